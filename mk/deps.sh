@@ -1,0 +1,39 @@
+#!/bin/sh
+# Checks for the Debian packages acc builds and tests with and installs the
+# missing ones.  Run by `make deps`, and quietly before every build, so a
+# fresh Debian 12 machine needs nothing but `make demo` or `make test`.
+set -eu
+
+PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
+graphviz valgrind csmith"
+
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'
+  then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  [ "${1:-}" = "-q" ] || echo "deps: all packages present"
+  exit 0
+fi
+
+echo "deps: missing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=sudo
+  else
+    echo "deps: not root; run this, then make again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
+echo "deps: installed$missing"

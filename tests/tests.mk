@@ -1,0 +1,47 @@
+# `make test`: builds the criterion binaries, then tests/run.sh runs every
+# suite in tests/suites/ (each prints "NAME: N passed, M failed" last) and
+# ends with the total.  check-asan and check-tsan run the same suite from an
+# instrumented build in its own folder.
+
+TEST_RT_SRCS := $(wildcard tests/runtime/*.c)
+TEST_RT_BIN  := $(BUILD)/tests/runtime_tests
+TEST_TR_SRCS := $(wildcard tests/translator/*.c)
+TEST_TR_BIN  := $(BUILD)/tests/translator_tests
+TEST_BINS    := $(if $(TEST_RT_SRCS),$(TEST_RT_BIN)) \
+                $(if $(TEST_TR_SRCS),$(TEST_TR_BIN))
+TEST_RT_OBJS := $(TEST_RT_SRCS:%.c=$(BUILD)/%.o)
+TEST_TR_OBJS := $(TEST_TR_SRCS:%.c=$(BUILD)/%.o)
+# The translator's objects minus its main(), for white-box tests.
+TR_LIB_OBJS  := $(filter-out $(BUILD)/translator/main.o,$(TR_OBJS)) $(GR_OBJS)
+
+test-bins: $(TEST_BINS)
+
+test: deps all test-bins
+	@ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN='$(SAN)' \
+	  sh tests/run.sh $(SUITES)
+
+$(TEST_RT_BIN): $(TEST_RT_OBJS) $(LIBACRT)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_RT_OBJS) $(LIBACRT) -lcriterion $(RT_LIBS)
+
+$(TEST_TR_BIN): $(TEST_TR_OBJS) $(TR_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(TR_LIBS)
+
+$(BUILD)/tests/runtime/%.o: tests/runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(RT_CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/translator/%.o: tests/translator/%.c | $(GR_Y:grammar/%.y=$(BUILD)/grammar/%.c)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(TR_CPPFLAGS) -c -o $@ $<
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+TSAN_FLAGS := -fsanitize=thread
+
+check-asan:
+	$(MAKE) BUILD=$(BUILD)-asan SAN='$(ASAN_FLAGS)' OPT='-O1 -g' test
+
+check-tsan:
+	$(MAKE) BUILD=$(BUILD)-tsan SAN='$(TSAN_FLAGS)' OPT='-O1 -g' test
+
+check: test

@@ -1,0 +1,50 @@
+/*
+ * oracle.h: the type oracle.  The sync erasure of the preprocessed buffer
+ * (erase.c: `async`/`await` replaced by as many spaces, so every byte offset
+ * is unchanged) is parsed in memory by libclang; questions about the
+ * expression at a byte range are answered from the cursor at the same range.
+ * No libclang type crosses this interface: only oracle.c includes
+ * <clang-c/Index.h>.
+ */
+#ifndef ORACLE_H
+#define ORACLE_H
+
+#include "acc.h"
+
+typedef struct Oracle Oracle;
+
+/* The erasure of src's text: a new buffer of the same length. */
+char *erase_async(const char *text, size_t len);
+
+/*
+ * Parses the erasure of src with the given extra clang arguments (-std=...).
+ * libclang's errors are reported through diag.c at .ac positions; returns
+ * NULL (after reporting) if the erasure does not type-check.
+ */
+Oracle *oracle_open(const Source *src, const char *const *args, int nargs);
+void oracle_close(Oracle *o);
+
+/*
+ * The C type of the expression covering exactly [begin, end), spelled as a
+ * type name usable in a declaration with __typeof__(...), e.g. "int",
+ * "struct point *", "int (*)(int)".  NULL if no expression has that range.
+ */
+const char *oracle_expr_type(Oracle *o, size_t begin, size_t end);
+
+/* True if that expression's type is void. */
+bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
+
+/* True if the declaration whose name is at name_off has a variably modified
+   type (a VLA or pointer to one). */
+bool oracle_decl_is_vm(Oracle *o, size_t name_off);
+
+/*
+ * For a hand-written future type spelled `type` (e.g. "ac_sleep_t"): the
+ * names of its poll and drop functions and the spelling of its output type
+ * ("void" for none), found from the declaration of NAME_poll(NAME_t *,
+ * ac_context_t *, OUT *).  False if `type` is no future type.
+ */
+bool oracle_future_info(Oracle *o, const char *type, const char **poll,
+                        const char **drop, const char **out_type);
+
+#endif /* ORACLE_H */
