@@ -1,0 +1,57 @@
+/*
+ * diag.c: diagnostics in gcc's form.
+ *
+ *   file.ac:3:9: error: 'await' outside an async function
+ *       3 |   x = await f();
+ *         |       ^
+ *
+ * Errors are counted and the passes go on, so one run shows every error; the
+ * driver writes output only when the count is zero.
+ */
+#include "acc.h"
+
+#include <string.h>
+
+static const Source *diag_src;
+static int nerrors;
+
+void diag_init(const Source *src) { diag_src = src; }
+int diag_error_count(void) { return nerrors; }
+
+static void show_line(const Loc *loc) {
+  char *text = source_line_text(loc);
+  if (!text)
+    return;
+  fprintf(stderr, "%5d | %s\n      | ", loc->line, text);
+  for (int i = 0; i < loc->col - 1 && text[i]; i++)
+    fputc(text[i] == '\t' ? '\t' : ' ', stderr);
+  fputs("^\n", stderr);
+}
+
+void diag_at_loc(const Loc *loc, const char *kind, const char *msg) {
+  if (!strcmp(kind, "error"))
+    nerrors++;
+  fprintf(stderr, "%s:%d:%d: %s: %s\n", loc->file, loc->line, loc->col, kind,
+          msg);
+  show_line(loc);
+}
+
+static void vdiag(size_t off, const char *kind, const char *fmt, va_list ap) {
+  Str msg = {0};
+  str_vprintf(&msg, fmt, ap);
+  Loc loc = diag_src ? source_loc(diag_src, off)
+                     : (Loc){"<input>", 0, 0, false};
+  diag_at_loc(&loc, kind, str_cstr(&msg));
+}
+
+#define DIAG_FN(name, kind)                                                    \
+  void name(size_t off, const char *fmt, ...) {                                \
+    va_list ap;                                                                \
+    va_start(ap, fmt);                                                         \
+    vdiag(off, kind, fmt, ap);                                                 \
+    va_end(ap);                                                                \
+  }
+
+DIAG_FN(error_at, "error")
+DIAG_FN(warn_at, "warning")
+DIAG_FN(note_at, "note")

@@ -1,0 +1,45 @@
+/*
+ * options.h: what the command line asks for, and the one entry point that
+ * runs the passes.  main.c fills Options; translate.c runs
+ * cpp -> parse -> oracle -> sema -> lower -> layout -> emit.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include "acc.h"
+
+typedef enum EmitKind {
+  EMIT_C,       /* the translated C (default) */
+  EMIT_STATES,  /* --emit=states */
+  EMIT_LAYOUT,  /* --emit=layout */
+  EMIT_DOT,     /* --emit=dot */
+  EMIT_JSON,    /* --emit=json */
+  EMIT_SYNC,    /* --emit=sync: the sync erasure */
+} EmitKind;
+
+typedef struct Options {
+  const char *input;      /* the .ac file */
+  const char *output;     /* -o FILE; "-" is standard output */
+  const char *cpp;        /* --cpp=CMD; NULL means "clang -E" */
+  Vec cpp_args;           /* char*: -I, -D, -U, -include, -std= as given */
+  const char *std;        /* the -std= value, or NULL */
+  bool syntax_only;       /* -fsyntax-only: check, write nothing */
+  bool no_line;           /* --no-line: no #line directives */
+  EmitKind emit;
+  bool dep;               /* -MD: write make dependencies */
+  const char *dep_file;   /* -MF FILE */
+  const char *dep_target; /* -MT TARGET */
+} Options;
+
+/* ==== cpp.c ==== */
+
+/* Runs the preprocessor with __ACC__ defined; NULL after its errors. */
+Source *cpp_run(const Options *opt);
+
+/* ==== translate.c ==== */
+
+/* Runs every pass on opt->input.  Returns 0 and the requested output in
+   *out, or 1 after reporting errors (out is then meaningless). */
+int acc_translate(const Options *opt, Str *out);
+
+#endif /* OPTIONS_H */

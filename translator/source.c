@@ -1,0 +1,229 @@
+/*
+ * source.c: the preprocessed buffer and the map from its byte offsets back
+ * to the positions the user wrote.  The preprocessor's linemarkers
+ * (`# LINE "FILE" FLAGS`) say which file and line the next line comes from;
+ * we index them once, together with the start of every line, so a lookup is
+ * two binary searches.
+ */
+#include "acc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct LineMark {
+  size_t line_index; /* index (in line_starts) of the first line it covers */
+  const char *file;
+  int line;          /* the presumed line of that first line */
+} LineMark;
+
+typedef struct LineIndex {
+  size_t *starts; /* byte offset of each line's first byte */
+  size_t n;
+  const char *main_file;
+} LineIndex;
+
+/* One index per process is enough: acc translates one file per run. */
+static LineIndex index_;
+
+static void index_lines(const char *text, size_t len) {
+  size_t cap = 1024, n = 0;
+  size_t *starts = xalloc(cap * sizeof *starts);
+  starts[n++] = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] != '\n')
+      continue;
+    if (n == cap) {
+      cap *= 2;
+      starts = xrealloc(starts, cap * sizeof *starts);
+    }
+    starts[n++] = i + 1;
+  }
+  index_.starts = starts;
+  index_.n = n;
+}
+
+/* Parses `# 12 "file" 1 3` at text; returns false if it is no linemarker. */
+static bool parse_mark(const char *p, const char *end, int *line,
+                       const char **file) {
+  if (*p != '#')
+    return false;
+  p++;
+  while (p < end && *p == ' ')
+    p++;
+  if (p + 4 < end && !strncmp(p, "line", 4))
+    p += 4;
+  while (p < end && *p == ' ')
+    p++;
+  if (p >= end || *p < '0' || *p > '9')
+    return false;
+  *line = (int)strtol(p, (char **)&p, 10);
+  while (p < end && *p == ' ')
+    p++;
+  if (p >= end || *p != '"') {
+    *file = NULL;
+    return true;
+  }
+  Str name = {0};
+  for (p++; p < end && *p != '"'; p++) {
+    if (*p == '\\' && p + 1 < end)
+      p++;
+    str_add(&name, p, 1);
+  }
+  *file = str_cstr(&name);
+  return true;
+}
+
+Source *source_new(const char *path, char *text, size_t len) {
+  Source *src = xalloc(sizeof *src);
+  src->path = path;
+  src->text = text;
+  src->len = len;
+  index_lines(text, len);
+  index_.main_file = path;
+  Vec marks = {0};
+  const char *cur_file = path;
+  for (size_t i = 0; i < index_.n; i++) {
+    const char *p = text + index_.starts[i];
+    const char *end = i + 1 < index_.n ? text + index_.starts[i + 1] : text + len;
+    int line;
+    const char *file;
+    if (!parse_mark(p, end, &line, &file))
+      continue;
+    if (file)
+      cur_file = file;
+    if (!marks.len && file)
+      index_.main_file = file;
+    LineMark *m = xalloc(sizeof *m);
+    m->line_index = i + 1;
+    m->file = cur_file;
+    m->line = line;
+    vec_push(&marks, m);
+  }
+  src->nmarks = marks.len;
+  src->marks = xalloc(sizeof(LineMark) * (size_t)(marks.len + 1));
+  for (int i = 0; i < marks.len; i++)
+    src->marks[i] = *(LineMark *)marks.items[i];
+  return src;
+}
+
+/*
+ * The preprocessor collapses runs of blanks and turns comments into one
+ * space, so a column in the buffer is not the user's column.  For a line of
+ * the .ac file we walk the buffer's line and the original line together,
+ * skipping blanks and comments on both sides, until we reach the offset; a
+ * macro expansion makes the two differ, and from there we can only guess.
+ */
+static const char *skip_blanks(const char *o) {
+  for (;;) {
+    if (*o == ' ' || *o == '\t' || *o == '\r' || *o == '\f' || *o == '\v')
+      o++;
+    else if (o[0] == '/' && o[1] == '*' && strstr(o + 2, "*/"))
+      o = strstr(o + 2, "*/") + 2;
+    else if (o[0] == '/' && o[1] == '/')
+      o += strlen(o);
+    else
+      return o;
+  }
+}
+
+static int true_col(const char *orig, const char *pre, int precol) {
+  const char *o = orig, *p = pre, *target = pre + precol - 1;
+  char quote = 0;
+  while (p < target && *p && *p != '\n') {
+    if (!quote && (*p == ' ' || *p == '\t')) {
+      p++;
+      continue;
+    }
+    if (!quote)
+      o = skip_blanks(o);
+    if (*o != *p)
+      return (int)(o - orig) + (int)(target - p) + 1;
+    if (quote && *p == '\\' && p[1] && o[1] == p[1]) {
+      o++, p++;
+    } else if (*p == '"' || *p == '\'') {
+      quote = !quote ? *p : (quote == *p ? 0 : quote);
+    }
+    o++, p++;
+  }
+  if (!quote)
+    o = skip_blanks(o);
+  return (int)(o - orig) + 1;
+}
+
+/* The main file's lines, read once, for true_col. */
+static Vec main_lines;
+
+static const char *main_line(const char *path, int line) {
+  if (!main_lines.len) {
+    FILE *f = fopen(path, "r");
+    if (!f)
+      return NULL;
+    Str cur = {0};
+    int c;
+    vec_push(&main_lines, NULL);
+    while ((c = getc(f)) != EOF) {
+      if (c == '\n') {
+        vec_push(&main_lines, (char *)str_cstr(&cur));
+        cur = (Str){0};
+      } else {
+        str_add(&cur, &(char){(char)c}, 1);
+      }
+    }
+    vec_push(&main_lines, (char *)str_cstr(&cur));
+    fclose(f);
+  }
+  return line > 0 && line < main_lines.len ? main_lines.items[line] : NULL;
+}
+
+static size_t line_of_offset(size_t off) {
+  size_t lo = 0, hi = index_.n;
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (index_.starts[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+Loc source_loc(const Source *src, size_t off) {
+  size_t li = line_of_offset(off);
+  Loc loc = {src->path, (int)li + 1, (int)(off - index_.starts[li]) + 1, true};
+  int lo = 0, hi = src->nmarks;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (src->marks[mid].line_index <= li)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return loc;
+  const LineMark *m = &src->marks[lo - 1];
+  loc.file = m->file;
+  loc.line = m->line + (int)(li - m->line_index);
+  loc.in_main = !strcmp(m->file, index_.main_file);
+  if (loc.in_main) {
+    loc.file = src->path;
+    const char *orig = main_line(src->path, loc.line);
+    if (orig)
+      loc.col = true_col(orig, src->text + index_.starts[li], loc.col);
+  }
+  return loc;
+}
+
+char *source_line_text(const Loc *loc) {
+  FILE *f = fopen(loc->file, "r");
+  if (!f)
+    return NULL;
+  Str line = {0};
+  int n = 1, c;
+  while (n < loc->line && (c = getc(f)) != EOF)
+    if (c == '\n')
+      n++;
+  while ((c = getc(f)) != EOF && c != '\n')
+    str_add(&line, &(char){(char)c}, 1);
+  fclose(f);
+  return n == loc->line ? (char *)str_cstr(&line) : NULL;
+}
