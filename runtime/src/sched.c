@@ -106,15 +106,6 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
   }
 }
 
-/* Back into a queue with RUNNING kept (bit 0 tags the entry). */
-void ac__sched_requeue(ac__sched_t *s, ac_task_t *t) {
-  ac__worker_t *w = local_worker(s);
-  if (w)
-    push_local(w, (uintptr_t)t | 1);
-  else
-    push_inject(s, (uintptr_t)t | 1);
-}
-
 static uintptr_t pop_locked(ac__runq_t *q) {
   if (ac__runq_len(q) == 0)
     return 0;
@@ -173,8 +164,20 @@ bool ac__sched_run_one(ac__worker_t *w) {
     e = steal(w);
   if (!e)
     return false;
-  ac__task_run((ac_task_t *)(e & ~(uintptr_t)1), e & 1);
+  ac_task_t *t = (ac_task_t *)(e & ~(uintptr_t)1);
+  if (ac__task_run(t, e & 1))
+    push_local(w, (uintptr_t)t | 1); /* still RUNNING: tag the entry */
   return true;
+}
+
+/* A task that woke itself may be polled again at once if nothing else is
+ * runnable here; the tick still paces the inject and driver checks. */
+bool ac__sched_may_repoll(ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (!w || w->sched != t->sched)
+    return false;
+  return !ac__runq_len(&w->q) && !ac__runq_len(&t->sched->inject) &&
+         AC_LIKELY(++w->tick % CHECK_INTERVAL != 0);
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {
