@@ -26,6 +26,7 @@ double w2_yield_many(ac_rt_flavor_t flavor);
 double w3_ping_pong(ac_rt_flavor_t flavor);
 double w4_sleep_bytes(ac_rt_flavor_t flavor);
 double w4_alloc_bytes(void);
+double w4_child(ac_rt_flavor_t flavor);
 /* W6: flavor 0/1 = acrt server; 2 = the hand-written epoll server. */
 double w6_echo_user_ns(int server);
 extern double w6_last_rate; /* round trips per second of the last run */

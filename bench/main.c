@@ -8,6 +8,7 @@
 
 double bench_last_wall;
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,12 @@ static double median_of(double (*fn)(int), int arg, int runs, double *v) {
   return s[runs / 2];
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "--w4")) {
+    printf("%f\n", w4_child(strcmp(argv[2], "multi") ? AC_RT_CURRENT_THREAD
+                                                      : AC_RT_MULTI_THREAD));
+    return 0;
+  }
   const char *env = getenv("BENCH_RUNS"), *only = getenv("BENCH_ONLY");
   const char *fl = getenv("BENCH_FLAVOR"); /* current or multi */
   int f0 = fl && !strcmp(fl, "multi") ? 1 : 0;
@@ -67,6 +73,11 @@ int main(void) {
   int runs = env ? atoi(env) : 5;
   if (runs < 1 || runs > 64)
     runs = 5;
+  /* Keep freed heap between runs, so that runs after the first measure
+   * the runtime rather than the kernel's page faults (glibc would give the
+   * 100 MB of W1's tasks back and fault it in again every run). */
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
   static const char *flavor[] = {"current", "multi"};
   printf("acrt benchmarks: median of %d runs, spread min..max; task header "
          "%zu bytes\n",

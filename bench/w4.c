@@ -66,27 +66,38 @@ double w4_alloc_bytes(void) {
   return (double)(ac_task_header_size() + sizeof(sleeper_t));
 }
 
+/* Runs in a fresh process (main.c execs itself with --w4), so no freed
+ * heap inherited from earlier workloads hides the growth. */
+double w4_child(ac_rt_flavor_t flavor) {
+  ac_runtime_t *rt = bench_runtime(flavor);
+  long rss0 = bench_rss_bytes(), rss1 = 0;
+  w4_main_t m = {.rss1 = &rss1};
+  bench_check(ac_runtime_block_on(rt, &w4_vtable, &m, NULL) == 0, "W4");
+  ac_runtime_stats_t st;
+  ac_runtime_stats(rt, &st);
+  bench_check(st.timers == W4_TASKS, "W4: all asleep");
+  bench_close(rt); /* drops them all: no timer may be left */
+  return (double)(rss1 - rss0) / W4_TASKS;
+}
+
 double w4_sleep_bytes(ac_rt_flavor_t flavor) {
   int fd[2];
   bench_check(pipe(fd) == 0, "pipe");
   pid_t pid = fork();
   if (pid == 0) {
-    ac_runtime_t *rt = bench_runtime(flavor);
-    long rss0 = bench_rss_bytes(), rss1 = 0;
-    w4_main_t m = {.rss1 = &rss1};
-    bench_check(ac_runtime_block_on(rt, &w4_vtable, &m, NULL) == 0, "W4");
-    ac_runtime_stats_t st;
-    ac_runtime_stats(rt, &st);
-    bench_check(st.timers == W4_TASKS, "W4: all asleep");
-    double per = (double)(rss1 - rss0) / W4_TASKS;
-    bench_check(write(fd[1], &per, sizeof per) == sizeof per, "write");
-    bench_close(rt); /* drops them all: no timer may be left */
-    _exit(0);
+    dup2(fd[1], 1);
+    close(fd[0]);
+    close(fd[1]);
+    execl("/proc/self/exe", "acbench", "--w4",
+          flavor == AC_RT_CURRENT_THREAD ? "current" : "multi", (char *)NULL);
+    _exit(127);
   }
-  double per = -1;
-  bench_check(read(fd[0], &per, sizeof per) == sizeof per, "W4 child");
-  waitpid(pid, NULL, 0);
-  close(fd[0]);
   close(fd[1]);
-  return per;
+  char buf[64] = {0};
+  ssize_t n = read(fd[0], buf, sizeof buf - 1);
+  close(fd[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  bench_check(n > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "W4 child");
+  return atof(buf);
 }

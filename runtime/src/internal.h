@@ -208,11 +208,15 @@ typedef struct ac__worker {
 } ac__worker_t;
 
 /* The registry of live tasks, so shutdown can drop the ones that never
- * finish.  Sharded by worker to keep spawns on different workers apart. */
+ * finish.  Sharded by worker to keep spawns on different workers apart.
+ * A finished task clears its slot and pushes the index on `free`; nothing
+ * moves, so removal touches no other task. */
 typedef struct ac__shard {
   ac__spin_t lock;
-  uint32_t len, cap;
-  ac_task_t **tasks;
+  uint32_t len, cap;   /* slots in use or freed; allocated */
+  uint32_t nfree;      /* indices on the free stack */
+  ac_task_t **tasks;   /* NULL for a free slot */
+  uint32_t *free;
 } ac__shard_t;
 
 typedef struct ac__sched {
