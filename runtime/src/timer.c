@@ -118,6 +118,10 @@ static void heap_remove(ac__timers_t *t, ac_sleep_t *e) {
 int64_t ac__timers_fire(ac__timers_t *t) {
   enum { BATCH = 64 };
   ac_waker_t wake[BATCH];
+  /* No timers: no lock, no clock read.  A timer added meanwhile unparks
+   * the driver (ac__driver_timer_added). */
+  if (!__atomic_load_n(&t->len, __ATOMIC_ACQUIRE))
+    return -1;
   for (;;) {
     int n = 0;
     int64_t next = -1;
