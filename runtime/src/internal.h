@@ -257,10 +257,13 @@ AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
 AC_INTERNAL bool ac__sched_may_repoll(ac_task_t *t);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
-AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+
+/* ==== registry.c ==== */
+
 AC_INTERNAL int ac__registry_add(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL void ac__registry_remove(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL size_t ac__registry_count(ac__sched_t *s);
+AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
 
 /* ==== exec_multi.c ==== */
 

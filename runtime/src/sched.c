@@ -9,6 +9,7 @@
  * half of another worker's queue.  Every 61 polls it looks at the inject
  * queue first and gives the driver a non-blocking turn, so neither remote
  * tasks nor I/O starve behind a busy local queue (tokio's interval).
+ * The registry of live tasks is in registry.c.
  */
 #include "internal.h"
 
@@ -17,8 +18,6 @@
 #include <string.h>
 
 #define CHECK_INTERVAL 61
-#define REG_SHARD_SHIFT 24
-#define REG_INDEX_MASK ((1u << REG_SHARD_SHIFT) - 1)
 
 __thread ac__tls_t ac__tls;
 
@@ -212,79 +211,4 @@ void ac__sched_drain(ac__sched_t *s) {
   for (uint32_t i = 0; i < s->nworkers; i++)
     drain_queue(&s->workers[i].q);
   drain_queue(&s->inject);
-}
-
-/* ==== registry ==== */
-
-static int shard_grow(ac__shard_t *sh) {
-  uint32_t cap = sh->cap ? 2 * sh->cap : 64;
-  if (cap > REG_INDEX_MASK + 1u)
-    return -ENOMEM;
-  ac_task_t **nt = realloc(sh->tasks, cap * sizeof *nt);
-  if (!nt)
-    return -ENOMEM;
-  sh->tasks = nt;
-  uint32_t *nf = realloc(sh->free, cap * sizeof *nf);
-  if (!nf)
-    return -ENOMEM;
-  sh->free = nf;
-  sh->cap = cap;
-  return 0;
-}
-
-int ac__registry_add(ac__sched_t *s, ac_task_t *t) {
-  ac__worker_t *w = local_worker(s);
-  uint32_t shard = w ? w->index : 0;
-  ac__shard_t *sh = &s->shards[shard];
-  int rc = 0;
-  ac__spin_lock(&sh->lock);
-  uint32_t i;
-  if (sh->nfree) {
-    i = sh->free[--sh->nfree];
-  } else if (sh->len < sh->cap || (rc = shard_grow(sh)) == 0) {
-    i = sh->len++;
-  }
-  if (rc == 0) {
-    sh->tasks[i] = t;
-    t->reg = shard << REG_SHARD_SHIFT | i;
-  }
-  ac__spin_unlock(&sh->lock);
-  return rc;
-}
-
-void ac__registry_remove(ac__sched_t *s, ac_task_t *t) {
-  ac__shard_t *sh = &s->shards[t->reg >> REG_SHARD_SHIFT];
-  uint32_t i = t->reg & REG_INDEX_MASK;
-  ac__spin_lock(&sh->lock);
-  sh->tasks[i] = NULL;
-  sh->free[sh->nfree++] = i;
-  ac__spin_unlock(&sh->lock);
-}
-
-size_t ac__registry_count(ac__sched_t *s) {
-  size_t n = 0;
-  for (uint32_t i = 0; i < s->nworkers; i++) {
-    ac__spin_lock(&s->shards[i].lock);
-    n += s->shards[i].len - s->shards[i].nfree;
-    ac__spin_unlock(&s->shards[i].lock);
-  }
-  return n;
-}
-
-/* Drops every task still registered (workers stopped).  A drop may wake or
- * free other tasks, so take one at a time and re-read the shard. */
-void ac__sched_shutdown_tasks(ac__sched_t *s) {
-  for (uint32_t i = 0; i < s->nworkers; i++) {
-    ac__shard_t *sh = &s->shards[i];
-    for (uint32_t k = 0;; k++) {
-      ac__spin_lock(&sh->lock);
-      ac_task_t *t = k < sh->len ? sh->tasks[k] : NULL;
-      bool end = k >= sh->len;
-      ac__spin_unlock(&sh->lock);
-      if (end)
-        break;
-      if (t)
-        ac__task_shutdown(t);
-    }
-  }
 }
