@@ -56,7 +56,8 @@ int main(int argc, char **argv) {
     ast_dump(stdout, tu, 0);
   if (!oracle)
     return diag_error_count() ? 1 : 0;
-  Oracle *o = oracle_open(src, NULL, 0);
+  const char *std = opt.std ? xformat("-std=%s", opt.std) : NULL;
+  Oracle *o = oracle_open(src, std ? &std : NULL, std ? 1 : 0);
   if (o)
     sema_check(tu, o);
   return diag_error_count() || !o ? 1 : 0;
