@@ -887,7 +887,7 @@ gnu_unary_expression
   ;
 
 typeof_specifier
-  : "__typeof__" '(' expression ')'
+  : "__typeof__" '(' expression ')' { ast_unevaluated("typeof", $3); }
   | "__typeof__" '(' type_name ')'
   ;
 

@@ -109,6 +109,7 @@ static bool is_constant(const Node *n) {
 }
 
 Declarator *ast_dtor_array(Span at, Declarator *d, Node *size) {
+  ast_unevaluated("array size", size);
   if (!d)
     d = ast_dtor_abstract(at);
   if (!d->first)

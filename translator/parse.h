@@ -122,6 +122,10 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
 void ast_func_begin(Parser *p);
 Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body);
 Node *ast_translation_unit(Parser *p, Vec *items);
+/* Expressions that the AST does not keep (typeof operands, array sizes of
+   declarators): recorded if they contain an await, for sema to report. */
+void ast_unevaluated(const char *where, Node *expr);
+const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
 
 /* ==== scope.c ==== */
