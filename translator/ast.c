@@ -16,11 +16,15 @@
 
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
+static Vec awaits_;  /* every ND_AWAIT, in the order built */
 
 void ast_begin(Source *s) {
   src = s;
   hidden = (Vec){0};
+  awaits_ = (Vec){0};
 }
+
+const Vec *ast_awaits(void) { return &awaits_; }
 
 static Node *find_await(Node *n) {
   if (!n || !n->has_await)
@@ -166,6 +170,8 @@ Node *ast_postfix(NodeKind kind, Span at, Span op, Node *operand) {
 
 Node *ast_unary(NodeKind kind, Span at, Span op, Node *operand) {
   Node *n = new_node(kind, at);
+  if (kind == ND_AWAIT)
+    vec_push(&awaits_, n);
   n->lhs = operand;
   n->op_off = op.begin;
   return finish(n);

@@ -126,6 +126,7 @@ Node *ast_translation_unit(Parser *p, Vec *items);
    declarators): recorded if they contain an await, for sema to report. */
 void ast_unevaluated(const char *where, Node *expr);
 const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
+const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
 
 /* ==== scope.c ==== */
