@@ -106,6 +106,75 @@ Source *source_new(const char *path, char *text, size_t len) {
   return src;
 }
 
+/*
+ * The preprocessor collapses runs of blanks and turns comments into one
+ * space, so a column in the buffer is not the user's column.  For a line of
+ * the .ac file we walk the buffer's line and the original line together,
+ * skipping blanks and comments on both sides, until we reach the offset; a
+ * macro expansion makes the two differ, and from there we can only guess.
+ */
+static const char *skip_blanks(const char *o) {
+  for (;;) {
+    if (*o == ' ' || *o == '\t' || *o == '\r' || *o == '\f' || *o == '\v')
+      o++;
+    else if (o[0] == '/' && o[1] == '*' && strstr(o + 2, "*/"))
+      o = strstr(o + 2, "*/") + 2;
+    else if (o[0] == '/' && o[1] == '/')
+      o += strlen(o);
+    else
+      return o;
+  }
+}
+
+static int true_col(const char *orig, const char *pre, int precol) {
+  const char *o = orig, *p = pre, *target = pre + precol - 1;
+  char quote = 0;
+  while (p < target && *p && *p != '\n') {
+    if (!quote && (*p == ' ' || *p == '\t')) {
+      p++;
+      continue;
+    }
+    if (!quote)
+      o = skip_blanks(o);
+    if (*o != *p)
+      return (int)(o - orig) + (int)(target - p) + 1;
+    if (quote && *p == '\\' && p[1] && o[1] == p[1]) {
+      o++, p++;
+    } else if (*p == '"' || *p == '\'') {
+      quote = !quote ? *p : (quote == *p ? 0 : quote);
+    }
+    o++, p++;
+  }
+  if (!quote)
+    o = skip_blanks(o);
+  return (int)(o - orig) + 1;
+}
+
+/* The main file's lines, read once, for true_col. */
+static Vec main_lines;
+
+static const char *main_line(const char *path, int line) {
+  if (!main_lines.len) {
+    FILE *f = fopen(path, "r");
+    if (!f)
+      return NULL;
+    Str cur = {0};
+    int c;
+    vec_push(&main_lines, NULL);
+    while ((c = getc(f)) != EOF) {
+      if (c == '\n') {
+        vec_push(&main_lines, (char *)str_cstr(&cur));
+        cur = (Str){0};
+      } else {
+        str_add(&cur, &(char){(char)c}, 1);
+      }
+    }
+    vec_push(&main_lines, (char *)str_cstr(&cur));
+    fclose(f);
+  }
+  return line > 0 && line < main_lines.len ? main_lines.items[line] : NULL;
+}
+
 static size_t line_of_offset(size_t off) {
   size_t lo = 0, hi = index_.n;
   while (hi - lo > 1) {
@@ -135,8 +204,12 @@ Loc source_loc(const Source *src, size_t off) {
   loc.file = m->file;
   loc.line = m->line + (int)(li - m->line_index);
   loc.in_main = !strcmp(m->file, index_.main_file);
-  if (loc.in_main)
+  if (loc.in_main) {
     loc.file = src->path;
+    const char *orig = main_line(src->path, loc.line);
+    if (orig)
+      loc.col = true_col(orig, src->text + index_.starts[li], loc.col);
+  }
   return loc;
 }
 
