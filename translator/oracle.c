@@ -273,7 +273,8 @@ static void plan_leaf_awaits(Oracle *o) {
             : xformat("), *(%s *)0)", out);
     add_edit(o, a->lhs->end, 0, suffix, a->begin);
   }
-  qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  if (o->edits.len)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
 }
 
 static char *apply_edits(const Oracle *o, size_t *len) {
