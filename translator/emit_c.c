@@ -142,7 +142,8 @@ static void prototypes(Emit *E, AsyncFunc *g) {
       g->name, g->name, out_param(g));
   out(E, "%svoid %s__drop(%s__frame *F);\n", st, g->name, g->name);
   if (g->needs_new || !g->is_static)
-    out(E, "%s%s__frame *%s__new(%s);\n", g->is_static ? "static inline " : "",
+    out(E, "%s%s__frame *%s__new(%s);\n",
+        g->is_static ? "static inline __attribute__((unused)) " : "",
         g->name, g->name, params);
 }
 
@@ -203,7 +204,8 @@ static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
 static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
   const char *names = arg_names(fn);
   const char *sep = fn->params.len ? ", " : "";
-  const char *st = fn->is_static ? "static inline " : "";
+  const char *st =
+      fn->is_static ? "static inline __attribute__((unused)) " : "";
   if (!fn->is_main)
     out(E, "%s%s__frame %s(%s) {\n  %s__frame F;\n"
         "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
