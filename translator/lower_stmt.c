@@ -111,6 +111,25 @@ AsyncFunc *lower_func_of(Program *p, Decl *d) {
 
 /* ==== types of declarations ==== */
 
+/* libclang spells GNU typeof as `typeof (...)`, a keyword only in gnu
+   modes; the output must compile with -std=c11. */
+const char *lower_fix_spelling(const char *t) {
+  if (!t || !strstr(t, "typeof ("))
+    return t;
+  Str s = {0};
+  for (const char *p = t; *p;) {
+    const char *q = strstr(p, "typeof (");
+    if (!q || (q > t && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z')))) {
+      str_puts(&s, p);
+      break;
+    }
+    str_add(&s, p, (size_t)(q - p));
+    str_puts(&s, "__typeof__(");
+    p = q + 8;
+  }
+  return str_cstr(&s);
+}
+
 static Node *find_use(Node *n, Decl *d) {
   if (!n)
     return NULL;
@@ -137,9 +156,10 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
     if (use)
       t = oracle_expr_type(L->o, use->begin, use->end);
   }
-  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
+  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous") ||
+            strchr(t, '<')))
     return NULL;
-  return t;
+  return lower_fix_spelling(t);
 }
 
 /* ==== declarations ==== */

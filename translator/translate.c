@@ -21,9 +21,9 @@ static int oracle_args(const Options *opt, const char **args) {
 
 /* ==== full expressions with awaits, whose erasure may not type-check ==== */
 
-static void add_range(Vec *v, Node *n) {
+static void add_range(Vec *v, Node *n, size_t from) {
   if (n && n->has_await) {
-    vec_push(v, (void *)n->begin);
+    vec_push(v, (void *)(from < n->begin ? from : n->begin));
     vec_push(v, (void *)n->end);
   }
 }
@@ -33,14 +33,17 @@ static void await_ranges(Node *n, Vec *v) {
     return;
   switch (n->kind) {
   case ND_EXPR_STMT: case ND_RETURN: case ND_DECL_STMT:
-    add_range(v, n);
+    add_range(v, n, n->begin);
     return;
-  case ND_IF: case ND_WHILE: case ND_DO: case ND_SWITCH:
-    add_range(v, n->cond);
+  case ND_IF: case ND_WHILE: case ND_SWITCH:
+    add_range(v, n->cond, n->begin); /* "statement requires ..." */
+    break;
+  case ND_DO:
+    add_range(v, n->cond, n->body->end);
     break;
   case ND_FOR:
-    add_range(v, n->cond);
-    add_range(v, n->inc);
+    add_range(v, n->cond, n->begin);
+    add_range(v, n->inc, n->begin);
     await_ranges(n->init, v);
     break;
   default:
