@@ -141,8 +141,10 @@ static const char *call_type(Lower *L, Node *e) {
     return NULL;
   const char *ft = oracle_expr_type(L->o, e->lhs->begin, e->lhs->end);
   const char *paren = ft ? strchr(ft, '(') : NULL;
-  if (!paren || paren == ft || strstr(ft, "(*"))
-    return NULL;
+  if (!paren || paren == ft || strstr(ft, "(*")) {
+    Decl *d = e->lhs->decl;
+    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+  }
   size_t n = (size_t)(paren - ft);
   while (n && ft[n - 1] == ' ')
     n--;
