@@ -11,6 +11,7 @@
  * sequence of statements.  Everything free of awaits is the user's own text
  * (lower_copy) with frame locals rewritten to F->name.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lower.h"
 
 #include <stdlib.h>
@@ -76,6 +77,62 @@ static const char *cont_label(Lower *L, Node *loop) {
   return NULL;
 }
 
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The frame local most recently given a slot under this name. */
+static Slot *slot_named(Lower *L, const char *p, size_t n) {
+  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
+    Decl *d = L->slot_of.items[i];
+    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
+      return L->slot_of.items[i + 1];
+  }
+  return NULL;
+}
+
+/*
+ * Text between child nodes is copied as is, except names of frame locals
+ * inside a typeof in declaration specifiers, which are no AST nodes:
+ *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
+ */
+static void copy_gap(Lower *L, size_t from, size_t to, Str *out) {
+  const char *t = L->src->text;
+  size_t i = from;
+  while (i < to) {
+    const char *ty = memmem(t + i, to - i, "typeof", 6);
+    if (!ty) {
+      str_add(out, t + i, to - i);
+      return;
+    }
+    size_t j = (size_t)(ty - t) + 6, depth = 0;
+    while (j < to && t[j] == '_')
+      j++;
+    str_add(out, t + i, j - i);
+    for (i = j; i < to; i++) {
+      if (t[i] == '(')
+        depth++;
+      else if (t[i] == ')' && --depth == 0)
+        break;
+      Slot *s = NULL;
+      size_t n = 0;
+      if (word_char(t[i]) && !word_char(t[i - 1]) &&
+          !(t[i] >= '0' && t[i] <= '9')) {
+        while (word_char(t[i + n]))
+          n++;
+        s = slot_named(L, t + i, n);
+      }
+      if (s) {
+        str_printf(out, "F->%s", s->name);
+        i += n - 1;
+      } else {
+        str_add(out, t + i, 1);
+      }
+    }
+  }
+}
+
 /*
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
@@ -104,11 +161,11 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    str_add(out, L->src->text + pos, kids[i]->begin - pos);
+    copy_gap(L, pos, kids[i]->begin, out);
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  str_add(out, L->src->text + pos, n->end - pos);
+  copy_gap(L, pos, n->end, out);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -186,7 +243,10 @@ static const char *static_type(Lower *L, Node *e) {
     if (t || !e->has_await)
       return t;
     t = e->then ? static_type(L, e->then) : static_type(L, e->cond);
-    return t ? t : static_type(L, e->els);
+    t = t ? t : static_type(L, e->els);
+    if (t && strchr(t, '[')) /* arrays decay in ?: */
+      t = xformat("%.*s *", (int)(strchr(t, '[') - t), t);
+    return t;
   }
   case ND_COMMA:
     return static_type(L, e->rhs);
@@ -568,6 +628,40 @@ static const char *lower_splice(Lower *L, Node *e) {
   return str_cstr(&s);
 }
 
+/*
+ * Only the selected association is evaluated, so the selection is made by
+ * the C compiler and the awaiting associations sit in a switch:
+ *   before:  _Generic(i, double: await f(1), int: await f(2))
+ *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
+ *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ */
+static const char *lower_generic(Lower *L, Node *e) {
+  const char *type = usable(L, type_of(L, e));
+  for (int i = 0; !type && i < e->args.len; i++)
+    type = static_type(L, ((Node *)e->args.items[i])->lhs);
+  bool is_void = !type || !strcmp(type, "void");
+  Slot *t = is_void ? NULL : new_temp(L, type);
+  Str sel = {0};
+  str_printf(&sel, "_Generic(%s", lower_copy_text(L, e->lhs));
+  for (int i = 0; i < e->args.len; i++) {
+    Node *a = e->args.items[i];
+    str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
+               ? lower_src(L, a->type_begin, a->type_end) : "default", i);
+  }
+  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
+  for (int i = 0; i < e->args.len; i++) {
+    lower_emit(L, "case %d: {\n", i);
+    const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
+    if (t)
+      lower_emit(L, "F->%s = (%s);\n", t->name, v);
+    else
+      lower_emit(L, "(void)(%s);\n", v);
+    lower_emit(L, "break;\n}\n");
+  }
+  lower_emit(L, "}\n");
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
 const char *lower_expr(Lower *L, Node *e) {
   if (!e->has_await)
     return lower_copy_text(L, e);
@@ -585,7 +679,12 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_STMT_EXPR:
     error_at(e->begin, "await inside a statement expression is not supported");
     return "0";
-  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR: case ND_GENERIC:
+  case ND_GENERIC:
+    if (!e->lhs->has_await)
+      return lower_generic(L, e);
+    error_at(e->begin, "await in an unevaluated operand");
+    return "0";
+  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
   default:
