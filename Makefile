@@ -28,6 +28,7 @@ include translator/translator.mk
 include tests/tests.mk
 include mk/demo.mk
 include mk/install.mk
+include bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)
