@@ -210,6 +210,8 @@ static const char *call_type(Lower *L, Node *e) {
 
 static const char *type_of(Lower *L, Node *e) {
   const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
+    t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
 }
 
@@ -341,7 +343,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("c%d", s->state);
-  s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name,
+  s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                             xformat("%s__frame", s->callee));
   s->child->site = s;
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
@@ -414,12 +416,14 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   } else if (is_place(e)) {
     s->kind = CH_PLACE;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, "void *");
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              "void *");
     s->init = xformat("F->%s = (void *)&(%s);", name, text);
   } else {
     s->kind = CH_LEAF;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, type);
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              type);
     s->init = xformat("F->%s = (%s);", name, text);
   }
   s->child->site = s->child->site ? s->child->site : s;

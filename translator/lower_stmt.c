@@ -130,36 +130,48 @@ const char *lower_fix_spelling(const char *t) {
   return str_cstr(&s);
 }
 
-static Node *find_use(Node *n, Decl *d) {
+/* A use of d whose type the oracle knows (uses inside an expression the
+   erasure could not type have none). */
+static const char *type_at_use(Lower *L, Node *n, Decl *d) {
   if (!n)
     return NULL;
-  if (n->kind == ND_IDENT && n->decl == d)
-    return n;
+  if (n->kind == ND_IDENT && n->decl == d) {
+    const char *t = oracle_expr_type(L->o, n->begin, n->end);
+    return t && !strchr(t, '<') ? t : NULL;
+  }
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   for (int i = 0; i < k; i++) {
-    Node *u = find_use(kids[i], d);
-    if (u)
-      return u;
+    const char *t = type_at_use(L, kids[i], d);
+    if (t)
+      return t;
   }
   return NULL;
 }
 
+static const char *type_words(const char *text);
+
+/* The type name the declaration spells: specifiers plus the declarator
+   without its name ("char [100]", "int (*)(int)"). */
+static const char *abstract_type(Lower *L, Decl *d) {
+  const char *t = L->src->text;
+  size_t n = strlen(d->name);
+  return xformat("%s %.*s%.*s",
+                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
+                 (int)(d->name_off - d->begin), t + d->begin,
+                 (int)(d->end - d->name_off - n), t + d->name_off + n);
+}
+
 /* The declared type of a local or parameter, from the oracle at one of its
-   uses; NULL if it has none (the field is then written from the
-   declarator's own text). */
+   uses, else from its declaration; NULL if neither can be written at file
+   scope (an unnamed struct: the field is then the declarator itself). */
 const char *lower_type_of_decl(Lower *L, Decl *d) {
-  const char *t = oracle_expr_type(L->o, d->name_off,
-                                   d->name_off + strlen(d->name));
-  if (!t) {
-    Node *use = find_use(L->fn->def->body, d);
-    if (use)
-      t = oracle_expr_type(L->o, use->begin, use->end);
-  }
-  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous") ||
-            strchr(t, '<')))
+  const char *t = type_at_use(L, L->fn->def->body, d);
+  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
-  return lower_fix_spelling(t);
+  if (!t && (d->spec->tags.len || d->is_param))
+    return NULL;
+  return lower_fix_spelling(t ? t : abstract_type(L, d));
 }
 
 /* ==== declarations ==== */
@@ -184,6 +196,9 @@ static void frame_local(Lower *L, Decl *d) {
   bool future = init && !init->has_await && lower_is_async_call(init);
   const char *type = future ? xformat("%s__frame", init->lhs->name)
                             : lower_type_of_decl(L, d);
+  /* Its storage starts here: what comes before it in the block may share. */
+  L->scope = lower_new_group(lower_inner(L->scope), false,
+                             xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
