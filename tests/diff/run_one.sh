@@ -121,7 +121,7 @@ fi
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/async.c"     # already C: checks the harness, not acc
   expect_async=1
-elif ! "$ACC" $incs "$src" -o "$dir/async.c" 2> "$dir/translate.err"; then
+elif ! "$ACC" $incs "$src" -o "$dir/async.c" > "$dir/translate.out" 2> "$dir/translate.err"; then
   afail "translate: acc failed" "$dir/translate.err"
 fi
 [ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
