@@ -29,7 +29,8 @@ list="$out/list"
 skipped=0
 for s in $seeds; do
   src="$out/csmith_$s"
-  if ! csmith --seed "$s" $opts -o "$src.c" > /dev/null 2>&1 ||
+  # csmith writes platform.info into the current folder: run it in $out.
+  if ! (cd "$out" && csmith --seed "$s" $opts -o "$src.c" > /dev/null 2>&1) ||
      ! ${CC:-cc} -w -I/usr/include/csmith -o "$src.orig" "$src.c" 2> /dev/null; then
     echo "[SKIP] csmith/seed_$s: csmith's own program did not build"
     skipped=$((skipped + 1)); continue
