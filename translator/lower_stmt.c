@@ -169,7 +169,7 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
   const char *t = type_at_use(L, L->fn->def->body, d);
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
-  if (!t && (d->spec->tags.len || d->is_param))
+  if (!t && d->spec->tags.len)
     return NULL;
   return lower_fix_spelling(t ? t : abstract_type(L, d));
 }
