@@ -233,9 +233,13 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
+  if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
+    /* The file-scope copy serves the body too: a second definition here
+       would be another type than the frame fields'. */
+    hoist(L, lower_src(L, s->begin, s->end));
+    return;
+  }
   if (keep) {
-    if (sp->storage == SC_TYPEDEF || !s->decls.len)
-      hoist(L, lower_src(L, s->begin, s->end));
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
@@ -575,6 +579,85 @@ static void lower_params(Lower *L) {
   }
 }
 
+/* ==== hoisted tags get names unique to their function ==== */
+
+static bool ident_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The tag a hoisted "struct T {...}" defines, or NULL. */
+static const char *tag_name(const char *text) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  if (!strncmp(p, "typedef", 7))
+    p += 7;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+              : !strncmp(p, "enum", 4) ? 4 : 0;
+  if (!kw || ident_char(p[kw]))
+    return NULL;
+  p += kw;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  const char *q = p;
+  while (ident_char(*q))
+    q++;
+  return q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
+}
+
+/*   before:  struct item { long a; } it = ...;     (inside async first())
+ *   after:   struct item__first { long a; };       (file scope)
+ *            every `struct item` of first()'s generated code renamed */
+static const char *rename_tag(const char *text, const char *old,
+                              const char *new) {
+  if (!text || !strstr(text, old))
+    return text;
+  Str s = {0};
+  size_t n = strlen(old);
+  for (const char *p = text; *p;) {
+    size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+                : !strncmp(p, "enum", 4) ? 4 : 0;
+    if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
+      const char *q = p + kw;
+      while (*q == ' ' || *q == '\n' || *q == '\t')
+        q++;
+      if (!strncmp(q, old, n) && !ident_char(q[n])) {
+        str_add(&s, p, (size_t)(q - p));
+        str_puts(&s, new);
+        p = q + n;
+        continue;
+      }
+    }
+    str_add(&s, p, 1);
+    p++;
+  }
+  return str_cstr(&s);
+}
+
+static void rename_tags(AsyncFunc *fn) {
+  for (int i = 0; i < fn->hoisted.len; i++) {
+    const char *old = tag_name(fn->hoisted.items[i]);
+    if (!old)
+      continue;
+    const char *new = xformat("%s__%s", old, fn->name);
+    for (int j = 0; j < fn->hoisted.len; j++)
+      fn->hoisted.items[j] = (char *)rename_tag(fn->hoisted.items[j], old, new);
+    for (int j = 0; j < fn->slots.len; j++) {
+      Slot *s = fn->slots.items[j];
+      s->type = rename_tag(s->type, old, new);
+    }
+    for (int j = 0; j < fn->steps.len; j++) {
+      Step *st = fn->steps.items[j];
+      st->text = rename_tag(st->text, old, new);
+      if (st->site)
+        st->site->init = rename_tag(st->site->init, old, new);
+    }
+  }
+}
+
 static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
@@ -582,6 +665,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
+  rename_tags(fn);
 }
 
 static void add_extern(Program *p, Decl *d) {
