@@ -1,0 +1,36 @@
+/*
+ * cli.h: what the command-line files share: main.c (`acc [options] FILE`),
+ * driver.c (`acc cc`, the compiler driver, and the runtime's flags) and
+ * emit_graph.c (the `--emit=dot` and `--emit=json` views).  Sections are
+ * named after the file that defines them.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include "acc.h"
+
+/* ==== main.c ==== */
+
+/* Writes `len` bytes to `path` through a temporary file in the same folder
+   and a rename, so readers see the old file or the whole new one, never a
+   part.  Returns 0, or -1 after a message on stderr (nothing is left). */
+int cli_write_atomic(const char *path, const char *data, size_t len);
+
+/* The path of the running acc binary (from /proc/self/exe). */
+const char *cli_self_path(void);
+
+/* ==== driver.c ==== */
+
+/* `acc cc ARGS...`: argv[0] is "cc".  Returns the exit status. */
+int driver_main(int argc, char **argv);
+
+/* The flags a C compiler needs to build and link translated code: for the
+   installed prefix acc runs from, or else for the build tree. */
+const char *runtime_cflags(void); /* "-I/…/include" */
+const char *runtime_libs(void);   /* "-L/…/lib -Wl,-rpath,/…/lib -lacrt …" */
+const char *runtime_include(void); /* the folder of ac.h */
+/* The same as separate arguments, for the driver's exec. */
+void runtime_cflag_args(Vec *args);
+void runtime_lib_args(Vec *args);
+
+#endif /* CLI_H */
