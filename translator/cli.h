@@ -1,20 +1,26 @@
 /*
  * cli.h: what the command-line files share: main.c (`acc [options] FILE`),
- * driver.c (`acc cc`, the compiler driver, and the runtime's flags) and
- * emit_graph.c (the `--emit=dot` and `--emit=json` views).  Sections are
- * named after the file that defines them.
+ * output.c (atomic writes), driver.c (`acc cc`, the compiler driver, and
+ * where the runtime is) and emit_graph.c (the `--emit=dot` and
+ * `--emit=json` views).  Sections are named after the defining file.
  */
 #ifndef CLI_H
 #define CLI_H
 
 #include "acc.h"
 
-/* ==== main.c ==== */
+/* ==== output.c ==== */
 
 /* Writes `len` bytes to `path` through a temporary file in the same folder
    and a rename, so readers see the old file or the whole new one, never a
    part.  Returns 0, or -1 after a message on stderr (nothing is left). */
 int cli_write_atomic(const char *path, const char *data, size_t len);
+
+/* The same for a file another program writes: a fresh temporary name
+   beside `path`, for mkstemp (`dir/.base.XXXXXX`). */
+char *cli_temp_beside(const char *path);
+/* write(2) until done; 0 or -1 with errno. */
+int cli_write_all(int fd, const char *data, size_t len);
 
 /* The path of the running acc binary (from /proc/self/exe). */
 const char *cli_self_path(void);
@@ -32,5 +38,13 @@ const char *runtime_include(void); /* the folder of ac.h */
 /* The same as separate arguments, for the driver's exec. */
 void runtime_cflag_args(Vec *args);
 void runtime_lib_args(Vec *args);
+
+/* ==== emit_graph.c ==== */
+
+/* The views for tools, from the IR of ir.h (after layout and liveness);
+   translate.c calls them for --emit=dot and --emit=json. */
+struct Program;
+void emit_dot(struct Program *p, Str *out);  /* Graphviz digraph */
+void emit_json(struct Program *p, Str *out); /* schema in docs/cli.md */
 
 #endif /* CLI_H */

@@ -17,8 +17,6 @@
 #include "options.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -208,15 +206,6 @@ static char *replace_ac(const char *path, const char *ext) {
   return xformat("%.*s%s", (int)n, path, ext);
 }
 
-const char *cli_self_path(void) {
-  static char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0)
-    return "acc";
-  buf[n] = '\0';
-  return buf;
-}
-
 /* Fills in the defaults the user left out; checks the input. */
 static void settle_paths(Options *opt) {
   if (!opt->input)
@@ -248,53 +237,10 @@ static void settle_paths(Options *opt) {
 
 /* ==== output ==== */
 
-static int write_all(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return -1;
-    data += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* A temporary name beside `path`: `dir/.base.XXXXXX`. */
-static char *temp_beside(const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    return xformat(".%s.XXXXXX", path);
-  return xformat("%.*s.%s.XXXXXX", (int)(slash - path + 1), path, slash + 1);
-}
-
-int cli_write_atomic(const char *path, const char *data, size_t len) {
-  char *tmp = temp_beside(path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
-            strerror(errno));
-    return -1;
-  }
-  /* mkstemp makes the file 0600; give it the mode open() would have. */
-  mode_t mask = umask(0);
-  umask(mask);
-  int err = fchmod(fd, 0666 & ~mask) || write_all(fd, data, len);
-  err = close(fd) || err;
-  if (err || rename(tmp, path)) {
-    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
-            strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
-}
-
 static int write_output(const char *path, Str *out) {
   if (strcmp(path, "-"))
     return cli_write_atomic(path, out->buf ? out->buf : "", out->len);
-  if (write_all(STDOUT_FILENO, out->buf ? out->buf : "", out->len)) {
+  if (cli_write_all(STDOUT_FILENO, out->buf ? out->buf : "", out->len)) {
     fprintf(stderr, "acc: error: cannot write output: %s\n", strerror(errno));
     return -1;
   }
@@ -332,7 +278,7 @@ static int run_shell(const char *cmd, Vec *args) {
  * preprocessor writes it into a temporary file that is then renamed.
  */
 static int write_deps(const Options *opt) {
-  char *tmp = temp_beside(opt->dep_file);
+  char *tmp = cli_temp_beside(opt->dep_file);
   int fd = mkstemp(tmp);
   if (fd < 0) {
     fprintf(stderr, "acc: error: cannot write '%s': %s\n", opt->dep_file,

@@ -1,0 +1,67 @@
+/*
+ * output.c: writing files so that nobody sees them half-written, and
+ * finding the running binary.  A file is written to a temporary name in its
+ * own folder (so the rename cannot cross file systems) and renamed over the
+ * target: readers, make included, see the old file or the whole new one.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *cli_self_path(void) {
+  static char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    return "acc";
+  buf[n] = '\0';
+  return buf;
+}
+
+int cli_write_all(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    data += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* A temporary name beside `path`: `dir/.base.XXXXXX`. */
+char *cli_temp_beside(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    return xformat(".%s.XXXXXX", path);
+  return xformat("%.*s.%s.XXXXXX", (int)(slash - path + 1), path, slash + 1);
+}
+
+int cli_write_atomic(const char *path, const char *data, size_t len) {
+  char *tmp = cli_temp_beside(path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
+            strerror(errno));
+    return -1;
+  }
+  /* mkstemp makes the file 0600; give it the mode open() would have. */
+  mode_t mask = umask(0);
+  umask(mask);
+  int err = fchmod(fd, 0666 & ~mask) || cli_write_all(fd, data, len);
+  err = close(fd) || err;
+  if (err || rename(tmp, path)) {
+    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
+            strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
