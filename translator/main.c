@@ -249,20 +249,15 @@ static int write_output(const char *path, Str *out) {
 
 /* ==== dependencies ==== */
 
-/* Runs `sh -c 'CMD "$@"'` with `args`; returns its exit status. */
-static int run_shell(const char *cmd, Vec *args) {
+/* Runs argv (NULL-terminated, found on the PATH); returns its status. */
+static int run(char **argv) {
   pid_t pid = fork();
   if (pid < 0)
     return -1;
   if (pid == 0) {
-    char **argv = xalloc(sizeof(char *) * (size_t)(args->len + 5));
-    argv[0] = "sh";
-    argv[1] = "-c";
-    argv[2] = xformat("%s \"$@\"", cmd);
-    argv[3] = "acc-cpp";
-    for (int i = 0; i < args->len; i++)
-      argv[4 + i] = args->items[i];
-    execv("/bin/sh", argv);
+    execvp(argv[0], argv);
+    fprintf(stderr, "acc: error: cannot run '%s': %s\n", argv[0],
+            strerror(errno));
     _exit(127);
   }
   int status;
@@ -270,6 +265,13 @@ static int run_shell(const char *cmd, Vec *args) {
     if (errno != EINTR)
       return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The words of a --cpp command, split on spaces as cpp.c splits them. */
+static void push_words(Vec *argv, const char *cmd) {
+  char *words = xstrdup(cmd);
+  for (char *w = strtok(words, " "); w; w = strtok(NULL, " "))
+    vec_push(argv, w);
 }
 
 /*
@@ -289,17 +291,18 @@ static int write_deps(const Options *opt) {
   umask(mask);
   fchmod(fd, 0666 & ~mask);
   close(fd);
-  Vec args = {0};
-  const char *fixed[] = {"-M", "-MP", "-MT", opt->dep_target, "-MF", tmp,
-                         "-D__ACC__=1"};
-  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-    vec_push(&args, (void *)fixed[i]);
+  /* The same command line as cpp_run's, with -M instead of -E's output. */
+  Vec argv = {0};
+  push_words(&argv, opt->cpp ? opt->cpp : DEFAULT_CPP);
+  vec_push(&argv, "-D__ACC__=1");
   for (int i = 0; i < opt->cpp_args.len; i++)
-    vec_push(&args, opt->cpp_args.items[i]);
-  vec_push(&args, "-x");
-  vec_push(&args, "c");
-  vec_push(&args, (void *)opt->input);
-  if (run_shell(opt->cpp ? opt->cpp : DEFAULT_CPP, &args) != 0 ||
+    vec_push(&argv, opt->cpp_args.items[i]);
+  vec_push(&argv, xformat("-I%s", runtime_include()));
+  const char *deps[] = {"-M", "-MP", "-MT", opt->dep_target, "-MF", tmp,
+                        "-x", "c", opt->input, NULL};
+  for (size_t i = 0; i < sizeof deps / sizeof deps[0]; i++)
+    vec_push(&argv, (void *)deps[i]);
+  if (run((char **)argv.items) != 0 ||
       rename(tmp, opt->dep_file)) {
     fprintf(stderr, "acc: error: cannot write the dependency file '%s'\n",
             opt->dep_file);
@@ -336,9 +339,6 @@ int main(int argc, char **argv) {
   if (info.help || info.version || info.cflags || info.libs)
     return show_info(&info);
   settle_paths(&opt);
-  /* <ac.h> is found without flags; the user's -I dirs still come first. */
-  vec_push(&opt.cpp_args, "-idirafter");
-  vec_push(&opt.cpp_args, (void *)runtime_include());
   if (access(opt.input, R_OK)) {
     fprintf(stderr, "acc: error: cannot read '%s': %s\n", opt.input,
             strerror(errno));
