@@ -1,0 +1,2 @@
+#include "sema.h"
+int sema_check(Node *tu, Oracle *o) { return 0; }
