@@ -19,6 +19,10 @@ int cli_write_atomic(const char *path, const char *data, size_t len);
 /* The same for a file another program writes: a fresh temporary name
    beside `path`, for mkstemp (`dir/.base.XXXXXX`). */
 char *cli_temp_beside(const char *path);
+/* Removes `path` (a file or an empty folder) if SIGINT, SIGTERM or SIGHUP
+   ends the process; cli_keep cancels that.  `path` must stay allocated. */
+void cli_remove_on_signal(const char *path);
+void cli_keep(const char *path);
 /* write(2) until done; 0 or -1 with errno. */
 int cli_write_all(int fd, const char *data, size_t len);
 

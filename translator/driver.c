@@ -181,9 +181,11 @@ static AcFile *add_ac(Cc *cc, const char *ac) {
   f->ac = ac;
   char *dir = xformat("%s/%d", cc->tmpdir, cc->files.len);
   mkdir(dir, 0700);
+  cli_remove_on_signal(dir);
   char *base = base_name(ac);
   base[strlen(base) - 3] = '\0';
   f->c = xformat("%s/%s.c", dir, base);
+  cli_remove_on_signal(f->c);
   vec_push(&cc->temps, f->c);
   vec_push(&cc->temps, dir);
   vec_push(&cc->files, f);
@@ -390,6 +392,7 @@ int driver_main(int argc, char **argv) {
             strerror(errno));
     return 1;
   }
+  cli_remove_on_signal(cc.tmpdir);
   parse(&cc, argc, argv);
   int status = translate(&cc);
   if (status == 0) {
@@ -397,6 +400,7 @@ int driver_main(int argc, char **argv) {
     if (cc.to_stdout && !cc.out) {
       captured = xformat("%s/stdout", cc.tmpdir);
       vec_push(&cc.temps, captured);
+      cli_remove_on_signal(captured);
     }
     status = compile(&cc, captured);
     if (captured)

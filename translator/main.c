@@ -287,6 +287,7 @@ static int write_deps(const Options *opt) {
             strerror(errno));
     return -1;
   }
+  cli_remove_on_signal(tmp);
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd, 0666 & ~mask);
@@ -307,8 +308,10 @@ static int write_deps(const Options *opt) {
     fprintf(stderr, "acc: error: cannot write the dependency file '%s'\n",
             opt->dep_file);
     unlink(tmp);
+    cli_keep(tmp);
     return -1;
   }
+  cli_keep(tmp);
   return 0;
 }
 

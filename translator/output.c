@@ -3,11 +3,14 @@
  * finding the running binary.  A file is written to a temporary name in its
  * own folder (so the rename cannot cross file systems) and renamed over the
  * target: readers, make included, see the old file or the whole new one.
+ * A temporary that a signal (^C, a killed make) would strand is removed by
+ * the signal handler before the process dies of the signal.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +24,48 @@ const char *cli_self_path(void) {
   buf[n] = '\0';
   return buf;
 }
+
+/* ==== temporaries removed on a signal ==== */
+
+#define MAX_DOOMED 256
+static const char *volatile doomed[MAX_DOOMED];
+static volatile sig_atomic_t ndoomed;
+
+/* Last registered first: files before the folders that hold them.  unlink
+   and rmdir are async-signal-safe; the one that does not fit fails. */
+static void on_signal(int sig) {
+  for (int i = ndoomed - 1; i >= 0; i--) {
+    if (doomed[i]) {
+      unlink(doomed[i]);
+      rmdir(doomed[i]);
+    }
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void cli_remove_on_signal(const char *path) {
+  if (ndoomed == 0) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+  }
+  if (ndoomed < MAX_DOOMED) {
+    doomed[ndoomed] = path;
+    ndoomed = ndoomed + 1;
+  }
+}
+
+void cli_keep(const char *path) {
+  for (int i = 0; i < ndoomed; i++)
+    if (doomed[i] == path)
+      doomed[i] = NULL;
+}
+
+/* ==== writing ==== */
 
 int cli_write_all(int fd, const char *data, size_t len) {
   while (len > 0) {
@@ -51,6 +96,7 @@ int cli_write_atomic(const char *path, const char *data, size_t len) {
             strerror(errno));
     return -1;
   }
+  cli_remove_on_signal(tmp);
   /* mkstemp makes the file 0600; give it the mode open() would have. */
   mode_t mask = umask(0);
   umask(mask);
@@ -60,8 +106,10 @@ int cli_write_atomic(const char *path, const char *data, size_t len) {
     fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
             strerror(errno));
     unlink(tmp);
+    cli_keep(tmp);
     return -1;
   }
+  cli_keep(tmp);
   return 0;
 }
 
