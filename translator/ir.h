@@ -48,6 +48,7 @@ struct Slot {
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
+  int born;             /* SL_TEMP: number of await sites before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
 };
 
@@ -87,13 +88,17 @@ struct Site {
   int line, col;        /* its .ac position */
   ChildKind kind;
   const char *callee;   /* async function name, or the leaf's type */
+  Decl *callee_decl;    /* the async function's declaration, if one */
   const char *poll;     /* the poll function: g__poll, ac_sleep_poll */
   const char *drop;     /* the drop function: g__drop, ac_sleep_drop */
   const char *out_type; /* the output type; "void" for none */
   Slot *child;          /* the frame field of the child (CH_LOCAL: the
                            local's slot) */
   Slot *result;         /* the temporary that receives the output, or NULL */
+  Group *group;         /* the group of its full expression */
   const char *init;     /* C statement that starts the child, F-relative */
+  const char *args;     /* CH_FRAME/CH_BOXED/CH_EXTERN: the lowered
+                           arguments, for boxing */
   Vec succ;             /* states (intptr_t) reachable next without another
                            await; 0 means "returns" (approximate under goto) */
 };
@@ -125,6 +130,10 @@ struct AsyncFunc {
   bool is_main;          /* async int main: a real main() is emitted */
   bool main_argv;        /* main takes (int argc, char **argv) */
   bool on_cycle;         /* on an async recursion cycle (recurse.c) */
+  bool needs_new;        /* f__new is used (boxed by some caller) */
+  Vec early;             /* AsyncFunc* defined later whose frames must be
+                            emitted before this one's (recurse.c) */
+  bool emitted;          /* emit_c: frame struct already written */
   int line;              /* .ac line of the definition */
   Vec params;            /* Slot* of the parameters, in order */
   Vec sites;             /* Site*, by state */
@@ -146,6 +155,8 @@ typedef struct ExternAsync {
 
 struct Program {
   Source *src;
+  const char *const *clang_args; /* for the layout's size queries */
+  int nclang_args;
   struct Oracle *oracle;
   Node *tu;
   Vec funcs;             /* AsyncFunc*, in source order */
@@ -162,6 +173,10 @@ void recurse_mark(Program *p);
 
 /* Builds the IR of every async function; errors go through diag.c. */
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
+/* The result type of a function declaration, without storage or async. */
+const char *lower_ret_type(Source *src, Decl *fn);
+/* Its parameter list as written: "int a, const char *s" ("void" if none). */
+const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== live.c ==== */
 

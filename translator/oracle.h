@@ -47,4 +47,16 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off);
 bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
 
+/* ==== oracle_layout.c (owned by the lowering; see its header) ==== */
+
+/*
+ * Sizes and alignments of the type spellings types[0..n) as the C compiler
+ * lays them out, from one libclang parse of the erasure followed by
+ * `prelude` (hoisted local types) and a probe per spelling.  0 where a
+ * spelling does not name a complete type.
+ */
+void oracle_type_sizes(const Source *src, const char *const *args, int nargs,
+                       const char *prelude, const char **types, int n,
+                       size_t *size, size_t *align);
+
 #endif /* ORACLE_H */

@@ -68,6 +68,362 @@ static inline void ac_waker_wake_by_ref(const ac_waker_t *w) {
   w->vtable->wake_by_ref(w->data);
 }
 static inline void ac_waker_drop(ac_waker_t w) { w.vtable->drop(w.data); }
+/* True if both wake the same thing, so a stored clone can be kept. */
+static inline int ac_waker_will_wake(const ac_waker_t *a, const ac_waker_t *b) {
+  return a->vtable == b->vtable && a->data == b->data;
+}
+/* A waker that does nothing (clone/drop are free); for polling by hand. */
+ac_waker_t ac_waker_noop(void);
+
+/* Errors are negative errno values; these are the ones the runtime makes. */
+#define AC_ECANCELED (-125) /* the task was aborted */
+#define AC_ETIMEDOUT (-110) /* a timeout fired first */
+#define AC_EPIPE (-32)      /* the other end of a channel is gone */
+#define AC_EAGAIN (-11)     /* try_send on a full channel */
+
+/* An intrusive list link kept inside futures that wait in a list. */
+typedef struct ac_list_node {
+  struct ac_list_node *prev, *next;
+} ac_list_node_t;
+
+/* ==== runtime ==== */
+
+typedef struct ac_runtime ac_runtime_t;
+
+typedef enum ac_rt_flavor {
+  AC_RT_CURRENT_THREAD = 0, /* everything runs on the block_on thread */
+  AC_RT_MULTI_THREAD = 1    /* worker threads with work stealing */
+} ac_rt_flavor_t;
+
+/* workers <= 0: env AC_WORKERS, else the number of CPUs (multi-thread);
+ * ignored for current-thread.  Returns NULL with errno set on failure. */
+ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers);
+/* Spawns the unstarted future *fut (moved: copied, vt->size bytes), runs the
+ * runtime until it completes and copies its output (vt->out_size bytes) to
+ * out (may be NULL).  Returns 0 or -errno.  Not callable from a task. */
+int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
+                        const void *fut, void *out);
+/* Stops the workers and drops every task still alive (their futures are
+ * dropped in whatever state they are in).  Idempotent. */
+void ac_runtime_shutdown(ac_runtime_t *rt);
+/* Shuts down and frees.  0, or -EBUSY if a task, timer or fd was still
+ * registered afterwards (a leak in a leaf future's drop). */
+int ac_runtime_free(ac_runtime_t *rt);
+/* The entry of a generated `async int main`: new + block_on + free. */
+int ac_runtime_main(ac_rt_flavor_t flavor, const ac_future_vtable_t *vt,
+                    const void *fut, void *out);
+/* block_on on a fresh current-thread runtime. */
+int ac_block_on(const ac_future_vtable_t *vt, const void *fut, void *out);
+
+typedef struct ac_runtime_stats {
+  size_t tasks;     /* spawned and not yet completed or dropped */
+  size_t allocated; /* task allocations not yet freed (handles, wakers) */
+  size_t timers;    /* timers registered */
+  size_t fds;       /* fds registered with the reactor */
+  int workers;      /* worker threads (1 for current-thread) */
+} ac_runtime_stats_t;
+void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st);
+
+/* The runtime of the calling task or of an enter()ed thread, or NULL. */
+ac_runtime_t *ac_runtime_current(void);
+/* Makes rt current on this thread (to poll leaves by hand in tests). */
+void ac_runtime_enter(ac_runtime_t *rt);
+void ac_runtime_exit(void);
+
+/* The runtime clock, in ms.  A paused clock moves only by advance(), which
+ * fires the timers that become due (tests). */
+uint64_t ac_runtime_now_ms(ac_runtime_t *rt);
+void ac_runtime_clock_pause(ac_runtime_t *rt);
+void ac_runtime_clock_advance(ac_runtime_t *rt, uint64_t ms);
+
+/* ==== tasks ==== */
+
+/* A task handle (the join handle).  Consume it exactly once: await
+ * ac_task_join(t), or ac_task_detach(t). */
+typedef struct ac_task ac_task_t;
+
+/* Moves the unstarted future *fut (vt->size bytes) into one allocation with
+ * the task header and schedules it on the current runtime (the same as
+ * ac_runtime_spawn(ac_runtime_current(), ...)).  NULL on ENOMEM or when no
+ * runtime is current. */
+ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut);
+ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
+                            const void *fut);
+/* Cancels: the frame is dropped in its current state; a join then reports
+ * AC_ECANCELED.  The handle stays valid. */
+void ac_task_abort(ac_task_t *t);
+/* Gives the handle up; the task runs on, its output is discarded. */
+void ac_task_detach(ac_task_t *t);
+/* Nonzero once the task has completed or been cancelled. */
+int ac_task_is_finished(const ac_task_t *t);
+/* Size of the task header that precedes every frame (W4). */
+size_t ac_task_header_size(void);
+
+/* The join future: out is the task's output (vt->out_size bytes).  It takes
+ * over the handle: when it completes or is dropped the handle is gone (a
+ * dropped join detaches the task). */
+typedef struct ac_join {
+  /* private */
+  ac_task_t *task;
+  int status; /* 0, or AC_ECANCELED after an aborted task */
+} ac_join_t;
+ac_join_t ac_task_join(ac_task_t *t);
+ac_poll_t ac_join_poll(ac_join_t *self, ac_context_t *cx, void *out);
+void ac_join_drop(ac_join_t *self);
+/* After ready: 0 if the output was written, AC_ECANCELED if aborted. */
+static inline int ac_join_status(const ac_join_t *j) { return j->status; }
+extern const ac_future_vtable_t ac_join_vtable;
+
+/* ==== yield ==== */
+
+typedef struct ac_yield {
+  /* private */
+  int yielded;
+} ac_yield_t;
+ac_yield_t ac_yield_now(void);
+ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx, void *out);
+void ac_yield_drop(ac_yield_t *self);
+extern const ac_future_vtable_t ac_yield_vtable;
+
+/* ==== time ==== */
+
+/* A sleep: its timer entry lives inside it, so sleeping allocates nothing.
+ * Dropped before it fires, it removes its entry. */
+typedef struct ac_sleep {
+  /* private */
+  uint64_t deadline;     /* ms; a duration until the first poll */
+  struct ac__timers *timers; /* the heap holding the entry */
+  ac_waker_t waker;
+  uint32_t heap_idx;     /* 1-based slot in the heap, 0 when not in it */
+  uint32_t state;        /* AC__SLEEP_* in timer.c */
+} ac_sleep_t;
+ac_sleep_t ac_sleep_ms(uint64_t ms);
+/* Sleeps until the runtime clock reads deadline_ms (ac_runtime_now_ms). */
+ac_sleep_t ac_sleep_until(uint64_t deadline_ms);
+ac_poll_t ac_sleep_poll(ac_sleep_t *self, ac_context_t *cx, void *out);
+void ac_sleep_drop(ac_sleep_t *self);
+extern const ac_future_vtable_t ac_sleep_vtable;
+
+/* ==== combinators over type-erased futures ==== */
+
+/* One operand: a future (unstarted, pinned where it is) and where its
+ * output goes (NULL to discard).  The combinator owns and drops it. */
+typedef struct ac_branch {
+  const ac_future_vtable_t *vt;
+  void *fut;
+  void *out;
+  /* private */
+  int done;
+} ac_branch_t;
+
+/* Runs the branches concurrently until all are ready.  out: ignored. */
+typedef struct ac_join_all {
+  /* private */
+  ac_branch_t *branches;
+  size_t n, left;
+} ac_join_all_t;
+ac_join_all_t ac_join_all(ac_branch_t *branches, size_t n);
+ac_poll_t ac_join_all_poll(ac_join_all_t *self, ac_context_t *cx, void *out);
+void ac_join_all_drop(ac_join_all_t *self);
+extern const ac_future_vtable_t ac_join_all_vtable;
+
+/* Ready with the first branch that is ready; the others are dropped
+ * unfinished.  out: int, the winner's index. */
+typedef struct ac_select {
+  /* private */
+  ac_branch_t *branches;
+  size_t n;
+  int winner;
+} ac_select_t;
+ac_select_t ac_select(ac_branch_t *branches, size_t n);
+ac_poll_t ac_select_poll(ac_select_t *self, ac_context_t *cx, int *out);
+void ac_select_drop(ac_select_t *self);
+extern const ac_future_vtable_t ac_select_vtable;
+
+/* Runs one future with a deadline.  out: int, 0 if it completed (its output
+ * written to its own out), AC_ETIMEDOUT if the time ran out first (it is
+ * dropped then). */
+typedef struct ac_timeout {
+  /* private */
+  ac_branch_t inner;
+  ac_sleep_t sleep;
+} ac_timeout_t;
+ac_timeout_t ac_timeout(const ac_future_vtable_t *vt, void *fut, void *out,
+                        uint64_t ms);
+ac_poll_t ac_timeout_poll(ac_timeout_t *self, ac_context_t *cx, int *out);
+void ac_timeout_drop(ac_timeout_t *self);
+extern const ac_future_vtable_t ac_timeout_vtable;
+
+/* ==== channels ==== */
+
+/* Waiting futures keep their wait entry inline (no allocation). */
+typedef struct ac_waiter {
+  /* private */
+  ac_list_node_t node;
+  ac_waker_t waker;
+  uint32_t state; /* AC__WAIT_* in internal.h */
+  uint32_t want;  /* semaphore permits wanted */
+} ac_waiter_t;
+
+/* oneshot: one value of a fixed size, from one sender to one receiver.
+ * Both ends must be released: send or sender_drop, and the recv future
+ * completing or dropped (or receiver_drop if never awaited). */
+typedef struct ac_oneshot ac_oneshot_t;
+ac_oneshot_t *ac_oneshot_new(size_t size); /* NULL on ENOMEM */
+/* 0, or AC_EPIPE if the receiver is gone.  Releases the sending end. */
+int ac_oneshot_send(ac_oneshot_t *ch, const void *value);
+void ac_oneshot_sender_drop(ac_oneshot_t *ch);
+void ac_oneshot_receiver_drop(ac_oneshot_t *ch);
+/* out: int, 0 with the value copied to dst, or AC_EPIPE if the sender was
+ * dropped without sending.  The future owns the receiving end. */
+typedef struct ac_oneshot_recv {
+  /* private */
+  ac_oneshot_t *ch;
+  void *dst;
+} ac_oneshot_recv_t;
+ac_oneshot_recv_t ac_oneshot_recv(ac_oneshot_t *ch, void *dst);
+ac_poll_t ac_oneshot_recv_poll(ac_oneshot_recv_t *self, ac_context_t *cx,
+                               int *out);
+void ac_oneshot_recv_drop(ac_oneshot_recv_t *self);
+extern const ac_future_vtable_t ac_oneshot_recv_vtable;
+
+/* mpsc: values of elem_size bytes; cap 0 means unbounded.  The creator holds
+ * one sender and the receiver. */
+typedef struct ac_mpsc ac_mpsc_t;
+ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap); /* NULL on ENOMEM */
+void ac_mpsc_sender_clone(ac_mpsc_t *ch);
+/* The last sender dropped closes the channel: recv reports AC_EPIPE once it
+ * is empty. */
+void ac_mpsc_sender_drop(ac_mpsc_t *ch);
+/* Closes the receiving end: sends fail with AC_EPIPE, buffered values are
+ * discarded. */
+void ac_mpsc_receiver_drop(ac_mpsc_t *ch);
+/* 0, AC_EAGAIN if bounded and full, AC_EPIPE if the receiver is gone, or
+ * -ENOMEM (unbounded). */
+int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value);
+/* 0, AC_EAGAIN if empty, AC_EPIPE if empty and every sender is gone. */
+int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst);
+
+/* send waits for room (bounded).  out: int, 0 or AC_EPIPE.  The value is
+ * copied at the first poll: keep it alive until then. */
+typedef struct ac_mpsc_send {
+  /* private */
+  ac_mpsc_t *ch;
+  const void *value;
+  ac_waiter_t wait;
+} ac_mpsc_send_t;
+ac_mpsc_send_t ac_mpsc_send(ac_mpsc_t *ch, const void *value);
+ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx, int *out);
+void ac_mpsc_send_drop(ac_mpsc_send_t *self);
+extern const ac_future_vtable_t ac_mpsc_send_vtable;
+
+/* out: int, 0 with the value in dst, or AC_EPIPE once closed and empty. */
+typedef struct ac_mpsc_recv {
+  /* private */
+  ac_mpsc_t *ch;
+  void *dst;
+} ac_mpsc_recv_t;
+ac_mpsc_recv_t ac_mpsc_recv(ac_mpsc_t *ch, void *dst);
+ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx, int *out);
+void ac_mpsc_recv_drop(ac_mpsc_recv_t *self);
+extern const ac_future_vtable_t ac_mpsc_recv_vtable;
+
+/* ==== sync: semaphore, mutex, notify ==== */
+
+/* A fair (FIFO) counting semaphore; mutex and notify are built on it. */
+typedef struct ac_semaphore ac_semaphore_t;
+ac_semaphore_t *ac_semaphore_new(size_t permits); /* NULL on ENOMEM */
+void ac_semaphore_free(ac_semaphore_t *s);
+void ac_semaphore_release(ac_semaphore_t *s, size_t n);
+/* 0, or AC_EAGAIN if the permits are not there right now. */
+int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n);
+size_t ac_semaphore_available(ac_semaphore_t *s);
+
+/* out: ignored.  Ready when n permits are ours; dropped while waiting it
+ * leaves the queue; dropped after being granted (before the poll saw it),
+ * it gives them back. */
+typedef struct ac_acquire {
+  /* private */
+  ac_semaphore_t *sem;
+  ac_waiter_t wait;
+} ac_acquire_t;
+ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n);
+ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, void *out);
+void ac_acquire_drop(ac_acquire_t *self);
+extern const ac_future_vtable_t ac_acquire_vtable;
+
+/* An async mutex is a semaphore with one permit: await ac_mutex_lock(m),
+ * then ac_mutex_unlock(m). */
+typedef ac_semaphore_t ac_mutex_t;
+static inline ac_mutex_t *ac_mutex_new(void) { return ac_semaphore_new(1); }
+static inline void ac_mutex_free(ac_mutex_t *m) { ac_semaphore_free(m); }
+static inline ac_acquire_t ac_mutex_lock(ac_mutex_t *m) {
+  return ac_semaphore_acquire(m, 1);
+}
+static inline int ac_mutex_try_lock(ac_mutex_t *m) {
+  return ac_semaphore_try_acquire(m, 1);
+}
+static inline void ac_mutex_unlock(ac_mutex_t *m) {
+  ac_semaphore_release(m, 1);
+}
+
+/* notify: notify_one wakes one waiter, or stores one permit for the next
+ * notified() if nobody waits; notify_waiters wakes all current waiters. */
+typedef struct ac_notify ac_notify_t;
+ac_notify_t *ac_notify_new(void); /* NULL on ENOMEM */
+void ac_notify_free(ac_notify_t *n);
+void ac_notify_one(ac_notify_t *n);
+void ac_notify_waiters(ac_notify_t *n);
+typedef struct ac_notified {
+  /* private */
+  ac_notify_t *notify;
+  ac_waiter_t wait;
+} ac_notified_t;
+ac_notified_t ac_notified(ac_notify_t *n);
+ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out);
+void ac_notified_drop(ac_notified_t *self);
+extern const ac_future_vtable_t ac_notified_vtable;
+
+/* ==== I/O: an epoll reactor over non-blocking fds ==== */
+
+/* An fd registered with the current runtime's reactor (edge-triggered).
+ * One reader and one writer may wait on it at a time. */
+typedef struct ac_fd ac_fd_t;
+/* Sets fd non-blocking and registers it: 0 or -errno.  The fd stays the
+ * caller's: ac_fd_close deregisters, and closes it if close_fd. */
+int ac_fd_open(int fd, ac_fd_t **out);
+int ac_fd_close(ac_fd_t *f, int close_fd);
+int ac_fd_get(const ac_fd_t *f);
+
+typedef enum ac_io_op {
+  AC__IO_READ, AC__IO_WRITE, AC__IO_ACCEPT, AC__IO_CONNECT,
+  AC__IO_READABLE, AC__IO_WRITABLE
+} ac_io_op_t;
+
+/* One future type for every I/O operation.  out: ssize_t (as long):
+ * bytes / a new fd / 0, or -errno.  EAGAIN waits, EINTR retries; every
+ * other error is the result. */
+typedef struct ac_io {
+  /* private */
+  ac_fd_t *fd;
+  void *buf;
+  size_t len;
+  const void *addr;
+  uint32_t addrlen;
+  uint32_t op;     /* ac_io_op_t */
+  uint32_t started; /* connect issued */
+} ac_io_t;
+ac_io_t ac_read(ac_fd_t *f, void *buf, size_t len);
+ac_io_t ac_write(ac_fd_t *f, const void *buf, size_t len);
+/* out: the accepted fd (non-blocking, close-on-exec, not registered). */
+ac_io_t ac_accept(ac_fd_t *listener);
+/* addr: a struct sockaddr of addrlen bytes, read at the first poll. */
+ac_io_t ac_connect(ac_fd_t *f, const void *addr, uint32_t addrlen);
+ac_io_t ac_readable(ac_fd_t *f);
+ac_io_t ac_writable(ac_fd_t *f);
+ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
+void ac_io_drop(ac_io_t *self);
+extern const ac_future_vtable_t ac_io_vtable;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,277 @@
+/*
+ * chan_mpsc.c: multi-producer, single-consumer channels, bounded (cap > 0)
+ * or unbounded (cap == 0), over one ring buffer of elem_size slots.
+ *
+ * Bounded senders that find the buffer full wait in a FIFO list (their
+ * ac_waiter_t lives inside the send future).  When the receiver frees a
+ * slot it grants it to the first waiter and counts it in `reserved`, so a
+ * newcomer cannot take a slot promised to a waiter; a granted sender that
+ * is dropped before using its slot passes it on.  The channel is freed
+ * when the receiver is gone and the last sender is dropped.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ac_mpsc {
+  ac__spin_t lock;
+  size_t elem, cap;        /* cap 0: unbounded */
+  size_t head, len, bufcap;
+  size_t reserved;         /* slots granted to woken senders */
+  char *buf;
+  uint32_t senders;
+  bool rx_closed;
+  ac_waker_t rx_waker;
+  ac_list_node_t waiters;  /* blocked senders, FIFO */
+};
+
+ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap) {
+  ac_mpsc_t *ch = calloc(1, sizeof *ch);
+  if (!ch)
+    return NULL;
+  ch->elem = elem_size ? elem_size : 1;
+  ch->cap = cap;
+  ch->bufcap = cap ? cap : 16;
+  ch->buf = malloc(ch->bufcap * ch->elem);
+  if (!ch->buf) {
+    free(ch);
+    return NULL;
+  }
+  ch->senders = 1;
+  ac__list_init(&ch->waiters);
+  return ch;
+}
+
+static void destroy(ac_mpsc_t *ch) {
+  free(ch->buf);
+  free(ch);
+}
+
+static int grow(ac_mpsc_t *ch) {
+  size_t nc = ch->bufcap * 2;
+  char *nb = malloc(nc * ch->elem);
+  if (!nb)
+    return -ENOMEM;
+  for (size_t i = 0; i < ch->len; i++)
+    memcpy(nb + i * ch->elem,
+           ch->buf + ((ch->head + i) % ch->bufcap) * ch->elem, ch->elem);
+  free(ch->buf);
+  ch->buf = nb;
+  ch->head = 0;
+  ch->bufcap = nc;
+  return 0;
+}
+
+/* Under lock; room has been checked. */
+static void push(ac_mpsc_t *ch, const void *v) {
+  memcpy(ch->buf + ((ch->head + ch->len) % ch->bufcap) * ch->elem, v,
+         ch->elem);
+  ch->len++;
+}
+
+/* Under lock: hands free slots to waiting senders, returns one to wake
+ * (the rest are woken in place: they are rare and wakes do not reenter). */
+static void grant(ac_mpsc_t *ch) {
+  while (!ac__list_empty(&ch->waiters) && ch->len + ch->reserved < ch->cap) {
+    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
+    ac__list_remove(&w->node);
+    w->state = AC__WAIT_GRANTED;
+    ch->reserved++;
+    ac_waker_wake(ac__waker_take(&w->waker));
+  }
+}
+
+void ac_mpsc_sender_clone(ac_mpsc_t *ch) {
+  ac__spin_lock(&ch->lock);
+  ch->senders++;
+  ac__spin_unlock(&ch->lock);
+}
+
+void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
+  ac__spin_lock(&ch->lock);
+  bool last = --ch->senders == 0;
+  ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
+  bool free_it = last && ch->rx_closed;
+  ac__spin_unlock(&ch->lock);
+  if (w.vtable)
+    ac_waker_wake(w);
+  if (free_it)
+    destroy(ch);
+}
+
+void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
+  ac__spin_lock(&ch->lock);
+  ch->rx_closed = true;
+  ch->len = 0;
+  ac__waker_drop_opt(ac__waker_take(&ch->rx_waker));
+  while (!ac__list_empty(&ch->waiters)) { /* they will see rx_closed */
+    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
+    ac__list_remove(&w->node);
+    w->state = AC__WAIT_GRANTED;
+    ch->reserved++;
+    ac_waker_wake(ac__waker_take(&w->waker));
+  }
+  bool free_it = ch->senders == 0;
+  ac__spin_unlock(&ch->lock);
+  if (free_it)
+    destroy(ch);
+}
+
+int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
+  int rc = 0;
+  ac_waker_t w = {NULL, NULL};
+  ac__spin_lock(&ch->lock);
+  if (ch->rx_closed)
+    rc = AC_EPIPE;
+  else if (ch->cap && (ch->len + ch->reserved >= ch->cap ||
+                       !ac__list_empty(&ch->waiters)))
+    rc = AC_EAGAIN;
+  else if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0)
+    rc = -ENOMEM;
+  if (rc == 0) {
+    push(ch, value);
+    w = ac__waker_take(&ch->rx_waker);
+  }
+  ac__spin_unlock(&ch->lock);
+  if (w.vtable)
+    ac_waker_wake(w);
+  return rc;
+}
+
+/* Under lock: 0 with a value, AC_EAGAIN if empty, AC_EPIPE if closed. */
+static int take(ac_mpsc_t *ch, void *dst) {
+  if (ch->len == 0)
+    return ch->senders ? AC_EAGAIN : AC_EPIPE;
+  if (dst)
+    memcpy(dst, ch->buf + ch->head * ch->elem, ch->elem);
+  ch->head = (ch->head + 1) % ch->bufcap;
+  ch->len--;
+  if (ch->cap)
+    grant(ch);
+  return 0;
+}
+
+int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst) {
+  ac__spin_lock(&ch->lock);
+  int rc = take(ch, dst);
+  ac__spin_unlock(&ch->lock);
+  return rc;
+}
+
+/* ==== send future ==== */
+
+ac_mpsc_send_t ac_mpsc_send(ac_mpsc_t *ch, const void *value) {
+  return (ac_mpsc_send_t){ch, value, {{NULL, NULL}, {NULL, NULL}, 0, 0}};
+}
+
+ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
+                            int *out) {
+  ac_mpsc_t *ch = self->ch;
+  ac_waiter_t *wt = &self->wait;
+  ac_waker_t w = {NULL, NULL};
+  int rc = 0;
+  ac__spin_lock(&ch->lock);
+  if (wt->state == AC__WAIT_GRANTED) {
+    ch->reserved--;
+    wt->state = AC__WAIT_IDLE;
+    if (ch->rx_closed) {
+      rc = AC_EPIPE;
+    } else {
+      push(ch, self->value);
+      w = ac__waker_take(&ch->rx_waker);
+    }
+  } else if (wt->state == AC__WAIT_QUEUED) {
+    ac__waker_store(&wt->waker, cx);
+    ac__spin_unlock(&ch->lock);
+    return AC_POLL_PENDING;
+  } else if (ch->rx_closed) {
+    rc = AC_EPIPE;
+  } else if (!ch->cap || (ch->len + ch->reserved < ch->cap &&
+                          ac__list_empty(&ch->waiters))) {
+    if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0) {
+      rc = -ENOMEM;
+    } else {
+      push(ch, self->value);
+      w = ac__waker_take(&ch->rx_waker);
+    }
+  } else {
+    wt->state = AC__WAIT_QUEUED;
+    wt->waker = ac_waker_clone(cx->waker);
+    ac__list_push_back(&ch->waiters, &wt->node);
+    ac__spin_unlock(&ch->lock);
+    return AC_POLL_PENDING;
+  }
+  wt->state = AC__WAIT_DONE;
+  ac__spin_unlock(&ch->lock);
+  if (w.vtable)
+    ac_waker_wake(w);
+  if (out)
+    *out = rc;
+  return AC_POLL_READY;
+}
+
+void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
+  ac_waiter_t *wt = &self->wait;
+  if (wt->state != AC__WAIT_QUEUED && wt->state != AC__WAIT_GRANTED)
+    return;
+  ac_mpsc_t *ch = self->ch;
+  ac__spin_lock(&ch->lock);
+  if (wt->state == AC__WAIT_QUEUED) {
+    ac__list_remove(&wt->node);
+    ac__waker_drop_opt(ac__waker_take(&wt->waker));
+  } else {
+    ch->reserved--; /* pass the promised slot on */
+    grant(ch);
+  }
+  wt->state = AC__WAIT_DONE;
+  ac__spin_unlock(&ch->lock);
+}
+
+const ac_future_vtable_t ac_mpsc_send_vtable = {
+    (ac_poll_t(*)(void *, ac_context_t *, void *))ac_mpsc_send_poll,
+    (void (*)(void *))ac_mpsc_send_drop, sizeof(ac_mpsc_send_t),
+    _Alignof(ac_mpsc_send_t), sizeof(int), "ac_mpsc_send"};
+
+/* ==== recv future ==== */
+
+ac_mpsc_recv_t ac_mpsc_recv(ac_mpsc_t *ch, void *dst) {
+  return (ac_mpsc_recv_t){ch, dst};
+}
+
+ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
+                            int *out) {
+  ac_mpsc_t *ch = self->ch;
+  ac__spin_lock(&ch->lock);
+  int rc = take(ch, self->dst);
+  if (rc == AC_EAGAIN) {
+    ac__waker_store(&ch->rx_waker, cx);
+    ac__spin_unlock(&ch->lock);
+    return AC_POLL_PENDING;
+  }
+  ac_waker_t w = ac__waker_take(&ch->rx_waker);
+  ac__spin_unlock(&ch->lock);
+  ac__waker_drop_opt(w);
+  self->ch = NULL; /* nothing left for drop to do */
+  if (out)
+    *out = rc;
+  return AC_POLL_READY;
+}
+
+/* Takes back a stored waker, so the channel does not keep the task. */
+void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
+  ac_mpsc_t *ch = self->ch;
+  if (!ch)
+    return;
+  ac__spin_lock(&ch->lock);
+  ac_waker_t w = ac__waker_take(&ch->rx_waker);
+  ac__spin_unlock(&ch->lock);
+  ac__waker_drop_opt(w);
+  self->ch = NULL;
+}
+
+const ac_future_vtable_t ac_mpsc_recv_vtable = {
+    (ac_poll_t(*)(void *, ac_context_t *, void *))ac_mpsc_recv_poll,
+    (void (*)(void *))ac_mpsc_recv_drop, sizeof(ac_mpsc_recv_t),
+    _Alignof(ac_mpsc_recv_t), sizeof(int), "ac_mpsc_recv"};

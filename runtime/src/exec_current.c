@@ -1,0 +1,37 @@
+/*
+ * exec_current.c: the current-thread executor.  block_on's own thread is
+ * the only worker: it polls the main join future when its waker fired, runs
+ * queued tasks, and parks in the driver when there is nothing to run.
+ */
+#include "internal.h"
+
+/* Parks in the driver unless work or a main wake-up is already there.
+ * `parked` is raised before the last look, so a remote wake that pushed
+ * after the look sees it and writes the eventfd (driver.c). */
+void ac__current_park(ac__worker_t *w) {
+  ac__sched_t *s = w->sched;
+  ac__driver_t *d = s->driver;
+  __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (!ac__sched_has_work(s) &&
+      !__atomic_load_n(&s->rt->main_woken, __ATOMIC_SEQ_CST))
+    ac__driver_turn(d, -1);
+  __atomic_store_n(&d->parked, 0, __ATOMIC_RELAXED);
+}
+
+void ac__current_block_on(ac_runtime_t *rt, ac_join_t *j, void *out,
+                          const ac_waker_t *main_waker) {
+  ac__worker_t *w = &rt->sched.workers[0];
+  ac_context_t cx = {main_waker};
+  ac__tls.worker = w;
+  __atomic_store_n(&rt->main_woken, 1, __ATOMIC_RELAXED);
+  for (;;) {
+    if (__atomic_load_n(&rt->main_woken, __ATOMIC_RELAXED) &&
+        __atomic_exchange_n(&rt->main_woken, 0, __ATOMIC_ACQ_REL) &&
+        ac_join_poll(j, &cx, out) == AC_POLL_READY)
+      break;
+    if (!ac__sched_run_one(w))
+      ac__current_park(w);
+  }
+  ac__tls.worker = NULL;
+}

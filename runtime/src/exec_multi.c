@@ -1,0 +1,132 @@
+/*
+ * exec_multi.c: the multi-thread executor: worker threads, parking, and the
+ * driver shared among them.
+ *
+ * An idle worker first tries to become the driver owner and blocks in
+ * epoll_wait; the others sleep on a condition variable.  A push that may
+ * have found everyone idle (nidle > 0 after a full fence) wakes one: a
+ * condvar sleeper if there is one, else the driver owner via the eventfd.
+ * Both sides do "announce, fence, look" (Dekker), so a push never slips
+ * between an idle worker's last look and its sleep.
+ */
+#include "internal.h"
+
+#include <errno.h>
+
+static void park(ac__worker_t *w) {
+  ac__sched_t *s = w->sched;
+  ac__driver_t *d = s->driver;
+  pthread_mutex_lock(&s->idle_lock);
+  __atomic_fetch_add(&s->nidle, 1, __ATOMIC_SEQ_CST);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (ac__sched_has_work(s) || __atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST)) {
+    __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&s->idle_lock);
+    return;
+  }
+  if (!s->driver_owned) {
+    s->driver_owned = true;
+    pthread_mutex_unlock(&s->idle_lock);
+    __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!ac__sched_has_work(s) &&
+        !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
+      ac__driver_turn(d, -1);
+    __atomic_store_n(&d->parked, 0, __ATOMIC_SEQ_CST);
+    pthread_mutex_lock(&s->idle_lock);
+    s->driver_owned = false;
+  } else {
+    s->ncond++;
+    pthread_cond_wait(&s->idle_cond, &s->idle_lock);
+    s->ncond--;
+  }
+  __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);
+  pthread_mutex_unlock(&s->idle_lock);
+}
+
+void ac__multi_notify(ac__sched_t *s) {
+  if (__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == 0)
+    return;
+  pthread_mutex_lock(&s->idle_lock);
+  if (s->ncond)
+    pthread_cond_signal(&s->idle_cond);
+  else if (s->driver_owned)
+    ac__driver_unpark(s->driver);
+  pthread_mutex_unlock(&s->idle_lock);
+}
+
+/* Every 61 polls: timers always, and a non-blocking driver turn when fds
+ * are registered and nobody else holds the driver. */
+void ac__multi_maintain(ac__worker_t *w) {
+  ac__sched_t *s = w->sched;
+  ac__driver_t *d = s->driver;
+  if (!__atomic_load_n(&d->nfds, __ATOMIC_RELAXED)) {
+    if (ac__timers_count(&d->timers))
+      ac__timers_fire(&d->timers);
+    return;
+  }
+  pthread_mutex_lock(&s->idle_lock);
+  bool mine = !s->driver_owned;
+  s->driver_owned = true;
+  pthread_mutex_unlock(&s->idle_lock);
+  if (!mine)
+    return;
+  ac__driver_turn(d, 0);
+  pthread_mutex_lock(&s->idle_lock);
+  s->driver_owned = false;
+  pthread_mutex_unlock(&s->idle_lock);
+}
+
+static void *worker_main(void *arg) {
+  ac__worker_t *w = arg;
+  ac__sched_t *s = w->sched;
+  ac__tls.sched = s;
+  ac__tls.worker = w;
+  while (!__atomic_load_n(&s->shutdown, __ATOMIC_ACQUIRE))
+    if (!ac__sched_run_one(w))
+      park(w);
+  ac__tls.sched = NULL;
+  ac__tls.worker = NULL;
+  return NULL;
+}
+
+int ac__multi_start(ac__sched_t *s) {
+  for (uint32_t i = 0; i < s->nworkers; i++) {
+    int rc = pthread_create(&s->workers[i].thread, NULL, worker_main,
+                            &s->workers[i]);
+    if (rc != 0) {
+      s->nworkers_started = i;
+      ac__multi_stop(s);
+      return -rc;
+    }
+  }
+  s->nworkers_started = s->nworkers;
+  return 0;
+}
+
+void ac__multi_stop(ac__sched_t *s) {
+  __atomic_store_n(&s->shutdown, 1, __ATOMIC_SEQ_CST);
+  pthread_mutex_lock(&s->idle_lock);
+  pthread_cond_broadcast(&s->idle_cond);
+  pthread_mutex_unlock(&s->idle_lock);
+  __atomic_store_n(&s->driver->parked, 1, __ATOMIC_SEQ_CST);
+  ac__driver_unpark(s->driver);
+  for (uint32_t i = 0; i < s->nworkers_started; i++)
+    pthread_join(s->workers[i].thread, NULL);
+  s->nworkers_started = 0;
+}
+
+void ac__multi_block_on(ac_runtime_t *rt, ac_join_t *j, void *out,
+                        const ac_waker_t *main_waker) {
+  ac_context_t cx = {main_waker};
+  __atomic_store_n(&rt->main_woken, 1, __ATOMIC_RELAXED);
+  for (;;) {
+    if (__atomic_exchange_n(&rt->main_woken, 0, __ATOMIC_ACQ_REL) &&
+        ac_join_poll(j, &cx, out) == AC_POLL_READY)
+      return;
+    pthread_mutex_lock(&rt->main_lock);
+    while (!__atomic_load_n(&rt->main_woken, __ATOMIC_ACQUIRE))
+      pthread_cond_wait(&rt->main_cond, &rt->main_lock);
+    pthread_mutex_unlock(&rt->main_lock);
+  }
+}

@@ -1,0 +1,312 @@
+/*
+ * internal.h: what the parts of libacrt share and users never see.
+ *
+ * Prototypes are grouped by the file that defines them.  Internal externs
+ * carry AC_INTERNAL (hidden visibility), so the shared library exports only
+ * the ac_ names of ac.h.  Shared state is touched through the __atomic
+ * builtins, which gcc, clang and TSan all understand.
+ */
+#ifndef AC_INTERNAL_H
+#define AC_INTERNAL_H
+
+#include "ac.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AC_INTERNAL __attribute__((visibility("hidden")))
+#define AC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define AC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define ac__container_of(p, type, field)                                       \
+  ((type *)(void *)((char *)(p)-offsetof(type, field)))
+
+#define ac__load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ac__store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ==== spinlock ==== */
+
+/* Critical sections in the runtime are a few dozen instructions and never
+ * block, so a test-and-set lock beats a pthread mutex (one atomic to take,
+ * a plain release store to give back). */
+typedef struct ac__spin {
+  int locked;
+} ac__spin_t;
+
+static inline void ac__spin_lock(ac__spin_t *l) {
+  while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+    while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+      __builtin_ia32_pause();
+  }
+}
+static inline void ac__spin_unlock(ac__spin_t *l) {
+  __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+/* ==== list.h-style intrusive list (circular, with a head node) ==== */
+
+static inline void ac__list_init(ac_list_node_t *h) { h->prev = h->next = h; }
+static inline bool ac__list_empty(const ac_list_node_t *h) {
+  return h->next == h;
+}
+static inline void ac__list_push_back(ac_list_node_t *h, ac_list_node_t *n) {
+  n->prev = h->prev;
+  n->next = h;
+  h->prev->next = n;
+  h->prev = n;
+}
+static inline void ac__list_remove(ac_list_node_t *n) {
+  n->prev->next = n->next;
+  n->next->prev = n->prev;
+  n->prev = n->next = NULL;
+}
+
+/* Waiter states (ac_waiter_t.state), shared by channels and sync. */
+enum {
+  AC__WAIT_IDLE = 0,    /* not in any list */
+  AC__WAIT_QUEUED = 1,  /* in the object's wait list, waker stored */
+  AC__WAIT_GRANTED = 2, /* taken off the list and handed what it waited for */
+  AC__WAIT_DONE = 3,    /* completed; drop has nothing to undo */
+};
+
+/* Stores a clone of cx's waker in *slot unless it already wakes the same
+ * task.  *slot must be owned by the caller (held under the object's lock). */
+static inline void ac__waker_store(ac_waker_t *slot, const ac_context_t *cx) {
+  if (slot->vtable && ac_waker_will_wake(slot, cx->waker))
+    return;
+  if (slot->vtable)
+    ac_waker_drop(*slot);
+  *slot = ac_waker_clone(cx->waker);
+}
+static inline void ac__waker_drop_opt(ac_waker_t w) {
+  if (w.vtable)
+    ac_waker_drop(w);
+}
+static inline ac_waker_t ac__waker_take(ac_waker_t *slot) {
+  ac_waker_t w = *slot;
+  slot->vtable = NULL;
+  slot->data = NULL;
+  return w;
+}
+
+/* ==== task.c ==== */
+
+/*
+ * The task header.  It is followed in the same allocation by the future,
+ * whose storage holds the output once the future has completed (the future
+ * is dropped first), unless the output is too large for the stack buffer
+ * poll writes it to; then a separate slot follows the future.
+ * Bits of `state` are documented at the top of task.c.
+ */
+struct ac_task {
+  uint32_t state;                /* flags + refcount, atomic */
+  uint32_t reg;                  /* registry slot, under the shard lock */
+  const ac_future_vtable_t *vt;  /* the future's type */
+  struct ac__sched *sched;       /* where wakes schedule it */
+  ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
+};
+
+enum {
+  AC__T_RUNNING = 1u << 0,
+  AC__T_NOTIFIED = 1u << 1,
+  AC__T_COMPLETE = 1u << 2,
+  AC__T_CANCELLED = 1u << 3,
+  AC__T_JOIN_INTEREST = 1u << 4,
+  AC__T_JOIN_WAKER = 1u << 5,
+  AC__T_REF_ONE = 1u << 8,
+};
+#define AC__T_REFS(s) ((s) >> 8)
+
+/* Out sizes up to this many bytes are returned through a stack buffer and
+ * stored over the dead future. */
+#define AC__SMALL_OUT 64
+
+AC_INTERNAL ac_task_t *ac__task_new(struct ac__sched *s,
+                                    const ac_future_vtable_t *vt,
+                                    const void *fut);
+AC_INTERNAL void ac__task_run(ac_task_t *t, bool already_running);
+AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
+AC_INTERNAL void ac__task_unref(ac_task_t *t);
+AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
+AC_INTERNAL void *ac__task_future(ac_task_t *t);
+AC_INTERNAL void *ac__task_output(ac_task_t *t);
+
+/* ==== waker.c ==== */
+
+AC_INTERNAL extern const ac_waker_vtable_t ac__task_waker_vtable;
+AC_INTERNAL void ac__task_wake_by_ref(void *data);
+AC_INTERNAL extern const ac_waker_vtable_t ac__noop_waker_vtable;
+
+/* ==== runq.c ==== */
+
+/* A growable ring of task pointers.  Bit 0 of an entry marks a task that
+ * is still RUNNING (it yielded and was requeued without giving up the
+ * RUNNING bit, so the next poll skips the state transition). */
+typedef struct ac__runq {
+  ac__spin_t lock;     /* taken only when other threads may touch it */
+  uint32_t head, tail; /* free-running; len = tail - head */
+  uint32_t mask;       /* capacity - 1 */
+  uint32_t len;        /* atomic copy of tail - head for other threads */
+  uintptr_t *buf;
+} ac__runq_t;
+
+AC_INTERNAL int ac__runq_init(ac__runq_t *q);
+AC_INTERNAL void ac__runq_free(ac__runq_t *q);
+AC_INTERNAL int ac__runq_push(ac__runq_t *q, uintptr_t e);
+AC_INTERNAL uintptr_t ac__runq_pop(ac__runq_t *q);
+AC_INTERNAL uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src);
+static inline uint32_t ac__runq_len(const ac__runq_t *q) {
+  return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
+}
+
+/* ==== sched.c: the scheduler both executors share ==== */
+
+typedef struct ac__worker {
+  struct ac__sched *sched;
+  ac__runq_t q;      /* locked only if other workers can steal */
+  uint32_t index;
+  uint32_t tick;     /* polls since start: paces inject and driver checks */
+  uint32_t rng;      /* victim choice for stealing */
+  pthread_t thread;
+} ac__worker_t;
+
+/* The registry of live tasks, so shutdown can drop the ones that never
+ * finish.  Sharded by worker to keep spawns on different workers apart. */
+typedef struct ac__shard {
+  ac__spin_t lock;
+  uint32_t len, cap;
+  ac_task_t **tasks;
+} ac__shard_t;
+
+typedef struct ac__sched {
+  ac_rt_flavor_t flavor;
+  uint32_t nworkers;
+  uint32_t nworkers_started; /* threads to join (multi-thread) */
+  bool locked_queues;      /* nworkers > 1: local queues can be stolen */
+  ac__worker_t *workers;
+  ac__runq_t inject;       /* tasks from outside a worker; always locked */
+  ac__shard_t *shards;     /* one per worker */
+  uint32_t shutdown;       /* atomic: workers stop */
+  uint32_t closed;         /* atomic: wakes after close just drop the ref */
+  size_t allocated;        /* atomic: task allocations alive */
+  /* idle workers (exec_multi.c); the driver is owned by one of them */
+  pthread_mutex_t idle_lock;
+  pthread_cond_t idle_cond;
+  uint32_t nidle;          /* atomic: workers in park() */
+  uint32_t ncond;          /* sleeping on idle_cond (under idle_lock) */
+  bool driver_owned;       /* a worker is in the driver (under idle_lock) */
+  struct ac__driver *driver;
+  struct ac_runtime *rt;
+} ac__sched_t;
+
+/* The thread-local context: the only mutable global of the runtime. */
+typedef struct ac__tls {
+  ac__sched_t *sched;     /* current runtime */
+  ac__worker_t *worker;   /* the worker this thread is, or NULL */
+  ac_task_t *running;     /* task being polled on this thread */
+  bool rewake;            /* `running` woke itself during its poll */
+} ac__tls_t;
+AC_INTERNAL extern __thread ac__tls_t ac__tls;
+
+AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
+                               uint32_t nworkers);
+AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
+AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
+AC_INTERNAL void ac__sched_requeue(ac__sched_t *s, ac_task_t *t);
+AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
+AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
+AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
+AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+AC_INTERNAL int ac__registry_add(ac__sched_t *s, ac_task_t *t);
+AC_INTERNAL void ac__registry_remove(ac__sched_t *s, ac_task_t *t);
+AC_INTERNAL size_t ac__registry_count(ac__sched_t *s);
+
+/* ==== exec_multi.c ==== */
+
+AC_INTERNAL int ac__multi_start(ac__sched_t *s);
+AC_INTERNAL void ac__multi_stop(ac__sched_t *s);
+AC_INTERNAL void ac__multi_notify(ac__sched_t *s);
+AC_INTERNAL void ac__multi_maintain(ac__worker_t *w);
+AC_INTERNAL void ac__multi_block_on(struct ac_runtime *rt, ac_join_t *j,
+                                    void *out, const ac_waker_t *main_waker);
+
+/* ==== exec_current.c ==== */
+
+AC_INTERNAL void ac__current_park(ac__worker_t *w);
+AC_INTERNAL void ac__current_block_on(struct ac_runtime *rt, ac_join_t *j,
+                                      void *out, const ac_waker_t *main_waker);
+
+/* ==== driver.c: timers + reactor behind one park ==== */
+
+typedef struct ac__timers {
+  pthread_mutex_t lock;
+  ac_sleep_t **heap; /* min-heap on deadline; heap[i]->heap_idx == i + 1 */
+  uint32_t len, cap;
+  uint64_t paused_now; /* atomic; valid when paused */
+  uint32_t paused;     /* atomic */
+  uint64_t start_ns;   /* the epoch of the ms clock */
+} ac__timers_t;
+
+typedef struct ac__driver {
+  ac__timers_t timers;
+  int epfd;
+  int evfd;               /* eventfd that unparks a driver in epoll_wait */
+  uint32_t parked;        /* atomic: the owner is (about to be) in epoll_wait */
+  uint64_t wait_deadline; /* atomic: when the parked driver will wake */
+  size_t nfds;            /* atomic: registered fds */
+  pthread_mutex_t free_lock;
+  struct ac_fd *to_free;  /* closed registrations, freed between turns */
+} ac__driver_t;
+
+AC_INTERNAL int ac__driver_init(ac__driver_t *d);
+AC_INTERNAL void ac__driver_destroy(ac__driver_t *d);
+/* One turn: fire due timers, wait for I/O up to timeout_ms (-1: until the
+ * next timer or an unpark), dispatch readiness, fire timers again. */
+AC_INTERNAL void ac__driver_turn(ac__driver_t *d, int timeout_ms);
+AC_INTERNAL void ac__driver_unpark(ac__driver_t *d);
+/* A timer now heads the heap: wake a driver parked past its deadline. */
+AC_INTERNAL void ac__driver_timer_added(ac__driver_t *d, uint64_t deadline);
+
+/* ==== timer.c ==== */
+
+AC_INTERNAL int ac__timers_init(ac__timers_t *t);
+AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
+AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
+/* Fires what is due; returns the ms until the next deadline, or -1. */
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t);
+AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
+
+/* ==== reactor_epoll.c ==== */
+
+AC_INTERNAL int ac__reactor_init(ac__driver_t *d);
+AC_INTERNAL void ac__reactor_destroy(ac__driver_t *d);
+AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int timeout_ms);
+AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
+
+/* The reactor's per-fd state; io.c waits on it. */
+enum { AC__READABLE = 1, AC__WRITABLE = 2 };
+struct ac_fd {
+  int fd;
+  uint32_t ready;   /* AC__READABLE | AC__WRITABLE, under lock */
+  uint32_t tick;    /* bumped on every readiness event, under lock */
+  ac__spin_t lock;
+  ac_waker_t reader, writer;
+  ac__driver_t *driver;
+  struct ac_fd *next_free;
+};
+
+/* ==== entry.c ==== */
+
+struct ac_runtime {
+  ac__sched_t sched;
+  ac__driver_t driver;
+  uint32_t main_woken;   /* atomic: the block_on waker fired */
+  pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
+  pthread_cond_t main_cond;
+  bool is_shutdown;
+};
+
+#endif /* AC_INTERNAL_H */

@@ -1,0 +1,134 @@
+/*
+ * io.c: read, write, accept, connect and readiness futures on registered
+ * non-blocking fds.  Every operation is tried first; on EAGAIN it waits for
+ * the readiness edge (reactor_epoll.c), on EINTR it retries at once, and any
+ * other error is its result as -errno.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* io->started: bit 0..1 the connect progress, WAITING a waker stored. */
+#define WAITING 4u
+
+static ac_io_t mk(ac_fd_t *f, ac_io_op_t op, void *buf, size_t len) {
+  return (ac_io_t){f, buf, len, NULL, 0, op, 0};
+}
+
+ac_io_t ac_read(ac_fd_t *f, void *buf, size_t len) {
+  return mk(f, AC__IO_READ, buf, len);
+}
+ac_io_t ac_write(ac_fd_t *f, const void *buf, size_t len) {
+  return mk(f, AC__IO_WRITE, (void *)buf, len);
+}
+ac_io_t ac_accept(ac_fd_t *l) { return mk(l, AC__IO_ACCEPT, NULL, 0); }
+ac_io_t ac_connect(ac_fd_t *f, const void *addr, uint32_t addrlen) {
+  ac_io_t io = mk(f, AC__IO_CONNECT, NULL, 0);
+  io.addr = addr;
+  io.addrlen = addrlen;
+  return io;
+}
+ac_io_t ac_readable(ac_fd_t *f) { return mk(f, AC__IO_READABLE, NULL, 0); }
+ac_io_t ac_writable(ac_fd_t *f) { return mk(f, AC__IO_WRITABLE, NULL, 0); }
+
+static uint32_t interest(const ac_io_t *io) {
+  switch (io->op) {
+  case AC__IO_READ:
+  case AC__IO_ACCEPT:
+  case AC__IO_READABLE:
+    return AC__READABLE;
+  default:
+    return AC__WRITABLE;
+  }
+}
+
+/* One attempt: the result, or -EAGAIN to wait. */
+static long attempt(ac_io_t *io) {
+  int fd = io->fd->fd;
+  long r;
+  do {
+    switch (io->op) {
+    case AC__IO_READ:
+      r = read(fd, io->buf, io->len);
+      break;
+    case AC__IO_WRITE:
+      r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
+      if (r < 0 && errno == ENOTSOCK)
+        r = write(fd, io->buf, io->len);
+      break;
+    case AC__IO_ACCEPT:
+      r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      break;
+    case AC__IO_CONNECT:
+      if (!(io->started & 3)) {
+        io->started |= 1;
+        r = connect(fd, io->addr, io->addrlen);
+        if (r < 0 && errno == EINPROGRESS)
+          errno = EAGAIN;
+      } else {
+        int err = 0;
+        socklen_t len = sizeof err;
+        r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (r == 0 && err)
+          return -err;
+        if (r == 0)
+          return 0;
+      }
+      break;
+    default: /* readiness: the bit itself is the answer */
+      return 0;
+    }
+  } while (r < 0 && errno == EINTR);
+  return r < 0 ? -errno : r;
+}
+
+ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
+  ac_fd_t *f = io->fd;
+  uint32_t want = interest(io);
+  ac_waker_t *slot = want == AC__READABLE ? &f->reader : &f->writer;
+  for (;;) {
+    ac__spin_lock(&f->lock);
+    uint32_t tick = f->tick;
+    if (!(f->ready & want)) {
+      ac__waker_store(slot, cx);
+      io->started |= WAITING;
+      ac__spin_unlock(&f->lock);
+      return AC_POLL_PENDING;
+    }
+    ac__spin_unlock(&f->lock);
+    long r = attempt(io);
+    if (r != -EAGAIN && r != -EWOULDBLOCK) {
+      ac_io_drop(io); /* takes back a waker we may have left in the fd */
+      if (out)
+        *out = r;
+      return AC_POLL_READY;
+    }
+    /* Clear the readiness only if no event came since we looked. */
+    ac__spin_lock(&f->lock);
+    if (f->tick == tick)
+      f->ready &= ~want;
+    ac__spin_unlock(&f->lock);
+  }
+}
+
+/* A future dropped while waiting takes its waker back, so the task it
+ * belongs to is not kept alive by the fd (one reader, one writer). */
+void ac_io_drop(ac_io_t *io) {
+  if (!(io->started & WAITING))
+    return;
+  ac_fd_t *f = io->fd;
+  ac_waker_t *slot = interest(io) == AC__READABLE ? &f->reader : &f->writer;
+  ac__spin_lock(&f->lock);
+  ac_waker_t w = ac__waker_take(slot);
+  ac__spin_unlock(&f->lock);
+  if (w.vtable)
+    ac_waker_drop(w);
+  io->started &= ~WAITING;
+}
+
+const ac_future_vtable_t ac_io_vtable = {
+    (ac_poll_t(*)(void *, ac_context_t *, void *))ac_io_poll,
+    (void (*)(void *))ac_io_drop, sizeof(ac_io_t), _Alignof(ac_io_t),
+    sizeof(long), "ac_io"};

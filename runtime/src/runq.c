@@ -1,0 +1,87 @@
+/*
+ * runq.c: run queues.  One growable ring serves as a worker's local queue,
+ * the global inject queue and the current-thread queue.
+ *
+ * Growing instead of overflowing keeps push infallible in practice and
+ * removes tokio's overflow-to-inject path.  Locking is the caller's choice
+ * (the owner of a current-thread queue never locks); steal() locks both.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INITIAL_CAP 256
+
+int ac__runq_init(ac__runq_t *q) {
+  memset(q, 0, sizeof *q);
+  q->buf = malloc(INITIAL_CAP * sizeof *q->buf);
+  if (!q->buf)
+    return -1;
+  q->mask = INITIAL_CAP - 1;
+  return 0;
+}
+
+void ac__runq_free(ac__runq_t *q) {
+  free(q->buf);
+  q->buf = NULL;
+}
+
+static int grow(ac__runq_t *q) {
+  uint32_t cap = q->mask + 1, len = q->tail - q->head;
+  uintptr_t *nb = malloc(2 * (size_t)cap * sizeof *nb);
+  if (!nb)
+    return -1;
+  for (uint32_t i = 0; i < len; i++)
+    nb[i] = q->buf[(q->head + i) & q->mask];
+  free(q->buf);
+  q->buf = nb;
+  q->head = 0;
+  q->tail = len;
+  q->mask = 2 * cap - 1;
+  return 0;
+}
+
+int ac__runq_push(ac__runq_t *q, uintptr_t e) {
+  if (AC_UNLIKELY(q->tail - q->head > q->mask) && grow(q) != 0)
+    return -1;
+  q->buf[q->tail++ & q->mask] = e;
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  return 0;
+}
+
+uintptr_t ac__runq_pop(ac__runq_t *q) {
+  if (q->head == q->tail)
+    return 0;
+  uintptr_t e = q->buf[q->head++ & q->mask];
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  return e;
+}
+
+/* Moves half of src (rounded up, at most STEAL_MAX) into dst and returns
+ * one of them to run now.  dst belongs to the calling worker.  The two
+ * locks are never held together: two workers stealing from each other
+ * would otherwise deadlock. */
+#define STEAL_MAX 128
+uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
+  if (ac__runq_len(src) == 0)
+    return 0;
+  uintptr_t got[STEAL_MAX];
+  ac__spin_lock(&src->lock);
+  uint32_t n = (src->tail - src->head + 1) / 2;
+  if (n > STEAL_MAX)
+    n = STEAL_MAX;
+  for (uint32_t i = 0; i < n; i++)
+    got[i] = ac__runq_pop(src);
+  ac__spin_unlock(&src->lock);
+  if (n == 0)
+    return 0;
+  if (n > 1) {
+    ac__spin_lock(&dst->lock);
+    for (uint32_t i = 1; i < n; i++)
+      if (ac__runq_push(dst, got[i]) != 0)
+        abort(); /* out of memory while holding runnable tasks */
+    ac__spin_unlock(&dst->lock);
+  }
+  return got[0];
+}

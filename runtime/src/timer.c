@@ -1,0 +1,220 @@
+/*
+ * timer.c: the runtime clock, the timer heap and the sleep future.
+ *
+ * The entry of a sleep is the sleep itself (ac_sleep_t, inline in the
+ * frame that awaits it); the heap holds pointers to entries, and each entry
+ * keeps its heap slot, so insert and cancel are O(log n) and a sleep costs
+ * no allocation.  Deadlines are whole ms of a monotonic clock; a test can
+ * pause it and move it by hand.  One mutex guards the heap and every
+ * registered entry's waker; `state` is also read without it, to let a
+ * fired sleep complete without taking the lock.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+enum {
+  SLEEP_NEW = 0,        /* deadline holds a duration */
+  SLEEP_NEW_ABS = 1,    /* deadline holds an absolute time */
+  SLEEP_REGISTERED = 2, /* in the heap, waker stored */
+  SLEEP_DONE = 3,       /* fired, or dropped: not in the heap */
+};
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int ac__timers_init(ac__timers_t *t) {
+  t->heap = NULL;
+  t->len = t->cap = 0;
+  t->paused = 0;
+  t->paused_now = 0;
+  t->start_ns = mono_ns();
+  return pthread_mutex_init(&t->lock, NULL) ? -ENOMEM : 0;
+}
+
+void ac__timers_destroy(ac__timers_t *t) {
+  free(t->heap);
+  pthread_mutex_destroy(&t->lock);
+}
+
+uint64_t ac__timers_now(ac__timers_t *t) {
+  if (__atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
+    return __atomic_load_n(&t->paused_now, __ATOMIC_ACQUIRE);
+  return (mono_ns() - t->start_ns) / 1000000u;
+}
+
+size_t ac__timers_count(ac__timers_t *t) {
+  return __atomic_load_n(&t->len, __ATOMIC_RELAXED);
+}
+
+/* ==== the heap (1-based slots in heap_idx, 0-based array) ==== */
+
+static void place(ac__timers_t *t, uint32_t i, ac_sleep_t *e) {
+  t->heap[i] = e;
+  e->heap_idx = i + 1;
+}
+
+static void sift_up(ac__timers_t *t, uint32_t i) {
+  ac_sleep_t *e = t->heap[i];
+  while (i > 0) {
+    uint32_t p = (i - 1) / 2;
+    if (t->heap[p]->deadline <= e->deadline)
+      break;
+    place(t, i, t->heap[p]);
+    i = p;
+  }
+  place(t, i, e);
+}
+
+static void sift_down(ac__timers_t *t, uint32_t i) {
+  ac_sleep_t *e = t->heap[i];
+  for (;;) {
+    uint32_t c = 2 * i + 1;
+    if (c >= t->len)
+      break;
+    if (c + 1 < t->len && t->heap[c + 1]->deadline < t->heap[c]->deadline)
+      c++;
+    if (e->deadline <= t->heap[c]->deadline)
+      break;
+    place(t, i, t->heap[c]);
+    i = c;
+  }
+  place(t, i, e);
+}
+
+static int heap_push(ac__timers_t *t, ac_sleep_t *e) {
+  if (t->len == t->cap) {
+    uint32_t cap = t->cap ? 2 * t->cap : 64;
+    ac_sleep_t **nh = realloc(t->heap, cap * sizeof *nh);
+    if (!nh)
+      return -ENOMEM;
+    t->heap = nh;
+    t->cap = cap;
+  }
+  t->heap[t->len] = e;
+  __atomic_store_n(&t->len, t->len + 1, __ATOMIC_RELAXED);
+  sift_up(t, t->len - 1);
+  return 0;
+}
+
+static void heap_remove(ac__timers_t *t, ac_sleep_t *e) {
+  uint32_t i = e->heap_idx - 1;
+  ac_sleep_t *last = t->heap[t->len - 1];
+  __atomic_store_n(&t->len, t->len - 1, __ATOMIC_RELAXED);
+  e->heap_idx = 0;
+  if (last == e)
+    return;
+  place(t, i, last);
+  sift_down(t, i);
+  sift_up(t, last->heap_idx - 1);
+}
+
+/* Fires every due entry, waking outside the lock in batches. */
+int64_t ac__timers_fire(ac__timers_t *t) {
+  enum { BATCH = 64 };
+  ac_waker_t wake[BATCH];
+  for (;;) {
+    int n = 0;
+    int64_t next = -1;
+    pthread_mutex_lock(&t->lock);
+    uint64_t now = ac__timers_now(t);
+    while (t->len && n < BATCH) {
+      ac_sleep_t *e = t->heap[0];
+      if (e->deadline > now) {
+        next = (int64_t)(e->deadline - now);
+        break;
+      }
+      heap_remove(t, e);
+      wake[n++] = ac__waker_take(&e->waker);
+      __atomic_store_n(&e->state, SLEEP_DONE, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->lock);
+    for (int i = 0; i < n; i++)
+      ac_waker_wake(wake[i]);
+    if (n < BATCH)
+      return next;
+  }
+}
+
+/* ==== the sleep future ==== */
+
+ac_sleep_t ac_sleep_ms(uint64_t ms) {
+  return (ac_sleep_t){ms, NULL, {NULL, NULL}, 0, SLEEP_NEW};
+}
+
+ac_sleep_t ac_sleep_until(uint64_t deadline_ms) {
+  return (ac_sleep_t){deadline_ms, NULL, {NULL, NULL}, 0, SLEEP_NEW_ABS};
+}
+
+static ac_poll_t sleep_register(ac_sleep_t *s, ac_context_t *cx) {
+  ac__sched_t *sched = ac__tls.sched;
+  if (!sched) /* no runtime to wait in: behave as an expired sleep */
+    return AC_POLL_READY;
+  ac__driver_t *d = sched->driver;
+  ac__timers_t *t = &d->timers;
+  pthread_mutex_lock(&t->lock);
+  uint64_t now = ac__timers_now(t);
+  if (s->state == SLEEP_NEW)
+    s->deadline += now;
+  if (s->deadline <= now) {
+    pthread_mutex_unlock(&t->lock);
+    s->state = SLEEP_DONE;
+    return AC_POLL_READY;
+  }
+  s->timers = t;
+  s->waker = ac_waker_clone(cx->waker);
+  if (heap_push(t, s) != 0) {
+    /* No memory for the heap: poll again later rather than lose it. */
+    ac_waker_drop(ac__waker_take(&s->waker));
+    pthread_mutex_unlock(&t->lock);
+    ac_waker_wake_by_ref(cx->waker);
+    return AC_POLL_PENDING;
+  }
+  __atomic_store_n(&s->state, SLEEP_REGISTERED, __ATOMIC_RELEASE);
+  bool first = t->heap[0] == s;
+  uint64_t deadline = s->deadline;
+  pthread_mutex_unlock(&t->lock);
+  if (first)
+    ac__driver_timer_added(d, deadline);
+  return AC_POLL_PENDING;
+}
+
+ac_poll_t ac_sleep_poll(ac_sleep_t *s, ac_context_t *cx, void *out) {
+  (void)out;
+  uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+  if (st == SLEEP_DONE)
+    return AC_POLL_READY;
+  if (st != SLEEP_REGISTERED)
+    return sleep_register(s, cx);
+  pthread_mutex_lock(&s->timers->lock);
+  bool done = s->state == SLEEP_DONE;
+  if (!done)
+    ac__waker_store(&s->waker, cx);
+  pthread_mutex_unlock(&s->timers->lock);
+  return done ? AC_POLL_READY : AC_POLL_PENDING;
+}
+
+void ac_sleep_drop(ac_sleep_t *s) {
+  if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLEEP_REGISTERED)
+    return;
+  ac_waker_t w = {NULL, NULL};
+  pthread_mutex_lock(&s->timers->lock);
+  if (s->state == SLEEP_REGISTERED) {
+    heap_remove(s->timers, s);
+    w = ac__waker_take(&s->waker);
+    __atomic_store_n(&s->state, SLEEP_DONE, __ATOMIC_RELAXED);
+  }
+  pthread_mutex_unlock(&s->timers->lock);
+  if (w.vtable)
+    ac_waker_drop(w);
+}
+
+const ac_future_vtable_t ac_sleep_vtable = {
+    (ac_poll_t(*)(void *, ac_context_t *, void *))ac_sleep_poll,
+    (void (*)(void *))ac_sleep_drop, sizeof(ac_sleep_t), _Alignof(ac_sleep_t),
+    0, "ac_sleep"};

@@ -1,0 +1,80 @@
+/*
+ * waker.c: the waker of a task, and the no-op waker.
+ *
+ * A task waker's data is the task; a clone is one reference (task.c rule 1).
+ * A wake moves the task from idle to NOTIFIED and queues it, handing the
+ * queue its reference; a task already NOTIFIED, RUNNING or COMPLETE is never
+ * queued twice.  The fast path: a task waking itself during its own poll on
+ * this thread (yield_now) only sets a thread-local flag, and the executor
+ * requeues it after the poll, so a yield costs no atomic operation.
+ */
+#include "internal.h"
+
+static ac_waker_t task_clone(void *data) {
+  ac_task_t *t = data;
+  __atomic_fetch_add(&t->state, AC__T_REF_ONE, __ATOMIC_RELAXED);
+  return (ac_waker_t){&ac__task_waker_vtable, t};
+}
+
+static void task_drop(void *data) { ac__task_unref(data); }
+
+void ac__task_wake_by_ref(void *data) {
+  ac_task_t *t = data;
+  if (t == ac__tls.running) {
+    ac__tls.rewake = true;
+    return;
+  }
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
+  do {
+    if (st & (AC__T_COMPLETE | AC__T_NOTIFIED))
+      return;
+    nw = st | AC__T_NOTIFIED;
+    if (!(st & AC__T_RUNNING))
+      nw += AC__T_REF_ONE; /* the queue's reference */
+  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  if (!(st & AC__T_RUNNING))
+    ac__sched_schedule(t->sched, t);
+}
+
+/* Wake by value: like wake_by_ref, but our reference becomes the queue's
+ * (or is released), in the same atomic operation. */
+static void task_wake(void *data) {
+  ac_task_t *t = data;
+  if (t == ac__tls.running) {
+    ac__tls.rewake = true;
+    ac__task_unref(t);
+    return;
+  }
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
+  bool queue;
+  do {
+    queue = !(st & (AC__T_COMPLETE | AC__T_NOTIFIED | AC__T_RUNNING));
+    if (queue)
+      nw = st | AC__T_NOTIFIED;
+    else if (st & AC__T_COMPLETE)
+      nw = st - AC__T_REF_ONE;
+    else
+      nw = (st | AC__T_NOTIFIED) - AC__T_REF_ONE;
+  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  if (queue)
+    ac__sched_schedule(t->sched, t);
+  else if (AC__T_REFS(nw) == 0)
+    ac__task_unref_last(t);
+}
+
+const ac_waker_vtable_t ac__task_waker_vtable = {task_clone, task_wake,
+                                                 ac__task_wake_by_ref,
+                                                 task_drop};
+
+static ac_waker_t noop_clone(void *data) {
+  return (ac_waker_t){&ac__noop_waker_vtable, data};
+}
+static void noop(void *data) { (void)data; }
+const ac_waker_vtable_t ac__noop_waker_vtable = {noop_clone, noop, noop,
+                                                 noop};
+
+ac_waker_t ac_waker_noop(void) {
+  return (ac_waker_t){&ac__noop_waker_vtable, NULL};
+}

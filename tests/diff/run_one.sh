@@ -1,0 +1,139 @@
+#!/bin/sh
+# run_one.sh: runs one program of the differential suite in every mode and
+# prints exactly one result line:
+#   [PASS] NAME
+#   [FAIL] NAME: MODE: what differed, with a diff excerpt
+#   [XFAIL] NAME: MODE: ...   (an async mode failed while ACC_DIFF_EXPECT_ASYNC=0)
+#   [SKIP] NAME: why          (the rt group without the runtime's support)
+#
+#   sh run_one.sh PROGRAM.ac NAME PROFILE
+#
+# PROFILE: "selftest" (a hand-translated C program: checks the harness and
+# the leaves without acc), "diff" (tests/diff and generated programs: -Wall -Wextra -Werror,
+# own harness), "rt" (same, linked with libacrt, real async main), "csmith"
+# (csmith's runtime headers, warnings off: csmith's code is not ours).
+# Environment: ROOT, BUILD, ACC, SAN, ACC_DIFF_EXPECT_ASYNC (default 1),
+# ACC_DIFF_ACC_SYNC (1: also run acc --emit=sync's erasure), ACC_DIFF_SEEDS
+# (the suspending seeds, default "1 2 3"), ACC_DIFF_RT_OK (1: the runtime
+# supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10).
+set -u
+src=$1 name=$2 profile=$3
+expect_async=${ACC_DIFF_EXPECT_ASYNC:-1}
+seeds=${ACC_DIFF_SEEDS:-1 2 3}
+tmo=${ACC_DIFF_TIMEOUT:-10}
+CC=${CC:-cc}
+dir="$BUILD/diff/$name"
+rm -rf "$dir" && mkdir -p "$dir"
+here="$ROOT/tests/diff"
+status="$dir/status"
+
+case $profile in
+  csmith)
+    warn="-w"
+    incs="-I$here -I/usr/include/csmith -I$ROOT/runtime/include"
+    libs="" ;;
+  rt)
+    warn="-Wall -Wextra -Werror"
+    incs="-I$here -I$here/rt -I$ROOT/runtime/include"
+    libs="$BUILD/libacrt.a -lpthread" ;;
+  *)
+    warn="-Wall -Wextra -Werror"
+    incs="-I$here -I$ROOT/runtime/include"
+    libs="" ;;
+esac
+cflags="-std=c11 $warn $incs ${SAN:-}"
+
+# excerpt FILE: the first lines of a file, indented, for a result line.
+excerpt() { sed -n '1,12p' "$1" | sed 's/^/    /'; }
+
+pass() { echo "[PASS] $name"; echo pass > "$status"; exit 0; }
+fail() { printf '[FAIL] %s: %s\n' "$name" "$1"; [ -n "${2:-}" ] && excerpt "$2"
+         echo fail > "$status"; exit 0; }
+skip() { echo "[SKIP] $name: $1"; echo skip > "$status"; exit 0; }
+# An async-mode failure: a failure, or an expected one when the translator
+# is not yet required to work.
+afail() {
+  if [ "$expect_async" = 0 ]; then
+    printf '[XFAIL] %s: %s\n' "$name" "$1"; echo xfail > "$status"; exit 0
+  fi
+  fail "$1" "${2:-}"
+}
+
+# run MODE BIN SEED: runs BIN with ACC_TEST_SEED=SEED (empty: unset) into
+# $dir/MODE.out (stdout, then the exit status on a last line) and MODE.err.
+run() {
+  mode=$1 bin=$2 seed=$3
+  if [ -n "$seed" ]; then
+    ACC_TEST_SEED=$seed timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
+  else
+    (unset ACC_TEST_SEED; timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err")
+  fi
+  rc=$?
+  [ "$rc" = 124 ] && echo "(timed out after ${tmo}s)" >> "$dir/$mode.err"
+  echo "exit status $rc" >> "$dir/$mode.out"
+}
+
+# compare MODE: the mode's output against the erasure's.
+compare() {
+  if ! cmp -s "$dir/erasure.out" "$dir/$1.out"; then
+    { diff "$dir/erasure.out" "$dir/$1.out" | sed -n '1,8p'
+      sed -n '1,4p' "$dir/$1.err"; } > "$dir/$1.diff"
+    afail "$1: output differs from the erasure's" "$dir/$1.diff"
+  fi
+}
+
+# 1. The oracle: the sync erasure, compiled and run.
+if [ "$profile" = selftest ]; then
+  cp "$src" "$dir/erasure.c"   # hand-written for both modes
+else
+  perl "$here/erase.pl" "$src" > "$dir/erasure.c" || fail "erasure: erase.pl failed"
+fi
+if ! $CC $cflags -DACC_SYNC -o "$dir/erasure" "$dir/erasure.c" $libs \
+     2> "$dir/erasure.cc.err"; then
+  fail "erasure: does not compile" "$dir/erasure.cc.err"
+fi
+run erasure "$dir/erasure" ""
+if ! tail -n 1 "$dir/erasure.out" | grep -q '^exit status [0-9]$\|^exit status [0-9][0-9]$'; then
+  fail "erasure: did not finish" "$dir/erasure.err"
+fi
+[ "$profile" = rt ] || tail -n 1 "$dir/erasure.out" | grep -q '^exit status 0$' ||
+  fail "erasure: exit status is not 0" "$dir/erasure.err"
+
+if [ "$profile" = rt ] && [ "${ACC_DIFF_RT_OK:-0}" != 1 ]; then
+  skip "needs libacrt's async main entry, ac_yield_now and ac_sleep_ms (not built yet); erasure ran"
+fi
+
+# 2. acc's own erasure, when it has one, must compute the same.
+if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ]; then
+  if ! "$ACC" --emit=sync -DACC_SYNC $incs "$src" > "$dir/acc-sync.c" \
+       2> "$dir/acc-sync.acc.err"; then
+    afail "acc-sync: acc --emit=sync failed" "$dir/acc-sync.acc.err"
+  fi
+  if ! $CC $cflags -DACC_SYNC -o "$dir/acc-sync" "$dir/acc-sync.c" $libs \
+       2> "$dir/acc-sync.cc.err"; then
+    afail "acc-sync: acc's erasure does not compile" "$dir/acc-sync.cc.err"
+  fi
+  run acc-sync "$dir/acc-sync" ""
+  compare acc-sync
+fi
+
+# 3. The translation, compiled as users compile it.
+if [ "$profile" = selftest ]; then
+  cp "$src" "$dir/async.c"     # already C: checks the harness, not acc
+  expect_async=1
+elif ! "$ACC" $incs "$src" -o "$dir/async.c" 2> "$dir/translate.err"; then
+  afail "translate: acc failed" "$dir/translate.err"
+fi
+[ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
+if ! $CC $cflags -o "$dir/async" "$dir/async.c" $libs 2> "$dir/compile.err"; then
+  afail "compile: the translated C does not compile warning-free" "$dir/compile.err"
+fi
+
+# 4. Ready leaves (mode 2), then suspending leaves (mode 3), one seed each.
+run ready "$dir/async" ""
+compare ready
+for s in $seeds; do
+  run "seed$s" "$dir/async" "$s"
+  compare "seed$s"
+done
+pass

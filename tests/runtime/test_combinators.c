@@ -1,0 +1,73 @@
+/*
+ * test_combinators.c: join_all and select over type-erased futures;
+ * select's losers are dropped and leave nothing registered.
+ */
+#include "harness.h"
+
+Test(combinators, join_all_waits_for_every_branch) {
+  T_FLAVORS(f) {
+    int drops = 0, a = 0, b = 0, c = 0;
+    t_counter_t x = t_counter(5, 1, NULL, &drops);
+    t_sleeper_t y = t_sleeper(10, 2, &drops);
+    t_counter_t z = t_counter(0, 3, NULL, &drops);
+    ac_branch_t br[3] = {{&t_counter_vtable, &x, &a, 0},
+                         {&t_sleeper_vtable, &y, &b, 0},
+                         {&t_counter_vtable, &z, &c, 0}};
+    ac_join_all_t j = ac_join_all(br, 3);
+    cr_assert_eq(t_run(f, &ac_join_all_vtable, &j, NULL), 0);
+    cr_assert_eq(a + 10 * b + 100 * c, 321);
+    cr_assert_eq(drops, 3);
+  }
+}
+
+Test(combinators, select_returns_the_first_and_drops_the_losers) {
+  T_FLAVORS(f) {
+    int drops = 0, win = -1, v = 0;
+    t_sleeper_t slow = t_sleeper(60000, 1, &drops);
+    t_forever_t never = {&drops};
+    t_counter_t fast = t_counter(2, 9, NULL, &drops);
+    ac_branch_t br[3] = {{&t_sleeper_vtable, &slow, NULL, 0},
+                         {&t_forever_vtable, &never, NULL, 0},
+                         {&t_counter_vtable, &fast, &v, 0}};
+    ac_select_t s = ac_select(br, 3);
+    cr_assert_eq(t_run(f, &ac_select_vtable, &s, &win), 0);
+    cr_assert_eq(win, 2);
+    cr_assert_eq(v, 9);
+    cr_assert_eq(drops, 3); /* t_run asserted no timer was left */
+  }
+}
+
+Test(combinators, dropped_select_drops_every_branch) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int drops = 0, win;
+  t_sleeper_t a = t_sleeper(1000, 1, &drops);
+  t_sleeper_t b = t_sleeper(2000, 2, &drops);
+  ac_branch_t br[2] = {{&t_sleeper_vtable, &a, NULL, 0},
+                       {&t_sleeper_vtable, &b, NULL, 0}};
+  ac_select_t s = ac_select(br, 2);
+  ac_waker_t w = ac_waker_noop();
+  ac_context_t cx = {&w};
+  int out;
+  (void)out;
+  cr_assert_eq(ac_select_poll(&s, &cx, &win), AC_POLL_PENDING);
+  ac_runtime_stats_t st;
+  ac_runtime_stats(rt, &st);
+  cr_assert_eq(st.timers, 2);
+  ac_select_drop(&s);
+  cr_assert_eq(drops, 2);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(combinators, select_prefers_the_earlier_branch_on_a_tie) {
+  int v0 = 0, v1 = 0, win = -1;
+  t_counter_t a = t_counter(0, 1, NULL, NULL), b = t_counter(0, 2, NULL, NULL);
+  ac_branch_t br[2] = {{&t_counter_vtable, &a, &v0, 0},
+                       {&t_counter_vtable, &b, &v1, 0}};
+  ac_select_t s = ac_select(br, 2);
+  cr_assert_eq(t_run(AC_RT_CURRENT_THREAD, &ac_select_vtable, &s, &win), 0);
+  cr_assert_eq(win, 0);
+  cr_assert_eq(v0, 1);
+  cr_assert_eq(v1, 0);
+}

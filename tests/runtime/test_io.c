@@ -1,0 +1,208 @@
+/*
+ * test_io.c: the reactor and the I/O futures on pipes, socketpairs and
+ * loopback TCP: waiting for readiness, errors as results, cancellation.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* block_on one I/O future; returns its result. */
+static long run_io(ac_runtime_t *rt, ac_io_t io) {
+  t_await_t a = {&ac_io_vtable, &io};
+  long out[8] = {0};
+  cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, out), 0);
+  return out[0];
+}
+
+static void *write_later(void *arg) {
+  usleep(20000);
+  ssize_t n = write(*(int *)arg, "ping", 4);
+  (void)n;
+  return NULL;
+}
+
+Test(io, read_waits_for_data_from_another_thread) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    ac_runtime_enter(rt);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    ac_fd_t *rd;
+    cr_assert_eq(ac_fd_open(p[0], &rd), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, write_later, &p[1]);
+    char buf[16] = {0};
+    cr_assert_eq(run_io(rt, ac_read(rd, buf, sizeof buf)), 4);
+    cr_assert_str_eq(buf, "ping");
+    pthread_join(th, NULL);
+    close(p[1]);
+    cr_assert_eq(run_io(rt, ac_read(rd, buf, sizeof buf)), 0, "EOF");
+    cr_assert_eq(ac_fd_close(rd, 1), 0);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
+Test(io, write_to_a_closed_peer_is_epipe_not_a_signal) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int sv[2];
+  cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  close(sv[1]);
+  ac_fd_t *f;
+  cr_assert_eq(ac_fd_open(sv[0], &f), 0);
+  cr_assert_eq(run_io(rt, ac_write(f, "x", 1)), -EPIPE);
+  cr_assert_eq(ac_fd_close(f, 1), 0);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(io, dropped_read_takes_its_waker_back) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int p[2];
+  cr_assert_eq(pipe(p), 0);
+  ac_fd_t *rd;
+  cr_assert_eq(ac_fd_open(p[0], &rd), 0);
+  t_wake_count_t wc = {0};
+  ac_waker_t w = t_counting_waker(&wc);
+  ac_context_t cx = {&w};
+  char buf[4];
+  long r;
+  ac_io_t io = ac_read(rd, buf, sizeof buf);
+  cr_assert_eq(ac_io_poll(&io, &cx, &r), AC_POLL_PENDING);
+  cr_assert_eq(wc.refs, 1);
+  ac_io_drop(&io);
+  cr_assert_eq(wc.refs, 0);
+  ac_fd_close(rd, 1);
+  close(p[1]);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+static int listen_loopback(uint16_t *port) {
+  int l = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  cr_assert_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+  cr_assert_eq(listen(l, 16), 0);
+  socklen_t len = sizeof a;
+  getsockname(l, (struct sockaddr *)&a, &len);
+  *port = ntohs(a.sin_port);
+  return l;
+}
+
+Test(io, tcp_accept_connect_and_echo_over_loopback) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    ac_runtime_enter(rt);
+    uint16_t port;
+    ac_fd_t *l, *c, *s;
+    cr_assert_eq(ac_fd_open(listen_loopback(&port), &l), 0);
+    int cfd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_eq(ac_fd_open(cfd, &c), 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(run_io(rt, ac_connect(c, &a, sizeof a)), 0);
+    long sfd = run_io(rt, ac_accept(l));
+    cr_assert_geq(sfd, 0);
+    cr_assert_eq(ac_fd_open((int)sfd, &s), 0);
+    char buf[64];
+    for (int i = 0; i < 100; i++) {
+      cr_assert_eq(run_io(rt, ac_write(c, "hello", 5)), 5);
+      cr_assert_eq(run_io(rt, ac_read(s, buf, sizeof buf)), 5);
+      cr_assert_eq(run_io(rt, ac_write(s, buf, 5)), 5);
+      cr_assert_eq(run_io(rt, ac_read(c, buf, sizeof buf)), 5);
+    }
+    cr_assert_eq(memcmp(buf, "hello", 5), 0);
+    ac_fd_close(c, 1);
+    cr_assert_eq(run_io(rt, ac_read(s, buf, sizeof buf)), 0);
+    ac_fd_close(s, 1);
+    ac_fd_close(l, 1);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
+Test(io, connect_refused_is_a_result) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  uint16_t port;
+  int l = listen_loopback(&port);
+  close(l); /* nobody listens there now */
+  ac_fd_t *c;
+  cr_assert_eq(ac_fd_open(socket(AF_INET, SOCK_STREAM, 0), &c), 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons(port),
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  cr_assert_eq(run_io(rt, ac_connect(c, &a, sizeof a)), -ECONNREFUSED);
+  ac_fd_close(c, 1);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(io, accept_out_of_fds_is_emfile) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  uint16_t port;
+  int lfd = listen_loopback(&port);
+  ac_fd_t *l;
+  cr_assert_eq(ac_fd_open(lfd, &l), 0);
+  int cfd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons(port),
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  cr_assert_eq(connect(cfd, (struct sockaddr *)&a, sizeof a), 0);
+  int top = dup(0); /* the lowest free fd: forbid it and all above */
+  close(top);
+  struct rlimit old, lim;
+  getrlimit(RLIMIT_NOFILE, &old);
+  lim = old;
+  lim.rlim_cur = (rlim_t)top;
+  setrlimit(RLIMIT_NOFILE, &lim);
+  cr_assert_eq(run_io(rt, ac_accept(l)), -EMFILE);
+  setrlimit(RLIMIT_NOFILE, &old);
+  long s = run_io(rt, ac_accept(l));
+  cr_assert_geq(s, 0);
+  close((int)s);
+  close(cfd);
+  ac_fd_close(l, 1);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(io, readiness_future_waits_for_readable) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int p[2];
+  cr_assert_eq(pipe(p), 0);
+  ac_fd_t *rd;
+  ac_fd_open(p[0], &rd);
+  char buf[8];
+  /* Drain the assumed readiness first: the read sees EAGAIN. */
+  ac_waker_t w = ac_waker_noop();
+  ac_context_t cx = {&w};
+  long r;
+  ac_io_t io = ac_read(rd, buf, sizeof buf);
+  cr_assert_eq(ac_io_poll(&io, &cx, &r), AC_POLL_PENDING);
+  ac_io_drop(&io);
+  pthread_t th;
+  pthread_create(&th, NULL, write_later, &p[1]);
+  cr_assert_eq(run_io(rt, ac_readable(rd)), 0);
+  cr_assert_eq(read(p[0], buf, sizeof buf), 4);
+  pthread_join(th, NULL);
+  ac_fd_close(rd, 1);
+  close(p[1]);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}

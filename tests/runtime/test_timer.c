@@ -1,0 +1,177 @@
+/*
+ * test_timer.c: sleeps, deadlines and timeouts; leaves are polled by hand
+ * under a paused clock, and in a running runtime on the real clock.
+ */
+#include "harness.h"
+
+#include <time.h>
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+Test(timer, dropped_sleep_leaves_no_entry) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_runtime_clock_pause(rt);
+  t_wake_count_t wc = {0};
+  ac_waker_t w = t_counting_waker(&wc);
+  ac_context_t cx = {&w};
+  ac_sleep_t s = ac_sleep_ms(100);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_PENDING);
+  ac_runtime_stats_t st;
+  ac_runtime_stats(rt, &st);
+  cr_assert_eq(st.timers, 1);
+  cr_assert_eq(wc.refs, 1);
+  ac_sleep_drop(&s);
+  ac_runtime_stats(rt, &st);
+  cr_assert_eq(st.timers, 0);
+  cr_assert_eq(wc.refs, 0);
+  cr_assert_eq(wc.wakes, 0);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(timer, sleep_fires_when_the_paused_clock_passes_it) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_runtime_clock_pause(rt);
+  t_wake_count_t wc = {0};
+  ac_waker_t w = t_counting_waker(&wc);
+  ac_context_t cx = {&w};
+  ac_sleep_t s = ac_sleep_ms(100);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_PENDING);
+  ac_runtime_clock_advance(rt, 99);
+  cr_assert_eq(wc.wakes, 0);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_PENDING);
+  ac_runtime_clock_advance(rt, 1);
+  cr_assert_eq(wc.wakes, 1);
+  cr_assert_eq(wc.refs, 0);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_READY);
+  ac_sleep_drop(&s);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(timer, sleeps_fire_in_deadline_order) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_runtime_clock_pause(rt);
+  enum { N = 200 };
+  static ac_sleep_t s[N];
+  t_wake_count_t wc[N];
+  for (int i = 0; i < N; i++) {
+    wc[i] = (t_wake_count_t){0};
+    ac_waker_t w = t_counting_waker(&wc[i]);
+    ac_context_t cx = {&w};
+    s[i] = ac_sleep_ms((uint64_t)((i * 7919) % N) + 1);
+    cr_assert_eq(ac_sleep_poll(&s[i], &cx, NULL), AC_POLL_PENDING);
+  }
+  /* Drop every third before it fires. */
+  for (int i = 0; i < N; i += 3)
+    ac_sleep_drop(&s[i]);
+  for (int t = 1; t <= N; t++) {
+    ac_runtime_clock_advance(rt, 1);
+    for (int i = 0; i < N; i++) {
+      int due = (i * 7919) % N + 1 <= t && i % 3 != 0;
+      cr_assert_eq(wc[i].wakes, due, "sleep %d at t=%d", i, t);
+    }
+  }
+  for (int i = 0; i < N; i++)
+    if (i % 3)
+      ac_sleep_drop(&s[i]);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(timer, zero_sleep_is_ready_at_once) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_waker_t w = ac_waker_noop();
+  ac_context_t cx = {&w};
+  ac_sleep_t s = ac_sleep_ms(0);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_READY);
+  ac_sleep_drop(&s);
+  ac_sleep_t u = ac_sleep_until(ac_runtime_now_ms(rt));
+  cr_assert_eq(ac_sleep_poll(&u, &cx, NULL), AC_POLL_READY);
+  ac_sleep_drop(&u);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
+Test(timer, sleep_in_a_runtime_takes_its_time) {
+  T_FLAVORS(f) {
+    uint64_t t0 = now_ms();
+    int v = 0;
+    t_sleeper_t s = t_sleeper(30, 3, NULL);
+    cr_assert_eq(t_run(f, &t_sleeper_vtable, &s, &v), 0);
+    uint64_t dt = now_ms() - t0;
+    cr_assert_eq(v, 3);
+    cr_assert_geq(dt, 29);
+    cr_assert_lt(dt, 2000);
+  }
+}
+
+Test(timer, many_sleeping_tasks_all_wake) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    int drops = 0;
+    ac_task_t *t[500];
+    for (int i = 0; i < 500; i++) {
+      t_sleeper_t s = t_sleeper((uint64_t)(i % 20), i, &drops);
+      t[i] = ac_runtime_spawn(rt, &t_sleeper_vtable, &s);
+    }
+    for (int i = 0; i < 500; i++) {
+      ac_join_t j = ac_task_join(t[i]);
+      t_await_t a = {&ac_join_vtable, &j};
+      int out[16];
+      cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, out), 0);
+      cr_assert_eq(out[0], i);
+    }
+    cr_assert_eq(t_load(&drops), 500);
+    t_close_clean(rt);
+  }
+}
+
+Test(timer, timeout_fires_and_drops_the_inner_future) {
+  T_FLAVORS(f) {
+    int drops = 0, r = 1;
+    t_forever_t fv = {&drops};
+    ac_timeout_t to = ac_timeout(&t_forever_vtable, &fv, NULL, 20);
+    cr_assert_eq(t_run(f, &ac_timeout_vtable, &to, &r), 0);
+    cr_assert_eq(r, AC_ETIMEDOUT);
+    cr_assert_eq(drops, 1);
+  }
+}
+
+Test(timer, timeout_passes_an_early_result_and_cancels_its_timer) {
+  T_FLAVORS(f) {
+    int drops = 0, r = 1, v = 0;
+    t_counter_t c = t_counter(3, 11, NULL, &drops);
+    ac_timeout_t to = ac_timeout(&t_counter_vtable, &c, &v, 60000);
+    cr_assert_eq(t_run(f, &ac_timeout_vtable, &to, &r), 0);
+    cr_assert_eq(r, 0);
+    cr_assert_eq(v, 11);
+    cr_assert_eq(drops, 1);
+  }
+}
+
+Test(timer, dropped_timeout_removes_its_timer) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int drops = 0, r;
+  t_forever_t fv = {&drops};
+  ac_timeout_t to = ac_timeout(&t_forever_vtable, &fv, NULL, 1000);
+  ac_waker_t w = ac_waker_noop();
+  ac_context_t cx = {&w};
+  cr_assert_eq(ac_timeout_poll(&to, &cx, &r), AC_POLL_PENDING);
+  ac_runtime_stats_t st;
+  ac_runtime_stats(rt, &st);
+  cr_assert_eq(st.timers, 1);
+  ac_timeout_drop(&to);
+  cr_assert_eq(drops, 1);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}

@@ -1,0 +1,79 @@
+/*
+ * translate.c: acc_translate, the pass pipeline:
+ *   cpp -> parse -> oracle (+ its type check) -> lower -> recurse -> live
+ *   -> layout (views only) -> emit.
+ * Each pass reports its errors through diag.c; we stop after the first pass
+ * that had any, so later passes only ever see a well-formed input.
+ */
+#include "ir.h"
+#include "options.h"
+#include "oracle.h"
+
+#include <string.h>
+
+/* The clang arguments of the oracle: the user's -std=, if any. */
+static int oracle_args(const Options *opt, const char **args) {
+  int n = 0;
+  if (opt->std)
+    args[n++] = xformat("-std=%s", opt->std);
+  return n;
+}
+
+static int emit_sync(const Options *opt, Str *out) {
+  FILE *f = fopen(opt->input, "rb");
+  if (!f)
+    return 1;
+  Str s = {0};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    str_add(&s, buf, n);
+  fclose(f);
+  str_add(out, erase_async(str_cstr(&s), s.len), s.len);
+  return 0;
+}
+
+static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
+  switch (kind) {
+  case EMIT_C:
+    emit_c(p, no_line, out);
+    break;
+  case EMIT_LAYOUT:
+    layout_program(p);
+    emit_layout(p, out);
+    break;
+  default: /* states; dot and json are the CLI's, built on the same IR */
+    emit_states(p, out);
+    break;
+  }
+}
+
+int acc_translate(const Options *opt, Str *out) {
+  if (opt->emit == EMIT_SYNC)
+    return emit_sync(opt, out);
+  Source *src = cpp_run(opt);
+  if (!src)
+    return 1;
+  diag_init(src);
+  Node *tu = parse_translation_unit(src);
+  if (!tu || diag_error_count())
+    return 1;
+  const char *args[4];
+  int nargs = oracle_args(opt, args);
+  Oracle *o = oracle_open(src, args, nargs);
+  if (!o || diag_error_count())
+    return 1;
+  Program *p = lower_program(src, o, tu);
+  p->clang_args = args;
+  p->nclang_args = nargs;
+  if (diag_error_count())
+    return 1;
+  recurse_mark(p);
+  live_analyze(p);
+  if (diag_error_count())
+    return 1;
+  if (!opt->syntax_only)
+    emit_view(p, opt->emit, opt->no_line, out);
+  oracle_close(o);
+  return diag_error_count() ? 1 : 0;
+}
