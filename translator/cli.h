@@ -1,8 +1,9 @@
 /*
  * cli.h: what the command-line files share: main.c (`acc [options] FILE`),
  * output.c (atomic writes), driver.c (`acc cc`, the compiler driver, and
- * where the runtime is) and emit_graph.c (the `--emit=dot` and
- * `--emit=json` views).  Sections are named after the defining file.
+ * where the runtime is), transitions.c (the edges of the state diagrams)
+ * and emit_graph.c (the `--emit=dot` and `--emit=json` views).  Sections
+ * are named after the defining file.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -42,6 +43,14 @@ const char *runtime_include(void); /* the folder of ac.h */
 /* The same as separate arguments, for the driver's exec. */
 void runtime_cflag_args(Vec *args);
 void runtime_lib_args(Vec *args);
+
+/* ==== transitions.c ==== */
+
+/* The states that can follow `state` (0 Start, 1..n the await sites) of an
+   async function without another await, ascending; n + 1 stands for Done
+   (the function returns).  Computed from the AST on first use. */
+struct AsyncFunc;
+const Vec *transitions_from(struct AsyncFunc *f, int state);
 
 /* ==== emit_graph.c ==== */
 

@@ -4,8 +4,8 @@
  * states and layout views show, in the schema documented in docs/cli.md.
  *
  * Both number the states as the IR does: 0 is Start (not yet polled), each
- * await site is its Site.state (1..n), and Done is n + 1; a successor 0 in
- * Site.succ ("returns") is drawn to Done.  A state is named after what it
+ * await site is its Site.state (1..n), and Done is n + 1 (the C code stores
+ * its own marker for Done).  The transitions come from transitions.c.  A state is named after what it
  * waits for: `await hello()` is AwaitingHello, `await ac_sleep_ms(5)` (leaf
  * type ac_sleep_t) is AwaitingSleep; when two sites of one function wait for
  * the same callee, both names get their state number.
@@ -124,17 +124,6 @@ static Group *slot_union(Slot *s) {
   return NULL;
 }
 
-/* Start's successors.  The IR records successors per await site only, so
-   Start leads to the first await site in source order, or to Done. */
-static void entry_succ(AsyncFunc *f, Vec *out) {
-  vec_push(out, (void *)(intptr_t)(f->sites.len ? 1 : done_state(f)));
-}
-
-static int succ_state(AsyncFunc *f, void *item) {
-  int s = (int)(intptr_t)item;
-  return s == 0 ? done_state(f) : s;
-}
-
 /* ==== --emit=dot ==== */
 
 /* A DOT string body: quotes and backslashes escaped. */
@@ -191,14 +180,10 @@ static void dot_func(Str *out, Program *p, AsyncFunc *f, int index) {
   str_puts(out, "\";\n");
   for (int s = 0; s <= done_state(f); s++)
     dot_node(out, p, f, s);
-  Vec start = {0};
-  entry_succ(f, &start);
-  for (int i = 0; i < start.len; i++)
-    dot_edge(out, p, f, 0, succ_state(f, start.items[i]));
-  for (int i = 0; i < f->sites.len; i++) {
-    Site *site = site_at(f, i);
-    for (int j = 0; j < site->succ.len; j++)
-      dot_edge(out, p, f, site->state, succ_state(f, site->succ.items[j]));
+  for (int s = 0; s < done_state(f); s++) {
+    const Vec *succ = transitions_from(f, s);
+    for (int j = 0; j < succ->len; j++)
+      dot_edge(out, p, f, s, (int)(intptr_t)succ->items[j]);
   }
   str_puts(out, "  }\n");
 }
@@ -239,11 +224,10 @@ static void json_str(Str *out, const char *s) {
   str_add(out, "\"", 1);
 }
 
-static void json_ints(Str *out, AsyncFunc *f, Vec *v, bool succ) {
+static void json_ints(Str *out, const Vec *v) {
   str_puts(out, "[");
   for (int i = 0; i < v->len; i++)
-    str_printf(out, "%s%d", i ? ", " : "",
-               succ ? succ_state(f, v->items[i]) : (int)(intptr_t)v->items[i]);
+    str_printf(out, "%s%d", i ? ", " : "", (int)(intptr_t)v->items[i]);
   str_puts(out, "]");
 }
 
@@ -254,10 +238,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"kind\": \"%s\", \"line\": %d, \"await\": null, "
                     "\"callee\": null, \"child\": null, \"successors\": ",
                state ? "done" : "start", f->line);
-    Vec succ = {0};
-    if (state == 0)
-      entry_succ(f, &succ);
-    json_ints(out, f, &succ, true);
+    json_ints(out, transitions_from(f, state));
   } else {
     Site *site = site_at(f, state - 1);
     str_printf(out, ", \"kind\": \"await\", \"line\": %d, \"col\": %d, "
@@ -269,7 +250,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
     json_str(out, site->out_type);
     str_puts(out, ", \"successors\": ");
-    json_ints(out, f, &site->succ, true);
+    json_ints(out, transitions_from(f, state));
   }
   str_puts(out, "}");
 }
@@ -282,7 +263,7 @@ static void json_field(Str *out, AsyncFunc *f, Slot *s) {
   str_printf(out, ", \"offset\": %zu, \"size\": %zu, \"align\": %zu, "
                   "\"live_in_states\": ",
              s->offset, s->size, s->align);
-  json_ints(out, f, &s->live, false);
+  json_ints(out, &s->live);
   Group *u = slot_union(s);
   str_puts(out, ", \"union\": ");
   json_str(out, u ? (u->label ? u->label : "union") : NULL);

@@ -202,6 +202,15 @@ expect "json: boxed children and notes" 0 jq -e \
   '[.functions[] | has("boxed") and has("notes") and has("recursive")] | all' \
   hello.json
 
+expect "--emit=json on loops, switch, goto" 0 "$ACC" --emit=json flow.ac -o flow.json
+expect "json: transitions through a loop" 0 jq -e \
+  '.functions[] | select(.name == "f") | [.states[].successors] ==
+   [[1], [2, 3], [2, 3], [4], []]' flow.json
+expect "json: transitions through switch, && and goto" 0 jq -e \
+  '.functions[] | select(.name == "g") | [.states[].successors] ==
+   [[1, 2, 3, 4, 5], [4, 5], [3, 4, 5], [4, 5], [4, 5], []]' flow.json
+expect "dot -Tsvg renders flow.ac" 0 sh -c "'$ACC' --emit=dot flow.ac | dot -Tsvg >/dev/null"
+
 # ==== dependencies
 
 expect "-MD -MF -MT" 0 "$ACC" -I inc -MD -MF flags.dep -MT my-target flags.ac -o flags.c

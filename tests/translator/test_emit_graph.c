@@ -44,6 +44,8 @@ static AsyncFunc *func(const char *name, const char *ret, int line) {
   f->name = name;
   f->ret_type = ret;
   f->line = line;
+  f->def = node(ND_FUNC_DEF, 0, 0);
+  f->def->body = node(ND_BLOCK, 0, 0);
   f->frame = xalloc(sizeof *f->frame);
   f->align = 8;
   slot(&f->slots, SL_STATE, "state", "uint32_t", 0, 4, f->frame);
@@ -56,12 +58,16 @@ static void await_site(Program *p, AsyncFunc *f, const char *callee,
   Site *s = xalloc(sizeof *s);
   s->state = f->sites.len + 1;
   s->await = await_node(p->src->text, operand);
+  s->await->has_await = true;
+  Node *st = node(ND_EXPR_STMT, s->await->begin, s->await->end);
+  st->lhs = s->await;
+  st->has_await = true;
+  vec_push(&f->def->body->args, st);
   s->line = line;
   s->col = 3;
   s->kind = CH_FRAME;
   s->callee = callee;
   s->out_type = "void";
-  vec_push(&s->succ, (void *)(intptr_t)0);
   Group *u = xalloc(sizeof *u);
   *u = (Group){.is_union = true, .label = "children", .parent = f->frame};
   s->child = slot(&f->slots, SL_CHILD, "c1", xformat("%s__frame", callee), 8,
