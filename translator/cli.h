@@ -59,5 +59,8 @@ const Vec *transitions_from(struct AsyncFunc *f, int state);
 struct Program;
 void emit_dot(struct Program *p, Str *out);  /* Graphviz digraph */
 void emit_json(struct Program *p, Str *out); /* schema in docs/cli.md */
+/* A state's name in the views: Start, AwaitingHello, ..., Done (state
+   n + 1).  The rule is in docs/cli.md, "State numbers and names". */
+const char *graph_state_name(struct AsyncFunc *f, int state);
 
 #endif /* CLI_H */

@@ -58,7 +58,7 @@ static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }
 
 static int done_state(AsyncFunc *f) { return f->sites.len + 1; }
 
-static char *state_name(AsyncFunc *f, int state) {
+const char *graph_state_name(AsyncFunc *f, int state) {
   if (state == 0)
     return "Start";
   if (state == done_state(f))
@@ -143,7 +143,7 @@ static char *shorten(char *s, size_t max) {
 
 static void dot_node(Str *out, Program *p, AsyncFunc *f, int state) {
   str_printf(out, "    \"%s.%d\" [label=\"", f->name, state);
-  dot_str(out, state_name(f, state));
+  dot_str(out, graph_state_name(f, state));
   if (state == 0) {
     str_printf(out, "\\nline %d\", shape=oval];\n", f->line);
   } else if (state == done_state(f)) {
@@ -233,7 +233,7 @@ static void json_ints(Str *out, const Vec *v) {
 
 static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
   str_printf(out, "        {\"id\": %d, \"name\": ", state);
-  json_str(out, state_name(f, state));
+  json_str(out, graph_state_name(f, state));
   if (state == 0 || state == done_state(f)) {
     str_printf(out, ", \"kind\": \"%s\", \"line\": %d, \"await\": null, "
                     "\"callee\": null, \"child\": null, \"successors\": ",
