@@ -39,8 +39,11 @@ ACC_CPPFLAGS = $(filter -I% -D% -U% -std=%,$(CPPFLAGS) $(CFLAGS))
 	$(ACC) $(ACC_CPPFLAGS) $(ACCFLAGS) -MD -MF $*.ac.d -MT $@ -o $@ $<
 
 # Keep the translations (they are what gdb and compiler messages show
-# beside the #line-mapped .ac lines).
+# beside the #line-mapped .ac lines).  An empty .SECONDARY would mean every
+# target, hence the guard.
+ifneq ($(strip $(ACC_SRCS)),)
 .SECONDARY: $(ACC_SRCS:.ac=.c)
+endif
 
 # The dependency files name targets; they must not become the default goal
 # of a Makefile that includes this before its first rule.

@@ -90,6 +90,9 @@ expect "acc cc passes cc's failure on" 1 "$ACC" cc -c nosuch.c
 
 # ==== translation: output files
 
+# Programs are built as the runtime was: an ASan libacrt.so needs ASan
+# programs (check-asan sets SAN).
+CCS="cc ${SAN:-}"
 CFLAGS_RT=$("$ACC" --cflags)
 LIBS_RT=$("$ACC" --libs)
 
@@ -97,7 +100,7 @@ expect "translate hello.ac" 0 "$ACC" hello.ac
 if [ -s hello.c ]; then ok "default output is hello.c beside the input"
 else bad "default output is hello.c beside the input"; fi
 expect "hello.c compiles and links" 0 \
-  cc -std=c11 $CFLAGS_RT -o hello hello.c $LIBS_RT
+  $CCS -std=c11 $CFLAGS_RT -o hello hello.c $LIBS_RT
 run ./hello
 if [ "$(cat "$T/out")" = "Hello, async world!" ]; then ok "hello runs"
 else bad "hello runs" "$(cat "$T/out" "$T/err")"; fi
@@ -169,7 +172,7 @@ expect "--emit=sync" 0 "$ACC" --emit=sync hello.ac -o sync.c
 if grep -Eq 'async (int|void)|await [a-z_]+\(' sync.c || [ ! -s sync.c ]; then
   bad "sync: no async or await left" "$(cat sync.c)"
 else ok "sync: no async or await left"; fi
-expect "sync erasure compiles" 0 cc -std=c11 $CFLAGS_RT -o sync sync.c $LIBS_RT
+expect "sync erasure compiles" 0 $CCS -std=c11 $CFLAGS_RT -o sync sync.c $LIBS_RT
 run ./sync
 [ "$(cat "$T/out")" = "Hello, async world!" ] && ok "sync erasure runs alike" \
   || bad "sync erasure runs alike" "$(cat "$T/out")"
@@ -227,7 +230,7 @@ expect "-MD on a failing file" 1 "$ACC" -MD broken.ac
 # ==== acc cc
 
 mkdir -p ccdir
-export TMPDIR="$T/ccdir"
+export TMPDIR="$T/ccdir" CC="$CCS"
 expect "acc cc: one .ac and one .c" 0 "$ACC" cc -std=c11 -Wall prog.ac util.c -o prog
 run ./prog
 [ "$(cat "$T/out")" = "21" ] && ok "acc cc: the program runs" \
@@ -258,7 +261,7 @@ expect "acc cc: a failing translation" 1 "$ACC" cc -c broken.ac
   || ok "acc cc: no object after a failure"
 if [ -z "$(ls -A ccdir)" ]; then ok "acc cc removes its temporaries"
 else bad "acc cc removes its temporaries" "$(ls -A ccdir)"; fi
-unset TMPDIR
+unset TMPDIR CC
 
 # ==== make install, pkg-config, acc.mk
 
@@ -281,7 +284,7 @@ expect "man page formats" 0 man --warnings -l "$P/share/man/man1/acc.1"
 
 mkdir -p pc && cp hello.ac pc/
 expect "installed acc translates" 0 "$P/bin/acc" pc/hello.ac
-expect "build with pkg-config" 0 sh -c "cc -std=c11 \
+expect "build with pkg-config" 0 sh -c "$CCS -std=c11 \
   \$(PKG_CONFIG_PATH='$P/lib/pkgconfig' pkg-config --cflags acrt) \
   -o pc/hello pc/hello.c \$(PKG_CONFIG_PATH='$P/lib/pkgconfig' pkg-config --libs acrt)"
 run pc/hello
@@ -290,6 +293,7 @@ run pc/hello
 
 mkdir -p mk && cp "$IN/mk/"* mk/
 MKARGS="ACC=$P/bin/acc ACCMK=$P/share/acc/acc.mk"
+export CC="$CCS"
 expect "build with the installed acc.mk" 0 make -C mk $MKARGS
 run mk/greet
 [ "$(cat "$T/out")" = "Hello, async world!" ] && ok "acc.mk build runs" \
@@ -302,11 +306,13 @@ expect "acc.mk: a header edit makes it out of date" 1 make -q -C mk $MKARGS
 run make -C mk $MKARGS
 has "acc.mk: a header edit reruns acc" "$T/out" 'acc .*-MD -MF greet\.ac\.d'
 
+unset CC
+
 # ==== samples/Makefile
 
 mkdir -p samples && cp "$ROOT"/samples/*.ac "$ROOT/samples/Makefile" samples/
 expect "samples/Makefile builds the samples" 0 \
-  make -C samples ROOT="$ROOT" ACC="$ACC"
+  make -C samples ROOT="$ROOT" ACC="$ACC" CC="$CCS"
 [ -x samples/hello ] && ok "samples/Makefile built hello" \
   || bad "samples/Makefile built hello"
 
