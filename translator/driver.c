@@ -138,10 +138,12 @@ static bool takes_value(const char *arg) {
   return false;
 }
 
-/* Options that acc must see as well, so both preprocess alike. */
+/* Options that acc must see as well, so both preprocess alike (acc takes
+   the -i ones as two words only). */
 static bool for_acc(const char *arg) {
-  static const char *const opts[] = {"-I", "-D", "-U", "-std=", "-include",
-                                     "-isystem", "-iquote", NULL};
+  static const char *const opts[] = {"-I",       "-D",       "-U",
+                                     "-std=",    "-include", "-isystem",
+                                     "-iquote",  "-idirafter", NULL};
   for (int i = 0; opts[i]; i++)
     if (!strncmp(arg, opts[i], strlen(opts[i])))
       return true;

@@ -40,7 +40,7 @@ static const char usage_text[] =
     "  --no-line         no #line directives in the C output\n"
     "Preprocessor (as a C compiler takes them):\n"
     "  -I DIR, -D NAME[=VALUE], -U NAME, -include FILE, -std=STD,\n"
-    "  -isystem DIR, -iquote DIR\n"
+    "  -isystem DIR, -iquote DIR, -idirafter DIR\n"
     "  --cpp=CMD         the preprocessor command (default: " DEFAULT_CPP ")\n"
     "Dependencies (for make):\n"
     "  -MD               also write a dependency file (default: the output\n"
@@ -111,9 +111,10 @@ typedef struct Info {
    -I/-D/-U, two words for the others. */
 static bool cpp_option(Args *a, Options *opt) {
   static const char *glued[] = {"-I", "-D", "-U"};
-  static const char *split[] = {"-include", "-isystem", "-iquote"};
+  static const char *split[] = {"-include", "-isystem", "-iquote",
+                                "-idirafter"};
   const char *arg = a->argv[a->i];
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < 4; i++) {
     if (!strcmp(arg, split[i])) {
       vec_push(&opt->cpp_args, (void *)split[i]);
       vec_push(&opt->cpp_args, (void *)take_arg(a, split[i]));
