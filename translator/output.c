@@ -44,14 +44,20 @@ static void on_signal(int sig) {
   raise(sig);
 }
 
+/* A signal ignored when acc started (nohup, a background job) stays so. */
+static void catch(int sig) {
+  struct sigaction sa = {0}, old;
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(sig, &sa, &old) == 0 && old.sa_handler == SIG_IGN)
+    sigaction(sig, &old, NULL);
+}
+
 void cli_remove_on_signal(const char *path) {
   if (ndoomed == 0) {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    catch(SIGINT);
+    catch(SIGTERM);
+    catch(SIGHUP);
   }
   if (ndoomed < MAX_DOOMED) {
     doomed[ndoomed] = path;

@@ -261,6 +261,20 @@ expect "acc cc: a failing translation" 1 "$ACC" cc -c broken.ac
   || ok "acc cc: no object after a failure"
 if [ -z "$(ls -A ccdir)" ]; then ok "acc cc removes its temporaries"
 else bad "acc cc removes its temporaries" "$(ls -A ccdir)"; fi
+
+# A signal during the compile: acc removes its temporaries, then dies of it.
+mkdir -p sig
+printf '#!/bin/sh\nsleep 2\n' >slowcc && chmod +x slowcc
+TMPDIR="$T/sig" CC="$T/slowcc" "$ACC" cc -c prog.ac &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ "$rc" -eq 143 ] && [ -z "$(ls -A sig)" ]; then
+  ok "acc cc killed: temporaries removed, died of the signal"
+else bad "acc cc killed: temporaries removed, died of the signal" \
+  "status $rc, left: $(ls -A sig)"; fi
 unset TMPDIR CC
 
 # ==== make install, pkg-config, acc.mk
