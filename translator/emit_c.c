@@ -169,6 +169,13 @@ static ExternAsync *extern_of(Program *p, const char *name) {
   return NULL;
 }
 
+static AsyncFunc *func_named(Program *p, const char *name) {
+  for (int i = 0; i < p->funcs.len; i++)
+    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
+      return p->funcs.items[i];
+  return NULL;
+}
+
 /* ==== init, constructor, new ==== */
 
 static bool needs_copy(const char *type) {
@@ -221,7 +228,7 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
 /* ==== poll ==== */
 
 static const char *child_ref(Site *s) {
-  return s->kind == CH_BOXED || s->kind == CH_EXTERN
+  return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
              ? xformat("F->%s", s->child->name)
              : xformat("&F->%s", s->child->name);
 }
@@ -332,7 +339,16 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
       prototypes(E, g);
     }
   }
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
+    if (g && !g->emitted && g != fn) {
+      out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
+      prototypes(E, g);
+    }
+  }
   frame_struct(E, fn);
+  prototypes(E, fn);
   init_fn(E, fn, params);
   ctor_fns(E, fn, params);
   poll_fn(E, fn);

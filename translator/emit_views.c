@@ -20,6 +20,7 @@ static const char *kind_name(ChildKind k) {
   case CH_EXTERN: return "extern frame (heap, f__new)";
   case CH_LEAF: return "leaf future, inline";
   case CH_LOCAL: return "future held by a local, polled in place";
+  case CH_PLACE: return "future held in an lvalue, polled through a pointer";
   }
   return "?";
 }

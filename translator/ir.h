@@ -79,6 +79,8 @@ typedef enum ChildKind {
   CH_EXTERN,  /* async function only declared here: heap frame (f__new) */
   CH_LEAF,    /* hand-written future (ac_sleep_t, ...): inline by value */
   CH_LOCAL,   /* a local holding a future value: polled where it lives */
+  CH_PLACE,   /* another lvalue holding a future (a[i], p->f): polled
+                 where it lives, through a pointer in the frame */
 } ChildKind;
 
 /* One await site; its state number is its index + 1 (0 is "not started"). */

@@ -61,5 +61,6 @@ Group *lower_new_group(Group *parent, bool is_union, const char *label);
 Group *lower_inner(Group *g);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
+const char *lower_fix_spelling(const char *t);
 
 #endif /* LOWER_H */

@@ -11,6 +11,7 @@
  * sequence of statements.  Everything free of awaits is the user's own text
  * (lower_copy) with frame locals rewritten to F->name.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lower.h"
 
 #include <stdlib.h>
@@ -76,6 +77,62 @@ static const char *cont_label(Lower *L, Node *loop) {
   return NULL;
 }
 
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The frame local most recently given a slot under this name. */
+static Slot *slot_named(Lower *L, const char *p, size_t n) {
+  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
+    Decl *d = L->slot_of.items[i];
+    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
+      return L->slot_of.items[i + 1];
+  }
+  return NULL;
+}
+
+/*
+ * Text between child nodes is copied as is, except names of frame locals
+ * inside a typeof in declaration specifiers, which are no AST nodes:
+ *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
+ */
+static void copy_gap(Lower *L, size_t from, size_t to, Str *out) {
+  const char *t = L->src->text;
+  size_t i = from;
+  while (i < to) {
+    const char *ty = memmem(t + i, to - i, "typeof", 6);
+    if (!ty) {
+      str_add(out, t + i, to - i);
+      return;
+    }
+    size_t j = (size_t)(ty - t) + 6, depth = 0;
+    while (j < to && t[j] == '_')
+      j++;
+    str_add(out, t + i, j - i);
+    for (i = j; i < to; i++) {
+      if (t[i] == '(')
+        depth++;
+      else if (t[i] == ')' && --depth == 0)
+        break;
+      Slot *s = NULL;
+      size_t n = 0;
+      if (word_char(t[i]) && !word_char(t[i - 1]) &&
+          !(t[i] >= '0' && t[i] <= '9')) {
+        while (word_char(t[i + n]))
+          n++;
+        s = slot_named(L, t + i, n);
+      }
+      if (s) {
+        str_printf(out, "F->%s", s->name);
+        i += n - 1;
+      } else {
+        str_add(out, t + i, 1);
+      }
+    }
+  }
+}
+
 /*
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
@@ -104,11 +161,11 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    str_add(out, L->src->text + pos, kids[i]->begin - pos);
+    copy_gap(L, pos, kids[i]->begin, out);
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  str_add(out, L->src->text + pos, n->end - pos);
+  copy_gap(L, pos, n->end, out);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -134,8 +191,70 @@ static Slot *new_temp(Lower *L, const char *type) {
   return s;
 }
 
+/* The result type of a call, from the callee's function type "R (P...)",
+   for calls the erasure could not type (a cast of a leaf future). */
+static const char *call_type(Lower *L, Node *e) {
+  if (e->kind != ND_CALL || e->lhs->kind != ND_IDENT)
+    return NULL;
+  const char *ft = oracle_expr_type(L->o, e->lhs->begin, e->lhs->end);
+  const char *paren = ft ? strchr(ft, '(') : NULL;
+  if (!paren || paren == ft || strstr(ft, "(*")) {
+    Decl *d = e->lhs->decl;
+    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+  }
+  size_t n = (size_t)(paren - ft);
+  while (n && ft[n - 1] == ' ')
+    n--;
+  return xstrndup(ft, n);
+}
+
 static const char *type_of(Lower *L, Node *e) {
-  return oracle_expr_type(L->o, e->begin, e->end);
+  const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  return lower_fix_spelling(t ? t : call_type(L, e));
+}
+
+/* A spelling we can declare a frame field with. */
+static const char *usable(Lower *L, const char *t) {
+  if (!t || strchr(t, '<') || oracle_future_info(L->o, t, NULL, NULL, NULL))
+    return NULL;
+  return t;
+}
+
+/* The output type of `await e`, known before lowering it. */
+static const char *await_type(Lower *L, Node *e) {
+  if (lower_is_async_call(e)) {
+    AsyncFunc *g = lower_func_of(L->prog, e->lhs->decl);
+    return g ? g->ret_type : call_type(L, e);
+  }
+  const char *t = type_of(L, e), *out = NULL;
+  if (t && oracle_future_info(L->o, t, NULL, NULL, &out))
+    return out;
+  return NULL;
+}
+
+/* The type of an expression that contains awaits: the erasure types it
+   wrongly where a hand-written future stands for its output. */
+static const char *static_type(Lower *L, Node *e) {
+  switch (e->kind) {
+  case ND_AWAIT:
+    return await_type(L, e->lhs);
+  case ND_COND: {
+    const char *t = usable(L, type_of(L, e));
+    if (t || !e->has_await)
+      return t;
+    t = e->then ? static_type(L, e->then) : static_type(L, e->cond);
+    t = t ? t : static_type(L, e->els);
+    if (t && strchr(t, '[')) /* arrays decay in ?: */
+      t = xformat("%.*s *", (int)(strchr(t, '[') - t), t);
+    return t;
+  }
+  case ND_COMMA:
+    return static_type(L, e->rhs);
+  case ND_CAST:
+    return lower_src(L, e->type_begin, e->type_end);
+  default:
+    return usable(L, type_of(L, e));
+  }
 }
 
 /* Arrays, functions and constants keep their meaning unspilled. */
@@ -239,18 +358,87 @@ static void site_async(Lower *L, Site *s, Node *call) {
  *   before:  await ac_sleep_ms(n)         await fut
  *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (fut is polled where it lives)
  */
-static bool site_value(Lower *L, Site *s, Node *e) {
+/* The async function whose future e is, judged from the source (the
+   erasure types a future of f as f's result): a call, a local made from a
+   call, a choice between such, or a __typeof__(f(...)) spelling. */
+static Decl *future_fn(Lower *L, Node *e) {
+  switch (e->kind) {
+  case ND_CALL:
+    if (lower_is_async_call(e))
+      return e->lhs->decl;
+    break;
+  case ND_IDENT:
+    if (e->decl && e->decl->init && lower_is_async_call(e->decl->init))
+      return e->decl->init->lhs->decl;
+    break;
+  case ND_COND: {
+    Decl *a = e->then ? future_fn(L, e->then) : NULL;
+    Decl *b = future_fn(L, e->els);
+    if (a && b && !strcmp(a->name, b->name))
+      return a;
+    break;
+  }
+  case ND_COMMA:
+    return future_fn(L, e->rhs);
+  default:
+    break;
+  }
+  const char *t = type_of(L, e);
+  const char *p = t ? strstr(t, "__typeof__(") : NULL;
+  if (!p)
+    return NULL;
+  p += 11;
+  for (int i = 0; i < L->prog->funcs.len; i++) {
+    AsyncFunc *g = L->prog->funcs.items[i];
+    size_t n = strlen(g->name);
+    if (!strncmp(p, g->name, n) && p[n] == '(')
+      return g->decl;
+  }
+  return NULL;
+}
+
+static bool is_place(Node *e) {
+  return e->kind == ND_INDEX || e->kind == ND_MEMBER || e->kind == ND_ARROW ||
+         e->kind == ND_DEREF;
+}
+
+/* Where the awaited future lives: a frame local (polled there), another
+   lvalue (polled there through a pointer), or a new child by value. */
+static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   Slot *local = e->kind == ND_IDENT && e->decl ? lower_slot_of(L, e->decl)
                                                : NULL;
-  if (local && local->decl && local->decl->init &&
-      lower_is_async_call(local->decl->init)) {
-    Node *call = local->decl->init;
+  const char *name = xformat("c%d", s->state);
+  if (local) {
     s->kind = CH_LOCAL;
-    s->callee = call->lhs->name;
-    s->poll = xformat("%s__poll", s->callee);
-    s->drop = xformat("%s__drop", s->callee);
     s->child = local;
-    s->callee_decl = call->lhs->decl;
+  } else if (is_place(e)) {
+    s->kind = CH_PLACE;
+    const char *text = lower_expr(L, e);
+    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, "void *");
+    s->init = xformat("F->%s = (void *)&(%s);", name, text);
+  } else {
+    s->kind = CH_LEAF;
+    const char *text = lower_expr(L, e);
+    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, type);
+    s->init = xformat("F->%s = (%s);", name, text);
+  }
+  s->child->site = s->child->site ? s->child->site : s;
+}
+
+/*
+ * A hand-written future, or a future value held somewhere:
+ *   before:  await ac_sleep_ms(n)         await fut        await fs[i]
+ *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (polled in place: &F->fut_3,
+ *                                             F->c4 = (void *)&(F->fs_2[i]))
+ */
+static bool site_value(Lower *L, Site *s, Node *e) {
+  Decl *g = future_fn(L, e);
+  if (g) {
+    s->callee = g->name;
+    s->callee_decl = g;
+    s->poll = xformat("%s__poll", g->name);
+    s->drop = xformat("%s__drop", g->name);
+    place_child(L, s, e, xformat("%s__frame", g->name));
     return true;
   }
   const char *type = type_of(L, e);
@@ -264,17 +452,7 @@ static bool site_value(Lower *L, Site *s, Node *e) {
   s->poll = poll;
   s->drop = drop;
   s->out_type = out;
-  if (local) {
-    s->kind = CH_LOCAL;
-    s->child = local;
-    return true;
-  }
-  s->kind = CH_LEAF;
-  const char *text = lower_expr(L, e);
-  s->child = lower_new_slot(L, expr_group(L), SL_CHILD,
-                            xformat("c%d", s->state), type);
-  s->child->site = s;
-  s->init = xformat("F->%s = (%s);", s->child->name, text);
+  place_child(L, s, e, type);
   return true;
 }
 
@@ -336,8 +514,8 @@ static const char *lower_logic(Lower *L, Node *e) {
  *   after:   if (c) { <await f() into F->t2> F->t1 = F->t2; } else { F->t1 = y; }
  */
 static const char *lower_cond(Lower *L, Node *e) {
-  const char *type = type_of(L, e);
-  bool is_void = !type || oracle_expr_is_void(L->o, e->begin, e->end);
+  const char *type = static_type(L, e);
+  bool is_void = !type || !strcmp(type, "void");
   Slot *t = is_void ? NULL : new_temp(L, type);
   const char *c = lower_expr(L, e->cond);
   if (!e->then) { /* GNU c ?: els */
@@ -402,11 +580,10 @@ static const char *lower_assign(Lower *L, Node *e) {
     return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
   }
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
-    const char *type = type_of(L, e->lhs);
     const char *addr = lower_expr(L, e->lhs);
-    Slot *p = new_temp(L, xformat("__typeof__(%s) *", type ? type : "int"));
-    lower_emit(L, "F->%s = &(%s);\n", p->name, addr);
-    lhs = xformat("*F->%s", p->name);
+    Slot *p = new_temp(L, "void *");
+    lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
+    lhs = xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
   } else {
     lhs = lower_copy_text(L, e->lhs);
   }
@@ -451,6 +628,40 @@ static const char *lower_splice(Lower *L, Node *e) {
   return str_cstr(&s);
 }
 
+/*
+ * Only the selected association is evaluated, so the selection is made by
+ * the C compiler and the awaiting associations sit in a switch:
+ *   before:  _Generic(i, double: await f(1), int: await f(2))
+ *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
+ *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ */
+static const char *lower_generic(Lower *L, Node *e) {
+  const char *type = usable(L, type_of(L, e));
+  for (int i = 0; !type && i < e->args.len; i++)
+    type = static_type(L, ((Node *)e->args.items[i])->lhs);
+  bool is_void = !type || !strcmp(type, "void");
+  Slot *t = is_void ? NULL : new_temp(L, type);
+  Str sel = {0};
+  str_printf(&sel, "_Generic(%s", lower_copy_text(L, e->lhs));
+  for (int i = 0; i < e->args.len; i++) {
+    Node *a = e->args.items[i];
+    str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
+               ? lower_src(L, a->type_begin, a->type_end) : "default", i);
+  }
+  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
+  for (int i = 0; i < e->args.len; i++) {
+    lower_emit(L, "case %d: {\n", i);
+    const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
+    if (t)
+      lower_emit(L, "F->%s = (%s);\n", t->name, v);
+    else
+      lower_emit(L, "(void)(%s);\n", v);
+    lower_emit(L, "break;\n}\n");
+  }
+  lower_emit(L, "}\n");
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
 const char *lower_expr(Lower *L, Node *e) {
   if (!e->has_await)
     return lower_copy_text(L, e);
@@ -468,7 +679,12 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_STMT_EXPR:
     error_at(e->begin, "await inside a statement expression is not supported");
     return "0";
-  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR: case ND_GENERIC:
+  case ND_GENERIC:
+    if (!e->lhs->has_await)
+      return lower_generic(L, e);
+    error_at(e->begin, "await in an unevaluated operand");
+    return "0";
+  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
   default:

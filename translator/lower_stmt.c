@@ -111,6 +111,25 @@ AsyncFunc *lower_func_of(Program *p, Decl *d) {
 
 /* ==== types of declarations ==== */
 
+/* libclang spells GNU typeof as `typeof (...)`, a keyword only in gnu
+   modes; the output must compile with -std=c11. */
+const char *lower_fix_spelling(const char *t) {
+  if (!t || !strstr(t, "typeof ("))
+    return t;
+  Str s = {0};
+  for (const char *p = t; *p;) {
+    const char *q = strstr(p, "typeof (");
+    if (!q || (q > t && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z')))) {
+      str_puts(&s, p);
+      break;
+    }
+    str_add(&s, p, (size_t)(q - p));
+    str_puts(&s, "__typeof__(");
+    p = q + 8;
+  }
+  return str_cstr(&s);
+}
+
 static Node *find_use(Node *n, Decl *d) {
   if (!n)
     return NULL;
@@ -137,9 +156,10 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
     if (use)
       t = oracle_expr_type(L->o, use->begin, use->end);
   }
-  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
+  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous") ||
+            strchr(t, '<')))
     return NULL;
-  return t;
+  return lower_fix_spelling(t);
 }
 
 /* ==== declarations ==== */
@@ -182,7 +202,8 @@ static void frame_local(Lower *L, Decl *d) {
   const char *v = lower_expr(L, init);
   if (needs_copy(type, init))
     lower_emit(L, "{ __typeof__(F->%s) ac__v = %s;\n"
-               "__builtin_memcpy((void *)&F->%s, &ac__v, sizeof ac__v); }\n",
+               "__builtin_memcpy((void *)&F->%s, (const void *)&ac__v, "
+               "sizeof ac__v); }\n",
                s->name, v, s->name);
   else
     lower_emit(L, "F->%s = %s;\n", s->name, v);
@@ -220,6 +241,24 @@ static void decl_stmt(Lower *L, Node *s) {
 
 static void stmt(Lower *L, Node *s);
 
+/* The preprocessor removed the user's fall-through comments; a lowered
+   switch body says it with the attribute instead, before a case label that
+   the previous statement can fall into. */
+static bool falls_into(Node *prev, Node *label) {
+  if (label->kind != ND_CASE && label->kind != ND_DEFAULT)
+    return false;
+  while (prev->kind == ND_CASE || prev->kind == ND_DEFAULT ||
+         prev->kind == ND_LABEL)
+    prev = prev->body;
+  switch (prev->kind) {
+  case ND_BREAK: case ND_CONTINUE: case ND_RETURN: case ND_GOTO:
+  case ND_GOTO_INDIRECT:
+    return false;
+  default:
+    return true;
+  }
+}
+
 /* A block with awaits: its frame locals form a struct in the enclosing
    scope's union. */
 static void block(Lower *L, Node *s) {
@@ -228,8 +267,12 @@ static void block(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
-  for (int i = 0; i < s->args.len; i++)
-    stmt(L, s->args.items[i]);
+  for (int i = 0; i < s->args.len; i++) {
+    Node *item = s->args.items[i];
+    if (i > 0 && falls_into(s->args.items[i - 1], item))
+      lower_emit(L, "__attribute__((fallthrough));\n");
+    stmt(L, item);
+  }
   lower_emit(L, "}\n");
   L->scope = saved;
 }
@@ -385,7 +428,8 @@ static void stmt(Lower *L, Node *s) {
     return;
   }
   L->expr = NULL;
-  bool wrap = s->kind != ND_BLOCK && s->kind != ND_DECL_STMT;
+  bool wrap = s->kind != ND_BLOCK && s->kind != ND_DECL_STMT &&
+              s->kind != ND_CASE && s->kind != ND_DEFAULT;
   if (wrap)
     lower_emit(L, "{\n");
   stmt_await(L, s);
@@ -481,6 +525,21 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   return fn;
 }
 
+/* A parameter declared as an array is a pointer: "T [N]" -> "T *",
+   "T [N][M]" -> "T (*)[M]". */
+static const char *decay(const char *t) {
+  const char *open = t ? strchr(t, '[') : NULL;
+  const char *close = open ? strchr(open, ']') : NULL;
+  if (!close)
+    return t;
+  size_t n = (size_t)(open - t);
+  while (n && t[n - 1] == ' ')
+    n--;
+  if (close[1] == '[')
+    return xformat("%.*s (*)%s", (int)n, t, close + 1);
+  return xformat("%.*s *%s", (int)n, t, close + 1);
+}
+
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
   Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "state", "uint32_t");
@@ -493,7 +552,7 @@ static void lower_params(Lower *L) {
     }
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
                              xformat("%s_%d", d->name, d->id),
-                             lower_type_of_decl(L, d));
+                             decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);

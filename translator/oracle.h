@@ -47,6 +47,14 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off);
 bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
 
+/*
+ * Errors libclang reports inside these ranges (pairs begin, end) are not
+ * reported by oracle_open: translate.c passes the full expressions that
+ * contain an await, whose erasure may not type-check (a hand-written
+ * future stands where its output will be).
+ */
+void oracle_skip_errors_in(const size_t *begin_end, int n);
+
 /* ==== oracle_layout.c (owned by the lowering; see its header) ==== */
 
 /*

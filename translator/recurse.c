@@ -159,7 +159,7 @@ static void place_site(Program *p, AsyncFunc *f, Site *s) {
   AsyncFunc *g = func_of(p, s->callee_decl);
   if (!g)
     return;
-  if (s->kind == CH_LOCAL) {
+  if (s->kind == CH_LOCAL || s->kind == CH_LEAF || s->kind == CH_PLACE) {
     if (on_cycle_with(p, f, g))
       error_at(s->await->begin, "a future of '%s' stored in '%s' would "
                "contain itself (async recursion)", g->name, f->name);
