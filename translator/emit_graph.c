@@ -101,8 +101,9 @@ static const char *child_kind(ChildKind k) {
   case CH_EXTERN: return "extern";
   case CH_LEAF: return "leaf";
   case CH_LOCAL: return "local";
+  case CH_PLACE: return "place";
+  default: return "other"; /* a kind newer than this view */
   }
-  unreachable();
 }
 
 static const char *slot_kind(SlotKind k) {
@@ -112,8 +113,8 @@ static const char *slot_kind(SlotKind k) {
   case SL_LOCAL: return "local";
   case SL_TEMP: return "temp";
   case SL_CHILD: return "child";
+  default: return "other"; /* a kind newer than this view */
   }
-  unreachable();
 }
 
 /* The nearest union that holds the slot, or NULL. */
