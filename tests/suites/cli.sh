@@ -215,6 +215,23 @@ expect "json: transitions through switch, && and goto" 0 jq -e \
    [[1, 2, 3, 4, 5], [4, 5], [3, 4, 5], [4, 5], [4, 5], []]' flow.json
 expect "dot -Tsvg renders flow.ac" 0 sh -c "'$ACC' --emit=dot flow.ac | dot -Tsvg >/dev/null"
 
+# The views hold for real programs: every tenth differential test program
+# (loops, switch, goto, recursion, leaves, future values).
+views=0 broken_views=""
+i=0
+for f in "$ROOT"/tests/diff/*.ac; do
+  i=$((i + 1))
+  [ $((i % 10)) -eq 1 ] || continue
+  views=$((views + 1))
+  "$ACC" -I "$ROOT/tests/diff" --emit=json "$f" -o v.json 2>/dev/null &&
+    jq -e . v.json >/dev/null &&
+    "$ACC" -I "$ROOT/tests/diff" --emit=dot "$f" -o v.dot 2>/dev/null &&
+    dot -Tsvg v.dot >/dev/null 2>&1 || broken_views="$broken_views $(basename "$f")"
+done
+if [ -z "$broken_views" ] && [ "$views" -gt 0 ]; then
+  ok "json parses and dot renders for $views tests/diff programs"
+else bad "json parses and dot renders for $views tests/diff programs" "$broken_views"; fi
+
 # ==== dependencies
 
 expect "-MD -MF -MT" 0 "$ACC" -I inc -MD -MF flags.dep -MT my-target flags.ac -o flags.c
