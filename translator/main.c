@@ -11,7 +11,7 @@
  * folder, then rename), so a failed run leaves neither a partial file nor a
  * changed old one, and make never sees a half-written `.c`.  With -MD the
  * dependency file is written the same way, only after a successful
- * translation: it comes from a second, cheap preprocessor run with -M
+ * translation: it comes from a second preprocessor run with -M
  * (median 60 ms here for a file including <stdio.h>), renamed into place
  * right after the output, so the two appear together or not at all.
  */
