@@ -11,6 +11,7 @@
  * sequence of statements.  Everything free of awaits is the user's own text
  * (lower_copy) with frame locals rewritten to F->name.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lower.h"
 
 #include <stdlib.h>
@@ -76,6 +77,62 @@ static const char *cont_label(Lower *L, Node *loop) {
   return NULL;
 }
 
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The frame local most recently given a slot under this name. */
+static Slot *slot_named(Lower *L, const char *p, size_t n) {
+  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
+    Decl *d = L->slot_of.items[i];
+    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
+      return L->slot_of.items[i + 1];
+  }
+  return NULL;
+}
+
+/*
+ * Text between child nodes is copied as is, except names of frame locals
+ * inside a typeof in declaration specifiers, which are no AST nodes:
+ *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
+ */
+static void copy_gap(Lower *L, size_t from, size_t to, Str *out) {
+  const char *t = L->src->text;
+  size_t i = from;
+  while (i < to) {
+    const char *ty = memmem(t + i, to - i, "typeof", 6);
+    if (!ty) {
+      str_add(out, t + i, to - i);
+      return;
+    }
+    size_t j = (size_t)(ty - t) + 6, depth = 0;
+    while (j < to && t[j] == '_')
+      j++;
+    str_add(out, t + i, j - i);
+    for (i = j; i < to; i++) {
+      if (t[i] == '(')
+        depth++;
+      else if (t[i] == ')' && --depth == 0)
+        break;
+      Slot *s = NULL;
+      size_t n = 0;
+      if (word_char(t[i]) && !word_char(t[i - 1]) &&
+          !(t[i] >= '0' && t[i] <= '9')) {
+        while (word_char(t[i + n]))
+          n++;
+        s = slot_named(L, t + i, n);
+      }
+      if (s) {
+        str_printf(out, "F->%s", s->name);
+        i += n - 1;
+      } else {
+        str_add(out, t + i, 1);
+      }
+    }
+  }
+}
+
 /*
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
@@ -104,11 +161,11 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    str_add(out, L->src->text + pos, kids[i]->begin - pos);
+    copy_gap(L, pos, kids[i]->begin, out);
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  str_add(out, L->src->text + pos, n->end - pos);
+  copy_gap(L, pos, n->end, out);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -153,6 +210,8 @@ static const char *call_type(Lower *L, Node *e) {
 
 static const char *type_of(Lower *L, Node *e) {
   const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
+    t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
 }
 
@@ -175,26 +234,87 @@ static const char *await_type(Lower *L, Node *e) {
   return NULL;
 }
 
-/* The type of an expression that contains awaits: the erasure types it
-   wrongly where a hand-written future stands for its output. */
-static const char *static_type(Lower *L, Node *e) {
+static const char *type_expr(Lower *L, Node *e);
+
+static const char *deref(const char *type) {
+  return xformat("(*(__typeof__(%s) *)0)", type);
+}
+
+/* e's text with every child replaced by its type expression. */
+static const char *splice_types(Lower *L, Node *e) {
+  Node *kids[256];
+  int k = lower_children(e, kids, 256);
+  Str s = {0};
+  size_t pos = e->begin;
+  for (int i = 0; i < k; i++) {
+    const char *t = type_expr(L, kids[i]);
+    if (!t)
+      return NULL;
+    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    str_puts(&s, t);
+    pos = kids[i]->end;
+  }
+  str_add(&s, L->src->text + pos, e->end - pos);
+  return xformat("(%s)", str_cstr(&s));
+}
+
+/*
+ * An expression valid at file scope, never evaluated, with e's type: the
+ * frame field of a temporary is declared __typeof__(it).  The erasure
+ * cannot type expressions in which a hand-written future stands for its
+ * output, so they are rebuilt from the types we know:
+ *   e:     n % 3ul != 0ul ? await leaf(1) : 2ul
+ *   type:  ((*(__typeof__(long) *)0) % 3ul != 0ul ? (*(__typeof__(long) *)0) : 2ul)
+ */
+static const char *type_expr(Lower *L, Node *e) {
+  const char *t;
   switch (e->kind) {
+  case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
+    return lower_src(L, e->begin, e->end);
   case ND_AWAIT:
-    return await_type(L, e->lhs);
-  case ND_COND: {
-    const char *t = usable(L, type_of(L, e));
-    if (t || !e->has_await)
-      return t;
-    t = e->then ? static_type(L, e->then) : static_type(L, e->cond);
-    return t ? t : static_type(L, e->els);
-  }
+    t = await_type(L, e->lhs);
+    return !t ? NULL : !strcmp(t, "void") ? "((void)0)" : deref(t);
+  case ND_LOGAND: case ND_LOGOR: case ND_NOT:
+    return "0";
   case ND_COMMA:
-    return static_type(L, e->rhs);
-  case ND_CAST:
-    return lower_src(L, e->type_begin, e->type_end);
-  default:
-    return usable(L, type_of(L, e));
+    return type_expr(L, e->rhs);
+  case ND_COND: {
+    const char *a = type_expr(L, e->then ? e->then : e->cond);
+    const char *b = type_expr(L, e->els);
+    return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
   }
+  case ND_IDENT: {
+    Slot *s = e->decl ? lower_slot_of(L, e->decl) : NULL;
+    t = s && s->type ? s->type : usable(L, type_of(L, e));
+    return t ? deref(t) : NULL;
+  }
+  default:
+    if (e->kind == ND_BINARY && strchr("<>=!", e->op[0]) &&
+        strcmp(e->op, "<<") && strcmp(e->op, ">>"))
+      return "0"; /* comparisons are int */
+    t = e->has_await ? NULL : usable(L, type_of(L, e));
+    if (t)
+      return oracle_expr_is_void(L->o, e->begin, e->end) ? "((void)0)"
+                                                         : deref(t);
+    if (e->kind == ND_CALL || e->kind == ND_STMT_EXPR || e->kind == ND_GENERIC)
+      return (t = call_type(L, e)) ? deref(t) : NULL;
+    return splice_types(L, e);
+  }
+}
+
+/* The type of an expression that contains awaits, for a temporary. */
+static const char *static_type(Lower *L, Node *e) {
+  if (e->kind == ND_AWAIT)
+    return await_type(L, e->lhs);
+  if (e->kind == ND_CAST)
+    return lower_src(L, e->type_begin, e->type_end);
+  const char *t = usable(L, type_of(L, e));
+  if (t && !e->has_await)
+    return t;
+  const char *x = type_expr(L, e);
+  if (x && !strcmp(x, "((void)0)"))
+    return "void";
+  return x ? xformat("__typeof__(%s)", x) : t;
 }
 
 /* Arrays, functions and constants keep their meaning unspilled. */
@@ -281,7 +401,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("c%d", s->state);
-  s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name,
+  s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                             xformat("%s__frame", s->callee));
   s->child->site = s;
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
@@ -354,12 +474,14 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   } else if (is_place(e)) {
     s->kind = CH_PLACE;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, "void *");
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              "void *");
     s->init = xformat("F->%s = (void *)&(%s);", name, text);
   } else {
     s->kind = CH_LEAF;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, type);
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              type);
     s->init = xformat("F->%s = (%s);", name, text);
   }
   s->child->site = s->child->site ? s->child->site : s;
@@ -568,6 +690,40 @@ static const char *lower_splice(Lower *L, Node *e) {
   return str_cstr(&s);
 }
 
+/*
+ * Only the selected association is evaluated, so the selection is made by
+ * the C compiler and the awaiting associations sit in a switch:
+ *   before:  _Generic(i, double: await f(1), int: await f(2))
+ *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
+ *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ */
+static const char *lower_generic(Lower *L, Node *e) {
+  const char *type = usable(L, type_of(L, e));
+  for (int i = 0; !type && i < e->args.len; i++)
+    type = static_type(L, ((Node *)e->args.items[i])->lhs);
+  bool is_void = !type || !strcmp(type, "void");
+  Slot *t = is_void ? NULL : new_temp(L, type);
+  Str sel = {0};
+  str_printf(&sel, "_Generic(%s", lower_copy_text(L, e->lhs));
+  for (int i = 0; i < e->args.len; i++) {
+    Node *a = e->args.items[i];
+    str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
+               ? lower_src(L, a->type_begin, a->type_end) : "default", i);
+  }
+  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
+  for (int i = 0; i < e->args.len; i++) {
+    lower_emit(L, "case %d: {\n", i);
+    const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
+    if (t)
+      lower_emit(L, "F->%s = (%s);\n", t->name, v);
+    else
+      lower_emit(L, "(void)(%s);\n", v);
+    lower_emit(L, "break;\n}\n");
+  }
+  lower_emit(L, "}\n");
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
 const char *lower_expr(Lower *L, Node *e) {
   if (!e->has_await)
     return lower_copy_text(L, e);
@@ -585,7 +741,12 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_STMT_EXPR:
     error_at(e->begin, "await inside a statement expression is not supported");
     return "0";
-  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR: case ND_GENERIC:
+  case ND_GENERIC:
+    if (!e->lhs->has_await)
+      return lower_generic(L, e);
+    error_at(e->begin, "await in an unevaluated operand");
+    return "0";
+  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
   default:

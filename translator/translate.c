@@ -39,7 +39,7 @@ static void await_ranges(Node *n, Vec *v) {
     add_range(v, n->cond, n->begin); /* "statement requires ..." */
     break;
   case ND_DO:
-    add_range(v, n->cond, n->body->end);
+    add_range(v, n->cond, n->begin);
     break;
   case ND_FOR:
     add_range(v, n->cond, n->begin);
@@ -70,6 +70,27 @@ static void skip_await_errors(Node *tu) {
   oracle_skip_errors_in(r, v.len / 2);
 }
 
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* erase_async leaves directive lines alone; a macro may expand to await. */
+static void erase_in_defines(char *text) {
+  for (char *line = text; line && *line;) {
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    char *eol = strchr(line, '\n');
+    if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
+      for (char *q = p; *q && q != eol; q++)
+        if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
+            !word_char(q[-1]) && !word_char(q[5]))
+          memset(q, ' ', 5);
+    line = eol ? eol + 1 : NULL;
+  }
+}
+
 static int emit_sync(const Options *opt, Str *out) {
   FILE *f = fopen(opt->input, "rb");
   if (!f)
@@ -80,7 +101,9 @@ static int emit_sync(const Options *opt, Str *out) {
   while ((n = fread(buf, 1, sizeof buf, f)) > 0)
     str_add(&s, buf, n);
   fclose(f);
-  str_add(out, erase_async(str_cstr(&s), s.len), s.len);
+  char *text = erase_async(str_cstr(&s), s.len);
+  erase_in_defines(text);
+  str_add(out, text, s.len);
   return 0;
 }
 
