@@ -13,7 +13,9 @@
  * reduced (declarator_decl), opens a scope at every `{` and at every `(` of
  * a declarator (save_scope, shared by parameter lists and parenthesized
  * declarators so that they do not conflict), and re-opens a function's
- * parameter scope for its body (function_begin).  To let a declaration
+ * parameter scope for its body (function_begin).  After a syntax error
+ * the parser resumes at the next `;` of the enclosing block or file, and
+ * ast_recover() unwinds the scopes to that block's.  To let a declaration
  * redeclare a typedef name (`typedef int T; void f(void) { long T; }`),
  * declaration specifiers are split, as in jhjourdan's C11parser, into lists
  * holding one typedef name, one struct/union/enum/typeof specifier, or only
@@ -760,16 +762,20 @@ labeled_statement
 
 /* 6.8.2 Compound statement */
 compound_statement
-  : '{' scope_open block_item_list_opt '}' scope_close
+  : '{' block_open block_item_list_opt '}' scope_close
                               { $$ = ast_block(@$, $3); }
   ;
 
+block_open
+  : %empty                    { ast_scope_open(p, true); }
+  ;
+
 scope_open
-  : %empty                    { scope_push(); }
+  : %empty                    { ast_scope_open(p, false); }
   ;
 
 scope_close
-  : %empty                    { scope_pop(); }
+  : %empty                    { ast_scope_close(p); }
   ;
 
 block_item_list_opt
@@ -783,6 +789,7 @@ block_item
   | function_definition       /* GNU nested function: reported */
   | "__label__" label_list ';' { $$ = ast_leaf(ND_NULL, @$); }
   | "__extension__" declaration { $$ = ast_extension(@$, $2); }
+  | error ';'                 { $$ = ast_recover(p, @$, false); }
   ;
 
 label_list
@@ -849,6 +856,7 @@ external_declaration
   | "__asm__" '(' balanced_tokens ')' ';' { $$ = ast_leaf(ND_TOP_ASM, @$); }
   | ';'                       { $$ = ast_leaf(ND_NULL, @$); }
   | "__extension__" external_declaration { $$ = ast_extension(@$, $2); }
+  | error ';'                 { $$ = ast_recover(p, @$, true); }
   ;
 
 /* 6.9.1 Function definitions (K&R parameter lists are not accepted) */
@@ -887,7 +895,7 @@ gnu_unary_expression
   ;
 
 typeof_specifier
-  : "__typeof__" '(' expression ')'
+  : "__typeof__" '(' expression ')' { ast_unevaluated("typeof", $3); }
   | "__typeof__" '(' type_name ')'
   ;
 

@@ -14,13 +14,49 @@
 
 #include <string.h>
 
-static Source *src; /* the buffer being parsed */
-static int next_decl_id;
+static Source *src;  /* the buffer being parsed */
+static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
+static Vec awaits_;  /* every ND_AWAIT, in the order built */
 
 void ast_begin(Source *s) {
   src = s;
-  next_decl_id = 1;
+  hidden = (Vec){0};
+  awaits_ = (Vec){0};
 }
+
+const Vec *ast_awaits(void) { return &awaits_; }
+
+static Node *find_await(Node *n) {
+  if (!n || !n->has_await)
+    return NULL;
+  if (n->kind == ND_AWAIT)
+    return n;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    if (find_await(kids[i]))
+      return find_await(kids[i]);
+  for (int i = 0; i < n->args.len; i++)
+    if (find_await(n->args.items[i]))
+      return find_await(n->args.items[i]);
+  for (int i = 0; i < n->decls.len; i++) {
+    Node *a = find_await(((Decl *)n->decls.items[i])->init);
+    if (a)
+      return a;
+  }
+  return NULL;
+}
+
+/* The await keeps `where` in its name field, which awaits otherwise lack. */
+void ast_unevaluated(const char *where, Node *expr) {
+  Node *a = find_await(expr);
+  if (!a)
+    return;
+  a->name = where;
+  vec_push(&hidden, a);
+}
+
+const Vec *ast_hidden_awaits(void) { return &hidden; }
 
 Span span_join(const Span *rhs, int n) {
   Span s = {rhs[0].end, rhs[0].end};
@@ -134,6 +170,8 @@ Node *ast_postfix(NodeKind kind, Span at, Span op, Node *operand) {
 
 Node *ast_unary(NodeKind kind, Span at, Span op, Node *operand) {
   Node *n = new_node(kind, at);
+  if (kind == ND_AWAIT)
+    vec_push(&awaits_, n);
   n->lhs = operand;
   n->op_off = op.begin;
   return finish(n);

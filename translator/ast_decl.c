@@ -109,6 +109,7 @@ static bool is_constant(const Node *n) {
 }
 
 Declarator *ast_dtor_array(Span at, Declarator *d, Node *size) {
+  ast_unevaluated("array size", size);
   if (!d)
     d = ast_dtor_abstract(at);
   if (!d->first)
@@ -385,4 +386,42 @@ Node *ast_translation_unit(Parser *p, Vec *items) {
   n->args = items ? *items : (Vec){0};
   p->tu = n;
   return n;
+}
+
+/* ---- scopes opened by the grammar, and recovery from syntax errors ---- */
+
+void ast_scope_open(Parser *p, bool is_block) {
+  scope_push();
+  ScopeMark *m = xalloc(sizeof *m);
+  *m = (ScopeMark){scope_depth(), p->specs.len, is_block};
+  vec_push(&p->marks, m);
+}
+
+void ast_scope_close(Parser *p) {
+  scope_pop();
+  if (p->marks.len)
+    p->marks.len--;
+}
+
+/*
+ * The parser resumed after an error in the innermost block whose item list
+ * was still open (or at file scope).  Scopes and specifiers opened by the
+ * constructs it abandoned are dropped: for statements opened inside that
+ * block, declarators' parameter scopes, declarations' specifiers.
+ */
+Node *ast_recover(Parser *p, Span at, bool at_file_scope) {
+  while (p->marks.len &&
+         (at_file_scope ||
+          !((ScopeMark *)p->marks.items[p->marks.len - 1])->is_block))
+    p->marks.len--;
+  int depth = 0, nspecs = 0;
+  if (p->marks.len) {
+    ScopeMark *m = p->marks.items[p->marks.len - 1];
+    depth = m->depth;
+    nspecs = m->nspecs;
+  }
+  while (scope_depth() > depth)
+    scope_pop();
+  p->specs.len = nspecs;
+  return ast_new(ND_NULL, at.begin, at.end);
 }

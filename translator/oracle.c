@@ -12,12 +12,23 @@
  * that is the expression as written.  Top-level functions of every file are
  * indexed by name for oracle_future_info.
  *
+ * The plain erasure of `await E` is E, which is right when E calls an async
+ * function (its C return type is the await's type) but not when E is a
+ * hand-written future such as `my_leaf()` of type my_leaf_t: the erasure
+ * would use a my_leaf_t where the program uses its output.  So after a first
+ * parse, each such await is rewritten as `((void)(E), *(OUT *)0)`
+ * (or `((void)(E))` for a void output) and the buffer parsed again.  The
+ * rewrite inserts text, so offsets go through an edit list: every cursor's
+ * extent is mapped back to original offsets before it is indexed, and so
+ * is every diagnostic location.
+ *
  * libclang's errors on the erasure are the user's errors: they are reported
  * through diag.c at the .ac position of the same offset.  The buffer keeps
  * its linemarkers, so clang's presumed locations and ours agree; warnings
  * are left to the C compiler that will see the generated code.
  */
 #include "oracle.h"
+#include "parse.h"
 
 #include <clang-c/Index.h>
 #include <stdlib.h>
@@ -33,9 +44,19 @@ typedef struct Table {
   size_t cap, used;
 } Table;
 
+/* Text the leaf-await rewrite puts in place of [at, at + del). */
+typedef struct Edit {
+  size_t at, del;
+  const char *ins;
+  size_t len;       /* strlen(ins) */
+  size_t inner;     /* begin of the await; among edits at one offset, the
+                       inner await's comes first */
+} Edit;
+
 struct Oracle {
   const Source *src;
-  char *erased;
+  char *erased;     /* the plain erasure */
+  Vec edits;        /* Edit*, sorted by at: the leaf-await rewrite */
   CXIndex index;
   CXTranslationUnit tu;
   Table exprs;   /* key (begin << 32 | end) + 1 */
@@ -90,16 +111,37 @@ static uint64_t range_key(size_t begin, size_t end) {
 
 /* ---- indexing ---- */
 
-static unsigned offset_of(CXSourceLocation loc) {
+/*
+ * Maps an offset of the parsed buffer back to the original buffer.  An
+ * offset inside inserted text maps to the edit's start when it begins a
+ * range and to the end of the replaced text when it ends one; a range that
+ * ends just before an insertion ends at the insertion's offset.
+ */
+static size_t unmap(const Oracle *o, size_t n, bool is_end) {
+  size_t delta_in = 0, delta_out = 0; /* inserted and deleted so far */
+  for (int i = 0; i < o->edits.len; i++) {
+    const Edit *e = o->edits.items[i];
+    size_t ns = e->at + delta_in - delta_out, ne = ns + e->len;
+    if (n < ns || (is_end && n == ns))
+      break;
+    if (n < ne || (is_end && n == ne))
+      return is_end ? e->at + e->del : e->at;
+    delta_in += e->len;
+    delta_out += e->del;
+  }
+  return n - delta_in + delta_out;
+}
+
+static size_t offset_at(const Oracle *o, CXSourceLocation loc, bool is_end) {
   unsigned off;
   clang_getFileLocation(loc, NULL, NULL, NULL, &off);
-  return off;
+  return unmap(o, off, is_end);
 }
 
 static void index_expr(Oracle *o, CXCursor c) {
   CXSourceRange r = clang_getCursorExtent(c);
-  size_t begin = offset_of(clang_getRangeStart(r));
-  size_t end = offset_of(clang_getRangeEnd(r));
+  size_t begin = offset_at(o, clang_getRangeStart(r), false);
+  size_t end = offset_at(o, clang_getRangeEnd(r), true);
   Slot *s = table_find(&o->exprs, range_key(begin, end));
   bool unexposed = clang_getCursorKind(c) == CXCursor_UnexposedExpr;
   if (s && s->key) {
@@ -118,13 +160,14 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
     index_expr(o, c);
   else if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl ||
            k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl)
-    table_insert(&o->decls, offset_of(clang_getCursorLocation(c)) + 1)
+    table_insert(&o->decls,
+                 offset_at(o, clang_getCursorLocation(c), false) + 1)
         ->cursor = c;
   return CXChildVisit_Recurse;
 }
 
 static bool in_main_file(Oracle *o, CXCursor c) {
-  unsigned off = offset_of(clang_getCursorLocation(c));
+  size_t off = offset_at(o, clang_getCursorLocation(c), false);
   return off < o->src->len && source_loc(o->src, off).in_main;
 }
 
@@ -175,7 +218,7 @@ static int report_errors(Oracle *o) {
   for (unsigned i = 0; i < count; i++) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
     if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
-      unsigned off = offset_of(clang_getDiagnosticLocation(d));
+      size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
       if (skipped(off)) {
         clang_disposeDiagnostic(d);
         continue;
@@ -191,12 +234,92 @@ static int report_errors(Oracle *o) {
   return n;
 }
 
+static bool parse_text(Oracle *o, const char *text, size_t len,
+                       const Vec *argv) {
+  const char *name = xformat("%s.erasure.c", o->src->path);
+  struct CXUnsavedFile file = {name, text, (unsigned long)len};
+  if (o->tu)
+    clang_disposeTranslationUnit(o->tu);
+  o->tu = NULL;
+  enum CXErrorCode rc = clang_parseTranslationUnit2(
+      o->index, name, (const char *const *)argv->items, argv->len, &file, 1,
+      CXTranslationUnit_KeepGoing, &o->tu);
+  if (rc != CXError_Success) {
+    fprintf(stderr, "acc: libclang could not parse the erasure of %s\n",
+            o->src->path);
+    return false;
+  }
+  free(o->exprs.slots);
+  free(o->decls.slots);
+  o->exprs = o->decls = (Table){0};
+  o->funcs = (Vec){0};
+  clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
+  return true;
+}
+
+static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
+                     size_t inner) {
+  Edit *e = xalloc(sizeof *e);
+  *e = (Edit){at, del, ins, strlen(ins), inner};
+  vec_push(&o->edits, e);
+}
+
+static int edit_cmp(const void *a, const void *b) {
+  const Edit *x = *(Edit *const *)a, *y = *(Edit *const *)b;
+  if (x->at != y->at)
+    return x->at < y->at ? -1 : 1;
+  return x->inner > y->inner ? -1 : x->inner < y->inner;
+}
+
+static bool is_async_call(const Node *e) {
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR && e->decl->init)
+    e = e->decl->init;
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+         e->lhs->decl->is_async;
+}
+
+/* Plans the rewrite of every await of a hand-written future. */
+static void plan_leaf_awaits(Oracle *o) {
+  const Vec *awaits = ast_awaits();
+  for (int i = 0; i < awaits->len; i++) {
+    Node *a = awaits->items[i];
+    if (is_async_call(a->lhs))
+      continue;
+    const char *type = oracle_expr_type(o, a->lhs->begin, a->lhs->end);
+    const char *out;
+    if (!type || !oracle_future_info(o, type, NULL, NULL, &out) ||
+        strstr(out, "(unnamed") || strstr(out, "(anonymous"))
+      continue;
+    add_edit(o, a->op_off, 5, "((void)(", a->begin);
+    const char *suffix =
+        !strcmp(out, "void") ? "))"
+        : strchr(out, '(') || strchr(out, '[')
+            ? xformat("), *(__typeof__(%s) *)0)", out)
+            : xformat("), *(%s *)0)", out);
+    add_edit(o, a->lhs->end, 0, suffix, a->begin);
+  }
+  if (o->edits.len)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+}
+
+static char *apply_edits(const Oracle *o, size_t *len) {
+  Str out = {0};
+  size_t pos = 0;
+  for (int i = 0; i < o->edits.len; i++) {
+    const Edit *e = o->edits.items[i];
+    str_add(&out, o->erased + pos, e->at - pos);
+    str_add(&out, e->ins, e->len);
+    pos = e->at + e->del;
+  }
+  str_add(&out, o->erased + pos, o->src->len - pos);
+  *len = out.len;
+  return out.buf;
+}
+
 Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   Oracle *o = xalloc(sizeof *o);
   o->src = src;
   o->erased = erase_async(src->text, src->len);
-  const char *name = xformat("%s.erasure.c", src->path);
-  struct CXUnsavedFile file = {name, o->erased, (unsigned long)src->len};
   Vec argv = {0};
   bool has_std = false;
   for (int i = 0; i < nargs; i++) {
@@ -207,20 +330,19 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
     vec_push(&argv, "-std=gnu11");
   vec_push(&argv, "-ferror-limit=0");
   o->index = clang_createIndex(0, 0);
-  enum CXErrorCode rc = clang_parseTranslationUnit2(
-      o->index, name, (const char *const *)argv.items, argv.len, &file, 1,
-      CXTranslationUnit_KeepGoing, &o->tu);
-  if (rc != CXError_Success) {
-    fprintf(stderr, "acc: libclang could not parse the erasure of %s\n",
-            src->path);
+  bool ok = parse_text(o, o->erased, src->len, &argv);
+  if (ok) {
+    plan_leaf_awaits(o);
+    if (o->edits.len) {
+      size_t len;
+      char *text = apply_edits(o, &len);
+      ok = parse_text(o, text, len, &argv);
+    }
+  }
+  if (!ok || report_errors(o)) {
     oracle_close(o);
     return NULL;
   }
-  if (report_errors(o)) {
-    oracle_close(o);
-    return NULL;
-  }
-  clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
   return o;
 }
 
@@ -255,9 +377,31 @@ static char *type_spelling(CXType t) {
   return r;
 }
 
+/* `await E` of an async call erases to E: look E up instead. */
+static bool skip_await(const Oracle *o, size_t *begin, size_t end) {
+  const char *t = o->src->text;
+  if (end - *begin <= 6 || strncmp(t + *begin, "await", 5) ||
+      (t[*begin + 5] != ' ' && t[*begin + 5] != '\t' && t[*begin + 5] != '\n' &&
+       t[*begin + 5] != '('))
+    return false;
+  *begin += 5;
+  while (*begin < end && (t[*begin] == ' ' || t[*begin] == '\t' ||
+                          t[*begin] == '\n'))
+    (*begin)++;
+  return true;
+}
+
+static bool expr_cursor_await(Oracle *o, size_t begin, size_t end,
+                              CXCursor *c) {
+  while (!expr_cursor(o, begin, end, c))
+    if (!skip_await(o, &begin, end))
+      return false;
+  return true;
+}
+
 const char *oracle_expr_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
-  if (!expr_cursor(o, begin, end, &c))
+  if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
   char *spelled = type_spelling(clang_getCursorType(c));
   /* An unnamed struct has no spelling usable in C: name it by typeof. */
@@ -268,7 +412,7 @@ const char *oracle_expr_type(Oracle *o, size_t begin, size_t end) {
 
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
-  if (!expr_cursor(o, begin, end, &c))
+  if (!expr_cursor_await(o, begin, end, &c))
     return false;
   return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
 }

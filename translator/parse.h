@@ -43,10 +43,18 @@ typedef struct ParamList {
   bool is_variadic;
 } ParamList;
 
+/* A scope the grammar opened (a block or a for statement), for recovery. */
+typedef struct ScopeMark {
+  int depth;          /* scope_depth() inside it */
+  int nspecs;         /* Parser.specs.len when it opened */
+  bool is_block;
+} ScopeMark;
+
 /* The parser's state, passed to every action. */
 typedef struct Parser {
   Source *src;
   Vec specs;          /* DeclSpec*: specifiers of the declarations being read */
+  Vec marks;          /* ScopeMark*: blocks and for statements open */
   Decl *last_func;    /* the function declarator just declared (definitions) */
   Scope *last_params; /* and the prototype scope of its parameters */
   Node *tu;
@@ -122,7 +130,15 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
 void ast_func_begin(Parser *p);
 Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body);
 Node *ast_translation_unit(Parser *p, Vec *items);
+/* Expressions that the AST does not keep (typeof operands, array sizes of
+   declarators): recorded if they contain an await, for sema to report. */
+void ast_unevaluated(const char *where, Node *expr);
+const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
+const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
+void ast_scope_open(Parser *p, bool is_block);
+void ast_scope_close(Parser *p);
+Node *ast_recover(Parser *p, Span at, bool at_file_scope); /* `error ;` */
 
 /* ==== scope.c ==== */
 

@@ -59,7 +59,7 @@ void ac__driver_unpark(ac__driver_t *d) {
 }
 
 void ac__driver_timer_added(ac__driver_t *d, uint64_t deadline) {
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  ac__fence();
   if (deadline < __atomic_load_n(&d->wait_deadline, __ATOMIC_SEQ_CST))
     ac__driver_unpark(d);
 }

@@ -12,7 +12,7 @@ void ac__current_park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   ac__driver_t *d = s->driver;
   __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  ac__fence();
   if (!ac__sched_has_work(s) &&
       !__atomic_load_n(&s->rt->main_woken, __ATOMIC_SEQ_CST))
     ac__driver_turn(d, -1);

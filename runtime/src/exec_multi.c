@@ -18,7 +18,7 @@ static void park(ac__worker_t *w) {
   ac__driver_t *d = s->driver;
   pthread_mutex_lock(&s->idle_lock);
   __atomic_fetch_add(&s->nidle, 1, __ATOMIC_SEQ_CST);
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  ac__fence();
   if (ac__sched_has_work(s) || __atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST)) {
     __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&s->idle_lock);
@@ -28,7 +28,7 @@ static void park(ac__worker_t *w) {
     s->driver_owned = true;
     pthread_mutex_unlock(&s->idle_lock);
     __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ac__fence();
     if (!ac__sched_has_work(s) &&
         !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
       ac__driver_turn(d, -1);

@@ -27,6 +27,25 @@
 #define ac__load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define ac__store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+/* A full fence for the "announce, fence, look" handshakes of parking.  gcc
+ * rejects fences under TSan; a seq_cst read-modify-write is a full barrier
+ * on x86 and keeps the instrumented build honest about everything else. */
+#if defined(__SANITIZE_THREAD__)
+#define AC__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AC__TSAN 1
+#endif
+#endif
+static inline void ac__fence(void) {
+#ifdef AC__TSAN
+  static int dummy;
+  __atomic_fetch_add(&dummy, 0, __ATOMIC_SEQ_CST);
+#else
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 /* ==== spinlock ==== */
 
 /* Critical sections in the runtime are a few dozen instructions and never

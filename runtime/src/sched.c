@@ -86,7 +86,7 @@ static void push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_unlock(&s->inject.lock);
   if (rc != 0)
     abort();
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  ac__fence();
   if (s->flavor == AC_RT_CURRENT_THREAD)
     ac__driver_unpark(s->driver);
   else
@@ -101,7 +101,7 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
   }
   push_local(w, (uintptr_t)t);
   if (s->locked_queues) {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ac__fence();
     ac__multi_notify(s);
   }
 }
@@ -225,20 +225,26 @@ int ac__registry_add(ac__sched_t *s, ac_task_t *t) {
     }
   }
   if (rc == 0) {
-    t->reg = shard << REG_SHARD_SHIFT | sh->len;
+    __atomic_store_n(&t->reg, shard << REG_SHARD_SHIFT | sh->len,
+                     __ATOMIC_RELAXED);
     sh->tasks[sh->len++] = t;
   }
   ac__spin_unlock(&sh->lock);
   return rc;
 }
 
+/* The shard bits of t->reg never change, so they may be read before the
+ * lock; the index bits move under it (when another removal swaps t into a
+ * hole), hence the atomic accesses. */
 void ac__registry_remove(ac__sched_t *s, ac_task_t *t) {
-  ac__shard_t *sh = &s->shards[t->reg >> REG_SHARD_SHIFT];
+  uint32_t reg = __atomic_load_n(&t->reg, __ATOMIC_RELAXED);
+  ac__shard_t *sh = &s->shards[reg >> REG_SHARD_SHIFT];
   ac__spin_lock(&sh->lock);
-  uint32_t i = t->reg & REG_INDEX_MASK;
+  reg = __atomic_load_n(&t->reg, __ATOMIC_RELAXED);
+  uint32_t i = reg & REG_INDEX_MASK;
   ac_task_t *last = sh->tasks[--sh->len];
   sh->tasks[i] = last;
-  last->reg = (t->reg & ~REG_INDEX_MASK) | i;
+  __atomic_store_n(&last->reg, (reg & ~REG_INDEX_MASK) | i, __ATOMIC_RELAXED);
   ac__spin_unlock(&sh->lock);
 }
 

@@ -56,6 +56,8 @@ int main(int argc, char **argv) {
     ast_dump(stdout, tu, 0);
   if (!oracle)
     return diag_error_count() ? 1 : 0;
+  if (sema_check(tu, NULL))
+    return 1;
   const char *std = opt.std ? xformat("-std=%s", opt.std) : NULL;
   Oracle *o = oracle_open(src, std ? &std : NULL, std ? 1 : 0);
   if (o)
