@@ -15,7 +15,9 @@
 # Environment: ROOT, BUILD, ACC, SAN, ACC_DIFF_EXPECT_ASYNC (default 1),
 # ACC_DIFF_ACC_SYNC (1: also run acc --emit=sync's erasure), ACC_DIFF_SEEDS
 # (the suspending seeds, default "1 2 3"), ACC_DIFF_RT_OK (1: the runtime
-# supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10).
+# supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10),
+# ACC_DIFF_DROPS (drop test_main after K polls, for each K; default
+# "1 2 5 13"; not for the rt group, whose main is the runtime's).
 set -u
 src=$1 name=$2 profile=$3
 expect_async=${ACC_DIFF_EXPECT_ASYNC:-1}
@@ -59,24 +61,29 @@ afail() {
   fail "$1" "${2:-}"
 }
 
-# run MODE BIN SEED: runs BIN with ACC_TEST_SEED=SEED (empty: unset) into
-# $dir/MODE.out (stdout, then the exit status on a last line) and MODE.err.
+# run MODE BIN SEED [DROP]: runs BIN with ACC_TEST_SEED=SEED (empty: unset)
+# and ACC_TEST_DROP_AFTER=DROP (empty: unset): stdout in $dir/MODE.out,
+# stderr in MODE.err, the exit status in MODE.rc.
 run() {
-  mode=$1 bin=$2 seed=$3
-  if [ -n "$seed" ]; then
-    ACC_TEST_SEED=$seed timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
-  else
-    (unset ACC_TEST_SEED; timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err")
-  fi
+  mode=$1 bin=$2 seed=$3 drop=${4:-}
+  (
+    unset ACC_TEST_SEED ACC_TEST_DROP_AFTER
+    [ -n "$seed" ] && export ACC_TEST_SEED="$seed"
+    [ -n "$drop" ] && export ACC_TEST_DROP_AFTER="$drop"
+    exec timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
+  )
   rc=$?
   [ "$rc" = 124 ] && echo "(timed out after ${tmo}s)" >> "$dir/$mode.err"
-  echo "exit status $rc" >> "$dir/$mode.out"
+  echo "exit status $rc" > "$dir/$mode.rc"
 }
 
 # compare MODE: the mode's output against the erasure's.
 compare() {
-  if ! cmp -s "$dir/erasure.out" "$dir/$1.out"; then
+  if ! cmp -s "$dir/erasure.out" "$dir/$1.out" ||
+     ! cmp -s "$dir/erasure.rc" "$dir/$1.rc"; then
     { diff "$dir/erasure.out" "$dir/$1.out" | sed -n '1,8p'
+      cmp -s "$dir/erasure.rc" "$dir/$1.rc" ||
+        echo "erasure: $(cat "$dir/erasure.rc"), $1: $(cat "$dir/$1.rc")"
       sed -n '1,4p' "$dir/$1.err"; } > "$dir/$1.diff"
     afail "$1: output differs from the erasure's" "$dir/$1.diff"
   fi
@@ -93,10 +100,10 @@ if ! $CC $cflags -DACC_SYNC -o "$dir/erasure" "$dir/erasure.c" \
   fail "erasure: does not compile" "$dir/erasure.cc.err"
 fi
 run erasure "$dir/erasure" ""
-if ! tail -n 1 "$dir/erasure.out" | grep -q '^exit status [0-9]$\|^exit status [0-9][0-9]$'; then
-  fail "erasure: did not finish" "$dir/erasure.err"
+if ! grep -q '^exit status [0-9]$\|^exit status [0-9][0-9]$' "$dir/erasure.rc"; then
+  fail "erasure: did not finish ($(cat "$dir/erasure.rc"))" "$dir/erasure.err"
 fi
-[ "$profile" = rt ] || tail -n 1 "$dir/erasure.out" | grep -q '^exit status 0$' ||
+[ "$profile" = rt ] || grep -q '^exit status 0$' "$dir/erasure.rc" ||
   fail "erasure: exit status is not 0" "$dir/erasure.err"
 
 if [ "$profile" = rt ] && [ "${ACC_DIFF_RT_OK:-0}" != 1 ]; then
@@ -135,5 +142,18 @@ compare ready
 for s in $seeds; do
   run "seed$s" "$dir/async" "$s"
   compare "seed$s"
+done
+
+# 5. Cancellation: dropped while pending after K polls (seed 1), the output
+# so far must be a prefix of the erasure's, and nothing may stay in flight.
+[ "$profile" = rt ] && pass
+for k in ${ACC_DIFF_DROPS:-1 2 5 13}; do
+  run "drop$k" "$dir/async" 1 "$k"
+  size=$(wc -c < "$dir/drop$k.out")
+  if ! grep -q '^exit status 0$' "$dir/drop$k.rc" ||
+     ! cmp -s -n "$size" "$dir/drop$k.out" "$dir/erasure.out"; then
+    { cat "$dir/drop$k.rc"; sed -n '1,4p' "$dir/drop$k.err"; } > "$dir/drop$k.diff"
+    afail "drop$k: dropped after $k polls: not a clean prefix of the erasure's run" "$dir/drop$k.diff"
+  fi
 done
 pass
