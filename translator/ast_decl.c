@@ -39,9 +39,16 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
 
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   spec = ast_spec(spec, SP_TYPE, at);
-  if (tag)
+  if (tag && tag->kind == ND_NULL)
     vec_push(&spec->tags, tag);
+  else if (tag)
+    spec->typeof_expr = tag;
   return spec;
+}
+
+Node *ast_typeof(Node *expr) {
+  ast_unevaluated("typeof", expr);
+  return expr;
 }
 
 /* Only a tag definition (with a body) is recorded, as an ND_NULL node. */

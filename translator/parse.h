@@ -110,7 +110,10 @@ Node *ast_label(Span at, Span name, Node *body);
 Node *ast_goto(Span at, Span name);
 
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
-DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag); /* struct {..} */
+/* A unique type specifier: tag is a struct/union/enum definition (ND_NULL),
+   the operand of typeof(expr), or NULL. */
+DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
+Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
 DeclSpec *ast_spec_push(Parser *p, DeclSpec *spec);
 Declarator *ast_dtor_name(Span at, const char *name);
