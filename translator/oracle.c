@@ -192,24 +192,15 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 /* ---- opening: parse and report errors ---- */
 
 /*
- * Ranges whose errors are not the user's (set by translate.c before
- * oracle_open): the full expressions that contain an await.  In the
- * erasure, `await leaf(v)` is the leaf's future value rather than its
- * output, so `long x = await leaf(v);` is a type error there only.
+ * Kept for translate.c, which passes the full expressions that contain an
+ * await: their errors used to be skipped because a leaf await did not
+ * type-check in the plain erasure.  The leaf-await rewrite (above) makes
+ * the erasure type-check, and skipping hid the user's real errors inside
+ * those expressions (`await f(nosuch)`), so the ranges are now ignored.
  */
-static const size_t *skip_ranges;
-static int nskip_ranges;
-
 void oracle_skip_errors_in(const size_t *begin_end, int n) {
-  skip_ranges = begin_end;
-  nskip_ranges = n;
-}
-
-static bool skipped(unsigned off) {
-  for (int i = 0; i < nskip_ranges; i++)
-    if (off >= skip_ranges[2 * i] && off < skip_ranges[2 * i + 1])
-      return true;
-  return false;
+  (void)begin_end;
+  (void)n;
 }
 
 static int report_errors(Oracle *o) {
@@ -219,10 +210,6 @@ static int report_errors(Oracle *o) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
     if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
-      if (skipped(off)) {
-        clang_disposeDiagnostic(d);
-        continue;
-      }
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
       CXString msg = clang_getDiagnosticSpelling(d);
       diag_at_loc(&loc, "error", clang_getCString(msg));
