@@ -229,7 +229,13 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     p->last_func = d;
     p->last_params = dt->param_scope;
   }
-  link_redeclaration(d, scope_declare(d));
+  Decl *prev = scope_declare(d);
+  /* A block-scope function or extern declaration names the file-scope
+     entity (6.2.2p4). */
+  if (!prev && d->is_local &&
+      (kind == DK_FUNC || (spec && spec->storage == SC_EXTERN)))
+    prev = scope_lookup_file(d->name);
+  link_redeclaration(d, prev);
   return d;
 }
 

@@ -154,6 +154,7 @@ int scope_depth(void);              /* 0 at file scope */
    the same name in that scope, or NULL. */
 Decl *scope_declare(Decl *decl);
 Decl *scope_lookup(const char *name);
+Decl *scope_lookup_file(const char *name); /* file scope only */
 bool scope_is_typedef(const char *name, size_t len); /* the lexer's query */
 
 #endif /* PARSE_H */
