@@ -88,7 +88,7 @@ if [ "$profile" = selftest ]; then
 else
   perl "$here/erase.pl" "$src" > "$dir/erasure.c" || fail "erasure: erase.pl failed"
 fi
-if ! $CC $cflags -DACC_SYNC -o "$dir/erasure" "$dir/erasure.c" $libs \
+if ! $CC $cflags -DACC_SYNC -o "$dir/erasure" "$dir/erasure.c" \
      2> "$dir/erasure.cc.err"; then
   fail "erasure: does not compile" "$dir/erasure.cc.err"
 fi
@@ -109,7 +109,7 @@ if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ]; then
        2> "$dir/acc-sync.acc.err"; then
     afail "acc-sync: acc --emit=sync failed" "$dir/acc-sync.acc.err"
   fi
-  if ! $CC $cflags -DACC_SYNC -o "$dir/acc-sync" "$dir/acc-sync.c" $libs \
+  if ! $CC $cflags -DACC_SYNC -o "$dir/acc-sync" "$dir/acc-sync.c" \
        2> "$dir/acc-sync.cc.err"; then
     afail "acc-sync: acc's erasure does not compile" "$dir/acc-sync.cc.err"
   fi
@@ -121,7 +121,7 @@ fi
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/async.c"     # already C: checks the harness, not acc
   expect_async=1
-elif ! "$ACC" $incs "$src" -o "$dir/async.c" 2> "$dir/translate.err"; then
+elif ! "$ACC" $incs "$src" -o "$dir/async.c" > "$dir/translate.out" 2> "$dir/translate.err"; then
   afail "translate: acc failed" "$dir/translate.err"
 fi
 [ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
