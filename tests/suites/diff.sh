@@ -47,6 +47,7 @@ list="$out/list"
   echo "$here/selftest.c harness/selftest selftest"
   for f in "$here"/*.ac; do echo "$f $(basename "$f" .ac) diff"; done
   for f in "$here"/rt/*.ac; do echo "$f rt/$(basename "$f" .ac) rt"; done
+  for d in "$here"/multi/*/; do d=${d%/}; echo "$d multi/$(basename "$d") multi"; done
   i=1
   while [ "$i" -le "$gen_n" ]; do
     echo "$out/gen-src/gen_seed_$i.ac gen/seed_$i diff"; i=$((i + 1))
