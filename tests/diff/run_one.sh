@@ -51,12 +51,19 @@ case $profile in
 esac
 cflags="-std=c11 $warn $incs ${SAN:-}"
 
-# excerpt FILE: the first lines of a file, indented, for a result line.
-excerpt() { sed -n '1,12p' "$1" | sed 's/^/    /'; }
+# excerpt FILE: the first lines of a file, indented and cut short, for a
+# result line.
+excerpt() { sed -n '1,12p' "$1" | cut -c1-200 | sed 's/^/    /'; }
 
+# Each result is written with one printf (under 4 KiB, so one atomic write
+# to the pipe): the lines of programs run in parallel do not interleave.
 pass() { echo "[PASS] $name"; echo pass > "$status"; exit 0; }
-fail() { printf '[FAIL] %s: %s\n' "$name" "$1"; [ -n "${2:-}" ] && excerpt "$2"
-         echo fail > "$status"; exit 0; }
+fail() {
+  msg=$(printf '[FAIL] %s: %s' "$name" "$1"
+        [ -n "${2:-}" ] && printf '\n%s' "$(excerpt "$2")")
+  printf '%s\n' "$msg"
+  echo fail > "$status"; exit 0
+}
 skip() { echo "[SKIP] $name: $1"; echo skip > "$status"; exit 0; }
 # An async-mode failure: a failure, or an expected one when the translator
 # is not yet required to work.
