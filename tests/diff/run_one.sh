@@ -74,15 +74,17 @@ afail() {
   fail "$1" "${2:-}"
 }
 
-# run MODE BIN SEED [DROP]: runs BIN with ACC_TEST_SEED=SEED (empty: unset)
-# and ACC_TEST_DROP_AFTER=DROP (empty: unset): stdout in $dir/MODE.out,
+# run MODE BIN SEED [DROP [MIN]]: runs BIN with ACC_TEST_SEED=SEED,
+# ACC_TEST_DROP_AFTER=DROP and ACC_TEST_MIN_SUSPEND=MIN (each unset when
+# empty): stdout in $dir/MODE.out,
 # stderr in MODE.err, the exit status in MODE.rc.
 run() {
-  mode=$1 bin=$2 seed=$3 drop=${4:-}
+  mode=$1 bin=$2 seed=$3 drop=${4:-} least=${5:-}
   (
-    unset ACC_TEST_SEED ACC_TEST_DROP_AFTER
+    unset ACC_TEST_SEED ACC_TEST_DROP_AFTER ACC_TEST_MIN_SUSPEND
     [ -n "$seed" ] && export ACC_TEST_SEED="$seed"
     [ -n "$drop" ] && export ACC_TEST_DROP_AFTER="$drop"
+    [ -n "$least" ] && export ACC_TEST_MIN_SUSPEND="$least"
     exec timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
   )
   rc=$?
@@ -181,6 +183,9 @@ for s in $seeds; do
   run "seed$s" "$dir/async" "$s"
   compare "seed$s"
 done
+# Every await of a leaf suspends at least once (ACC_TEST_MIN_SUSPEND=1).
+run always "$dir/async" 4 "" 1
+compare always
 
 # 5. Cancellation: dropped while pending after K polls (seed 1), the output
 # so far must be a prefix of the erasure's, and nothing may stay in flight.
