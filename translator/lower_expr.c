@@ -539,7 +539,9 @@ static const char *lower_await(Lower *L, Node *aw) {
   const char *t = s->out_type;
   if (!t) {
     AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
-    t = g ? g->ret_type : type_of(L, aw);
+    t = g ? g->ret_type
+        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+                         : type_of(L, aw->lhs);
   }
   bool is_void = !t || !strcmp(t, "void");
   s->out_type = is_void ? "void" : t;
