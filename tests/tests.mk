@@ -45,3 +45,4 @@ check-tsan:
 	$(MAKE) BUILD=$(BUILD)-tsan SAN='$(TSAN_FLAGS)' OPT='-O1 -g' test
 
 check: test
+include tests/tools/tools.mk

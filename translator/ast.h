@@ -9,7 +9,9 @@
  * expression at [begin, end)", and the emitter copies the user's own text
  * for every subtree that needs no rewriting.  So a node must cover exactly
  * its tokens: from the first byte of its first token to the byte after its
- * last token.
+ * last token.  A parenthesized expression has no node of its own: the inner
+ * node's range is widened to cover the parentheses (and so are the ranges
+ * of `__extension__ e`, `__real__ e` and `__imag__ e`, which have no kind).
  *
  * Ordinary identifiers are resolved to their Decl by the parser's scopes
  * (scope.c), since the lowering must know which names are locals of an async
@@ -60,11 +62,13 @@ typedef enum NodeKind {
   ND_GENERIC,       /* _Generic(lhs, args...): args are ND_GENERIC_ASSOC */
   ND_GENERIC_ASSOC, /* type range (none for default): lhs */
   ND_VA_ARG,        /* __builtin_va_arg(lhs, type) */
-  ND_OFFSETOF,      /* __builtin_offsetof(type, designator) */
+  ND_OFFSETOF,      /* __builtin_offsetof(type, designator): designator
+                       range in type2_begin/type2_end */
   ND_TYPES_COMPAT,  /* __builtin_types_compatible_p(type, type) */
   ND_LABEL_ADDR,    /* &&name (GNU) */
   ND_INIT_LIST,     /* { args... }: args are ND_INIT_ITEM */
-  ND_INIT_ITEM,     /* designator range (may be empty) = lhs (expr or ND_INIT_LIST) */
+  ND_INIT_ITEM,     /* designator range (may be empty) = lhs (expr or ND_INIT_LIST);
+                       the designator range is in type_begin/type_end */
 
   /* ---- statements (6.8) ---- */
   ND_BLOCK,         /* { args... }: statements and ND_DECL_STMTs */
@@ -151,6 +155,9 @@ struct DeclSpec {
   bool is_async;      /* the `async` function specifier */
   bool is_const;      /* top-level const among the specifiers */
   Vec tags;           /* Node*: tag definitions inside the specifiers */
+  Node *typeof_expr;  /* the operand of a typeof(expr) specifier: with an
+                         async call, `__typeof__(f(0)) x` declares a future
+                         (not part of the tree; has_await is not set) */
 };
 
 struct Decl {
@@ -170,7 +177,9 @@ struct Decl {
   Vec params;           /* DK_FUNC: Decl* parameters of its declarator */
   bool is_variadic;     /* DK_FUNC: ends with `...` */
   Node *def;            /* DK_FUNC: its ND_FUNC_DEF, if this TU has one */
-  Decl *first;          /* the first declaration of the same entity */
+  Decl *first;          /* the first declaration of the same entity
+                           (itself for the first one) */
+  Decl *next_decl;      /* the next declaration of it (from first on) */
   Node *scope;          /* the ND_BLOCK (or ND_FOR, ND_FUNC_DEF) whose
                            scope holds it; NULL at file scope */
   int id;               /* unique number, for unique generated names */

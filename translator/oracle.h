@@ -47,4 +47,25 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off);
 bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
 
+/*
+ * Obsolete, kept so callers build: it used to hide libclang's errors in
+ * these ranges (pairs begin, end), the full expressions with an await,
+ * whose plain erasure may not type-check.  oracle_open now rewrites awaits
+ * of hand-written futures so the erasure type-checks, and every error it
+ * reports is the user's; the ranges are ignored.
+ */
+void oracle_skip_errors_in(const size_t *begin_end, int n);
+
+/* ==== oracle_layout.c (owned by the lowering; see its header) ==== */
+
+/*
+ * Sizes and alignments of the type spellings types[0..n) as the C compiler
+ * lays them out, from one libclang parse of the erasure followed by
+ * `prelude` (hoisted local types) and a probe per spelling.  0 where a
+ * spelling does not name a complete type.
+ */
+void oracle_type_sizes(const Source *src, const char *const *args, int nargs,
+                       const char *prelude, const char **types, int n,
+                       size_t *size, size_t *align);
+
 #endif /* ORACLE_H */

@@ -1,0 +1,418 @@
+/*
+ * ast.c: the node builders that grammar/parser.y calls, one per action, and
+ * the finishing walk over each function definition.
+ *
+ * Builders set a node's exact byte range from bison's locations, read an
+ * operator's spelling from the buffer, and propagate has_await upwards.
+ * Declarators are built bottom-up as a Declarator (parse.h) and become a
+ * Decl when complete, at which point the name is declared in scope.c; the
+ * lexer's next identifier already sees it.  Facts that need the whole
+ * function (goto targets, break/continue/case targets, each local's scope
+ * node, `func`) are filled in by one walk when the definition is reduced.
+ */
+#include "parse.h"
+
+#include <string.h>
+
+static Source *src;  /* the buffer being parsed */
+static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
+static Vec awaits_;  /* every ND_AWAIT, in the order built */
+
+void ast_begin(Source *s) {
+  src = s;
+  hidden = (Vec){0};
+  awaits_ = (Vec){0};
+}
+
+const Vec *ast_awaits(void) { return &awaits_; }
+
+static Node *find_await(Node *n) {
+  if (!n || !n->has_await)
+    return NULL;
+  if (n->kind == ND_AWAIT)
+    return n;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    if (find_await(kids[i]))
+      return find_await(kids[i]);
+  for (int i = 0; i < n->args.len; i++)
+    if (find_await(n->args.items[i]))
+      return find_await(n->args.items[i]);
+  for (int i = 0; i < n->decls.len; i++) {
+    Node *a = find_await(((Decl *)n->decls.items[i])->init);
+    if (a)
+      return a;
+  }
+  return NULL;
+}
+
+/* The await keeps `where` in its name field, which awaits otherwise lack. */
+void ast_unevaluated(const char *where, Node *expr) {
+  Node *a = find_await(expr);
+  if (!a)
+    return;
+  a->name = where;
+  vec_push(&hidden, a);
+}
+
+const Vec *ast_hidden_awaits(void) { return &hidden; }
+
+Span span_join(const Span *rhs, int n) {
+  Span s = {rhs[0].end, rhs[0].end};
+  bool found = false;
+  for (int i = 1; i <= n; i++) {
+    if (rhs[i].begin == rhs[i].end)
+      continue;
+    if (!found)
+      s.begin = rhs[i].begin;
+    s.end = rhs[i].end;
+    found = true;
+  }
+  if (!found)
+    s.begin = s.end;
+  return s;
+}
+
+const char *ast_source_text(void) { return src->text; }
+
+static char *spelling(Span at) {
+  return xstrndup(src->text + at.begin, at.end - at.begin);
+}
+
+Vec *ast_list(Vec *list, void *item) {
+  if (!list)
+    list = xalloc(sizeof *list);
+  if (item)
+    vec_push(list, item);
+  return list;
+}
+
+Node *ast_new(NodeKind kind, size_t begin, size_t end) {
+  Node *n = xalloc(sizeof *n);
+  n->kind = kind;
+  n->begin = begin;
+  n->end = end;
+  n->op_off = begin;
+  return n;
+}
+
+static Node *new_node(NodeKind kind, Span at) {
+  return ast_new(kind, at.begin, at.end);
+}
+
+static bool awaits(const Node *n) { return n && n->has_await; }
+
+/* Sets has_await from the children: every builder ends here. */
+static Node *finish(Node *n) {
+  bool a = n->kind == ND_AWAIT || awaits(n->lhs) || awaits(n->rhs) ||
+           awaits(n->cond) || awaits(n->then) || awaits(n->els) ||
+           awaits(n->init) || awaits(n->inc) || awaits(n->body);
+  for (int i = 0; !a && i < n->args.len; i++)
+    a = awaits(n->args.items[i]);
+  for (int i = 0; !a && i < n->decls.len; i++)
+    a = awaits(((Decl *)n->decls.items[i])->init);
+  n->has_await = a;
+  return n;
+}
+
+static Vec vec_of(Vec *v) { return v ? *v : (Vec){0}; }
+
+/* ---- expressions ---- */
+
+Node *ast_ident(Span at, const char *name) {
+  Node *n = new_node(ND_IDENT, at);
+  n->name = name;
+  n->name_off = at.begin;
+  n->decl = scope_lookup(name);
+  return n;
+}
+
+Node *ast_leaf(NodeKind kind, Span at) { return new_node(kind, at); }
+
+/* `(e)`: the inner node, widened to cover the parentheses. */
+Node *ast_paren(Span at, Node *inner) {
+  inner->begin = at.begin;
+  inner->end = at.end;
+  return inner;
+}
+
+Node *ast_extension(Span at, Node *operand) { return ast_paren(at, operand); }
+
+Node *ast_call(Span at, Node *fn, Vec *args) {
+  Node *n = new_node(ND_CALL, at);
+  n->lhs = fn;
+  n->args = vec_of(args);
+  n->op_off = fn->end;
+  return finish(n);
+}
+
+Node *ast_index(Span at, Node *base, Node *index) {
+  Node *n = new_node(ND_INDEX, at);
+  n->lhs = base;
+  n->rhs = index;
+  n->op_off = base->end;
+  return finish(n);
+}
+
+Node *ast_member(NodeKind kind, Span at, Node *base, Span name) {
+  Node *n = new_node(kind, at);
+  n->lhs = base;
+  n->name = spelling(name);
+  n->name_off = name.begin;
+  n->op_off = base->end;
+  return finish(n);
+}
+
+Node *ast_postfix(NodeKind kind, Span at, Span op, Node *operand) {
+  return ast_unary(kind, at, op, operand);
+}
+
+Node *ast_unary(NodeKind kind, Span at, Span op, Node *operand) {
+  Node *n = new_node(kind, at);
+  if (kind == ND_AWAIT)
+    vec_push(&awaits_, n);
+  n->lhs = operand;
+  n->op_off = op.begin;
+  return finish(n);
+}
+
+Node *ast_unary_tok(Span at, Span op, Node *operand) {
+  static const struct { char c; NodeKind kind; } ops[] = {
+      {'&', ND_ADDR}, {'*', ND_DEREF}, {'+', ND_PLUS},
+      {'-', ND_NEG},  {'~', ND_BITNOT}, {'!', ND_NOT},
+  };
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+    if (src->text[op.begin] == ops[i].c)
+      return ast_unary(ops[i].kind, at, op, operand);
+  unreachable();
+}
+
+Node *ast_typed(NodeKind kind, Span at, Span op, Span type, Node *operand) {
+  Node *n = new_node(kind, at);
+  n->op_off = op.begin;
+  n->type_begin = type.begin;
+  n->type_end = type.end;
+  if (kind == ND_COMPOUND_LIT)
+    n->init = operand;
+  else
+    n->lhs = operand;
+  return finish(n);
+}
+
+Node *ast_binop(Span at, Span op, Node *lhs, Node *rhs) {
+  const char *s = spelling(op);
+  NodeKind kind = ND_BINARY;
+  size_t len = strlen(s);
+  if (!strcmp(s, "&&"))
+    kind = ND_LOGAND;
+  else if (!strcmp(s, "||"))
+    kind = ND_LOGOR;
+  else if (!strcmp(s, ","))
+    kind = ND_COMMA;
+  else if (s[len - 1] == '=' && strcmp(s, "==") && strcmp(s, "!=") &&
+           strcmp(s, "<=") && strcmp(s, ">="))
+    kind = ND_ASSIGN;
+  Node *n = new_node(kind, at);
+  n->op = s;
+  n->op_off = op.begin;
+  n->lhs = lhs;
+  n->rhs = rhs;
+  return finish(n);
+}
+
+Node *ast_cond(Span at, Span op, Node *cond, Node *then, Node *els) {
+  Node *n = new_node(ND_COND, at);
+  n->op_off = op.begin;
+  n->cond = cond;
+  n->then = then;
+  n->els = els;
+  return finish(n);
+}
+
+Node *ast_stmt_expr(Span at, Node *block) {
+  Node *n = new_node(ND_STMT_EXPR, at);
+  n->body = block;
+  return finish(n);
+}
+
+Node *ast_generic(Span at, Node *ctrl, Vec *assocs) {
+  Node *n = new_node(ND_GENERIC, at);
+  n->lhs = ctrl;
+  n->args = vec_of(assocs);
+  return finish(n);
+}
+
+/* A `default:` association has an empty type range. */
+Node *ast_generic_assoc(Span at, Span type, Node *value) {
+  Node *n = new_node(ND_GENERIC_ASSOC, at);
+  if (strncmp(src->text + type.begin, "default", 7)) {
+    n->type_begin = type.begin;
+    n->type_end = type.end;
+  }
+  n->lhs = value;
+  return finish(n);
+}
+
+Node *ast_types_compat(Span at, Span t1, Span t2) {
+  Node *n = new_node(ND_TYPES_COMPAT, at);
+  n->type_begin = t1.begin;
+  n->type_end = t1.end;
+  n->type2_begin = t2.begin;
+  n->type2_end = t2.end;
+  return n;
+}
+
+/* The member designator's range goes in type2_begin/type2_end. */
+Node *ast_offsetof(Span at, Span type, Span member) {
+  Node *n = ast_types_compat(at, type, member);
+  n->kind = ND_OFFSETOF;
+  return n;
+}
+
+Node *ast_label_addr(Span at, Span name) {
+  Node *n = new_node(ND_LABEL_ADDR, at);
+  n->name = spelling(name);
+  n->name_off = name.begin;
+  return n;
+}
+
+Node *ast_init_list(Span at, Vec *items) {
+  Node *n = new_node(ND_INIT_LIST, at);
+  n->args = vec_of(items);
+  return finish(n);
+}
+
+/* The designator's range (empty when there is none) goes in
+   type_begin/type_end. */
+Node *ast_init_item(Span at, Span desig, Node *value) {
+  Node *n = new_node(ND_INIT_ITEM, at);
+  n->type_begin = desig.begin;
+  n->type_end = desig.end;
+  n->lhs = value;
+  return finish(n);
+}
+
+/* ---- statements ---- */
+
+Node *ast_block(Span at, Vec *items) {
+  Node *n = new_node(ND_BLOCK, at);
+  n->args = vec_of(items);
+  return finish(n);
+}
+
+Node *ast_stmt(NodeKind kind, Span at, Node *lhs, Node *body) {
+  Node *n = new_node(kind, at);
+  n->lhs = lhs;
+  n->body = body;
+  return finish(n);
+}
+
+Node *ast_if(Span at, Node *cond, Node *then, Node *els) {
+  Node *n = new_node(ND_IF, at);
+  n->cond = cond;
+  n->then = then;
+  n->els = els;
+  return finish(n);
+}
+
+Node *ast_loop(NodeKind kind, Span at, Node *cond, Node *body) {
+  Node *n = new_node(kind, at);
+  n->cond = cond;
+  n->body = body;
+  return finish(n);
+}
+
+Node *ast_for(Span at, Node *init, Node *cond, Node *inc, Node *body) {
+  Node *n = new_node(ND_FOR, at);
+  n->init = init;
+  n->cond = cond;
+  n->inc = inc;
+  n->body = body;
+  return finish(n);
+}
+
+Node *ast_case(Span at, Node *lo, Node *hi, Node *body) {
+  Node *n = new_node(ND_CASE, at);
+  n->lhs = lo;
+  n->rhs = hi;
+  n->body = body;
+  return finish(n);
+}
+
+Node *ast_label(Span at, Span name, Node *body) {
+  Node *n = new_node(ND_LABEL, at);
+  n->name = spelling(name);
+  n->name_off = name.begin;
+  n->body = body;
+  return finish(n);
+}
+
+Node *ast_goto(Span at, Span name) {
+  Node *n = new_node(ND_GOTO, at);
+  n->name = spelling(name);
+  n->name_off = name.begin;
+  return n;
+}
+
+void ast_syntax_error(Parser *p, Span at, const char *msg) {
+  p->nerrs++;
+  error_at(at.begin, "%s", msg);
+}
+
+/* ---- names and dumps ---- */
+
+static const char *const kind_names[] = {
+    "IDENT", "CONST", "STRING", "CALL", "INDEX", "MEMBER", "ARROW",
+    "POSTINC", "POSTDEC", "COMPOUND_LIT", "PREINC", "PREDEC", "ADDR",
+    "DEREF", "PLUS", "NEG", "BITNOT", "NOT", "SIZEOF_EXPR", "SIZEOF_TYPE",
+    "ALIGNOF_EXPR", "ALIGNOF_TYPE", "AWAIT", "CAST", "BINARY", "LOGAND",
+    "LOGOR", "COND", "ASSIGN", "COMMA", "STMT_EXPR", "GENERIC",
+    "GENERIC_ASSOC", "VA_ARG", "OFFSETOF", "TYPES_COMPAT", "LABEL_ADDR",
+    "INIT_LIST", "INIT_ITEM", "BLOCK", "EXPR_STMT", "DECL_STMT", "IF",
+    "WHILE", "DO", "FOR", "SWITCH", "CASE", "DEFAULT", "LABEL", "GOTO",
+    "GOTO_INDIRECT", "BREAK", "CONTINUE", "RETURN", "NULL", "ASM",
+    "FUNC_DEF", "DECLARATION", "STATIC_ASSERT", "TOP_ASM",
+    "TRANSLATION_UNIT",
+};
+
+const char *ast_kind_name(NodeKind kind) {
+  _Static_assert(sizeof kind_names / sizeof *kind_names ==
+                     ND_TRANSLATION_UNIT + 1,
+                 "one name per NodeKind");
+  return kind_names[kind];
+}
+
+static void dump_decls(FILE *out, const Node *n, int depth) {
+  for (int i = 0; i < n->decls.len; i++) {
+    const Decl *d = n->decls.items[i];
+    fprintf(out, "%*sdecl %s [%zu,%zu)%s%s\n", 2 * depth + 2, "",
+            d->name ? d->name : "(anon)", d->begin, d->end,
+            d->is_vla ? " vla" : "", d->is_async ? " async" : "");
+    if (d->init)
+      ast_dump(out, d->init, depth + 2);
+  }
+}
+
+/* One line per node: kind, range, operator or name, then the children. */
+void ast_dump(FILE *out, const Node *n, int depth) {
+  if (!n)
+    return;
+  fprintf(out, "%*s%s [%zu,%zu)", 2 * depth, "", ast_kind_name(n->kind),
+          n->begin, n->end);
+  if (n->op)
+    fprintf(out, " %s", n->op);
+  if (n->name)
+    fprintf(out, " %s", n->name);
+  if (n->has_await)
+    fputs(" has_await", out);
+  fputc('\n', out);
+  dump_decls(out, n, depth);
+  const Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                        n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    ast_dump(out, kids[i], depth + 1);
+  if (n->kind != ND_SWITCH)
+    for (int i = 0; i < n->args.len; i++)
+      ast_dump(out, n->args.items[i], depth + 1);
+}

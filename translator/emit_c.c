@@ -1,0 +1,578 @@
+/*
+ * emit_c.c: the translated C file.
+ *
+ * The output is the .ac file as the user wrote it, with each async function
+ * definition (and each async prototype) replaced by generated code: the
+ * frame struct, f__init, the by-value constructor f, f__new, f__poll,
+ * f__drop and f__vtable (docs/lowering.md describes the contract).  Regions
+ * are found by mapping the AST's buffer offsets to .ac line:col through
+ * source_loc, so includes, macros and comments outside async functions stay
+ * exactly as written.  The user's code inside a poll function comes from the
+ * preprocessed buffer, under #line directives that point back at the .ac.
+ */
+#include "ir.h"
+#include "oracle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Emit {
+  Program *p;
+  Str *out;
+  bool no_line;
+  const char *path;   /* the .ac path, escaped for #line */
+  Vec externs_done;   /* ExternAsync* already declared */
+} Emit;
+
+static void out(Emit *E, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void out(Emit *E, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  str_vprintf(E->out, fmt, ap);
+  va_end(ap);
+}
+
+static void line_directive(Emit *E, int line) {
+  if (E->no_line)
+    return;
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "#line %d \"%s\"\n", line, E->path);
+}
+
+/* A declaration of `name` with type `type`: plain when the spelling allows,
+   through __typeof__ otherwise (function pointers, arrays). */
+static const char *declare(const char *type, const char *name) {
+  if (strpbrk(type, "([") || strstr(type, "__typeof__"))
+    return xformat("__typeof__(%s) %s", type, name);
+  size_t n = strlen(type);
+  return xformat("%s%s%s", type, type[n - 1] == '*' ? "" : " ", name);
+}
+
+static const char *storage(AsyncFunc *fn) {
+  return fn->is_static ? "static " : "";
+}
+
+static const char *out_param(AsyncFunc *fn) {
+  return fn->is_void ? "void *ac__out" : declare(fn->ret_type, "*ac__out");
+}
+
+/* ==== the frame struct ==== */
+
+static void slot_decl(Emit *E, Slot *s, int depth) {
+  out(E, "%*s", depth * 2, "");
+  if (s->type) {
+    out(E, "%s;", declare(s->type, s->name));
+  } else {
+    /* No oracle type: the declarator as written, renamed. */
+    Decl *d = s->decl;
+    const char *t = E->p->src->text;
+    out(E, "%.*s %.*s%s%.*s;", (int)(d->spec->end - d->spec->begin),
+        t + d->spec->begin, (int)(d->name_off - d->begin), t + d->begin,
+        s->name, (int)(d->end - d->name_off - strlen(d->name)),
+        t + d->name_off + strlen(d->name));
+  }
+  if (s->kind == SL_LOCAL || s->kind == SL_PARAM)
+    out(E, " /* %s */", s->decl->name);
+  out(E, "\n");
+}
+
+static bool group_empty(Group *g) {
+  for (int i = 0; i < g->members.len; i++) {
+    GroupMember *m = g->members.items[i];
+    if (m->slot || !group_empty(m->group))
+      return false;
+  }
+  return true;
+}
+
+static int live_members(Group *g) {
+  int n = 0;
+  for (int i = 0; i < g->members.len; i++) {
+    GroupMember *m = g->members.items[i];
+    n += m->slot || !group_empty(m->group);
+  }
+  return n;
+}
+
+static void group_body(Emit *E, Group *g, int depth);
+
+static void member(Emit *E, GroupMember *m, int depth) {
+  if (m->slot) {
+    slot_decl(E, m->slot, depth);
+    return;
+  }
+  Group *g = m->group;
+  if (group_empty(g))
+    return;
+  if (live_members(g) == 1) { /* a struct or union of one: flatten */
+    group_body(E, g, depth);
+    return;
+  }
+  out(E, "%*s%s { /* %s */\n", depth * 2, "", g->is_union ? "union" : "struct",
+      g->label);
+  group_body(E, g, depth + 1);
+  out(E, "%*s};\n", depth * 2, "");
+}
+
+static void group_body(Emit *E, Group *g, int depth) {
+  for (int i = 0; i < g->members.len; i++)
+    member(E, g->members.items[i], depth);
+}
+
+static void frame_struct(Emit *E, AsyncFunc *fn) {
+  if (fn->emitted)
+    return;
+  fn->emitted = true;
+  out(E, "typedef struct %s__frame %s__frame;\n", fn->name, fn->name);
+  for (int i = 0; i < fn->hoisted.len; i++)
+    out(E, "%s\n", (char *)fn->hoisted.items[i]);
+  out(E, "struct %s__frame {\n", fn->name);
+  group_body(E, fn->frame, 1);
+  out(E, "};\n");
+}
+
+static void prototypes(Emit *E, AsyncFunc *g) {
+  const char *st = storage(g);
+  const char *params = lower_param_text(E->p->src, g->decl);
+  out(E, "%svoid %s__init(%s__frame *F%s%s);\n", st, g->name, g->name,
+      g->params.len ? ", " : "", g->params.len ? params : "");
+  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s);\n", st,
+      g->name, g->name, out_param(g));
+  out(E, "%svoid %s__drop(%s__frame *F);\n", st, g->name, g->name);
+  if (g->needs_new || !g->is_static)
+    out(E, "%s%s__frame *%s__new(%s);\n",
+        g->is_static ? "static inline __attribute__((unused)) " : "",
+        g->name, g->name, params);
+}
+
+static void extern_decl(Emit *E, ExternAsync *x) {
+  for (int i = 0; i < E->externs_done.len; i++)
+    if (E->externs_done.items[i] == x)
+      return;
+  vec_push(&E->externs_done, x);
+  const char *n = x->name;
+  out(E, "struct %s__frame;\n", n);
+  out(E, "struct %s__frame *%s__new(%s);\n", n, n, x->params);
+  out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
+      !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
+  out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+}
+
+static ExternAsync *extern_of(Program *p, const char *name) {
+  for (int i = 0; i < p->externs.len; i++) {
+    ExternAsync *x = p->externs.items[i];
+    if (!strcmp(x->name, name))
+      return x;
+  }
+  return NULL;
+}
+
+static AsyncFunc *func_named(Program *p, const char *name) {
+  for (int i = 0; i < p->funcs.len; i++)
+    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
+      return p->funcs.items[i];
+  return NULL;
+}
+
+/* ==== init, constructor, new ==== */
+
+static bool needs_copy(const char *type) {
+  return !type || strstr(type, "const") || strchr(type, '[');
+}
+
+static const char *arg_names(AsyncFunc *fn) {
+  Str s = {0};
+  for (int i = 0; i < fn->params.len; i++)
+    str_printf(&s, "%s%s", i ? ", " : "",
+               ((Slot *)fn->params.items[i])->decl->name);
+  return str_cstr(&s);
+}
+
+/*   before:  async int f(int a, const char *s) { ... }
+ *   after:   void f__init(f__frame *F, int a, const char *s) {
+ *              F->state = 0; F->a_1 = a; ... }                         */
+static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
+  out(E, "%svoid %s__init(%s__frame *F%s%s) {\n  F->state = 0;\n",
+      storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
+      fn->params.len ? params : "");
+  for (int i = 0; i < fn->params.len; i++) {
+    Slot *s = fn->params.items[i];
+    if (needs_copy(s->type))
+      out(E, "  __builtin_memcpy((void *)&F->%s, &%s, sizeof F->%s);\n",
+          s->name, s->decl->name, s->name);
+    else
+      out(E, "  F->%s = %s;\n", s->name, s->decl->name);
+  }
+  out(E, "}\n");
+}
+
+static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
+  const char *names = arg_names(fn);
+  const char *sep = fn->params.len ? ", " : "";
+  const char *st =
+      fn->is_static ? "static inline __attribute__((unused)) " : "";
+  if (!fn->is_main)
+    out(E, "%s%s__frame %s(%s) {\n  %s__frame F;\n"
+        "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
+        "  return F;\n}\n", st, fn->name, fn->name, params, fn->name,
+        fn->name, sep, names);
+  if (fn->needs_new || !fn->is_static)
+    out(E, "%s%s__frame *%s__new(%s) {\n"
+        "  %s__frame *F = __builtin_malloc(sizeof *F);\n"
+        "  if (F)\n    %s__init(F%s%s);\n  return F;\n}\n", st, fn->name,
+        fn->name, params, fn->name, fn->name, sep, names);
+}
+
+/* ==== poll ==== */
+
+static const char *child_ref(Site *s) {
+  return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
+             ? xformat("F->%s", s->child->name)
+             : xformat("&F->%s", s->child->name);
+}
+
+/*
+ * One await site:
+ *     g__init(&F->c1, F->x_2);
+ *     F->state = 1;
+ *   ac__s1:
+ *     if (g__poll(&F->c1, ac__cx, &F->t1) == AC_POLL_PENDING)
+ *       return AC_POLL_PENDING;
+ */
+static void await_seq(Emit *E, Site *s) {
+  out(E, "/* state %d: await %s, line %d */\n", s->state, s->callee, s->line);
+  if (s->init)
+    out(E, "%s\n", s->init);
+  out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
+  out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
+      s->poll, child_ref(s),
+      s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
+  if (s->kind == CH_LEAF)
+    out(E, "%s(&F->%s);\n", s->drop, s->child->name);
+  else if (s->kind == CH_BOXED || s->kind == CH_EXTERN)
+    out(E, "%s(F->%s);\n__builtin_free(F->%s);\n", s->drop, s->child->name,
+        s->child->name);
+}
+
+/* ==== indentation of the poll body ==== */
+
+static bool is_label_line(const char *p) {
+  if (!strncmp(p, "case ", 5) || !strncmp(p, "default:", 8))
+    return true;
+  const char *q = p;
+  while (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+         (q > p && *q >= '0' && *q <= '9'))
+    q++;
+  return q > p && q[0] == ':' && q[1] != ':';
+}
+
+/* Brace depth change of one line, skipping literals. */
+static int brace_delta(const char *p, const char *end) {
+  int d = 0;
+  char quote = 0;
+  for (; p < end; p++) {
+    if (quote) {
+      if (*p == '\\')
+        p++;
+      else if (*p == quote)
+        quote = 0;
+    } else if (*p == '"' || *p == '\'') {
+      quote = *p;
+    } else {
+      d += (*p == '{') - (*p == '}');
+    }
+  }
+  return d;
+}
+
+static bool opens_body(const char *p, const char *end) {
+  while (end > p && end[-1] == ' ')
+    end--;
+  if (end == p || end[-1] == ';' || end[-1] == '{' || end[-1] == '}' ||
+      end[-1] == ':')
+    return false;
+  return !strncmp(p, "if (", 4) || !strncmp(p, "for (", 5) ||
+         !strncmp(p, "while (", 7) || !strncmp(p, "else", 4) ||
+         !strncmp(p, "do", 2) || !strncmp(p, "switch (", 8);
+}
+
+/* Re-indents generated and copied code by brace depth, two spaces a level;
+   labels one level out, directives at column 0. */
+static void indent(Emit *E, const char *text) {
+  int depth = 1;
+  bool hang = false; /* the previous line was `if (...)` without its body */
+  for (const char *p = text; *p;) {
+    const char *eol = strchr(p, '\n');
+    const char *end = eol ? eol : p + strlen(p);
+    while (p < end && (*p == ' ' || *p == '\t'))
+      p++;
+    if (p == end) {
+      p = eol ? eol + 1 : end;
+      continue;
+    }
+    int lead = *p == '}' ? -1 : 0;
+    int level = *p == '#' ? 0 : depth + lead - (is_label_line(p) ? 1 : 0);
+    level += hang && *p != '{' && *p != '#';
+    out(E, "%*s%.*s\n", (level > 0 ? level : 0) * 2, "", (int)(end - p), p);
+    if (*p != '#') {
+      depth += brace_delta(p, end);
+      hang = opens_body(p, end);
+    }
+    p = eol ? eol + 1 : end;
+  }
+}
+
+static void poll_fn(Emit *E, AsyncFunc *fn) {
+  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s) {\n",
+      storage(fn), fn->name, fn->name, out_param(fn));
+  Str *saved = E->out, body = {0};
+  E->out = &body;
+  out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  if (fn->sites.len) {
+    out(E, "switch (F->state) {\ncase 0:\n  break;\n");
+    for (int i = 0; i < fn->sites.len; i++) {
+      Site *s = fn->sites.items[i];
+      out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
+          s->line);
+    }
+    out(E, "default:\n  return AC_POLL_READY;\n}\n");
+  }
+  for (int i = 0; i < fn->steps.len; i++) {
+    Step *st = fn->steps.items[i];
+    if (st->kind == ST_TEXT)
+      out(E, "%s", st->text);
+    else if (st->kind == ST_LINE)
+      line_directive(E, st->line);
+    else
+      await_seq(E, st->site);
+  }
+  E->out = saved;
+  indent(E, str_cstr(&body));
+  out(E, "}\n");
+}
+
+/* ==== drop and vtable ==== */
+
+static void drop_fn(Emit *E, AsyncFunc *fn) {
+  out(E, "%svoid %s__drop(%s__frame *F) {\n", storage(fn), fn->name, fn->name);
+  if (fn->sites.len) {
+    out(E, "  switch (F->state) {\n");
+    for (int i = 0; i < fn->sites.len; i++) {
+      Site *s = fn->sites.items[i];
+      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
+      if (s->kind == CH_BOXED || s->kind == CH_EXTERN)
+        out(E, "    __builtin_free(F->%s);\n", s->child->name);
+      out(E, "    break;\n");
+    }
+    out(E, "  default:\n    break;\n  }\n");
+  }
+  out(E, "  F->state = 0xffffffffu;\n}\n");
+}
+
+static void vtable(Emit *E, AsyncFunc *fn) {
+  const char *n = fn->name;
+  out(E, "static ac_poll_t %s__vpoll(void *self, ac_context_t *cx, void *out) {\n"
+      "  return %s__poll((%s__frame *)self, cx, out);\n}\n", n, n, n);
+  out(E, "static void %s__vdrop(void *self) { %s__drop((%s__frame *)self); }\n",
+      n, n, n);
+  out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
+      "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
+      "  %s, \"%s\"};\n", storage(fn), n,
+      fn->is_static ? " __attribute__((unused))" : "", n, n, n, n,
+      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
+}
+
+/* async int main: the real main builds the runtime and blocks on it. */
+static void main_fn(Emit *E, AsyncFunc *fn, const char *params) {
+  out(E, "int main(%s) {\n  main__frame F;\n  main__init(&F%s%s);\n"
+      "  int status = 0;\n", fn->params.len ? params : "void",
+      fn->params.len ? ", " : "", arg_names(fn));
+  out(E, "  if (ac_runtime_main(%s, &main__vtable, &F, &status) < 0)\n"
+      "    return 1;\n  return status;\n}\n",
+      E->p->main_current_thread ? "AC_RT_CURRENT_THREAD" : "AC_RT_MULTI_THREAD");
+}
+
+static void gen_func(Emit *E, AsyncFunc *fn) {
+  const char *params = lower_param_text(E->p->src, fn->decl);
+  out(E, "\n/* ---- async %s %s(%s): generated by acc ---- */\n", fn->ret_type,
+      fn->name, params);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    ExternAsync *x = s->kind == CH_EXTERN ? extern_of(E->p, s->callee) : NULL;
+    if (x)
+      extern_decl(E, x);
+  }
+  for (int i = 0; i < fn->early.len; i++) {
+    AsyncFunc *g = fn->early.items[i];
+    if (!g->emitted) {
+      frame_struct(E, g);
+      prototypes(E, g);
+    }
+  }
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
+    if (g && !g->emitted && g != fn) {
+      out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
+      prototypes(E, g);
+    }
+  }
+  frame_struct(E, fn);
+  prototypes(E, fn);
+  init_fn(E, fn, params);
+  ctor_fns(E, fn, params);
+  poll_fn(E, fn);
+  drop_fn(E, fn);
+  vtable(E, fn);
+  if (fn->is_main)
+    main_fn(E, fn, params);
+}
+
+/* An async prototype: a forward typedef and the constructor's prototype, or
+   the extern declarations of a function defined elsewhere. */
+static void gen_proto(Emit *E, Node *n) {
+  for (int i = 0; i < n->decls.len; i++) {
+    Decl *d = n->decls.items[i];
+    if (d->kind != DK_FUNC || !strcmp(d->name, "main"))
+      continue;
+    AsyncFunc *fn = NULL;
+    for (int j = 0; j < E->p->funcs.len; j++) {
+      AsyncFunc *f = E->p->funcs.items[j];
+      if (!strcmp(f->name, d->name))
+        fn = f;
+    }
+    if (!fn) {
+      ExternAsync *x = extern_of(E->p, d->name);
+      if (x)
+        extern_decl(E, x);
+      continue;
+    }
+    out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
+        fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
+        fn->name, lower_param_text(E->p->src, d));
+  }
+}
+
+/* ==== splicing into the .ac text ==== */
+
+typedef struct AcText {
+  char *text;
+  size_t len;
+  Vec lines; /* offset (intptr_t) of each line's start */
+} AcText;
+
+static bool read_ac(const char *path, AcText *t) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false;
+  Str s = {0};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    str_add(&s, buf, n);
+  fclose(f);
+  t->text = (char *)str_cstr(&s);
+  t->len = s.len;
+  vec_push(&t->lines, (void *)(intptr_t)0);
+  for (size_t i = 0; i < t->len; i++)
+    if (t->text[i] == '\n')
+      vec_push(&t->lines, (void *)(intptr_t)(i + 1));
+  return true;
+}
+
+static size_t ac_offset(AcText *t, Loc loc) {
+  if (loc.line < 1 || loc.line > t->lines.len)
+    return t->len;
+  size_t off = (size_t)(intptr_t)t->lines.items[loc.line - 1] +
+               (size_t)(loc.col - 1);
+  return off < t->len ? off : t->len;
+}
+
+static bool is_acc_pragma(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (*p++ != '#')
+    return false;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (strncmp(p, "pragma", 6))
+    return false;
+  p += 6;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return !strncmp(p, "acc", 3) && (p[3] == ' ' || p[3] == '\t' ||
+                                   p[3] == '(' || p[3] == '\n');
+}
+
+/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
+static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
+  for (size_t i = from; i < to;) {
+    bool bol = i == 0 || t->text[i - 1] == '\n';
+    if (bol && is_acc_pragma(t->text + i))
+      out(E, "// ");
+    const char *nl = memchr(t->text + i, '\n', to - i);
+    size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
+    str_add(E->out, t->text + i, end - i);
+    i = end;
+  }
+}
+
+static bool is_async_item(Node *n) {
+  if (n->kind == ND_FUNC_DEF)
+    return n->spec->is_async || (n->decl && n->decl->is_async);
+  return n->kind == ND_DECLARATION && n->spec->is_async;
+}
+
+static AsyncFunc *func_of_def(Program *p, Node *def) {
+  for (int i = 0; i < p->funcs.len; i++)
+    if (((AsyncFunc *)p->funcs.items[i])->def == def)
+      return p->funcs.items[i];
+  return NULL;
+}
+
+static const char *escape_path(const char *path) {
+  Str s = {0};
+  for (const char *c = path; *c; c++) {
+    if (*c == '\\' || *c == '"')
+      str_add(&s, "\\", 1);
+    str_add(&s, c, 1);
+  }
+  return str_cstr(&s);
+}
+
+void emit_c(Program *p, bool no_line, Str *outp) {
+  Emit E = {.p = p, .out = outp, .no_line = no_line,
+            .path = escape_path(p->src->path)};
+  AcText t = {0};
+  if (!read_ac(p->src->path, &t)) {
+    error_at(0, "cannot read '%s' again to copy it", p->src->path);
+    return;
+  }
+  out(&E, "#include <ac.h>\n");
+  emit_future_registry(p, outp);
+  line_directive(&E, 1);
+  size_t pos = 0;
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    if (!is_async_item(n))
+      continue;
+    Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
+    if (!b.in_main || !e.in_main)
+      continue;
+    size_t from = ac_offset(&t, b), to = ac_offset(&t, e);
+    if (from < pos || to < from)
+      continue;
+    copy_ac(&E, &t, pos, from);
+    if (n->kind == ND_FUNC_DEF)
+      gen_func(&E, func_of_def(p, n));
+    else
+      gen_proto(&E, n);
+    line_directive(&E, e.line);
+    if (no_line && E.out->len && E.out->buf[E.out->len - 1] != '\n')
+      out(&E, "\n");
+    pos = to;
+  }
+  copy_ac(&E, &t, pos, t.len);
+}

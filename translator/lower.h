@@ -1,0 +1,68 @@
+/*
+ * lower.h: what lower_stmt.c and lower_expr.c share while they turn one
+ * async function into its IR (ir.h).  Nothing outside the two lowering
+ * files includes it.
+ *
+ * The lowering walks the body once, in source order.  Statements free of
+ * awaits are copied as the user's text with three substitutions (frame
+ * locals become F->name, `return` becomes "store the result, finish", and
+ * `continue` of a rewritten loop becomes a goto); statements with awaits
+ * are rebuilt around the await sequences.  Output goes to Steps.
+ */
+#ifndef LOWER_H
+#define LOWER_H
+
+#include "ast.h"
+#include "ir.h"
+#include "oracle.h"
+
+#define DONE_STATE "0xffffffffu" /* F->state of a finished frame */
+
+typedef struct Lower {
+  Program *prog;
+  AsyncFunc *fn;
+  Source *src;
+  Oracle *o;
+  Group *scope;      /* the group of the innermost frame scope */
+  Group *expr;       /* the group of the full expression being lowered */
+  Vec slot_of;       /* Decl* , Slot* pairs: frame-resident declarations */
+  Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
+  Str cur;           /* text not yet flushed into a Step */
+  int ntemp, nlabel;
+} Lower;
+
+/* ==== lower_expr.c ==== */
+
+/* The children of a node, in source order; returns their count. */
+int lower_children(Node *n, Node **out, int max);
+/* Text of [begin, end) of the preprocessed buffer. */
+const char *lower_src(Lower *L, size_t begin, size_t end);
+/* Appends n's text to out with the substitutions (n has no await). */
+void lower_copy(Lower *L, Node *n, Str *out);
+const char *lower_copy_text(Lower *L, Node *n);
+/* Lowers an expression; the steps it needs are emitted first, and the text
+   returned computes its value afterwards. */
+const char *lower_expr(Lower *L, Node *e);
+/* A call of an async function (not awaited: it makes a future). */
+bool lower_is_async_call(Node *e);
+/* The return sequence for an optional already-lowered value. */
+const char *lower_return_text(Lower *L, const char *value);
+
+/* ==== lower_stmt.c ==== */
+
+/* The statement prev can fall into the case label `label` next to it. */
+bool lower_falls_into(Node *prev, Node *label);
+void lower_emit(Lower *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void lower_flush(Lower *L);
+Slot *lower_slot_of(Lower *L, Decl *d);
+Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
+                     const char *type);
+Group *lower_new_group(Group *parent, bool is_union, const char *label);
+/* The union inside g where inner scopes and expressions go. */
+Group *lower_inner(Group *g);
+AsyncFunc *lower_func_of(Program *p, Decl *d);
+const char *lower_type_of_decl(Lower *L, Decl *d);
+const char *lower_fix_spelling(const char *t);
+
+#endif /* LOWER_H */

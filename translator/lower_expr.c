@@ -1,0 +1,759 @@
+/*
+ * lower_expr.c: expressions that contain `await` become sequenced steps.
+ *
+ * lower_expr() returns the C text that computes an expression's value once
+ * the steps it emitted have run.  An await emits its await sequence (one
+ * state) and stands for the temporary that receives its output.  Operands
+ * evaluated before an await are spilled into frame temporaries typed from
+ * the oracle (__typeof__(spelling)), since the await suspends and the
+ * operand's value must survive in the frame.  `&&`, `||` and `?:` become ifs
+ * around the awaiting part so short-circuit evaluation stays exact; `,` is a
+ * sequence of statements.  Everything free of awaits is the user's own text
+ * (lower_copy) with frame locals rewritten to F->name.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "lower.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void add_child(Node *c, Node **out, int *n, int max) {
+  if (!c || *n >= max)
+    return;
+  for (int i = 0; i < *n; i++)
+    if (out[i] == c)
+      return;
+  out[(*n)++] = c;
+}
+
+int lower_children(Node *n, Node **out, int max) {
+  int k = 0;
+  add_child(n->lhs, out, &k, max);
+  add_child(n->rhs, out, &k, max);
+  add_child(n->cond, out, &k, max);
+  add_child(n->then, out, &k, max);
+  add_child(n->els, out, &k, max);
+  add_child(n->init, out, &k, max);
+  add_child(n->inc, out, &k, max);
+  add_child(n->body, out, &k, max);
+  if (n->kind != ND_SWITCH)
+    for (int i = 0; i < n->args.len; i++)
+      add_child(n->args.items[i], out, &k, max);
+  for (int i = 0; i < n->decls.len; i++)
+    add_child(((Decl *)n->decls.items[i])->init, out, &k, max);
+  for (int i = 1; i < k; i++) /* insertion sort by position */
+    for (int j = i; j > 0 && out[j]->begin < out[j - 1]->begin; j--) {
+      Node *t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  return k;
+}
+
+const char *lower_src(Lower *L, size_t begin, size_t end) {
+  return xstrndup(L->src->text + begin, end > begin ? end - begin : 0);
+}
+
+/*
+ * The return sequence.  `return x + 1;` in an async int function:
+ *   before:  return x + 1;
+ *   after:   { *ac__out = (F->x_3 + 1); F->state = DONE; return AC_POLL_READY; }
+ */
+const char *lower_return_text(Lower *L, const char *value) {
+  Str s = {0};
+  str_puts(&s, "{ ");
+  if (value && L->fn->is_void)
+    str_printf(&s, "(void)(%s); ", value);
+  else if (value)
+    str_printf(&s, "*ac__out = (%s); ", value);
+  str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
+  return str_cstr(&s);
+}
+
+static const char *cont_label(Lower *L, Node *loop) {
+  for (int i = 0; i + 1 < L->cont.len; i += 2)
+    if (L->cont.items[i] == loop)
+      return L->cont.items[i + 1];
+  return NULL;
+}
+
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The frame local most recently given a slot under this name. */
+static Slot *slot_named(Lower *L, const char *p, size_t n) {
+  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
+    Decl *d = L->slot_of.items[i];
+    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
+      return L->slot_of.items[i + 1];
+  }
+  return NULL;
+}
+
+/*
+ * Text between child nodes is copied as is, except names of frame locals
+ * inside a typeof in declaration specifiers, which are no AST nodes:
+ *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
+ */
+static void copy_gap(Lower *L, size_t from, size_t to, Str *out) {
+  const char *t = L->src->text;
+  size_t i = from;
+  while (i < to) {
+    const char *ty = memmem(t + i, to - i, "typeof", 6);
+    if (!ty) {
+      str_add(out, t + i, to - i);
+      return;
+    }
+    size_t j = (size_t)(ty - t) + 6, depth = 0;
+    while (j < to && t[j] == '_')
+      j++;
+    str_add(out, t + i, j - i);
+    for (i = j; i < to; i++) {
+      if (t[i] == '(')
+        depth++;
+      else if (t[i] == ')' && --depth == 0)
+        break;
+      Slot *s = NULL;
+      size_t n = 0;
+      if (word_char(t[i]) && !word_char(t[i - 1]) &&
+          !(t[i] >= '0' && t[i] <= '9')) {
+        while (word_char(t[i + n]))
+          n++;
+        s = slot_named(L, t + i, n);
+      }
+      if (s) {
+        str_printf(out, "F->%s", s->name);
+        i += n - 1;
+      } else {
+        str_add(out, t + i, 1);
+      }
+    }
+  }
+}
+
+/*
+ * Copies an await-free subtree as written, with the substitutions:
+ *   before:  if (n > 0) return n * k;          (k a frame local)
+ *   after:   if (n > 0) { *ac__out = (n * F->k_4); ...; return AC_POLL_READY; }
+ */
+void lower_copy(Lower *L, Node *n, Str *out) {
+  if (n->kind == ND_IDENT && n->decl) {
+    Slot *s = lower_slot_of(L, n->decl);
+    if (s) {
+      str_printf(out, "F->%s", s->name);
+      return;
+    }
+  }
+  if (n->kind == ND_RETURN) {
+    str_puts(out, lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs)
+                                              : NULL));
+    return;
+  }
+  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target)) {
+    str_printf(out, "goto %s;", cont_label(L, n->target));
+    return;
+  }
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  size_t pos = n->begin;
+  for (int i = 0; i < k; i++) {
+    if (kids[i]->begin < pos || kids[i]->end > n->end)
+      continue;
+    copy_gap(L, pos, kids[i]->begin, out);
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
+      str_puts(out, "__attribute__((fallthrough)); ");
+    lower_copy(L, kids[i], out);
+    pos = kids[i]->end;
+  }
+  copy_gap(L, pos, n->end, out);
+}
+
+const char *lower_copy_text(Lower *L, Node *n) {
+  Str s = {0};
+  lower_copy(L, n, &s);
+  return str_cstr(&s);
+}
+
+/* ==== temporaries ==== */
+
+/* The group of the current full expression: a struct of its temporaries
+   in the union of the enclosing scope. */
+static Group *expr_group(Lower *L) {
+  if (!L->expr)
+    L->expr = lower_new_group(lower_inner(L->scope), false, "expression");
+  return L->expr;
+}
+
+static Slot *new_temp(Lower *L, const char *type) {
+  char *name = xformat("t%d", ++L->ntemp);
+  Slot *s = lower_new_slot(L, expr_group(L), SL_TEMP, name, type);
+  s->born = L->fn->sites.len;
+  return s;
+}
+
+/* The result type of a call, from the callee's function type "R (P...)",
+   for calls the erasure could not type (a cast of a leaf future). */
+static const char *call_type(Lower *L, Node *e) {
+  if (e->kind != ND_CALL || e->lhs->kind != ND_IDENT)
+    return NULL;
+  const char *ft = oracle_expr_type(L->o, e->lhs->begin, e->lhs->end);
+  const char *paren = ft ? strchr(ft, '(') : NULL;
+  if (!paren || paren == ft || strstr(ft, "(*")) {
+    Decl *d = e->lhs->decl;
+    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+  }
+  size_t n = (size_t)(paren - ft);
+  while (n && ft[n - 1] == ' ')
+    n--;
+  return xstrndup(ft, n);
+}
+
+static const char *type_of(Lower *L, Node *e) {
+  const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
+    t = NULL;
+  return lower_fix_spelling(t ? t : call_type(L, e));
+}
+
+/* A spelling we can declare a frame field with. */
+static const char *usable(Lower *L, const char *t) {
+  if (!t || strchr(t, '<') || oracle_future_info(L->o, t, NULL, NULL, NULL))
+    return NULL;
+  return t;
+}
+
+/* The output type of `await e`, known before lowering it. */
+static const char *await_type(Lower *L, Node *e) {
+  if (lower_is_async_call(e)) {
+    AsyncFunc *g = lower_func_of(L->prog, e->lhs->decl);
+    return g ? g->ret_type : call_type(L, e);
+  }
+  const char *t = type_of(L, e), *out = NULL;
+  if (t && oracle_future_info(L->o, t, NULL, NULL, &out))
+    return out;
+  return NULL;
+}
+
+static const char *type_expr(Lower *L, Node *e);
+
+static const char *deref(const char *type) {
+  return xformat("(*(__typeof__(%s) *)0)", type);
+}
+
+/* e's text with every child replaced by its type expression. */
+static const char *splice_types(Lower *L, Node *e) {
+  Node *kids[256];
+  int k = lower_children(e, kids, 256);
+  Str s = {0};
+  size_t pos = e->begin;
+  for (int i = 0; i < k; i++) {
+    const char *t = type_expr(L, kids[i]);
+    if (!t)
+      return NULL;
+    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    str_puts(&s, t);
+    pos = kids[i]->end;
+  }
+  str_add(&s, L->src->text + pos, e->end - pos);
+  return xformat("(%s)", str_cstr(&s));
+}
+
+/*
+ * An expression valid at file scope, never evaluated, with e's type: the
+ * frame field of a temporary is declared __typeof__(it).  The erasure
+ * cannot type expressions in which a hand-written future stands for its
+ * output, so they are rebuilt from the types we know:
+ *   e:     n % 3ul != 0ul ? await leaf(1) : 2ul
+ *   type:  ((*(__typeof__(long) *)0) % 3ul != 0ul ? (*(__typeof__(long) *)0) : 2ul)
+ */
+static const char *type_expr(Lower *L, Node *e) {
+  const char *t;
+  switch (e->kind) {
+  case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
+    return lower_src(L, e->begin, e->end);
+  case ND_AWAIT:
+    t = await_type(L, e->lhs);
+    return !t ? NULL : !strcmp(t, "void") ? "((void)0)" : deref(t);
+  case ND_LOGAND: case ND_LOGOR: case ND_NOT:
+    return "0";
+  case ND_COMMA:
+    return type_expr(L, e->rhs);
+  case ND_COND: {
+    const char *a = type_expr(L, e->then ? e->then : e->cond);
+    const char *b = type_expr(L, e->els);
+    return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
+  }
+  case ND_IDENT: {
+    Slot *s = e->decl ? lower_slot_of(L, e->decl) : NULL;
+    t = s && s->type ? s->type : usable(L, type_of(L, e));
+    return t ? deref(t) : NULL;
+  }
+  default:
+    if (e->kind == ND_BINARY && strchr("<>=!", e->op[0]) &&
+        strcmp(e->op, "<<") && strcmp(e->op, ">>"))
+      return "0"; /* comparisons are int */
+    t = e->has_await ? NULL : usable(L, type_of(L, e));
+    if (t)
+      return oracle_expr_is_void(L->o, e->begin, e->end) ? "((void)0)"
+                                                         : deref(t);
+    if (e->kind == ND_CALL || e->kind == ND_STMT_EXPR || e->kind == ND_GENERIC)
+      return (t = call_type(L, e)) ? deref(t) : NULL;
+    return splice_types(L, e);
+  }
+}
+
+/* The type of an expression that contains awaits, for a temporary. */
+static const char *static_type(Lower *L, Node *e) {
+  if (e->kind == ND_AWAIT)
+    return await_type(L, e->lhs);
+  if (e->kind == ND_CAST)
+    return lower_src(L, e->type_begin, e->type_end);
+  const char *t = usable(L, type_of(L, e));
+  if (t && !e->has_await)
+    return t;
+  const char *x = type_expr(L, e);
+  if (x && !strcmp(x, "((void)0)"))
+    return "void";
+  return x ? xformat("__typeof__(%s)", x) : t;
+}
+
+/* Arrays, functions and constants keep their meaning unspilled. */
+static bool spillable(Lower *L, Node *e) {
+  switch (e->kind) {
+  case ND_CONST: case ND_STRING: case ND_IDENT: case ND_SIZEOF_EXPR:
+  case ND_SIZEOF_TYPE: case ND_ALIGNOF_EXPR: case ND_ALIGNOF_TYPE:
+  case ND_INIT_LIST: case ND_INIT_ITEM: case ND_LABEL_ADDR:
+  case ND_OFFSETOF: case ND_TYPES_COMPAT:
+    return false;
+  default:
+    break;
+  }
+  const char *t = type_of(L, e);
+  if (!t || strchr(t, '[') || !strcmp(t, "void"))
+    return false;
+  const char *paren = strchr(t, '(');
+  return !paren || !strncmp(paren, "(*", 2);
+}
+
+/*
+ * An operand evaluated before an await keeps its value in the frame:
+ *   before:  g(h(), await f())
+ *   after:   F->t1 = (h());  <await f() into F->t2>  g(F->t1, F->t2)
+ */
+static const char *spill(Lower *L, Node *e) {
+  const char *text = lower_copy_text(L, e);
+  if (!spillable(L, e))
+    return text;
+  Slot *t = new_temp(L, type_of(L, e));
+  lower_emit(L, "F->%s = (%s);\n", t->name, text);
+  return xformat("F->%s", t->name);
+}
+
+/* ==== the await site ==== */
+
+static Site *new_site(Lower *L, Node *aw) {
+  Site *s = xalloc(sizeof *s);
+  s->state = L->fn->sites.len + 1;
+  s->await = aw;
+  Loc loc = source_loc(L->src, aw->begin);
+  s->line = loc.line;
+  s->col = loc.col;
+  vec_push(&L->fn->sites, s);
+  return s;
+}
+
+bool lower_is_async_call(Node *e) {
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+         e->lhs->decl->kind == DK_FUNC &&
+         (e->lhs->decl->is_async ||
+          (e->lhs->decl->first && e->lhs->decl->first->is_async));
+}
+
+/* The arguments of a call, lowered left to right with spills. */
+static const char *lower_args(Lower *L, Node *call) {
+  int last = -1;
+  for (int i = 0; i < call->args.len; i++)
+    if (((Node *)call->args.items[i])->has_await)
+      last = i;
+  Str s = {0};
+  for (int i = 0; i < call->args.len; i++) {
+    Node *a = call->args.items[i];
+    const char *t = a->has_await ? lower_expr(L, a)
+                    : i < last   ? spill(L, a)
+                                 : lower_copy_text(L, a);
+    str_printf(&s, "%s%s", i ? ", " : "", t);
+  }
+  return str_cstr(&s);
+}
+
+/*
+ * An async function of this TU (or declared in a header):
+ *   before:  await g(x, 2)
+ *   after:   g__init(&F->c1, F->x_3, 2);  (boxed: F->c1 = g__new(F->x_3, 2);)
+ */
+static void site_async(Lower *L, Site *s, Node *call) {
+  Decl *d = call->lhs->decl;
+  AsyncFunc *g = lower_func_of(L->prog, d);
+  s->callee = call->lhs->name;
+  s->poll = xformat("%s__poll", s->callee);
+  s->drop = xformat("%s__drop", s->callee);
+  s->kind = g ? CH_FRAME : CH_EXTERN;
+  const char *args = lower_args(L, call);
+  s->args = args;
+  const char *name = xformat("c%d", s->state);
+  s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                            xformat("%s__frame", s->callee));
+  s->child->site = s;
+  s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
+                    *args ? ", " : "", args);
+  s->callee_decl = d;
+  if (!g) {
+    s->child->type = xformat("struct %s__frame *", s->callee);
+    s->init = xformat("F->%s = %s__new(%s);", name, s->callee, args);
+  }
+}
+
+/*
+ * A hand-written future, or a local holding a future:
+ *   before:  await ac_sleep_ms(n)         await fut
+ *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (fut is polled where it lives)
+ */
+/* The async function whose future e is, judged from the source (the
+   erasure types a future of f as f's result): a call, a local made from a
+   call, a choice between such, or a __typeof__(f(...)) spelling. */
+static Decl *future_fn(Lower *L, Node *e) {
+  switch (e->kind) {
+  case ND_CALL:
+    if (lower_is_async_call(e))
+      return e->lhs->decl;
+    break;
+  case ND_IDENT:
+    if (e->decl && e->decl->init && lower_is_async_call(e->decl->init))
+      return e->decl->init->lhs->decl;
+    break;
+  case ND_COND: {
+    Decl *a = e->then ? future_fn(L, e->then) : NULL;
+    Decl *b = future_fn(L, e->els);
+    if (a && b && !strcmp(a->name, b->name))
+      return a;
+    break;
+  }
+  case ND_COMMA:
+    return future_fn(L, e->rhs);
+  default:
+    break;
+  }
+  const char *t = type_of(L, e);
+  const char *p = t ? strstr(t, "__typeof__(") : NULL;
+  if (!p)
+    return NULL;
+  p += 11;
+  for (int i = 0; i < L->prog->funcs.len; i++) {
+    AsyncFunc *g = L->prog->funcs.items[i];
+    size_t n = strlen(g->name);
+    if (!strncmp(p, g->name, n) && p[n] == '(')
+      return g->decl;
+  }
+  return NULL;
+}
+
+static bool is_place(Node *e) {
+  return e->kind == ND_INDEX || e->kind == ND_MEMBER || e->kind == ND_ARROW ||
+         e->kind == ND_DEREF;
+}
+
+/* Where the awaited future lives: a frame local (polled there), another
+   lvalue (polled there through a pointer), or a new child by value. */
+static void place_child(Lower *L, Site *s, Node *e, const char *type) {
+  Slot *local = e->kind == ND_IDENT && e->decl ? lower_slot_of(L, e->decl)
+                                               : NULL;
+  const char *name = xformat("c%d", s->state);
+  if (local) {
+    s->kind = CH_LOCAL;
+    s->child = local;
+  } else if (is_place(e)) {
+    s->kind = CH_PLACE;
+    const char *text = lower_expr(L, e);
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              "void *");
+    s->init = xformat("F->%s = (void *)&(%s);", name, text);
+  } else {
+    s->kind = CH_LEAF;
+    const char *text = lower_expr(L, e);
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              type);
+    s->init = xformat("F->%s = (%s);", name, text);
+  }
+  s->child->site = s->child->site ? s->child->site : s;
+}
+
+/*
+ * A hand-written future, or a future value held somewhere:
+ *   before:  await ac_sleep_ms(n)         await fut        await fs[i]
+ *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (polled in place: &F->fut_3,
+ *                                             F->c4 = (void *)&(F->fs_2[i]))
+ */
+static bool site_value(Lower *L, Site *s, Node *e) {
+  Decl *g = future_fn(L, e);
+  if (g) {
+    s->callee = g->name;
+    s->callee_decl = g;
+    s->poll = xformat("%s__poll", g->name);
+    s->drop = xformat("%s__drop", g->name);
+    place_child(L, s, e, xformat("%s__frame", g->name));
+    return true;
+  }
+  const char *type = type_of(L, e);
+  const char *poll, *drop, *out;
+  if (!type || !oracle_future_info(L->o, type, &poll, &drop, &out)) {
+    error_at(s->await->op_off, "awaiting an expression of type '%s', which "
+             "is not a future", type ? type : "?");
+    return false;
+  }
+  s->callee = type;
+  s->poll = poll;
+  s->drop = drop;
+  s->out_type = out;
+  place_child(L, s, e, type);
+  return true;
+}
+
+/*
+ * The await itself: one state.
+ *   before:  y = await g(x);
+ *   after:   g__init(&F->c1, F->x_2);
+ *            F->state = 1;
+ *          ac__s1:
+ *            if (g__poll(&F->c1, cx, &F->t1) == AC_POLL_PENDING)
+ *              return AC_POLL_PENDING;
+ *            F->y_3 = F->t1;
+ */
+static const char *lower_await(Lower *L, Node *aw) {
+  Site *s = new_site(L, aw);
+  s->group = expr_group(L);
+  Node *e = aw->lhs;
+  if (lower_is_async_call(e))
+    site_async(L, s, e);
+  else if (!site_value(L, s, e))
+    return "0";
+  const char *t = s->out_type;
+  if (!t) {
+    AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
+    t = g ? g->ret_type
+        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+                         : type_of(L, aw->lhs);
+  }
+  bool is_void = !t || !strcmp(t, "void");
+  s->out_type = is_void ? "void" : t;
+  if (!is_void && t)
+    s->result = new_temp(L, t);
+  Step *st = xalloc(sizeof *st);
+  st->kind = ST_AWAIT;
+  st->site = s;
+  st->line = s->line;
+  lower_flush(L);
+  vec_push(&L->fn->steps, st);
+  return s->result ? xformat("F->%s", s->result->name) : "((void)0)";
+}
+
+/* ==== control operators ==== */
+
+/*
+ *   before:  a && await f()
+ *   after:   F->t1 = 0; if (a) { <await f() into F->t2> F->t1 = F->t2 != 0; }
+ */
+static const char *lower_logic(Lower *L, Node *e) {
+  bool is_and = e->kind == ND_LOGAND;
+  Slot *t = new_temp(L, "int");
+  const char *a = lower_expr(L, e->lhs);
+  lower_emit(L, "F->%s = %d;\nif (%s(%s)) {\n", t->name, is_and ? 0 : 1,
+             is_and ? "" : "!", a);
+  const char *b = lower_expr(L, e->rhs);
+  lower_emit(L, "F->%s = (%s) != 0;\n}\n", t->name, b);
+  return xformat("F->%s", t->name);
+}
+
+/*
+ *   before:  c ? await f() : y
+ *   after:   if (c) { <await f() into F->t2> F->t1 = F->t2; } else { F->t1 = y; }
+ */
+static const char *lower_cond(Lower *L, Node *e) {
+  const char *type = static_type(L, e);
+  bool is_void = !type || !strcmp(type, "void");
+  Slot *t = is_void ? NULL : new_temp(L, type);
+  const char *c = lower_expr(L, e->cond);
+  if (!e->then) { /* GNU c ?: els */
+    if (is_void) {
+      lower_emit(L, "if (!(%s)) {\n", c);
+    } else {
+      lower_emit(L, "F->%s = (%s);\nif (!F->%s) {\n", t->name, c, t->name);
+    }
+  } else {
+    lower_emit(L, "if (%s) {\n", c);
+    const char *a = lower_expr(L, e->then);
+    if (t)
+      lower_emit(L, "F->%s = (%s);\n} else {\n", t->name, a);
+    else
+      lower_emit(L, "(void)(%s);\n} else {\n", a);
+  }
+  const char *b = lower_expr(L, e->els);
+  if (t)
+    lower_emit(L, "F->%s = (%s);\n}\n", t->name, b);
+  else
+    lower_emit(L, "(void)(%s);\n}\n", b);
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
+/*
+ *   before:  (a++, await f())
+ *   after:   (void)(a++);  <await f() into F->t1>  F->t1
+ */
+static const char *lower_comma(Lower *L, Node *e) {
+  const char *a = lower_expr(L, e->lhs);
+  if (e->lhs->kind != ND_AWAIT)
+    lower_emit(L, "(void)(%s);\n", a);
+  return lower_expr(L, e->rhs);
+}
+
+static bool has_side_effects(Node *n) {
+  switch (n->kind) {
+  case ND_CALL: case ND_ASSIGN: case ND_PREINC: case ND_PREDEC:
+  case ND_POSTINC: case ND_POSTDEC: case ND_AWAIT: case ND_STMT_EXPR:
+    return true;
+  default:
+    break;
+  }
+  Node *kids[64];
+  int k = lower_children(n, kids, 64);
+  for (int i = 0; i < k; i++)
+    if (has_side_effects(kids[i]))
+      return true;
+  return false;
+}
+
+/*
+ * The lvalue is evaluated once, as C does; the value it holds is read after
+ * the await (as gcc reads it after a call on the right):
+ *   before:  x += await f();          a[i++] = await f();
+ *   after:   <await>  F->x_1 += F->t1;   F->t2 = &(a[i++]); <await> *F->t2 = F->t3;
+ */
+static const char *lower_assign(Lower *L, Node *e) {
+  const char *lhs;
+  if (!e->rhs->has_await) {
+    lhs = lower_expr(L, e->lhs);
+    return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
+  }
+  if (e->lhs->has_await || has_side_effects(e->lhs)) {
+    const char *addr = lower_expr(L, e->lhs);
+    Slot *p = new_temp(L, "void *");
+    lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
+    lhs = xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+  } else {
+    lhs = lower_copy_text(L, e->lhs);
+  }
+  const char *rhs = lower_expr(L, e->rhs);
+  if (!e->lhs->has_await && !has_side_effects(e->lhs))
+    lhs = lower_copy_text(L, e->lhs);
+  return xformat("(%s %s %s)", lhs, e->op, rhs);
+}
+
+/*
+ * Any other operator: its text with each operand replaced by the operand's
+ * lowered text, operands before the last awaiting one spilled.
+ *   before:  h(y) * await f()
+ *   after:   F->t1 = (h(F->y_2)); <await f() into F->t2>  F->t1 * F->t2
+ */
+static const char *lower_splice(Lower *L, Node *e) {
+  Node *kids[256];
+  int k = lower_children(e, kids, 256), last = -1;
+  for (int i = 0; i < k; i++)
+    if (kids[i]->has_await)
+      last = i;
+  const char *texts[256];
+  for (int i = 0; i < k; i++) {
+    if (kids[i]->has_await)
+      texts[i] = lower_expr(L, kids[i]);
+    else if (i < last && e->kind != ND_ADDR)
+      texts[i] = spill(L, kids[i]);
+    else
+      texts[i] = NULL;
+  }
+  Str s = {0};
+  size_t pos = e->begin;
+  for (int i = 0; i < k; i++) {
+    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    if (texts[i])
+      str_puts(&s, texts[i]);
+    else
+      lower_copy(L, kids[i], &s);
+    pos = kids[i]->end;
+  }
+  str_add(&s, L->src->text + pos, e->end - pos);
+  return str_cstr(&s);
+}
+
+/*
+ * Only the selected association is evaluated, so the selection is made by
+ * the C compiler and the awaiting associations sit in a switch:
+ *   before:  _Generic(i, double: await f(1), int: await f(2))
+ *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
+ *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ */
+static const char *lower_generic(Lower *L, Node *e) {
+  const char *type = usable(L, type_of(L, e));
+  for (int i = 0; !type && i < e->args.len; i++)
+    type = static_type(L, ((Node *)e->args.items[i])->lhs);
+  bool is_void = !type || !strcmp(type, "void");
+  Slot *t = is_void ? NULL : new_temp(L, type);
+  Str sel = {0};
+  str_printf(&sel, "_Generic(%s", lower_copy_text(L, e->lhs));
+  for (int i = 0; i < e->args.len; i++) {
+    Node *a = e->args.items[i];
+    str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
+               ? lower_src(L, a->type_begin, a->type_end) : "default", i);
+  }
+  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
+  for (int i = 0; i < e->args.len; i++) {
+    lower_emit(L, "case %d: {\n", i);
+    const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
+    if (t)
+      lower_emit(L, "F->%s = (%s);\n", t->name, v);
+    else
+      lower_emit(L, "(void)(%s);\n", v);
+    lower_emit(L, "break;\n}\n");
+  }
+  lower_emit(L, "}\n");
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
+const char *lower_expr(Lower *L, Node *e) {
+  if (!e->has_await)
+    return lower_copy_text(L, e);
+  switch (e->kind) {
+  case ND_AWAIT:
+    return lower_await(L, e);
+  case ND_LOGAND: case ND_LOGOR:
+    return lower_logic(L, e);
+  case ND_COND:
+    return lower_cond(L, e);
+  case ND_COMMA:
+    return lower_comma(L, e);
+  case ND_ASSIGN:
+    return lower_assign(L, e);
+  case ND_STMT_EXPR:
+    error_at(e->begin, "await inside a statement expression is not supported");
+    return "0";
+  case ND_GENERIC:
+    if (!e->lhs->has_await)
+      return lower_generic(L, e);
+    error_at(e->begin, "await in an unevaluated operand");
+    return "0";
+  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
+    error_at(e->begin, "await in an unevaluated operand");
+    return "0";
+  default:
+    return lower_splice(L, e);
+  }
+}

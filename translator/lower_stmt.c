@@ -1,0 +1,726 @@
+/*
+ * lower_stmt.c: async function bodies to states, statement by statement.
+ *
+ * The body keeps its own control flow: blocks, if, switch, loops, labels and
+ * gotos are written back as they were, and the entry switch of the poll
+ * function jumps to the resumption label of the await site the frame
+ * stopped at.  That jump is legal C because no C declaration stands in the
+ * way: every local of a scope that contains an await lives in the frame
+ * (its declaration becomes an assignment), and scopes without awaits are
+ * copied unchanged with their own C locals.
+ *
+ * Only loops whose condition or step awaits are reshaped, into for (;;)
+ * with the condition inside, so the condition is evaluated again on every
+ * iteration; a `continue` of such a loop jumps to a label before the step.
+ *
+ * The layout follows the scopes: a scope with frame locals is a struct of
+ * them plus a union of its inner scopes and of the temporaries and children
+ * of each full expression in it (rustc overlaps coroutine locals the same
+ * way, by liveness; scopes are our approximation of it).
+ */
+#include "lower.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== helpers shared with lower_expr.c ==== */
+
+void lower_emit(Lower *L, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  str_vprintf(&L->cur, fmt, ap);
+  va_end(ap);
+}
+
+void lower_flush(Lower *L) {
+  if (!L->cur.len)
+    return;
+  Step *st = xalloc(sizeof *st);
+  st->kind = ST_TEXT;
+  st->text = xstrdup(str_cstr(&L->cur));
+  vec_push(&L->fn->steps, st);
+  L->cur.len = 0;
+}
+
+static void emit_line(Lower *L, Node *s) {
+  Loc loc = source_loc(L->src, s->begin);
+  if (!loc.in_main)
+    return;
+  lower_flush(L);
+  Step *st = xalloc(sizeof *st);
+  st->kind = ST_LINE;
+  st->line = loc.line;
+  vec_push(&L->fn->steps, st);
+}
+
+Slot *lower_slot_of(Lower *L, Decl *d) {
+  for (int i = 0; i + 1 < L->slot_of.len; i += 2)
+    if (L->slot_of.items[i] == d)
+      return L->slot_of.items[i + 1];
+  return NULL;
+}
+
+Group *lower_new_group(Group *parent, bool is_union, const char *label) {
+  Group *g = xalloc(sizeof *g);
+  g->is_union = is_union;
+  g->label = label;
+  g->parent = parent;
+  if (parent) {
+    GroupMember *m = xalloc(sizeof *m);
+    m->group = g;
+    vec_push(&parent->members, m);
+  }
+  return g;
+}
+
+Group *lower_inner(Group *g) {
+  for (int i = 0; i < g->members.len; i++) {
+    GroupMember *m = g->members.items[i];
+    if (m->group && m->group->is_union)
+      return m->group;
+  }
+  return lower_new_group(g, true, "inner");
+}
+
+Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
+                     const char *type) {
+  Slot *s = xalloc(sizeof *s);
+  s->kind = kind;
+  s->name = name;
+  s->type = type;
+  s->group = g;
+  GroupMember *m = xalloc(sizeof *m);
+  m->slot = s;
+  vec_push(&g->members, m);
+  vec_push(&L->fn->slots, s);
+  return s;
+}
+
+AsyncFunc *lower_func_of(Program *p, Decl *d) {
+  if (!d)
+    return NULL;
+  Decl *first = d->first ? d->first : d;
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *fn = p->funcs.items[i];
+    Decl *f = fn->decl->first ? fn->decl->first : fn->decl;
+    if (f == first || fn->decl == d)
+      return fn;
+  }
+  return NULL;
+}
+
+/* ==== types of declarations ==== */
+
+/* libclang spells GNU typeof as `typeof (...)`, a keyword only in gnu
+   modes; the output must compile with -std=c11. */
+const char *lower_fix_spelling(const char *t) {
+  if (!t || !strstr(t, "typeof ("))
+    return t;
+  Str s = {0};
+  for (const char *p = t; *p;) {
+    const char *q = strstr(p, "typeof (");
+    if (!q || (q > t && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z')))) {
+      str_puts(&s, p);
+      break;
+    }
+    str_add(&s, p, (size_t)(q - p));
+    str_puts(&s, "__typeof__(");
+    p = q + 8;
+  }
+  return str_cstr(&s);
+}
+
+/* A use of d whose type the oracle knows (uses inside an expression the
+   erasure could not type have none). */
+static const char *type_at_use(Lower *L, Node *n, Decl *d) {
+  if (!n)
+    return NULL;
+  if (n->kind == ND_IDENT && n->decl == d) {
+    const char *t = oracle_expr_type(L->o, n->begin, n->end);
+    return t && !strchr(t, '<') ? t : NULL;
+  }
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  for (int i = 0; i < k; i++) {
+    const char *t = type_at_use(L, kids[i], d);
+    if (t)
+      return t;
+  }
+  return NULL;
+}
+
+static const char *type_words(const char *text);
+
+/* The type name the declaration spells: specifiers plus the declarator
+   without its name ("char [100]", "int (*)(int)"). */
+static const char *abstract_type(Lower *L, Decl *d) {
+  const char *t = L->src->text;
+  size_t n = strlen(d->name);
+  return xformat("%s %.*s%.*s",
+                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
+                 (int)(d->name_off - d->begin), t + d->begin,
+                 (int)(d->end - d->name_off - n), t + d->name_off + n);
+}
+
+/* The declared type of a local or parameter, from the oracle at one of its
+   uses, else from its declaration; NULL if neither can be written at file
+   scope (an unnamed struct: the field is then the declarator itself). */
+const char *lower_type_of_decl(Lower *L, Decl *d) {
+  const char *t = type_at_use(L, L->fn->def->body, d);
+  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
+    return NULL;
+  if (!t && d->spec->tags.len)
+    return NULL;
+  return lower_fix_spelling(t ? t : abstract_type(L, d));
+}
+
+/* ==== declarations ==== */
+
+static void hoist(Lower *L, const char *text) {
+  vec_push(&L->fn->hoisted, (char *)text);
+}
+
+static bool needs_copy(const char *type, Node *init) {
+  return !type || strstr(type, "const") || strchr(type, '[') ||
+         init->kind == ND_INIT_LIST;
+}
+
+/*
+ * A frame local's declaration becomes an assignment:
+ *   before:  int n = await g(1);       const int k[2] = {a, b};
+ *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
+ *                                        __builtin_memcpy((void *)&F->k_5, ...); }
+ */
+static void frame_local(Lower *L, Decl *d) {
+  Node *init = d->init;
+  bool future = init && !init->has_await && lower_is_async_call(init);
+  const char *type = future ? xformat("%s__frame", init->lhs->name)
+                            : lower_type_of_decl(L, d);
+  /* Its storage starts here: what comes before it in the block may share. */
+  L->scope = lower_new_group(lower_inner(L->scope), false,
+                             xformat("%s and after", d->name));
+  Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
+                           xformat("%s_%d", d->name, d->id), type);
+  s->decl = d;
+  vec_push(&L->slot_of, d);
+  vec_push(&L->slot_of, s);
+  if (!init)
+    return;
+  L->expr = NULL;
+  if (future) {
+    lower_emit(L, "%s__init(&F->%s", init->lhs->name, s->name);
+    for (int i = 0; i < init->args.len; i++)
+      lower_emit(L, ", %s", lower_copy_text(L, init->args.items[i]));
+    lower_emit(L, ");\n");
+    return;
+  }
+  const char *v = lower_expr(L, init);
+  if (needs_copy(type, init))
+    lower_emit(L, "{ __typeof__(F->%s) ac__v = %s;\n"
+               "__builtin_memcpy((void *)&F->%s, (const void *)&ac__v, "
+               "sizeof ac__v); }\n",
+               s->name, v, s->name);
+  else
+    lower_emit(L, "F->%s = %s;\n", s->name, v);
+  L->expr = NULL;
+}
+
+static void decl_stmt(Lower *L, Node *s) {
+  DeclSpec *sp = s->spec;
+  bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
+              sp->storage == SC_STATIC || sp->is_thread_local ||
+              !s->decls.len;
+  for (int i = 0; i < s->decls.len; i++)
+    if (((Decl *)s->decls.items[i])->kind != DK_VAR)
+      keep = true;
+  if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
+    /* The file-scope copy serves the body too: a second definition here
+       would be another type than the frame fields'. */
+    hoist(L, lower_src(L, s->begin, s->end));
+    return;
+  }
+  if (keep) {
+    lower_emit(L, "%s\n", lower_copy_text(L, s));
+    return;
+  }
+  for (int i = 0; i < sp->tags.len; i++) {
+    Node *tag = sp->tags.items[i];
+    hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+  }
+  for (int i = 0; i < s->decls.len; i++) {
+    Decl *d = s->decls.items[i];
+    if (d->is_vla)
+      error_at(d->name_off, "variable length array '%s' cannot live in the "
+               "frame of an async function", d->name);
+    frame_local(L, d);
+  }
+}
+
+/* ==== statements ==== */
+
+static void stmt(Lower *L, Node *s);
+
+/* The preprocessor removed the user's fall-through comments; a lowered
+   switch body says it with the attribute instead, before a case label that
+   the previous statement can fall into. */
+bool lower_falls_into(Node *prev, Node *label) {
+  if (label->kind != ND_CASE && label->kind != ND_DEFAULT)
+    return false;
+  while (prev->kind == ND_CASE || prev->kind == ND_DEFAULT ||
+         prev->kind == ND_LABEL)
+    prev = prev->body;
+  switch (prev->kind) {
+  case ND_BREAK: case ND_CONTINUE: case ND_RETURN: case ND_GOTO:
+  case ND_GOTO_INDIRECT:
+    return false;
+  default:
+    return true;
+  }
+}
+
+/* A block with awaits: its frame locals form a struct in the enclosing
+   scope's union. */
+static void block(Lower *L, Node *s) {
+  Group *saved = L->scope;
+  Loc loc = source_loc(L->src, s->begin);
+  L->scope = lower_new_group(lower_inner(saved), false,
+                             xformat("block at %d:%d", loc.line, loc.col));
+  lower_emit(L, "{\n");
+  for (int i = 0; i < s->args.len; i++) {
+    Node *item = s->args.items[i];
+    if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
+      lower_emit(L, "__attribute__((fallthrough));\n");
+    stmt(L, item);
+  }
+  lower_emit(L, "}\n");
+  L->scope = saved;
+}
+
+/*   before:  await f(x);      after:  <await f(x)>
+ *   before:  y = await f();   after:  <await f() into F->t1>  (F->y_2 = F->t1); */
+static void expr_stmt(Lower *L, Node *s) {
+  const char *v = lower_expr(L, s->lhs);
+  if (s->lhs->kind != ND_AWAIT)
+    lower_emit(L, "%s;\n", v);
+}
+
+static const char *cond_text(Lower *L, Node *c) {
+  L->expr = NULL;
+  const char *t = lower_expr(L, c);
+  L->expr = NULL;
+  return t;
+}
+
+/*   before:  if (await p()) A else B
+ *   after:   <await p() into F->t1>  if (F->t1) A else B */
+static void if_stmt(Lower *L, Node *s) {
+  lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
+  stmt(L, s->then);
+  if (s->els) {
+    lower_emit(L, "else\n");
+    stmt(L, s->els);
+  }
+}
+
+static bool has_continue(Node *n, Node *loop) {
+  if (!n)
+    return false;
+  if (n->kind == ND_CONTINUE && n->target == loop)
+    return true;
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  for (int i = 0; i < k; i++)
+    if (has_continue(kids[i], loop))
+      return true;
+  return false;
+}
+
+static const char *cont_label(Lower *L, Node *loop) {
+  if (!has_continue(loop->body, loop))
+    return NULL;
+  char *label = xformat("ac__cont%d", ++L->nlabel);
+  vec_push(&L->cont, loop);
+  vec_push(&L->cont, label);
+  return label;
+}
+
+/*   before:  while (await p()) S
+ *   after:   for (;;) { <await p() into F->t1> if (!(F->t1)) break; S } */
+static void while_stmt(Lower *L, Node *s) {
+  if (!s->cond->has_await) {
+    lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
+    stmt(L, s->body);
+    return;
+  }
+  lower_emit(L, "for (;;) {\n");
+  lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
+  stmt(L, s->body);
+  lower_emit(L, "}\n");
+}
+
+/*   before:  do S while (await p());
+ *   after:   for (;;) { S ac__cont1:; <await p() into F->t1> if (!(F->t1)) break; } */
+static void do_stmt(Lower *L, Node *s) {
+  if (!s->cond->has_await) {
+    lower_emit(L, "do\n");
+    stmt(L, s->body);
+    lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
+    return;
+  }
+  const char *label = cont_label(L, s);
+  lower_emit(L, "for (;;) {\n");
+  stmt(L, s->body);
+  if (label)
+    lower_emit(L, "%s:;\n", label);
+  lower_emit(L, "if (!(%s)) break;\n}\n", cond_text(L, s->cond));
+}
+
+/*   before:  for (int i = 0; i < await n(); i += await d()) S
+ *   after:   { F->i_3 = 0;
+ *              for (;;) { <await n() into F->t1> if (!(F->i_3 < F->t1)) break;
+ *                S ac__cont1:; <await d() into F->t2> (void)(F->i_3 += F->t2); } } */
+static void for_stmt(Lower *L, Node *s) {
+  Group *saved = L->scope;
+  Loc loc = source_loc(L->src, s->begin);
+  L->scope = lower_new_group(lower_inner(saved), false,
+                             xformat("for at %d:%d", loc.line, loc.col));
+  lower_emit(L, "{\n");
+  if (s->init)
+    stmt(L, s->init);
+  bool reshape = (s->cond && s->cond->has_await) ||
+                 (s->inc && s->inc->has_await);
+  if (!reshape) {
+    lower_emit(L, "for (; %s; %s)\n",
+               s->cond ? lower_copy_text(L, s->cond) : "",
+               s->inc ? lower_copy_text(L, s->inc) : "");
+    stmt(L, s->body);
+  } else {
+    const char *label = s->inc ? cont_label(L, s) : NULL;
+    lower_emit(L, "for (;;) {\n");
+    if (s->cond)
+      lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
+    stmt(L, s->body);
+    if (label)
+      lower_emit(L, "%s:;\n", label);
+    if (s->inc)
+      lower_emit(L, "(void)(%s);\n", cond_text(L, s->inc));
+    lower_emit(L, "}\n");
+  }
+  lower_emit(L, "}\n");
+  L->scope = saved;
+}
+
+/*   before:  case 2: x = await f();    L: await f();
+ *   after:   case 2:; { <await f()> ... }   L:; { <await f()> } */
+static void labeled(Lower *L, Node *s) {
+  lower_emit(L, "%s;\n", lower_src(L, s->begin, s->body->begin));
+  stmt(L, s->body);
+}
+
+static void stmt_await(Lower *L, Node *s) {
+  switch (s->kind) {
+  case ND_BLOCK: block(L, s); return;
+  case ND_DECL_STMT: decl_stmt(L, s); return;
+  case ND_EXPR_STMT: expr_stmt(L, s); return;
+  case ND_IF: if_stmt(L, s); return;
+  case ND_WHILE: while_stmt(L, s); return;
+  case ND_DO: do_stmt(L, s); return;
+  case ND_FOR: for_stmt(L, s); return;
+  case ND_SWITCH:
+    lower_emit(L, "switch (%s)\n", cond_text(L, s->cond));
+    stmt(L, s->body);
+    return;
+  case ND_CASE: case ND_DEFAULT: case ND_LABEL: labeled(L, s); return;
+  case ND_RETURN:
+    lower_emit(L, "%s\n", lower_return_text(L, s->lhs ? cond_text(L, s->lhs)
+                                                      : NULL));
+    return;
+  default:
+    error_at(s->begin, "await in this statement is not supported");
+  }
+}
+
+static void stmt(Lower *L, Node *s) {
+  emit_line(L, s);
+  if (!s->has_await && s->kind != ND_DECL_STMT) {
+    lower_emit(L, "%s\n", lower_copy_text(L, s));
+    return;
+  }
+  L->expr = NULL;
+  bool wrap = s->kind != ND_BLOCK && s->kind != ND_DECL_STMT &&
+              s->kind != ND_CASE && s->kind != ND_DEFAULT;
+  if (wrap)
+    lower_emit(L, "{\n");
+  stmt_await(L, s);
+  if (wrap)
+    lower_emit(L, "}\n");
+  L->expr = NULL;
+}
+
+/* ==== functions ==== */
+
+static bool is_storage_word(const char *w, size_t n) {
+  static const char *words[] = {"async", "static", "extern", "inline",
+                                "__inline", "__inline__", "_Noreturn",
+                                "register", "auto", "_Thread_local",
+                                "__thread", NULL};
+  for (int i = 0; words[i]; i++)
+    if (strlen(words[i]) == n && !strncmp(words[i], w, n))
+      return true;
+  return false;
+}
+
+/* The specifiers' text without storage classes, async and inline. */
+static const char *type_words(const char *text) {
+  Str s = {0};
+  for (const char *p = text; *p;) {
+    if (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+      const char *q = p;
+      while (*q == '_' || (*q >= 'a' && *q <= 'z') ||
+             (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))
+        q++;
+      if (!is_storage_word(p, (size_t)(q - p)))
+        str_printf(&s, "%s%.*s", s.len ? " " : "", (int)(q - p), p);
+      p = q;
+    } else {
+      if (*p != ' ' && *p != '\t' && *p != '\n')
+        str_add(&s, p, 1);
+      p++;
+    }
+  }
+  return str_cstr(&s);
+}
+
+const char *lower_ret_type(Source *src, Decl *d) {
+  const char *spec = type_words(xstrndup(src->text + d->spec->begin,
+                                         d->spec->end - d->spec->begin));
+  const char *ptr = xstrndup(src->text + d->begin,
+                             d->name_off > d->begin ? d->name_off - d->begin
+                                                    : 0);
+  const char *t = xformat("%s %s", spec, type_words(ptr));
+  size_t n = strlen(t);
+  while (n && t[n - 1] == ' ')
+    n--;
+  return xstrndup(t, n);
+}
+
+/* The parameters as written: "int a, const char *s", "void" for none. */
+const char *lower_param_text(Source *src, Decl *fn) {
+  Str s = {0};
+  for (int i = 0; i < fn->params.len; i++) {
+    Decl *p = fn->params.items[i];
+    size_t end = p->end > p->spec->end ? p->end : p->spec->end;
+    const char *t = xstrndup(src->text + p->spec->begin, end - p->spec->begin);
+    str_printf(&s, "%s%s", i ? ", " : "", t);
+  }
+  if (fn->is_variadic)
+    str_puts(&s, ", ...");
+  return s.len ? str_cstr(&s) : "void";
+}
+
+static bool is_void_params(Source *src, Decl *fn) {
+  if (fn->params.len != 1)
+    return fn->params.len == 0;
+  Decl *p = fn->params.items[0];
+  return !p->name && !strcmp(type_words(xstrndup(src->text + p->spec->begin,
+                                        p->spec->end - p->spec->begin)),
+                             "void");
+}
+
+static AsyncFunc *new_func(Program *p, Node *def) {
+  AsyncFunc *fn = xalloc(sizeof *fn);
+  fn->def = def;
+  fn->decl = def->decl;
+  fn->name = def->decl->name;
+  fn->ret_type = lower_ret_type(p->src, def->decl);
+  fn->is_void = !strcmp(fn->ret_type, "void");
+  fn->is_static = def->spec->storage == SC_STATIC;
+  fn->is_main = !strcmp(fn->name, "main");
+  fn->line = source_loc(p->src, def->begin).line;
+  if (is_void_params(p->src, def->decl))
+    fn->decl->params.len = 0;
+  fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
+  fn->frame = lower_new_group(NULL, false, "frame");
+  return fn;
+}
+
+/* A parameter declared as an array is a pointer: "T [N]" -> "T *",
+   "T [N][M]" -> "T (*)[M]". */
+static const char *decay(const char *t) {
+  const char *open = t ? strchr(t, '[') : NULL;
+  const char *close = open ? strchr(open, ']') : NULL;
+  if (!close)
+    return t;
+  size_t n = (size_t)(open - t);
+  while (n && t[n - 1] == ' ')
+    n--;
+  if (close[1] == '[')
+    return xformat("%.*s (*)%s", (int)n, t, close + 1);
+  return xformat("%.*s *%s", (int)n, t, close + 1);
+}
+
+static void lower_params(Lower *L) {
+  AsyncFunc *fn = L->fn;
+  Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "state", "uint32_t");
+  (void)st;
+  for (int i = 0; i < fn->decl->params.len; i++) {
+    Decl *d = fn->decl->params.items[i];
+    if (!d->name) {
+      error_at(fn->def->begin, "a parameter of an async function needs a name");
+      continue;
+    }
+    Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
+                             xformat("%s_%d", d->name, d->id),
+                             decay(lower_type_of_decl(L, d)));
+    s->decl = d;
+    vec_push(&fn->params, s);
+    vec_push(&L->slot_of, d);
+    vec_push(&L->slot_of, s);
+  }
+}
+
+/* ==== hoisted tags get names unique to their function ==== */
+
+static bool ident_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The tag a hoisted "struct T {...}" defines, or NULL. */
+static const char *tag_name(const char *text) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  if (!strncmp(p, "typedef", 7))
+    p += 7;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+              : !strncmp(p, "enum", 4) ? 4 : 0;
+  if (!kw || ident_char(p[kw]))
+    return NULL;
+  p += kw;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  const char *q = p;
+  while (ident_char(*q))
+    q++;
+  return q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
+}
+
+/*   before:  struct item { long a; } it = ...;     (inside async first())
+ *   after:   struct item__first { long a; };       (file scope)
+ *            every `struct item` of first()'s generated code renamed */
+static const char *rename_tag(const char *text, const char *old,
+                              const char *new) {
+  if (!text || !strstr(text, old))
+    return text;
+  Str s = {0};
+  size_t n = strlen(old);
+  for (const char *p = text; *p;) {
+    size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+                : !strncmp(p, "enum", 4) ? 4 : 0;
+    if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
+      const char *q = p + kw;
+      while (*q == ' ' || *q == '\n' || *q == '\t')
+        q++;
+      if (!strncmp(q, old, n) && !ident_char(q[n])) {
+        str_add(&s, p, (size_t)(q - p));
+        str_puts(&s, new);
+        p = q + n;
+        continue;
+      }
+    }
+    str_add(&s, p, 1);
+    p++;
+  }
+  return str_cstr(&s);
+}
+
+static void rename_tags(AsyncFunc *fn) {
+  for (int i = 0; i < fn->hoisted.len; i++) {
+    const char *old = tag_name(fn->hoisted.items[i]);
+    if (!old)
+      continue;
+    const char *new = xformat("%s__%s", old, fn->name);
+    for (int j = 0; j < fn->hoisted.len; j++)
+      fn->hoisted.items[j] = (char *)rename_tag(fn->hoisted.items[j], old, new);
+    for (int j = 0; j < fn->slots.len; j++) {
+      Slot *s = fn->slots.items[j];
+      s->type = rename_tag(s->type, old, new);
+    }
+    for (int j = 0; j < fn->steps.len; j++) {
+      Step *st = fn->steps.items[j];
+      st->text = rename_tag(st->text, old, new);
+      if (st->site)
+        st->site->init = rename_tag(st->site->init, old, new);
+    }
+  }
+}
+
+static void lower_func(Program *p, AsyncFunc *fn) {
+  Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
+  lower_params(&L);
+  L.scope = fn->frame;
+  stmt(&L, fn->def->body);
+  lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
+  lower_flush(&L);
+  rename_tags(fn);
+}
+
+static void add_extern(Program *p, Decl *d) {
+  for (int i = 0; i < p->externs.len; i++)
+    if (!strcmp(((ExternAsync *)p->externs.items[i])->name, d->name))
+      return;
+  ExternAsync *e = xalloc(sizeof *e);
+  e->decl = d;
+  e->name = d->name;
+  e->ret_type = lower_ret_type(p->src, d);
+  e->params = is_void_params(p->src, d) ? "void" : lower_param_text(p->src, d);
+  vec_push(&p->externs, e);
+}
+
+static void find_externs(Program *p) {
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    if (n->kind != ND_DECLARATION || !n->spec->is_async)
+      continue;
+    for (int j = 0; j < n->decls.len; j++) {
+      Decl *d = n->decls.items[j];
+      if (d->kind == DK_FUNC && !lower_func_of(p, d))
+        add_extern(p, d);
+    }
+  }
+}
+
+static bool find_pragma(const char *text) {
+  for (const char *p = strstr(text, "pragma"); p; p = strstr(p + 1, "pragma")) {
+    const char *q = p + 6;
+    while (*q == ' ' || *q == '\t')
+      q++;
+    if (strncmp(q, "acc", 3))
+      continue;
+    const char *eol = strchr(q, '\n');
+    const char *ct = strstr(q, "current_thread");
+    if (ct && (!eol || ct < eol))
+      return true;
+  }
+  return false;
+}
+
+Program *lower_program(Source *src, Oracle *o, Node *tu) {
+  Program *p = xalloc(sizeof *p);
+  p->src = src;
+  p->oracle = o;
+  p->tu = tu;
+  for (int i = 0; i < tu->args.len; i++) {
+    Node *n = tu->args.items[i];
+    if (n->kind == ND_FUNC_DEF && (n->spec->is_async || n->decl->is_async))
+      vec_push(&p->funcs, new_func(p, n));
+  }
+  find_externs(p);
+  for (int i = 0; i < p->funcs.len; i++)
+    lower_func(p, p->funcs.items[i]);
+  p->main_current_thread = find_pragma(src->text);
+  return p;
+}

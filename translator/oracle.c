@@ -1,0 +1,500 @@
+/*
+ * oracle.c: the only libclang user.  The sync erasure of the preprocessed
+ * buffer (erase.c) is parsed in memory as a C file; since it has the same
+ * bytes as our buffer apart from the erased keywords, a node's [begin, end)
+ * is also the extent of the clang cursor for the same expression.
+ *
+ * On open, the cursors of the .ac file's own declarations (not those of the
+ * headers) are walked once: every expression is indexed by its extent and
+ * every declaration by the offset of its name, so each query is a hash
+ * lookup.  Where several cursors share an extent (an implicit conversion
+ * wraps its operand with the same extent), the outermost exposed one wins:
+ * that is the expression as written.  Top-level functions of every file are
+ * indexed by name for oracle_future_info.
+ *
+ * The plain erasure of `await E` is E, which is right when E calls an async
+ * function (its C return type is the await's type) but not when E is a
+ * hand-written future such as `my_leaf()` of type my_leaf_t: the erasure
+ * would use a my_leaf_t where the program uses its output.  So after a first
+ * parse, each such await is rewritten as `((void)(E), *(OUT *)0)`
+ * (or `((void)(E))` for a void output) and the buffer parsed again.  The
+ * rewrite inserts text, so offsets go through an edit list: every cursor's
+ * extent is mapped back to original offsets before it is indexed, and so
+ * is every diagnostic location.
+ *
+ * libclang's errors on the erasure are the user's errors: they are reported
+ * through diag.c at the .ac position of the same offset.  The buffer keeps
+ * its linemarkers, so clang's presumed locations and ours agree; warnings
+ * are left to the C compiler that will see the generated code.
+ */
+#include "oracle.h"
+#include "parse.h"
+
+#include <clang-c/Index.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Slot {
+  uint64_t key;   /* 0 = empty */
+  CXCursor cursor;
+} Slot;
+
+typedef struct Table {
+  Slot *slots;
+  size_t cap, used;
+} Table;
+
+/* Text the leaf-await rewrite puts in place of [at, at + del). */
+typedef struct Edit {
+  size_t at, del;
+  const char *ins;
+  size_t len;       /* strlen(ins) */
+  size_t inner;     /* begin of the await; among edits at one offset, the
+                       inner await's comes first */
+} Edit;
+
+struct Oracle {
+  const Source *src;
+  char *erased;     /* the plain erasure */
+  Vec edits;        /* Edit*, sorted by at: the leaf-await rewrite */
+  CXIndex index;
+  CXTranslationUnit tu;
+  Table exprs;   /* key (begin << 32 | end) + 1 */
+  Table decls;   /* key name offset + 1 */
+  Vec funcs;     /* FuncEntry*: top-level function declarations */
+};
+
+typedef struct FuncEntry {
+  char *name;
+  CXCursor cursor;
+} FuncEntry;
+
+/* ---- a small open-addressing table keyed by offsets ---- */
+
+static Slot *table_find(Table *t, uint64_t key) {
+  if (!t->cap)
+    return NULL;
+  size_t mask = t->cap - 1;
+  for (size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & mask;;
+       i = (i + 1) & mask)
+    if (t->slots[i].key == key || !t->slots[i].key)
+      return &t->slots[i];
+}
+
+static void table_grow(Table *t) {
+  Table old = *t;
+  t->cap = old.cap ? old.cap * 2 : 1024;
+  t->slots = xalloc(t->cap * sizeof(Slot));
+  t->used = 0;
+  for (size_t i = 0; i < old.cap; i++)
+    if (old.slots[i].key) {
+      *table_find(t, old.slots[i].key) = old.slots[i];
+      t->used++;
+    }
+  free(old.slots);
+}
+
+static Slot *table_insert(Table *t, uint64_t key) {
+  if ((t->used + 1) * 2 > t->cap)
+    table_grow(t);
+  Slot *s = table_find(t, key);
+  if (!s->key) {
+    s->key = key;
+    t->used++;
+  }
+  return s;
+}
+
+static uint64_t range_key(size_t begin, size_t end) {
+  return ((uint64_t)begin << 32 | (uint64_t)end) + 1;
+}
+
+/* ---- indexing ---- */
+
+/*
+ * Maps an offset of the parsed buffer back to the original buffer.  An
+ * offset inside inserted text maps to the edit's start when it begins a
+ * range and to the end of the replaced text when it ends one; a range that
+ * ends just before an insertion ends at the insertion's offset.
+ */
+static size_t unmap(const Oracle *o, size_t n, bool is_end) {
+  size_t delta_in = 0, delta_out = 0; /* inserted and deleted so far */
+  for (int i = 0; i < o->edits.len; i++) {
+    const Edit *e = o->edits.items[i];
+    size_t ns = e->at + delta_in - delta_out, ne = ns + e->len;
+    if (n < ns || (is_end && n == ns))
+      break;
+    if (n < ne || (is_end && n == ne))
+      return is_end ? e->at + e->del : e->at;
+    delta_in += e->len;
+    delta_out += e->del;
+  }
+  return n - delta_in + delta_out;
+}
+
+static size_t offset_at(const Oracle *o, CXSourceLocation loc, bool is_end) {
+  unsigned off;
+  clang_getFileLocation(loc, NULL, NULL, NULL, &off);
+  return unmap(o, off, is_end);
+}
+
+static void index_expr(Oracle *o, CXCursor c) {
+  CXSourceRange r = clang_getCursorExtent(c);
+  size_t begin = offset_at(o, clang_getRangeStart(r), false);
+  size_t end = offset_at(o, clang_getRangeEnd(r), true);
+  Slot *s = table_find(&o->exprs, range_key(begin, end));
+  bool unexposed = clang_getCursorKind(c) == CXCursor_UnexposedExpr;
+  if (s && s->key) {
+    if (unexposed ||
+        clang_getCursorKind(s->cursor) != CXCursor_UnexposedExpr)
+      return;
+  }
+  table_insert(&o->exprs, range_key(begin, end))->cursor = c;
+}
+
+static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
+                                          CXClientData data) {
+  Oracle *o = data;
+  enum CXCursorKind k = clang_getCursorKind(c);
+  if (clang_isExpression(k))
+    index_expr(o, c);
+  else if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl ||
+           k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl)
+    table_insert(&o->decls,
+                 offset_at(o, clang_getCursorLocation(c), false) + 1)
+        ->cursor = c;
+  return CXChildVisit_Recurse;
+}
+
+static bool in_main_file(Oracle *o, CXCursor c) {
+  size_t off = offset_at(o, clang_getCursorLocation(c), false);
+  return off < o->src->len && source_loc(o->src, off).in_main;
+}
+
+static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
+                                         CXClientData data) {
+  Oracle *o = data;
+  if (clang_getCursorKind(c) == CXCursor_FunctionDecl) {
+    FuncEntry *f = xalloc(sizeof *f);
+    CXString name = clang_getCursorSpelling(c);
+    f->name = xstrdup(clang_getCString(name));
+    clang_disposeString(name);
+    f->cursor = c;
+    vec_push(&o->funcs, f);
+  }
+  if (in_main_file(o, c)) {
+    visit_body(c, parent, data);
+    clang_visitChildren(c, visit_body, o);
+  }
+  return CXChildVisit_Continue;
+}
+
+/* ---- opening: parse and report errors ---- */
+
+/*
+ * Kept for translate.c, which passes the full expressions that contain an
+ * await: their errors used to be skipped because a leaf await did not
+ * type-check in the plain erasure.  The leaf-await rewrite (above) makes
+ * the erasure type-check, and skipping hid the user's real errors inside
+ * those expressions (`await f(nosuch)`), so the ranges are now ignored.
+ */
+void oracle_skip_errors_in(const size_t *begin_end, int n) {
+  (void)begin_end;
+  (void)n;
+}
+
+static int report_errors(Oracle *o) {
+  int n = 0;
+  unsigned count = clang_getNumDiagnostics(o->tu);
+  for (unsigned i = 0; i < count; i++) {
+    CXDiagnostic d = clang_getDiagnostic(o->tu, i);
+    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+      size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
+      Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
+      CXString msg = clang_getDiagnosticSpelling(d);
+      diag_at_loc(&loc, "error", clang_getCString(msg));
+      clang_disposeString(msg);
+      n++;
+    }
+    clang_disposeDiagnostic(d);
+  }
+  return n;
+}
+
+static bool parse_text(Oracle *o, const char *text, size_t len,
+                       const Vec *argv) {
+  const char *name = xformat("%s.erasure.c", o->src->path);
+  struct CXUnsavedFile file = {name, text, (unsigned long)len};
+  if (o->tu)
+    clang_disposeTranslationUnit(o->tu);
+  o->tu = NULL;
+  enum CXErrorCode rc = clang_parseTranslationUnit2(
+      o->index, name, (const char *const *)argv->items, argv->len, &file, 1,
+      CXTranslationUnit_KeepGoing, &o->tu);
+  if (rc != CXError_Success) {
+    fprintf(stderr, "acc: libclang could not parse the erasure of %s\n",
+            o->src->path);
+    return false;
+  }
+  free(o->exprs.slots);
+  free(o->decls.slots);
+  o->exprs = o->decls = (Table){0};
+  o->funcs = (Vec){0};
+  clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
+  return true;
+}
+
+static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
+                     size_t inner) {
+  Edit *e = xalloc(sizeof *e);
+  *e = (Edit){at, del, ins, strlen(ins), inner};
+  vec_push(&o->edits, e);
+}
+
+static int edit_cmp(const void *a, const void *b) {
+  const Edit *x = *(Edit *const *)a, *y = *(Edit *const *)b;
+  if (x->at != y->at)
+    return x->at < y->at ? -1 : 1;
+  return x->inner > y->inner ? -1 : x->inner < y->inner;
+}
+
+static bool is_async_call(const Node *e) {
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR && e->decl->init)
+    e = e->decl->init;
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+         e->lhs->decl->is_async;
+}
+
+static FuncEntry *find_func(Oracle *o, const char *name);
+static char *type_spelling(CXType t);
+
+/*
+ * The type of an await's operand in an erasure that may not type-check
+ * yet: clang drops an ill-typed expression's operands from its tree, so a
+ * call is typed by its function's declaration and a variable by its own,
+ * before asking for the expression itself.
+ */
+static const char *operand_type(Oracle *o, const Node *e) {
+  if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+      e->lhs->decl->kind == DK_FUNC) {
+    FuncEntry *f = find_func(o, e->lhs->name);
+    if (f)
+      return type_spelling(clang_getCursorResultType(f->cursor));
+  }
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR) {
+    Slot *s = table_find(&o->decls, e->decl->name_off + 1);
+    if (s && s->key)
+      return type_spelling(clang_getCursorType(s->cursor));
+  }
+  return oracle_expr_type(o, e->begin, e->end);
+}
+
+/* Plans the rewrite of every await of a hand-written future not yet
+   rewritten; returns how many it added. */
+static int plan_leaf_awaits(Oracle *o, Vec *done) {
+  const Vec *awaits = ast_awaits();
+  int added = 0;
+  for (int i = 0; i < awaits->len; i++) {
+    Node *a = awaits->items[i];
+    if (is_async_call(a->lhs))
+      continue;
+    bool seen = false;
+    for (int j = 0; j < done->len && !seen; j++)
+      seen = done->items[j] == a;
+    if (seen)
+      continue;
+    const char *type = operand_type(o, a->lhs);
+    const char *out;
+    if (!type || !oracle_future_info(o, type, NULL, NULL, &out) ||
+        strstr(out, "(unnamed") || strstr(out, "(anonymous"))
+      continue;
+    add_edit(o, a->op_off, 5, "((void)(", a->begin);
+    const char *suffix =
+        !strcmp(out, "void") ? "))"
+        : strchr(out, '(') || strchr(out, '[')
+            ? xformat("), *(__typeof__(%s) *)0)", out)
+            : xformat("), *(%s *)0)", out);
+    add_edit(o, a->lhs->end, 0, suffix, a->begin);
+    vec_push(done, a);
+    added++;
+  }
+  if (o->edits.len)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
+static char *apply_edits(const Oracle *o, size_t *len) {
+  Str out = {0};
+  size_t pos = 0;
+  for (int i = 0; i < o->edits.len; i++) {
+    const Edit *e = o->edits.items[i];
+    str_add(&out, o->erased + pos, e->at - pos);
+    str_add(&out, e->ins, e->len);
+    pos = e->at + e->del;
+  }
+  str_add(&out, o->erased + pos, o->src->len - pos);
+  *len = out.len;
+  return out.buf;
+}
+
+Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
+  Oracle *o = xalloc(sizeof *o);
+  o->src = src;
+  o->erased = erase_async(src->text, src->len);
+  Vec argv = {0};
+  bool has_std = false;
+  for (int i = 0; i < nargs; i++) {
+    vec_push(&argv, (char *)args[i]);
+    has_std |= !strncmp(args[i], "-std=", 5);
+  }
+  if (!has_std)
+    vec_push(&argv, "-std=gnu11");
+  vec_push(&argv, "-ferror-limit=0");
+  o->index = clang_createIndex(0, 0);
+  /* A rewrite can type an await's operand that was ill-typed before (a
+     leaf awaited inside another leaf's arguments): a few rounds at most. */
+  bool ok = parse_text(o, o->erased, src->len, &argv);
+  Vec done = {0};
+  for (int round = 0; ok && round < 4 && plan_leaf_awaits(o, &done); round++) {
+    size_t len;
+    char *text = apply_edits(o, &len);
+    ok = parse_text(o, text, len, &argv);
+  }
+  if (!ok || report_errors(o)) {
+    oracle_close(o);
+    return NULL;
+  }
+  return o;
+}
+
+void oracle_close(Oracle *o) {
+  if (!o)
+    return;
+  if (o->tu)
+    clang_disposeTranslationUnit(o->tu);
+  if (o->index)
+    clang_disposeIndex(o->index);
+  free(o->exprs.slots);
+  free(o->decls.slots);
+  o->tu = NULL;
+  o->index = NULL;
+  o->exprs = o->decls = (Table){0};
+}
+
+/* ---- queries ---- */
+
+static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
+  Slot *s = table_find(&o->exprs, range_key(begin, end));
+  if (!s || !s->key)
+    return false;
+  *c = s->cursor;
+  return true;
+}
+
+static char *type_spelling(CXType t) {
+  CXString s = clang_getTypeSpelling(t);
+  char *r = xstrdup(clang_getCString(s));
+  clang_disposeString(s);
+  return r;
+}
+
+/* `await E` of an async call erases to E: look E up instead. */
+static bool skip_await(const Oracle *o, size_t *begin, size_t end) {
+  const char *t = o->src->text;
+  if (end - *begin <= 6 || strncmp(t + *begin, "await", 5) ||
+      (t[*begin + 5] != ' ' && t[*begin + 5] != '\t' && t[*begin + 5] != '\n' &&
+       t[*begin + 5] != '('))
+    return false;
+  *begin += 5;
+  while (*begin < end && (t[*begin] == ' ' || t[*begin] == '\t' ||
+                          t[*begin] == '\n'))
+    (*begin)++;
+  return true;
+}
+
+static bool expr_cursor_await(Oracle *o, size_t begin, size_t end,
+                              CXCursor *c) {
+  while (!expr_cursor(o, begin, end, c))
+    if (!skip_await(o, &begin, end))
+      return false;
+  return true;
+}
+
+const char *oracle_expr_type(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c))
+    return NULL;
+  char *spelled = type_spelling(clang_getCursorType(c));
+  /* An unnamed struct has no spelling usable in C: name it by typeof. */
+  if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
+    return xformat("__typeof__(%.*s)", (int)(end - begin), o->erased + begin);
+  return spelled;
+}
+
+bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c))
+    return false;
+  return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
+}
+
+static bool is_vm(CXType t) {
+  t = clang_getCanonicalType(t);
+  switch (t.kind) {
+  case CXType_VariableArray:
+  case CXType_DependentSizedArray:
+    return true;
+  case CXType_Pointer:
+    return is_vm(clang_getPointeeType(t));
+  case CXType_ConstantArray:
+  case CXType_IncompleteArray:
+    return is_vm(clang_getArrayElementType(t));
+  default:
+    return false;
+  }
+}
+
+bool oracle_decl_is_vm(Oracle *o, size_t name_off) {
+  Slot *s = table_find(&o->decls, name_off + 1);
+  return s && s->key && is_vm(clang_getCursorType(s->cursor));
+}
+
+static FuncEntry *find_func(Oracle *o, const char *name) {
+  for (int i = 0; i < o->funcs.len; i++) {
+    FuncEntry *f = o->funcs.items[i];
+    if (!strcmp(f->name, name))
+      return f;
+  }
+  return NULL;
+}
+
+/*
+ * A future type T_t has `ac_poll_t T_poll(T_t *, ac_context_t *, OUT *)`
+ * and `void T_drop(T_t *)`; OUT is the output type, `void` when the third
+ * parameter is `void *`.
+ */
+bool oracle_future_info(Oracle *o, const char *type, const char **poll,
+                        const char **drop, const char **out_type) {
+  size_t n = strlen(type);
+  while (n && type[n - 1] == ' ')
+    n--;
+  if (n < 3 || strncmp(type + n - 2, "_t", 2))
+    return false;
+  char *base = xstrndup(type, n - 2);
+  FuncEntry *f = find_func(o, xformat("%s_poll", base));
+  if (!f || !find_func(o, xformat("%s_drop", base)))
+    return false;
+  CXType ft = clang_getCursorType(f->cursor);
+  if (clang_getNumArgTypes(ft) != 3)
+    return false;
+  CXType out = clang_getPointeeType(clang_getArgType(ft, 2));
+  if (poll)
+    *poll = xformat("%s_poll", base);
+  if (drop)
+    *drop = xformat("%s_drop", base);
+  if (out_type)
+    *out_type = clang_getCanonicalType(out).kind == CXType_Void
+                    ? "void"
+                    : type_spelling(out);
+  return true;
+}

@@ -1,0 +1,160 @@
+/*
+ * parse.h: what grammar/parser.y and grammar/lexer.l share with the C files
+ * behind them: the parser state, declarators under construction, the node
+ * builders of ast.c that the grammar actions call, and the scopes of scope.c
+ * that resolve names and answer the lexer's typedef question.  Passes after
+ * the parser need only ast.h.
+ */
+#ifndef PARSE_H
+#define PARSE_H
+
+#include "ast.h"
+
+/* A byte range [begin, end) of Source.text: bison's location type.  An empty
+   span (begin == end) marks an empty rule and is ignored when joining. */
+typedef struct Span {
+  size_t begin, end;
+} Span;
+
+Span span_join(const Span *rhs, int n); /* YYLLOC_DEFAULT: rhs[1..n] */
+
+typedef struct Scope Scope;
+
+/*
+ * A declarator while it is being parsed.  `first` is the derivation applied
+ * to the name first ('f' function, 'p' pointer, 'a' array, 0 none): it
+ * decides whether `int *f(int)` declares a function and `int (*f)(int)` an
+ * object.  The parameters are those of that first function derivation.
+ */
+typedef struct Declarator {
+  const char *name;    /* NULL in an abstract declarator */
+  size_t name_off;
+  Span span;
+  int first;
+  bool is_vla;         /* some array size is not a constant expression */
+  Vec params;          /* Decl*: parameters of the `first` function */
+  bool is_variadic;
+  Scope *param_scope;  /* the prototype scope holding those parameters */
+} Declarator;
+
+/* A parameter list while it is being parsed. */
+typedef struct ParamList {
+  Vec params;
+  bool is_variadic;
+} ParamList;
+
+/* A scope the grammar opened (a block or a for statement), for recovery. */
+typedef struct ScopeMark {
+  int depth;          /* scope_depth() inside it */
+  int nspecs;         /* Parser.specs.len when it opened */
+  bool is_block;
+} ScopeMark;
+
+/* The parser's state, passed to every action. */
+typedef struct Parser {
+  Source *src;
+  Vec specs;          /* DeclSpec*: specifiers of the declarations being read */
+  Vec marks;          /* ScopeMark*: blocks and for statements open */
+  Decl *last_func;    /* the function declarator just declared (definitions) */
+  Scope *last_params; /* and the prototype scope of its parameters */
+  Node *tu;
+  int nerrs;
+} Parser;
+
+/* What a declaration specifier contributes to a DeclSpec. */
+typedef enum SpecWhat {
+  SP_TYPE,      /* a type specifier or qualifier: range only */
+  SP_CONST,     /* const / __const */
+  SP_TYPEDEF, SP_EXTERN, SP_STATIC, SP_AUTO, SP_REGISTER,
+  SP_THREAD,    /* _Thread_local / __thread */
+  SP_INLINE,    /* inline, _Noreturn */
+  SP_ASYNC,     /* async */
+} SpecWhat;
+
+/* ==== ast.c: builders called by the grammar actions ==== */
+
+void ast_begin(Source *src); /* the buffer operators are read from */
+const char *ast_source_text(void);
+
+Vec *ast_list(Vec *list, void *item);
+
+Node *ast_ident(Span at, const char *name);
+Node *ast_leaf(NodeKind kind, Span at); /* constants, strings, ; */
+Node *ast_paren(Span at, Node *inner);
+Node *ast_call(Span at, Node *fn, Vec *args);
+Node *ast_index(Span at, Node *base, Node *index);
+Node *ast_member(NodeKind kind, Span at, Node *base, Span name);
+Node *ast_postfix(NodeKind kind, Span at, Span op, Node *operand);
+Node *ast_unary(NodeKind kind, Span at, Span op, Node *operand);
+Node *ast_unary_tok(Span at, Span op, Node *operand); /* kind from text */
+Node *ast_extension(Span at, Node *operand);          /* __extension__ e */
+Node *ast_typed(NodeKind kind, Span at, Span op, Span type, Node *operand);
+Node *ast_binop(Span at, Span op, Node *lhs, Node *rhs); /* kind from text */
+Node *ast_cond(Span at, Span op, Node *cond, Node *then, Node *els);
+Node *ast_stmt_expr(Span at, Node *block);
+Node *ast_generic(Span at, Node *ctrl, Vec *assocs);
+Node *ast_generic_assoc(Span at, Span type, Node *value);
+Node *ast_types_compat(Span at, Span t1, Span t2);
+Node *ast_offsetof(Span at, Span type, Span member);
+Node *ast_label_addr(Span at, Span name);
+Node *ast_init_list(Span at, Vec *items);
+Node *ast_init_item(Span at, Span desig, Node *value);
+
+Node *ast_block(Span at, Vec *items);
+Node *ast_stmt(NodeKind kind, Span at, Node *lhs, Node *body);
+Node *ast_if(Span at, Node *cond, Node *then, Node *els);
+Node *ast_loop(NodeKind kind, Span at, Node *cond, Node *body);
+Node *ast_for(Span at, Node *init, Node *cond, Node *inc, Node *body);
+Node *ast_case(Span at, Node *lo, Node *hi, Node *body);
+Node *ast_label(Span at, Span name, Node *body);
+Node *ast_goto(Span at, Span name);
+
+DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
+/* A unique type specifier: tag is a struct/union/enum definition (ND_NULL),
+   the operand of typeof(expr), or NULL. */
+DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
+Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
+Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
+DeclSpec *ast_spec_push(Parser *p, DeclSpec *spec);
+Declarator *ast_dtor_name(Span at, const char *name);
+Declarator *ast_dtor_abstract(Span at);
+Declarator *ast_dtor_pointer(Span at, Declarator *d);
+Declarator *ast_dtor_paren(Span at, Declarator *d);
+Declarator *ast_dtor_array(Span at, Declarator *d, Node *size);
+Declarator *ast_dtor_func(Span at, Declarator *d, ParamList *params);
+Declarator *ast_dtor_extend(Span at, Declarator *d); /* attributes, asm */
+ParamList *ast_params(ParamList *list, Decl *param);
+ParamList *ast_params_variadic(ParamList *list);
+Decl *ast_param(DeclSpec *spec, Declarator *d, Span at);
+Decl *ast_declare(Parser *p, Declarator *d);
+Decl *ast_enumerator(Span name, Node *value);
+Decl *ast_decl_init(Decl *decl, Span eq, Node *init);
+Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
+void ast_func_begin(Parser *p);
+Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body);
+Node *ast_translation_unit(Parser *p, Vec *items);
+/* Expressions that the AST does not keep (typeof operands, array sizes of
+   declarators): recorded if they contain an await, for sema to report. */
+void ast_unevaluated(const char *where, Node *expr);
+const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
+const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
+void ast_syntax_error(Parser *p, Span at, const char *msg);
+void ast_scope_open(Parser *p, bool is_block);
+void ast_scope_close(Parser *p);
+Node *ast_recover(Parser *p, Span at, bool at_file_scope); /* `error ;` */
+
+/* ==== scope.c ==== */
+
+void scope_init(void);              /* a fresh file scope */
+void scope_push(void);
+Scope *scope_pop(void);             /* returns the scope left */
+void scope_reopen(Scope *s);        /* re-enter a prototype scope */
+int scope_depth(void);              /* 0 at file scope */
+/* Declares decl in the innermost scope; returns an earlier declaration of
+   the same name in that scope, or NULL. */
+Decl *scope_declare(Decl *decl);
+Decl *scope_lookup(const char *name);
+Decl *scope_lookup_file(const char *name); /* file scope only */
+bool scope_is_typedef(const char *name, size_t len); /* the lexer's query */
+
+#endif /* PARSE_H */

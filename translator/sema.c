@@ -1,0 +1,294 @@
+/*
+ * sema.c: the async rules of DESIGN §2 that C itself does not check.  One
+ * walk over the tree carries where it is (which function, async or not;
+ * inside an unevaluated operand; inside a static initializer) and whether
+ * the value of the current expression may be a future.
+ *
+ *   - `await` must stand in an async function, in an evaluated operand,
+ *     not in a static initializer, and its operand must be a future: a call
+ *     of an async function, a variable initialised with such a call, or an
+ *     expression whose type is a hand-written future type (oracle.h).
+ *   - A call of an async function makes a future.  Its value may be
+ *     awaited, passed as an argument (ac_spawn(f(x))), stored in a variable
+ *     declared `__auto_type` or `__typeof__(f(0))` (an array of them too),
+ *     chosen by `?:`, or returned by a function declared `__typeof__(f(0))`;
+ *     any other use treats it as the function's declared return type, which
+ *     it is not, and is an error.  The same places make an await operand a
+ *     future: `await fs[i]`, `await (c ? f(1) : f(2))`, `await make(x)`.
+ *   - A VLA must not be live across an await: none may follow its
+ *     declaration in its block.  alloca memory lives until the function
+ *     returns, so an async function that awaits must not call alloca.
+ *   - An async function's name must not begin with `ac_` nor contain `__`:
+ *     the generated names (f__frame, f__poll, ...) would clash with the
+ *     runtime's or with another function's.
+ * Goto into the scope of a VLA is C's own error, reported by the oracle.
+ *
+ * Without an oracle, only the rules that need no types are checked, so the
+ * driver can report a misplaced await before libclang reports what the
+ * erasure makes of it (an await in a static initializer erases to a call,
+ * which C rejects there in its own words).
+ */
+#include "sema.h"
+#include "parse.h"
+
+#include <string.h>
+
+typedef struct Ctx {
+  Oracle *o;
+  Node *func;              /* enclosing function definition, or NULL */
+  bool in_async;
+  const char *unevaluated; /* "sizeof", "_Alignof", "_Generic" or NULL */
+  bool static_init;
+} Ctx;
+
+static void check(Ctx c, Node *n, bool future_ok);
+
+static Decl *async_callee(const Node *call) {
+  if (call->kind != ND_CALL || call->lhs->kind != ND_IDENT)
+    return NULL;
+  Decl *d = call->lhs->decl;
+  return d && d->kind == DK_FUNC && d->is_async ? d : NULL;
+}
+
+/* `__typeof__(f(0))` with f async names f's future type. */
+static bool is_future_spec(const DeclSpec *spec) {
+  return spec && spec->typeof_expr && async_callee(spec->typeof_expr);
+}
+
+/* A variable holding a future: declared with a future type, or
+   initialised with an async call. */
+static bool is_future_var(const Decl *d) {
+  return d && d->kind == DK_VAR &&
+         (is_future_spec(d->spec) || (d->init && async_callee(d->init)));
+}
+
+/* An lvalue that holds a future: such a variable, or an element of an
+   array of them. */
+static bool is_future_lvalue(const Node *e) {
+  while (e->kind == ND_INDEX || e->kind == ND_DEREF)
+    e = e->lhs;
+  return e->kind == ND_IDENT && is_future_var(e->decl);
+}
+
+/* Whether the operand of an await is a future. */
+static bool is_future(Ctx c, const Node *e) {
+  if (async_callee(e) || is_future_lvalue(e))
+    return true;
+  if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+      is_future_spec(e->lhs->decl->spec))
+    return true; /* a plain function returning a future */
+  if (e->kind == ND_COND)
+    return is_future(c, e->then ? e->then : e->cond) && is_future(c, e->els);
+  if (e->kind == ND_COMMA)
+    return is_future(c, e->rhs);
+  const char *type = c.o ? oracle_expr_type(c.o, e->begin, e->end) : NULL;
+  return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
+}
+
+static void check_await(Ctx c, Node *n) {
+  if (c.unevaluated) {
+    if (!strcmp(c.unevaluated, "_Generic"))
+      error_at(n->op_off, "'await' in the selector of '_Generic', which is "
+                          "not evaluated");
+    else
+      error_at(n->op_off, "'await' in an unevaluated operand of '%s'",
+               c.unevaluated);
+    return;
+  }
+  if (c.static_init) {
+    error_at(n->op_off, "'await' in a static initializer");
+    return;
+  }
+  if (!c.in_async) {
+    error_at(n->op_off, "'await' outside an async function");
+    return;
+  }
+  if (!c.o || is_future(c, n->lhs)) {
+    check(c, n->lhs, true);
+    return;
+  }
+  const char *type = c.o ? oracle_expr_type(c.o, n->lhs->begin, n->lhs->end)
+                         : NULL;
+  if (type)
+    error_at(n->lhs->begin, "'await' operand of type '%s' is not a future",
+             type);
+  else
+    error_at(n->lhs->begin, "'await' operand is not a future");
+  check(c, n->lhs, true);
+}
+
+static void check_call(Ctx c, Node *n, bool future_ok) {
+  Decl *callee = async_callee(n);
+  if (callee && !future_ok) {
+    if (c.in_async)
+      error_at(n->begin, "result of async function '%s' used without "
+                         "'await'", callee->name);
+    else
+      error_at(n->begin, "async function '%s' called from non-async code "
+                         "as if it were synchronous", callee->name);
+  }
+  const char *name = n->lhs->kind == ND_IDENT ? n->lhs->name : "";
+  if (c.in_async && c.func && c.func->has_await &&
+      (!strcmp(name, "alloca") || !strcmp(name, "__builtin_alloca")))
+    error_at(n->begin, "'alloca' memory is live across an 'await' in async "
+                       "function '%s'", c.func->name);
+  check(c, n->lhs, false);
+  for (int i = 0; i < n->args.len; i++)
+    check(c, n->args.items[i], true);
+}
+
+/* `__auto_type x = f(1);` keeps a future for a later await. */
+static bool spec_is_auto_type(const DeclSpec *spec) {
+  const char *text = ast_source_text();
+  for (size_t i = spec->begin; i + 11 <= spec->end; i++)
+    if (!strncmp(text + i, "__auto_type", 11))
+      return true;
+  return false;
+}
+
+static void check_decls(Ctx c, Node *n) {
+  for (int i = 0; i < n->decls.len; i++) {
+    Decl *d = n->decls.items[i];
+    if (!d->init)
+      continue;
+    Ctx ic = c;
+    ic.static_init = !d->is_local || d->spec->storage == SC_STATIC ||
+                     d->spec->is_thread_local;
+    check(ic, d->init,
+          spec_is_auto_type(d->spec) || is_future_spec(d->spec));
+  }
+}
+
+static bool is_vla(Ctx c, const Decl *d) {
+  if (!d->is_vla || d->kind != DK_VAR)
+    return false;
+  return !c.o || oracle_decl_is_vm(c.o, d->name_off);
+}
+
+/* A VLA declared at item i of a block is live across any later await. */
+static void check_vlas(Ctx c, Node *block) {
+  if (!c.in_async || !c.o)
+    return;
+  for (int i = 0; i < block->args.len; i++) {
+    Node *item = block->args.items[i];
+    if (item->kind != ND_DECL_STMT)
+      continue;
+    for (int k = 0; k < item->decls.len; k++) {
+      Decl *d = item->decls.items[k];
+      if (!is_vla(c, d))
+        continue;
+      for (int j = i + 1; j < block->args.len; j++) {
+        Node *later = block->args.items[j];
+        if (later->has_await) {
+          error_at(d->name_off, "variable length array '%s' is live "
+                                "across an 'await'", d->name);
+          break;
+        }
+      }
+    }
+  }
+}
+
+static void check_children(Ctx c, Node *n) {
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    check(c, kids[i], false);
+  if (n->kind != ND_SWITCH)
+    for (int i = 0; i < n->args.len; i++)
+      check(c, n->args.items[i], false);
+}
+
+static void check(Ctx c, Node *n, bool future_ok) {
+  if (!n)
+    return;
+  switch (n->kind) {
+  case ND_AWAIT:
+    check_await(c, n);
+    return;
+  case ND_CALL:
+    check_call(c, n, future_ok);
+    return;
+  case ND_SIZEOF_EXPR:
+  case ND_ALIGNOF_EXPR:
+    c.unevaluated = n->kind == ND_SIZEOF_EXPR ? "sizeof" : "_Alignof";
+    check(c, n->lhs, true);
+    return;
+  case ND_GENERIC: {
+    Ctx sel = c;
+    sel.unevaluated = "_Generic";
+    check(sel, n->lhs, true);
+    for (int i = 0; i < n->args.len; i++)
+      check(c, n->args.items[i], false);
+    return;
+  }
+  case ND_DECL_STMT:
+  case ND_DECLARATION:
+    check_decls(c, n);
+    return;
+  case ND_BLOCK:
+    check_vlas(c, n);
+    break;
+  case ND_COND: /* a future chosen by ?: stays a future */
+    check(c, n->cond, n->then ? false : future_ok);
+    check(c, n->then, future_ok);
+    check(c, n->els, future_ok);
+    return;
+  case ND_COMMA:
+    check(c, n->lhs, false);
+    check(c, n->rhs, future_ok);
+    return;
+  case ND_INIT_LIST: /* the elements of an array of futures */
+  case ND_INIT_ITEM:
+    for (int i = 0; i < n->args.len; i++)
+      check(c, n->args.items[i], future_ok);
+    check(c, n->lhs, future_ok);
+    return;
+  case ND_ASSIGN: /* storing into a variable that holds a future */
+    check(c, n->lhs, false);
+    check(c, n->rhs, !strcmp(n->op, "=") && is_future_lvalue(n->lhs));
+    return;
+  case ND_RETURN: /* from a plain function returning a future */
+    check(c, n->lhs, c.func && is_future_spec(c.func->spec));
+    return;
+  default:
+    break;
+  }
+  check_children(c, n);
+}
+
+static void check_func(Ctx c, Node *fn) {
+  c.func = fn;
+  c.in_async = fn->decl->is_async;
+  const char *name = fn->decl->name;
+  if (c.in_async && (!strncmp(name, "ac_", 3) || strstr(name, "__")))
+    error_at(fn->decl->name_off,
+             "async function name '%s' is reserved: names beginning with "
+             "'ac_' or containing '__' clash with generated names", name);
+  check(c, fn->body, false);
+}
+
+static void check_hidden_awaits(void) {
+  const Vec *hidden = ast_hidden_awaits();
+  for (int i = 0; i < hidden->len; i++) {
+    Node *a = hidden->items[i];
+    if (!strcmp(a->name, "typeof"))
+      error_at(a->op_off, "'await' in an unevaluated operand of 'typeof'");
+    else
+      error_at(a->op_off, "'await' in an array size");
+  }
+}
+
+int sema_check(Node *tu, Oracle *o) {
+  int before = diag_error_count();
+  Ctx c = {.o = o};
+  for (int i = 0; i < tu->args.len; i++) {
+    Node *n = tu->args.items[i];
+    if (n->kind == ND_FUNC_DEF)
+      check_func(c, n);
+    else
+      check(c, n, false);
+  }
+  check_hidden_awaits();
+  return diag_error_count() - before;
+}
