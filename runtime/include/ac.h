@@ -437,7 +437,11 @@ extern const ac_future_vtable_t ac_io_vtable;
  * `ac_spawn(worker(3))` type-checks too.
  */
 #ifdef __ACC__
-ac_task_t *ac_spawn();
+/* The erasure of a void async call is a void expression, which may not be
+   an argument; the comma makes it one.  The name changes so that the C
+   compiler, seeing the translated text, knows the comma is there. */
+int ac__spawn_acc();
+#define ac_spawn(fut) ac__spawn_acc(((fut), 0))
 #else
 #ifndef AC__FUTURE_TYPES
 #define AC__FUTURE_TYPES
@@ -454,11 +458,14 @@ ac_task_t *ac_spawn();
            ac_mpsc_recv_t *: &ac_mpsc_recv_vtable,                             \
            ac_acquire_t *: &ac_acquire_vtable,                                 \
            ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable)
-#define ac_spawn(fut)                                                          \
+#define AC__SPAWN_VALUE(fut)                                                   \
   __extension__({                                                              \
     __typeof__(fut) ac__fut = (fut);                                           \
     ac_spawn_raw(AC_VTABLE_OF(&ac__fut), &ac__fut);                            \
   })
+#define AC__SPAWN_PAIR(fut, zero) AC__SPAWN_VALUE(fut)
+#define ac__spawn_acc(pair) AC__SPAWN_PAIR pair
+#define ac_spawn(fut) AC__SPAWN_VALUE(fut)
 #endif
 
 #ifdef __cplusplus
