@@ -468,6 +468,29 @@ int ac__spawn_acc();
 #define ac_spawn(fut) AC__SPAWN_VALUE(fut)
 #endif
 
+/* ==== typed joins ==== */
+
+/* A join future typed by its output, so `T v = await NAME(handle);` has a
+ * type: NAME_t, NAME_poll(NAME_t *, ac_context_t *, T *), NAME_drop.  Made
+ * here for int, long and void *; AC_JOIN_DEFINE(join_point, struct point)
+ * makes more.  ac_task_join (out: void) serves tasks of any output. */
+#define AC_JOIN_DEFINE(NAME, T)                                                \
+  typedef struct NAME {                                                        \
+    ac_join_t join; /* private */                                              \
+  } NAME##_t;                                                                  \
+  static inline NAME##_t NAME(ac_task_t *t) {                                  \
+    NAME##_t r = {ac_task_join(t)};                                            \
+    return r;                                                                  \
+  }                                                                            \
+  static inline ac_poll_t NAME##_poll(NAME##_t *self, ac_context_t *cx,        \
+                                      T *out) {                                \
+    return ac_join_poll(&self->join, cx, out);                                 \
+  }                                                                            \
+  static inline void NAME##_drop(NAME##_t *self) { ac_join_drop(&self->join); }
+AC_JOIN_DEFINE(ac_join_int, int)
+AC_JOIN_DEFINE(ac_join_long, long)
+AC_JOIN_DEFINE(ac_join_ptr, void *)
+
 #ifdef __cplusplus
 }
 #endif
