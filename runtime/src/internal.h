@@ -344,7 +344,9 @@ struct ac_fd {
 struct ac_runtime {
   ac__sched_t sched;
   ac__driver_t driver;
-  uint32_t main_woken;   /* atomic: the block_on waker fired */
+  uint32_t main_seq;     /* atomic: bumped by every block_on wake */
+  uint32_t main_seen;    /* current-thread: main_seq at the last join poll */
+  uint32_t blocking;     /* atomic: a current-thread block_on is running */
   pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
   pthread_cond_t main_cond;
   bool is_shutdown;

@@ -255,10 +255,14 @@ Test(task, shutdown_drops_tasks_that_never_finish) {
       t_sleeper_t s = t_sleeper(100000, 0, &drops);
       ac_task_detach(ac_runtime_spawn(rt, &t_sleeper_vtable, &s));
     }
-    t_sleeper_t wait = t_sleeper(10, 0, NULL);
-    ac_runtime_block_on(rt, &t_sleeper_vtable, &wait, NULL);
     ac_runtime_stats_t st;
-    ac_runtime_stats(rt, &st);
+    for (int i = 0; i < 200; i++) { /* until every sleeper has polled */
+      t_sleeper_t wait = t_sleeper(10, 0, NULL);
+      ac_runtime_block_on(rt, &t_sleeper_vtable, &wait, NULL);
+      ac_runtime_stats(rt, &st);
+      if (st.timers == 100)
+        break;
+    }
     cr_assert_eq(st.tasks, 200);
     cr_assert_eq(st.timers, 100);
     t_close_clean(rt);
