@@ -254,7 +254,6 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
-AC_INTERNAL bool ac__sched_may_repoll(ac_task_t *t);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
 
@@ -264,6 +263,20 @@ AC_INTERNAL int ac__registry_add(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL void ac__registry_remove(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL size_t ac__registry_count(ac__sched_t *s);
 AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+
+/* Polls between looks at the inject queue and the driver (tokio uses 61). */
+#define AC__CHECK_INTERVAL 61
+
+/* A task that woke itself may be polled again at once if nothing else is
+ * runnable here; the tick still paces the inject and driver checks.  On
+ * the yield path, hence inline. */
+static inline bool ac__sched_may_repoll(ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (!w || w->sched != t->sched)
+    return false;
+  return !ac__runq_len(&w->q) && !ac__runq_len(&t->sched->inject) &&
+         AC_LIKELY(++w->tick % AC__CHECK_INTERVAL != 0);
+}
 
 /* ==== exec_multi.c ==== */
 

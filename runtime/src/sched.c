@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK_INTERVAL 61
-
 __thread ac__tls_t ac__tls;
 
 int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
@@ -158,7 +156,7 @@ static void maintain(ac__worker_t *w) {
 bool ac__sched_run_one(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
-  if (AC_UNLIKELY(++w->tick % CHECK_INTERVAL == 0)) {
+  if (AC_UNLIKELY(++w->tick % AC__CHECK_INTERVAL == 0)) {
     maintain(w);
     e = pop_locked(&s->inject);
   }
@@ -174,16 +172,6 @@ bool ac__sched_run_one(ac__worker_t *w) {
   if (ac__task_run(t, e & 1))
     push_local(w, (uintptr_t)t | 1); /* still RUNNING: tag the entry */
   return true;
-}
-
-/* A task that woke itself may be polled again at once if nothing else is
- * runnable here; the tick still paces the inject and driver checks. */
-bool ac__sched_may_repoll(ac_task_t *t) {
-  ac__worker_t *w = ac__tls.worker;
-  if (!w || w->sched != t->sched)
-    return false;
-  return !ac__runq_len(&w->q) && !ac__runq_len(&t->sched->inject) &&
-         AC_LIKELY(++w->tick % CHECK_INTERVAL != 0);
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {
