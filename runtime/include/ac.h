@@ -100,14 +100,17 @@ typedef enum ac_rt_flavor {
 ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers);
 /* Spawns the unstarted future *fut (moved: copied, vt->size bytes), runs the
  * runtime until it completes and copies its output (vt->out_size bytes) to
- * out (may be NULL).  Returns 0 or -errno.  Not callable from a task. */
+ * out (may be NULL).  Returns 0, AC_ECANCELED, -ENOMEM, -EDEADLK from inside
+ * a task, or -EBUSY if a current-thread runtime is already blocked on
+ * (several threads may block_on one multi-thread runtime). */
 int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                         const void *fut, void *out);
 /* Stops the workers and drops every task still alive (their futures are
  * dropped in whatever state they are in).  Idempotent. */
 void ac_runtime_shutdown(ac_runtime_t *rt);
-/* Shuts down and frees.  0, or -EBUSY if a task, timer or fd was still
- * registered afterwards (a leak in a leaf future's drop). */
+/* Shuts down and frees.  0, or -EBUSY if a task, a task allocation (a
+ * handle never joined or detached), a timer or an fd was still registered
+ * afterwards: a leak in someone's drop. */
 int ac_runtime_free(ac_runtime_t *rt);
 /* The entry of a generated `async int main`: new + block_on + free. */
 int ac_runtime_main(ac_rt_flavor_t flavor, const ac_future_vtable_t *vt,

@@ -33,6 +33,7 @@ static void park(ac__worker_t *w) {
         !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
       ac__driver_turn(d, -1);
     __atomic_store_n(&d->parked, 0, __ATOMIC_SEQ_CST);
+    ac__sched_flush_notify(s);
     pthread_mutex_lock(&s->idle_lock);
     s->driver_owned = false;
   } else {

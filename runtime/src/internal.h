@@ -246,6 +246,7 @@ typedef struct ac__tls {
   ac__worker_t *worker;   /* the worker this thread is, or NULL */
   ac_task_t *running;     /* task being polled on this thread */
   bool rewake;            /* `running` woke itself during its poll */
+  bool notify;            /* wake an idle worker once out of locks */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
 
@@ -254,6 +255,7 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
+AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
 
