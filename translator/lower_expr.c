@@ -162,6 +162,8 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
     copy_gap(L, pos, kids[i]->begin, out);
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
+      str_puts(out, "__attribute__((fallthrough)); ");
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }

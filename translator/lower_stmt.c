@@ -263,7 +263,7 @@ static void stmt(Lower *L, Node *s);
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
    the previous statement can fall into. */
-static bool falls_into(Node *prev, Node *label) {
+bool lower_falls_into(Node *prev, Node *label) {
   if (label->kind != ND_CASE && label->kind != ND_DEFAULT)
     return false;
   while (prev->kind == ND_CASE || prev->kind == ND_DEFAULT ||
@@ -288,7 +288,7 @@ static void block(Lower *L, Node *s) {
   lower_emit(L, "{\n");
   for (int i = 0; i < s->args.len; i++) {
     Node *item = s->args.items[i];
-    if (i > 0 && falls_into(s->args.items[i - 1], item))
+    if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
       lower_emit(L, "__attribute__((fallthrough));\n");
     stmt(L, item);
   }

@@ -314,7 +314,7 @@ AC_INTERNAL int ac__timers_init(ac__timers_t *t);
 AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
 /* Fires what is due; returns the ms until the next deadline, or -1. */
-AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t);
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 /* ==== reactor_epoll.c ==== */

@@ -149,7 +149,7 @@ static void maintain(ac__worker_t *w) {
     if (__atomic_load_n(&d->nfds, __ATOMIC_RELAXED))
       ac__driver_turn(d, 0);
     else if (ac__timers_count(&d->timers))
-      ac__timers_fire(&d->timers);
+      ac__timers_fire(&d->timers, NULL);
   } else {
     ac__multi_maintain(w);
   }
