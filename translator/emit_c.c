@@ -179,7 +179,7 @@ static AsyncFunc *func_named(Program *p, const char *name) {
 /* ==== init, constructor, new ==== */
 
 static bool needs_copy(const char *type) {
-  return !type || strstr(type, "const") || strchr(type, '[');
+  return !lower_assignable(type);
 }
 
 static const char *arg_names(AsyncFunc *fn) {

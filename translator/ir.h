@@ -177,6 +177,9 @@ void recurse_mark(Program *p);
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
 /* The result type of a function declaration, without storage or async. */
 const char *lower_ret_type(Source *src, Decl *fn);
+/* True if a value of this type can be stored with `=` (arithmetic and
+   pointers); others are stored with memcpy (const members). */
+bool lower_assignable(const char *type);
 /* Its parameter list as written: "int a, const char *s" ("void" if none). */
 const char *lower_param_text(Source *src, Decl *fn);
 
