@@ -2,7 +2,8 @@
  * emit_views.c: the text views of the IR, --emit=states and --emit=layout.
  *
  * states: per async function, its states in order, each with the await
- * site's .ac position, what it awaits and how the child is stored.
+ * site's .ac position, what it awaits, how the child is stored and the
+ * states that can follow it (live.c).
  * layout: per frame, every field with its offset, size, the states it is
  * live in and the union it shares storage through; then the frame's total
  * and the largest live set at any suspension point (the lower bound the
@@ -25,18 +26,30 @@ static const char *kind_name(ChildKind k) {
   return "?";
 }
 
+static const char *next_text(Vec *succ) {
+  Str t = {0};
+  for (int i = 0; i < succ->len; i++) {
+    int k = (int)(intptr_t)succ->items[i];
+    if (k)
+      str_printf(&t, "%s%d", t.len ? ", " : "", k);
+    else
+      str_printf(&t, "%sdone", t.len ? ", " : "");
+  }
+  return t.len ? str_cstr(&t) : "-";
+}
+
 void emit_states(Program *p, Str *out) {
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *fn = p->funcs.items[i];
     str_printf(out, "%s (line %d): %d await state%s\n", fn->name, fn->line,
                fn->sites.len, fn->sites.len == 1 ? "" : "s");
-    str_printf(out, "  state 0: start\n");
+    str_printf(out, "  state 0: start; next: %s\n", next_text(&fn->start_succ));
     for (int j = 0; j < fn->sites.len; j++) {
       Site *s = fn->sites.items[j];
-      str_printf(out, "  state %d: await %s at %d:%d -> %s (%s%s%s)\n",
-                 s->state, s->callee, s->line, s->col, s->out_type,
-                 kind_name(s->kind), s->child ? ", field " : "",
-                 s->child ? s->child->name : "");
+      str_printf(out, "  state %d: await %s at %d:%d -> %s (%s%s%s); "
+                 "next: %s\n", s->state, s->callee, s->line, s->col,
+                 s->out_type, kind_name(s->kind), s->child ? ", field " : "",
+                 s->child ? s->child->name : "", next_text(&s->succ));
     }
     str_printf(out, "  done: state 0xffffffff\n");
   }

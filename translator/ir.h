@@ -141,6 +141,8 @@ struct AsyncFunc {
   Vec sites;             /* Site*, by state */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
+  Vec start_succ;        /* states (intptr_t) reachable first from state 0;
+                            0 means "returns without suspending" */
   Vec hoisted;           /* char*: types hoisted to file scope */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
@@ -185,8 +187,10 @@ const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== live.c ==== */
 
-/* Fills Slot.live and Site.succ. */
+/* Fills Slot.live, Site.succ and AsyncFunc.start_succ. */
 void live_analyze(Program *p);
+/* The children of a node in source order (lower_expr.c's walk). */
+int lower_children_of(Node *n, Node **out, int max);
 
 /* ==== layout.c ==== */
 
