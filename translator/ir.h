@@ -187,10 +187,9 @@ const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== live.c ==== */
 
-/* Fills Slot.live, Site.succ and AsyncFunc.start_succ. */
+/* Fills Slot.live, Site.succ and AsyncFunc.start_succ (the last two from
+   transitions.c). */
 void live_analyze(Program *p);
-/* The children of a node in source order (lower_expr.c's walk). */
-int lower_children_of(Node *n, Node **out, int max);
 
 /* ==== layout.c ==== */
 

@@ -50,10 +50,6 @@ int lower_children(Node *n, Node **out, int max) {
   return k;
 }
 
-int lower_children_of(Node *n, Node **out, int max) {
-  return lower_children(n, out, max);
-}
-
 const char *lower_src(Lower *L, size_t begin, size_t end) {
   return xstrndup(L->src->text + begin, end > begin ? end - begin : 0);
 }

@@ -6,6 +6,7 @@
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
+#include "cli.h"
 #include "ir.h"
 #include "options.h"
 #include "oracle.h"
@@ -117,7 +118,15 @@ static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
     layout_program(p);
     emit_layout(p, out);
     break;
-  default: /* states; dot and json are the CLI's, built on the same IR */
+  case EMIT_DOT:
+    layout_program(p);
+    emit_dot(p, out);
+    break;
+  case EMIT_JSON:
+    layout_program(p);
+    emit_json(p, out);
+    break;
+  default: /* EMIT_STATES */
     emit_states(p, out);
     break;
   }
