@@ -9,6 +9,7 @@
  * and the largest live set at any suspension point (the lower bound the
  * layout test compares the total with).
  */
+#include "cli.h"
 #include "ir.h"
 
 #include <stdint.h>
@@ -26,14 +27,13 @@ static const char *kind_name(ChildKind k) {
   return "?";
 }
 
-static const char *next_text(Vec *succ) {
+/* The states after one, by name (state names are the CLI's, cli.h). */
+static const char *next_text(AsyncFunc *fn, Vec *succ) {
   Str t = {0};
   for (int i = 0; i < succ->len; i++) {
     int k = (int)(intptr_t)succ->items[i];
-    if (k)
-      str_printf(&t, "%s%d", t.len ? ", " : "", k);
-    else
-      str_printf(&t, "%sdone", t.len ? ", " : "");
+    str_printf(&t, "%s%s", t.len ? ", " : "",
+               graph_state_name(fn, k ? k : fn->sites.len + 1));
   }
   return t.len ? str_cstr(&t) : "-";
 }
@@ -43,15 +43,16 @@ void emit_states(Program *p, Str *out) {
     AsyncFunc *fn = p->funcs.items[i];
     str_printf(out, "%s (line %d): %d await state%s\n", fn->name, fn->line,
                fn->sites.len, fn->sites.len == 1 ? "" : "s");
-    str_printf(out, "  state 0: start; next: %s\n", next_text(&fn->start_succ));
+    str_printf(out, "  0 Start: next %s\n", next_text(fn, &fn->start_succ));
     for (int j = 0; j < fn->sites.len; j++) {
       Site *s = fn->sites.items[j];
-      str_printf(out, "  state %d: await %s at %d:%d -> %s (%s%s%s); "
-                 "next: %s\n", s->state, s->callee, s->line, s->col,
-                 s->out_type, kind_name(s->kind), s->child ? ", field " : "",
-                 s->child ? s->child->name : "", next_text(&s->succ));
+      str_printf(out, "  %d %s: await %s at %d:%d -> %s (%s%s%s); next %s\n",
+                 s->state, graph_state_name(fn, s->state), s->callee, s->line,
+                 s->col, s->out_type, kind_name(s->kind),
+                 s->child ? ", field " : "", s->child ? s->child->name : "",
+                 next_text(fn, &s->succ));
     }
-    str_printf(out, "  done: state 0xffffffff\n");
+    str_printf(out, "  %d Done: F->state = 0xffffffff\n", fn->sites.len + 1);
   }
 }
 
