@@ -112,7 +112,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <node> conditional_expression assignment_expression expression
 %type <node> expression_opt constant_expression generic_selection
 %type <node> generic_association gnu_primary_expression gnu_unary_expression
-%type <node> await_expression
+%type <node> await_expression typeof_specifier
 %type <node> initializer braced_initializer initializer_item
 %type <node> declaration static_assert_declaration function_definition
 %type <node> unique_type_specifier struct_or_union_specifier enum_specifier
@@ -436,7 +436,7 @@ unique_type_specifier
   : struct_or_union_specifier
   | enum_specifier
   | atomic_type_specifier     { $$ = NULL; }
-  | typeof_specifier          { $$ = NULL; }
+  | typeof_specifier
   | "__auto_type"             { $$ = NULL; }
   ;
 
@@ -895,8 +895,8 @@ gnu_unary_expression
   ;
 
 typeof_specifier
-  : "__typeof__" '(' expression ')' { ast_unevaluated("typeof", $3); }
-  | "__typeof__" '(' type_name ')'
+  : "__typeof__" '(' expression ')' { $$ = ast_typeof($3); }
+  | "__typeof__" '(' type_name ')'  { $$ = NULL; }
   ;
 
 attributes_opt

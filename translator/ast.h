@@ -155,6 +155,9 @@ struct DeclSpec {
   bool is_async;      /* the `async` function specifier */
   bool is_const;      /* top-level const among the specifiers */
   Vec tags;           /* Node*: tag definitions inside the specifiers */
+  Node *typeof_expr;  /* the operand of a typeof(expr) specifier: with an
+                         async call, `__typeof__(f(0)) x` declares a future
+                         (not part of the tree; has_await is not set) */
 };
 
 struct Decl {

@@ -39,9 +39,16 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
 
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   spec = ast_spec(spec, SP_TYPE, at);
-  if (tag)
+  if (tag && tag->kind == ND_NULL)
     vec_push(&spec->tags, tag);
+  else if (tag)
+    spec->typeof_expr = tag;
   return spec;
+}
+
+Node *ast_typeof(Node *expr) {
+  ast_unevaluated("typeof", expr);
+  return expr;
 }
 
 /* Only a tag definition (with a body) is recorded, as an ND_NULL node. */
@@ -222,7 +229,13 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     p->last_func = d;
     p->last_params = dt->param_scope;
   }
-  link_redeclaration(d, scope_declare(d));
+  Decl *prev = scope_declare(d);
+  /* A block-scope function or extern declaration names the file-scope
+     entity (6.2.2p4). */
+  if (!prev && d->is_local &&
+      (kind == DK_FUNC || (spec && spec->storage == SC_EXTERN)))
+    prev = scope_lookup_file(d->name);
+  link_redeclaration(d, prev);
   return d;
 }
 

@@ -555,6 +555,7 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     return;
   }
   out(&E, "#include <ac.h>\n");
+  emit_future_registry(p, outp);
   line_directive(&E, 1);
   size_t pos = 0;
   for (int i = 0; i < p->tu->args.len; i++) {

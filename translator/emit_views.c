@@ -2,8 +2,7 @@
  * emit_views.c: the text views of the IR, --emit=states and --emit=layout.
  *
  * states: per async function, its states in order, each with the await
- * site's .ac position, what it awaits, how the child is stored and the
- * states that can follow it (live.c).
+ * site's .ac position, what it awaits and how the child is stored.
  * layout: per frame, every field with its offset, size, the states it is
  * live in and the union it shares storage through; then the frame's total
  * and the largest live set at any suspension point (the lower bound the
@@ -27,32 +26,44 @@ static const char *kind_name(ChildKind k) {
   return "?";
 }
 
-/* The states after one, by name (state names are the CLI's, cli.h). */
-static const char *next_text(AsyncFunc *fn, Vec *succ) {
-  Str t = {0};
-  for (int i = 0; i < succ->len; i++) {
-    int k = (int)(intptr_t)succ->items[i];
-    str_printf(&t, "%s%s", t.len ? ", " : "",
-               graph_state_name(fn, k ? k : fn->sites.len + 1));
-  }
-  return t.len ? str_cstr(&t) : "-";
+/* "Start -> 1, Done": where execution can go next from `state`. */
+static void successors(AsyncFunc *fn, int state, Str *out) {
+  const Vec *next = transitions_from(fn, state);
+  str_puts(out, " ->");
+  for (int k = 0; k < next->len; k++)
+    str_printf(out, "%s %s", k ? "," : "",
+               graph_state_name(fn, (int)(intptr_t)next->items[k]));
+  str_puts(out, "\n");
 }
 
+/*
+ * The states view reads like the seed's explanation of a state machine:
+ *
+ *   main (line 16): Start, AwaitingHello, Done
+ *     Start                  -> AwaitingHello
+ *     AwaitingHello (1)      await hello at 17:3 -> void (inline frame, c1)
+ *                            -> Done
+ */
 void emit_states(Program *p, Str *out) {
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *fn = p->funcs.items[i];
-    str_printf(out, "%s (line %d): %d await state%s\n", fn->name, fn->line,
-               fn->sites.len, fn->sites.len == 1 ? "" : "s");
-    str_printf(out, "  0 Start: next %s\n", next_text(fn, &fn->start_succ));
+    int done = fn->sites.len + 1;
+    str_printf(out, "%s (line %d):", fn->name, fn->line);
+    for (int st = 0; st <= done; st++)
+      str_printf(out, "%s %s", st ? "," : "", graph_state_name(fn, st));
+    str_printf(out, "\n  %-22s", "Start (0)");
+    successors(fn, 0, out);
     for (int j = 0; j < fn->sites.len; j++) {
       Site *s = fn->sites.items[j];
-      str_printf(out, "  %d %s: await %s at %d:%d -> %s (%s%s%s); next %s\n",
-                 s->state, graph_state_name(fn, s->state), s->callee, s->line,
-                 s->col, s->out_type, kind_name(s->kind),
-                 s->child ? ", field " : "", s->child ? s->child->name : "",
-                 next_text(fn, &s->succ));
+      const char *name = xformat("%s (%d)", graph_state_name(fn, s->state),
+                                 s->state);
+      str_printf(out, "  %-22s await %s at %d:%d -> %s (%s%s%s)\n", name,
+                 s->callee, s->line, s->col, s->out_type, kind_name(s->kind),
+                 s->child ? ", field " : "", s->child ? s->child->name : "");
+      str_printf(out, "  %-22s", "");
+      successors(fn, s->state, out);
     }
-    str_printf(out, "  %d Done: F->state = 0xffffffff\n", fn->sites.len + 1);
+    str_printf(out, "  %-22s returned (state 0xffffffff)\n", "Done");
   }
 }
 

@@ -192,24 +192,15 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 /* ---- opening: parse and report errors ---- */
 
 /*
- * Ranges whose errors are not the user's (set by translate.c before
- * oracle_open): the full expressions that contain an await.  In the
- * erasure, `await leaf(v)` is the leaf's future value rather than its
- * output, so `long x = await leaf(v);` is a type error there only.
+ * Kept for translate.c, which passes the full expressions that contain an
+ * await: their errors used to be skipped because a leaf await did not
+ * type-check in the plain erasure.  The leaf-await rewrite (above) makes
+ * the erasure type-check, and skipping hid the user's real errors inside
+ * those expressions (`await f(nosuch)`), so the ranges are now ignored.
  */
-static const size_t *skip_ranges;
-static int nskip_ranges;
-
 void oracle_skip_errors_in(const size_t *begin_end, int n) {
-  skip_ranges = begin_end;
-  nskip_ranges = n;
-}
-
-static bool skipped(unsigned off) {
-  for (int i = 0; i < nskip_ranges; i++)
-    if (off >= skip_ranges[2 * i] && off < skip_ranges[2 * i + 1])
-      return true;
-  return false;
+  (void)begin_end;
+  (void)n;
 }
 
 static int report_errors(Oracle *o) {
@@ -219,10 +210,6 @@ static int report_errors(Oracle *o) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
     if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
-      if (skipped(off)) {
-        clang_disposeDiagnostic(d);
-        continue;
-      }
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
       CXString msg = clang_getDiagnosticSpelling(d);
       diag_at_loc(&loc, "error", clang_getCString(msg));
@@ -278,14 +265,45 @@ static bool is_async_call(const Node *e) {
          e->lhs->decl->is_async;
 }
 
-/* Plans the rewrite of every await of a hand-written future. */
-static void plan_leaf_awaits(Oracle *o) {
+static FuncEntry *find_func(Oracle *o, const char *name);
+static char *type_spelling(CXType t);
+
+/*
+ * The type of an await's operand in an erasure that may not type-check
+ * yet: clang drops an ill-typed expression's operands from its tree, so a
+ * call is typed by its function's declaration and a variable by its own,
+ * before asking for the expression itself.
+ */
+static const char *operand_type(Oracle *o, const Node *e) {
+  if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+      e->lhs->decl->kind == DK_FUNC) {
+    FuncEntry *f = find_func(o, e->lhs->name);
+    if (f)
+      return type_spelling(clang_getCursorResultType(f->cursor));
+  }
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR) {
+    Slot *s = table_find(&o->decls, e->decl->name_off + 1);
+    if (s && s->key)
+      return type_spelling(clang_getCursorType(s->cursor));
+  }
+  return oracle_expr_type(o, e->begin, e->end);
+}
+
+/* Plans the rewrite of every await of a hand-written future not yet
+   rewritten; returns how many it added. */
+static int plan_leaf_awaits(Oracle *o, Vec *done) {
   const Vec *awaits = ast_awaits();
+  int added = 0;
   for (int i = 0; i < awaits->len; i++) {
     Node *a = awaits->items[i];
     if (is_async_call(a->lhs))
       continue;
-    const char *type = oracle_expr_type(o, a->lhs->begin, a->lhs->end);
+    bool seen = false;
+    for (int j = 0; j < done->len && !seen; j++)
+      seen = done->items[j] == a;
+    if (seen)
+      continue;
+    const char *type = operand_type(o, a->lhs);
     const char *out;
     if (!type || !oracle_future_info(o, type, NULL, NULL, &out) ||
         strstr(out, "(unnamed") || strstr(out, "(anonymous"))
@@ -297,9 +315,12 @@ static void plan_leaf_awaits(Oracle *o) {
             ? xformat("), *(__typeof__(%s) *)0)", out)
             : xformat("), *(%s *)0)", out);
     add_edit(o, a->lhs->end, 0, suffix, a->begin);
+    vec_push(done, a);
+    added++;
   }
   if (o->edits.len)
     qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
 }
 
 static char *apply_edits(const Oracle *o, size_t *len) {
@@ -330,14 +351,14 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
     vec_push(&argv, "-std=gnu11");
   vec_push(&argv, "-ferror-limit=0");
   o->index = clang_createIndex(0, 0);
+  /* A rewrite can type an await's operand that was ill-typed before (a
+     leaf awaited inside another leaf's arguments): a few rounds at most. */
   bool ok = parse_text(o, o->erased, src->len, &argv);
-  if (ok) {
-    plan_leaf_awaits(o);
-    if (o->edits.len) {
-      size_t len;
-      char *text = apply_edits(o, &len);
-      ok = parse_text(o, text, len, &argv);
-    }
+  Vec done = {0};
+  for (int round = 0; ok && round < 4 && plan_leaf_awaits(o, &done); round++) {
+    size_t len;
+    char *text = apply_edits(o, &len);
+    ok = parse_text(o, text, len, &argv);
   }
   if (!ok || report_errors(o)) {
     oracle_close(o);

@@ -48,10 +48,11 @@ bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
 
 /*
- * Errors libclang reports inside these ranges (pairs begin, end) are not
- * reported by oracle_open: translate.c passes the full expressions that
- * contain an await, whose erasure may not type-check (a hand-written
- * future stands where its output will be).
+ * Obsolete, kept so callers build: it used to hide libclang's errors in
+ * these ranges (pairs begin, end), the full expressions with an await,
+ * whose plain erasure may not type-check.  oracle_open now rewrites awaits
+ * of hand-written futures so the erasure type-checks, and every error it
+ * reports is the user's; the ranges are ignored.
  */
 void oracle_skip_errors_in(const size_t *begin_end, int n);
 

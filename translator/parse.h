@@ -110,7 +110,10 @@ Node *ast_label(Span at, Span name, Node *body);
 Node *ast_goto(Span at, Span name);
 
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
-DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag); /* struct {..} */
+/* A unique type specifier: tag is a struct/union/enum definition (ND_NULL),
+   the operand of typeof(expr), or NULL. */
+DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
+Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
 DeclSpec *ast_spec_push(Parser *p, DeclSpec *spec);
 Declarator *ast_dtor_name(Span at, const char *name);
@@ -151,6 +154,7 @@ int scope_depth(void);              /* 0 at file scope */
    the same name in that scope, or NULL. */
 Decl *scope_declare(Decl *decl);
 Decl *scope_lookup(const char *name);
+Decl *scope_lookup_file(const char *name); /* file scope only */
 bool scope_is_typedef(const char *name, size_t len); /* the lexer's query */
 
 #endif /* PARSE_H */

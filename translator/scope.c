@@ -127,6 +127,14 @@ static Decl *lookup(const char *name, size_t n) {
 
 Decl *scope_lookup(const char *name) { return lookup(name, strlen(name)); }
 
+Decl *scope_lookup_file(const char *name) {
+  Scope *s = cur;
+  while (s->up)
+    s = s->up;
+  Entry *e = find(s, name, strlen(name));
+  return e && e->name ? e->decl : NULL;
+}
+
 bool scope_is_typedef(const char *name, size_t len) {
   Decl *d = lookup(name, len);
   return d && d->kind == DK_TYPEDEF;

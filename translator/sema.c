@@ -9,9 +9,12 @@
  *     of an async function, a variable initialised with such a call, or an
  *     expression whose type is a hand-written future type (oracle.h).
  *   - A call of an async function makes a future.  Its value may be
- *     awaited, stored in an `__auto_type` variable or passed as an argument
- *     (ac_spawn(f(x))); any other use treats it as the function's declared
- *     return type, which it is not, and is an error.
+ *     awaited, passed as an argument (ac_spawn(f(x))), stored in a variable
+ *     declared `__auto_type` or `__typeof__(f(0))` (an array of them too),
+ *     chosen by `?:`, or returned by a function declared `__typeof__(f(0))`;
+ *     any other use treats it as the function's declared return type, which
+ *     it is not, and is an error.  The same places make an await operand a
+ *     future: `await fs[i]`, `await (c ? f(1) : f(2))`, `await make(x)`.
  *   - A VLA must not be live across an await: none may follow its
  *     declaration in its block.  alloca memory lives until the function
  *     returns, so an async function that awaits must not call alloca.
@@ -47,13 +50,37 @@ static Decl *async_callee(const Node *call) {
   return d && d->kind == DK_FUNC && d->is_async ? d : NULL;
 }
 
+/* `__typeof__(f(0))` with f async names f's future type. */
+static bool is_future_spec(const DeclSpec *spec) {
+  return spec && spec->typeof_expr && async_callee(spec->typeof_expr);
+}
+
+/* A variable holding a future: declared with a future type, or
+   initialised with an async call. */
+static bool is_future_var(const Decl *d) {
+  return d && d->kind == DK_VAR &&
+         (is_future_spec(d->spec) || (d->init && async_callee(d->init)));
+}
+
+/* An lvalue that holds a future: such a variable, or an element of an
+   array of them. */
+static bool is_future_lvalue(const Node *e) {
+  while (e->kind == ND_INDEX || e->kind == ND_DEREF)
+    e = e->lhs;
+  return e->kind == ND_IDENT && is_future_var(e->decl);
+}
+
 /* Whether the operand of an await is a future. */
 static bool is_future(Ctx c, const Node *e) {
-  if (async_callee(e))
+  if (async_callee(e) || is_future_lvalue(e))
     return true;
-  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR &&
-      e->decl->init && async_callee(e->decl->init))
-    return true;
+  if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
+      is_future_spec(e->lhs->decl->spec))
+    return true; /* a plain function returning a future */
+  if (e->kind == ND_COND)
+    return is_future(c, e->then ? e->then : e->cond) && is_future(c, e->els);
+  if (e->kind == ND_COMMA)
+    return is_future(c, e->rhs);
   const char *type = c.o ? oracle_expr_type(c.o, e->begin, e->end) : NULL;
   return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
 }
@@ -127,7 +154,8 @@ static void check_decls(Ctx c, Node *n) {
     Ctx ic = c;
     ic.static_init = !d->is_local || d->spec->storage == SC_STATIC ||
                      d->spec->is_thread_local;
-    check(ic, d->init, spec_is_auto_type(d->spec));
+    check(ic, d->init,
+          spec_is_auto_type(d->spec) || is_future_spec(d->spec));
   }
 }
 
@@ -201,6 +229,28 @@ static void check(Ctx c, Node *n, bool future_ok) {
   case ND_BLOCK:
     check_vlas(c, n);
     break;
+  case ND_COND: /* a future chosen by ?: stays a future */
+    check(c, n->cond, n->then ? false : future_ok);
+    check(c, n->then, future_ok);
+    check(c, n->els, future_ok);
+    return;
+  case ND_COMMA:
+    check(c, n->lhs, false);
+    check(c, n->rhs, future_ok);
+    return;
+  case ND_INIT_LIST: /* the elements of an array of futures */
+  case ND_INIT_ITEM:
+    for (int i = 0; i < n->args.len; i++)
+      check(c, n->args.items[i], future_ok);
+    check(c, n->lhs, future_ok);
+    return;
+  case ND_ASSIGN: /* storing into a variable that holds a future */
+    check(c, n->lhs, false);
+    check(c, n->rhs, !strcmp(n->op, "=") && is_future_lvalue(n->lhs));
+    return;
+  case ND_RETURN: /* from a plain function returning a future */
+    check(c, n->lhs, c.func && is_future_spec(c.func->spec));
+    return;
   default:
     break;
   }

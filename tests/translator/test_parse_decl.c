@@ -112,3 +112,15 @@ Test(parse_decl, k_and_r_free_declarators_of_any_depth) {
            "char *(*(**foo[][8])())[];\n"
            "int (*(*x[3])(void))(int (*)(long), ...);");
 }
+
+Test(parse_decl, block_scope_prototype_names_the_file_scope_function) {
+  Node *tu = parse_ok("async int f(int);\n"
+                      "async int g(void) { int f(int); return await f(1); }\n"
+                      "async int f(int x) { return x; }");
+  Node *g = func_named(tu, "g");
+  Decl *local = ((Node *)g->body->args.items[0])->decls.items[0];
+  cr_assert(local->is_local);
+  cr_assert_eq(local->first, ((Node *)tu->args.items[0])->decls.items[0]);
+  cr_assert(local->is_async);
+  cr_assert_eq(local->def, func_named(tu, "f"));
+}
