@@ -28,6 +28,8 @@ include translator/translator.mk
 include tests/tests.mk
 include mk/demo.mk
 include mk/install.mk
+include bench/bench.mk
+include tests/diff/diff.mk
 
 clean:
 	rm -rf $(BUILD)

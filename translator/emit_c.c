@@ -256,9 +256,79 @@ static void await_seq(Emit *E, Site *s) {
         s->child->name);
 }
 
+/* ==== indentation of the poll body ==== */
+
+static bool is_label_line(const char *p) {
+  if (!strncmp(p, "case ", 5) || !strncmp(p, "default:", 8))
+    return true;
+  const char *q = p;
+  while (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+         (q > p && *q >= '0' && *q <= '9'))
+    q++;
+  return q > p && q[0] == ':' && q[1] != ':';
+}
+
+/* Brace depth change of one line, skipping literals. */
+static int brace_delta(const char *p, const char *end) {
+  int d = 0;
+  char quote = 0;
+  for (; p < end; p++) {
+    if (quote) {
+      if (*p == '\\')
+        p++;
+      else if (*p == quote)
+        quote = 0;
+    } else if (*p == '"' || *p == '\'') {
+      quote = *p;
+    } else {
+      d += (*p == '{') - (*p == '}');
+    }
+  }
+  return d;
+}
+
+static bool opens_body(const char *p, const char *end) {
+  while (end > p && end[-1] == ' ')
+    end--;
+  if (end == p || end[-1] == ';' || end[-1] == '{' || end[-1] == '}' ||
+      end[-1] == ':')
+    return false;
+  return !strncmp(p, "if (", 4) || !strncmp(p, "for (", 5) ||
+         !strncmp(p, "while (", 7) || !strncmp(p, "else", 4) ||
+         !strncmp(p, "do", 2) || !strncmp(p, "switch (", 8);
+}
+
+/* Re-indents generated and copied code by brace depth, two spaces a level;
+   labels one level out, directives at column 0. */
+static void indent(Emit *E, const char *text) {
+  int depth = 1;
+  bool hang = false; /* the previous line was `if (...)` without its body */
+  for (const char *p = text; *p;) {
+    const char *eol = strchr(p, '\n');
+    const char *end = eol ? eol : p + strlen(p);
+    while (p < end && (*p == ' ' || *p == '\t'))
+      p++;
+    if (p == end) {
+      p = eol ? eol + 1 : end;
+      continue;
+    }
+    int lead = *p == '}' ? -1 : 0;
+    int level = *p == '#' ? 0 : depth + lead - (is_label_line(p) ? 1 : 0);
+    level += hang && *p != '{' && *p != '#';
+    out(E, "%*s%.*s\n", (level > 0 ? level : 0) * 2, "", (int)(end - p), p);
+    if (*p != '#') {
+      depth += brace_delta(p, end);
+      hang = opens_body(p, end);
+    }
+    p = eol ? eol + 1 : end;
+  }
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s) {\n",
       storage(fn), fn->name, fn->name, out_param(fn));
+  Str *saved = E->out, body = {0};
+  E->out = &body;
   out(E, "(void)ac__cx;\n(void)ac__out;\n");
   if (fn->sites.len) {
     out(E, "switch (F->state) {\ncase 0:\n  break;\n");
@@ -278,6 +348,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     else
       await_seq(E, st->site);
   }
+  E->out = saved;
+  indent(E, str_cstr(&body));
   out(E, "}\n");
 }
 
@@ -479,6 +551,7 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     return;
   }
   out(&E, "#include <ac.h>\n");
+  emit_future_registry(p, outp);
   line_directive(&E, 1);
   size_t pos = 0;
   for (int i = 0; i < p->tu->args.len; i++) {

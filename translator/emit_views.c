@@ -8,6 +8,7 @@
  * and the largest live set at any suspension point (the lower bound the
  * layout test compares the total with).
  */
+#include "cli.h"
 #include "ir.h"
 
 #include <stdint.h>
@@ -25,20 +26,44 @@ static const char *kind_name(ChildKind k) {
   return "?";
 }
 
+/* "Start -> 1, Done": where execution can go next from `state`. */
+static void successors(AsyncFunc *fn, int state, Str *out) {
+  const Vec *next = transitions_from(fn, state);
+  str_puts(out, " ->");
+  for (int k = 0; k < next->len; k++)
+    str_printf(out, "%s %s", k ? "," : "",
+               graph_state_name(fn, (int)(intptr_t)next->items[k]));
+  str_puts(out, "\n");
+}
+
+/*
+ * The states view reads like the seed's explanation of a state machine:
+ *
+ *   main (line 16): Start, AwaitingHello, Done
+ *     Start                  -> AwaitingHello
+ *     AwaitingHello (1)      await hello at 17:3 -> void (inline frame, c1)
+ *                            -> Done
+ */
 void emit_states(Program *p, Str *out) {
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *fn = p->funcs.items[i];
-    str_printf(out, "%s (line %d): %d await state%s\n", fn->name, fn->line,
-               fn->sites.len, fn->sites.len == 1 ? "" : "s");
-    str_printf(out, "  state 0: start\n");
+    int done = fn->sites.len + 1;
+    str_printf(out, "%s (line %d):", fn->name, fn->line);
+    for (int st = 0; st <= done; st++)
+      str_printf(out, "%s %s", st ? "," : "", graph_state_name(fn, st));
+    str_printf(out, "\n  %-22s", "Start (0)");
+    successors(fn, 0, out);
     for (int j = 0; j < fn->sites.len; j++) {
       Site *s = fn->sites.items[j];
-      str_printf(out, "  state %d: await %s at %d:%d -> %s (%s%s%s)\n",
-                 s->state, s->callee, s->line, s->col, s->out_type,
-                 kind_name(s->kind), s->child ? ", field " : "",
-                 s->child ? s->child->name : "");
+      const char *name = xformat("%s (%d)", graph_state_name(fn, s->state),
+                                 s->state);
+      str_printf(out, "  %-22s await %s at %d:%d -> %s (%s%s%s)\n", name,
+                 s->callee, s->line, s->col, s->out_type, kind_name(s->kind),
+                 s->child ? ", field " : "", s->child ? s->child->name : "");
+      str_printf(out, "  %-22s", "");
+      successors(fn, s->state, out);
     }
-    str_printf(out, "  done: state 0xffffffff\n");
+    str_printf(out, "  %-22s returned (state 0xffffffff)\n", "Done");
   }
 }
 

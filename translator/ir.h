@@ -195,6 +195,11 @@ void layout_program(Program *p);
 /* The translated C: the .ac text with each async function replaced. */
 void emit_c(Program *p, bool no_line, Str *out);
 
+/* ==== emit_registry.c ==== */
+
+/* The vtables of this file's futures by type, for ac.h's ac_spawn. */
+void emit_future_registry(Program *p, Str *out);
+
 /* ==== emit_views.c ==== */
 
 void emit_states(Program *p, Str *out); /* --emit=states */

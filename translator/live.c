@@ -33,7 +33,7 @@ static bool live_at(Slot *s, Site *k) {
     return inside(k->group, s->group) &&
            k->await->begin > s->decl->name_off;
   case SL_TEMP:
-    return k->group == s->group && k->state > s->born;
+    return k->result == s || (k->group == s->group && k->state > s->born);
   case SL_CHILD:
     return s->site == k || (s->site == NULL && k->child == s);
   }

@@ -50,6 +50,8 @@ const char *lower_return_text(Lower *L, const char *value);
 
 /* ==== lower_stmt.c ==== */
 
+/* The statement prev can fall into the case label `label` next to it. */
+bool lower_falls_into(Node *prev, Node *label);
 void lower_emit(Lower *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void lower_flush(Lower *L);

@@ -162,6 +162,8 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
     copy_gap(L, pos, kids[i]->begin, out);
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
+      str_puts(out, "__attribute__((fallthrough)); ");
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
@@ -210,6 +212,8 @@ static const char *call_type(Lower *L, Node *e) {
 
 static const char *type_of(Lower *L, Node *e) {
   const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
+    t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
 }
 
@@ -232,29 +236,87 @@ static const char *await_type(Lower *L, Node *e) {
   return NULL;
 }
 
-/* The type of an expression that contains awaits: the erasure types it
-   wrongly where a hand-written future stands for its output. */
-static const char *static_type(Lower *L, Node *e) {
+static const char *type_expr(Lower *L, Node *e);
+
+static const char *deref(const char *type) {
+  return xformat("(*(__typeof__(%s) *)0)", type);
+}
+
+/* e's text with every child replaced by its type expression. */
+static const char *splice_types(Lower *L, Node *e) {
+  Node *kids[256];
+  int k = lower_children(e, kids, 256);
+  Str s = {0};
+  size_t pos = e->begin;
+  for (int i = 0; i < k; i++) {
+    const char *t = type_expr(L, kids[i]);
+    if (!t)
+      return NULL;
+    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    str_puts(&s, t);
+    pos = kids[i]->end;
+  }
+  str_add(&s, L->src->text + pos, e->end - pos);
+  return xformat("(%s)", str_cstr(&s));
+}
+
+/*
+ * An expression valid at file scope, never evaluated, with e's type: the
+ * frame field of a temporary is declared __typeof__(it).  The erasure
+ * cannot type expressions in which a hand-written future stands for its
+ * output, so they are rebuilt from the types we know:
+ *   e:     n % 3ul != 0ul ? await leaf(1) : 2ul
+ *   type:  ((*(__typeof__(long) *)0) % 3ul != 0ul ? (*(__typeof__(long) *)0) : 2ul)
+ */
+static const char *type_expr(Lower *L, Node *e) {
+  const char *t;
   switch (e->kind) {
+  case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
+    return lower_src(L, e->begin, e->end);
   case ND_AWAIT:
-    return await_type(L, e->lhs);
-  case ND_COND: {
-    const char *t = usable(L, type_of(L, e));
-    if (t || !e->has_await)
-      return t;
-    t = e->then ? static_type(L, e->then) : static_type(L, e->cond);
-    t = t ? t : static_type(L, e->els);
-    if (t && strchr(t, '[')) /* arrays decay in ?: */
-      t = xformat("%.*s *", (int)(strchr(t, '[') - t), t);
-    return t;
-  }
+    t = await_type(L, e->lhs);
+    return !t ? NULL : !strcmp(t, "void") ? "((void)0)" : deref(t);
+  case ND_LOGAND: case ND_LOGOR: case ND_NOT:
+    return "0";
   case ND_COMMA:
-    return static_type(L, e->rhs);
-  case ND_CAST:
-    return lower_src(L, e->type_begin, e->type_end);
-  default:
-    return usable(L, type_of(L, e));
+    return type_expr(L, e->rhs);
+  case ND_COND: {
+    const char *a = type_expr(L, e->then ? e->then : e->cond);
+    const char *b = type_expr(L, e->els);
+    return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
   }
+  case ND_IDENT: {
+    Slot *s = e->decl ? lower_slot_of(L, e->decl) : NULL;
+    t = s && s->type ? s->type : usable(L, type_of(L, e));
+    return t ? deref(t) : NULL;
+  }
+  default:
+    if (e->kind == ND_BINARY && strchr("<>=!", e->op[0]) &&
+        strcmp(e->op, "<<") && strcmp(e->op, ">>"))
+      return "0"; /* comparisons are int */
+    t = e->has_await ? NULL : usable(L, type_of(L, e));
+    if (t)
+      return oracle_expr_is_void(L->o, e->begin, e->end) ? "((void)0)"
+                                                         : deref(t);
+    if (e->kind == ND_CALL || e->kind == ND_STMT_EXPR || e->kind == ND_GENERIC)
+      return (t = call_type(L, e)) ? deref(t) : NULL;
+    return splice_types(L, e);
+  }
+}
+
+/* The type of an expression that contains awaits, for a temporary. */
+static const char *static_type(Lower *L, Node *e) {
+  if (e->kind == ND_AWAIT)
+    return await_type(L, e->lhs);
+  if (e->kind == ND_CAST)
+    return lower_src(L, e->type_begin, e->type_end);
+  const char *t = usable(L, type_of(L, e));
+  if (t && !e->has_await)
+    return t;
+  const char *x = type_expr(L, e);
+  if (x && !strcmp(x, "((void)0)"))
+    return "void";
+  return x ? xformat("__typeof__(%s)", x) : t;
 }
 
 /* Arrays, functions and constants keep their meaning unspilled. */
@@ -341,7 +403,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("c%d", s->state);
-  s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name,
+  s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                             xformat("%s__frame", s->callee));
   s->child->site = s;
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
@@ -414,12 +476,14 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   } else if (is_place(e)) {
     s->kind = CH_PLACE;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, "void *");
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              "void *");
     s->init = xformat("F->%s = (void *)&(%s);", name, text);
   } else {
     s->kind = CH_LEAF;
     const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, expr_group(L), SL_CHILD, name, type);
+    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
+                              type);
     s->init = xformat("F->%s = (%s);", name, text);
   }
   s->child->site = s->child->site ? s->child->site : s;
@@ -477,7 +541,9 @@ static const char *lower_await(Lower *L, Node *aw) {
   const char *t = s->out_type;
   if (!t) {
     AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
-    t = g ? g->ret_type : type_of(L, aw);
+    t = g ? g->ret_type
+        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+                         : type_of(L, aw->lhs);
   }
   bool is_void = !t || !strcmp(t, "void");
   s->out_type = is_void ? "void" : t;

@@ -130,36 +130,48 @@ const char *lower_fix_spelling(const char *t) {
   return str_cstr(&s);
 }
 
-static Node *find_use(Node *n, Decl *d) {
+/* A use of d whose type the oracle knows (uses inside an expression the
+   erasure could not type have none). */
+static const char *type_at_use(Lower *L, Node *n, Decl *d) {
   if (!n)
     return NULL;
-  if (n->kind == ND_IDENT && n->decl == d)
-    return n;
+  if (n->kind == ND_IDENT && n->decl == d) {
+    const char *t = oracle_expr_type(L->o, n->begin, n->end);
+    return t && !strchr(t, '<') ? t : NULL;
+  }
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   for (int i = 0; i < k; i++) {
-    Node *u = find_use(kids[i], d);
-    if (u)
-      return u;
+    const char *t = type_at_use(L, kids[i], d);
+    if (t)
+      return t;
   }
   return NULL;
 }
 
+static const char *type_words(const char *text);
+
+/* The type name the declaration spells: specifiers plus the declarator
+   without its name ("char [100]", "int (*)(int)"). */
+static const char *abstract_type(Lower *L, Decl *d) {
+  const char *t = L->src->text;
+  size_t n = strlen(d->name);
+  return xformat("%s %.*s%.*s",
+                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
+                 (int)(d->name_off - d->begin), t + d->begin,
+                 (int)(d->end - d->name_off - n), t + d->name_off + n);
+}
+
 /* The declared type of a local or parameter, from the oracle at one of its
-   uses; NULL if it has none (the field is then written from the
-   declarator's own text). */
+   uses, else from its declaration; NULL if neither can be written at file
+   scope (an unnamed struct: the field is then the declarator itself). */
 const char *lower_type_of_decl(Lower *L, Decl *d) {
-  const char *t = oracle_expr_type(L->o, d->name_off,
-                                   d->name_off + strlen(d->name));
-  if (!t) {
-    Node *use = find_use(L->fn->def->body, d);
-    if (use)
-      t = oracle_expr_type(L->o, use->begin, use->end);
-  }
-  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous") ||
-            strchr(t, '<')))
+  const char *t = type_at_use(L, L->fn->def->body, d);
+  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
-  return lower_fix_spelling(t);
+  if (!t && d->spec->tags.len)
+    return NULL;
+  return lower_fix_spelling(t ? t : abstract_type(L, d));
 }
 
 /* ==== declarations ==== */
@@ -184,6 +196,9 @@ static void frame_local(Lower *L, Decl *d) {
   bool future = init && !init->has_await && lower_is_async_call(init);
   const char *type = future ? xformat("%s__frame", init->lhs->name)
                             : lower_type_of_decl(L, d);
+  /* Its storage starts here: what comes before it in the block may share. */
+  L->scope = lower_new_group(lower_inner(L->scope), false,
+                             xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
@@ -218,9 +233,13 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
+  if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
+    /* The file-scope copy serves the body too: a second definition here
+       would be another type than the frame fields'. */
+    hoist(L, lower_src(L, s->begin, s->end));
+    return;
+  }
   if (keep) {
-    if (sp->storage == SC_TYPEDEF || !s->decls.len)
-      hoist(L, lower_src(L, s->begin, s->end));
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
@@ -244,7 +263,7 @@ static void stmt(Lower *L, Node *s);
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
    the previous statement can fall into. */
-static bool falls_into(Node *prev, Node *label) {
+bool lower_falls_into(Node *prev, Node *label) {
   if (label->kind != ND_CASE && label->kind != ND_DEFAULT)
     return false;
   while (prev->kind == ND_CASE || prev->kind == ND_DEFAULT ||
@@ -269,7 +288,7 @@ static void block(Lower *L, Node *s) {
   lower_emit(L, "{\n");
   for (int i = 0; i < s->args.len; i++) {
     Node *item = s->args.items[i];
-    if (i > 0 && falls_into(s->args.items[i - 1], item))
+    if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
       lower_emit(L, "__attribute__((fallthrough));\n");
     stmt(L, item);
   }
@@ -560,6 +579,85 @@ static void lower_params(Lower *L) {
   }
 }
 
+/* ==== hoisted tags get names unique to their function ==== */
+
+static bool ident_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The tag a hoisted "struct T {...}" defines, or NULL. */
+static const char *tag_name(const char *text) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  if (!strncmp(p, "typedef", 7))
+    p += 7;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+              : !strncmp(p, "enum", 4) ? 4 : 0;
+  if (!kw || ident_char(p[kw]))
+    return NULL;
+  p += kw;
+  while (*p == ' ' || *p == '\n' || *p == '\t')
+    p++;
+  const char *q = p;
+  while (ident_char(*q))
+    q++;
+  return q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
+}
+
+/*   before:  struct item { long a; } it = ...;     (inside async first())
+ *   after:   struct item__first { long a; };       (file scope)
+ *            every `struct item` of first()'s generated code renamed */
+static const char *rename_tag(const char *text, const char *old,
+                              const char *new) {
+  if (!text || !strstr(text, old))
+    return text;
+  Str s = {0};
+  size_t n = strlen(old);
+  for (const char *p = text; *p;) {
+    size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
+                : !strncmp(p, "enum", 4) ? 4 : 0;
+    if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
+      const char *q = p + kw;
+      while (*q == ' ' || *q == '\n' || *q == '\t')
+        q++;
+      if (!strncmp(q, old, n) && !ident_char(q[n])) {
+        str_add(&s, p, (size_t)(q - p));
+        str_puts(&s, new);
+        p = q + n;
+        continue;
+      }
+    }
+    str_add(&s, p, 1);
+    p++;
+  }
+  return str_cstr(&s);
+}
+
+static void rename_tags(AsyncFunc *fn) {
+  for (int i = 0; i < fn->hoisted.len; i++) {
+    const char *old = tag_name(fn->hoisted.items[i]);
+    if (!old)
+      continue;
+    const char *new = xformat("%s__%s", old, fn->name);
+    for (int j = 0; j < fn->hoisted.len; j++)
+      fn->hoisted.items[j] = (char *)rename_tag(fn->hoisted.items[j], old, new);
+    for (int j = 0; j < fn->slots.len; j++) {
+      Slot *s = fn->slots.items[j];
+      s->type = rename_tag(s->type, old, new);
+    }
+    for (int j = 0; j < fn->steps.len; j++) {
+      Step *st = fn->steps.items[j];
+      st->text = rename_tag(st->text, old, new);
+      if (st->site)
+        st->site->init = rename_tag(st->site->init, old, new);
+    }
+  }
+}
+
 static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
@@ -567,6 +665,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
+  rename_tags(fn);
 }
 
 static void add_extern(Program *p, Decl *d) {

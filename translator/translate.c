@@ -2,9 +2,11 @@
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> oracle (+ its type check) -> lower -> recurse -> live
  *   -> layout (views only) -> emit.
+ * (sema.c's passes belong between parse and lower; see acc_translate.)
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
+#include "cli.h"
 #include "ir.h"
 #include "options.h"
 #include "oracle.h"
@@ -116,7 +118,15 @@ static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
     layout_program(p);
     emit_layout(p, out);
     break;
-  default: /* states; dot and json are the CLI's, built on the same IR */
+  case EMIT_DOT:
+    layout_program(p);
+    emit_dot(p, out);
+    break;
+  case EMIT_JSON:
+    layout_program(p);
+    emit_json(p, out);
+    break;
+  default:
     emit_states(p, out);
     break;
   }
@@ -136,6 +146,11 @@ int acc_translate(const Options *opt, Str *out) {
   int nargs = oracle_args(opt, args);
   skip_await_errors(tu);
   Oracle *o = oracle_open(src, args, nargs);
+  /* sema_check(tu, NULL) and sema_check(tu, o) are not run yet: today
+     they reject valid programs of the differential corpus (an await under
+     a cast, "(int)await leaf(1)"; a future made without await and awaited
+     later, "await (c ? f(1) : f(2))", or returned by a plain function).
+     The lowering reports a non-future await operand itself. */
   if (!o || diag_error_count())
     return 1;
   Program *p = lower_program(src, o, tu);

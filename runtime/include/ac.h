@@ -425,6 +425,49 @@ ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
 void ac_io_drop(ac_io_t *self);
 extern const ac_future_vtable_t ac_io_vtable;
 
+/* ==== spawning any future value ==== */
+
+/*
+ * ac_spawn(fut) spawns a future value of any type on the current runtime,
+ * as tokio::spawn does: `ac_task_t *t = ac_spawn(worker(3));`.  The vtable
+ * is found from the value's type: acc writes, at the top of each translated
+ * file, AC__FUTURE_TYPES listing that file's async functions, and the
+ * runtime's own futures are listed here.  acc's front end (which defines
+ * __ACC__) sees a function taking any argument, so the sync erasure of
+ * `ac_spawn(worker(3))` type-checks too.
+ */
+#ifdef __ACC__
+/* The erasure of a void async call is a void expression, which may not be
+   an argument; the comma makes it one.  The name changes so that the C
+   compiler, seeing the translated text, knows the comma is there. */
+int ac__spawn_acc();
+#define ac_spawn(fut) ac__spawn_acc(((fut), 0))
+#else
+#ifndef AC__FUTURE_TYPES
+#define AC__FUTURE_TYPES
+#endif
+#define AC_VTABLE_OF(ptr)                                                      \
+  _Generic((ptr), AC__FUTURE_TYPES                                             \
+           ac_join_t *: &ac_join_vtable, ac_yield_t *: &ac_yield_vtable,       \
+           ac_sleep_t *: &ac_sleep_vtable,                                     \
+           ac_join_all_t *: &ac_join_all_vtable,                               \
+           ac_select_t *: &ac_select_vtable,                                   \
+           ac_timeout_t *: &ac_timeout_vtable,                                 \
+           ac_oneshot_recv_t *: &ac_oneshot_recv_vtable,                       \
+           ac_mpsc_send_t *: &ac_mpsc_send_vtable,                             \
+           ac_mpsc_recv_t *: &ac_mpsc_recv_vtable,                             \
+           ac_acquire_t *: &ac_acquire_vtable,                                 \
+           ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable)
+#define AC__SPAWN_VALUE(fut)                                                   \
+  __extension__({                                                              \
+    __typeof__(fut) ac__fut = (fut);                                           \
+    ac_spawn_raw(AC_VTABLE_OF(&ac__fut), &ac__fut);                            \
+  })
+#define AC__SPAWN_PAIR(fut, zero) AC__SPAWN_VALUE(fut)
+#define ac__spawn_acc(pair) AC__SPAWN_PAIR pair
+#define ac_spawn(fut) AC__SPAWN_VALUE(fut)
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -71,6 +71,16 @@ static void push(ac_mpsc_t *ch, const void *v) {
   ch->len++;
 }
 
+/* Under lock: stores a value and wakes the receiver.  Its waker stays in
+ * the slot (wake_by_ref, under the lock so it cannot be dropped meanwhile):
+ * the receiver's next wait finds it there and clones nothing, which saves
+ * two atomic operations per message.  receiver_drop releases it. */
+static void push_wake(ac_mpsc_t *ch, const void *v) {
+  push(ch, v);
+  if (ch->rx_waker.vtable)
+    ac_waker_wake_by_ref(&ch->rx_waker);
+}
+
 /* Under lock: hands free slots to waiting senders, returns one to wake
  * (the rest are woken in place: they are rare and wakes do not reenter). */
 static void grant(ac_mpsc_t *ch) {
@@ -121,7 +131,6 @@ void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
 
 int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
   int rc = 0;
-  ac_waker_t w = {NULL, NULL};
   ac__spin_lock(&ch->lock);
   if (ch->rx_closed)
     rc = AC_EPIPE;
@@ -130,13 +139,9 @@ int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
     rc = AC_EAGAIN;
   else if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0)
     rc = -ENOMEM;
-  if (rc == 0) {
-    push(ch, value);
-    w = ac__waker_take(&ch->rx_waker);
-  }
+  if (rc == 0)
+    push_wake(ch, value);
   ac__spin_unlock(&ch->lock);
-  if (w.vtable)
-    ac_waker_wake(w);
   return rc;
 }
 
@@ -170,7 +175,6 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
   ac_mpsc_t *ch = self->ch;
   ac_waiter_t *wt = &self->wait;
-  ac_waker_t w = {NULL, NULL};
   int rc = 0;
   ac__spin_lock(&ch->lock);
   if (wt->state == AC__WAIT_GRANTED) {
@@ -179,8 +183,7 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
     if (ch->rx_closed) {
       rc = AC_EPIPE;
     } else {
-      push(ch, self->value);
-      w = ac__waker_take(&ch->rx_waker);
+      push_wake(ch, self->value);
     }
   } else if (wt->state == AC__WAIT_QUEUED) {
     ac__waker_store(&wt->waker, cx);
@@ -193,8 +196,7 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
     if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0) {
       rc = -ENOMEM;
     } else {
-      push(ch, self->value);
-      w = ac__waker_take(&ch->rx_waker);
+      push_wake(ch, self->value);
     }
   } else {
     wt->state = AC__WAIT_QUEUED;
@@ -205,8 +207,6 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
   }
   wt->state = AC__WAIT_DONE;
   ac__spin_unlock(&ch->lock);
-  if (w.vtable)
-    ac_waker_wake(w);
   if (out)
     *out = rc;
   return AC_POLL_READY;
@@ -250,9 +250,7 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     ac__spin_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
-  ac_waker_t w = ac__waker_take(&ch->rx_waker);
   ac__spin_unlock(&ch->lock);
-  ac__waker_drop_opt(w);
   self->ch = NULL; /* nothing left for drop to do */
   if (out)
     *out = rc;

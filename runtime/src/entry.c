@@ -192,6 +192,6 @@ void ac_runtime_clock_pause(ac_runtime_t *rt) {
 void ac_runtime_clock_advance(ac_runtime_t *rt, uint64_t ms) {
   ac__timers_t *t = &rt->driver.timers;
   __atomic_fetch_add(&t->paused_now, ms, __ATOMIC_ACQ_REL);
-  ac__timers_fire(t);
+  ac__timers_fire(t, NULL);
   ac__driver_unpark(&rt->driver);
 }

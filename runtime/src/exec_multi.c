@@ -62,7 +62,7 @@ void ac__multi_maintain(ac__worker_t *w) {
   ac__driver_t *d = s->driver;
   if (!__atomic_load_n(&d->nfds, __ATOMIC_RELAXED)) {
     if (ac__timers_count(&d->timers))
-      ac__timers_fire(&d->timers);
+      ac__timers_fire(&d->timers, NULL);
     return;
   }
   pthread_mutex_lock(&s->idle_lock);

@@ -146,7 +146,7 @@ enum {
 AC_INTERNAL ac_task_t *ac__task_new(struct ac__sched *s,
                                     const ac_future_vtable_t *vt,
                                     const void *fut);
-AC_INTERNAL void ac__task_run(ac_task_t *t, bool already_running);
+AC_INTERNAL bool ac__task_run(ac_task_t *t, bool already_running);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
@@ -174,9 +174,24 @@ typedef struct ac__runq {
 
 AC_INTERNAL int ac__runq_init(ac__runq_t *q);
 AC_INTERNAL void ac__runq_free(ac__runq_t *q);
-AC_INTERNAL int ac__runq_push(ac__runq_t *q, uintptr_t e);
-AC_INTERNAL uintptr_t ac__runq_pop(ac__runq_t *q);
+AC_INTERNAL int ac__runq_grow(ac__runq_t *q);
 AC_INTERNAL uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src);
+
+/* Push and pop are on every poll's path, hence inline. */
+static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
+  if (AC_UNLIKELY(q->tail - q->head > q->mask) && ac__runq_grow(q) != 0)
+    return -1;
+  q->buf[q->tail++ & q->mask] = e;
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  return 0;
+}
+static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
+  if (q->head == q->tail)
+    return 0;
+  uintptr_t e = q->buf[q->head++ & q->mask];
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  return e;
+}
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
 }
@@ -193,11 +208,15 @@ typedef struct ac__worker {
 } ac__worker_t;
 
 /* The registry of live tasks, so shutdown can drop the ones that never
- * finish.  Sharded by worker to keep spawns on different workers apart. */
+ * finish.  Sharded by worker to keep spawns on different workers apart.
+ * A finished task clears its slot and pushes the index on `free`; nothing
+ * moves, so removal touches no other task. */
 typedef struct ac__shard {
   ac__spin_t lock;
-  uint32_t len, cap;
-  ac_task_t **tasks;
+  uint32_t len, cap;   /* slots in use or freed; allocated */
+  uint32_t nfree;      /* indices on the free stack */
+  ac_task_t **tasks;   /* NULL for a free slot */
+  uint32_t *free;
 } ac__shard_t;
 
 typedef struct ac__sched {
@@ -234,8 +253,8 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
-AC_INTERNAL void ac__sched_requeue(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
+AC_INTERNAL bool ac__sched_may_repoll(ac_task_t *t);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
 AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
@@ -295,7 +314,7 @@ AC_INTERNAL int ac__timers_init(ac__timers_t *t);
 AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
 /* Fires what is due; returns the ms until the next deadline, or -1. */
-AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t);
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 /* ==== reactor_epoll.c ==== */

@@ -84,32 +84,38 @@ static long attempt(ac_io_t *io) {
   return r < 0 ? -errno : r;
 }
 
+/* ready and tick are written under the fd lock (tick last, with release)
+ * and read here without it: the common case, an operation that succeeds,
+ * takes no lock.  If an event lands after our look, tick has moved when
+ * we lock to wait, and we try again instead of losing it. */
 ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
   ac_fd_t *f = io->fd;
   uint32_t want = interest(io);
   ac_waker_t *slot = want == AC__READABLE ? &f->reader : &f->writer;
+  uint32_t tick = __atomic_load_n(&f->tick, __ATOMIC_ACQUIRE);
+  uint32_t ready = __atomic_load_n(&f->ready, __ATOMIC_ACQUIRE);
   for (;;) {
+    if (ready & want) {
+      long r = attempt(io);
+      if (r != -EAGAIN && r != -EWOULDBLOCK) {
+        ac_io_drop(io); /* takes back a waker we may have left in the fd */
+        if (out)
+          *out = r;
+        return AC_POLL_READY;
+      }
+    }
     ac__spin_lock(&f->lock);
-    uint32_t tick = f->tick;
-    if (!(f->ready & want)) {
-      ac__waker_store(slot, cx);
-      io->started |= WAITING;
+    if (f->tick != tick) { /* an event came since we looked: retry */
+      tick = f->tick;
+      ready = f->ready;
       ac__spin_unlock(&f->lock);
-      return AC_POLL_PENDING;
+      continue;
     }
+    __atomic_store_n(&f->ready, f->ready & ~want, __ATOMIC_RELAXED);
+    ac__waker_store(slot, cx);
+    io->started |= WAITING;
     ac__spin_unlock(&f->lock);
-    long r = attempt(io);
-    if (r != -EAGAIN && r != -EWOULDBLOCK) {
-      ac_io_drop(io); /* takes back a waker we may have left in the fd */
-      if (out)
-        *out = r;
-      return AC_POLL_READY;
-    }
-    /* Clear the readiness only if no event came since we looked. */
-    ac__spin_lock(&f->lock);
-    if (f->tick == tick)
-      f->ready &= ~want;
-    ac__spin_unlock(&f->lock);
+    return AC_POLL_PENDING;
   }
 }
 

@@ -49,8 +49,8 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
     bits |= AC__WRITABLE;
   ac_waker_t r = {NULL, NULL}, w = {NULL, NULL};
   ac__spin_lock(&f->lock);
-  f->ready |= bits;
-  f->tick++;
+  __atomic_store_n(&f->ready, f->ready | bits, __ATOMIC_RELAXED);
+  __atomic_store_n(&f->tick, f->tick + 1, __ATOMIC_RELEASE);
   if (bits & AC__READABLE)
     r = ac__waker_take(&f->reader);
   if (bits & AC__WRITABLE)

@@ -27,7 +27,7 @@ void ac__runq_free(ac__runq_t *q) {
   q->buf = NULL;
 }
 
-static int grow(ac__runq_t *q) {
+int ac__runq_grow(ac__runq_t *q) {
   uint32_t cap = q->mask + 1, len = q->tail - q->head;
   uintptr_t *nb = malloc(2 * (size_t)cap * sizeof *nb);
   if (!nb)
@@ -40,22 +40,6 @@ static int grow(ac__runq_t *q) {
   q->tail = len;
   q->mask = 2 * cap - 1;
   return 0;
-}
-
-int ac__runq_push(ac__runq_t *q, uintptr_t e) {
-  if (AC_UNLIKELY(q->tail - q->head > q->mask) && grow(q) != 0)
-    return -1;
-  q->buf[q->tail++ & q->mask] = e;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  return 0;
-}
-
-uintptr_t ac__runq_pop(ac__runq_t *q) {
-  if (q->head == q->tail)
-    return 0;
-  uintptr_t e = q->buf[q->head++ & q->mask];
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  return e;
 }
 
 /* Moves half of src (rounded up, at most STEAL_MAX) into dst and returns

@@ -126,15 +126,18 @@ static void cancel(ac_task_t *t) {
 }
 
 /* Poll once.  The caller hands over its queue reference; already_running
- * means the entry was tagged (RUNNING is still ours from the last poll). */
-void ac__task_run(ac_task_t *t, bool already_running) {
+ * means the entry was tagged (RUNNING is still ours from the last poll).
+ * Returns true if the task must run again (it woke itself, or was woken
+ * while running): it then still holds RUNNING and the queue reference, and
+ * the caller requeues it tagged, or polls it again at once. */
+bool ac__task_run(ac_task_t *t, bool already_running) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
   if (!already_running) {
     uint32_t nw;
     do {
       if (st & AC__T_COMPLETE) {
         ac__task_unref(t);
-        return;
+        return false;
       }
       nw = (st | AC__T_RUNNING) & ~AC__T_NOTIFIED;
     } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
@@ -142,7 +145,7 @@ void ac__task_run(ac_task_t *t, bool already_running) {
   }
   if (st & AC__T_CANCELLED) {
     cancel(t);
-    return;
+    return false;
   }
   const ac_future_vtable_t *vt = t->vt;
   union {
@@ -154,34 +157,37 @@ void ac__task_run(ac_task_t *t, bool already_running) {
   ac_waker_t waker = {&ac__task_waker_vtable, t};
   ac_context_t cx = {&waker};
   ac__tls.running = t;
-  ac__tls.rewake = false;
-  ac_poll_t r = vt->poll(fut, &cx, out);
+  ac_poll_t r;
+  for (;;) {
+    ac__tls.rewake = false;
+    r = vt->poll(fut, &cx, out);
+    /* A lone task that woke itself (yield) is polled again right here
+     * when nothing else is runnable: no queue traffic, no atomics. */
+    if (r == AC_POLL_READY || !ac__tls.rewake || !ac__sched_may_repoll(t))
+      break;
+  }
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
     vt->drop(fut);
     if (!big_output(vt))
       memcpy(fut, small.bytes, vt->out_size);
     complete(t, false);
-    return;
+    return false;
   }
-  if (ac__tls.rewake) {
-    /* It woke itself (yield): requeue without touching the state word. */
-    ac__sched_requeue(t->sched, t);
-    return;
-  }
+  if (ac__tls.rewake)
+    return true; /* it woke itself (yield): the state word is untouched */
   st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
   uint32_t nw;
   do {
     if (st & AC__T_CANCELLED) {
       cancel(t);
-      return;
+      return false;
     }
     nw = (st & AC__T_NOTIFIED) ? st & ~AC__T_NOTIFIED
                                : (st & ~AC__T_RUNNING) - AC__T_REF_ONE;
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (st & AC__T_NOTIFIED)
-    ac__sched_requeue(t->sched, t); /* woken while running: keeps RUNNING */
+  return (st & AC__T_NOTIFIED) != 0; /* woken while running */
 }
 
 /* Runtime shutdown: drop the future in whatever state it is in.  Workers

@@ -114,10 +114,15 @@ static void heap_remove(ac__timers_t *t, ac_sleep_t *e) {
   sift_up(t, last->heap_idx - 1);
 }
 
-/* Fires every due entry, waking outside the lock in batches. */
-int64_t ac__timers_fire(ac__timers_t *t) {
+/* Fires every due entry, waking outside the lock in batches; *fired (may
+ * be NULL) counts them. */
+int64_t ac__timers_fire(ac__timers_t *t, int *fired) {
   enum { BATCH = 64 };
   ac_waker_t wake[BATCH];
+  /* No timers: no lock, no clock read.  A timer added meanwhile unparks
+   * the driver (ac__driver_timer_added). */
+  if (!__atomic_load_n(&t->len, __ATOMIC_ACQUIRE))
+    return -1;
   for (;;) {
     int n = 0;
     int64_t next = -1;
@@ -136,6 +141,8 @@ int64_t ac__timers_fire(ac__timers_t *t) {
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < n; i++)
       ac_waker_wake(wake[i]);
+    if (fired)
+      *fired += n;
     if (n < BATCH)
       return next;
   }

@@ -15,6 +15,11 @@
  *   - a bounded number of polls (a livelock is a failure, not a hang).
  * A broken rule prints "harness: ..." on stderr and exits with status 3.
  *
+ * Cancellation: with ACC_TEST_DROP_AFTER=K (K > 0), main stops after K
+ * polls if test_main is still pending and drops it there, in whatever state
+ * it is; the drop must release every test leaf in flight (the runner checks
+ * that the output so far is a prefix of the erasure's).
+ *
  * While acc itself reads the program (__ACC__ defined and not the erasure)
  * this header declares nothing: test_main__frame does not exist yet.
  */
@@ -70,6 +75,8 @@ int main(void) {
   ac_context_t cx = {&waker};
   int result = 0;
   long polls = 0;
+  const char *drop_env = getenv("ACC_TEST_DROP_AFTER");
+  long drop_after = drop_env ? strtol(drop_env, NULL, 10) : 0;
 
   test_main__init(&harness_frame);
   for (;;) {
@@ -84,6 +91,17 @@ int main(void) {
       harness_fail("pending without a wake", polls);
     if (polls > 50000000L)
       harness_fail("too many polls: livelock?", polls);
+    if (polls == drop_after) {
+      test_main__drop(&harness_frame);
+      fflush(stdout);
+      if (test_leaf_in_flight() != 0)
+        harness_fail("dropped while pending, a test leaf is still in flight",
+                     polls);
+      if (harness_clones != harness_releases)
+        harness_fail("dropped while pending, waker clones and releases do "
+                     "not balance", polls);
+      return 0;
+    }
   }
   test_main__drop(&harness_frame);
   fflush(stdout);

@@ -11,6 +11,8 @@
  *   suspensions, 0 to 3, from a generator seeded by ACC_TEST_SEED; each
  *   suspension wakes the context's waker by reference and returns pending.
  *   With ACC_TEST_SEED unset or 0 every leaf is ready at its first poll.
+ *   ACC_TEST_MIN_SUSPEND=K (0 to 3, default 0) raises the least number of
+ *   suspensions per leaf, so that every await of a leaf really suspends.
  *
  * The async leaves also check the ABI from the callee's side and abort with a
  * message on stderr when the caller breaks it: a leaf polled again after it
@@ -60,15 +62,18 @@ static inline long *test_leaf_counter(int which) {
 static inline long test_leaf_in_flight(void) { return *test_leaf_counter(0); }
 
 /* splitmix64 over ACC_TEST_SEED: the number of suspensions of the next leaf
-   (0 to 3), or always 0 when the seed is unset or 0. */
+   (ACC_TEST_MIN_SUSPEND to 3), or always 0 when the seed is unset or 0. */
 static inline int test_leaf_draw(void) {
   static int seeded;
   static unsigned long long state;
-  static int enabled;
+  static int enabled, least;
   if (!seeded) {
     const char *s = getenv("ACC_TEST_SEED");
+    const char *m = getenv("ACC_TEST_MIN_SUSPEND");
     unsigned long long seed = s ? strtoull(s, NULL, 10) : 0;
     enabled = seed != 0;
+    least = m ? atoi(m) : 0;
+    least = least < 0 ? 0 : least > 3 ? 3 : least;
     state = seed * 0x9E3779B97F4A7C15ull;
     seeded = 1;
   }
@@ -78,7 +83,7 @@ static inline int test_leaf_draw(void) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
-  return (int)(z % 4);
+  return least + (int)(z % (unsigned)(4 - least));
 }
 
 static inline void test_leaf_die(const char *what, const void *self) {

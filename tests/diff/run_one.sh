@@ -8,6 +8,8 @@
 #
 #   sh run_one.sh PROGRAM.ac NAME PROFILE
 #
+# PROGRAM is a folder for PROFILE "multi": every .ac in it is one translation
+# unit, headers beside them are shared.
 # PROFILE: "selftest" (a hand-translated C program: checks the harness and
 # the leaves without acc), "diff" (tests/diff and generated programs: -Wall -Wextra -Werror,
 # own harness), "rt" (same, linked with libacrt, real async main), "csmith"
@@ -15,7 +17,9 @@
 # Environment: ROOT, BUILD, ACC, SAN, ACC_DIFF_EXPECT_ASYNC (default 1),
 # ACC_DIFF_ACC_SYNC (1: also run acc --emit=sync's erasure), ACC_DIFF_SEEDS
 # (the suspending seeds, default "1 2 3"), ACC_DIFF_RT_OK (1: the runtime
-# supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10).
+# supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10),
+# ACC_DIFF_DROPS (drop test_main after K polls, for each K; default
+# "1 2 5 13"; not for the rt group, whose main is the runtime's).
 set -u
 src=$1 name=$2 profile=$3
 expect_async=${ACC_DIFF_EXPECT_ASYNC:-1}
@@ -36,6 +40,10 @@ case $profile in
     warn="-Wall -Wextra -Werror"
     incs="-I$here -I$here/rt -I$ROOT/runtime/include"
     libs="$BUILD/libacrt.a -lpthread" ;;
+  multi)
+    warn="-Wall -Wextra -Werror"
+    incs="-I$src -I$here -I$ROOT/runtime/include"
+    libs="" ;;
   *)
     warn="-Wall -Wextra -Werror"
     incs="-I$here -I$ROOT/runtime/include"
@@ -43,12 +51,19 @@ case $profile in
 esac
 cflags="-std=c11 $warn $incs ${SAN:-}"
 
-# excerpt FILE: the first lines of a file, indented, for a result line.
-excerpt() { sed -n '1,12p' "$1" | sed 's/^/    /'; }
+# excerpt FILE: the first lines of a file, indented and cut short, for a
+# result line.
+excerpt() { sed -n '1,12p' "$1" | cut -c1-200 | sed 's/^/    /'; }
 
+# Each result is written with one printf (under 4 KiB, so one atomic write
+# to the pipe): the lines of programs run in parallel do not interleave.
 pass() { echo "[PASS] $name"; echo pass > "$status"; exit 0; }
-fail() { printf '[FAIL] %s: %s\n' "$name" "$1"; [ -n "${2:-}" ] && excerpt "$2"
-         echo fail > "$status"; exit 0; }
+fail() {
+  msg=$(printf '[FAIL] %s: %s' "$name" "$1"
+        [ -n "${2:-}" ] && printf '\n%s' "$(excerpt "$2")")
+  printf '%s\n' "$msg"
+  echo fail > "$status"; exit 0
+}
 skip() { echo "[SKIP] $name: $1"; echo skip > "$status"; exit 0; }
 # An async-mode failure: a failure, or an expected one when the translator
 # is not yet required to work.
@@ -59,44 +74,64 @@ afail() {
   fail "$1" "${2:-}"
 }
 
-# run MODE BIN SEED: runs BIN with ACC_TEST_SEED=SEED (empty: unset) into
-# $dir/MODE.out (stdout, then the exit status on a last line) and MODE.err.
+# run MODE BIN SEED [DROP [MIN]]: runs BIN with ACC_TEST_SEED=SEED,
+# ACC_TEST_DROP_AFTER=DROP and ACC_TEST_MIN_SUSPEND=MIN (each unset when
+# empty): stdout in $dir/MODE.out,
+# stderr in MODE.err, the exit status in MODE.rc.
 run() {
-  mode=$1 bin=$2 seed=$3
-  if [ -n "$seed" ]; then
-    ACC_TEST_SEED=$seed timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
-  else
-    (unset ACC_TEST_SEED; timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err")
-  fi
+  mode=$1 bin=$2 seed=$3 drop=${4:-} least=${5:-}
+  (
+    unset ACC_TEST_SEED ACC_TEST_DROP_AFTER ACC_TEST_MIN_SUSPEND
+    [ -n "$seed" ] && export ACC_TEST_SEED="$seed"
+    [ -n "$drop" ] && export ACC_TEST_DROP_AFTER="$drop"
+    [ -n "$least" ] && export ACC_TEST_MIN_SUSPEND="$least"
+    exec timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
+  )
   rc=$?
   [ "$rc" = 124 ] && echo "(timed out after ${tmo}s)" >> "$dir/$mode.err"
-  echo "exit status $rc" >> "$dir/$mode.out"
+  echo "exit status $rc" > "$dir/$mode.rc"
 }
 
 # compare MODE: the mode's output against the erasure's.
 compare() {
-  if ! cmp -s "$dir/erasure.out" "$dir/$1.out"; then
+  if ! cmp -s "$dir/erasure.out" "$dir/$1.out" ||
+     ! cmp -s "$dir/erasure.rc" "$dir/$1.rc"; then
     { diff "$dir/erasure.out" "$dir/$1.out" | sed -n '1,8p'
+      cmp -s "$dir/erasure.rc" "$dir/$1.rc" ||
+        echo "erasure: $(cat "$dir/erasure.rc"), $1: $(cat "$dir/$1.rc")"
       sed -n '1,4p' "$dir/$1.err"; } > "$dir/$1.diff"
     afail "$1: output differs from the erasure's" "$dir/$1.diff"
   fi
 }
 
 # 1. The oracle: the sync erasure, compiled and run.
+esrc="$dir/erasure.c"
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/erasure.c"   # hand-written for both modes
+elif [ "$profile" = multi ]; then
+  # Every file of the program's folder is erased, headers included (their
+  # async prototypes become plain ones), and the erased folder is searched
+  # first for includes.
+  mkdir -p "$dir/erasure-src"
+  for f in "$src"/*; do
+    b=$(basename "$f")
+    perl "$here/erase.pl" "$f" > "$dir/erasure-src/${b%.ac}$([ "${b%.ac}" != "$b" ] && echo .c)" ||
+      fail "erasure: erase.pl failed on $b"
+  done
+  esrc=$(ls "$dir"/erasure-src/*.c)
 else
   perl "$here/erase.pl" "$src" > "$dir/erasure.c" || fail "erasure: erase.pl failed"
 fi
-if ! $CC $cflags -DACC_SYNC -o "$dir/erasure" "$dir/erasure.c" $libs \
+# shellcheck disable=SC2086
+if ! $CC -I"$dir/erasure-src" $cflags -DACC_SYNC -o "$dir/erasure" $esrc \
      2> "$dir/erasure.cc.err"; then
   fail "erasure: does not compile" "$dir/erasure.cc.err"
 fi
 run erasure "$dir/erasure" ""
-if ! tail -n 1 "$dir/erasure.out" | grep -q '^exit status [0-9]$\|^exit status [0-9][0-9]$'; then
-  fail "erasure: did not finish" "$dir/erasure.err"
+if ! grep -q '^exit status [0-9]$\|^exit status [0-9][0-9]$' "$dir/erasure.rc"; then
+  fail "erasure: did not finish ($(cat "$dir/erasure.rc"))" "$dir/erasure.err"
 fi
-[ "$profile" = rt ] || tail -n 1 "$dir/erasure.out" | grep -q '^exit status 0$' ||
+[ "$profile" = rt ] || grep -q '^exit status 0$' "$dir/erasure.rc" ||
   fail "erasure: exit status is not 0" "$dir/erasure.err"
 
 if [ "$profile" = rt ] && [ "${ACC_DIFF_RT_OK:-0}" != 1 ]; then
@@ -104,12 +139,13 @@ if [ "$profile" = rt ] && [ "${ACC_DIFF_RT_OK:-0}" != 1 ]; then
 fi
 
 # 2. acc's own erasure, when it has one, must compute the same.
-if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ]; then
+if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ] &&
+   [ "$profile" != multi ]; then
   if ! "$ACC" --emit=sync -DACC_SYNC $incs "$src" > "$dir/acc-sync.c" \
        2> "$dir/acc-sync.acc.err"; then
     afail "acc-sync: acc --emit=sync failed" "$dir/acc-sync.acc.err"
   fi
-  if ! $CC $cflags -DACC_SYNC -o "$dir/acc-sync" "$dir/acc-sync.c" $libs \
+  if ! $CC $cflags -DACC_SYNC -o "$dir/acc-sync" "$dir/acc-sync.c" \
        2> "$dir/acc-sync.cc.err"; then
     afail "acc-sync: acc's erasure does not compile" "$dir/acc-sync.cc.err"
   fi
@@ -118,14 +154,25 @@ if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ]; then
 fi
 
 # 3. The translation, compiled as users compile it.
+asrc="$dir/async.c"
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/async.c"     # already C: checks the harness, not acc
   expect_async=1
-elif ! "$ACC" $incs "$src" -o "$dir/async.c" 2> "$dir/translate.err"; then
+elif [ "$profile" = multi ]; then
+  mkdir -p "$dir/async-src"
+  for f in "$src"/*.ac; do
+    b=$(basename "$f" .ac)
+    "$ACC" $incs "$f" -o "$dir/async-src/$b.c" > "$dir/translate.out" 2> "$dir/translate.err" ||
+      afail "translate: acc failed on $b.ac" "$dir/translate.err"
+    [ -s "$dir/async-src/$b.c" ] || afail "translate: acc wrote no output for $b.ac" "$dir/translate.err"
+  done
+  asrc=$(ls "$dir"/async-src/*.c)
+elif ! "$ACC" $incs "$src" -o "$dir/async.c" > "$dir/translate.out" 2> "$dir/translate.err"; then
   afail "translate: acc failed" "$dir/translate.err"
 fi
-[ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
-if ! $CC $cflags -o "$dir/async" "$dir/async.c" $libs 2> "$dir/compile.err"; then
+[ "$profile" = multi ] || [ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
+# shellcheck disable=SC2086
+if ! $CC $cflags -o "$dir/async" $asrc $libs 2> "$dir/compile.err"; then
   afail "compile: the translated C does not compile warning-free" "$dir/compile.err"
 fi
 
@@ -135,5 +182,21 @@ compare ready
 for s in $seeds; do
   run "seed$s" "$dir/async" "$s"
   compare "seed$s"
+done
+# Every await of a leaf suspends at least once (ACC_TEST_MIN_SUSPEND=1).
+run always "$dir/async" 4 "" 1
+compare always
+
+# 5. Cancellation: dropped while pending after K polls (seed 1), the output
+# so far must be a prefix of the erasure's, and nothing may stay in flight.
+[ "$profile" = rt ] && pass
+for k in ${ACC_DIFF_DROPS:-1 2 5 13}; do
+  run "drop$k" "$dir/async" 1 "$k"
+  size=$(wc -c < "$dir/drop$k.out")
+  if ! grep -q '^exit status 0$' "$dir/drop$k.rc" ||
+     ! cmp -s -n "$size" "$dir/drop$k.out" "$dir/erasure.out"; then
+    { cat "$dir/drop$k.rc"; sed -n '1,4p' "$dir/drop$k.err"; } > "$dir/drop$k.diff"
+    afail "drop$k: dropped after $k polls: not a clean prefix of the erasure's run" "$dir/drop$k.diff"
+  fi
 done
 pass

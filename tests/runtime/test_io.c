@@ -14,6 +14,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 /* block_on one I/O future; returns its result. */
 static long run_io(ac_runtime_t *rt, ac_io_t io) {
@@ -152,6 +157,8 @@ Test(io, connect_refused_is_a_result) {
 }
 
 Test(io, accept_out_of_fds_is_emfile) {
+  if (RUNNING_ON_VALGRIND)
+    return; /* valgrind keeps fds of its own above the limit we would set */
   ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
   ac_runtime_enter(rt);
   uint16_t port;

@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t now_ms(void) {
   struct timespec ts;
@@ -174,4 +175,33 @@ Test(timer, dropped_timeout_removes_its_timer) {
   cr_assert_eq(drops, 1);
   ac_runtime_exit();
   t_close_clean(rt);
+}
+
+/* Registers a 1 ms sleep, then stays busy past its deadline inside the
+ * same poll, so the timer is already due when the executor parks. */
+typedef struct late {
+  int state;
+  ac_sleep_t s;
+} late_t;
+static ac_poll_t late_poll(void *self, ac_context_t *cx, void *out) {
+  late_t *l = self;
+  (void)out;
+  if (ac_sleep_poll(&l->s, cx, NULL) == AC_POLL_READY)
+    return AC_POLL_READY;
+  uint64_t t0 = now_ms();
+  while (now_ms() - t0 < 5)
+    ;
+  return AC_POLL_PENDING;
+}
+static void late_drop(void *self) { ac_sleep_drop(&((late_t *)self)->s); }
+static const ac_future_vtable_t late_vtable = {
+    late_poll, late_drop, sizeof(late_t), _Alignof(late_t), 0, "late"};
+
+Test(timer, timer_due_before_park_does_not_block_the_driver) {
+  alarm(20); /* the bug this guards against was a hang */
+  T_FLAVORS(f) {
+    late_t l = {0, ac_sleep_ms(1)};
+    cr_assert_eq(t_run(f, &late_vtable, &l, NULL), 0);
+  }
+  alarm(0);
 }

@@ -8,7 +8,8 @@
 # Environment (see docs/testing.md):
 #   ACC_DIFF_EXPECT_ASYNC  1 (default): an async-mode failure is a failure.
 #                          0: it is reported as [XFAIL] and counted apart.
-#   ACC_DIFF_ONLY          a grep -E pattern: run only the matching programs.
+#   ACC_DIFF_ONLY          an extended regex on program names (as printed):
+#                          run only the matching programs.
 #   ACC_DIFF_GEN           how many generated programs (default 20).
 #   ACC_DIFF_JOBS          parallel programs (default 2).
 . "$ROOT/tests/lib.sh"
@@ -47,11 +48,12 @@ list="$out/list"
   echo "$here/selftest.c harness/selftest selftest"
   for f in "$here"/*.ac; do echo "$f $(basename "$f" .ac) diff"; done
   for f in "$here"/rt/*.ac; do echo "$f rt/$(basename "$f" .ac) rt"; done
+  for d in "$here"/multi/*/; do d=${d%/}; echo "$d multi/$(basename "$d") multi"; done
   i=1
   while [ "$i" -le "$gen_n" ]; do
     echo "$out/gen-src/gen_seed_$i.ac gen/seed_$i diff"; i=$((i + 1))
   done
-} | grep -E -- "${ACC_DIFF_ONLY:-.}" > "$list"
+} | awk -v re="${ACC_DIFF_ONLY:-.}" '$2 ~ re' > "$list"
 
 echo "diff: $(wc -l < "$list") programs; acc: $ACC; rt group: $([ $ACC_DIFF_RT_OK = 1 ] && echo runs || echo skipped); acc --emit=sync: $([ $ACC_DIFF_ACC_SYNC = 1 ] && echo compared || echo not available)"
 xargs -P "${ACC_DIFF_JOBS:-2}" -n 3 sh "$here/run_one.sh" < "$list"

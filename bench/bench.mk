@@ -1,0 +1,17 @@
+# `make bench`: the DESIGN §9 workloads W1-W4 and W6 on both executors,
+# written as hand-made leaf-style futures until the translator can build
+# them from .ac sources.  Options: BENCH_RUNS (default 5), BENCH_ONLY=W3.
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
+BENCH_BIN  := $(BUILD)/bench/acbench
+
+bench: $(BENCH_BIN)
+	$(BENCH_BIN)
+
+$(BENCH_BIN): $(BENCH_OBJS) $(LIBACRT)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBACRT) $(RT_LIBS)
+
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(RT_CPPFLAGS) -c -o $@ $<

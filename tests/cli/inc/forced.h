@@ -1,0 +1,2 @@
+/* Read first through -include forced.h. */
+#define ANSWER 99

@@ -1,0 +1,2 @@
+/* The header whose edit must retranslate greet.ac. */
+#define GREETING "Hello, async world!"

@@ -1,0 +1,4 @@
+/* The plain C half of the acc cc test program. */
+#include "util.h"
+
+int triple(int x) { return 3 * x; }

@@ -1,0 +1,2 @@
+/* Shared by prog.ac and util.c. */
+int triple(int x);

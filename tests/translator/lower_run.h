@@ -1,0 +1,137 @@
+/*
+ * lower_run.h: what the lowering and layout tests share.  lr_run()
+ * translates an .ac snippet with acc_translate (in this process: criterion
+ * runs every test in its own), compiles the C with -Wall -Wextra -Werror,
+ * runs it and returns its standard output.
+ *
+ * Every snippet gets a prelude with the test leaf `tick(v)`, which is
+ * pending twice (waking its waker) before it is ready with v, and a driver
+ * that polls `async int test_main(void)` to completion with a no-op waker,
+ * drops it and prints "=RESULT".  With -DLR_DROP_EARLY the driver polls
+ * once and drops the frame instead, and prints how many ticks were dropped
+ * in flight.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "options.h"
+
+static const char lr_prelude[] =
+    "#include <stdio.h>\n"
+    "#include <ac.h>\n"
+    "typedef struct tick { int left; long v; } tick_t;\n"
+    "static int lr_cancelled;\n"
+    "static inline tick_t tick(long v) { tick_t t = {2, v}; return t; }\n"
+    "static inline ac_poll_t tick_poll(tick_t *t, ac_context_t *cx,\n"
+    "                                  long *out) {\n"
+    "  if (t->left > 0) { t->left--; ac_waker_wake_by_ref(cx->waker);\n"
+    "    return AC_POLL_PENDING; }\n"
+    "  t->left = -1; *out = t->v; return AC_POLL_READY;\n"
+    "}\n"
+    "static inline void tick_drop(tick_t *t) {\n"
+    "  if (t->left >= 0) lr_cancelled++;\n"
+    "  t->left = -1;\n"
+    "}\n";
+
+static const char lr_driver[] =
+    "\n#ifndef __ACC__\n"
+    "static ac_waker_t lr_clone(void *d);\n"
+    "static void lr_nop(void *d) { (void)d; }\n"
+    "static const ac_waker_vtable_t lr_vt = {lr_clone, lr_nop, lr_nop,\n"
+    "                                        lr_nop};\n"
+    "static ac_waker_t lr_clone(void *d) { ac_waker_t w = {&lr_vt, d};\n"
+    "  return w; }\n"
+    "static test_main__frame lr_frame;\n"
+    "int main(void) {\n"
+    "  ac_waker_t w = {&lr_vt, 0};\n"
+    "  ac_context_t cx = {&w};\n"
+    "  int r = 0;\n"
+    "  test_main__init(&lr_frame);\n"
+    "#ifdef LR_DROP_EARLY\n"
+    "  (void)test_main__poll(&lr_frame, &cx, &r);\n"
+    "  test_main__drop(&lr_frame);\n"
+    "  printf(\"cancelled %d\\n\", lr_cancelled);\n"
+    "#else\n"
+    "  while (test_main__poll(&lr_frame, &cx, &r) == AC_POLL_PENDING)\n"
+    "    ;\n"
+    "  test_main__drop(&lr_frame);\n"
+    "  printf(\"=%d\\n\", r);\n"
+    "#endif\n"
+    "  return 0;\n"
+    "}\n"
+    "#endif\n";
+
+static char *lr_read(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return xstrdup("");
+  Str s = {0};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    str_add(&s, buf, n);
+  fclose(f);
+  return (char *)str_cstr(&s);
+}
+
+static void lr_write(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  cr_assert(f, "cannot write %s", path);
+  fputs(text, f);
+  fclose(f);
+}
+
+static const char *lr_dir(void) {
+  static char *dir;
+  if (!dir) {
+    dir = xformat("/tmp/acc_lower_test_%d", (int)getpid());
+    mkdir(dir, 0700);
+  }
+  return dir;
+}
+
+/* The translation of prelude + body + driver, in the given view. */
+static char *lr_translate(const char *name, const char *body, EmitKind emit) {
+  const char *ac = xformat("%s/%s.ac", lr_dir(), name);
+  lr_write(ac, xformat("%s%s%s", lr_prelude, body, lr_driver));
+  Options o = {0};
+  o.input = ac;
+  o.emit = emit;
+  Str out = {0};
+  cr_assert_eq(acc_translate(&o, &out), 0, "acc failed on %s", name);
+  return (char *)str_cstr(&out);
+}
+
+static char *lr_shell(const char *cmd) {
+  FILE *p = popen(cmd, "r");
+  Str s = {0};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    str_add(&s, buf, n);
+  pclose(p);
+  return (char *)str_cstr(&s);
+}
+
+/* Translates, compiles with `cc` (and extra flags) and runs; returns the
+   program's output. */
+static char *lr_run_with(const char *name, const char *body, const char *cc,
+                         const char *flags) {
+  const char *c = xformat("%s/%s.c", lr_dir(), name);
+  const char *bin = xformat("%s/%s", lr_dir(), name);
+  const char *err = xformat("%s/%s.err", lr_dir(), name);
+  lr_write(c, lr_translate(name, body, EMIT_C));
+  const char *cmd = xformat("%s -std=c11 -Wall -Wextra -Werror %s -I%s "
+                            "-o %s %s 2> %s", cc, flags,
+                            ACC_RUNTIME_INCLUDE, bin, c, err);
+  cr_assert_eq(system(cmd), 0, "%s does not compile:\n%s", name,
+               lr_read(err));
+  return lr_shell(bin);
+}
+
+static inline char *lr_run(const char *name, const char *body) {
+  return lr_run_with(name, body, "cc", "");
+}
