@@ -141,6 +141,8 @@ struct AsyncFunc {
   Vec sites;             /* Site*, by state */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
+  Vec start_succ;        /* states (intptr_t) reachable first from state 0;
+                            0 means "returns without suspending" */
   Vec hoisted;           /* char*: types hoisted to file scope */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
@@ -177,12 +179,16 @@ void recurse_mark(Program *p);
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
 /* The result type of a function declaration, without storage or async. */
 const char *lower_ret_type(Source *src, Decl *fn);
+/* True if a value of this type can be stored with `=` (arithmetic and
+   pointers); others are stored with memcpy (const members). */
+bool lower_assignable(const char *type);
 /* Its parameter list as written: "int a, const char *s" ("void" if none). */
 const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== live.c ==== */
 
-/* Fills Slot.live and Site.succ. */
+/* Fills Slot.live, Site.succ and AsyncFunc.start_succ (the last two from
+   transitions.c). */
 void live_analyze(Program *p);
 
 /* ==== layout.c ==== */

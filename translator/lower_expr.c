@@ -64,8 +64,12 @@ const char *lower_return_text(Lower *L, const char *value) {
   str_puts(&s, "{ ");
   if (value && L->fn->is_void)
     str_printf(&s, "(void)(%s); ", value);
-  else if (value)
+  else if (value && lower_assignable(L->fn->ret_type))
     str_printf(&s, "*ac__out = (%s); ", value);
+  else if (value) /* a union with const members cannot be assigned */
+    str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
+               "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
+               value);
   str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
@@ -319,6 +323,16 @@ static const char *static_type(Lower *L, Node *e) {
   return x ? xformat("__typeof__(%s)", x) : t;
 }
 
+/* t = value, by memcpy where `=` is not allowed (const members). */
+static void store(Lower *L, Slot *t, const char *value) {
+  if (lower_assignable(t->type))
+    lower_emit(L, "F->%s = (%s);\n", t->name, value);
+  else
+    lower_emit(L, "{ __typeof__(F->%s) ac__v = (%s);\n__builtin_memcpy((void "
+               "*)&F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
+               value, t->name);
+}
+
 /* Arrays, functions and constants keep their meaning unspilled. */
 static bool spillable(Lower *L, Node *e) {
   switch (e->kind) {
@@ -347,7 +361,7 @@ static const char *spill(Lower *L, Node *e) {
   if (!spillable(L, e))
     return text;
   Slot *t = new_temp(L, type_of(L, e));
-  lower_emit(L, "F->%s = (%s);\n", t->name, text);
+  store(L, t, text);
   return xformat("F->%s", t->name);
 }
 
@@ -588,21 +602,24 @@ static const char *lower_cond(Lower *L, Node *e) {
     if (is_void) {
       lower_emit(L, "if (!(%s)) {\n", c);
     } else {
-      lower_emit(L, "F->%s = (%s);\nif (!F->%s) {\n", t->name, c, t->name);
+      store(L, t, c);
+      lower_emit(L, "if (!F->%s) {\n", t->name);
     }
   } else {
     lower_emit(L, "if (%s) {\n", c);
     const char *a = lower_expr(L, e->then);
     if (t)
-      lower_emit(L, "F->%s = (%s);\n} else {\n", t->name, a);
+      store(L, t, a);
     else
-      lower_emit(L, "(void)(%s);\n} else {\n", a);
+      lower_emit(L, "(void)(%s);\n", a);
+    lower_emit(L, "} else {\n");
   }
   const char *b = lower_expr(L, e->els);
   if (t)
-    lower_emit(L, "F->%s = (%s);\n}\n", t->name, b);
+    store(L, t, b);
   else
-    lower_emit(L, "(void)(%s);\n}\n", b);
+    lower_emit(L, "(void)(%s);\n", b);
+  lower_emit(L, "}\n");
   return t ? xformat("F->%s", t->name) : "((void)0)";
 }
 
@@ -719,7 +736,7 @@ static const char *lower_generic(Lower *L, Node *e) {
     lower_emit(L, "case %d: {\n", i);
     const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
     if (t)
-      lower_emit(L, "F->%s = (%s);\n", t->name, v);
+      store(L, t, v);
     else
       lower_emit(L, "(void)(%s);\n", v);
     lower_emit(L, "break;\n}\n");

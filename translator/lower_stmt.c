@@ -180,9 +180,39 @@ static void hoist(Lower *L, const char *text) {
   vec_push(&L->fn->hoisted, (char *)text);
 }
 
+/* Arithmetic and pointer types can be assigned; a struct or union may
+   have const members, so everything else is copied with memcpy. */
+bool lower_assignable(const char *t) {
+  if (!t || strstr(t, "const") || strchr(t, '[') || strchr(t, '('))
+    return false;
+  if (strchr(t, '*'))
+    return true;
+  static const char *words[] = {"unsigned", "signed", "int", "long", "short",
+                                "char", "float", "double", "_Bool", "bool",
+                                "volatile", "size_t", "ssize_t", "ptrdiff_t",
+                                "intptr_t", "uintptr_t", "intmax_t",
+                                "uintmax_t", NULL};
+  for (const char *p = t; *p;) {
+    while (*p == ' ')
+      p++;
+    const char *q = p;
+    while (*q && *q != ' ')
+      q++;
+    bool ok = false;
+    for (int i = 0; words[i] && !ok; i++)
+      ok = strlen(words[i]) == (size_t)(q - p) && !strncmp(words[i], p, q - p);
+    const char *u = *p == 'u' ? p + 1 : p; /* int8_t ... uint64_t */
+    ok = ok || (!strncmp(u, "int", 3) && q - p >= 6 && q[-2] == '_' &&
+                q[-1] == 't');
+    if (!ok && q > p)
+      return false;
+    p = q;
+  }
+  return true;
+}
+
 static bool needs_copy(const char *type, Node *init) {
-  return !type || strstr(type, "const") || strchr(type, '[') ||
-         init->kind == ND_INIT_LIST;
+  return !lower_assignable(type) || init->kind == ND_INIT_LIST;
 }
 
 /*

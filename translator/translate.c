@@ -126,7 +126,7 @@ static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
     layout_program(p);
     emit_json(p, out);
     break;
-  default:
+  default: /* EMIT_STATES */
     emit_states(p, out);
     break;
   }

@@ -124,8 +124,9 @@ static char *lr_run_with(const char *name, const char *body, const char *cc,
   const char *bin = xformat("%s/%s", lr_dir(), name);
   const char *err = xformat("%s/%s.err", lr_dir(), name);
   lr_write(c, lr_translate(name, body, EMIT_C));
-  const char *cmd = xformat("%s -std=c11 -Wall -Wextra -Werror %s -I%s "
-                            "-o %s %s 2> %s", cc, flags,
+  const char *san = getenv("SAN") ? getenv("SAN") : "";
+  const char *cmd = xformat("%s -std=c11 -Wall -Wextra -Werror %s %s -I%s "
+                            "-o %s %s 2> %s", cc, flags, san,
                             ACC_RUNTIME_INCLUDE, bin, c, err);
   cr_assert_eq(system(cmd), 0, "%s does not compile:\n%s", name,
                lr_read(err));

@@ -217,6 +217,7 @@ Test(lower, every_await_site_has_a_named_state_with_its_line) {
   char *c = lr_translate("states", src, EMIT_C);
   cr_assert(strstr(c, "ac__s1:"), "no label for state 1");
   cr_assert(strstr(c, "ac__s2:"), "no label for state 2");
-  cr_assert(strstr(c, "/* state 2: await tick_t, line"), "no state comment");
+  cr_assert(strstr(c, "/* state 2 AwaitingTick2: await tick_t, line"),
+            "no named state comment");
   cr_assert(strstr(c, "#line "), "no #line directives");
 }
