@@ -100,14 +100,17 @@ typedef enum ac_rt_flavor {
 ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers);
 /* Spawns the unstarted future *fut (moved: copied, vt->size bytes), runs the
  * runtime until it completes and copies its output (vt->out_size bytes) to
- * out (may be NULL).  Returns 0 or -errno.  Not callable from a task. */
+ * out (may be NULL).  Returns 0, AC_ECANCELED, -ENOMEM, -EDEADLK from inside
+ * a task, or -EBUSY if a current-thread runtime is already blocked on
+ * (several threads may block_on one multi-thread runtime). */
 int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                         const void *fut, void *out);
 /* Stops the workers and drops every task still alive (their futures are
  * dropped in whatever state they are in).  Idempotent. */
 void ac_runtime_shutdown(ac_runtime_t *rt);
-/* Shuts down and frees.  0, or -EBUSY if a task, timer or fd was still
- * registered afterwards (a leak in a leaf future's drop). */
+/* Shuts down and frees.  0, or -EBUSY if a task, a task allocation (a
+ * handle never joined or detached), a timer or an fd was still registered
+ * afterwards: a leak in someone's drop. */
 int ac_runtime_free(ac_runtime_t *rt);
 /* The entry of a generated `async int main`: new + block_on + free. */
 int ac_runtime_main(ac_rt_flavor_t flavor, const ac_future_vtable_t *vt,
@@ -180,9 +183,21 @@ typedef struct ac_yield {
   /* private */
   int yielded;
 } ac_yield_t;
-ac_yield_t ac_yield_now(void);
-ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx, void *out);
-void ac_yield_drop(ac_yield_t *self);
+/* Inline: a yield is a flag and a self-wake, cheaper than the calls. */
+static inline ac_yield_t ac_yield_now(void) {
+  ac_yield_t y = {0};
+  return y;
+}
+static inline ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx,
+                                      void *out) {
+  (void)out;
+  if (self->yielded)
+    return AC_POLL_READY;
+  self->yielded = 1;
+  ac_waker_wake_by_ref(cx->waker); /* first poll: wake ourselves, pending */
+  return AC_POLL_PENDING;
+}
+static inline void ac_yield_drop(ac_yield_t *self) { (void)self; }
 extern const ac_future_vtable_t ac_yield_vtable;
 
 /* ==== time ==== */
@@ -467,6 +482,29 @@ int ac__spawn_acc();
 #define ac__spawn_acc(pair) AC__SPAWN_PAIR pair
 #define ac_spawn(fut) AC__SPAWN_VALUE(fut)
 #endif
+
+/* ==== typed joins ==== */
+
+/* A join future typed by its output, so `T v = await NAME(handle);` has a
+ * type: NAME_t, NAME_poll(NAME_t *, ac_context_t *, T *), NAME_drop.  Made
+ * here for int, long and void *; AC_JOIN_DEFINE(join_point, struct point)
+ * makes more.  ac_task_join (out: void) serves tasks of any output. */
+#define AC_JOIN_DEFINE(NAME, T)                                                \
+  typedef struct NAME {                                                        \
+    ac_join_t join; /* private */                                              \
+  } NAME##_t;                                                                  \
+  static inline NAME##_t NAME(ac_task_t *t) {                                  \
+    NAME##_t r = {ac_task_join(t)};                                            \
+    return r;                                                                  \
+  }                                                                            \
+  static inline ac_poll_t NAME##_poll(NAME##_t *self, ac_context_t *cx,        \
+                                      T *out) {                                \
+    return ac_join_poll(&self->join, cx, out);                                 \
+  }                                                                            \
+  static inline void NAME##_drop(NAME##_t *self) { ac_join_drop(&self->join); }
+AC_JOIN_DEFINE(ac_join_int, int)
+AC_JOIN_DEFINE(ac_join_long, long)
+AC_JOIN_DEFINE(ac_join_ptr, void *)
 
 #ifdef __cplusplus
 }

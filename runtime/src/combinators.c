@@ -12,23 +12,16 @@
 
 /* ==== yield ==== */
 
-ac_yield_t ac_yield_now(void) { return (ac_yield_t){0}; }
-
-ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx, void *out) {
-  (void)out;
-  if (self->yielded)
-    return AC_POLL_READY;
-  self->yielded = 1;
-  ac_waker_wake_by_ref(cx->waker);
-  return AC_POLL_PENDING;
+/* The yield leaf itself is inline in ac.h; the vtable needs addresses. */
+static ac_poll_t yield_poll(void *self, ac_context_t *cx, void *out) {
+  return ac_yield_poll(self, cx, out);
 }
+static void yield_drop(void *self) { ac_yield_drop(self); }
 
-void ac_yield_drop(ac_yield_t *self) { (void)self; }
-
-const ac_future_vtable_t ac_yield_vtable = {
-    (ac_poll_t(*)(void *, ac_context_t *, void *))ac_yield_poll,
-    (void (*)(void *))ac_yield_drop, sizeof(ac_yield_t), _Alignof(ac_yield_t),
-    0, "ac_yield"};
+const ac_future_vtable_t ac_yield_vtable = {yield_poll, yield_drop,
+                                            sizeof(ac_yield_t),
+                                            _Alignof(ac_yield_t), 0,
+                                            "ac_yield"};
 
 /* ==== branches ==== */
 

@@ -60,16 +60,19 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
 }
 
 /* The waker of block_on: it does not count references (the runtime
- * outlives every task), it raises main_woken and wakes the thread. */
+ * outlives every task).  It bumps main_seq and wakes every blocked caller;
+ * each one polls its own join again when the sequence moved, so several
+ * threads may block_on one multi-thread runtime at once without stealing
+ * each other's wake-ups. */
 static ac_waker_t main_clone(void *data);
 static void main_wake(void *data) {
   ac_runtime_t *rt = data;
-  __atomic_store_n(&rt->main_woken, 1, __ATOMIC_SEQ_CST);
+  __atomic_fetch_add(&rt->main_seq, 1, __ATOMIC_SEQ_CST);
   if (rt->sched.flavor == AC_RT_CURRENT_THREAD) {
     ac__driver_unpark(&rt->driver);
   } else {
     pthread_mutex_lock(&rt->main_lock);
-    pthread_cond_signal(&rt->main_cond);
+    pthread_cond_broadcast(&rt->main_cond);
     pthread_mutex_unlock(&rt->main_lock);
   }
 }
@@ -84,20 +87,27 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                         const void *fut, void *out) {
   if (ac__tls.running || rt->is_shutdown)
     return -EDEADLK; /* from inside a task, or too late */
+  bool current = rt->sched.flavor == AC_RT_CURRENT_THREAD;
+  if (current && __atomic_exchange_n(&rt->blocking, 1, __ATOMIC_ACQUIRE))
+    return -EBUSY; /* the one worker is already some thread's */
   ac__tls_t saved = ac__tls;
   ac__tls.sched = &rt->sched;
   ac__tls.worker = NULL;
   ac_task_t *t = ac__task_new(&rt->sched, vt, fut);
   if (!t) {
     ac__tls = saved;
+    if (current)
+      __atomic_store_n(&rt->blocking, 0, __ATOMIC_RELEASE);
     return -ENOMEM;
   }
   ac_join_t j = ac_task_join(t);
   ac_waker_t w = {&main_waker_vtable, rt};
-  if (rt->sched.flavor == AC_RT_CURRENT_THREAD)
+  if (current) {
     ac__current_block_on(rt, &j, out, &w);
-  else
+    __atomic_store_n(&rt->blocking, 0, __ATOMIC_RELEASE);
+  } else {
     ac__multi_block_on(rt, &j, out, &w);
+  }
   ac__tls = saved;
   return ac_join_status(&j);
 }

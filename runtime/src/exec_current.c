@@ -14,7 +14,7 @@ void ac__current_park(ac__worker_t *w) {
   __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
   ac__fence();
   if (!ac__sched_has_work(s) &&
-      !__atomic_load_n(&s->rt->main_woken, __ATOMIC_SEQ_CST))
+      __atomic_load_n(&s->rt->main_seq, __ATOMIC_SEQ_CST) == s->rt->main_seen)
     ac__driver_turn(d, -1);
   __atomic_store_n(&d->parked, 0, __ATOMIC_RELAXED);
 }
@@ -24,14 +24,19 @@ void ac__current_block_on(ac_runtime_t *rt, ac_join_t *j, void *out,
   ac__worker_t *w = &rt->sched.workers[0];
   ac_context_t cx = {main_waker};
   ac__tls.worker = w;
-  __atomic_store_n(&rt->main_woken, 1, __ATOMIC_RELAXED);
+  rt->main_seen = __atomic_load_n(&rt->main_seq, __ATOMIC_ACQUIRE);
+  if (ac_join_poll(j, &cx, out) == AC_POLL_READY)
+    goto done;
   for (;;) {
-    if (__atomic_load_n(&rt->main_woken, __ATOMIC_RELAXED) &&
-        __atomic_exchange_n(&rt->main_woken, 0, __ATOMIC_ACQ_REL) &&
-        ac_join_poll(j, &cx, out) == AC_POLL_READY)
-      break;
+    uint32_t seq = __atomic_load_n(&rt->main_seq, __ATOMIC_ACQUIRE);
+    if (seq != rt->main_seen) {
+      rt->main_seen = seq;
+      if (ac_join_poll(j, &cx, out) == AC_POLL_READY)
+        break;
+    }
     if (!ac__sched_run_one(w))
       ac__current_park(w);
   }
+done:
   ac__tls.worker = NULL;
 }

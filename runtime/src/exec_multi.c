@@ -33,6 +33,7 @@ static void park(ac__worker_t *w) {
         !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
       ac__driver_turn(d, -1);
     __atomic_store_n(&d->parked, 0, __ATOMIC_SEQ_CST);
+    ac__sched_flush_notify(s);
     pthread_mutex_lock(&s->idle_lock);
     s->driver_owned = false;
   } else {
@@ -119,13 +120,12 @@ void ac__multi_stop(ac__sched_t *s) {
 void ac__multi_block_on(ac_runtime_t *rt, ac_join_t *j, void *out,
                         const ac_waker_t *main_waker) {
   ac_context_t cx = {main_waker};
-  __atomic_store_n(&rt->main_woken, 1, __ATOMIC_RELAXED);
   for (;;) {
-    if (__atomic_exchange_n(&rt->main_woken, 0, __ATOMIC_ACQ_REL) &&
-        ac_join_poll(j, &cx, out) == AC_POLL_READY)
+    uint32_t seen = __atomic_load_n(&rt->main_seq, __ATOMIC_ACQUIRE);
+    if (ac_join_poll(j, &cx, out) == AC_POLL_READY)
       return;
     pthread_mutex_lock(&rt->main_lock);
-    while (!__atomic_load_n(&rt->main_woken, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&rt->main_seq, __ATOMIC_ACQUIRE) == seen)
       pthread_cond_wait(&rt->main_cond, &rt->main_lock);
     pthread_mutex_unlock(&rt->main_lock);
   }

@@ -246,6 +246,7 @@ typedef struct ac__tls {
   ac__worker_t *worker;   /* the worker this thread is, or NULL */
   ac_task_t *running;     /* task being polled on this thread */
   bool rewake;            /* `running` woke itself during its poll */
+  bool notify;            /* wake an idle worker once out of locks */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
 
@@ -254,13 +255,30 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
-AC_INTERNAL bool ac__sched_may_repoll(ac_task_t *t);
+AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
-AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+
+/* ==== registry.c ==== */
+
 AC_INTERNAL int ac__registry_add(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL void ac__registry_remove(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL size_t ac__registry_count(ac__sched_t *s);
+AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+
+/* Polls between looks at the inject queue and the driver (tokio uses 61). */
+#define AC__CHECK_INTERVAL 61
+
+/* A task that woke itself may be polled again at once if nothing else is
+ * runnable here; the tick still paces the inject and driver checks.  On
+ * the yield path, hence inline. */
+static inline bool ac__sched_may_repoll(ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (!w || w->sched != t->sched)
+    return false;
+  return !ac__runq_len(&w->q) && !ac__runq_len(&t->sched->inject) &&
+         AC_LIKELY(++w->tick % AC__CHECK_INTERVAL != 0);
+}
 
 /* ==== exec_multi.c ==== */
 
@@ -341,7 +359,9 @@ struct ac_fd {
 struct ac_runtime {
   ac__sched_t sched;
   ac__driver_t driver;
-  uint32_t main_woken;   /* atomic: the block_on waker fired */
+  uint32_t main_seq;     /* atomic: bumped by every block_on wake */
+  uint32_t main_seen;    /* current-thread: main_seq at the last join poll */
+  uint32_t blocking;     /* atomic: a current-thread block_on is running */
   pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
   pthread_cond_t main_cond;
   bool is_shutdown;

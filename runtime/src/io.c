@@ -98,7 +98,7 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
     if (ready & want) {
       long r = attempt(io);
       if (r != -EAGAIN && r != -EWOULDBLOCK) {
-        ac_io_drop(io); /* takes back a waker we may have left in the fd */
+        io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
         if (out)
           *out = r;
         return AC_POLL_READY;
@@ -119,8 +119,8 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
   }
 }
 
-/* A future dropped while waiting takes its waker back, so the task it
- * belongs to is not kept alive by the fd (one reader, one writer). */
+/* A future dropped while waiting (cancelled) takes its waker back, so the
+ * fd does not keep its task alive (one reader, one writer per fd). */
 void ac_io_drop(ac_io_t *io) {
   if (!(io->started & WAITING))
     return;

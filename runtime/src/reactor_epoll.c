@@ -47,19 +47,18 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
     bits |= AC__READABLE;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
     bits |= AC__WRITABLE;
-  ac_waker_t r = {NULL, NULL}, w = {NULL, NULL};
+  /* The wakers stay in the fd (woken by reference, under the lock so they
+   * cannot be dropped meanwhile): the next wait of the same task finds its
+   * waker there and clones nothing.  A waker is given back when its future
+   * is dropped while waiting, replaced by another task's, or at close. */
   ac__spin_lock(&f->lock);
   __atomic_store_n(&f->ready, f->ready | bits, __ATOMIC_RELAXED);
   __atomic_store_n(&f->tick, f->tick + 1, __ATOMIC_RELEASE);
-  if (bits & AC__READABLE)
-    r = ac__waker_take(&f->reader);
-  if (bits & AC__WRITABLE)
-    w = ac__waker_take(&f->writer);
+  if ((bits & AC__READABLE) && f->reader.vtable)
+    ac_waker_wake_by_ref(&f->reader);
+  if ((bits & AC__WRITABLE) && f->writer.vtable)
+    ac_waker_wake_by_ref(&f->writer);
   ac__spin_unlock(&f->lock);
-  if (r.vtable)
-    ac_waker_wake(r);
-  if (w.vtable)
-    ac_waker_wake(w);
 }
 
 void ac__reactor_wait(ac__driver_t *d, int timeout_ms) {

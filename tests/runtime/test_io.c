@@ -213,3 +213,71 @@ Test(io, readiness_future_waits_for_readable) {
   ac_runtime_exit();
   t_close_clean(rt);
 }
+
+/* A task blocked in a read, aborted: its frame drops the read, which takes
+ * its waker back out of the fd, so the task's memory is freed before the
+ * fd is closed. */
+typedef struct reader {
+  int state;
+  ac_fd_t *f;
+  ac_io_t io;
+  char buf[8];
+  int *drops;
+} reader_t;
+static ac_poll_t reader_poll(void *self, ac_context_t *cx, void *out) {
+  reader_t *r = self;
+  (void)out;
+  if (r->state == 0) {
+    r->io = ac_read(r->f, r->buf, sizeof r->buf);
+    r->state = 1;
+  }
+  long n;
+  if (ac_io_poll(&r->io, cx, &n) == AC_POLL_PENDING)
+    return AC_POLL_PENDING;
+  r->state = 2;
+  return AC_POLL_READY;
+}
+static void reader_drop(void *self) {
+  reader_t *r = self;
+  if (r->state == 1)
+    ac_io_drop(&r->io);
+  t_inc(r->drops);
+}
+static const ac_future_vtable_t reader_vtable = {
+    reader_poll, reader_drop, sizeof(reader_t), _Alignof(reader_t), 0,
+    "reader"};
+
+Test(io, aborted_reader_releases_the_fd_and_its_task) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    ac_runtime_enter(rt);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    ac_fd_t *rd;
+    cr_assert_eq(ac_fd_open(p[0], &rd), 0);
+    int drops = 0;
+    reader_t r = {.f = rd, .drops = &drops};
+    ac_task_t *t = ac_runtime_spawn(rt, &reader_vtable, &r);
+    t_sleeper_t wait = t_sleeper(20, 0, NULL);
+    ac_runtime_block_on(rt, &t_sleeper_vtable, &wait, NULL);
+    ac_task_abort(t);
+    ac_task_detach(t);
+    wait = t_sleeper(20, 0, NULL);
+    ac_runtime_block_on(rt, &t_sleeper_vtable, &wait, NULL);
+    cr_assert_eq(t_load(&drops), 1);
+    /* A worker may still be finishing block_on's own task: give it time. */
+    ac_runtime_stats_t st;
+    for (int i = 0; i < 2000; i++) {
+      ac_runtime_stats(rt, &st);
+      if (st.allocated == 0)
+        break;
+      usleep(1000);
+    }
+    cr_assert_eq(st.allocated, 0, "the fd still holds the task's waker");
+    cr_assert_eq(st.fds, 1);
+    ac_fd_close(rd, 1);
+    close(p[1]);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}

@@ -235,3 +235,51 @@ Test(multi, runtime_main_runs_a_future_to_completion) {
   cr_assert_eq(ac_block_on(&t_counter_vtable, &c, &out), 0);
   cr_assert_eq(out, 13);
 }
+
+typedef struct blocker_arg {
+  ac_runtime_t *rt;
+  int id, out, rc, ms;
+} blocker_arg_t;
+
+static void *blocker(void *p) {
+  blocker_arg_t *a = p;
+  t_sleeper_t s = t_sleeper((uint64_t)(a->ms ? a->ms : 1 + a->id % 5), a->id,
+                            NULL);
+  a->rc = ac_runtime_block_on(a->rt, &t_sleeper_vtable, &s, &a->out);
+  return NULL;
+}
+
+Test(multi, several_threads_block_on_one_runtime_at_once) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  enum { N = 8 };
+  pthread_t th[N];
+  blocker_arg_t a[N];
+  for (int round = 0; round < 20; round++) {
+    for (int i = 0; i < N; i++) {
+      a[i] = (blocker_arg_t){rt, i, -1, -1, 0};
+      pthread_create(&th[i], NULL, blocker, &a[i]);
+    }
+    for (int i = 0; i < N; i++) {
+      pthread_join(th[i], NULL);
+      cr_assert_eq(a[i].rc, 0);
+      cr_assert_eq(a[i].out, i);
+    }
+  }
+  t_close_clean(rt);
+}
+
+Test(multi, a_second_block_on_of_a_current_thread_runtime_is_busy) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  blocker_arg_t a = {rt, 40, -1, -1, 300}; /* both sleep long enough */
+  pthread_t th;
+  t_sleeper_t s = t_sleeper(200, 7, NULL);
+  pthread_create(&th, NULL, blocker, &a);
+  int out = 0;
+  int rc = ac_runtime_block_on(rt, &t_sleeper_vtable, &s, &out);
+  pthread_join(th, NULL);
+  /* Exactly one of the two got the worker; the other was told so. */
+  cr_assert((rc == 0 && (a.rc == 0 || a.rc == -EBUSY)) ||
+            (rc == -EBUSY && a.rc == 0));
+  cr_assert(rc == -EBUSY || a.rc == -EBUSY, "both ran at once");
+  t_close_clean(rt);
+}
