@@ -753,6 +753,7 @@ statement
 /* 6.8.1 Labeled statements */
 labeled_statement
   : IDENT ':' statement       { $$ = ast_label(@$, @1, $3); }
+  | TYPEDEF_NAME ':' statement { $$ = ast_label(@$, @1, $3); } /* 6.2.3 */
   | "case" constant_expression ':' statement
                               { $$ = ast_case(@$, $2, NULL, $4); }
   | "case" constant_expression "..." constant_expression ':' statement

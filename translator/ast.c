@@ -26,30 +26,26 @@ void ast_begin(Source *s) {
 
 const Vec *ast_awaits(void) { return &awaits_; }
 
-static Node *find_await(Node *n) {
+Node *ast_find_await(Node *n) {
   if (!n || !n->has_await)
     return NULL;
   if (n->kind == ND_AWAIT)
     return n;
   Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
                   n->init, n->inc, n->body};
-  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
-    if (find_await(kids[i]))
-      return find_await(kids[i]);
-  for (int i = 0; i < n->args.len; i++)
-    if (find_await(n->args.items[i]))
-      return find_await(n->args.items[i]);
-  for (int i = 0; i < n->decls.len; i++) {
-    Node *a = find_await(((Decl *)n->decls.items[i])->init);
-    if (a)
-      return a;
-  }
-  return NULL;
+  Node *a = NULL;
+  for (size_t i = 0; !a && i < sizeof kids / sizeof *kids; i++)
+    a = ast_find_await(kids[i]);
+  for (int i = 0; !a && i < n->args.len; i++)
+    a = ast_find_await(n->args.items[i]);
+  for (int i = 0; !a && i < n->decls.len; i++)
+    a = ast_find_await(((Decl *)n->decls.items[i])->init);
+  return a;
 }
 
 /* The await keeps `where` in its name field, which awaits otherwise lack. */
 void ast_unevaluated(const char *where, Node *expr) {
-  Node *a = find_await(expr);
+  Node *a = ast_find_await(expr);
   if (!a)
     return;
   a->name = where;

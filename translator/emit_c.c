@@ -64,6 +64,8 @@ static const char *out_param(AsyncFunc *fn) {
 
 static void slot_decl(Emit *E, Slot *s, int depth) {
   out(E, "%*s", depth * 2, "");
+  if (s->align_spec)
+    out(E, "%s ", s->align_spec);
   if (s->type) {
     out(E, "%s;", declare(s->type, s->name));
   } else {
@@ -222,12 +224,21 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
         fn->name, sep, names);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
-        "  %s__frame *F = __builtin_malloc(sizeof *F);\n"
+        "  %s__frame *F = _Alignof(%s__frame) > 16\n"
+        "    ? aligned_alloc(_Alignof(%s__frame), sizeof *F)\n"
+        "    : malloc(sizeof *F);\n"
         "  if (F)\n    %s__init(F%s%s);\n  return F;\n}\n", st, fn->name,
-        fn->name, params, fn->name, fn->name, sep, names);
+        fn->name, params, fn->name, fn->name, fn->name, fn->name, sep, names);
 }
 
 /* ==== poll ==== */
+
+/* The child is a heap frame the parent frees: boxed, of another TU, or a
+   stored future of another TU. */
+static bool owns_heap(Site *s) {
+  return s->kind == CH_BOXED || s->kind == CH_EXTERN ||
+         (s->kind == CH_PLACE && s->child->kind == SL_LOCAL);
+}
 
 static const char *child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
@@ -254,9 +265,9 @@ static void await_seq(Emit *E, Site *s) {
       s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
     out(E, "%s(&F->%s);\n", s->drop, s->child->name);
-  else if (s->kind == CH_BOXED || s->kind == CH_EXTERN)
-    out(E, "%s(F->%s);\n__builtin_free(F->%s);\n", s->drop, s->child->name,
-        s->child->name);
+  else if (owns_heap(s))
+    out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
+        s->child->name, s->child->name, s->child->name);
 }
 
 /* ==== indentation of the poll body ==== */
@@ -365,7 +376,7 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
-      if (s->kind == CH_BOXED || s->kind == CH_EXTERN)
+      if (owns_heap(s))
         out(E, "    __builtin_free(F->%s);\n", s->child->name);
       out(E, "    break;\n");
     }
@@ -546,6 +557,21 @@ static const char *escape_path(const char *path) {
   return str_cstr(&s);
 }
 
+/*
+ * Before the first async definition or prototype (not at the top of the
+ * file: feature-test macros defined there must come before any include):
+ * ac.h, the future registry of ac_spawn (emit_registry.c) and the
+ * declarations of async functions of other TUs.
+ */
+static void write_prelude(Emit *E) {
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "#include <ac.h>\n#include <stdlib.h>\n");
+  emit_future_registry(E->p, E->out);
+  for (int i = 0; i < E->p->externs.len; i++)
+    extern_decl(E, E->p->externs.items[i]);
+}
+
 void emit_c(Program *p, bool no_line, Str *outp) {
   Emit E = {.p = p, .out = outp, .no_line = no_line,
             .path = escape_path(p->src->path)};
@@ -554,10 +580,8 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     error_at(0, "cannot read '%s' again to copy it", p->src->path);
     return;
   }
-  out(&E, "#include <ac.h>\n");
-  emit_future_registry(p, outp);
-  line_directive(&E, 1);
   size_t pos = 0;
+  bool prelude = false;
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
     if (!is_async_item(n))
@@ -569,6 +593,9 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     if (from < pos || to < from)
       continue;
     copy_ac(&E, &t, pos, from);
+    if (!prelude)
+      write_prelude(&E);
+    prelude = true;
     if (n->kind == ND_FUNC_DEF)
       gen_func(&E, func_of_def(p, n));
     else

@@ -48,6 +48,7 @@ struct Slot {
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
+  const char *align_spec; /* SL_LOCAL: the declaration's _Alignas(...) */
   int born;             /* SL_TEMP: number of await sites before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
 };

@@ -16,6 +16,7 @@
 #include "ir.h"
 #include "oracle.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static size_t align_up(size_t n, size_t a) {
@@ -59,6 +60,11 @@ static void measure(Program *p, Group *g, Vec *busy) {
       slot_size(p, m->slot, busy);
       msize = m->slot->size;
       malign = m->slot->align ? m->slot->align : 1;
+      size_t want = m->slot->align_spec
+                        ? strtoul(strchr(m->slot->align_spec, '(') + 1, NULL, 0)
+                        : 0; /* _Alignas(64); 0 for _Alignas(type) */
+      if (want > malign)
+        malign = m->slot->align = want;
     } else {
       measure(p, m->group, busy);
       msize = m->group->size;

@@ -96,45 +96,93 @@ static Slot *slot_named(Lower *L, const char *p, size_t n) {
   return NULL;
 }
 
+/* Substitutes frame locals named in [from, to): a typeof operand, or an
+   array size of a declarator (a VLA in a block without awaits), neither of
+   which is an AST node.  Member names after . and -> are left alone. */
+static void subst_names(Lower *L, size_t from, size_t to, Str *out) {
+  const char *t = L->src->text;
+  for (size_t i = from; i < to; i++) {
+    size_t n = 0;
+    bool member = i >= 1 && (t[i - 1] == '.' || (i >= 2 && t[i - 1] == '>' &&
+                                                 t[i - 2] == '-'));
+    if (word_char(t[i]) && (i == 0 || !word_char(t[i - 1])) &&
+        !(t[i] >= '0' && t[i] <= '9') && !member)
+      while (i + n < to && word_char(t[i + n]))
+        n++;
+    Slot *s = n ? slot_named(L, t + i, n) : NULL;
+    if (s) {
+      str_printf(out, "F->%s", s->name);
+      i += n - 1;
+    } else {
+      str_add(out, t + i, 1);
+    }
+  }
+}
+
+/* The end of the bracketed or parenthesized group opening at `open`. */
+static size_t group_end(const char *t, size_t open, size_t to) {
+  char o = t[open], c = o == '(' ? ')' : ']';
+  int depth = 0;
+  for (size_t i = open; i < to; i++) {
+    depth += (t[i] == o) - (t[i] == c);
+    if (!depth)
+      return i + 1;
+  }
+  return to;
+}
+
 /*
  * Text between child nodes is copied as is, except names of frame locals
- * inside a typeof in declaration specifiers, which are no AST nodes:
+ * in typeof operands and (in declarations) array sizes, which are no AST
+ * nodes:
  *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
+ *   before:  long vla[n];                  after:  long vla[F->n_2];
  */
-static void copy_gap(Lower *L, size_t from, size_t to, Str *out) {
+static void copy_gap(Lower *L, size_t from, size_t to, Str *out, bool decl) {
   const char *t = L->src->text;
   size_t i = from;
   while (i < to) {
     const char *ty = memmem(t + i, to - i, "typeof", 6);
-    if (!ty) {
+    const char *br = decl ? memchr(t + i, '[', to - i) : NULL;
+    size_t open;
+    if (br && (!ty || br < ty)) {
+      open = (size_t)(br - t);
+    } else if (ty) {
+      open = (size_t)(ty - t) + 6;
+      while (open < to && (t[open] == '_' || t[open] == ' '))
+        open++;
+      if (open >= to || t[open] != '(') {
+        str_add(out, t + i, open - i);
+        i = open;
+        continue;
+      }
+    } else {
       str_add(out, t + i, to - i);
       return;
     }
-    size_t j = (size_t)(ty - t) + 6, depth = 0;
-    while (j < to && t[j] == '_')
-      j++;
-    str_add(out, t + i, j - i);
-    for (i = j; i < to; i++) {
-      if (t[i] == '(')
-        depth++;
-      else if (t[i] == ')' && --depth == 0)
-        break;
-      Slot *s = NULL;
-      size_t n = 0;
-      if (word_char(t[i]) && !word_char(t[i - 1]) &&
-          !(t[i] >= '0' && t[i] <= '9')) {
-        while (word_char(t[i + n]))
-          n++;
-        s = slot_named(L, t + i, n);
-      }
-      if (s) {
-        str_printf(out, "F->%s", s->name);
-        i += n - 1;
-      } else {
-        str_add(out, t + i, 1);
-      }
-    }
+    str_add(out, t + i, open - i);
+    size_t end = group_end(t, open, to);
+    subst_names(L, open, end, out);
+    i = end;
   }
+}
+
+/*
+ * The poll function's frame pointer is F, which would hide a global of the
+ * user's named F; the body reaches it through a pointer made outside:
+ *   before:  long self = F + state;         (F a global)
+ *   after:   static __typeof__(F) *const ac__F_7 = &F;     (file scope)
+ *            long self = (*ac__F_7) + state;
+ */
+static const char *outer_f(Lower *L, Decl *d) {
+  const char *alias = xformat("ac__F_%s_%d", L->fn->name, d->id);
+  const char *def = xformat("static __typeof__(F) *const %s = &F;", alias);
+  bool have = false;
+  for (int i = 0; i < L->fn->hoisted.len && !have; i++)
+    have = !strcmp(L->fn->hoisted.items[i], def);
+  if (!have)
+    vec_push(&L->fn->hoisted, (char *)def);
+  return xformat("(*%s)", alias);
 }
 
 /*
@@ -147,6 +195,11 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     Slot *s = lower_slot_of(L, n->decl);
     if (s) {
       str_printf(out, "F->%s", s->name);
+      return;
+    }
+    if (!strcmp(n->name, "F") && !n->decl->is_local &&
+        n->decl->kind != DK_ENUMCONST) {
+      str_puts(out, outer_f(L, n->decl));
       return;
     }
   }
@@ -165,13 +218,13 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    copy_gap(L, pos, kids[i]->begin, out);
+    copy_gap(L, pos, kids[i]->begin, out, n->kind == ND_DECL_STMT);
     if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
       str_puts(out, "__attribute__((fallthrough)); ");
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  copy_gap(L, pos, n->end, out);
+  copy_gap(L, pos, n->end, out, n->kind == ND_DECL_STMT);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -484,7 +537,10 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   Slot *local = e->kind == ND_IDENT && e->decl ? lower_slot_of(L, e->decl)
                                                : NULL;
   const char *name = xformat("c%d", s->state);
-  if (local) {
+  if (local && local->type && strstr(local->type, "__frame *")) {
+    s->kind = CH_PLACE; /* a heap future of another TU, owned by the local */
+    s->child = local;
+  } else if (local) {
     s->kind = CH_LOCAL;
     s->child = local;
   } else if (is_place(e)) {

@@ -215,6 +215,22 @@ static bool needs_copy(const char *type, Node *init) {
   return !lower_assignable(type) || init->kind == ND_INIT_LIST;
 }
 
+/* `_Alignas(64)` in the specifiers, kept on the frame field. */
+static const char *align_spec(Lower *L, Decl *d) {
+  const char *spec = lower_src(L, d->spec->begin, d->spec->end);
+  const char *a = strstr(spec, "_Alignas");
+  const char *open = a ? strchr(a, '(') : NULL;
+  if (!open)
+    return NULL;
+  int depth = 0;
+  for (const char *p = open; *p; p++) {
+    depth += (*p == '(') - (*p == ')');
+    if (!depth)
+      return xstrndup(a, (size_t)(p + 1 - a));
+  }
+  return NULL;
+}
+
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
@@ -224,23 +240,31 @@ static bool needs_copy(const char *type, Node *init) {
 static void frame_local(Lower *L, Decl *d) {
   Node *init = d->init;
   bool future = init && !init->has_await && lower_is_async_call(init);
-  const char *type = future ? xformat("%s__frame", init->lhs->name)
-                            : lower_type_of_decl(L, d);
+  /* A future of a function of another TU: its size is unknown here. */
+  bool heap = future && !lower_func_of(L->prog, init->lhs->decl);
+  const char *type = heap     ? xformat("struct %s__frame *", init->lhs->name)
+                     : future ? xformat("%s__frame", init->lhs->name)
+                              : lower_type_of_decl(L, d);
   /* Its storage starts here: what comes before it in the block may share. */
   L->scope = lower_new_group(lower_inner(L->scope), false,
                              xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
+  s->align_spec = align_spec(L, d);
   vec_push(&L->slot_of, d);
   vec_push(&L->slot_of, s);
   if (!init)
     return;
   L->expr = NULL;
   if (future) {
-    lower_emit(L, "%s__init(&F->%s", init->lhs->name, s->name);
+    if (heap)
+      lower_emit(L, "F->%s = %s__new(", s->name, init->lhs->name);
+    else
+      lower_emit(L, "%s__init(&F->%s", init->lhs->name, s->name);
     for (int i = 0; i < init->args.len; i++)
-      lower_emit(L, ", %s", lower_copy_text(L, init->args.items[i]));
+      lower_emit(L, "%s%s", i || !heap ? ", " : "",
+                 lower_copy_text(L, init->args.items[i]));
     lower_emit(L, ");\n");
     return;
   }
@@ -301,7 +325,7 @@ bool lower_falls_into(Node *prev, Node *label) {
     prev = prev->body;
   switch (prev->kind) {
   case ND_BREAK: case ND_CONTINUE: case ND_RETURN: case ND_GOTO:
-  case ND_GOTO_INDIRECT:
+  case ND_GOTO_INDIRECT: case ND_DECL_STMT:
     return false;
   default:
     return true;

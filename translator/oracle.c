@@ -51,6 +51,8 @@ typedef struct Edit {
   size_t len;       /* strlen(ins) */
   size_t inner;     /* begin of the await; among edits at one offset, the
                        inner await's comes first */
+  size_t new_at;    /* where the insertion starts in the parsed buffer */
+  size_t in_after, out_after; /* bytes inserted and deleted up to its end */
 } Edit;
 
 struct Oracle {
@@ -118,18 +120,24 @@ static uint64_t range_key(size_t begin, size_t end) {
  * ends just before an insertion ends at the insertion's offset.
  */
 static size_t unmap(const Oracle *o, size_t n, bool is_end) {
-  size_t delta_in = 0, delta_out = 0; /* inserted and deleted so far */
-  for (int i = 0; i < o->edits.len; i++) {
-    const Edit *e = o->edits.items[i];
-    size_t ns = e->at + delta_in - delta_out, ne = ns + e->len;
-    if (n < ns || (is_end && n == ns))
-      break;
-    if (n < ne || (is_end && n == ne))
-      return is_end ? e->at + e->del : e->at;
-    delta_in += e->len;
-    delta_out += e->del;
+  /* The first edit starting after n (at n, for an end): a binary search,
+     since new starts grow with the edits. */
+  int lo = 0, hi = o->edits.len;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    size_t ns = ((const Edit *)o->edits.items[mid])->new_at;
+    if (ns < n || (!is_end && ns == n))
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return n - delta_in + delta_out;
+  if (lo == 0)
+    return n;
+  const Edit *e = o->edits.items[lo - 1];
+  size_t ne = e->new_at + e->len;
+  if (n < ne || (is_end && n == ne))
+    return is_end ? e->at + e->del : e->at;
+  return n - e->in_after + e->out_after;
 }
 
 static size_t offset_at(const Oracle *o, CXSourceLocation loc, bool is_end) {
@@ -247,7 +255,8 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
 static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
                      size_t inner) {
   Edit *e = xalloc(sizeof *e);
-  *e = (Edit){at, del, ins, strlen(ins), inner};
+  *e = (Edit){.at = at, .del = del, .ins = ins, .len = strlen(ins),
+              .inner = inner};
   vec_push(&o->edits, e);
 }
 
@@ -323,14 +332,17 @@ static int plan_leaf_awaits(Oracle *o, Vec *done) {
   return added;
 }
 
-static char *apply_edits(const Oracle *o, size_t *len) {
+static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
-  size_t pos = 0;
+  size_t pos = 0, in = 0, del = 0;
   for (int i = 0; i < o->edits.len; i++) {
-    const Edit *e = o->edits.items[i];
+    Edit *e = o->edits.items[i];
     str_add(&out, o->erased + pos, e->at - pos);
+    e->new_at = out.len;
     str_add(&out, e->ins, e->len);
     pos = e->at + e->del;
+    e->in_after = in += e->len;
+    e->out_after = del += e->del;
   }
   str_add(&out, o->erased + pos, o->src->len - pos);
   *len = out.len;

@@ -130,8 +130,11 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
   const char *name = n->lhs->kind == ND_IDENT ? n->lhs->name : "";
   if (c.in_async && c.func && c.func->has_await &&
       (!strcmp(name, "alloca") || !strcmp(name, "__builtin_alloca")))
+  {
     error_at(n->begin, "'alloca' memory is live across an 'await' in async "
                        "function '%s'", c.func->name);
+    note_at(ast_find_await(c.func->body)->op_off, "an 'await' is here");
+  }
   check(c, n->lhs, false);
   for (int i = 0; i < n->args.len; i++)
     check(c, n->args.items[i], true);
@@ -182,6 +185,7 @@ static void check_vlas(Ctx c, Node *block) {
         if (later->has_await) {
           error_at(d->name_off, "variable length array '%s' is live "
                                 "across an 'await'", d->name);
+          note_at(ast_find_await(later)->op_off, "the 'await' is here");
           break;
         }
       }

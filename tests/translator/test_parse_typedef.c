@@ -107,3 +107,12 @@ Test(parse_typedef, compound_literal_with_typedef) {
   assert_text(e->init, "{1, 2}");
   cr_assert_eq(e->init->args.len, 2);
 }
+
+Test(parse_typedef, label_may_reuse_a_typedef_name) {
+  Node *tu = parse_ok("typedef int T; void f(void) { goto T; T: ; T x = 0; }");
+  Node *g = stmt_at(tu, 0);
+  Node *label = stmt_at(tu, 1);
+  assert_kind(label, ND_LABEL);
+  cr_assert_eq(g->target, label);
+  assert_kind(stmt_at(tu, 2), ND_DECL_STMT);
+}
