@@ -199,18 +199,6 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 
 /* ---- opening: parse and report errors ---- */
 
-/*
- * Kept for translate.c, which passes the full expressions that contain an
- * await: their errors used to be skipped because a leaf await did not
- * type-check in the plain erasure.  The leaf-await rewrite (above) makes
- * the erasure type-check, and skipping hid the user's real errors inside
- * those expressions (`await f(nosuch)`), so the ranges are now ignored.
- */
-void oracle_skip_errors_in(const size_t *begin_end, int n) {
-  (void)begin_end;
-  (void)n;
-}
-
 static int report_errors(Oracle *o) {
   int n = 0;
   unsigned count = clang_getNumDiagnostics(o->tu);
@@ -332,6 +320,39 @@ static int plan_leaf_awaits(Oracle *o, Vec *done) {
   return added;
 }
 
+/*
+ * A future value passed on, as in `ac_spawn(worker(i))`, is a call of an
+ * async function in argument position.  When worker returns void, its
+ * erasure is a void argument, which C rejects, though the program is right:
+ * the argument is a future, never void.  Such an argument is rewritten as
+ * `((void)(worker(i)), 0)`.  Returns how many it added.
+ */
+static int plan_void_future_args(Oracle *o, Vec *done) {
+  const Vec *calls = ast_calls();
+  int added = 0;
+  for (int i = 0; i < calls->len; i++) {
+    Node *call = calls->items[i];
+    for (int j = 0; j < call->args.len; j++) {
+      Node *a = call->args.items[j];
+      if (a->kind != ND_CALL || !is_async_call(a) ||
+          !oracle_expr_is_void(o, a->begin, a->end))
+        continue;
+      bool seen = false;
+      for (int k = 0; k < done->len && !seen; k++)
+        seen = done->items[k] == a;
+      if (seen)
+        continue;
+      add_edit(o, a->begin, 0, "((void)(", a->begin);
+      add_edit(o, a->end, 0, "), 0)", a->begin);
+      vec_push(done, a);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
 static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
   size_t pos = 0, in = 0, del = 0;
@@ -367,7 +388,10 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
      leaf awaited inside another leaf's arguments): a few rounds at most. */
   bool ok = parse_text(o, o->erased, src->len, &argv);
   Vec done = {0};
-  for (int round = 0; ok && round < 4 && plan_leaf_awaits(o, &done); round++) {
+  for (int round = 0;
+       ok && round < 4 &&
+       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done);
+       round++) {
     size_t len;
     char *text = apply_edits(o, &len);
     ok = parse_text(o, text, len, &argv);
