@@ -26,6 +26,9 @@ void ast_begin(Source *s) {
 
 const Vec *ast_awaits(void) { return &awaits_; }
 
+static Vec calls_;   /* every ND_CALL, in the order built */
+const Vec *ast_calls(void) { return &calls_; }
+
 Node *ast_find_await(Node *n) {
   if (!n || !n->has_await)
     return NULL;
@@ -137,6 +140,7 @@ Node *ast_extension(Span at, Node *operand) { return ast_paren(at, operand); }
 
 Node *ast_call(Span at, Node *fn, Vec *args) {
   Node *n = new_node(ND_CALL, at);
+  vec_push(&calls_, n);
   n->lhs = fn;
   n->args = vec_of(args);
   n->op_off = fn->end;

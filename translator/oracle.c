@@ -51,6 +51,8 @@ typedef struct Edit {
   size_t len;       /* strlen(ins) */
   size_t inner;     /* begin of the await; among edits at one offset, the
                        inner await's comes first */
+  size_t new_at;    /* where the insertion starts in the parsed buffer */
+  size_t in_after, out_after; /* bytes inserted and deleted up to its end */
 } Edit;
 
 struct Oracle {
@@ -118,18 +120,24 @@ static uint64_t range_key(size_t begin, size_t end) {
  * ends just before an insertion ends at the insertion's offset.
  */
 static size_t unmap(const Oracle *o, size_t n, bool is_end) {
-  size_t delta_in = 0, delta_out = 0; /* inserted and deleted so far */
-  for (int i = 0; i < o->edits.len; i++) {
-    const Edit *e = o->edits.items[i];
-    size_t ns = e->at + delta_in - delta_out, ne = ns + e->len;
-    if (n < ns || (is_end && n == ns))
-      break;
-    if (n < ne || (is_end && n == ne))
-      return is_end ? e->at + e->del : e->at;
-    delta_in += e->len;
-    delta_out += e->del;
+  /* The first edit starting after n (at n, for an end): a binary search,
+     since new starts grow with the edits. */
+  int lo = 0, hi = o->edits.len;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    size_t ns = ((const Edit *)o->edits.items[mid])->new_at;
+    if (ns < n || (!is_end && ns == n))
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return n - delta_in + delta_out;
+  if (lo == 0)
+    return n;
+  const Edit *e = o->edits.items[lo - 1];
+  size_t ne = e->new_at + e->len;
+  if (n < ne || (is_end && n == ne))
+    return is_end ? e->at + e->del : e->at;
+  return n - e->in_after + e->out_after;
 }
 
 static size_t offset_at(const Oracle *o, CXSourceLocation loc, bool is_end) {
@@ -191,18 +199,6 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 
 /* ---- opening: parse and report errors ---- */
 
-/*
- * Kept for translate.c, which passes the full expressions that contain an
- * await: their errors used to be skipped because a leaf await did not
- * type-check in the plain erasure.  The leaf-await rewrite (above) makes
- * the erasure type-check, and skipping hid the user's real errors inside
- * those expressions (`await f(nosuch)`), so the ranges are now ignored.
- */
-void oracle_skip_errors_in(const size_t *begin_end, int n) {
-  (void)begin_end;
-  (void)n;
-}
-
 static int report_errors(Oracle *o) {
   int n = 0;
   unsigned count = clang_getNumDiagnostics(o->tu);
@@ -247,7 +243,8 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
 static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
                      size_t inner) {
   Edit *e = xalloc(sizeof *e);
-  *e = (Edit){at, del, ins, strlen(ins), inner};
+  *e = (Edit){.at = at, .del = del, .ins = ins, .len = strlen(ins),
+              .inner = inner};
   vec_push(&o->edits, e);
 }
 
@@ -323,14 +320,50 @@ static int plan_leaf_awaits(Oracle *o, Vec *done) {
   return added;
 }
 
-static char *apply_edits(const Oracle *o, size_t *len) {
+/*
+ * A future value passed on, as in `ac_spawn(worker(i))`, is a call of an
+ * async function in argument position.  When worker returns void, its
+ * erasure is a void argument, which C rejects, though the program is right:
+ * the argument is a future, never void.  Such an argument is rewritten as
+ * `((void)(worker(i)), 0)`.  Returns how many it added.
+ */
+static int plan_void_future_args(Oracle *o, Vec *done) {
+  const Vec *calls = ast_calls();
+  int added = 0;
+  for (int i = 0; i < calls->len; i++) {
+    Node *call = calls->items[i];
+    for (int j = 0; j < call->args.len; j++) {
+      Node *a = call->args.items[j];
+      if (a->kind != ND_CALL || !is_async_call(a) ||
+          !oracle_expr_is_void(o, a->begin, a->end))
+        continue;
+      bool seen = false;
+      for (int k = 0; k < done->len && !seen; k++)
+        seen = done->items[k] == a;
+      if (seen)
+        continue;
+      add_edit(o, a->begin, 0, "((void)(", a->begin);
+      add_edit(o, a->end, 0, "), 0)", a->begin);
+      vec_push(done, a);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
+static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
-  size_t pos = 0;
+  size_t pos = 0, in = 0, del = 0;
   for (int i = 0; i < o->edits.len; i++) {
-    const Edit *e = o->edits.items[i];
+    Edit *e = o->edits.items[i];
     str_add(&out, o->erased + pos, e->at - pos);
+    e->new_at = out.len;
     str_add(&out, e->ins, e->len);
     pos = e->at + e->del;
+    e->in_after = in += e->len;
+    e->out_after = del += e->del;
   }
   str_add(&out, o->erased + pos, o->src->len - pos);
   *len = out.len;
@@ -355,7 +388,10 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
      leaf awaited inside another leaf's arguments): a few rounds at most. */
   bool ok = parse_text(o, o->erased, src->len, &argv);
   Vec done = {0};
-  for (int round = 0; ok && round < 4 && plan_leaf_awaits(o, &done); round++) {
+  for (int round = 0;
+       ok && round < 4 &&
+       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done);
+       round++) {
     size_t len;
     char *text = apply_edits(o, &len);
     ok = parse_text(o, text, len, &argv);

@@ -47,15 +47,6 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off);
 bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
 
-/*
- * Obsolete, kept so callers build: it used to hide libclang's errors in
- * these ranges (pairs begin, end), the full expressions with an await,
- * whose plain erasure may not type-check.  oracle_open now rewrites awaits
- * of hand-written futures so the erasure type-checks, and every error it
- * reports is the user's; the ranges are ignored.
- */
-void oracle_skip_errors_in(const size_t *begin_end, int n);
-
 /* ==== oracle_layout.c (owned by the lowering; see its header) ==== */
 
 /*

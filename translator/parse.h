@@ -138,6 +138,7 @@ Node *ast_translation_unit(Parser *p, Vec *items);
 void ast_unevaluated(const char *where, Node *expr);
 const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
 const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
+const Vec *ast_calls(void);         /* every ND_CALL of the parse */
 Node *ast_find_await(Node *n);      /* the first ND_AWAIT in n, or NULL */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
 void ast_scope_open(Parser *p, bool is_block);

@@ -449,14 +449,11 @@ extern const ac_future_vtable_t ac_io_vtable;
  * file, AC__FUTURE_TYPES listing that file's async functions, and the
  * runtime's own futures are listed here.  acc's front end (which defines
  * __ACC__) sees a function taking any argument, so the sync erasure of
- * `ac_spawn(worker(3))` type-checks too.
+ * `ac_spawn(worker(3))` type-checks too (the oracle makes a void future
+ * argument a value).
  */
 #ifdef __ACC__
-/* The erasure of a void async call is a void expression, which may not be
-   an argument; the comma makes it one.  The name changes so that the C
-   compiler, seeing the translated text, knows the comma is there. */
-int ac__spawn_acc();
-#define ac_spawn(fut) ac__spawn_acc(((fut), 0))
+ac_task_t *ac_spawn();
 #else
 #ifndef AC__FUTURE_TYPES
 #define AC__FUTURE_TYPES
@@ -478,8 +475,6 @@ int ac__spawn_acc();
     __typeof__(fut) ac__fut = (fut);                                           \
     ac_spawn_raw(AC_VTABLE_OF(&ac__fut), &ac__fut);                            \
   })
-#define AC__SPAWN_PAIR(fut, zero) AC__SPAWN_VALUE(fut)
-#define ac__spawn_acc(pair) AC__SPAWN_PAIR pair
 #define ac_spawn(fut) AC__SPAWN_VALUE(fut)
 #endif
 
