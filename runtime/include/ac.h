@@ -405,7 +405,8 @@ extern const ac_future_vtable_t ac_notified_vtable;
  * One reader and one writer may wait on it at a time. */
 typedef struct ac_fd ac_fd_t;
 /* Sets fd non-blocking and registers it: 0 or -errno.  The fd stays the
- * caller's: ac_fd_close deregisters, and closes it if close_fd. */
+ * caller's: ac_fd_close deregisters, and closes it if close_fd; call it only
+ * when no I/O future on f is still alive. */
 int ac_fd_open(int fd, ac_fd_t **out);
 int ac_fd_close(ac_fd_t *f, int close_fd);
 int ac_fd_get(const ac_fd_t *f);

@@ -226,7 +226,7 @@ typedef struct ac__sched {
   bool locked_queues;      /* nworkers > 1: local queues can be stolen */
   ac__worker_t *workers;
   ac__runq_t inject;       /* tasks from outside a worker; always locked */
-  ac__shard_t *shards;     /* one per worker */
+  ac__shard_t *shards;     /* one per worker, and one for other threads */
   uint32_t shutdown;       /* atomic: workers stop */
   uint32_t closed;         /* atomic: wakes after close just drop the ref */
   size_t allocated;        /* atomic: task allocations alive */

@@ -25,7 +25,7 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
   s->nworkers = n;
   s->locked_queues = n > 1;
   s->workers = calloc(n, sizeof *s->workers);
-  s->shards = calloc(n, sizeof *s->shards);
+  s->shards = calloc(n + 1, sizeof *s->shards); /* + other threads' */
   if (!s->workers || !s->shards || ac__runq_init(&s->inject) != 0)
     goto fail;
   for (uint32_t i = 0; i < n; i++) {
@@ -47,7 +47,7 @@ fail:
 void ac__sched_destroy(ac__sched_t *s) {
   for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
     ac__runq_free(&s->workers[i].q);
-  for (uint32_t i = 0; s->shards && i < s->nworkers; i++) {
+  for (uint32_t i = 0; s->shards && i <= s->nworkers; i++) {
     free(s->shards[i].tasks);
     free(s->shards[i].free);
   }

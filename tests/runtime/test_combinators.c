@@ -71,3 +71,25 @@ Test(combinators, select_prefers_the_earlier_branch_on_a_tie) {
   cr_assert_eq(v0, 1);
   cr_assert_eq(v1, 0);
 }
+
+Test(combinators, select_between_recv_and_sleep_leaves_the_channel_clean) {
+  T_FLAVORS(f) {
+    ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 4);
+    int v = -1, win = -1, r = 1;
+    ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
+    ac_sleep_t s = ac_sleep_ms(15);
+    ac_branch_t br[2] = {{&ac_mpsc_recv_vtable, &rx, &r, 0},
+                         {&ac_sleep_vtable, &s, NULL, 0}};
+    ac_select_t sel = ac_select(br, 2);
+    cr_assert_eq(t_run(f, &ac_select_vtable, &sel, &win), 0);
+    cr_assert_eq(win, 1, "nothing was sent: the sleep wins");
+    /* The dropped recv took its waker back: a send now wakes nobody, and
+     * the value is still there for the next receiver. */
+    int x = 5;
+    cr_assert_eq(ac_mpsc_try_send(ch, &x), 0);
+    cr_assert_eq(ac_mpsc_try_recv(ch, &v), 0);
+    cr_assert_eq(v, 5);
+    ac_mpsc_sender_drop(ch);
+    ac_mpsc_receiver_drop(ch);
+  }
+}
