@@ -1,8 +1,8 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
- *   cpp -> parse -> oracle (+ its type check) -> lower -> recurse -> live
- *   -> layout (views only) -> emit.
- * (sema.c's passes belong between parse and lower; see acc_translate.)
+ *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
+ *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
+ *   only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
