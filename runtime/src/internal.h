@@ -146,7 +146,7 @@ enum {
 AC_INTERNAL ac_task_t *ac__task_new(struct ac__sched *s,
                                     const ac_future_vtable_t *vt,
                                     const void *fut);
-AC_INTERNAL bool ac__task_run(ac_task_t *t, bool already_running);
+AC_INTERNAL bool ac__task_run(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
@@ -161,9 +161,8 @@ AC_INTERNAL extern const ac_waker_vtable_t ac__noop_waker_vtable;
 
 /* ==== runq.c ==== */
 
-/* A growable ring of task pointers.  Bit 0 of an entry marks a task that
- * is still RUNNING (it yielded and was requeued without giving up the
- * RUNNING bit, so the next poll skips the state transition). */
+/* A growable ring of task pointers (as uintptr_t).  An entry owns its task:
+ * the task's RUNNING bit and one reference. */
 typedef struct ac__runq {
   ac__spin_t lock;     /* taken only when other threads may touch it */
   uint32_t head, tail; /* free-running; len = tail - head */

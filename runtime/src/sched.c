@@ -78,7 +78,7 @@ static void push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_lock(&s->inject.lock);
   if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
     ac__spin_unlock(&s->inject.lock);
-    ac__task_unref((ac_task_t *)(e & ~(uintptr_t)1));
+    ac__task_unref((ac_task_t *)e);
     return;
   }
   int rc = ac__runq_push(&s->inject, e);
@@ -180,9 +180,9 @@ bool ac__sched_run_one(ac__worker_t *w) {
     e = steal(w);
   if (!e)
     return false;
-  ac_task_t *t = (ac_task_t *)(e & ~(uintptr_t)1);
-  if (ac__task_run(t, e & 1))
-    push_local(w, (uintptr_t)t | 1); /* still RUNNING: tag the entry */
+  ac_task_t *t = (ac_task_t *)e;
+  if (ac__task_run(t))
+    push_local(w, e); /* it keeps RUNNING and the entry's reference */
   ac__sched_flush_notify(s);
   return true;
 }
@@ -203,7 +203,7 @@ static void drain_queue(ac__runq_t *q) {
     ac__spin_unlock(&q->lock);
     if (!e)
       return;
-    ac__task_unref((ac_task_t *)(e & ~(uintptr_t)1));
+    ac__task_unref((ac_task_t *)e);
   }
 }
 

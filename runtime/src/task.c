@@ -7,10 +7,12 @@
  * Stage union does.  Outputs above AC__SMALL_OUT bytes get their own slot.
  *
  * The state word (ac_task_t.state), changed only by atomic CAS/RMW:
- *   RUNNING        a worker is polling the future (or owns the task while it
- *                  sits in a run queue tagged "still running", see runq.c).
- *   NOTIFIED       a wake arrived: the task is in a run queue, or will be put
- *                  back in one when the current poll ends.
+ *   RUNNING        the task is owned by a run queue entry or by the worker
+ *                  polling it.  The waker that finds a task idle sets it and
+ *                  queues the task, so taking a task off a queue to poll it
+ *                  costs no atomic operation.
+ *   NOTIFIED       woken while RUNNING: poll it once more when this poll ends
+ *                  (a wake while it waits in a queue costs one extra poll).
  *   COMPLETE       the future is gone (ready or cancelled); never unset.
  *   CANCELLED      abort() was called; whoever polls next drops the future.
  *   JOIN_INTEREST  the join handle still exists.
@@ -22,8 +24,8 @@
  *  1. References are held by: the registry (until COMPLETE), the join handle
  *     (until joined or detached), each queue entry, each waker clone.  The
  *     last one to go frees the allocation.
- *  2. Only the holder of RUNNING touches the future.  RUNNING and NOTIFIED
- *     are handed over with the queue entry that carries the task.
+ *  2. Only the holder of RUNNING touches the future.  RUNNING is handed
+ *     over with the queue entry that carries the task.
  *  3. join_waker belongs to the joiner while JOIN_WAKER is clear, and is read
  *     only by the completer while it is set.  The joiner sets the bit with a
  *     CAS that fails once COMPLETE is set, so exactly one side sees the
@@ -70,7 +72,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   if (!t)
     return NULL;
   /* Three references: the registry, the join handle, the run queue. */
-  t->state = 3 * AC__T_REF_ONE | AC__T_NOTIFIED | AC__T_JOIN_INTEREST;
+  t->state = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
   t->vt = vt;
   t->sched = s;
   t->join_waker.vtable = NULL;
@@ -125,24 +127,14 @@ static void cancel(ac_task_t *t) {
   complete(t, true);
 }
 
-/* Poll once.  The caller hands over its queue reference; already_running
- * means the entry was tagged (RUNNING is still ours from the last poll).
- * Returns true if the task must run again (it woke itself, or was woken
- * while running): it then still holds RUNNING and the queue reference, and
- * the caller requeues it tagged, or polls it again at once. */
-bool ac__task_run(ac_task_t *t, bool already_running) {
+/* Poll once.  The caller hands over its queue entry: RUNNING and one
+ * reference.  Returns true if the task must run again (it woke itself, or
+ * was woken while running): it then still holds both, and the caller
+ * requeues it or polls it again at once. */
+bool ac__task_run(ac_task_t *t) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-  if (!already_running) {
-    uint32_t nw;
-    do {
-      if (st & AC__T_COMPLETE) {
-        ac__task_unref(t);
-        return false;
-      }
-      nw = (st | AC__T_RUNNING) & ~AC__T_NOTIFIED;
-    } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
-                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
-  }
+  if (AC_UNLIKELY(st & AC__T_NOTIFIED)) /* woken while queued: seen now */
+    st = __atomic_and_fetch(&t->state, ~AC__T_NOTIFIED, __ATOMIC_ACQ_REL);
   if (st & AC__T_CANCELLED) {
     cancel(t);
     return false;
@@ -275,10 +267,10 @@ void ac_task_abort(ac_task_t *t) {
     if (st & (AC__T_COMPLETE | AC__T_CANCELLED))
       return;
     nw = st | AC__T_CANCELLED;
-    if (!(st & (AC__T_RUNNING | AC__T_NOTIFIED)))
-      nw += AC__T_NOTIFIED + AC__T_REF_ONE; /* idle: queue it to cancel */
+    if (!(st & AC__T_RUNNING))
+      nw += AC__T_RUNNING + AC__T_REF_ONE; /* idle: queue it to cancel */
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (!(st & (AC__T_RUNNING | AC__T_NOTIFIED)))
+  if (!(st & AC__T_RUNNING))
     ac__sched_schedule(t->sched, t);
 }

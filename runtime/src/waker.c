@@ -2,9 +2,9 @@
  * waker.c: the waker of a task, and the no-op waker.
  *
  * A task waker's data is the task; a clone is one reference (task.c rule 1).
- * A wake moves the task from idle to NOTIFIED and queues it, handing the
- * queue its reference; a task already NOTIFIED, RUNNING or COMPLETE is never
- * queued twice.  The fast path: a task waking itself during its own poll on
+ * A wake of an idle task sets RUNNING and queues it, handing the queue its
+ * reference; a wake of a task that is queued or being polled only sets
+ * NOTIFIED, and a finished task is left alone: never queued twice.  The fast path: a task waking itself during its own poll on
  * this thread (yield_now) only sets a thread-local flag, and the executor
  * requeues it after the poll, so a yield costs no atomic operation.
  */
@@ -28,9 +28,10 @@ void ac__task_wake_by_ref(void *data) {
   do {
     if (st & (AC__T_COMPLETE | AC__T_NOTIFIED))
       return;
-    nw = st | AC__T_NOTIFIED;
-    if (!(st & AC__T_RUNNING))
-      nw += AC__T_REF_ONE; /* the queue's reference */
+    if (st & AC__T_RUNNING)
+      nw = st | AC__T_NOTIFIED; /* its owner polls it again */
+    else
+      nw = (st | AC__T_RUNNING) + AC__T_REF_ONE; /* the queue owns it */
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (!(st & AC__T_RUNNING))
@@ -49,9 +50,9 @@ static void task_wake(void *data) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   bool queue;
   do {
-    queue = !(st & (AC__T_COMPLETE | AC__T_NOTIFIED | AC__T_RUNNING));
+    queue = !(st & (AC__T_COMPLETE | AC__T_RUNNING));
     if (queue)
-      nw = st | AC__T_NOTIFIED;
+      nw = st | AC__T_RUNNING;
     else if (st & AC__T_COMPLETE)
       nw = st - AC__T_REF_ONE;
     else
