@@ -28,6 +28,8 @@ void *xrealloc(void *p, size_t n); /* plain realloc that aborts on OOM */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xformat(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The whole file, NUL-terminated, its length in *len; NULL if unreadable. */
+char *read_file(const char *path, size_t *len);
 
 /* A growable byte string. */
 typedef struct Str {

@@ -302,20 +302,6 @@ static int compile(Cc *cc, const char *stdout_file) {
 
 /* ==== naming the .ac in what cc wrote ==== */
 
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  Str s = {0};
-  char buf[8192];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    str_add(&s, buf, n);
-  fclose(f);
-  *len = s.len;
-  return (char *)str_cstr(&s);
-}
-
 /* Every temporary `.c` path in `text` replaced by its `.ac`. */
 static Str rename_temps(Cc *cc, const char *text) {
   Str s = {0};

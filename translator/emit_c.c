@@ -479,17 +479,9 @@ typedef struct AcText {
 } AcText;
 
 static bool read_ac(const char *path, AcText *t) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  t->text = read_file(path, &t->len);
+  if (!t->text)
     return false;
-  Str s = {0};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    str_add(&s, buf, n);
-  fclose(f);
-  t->text = (char *)str_cstr(&s);
-  t->len = s.len;
   vec_push(&t->lines, (void *)(intptr_t)0);
   for (size_t i = 0; i < t->len; i++)
     if (t->text[i] == '\n')

@@ -44,18 +44,13 @@ static void erase_in_defines(char *text) {
 }
 
 static int emit_sync(const Options *opt, Str *out) {
-  FILE *f = fopen(opt->input, "rb");
-  if (!f)
+  size_t len;
+  char *source = read_file(opt->input, &len);
+  if (!source)
     return 1;
-  Str s = {0};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    str_add(&s, buf, n);
-  fclose(f);
-  char *text = erase_async(str_cstr(&s), s.len);
+  char *text = erase_async(source, len);
   erase_in_defines(text);
-  str_add(out, text, s.len);
+  str_add(out, text, len);
   return 0;
 }
 

@@ -91,6 +91,20 @@ const char *str_cstr(Str *s) {
   return s->buf;
 }
 
+char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  Str s = {0};
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    str_add(&s, buf, n);
+  fclose(f);
+  *len = s.len;
+  return (char *)str_cstr(&s);
+}
+
 void vec_push(Vec *v, void *item) {
   if (v->len == v->cap) {
     v->cap = v->cap ? v->cap * 2 : 8;
