@@ -12,9 +12,10 @@
 # with -DCURRENT_THREAD (which selects `#pragma acc main(current_thread)`)
 # and once without (multi-thread), linked with $BUILD/libacrt.a -lpthread.
 # Each row: the median of RUNS fresh processes and the spread (min-max),
-# the wall-clock median, then acbench's median and spread for the same
-# workload and executor (BENCH_RUNS=RUNS, run just before the .ac rows of
-# that workload) and the ratio of the medians, .ac / hand-written.
+# the wall-clock median, then the median and spread of the hand-written
+# future for the same workload and executor, measured the same way: RUNS
+# fresh acbench processes with BENCH_RUNS=1, run just before the .ac rows
+# of that workload; and the ratio of the medians, .ac / hand-written.
 # W1-W3 are CPU time of the process (all threads) per operation, as
 # acbench reports them; W4 is resident bytes per sleeping task.  A run whose
 # result line does not say check=ok stops the script with status 1.
@@ -64,13 +65,17 @@ stats() {
           printf "%s %s %s %s\n", med(v, n), v[1], v[n], m ? med(w, m) : "-" }'
 }
 
-# hand ID EXEC: "median min max" of acbench's row ID/EXEC, from $hand_out.
+# hand ID EXEC: "median min max" of acbench's rows ID/EXEC in $hand_out
+# (one row per acbench process).
 hand_out=$out/acbench.out
 hand() {
   awk -v id="$1" -v ex="$2" '
-    $1 == id { for (i = 2; i < NF; i++) if ($i == ex) {
-                 split($(i + 2), s, /\.\./); print $(i + 1), s[1], s[2]; exit } }' \
-    "$hand_out" 2>/dev/null
+    $1 == id { for (i = 2; i < NF; i++) if ($i == ex) { v[++n] = $(i + 1); break } }
+    END { if (!n) exit
+          for (i = 2; i <= n; i++)
+            for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+          m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+          print m, v[1], v[n] }' "$hand_out" 2>/dev/null
 }
 
 if [ "$FORMAT" = md ]; then
@@ -113,16 +118,24 @@ row() {
   done
 }
 
-# acbench ONLY: the hand-written rows of the workloads matching ONLY.
+# acbench ONLY: the hand-written rows of the workloads matching ONLY, each
+# from its own acbench process run once (BENCH_RUNS=1), as the .ac
+# programs are: a fresh process, a fresh runtime, a cold heap.
 acbench() {
   : > "$hand_out"
   [ "$HAND" = 1 ] || return 0
-  if [ -x "$BUILD/bench/acbench" ]; then
-    BENCH_ONLY=$1 BENCH_RUNS=$runs "$BUILD/bench/acbench" > "$hand_out" ||
-      echo "run.sh: acbench BENCH_ONLY=$1 failed" >&2
-  else
+  if [ ! -x "$BUILD/bench/acbench" ]; then
     echo "run.sh: no $BUILD/bench/acbench (make bench-ac builds it): .ac rows only" >&2
+    return 0
   fi
+  for exec in current multi; do
+    i=0
+    while [ $i -lt "$runs" ]; do
+      BENCH_ONLY=$1 BENCH_FLAVOR=$exec BENCH_RUNS=1 "$BUILD/bench/acbench" \
+        >> "$hand_out" || echo "run.sh: acbench BENCH_ONLY=$1 failed" >&2
+      i=$((i + 1))
+    done
+  done
 }
 
 acbench W1
