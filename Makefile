@@ -29,6 +29,7 @@ include tests/tests.mk
 include mk/demo.mk
 include mk/install.mk
 include bench/bench.mk
+include bench/ac/ac.mk
 include tests/diff/diff.mk
 
 clean:

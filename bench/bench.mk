@@ -6,7 +6,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5
+bench: $(BENCH_BIN) bench-w5 bench-ac
 	$(BENCH_BIN)
 
 # W5: the translated chain of 10 async functions against plain calls.
