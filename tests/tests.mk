@@ -46,3 +46,11 @@ check-tsan:
 
 check: test
 include tests/tools/tools.mk
+
+# The translator fuzzer, long run: FUZZ_CASES mutated programs.
+FUZZ_CASES ?= 5000
+fuzz: acc
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) \
+	  sh tests/fuzz/run.sh $(FUZZ_CASES) $(or $(FUZZ_FIRST),1000)
+
+.PHONY: fuzz
