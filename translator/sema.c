@@ -149,9 +149,24 @@ static bool spec_is_auto_type(const DeclSpec *spec) {
   return false;
 }
 
+/* `async` is a function specifier: on anything else it means nothing, and
+   the C compiler that reads the output would choke on it. */
+static void check_async_spec(const Decl *d) {
+  if (d->kind != DK_FUNC && d->spec && d->spec->is_async)
+    error_at(d->name ? d->name_off : d->spec->begin,
+             "'async' applies only to functions, not to %s '%s'",
+             d->kind == DK_TYPEDEF ? "typedef" : d->is_param ? "parameter"
+                                                               : "variable",
+             d->name ? d->name : "(unnamed)");
+  for (int i = 0; d->kind == DK_FUNC && i < d->params.len; i++)
+    check_async_spec(d->params.items[i]);
+}
+
 static void check_decls(Ctx c, Node *n) {
   for (int i = 0; i < n->decls.len; i++) {
     Decl *d = n->decls.items[i];
+    if (!c.o)
+      check_async_spec(d);
     if (!d->init)
       continue;
     Ctx ic = c;
@@ -264,6 +279,8 @@ static void check(Ctx c, Node *n, bool future_ok) {
 static void check_func(Ctx c, Node *fn) {
   c.func = fn;
   c.in_async = fn->decl->is_async;
+  if (!c.o)
+    check_async_spec(fn->decl);
   const char *name = fn->decl->name;
   if (c.in_async && (!strncmp(name, "ac_", 3) || strstr(name, "__")))
     error_at(fn->decl->name_off,
