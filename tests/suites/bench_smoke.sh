@@ -31,7 +31,7 @@ build() {
     bad "$prog ($exec): the pragma under #ifdef selects $flavor" \
       "$(grep -o 'ac_runtime_main([A-Z_]*' "$T/$prog-$exec.c")"
   fi
-  if $CC -std=gnu11 -O2 -Wall -Wextra $def $inc -o "$T/$prog-$exec" \
+  if $CC -std=gnu11 -O2 -Wall -Wextra ${SAN:-} $def $inc -o "$T/$prog-$exec" \
        "$T/$prog-$exec.c" "$BUILD/libacrt.a" -lpthread 2>"$T/err"; then
     ok "$prog ($exec) compiles"
   else
