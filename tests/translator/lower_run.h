@@ -65,16 +65,9 @@ static const char lr_driver[] =
     "#endif\n";
 
 static char *lr_read(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return xstrdup("");
-  Str s = {0};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    str_add(&s, buf, n);
-  fclose(f);
-  return (char *)str_cstr(&s);
+  size_t len;
+  char *text = read_file(path, &len);
+  return text ? text : xstrdup("");
 }
 
 static void lr_write(const char *path, const char *text) {
