@@ -37,5 +37,10 @@ $(BUILD)/grammar/%.c: grammar/%.l $(GR_Y:grammar/%.y=$(BUILD)/grammar/%.h)
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/grammar/$*.h -o $@ $<
 
+# Keep the generated sources: make would otherwise delete the scanner as an
+# intermediate file, and a debugger stepping into it wants it there.
+.SECONDARY: $(GR_Y:grammar/%.y=$(BUILD)/grammar/%.c) \
+            $(GR_L:grammar/%.l=$(BUILD)/grammar/%.c)
+
 $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c
 	$(CC) $(GR_CFLAGS) $(TR_CPPFLAGS) -c -o $@ $<
