@@ -18,7 +18,7 @@ SAN     ?=
 CFLAGS  := $(CSTD) $(OPT) $(CWARNS) $(SAN) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
-.PHONY: all deps demo test check check-asan check-tsan bench install clean
+.PHONY: all deps demo test check check-asan check-tsan check-valgrind bench install clean
 
 all: deps-quiet acc libacrt
 

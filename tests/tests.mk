@@ -44,6 +44,15 @@ check-asan:
 check-tsan:
 	$(MAKE) BUILD=$(BUILD)-tsan SAN='$(TSAN_FLAGS)' OPT='-O1 -g' test
 
+# Memcheck (tests/lib.sh) over what runs acc's output and the runtime: the
+# runtime's criterion tests, the samples and every translated program of
+# the differential suite (its erasures run natively).
+VALGRIND_SUITES ?= criterion_runtime samples diff
+check-valgrind: deps all test-bins
+	@ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN= \
+	  ACC_TEST_VALGRIND=1 ACC_DIFF_TIMEOUT=120 \
+	  sh tests/run.sh $(VALGRIND_SUITES)
+
 check: test
 include tests/tools/tools.mk
 

@@ -19,7 +19,8 @@
 # (the suspending seeds, default "1 2 3"), ACC_DIFF_RT_OK (1: the runtime
 # supports the rt group), ACC_DIFF_TIMEOUT (seconds per run, default 10),
 # ACC_DIFF_DROPS (drop test_main after K polls, for each K; default
-# "1 2 5 13"; not for the rt group, whose main is the runtime's).
+# "1 2 5 13"; not for the rt group, whose main is the runtime's), ACC_TEST_WRAP
+# (a command to run each translated binary under, e.g. valgrind).
 set -u
 src=$1 name=$2 profile=$3
 expect_async=${ACC_DIFF_EXPECT_ASYNC:-1}
@@ -85,7 +86,12 @@ run() {
     [ -n "$seed" ] && export ACC_TEST_SEED="$seed"
     [ -n "$drop" ] && export ACC_TEST_DROP_AFTER="$drop"
     [ -n "$least" ] && export ACC_TEST_MIN_SUSPEND="$least"
-    exec timeout "$tmo" "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
+    # ACC_TEST_WRAP (e.g. valgrind) runs acc's translations, not the
+    # erasures: the point is the generated code and the runtime.
+    wrap=${ACC_TEST_WRAP:-}
+    case $mode in erasure|acc-sync) wrap="" ;; esac
+    # shellcheck disable=SC2086
+    exec timeout "$tmo" $wrap "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
   )
   rc=$?
   [ "$rc" = 124 ] && echo "(timed out after ${tmo}s)" >> "$dir/$mode.err"

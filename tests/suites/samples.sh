@@ -16,7 +16,8 @@ ok "samples build warning-free through acc.mk"
 for src in "$ROOT"/samples/*.ac; do
   name=$(basename "$src" .ac)
   for workers in 1 2; do
-    if out=$(AC_WORKERS=$workers timeout 60 "$work/$name" 2>&1); then
+    # shellcheck disable=SC2086
+    if out=$(AC_WORKERS=$workers timeout 120 ${ACC_TEST_WRAP:-} "$work/$name" 2>&1); then
       ok "$name runs with $workers worker(s): $(echo "$out" | tail -n 1)"
     else
       bad "$name runs with $workers worker(s)" "$(echo "$out" | tail -n 3)"
