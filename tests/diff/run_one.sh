@@ -88,8 +88,12 @@ run() {
     [ -n "$least" ] && export ACC_TEST_MIN_SUSPEND="$least"
     # ACC_TEST_WRAP (e.g. valgrind) runs acc's translations, not the
     # erasures: the point is the generated code and the runtime.
+    # A program marked "acc-test: no-valgrind" runs natively under it.
     wrap=${ACC_TEST_WRAP:-}
     case $mode in erasure|acc-sync) wrap="" ;; esac
+    case $wrap in
+      valgrind*) grep -qs 'acc-test: no-valgrind' "$src" && wrap="" ;;
+    esac
     # shellcheck disable=SC2086
     exec timeout "$tmo" $wrap "$bin" > "$dir/$mode.out" 2> "$dir/$mode.err"
   )
