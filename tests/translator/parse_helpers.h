@@ -7,6 +7,7 @@
 #define PARSE_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <string.h>
 
 #include "ast.h"

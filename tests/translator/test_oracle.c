@@ -137,10 +137,15 @@ Test(oracle, warnings_are_not_errors) {
   open_ok(&tu, "int g(void) { int x = \"str\"; return x; }");
 }
 
-Test(oracle, std_argument_is_honoured) {
+Test(oracle, std_argument_is_honoured, .init = cr_redirect_stderr) {
   const char *args[] = {"-std=c11"};
   parse_ok("int g(void) { typeof(1) x = 0; return x; }");
   cr_assert(oracle_open(test_src, NULL, 0), "typeof is GNU C");
   parse_ok("int g(void) { typeof(1) x = 0; return x; }");
   cr_assert_null(oracle_open(test_src, args, 1), "but not C11");
+  fflush(stderr);
+  cr_assert_stderr_eq_str(
+      "test.ac:1:24: error: expected ';' after expression\n"
+      "test.ac:1:25: error: use of undeclared identifier 'x'\n"
+      "test.ac:1:39: error: use of undeclared identifier 'x'\n");
 }

@@ -101,10 +101,13 @@ Test(parse_decl, bit_fields_and_anonymous_members) {
            "float f; }; _Static_assert(1, \"ok\"); };");
 }
 
-Test(parse_decl, syntax_error_returns_null_and_counts) {
+Test(parse_decl, syntax_error_returns_null_and_counts,
+     .init = cr_redirect_stderr) {
   int before = diag_error_count();
   cr_assert_null(parse_str("int x = ;"));
   cr_assert_eq(diag_error_count(), before + 1);
+  fflush(stderr);
+  cr_assert_stderr_eq_str("test.ac:1:9: error: syntax error, unexpected ';'\n");
 }
 
 Test(parse_decl, k_and_r_free_declarators_of_any_depth) {

@@ -98,8 +98,11 @@ Test(parse_gnu, asm_statements_and_local_labels) {
   assert_kind(stmt_at(tu, 1), ND_ASM);
 }
 
-Test(parse_gnu, nested_function_is_reported) {
+Test(parse_gnu, nested_function_is_reported, .init = cr_redirect_stderr) {
   cr_assert_null(parse_str("void f(void) { int g(void) { return 1; } }"));
+  fflush(stderr);
+  cr_assert_stderr_eq_str(
+      "test.ac:1:20: error: nested function 'g' is not supported\n");
 }
 
 Test(parse_gnu, int128_floatn_and_atomic) {
