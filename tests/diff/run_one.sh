@@ -185,6 +185,14 @@ fi
 if ! $CC $cflags -o "$dir/async" $asrc $libs 2> "$dir/compile.err"; then
   afail "compile: the translated C does not compile warning-free" "$dir/compile.err"
 fi
+# The other compiler too: generated C is warning-free under gcc and clang.
+other=clang
+case $($CC --version 2>/dev/null) in *clang*) other=gcc ;; esac
+# shellcheck disable=SC2086
+if [ "$profile" != csmith ] && [ "$profile" != selftest ] &&
+   ! $other -std=c11 $warn $incs -fsyntax-only $asrc 2> "$dir/compile-$other.err"; then
+  afail "compile: the translated C is not warning-free under $other" "$dir/compile-$other.err"
+fi
 
 # 4. Ready leaves (mode 2), then suspending leaves (mode 3), one seed each.
 run ready "$dir/async" ""
