@@ -28,8 +28,9 @@
 /* Locations are byte ranges of the preprocessed buffer, not lines. */
 %define api.location.type {Span}
 %locations
-/* Messages name the unexpected token and the expected ones. */
-%define parse.error detailed
+/* Messages name the token found and the ones expected, worded by
+   translator/syntax_error.c. */
+%define parse.error custom
 /* The scanner handle is passed to yylex, the parser state to actions. */
 %param {yyscan_t scanner}
 %parse-param {Parser *p}
@@ -52,6 +53,8 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 }
 
 %code {
+#include <string.h>
+
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
                     const char *msg) {
   (void)scanner;
@@ -964,3 +967,25 @@ balanced_token
 await_expression
   : "await" cast_expression   { $$ = ast_unary(ND_AWAIT, @$, @1, $2); }
   ;
+
+%%
+
+/* Bison's view of the error, handed to syntax_error.c for wording.  A
+   constant among the expected tokens means an expression could start. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
+                                 Parser *p) {
+  (void)scanner;
+  yysymbol_kind_t all[YYNTOKENS];
+  int n = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
+  SyntaxError e = {.at = *yypcontext_location(ctx),
+                   .unexpected = yysymbol_name(yypcontext_token(ctx))};
+  for (int i = 0; i < n; i++) {
+    e.expects_expression |= all[i] == YYSYMBOL_CONSTANT;
+    e.expects_rbrace |= !strcmp(yysymbol_name(all[i]), "'}'");
+  }
+  if (n > 0 && n <= SYNTAX_ERROR_MAX_LISTED)
+    for (int i = 0; i < n; i++)
+      e.expected[e.nexpected++] = yysymbol_name(all[i]);
+  syntax_error_report(p, &e);
+  return 0;
+}

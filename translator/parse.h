@@ -141,6 +141,23 @@ const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 const Vec *ast_calls(void);         /* every ND_CALL of the parse */
 Node *ast_find_await(Node *n);      /* the first ND_AWAIT in n, or NULL */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
+
+/* ==== syntax_error.c: what the parser could not read, as gcc words it ==== */
+
+/* Up to this many expected tokens are listed; with more, only the token
+   found is named. */
+#define SYNTAX_ERROR_MAX_LISTED 4
+
+typedef struct SyntaxError {
+  Span at;                 /* the token the parser could not use */
+  const char *unexpected;  /* its grammar symbol, e.g. "return" or "';'" */
+  const char *expected[SYNTAX_ERROR_MAX_LISTED];
+  int nexpected;           /* 0 when unknown or more than listed */
+  bool expects_expression; /* an expression could have started here */
+  bool expects_rbrace;     /* a '}' could have closed a block here */
+} SyntaxError;
+
+void syntax_error_report(Parser *p, const SyntaxError *e);
 void ast_scope_open(Parser *p, bool is_block);
 void ast_scope_close(Parser *p);
 Node *ast_recover(Parser *p, Span at, bool at_file_scope); /* `error ;` */

@@ -107,7 +107,7 @@ Test(parse_decl, syntax_error_returns_null_and_counts,
   cr_assert_null(parse_str("int x = ;"));
   cr_assert_eq(diag_error_count(), before + 1);
   fflush(stderr);
-  cr_assert_stderr_eq_str("test.ac:1:9: error: syntax error, unexpected ';'\n");
+  cr_assert_stderr_eq_str("test.ac:1:9: error: expected expression before ';'\n");
 }
 
 Test(parse_decl, k_and_r_free_declarators_of_any_depth) {
