@@ -16,7 +16,7 @@ FUZZ_GEN   ?= 1000
 
 fuzz-csmith: acc libacrt
 	@ROOT=$(CURDIR) ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN='$(SAN)' \
-	  ACC_CSMITH_SEEDS='$(FUZZ_SEEDS)' sh tests/suites/csmith.sh
+	  ACC_CSMITH_SEEDS='$(strip $(FUZZ_SEEDS))' sh tests/suites/csmith.sh
 
 fuzz-gen: acc libacrt
 	@ROOT=$(CURDIR) ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN='$(SAN)' \
