@@ -36,12 +36,16 @@
 %parse-param {Parser *p}
 
 /*
- * One shift/reduce conflict, the dangling else: in `if (a) if (b) s; else
- * t;` bison's default (shift) binds the else to the inner if, as 6.8.4.1
- * says.  Every other ambiguity of C is settled by the typedef feedback and
- * the split declaration specifiers below.
+ * Three shift/reduce conflicts, each settled by bison's default (shift):
+ * - the dangling else: in `if (a) if (b) s; else t;` the else binds to the
+ *   inner if, as 6.8.4.1 says;
+ * - twice (`declarator: direct_declarator` and `pointer direct_declarator`):
+ *   an `__attribute__` after a function declarator belongs to that
+ *   declarator, not to a first K&R parameter declaration starting with it.
+ * Every other ambiguity of C is settled by the typedef feedback and the
+ * split declaration specifiers below.
  */
-%expect 1
+%expect 3
 
 %code requires {
 #include "parse.h"
@@ -127,7 +131,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <vec> argument_expression_list argument_expression_list_opt
 %type <vec> generic_assoc_list initializer_list init_declarator_list
 %type <vec> init_declarator_list_opt block_item_list_opt
-%type <vec> external_declarations
+%type <vec> external_declarations identifier_list kr_declaration_list
 %type <decl> init_declarator declarator_decl parameter_declaration
 %type <spec> declaration_specifiers decl_specs ds_none ds_typedef ds_unique
 %type <spec> ds_basic specifier_qualifier_list sq_none sq_typedef sq_unique
@@ -589,6 +593,8 @@ direct_declarator
                               { $$ = ast_dtor_array(@$, $1, $3); }
   | direct_declarator '(' save_scope parameter_type_list_opt ')'
                               { $$ = ast_dtor_func(@$, $1, $4); }
+  | direct_declarator '(' save_scope identifier_list ')'
+                              { $$ = ast_dtor_func_kr(@$, $1, $4); }
   | direct_declarator attribute_specifier { $$ = ast_dtor_extend(@$, $1); }
   | direct_declarator asm_label { $$ = ast_dtor_extend(@$, $1); }
   ;
@@ -610,6 +616,12 @@ paren_direct
   | paren_direct '(' save_scope parameter_type_list_opt ')'
                               { $$ = ast_dtor_func(@$, $1, $4); }
   | paren_direct attribute_specifier { $$ = ast_dtor_extend(@$, $1); }
+  ;
+
+/* A K&R parameter list, `f(a, b)`: only a definition may have one. */
+identifier_list
+  : IDENT                     { $$ = ast_list(NULL, (void *)$1); }
+  | identifier_list ',' IDENT { $$ = ast_list($1, (void *)$3); }
   ;
 
 /* Every `(` of a declarator opens a scope; the builders close it. */
@@ -863,10 +875,19 @@ external_declaration
   | error ';'                 { $$ = ast_recover(p, @$, true); }
   ;
 
-/* 6.9.1 Function definitions (K&R parameter lists are not accepted) */
+/* 6.9.1 Function definitions; a K&R definition declares its parameters
+   between the declarator and the body, in the parameters' scope. */
 function_definition
   : decl_specs declarator_decl function_begin compound_statement
                               { $$ = ast_func_def(p, @$, $1, $2, $4); }
+  | decl_specs declarator_decl function_begin kr_declaration_list
+    compound_statement
+                              { $$ = ast_func_def_kr(p, @$, $1, $2, $4, $5); }
+  ;
+
+kr_declaration_list
+  : declaration               { $$ = ast_list(NULL, $1); }
+  | kr_declaration_list declaration { $$ = ast_list($1, $2); }
   ;
 
 function_begin

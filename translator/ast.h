@@ -176,6 +176,8 @@ struct Decl {
                            the oracle confirms) */
   Vec params;           /* DK_FUNC: Decl* parameters of its declarator */
   bool is_variadic;     /* DK_FUNC: ends with `...` */
+  bool is_kr;           /* DK_FUNC: declared with a K&R identifier list */
+  Vec kr_names;         /* and its names (const char*), in order */
   Node *def;            /* DK_FUNC: its ND_FUNC_DEF, if this TU has one */
   Decl *first;          /* the first declaration of the same entity
                            (itself for the first one) */

@@ -152,6 +152,15 @@ Declarator *ast_dtor_func(Span at, Declarator *d, ParamList *params) {
   return d;
 }
 
+Declarator *ast_dtor_func_kr(Span at, Declarator *d, Vec *names) {
+  d = ast_dtor_func(at, d, NULL);
+  if (d->first == 'f' && !d->params.len && !d->is_kr) {
+    d->is_kr = true;
+    d->kr_names = *names;
+  }
+  return d;
+}
+
 Declarator *ast_dtor_extend(Span at, Declarator *d) {
   d->span = at;
   return d;
@@ -226,6 +235,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   if (kind == DK_FUNC) {
     d->params = dt->params;
     d->is_variadic = dt->is_variadic;
+    d->is_kr = dt->is_kr;
+    d->kr_names = dt->kr_names;
     p->last_func = d;
     p->last_params = dt->param_scope;
   }
@@ -264,10 +275,14 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls) {
   n->spec = spec;
   if (decls)
     n->decls = *decls;
-  for (int i = 0; i < n->decls.len; i++)
-    if (((Decl *)n->decls.items[i])->init &&
-        ((Decl *)n->decls.items[i])->init->has_await)
+  for (int i = 0; i < n->decls.len; i++) {
+    Decl *d = n->decls.items[i];
+    if (d->init && d->init->has_await)
       n->has_await = true;
+    if (d->is_kr && d->kr_names.len)
+      error_at(d->name_off, "a parameter list without types is only allowed "
+               "in a function definition");
+  }
   return n;
 }
 
@@ -392,6 +407,55 @@ Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body) {
   walk(&w, body);
   resolve_gotos(&w);
   return n;
+}
+
+/* The declaration of K&R parameter `name` in `decls`, marked a parameter;
+   NULL if none declares it. */
+static Decl *kr_param(Vec *decls, const char *name) {
+  for (int i = 0; i < decls->len; i++) {
+    Node *n = decls->items[i];
+    for (int j = 0; j < n->decls.len; j++) {
+      Decl *d = n->decls.items[j];
+      if (d->name && !strcmp(d->name, name)) {
+        d->is_param = true;
+        return d;
+      }
+    }
+  }
+  return NULL;
+}
+
+/* `int f(a, b) int a; long b; { ... }`: the declarations between the
+   declarator and the body give the parameters their types (6.9.1p6). */
+Node *ast_func_def_kr(Parser *p, Span at, DeclSpec *spec, Decl *fn,
+                      Vec *decls, Node *body) {
+  if (!fn->is_kr)
+    error_at(fn->name_off, "declarations before the body of '%s', whose "
+             "parameter list is not an identifier list", fn->name);
+  if (fn->is_async)
+    error_at(fn->name_off, "async function '%s' needs a prototype; "
+             "K&R parameter lists are for plain functions", fn->name);
+  Vec params = {0};
+  for (int i = 0; i < fn->kr_names.len; i++) {
+    const char *name = fn->kr_names.items[i];
+    Decl *d = kr_param(decls, name);
+    if (!d)
+      error_at(fn->name_off, "parameter '%s' of '%s' has no declaration",
+               name, fn->name);
+    else
+      vec_push(&params, d);
+  }
+  for (int i = 0; i < decls->len; i++) {
+    Node *n = decls->items[i];
+    for (int j = 0; j < n->decls.len; j++) {
+      Decl *d = n->decls.items[j];
+      if (!d->is_param)
+        error_at(d->name_off, "'%s' is not in the parameter list of '%s'",
+                 d->name ? d->name : "", fn->name);
+    }
+  }
+  fn->params = params;
+  return ast_func_def(p, at, spec, fn, body);
 }
 
 Node *ast_translation_unit(Parser *p, Vec *items) {

@@ -35,6 +35,8 @@ typedef struct Declarator {
   Vec params;          /* Decl*: parameters of the `first` function */
   bool is_variadic;
   Scope *param_scope;  /* the prototype scope holding those parameters */
+  Vec kr_names;        /* const char*: a K&R identifier list `f(a, b)` */
+  bool is_kr;
 } Declarator;
 
 /* A parameter list while it is being parsed. */
@@ -122,6 +124,7 @@ Declarator *ast_dtor_pointer(Span at, Declarator *d);
 Declarator *ast_dtor_paren(Span at, Declarator *d);
 Declarator *ast_dtor_array(Span at, Declarator *d, Node *size);
 Declarator *ast_dtor_func(Span at, Declarator *d, ParamList *params);
+Declarator *ast_dtor_func_kr(Span at, Declarator *d, Vec *names);
 Declarator *ast_dtor_extend(Span at, Declarator *d); /* attributes, asm */
 ParamList *ast_params(ParamList *list, Decl *param);
 ParamList *ast_params_variadic(ParamList *list);
@@ -132,6 +135,8 @@ Decl *ast_decl_init(Decl *decl, Span eq, Node *init);
 Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
 void ast_func_begin(Parser *p);
 Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body);
+Node *ast_func_def_kr(Parser *p, Span at, DeclSpec *spec, Decl *fn,
+                      Vec *decls, Node *body);
 Node *ast_translation_unit(Parser *p, Vec *items);
 /* Expressions that the AST does not keep (typeof operands, array sizes of
    declarators): recorded if they contain an await, for sema to report. */

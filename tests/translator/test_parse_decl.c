@@ -127,3 +127,32 @@ Test(parse_decl, block_scope_prototype_names_the_file_scope_function) {
   cr_assert(local->is_async);
   cr_assert_eq(local->def, func_named(tu, "f"));
 }
+
+Test(parse_decl, k_and_r_definition_takes_parameter_types_from_its_declarations) {
+  Node *tu = parse_ok("typedef long T;\n"
+                      "static T add(b, a) int a; T b; { return a + b; }");
+  Node *f = func_named(tu, "add");
+  cr_assert(f->decl->is_kr);
+  cr_assert_eq(f->decl->params.len, 2);
+  Decl *b = f->decl->params.items[0], *a = f->decl->params.items[1];
+  cr_assert_str_eq(b->name, "b", "parameters come in identifier-list order");
+  cr_assert_str_eq(a->name, "a");
+  cr_assert(a->is_param && b->is_param);
+  cr_assert_eq(a->scope, f);
+  Node *ret = f->body->args.items[0];
+  cr_assert_eq(ret->lhs->lhs->decl, a, "the body sees the parameter");
+}
+
+Test(parse_decl, k_and_r_mistakes_are_reported, .init = cr_redirect_stderr) {
+  cr_assert_null(parse_str("int g(a, b);\n"
+                           "int f(a, b) int a; int c; { return a; }\n"
+                           "async int h(a) int a; { return a; }"));
+  fflush(stderr);
+  cr_assert_stderr_eq_str(
+      "test.ac:1:5: error: a parameter list without types is only allowed "
+      "in a function definition\n"
+      "test.ac:2:5: error: parameter 'b' of 'f' has no declaration\n"
+      "test.ac:2:24: error: 'c' is not in the parameter list of 'f'\n"
+      "test.ac:3:11: error: async function 'h' needs a prototype; K&R "
+      "parameter lists are for plain functions\n");
+}
