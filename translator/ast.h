@@ -155,6 +155,7 @@ struct DeclSpec {
   bool is_async;      /* the `async` function specifier */
   bool is_const;      /* top-level const among the specifiers */
   Vec tags;           /* Node*: tag definitions inside the specifiers */
+  Decl *typedef_name; /* the typedef the specifiers name, if any */
   Node *typeof_expr;  /* the operand of a typeof(expr) specifier: with an
                          async call, `__typeof__(f(0)) x` declares a future
                          (not part of the tree; has_await is not set) */
@@ -177,6 +178,7 @@ struct Decl {
   Vec params;           /* DK_FUNC: Decl* parameters of its declarator */
   bool is_variadic;     /* DK_FUNC: ends with `...` */
   bool is_kr;           /* DK_FUNC: declared with a K&R identifier list */
+  bool is_func_type;    /* DK_TYPEDEF: names a function type */
   Vec kr_names;         /* and its names (const char*), in order */
   Node *def;            /* DK_FUNC: its ND_FUNC_DEF, if this TU has one */
   Decl *first;          /* the first declaration of the same entity

@@ -37,6 +37,12 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   return spec;
 }
 
+DeclSpec *ast_spec_typedef(DeclSpec *spec, Span at, const char *name) {
+  spec = ast_spec(spec, SP_TYPE, at);
+  spec->typedef_name = scope_lookup(name);
+  return spec;
+}
+
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   spec = ast_spec(spec, SP_TYPE, at);
   if (tag && tag->kind == ND_NULL)
@@ -222,8 +228,13 @@ static void link_redeclaration(Decl *d, Decl *prev) {
 
 Decl *ast_declare(Parser *p, Declarator *dt) {
   DeclSpec *spec = p->specs.len ? p->specs.items[p->specs.len - 1] : NULL;
+  /* `handler on_read;` with `typedef int handler(int);` declares a
+     function, not an object. */
+  bool func_type = dt->first == 'f' ||
+                   (!dt->first && spec && spec->typedef_name &&
+                    spec->typedef_name->is_func_type);
   DeclKind kind = spec && spec->storage == SC_TYPEDEF ? DK_TYPEDEF
-                  : dt->first == 'f'                  ? DK_FUNC
+                  : func_type                         ? DK_FUNC
                                                       : DK_VAR;
   Decl *d = new_decl(kind, dt->name, dt->name_off);
   d->spec = spec;
@@ -232,6 +243,11 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   d->is_local = scope_depth() > 0;
   d->is_vla = dt->is_vla;
   d->is_async = kind == DK_FUNC && spec && spec->is_async;
+  d->is_func_type = kind == DK_TYPEDEF && func_type;
+  /* The frame's constructor is written from the declarator's parameters. */
+  if (d->is_async && dt->first != 'f')
+    error_at(d->name_off, "async function '%s' must be declared with a "
+             "parameter list, not through a function typedef", d->name);
   if (kind == DK_FUNC) {
     d->params = dt->params;
     d->is_variadic = dt->is_variadic;

@@ -114,6 +114,7 @@ Node *ast_goto(Span at, Span name);
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
 /* A unique type specifier: tag is a struct/union/enum definition (ND_NULL),
    the operand of typeof(expr), or NULL. */
+DeclSpec *ast_spec_typedef(DeclSpec *spec, Span at, const char *name);
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */

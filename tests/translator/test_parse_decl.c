@@ -156,3 +156,20 @@ Test(parse_decl, k_and_r_mistakes_are_reported, .init = cr_redirect_stderr) {
       "test.ac:3:11: error: async function 'h' needs a prototype; K&R "
       "parameter lists are for plain functions\n");
 }
+
+Test(parse_decl, name_declared_through_a_function_typedef_is_a_function) {
+  Node *tu = parse_ok("typedef int handler(int);\n"
+                      "typedef handler also;\n"
+                      "handler on_read;\n"
+                      "also on_write, *table;\n"
+                      "void f(void) { handler local; }");
+  Decl *on_read = ((Node *)tu->args.items[2])->decls.items[0];
+  Node *writes = tu->args.items[3];
+  cr_assert_eq(on_read->kind, DK_FUNC);
+  cr_assert_eq(((Decl *)writes->decls.items[0])->kind, DK_FUNC);
+  cr_assert_eq(((Decl *)writes->decls.items[1])->kind, DK_VAR,
+               "a pointer to a function type is an object");
+  Node *f = func_named(tu, "f");
+  Decl *local = ((Node *)f->body->args.items[0])->decls.items[0];
+  cr_assert_eq(local->kind, DK_FUNC);
+}
