@@ -28,6 +28,8 @@ typedef struct Lower {
   Vec slot_of;       /* Decl* , Slot* pairs: frame-resident declarations */
   Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
   Str cur;           /* text not yet flushed into a Step */
+  const char *spec_text; /* the specifiers of the declaration being lowered,
+                            with an unnamed tag replaced by its new name */
   int ntemp, nlabel;
 } Lower;
 
@@ -49,6 +51,9 @@ bool lower_is_async_call(Node *e);
 const char *lower_return_text(Lower *L, const char *value);
 
 /* ==== lower_stmt.c ==== */
+
+/* Past white space and GNU __attribute__((...)) groups. */
+const char *lower_skip_attributes(const char *p);
 
 /* The statement prev can fall into the case label `label` next to it. */
 bool lower_falls_into(Node *prev, Node *label);

@@ -157,7 +157,9 @@ static const char *abstract_type(Lower *L, Decl *d) {
   const char *t = L->src->text;
   size_t n = strlen(d->name);
   return xformat("%s %.*s%.*s",
-                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
+                 type_words(L->spec_text ? L->spec_text
+                                         : lower_src(L, d->spec->begin,
+                                                     d->spec->end)),
                  (int)(d->name_off - d->begin), t + d->begin,
                  (int)(d->end - d->name_off - n), t + d->name_off + n);
 }
@@ -166,6 +168,8 @@ static const char *abstract_type(Lower *L, Decl *d) {
    uses, else from its declaration; NULL if neither can be written at file
    scope (an unnamed struct: the field is then the declarator itself). */
 const char *lower_type_of_decl(Lower *L, Decl *d) {
+  if (L->spec_text)   /* an unnamed tag, named now: the oracle cannot say */
+    return lower_fix_spelling(abstract_type(L, d));
   const char *t = type_at_use(L, L->fn->def->body, d);
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
@@ -279,6 +283,36 @@ static void frame_local(Lower *L, Decl *d) {
   L->expr = NULL;
 }
 
+/* Where the name of an unnamed tag goes: before its `{`, when only
+   white space and attributes come between the keyword and the `{`; 0 when
+   the tag has a name. */
+static size_t unnamed_tag_brace(const char *text) {
+  const char *p = text;
+  while (*p && *p != ' ' && *p != '\n' && *p != '\t' && *p != '{')
+    p++;   /* struct, union or enum */
+  p = lower_skip_attributes(p);
+  return *p == '{' ? (size_t)(p - text) : 0;
+}
+
+/* `struct { int a; } s;` in an async body: the tag is hoisted to file
+   scope for the frame field, so it gets a name there, and the specifiers
+   of its declaration spell that name (L->spec_text). */
+static void name_unnamed_tag(Lower *L, Node *s, Node *tag) {
+  const char *text = lower_src(L, tag->begin, tag->end);
+  size_t brace = unnamed_tag_brace(text);
+  if (!brace || !s->decls.len)
+    return;
+  const char *name = xformat("ac__anon_%d", ((Decl *)s->decls.items[0])->id);
+  size_t kw = strcspn(text, " \n\t{");
+  L->spec_text = xformat(
+      "%s%.*s %s%s", lower_src(L, s->spec->begin, tag->begin), (int)kw, text,
+      name, lower_src(L, tag->end, s->spec->end));
+  size_t head = brace;
+  while (head > 0 && strchr(" \n\t", text[head - 1]))
+    head--;
+  hoist(L, xformat("%.*s %s %s;", (int)head, text, name, text + brace));
+}
+
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -297,9 +331,14 @@ static void decl_stmt(Lower *L, Node *s) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
+  L->spec_text = NULL;
   for (int i = 0; i < sp->tags.len; i++) {
     Node *tag = sp->tags.items[i];
-    hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+    if (tag->begin >= sp->begin && tag->end <= sp->end &&
+        unnamed_tag_brace(lower_src(L, tag->begin, tag->end)))
+      name_unnamed_tag(L, s, tag);
+    else
+      hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
   }
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
@@ -308,6 +347,7 @@ static void decl_stmt(Lower *L, Node *s) {
                "frame of an async function", d->name);
     frame_local(L, d);
   }
+  L->spec_text = NULL;
 }
 
 /* ==== statements ==== */
@@ -635,6 +675,24 @@ static void lower_params(Lower *L) {
 
 /* ==== hoisted tags get names unique to their function ==== */
 
+/* Past white space and GNU attributes: `struct __attribute__((packed)) S`
+   names S. */
+const char *lower_skip_attributes(const char *p) {
+  for (;;) {
+    while (*p == ' ' || *p == '\n' || *p == '\t')
+      p++;
+    if (strncmp(p, "__attribute__", 13))
+      return p;
+    p += 13;
+    int depth = 0;
+    do {
+      depth += *p == '(';
+      depth -= *p == ')';
+      p++;
+    } while (*p && depth > 0);
+  }
+}
+
 static bool ident_char(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9');
@@ -653,9 +711,7 @@ static const char *tag_name(const char *text) {
               : !strncmp(p, "enum", 4) ? 4 : 0;
   if (!kw || ident_char(p[kw]))
     return NULL;
-  p += kw;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
+  p = lower_skip_attributes(p + kw);
   const char *q = p;
   while (ident_char(*q))
     q++;
@@ -675,9 +731,7 @@ static const char *rename_tag(const char *text, const char *old,
     size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
                 : !strncmp(p, "enum", 4) ? 4 : 0;
     if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
-      const char *q = p + kw;
-      while (*q == ' ' || *q == '\n' || *q == '\t')
-        q++;
+      const char *q = lower_skip_attributes(p + kw);
       if (!strncmp(q, old, n) && !ident_char(q[n])) {
         str_add(&s, p, (size_t)(q - p));
         str_puts(&s, new);
