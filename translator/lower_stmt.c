@@ -20,6 +20,7 @@
  */
 #include "lower.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,21 +133,49 @@ const char *lower_fix_spelling(const char *t) {
 
 /* A use of d whose type the oracle knows (uses inside an expression the
    erasure could not type have none). */
-static const char *type_at_use(Lower *L, Node *n, Decl *d) {
+static const char *type_at_use(Lower *L, Node *n, Decl *d, bool canonical) {
   if (!n)
     return NULL;
   if (n->kind == ND_IDENT && n->decl == d) {
-    const char *t = oracle_expr_type(L->o, n->begin, n->end);
+    const char *t = canonical
+                        ? oracle_expr_canonical_type(L->o, n->begin, n->end)
+                        : oracle_expr_type(L->o, n->begin, n->end);
     return t && !strchr(t, '<') ? t : NULL;
   }
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   for (int i = 0; i < k; i++) {
-    const char *t = type_at_use(L, kids[i], d);
+    const char *t = type_at_use(L, kids[i], d, canonical);
     if (t)
       return t;
   }
   return NULL;
+}
+
+/* Whether a type's spelling names a frame-resident local or parameter of
+   this function that does not hold a future (`__typeof__(base)`): such a
+   name is out of scope where a frame field is declared. */
+static bool names_frame_value(Lower *L, const char *t) {
+  for (const char *p = t; *p;) {
+    if (!isalpha((unsigned char)*p) && *p != '_') {
+      p++;
+      continue;
+    }
+    const char *q = p;
+    while (isalnum((unsigned char)*q) || *q == '_')
+      q++;
+    for (int i = 0; i < L->slot_of.len; i += 2) {
+      Decl *d = L->slot_of.items[i];
+      if (d->name && strlen(d->name) == (size_t)(q - p) &&
+          !strncmp(d->name, p, (size_t)(q - p)) &&
+          !(d->init && lower_is_async_call(d->init)) &&
+          !(d->spec && d->spec->typeof_expr &&
+            lower_is_async_call(d->spec->typeof_expr)))
+        return true;
+    }
+    p = q;
+  }
+  return false;
 }
 
 static const char *type_words(const char *text);
@@ -170,7 +199,12 @@ static const char *abstract_type(Lower *L, Decl *d) {
 const char *lower_type_of_decl(Lower *L, Decl *d) {
   if (L->spec_text)   /* an unnamed tag, named now: the oracle cannot say */
     return lower_fix_spelling(abstract_type(L, d));
-  const char *t = type_at_use(L, L->fn->def->body, d);
+  const char *t = type_at_use(L, L->fn->def->body, d, false);
+  if (t && strstr(t, "typeof") && names_frame_value(L, t)) {
+    const char *c = type_at_use(L, L->fn->def->body, d, true);
+    if (c)
+      t = c;
+  }
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
   if (!t && d->spec->tags.len)
