@@ -245,6 +245,12 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   d->is_async = kind == DK_FUNC && spec && spec->is_async;
   d->is_func_type = kind == DK_TYPEDEF && func_type;
   /* The frame's constructor is written from the declarator's parameters. */
+  /* A va_list lives only until the variadic function returns, and an
+     async function returns its future before its body runs. */
+  if (d->is_async && dt->is_variadic)
+    error_at(d->name_off, "async function '%s' cannot be variadic (its "
+             "body runs after the call returns); pass an array and a count",
+             d->name);
   if (d->is_async && dt->first != 'f')
     error_at(d->name_off, "async function '%s' must be declared with a "
              "parameter list, not through a function typedef", d->name);
