@@ -64,5 +64,7 @@ Group *lower_inner(Group *g);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
+AsyncFunc *lower_typeof_future(Program *p, const char *t);
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end);
 
 #endif /* LOWER_H */

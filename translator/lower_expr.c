@@ -268,7 +268,7 @@ static const char *call_type(Lower *L, Node *e) {
 }
 
 static const char *type_of(Lower *L, Node *e) {
-  const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  const char *t = lower_oracle_type(L, e->begin, e->end);
   if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
     t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
@@ -512,18 +512,8 @@ static Decl *future_fn(Lower *L, Node *e) {
   default:
     break;
   }
-  const char *t = type_of(L, e);
-  const char *p = t ? strstr(t, "__typeof__(") : NULL;
-  if (!p)
-    return NULL;
-  p += 11;
-  for (int i = 0; i < L->prog->funcs.len; i++) {
-    AsyncFunc *g = L->prog->funcs.items[i];
-    size_t n = strlen(g->name);
-    if (!strncmp(p, g->name, n) && p[n] == '(')
-      return g->decl;
-  }
-  return NULL;
+  AsyncFunc *g = lower_typeof_future(L->prog, type_of(L, e));
+  return g ? g->decl : NULL;
 }
 
 static bool is_place(Node *e) {

@@ -130,13 +130,43 @@ const char *lower_fix_spelling(const char *t) {
   return str_cstr(&s);
 }
 
+/* The async function of this TU whose future a `__typeof__(g(...))`
+   spelling names, or NULL. */
+AsyncFunc *lower_typeof_future(Program *p, const char *t) {
+  const char *q = t ? strstr(t, "__typeof__(") : NULL;
+  if (!q)
+    return NULL;
+  q += 11;
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *g = p->funcs.items[i];
+    size_t n = strlen(g->name);
+    if (!strncmp(q, g->name, n) && q[n] == '(')
+      return g;
+  }
+  return NULL;
+}
+
+/* The oracle's type of [begin, end), spelled so that it can declare a
+   frame field at file scope.  A typeof in the spelling would name the
+   operand's locals there (`__typeof__(a) a_ = (a);` in a macro), so the
+   canonical type stands for it, except for the typeof of a future, which
+   is how the source says which function's frame it is. */
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end) {
+  const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
+  if (!t || strchr(t, '<') || !strstr(t, "__typeof__(") ||
+      lower_typeof_future(L->prog, t))
+    return t;
+  const char *c = oracle_expr_canonical_type(L->o, begin, end);
+  return c ? lower_fix_spelling(c) : t;
+}
+
 /* A use of d whose type the oracle knows (uses inside an expression the
    erasure could not type have none). */
 static const char *type_at_use(Lower *L, Node *n, Decl *d) {
   if (!n)
     return NULL;
   if (n->kind == ND_IDENT && n->decl == d) {
-    const char *t = oracle_expr_type(L->o, n->begin, n->end);
+    const char *t = lower_oracle_type(L, n->begin, n->end);
     return t && !strchr(t, '<') ? t : NULL;
   }
   Node *kids[256];

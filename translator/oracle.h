@@ -31,6 +31,10 @@ void oracle_close(Oracle *o);
  */
 const char *oracle_expr_type(Oracle *o, size_t begin, size_t end);
 
+/* The same type with every typedef and typeof resolved ("typeof (x)"
+   becomes "long"); NULL for an unnamed struct or union. */
+const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end);
+
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
 
