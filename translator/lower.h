@@ -43,6 +43,9 @@ const char *lower_copy_text(Lower *L, Node *n);
 /* Lowers an expression; the steps it needs are emitted first, and the text
    returned computes its value afterwards. */
 const char *lower_expr(Lower *L, Node *e);
+/* A statement expression whose body awaits: its statements run in place;
+   returns its value's text, "((void)0)" for none or when !want_value. */
+const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
 /* A call of an async function (not awaited: it makes a future). */
 bool lower_is_async_call(Node *e);
 /* The return sequence for an optional already-lowered value. */
@@ -50,11 +53,17 @@ const char *lower_return_text(Lower *L, const char *value);
 
 /* ==== lower_stmt.c ==== */
 
+/* Lowers one statement of the body (also those of a statement expression
+   whose body awaits, which run in place in the enclosing statement). */
+void lower_stmt(Lower *L, Node *s);
+
 /* The statement prev can fall into the case label `label` next to it. */
 bool lower_falls_into(Node *prev, Node *label);
 void lower_emit(Lower *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void lower_flush(Lower *L);
+/* A #line for the .ac line of offset off, if it is in the main file. */
+void lower_line(Lower *L, size_t off);
 Slot *lower_slot_of(Lower *L, Decl *d);
 Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
                      const char *type);

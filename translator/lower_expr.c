@@ -294,6 +294,8 @@ static const char *await_type(Lower *L, Node *e) {
 }
 
 static const char *type_expr(Lower *L, Node *e);
+static Node *value_stmt(Node *e);
+static Node *value_expr(Node *value);
 
 static const char *deref(const char *type) {
   return xformat("(*(__typeof__(%s) *)0)", type);
@@ -327,6 +329,9 @@ static const char *splice_types(Lower *L, Node *e) {
  */
 static const char *type_expr(Lower *L, Node *e) {
   const char *t;
+  if (e->kind == ND_STMT_EXPR && e->has_await) /* its last statement's */
+    return value_stmt(e) ? type_expr(L, value_expr(value_stmt(e)))
+                         : "((void)0)";
   switch (e->kind) {
   case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
     return lower_src(L, e->begin, e->end);
@@ -759,10 +764,12 @@ static const char *lower_splice(Lower *L, Node *e) {
 
 /*
  * Only the selected association is evaluated, so the selection is made by
- * the C compiler and the awaiting associations sit in a switch:
+ * the C compiler and the awaiting associations sit in an if chain (not a
+ * switch: a break in a statement expression of an association must still
+ * leave the user's loop):
  *   before:  _Generic(i, double: await f(1), int: await f(2))
- *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
- *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ *   after:   if (_Generic(F->i_2, double: 0, int: 1) == 0) {
+ *              <await f(1) into F->t2> F->t1 = F->t2; } else if (... == 1) ...
  */
 static const char *lower_generic(Lower *L, Node *e) {
   const char *type = usable(L, type_of(L, e));
@@ -777,17 +784,102 @@ static const char *lower_generic(Lower *L, Node *e) {
     str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
                ? lower_src(L, a->type_begin, a->type_end) : "default", i);
   }
-  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
   for (int i = 0; i < e->args.len; i++) {
-    lower_emit(L, "case %d: {\n", i);
+    lower_emit(L, "%sif (%s) == %d) {\n", i ? "else " : "", str_cstr(&sel), i);
     const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
     if (t)
       store(L, t, v);
     else
       lower_emit(L, "(void)(%s);\n", v);
-    lower_emit(L, "break;\n}\n");
+    lower_emit(L, "}\n");
   }
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
+/* ==== statement expressions ==== */
+
+/* The last statement of a statement expression if it gives the value: an
+   expression statement, maybe labeled (`l: v + 1;` gives v + 1 in gcc and
+   clang alike).  NULL when it ends in another kind of statement (it is
+   then void). */
+static Node *value_stmt(Node *e) {
+  Vec *items = &e->body->args;
+  Node *last = items->len ? items->items[items->len - 1] : NULL, *s = last;
+  while (s && s->kind == ND_LABEL)
+    s = s->body;
+  return s && s->kind == ND_EXPR_STMT ? last : NULL;
+}
+
+/* The expression of a value statement, under its labels. */
+static Node *value_expr(Node *value) {
+  while (value->kind == ND_LABEL)
+    value = value->body;
+  return value->lhs;
+}
+
+/* The statements of the body, except the value statement if `value`. */
+static void stmt_expr_body(Lower *L, Node *e, Node *value) {
+  Vec *items = &e->body->args;
+  for (int i = 0; i < items->len; i++) {
+    Node *item = items->items[i];
+    if (item == value)
+      break;
+    if (i > 0 && lower_falls_into(items->items[i - 1], item))
+      lower_emit(L, "__attribute__((fallthrough));\n");
+    lower_stmt(L, item);
+  }
+}
+
+/* Computes the value statement's expression into a temporary of the
+   enclosing expression; NULL for a void value. */
+static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
+  lower_line(L, value->begin);
+  for (Node *l = value; l->kind == ND_LABEL; l = l->body)
+    lower_emit(L, "%s;\n", lower_src(L, l->begin, l->body->begin));
+  L->expr = NULL;
+  const char *v = lower_expr(L, value_expr(value));
+  const char *type = static_type(L, value_expr(value));
+  if (!type || !strcmp(type, "void")) {
+    if (!type)
+      error_at(value->begin, "cannot tell the type of this statement "
+               "expression's value");
+    lower_emit(L, "(void)(%s);\n", v);
+    return NULL;
+  }
+  L->expr = outer;
+  Slot *t = new_temp(L, type);
+  store(L, t, v);
+  return t;
+}
+
+/*
+ * A statement expression whose body awaits runs as statements in place:
+ * its locals go to a scope nested in the enclosing expression's group, so
+ * they never share storage with the operands that expression spilled
+ * before it, and its value goes to a temporary of the enclosing expression
+ * (nothing of the inner scope survives the next await outside it).
+ *   before:  h() + ({ long v = await f(); v * 2; })
+ *   after:   F->t1 = (h());
+ *            { <await f() into F->t3> F->v_7 = F->t3; F->t2 = (F->v_7 * 2); }
+ *            F->t1 + F->t2
+ * break, continue, goto and return inside it are the user's own: the code
+ * stands where the erasure's statement expression stands, inside the same
+ * loops and switches.
+ */
+const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
+  Group *outer = expr_group(L), *saved_scope = L->scope;
+  Loc loc = source_loc(L->src, e->begin);
+  L->scope = lower_new_group(lower_inner(outer), false,
+                             xformat("statement expression at %d:%d",
+                                     loc.line, loc.col));
+  Node *value = want_value ? value_stmt(e) : NULL;
+  lower_emit(L, "{\n");
+  stmt_expr_body(L, e, value);
+  Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
   lower_emit(L, "}\n");
+  L->scope = saved_scope;
+  L->expr = outer;
+  lower_line(L, e->end);
   return t ? xformat("F->%s", t->name) : "((void)0)";
 }
 
@@ -806,8 +898,7 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_ASSIGN:
     return lower_assign(L, e);
   case ND_STMT_EXPR:
-    error_at(e->begin, "await inside a statement expression is not supported");
-    return "0";
+    return lower_stmt_expr(L, e, true);
   case ND_GENERIC:
     if (!e->lhs->has_await)
       return lower_generic(L, e);

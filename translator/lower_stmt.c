@@ -42,8 +42,8 @@ void lower_flush(Lower *L) {
   L->cur.len = 0;
 }
 
-static void emit_line(Lower *L, Node *s) {
-  Loc loc = source_loc(L->src, s->begin);
+void lower_line(Lower *L, size_t off) {
+  Loc loc = source_loc(L->src, off);
   if (!loc.in_main)
     return;
   lower_flush(L);
@@ -342,8 +342,6 @@ static void decl_stmt(Lower *L, Node *s) {
 
 /* ==== statements ==== */
 
-static void stmt(Lower *L, Node *s);
-
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
    the previous statement can fall into. */
@@ -374,7 +372,7 @@ static void block(Lower *L, Node *s) {
     Node *item = s->args.items[i];
     if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
       lower_emit(L, "__attribute__((fallthrough));\n");
-    stmt(L, item);
+    lower_stmt(L, item);
   }
   lower_emit(L, "}\n");
   L->scope = saved;
@@ -383,6 +381,10 @@ static void block(Lower *L, Node *s) {
 /*   before:  await f(x);      after:  <await f(x)>
  *   before:  y = await f();   after:  <await f() into F->t1>  (F->y_2 = F->t1); */
 static void expr_stmt(Lower *L, Node *s) {
+  if (s->lhs->kind == ND_STMT_EXPR) { /* its value is not used */
+    lower_stmt_expr(L, s->lhs, false);
+    return;
+  }
   const char *v = lower_expr(L, s->lhs);
   if (s->lhs->kind != ND_AWAIT)
     lower_emit(L, "%s;\n", v);
@@ -399,10 +401,10 @@ static const char *cond_text(Lower *L, Node *c) {
  *   after:   <await p() into F->t1>  if (F->t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
-  stmt(L, s->then);
+  lower_stmt(L, s->then);
   if (s->els) {
     lower_emit(L, "else\n");
-    stmt(L, s->els);
+    lower_stmt(L, s->els);
   }
 }
 
@@ -433,12 +435,12 @@ static const char *cont_label(Lower *L, Node *loop) {
 static void while_stmt(Lower *L, Node *s) {
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     return;
   }
   lower_emit(L, "for (;;) {\n");
   lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
   lower_emit(L, "}\n");
 }
 
@@ -447,13 +449,13 @@ static void while_stmt(Lower *L, Node *s) {
 static void do_stmt(Lower *L, Node *s) {
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
     return;
   }
   const char *label = cont_label(L, s);
   lower_emit(L, "for (;;) {\n");
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
   if (label)
     lower_emit(L, "%s:;\n", label);
   lower_emit(L, "if (!(%s)) break;\n}\n", cond_text(L, s->cond));
@@ -470,20 +472,20 @@ static void for_stmt(Lower *L, Node *s) {
                              xformat("for at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
   if (s->init)
-    stmt(L, s->init);
+    lower_stmt(L, s->init);
   bool reshape = (s->cond && s->cond->has_await) ||
                  (s->inc && s->inc->has_await);
   if (!reshape) {
     lower_emit(L, "for (; %s; %s)\n",
                s->cond ? lower_copy_text(L, s->cond) : "",
                s->inc ? lower_copy_text(L, s->inc) : "");
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
   } else {
     const char *label = s->inc ? cont_label(L, s) : NULL;
     lower_emit(L, "for (;;) {\n");
     if (s->cond)
       lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     if (label)
       lower_emit(L, "%s:;\n", label);
     if (s->inc)
@@ -498,7 +500,7 @@ static void for_stmt(Lower *L, Node *s) {
  *   after:   case 2:; { <await f()> ... }   L:; { <await f()> } */
 static void labeled(Lower *L, Node *s) {
   lower_emit(L, "%s;\n", lower_src(L, s->begin, s->body->begin));
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
 }
 
 static void stmt_await(Lower *L, Node *s) {
@@ -512,7 +514,7 @@ static void stmt_await(Lower *L, Node *s) {
   case ND_FOR: for_stmt(L, s); return;
   case ND_SWITCH:
     lower_emit(L, "switch (%s)\n", cond_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     return;
   case ND_CASE: case ND_DEFAULT: case ND_LABEL: labeled(L, s); return;
   case ND_RETURN:
@@ -524,8 +526,8 @@ static void stmt_await(Lower *L, Node *s) {
   }
 }
 
-static void stmt(Lower *L, Node *s) {
-  emit_line(L, s);
+void lower_stmt(Lower *L, Node *s) {
+  lower_line(L, s->begin);
   if (!s->has_await && s->kind != ND_DECL_STMT) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
@@ -746,7 +748,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
   L.scope = fn->frame;
-  stmt(&L, fn->def->body);
+  lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
   rename_tags(fn);
