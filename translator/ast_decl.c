@@ -37,6 +37,11 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   return spec;
 }
 
+DeclSpec *ast_spec_typedef_name(DeclSpec *spec, Span at, const char *name) {
+  ast_name_use(at.begin, scope_lookup(name));
+  return ast_spec(spec, SP_TYPE, at);
+}
+
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   spec = ast_spec(spec, SP_TYPE, at);
   if (tag && tag->kind == ND_NULL)
@@ -229,6 +234,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     p->last_func = d;
     p->last_params = dt->param_scope;
   }
+  if (kind == DK_TYPEDEF) /* a hoisted local typedef is renamed here too */
+    ast_name_use(d->name_off, d);
   Decl *prev = scope_declare(d);
   /* A block-scope function or extern declaration names the file-scope
      entity (6.2.2p4). */

@@ -27,6 +27,7 @@ typedef struct Lower {
   Group *expr;       /* the group of the full expression being lowered */
   Vec slot_of;       /* Decl* , Slot* pairs: frame-resident declarations */
   Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
+  Vec renamed;       /* Decl*, char* pairs: hoisted typedefs, new names */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel;
 } Lower;
@@ -35,8 +36,16 @@ typedef struct Lower {
 
 /* The children of a node, in source order; returns their count. */
 int lower_children(Node *n, Node **out, int max);
-/* Text of [begin, end) of the preprocessed buffer. */
+/* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
+   renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
+/* Gives a typedef hoisted to file scope a name unique there (NAME__f,
+   NAME__f_2 for the second of that name in f); lower_src and lower_copy
+   write it for every use of that typedef from then on. */
+void lower_rename_typedef(Lower *L, Decl *d);
+/* A type spelled by the oracle for an expression at offset `at`, with the
+   hoisted typedefs visible there renamed. */
+const char *lower_rename_spelled(Lower *L, const char *t, size_t at);
 /* Appends n's text to out with the substitutions (n has no await). */
 void lower_copy(Lower *L, Node *n, Str *out);
 const char *lower_copy_text(Lower *L, Node *n);

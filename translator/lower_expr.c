@@ -50,9 +50,6 @@ int lower_children(Node *n, Node **out, int max) {
   return k;
 }
 
-const char *lower_src(Lower *L, size_t begin, size_t end) {
-  return xstrndup(L->src->text + begin, end > begin ? end - begin : 0);
-}
 
 /*
  * The return sequence.  `return x + 1;` in an async int function:
@@ -86,85 +83,107 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* The frame local most recently given a slot under this name. */
-static Slot *slot_named(Lower *L, const char *p, size_t n) {
-  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
-    Decl *d = L->slot_of.items[i];
-    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
-      return L->slot_of.items[i + 1];
-  }
+/* A hoisted typedef's new name, or NULL. */
+static const char *renamed(Lower *L, Decl *d) {
+  for (int i = 0; i + 1 < L->renamed.len; i += 2)
+    if (L->renamed.items[i] == d)
+      return L->renamed.items[i + 1];
   return NULL;
 }
 
-/* Substitutes frame locals named in [from, to): a typeof operand, or an
-   array size of a declarator (a VLA in a block without awaits), neither of
-   which is an AST node.  Member names after . and -> are left alone. */
-static void subst_names(Lower *L, size_t from, size_t to, Str *out) {
-  const char *t = L->src->text;
-  for (size_t i = from; i < to; i++) {
-    size_t n = 0;
-    bool member = i >= 1 && (t[i - 1] == '.' || (i >= 2 && t[i - 1] == '>' &&
-                                                 t[i - 2] == '-'));
-    if (word_char(t[i]) && (i == 0 || !word_char(t[i - 1])) &&
-        !(t[i] >= '0' && t[i] <= '9') && !member)
-      while (i + n < to && word_char(t[i + n]))
-        n++;
-    Slot *s = n ? slot_named(L, t + i, n) : NULL;
-    if (s) {
-      str_printf(out, "F->%s", s->name);
-      i += n - 1;
-    } else {
-      str_add(out, t + i, 1);
-    }
-  }
-}
-
-/* The end of the bracketed or parenthesized group opening at `open`. */
-static size_t group_end(const char *t, size_t open, size_t to) {
-  char o = t[open], c = o == '(' ? ')' : ']';
-  int depth = 0;
-  for (size_t i = open; i < to; i++) {
-    depth += (t[i] == o) - (t[i] == c);
-    if (!depth)
-      return i + 1;
-  }
-  return to;
+/* What the name of d becomes in the generated code: a frame local F->name
+   (if `locals`), a hoisted typedef its new name; NULL to keep it. */
+static const char *name_subst(Lower *L, Decl *d, bool locals) {
+  Slot *s = locals ? lower_slot_of(L, d) : NULL;
+  return s ? xformat("F->%s", s->name) : renamed(L, d);
 }
 
 /*
- * Text between child nodes is copied as is, except names of frame locals
- * in typeof operands and (in declarations) array sizes, which are no AST
- * nodes:
- *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
- *   before:  long vla[n];                  after:  long vla[F->n_2];
+ * Copies [from, to) of the buffer with each name replaced by what its
+ * declaration becomes, found by scope (ast_name_at), not by spelling:
+ *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
+ *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
+ * Member names, labels and other declarators are no uses and stay.
  */
-static void copy_gap(Lower *L, size_t from, size_t to, Str *out, bool decl) {
+static void copy_names(Lower *L, size_t from, size_t to, Str *out,
+                       bool locals) {
   const char *t = L->src->text;
   size_t i = from;
   while (i < to) {
-    const char *ty = memmem(t + i, to - i, "typeof", 6);
-    const char *br = decl ? memchr(t + i, '[', to - i) : NULL;
-    size_t open;
-    if (br && (!ty || br < ty)) {
-      open = (size_t)(br - t);
-    } else if (ty) {
-      open = (size_t)(ty - t) + 6;
-      while (open < to && (t[open] == '_' || t[open] == ' '))
-        open++;
-      if (open >= to || t[open] != '(') {
-        str_add(out, t + i, open - i);
-        i = open;
-        continue;
-      }
-    } else {
-      str_add(out, t + i, to - i);
-      return;
+    size_t n = 0;
+    while (i + n < to && word_char(t[i + n]))
+      n++;
+    if (!n) {
+      str_add(out, t + i, 1);
+      i++;
+      continue;
     }
-    str_add(out, t + i, open - i);
-    size_t end = group_end(t, open, to);
-    subst_names(L, open, end, out);
-    i = end;
+    Decl *d = t[i] >= '0' && t[i] <= '9' ? NULL : ast_name_at(i);
+    const char *r = d ? name_subst(L, d, locals) : NULL;
+    if (r)
+      str_puts(out, r);
+    else
+      str_add(out, t + i, n);
+    i += n;
   }
+}
+
+const char *lower_src(Lower *L, size_t begin, size_t end) {
+  Str s = {0};
+  if (end > begin)
+    copy_names(L, begin, end, &s, false);
+  return str_cstr(&s);
+}
+
+void lower_rename_typedef(Lower *L, Decl *d) {
+  int same = 0;
+  for (int i = 0; i + 1 < L->renamed.len; i += 2)
+    same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
+  vec_push(&L->renamed, d);
+  vec_push(&L->renamed, same ? xformat("%s__%s_%d", d->name, L->fn->name,
+                                       same + 1)
+                             : xformat("%s__%s", d->name, L->fn->name));
+}
+
+/* The hoisted typedef named [p, p + n) whose scope holds offset `at` (the
+   innermost: declared last), or NULL. */
+static Decl *typedef_at(Lower *L, const char *p, size_t n, size_t at) {
+  Decl *best = NULL;
+  for (int i = 0; i + 1 < L->renamed.len; i += 2) {
+    Decl *d = L->renamed.items[i];
+    Node *sc = d->scope;
+    if (strlen(d->name) == n && !strncmp(d->name, p, n) && d->name_off < at &&
+        sc && sc->begin <= at && at < sc->end &&
+        (!best || d->name_off > best->name_off))
+      best = d;
+  }
+  return best;
+}
+
+const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
+  if (!t || !L->renamed.len)
+    return t;
+  Str s = {0};
+  bool tag = false; /* the word follows struct, union or enum */
+  for (const char *p = t; *p;) {
+    size_t n = 0;
+    while (word_char(p[n]))
+      n++;
+    if (!n) {
+      str_add(&s, p++, 1);
+      continue;
+    }
+    Decl *d = tag ? NULL : typedef_at(L, p, n, at);
+    if (d)
+      str_puts(&s, renamed(L, d));
+    else
+      str_add(&s, p, n);
+    tag = (n == 6 && !strncmp(p, "struct", 6)) ||
+          (n == 5 && !strncmp(p, "union", 5)) ||
+          (n == 4 && !strncmp(p, "enum", 4));
+    p += n;
+  }
+  return str_cstr(&s);
 }
 
 /*
@@ -218,13 +237,13 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    copy_gap(L, pos, kids[i]->begin, out, n->kind == ND_DECL_STMT);
+    copy_names(L, pos, kids[i]->begin, out, true);
     if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
       str_puts(out, "__attribute__((fallthrough)); ");
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  copy_gap(L, pos, n->end, out, n->kind == ND_DECL_STMT);
+  copy_names(L, pos, n->end, out, true);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -311,11 +330,11 @@ static const char *splice_types(Lower *L, Node *e) {
     const char *t = type_expr(L, kids[i]);
     if (!t)
       return NULL;
-    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    copy_names(L, pos, kids[i]->begin, &s, false);
     str_puts(&s, t);
     pos = kids[i]->end;
   }
-  str_add(&s, L->src->text + pos, e->end - pos);
+  copy_names(L, pos, e->end, &s, false);
   return xformat("(%s)", str_cstr(&s));
 }
 
@@ -751,14 +770,14 @@ static const char *lower_splice(Lower *L, Node *e) {
   Str s = {0};
   size_t pos = e->begin;
   for (int i = 0; i < k; i++) {
-    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    copy_names(L, pos, kids[i]->begin, &s, true);
     if (texts[i])
       str_puts(&s, texts[i]);
     else
       lower_copy(L, kids[i], &s);
     pos = kids[i]->end;
   }
-  str_add(&s, L->src->text + pos, e->end - pos);
+  copy_names(L, pos, e->end, &s, true);
   return str_cstr(&s);
 }
 

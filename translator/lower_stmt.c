@@ -148,16 +148,22 @@ AsyncFunc *lower_typeof_future(Program *p, const char *t) {
 
 /* The oracle's type of [begin, end), spelled so that it can declare a
    frame field at file scope.  A typeof in the spelling would name the
-   operand's locals there (`__typeof__(a) a_ = (a);` in a macro), so the
-   canonical type stands for it, except for the typeof of a future, which
-   is how the source says which function's frame it is. */
+   operand's locals there (`__typeof__(a) a_ = (a);` in a macro), and a
+   typedef of the body has another name there, so the canonical type
+   stands for either, except for the typeof of a future, which is how the
+   source says which function's frame it is. */
 const char *lower_oracle_type(Lower *L, size_t begin, size_t end) {
   const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
-  if (!t || strchr(t, '<') || !strstr(t, "__typeof__(") ||
-      lower_typeof_future(L->prog, t))
+  if (!t || strchr(t, '<') || lower_typeof_future(L->prog, t))
     return t;
+  const char *r = lower_rename_spelled(L, t, begin);
+  if (!strstr(t, "__typeof__(") && !strcmp(r, t))
+    return t;
+  /* A hoisted typedef is named by scope at `begin`, where an inner one
+     could hide the one meant; its canonical type has no such doubt, except
+     for an unnamed struct, which clang spells by its typedef's name. */
   const char *c = oracle_expr_canonical_type(L->o, begin, end);
-  return c ? lower_fix_spelling(c) : t;
+  return c ? lower_rename_spelled(L, lower_fix_spelling(c), begin) : r;
 }
 
 /* A use of d whose type the oracle knows (uses inside an expression the
@@ -184,12 +190,11 @@ static const char *type_words(const char *text);
 /* The type name the declaration spells: specifiers plus the declarator
    without its name ("char [100]", "int (*)(int)"). */
 static const char *abstract_type(Lower *L, Decl *d) {
-  const char *t = L->src->text;
   size_t n = strlen(d->name);
-  return xformat("%s %.*s%.*s",
+  return xformat("%s %s%s",
                  type_words(lower_src(L, d->spec->begin, d->spec->end)),
-                 (int)(d->name_off - d->begin), t + d->begin,
-                 (int)(d->end - d->name_off - n), t + d->name_off + n);
+                 lower_src(L, d->begin, d->name_off),
+                 lower_src(L, d->name_off + n, d->end));
 }
 
 /* The declared type of a local or parameter, from the oracle at one of its
@@ -319,7 +324,11 @@ static void decl_stmt(Lower *L, Node *s) {
       keep = true;
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
-       would be another type than the frame fields'. */
+       would be another type than the frame fields'.  Its names are made
+       unique at file scope (other functions and blocks may reuse them). */
+    for (int i = 0; i < s->decls.len; i++)
+      if (((Decl *)s->decls.items[i])->kind == DK_TYPEDEF)
+        lower_rename_typedef(L, s->decls.items[i]);
     hoist(L, lower_src(L, s->begin, s->end));
     return;
   }
