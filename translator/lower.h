@@ -18,6 +18,14 @@
 
 #define DONE_STATE "0xffffffffu" /* F->state of a finished frame */
 
+/* A struct, union or enum definition hoisted to file scope, renamed. */
+typedef struct HoistedTag {
+  Node *def;            /* the ND_NULL covering `struct T { ... }` */
+  Node *scope;          /* the block (or for) it is declared in */
+  const char *name;     /* T */
+  const char *new_name; /* T__f, T__f_2 for the second T of f */
+} HoistedTag;
+
 typedef struct Lower {
   Program *prog;
   AsyncFunc *fn;
@@ -28,6 +36,8 @@ typedef struct Lower {
   Vec slot_of;       /* Decl* , Slot* pairs: frame-resident declarations */
   Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
   Vec renamed;       /* Decl*, char* pairs: hoisted typedefs, new names */
+  Vec tags;          /* HoistedTag*: hoisted tag definitions */
+  Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel;
 } Lower;
@@ -43,8 +53,11 @@ const char *lower_src(Lower *L, size_t begin, size_t end);
    NAME__f_2 for the second of that name in f); lower_src and lower_copy
    write it for every use of that typedef from then on. */
 void lower_rename_typedef(Lower *L, Decl *d);
+/* Likewise for a struct, union or enum definition hoisted to file scope
+   from the current block: every `struct T` that means it is renamed. */
+void lower_rename_tag(Lower *L, Node *def);
 /* A type spelled by the oracle for an expression at offset `at`, with the
-   hoisted typedefs visible there renamed. */
+   hoisted typedefs and tags visible there renamed. */
 const char *lower_rename_spelled(Lower *L, const char *t, size_t at);
 /* Appends n's text to out with the substitutions (n has no await). */
 void lower_copy(Lower *L, Node *n, Str *out);
@@ -83,6 +96,8 @@ AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
 AsyncFunc *lower_typeof_future(Program *p, const char *t);
-const char *lower_oracle_type(Lower *L, size_t begin, size_t end);
+/* The oracle's type of [begin, end) usable at file scope; hoisted names
+   are resolved as seen from offset `at`. */
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at);
 
 #endif /* LOWER_H */

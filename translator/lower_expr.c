@@ -98,32 +98,55 @@ static const char *name_subst(Lower *L, Decl *d, bool locals) {
   return s ? xformat("F->%s", s->name) : renamed(L, d);
 }
 
+static bool is_tag_keyword(const char *p, size_t n) {
+  return (n == 6 && !strncmp(p, "struct", 6)) ||
+         (n == 5 && !strncmp(p, "union", 5)) ||
+         (n == 4 && !strncmp(p, "enum", 4));
+}
+
+/* The hoisted tag named [p, p + n) that `struct NAME` at offset `at`
+   means: defined before it in a block that holds it, the innermost. */
+static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
+  HoistedTag *best = NULL;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (strlen(h->name) == n && !strncmp(h->name, p, n) &&
+        h->def->begin <= at && h->scope->begin <= at && at < h->scope->end &&
+        (!best || h->def->begin > best->def->begin))
+      best = h;
+  }
+  return best;
+}
+
 /*
  * Copies [from, to) of the buffer with each name replaced by what its
  * declaration becomes, found by scope (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
  *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
- * Member names, labels and other declarators are no uses and stay.
+ * Member names, labels and other declarators are no uses and stay.  A tag
+ * after struct, union or enum is renamed if it means a hoisted one.
  */
 static void copy_names(Lower *L, size_t from, size_t to, Str *out,
                        bool locals) {
   const char *t = L->src->text;
-  size_t i = from;
-  while (i < to) {
+  bool tag = false; /* the last word was struct, union or enum */
+  for (size_t i = from; i < to;) {
     size_t n = 0;
     while (i + n < to && word_char(t[i + n]))
       n++;
     if (!n) {
-      str_add(out, t + i, 1);
-      i++;
+      tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
+      str_add(out, t + i++, 1);
       continue;
     }
-    Decl *d = t[i] >= '0' && t[i] <= '9' ? NULL : ast_name_at(i);
-    const char *r = d ? name_subst(L, d, locals) : NULL;
+    Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
+    HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
+    const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
     if (r)
       str_puts(out, r);
     else
       str_add(out, t + i, n);
+    tag = is_tag_keyword(t + i, n);
     i += n;
   }
 }
@@ -135,14 +158,47 @@ const char *lower_src(Lower *L, size_t begin, size_t end) {
   return str_cstr(&s);
 }
 
+/* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
+static const char *unique_name(Lower *L, const char *name, int same) {
+  return same ? xformat("%s__%s_%d", name, L->fn->name, same + 1)
+              : xformat("%s__%s", name, L->fn->name);
+}
+
 void lower_rename_typedef(Lower *L, Decl *d) {
   int same = 0;
   for (int i = 0; i + 1 < L->renamed.len; i += 2)
     same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
   vec_push(&L->renamed, d);
-  vec_push(&L->renamed, same ? xformat("%s__%s_%d", d->name, L->fn->name,
-                                       same + 1)
-                             : xformat("%s__%s", d->name, L->fn->name));
+  vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
+}
+
+/* The name a tag definition `struct T { ... }` declares, or NULL. */
+static const char *defined_tag(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t i = def->begin;
+  while (i < def->end && word_char(t[i]))
+    i++; /* struct, union or enum */
+  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
+    i++;
+  size_t n = 0;
+  while (i + n < def->end && word_char(t[i + n]))
+    n++;
+  return n ? xstrndup(t + i, n) : NULL;
+}
+
+void lower_rename_tag(Lower *L, Node *def) {
+  const char *name = defined_tag(L, def);
+  if (!name || !L->block)
+    return;
+  int same = 0;
+  for (int i = 0; i < L->tags.len; i++)
+    same += !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+  HoistedTag *h = xalloc(sizeof *h);
+  h->def = def;
+  h->scope = L->block;
+  h->name = name;
+  h->new_name = unique_name(L, name, same);
+  vec_push(&L->tags, h);
 }
 
 /* The hoisted typedef named [p, p + n) whose scope holds offset `at` (the
@@ -161,7 +217,7 @@ static Decl *typedef_at(Lower *L, const char *p, size_t n, size_t at) {
 }
 
 const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
-  if (!t || !L->renamed.len)
+  if (!t || (!L->renamed.len && !L->tags.len))
     return t;
   Str s = {0};
   bool tag = false; /* the word follows struct, union or enum */
@@ -174,13 +230,12 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
       continue;
     }
     Decl *d = tag ? NULL : typedef_at(L, p, n, at);
-    if (d)
-      str_puts(&s, renamed(L, d));
+    HoistedTag *h = tag ? tag_at(L, p, n, at) : NULL;
+    if (d || h)
+      str_puts(&s, h ? h->new_name : renamed(L, d));
     else
       str_add(&s, p, n);
-    tag = (n == 6 && !strncmp(p, "struct", 6)) ||
-          (n == 5 && !strncmp(p, "union", 5)) ||
-          (n == 4 && !strncmp(p, "enum", 4));
+    tag = is_tag_keyword(p, n);
     p += n;
   }
   return str_cstr(&s);
@@ -287,7 +342,7 @@ static const char *call_type(Lower *L, Node *e) {
 }
 
 static const char *type_of(Lower *L, Node *e) {
-  const char *t = lower_oracle_type(L, e->begin, e->end);
+  const char *t = lower_oracle_type(L, e->begin, e->end, e->begin);
   if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
     t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
@@ -839,6 +894,7 @@ static Node *value_expr(Node *value) {
 /* The statements of the body, except the value statement if `value`. */
 static void stmt_expr_body(Lower *L, Node *e, Node *value) {
   Vec *items = &e->body->args;
+  L->block = e->body;
   for (int i = 0; i < items->len; i++) {
     Node *item = items->items[i];
     if (item == value)
@@ -887,6 +943,7 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
  */
 const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
   Group *outer = expr_group(L), *saved_scope = L->scope;
+  Node *saved_block = L->block;
   Loc loc = source_loc(L->src, e->begin);
   L->scope = lower_new_group(lower_inner(outer), false,
                              xformat("statement expression at %d:%d",
@@ -897,6 +954,7 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
   Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
   lower_emit(L, "}\n");
   L->scope = saved_scope;
+  L->block = saved_block;
   L->expr = outer;
   lower_line(L, e->end);
   return t ? xformat("F->%s", t->name) : "((void)0)";

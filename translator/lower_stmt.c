@@ -152,18 +152,18 @@ AsyncFunc *lower_typeof_future(Program *p, const char *t) {
    typedef of the body has another name there, so the canonical type
    stands for either, except for the typeof of a future, which is how the
    source says which function's frame it is. */
-const char *lower_oracle_type(Lower *L, size_t begin, size_t end) {
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at) {
   const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
   if (!t || strchr(t, '<') || lower_typeof_future(L->prog, t))
     return t;
-  const char *r = lower_rename_spelled(L, t, begin);
+  const char *r = lower_rename_spelled(L, t, at);
   if (!strstr(t, "__typeof__(") && !strcmp(r, t))
     return t;
   /* A hoisted typedef is named by scope at `begin`, where an inner one
      could hide the one meant; its canonical type has no such doubt, except
      for an unnamed struct, which clang spells by its typedef's name. */
   const char *c = oracle_expr_canonical_type(L->o, begin, end);
-  return c ? lower_rename_spelled(L, lower_fix_spelling(c), begin) : r;
+  return c ? lower_rename_spelled(L, lower_fix_spelling(c), at) : r;
 }
 
 /* A use of d whose type the oracle knows (uses inside an expression the
@@ -172,7 +172,9 @@ static const char *type_at_use(Lower *L, Node *n, Decl *d) {
   if (!n)
     return NULL;
   if (n->kind == ND_IDENT && n->decl == d) {
-    const char *t = lower_oracle_type(L, n->begin, n->end);
+    /* its type as seen where it is declared: an inner block may define
+       another type of the same name */
+    const char *t = lower_oracle_type(L, n->begin, n->end, d->name_off);
     return t && !strchr(t, '<') ? t : NULL;
   }
   Node *kids[256];
@@ -329,6 +331,8 @@ static void decl_stmt(Lower *L, Node *s) {
     for (int i = 0; i < s->decls.len; i++)
       if (((Decl *)s->decls.items[i])->kind == DK_TYPEDEF)
         lower_rename_typedef(L, s->decls.items[i]);
+    for (int i = 0; i < sp->tags.len; i++)
+      lower_rename_tag(L, sp->tags.items[i]);
     hoist(L, lower_src(L, s->begin, s->end));
     return;
   }
@@ -338,6 +342,7 @@ static void decl_stmt(Lower *L, Node *s) {
   }
   for (int i = 0; i < sp->tags.len; i++) {
     Node *tag = sp->tags.items[i];
+    lower_rename_tag(L, tag);
     hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
   }
   for (int i = 0; i < s->decls.len; i++) {
@@ -373,6 +378,8 @@ bool lower_falls_into(Node *prev, Node *label) {
    scope's union. */
 static void block(Lower *L, Node *s) {
   Group *saved = L->scope;
+  Node *saved_block = L->block;
+  L->block = s;
   Loc loc = source_loc(L->src, s->begin);
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
@@ -385,6 +392,7 @@ static void block(Lower *L, Node *s) {
   }
   lower_emit(L, "}\n");
   L->scope = saved;
+  L->block = saved_block;
 }
 
 /*   before:  await f(x);      after:  <await f(x)>
@@ -476,6 +484,8 @@ static void do_stmt(Lower *L, Node *s) {
  *                S ac__cont1:; <await d() into F->t2> (void)(F->i_3 += F->t2); } } */
 static void for_stmt(Lower *L, Node *s) {
   Group *saved = L->scope;
+  Node *saved_block = L->block;
+  L->block = s;
   Loc loc = source_loc(L->src, s->begin);
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("for at %d:%d", loc.line, loc.col));
@@ -503,6 +513,7 @@ static void for_stmt(Lower *L, Node *s) {
   }
   lower_emit(L, "}\n");
   L->scope = saved;
+  L->block = saved_block;
 }
 
 /*   before:  case 2: x = await f();    L: await f();
@@ -674,85 +685,6 @@ static void lower_params(Lower *L) {
   }
 }
 
-/* ==== hoisted tags get names unique to their function ==== */
-
-static bool ident_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
-/* The tag a hoisted "struct T {...}" defines, or NULL. */
-static const char *tag_name(const char *text) {
-  const char *p = text;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
-  if (!strncmp(p, "typedef", 7))
-    p += 7;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
-  size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
-              : !strncmp(p, "enum", 4) ? 4 : 0;
-  if (!kw || ident_char(p[kw]))
-    return NULL;
-  p += kw;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
-  const char *q = p;
-  while (ident_char(*q))
-    q++;
-  return q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
-}
-
-/*   before:  struct item { long a; } it = ...;     (inside async first())
- *   after:   struct item__first { long a; };       (file scope)
- *            every `struct item` of first()'s generated code renamed */
-static const char *rename_tag(const char *text, const char *old,
-                              const char *new) {
-  if (!text || !strstr(text, old))
-    return text;
-  Str s = {0};
-  size_t n = strlen(old);
-  for (const char *p = text; *p;) {
-    size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
-                : !strncmp(p, "enum", 4) ? 4 : 0;
-    if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
-      const char *q = p + kw;
-      while (*q == ' ' || *q == '\n' || *q == '\t')
-        q++;
-      if (!strncmp(q, old, n) && !ident_char(q[n])) {
-        str_add(&s, p, (size_t)(q - p));
-        str_puts(&s, new);
-        p = q + n;
-        continue;
-      }
-    }
-    str_add(&s, p, 1);
-    p++;
-  }
-  return str_cstr(&s);
-}
-
-static void rename_tags(AsyncFunc *fn) {
-  for (int i = 0; i < fn->hoisted.len; i++) {
-    const char *old = tag_name(fn->hoisted.items[i]);
-    if (!old)
-      continue;
-    const char *new = xformat("%s__%s", old, fn->name);
-    for (int j = 0; j < fn->hoisted.len; j++)
-      fn->hoisted.items[j] = (char *)rename_tag(fn->hoisted.items[j], old, new);
-    for (int j = 0; j < fn->slots.len; j++) {
-      Slot *s = fn->slots.items[j];
-      s->type = rename_tag(s->type, old, new);
-    }
-    for (int j = 0; j < fn->steps.len; j++) {
-      Step *st = fn->steps.items[j];
-      st->text = rename_tag(st->text, old, new);
-      if (st->site)
-        st->site->init = rename_tag(st->site->init, old, new);
-    }
-  }
-}
-
 static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
@@ -760,7 +692,6 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
-  rename_tags(fn);
 }
 
 static void add_extern(Program *p, Decl *d) {
