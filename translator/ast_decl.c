@@ -254,6 +254,7 @@ Decl *ast_enumerator(Span name, Node *value) {
   d->end = name.end;
   d->init = value;
   d->is_local = scope_depth() > 0;
+  ast_name_use(name.begin, d); /* renamed with a hoisted enum */
   scope_declare(d);
   return d;
 }

@@ -49,10 +49,10 @@ int lower_children(Node *n, Node **out, int max);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
-/* Gives a typedef hoisted to file scope a name unique there (NAME__f,
-   NAME__f_2 for the second of that name in f); lower_src and lower_copy
-   write it for every use of that typedef from then on. */
-void lower_rename_typedef(Lower *L, Decl *d);
+/* Gives a typedef (or an enumeration constant) hoisted to file scope a
+   name unique there (NAME__f, NAME__f_2 for the second of that name in f);
+   lower_src and lower_copy write it for every use of it from then on. */
+void lower_rename_decl(Lower *L, Decl *d);
 /* Likewise for a struct, union or enum definition hoisted to file scope
    from the current block: every `struct T` that means it is renamed. */
 void lower_rename_tag(Lower *L, Node *def);

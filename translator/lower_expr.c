@@ -164,7 +164,18 @@ static const char *unique_name(Lower *L, const char *name, int same) {
               : xformat("%s__%s", name, L->fn->name);
 }
 
-void lower_rename_typedef(Lower *L, Decl *d) {
+/* Renames the constants an enum definition declares along with it: they
+   are file-scope names once it is hoisted. */
+static void rename_enumerators(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  for (size_t i = def->begin; i < def->end; i++) {
+    Decl *d = word_char(t[i]) && !word_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    if (d && d->kind == DK_ENUMCONST && d->name_off == i)
+      lower_rename_decl(L, d);
+  }
+}
+
+void lower_rename_decl(Lower *L, Decl *d) {
   int same = 0;
   for (int i = 0; i + 1 < L->renamed.len; i += 2)
     same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
@@ -187,6 +198,8 @@ static const char *defined_tag(Lower *L, Node *def) {
 }
 
 void lower_rename_tag(Lower *L, Node *def) {
+  if (!strncmp(L->src->text + def->begin, "enum", 4)) /* unnamed ones too */
+    rename_enumerators(L, def);
   const char *name = defined_tag(L, def);
   if (!name || !L->block)
     return;
@@ -208,7 +221,7 @@ static Decl *typedef_at(Lower *L, const char *p, size_t n, size_t at) {
   for (int i = 0; i + 1 < L->renamed.len; i += 2) {
     Decl *d = L->renamed.items[i];
     Node *sc = d->scope;
-    if (strlen(d->name) == n && !strncmp(d->name, p, n) && d->name_off < at &&
+    if (d->kind == DK_TYPEDEF && strlen(d->name) == n && !strncmp(d->name, p, n) && d->name_off < at &&
         sc && sc->begin <= at && at < sc->end &&
         (!best || d->name_off > best->name_off))
       best = d;

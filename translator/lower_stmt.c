@@ -330,7 +330,7 @@ static void decl_stmt(Lower *L, Node *s) {
        unique at file scope (other functions and blocks may reuse them). */
     for (int i = 0; i < s->decls.len; i++)
       if (((Decl *)s->decls.items[i])->kind == DK_TYPEDEF)
-        lower_rename_typedef(L, s->decls.items[i]);
+        lower_rename_decl(L, s->decls.items[i]);
     for (int i = 0; i < sp->tags.len; i++)
       lower_rename_tag(L, sp->tags.items[i]);
     hoist(L, lower_src(L, s->begin, s->end));
