@@ -22,7 +22,7 @@
 typedef struct HoistedTag {
   Node *def;            /* the ND_NULL covering `struct T { ... }` */
   Node *scope;          /* the block (or for) it is declared in */
-  const char *name;     /* T */
+  const char *name;     /* T; NULL for an unnamed one (lower_hoist_unnamed) */
   const char *new_name; /* T__f, T__f_2 for the second T of f */
 } HoistedTag;
 
@@ -56,6 +56,11 @@ void lower_rename_decl(Lower *L, Decl *d);
 /* Likewise for a struct, union or enum definition hoisted to file scope
    from the current block: every `struct T` that means it is renamed. */
 void lower_rename_tag(Lower *L, Node *def);
+/* The file-scope definition of an unnamed struct, union or enum of frame
+   locals, under a generated tag that copies of its declaration use. */
+const char *lower_hoist_unnamed(Lower *L, Node *def);
+bool lower_is_hoisted_unnamed(Lower *L, Node *def);
+bool lower_tag_has_name(Lower *L, Node *def);
 /* A type spelled by the oracle for an expression at offset `at`, with the
    hoisted typedefs and tags visible there renamed. */
 const char *lower_rename_spelled(Lower *L, const char *t, size_t at);

@@ -110,12 +110,22 @@ static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
   HoistedTag *best = NULL;
   for (int i = 0; i < L->tags.len; i++) {
     HoistedTag *h = L->tags.items[i];
-    if (strlen(h->name) == n && !strncmp(h->name, p, n) &&
+    if (h->name && strlen(h->name) == n && !strncmp(h->name, p, n) &&
         h->def->begin <= at && h->scope->begin <= at && at < h->scope->end &&
         (!best || h->def->begin > best->def->begin))
       best = h;
   }
   return best;
+}
+
+/* The hoisted unnamed struct, union or enum defined at offset `at`. */
+static HoistedTag *unnamed_at(Lower *L, size_t at) {
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (!h->name && h->def->begin == at)
+      return h;
+  }
+  return NULL;
 }
 
 /*
@@ -137,6 +147,13 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
     if (!n) {
       tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
       str_add(out, t + i++, 1);
+      continue;
+    }
+    HoistedTag *anon = is_tag_keyword(t + i, n) ? unnamed_at(L, i) : NULL;
+    if (anon) { /* its definition is hoisted: only its generated name */
+      str_printf(out, "%.*s %s", (int)n, t + i, anon->new_name);
+      i = anon->def->end;
+      tag = false;
       continue;
     }
     Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
@@ -197,6 +214,43 @@ static const char *defined_tag(Lower *L, Node *def) {
   return n ? xstrndup(t + i, n) : NULL;
 }
 
+/*
+ * An unnamed struct, union or enum that declares frame locals gets a tag,
+ * so that the frame can name the type and the locals of one declaration
+ * share it; copies of the declaration name it by that tag:
+ *   before:  struct { long a; } s, t;
+ *   after:   struct ac__anon1__f { long a; };      (file scope)
+ *            struct ac__anon1__f s_3; struct ac__anon1__f t_4;  (frame)
+ */
+const char *lower_hoist_unnamed(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t kw = def->begin;
+  while (kw < def->end && word_char(t[kw]))
+    kw++;
+  if (!strncmp(t + def->begin, "enum", 4))
+    rename_enumerators(L, def);
+  int n = 1;
+  for (int i = 0; i < L->tags.len; i++)
+    n += !((HoistedTag *)L->tags.items[i])->name;
+  HoistedTag *h = xalloc(sizeof *h);
+  h->def = def;
+  h->scope = L->block;
+  h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
+  const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
+                             t + def->begin, h->new_name,
+                             lower_src(L, kw, def->end));
+  vec_push(&L->tags, h);
+  return text;
+}
+
+bool lower_tag_has_name(Lower *L, Node *def) {
+  return defined_tag(L, def) != NULL;
+}
+
+bool lower_is_hoisted_unnamed(Lower *L, Node *def) {
+  return unnamed_at(L, def->begin) != NULL;
+}
+
 void lower_rename_tag(Lower *L, Node *def) {
   if (!strncmp(L->src->text + def->begin, "enum", 4)) /* unnamed ones too */
     rename_enumerators(L, def);
@@ -205,7 +259,8 @@ void lower_rename_tag(Lower *L, Node *def) {
     return;
   int same = 0;
   for (int i = 0; i < L->tags.len; i++)
-    same += !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+    same += ((HoistedTag *)L->tags.items[i])->name &&
+            !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
   h->scope = L->block;

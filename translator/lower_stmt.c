@@ -163,7 +163,16 @@ const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at) {
      could hide the one meant; its canonical type has no such doubt, except
      for an unnamed struct, which clang spells by its typedef's name. */
   const char *c = oracle_expr_canonical_type(L->o, begin, end);
-  return c ? lower_rename_spelled(L, lower_fix_spelling(c), at) : r;
+  if (c)
+    return lower_rename_spelled(L, lower_fix_spelling(c), at);
+  /* an unnamed type, spelled by typeof of the expression: at file scope
+     only if it names no local */
+  for (size_t i = begin; i < end; i++) {
+    Decl *d = ast_name_at(i);
+    if (d && d->is_local)
+      return NULL;
+  }
+  return r;
 }
 
 /* A use of d whose type the oracle knows (uses inside an expression the
@@ -206,8 +215,9 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
   const char *t = type_at_use(L, L->fn->def->body, d);
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
-  if (!t && d->spec->tags.len)
-    return NULL;
+  for (int i = 0; !t && i < d->spec->tags.len; i++)
+    if (!lower_is_hoisted_unnamed(L, d->spec->tags.items[i]))
+      return NULL; /* its specifiers would define the tag again */
   return lower_fix_spelling(t ? t : abstract_type(L, d));
 }
 
@@ -342,8 +352,12 @@ static void decl_stmt(Lower *L, Node *s) {
   }
   for (int i = 0; i < sp->tags.len; i++) {
     Node *tag = sp->tags.items[i];
-    lower_rename_tag(L, tag);
-    hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+    if (lower_tag_has_name(L, tag)) {
+      lower_rename_tag(L, tag);
+      hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+    } else {
+      hoist(L, lower_hoist_unnamed(L, tag));
+    }
   }
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
