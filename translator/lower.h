@@ -100,6 +100,8 @@ Group *lower_inner(Group *g);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
+/* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */
+const char *lower_decay(const char *t);
 AsyncFunc *lower_typeof_future(Program *p, const char *t);
 /* The oracle's type of [begin, end) usable at file scope; hoisted names
    are resolved as seen from offset `at`. */

@@ -990,7 +990,7 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
     return NULL;
   }
   L->expr = outer;
-  Slot *t = new_temp(L, type);
+  Slot *t = new_temp(L, lower_decay(type)); /* its value is an rvalue */
   store(L, t, v);
   return t;
 }

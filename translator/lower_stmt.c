@@ -666,7 +666,7 @@ static AsyncFunc *new_func(Program *p, Node *def) {
 
 /* A parameter declared as an array is a pointer: "T [N]" -> "T *",
    "T [N][M]" -> "T (*)[M]". */
-static const char *decay(const char *t) {
+const char *lower_decay(const char *t) {
   const char *open = t ? strchr(t, '[') : NULL;
   const char *close = open ? strchr(open, ']') : NULL;
   if (!close)
@@ -691,7 +691,7 @@ static void lower_params(Lower *L) {
     }
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
                              xformat("%s_%d", d->name, d->id),
-                             decay(lower_type_of_decl(L, d)));
+                             lower_decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
