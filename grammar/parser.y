@@ -376,8 +376,8 @@ ds_none
   ;
 
 ds_typedef
-  : TYPEDEF_NAME              { $$ = ast_spec_typedef(NULL, @1, $1); }
-  | ds_none TYPEDEF_NAME      { $$ = ast_spec_typedef($1, @2, $2); }
+  : TYPEDEF_NAME              { $$ = ast_spec_typedef_name(NULL, @1, $1); }
+  | ds_none TYPEDEF_NAME      { $$ = ast_spec_typedef_name($1, @2, $2); }
   | ds_typedef declaration_qualifier { $$ = ast_spec($1, $2, @2); }
   ;
 
@@ -490,8 +490,8 @@ sq_none
   ;
 
 sq_typedef
-  : TYPEDEF_NAME              { $$ = ast_spec_typedef(NULL, @1, $1); }
-  | sq_none TYPEDEF_NAME      { $$ = ast_spec_typedef($1, @2, $2); }
+  : TYPEDEF_NAME              { $$ = ast_spec_typedef_name(NULL, @1, $1); }
+  | sq_none TYPEDEF_NAME      { $$ = ast_spec_typedef_name($1, @2, $2); }
   | sq_typedef type_qualifier_x { $$ = ast_spec($1, $2, @2); }
   ;
 

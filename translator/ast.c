@@ -12,16 +12,62 @@
  */
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
 
+/* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
+typedef struct NameUse {
+  size_t off;
+  Decl *decl;
+} NameUse;
+static Vec uses_;
+static bool uses_sorted;
+
 void ast_begin(Source *s) {
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
+  uses_ = (Vec){0};
+}
+
+void ast_name_use(size_t off, Decl *d) {
+  if (!d)
+    return;
+  NameUse *u = xalloc(sizeof *u);
+  u->off = off;
+  u->decl = d;
+  vec_push(&uses_, u);
+  uses_sorted = false;
+}
+
+static int by_offset(const void *a, const void *b) {
+  const NameUse *x = *(NameUse *const *)a, *y = *(NameUse *const *)b;
+  return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Names are recorded in the order the parser reduces them, nearly sorted;
+   one sort before the first look-up (after the parse) makes them so. */
+Decl *ast_name_at(size_t off) {
+  if (!uses_sorted) {
+    qsort(uses_.items, (size_t)uses_.len, sizeof *uses_.items, by_offset);
+    uses_sorted = true;
+  }
+  int lo = 0, hi = uses_.len;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    NameUse *u = uses_.items[mid];
+    if (u->off == off)
+      return u->decl;
+    if (u->off < off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
 }
 
 const Vec *ast_awaits(void) { return &awaits_; }
@@ -124,6 +170,7 @@ Node *ast_ident(Span at, const char *name) {
   n->name = name;
   n->name_off = at.begin;
   n->decl = scope_lookup(name);
+  ast_name_use(at.begin, n->decl);
   return n;
 }
 

@@ -195,6 +195,14 @@ Node *ast_new(NodeKind kind, size_t begin, size_t end);
 const char *ast_kind_name(NodeKind kind);
 void ast_dump(FILE *out, const Node *node, int depth); /* for tests */
 
+/* The declaration the name at byte offset `off` refers to, resolved by
+   scope when it was parsed: every identifier expression (also those inside
+   typeof operands and array sizes, which are not in the tree), every
+   typedef name used as a type, and the declarator of every typedef and
+   enumeration constant.  NULL for any other offset (member names, labels,
+   other declarators). */
+Decl *ast_name_at(size_t off);
+
 /* ==== parse (grammar/parser.y + grammar/lexer.l + scope.c) ==== */
 
 /* Parses the whole preprocessed buffer; reports syntax errors through

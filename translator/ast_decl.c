@@ -37,9 +37,11 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   return spec;
 }
 
-DeclSpec *ast_spec_typedef(DeclSpec *spec, Span at, const char *name) {
+DeclSpec *ast_spec_typedef_name(DeclSpec *spec, Span at, const char *name) {
+  Decl *d = scope_lookup(name);
+  ast_name_use(at.begin, d);
   spec = ast_spec(spec, SP_TYPE, at);
-  spec->typedef_name = scope_lookup(name);
+  spec->typedef_name = d;
   return spec;
 }
 
@@ -262,6 +264,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     p->last_func = d;
     p->last_params = dt->param_scope;
   }
+  if (kind == DK_TYPEDEF) /* a hoisted local typedef is renamed here too */
+    ast_name_use(d->name_off, d);
   Decl *prev = scope_declare(d);
   /* A block-scope function or extern declaration names the file-scope
      entity (6.2.2p4). */
@@ -280,6 +284,7 @@ Decl *ast_enumerator(Span name, Node *value) {
   d->end = name.end;
   d->init = value;
   d->is_local = scope_depth() > 0;
+  ast_name_use(name.begin, d); /* renamed with a hoisted enum */
   scope_declare(d);
   return d;
 }

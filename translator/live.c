@@ -8,7 +8,8 @@
  *     the same scope sees a fresh, dead instance);
  *   - a temporary is live at the sites of its own full expression that come
  *     after it was made (spilled operands are made before the site, an
- *     await's result after it);
+ *     await's result after it), including the sites inside a statement
+ *     expression in it, whose groups are nested in the expression's;
  *   - a child is live only in its own state.
  * Fields that are never live together are exactly the ones layout.c lets
  * share storage, so `--emit=layout` can print the live set of every state
@@ -37,8 +38,8 @@ static bool live_at(Slot *s, Site *k) {
   case SL_LOCAL:
     return inside(k->group, s->group) &&
            k->await->begin > s->decl->name_off;
-  case SL_TEMP:
-    return k->result == s || (k->group == s->group && k->state > s->born);
+  case SL_TEMP: /* a statement expression's sites are nested in it */
+    return k->result == s || (inside(k->group, s->group) && k->state > s->born);
   case SL_CHILD:
     return s->site == k || (s->site == NULL && k->child == s);
   }

@@ -18,6 +18,14 @@
 
 #define DONE_STATE "0xffffffffu" /* F->state of a finished frame */
 
+/* A struct, union or enum definition hoisted to file scope, renamed. */
+typedef struct HoistedTag {
+  Node *def;            /* the ND_NULL covering `struct T { ... }` */
+  Node *scope;          /* the block (or for) it is declared in */
+  const char *name;     /* T; NULL for an unnamed one (lower_hoist_unnamed) */
+  const char *new_name; /* T__f, T__f_2 for the second T of f */
+} HoistedTag;
+
 typedef struct Lower {
   Program *prog;
   AsyncFunc *fn;
@@ -27,9 +35,10 @@ typedef struct Lower {
   Group *expr;       /* the group of the full expression being lowered */
   Vec slot_of;       /* Decl* , Slot* pairs: frame-resident declarations */
   Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
+  Vec renamed;       /* Decl*, char* pairs: hoisted typedefs, new names */
+  Vec tags;          /* HoistedTag*: hoisted tag definitions */
+  Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
-  const char *spec_text; /* the specifiers of the declaration being lowered,
-                            with an unnamed tag replaced by its new name */
   int ntemp, nlabel;
 } Lower;
 
@@ -37,14 +46,33 @@ typedef struct Lower {
 
 /* The children of a node, in source order; returns their count. */
 int lower_children(Node *n, Node **out, int max);
-/* Text of [begin, end) of the preprocessed buffer. */
+/* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
+   renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
+/* Gives a typedef (or an enumeration constant) hoisted to file scope a
+   name unique there (NAME__f, NAME__f_2 for the second of that name in f);
+   lower_src and lower_copy write it for every use of it from then on. */
+void lower_rename_decl(Lower *L, Decl *d);
+/* Likewise for a struct, union or enum definition hoisted to file scope
+   from the current block: every `struct T` that means it is renamed. */
+void lower_rename_tag(Lower *L, Node *def);
+/* The file-scope definition of an unnamed struct, union or enum of frame
+   locals, under a generated tag that copies of its declaration use. */
+const char *lower_hoist_unnamed(Lower *L, Node *def);
+bool lower_is_hoisted_unnamed(Lower *L, Node *def);
+bool lower_tag_has_name(Lower *L, Node *def);
+/* A type spelled by the oracle for an expression at offset `at`, with the
+   hoisted typedefs and tags visible there renamed. */
+const char *lower_rename_spelled(Lower *L, const char *t, size_t at);
 /* Appends n's text to out with the substitutions (n has no await). */
 void lower_copy(Lower *L, Node *n, Str *out);
 const char *lower_copy_text(Lower *L, Node *n);
 /* Lowers an expression; the steps it needs are emitted first, and the text
    returned computes its value afterwards. */
 const char *lower_expr(Lower *L, Node *e);
+/* A statement expression whose body awaits: its statements run in place;
+   returns its value's text, "((void)0)" for none or when !want_value. */
+const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
 /* A call of an async function (not awaited: it makes a future). */
 bool lower_is_async_call(Node *e);
 /* The return sequence for an optional already-lowered value. */
@@ -52,14 +80,17 @@ const char *lower_return_text(Lower *L, const char *value);
 
 /* ==== lower_stmt.c ==== */
 
-/* Past white space and GNU __attribute__((...)) groups. */
-const char *lower_skip_attributes(const char *p);
+/* Lowers one statement of the body (also those of a statement expression
+   whose body awaits, which run in place in the enclosing statement). */
+void lower_stmt(Lower *L, Node *s);
 
 /* The statement prev can fall into the case label `label` next to it. */
 bool lower_falls_into(Node *prev, Node *label);
 void lower_emit(Lower *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void lower_flush(Lower *L);
+/* A #line for the .ac line of offset off, if it is in the main file. */
+void lower_line(Lower *L, size_t off);
 Slot *lower_slot_of(Lower *L, Decl *d);
 Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
                      const char *type);
@@ -69,5 +100,11 @@ Group *lower_inner(Group *g);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
+/* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */
+const char *lower_decay(const char *t);
+AsyncFunc *lower_typeof_future(Program *p, const char *t);
+/* The oracle's type of [begin, end) usable at file scope; hoisted names
+   are resolved as seen from offset `at`. */
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at);
 
 #endif /* LOWER_H */

@@ -50,9 +50,6 @@ int lower_children(Node *n, Node **out, int max) {
   return k;
 }
 
-const char *lower_src(Lower *L, size_t begin, size_t end) {
-  return xstrndup(L->src->text + begin, end > begin ? end - begin : 0);
-}
 
 /*
  * The return sequence.  `return x + 1;` in an async int function:
@@ -86,85 +83,265 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* The frame local most recently given a slot under this name. */
-static Slot *slot_named(Lower *L, const char *p, size_t n) {
-  for (int i = L->slot_of.len - 2; i >= 0; i -= 2) {
-    Decl *d = L->slot_of.items[i];
-    if (d->name && strlen(d->name) == n && !strncmp(d->name, p, n))
-      return L->slot_of.items[i + 1];
+/* A hoisted typedef's new name, or NULL. */
+static const char *renamed(Lower *L, Decl *d) {
+  for (int i = 0; i + 1 < L->renamed.len; i += 2)
+    if (L->renamed.items[i] == d)
+      return L->renamed.items[i + 1];
+  return NULL;
+}
+
+/* What the name of d becomes in the generated code: a frame local F->name
+   (if `locals`), a hoisted typedef its new name; NULL to keep it. */
+static const char *name_subst(Lower *L, Decl *d, bool locals) {
+  Slot *s = locals ? lower_slot_of(L, d) : NULL;
+  return s ? xformat("F->%s", s->name) : renamed(L, d);
+}
+
+static bool is_tag_keyword(const char *p, size_t n) {
+  return (n == 6 && !strncmp(p, "struct", 6)) ||
+         (n == 5 && !strncmp(p, "union", 5)) ||
+         (n == 4 && !strncmp(p, "enum", 4));
+}
+
+/* Past `__attribute__((...))` at p (and the white space before it), the
+   GNU attributes that may sit between struct and its tag; p itself when
+   there is none. */
+static const char *skip_attribute(const char *p) {
+  const char *q = p;
+  while (*q == ' ' || *q == '\n' || *q == '\t')
+    q++;
+  if (strncmp(q, "__attribute__", 13) || word_char(q[13]))
+    return p;
+  q += 13;
+  int depth = 0;
+  do {
+    depth += *q == '(';
+    depth -= *q == ')';
+    q++;
+  } while (*q && depth > 0);
+  return q;
+}
+
+/* The hoisted tag named [p, p + n) that `struct NAME` at offset `at`
+   means: defined before it in a block that holds it, the innermost. */
+static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
+  HoistedTag *best = NULL;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (h->name && strlen(h->name) == n && !strncmp(h->name, p, n) &&
+        h->def->begin <= at && h->scope->begin <= at && at < h->scope->end &&
+        (!best || h->def->begin > best->def->begin))
+      best = h;
+  }
+  return best;
+}
+
+/* The hoisted unnamed struct, union or enum defined at offset `at`. */
+static HoistedTag *unnamed_at(Lower *L, size_t at) {
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (!h->name && h->def->begin == at)
+      return h;
   }
   return NULL;
 }
 
-/* Substitutes frame locals named in [from, to): a typeof operand, or an
-   array size of a declarator (a VLA in a block without awaits), neither of
-   which is an AST node.  Member names after . and -> are left alone. */
-static void subst_names(Lower *L, size_t from, size_t to, Str *out) {
+/*
+ * Copies [from, to) of the buffer with each name replaced by what its
+ * declaration becomes, found by scope (ast_name_at), not by spelling:
+ *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
+ *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
+ * Member names, labels and other declarators are no uses and stay.  A tag
+ * after struct, union or enum is renamed if it means a hoisted one.
+ */
+static void copy_names(Lower *L, size_t from, size_t to, Str *out,
+                       bool locals) {
   const char *t = L->src->text;
-  for (size_t i = from; i < to; i++) {
+  bool tag = false; /* the last word was struct, union or enum */
+  for (size_t i = from; i < to;) {
     size_t n = 0;
-    bool member = i >= 1 && (t[i - 1] == '.' || (i >= 2 && t[i - 1] == '>' &&
-                                                 t[i - 2] == '-'));
-    if (word_char(t[i]) && (i == 0 || !word_char(t[i - 1])) &&
-        !(t[i] >= '0' && t[i] <= '9') && !member)
-      while (i + n < to && word_char(t[i + n]))
-        n++;
-    Slot *s = n ? slot_named(L, t + i, n) : NULL;
-    if (s) {
-      str_printf(out, "F->%s", s->name);
-      i += n - 1;
-    } else {
-      str_add(out, t + i, 1);
+    while (i + n < to && word_char(t[i + n]))
+      n++;
+    if (!n) {
+      tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
+      str_add(out, t + i++, 1);
+      continue;
     }
+    if (tag && skip_attribute(t + i) != t + i) { /* struct __attribute__ */
+      size_t end = (size_t)(skip_attribute(t + i) - t);
+      str_add(out, t + i, end - i);
+      i = end;
+      continue;
+    }
+    HoistedTag *anon = is_tag_keyword(t + i, n) ? unnamed_at(L, i) : NULL;
+    if (anon) { /* its definition is hoisted: only its generated name */
+      str_printf(out, "%.*s %s", (int)n, t + i, anon->new_name);
+      i = anon->def->end;
+      tag = false;
+      continue;
+    }
+    Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
+    HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
+    const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
+    if (r)
+      str_puts(out, r);
+    else
+      str_add(out, t + i, n);
+    tag = is_tag_keyword(t + i, n);
+    i += n;
   }
 }
 
-/* The end of the bracketed or parenthesized group opening at `open`. */
-static size_t group_end(const char *t, size_t open, size_t to) {
-  char o = t[open], c = o == '(' ? ')' : ']';
-  int depth = 0;
-  for (size_t i = open; i < to; i++) {
-    depth += (t[i] == o) - (t[i] == c);
-    if (!depth)
-      return i + 1;
+const char *lower_src(Lower *L, size_t begin, size_t end) {
+  Str s = {0};
+  if (end > begin)
+    copy_names(L, begin, end, &s, false);
+  return str_cstr(&s);
+}
+
+/* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
+static const char *unique_name(Lower *L, const char *name, int same) {
+  return same ? xformat("%s__%s_%d", name, L->fn->name, same + 1)
+              : xformat("%s__%s", name, L->fn->name);
+}
+
+/* Renames the constants an enum definition declares along with it: they
+   are file-scope names once it is hoisted. */
+static void rename_enumerators(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  for (size_t i = def->begin; i < def->end; i++) {
+    Decl *d = word_char(t[i]) && !word_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    if (d && d->kind == DK_ENUMCONST && d->name_off == i)
+      lower_rename_decl(L, d);
   }
-  return to;
+}
+
+void lower_rename_decl(Lower *L, Decl *d) {
+  int same = 0;
+  for (int i = 0; i + 1 < L->renamed.len; i += 2)
+    same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
+  vec_push(&L->renamed, d);
+  vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
+}
+
+/* The name a tag definition `struct T { ... }` declares, or NULL. */
+static const char *defined_tag(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t i = def->begin;
+  while (i < def->end && word_char(t[i]))
+    i++; /* struct, union or enum */
+  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
+    i = (size_t)(a - t);
+  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
+    i++;
+  size_t n = 0;
+  while (i + n < def->end && word_char(t[i + n]))
+    n++;
+  return n ? xstrndup(t + i, n) : NULL;
 }
 
 /*
- * Text between child nodes is copied as is, except names of frame locals
- * in typeof operands and (in declarations) array sizes, which are no AST
- * nodes:
- *   before:  __typeof__(x) a_ = (x);      after:  __typeof__(F->x_3) a_ = ...
- *   before:  long vla[n];                  after:  long vla[F->n_2];
+ * An unnamed struct, union or enum that declares frame locals gets a tag,
+ * so that the frame can name the type and the locals of one declaration
+ * share it; copies of the declaration name it by that tag:
+ *   before:  struct { long a; } s, t;
+ *   after:   struct ac__anon1__f { long a; };      (file scope)
+ *            struct ac__anon1__f s_3; struct ac__anon1__f t_4;  (frame)
  */
-static void copy_gap(Lower *L, size_t from, size_t to, Str *out, bool decl) {
+const char *lower_hoist_unnamed(Lower *L, Node *def) {
   const char *t = L->src->text;
-  size_t i = from;
-  while (i < to) {
-    const char *ty = memmem(t + i, to - i, "typeof", 6);
-    const char *br = decl ? memchr(t + i, '[', to - i) : NULL;
-    size_t open;
-    if (br && (!ty || br < ty)) {
-      open = (size_t)(br - t);
-    } else if (ty) {
-      open = (size_t)(ty - t) + 6;
-      while (open < to && (t[open] == '_' || t[open] == ' '))
-        open++;
-      if (open >= to || t[open] != '(') {
-        str_add(out, t + i, open - i);
-        i = open;
-        continue;
-      }
-    } else {
-      str_add(out, t + i, to - i);
-      return;
-    }
-    str_add(out, t + i, open - i);
-    size_t end = group_end(t, open, to);
-    subst_names(L, open, end, out);
-    i = end;
+  size_t kw = def->begin;
+  while (kw < def->end && word_char(t[kw]))
+    kw++;
+  for (const char *a; (a = skip_attribute(t + kw)) != t + kw;)
+    kw = (size_t)(a - t); /* gcc wants the tag after the attributes */
+  if (!strncmp(t + def->begin, "enum", 4))
+    rename_enumerators(L, def);
+  int n = 1;
+  for (int i = 0; i < L->tags.len; i++)
+    n += !((HoistedTag *)L->tags.items[i])->name;
+  HoistedTag *h = xalloc(sizeof *h);
+  h->def = def;
+  h->scope = L->block;
+  h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
+  const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
+                             t + def->begin, h->new_name,
+                             lower_src(L, kw, def->end));
+  vec_push(&L->tags, h);
+  return text;
+}
+
+bool lower_tag_has_name(Lower *L, Node *def) {
+  return defined_tag(L, def) != NULL;
+}
+
+bool lower_is_hoisted_unnamed(Lower *L, Node *def) {
+  return unnamed_at(L, def->begin) != NULL;
+}
+
+void lower_rename_tag(Lower *L, Node *def) {
+  if (!strncmp(L->src->text + def->begin, "enum", 4)) /* unnamed ones too */
+    rename_enumerators(L, def);
+  const char *name = defined_tag(L, def);
+  if (!name || !L->block)
+    return;
+  int same = 0;
+  for (int i = 0; i < L->tags.len; i++)
+    same += ((HoistedTag *)L->tags.items[i])->name &&
+            !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+  HoistedTag *h = xalloc(sizeof *h);
+  h->def = def;
+  h->scope = L->block;
+  h->name = name;
+  h->new_name = unique_name(L, name, same);
+  vec_push(&L->tags, h);
+}
+
+/* The hoisted typedef named [p, p + n) whose scope holds offset `at` (the
+   innermost: declared last), or NULL. */
+static Decl *typedef_at(Lower *L, const char *p, size_t n, size_t at) {
+  Decl *best = NULL;
+  for (int i = 0; i + 1 < L->renamed.len; i += 2) {
+    Decl *d = L->renamed.items[i];
+    Node *sc = d->scope;
+    if (d->kind == DK_TYPEDEF && strlen(d->name) == n && !strncmp(d->name, p, n) && d->name_off < at &&
+        sc && sc->begin <= at && at < sc->end &&
+        (!best || d->name_off > best->name_off))
+      best = d;
   }
+  return best;
+}
+
+const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
+  if (!t || (!L->renamed.len && !L->tags.len))
+    return t;
+  Str s = {0};
+  bool tag = false; /* the word follows struct, union or enum */
+  for (const char *p = t; *p;) {
+    size_t n = 0;
+    while (word_char(p[n]))
+      n++;
+    if (!n) {
+      str_add(&s, p++, 1);
+      continue;
+    }
+    if (tag && skip_attribute(p) != p) { /* struct __attribute__((...)) */
+      const char *end = skip_attribute(p);
+      str_add(&s, p, (size_t)(end - p));
+      p = end;
+      continue;
+    }
+    Decl *d = tag ? NULL : typedef_at(L, p, n, at);
+    HoistedTag *h = tag ? tag_at(L, p, n, at) : NULL;
+    if (d || h)
+      str_puts(&s, h ? h->new_name : renamed(L, d));
+    else
+      str_add(&s, p, n);
+    tag = is_tag_keyword(p, n);
+    p += n;
+  }
+  return str_cstr(&s);
 }
 
 /*
@@ -218,13 +395,13 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   for (int i = 0; i < k; i++) {
     if (kids[i]->begin < pos || kids[i]->end > n->end)
       continue;
-    copy_gap(L, pos, kids[i]->begin, out, n->kind == ND_DECL_STMT);
+    copy_names(L, pos, kids[i]->begin, out, true);
     if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
       str_puts(out, "__attribute__((fallthrough)); ");
     lower_copy(L, kids[i], out);
     pos = kids[i]->end;
   }
-  copy_gap(L, pos, n->end, out, n->kind == ND_DECL_STMT);
+  copy_names(L, pos, n->end, out, true);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -268,7 +445,7 @@ static const char *call_type(Lower *L, Node *e) {
 }
 
 static const char *type_of(Lower *L, Node *e) {
-  const char *t = oracle_expr_type(L->o, e->begin, e->end);
+  const char *t = lower_oracle_type(L, e->begin, e->end, e->begin);
   if (t && strchr(t, '<')) /* <dependent type>: the erasure has an error */
     t = NULL;
   return lower_fix_spelling(t ? t : call_type(L, e));
@@ -294,6 +471,8 @@ static const char *await_type(Lower *L, Node *e) {
 }
 
 static const char *type_expr(Lower *L, Node *e);
+static Node *value_stmt(Node *e);
+static Node *value_expr(Node *value);
 
 static const char *deref(const char *type) {
   return xformat("(*(__typeof__(%s) *)0)", type);
@@ -309,11 +488,11 @@ static const char *splice_types(Lower *L, Node *e) {
     const char *t = type_expr(L, kids[i]);
     if (!t)
       return NULL;
-    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    copy_names(L, pos, kids[i]->begin, &s, false);
     str_puts(&s, t);
     pos = kids[i]->end;
   }
-  str_add(&s, L->src->text + pos, e->end - pos);
+  copy_names(L, pos, e->end, &s, false);
   return xformat("(%s)", str_cstr(&s));
 }
 
@@ -327,6 +506,9 @@ static const char *splice_types(Lower *L, Node *e) {
  */
 static const char *type_expr(Lower *L, Node *e) {
   const char *t;
+  if (e->kind == ND_STMT_EXPR && e->has_await) /* its last statement's */
+    return value_stmt(e) ? type_expr(L, value_expr(value_stmt(e)))
+                         : "((void)0)";
   switch (e->kind) {
   case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
     return lower_src(L, e->begin, e->end);
@@ -512,18 +694,8 @@ static Decl *future_fn(Lower *L, Node *e) {
   default:
     break;
   }
-  const char *t = type_of(L, e);
-  const char *p = t ? strstr(t, "__typeof__(") : NULL;
-  if (!p)
-    return NULL;
-  p += 11;
-  for (int i = 0; i < L->prog->funcs.len; i++) {
-    AsyncFunc *g = L->prog->funcs.items[i];
-    size_t n = strlen(g->name);
-    if (!strncmp(p, g->name, n) && p[n] == '(')
-      return g->decl;
-  }
-  return NULL;
+  AsyncFunc *g = lower_typeof_future(L->prog, type_of(L, e));
+  return g ? g->decl : NULL;
 }
 
 static bool is_place(Node *e) {
@@ -756,23 +928,25 @@ static const char *lower_splice(Lower *L, Node *e) {
   Str s = {0};
   size_t pos = e->begin;
   for (int i = 0; i < k; i++) {
-    str_add(&s, L->src->text + pos, kids[i]->begin - pos);
+    copy_names(L, pos, kids[i]->begin, &s, true);
     if (texts[i])
       str_puts(&s, texts[i]);
     else
       lower_copy(L, kids[i], &s);
     pos = kids[i]->end;
   }
-  str_add(&s, L->src->text + pos, e->end - pos);
+  copy_names(L, pos, e->end, &s, true);
   return str_cstr(&s);
 }
 
 /*
  * Only the selected association is evaluated, so the selection is made by
- * the C compiler and the awaiting associations sit in a switch:
+ * the C compiler and the awaiting associations sit in an if chain (not a
+ * switch: a break in a statement expression of an association must still
+ * leave the user's loop):
  *   before:  _Generic(i, double: await f(1), int: await f(2))
- *   after:   switch (_Generic(F->i_2, double: 0, int: 1)) {
- *            case 0: { <await f(1) into F->t2> F->t1 = F->t2; break; } ... }
+ *   after:   if (_Generic(F->i_2, double: 0, int: 1) == 0) {
+ *              <await f(1) into F->t2> F->t1 = F->t2; } else if (... == 1) ...
  */
 static const char *lower_generic(Lower *L, Node *e) {
   const char *type = usable(L, type_of(L, e));
@@ -787,17 +961,105 @@ static const char *lower_generic(Lower *L, Node *e) {
     str_printf(&sel, ", %s: %d", a->type_end > a->type_begin
                ? lower_src(L, a->type_begin, a->type_end) : "default", i);
   }
-  lower_emit(L, "switch (%s)) {\n", str_cstr(&sel));
   for (int i = 0; i < e->args.len; i++) {
-    lower_emit(L, "case %d: {\n", i);
+    lower_emit(L, "%sif (%s) == %d) {\n", i ? "else " : "", str_cstr(&sel), i);
     const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
     if (t)
       store(L, t, v);
     else
       lower_emit(L, "(void)(%s);\n", v);
-    lower_emit(L, "break;\n}\n");
+    lower_emit(L, "}\n");
   }
+  return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
+/* ==== statement expressions ==== */
+
+/* The last statement of a statement expression if it gives the value: an
+   expression statement, maybe labeled (`l: v + 1;` gives v + 1 in gcc and
+   clang alike).  NULL when it ends in another kind of statement (it is
+   then void). */
+static Node *value_stmt(Node *e) {
+  Vec *items = &e->body->args;
+  Node *last = items->len ? items->items[items->len - 1] : NULL, *s = last;
+  while (s && s->kind == ND_LABEL)
+    s = s->body;
+  return s && s->kind == ND_EXPR_STMT ? last : NULL;
+}
+
+/* The expression of a value statement, under its labels. */
+static Node *value_expr(Node *value) {
+  while (value->kind == ND_LABEL)
+    value = value->body;
+  return value->lhs;
+}
+
+/* The statements of the body, except the value statement if `value`. */
+static void stmt_expr_body(Lower *L, Node *e, Node *value) {
+  Vec *items = &e->body->args;
+  L->block = e->body;
+  for (int i = 0; i < items->len; i++) {
+    Node *item = items->items[i];
+    if (item == value)
+      break;
+    if (i > 0 && lower_falls_into(items->items[i - 1], item))
+      lower_emit(L, "__attribute__((fallthrough));\n");
+    lower_stmt(L, item);
+  }
+}
+
+/* Computes the value statement's expression into a temporary of the
+   enclosing expression; NULL for a void value. */
+static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
+  lower_line(L, value->begin);
+  for (Node *l = value; l->kind == ND_LABEL; l = l->body)
+    lower_emit(L, "%s;\n", lower_src(L, l->begin, l->body->begin));
+  L->expr = NULL;
+  const char *v = lower_expr(L, value_expr(value));
+  const char *type = static_type(L, value_expr(value));
+  if (!type || !strcmp(type, "void")) {
+    if (!type)
+      error_at(value->begin, "cannot tell the type of this statement "
+               "expression's value");
+    lower_emit(L, "(void)(%s);\n", v);
+    return NULL;
+  }
+  L->expr = outer;
+  Slot *t = new_temp(L, lower_decay(type)); /* its value is an rvalue */
+  store(L, t, v);
+  return t;
+}
+
+/*
+ * A statement expression whose body awaits runs as statements in place:
+ * its locals go to a scope nested in the enclosing expression's group, so
+ * they never share storage with the operands that expression spilled
+ * before it, and its value goes to a temporary of the enclosing expression
+ * (nothing of the inner scope survives the next await outside it).
+ *   before:  h() + ({ long v = await f(); v * 2; })
+ *   after:   F->t1 = (h());
+ *            { <await f() into F->t3> F->v_7 = F->t3; F->t2 = (F->v_7 * 2); }
+ *            F->t1 + F->t2
+ * break, continue, goto and return inside it are the user's own: the code
+ * stands where the erasure's statement expression stands, inside the same
+ * loops and switches.
+ */
+const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
+  Group *outer = expr_group(L), *saved_scope = L->scope;
+  Node *saved_block = L->block;
+  Loc loc = source_loc(L->src, e->begin);
+  L->scope = lower_new_group(lower_inner(outer), false,
+                             xformat("statement expression at %d:%d",
+                                     loc.line, loc.col));
+  Node *value = want_value ? value_stmt(e) : NULL;
+  lower_emit(L, "{\n");
+  stmt_expr_body(L, e, value);
+  Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
   lower_emit(L, "}\n");
+  L->scope = saved_scope;
+  L->block = saved_block;
+  L->expr = outer;
+  lower_line(L, e->end);
   return t ? xformat("F->%s", t->name) : "((void)0)";
 }
 
@@ -816,8 +1078,7 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_ASSIGN:
     return lower_assign(L, e);
   case ND_STMT_EXPR:
-    error_at(e->begin, "await inside a statement expression is not supported");
-    return "0";
+    return lower_stmt_expr(L, e, true);
   case ND_GENERIC:
     if (!e->lhs->has_await)
       return lower_generic(L, e);

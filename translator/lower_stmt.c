@@ -20,7 +20,6 @@
  */
 #include "lower.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +42,8 @@ void lower_flush(Lower *L) {
   L->cur.len = 0;
 }
 
-static void emit_line(Lower *L, Node *s) {
-  Loc loc = source_loc(L->src, s->begin);
+void lower_line(Lower *L, size_t off) {
+  Loc loc = source_loc(L->src, off);
   if (!loc.in_main)
     return;
   lower_flush(L);
@@ -131,51 +130,70 @@ const char *lower_fix_spelling(const char *t) {
   return str_cstr(&s);
 }
 
+/* The async function of this TU whose future a `__typeof__(g(...))`
+   spelling names, or NULL. */
+AsyncFunc *lower_typeof_future(Program *p, const char *t) {
+  const char *q = t ? strstr(t, "__typeof__(") : NULL;
+  if (!q)
+    return NULL;
+  q += 11;
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *g = p->funcs.items[i];
+    size_t n = strlen(g->name);
+    if (!strncmp(q, g->name, n) && q[n] == '(')
+      return g;
+  }
+  return NULL;
+}
+
+/* The oracle's type of [begin, end), spelled so that it can declare a
+   frame field at file scope.  A typeof in the spelling would name the
+   operand's locals there (`__typeof__(a) a_ = (a);` in a macro), and a
+   typedef of the body has another name there, so the canonical type
+   stands for either, except for the typeof of a future, which is how the
+   source says which function's frame it is. */
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at) {
+  const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
+  if (!t || strchr(t, '<') || lower_typeof_future(L->prog, t))
+    return t;
+  const char *r = lower_rename_spelled(L, t, at);
+  if (!strstr(t, "__typeof__(") && !strcmp(r, t))
+    return t;
+  /* A hoisted typedef is named by scope at `begin`, where an inner one
+     could hide the one meant; its canonical type has no such doubt, except
+     for an unnamed struct, which clang spells by its typedef's name. */
+  const char *c = oracle_expr_canonical_type(L->o, begin, end);
+  if (c)
+    return lower_rename_spelled(L, lower_fix_spelling(c), at);
+  /* an unnamed type, spelled by typeof of the expression: at file scope
+     only if it names no local */
+  for (size_t i = begin; i < end; i++) {
+    Decl *d = ast_name_at(i);
+    if (d && d->is_local)
+      return NULL;
+  }
+  return r;
+}
+
 /* A use of d whose type the oracle knows (uses inside an expression the
    erasure could not type have none). */
-static const char *type_at_use(Lower *L, Node *n, Decl *d, bool canonical) {
+static const char *type_at_use(Lower *L, Node *n, Decl *d) {
   if (!n)
     return NULL;
   if (n->kind == ND_IDENT && n->decl == d) {
-    const char *t = canonical
-                        ? oracle_expr_canonical_type(L->o, n->begin, n->end)
-                        : oracle_expr_type(L->o, n->begin, n->end);
+    /* its type as seen where it is declared: an inner block may define
+       another type of the same name */
+    const char *t = lower_oracle_type(L, n->begin, n->end, d->name_off);
     return t && !strchr(t, '<') ? t : NULL;
   }
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   for (int i = 0; i < k; i++) {
-    const char *t = type_at_use(L, kids[i], d, canonical);
+    const char *t = type_at_use(L, kids[i], d);
     if (t)
       return t;
   }
   return NULL;
-}
-
-/* Whether a type's spelling names a frame-resident local or parameter of
-   this function that does not hold a future (`__typeof__(base)`): such a
-   name is out of scope where a frame field is declared. */
-static bool names_frame_value(Lower *L, const char *t) {
-  for (const char *p = t; *p;) {
-    if (!isalpha((unsigned char)*p) && *p != '_') {
-      p++;
-      continue;
-    }
-    const char *q = p;
-    while (isalnum((unsigned char)*q) || *q == '_')
-      q++;
-    for (int i = 0; i < L->slot_of.len; i += 2) {
-      Decl *d = L->slot_of.items[i];
-      if (d->name && strlen(d->name) == (size_t)(q - p) &&
-          !strncmp(d->name, p, (size_t)(q - p)) &&
-          !(d->init && lower_is_async_call(d->init)) &&
-          !(d->spec && d->spec->typeof_expr &&
-            lower_is_async_call(d->spec->typeof_expr)))
-        return true;
-    }
-    p = q;
-  }
-  return false;
 }
 
 static const char *type_words(const char *text);
@@ -183,32 +201,23 @@ static const char *type_words(const char *text);
 /* The type name the declaration spells: specifiers plus the declarator
    without its name ("char [100]", "int (*)(int)"). */
 static const char *abstract_type(Lower *L, Decl *d) {
-  const char *t = L->src->text;
   size_t n = strlen(d->name);
-  return xformat("%s %.*s%.*s",
-                 type_words(L->spec_text ? L->spec_text
-                                         : lower_src(L, d->spec->begin,
-                                                     d->spec->end)),
-                 (int)(d->name_off - d->begin), t + d->begin,
-                 (int)(d->end - d->name_off - n), t + d->name_off + n);
+  return xformat("%s %s%s",
+                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
+                 lower_src(L, d->begin, d->name_off),
+                 lower_src(L, d->name_off + n, d->end));
 }
 
 /* The declared type of a local or parameter, from the oracle at one of its
    uses, else from its declaration; NULL if neither can be written at file
    scope (an unnamed struct: the field is then the declarator itself). */
 const char *lower_type_of_decl(Lower *L, Decl *d) {
-  if (L->spec_text)   /* an unnamed tag, named now: the oracle cannot say */
-    return lower_fix_spelling(abstract_type(L, d));
-  const char *t = type_at_use(L, L->fn->def->body, d, false);
-  if (t && strstr(t, "typeof") && names_frame_value(L, t)) {
-    const char *c = type_at_use(L, L->fn->def->body, d, true);
-    if (c)
-      t = c;
-  }
+  const char *t = type_at_use(L, L->fn->def->body, d);
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
-  if (!t && d->spec->tags.len)
-    return NULL;
+  for (int i = 0; !t && i < d->spec->tags.len; i++)
+    if (!lower_is_hoisted_unnamed(L, d->spec->tags.items[i]))
+      return NULL; /* its specifiers would define the tag again */
   return lower_fix_spelling(t ? t : abstract_type(L, d));
 }
 
@@ -317,36 +326,6 @@ static void frame_local(Lower *L, Decl *d) {
   L->expr = NULL;
 }
 
-/* Where the name of an unnamed tag goes: before its `{`, when only
-   white space and attributes come between the keyword and the `{`; 0 when
-   the tag has a name. */
-static size_t unnamed_tag_brace(const char *text) {
-  const char *p = text;
-  while (*p && *p != ' ' && *p != '\n' && *p != '\t' && *p != '{')
-    p++;   /* struct, union or enum */
-  p = lower_skip_attributes(p);
-  return *p == '{' ? (size_t)(p - text) : 0;
-}
-
-/* `struct { int a; } s;` in an async body: the tag is hoisted to file
-   scope for the frame field, so it gets a name there, and the specifiers
-   of its declaration spell that name (L->spec_text). */
-static void name_unnamed_tag(Lower *L, Node *s, Node *tag) {
-  const char *text = lower_src(L, tag->begin, tag->end);
-  size_t brace = unnamed_tag_brace(text);
-  if (!brace || !s->decls.len)
-    return;
-  const char *name = xformat("ac__anon_%d", ((Decl *)s->decls.items[0])->id);
-  size_t kw = strcspn(text, " \n\t{");
-  L->spec_text = xformat(
-      "%s%.*s %s%s", lower_src(L, s->spec->begin, tag->begin), (int)kw, text,
-      name, lower_src(L, tag->end, s->spec->end));
-  size_t head = brace;
-  while (head > 0 && strchr(" \n\t", text[head - 1]))
-    head--;
-  hoist(L, xformat("%.*s %s %s;", (int)head, text, name, text + brace));
-}
-
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -357,7 +336,13 @@ static void decl_stmt(Lower *L, Node *s) {
       keep = true;
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
-       would be another type than the frame fields'. */
+       would be another type than the frame fields'.  Its names are made
+       unique at file scope (other functions and blocks may reuse them). */
+    for (int i = 0; i < s->decls.len; i++)
+      if (((Decl *)s->decls.items[i])->kind == DK_TYPEDEF)
+        lower_rename_decl(L, s->decls.items[i]);
+    for (int i = 0; i < sp->tags.len; i++)
+      lower_rename_tag(L, sp->tags.items[i]);
     hoist(L, lower_src(L, s->begin, s->end));
     return;
   }
@@ -365,14 +350,14 @@ static void decl_stmt(Lower *L, Node *s) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
-  L->spec_text = NULL;
   for (int i = 0; i < sp->tags.len; i++) {
     Node *tag = sp->tags.items[i];
-    if (tag->begin >= sp->begin && tag->end <= sp->end &&
-        unnamed_tag_brace(lower_src(L, tag->begin, tag->end)))
-      name_unnamed_tag(L, s, tag);
-    else
+    if (lower_tag_has_name(L, tag)) {
+      lower_rename_tag(L, tag);
       hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+    } else {
+      hoist(L, lower_hoist_unnamed(L, tag));
+    }
   }
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
@@ -381,12 +366,9 @@ static void decl_stmt(Lower *L, Node *s) {
                "frame of an async function", d->name);
     frame_local(L, d);
   }
-  L->spec_text = NULL;
 }
 
 /* ==== statements ==== */
-
-static void stmt(Lower *L, Node *s);
 
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
@@ -410,6 +392,8 @@ bool lower_falls_into(Node *prev, Node *label) {
    scope's union. */
 static void block(Lower *L, Node *s) {
   Group *saved = L->scope;
+  Node *saved_block = L->block;
+  L->block = s;
   Loc loc = source_loc(L->src, s->begin);
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
@@ -418,15 +402,20 @@ static void block(Lower *L, Node *s) {
     Node *item = s->args.items[i];
     if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
       lower_emit(L, "__attribute__((fallthrough));\n");
-    stmt(L, item);
+    lower_stmt(L, item);
   }
   lower_emit(L, "}\n");
   L->scope = saved;
+  L->block = saved_block;
 }
 
 /*   before:  await f(x);      after:  <await f(x)>
  *   before:  y = await f();   after:  <await f() into F->t1>  (F->y_2 = F->t1); */
 static void expr_stmt(Lower *L, Node *s) {
+  if (s->lhs->kind == ND_STMT_EXPR) { /* its value is not used */
+    lower_stmt_expr(L, s->lhs, false);
+    return;
+  }
   const char *v = lower_expr(L, s->lhs);
   if (s->lhs->kind != ND_AWAIT)
     lower_emit(L, "%s;\n", v);
@@ -443,10 +432,10 @@ static const char *cond_text(Lower *L, Node *c) {
  *   after:   <await p() into F->t1>  if (F->t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
-  stmt(L, s->then);
+  lower_stmt(L, s->then);
   if (s->els) {
     lower_emit(L, "else\n");
-    stmt(L, s->els);
+    lower_stmt(L, s->els);
   }
 }
 
@@ -477,12 +466,12 @@ static const char *cont_label(Lower *L, Node *loop) {
 static void while_stmt(Lower *L, Node *s) {
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     return;
   }
   lower_emit(L, "for (;;) {\n");
   lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
   lower_emit(L, "}\n");
 }
 
@@ -491,13 +480,13 @@ static void while_stmt(Lower *L, Node *s) {
 static void do_stmt(Lower *L, Node *s) {
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
     return;
   }
   const char *label = cont_label(L, s);
   lower_emit(L, "for (;;) {\n");
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
   if (label)
     lower_emit(L, "%s:;\n", label);
   lower_emit(L, "if (!(%s)) break;\n}\n", cond_text(L, s->cond));
@@ -509,25 +498,27 @@ static void do_stmt(Lower *L, Node *s) {
  *                S ac__cont1:; <await d() into F->t2> (void)(F->i_3 += F->t2); } } */
 static void for_stmt(Lower *L, Node *s) {
   Group *saved = L->scope;
+  Node *saved_block = L->block;
+  L->block = s;
   Loc loc = source_loc(L->src, s->begin);
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("for at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
   if (s->init)
-    stmt(L, s->init);
+    lower_stmt(L, s->init);
   bool reshape = (s->cond && s->cond->has_await) ||
                  (s->inc && s->inc->has_await);
   if (!reshape) {
     lower_emit(L, "for (; %s; %s)\n",
                s->cond ? lower_copy_text(L, s->cond) : "",
                s->inc ? lower_copy_text(L, s->inc) : "");
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
   } else {
     const char *label = s->inc ? cont_label(L, s) : NULL;
     lower_emit(L, "for (;;) {\n");
     if (s->cond)
       lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     if (label)
       lower_emit(L, "%s:;\n", label);
     if (s->inc)
@@ -536,13 +527,14 @@ static void for_stmt(Lower *L, Node *s) {
   }
   lower_emit(L, "}\n");
   L->scope = saved;
+  L->block = saved_block;
 }
 
 /*   before:  case 2: x = await f();    L: await f();
  *   after:   case 2:; { <await f()> ... }   L:; { <await f()> } */
 static void labeled(Lower *L, Node *s) {
   lower_emit(L, "%s;\n", lower_src(L, s->begin, s->body->begin));
-  stmt(L, s->body);
+  lower_stmt(L, s->body);
 }
 
 static void stmt_await(Lower *L, Node *s) {
@@ -556,7 +548,7 @@ static void stmt_await(Lower *L, Node *s) {
   case ND_FOR: for_stmt(L, s); return;
   case ND_SWITCH:
     lower_emit(L, "switch (%s)\n", cond_text(L, s->cond));
-    stmt(L, s->body);
+    lower_stmt(L, s->body);
     return;
   case ND_CASE: case ND_DEFAULT: case ND_LABEL: labeled(L, s); return;
   case ND_RETURN:
@@ -568,8 +560,8 @@ static void stmt_await(Lower *L, Node *s) {
   }
 }
 
-static void stmt(Lower *L, Node *s) {
-  emit_line(L, s);
+void lower_stmt(Lower *L, Node *s) {
+  lower_line(L, s->begin);
   if (!s->has_await && s->kind != ND_DECL_STMT) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
@@ -674,7 +666,7 @@ static AsyncFunc *new_func(Program *p, Node *def) {
 
 /* A parameter declared as an array is a pointer: "T [N]" -> "T *",
    "T [N][M]" -> "T (*)[M]". */
-static const char *decay(const char *t) {
+const char *lower_decay(const char *t) {
   const char *open = t ? strchr(t, '[') : NULL;
   const char *close = open ? strchr(open, ']') : NULL;
   if (!close)
@@ -699,7 +691,7 @@ static void lower_params(Lower *L) {
     }
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
                              xformat("%s_%d", d->name, d->id),
-                             decay(lower_type_of_decl(L, d)));
+                             lower_decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
@@ -707,107 +699,13 @@ static void lower_params(Lower *L) {
   }
 }
 
-/* ==== hoisted tags get names unique to their function ==== */
-
-/* Past white space and GNU attributes: `struct __attribute__((packed)) S`
-   names S. */
-const char *lower_skip_attributes(const char *p) {
-  for (;;) {
-    while (*p == ' ' || *p == '\n' || *p == '\t')
-      p++;
-    if (strncmp(p, "__attribute__", 13))
-      return p;
-    p += 13;
-    int depth = 0;
-    do {
-      depth += *p == '(';
-      depth -= *p == ')';
-      p++;
-    } while (*p && depth > 0);
-  }
-}
-
-static bool ident_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
-/* The tag a hoisted "struct T {...}" defines, or NULL. */
-static const char *tag_name(const char *text) {
-  const char *p = text;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
-  if (!strncmp(p, "typedef", 7))
-    p += 7;
-  while (*p == ' ' || *p == '\n' || *p == '\t')
-    p++;
-  size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
-              : !strncmp(p, "enum", 4) ? 4 : 0;
-  if (!kw || ident_char(p[kw]))
-    return NULL;
-  p = lower_skip_attributes(p + kw);
-  const char *q = p;
-  while (ident_char(*q))
-    q++;
-  return q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
-}
-
-/*   before:  struct item { long a; } it = ...;     (inside async first())
- *   after:   struct item__first { long a; };       (file scope)
- *            every `struct item` of first()'s generated code renamed */
-static const char *rename_tag(const char *text, const char *old,
-                              const char *new) {
-  if (!text || !strstr(text, old))
-    return text;
-  Str s = {0};
-  size_t n = strlen(old);
-  for (const char *p = text; *p;) {
-    size_t kw = !strncmp(p, "struct", 6) ? 6 : !strncmp(p, "union", 5) ? 5
-                : !strncmp(p, "enum", 4) ? 4 : 0;
-    if (kw && (p == text || !ident_char(p[-1])) && !ident_char(p[kw])) {
-      const char *q = lower_skip_attributes(p + kw);
-      if (!strncmp(q, old, n) && !ident_char(q[n])) {
-        str_add(&s, p, (size_t)(q - p));
-        str_puts(&s, new);
-        p = q + n;
-        continue;
-      }
-    }
-    str_add(&s, p, 1);
-    p++;
-  }
-  return str_cstr(&s);
-}
-
-static void rename_tags(AsyncFunc *fn) {
-  for (int i = 0; i < fn->hoisted.len; i++) {
-    const char *old = tag_name(fn->hoisted.items[i]);
-    if (!old)
-      continue;
-    const char *new = xformat("%s__%s", old, fn->name);
-    for (int j = 0; j < fn->hoisted.len; j++)
-      fn->hoisted.items[j] = (char *)rename_tag(fn->hoisted.items[j], old, new);
-    for (int j = 0; j < fn->slots.len; j++) {
-      Slot *s = fn->slots.items[j];
-      s->type = rename_tag(s->type, old, new);
-    }
-    for (int j = 0; j < fn->steps.len; j++) {
-      Step *st = fn->steps.items[j];
-      st->text = rename_tag(st->text, old, new);
-      if (st->site)
-        st->site->init = rename_tag(st->site->init, old, new);
-    }
-  }
-}
-
 static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
   L.scope = fn->frame;
-  stmt(&L, fn->def->body);
+  lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
-  rename_tags(fn);
 }
 
 static void add_extern(Program *p, Decl *d) {

@@ -471,8 +471,7 @@ const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
   if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
-  char *spelled =
-      type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
+  char *spelled = type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
   if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
     return NULL;
   return spelled;

@@ -30,8 +30,8 @@ void oracle_close(Oracle *o);
  * "struct point *", "int (*)(int)".  NULL if no expression has that range.
  */
 const char *oracle_expr_type(Oracle *o, size_t begin, size_t end);
-/* The same type without its sugar (typedefs, typeof); NULL for a type
-   that cannot be spelled so (an unnamed struct). */
+/* The same type with every typedef and typeof resolved ("typeof (x)"
+   becomes "long"); NULL for an unnamed struct or union. */
 const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end);
 
 /* True if that expression's type is void. */

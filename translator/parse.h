@@ -112,9 +112,12 @@ Node *ast_label(Span at, Span name, Node *body);
 Node *ast_goto(Span at, Span name);
 
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
+/* A typedef name as a type specifier: records which typedef it names. */
+DeclSpec *ast_spec_typedef_name(DeclSpec *spec, Span at, const char *name);
+/* Records that the name at byte offset off refers to d (ast_name_at). */
+void ast_name_use(size_t off, Decl *d);
 /* A unique type specifier: tag is a struct/union/enum definition (ND_NULL),
    the operand of typeof(expr), or NULL. */
-DeclSpec *ast_spec_typedef(DeclSpec *spec, Span at, const char *name);
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */

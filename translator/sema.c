@@ -21,6 +21,10 @@
  *   - An async function's name must not begin with `ac_` nor contain `__`:
  *     the generated names (f__frame, f__poll, ...) would clash with the
  *     runtime's or with another function's.
+ *   - In an async function, no goto or switch may jump into a statement
+ *     expression from outside it.  gcc rejects it, clang does not, so the
+ *     erasure (checked by libclang) cannot tell; the generated code would
+ *     accept it with clang's meaning or be rejected by gcc in its words.
  * Goto into the scope of a VLA is C's own error, reported by the oracle.
  *
  * Without an oracle, only the rules that need no types are checked, so the
@@ -208,6 +212,51 @@ static void check_vlas(Ctx c, Node *block) {
   }
 }
 
+/* The child of n whose range holds offset `at`, or NULL. */
+static Node *child_at(Node *n, size_t at) {
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    if (kids[i] && kids[i]->begin <= at && at < kids[i]->end)
+      return kids[i];
+  for (int i = 0; i < n->args.len; i++) {
+    Node *a = n->args.items[i];
+    if (a->begin <= at && at < a->end)
+      return a;
+  }
+  for (int i = 0; i < n->decls.len; i++) {
+    Node *init = ((Decl *)n->decls.items[i])->init;
+    if (init && init->begin <= at && at < init->end)
+      return init;
+  }
+  return NULL;
+}
+
+/* The innermost statement expression of the function holding `at`. */
+static Node *stmt_expr_at(Node *fn, size_t at) {
+  Node *found = NULL;
+  for (Node *n = fn->body; n; n = child_at(n, at))
+    if (n->kind == ND_STMT_EXPR)
+      found = n;
+  return found;
+}
+
+/* A goto to `label`, or a switch to its case label, from offset `from`. */
+static void check_jump_in(Ctx c, size_t from, Node *label) {
+  if (!c.in_async || c.o || !c.func)
+    return;
+  Node *se = stmt_expr_at(c.func, label->begin);
+  if (!se || (se->begin <= from && from < se->end))
+    return;
+  if (label->kind == ND_LABEL) {
+    error_at(from, "'goto' into a statement expression");
+    note_at(label->begin, "label '%s' is here", label->name);
+  } else {
+    error_at(label->begin, "'%s' label inside a statement expression of a "
+             "switch outside it", label->kind == ND_CASE ? "case" : "default");
+  }
+}
+
 static void check_children(Ctx c, Node *n) {
   Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
                   n->init, n->inc, n->body};
@@ -247,6 +296,15 @@ static void check(Ctx c, Node *n, bool future_ok) {
     return;
   case ND_BLOCK:
     check_vlas(c, n);
+    break;
+  case ND_GOTO:
+    if (n->target)
+      check_jump_in(c, n->begin, n->target);
+    break;
+  case ND_CASE:
+  case ND_DEFAULT:
+    if (n->target)
+      check_jump_in(c, n->target->begin, n);
     break;
   case ND_COND: /* a future chosen by ?: stays a future */
     check(c, n->cond, n->then ? false : future_ok);
