@@ -20,7 +20,7 @@ LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
 .PHONY: all deps demo test check check-asan check-tsan check-valgrind bench install clean
 
-all: deps-quiet acc libacrt
+all: acc libacrt
 
 include mk/deps.mk
 include runtime/runtime.mk

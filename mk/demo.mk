@@ -3,7 +3,7 @@
 
 DEMO_DIR := $(BUILD)/demo
 
-demo: deps all
+demo: all
 	@mkdir -p $(DEMO_DIR)
 	@echo "== samples/hello.ac"
 	@cat samples/hello.ac

@@ -20,6 +20,13 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 
+# Two builds at once must not run apt-get together: the second waits for the
+# first and then finds the packages installed.
+if [ -z "${ACC_DEPS_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+  export ACC_DEPS_LOCKED=1
+  exec flock "${TMPDIR:-/tmp}/acc-deps.lock" sh "$0" "$@"
+fi
+
 echo "deps: missing Debian packages:$missing"
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

@@ -16,7 +16,7 @@ TR_LIB_OBJS  := $(filter-out $(BUILD)/translator/main.o,$(TR_OBJS)) $(GR_OBJS)
 
 test-bins: $(TEST_BINS)
 
-test: deps all test-bins
+test: all test-bins
 	@ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN='$(SAN)' \
 	  sh tests/run.sh $(SUITES)
 
@@ -48,7 +48,7 @@ check-tsan:
 # runtime's criterion tests, the samples and every translated program of
 # the differential suite (its erasures run natively).
 VALGRIND_SUITES ?= criterion_runtime samples diff
-check-valgrind: deps all test-bins
+check-valgrind: all test-bins
 	@ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN= \
 	  ACC_TEST_VALGRIND=1 ACC_DIFF_TIMEOUT=120 \
 	  sh tests/run.sh $(VALGRIND_SUITES)
