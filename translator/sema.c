@@ -121,6 +121,39 @@ static void check_await(Ctx c, Node *n) {
   check(c, n->lhs, true);
 }
 
+/* Whether a parameter is declared with a future type: `__typeof__(g(0))`
+   or the documented name `g__frame`. */
+static bool is_future_param(const Decl *p) {
+  if (is_future_spec(p->spec))
+    return true;
+  const char *text = ast_source_text();
+  for (size_t i = p->spec->begin; i + 7 <= p->spec->end; i++)
+    if (!strncmp(text + i, "__frame", 7))
+      return true;
+  return false;
+}
+
+/* A future passed to a plain function's parameter of another type: the
+   erasure passes the awaited value's type and type-checks, but the frame
+   is no such value, and the C compiler would reject acc's output. */
+static void check_future_argument(Node *call, int i) {
+  Node *arg = call->args.items[i];
+  Decl *fn = call->lhs->kind == ND_IDENT ? call->lhs->decl : NULL;
+  if (!fn || fn->kind != DK_FUNC || fn->is_async || i >= fn->params.len)
+    return;
+  Decl *future_of = async_callee(arg);
+  if (!future_of && !is_future_lvalue(arg))
+    return;
+  Decl *param = fn->params.items[i];
+  if (is_future_param(param))
+    return;
+  error_at(arg->begin, "a future passed to parameter %d of '%s', which is "
+           "not declared with a future type", i + 1, fn->name);
+  if (future_of)
+    note_at(param->spec->begin, "declare it '__typeof__(%s(...)) %s'",
+            future_of->name, param->name ? param->name : "");
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
   Decl *callee = async_callee(n);
   if (callee && !future_ok) {
@@ -140,8 +173,10 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
     note_at(ast_find_await(c.func->body)->op_off, "an 'await' is here");
   }
   check(c, n->lhs, false);
-  for (int i = 0; i < n->args.len; i++)
+  for (int i = 0; i < n->args.len; i++) {
     check(c, n->args.items[i], true);
+    check_future_argument(n, i);
+  }
 }
 
 /* `__auto_type x = f(1);` keeps a future for a later await. */
