@@ -1,6 +1,6 @@
 /*
  * sched.c: what both executors share: where a woken task goes, how a worker
- * picks the next one, and the registry of live tasks.
+ * picks the next one.
  *
  * A wake on a worker of the task's runtime pushes onto that worker's queue
  * (no lock in the current-thread flavor, whose queue nobody else touches);
@@ -9,7 +9,6 @@
  * half of another worker's queue.  Every 61 polls it looks at the inject
  * queue first and gives the driver a non-blocking turn, so neither remote
  * tasks nor I/O starve behind a busy local queue (tokio's interval).
- * The registry of live tasks is in registry.c.
  */
 #include "internal.h"
 
@@ -25,8 +24,7 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
   s->nworkers = n;
   s->locked_queues = n > 1;
   s->workers = calloc(n, sizeof *s->workers);
-  s->shards = calloc(n + 1, sizeof *s->shards); /* + other threads' */
-  if (!s->workers || !s->shards || ac__runq_init(&s->inject) != 0)
+  if (!s->workers || ac__slab_init(s) != 0 || ac__runq_init(&s->inject) != 0)
     goto fail;
   for (uint32_t i = 0; i < n; i++) {
     ac__worker_t *w = &s->workers[i];
@@ -47,15 +45,10 @@ fail:
 void ac__sched_destroy(ac__sched_t *s) {
   for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
     ac__runq_free(&s->workers[i].q);
-  for (uint32_t i = 0; s->shards && i <= s->nworkers; i++) {
-    free(s->shards[i].tasks);
-    free(s->shards[i].free);
-  }
+  ac__slab_destroy(s);
   ac__runq_free(&s->inject);
   free(s->workers);
-  free(s->shards);
   s->workers = NULL;
-  s->shards = NULL;
 }
 
 static ac__worker_t *local_worker(ac__sched_t *s) {
