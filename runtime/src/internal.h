@@ -209,6 +209,7 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 typedef struct ac__worker {
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
+  uintptr_t next;    /* taken off q with a requeue, runs next (owner only) */
   uint32_t index;
   uint32_t tick;     /* polls since start: paces inject and driver checks */
   uint32_t rng;      /* victim choice for stealing */
@@ -326,7 +327,8 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
-  return !ac__runq_len(&w->q) && !ac__runq_len(&w->sched->inject) &&
+  return !ac__runq_len(&w->q) && !w->next &&
+         !ac__runq_len(&w->sched->inject) &&
          AC_LIKELY(++w->tick % AC__CHECK_INTERVAL != 0);
 }
 

@@ -156,6 +156,23 @@ static void maintain(ac__worker_t *w) {
   }
 }
 
+/* A task that must run again goes to the back of the queue.  On a
+ * stealable queue the same lock hold also takes the next task out (into
+ * w->next, run by the next call), so a yield costs one lock, not two. */
+static void requeue(ac__worker_t *w, uintptr_t e) {
+  if (!w->sched->locked_queues || w->next) { /* next: set when e came
+                                                 from the inject queue */
+    push_local(w, e);
+    return;
+  }
+  ac__spin_lock(&w->q.lock);
+  int rc = ac__runq_push(&w->q, e);
+  w->next = ac__runq_pop(&w->q);
+  ac__spin_unlock(&w->q.lock);
+  if (rc != 0)
+    abort(); /* out of memory with a runnable task in hand */
+}
+
 /* Runs one task; false if none could be found anywhere. */
 bool ac__sched_run_one(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
@@ -164,6 +181,10 @@ bool ac__sched_run_one(ac__worker_t *w) {
     maintain(w);
     ac__sched_flush_notify(s);
     e = pop_locked(&s->inject);
+  }
+  if (!e && w->next) {
+    e = w->next;
+    w->next = 0;
   }
   if (!e)
     e = pop_local(w);
@@ -174,8 +195,8 @@ bool ac__sched_run_one(ac__worker_t *w) {
   if (!e)
     return false;
   ac_task_t *t = (ac_task_t *)e;
-  if (ac__task_run(t))
-    push_local(w, e); /* it keeps RUNNING and the entry's reference */
+  if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
+    requeue(w, e);
   ac__sched_flush_notify(s);
   return true;
 }
@@ -202,7 +223,12 @@ static void drain_queue(ac__runq_t *q) {
 
 /* Shutdown: releases the references held by queued entries. */
 void ac__sched_drain(ac__sched_t *s) {
-  for (uint32_t i = 0; i < s->nworkers; i++)
+  for (uint32_t i = 0; i < s->nworkers; i++) {
+    uintptr_t e = s->workers[i].next;
+    s->workers[i].next = 0;
+    if (e)
+      ac__task_unref((ac_task_t *)e);
     drain_queue(&s->workers[i].q);
+  }
   drain_queue(&s->inject);
 }
