@@ -197,10 +197,6 @@ int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst) {
 
 /* ==== send future ==== */
 
-ac_mpsc_send_t ac_mpsc_send(ac_mpsc_t *ch, const void *value) {
-  return (ac_mpsc_send_t){ch, value, {{NULL, NULL}, {NULL, NULL}, 0, 0}};
-}
-
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
   ac_mpsc_t *ch = self->ch;
@@ -265,10 +261,6 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
     _Alignof(ac_mpsc_send_t), sizeof(int), "ac_mpsc_send"};
 
 /* ==== recv future ==== */
-
-ac_mpsc_recv_t ac_mpsc_recv(ac_mpsc_t *ch, void *dst) {
-  return (ac_mpsc_recv_t){ch, dst};
-}
 
 ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
                             int *out) {
