@@ -27,8 +27,22 @@
 
 #include <stdlib.h>
 
+/* Under ASan, memory a task does not own is poisoned: the uncarved part
+ * of a chunk, a free slot past its state word and link, and the rounding
+ * at the end of a slot.  Slab reuse would otherwise hide a use after free
+ * of task memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define CHUNK_HDR 64
 #define LINK_OFF 8 /* the free-list link sits after the state word */
+#define FREE_KEEP 16 /* bytes of a free slot in use: state word and link */
 
 static uintptr_t align_up(uintptr_t n, uintptr_t a) {
   return (n + a - 1) & ~(a - 1);
@@ -69,8 +83,11 @@ static ac__slab_chunk_t *new_chunk(ac__sched_t *s, ac__slab_heap_t *h,
   c->slot = (cls + 1) * AC__SLAB_GRAIN;
   c->nslots = (AC__SLAB_CHUNK - CHUNK_HDR) / c->slot;
   c->carved = 0;
+  c->prev = NULL;
+  c->visited = false;
   c->next = h->chunks;
   h->chunks = c;
+  POISON((char *)c + CHUNK_HDR, AC__SLAB_CHUNK - CHUNK_HDR);
   return c;
 }
 
@@ -90,6 +107,7 @@ static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
     k->cur = c;
   }
   void *p = (char *)c + CHUNK_HDR + (size_t)c->carved * c->slot;
+  UNPOISON(p, FREE_KEEP);
   __atomic_store_n(&c->carved, c->carved + 1, __ATOMIC_RELAXED);
   return p;
 }
@@ -108,6 +126,7 @@ static void *large_alloc(ac__sched_t *s, size_t size, size_t align) {
   c->heap = NULL;
   c->cls = AC__SLAB_LARGE;
   c->slot = (uint32_t)off; /* a large chunk keeps its one slot's offset */
+  c->visited = false;
   ac__spin_lock(&s->large_lock);
   c->prev = NULL;
   c->next = s->large;
@@ -143,8 +162,11 @@ void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
   if (h->shared)
     ac__spin_lock(&h->lock);
   void *p = class_pop(s, h, cls);
-  if (p)
+  if (p) {
     bump(h, &h->allocs);
+    UNPOISON(p, size);
+    POISON((char *)p + size, (cls + 1) * AC__SLAB_GRAIN - size);
+  }
   if (h->shared)
     ac__spin_unlock(&h->lock);
   return p;
@@ -157,6 +179,8 @@ void ac__slab_free(void *p) {
     return;
   }
   ac__slab_heap_t *h = c->heap;
+  UNPOISON(p, FREE_KEEP);
+  POISON((char *)p + FREE_KEEP, c->slot - FREE_KEEP);
   __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED); /* marks it free */
   if (!h->shared && h == my_heap(c->sched)) {
     ac__slab_class_t *k = &h->cls[c->cls];
