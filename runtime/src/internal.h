@@ -209,7 +209,9 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 typedef struct ac__worker {
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
-  uintptr_t next;    /* taken off q with a requeue, runs next (owner only) */
+  uintptr_t next;    /* runs next (owner only): woken by the running task,
+                        or taken off q with a requeue */
+  uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
   uint32_t tick;     /* polls since start: paces inject and driver checks */
   uint32_t rng;      /* victim choice for stealing */

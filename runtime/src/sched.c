@@ -95,6 +95,13 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
    * idle worker to steal it would only bounce it between threads (the
    * ping-pong of W3 went from ~0.7 us to ~8 us a trip that way).  Only
    * work beyond the next task is worth a notify. */
+  /* A task woken by the running one on a stealable queue goes to the
+   * worker's run-next slot (tokio's LIFO slot): no lock to put it there
+   * or to take it out (W3 on the multi-thread executor). */
+  if (s->locked_queues && !w->next && ac__tls.running) {
+    w->next = (uintptr_t)t;
+    return;
+  }
   uint32_t before = ac__runq_len(&w->q);
   push_local(w, (uintptr_t)t);
   /* Wakes happen under channel and fd spinlocks; a notify (a mutex and a
@@ -168,9 +175,23 @@ static void requeue(ac__worker_t *w, uintptr_t e) {
   ac__spin_lock(&w->q.lock);
   int rc = ac__runq_push(&w->q, e);
   w->next = ac__runq_pop(&w->q);
+  w->streak = 0; /* the queue's head: taking it is fair */
   ac__spin_unlock(&w->q.lock);
   if (rc != 0)
     abort(); /* out of memory with a runnable task in hand */
+}
+
+/* Two tasks waking each other through the run-next slot would starve the
+ * queue: after a few runs from the slot, it goes to the back instead. */
+#define NEXT_MAX 3
+static uintptr_t take_next(ac__worker_t *w) {
+  uintptr_t e = w->next;
+  w->next = 0;
+  if (++w->streak <= NEXT_MAX || !ac__runq_len(&w->q))
+    return e;
+  w->streak = 0;
+  push_local(w, e);
+  return 0;
 }
 
 /* Runs one task; false if none could be found anywhere. */
@@ -182,10 +203,10 @@ bool ac__sched_run_one(ac__worker_t *w) {
     ac__sched_flush_notify(s);
     e = pop_locked(&s->inject);
   }
-  if (!e && w->next) {
-    e = w->next;
-    w->next = 0;
-  }
+  if (!e && w->next)
+    e = take_next(w);
+  else
+    w->streak = 0;
   if (!e)
     e = pop_local(w);
   if (!e)
