@@ -95,10 +95,10 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
    * idle worker to steal it would only bounce it between threads (the
    * ping-pong of W3 went from ~0.7 us to ~8 us a trip that way).  Only
    * work beyond the next task is worth a notify. */
-  /* A task woken by the running one on a stealable queue goes to the
-   * worker's run-next slot (tokio's LIFO slot): no lock to put it there
-   * or to take it out (W3 on the multi-thread executor). */
-  if (s->locked_queues && !w->next && ac__tls.running) {
+  /* A task woken by the running one goes to the worker's run-next slot
+   * (tokio's LIFO slot): no lock to put it there or to take it out on a
+   * stealable queue, no ring traffic on the current-thread one (W3). */
+  if (!w->next && ac__tls.running) {
     w->next = (uintptr_t)t;
     return;
   }
