@@ -337,7 +337,11 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx, int *out);
 void ac_mpsc_send_drop(ac_mpsc_send_t *self);
 extern const ac_future_vtable_t ac_mpsc_send_vtable;
 
-/* out: int, 0 with the value in dst, or AC_EPIPE once closed and empty. */
+/* out: int, 0 with the value in dst, or AC_EPIPE once closed and empty.
+ * While the recv is pending a sender may copy its value straight into dst
+ * (from its own thread): leave dst alone until the recv completes, and
+ * keep it valid until it is dropped (a value handed over but never seen
+ * is taken back from dst into the channel). */
 typedef struct ac_mpsc_recv {
   /* private */
   ac_mpsc_t *ch;
