@@ -124,7 +124,7 @@ struct ac__sched;
  */
 struct ac_task {
   uint32_t state;                /* flags + refcount, atomic */
-  uint32_t spare;
+  uint32_t fut_off;              /* where the future starts (its alignment) */
   const ac_future_vtable_t *vt;  /* the future's type */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
@@ -213,7 +213,7 @@ typedef struct ac__worker {
                         or taken off q with a requeue */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
-  uint32_t tick;     /* polls since start: paces inject and driver checks */
+  uint32_t tick;     /* polls left until the next inject and driver check */
   uint32_t rng;      /* victim choice for stealing */
   pthread_t thread;
 } ac__worker_t;
@@ -322,6 +322,15 @@ static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */
 #define AC__CHECK_INTERVAL 61
 
+/* Counts a poll; true every AC__CHECK_INTERVAL polls.  A countdown, not
+ * a modulo: this is on every poll's path, twice for a yield. */
+static inline bool ac__worker_tick(ac__worker_t *w) {
+  if (AC_LIKELY(--w->tick != 0))
+    return false;
+  w->tick = AC__CHECK_INTERVAL;
+  return true;
+}
+
 /* A task that woke itself may be polled again at once if nothing else is
  * runnable here; the tick still paces the inject and driver checks.  On
  * the yield path, hence inline. */
@@ -331,7 +340,7 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
     return false;
   return !ac__runq_len(&w->q) && !w->next &&
          !ac__runq_len(&w->sched->inject) &&
-         AC_LIKELY(++w->tick % AC__CHECK_INTERVAL != 0);
+         AC_LIKELY(!ac__worker_tick(w));
 }
 
 /* ==== exec_multi.c ==== */

@@ -31,6 +31,7 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
     w->sched = s;
     w->index = i;
     w->rng = 0x9e3779b9u * (i + 1);
+    w->tick = AC__CHECK_INTERVAL;
     if (ac__runq_init(&w->q) != 0)
       goto fail;
   }
@@ -198,7 +199,7 @@ static uintptr_t take_next(ac__worker_t *w) {
 bool ac__sched_run_one(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
-  if (AC_UNLIKELY(++w->tick % AC__CHECK_INTERVAL == 0)) {
+  if (AC_UNLIKELY(ac__worker_tick(w))) {
     maintain(w);
     ac__sched_flush_notify(s);
     e = pop_locked(&s->inject);

@@ -54,7 +54,7 @@ static bool big_output(const ac_future_vtable_t *vt) {
   return vt->out_size > AC__SMALL_OUT;
 }
 
-void *ac__task_future(ac_task_t *t) { return (char *)t + fut_offset(t->vt); }
+void *ac__task_future(ac_task_t *t) { return (char *)t + t->fut_off; }
 
 void *ac__task_output(ac_task_t *t) {
   char *fut = ac__task_future(t);
@@ -74,6 +74,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   /* Three references: the runtime, the join handle, the run queue. */
   t->state = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
   t->vt = vt;
+  t->fut_off = (uint32_t)fut_offset(vt);
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
   memcpy(ac__task_future(t), fut, vt->size);
