@@ -250,7 +250,7 @@ typedef struct ac__slab_heap {
   ac__spin_t lock;
   /* Counters, written by the owner (or under lock), read by stats. */
   size_t allocs, frees;
-  size_t spawned, finished;    /* tasks, counted where spawned/finished */
+  size_t finished;             /* tasks finished on this heap's thread */
   size_t remote_frees;         /* atomic */
 } ac__slab_heap_t;
 
@@ -270,6 +270,7 @@ typedef struct ac__sched {
   ac__spin_t large_lock;
   ac__slab_chunk_t *large; /* chunks of one large task each */
   size_t large_live;       /* under large_lock; read atomically */
+  size_t large_spawned;    /* the same */
   uint32_t shutdown;       /* atomic: workers stop */
   uint32_t closed;         /* atomic: wakes after close just drop the ref */
   /* idle workers (exec_multi.c); the driver is owned by one of them */
@@ -312,7 +313,7 @@ AC_INTERNAL void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align);
 AC_INTERNAL void ac__slab_free(void *p);
 AC_INTERNAL size_t ac__slab_live(ac__sched_t *s);
 AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
-AC_INTERNAL void ac__slab_count(ac__sched_t *s, bool finished);
+AC_INTERNAL void ac__slab_count_finished(ac__sched_t *s);
 
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {

@@ -133,7 +133,9 @@ static void *large_alloc(ac__sched_t *s, size_t size, size_t align) {
   if (s->large)
     s->large->prev = c;
   s->large = c;
-  s->large_live++;
+  /* stats read these without the lock */
+  __atomic_store_n(&s->large_live, s->large_live + 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->large_spawned, s->large_spawned + 1, __ATOMIC_RELAXED);
   ac__spin_unlock(&s->large_lock);
   return (char *)c + off;
 }
@@ -147,7 +149,7 @@ static void large_free(ac__slab_chunk_t *c) {
     s->large = c->next;
   if (c->next)
     c->next->prev = c->prev;
-  s->large_live--;
+  __atomic_store_n(&s->large_live, s->large_live - 1, __ATOMIC_RELAXED);
   ac__spin_unlock(&s->large_lock);
   free(c);
 }
@@ -265,17 +267,18 @@ void ac__slab_destroy(ac__sched_t *s) {
   s->heaps = NULL;
 }
 
-/* Tasks spawned or finished, counted on the calling thread's heap: the
- * registry these counters replace took a lock per task. */
-void ac__slab_count(ac__sched_t *s, bool finished) {
+/* Tasks finished, counted on the calling thread's heap (the registry
+ * these counters replace took a lock per task).  Every slot holds a task,
+ * so the allocation counters count the spawns. */
+void ac__slab_count_finished(ac__sched_t *s) {
   ac__slab_heap_t *h = my_heap(s);
-  bump(h, finished ? &h->finished : &h->spawned);
+  bump(h, &h->finished);
 }
 
 size_t ac__sched_live_tasks(ac__sched_t *s) {
-  size_t n = 0;
+  size_t n = __atomic_load_n(&s->large_spawned, __ATOMIC_RELAXED);
   for (uint32_t i = 0; s->heaps && i <= s->nworkers; i++)
-    n += __atomic_load_n(&s->heaps[i].spawned, __ATOMIC_RELAXED) -
+    n += __atomic_load_n(&s->heaps[i].allocs, __ATOMIC_RELAXED) -
          __atomic_load_n(&s->heaps[i].finished, __ATOMIC_RELAXED);
   return n;
 }

@@ -78,7 +78,6 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
   memcpy(ac__task_future(t), fut, vt->size);
-  ac__slab_count(s, false);
   ac__sched_schedule(s, t);
   return t;
 }
@@ -103,7 +102,7 @@ void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
 /* The future is gone (dropped after ready, or cancelled): publish COMPLETE,
  * wake the joiner, release the runtime's and the caller's references. */
 static void complete(ac_task_t *t, bool no_output) {
-  ac__slab_count(ac__task_sched(t), true);
+  ac__slab_count_finished(ac__task_sched(t));
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
     nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED)) | AC__T_COMPLETE;
