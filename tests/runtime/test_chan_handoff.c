@@ -216,3 +216,93 @@ Test(chan_handoff, order_holds_across_threads) {
     t_close_clean(rt);
   }
 }
+
+/* Several plain threads send (sender id, sequence) into one channel while
+ * a task receives: each sender's values arrive in its order, none lost.
+ * Capacity 1 and 4, both executors. */
+enum { N_SENDERS = 3, N_EACH = 4000 };
+
+typedef struct tagged {
+  int sender, seq;
+} tagged_t;
+
+typedef struct fan_in {
+  int state, rc, bad, got;
+  int next[N_SENDERS];
+  tagged_t v;
+  ac_mpsc_t *ch;
+  ac_mpsc_recv_t rx;
+} fan_in_t;
+
+static ac_poll_t fan_in_poll(void *self, ac_context_t *cx, void *out) {
+  fan_in_t *s = self;
+  switch (s->state) {
+  case 0:
+    for (;;) {
+      s->rx = ac_mpsc_recv(s->ch, &s->v);
+      s->state = 1;
+      /* fallthrough */
+    case 1:
+      if (ac_mpsc_recv_poll(&s->rx, cx, &s->rc) == AC_POLL_PENDING)
+        return AC_POLL_PENDING;
+      ac_mpsc_recv_drop(&s->rx);
+      if (s->rc != 0)
+        break;
+      s->got++;
+      if (s->v.sender < 0 || s->v.sender >= N_SENDERS ||
+          s->v.seq != s->next[s->v.sender]++)
+        s->bad++;
+    }
+    s->state = 2;
+  }
+  *(int *)out = s->bad ? -1 : s->got;
+  return AC_POLL_READY;
+}
+static void fan_in_drop(void *self) {
+  fan_in_t *s = self;
+  if (s->state == 1)
+    ac_mpsc_recv_drop(&s->rx);
+}
+static const ac_future_vtable_t fan_in_vtable = {
+    fan_in_poll, fan_in_drop, sizeof(fan_in_t), _Alignof(fan_in_t),
+    sizeof(int), "fan_in"};
+
+typedef struct sender_arg {
+  ac_mpsc_t *ch;
+  int id;
+} sender_arg_t;
+
+static void *tagged_feeder(void *arg) {
+  sender_arg_t *a = arg;
+  for (int i = 0; i < N_EACH;) {
+    tagged_t v = {a->id, i};
+    if (ac_mpsc_try_send(a->ch, &v) == 0)
+      i++;
+  }
+  ac_mpsc_sender_drop(a->ch);
+  return NULL;
+}
+
+Test(chan_handoff, several_senders_keep_their_order) {
+  for (size_t cap = 1; cap <= 4; cap += 3)
+    T_FLAVORS(f) {
+      ac_runtime_t *rt = ac_runtime_new(f, 2);
+      ac_mpsc_t *ch = ac_mpsc_new(sizeof(tagged_t), cap);
+      for (int k = 1; k < N_SENDERS; k++)
+        ac_mpsc_sender_clone(ch);
+      fan_in_t s = {.ch = ch};
+      pthread_t th[N_SENDERS];
+      sender_arg_t args[N_SENDERS];
+      for (int k = 0; k < N_SENDERS; k++) {
+        args[k] = (sender_arg_t){ch, k};
+        cr_assert_eq(pthread_create(&th[k], NULL, tagged_feeder, &args[k]), 0);
+      }
+      int out[16] = {0};
+      cr_assert_eq(ac_runtime_block_on(rt, &fan_in_vtable, &s, out), 0);
+      for (int k = 0; k < N_SENDERS; k++)
+        pthread_join(th[k], NULL);
+      cr_assert_eq(out[0], N_SENDERS * N_EACH, "got %d", out[0]);
+      ac_mpsc_receiver_drop(ch);
+      t_close_clean(rt);
+    }
+}

@@ -274,3 +274,45 @@ Test(slab, shutdown_drops_unfinished_tasks_of_every_size) {
     t_close_clean(rt);
   }
 }
+
+/* ==== the shared heap under contention ==== */
+
+/* Plain threads spawn into the shared heap at once (its lock) and detach;
+ * the workers run the tasks and free their slots (remote frees into the
+ * shared heap).  Then a second wave reuses them. */
+enum { SPAWNERS = 3, PER_SPAWNER = 2000 };
+
+static void *spawn_main(void *arg) {
+  ac_runtime_t *rt = arg;
+  for (int i = 0; i < PER_SPAWNER; i++) {
+    t_counter_t c = t_counter(i % 3, i, NULL, NULL);
+    ac_task_t *t = ac_runtime_spawn(rt, &t_counter_vtable, &c);
+    if (t)
+      ac_task_detach(t);
+  }
+  return NULL;
+}
+
+Test(slab, plain_threads_spawn_at_once_into_the_shared_heap) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  for (int wave = 0; wave < 2; wave++) {
+    pthread_t th[SPAWNERS];
+    for (int k = 0; k < SPAWNERS; k++)
+      cr_assert_eq(pthread_create(&th[k], NULL, spawn_main, rt), 0);
+    for (int k = 0; k < SPAWNERS; k++)
+      pthread_join(th[k], NULL);
+    ac_runtime_stats_t st;
+    for (int spin = 0; spin < 100000; spin++) {
+      ac_runtime_stats(rt, &st);
+      if (st.allocated == 0)
+        break;
+      t_counter_t c = t_counter(1, 0, NULL, NULL);
+      int out[16];
+      ac_runtime_block_on(rt, &t_counter_vtable, &c, out);
+    }
+    cr_assert_eq(st.allocated, 0, "wave %d: %zu task allocations left", wave,
+                 st.allocated);
+    cr_assert_eq(st.tasks, 0);
+  }
+  t_close_clean(rt);
+}
