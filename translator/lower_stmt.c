@@ -278,6 +278,39 @@ static const char *align_spec(Lower *L, Decl *d) {
   return NULL;
 }
 
+/* Whether a goto after `at` can land on a label in [from, at) of the same
+   function: a label whose address is taken counts as such a target. */
+static bool jumps_back(Node *n, size_t from, size_t at) {
+  if (!n)
+    return false;
+  if (n->kind == ND_LABEL_ADDR)
+    return true;
+  if (n->kind == ND_GOTO && n->begin > at && n->target &&
+      n->target->begin >= from && n->target->begin < at)
+    return true;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    if (jumps_back(kids[i], from, at))
+      return true;
+  for (int i = 0; n->kind != ND_SWITCH && i < n->args.len; i++)
+    if (jumps_back(n->args.items[i], from, at))
+      return true;
+  for (int i = 0; i < n->decls.len; i++)
+    if (jumps_back(((Decl *)n->decls.items[i])->init, from, at))
+      return true;
+  return false;
+}
+
+/* Storage of a local declared at `d` may be shared with what comes before it
+   in its block, which runs before its lifetime's first use, unless a goto
+   jumps back over the declaration: the local then stays alive (C11 6.2.4p6)
+   while that earlier code runs again. */
+static bool may_share_before(Lower *L, Decl *d) {
+  Node *blk = L->block;
+  return !blk || !jumps_back(L->fn->def->body, blk->begin, d->name_off);
+}
+
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
@@ -293,8 +326,9 @@ static void frame_local(Lower *L, Decl *d) {
                      : future ? xformat("%s__frame", init->lhs->name)
                               : lower_type_of_decl(L, d);
   /* Its storage starts here: what comes before it in the block may share. */
-  L->scope = lower_new_group(lower_inner(L->scope), false,
-                             xformat("%s and after", d->name));
+  if (may_share_before(L, d))
+    L->scope = lower_new_group(lower_inner(L->scope), false,
+                               xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
