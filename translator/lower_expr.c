@@ -532,6 +532,11 @@ static const char *type_expr(Lower *L, Node *e) {
     return "0";
   case ND_COMMA:
     return type_expr(L, e->rhs);
+  case ND_COMPOUND_LIT: /* its type name's type, whatever the awaits give */
+    t = usable(L, type_of(L, e));
+    if (!t && !strstr(lower_src(L, e->type_begin, e->type_end), "[]"))
+      t = lower_src(L, e->type_begin, e->type_end);
+    return t ? deref(t) : NULL;
   case ND_COND: {
     const char *a = type_expr(L, e->then ? e->then : e->cond);
     const char *b = type_expr(L, e->els);
