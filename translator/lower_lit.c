@@ -139,21 +139,36 @@ static FrameLit *frame_lit(Lower *L, Node *lit) {
 
 /* ==== the slot ==== */
 
-/* The literal's type, as a frame field can be declared with it.  An
-   unnamed struct or union has no name the frame could use. */
+/* The type name as written, if a frame field can be declared with it at
+   file scope: no size left to the initializer, no local named in it. */
+static const char *written_type(Lower *L, Node *lit) {
+  const char *t = lower_src(L, lit->type_begin, lit->type_end);
+  if (strstr(t, "[]"))
+    return NULL;
+  for (size_t i = lit->type_begin; i < lit->type_end; i++) {
+    Decl *d = ast_name_at(i);
+    if (d && d->is_local && d->kind != DK_TYPEDEF)
+      return NULL;
+  }
+  return t;
+}
+
+/* The literal's type, as a frame field can be declared with it.  A struct
+   defined in the type name is declared again in the frame: another type
+   with the same members, which is all a memcpy and `.` need. */
 static const char *literal_type(Lower *L, Node *lit) {
-  const char *t = lower_oracle_type(L, lit->begin, lit->end, lit->begin);
-  if (t && (strchr(t, '<') || strstr(t, "(unnamed") ||
-            strstr(t, "(anonymous")))
-    t = NULL;
-  if (t)
-    return t;
-  const char *written = lower_src(L, lit->type_begin, lit->type_end);
-  if (!strchr(written, '{') && !strstr(written, "[]"))
+  const char *written = written_type(L, lit);
+  if (written && strchr(written, '{'))
     return written;
-  error_at(lit->begin, "this compound literal is used after an await, so it "
-           "must live in the frame, but its type has no name the frame can "
-           "use; give the struct or union a tag or a typedef");
+  const char *t = lower_oracle_type(L, lit->begin, lit->end, lit->begin);
+  if (t && !strchr(t, '<') && !strstr(t, "(unnamed") &&
+      !strstr(t, "(anonymous"))
+    return t;
+  if (written)
+    return written;
+  error_at(lit->begin, "this compound literal lives across an await, so it "
+           "must be stored in the frame, but its type cannot be named "
+           "there; give its struct or union a tag or a typedef");
   return "int";
 }
 
