@@ -46,7 +46,7 @@ static const char lr_driver[] =
     "                                        lr_nop};\n"
     "static ac_waker_t lr_clone(void *d) { ac_waker_t w = {&lr_vt, d};\n"
     "  return w; }\n"
-    "static __attribute__((noinline)) void lr_scribble(void) {\n"
+    "static __attribute__((noinline, unused)) void lr_scribble(void) {\n"
     "  unsigned char junk[16 * 1024];\n"
     "  __builtin_memset(junk, 0xa5, sizeof junk);\n"
     "  __asm__ volatile(\"\" : : \"r\"(junk) : \"memory\");\n"
