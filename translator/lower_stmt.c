@@ -432,6 +432,7 @@ static void block(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_reserve_literals(L, s);
   for (int i = 0; i < s->args.len; i++) {
     Node *item = s->args.items[i];
     if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
@@ -498,6 +499,7 @@ static const char *cont_label(Lower *L, Node *loop) {
 /*   before:  while (await p()) S
  *   after:   for (;;) { <await p() into F->t1> if (!(F->t1)) break; S } */
 static void while_stmt(Lower *L, Node *s) {
+  lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
     lower_stmt(L, s->body);
@@ -512,6 +514,7 @@ static void while_stmt(Lower *L, Node *s) {
 /*   before:  do S while (await p());
  *   after:   for (;;) { S ac__cont1:; <await p() into F->t1> if (!(F->t1)) break; } */
 static void do_stmt(Lower *L, Node *s) {
+  lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
     lower_stmt(L, s->body);
@@ -538,6 +541,7 @@ static void for_stmt(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("for at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_reserve_literals(L, s);
   if (s->init)
     lower_stmt(L, s->init);
   bool reshape = (s->cond && s->cond->has_await) ||
@@ -737,6 +741,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
   L.scope = fn->frame;
+  lower_find_literals(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
