@@ -325,6 +325,14 @@ static void frame_local(Lower *L, Decl *d) {
   const char *type = heap     ? xformat("struct %s__frame *", init->lhs->name)
                      : future ? xformat("%s__frame", init->lhs->name)
                               : lower_type_of_decl(L, d);
+  /* Without a type name the field repeats the declarator, and
+     `__auto_type x;` declares nothing without its initializer. */
+  if (!type ? strstr(lower_src(L, d->spec->begin, d->spec->end),
+                     "__auto_type") != NULL
+            : strstr(type, "__auto_type") != NULL)
+    error_at(d->name_off, "the type of '%s' has no name, so it cannot be "
+             "stored in the frame of an async function; give the struct or "
+             "union a tag or a typedef", d->name);
   /* Its storage starts here: what comes before it in the block may share. */
   if (may_share_before(L, d))
     L->scope = lower_new_group(lower_inner(L->scope), false,
