@@ -14,6 +14,15 @@ TEST_TR_OBJS := $(TEST_TR_SRCS:%.c=$(BUILD)/%.o)
 # The translator's objects minus its main(), for white-box tests.
 TR_LIB_OBJS  := $(filter-out $(BUILD)/translator/main.o,$(TR_OBJS)) $(GR_OBJS)
 
+# Under TSan, Criterion cannot start (tests/tsan/criterion/criterion.h says
+# why): the translator's tests are built against that stand-in instead.
+TEST_TR_TSAN_BIN  := $(BUILD)/tests/translator_tests_tsan
+TEST_TR_TSAN_OBJS := $(TEST_TR_SRCS:tests/translator/%.c=$(BUILD)/tests/translator_tsan/%.o) \
+                     $(BUILD)/tests/tsan/runner.o
+ifneq ($(findstring thread,$(SAN)),)
+TEST_BINS += $(TEST_TR_TSAN_BIN)
+endif
+
 test-bins: $(TEST_BINS)
 
 test: all test-bins
@@ -25,6 +34,18 @@ $(TEST_RT_BIN): $(TEST_RT_OBJS) $(LIBACRT)
 
 $(TEST_TR_BIN): $(TEST_TR_OBJS) $(TR_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(TR_LIBS)
+
+$(TEST_TR_TSAN_BIN): $(TEST_TR_TSAN_OBJS) $(TR_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TR_LIBS)
+
+$(BUILD)/tests/translator_tsan/%.o: tests/translator/%.c | $(GR_Y:grammar/%.y=$(BUILD)/grammar/%.c)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/tsan \
+	  $(TR_CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/tsan/runner.o: tests/tsan/runner.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tsan -c -o $@ $<
 
 $(BUILD)/tests/runtime/%.o: tests/runtime/%.c
 	@mkdir -p $(@D)

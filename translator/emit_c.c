@@ -79,6 +79,9 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
   }
   if (s->kind == SL_LOCAL || s->kind == SL_PARAM)
     out(E, " /* %s */", s->decl->name);
+  if (s->kind == SL_LITERAL)
+    out(E, " /* compound literal, line %d */",
+        source_loc(E->p->src, s->lit->begin).line);
   out(E, "\n");
 }
 

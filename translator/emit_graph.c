@@ -113,6 +113,7 @@ static const char *slot_kind(SlotKind k) {
   case SL_LOCAL: return "local";
   case SL_TEMP: return "temp";
   case SL_CHILD: return "child";
+  case SL_LITERAL: return "literal";
   default: return "other"; /* a kind newer than this view */
   }
 }

@@ -95,6 +95,7 @@ static const char *what(Slot *s) {
   case SL_LOCAL: return xformat("local %s", s->decl->name);
   case SL_TEMP: return "temporary";
   case SL_CHILD: return xformat("child of state %d", s->site->state);
+  case SL_LITERAL: return "compound literal";
   }
   return "?";
 }

@@ -36,6 +36,7 @@ typedef enum SlotKind {
   SL_LOCAL,  /* a local whose scope contains an await */
   SL_TEMP,   /* a spilled operand or an await's result */
   SL_CHILD,  /* the child future of an await site (inline or a pointer) */
+  SL_LITERAL, /* a compound literal whose block suspends while it lives */
 } SlotKind;
 
 /* One field of the frame. */
@@ -45,11 +46,13 @@ struct Slot {
   const char *type;     /* its type, usable as __typeof__(type) */
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
   Site *site;           /* SL_CHILD: its await site */
+  Node *lit;            /* SL_LITERAL: the ND_COMPOUND_LIT */
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
   const char *align_spec; /* SL_LOCAL: the declaration's _Alignas(...) */
-  int born;             /* SL_TEMP: number of await sites before it */
+  int born;             /* SL_TEMP, SL_LITERAL: number of await sites
+                           before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
 };
 

@@ -10,7 +10,9 @@
  *     after it was made (spilled operands are made before the site, an
  *     await's result after it), including the sites inside a statement
  *     expression in it, whose groups are nested in the expression's;
- *   - a child is live only in its own state.
+ *   - a child is live only in its own state;
+ *   - a compound literal in the frame (lower_lit.c) is live at the sites
+ *     of its scope after it is made, and at the awaits around it.
  * Fields that are never live together are exactly the ones layout.c lets
  * share storage, so `--emit=layout` can print the live set of every state
  * and the test of frame sizes compares against it.
@@ -42,6 +44,11 @@ static bool live_at(Slot *s, Site *k) {
     return k->result == s || (inside(k->group, s->group) && k->state > s->born);
   case SL_CHILD:
     return s->site == k || (s->site == NULL && k->child == s);
+  case SL_LITERAL: /* from where it is made; at an await whose operand
+                      holds it too */
+    return inside(k->group, s->group) &&
+           (k->state > s->born || (k->await->begin <= s->lit->begin &&
+                                   s->lit->end <= k->await->end));
   }
   return false;
 }

@@ -37,9 +37,10 @@ typedef struct Lower {
   Vec cont;          /* Node* loop, char* label pairs: rewritten continues */
   Vec renamed;       /* Decl*, char* pairs: hoisted typedefs, new names */
   Vec tags;          /* HoistedTag*: hoisted tag definitions */
+  Vec lits;          /* FrameLit*: compound literals stored in the frame */
   Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
-  int ntemp, nlabel;
+  int ntemp, nlabel, nlit;
 } Lower;
 
 /* ==== lower_expr.c ==== */
@@ -77,6 +78,20 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
 bool lower_is_async_call(Node *e);
 /* The return sequence for an optional already-lowered value. */
 const char *lower_return_text(Lower *L, const char *value);
+
+/* ==== lower_lit.c ==== */
+
+/* Finds the compound literals of the body that must live in the frame:
+   those whose enclosing block can suspend while they live. */
+void lower_find_literals(Lower *L, Node *body);
+/* The text of a compound literal: `text` as it is if it stays on the
+   poll function's stack, else an lvalue of its frame slot, initialised
+   from `text`. */
+const char *lower_literal(Lower *L, Node *lit, const char *text);
+/* Gives the literals whose block is s (a loop, or a block with labels
+   that goto may jump back to) their slots before any of s is lowered, so
+   that nothing lowered in s shares storage with them. */
+void lower_reserve_literals(Lower *L, Node *s);
 
 /* ==== lower_stmt.c ==== */
 

@@ -367,6 +367,8 @@ static const char *outer_f(Lower *L, Decl *d) {
  *   before:  if (n > 0) return n * k;          (k a frame local)
  *   after:   if (n > 0) { *ac__out = (n * F->k_4); ...; return AC_POLL_READY; }
  */
+static void copy_kids(Lower *L, Node *n, Str *out);
+
 void lower_copy(Lower *L, Node *n, Str *out) {
   if (n->kind == ND_IDENT && n->decl) {
     Slot *s = lower_slot_of(L, n->decl);
@@ -389,6 +391,17 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     str_printf(out, "goto %s;", cont_label(L, n->target));
     return;
   }
+  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
+    Str lit = {0};
+    copy_kids(L, n, &lit);
+    str_puts(out, lower_literal(L, n, str_cstr(&lit)));
+    return;
+  }
+  copy_kids(L, n, out);
+}
+
+/* n's text with each child copied by lower_copy. */
+static void copy_kids(Lower *L, Node *n, Str *out) {
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   size_t pos = n->begin;
@@ -519,6 +532,11 @@ static const char *type_expr(Lower *L, Node *e) {
     return "0";
   case ND_COMMA:
     return type_expr(L, e->rhs);
+  case ND_COMPOUND_LIT: /* its type name's type, whatever the awaits give */
+    t = usable(L, type_of(L, e));
+    if (!t && !strstr(lower_src(L, e->type_begin, e->type_end), "[]"))
+      t = lower_src(L, e->type_begin, e->type_end);
+    return t ? deref(t) : NULL;
   case ND_COND: {
     const char *a = type_expr(L, e->then ? e->then : e->cond);
     const char *b = type_expr(L, e->els);
@@ -1053,6 +1071,7 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
                                      loc.line, loc.col));
   Node *value = want_value ? value_stmt(e) : NULL;
   lower_emit(L, "{\n");
+  lower_reserve_literals(L, e->body);
   stmt_expr_body(L, e, value);
   Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
   lower_emit(L, "}\n");
@@ -1079,6 +1098,8 @@ const char *lower_expr(Lower *L, Node *e) {
     return lower_assign(L, e);
   case ND_STMT_EXPR:
     return lower_stmt_expr(L, e, true);
+  case ND_COMPOUND_LIT: /* awaits in its initializer: they run first */
+    return lower_literal(L, e, lower_splice(L, e));
   case ND_GENERIC:
     if (!e->lhs->has_await)
       return lower_generic(L, e);

@@ -278,6 +278,39 @@ static const char *align_spec(Lower *L, Decl *d) {
   return NULL;
 }
 
+/* Whether a goto after `at` can land on a label in [from, at) of the same
+   function: a label whose address is taken counts as such a target. */
+static bool jumps_back(Node *n, size_t from, size_t at) {
+  if (!n)
+    return false;
+  if (n->kind == ND_LABEL_ADDR)
+    return true;
+  if (n->kind == ND_GOTO && n->begin > at && n->target &&
+      n->target->begin >= from && n->target->begin < at)
+    return true;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    if (jumps_back(kids[i], from, at))
+      return true;
+  for (int i = 0; n->kind != ND_SWITCH && i < n->args.len; i++)
+    if (jumps_back(n->args.items[i], from, at))
+      return true;
+  for (int i = 0; i < n->decls.len; i++)
+    if (jumps_back(((Decl *)n->decls.items[i])->init, from, at))
+      return true;
+  return false;
+}
+
+/* Storage of a local declared at `d` may be shared with what comes before it
+   in its block, which runs before its lifetime's first use, unless a goto
+   jumps back over the declaration: the local then stays alive (C11 6.2.4p6)
+   while that earlier code runs again. */
+static bool may_share_before(Lower *L, Decl *d) {
+  Node *blk = L->block;
+  return !blk || !jumps_back(L->fn->def->body, blk->begin, d->name_off);
+}
+
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
@@ -292,9 +325,18 @@ static void frame_local(Lower *L, Decl *d) {
   const char *type = heap     ? xformat("struct %s__frame *", init->lhs->name)
                      : future ? xformat("%s__frame", init->lhs->name)
                               : lower_type_of_decl(L, d);
+  /* Without a type name the field repeats the declarator, and
+     `__auto_type x;` declares nothing without its initializer. */
+  if (!type ? strstr(lower_src(L, d->spec->begin, d->spec->end),
+                     "__auto_type") != NULL
+            : strstr(type, "__auto_type") != NULL)
+    error_at(d->name_off, "the type of '%s' has no name, so it cannot be "
+             "stored in the frame of an async function; give the struct or "
+             "union a tag or a typedef", d->name);
   /* Its storage starts here: what comes before it in the block may share. */
-  L->scope = lower_new_group(lower_inner(L->scope), false,
-                             xformat("%s and after", d->name));
+  if (may_share_before(L, d))
+    L->scope = lower_new_group(lower_inner(L->scope), false,
+                               xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
@@ -398,6 +440,7 @@ static void block(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_reserve_literals(L, s);
   for (int i = 0; i < s->args.len; i++) {
     Node *item = s->args.items[i];
     if (i > 0 && lower_falls_into(s->args.items[i - 1], item))
@@ -464,6 +507,7 @@ static const char *cont_label(Lower *L, Node *loop) {
 /*   before:  while (await p()) S
  *   after:   for (;;) { <await p() into F->t1> if (!(F->t1)) break; S } */
 static void while_stmt(Lower *L, Node *s) {
+  lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
     lower_stmt(L, s->body);
@@ -478,6 +522,7 @@ static void while_stmt(Lower *L, Node *s) {
 /*   before:  do S while (await p());
  *   after:   for (;;) { S ac__cont1:; <await p() into F->t1> if (!(F->t1)) break; } */
 static void do_stmt(Lower *L, Node *s) {
+  lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
     lower_stmt(L, s->body);
@@ -504,6 +549,7 @@ static void for_stmt(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("for at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_reserve_literals(L, s);
   if (s->init)
     lower_stmt(L, s->init);
   bool reshape = (s->cond && s->cond->has_await) ||
@@ -703,6 +749,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
   L.scope = fn->frame;
+  lower_find_literals(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);

@@ -14,6 +14,8 @@
  *   - no test leaf is left in flight once test_main is done;
  *   - a bounded number of polls (a livelock is a failure, not a hang).
  * A broken rule prints "harness: ..." on stderr and exits with status 3.
+ * Between polls it overwrites the stack below main, so state a poll
+ * function wrongly keeps in its C stack across a suspension is garbage.
  *
  * Cancellation: with ACC_TEST_DROP_AFTER=K (K > 0), main stops after K
  * polls if test_main is still pending and drops it there, in whatever state
@@ -66,6 +68,16 @@ static ac_waker_t harness_waker_clone(void *data) {
   return w;
 }
 
+/* Fills the stack below main with a pattern after every pending poll, so a
+   value a poll function left in its own C stack across a suspension (a
+   compound literal, say) reads as garbage on the next poll instead of what
+   happens to be still there.  The barrier keeps the stores. */
+static __attribute__((noinline)) void harness_scribble_stack(void) {
+  unsigned char junk[16 * 1024];
+  memset(junk, 0xa5, sizeof junk);
+  __asm__ volatile("" : : "r"(junk) : "memory");
+}
+
 /* Static: a large frame would not fit on the stack, and it never moves. */
 static test_main__frame harness_frame;
 
@@ -91,6 +103,7 @@ int main(void) {
       harness_fail("pending without a wake", polls);
     if (polls > 50000000L)
       harness_fail("too many polls: livelock?", polls);
+    harness_scribble_stack();
     if (polls == drop_after) {
       test_main__drop(&harness_frame);
       fflush(stdout);

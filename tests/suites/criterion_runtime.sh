@@ -1,7 +1,7 @@
 #!/bin/sh
 # The runtime's criterion tests (tests/runtime/*.c), one binary.  Under
 # TSan, Criterion itself cannot start (Snaipe/Criterion#274), so the same
-# test files are built against a small stand-in (tests/runtime/tsan/) and
+# test files are built against a small stand-in (tests/tsan/) and
 # the TSan build of libacrt, and a data race fails the test it occurs in.
 . "$ROOT/tests/lib.sh"
 case "${SAN:-}" in
@@ -9,9 +9,9 @@ case "${SAN:-}" in
   bin="$BUILD/tests/runtime_tests_tsan"
   mkdir -p "$BUILD/tests"
   if ! ${CC:-cc} -std=gnu11 -O1 -g $SAN -D_GNU_SOURCE \
-      -I"$ROOT/tests/runtime/tsan" -I"$ROOT/runtime/include" \
+      -I"$ROOT/tests/tsan" -I"$ROOT/runtime/include" \
       -I"$ROOT/runtime/src" -o "$bin" "$ROOT"/tests/runtime/*.c \
-      "$ROOT/tests/runtime/tsan/runner.c" "$BUILD/libacrt.a" -lpthread; then
+      "$ROOT/tests/tsan/runner.c" "$BUILD/libacrt.a" -lpthread; then
     echo "runtime: 0 passed, 1 failed"
     exit 1
   fi

@@ -6,8 +6,10 @@
  *
  * Every snippet gets a prelude with the test leaf `tick(v)`, which is
  * pending twice (waking its waker) before it is ready with v, and a driver
- * that polls `async int test_main(void)` to completion with a no-op waker,
- * drops it and prints "=RESULT".  With -DLR_DROP_EARLY the driver polls
+ * that polls `async int test_main(void)` to completion with a no-op waker
+ * (overwriting the dead stack between polls, so nothing a poll function
+ * leaves in its C stack survives a suspension), drops it and prints
+ * "=RESULT".  With -DLR_DROP_EARLY the driver polls
  * once and drops the frame instead, and prints how many ticks were dropped
  * in flight.
  */
@@ -44,6 +46,11 @@ static const char lr_driver[] =
     "                                        lr_nop};\n"
     "static ac_waker_t lr_clone(void *d) { ac_waker_t w = {&lr_vt, d};\n"
     "  return w; }\n"
+    "static __attribute__((noinline, unused)) void lr_scribble(void) {\n"
+    "  unsigned char junk[16 * 1024];\n"
+    "  __builtin_memset(junk, 0xa5, sizeof junk);\n"
+    "  __asm__ volatile(\"\" : : \"r\"(junk) : \"memory\");\n"
+    "}\n"
     "static test_main__frame lr_frame;\n"
     "int main(void) {\n"
     "  ac_waker_t w = {&lr_vt, 0};\n"
@@ -56,7 +63,7 @@ static const char lr_driver[] =
     "  printf(\"cancelled %d\\n\", lr_cancelled);\n"
     "#else\n"
     "  while (test_main__poll(&lr_frame, &cx, &r) == AC_POLL_PENDING)\n"
-    "    ;\n"
+    "    lr_scribble();\n"
     "  test_main__drop(&lr_frame);\n"
     "  printf(\"=%d\\n\", r);\n"
     "#endif\n"

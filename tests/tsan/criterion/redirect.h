@@ -1,0 +1,2 @@
+/* Stand-in for <criterion/redirect.h>: see criterion.h here. */
+#include "criterion.h"
