@@ -145,8 +145,8 @@ void ac_runtime_shutdown(ac_runtime_t *rt) {
 }
 
 void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
-  st->tasks = ac__registry_count(&rt->sched);
-  st->allocated = __atomic_load_n(&rt->sched.allocated, __ATOMIC_RELAXED);
+  st->tasks = ac__sched_live_tasks(&rt->sched);
+  st->allocated = ac__slab_live(&rt->sched);
   st->timers = ac__timers_count(&rt->driver.timers);
   st->fds = __atomic_load_n(&rt->driver.nfds, __ATOMIC_RELAXED);
   st->workers = (int)rt->sched.nworkers;

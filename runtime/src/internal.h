@@ -111,6 +111,8 @@ static inline ac_waker_t ac__waker_take(ac_waker_t *slot) {
   return w;
 }
 
+struct ac__sched;
+
 /* ==== task.c ==== */
 
 /*
@@ -122,9 +124,8 @@ static inline ac_waker_t ac__waker_take(ac_waker_t *slot) {
  */
 struct ac_task {
   uint32_t state;                /* flags + refcount, atomic */
-  uint32_t reg;                  /* registry slot, under the shard lock */
+  uint32_t fut_off;              /* where the future starts (its alignment) */
   const ac_future_vtable_t *vt;  /* the future's type */
-  struct ac__sched *sched;       /* where wakes schedule it */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
 
@@ -184,11 +185,19 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
   return 0;
 }
+/* A queue that grew past this many entries gives its ring back once it
+ * is empty (W4: the ring that held 1M new tasks was 8 B of every task's
+ * resident memory after they had all run). */
+#define AC__RUNQ_SHRINK_AT (1u << 16)
+AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
+
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
   if (q->head == q->tail)
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
+    ac__runq_shrink(q);
   return e;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
@@ -200,23 +209,55 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 typedef struct ac__worker {
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
+  uintptr_t next;    /* runs next (owner only): woken by the running task,
+                        or taken off q with a requeue */
+  uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
-  uint32_t tick;     /* polls since start: paces inject and driver checks */
+  uint32_t tick;     /* polls left until the next inject and driver check */
   uint32_t rng;      /* victim choice for stealing */
   pthread_t thread;
 } ac__worker_t;
 
-/* The registry of live tasks, so shutdown can drop the ones that never
- * finish.  Sharded by worker to keep spawns on different workers apart.
- * A finished task clears its slot and pushes the index on `free`; nothing
- * moves, so removal touches no other task. */
-typedef struct ac__shard {
+/* ==== slab.c: task memory (see there) ==== */
+
+#define AC__SLAB_CHUNK (256u << 10) /* size and alignment of a chunk */
+#define AC__SLAB_GRAIN 16u          /* size classes: 16, 32, ... */
+#define AC__SLAB_NCLASS 64u
+#define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
+#define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
+
+typedef struct ac__slab_chunk {
+  struct ac__sched *sched;
+  struct ac__slab_heap *heap;  /* NULL for a large chunk */
+  struct ac__slab_chunk *next, *prev; /* prev: large chunks only */
+  uint32_t cls;
+  uint32_t slot;               /* slot size; a large chunk: the task offset */
+  uint32_t nslots;
+  uint32_t carved;             /* slots handed out so far (owner writes) */
+  bool visited;                /* large: seen by the shutdown walk */
+} ac__slab_chunk_t;
+
+typedef struct ac__slab_class {
+  void *free;                  /* owner only */
+  void *remote;                /* atomic: pushed by other threads */
+  ac__slab_chunk_t *cur;       /* being carved */
+} ac__slab_class_t;
+
+typedef struct ac__slab_heap {
+  ac__slab_class_t cls[AC__SLAB_NCLASS];
+  ac__slab_chunk_t *chunks;
+  bool shared;                 /* the non-worker heap: under lock */
   ac__spin_t lock;
-  uint32_t len, cap;   /* slots in use or freed; allocated */
-  uint32_t nfree;      /* indices on the free stack */
-  ac_task_t **tasks;   /* NULL for a free slot */
-  uint32_t *free;
-} ac__shard_t;
+  /* Counters, written by the owner (or under lock), read by stats. */
+  size_t allocs, frees;
+  size_t finished;             /* tasks finished on this heap's thread */
+  size_t remote_frees;         /* atomic */
+} ac__slab_heap_t;
+
+static inline ac__slab_chunk_t *ac__slab_chunk_of(const void *p) {
+  return (ac__slab_chunk_t *)((uintptr_t)p &
+                              ~(uintptr_t)(AC__SLAB_CHUNK - 1));
+}
 
 typedef struct ac__sched {
   ac_rt_flavor_t flavor;
@@ -225,10 +266,13 @@ typedef struct ac__sched {
   bool locked_queues;      /* nworkers > 1: local queues can be stolen */
   ac__worker_t *workers;
   ac__runq_t inject;       /* tasks from outside a worker; always locked */
-  ac__shard_t *shards;     /* one per worker, and one for other threads */
+  ac__slab_heap_t *heaps;  /* one per worker, and one for other threads */
+  ac__spin_t large_lock;
+  ac__slab_chunk_t *large; /* chunks of one large task each */
+  size_t large_live;       /* under large_lock; read atomically */
+  size_t large_spawned;    /* the same */
   uint32_t shutdown;       /* atomic: workers stop */
   uint32_t closed;         /* atomic: wakes after close just drop the ref */
-  size_t allocated;        /* atomic: task allocations alive */
   /* idle workers (exec_multi.c); the driver is owned by one of them */
   pthread_mutex_t idle_lock;
   pthread_cond_t idle_cond;
@@ -258,25 +302,46 @@ AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
 
-/* ==== registry.c ==== */
-
-AC_INTERNAL int ac__registry_add(ac__sched_t *s, ac_task_t *t);
-AC_INTERNAL void ac__registry_remove(ac__sched_t *s, ac_task_t *t);
-AC_INTERNAL size_t ac__registry_count(ac__sched_t *s);
 AC_INTERNAL void ac__sched_shutdown_tasks(ac__sched_t *s);
+AC_INTERNAL size_t ac__sched_live_tasks(ac__sched_t *s);
+
+/* ==== slab.c ==== */
+
+AC_INTERNAL int ac__slab_init(ac__sched_t *s);
+AC_INTERNAL void ac__slab_destroy(ac__sched_t *s);
+AC_INTERNAL void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align);
+AC_INTERNAL void ac__slab_free(void *p);
+AC_INTERNAL size_t ac__slab_live(ac__sched_t *s);
+AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
+AC_INTERNAL void ac__slab_count_finished(ac__sched_t *s);
+
+/* A task's runtime, from the chunk its memory came from. */
+static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
+  return ac__slab_chunk_of(t)->sched;
+}
 
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */
 #define AC__CHECK_INTERVAL 61
+
+/* Counts a poll; true every AC__CHECK_INTERVAL polls.  A countdown, not
+ * a modulo: this is on every poll's path, twice for a yield. */
+static inline bool ac__worker_tick(ac__worker_t *w) {
+  if (AC_LIKELY(--w->tick != 0))
+    return false;
+  w->tick = AC__CHECK_INTERVAL;
+  return true;
+}
 
 /* A task that woke itself may be polled again at once if nothing else is
  * runnable here; the tick still paces the inject and driver checks.  On
  * the yield path, hence inline. */
 static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
-  if (!w || w->sched != t->sched)
+  if (!w || w->sched != ac__task_sched(t))
     return false;
-  return !ac__runq_len(&w->q) && !ac__runq_len(&t->sched->inject) &&
-         AC_LIKELY(++w->tick % AC__CHECK_INTERVAL != 0);
+  return !ac__runq_len(&w->q) && !w->next &&
+         !ac__runq_len(&w->sched->inject) &&
+         AC_LIKELY(!ac__worker_tick(w));
 }
 
 /* ==== exec_multi.c ==== */

@@ -42,6 +42,17 @@ int ac__runq_grow(ac__runq_t *q) {
   return 0;
 }
 
+/* Empty and large: back to the initial ring (kept if malloc fails). */
+void ac__runq_shrink(ac__runq_t *q) {
+  uintptr_t *nb = malloc(INITIAL_CAP * sizeof *nb);
+  if (!nb)
+    return;
+  free(q->buf);
+  q->buf = nb;
+  q->head = q->tail = 0;
+  q->mask = INITIAL_CAP - 1;
+}
+
 /* Moves half of src (rounded up, at most STEAL_MAX) into dst and returns
  * one of them to run now.  dst belongs to the calling worker.  The two
  * locks are never held together: two workers stealing from each other

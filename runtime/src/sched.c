@@ -1,6 +1,6 @@
 /*
  * sched.c: what both executors share: where a woken task goes, how a worker
- * picks the next one, and the registry of live tasks.
+ * picks the next one.
  *
  * A wake on a worker of the task's runtime pushes onto that worker's queue
  * (no lock in the current-thread flavor, whose queue nobody else touches);
@@ -9,7 +9,6 @@
  * half of another worker's queue.  Every 61 polls it looks at the inject
  * queue first and gives the driver a non-blocking turn, so neither remote
  * tasks nor I/O starve behind a busy local queue (tokio's interval).
- * The registry of live tasks is in registry.c.
  */
 #include "internal.h"
 
@@ -25,14 +24,14 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
   s->nworkers = n;
   s->locked_queues = n > 1;
   s->workers = calloc(n, sizeof *s->workers);
-  s->shards = calloc(n + 1, sizeof *s->shards); /* + other threads' */
-  if (!s->workers || !s->shards || ac__runq_init(&s->inject) != 0)
+  if (!s->workers || ac__slab_init(s) != 0 || ac__runq_init(&s->inject) != 0)
     goto fail;
   for (uint32_t i = 0; i < n; i++) {
     ac__worker_t *w = &s->workers[i];
     w->sched = s;
     w->index = i;
     w->rng = 0x9e3779b9u * (i + 1);
+    w->tick = AC__CHECK_INTERVAL;
     if (ac__runq_init(&w->q) != 0)
       goto fail;
   }
@@ -47,15 +46,10 @@ fail:
 void ac__sched_destroy(ac__sched_t *s) {
   for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
     ac__runq_free(&s->workers[i].q);
-  for (uint32_t i = 0; s->shards && i <= s->nworkers; i++) {
-    free(s->shards[i].tasks);
-    free(s->shards[i].free);
-  }
+  ac__slab_destroy(s);
   ac__runq_free(&s->inject);
   free(s->workers);
-  free(s->shards);
   s->workers = NULL;
-  s->shards = NULL;
 }
 
 static ac__worker_t *local_worker(ac__sched_t *s) {
@@ -102,6 +96,13 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
    * idle worker to steal it would only bounce it between threads (the
    * ping-pong of W3 went from ~0.7 us to ~8 us a trip that way).  Only
    * work beyond the next task is worth a notify. */
+  /* A task woken by the running one goes to the worker's run-next slot
+   * (tokio's LIFO slot): no lock to put it there or to take it out on a
+   * stealable queue, no ring traffic on the current-thread one (W3). */
+  if (!w->next && ac__tls.running) {
+    w->next = (uintptr_t)t;
+    return;
+  }
   uint32_t before = ac__runq_len(&w->q);
   push_local(w, (uintptr_t)t);
   /* Wakes happen under channel and fd spinlocks; a notify (a mutex and a
@@ -163,15 +164,50 @@ static void maintain(ac__worker_t *w) {
   }
 }
 
+/* A task that must run again goes to the back of the queue.  On a
+ * stealable queue the same lock hold also takes the next task out (into
+ * w->next, run by the next call), so a yield costs one lock, not two. */
+static void requeue(ac__worker_t *w, uintptr_t e) {
+  if (!w->sched->locked_queues || w->next) { /* next: set when e came
+                                                 from the inject queue */
+    push_local(w, e);
+    return;
+  }
+  ac__spin_lock(&w->q.lock);
+  int rc = ac__runq_push(&w->q, e);
+  w->next = ac__runq_pop(&w->q);
+  w->streak = 0; /* the queue's head: taking it is fair */
+  ac__spin_unlock(&w->q.lock);
+  if (rc != 0)
+    abort(); /* out of memory with a runnable task in hand */
+}
+
+/* Two tasks waking each other through the run-next slot would starve the
+ * queue: after a few runs from the slot, it goes to the back instead. */
+#define NEXT_MAX 3
+static uintptr_t take_next(ac__worker_t *w) {
+  uintptr_t e = w->next;
+  w->next = 0;
+  if (++w->streak <= NEXT_MAX || !ac__runq_len(&w->q))
+    return e;
+  w->streak = 0;
+  push_local(w, e);
+  return 0;
+}
+
 /* Runs one task; false if none could be found anywhere. */
 bool ac__sched_run_one(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
-  if (AC_UNLIKELY(++w->tick % AC__CHECK_INTERVAL == 0)) {
+  if (AC_UNLIKELY(ac__worker_tick(w))) {
     maintain(w);
     ac__sched_flush_notify(s);
     e = pop_locked(&s->inject);
   }
+  if (!e && w->next)
+    e = take_next(w);
+  else
+    w->streak = 0;
   if (!e)
     e = pop_local(w);
   if (!e)
@@ -181,8 +217,8 @@ bool ac__sched_run_one(ac__worker_t *w) {
   if (!e)
     return false;
   ac_task_t *t = (ac_task_t *)e;
-  if (ac__task_run(t))
-    push_local(w, e); /* it keeps RUNNING and the entry's reference */
+  if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
+    requeue(w, e);
   ac__sched_flush_notify(s);
   return true;
 }
@@ -209,7 +245,12 @@ static void drain_queue(ac__runq_t *q) {
 
 /* Shutdown: releases the references held by queued entries. */
 void ac__sched_drain(ac__sched_t *s) {
-  for (uint32_t i = 0; i < s->nworkers; i++)
+  for (uint32_t i = 0; i < s->nworkers; i++) {
+    uintptr_t e = s->workers[i].next;
+    s->workers[i].next = 0;
+    if (e)
+      ac__task_unref((ac_task_t *)e);
     drain_queue(&s->workers[i].q);
+  }
   drain_queue(&s->inject);
 }

@@ -1,7 +1,8 @@
 /*
  * task.c: a spawned future and its one allocation.
  *
- * Layout: [ac_task_t header, 40 bytes][future][big output slot?].  While the
+ * Layout: [ac_task_t header, 32 bytes][future][big output slot?], in a
+ * slot of the runtime's slab (slab.c), which also tells a task its runtime.  While the
  * future runs, its storage is the future; once it is ready the output is
  * stored over it (the future has been dropped by then), as tokio's task
  * Stage union does.  Outputs above AC__SMALL_OUT bytes get their own slot.
@@ -21,7 +22,8 @@
  *   bits 8..31     reference count.
  *
  * Rules:
- *  1. References are held by: the registry (until COMPLETE), the join handle
+ *  1. References are held by: the runtime (until COMPLETE; shutdown finds
+ *     such tasks by walking the slab), the join handle
  *     (until joined or detached), each queue entry, each waker clone.  The
  *     last one to go frees the allocation.
  *  2. Only the holder of RUNNING touches the future.  RUNNING is handed
@@ -52,7 +54,7 @@ static bool big_output(const ac_future_vtable_t *vt) {
   return vt->out_size > AC__SMALL_OUT;
 }
 
-void *ac__task_future(ac_task_t *t) { return (char *)t + fut_offset(t->vt); }
+void *ac__task_future(ac_task_t *t) { return (char *)t + t->fut_off; }
 
 void *ac__task_output(ac_task_t *t) {
   char *fut = ac__task_future(t);
@@ -66,23 +68,16 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   size_t body = big_output(vt) ? align_up(vt->size, 16) + vt->out_size
                 : vt->size > vt->out_size ? vt->size : vt->out_size;
   size_t total = fut_offset(vt) + body;
-  ac_task_t *t = vt->align > 16 ? aligned_alloc(vt->align,
-                                                align_up(total, vt->align))
-                                : malloc(total);
+  ac_task_t *t = ac__slab_alloc(s, total, vt->align);
   if (!t)
     return NULL;
-  /* Three references: the registry, the join handle, the run queue. */
+  /* Three references: the runtime, the join handle, the run queue. */
   t->state = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
   t->vt = vt;
-  t->sched = s;
+  t->fut_off = (uint32_t)fut_offset(vt);
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
   memcpy(ac__task_future(t), fut, vt->size);
-  if (ac__registry_add(s, t) != 0) {
-    free(t);
-    return NULL;
-  }
-  __atomic_fetch_add(&s->allocated, 1, __ATOMIC_RELAXED);
   ac__sched_schedule(s, t);
   return t;
 }
@@ -90,8 +85,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
 static void dealloc(ac_task_t *t) {
   if (t->join_waker.vtable)
     ac_waker_drop(t->join_waker);
-  __atomic_fetch_sub(&t->sched->allocated, 1, __ATOMIC_RELAXED);
-  free(t);
+  ac__slab_free(t);
 }
 
 static void unref_n(ac_task_t *t, uint32_t n) {
@@ -106,9 +100,9 @@ void ac__task_unref(ac_task_t *t) { unref_n(t, 1); }
 void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
 
 /* The future is gone (dropped after ready, or cancelled): publish COMPLETE,
- * wake the joiner, release the registry's and the caller's references. */
+ * wake the joiner, release the runtime's and the caller's references. */
 static void complete(ac_task_t *t, bool no_output) {
-  ac__registry_remove(t->sched, t);
+  ac__slab_count_finished(ac__task_sched(t));
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
     nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED)) | AC__T_COMPLETE;
@@ -188,6 +182,20 @@ void ac__task_shutdown(ac_task_t *t) {
   __atomic_fetch_or(&t->state, AC__T_RUNNING, __ATOMIC_ACQ_REL);
   __atomic_fetch_add(&t->state, AC__T_REF_ONE, __ATOMIC_RELAXED);
   cancel(t);
+}
+
+static void shutdown_slot(void *slot) {
+  ac_task_t *t = slot;
+  if (!(__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) & AC__T_COMPLETE))
+    ac__task_shutdown(t);
+}
+
+/* Drops every task that has not finished (workers stopped): a sleeping
+ * task, or one waiting on a channel whose sender is another such task.
+ * Their wakers sit in timers and channels their own frames own, a cycle
+ * no reference count breaks. */
+void ac__sched_shutdown_tasks(ac__sched_t *s) {
+  ac__slab_for_each(s, shutdown_slot);
 }
 
 /* ==== join handle ==== */
@@ -272,5 +280,5 @@ void ac_task_abort(ac_task_t *t) {
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (!(st & AC__T_RUNNING))
-    ac__sched_schedule(t->sched, t);
+    ac__sched_schedule(ac__task_sched(t), t);
 }

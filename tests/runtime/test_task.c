@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-Test(task, header_is_at_most_40_bytes) {
-  cr_assert_leq(ac_task_header_size(), 40);
+Test(task, header_is_at_most_32_bytes) {
+  cr_assert_leq(ac_task_header_size(), 32);
 }
 
 Test(task, spawn_and_join_returns_the_output) {

@@ -1,0 +1,318 @@
+/*
+ * test_slab.c: task memory (runtime/src/slab.c): slots are reused, freed
+ * safely from threads that do not own them, fit every size and alignment,
+ * and shutdown finds every unfinished task in them.
+ */
+#include "harness.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== a future of any size and alignment ==== */
+
+/* The future's bytes are [size, seed, pattern...]; poll checks its own
+ * alignment and pattern, and writes a pattern of out_size bytes. */
+typedef struct sized {
+  uint32_t size, seed;
+} sized_t;
+
+static uint8_t pat(uint32_t seed, size_t k) {
+  return (uint8_t)(seed * 31u + k * 7u);
+}
+
+static int bad_polls, sized_drops;
+
+static ac_poll_t sized_poll(void *self, ac_context_t *cx, void *out);
+static void sized_drop(void *self) {
+  (void)self;
+  t_inc(&sized_drops);
+}
+
+static ac_future_vtable_t sized_vt(size_t size, size_t align, size_t out) {
+  return (ac_future_vtable_t){sized_poll, sized_drop, size, align, out,
+                              "sized"};
+}
+
+static ac_poll_t sized_poll(void *self, ac_context_t *cx, void *out) {
+  (void)cx;
+  sized_t *h = self;
+  const uint8_t *b = self;
+  for (size_t k = sizeof *h; k < h->size; k++)
+    if (b[k] != pat(h->seed, k))
+      t_inc(&bad_polls);
+  memset(out, (int)(h->seed & 0xff), 1); /* out_size >= 1 here */
+  return AC_POLL_READY;
+}
+
+static void *sized_make(uint32_t size, uint32_t seed) {
+  uint8_t *b = calloc(1, size);
+  sized_t h = {size, seed};
+  memcpy(b, &h, sizeof h);
+  for (size_t k = sizeof h; k < size; k++)
+    b[k] = pat(seed, k);
+  return b;
+}
+
+/* Spawns futures from 8 bytes to past the largest size class, with
+ * alignments up to 4096, and checks each one's bytes and alignment from
+ * inside its poll (bad_polls), and its output through the join. */
+static ac_poll_t align_poll(void *self, ac_context_t *cx, void *out) {
+  size_t align = ((sized_t *)self)->seed >> 16;
+  if ((uintptr_t)self % align)
+    t_inc(&bad_polls);
+  return sized_poll(self, cx, out);
+}
+
+Test(slab, many_sizes_and_alignments) {
+  static const uint32_t sizes[] = {8, 9, 24, 33, 48, 100, 500, 1000, 1024,
+                                   1025, 4000, 70000, 300000};
+  static const uint32_t aligns[] = {8, 16, 32, 64, 4096};
+  enum { NS = sizeof sizes / sizeof *sizes, NA = sizeof aligns / sizeof *aligns };
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    static ac_future_vtable_t vts[NS][NA];
+    ac_task_t *h[NS][NA];
+    bad_polls = sized_drops = 0;
+    for (int i = 0; i < NS; i++)
+      for (int a = 0; a < NA; a++) {
+        uint32_t size = sizes[i] < aligns[a] ? aligns[a] : sizes[i];
+        vts[i][a] = sized_vt(size, aligns[a], 1 + (size_t)(i * 13) % 200);
+        vts[i][a].poll = align_poll;
+        void *fut = sized_make(size, (uint32_t)(aligns[a] << 16 | (i * NA + a)));
+        h[i][a] = ac_runtime_spawn(rt, &vts[i][a], fut);
+        cr_assert_not_null(h[i][a]);
+        free(fut);
+      }
+    for (int i = 0; i < NS; i++)
+      for (int a = 0; a < NA; a++) {
+        ac_join_t j = ac_task_join(h[i][a]);
+        t_await_t aw = {&ac_join_vtable, &j};
+        ac_future_vtable_t await256 = t_await_vtable; /* outputs to 200 B */
+        await256.out_size = 256;
+        uint8_t out[256] = {0};
+        cr_assert_eq(ac_runtime_block_on(rt, &await256, &aw, out), 0);
+        cr_assert_eq(out[0], (uint8_t)(i * NA + a));
+      }
+    cr_assert_eq(t_load(&bad_polls), 0);
+    cr_assert_eq(t_load(&sized_drops), NS * NA);
+    t_close_clean(rt);
+  }
+}
+
+/* ==== reuse ==== */
+
+/* Spawns a counter, joins it, spawns another of the same type: the second
+ * gets the first one's slot (the worker's free list is LIFO). */
+typedef struct reuse {
+  int state;
+  ac_task_t *first, *second;
+  ac_join_t join;
+} reuse_t;
+
+static ac_poll_t reuse_poll(void *self, ac_context_t *cx, void *out) {
+  reuse_t *r = self;
+  t_counter_t c = t_counter(0, 1, NULL, NULL);
+  switch (r->state) {
+  case 0:
+    r->first = ac_spawn_raw(&t_counter_vtable, &c);
+    r->join = ac_task_join(r->first);
+    r->state = 1;
+    /* fallthrough */
+  case 1:
+    if (ac_join_poll(&r->join, cx, NULL) == AC_POLL_PENDING)
+      return AC_POLL_PENDING;
+    ac_join_drop(&r->join);
+    r->second = ac_spawn_raw(&t_counter_vtable, &c);
+    *(int *)out = r->second == r->first;
+    ac_task_detach(r->second);
+    r->state = 2;
+  }
+  return AC_POLL_READY;
+}
+static void reuse_drop(void *self) { (void)self; }
+static const ac_future_vtable_t reuse_vtable = {
+    reuse_poll, reuse_drop, sizeof(reuse_t), _Alignof(reuse_t), sizeof(int),
+    "reuse"};
+
+Test(slab, freed_slot_is_reused) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  reuse_t r = {0};
+  int same = 0;
+  cr_assert_eq(ac_runtime_block_on(rt, &reuse_vtable, &r, &same), 0);
+  cr_assert(same, "the second task did not reuse the first one's slot");
+  t_close_clean(rt);
+}
+
+/* ==== frees from threads that do not own the slot ==== */
+
+/* A task spawns N counters on its worker (that worker's heap) and hands
+ * the handles out; plain threads then join or detach them, so their slots
+ * are freed remotely, while the workers keep spawning into the same
+ * classes.  TSan checks the hand-over; stats must end at zero. */
+enum { N_REMOTE = 400, N_THREADS = 3 };
+
+typedef struct fanout {
+  int state, n;
+  ac_task_t **out;
+} fanout_t;
+
+static ac_poll_t fanout_poll(void *self, ac_context_t *cx, void *out) {
+  (void)cx;
+  (void)out;
+  fanout_t *f = self;
+  for (int i = 0; i < f->n; i++) {
+    t_counter_t c = t_counter(i % 2, i, NULL, NULL);
+    f->out[i] = ac_spawn_raw(&t_counter_vtable, &c);
+  }
+  return AC_POLL_READY;
+}
+static const ac_future_vtable_t fanout_vtable = {
+    fanout_poll, reuse_drop, sizeof(fanout_t), _Alignof(fanout_t), 0,
+    "fanout"};
+
+typedef struct releaser {
+  ac_runtime_t *rt;
+  ac_task_t **h;
+  int from, n, sum;
+} releaser_t;
+
+static void *release_main(void *arg) {
+  releaser_t *r = arg;
+  for (int i = r->from; i < r->from + r->n; i++) {
+    if (i % 2) {
+      ac_task_detach(r->h[i]);
+      continue;
+    }
+    ac_join_t j = ac_task_join(r->h[i]);
+    t_await_t aw = {&ac_join_vtable, &j};
+    int v[16] = {-1}; /* t_await's output is 64 bytes */
+    ac_runtime_block_on(r->rt, &t_await_vtable, &aw, v);
+    r->sum += v[0];
+  }
+  return NULL;
+}
+
+Test(slab, freed_from_other_threads) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    for (int round = 0; round < 3; round++) {
+      ac_task_t *h[N_REMOTE];
+      fanout_t fo = {0, N_REMOTE, h};
+      cr_assert_eq(ac_runtime_block_on(rt, &fanout_vtable, &fo, NULL), 0);
+      pthread_t th[N_THREADS];
+      releaser_t rs[N_THREADS];
+      int per = N_REMOTE / N_THREADS, expect = 0, got = 0;
+      for (int k = 0; k < N_THREADS; k++) {
+        int n = k == N_THREADS - 1 ? N_REMOTE - k * per : per;
+        rs[k] = (releaser_t){rt, h, k * per, n, 0};
+        for (int i = k * per; i < k * per + n; i++)
+          expect += i % 2 ? 0 : i;
+      }
+      /* Current-thread: one block_on at a time, so release in turn. */
+      for (int k = 0; k < N_THREADS; k++) {
+        cr_assert_eq(pthread_create(&th[k], NULL, release_main, &rs[k]), 0);
+        if (f == AC_RT_CURRENT_THREAD)
+          pthread_join(th[k], NULL);
+      }
+      for (int k = 0; f == AC_RT_MULTI_THREAD && k < N_THREADS; k++)
+        pthread_join(th[k], NULL);
+      for (int k = 0; k < N_THREADS; k++)
+        got += rs[k].sum;
+      cr_assert_eq(got, expect);
+    }
+    /* Detached tasks may still be queued or running: drive the runtime
+     * until they are done. */
+    ac_runtime_stats_t st;
+    for (int spin = 0; spin < 2000; spin++) {
+      ac_runtime_stats(rt, &st);
+      if (st.allocated == 0)
+        break;
+      t_counter_t c = t_counter(1, 0, NULL, NULL);
+      int out[16];
+      ac_runtime_block_on(rt, &t_counter_vtable, &c, out);
+    }
+    t_close_clean(rt);
+  }
+}
+
+/* ==== shutdown walks the slab ==== */
+
+static int forever_drops;
+static ac_poll_t forever_poll(void *self, ac_context_t *cx, void *out) {
+  (void)self;
+  (void)cx;
+  (void)out;
+  return AC_POLL_PENDING;
+}
+static void forever_drop(void *self) {
+  (void)self;
+  t_inc(&forever_drops);
+}
+
+Test(slab, shutdown_drops_unfinished_tasks_of_every_size) {
+  static const size_t sizes[] = {8, 40, 200, 1024, 2000, 100000};
+  enum { NS = sizeof sizes / sizeof *sizes, PER = 300 };
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    static ac_future_vtable_t vts[NS];
+    forever_drops = 0;
+    void *blank = calloc(1, 100000);
+    for (int i = 0; i < NS; i++) {
+      vts[i] = (ac_future_vtable_t){forever_poll, forever_drop, sizes[i], 8,
+                                    0, "forever"};
+      for (int k = 0; k < PER; k++)
+        ac_task_detach(ac_runtime_spawn(rt, &vts[i], blank));
+    }
+    free(blank);
+    ac_runtime_stats_t st;
+    ac_runtime_stats(rt, &st);
+    cr_assert_eq(st.tasks, NS * PER);
+    ac_runtime_shutdown(rt);
+    cr_assert_eq(t_load(&forever_drops), NS * PER);
+    t_close_clean(rt);
+  }
+}
+
+/* ==== the shared heap under contention ==== */
+
+/* Plain threads spawn into the shared heap at once (its lock) and detach;
+ * the workers run the tasks and free their slots (remote frees into the
+ * shared heap).  Then a second wave reuses them. */
+enum { SPAWNERS = 3, PER_SPAWNER = 2000 };
+
+static void *spawn_main(void *arg) {
+  ac_runtime_t *rt = arg;
+  for (int i = 0; i < PER_SPAWNER; i++) {
+    t_counter_t c = t_counter(i % 3, i, NULL, NULL);
+    ac_task_t *t = ac_runtime_spawn(rt, &t_counter_vtable, &c);
+    if (t)
+      ac_task_detach(t);
+  }
+  return NULL;
+}
+
+Test(slab, plain_threads_spawn_at_once_into_the_shared_heap) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  for (int wave = 0; wave < 2; wave++) {
+    pthread_t th[SPAWNERS];
+    for (int k = 0; k < SPAWNERS; k++)
+      cr_assert_eq(pthread_create(&th[k], NULL, spawn_main, rt), 0);
+    for (int k = 0; k < SPAWNERS; k++)
+      pthread_join(th[k], NULL);
+    ac_runtime_stats_t st;
+    for (int spin = 0; spin < 100000; spin++) {
+      ac_runtime_stats(rt, &st);
+      if (st.allocated == 0)
+        break;
+      t_counter_t c = t_counter(1, 0, NULL, NULL);
+      int out[16];
+      ac_runtime_block_on(rt, &t_counter_vtable, &c, out);
+    }
+    cr_assert_eq(st.allocated, 0, "wave %d: %zu task allocations left", wave,
+                 st.allocated);
+    cr_assert_eq(st.tasks, 0);
+  }
+  t_close_clean(rt);
+}
