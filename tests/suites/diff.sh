@@ -11,6 +11,8 @@
 #   ACC_DIFF_ONLY          an extended regex on program names (as printed):
 #                          run only the matching programs.
 #   ACC_DIFF_GEN           how many generated programs (default 20).
+#   ACC_DIFF_GEN_FROM      the first generator seed (default 1), so long
+#                          runs can go past the seeds already tried.
 #   ACC_DIFF_JOBS          parallel programs (default 2).
 . "$ROOT/tests/lib.sh"
 : "${BUILD:=$ROOT/build}" "${ACC:=$BUILD/acc}" "${SAN:=}"
@@ -18,7 +20,8 @@ export ROOT BUILD ACC SAN
 here="$ROOT/tests/diff"
 out="$BUILD/diff"
 mkdir -p "$out"
-gen_n=${ACC_DIFF_GEN:-20}
+gen_from=${ACC_DIFF_GEN_FROM:-1}
+gen_to=$((gen_from + ${ACC_DIFF_GEN:-20} - 1))
 
 # The rt group needs the runtime's entry point and its two fixed leaves.
 ACC_DIFF_RT_OK=0
@@ -37,8 +40,8 @@ export ACC_DIFF_RT_OK ACC_DIFF_ACC_SYNC
 
 # Generated programs, deterministic by seed.
 mkdir -p "$out/gen-src"
-i=1
-while [ "$i" -le "$gen_n" ]; do
+i=$gen_from
+while [ "$i" -le "$gen_to" ]; do
   perl "$here/gen/gen.pl" "$i" > "$out/gen-src/gen_seed_$i.ac"
   i=$((i + 1))
 done
@@ -49,8 +52,8 @@ list="$out/list"
   for f in "$here"/*.ac; do echo "$f $(basename "$f" .ac) diff"; done
   for f in "$here"/rt/*.ac; do echo "$f rt/$(basename "$f" .ac) rt"; done
   for d in "$here"/multi/*/; do d=${d%/}; echo "$d multi/$(basename "$d") multi"; done
-  i=1
-  while [ "$i" -le "$gen_n" ]; do
+  i=$gen_from
+  while [ "$i" -le "$gen_to" ]; do
     echo "$out/gen-src/gen_seed_$i.ac gen/seed_$i diff"; i=$((i + 1))
   done
 } | awk -v re="${ACC_DIFF_ONLY:-.}" '$2 ~ re' > "$list"
