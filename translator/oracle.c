@@ -375,6 +375,11 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   o->src = src;
   o->erased = erase_async(src->text, src->len);
   Vec argv = {0};
+  /* A pointer made an integer without a cast breaks a constraint of C
+     (6.5.16.1); clang 14 only warns, but gcc rejects some forms of it (a
+     string literal for an int array) and gcc 14 and clang 15 reject all:
+     report it at the .ac position rather than let cc fail on the output. */
+  vec_push(&argv, "-Werror=int-conversion");
   bool has_std = false;
   for (int i = 0; i < nargs; i++) {
     vec_push(&argv, (char *)args[i]);

@@ -134,7 +134,19 @@ Test(oracle, errors_are_reported_at_presumed_ac_positions,
 
 Test(oracle, warnings_are_not_errors) {
   Node *tu;
-  open_ok(&tu, "int g(void) { int x = \"str\"; return x; }");
+  open_ok(&tu, "int g(void) { long l = 0; int *p = &l; return *p; }");
+}
+
+/* C forbids it and gcc rejects some forms of it, so acc reports it rather
+   than hand cc output it may refuse. */
+Test(oracle, pointer_to_integer_without_cast_is_an_error,
+     .init = cr_redirect_stderr) {
+  parse_ok("int g(void) {\n  int x = \"str\";\n  return x;\n}\n");
+  cr_assert_null(oracle_open(test_src, NULL, 0));
+  fflush(stderr);
+  cr_assert_stderr_eq_str(
+      "test.ac:2:7: error: incompatible pointer to integer conversion "
+      "initializing 'int' with an expression of type 'char[4]'\n");
 }
 
 Test(oracle, std_argument_is_honoured, .init = cr_redirect_stderr) {
