@@ -879,7 +879,10 @@ external_declaration
    between the declarator and the body, in the parameters' scope. */
 function_definition
   : decl_specs declarator_decl function_begin compound_statement
-                              { $$ = ast_func_def(p, @$, $1, $2, $4); }
+                              { $$ = $2->is_kr && $2->kr_names.len
+                                   ? ast_func_def_kr(p, @$, $1, $2,
+                                                     &(Vec){0}, $4)
+                                   : ast_func_def(p, @$, $1, $2, $4); }
   | decl_specs declarator_decl function_begin kr_declaration_list
     compound_statement
                               { $$ = ast_func_def_kr(p, @$, $1, $2, $4, $5); }

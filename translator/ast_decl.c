@@ -16,6 +16,18 @@ static int next_id = 1;
 
 /* ---- declaration specifiers ---- */
 
+/* At most one storage class (6.7.1p2); clang only warns of a repeated
+   one, gcc rejects it, so acc reports it as gcc words it. */
+static void set_storage(DeclSpec *spec, Storage sc, Span at) {
+  static const char *names[] = {"", "typedef", "extern", "static", "auto",
+                                "register"};
+  if (spec->storage == sc)
+    error_at(at.begin, "duplicate '%s'", names[sc]);
+  else if (spec->storage != SC_NONE)
+    error_at(at.begin, "multiple storage classes in declaration specifiers");
+  spec->storage = sc;
+}
+
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   if (!spec) {
     spec = xalloc(sizeof *spec);
@@ -25,11 +37,11 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   switch (what) {
   case SP_TYPE: break;
   case SP_CONST: spec->is_const = true; break;
-  case SP_TYPEDEF: spec->storage = SC_TYPEDEF; break;
-  case SP_EXTERN: spec->storage = SC_EXTERN; break;
-  case SP_STATIC: spec->storage = SC_STATIC; break;
-  case SP_AUTO: spec->storage = SC_AUTO; break;
-  case SP_REGISTER: spec->storage = SC_REGISTER; break;
+  case SP_TYPEDEF: set_storage(spec, SC_TYPEDEF, at); break;
+  case SP_EXTERN: set_storage(spec, SC_EXTERN, at); break;
+  case SP_STATIC: set_storage(spec, SC_STATIC, at); break;
+  case SP_AUTO: set_storage(spec, SC_AUTO, at); break;
+  case SP_REGISTER: set_storage(spec, SC_REGISTER, at); break;
   case SP_THREAD: spec->is_thread_local = true; break;
   case SP_INLINE: spec->is_inline = true; break;
   case SP_ASYNC: spec->is_async = true; break;

@@ -292,6 +292,52 @@ static void check_jump_in(Ctx c, size_t from, Node *label) {
   }
 }
 
+/* A variable that is itself a future, not a pointer to or an array of
+   them: `__auto_type f = g(1);` or `__typeof__(g(0)) f;`. */
+static bool is_plain_future_var(const Decl *d) {
+  if (!is_future_var(d) || d->name_off != d->begin)
+    return false;
+  const char *text = ast_source_text();
+  size_t i = d->name_off + strlen(d->name);
+  while (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')
+    i++;
+  return text[i] != '[';
+}
+
+/* An operand that needs a value (arithmetic, comparison, a condition): a
+   future there is the awaited value in the erasure but a frame struct in
+   acc's output, which the C compiler rejects. */
+static void check_value_operand(Ctx c, const Node *e) {
+  if (!e || e->kind != ND_IDENT || !is_plain_future_var(e->decl))
+    return;
+  error_at(e->begin, "future '%s' used as a value without 'await'",
+           e->name);
+}
+
+static void check_value_operands(Ctx c, const Node *n) {
+  switch (n->kind) {
+  case ND_BINARY: case ND_LOGAND: case ND_LOGOR:
+    check_value_operand(c, n->lhs);
+    check_value_operand(c, n->rhs);
+    break;
+  case ND_ASSIGN:
+    if (strcmp(n->op, "=") != 0) {
+      check_value_operand(c, n->lhs);
+      check_value_operand(c, n->rhs);
+    }
+    break;
+  case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT:
+  case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
+    check_value_operand(c, n->lhs);
+    break;
+  case ND_IF: case ND_WHILE: case ND_DO: case ND_FOR: case ND_COND:
+    check_value_operand(c, n->cond);
+    break;
+  default:
+    break;
+  }
+}
+
 static void check_children(Ctx c, Node *n) {
   Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
                   n->init, n->inc, n->body};
@@ -305,6 +351,7 @@ static void check_children(Ctx c, Node *n) {
 static void check(Ctx c, Node *n, bool future_ok) {
   if (!n)
     return;
+  check_value_operands(c, n);
   switch (n->kind) {
   case ND_AWAIT:
     check_await(c, n);
