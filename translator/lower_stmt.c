@@ -278,12 +278,12 @@ static const char *align_spec(Lower *L, Decl *d) {
   return NULL;
 }
 
-/* Whether a goto after `at` can land on a label in [from, at) of the same
-   function: a label whose address is taken counts as such a target. */
+/* Whether a goto in n after `at` can land on a label in [from, at): a
+   computed goto or a label's address taken counts as such a jump. */
 static bool jumps_back(Node *n, size_t from, size_t at) {
   if (!n)
     return false;
-  if (n->kind == ND_LABEL_ADDR)
+  if (n->kind == ND_LABEL_ADDR || n->kind == ND_GOTO_INDIRECT)
     return true;
   if (n->kind == ND_GOTO && n->begin > at && n->target &&
       n->target->begin >= from && n->target->begin < at)
@@ -304,11 +304,13 @@ static bool jumps_back(Node *n, size_t from, size_t at) {
 
 /* Storage of a local declared at `d` may be shared with what comes before it
    in its block, which runs before its lifetime's first use, unless a goto
-   jumps back over the declaration: the local then stays alive (C11 6.2.4p6)
-   while that earlier code runs again. */
+   inside the block jumps back over the declaration: the local then stays
+   alive (C11 6.2.4p6) while that earlier code runs again.  A goto from
+   outside enters the block anew, which starts a new lifetime, so only the
+   block itself is searched. */
 static bool may_share_before(Lower *L, Decl *d) {
   Node *blk = L->block;
-  return !blk || !jumps_back(L->fn->def->body, blk->begin, d->name_off);
+  return !blk || !jumps_back(blk, blk->begin, d->name_off);
 }
 
 /*
