@@ -307,31 +307,31 @@ static bool is_plain_future_var(const Decl *d) {
 /* An operand that needs a value (arithmetic, comparison, a condition): a
    future there is the awaited value in the erasure but a frame struct in
    acc's output, which the C compiler rejects. */
-static void check_value_operand(Ctx c, const Node *e) {
+static void check_value_operand(const Node *e) {
   if (!e || e->kind != ND_IDENT || !is_plain_future_var(e->decl))
     return;
   error_at(e->begin, "future '%s' used as a value without 'await'",
            e->name);
 }
 
-static void check_value_operands(Ctx c, const Node *n) {
+static void check_value_operands(const Node *n) {
   switch (n->kind) {
   case ND_BINARY: case ND_LOGAND: case ND_LOGOR:
-    check_value_operand(c, n->lhs);
-    check_value_operand(c, n->rhs);
+    check_value_operand(n->lhs);
+    check_value_operand(n->rhs);
     break;
   case ND_ASSIGN:
     if (strcmp(n->op, "=") != 0) {
-      check_value_operand(c, n->lhs);
-      check_value_operand(c, n->rhs);
+      check_value_operand(n->lhs);
+      check_value_operand(n->rhs);
     }
     break;
   case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT:
   case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
-    check_value_operand(c, n->lhs);
+    check_value_operand(n->lhs);
     break;
   case ND_IF: case ND_WHILE: case ND_DO: case ND_FOR: case ND_COND:
-    check_value_operand(c, n->cond);
+    check_value_operand(n->cond);
     break;
   default:
     break;
@@ -351,7 +351,7 @@ static void check_children(Ctx c, Node *n) {
 static void check(Ctx c, Node *n, bool future_ok) {
   if (!n)
     return;
-  check_value_operands(c, n);
+  check_value_operands(n);
   switch (n->kind) {
   case ND_AWAIT:
     check_await(c, n);
