@@ -3,7 +3,7 @@
 # compiler rules under `make -j` (flex used before apt-get installed it).
 # `make deps` reports; sub-makes inherit ACC_DEPS_CHECKED and skip the check.
 
-DEPS_FREE_GOALS := clean deps help
+DEPS_FREE_GOALS := clean deps
 
 ifndef ACC_DEPS_CHECKED
 ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)

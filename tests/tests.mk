@@ -15,12 +15,15 @@ TEST_TR_OBJS := $(TEST_TR_SRCS:%.c=$(BUILD)/%.o)
 TR_LIB_OBJS  := $(filter-out $(BUILD)/translator/main.o,$(TR_OBJS)) $(GR_OBJS)
 
 # Under TSan, Criterion cannot start (tests/tsan/criterion/criterion.h says
-# why): the translator's tests are built against that stand-in instead.
+# why): both test binaries are also built against that stand-in.
+TEST_RT_TSAN_BIN  := $(BUILD)/tests/runtime_tests_tsan
+TEST_RT_TSAN_OBJS := $(TEST_RT_SRCS:tests/runtime/%.c=$(BUILD)/tests/runtime_tsan/%.o) \
+                     $(BUILD)/tests/tsan/runner.o
 TEST_TR_TSAN_BIN  := $(BUILD)/tests/translator_tests_tsan
 TEST_TR_TSAN_OBJS := $(TEST_TR_SRCS:tests/translator/%.c=$(BUILD)/tests/translator_tsan/%.o) \
                      $(BUILD)/tests/tsan/runner.o
 ifneq ($(findstring thread,$(SAN)),)
-TEST_BINS += $(TEST_TR_TSAN_BIN)
+TEST_BINS += $(TEST_RT_TSAN_BIN) $(TEST_TR_TSAN_BIN)
 endif
 
 test-bins: $(TEST_BINS)
@@ -34,6 +37,14 @@ $(TEST_RT_BIN): $(TEST_RT_OBJS) $(LIBACRT)
 
 $(TEST_TR_BIN): $(TEST_TR_OBJS) $(TR_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(TR_LIBS)
+
+$(TEST_RT_TSAN_BIN): $(TEST_RT_TSAN_OBJS) $(LIBACRT)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_RT_TSAN_OBJS) $(LIBACRT) $(RT_LIBS)
+
+$(BUILD)/tests/runtime_tsan/%.o: tests/runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/tsan $(RT_CPPFLAGS) \
+	  -c -o $@ $<
 
 $(TEST_TR_TSAN_BIN): $(TEST_TR_TSAN_OBJS) $(TR_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TR_LIBS)
