@@ -6,6 +6,8 @@ set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
 graphviz valgrind csmith libcsmith-dev jq"
+# Test dependencies: headers of the parse corpus that say `async` (libuv).
+PKGS="$PKGS libuv1-dev"
 
 missing=""
 for p in $PKGS; do

@@ -65,6 +65,8 @@ typedef struct Source {
   size_t len;
   struct LineMark *marks; /* sorted by offset */
   int nmarks;
+  Vec keywords;      /* offsets (intptr_t) of the words `async` and `await`
+                        the parser took as keywords (keywords.c) */
 } Source;
 
 typedef struct Loc {

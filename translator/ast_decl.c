@@ -212,6 +212,18 @@ static Decl *new_decl(DeclKind kind, const char *name, size_t name_off) {
   return d;
 }
 
+/* Inside an async body `await` followed by an operand is the operator
+   (keywords.c), so a variable, parameter, function, typedef or enumerator
+   of that name could not be used there in every position. */
+static void reserved_await(Decl *d) {
+  if (d->name && !strcmp(d->name, "await"))
+    error_at(d->name_off, "'await' is reserved inside async functions, "
+             "where it is an operator; rename this %s",
+             d->is_param ? "parameter" : d->kind == DK_TYPEDEF ? "typedef"
+             : d->kind == DK_FUNC ? "function" : d->kind == DK_ENUMCONST
+             ? "enumerator" : "variable");
+}
+
 Decl *ast_param(DeclSpec *spec, Declarator *dt, Span at) {
   Decl *d = new_decl(DK_VAR, dt ? dt->name : NULL, dt ? dt->name_off : 0);
   d->spec = spec;
@@ -278,6 +290,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   }
   if (kind == DK_TYPEDEF) /* a hoisted local typedef is renamed here too */
     ast_name_use(d->name_off, d);
+  if (kw_in_async_body())
+    reserved_await(d);
   Decl *prev = scope_declare(d);
   /* A block-scope function or extern declaration names the file-scope
      entity (6.2.2p4). */
@@ -296,6 +310,8 @@ Decl *ast_enumerator(Span name, Node *value) {
   d->end = name.end;
   d->init = value;
   d->is_local = scope_depth() > 0;
+  if (kw_in_async_body())
+    reserved_await(d);
   ast_name_use(name.begin, d); /* renamed with a hoisted enum */
   scope_declare(d);
   return d;
@@ -328,9 +344,15 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls) {
 /* ---- function definitions ---- */
 
 /* Between the declarator and the body: the parameters come back in scope. */
-void ast_func_begin(Parser *p) {
+void ast_func_begin(Parser *p, bool brace_read) {
   scope_reopen(p->last_params);
   p->last_params = NULL;
+  Decl *fn = p->last_func;
+  if (!fn || !fn->is_async)
+    return;
+  kw_function_body(true, brace_read);
+  for (int i = 0; i < fn->params.len; i++)
+    reserved_await(fn->params.items[i]);
 }
 
 /* What the walk over a function body knows about where it is. */

@@ -373,7 +373,7 @@ static char *apply_edits(Oracle *o, size_t *len) {
 Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   Oracle *o = xalloc(sizeof *o);
   o->src = src;
-  o->erased = erase_async(src->text, src->len);
+  o->erased = erase_async(src);
   Vec argv = {0};
   /* A pointer made an integer without a cast breaks a constraint of C
      (6.5.16.1); clang 14 only warns, but gcc rejects some forms of it (a

@@ -27,7 +27,24 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* erase_async leaves directive lines alone; a macro may expand to await. */
+/* The offset in `text` (the .ac file) of line:col, or len. */
+static size_t offset_of(const char *text, size_t len, int line, int col) {
+  size_t i = 0;
+  for (int l = 1; l < line && i < len; i++)
+    l += text[i] == '\n';
+  return i + (size_t)col - 1 < len ? i + (size_t)col - 1 : len;
+}
+
+static bool is_word_at(const char *text, size_t len, size_t at) {
+  return at + 5 <= len && (!memcmp(text + at, "async", 5) ||
+                           !memcmp(text + at, "await", 5)) &&
+         (at == 0 || !word_char(text[at - 1])) &&
+         (at + 5 == len || !word_char(text[at + 5]));
+}
+
+/* A macro may expand to `await E` or to `async T f(...)`: in #define lines
+   the words are erased where the keyword reading is possible (followed by
+   an operand, or by more specifiers). */
 static void erase_in_defines(char *text) {
   for (char *line = text; line && *line;) {
     char *p = line;
@@ -37,18 +54,31 @@ static void erase_in_defines(char *text) {
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
-            !word_char(q[-1]) && !word_char(q[5]))
-          memset(q, ' ', 5);
+            !word_char(q[-1]) && !word_char(q[5]) && q[-1] != '.' &&
+            q[-1] != '>') {
+          char *r = q + 5;
+          while (*r == ' ' || *r == '\t')
+            r++;
+          if (word_char(*r) || *r == '(' || *r == '*' || *r == '&' ||
+              *r == '!' || *r == '~' || *r == '-' || *r == '+')
+            memset(q, ' ', 5);
+        }
     line = eol ? eol + 1 : NULL;
   }
 }
 
-static int emit_sync(const Options *opt, Str *out) {
+/* --emit=sync: the .ac file with the keywords the parser found blanked. */
+static int emit_sync(const Options *opt, Source *src, Str *out) {
   size_t len;
-  char *source = read_file(opt->input, &len);
-  if (!source)
+  char *text = read_file(opt->input, &len);
+  if (!text)
     return 1;
-  char *text = erase_async(source, len);
+  for (int i = 0; i < src->keywords.len; i++) {
+    Loc loc = source_loc(src, (size_t)(intptr_t)src->keywords.items[i]);
+    size_t at = loc.in_main ? offset_of(text, len, loc.line, loc.col) : len;
+    if (is_word_at(text, len, at))
+      memset(text + at, ' ', 5);
+  }
   erase_in_defines(text);
   str_add(out, text, len);
   return 0;
@@ -78,8 +108,6 @@ static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
 }
 
 int acc_translate(const Options *opt, Str *out) {
-  if (opt->emit == EMIT_SYNC)
-    return emit_sync(opt, out);
   Source *src = cpp_run(opt);
   if (!src)
     return 1;
@@ -87,6 +115,8 @@ int acc_translate(const Options *opt, Str *out) {
   Node *tu = parse_translation_unit(src);
   if (!tu || diag_error_count())
     return 1;
+  if (opt->emit == EMIT_SYNC)
+    return emit_sync(opt, src, out);
   const char *args[4];
   int nargs = oracle_args(opt, args);
   /* The async rules first, without types, so a misplaced await is
