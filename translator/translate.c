@@ -27,12 +27,12 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* The offset in `text` (the .ac file) of line:col, or len. */
-static size_t offset_of(const char *text, size_t len, int line, int col) {
+/* The offset in `text` (the .ac file) of the start of `line`, or len. */
+static size_t line_start(const char *text, size_t len, int line) {
   size_t i = 0;
   for (int l = 1; l < line && i < len; i++)
     l += text[i] == '\n';
-  return i + (size_t)col - 1 < len ? i + (size_t)col - 1 : len;
+  return i;
 }
 
 static bool is_word_at(const char *text, size_t len, size_t at) {
@@ -40,6 +40,35 @@ static bool is_word_at(const char *text, size_t len, size_t at) {
                            !memcmp(text + at, "await", 5)) &&
          (at == 0 || !word_char(text[at - 1])) &&
          (at + 5 == len || !word_char(text[at + 5]));
+}
+
+/* The n-th (from 0) word async or await in [b, e), or `none`. */
+static size_t nth_word(const char *text, size_t b, size_t e, int n,
+                       size_t none) {
+  for (size_t i = b; i + 5 <= e; i++)
+    if (is_word_at(text, e, i) && n-- == 0)
+      return i;
+  return none;
+}
+
+/* The .ac offset of the keyword at buffer offset `off`: the same
+   occurrence of the word on its line of the .ac file (macros may change
+   the line's length, not which of the two words it holds). */
+static size_t keyword_in_ac(Source *src, size_t off, const char *text,
+                            size_t len) {
+  Loc loc = source_loc(src, off);
+  if (!loc.in_main)
+    return len;
+  size_t bl = off;
+  while (bl > 0 && src->text[bl - 1] != '\n')
+    bl--;
+  int n = 0;
+  for (size_t i = bl; i < off; i++)
+    n += is_word_at(src->text, src->len, i);
+  size_t b = line_start(text, len, loc.line), e = b;
+  while (e < len && text[e] != '\n')
+    e++;
+  return nth_word(text, b, e, n, len);
 }
 
 /* A macro may expand to `await E` or to `async T f(...)`: in #define lines
@@ -51,6 +80,8 @@ static void erase_in_defines(char *text) {
     while (*p == ' ' || *p == '\t')
       p++;
     char *eol = strchr(line, '\n');
+    while (eol && eol > line && eol[-1] == '\\') /* spliced lines */
+      eol = strchr(eol + 1, '\n');
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
@@ -73,12 +104,14 @@ static int emit_sync(const Options *opt, Source *src, Str *out) {
   char *text = read_file(opt->input, &len);
   if (!text)
     return 1;
-  for (int i = 0; i < src->keywords.len; i++) {
-    Loc loc = source_loc(src, (size_t)(intptr_t)src->keywords.items[i]);
-    size_t at = loc.in_main ? offset_of(text, len, loc.line, loc.col) : len;
-    if (is_word_at(text, len, at))
-      memset(text + at, ' ', 5);
-  }
+  Vec at = {0}; /* found first, blanked after: blanks move no count */
+  for (int i = 0; i < src->keywords.len; i++)
+    vec_push(&at, (void *)(intptr_t)keyword_in_ac(
+                      src, (size_t)(intptr_t)src->keywords.items[i], text,
+                      len));
+  for (int i = 0; i < at.len; i++)
+    if ((size_t)(intptr_t)at.items[i] < len)
+      memset(text + (size_t)(intptr_t)at.items[i], ' ', 5);
   erase_in_defines(text);
   str_add(out, text, len);
   return 0;
