@@ -67,18 +67,21 @@ typedef struct Source {
   int nmarks;
   Vec keywords;      /* offsets (intptr_t) of the words `async` and `await`
                         the parser took as keywords (keywords.c) */
+  struct TokMap *map; /* where each token was written (tokmap.c) */
 } Source;
 
 typedef struct Loc {
   const char *file; /* presumed file name (from linemarkers) */
-  int line, col;    /* 1-based */
+  int line, col;    /* 1-based; line presumed, col physical */
   bool in_main;     /* in the .ac file itself, not an included header */
+  int text_line;    /* the physical line of the .ac to show, or 0 */
 } Loc;
 
 Source *source_new(const char *path, char *text, size_t len);
 Loc source_loc(const Source *src, size_t off);
-/* The original line of `loc` (read from the file on disk), for carets. */
-char *source_line_text(const Loc *loc);
+/* The line of `loc` as written (the .ac's physical line, or the file on
+   disk), for carets. */
+char *source_line_text(const Source *src, const Loc *loc);
 
 /* ==== diag.c ==== */
 

@@ -12,6 +12,7 @@
  * to our stderr.
  */
 #include "options.h"
+#include "tokmap.h"
 
 #include <errno.h>
 #include <string.h>
@@ -73,36 +74,64 @@ static void read_all(int fd, Str *out) {
   }
 }
 
-Source *cpp_run(const Options *opt) {
-  Vec argv = cpp_argv(opt);
+/* Runs argv, collecting what it writes to file descriptor `fd` (1 or 2);
+   false if it could not run or failed. */
+static bool run_capture(Vec *argv, int fd, Str *text) {
   int fds[2];
   if (pipe(fds) < 0) {
     perror("acc: pipe");
-    return NULL;
+    return false;
   }
   pid_t pid = fork();
   if (pid < 0) {
     perror("acc: fork");
-    return NULL;
+    return false;
   }
   if (pid == 0) {
-    dup2(fds[1], 1);
+    dup2(fds[1], fd);
     close(fds[0]);
     close(fds[1]);
-    execvp(argv.items[0], (char **)argv.items);
-    fprintf(stderr, "acc: cannot run '%s': %s\n", (char *)argv.items[0],
+    execvp(argv->items[0], (char **)argv->items);
+    fprintf(stderr, "acc: cannot run '%s': %s\n", (char *)argv->items[0],
             strerror(errno));
     _exit(127);
   }
   close(fds[1]);
-  Str text = {0};
-  str_add(&text, "", 0);
-  read_all(fds[0], &text);
+  str_add(text, "", 0);
+  read_all(fds[0], text);
   close(fds[0]);
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * clang's list of the tokens it preprocessed, each with where it was
+ * expanded and spelled (tokmap.c reads it): the same command with
+ * `-Xclang -dump-tokens -fsyntax-only` for `-E`, no make dependencies and
+ * no warnings (the first run showed them).  It is clang's view even under
+ * --cpp, since the oracle is clang too.
+ */
+static bool dump_tokens(const Options *opt, Str *dump) {
+  Options o = *opt;
+  o.cpp = "clang -Xclang -dump-tokens -fsyntax-only -w";
+  o.dep = false;
+  Vec argv = cpp_argv(&o);
+  return run_capture(&argv, 2, dump);
+}
+
+Source *cpp_run(const Options *opt) {
+  Vec argv = cpp_argv(opt);
+  Str text = {0};
+  if (!run_capture(&argv, 1, &text))
     return NULL;
-  return source_new(opt->input, text.buf, text.len);
+  Source *src = source_new(opt->input, text.buf, text.len);
+  size_t ac_len;
+  char *ac = read_file(opt->input, &ac_len);
+  Str dump = {0};
+  bool have_dump = ac && dump_tokens(opt, &dump);
+  src->map = tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
+                          have_dump ? dump.buf : NULL, dump.len);
+  return src;
 }

@@ -19,7 +19,7 @@ void diag_init(const Source *src) { diag_src = src; }
 int diag_error_count(void) { return nerrors; }
 
 static void show_line(const Loc *loc) {
-  char *text = source_line_text(loc);
+  char *text = source_line_text(diag_src, loc);
   if (!text)
     return;
   fprintf(stderr, "%5d | %s\n      | ", loc->line, text);
@@ -40,7 +40,7 @@ static void vdiag(size_t off, const char *kind, const char *fmt, va_list ap) {
   Str msg = {0};
   str_vprintf(&msg, fmt, ap);
   Loc loc = diag_src ? source_loc(diag_src, off)
-                     : (Loc){"<input>", 0, 0, false};
+                     : (Loc){"<input>", 0, 0, false, 0};
   diag_at_loc(&loc, kind, str_cstr(&msg));
 }
 

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "ir.h"
 #include "oracle.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,6 @@ typedef struct Emit {
   Program *p;
   Str *out;
   bool no_line;
-  const char *path;   /* the .ac path, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   AsyncFunc *fn;      /* the function being written */
 } Emit;
@@ -33,14 +33,6 @@ static void out(Emit *E, const char *fmt, ...) {
   va_start(ap, fmt);
   str_vprintf(E->out, fmt, ap);
   va_end(ap);
-}
-
-static void line_directive(Emit *E, int line) {
-  if (E->no_line)
-    return;
-  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
-    out(E, "\n");
-  out(E, "#line %d \"%s\"\n", line, E->path);
 }
 
 /* A declaration of `name` with type `type`: plain when the spelling allows,
@@ -67,7 +59,7 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
   if (s->align_spec)
     out(E, "%s ", s->align_spec);
   if (s->type) {
-    out(E, "%s;", declare(s->type, s->name));
+    out(E, "%s;", declare(tokmap_strip_marks(s->type), s->name));
   } else {
     /* No oracle type: the declarator as written, renamed. */
     Decl *d = s->decl;
@@ -133,8 +125,8 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
     return;
   fn->emitted = true;
   out(E, "typedef struct %s__frame %s__frame;\n", fn->name, fn->name);
-  for (int i = 0; i < fn->hoisted.len; i++)
-    out(E, "%s\n", (char *)fn->hoisted.items[i]);
+  for (int i = 0; i < fn->hoisted.len; i++) /* scaffolding: no marks */
+    out(E, "%s\n", tokmap_strip_marks(fn->hoisted.items[i]));
   out(E, "struct %s__frame {\n", fn->name);
   group_body(E, fn->frame, 1);
   out(E, "};\n");
@@ -249,27 +241,34 @@ static const char *child_ref(Site *s) {
              : xformat("&F->%s", s->child->name);
 }
 
+/* The line mark of the token at buffer offset off, or "". */
+static const char *mark_at(Emit *E, size_t off) {
+  const TokMap *m = E->p->src->map;
+  int k = tokmap_find(m, off);
+  if (k < 0 || !m->toks[k].main || !m->toks[k].line)
+    return "";
+  return tokmap_mark(m->toks[k].file, m->toks[k].line);
+}
+
 /*
- * One await site:
- *     g__init(&F->c1, F->x_2);
- *     F->state = 1;
- *   ac__s1:
- *     if (g__poll(&F->c1, ac__cx, &F->t1) == AC_POLL_PENDING)
- *       return AC_POLL_PENDING;
+ * One await site, in two lines of the await's .ac line (each line of
+ * code needs its own #line, so the sequence is kept short):
+ *     g__init(&F->c1, F->x_2); F->state = 1;
+ *   ac__s1: if (g__poll(&F->c1, ac__cx, &F->t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
  */
 static void await_seq(Emit *E, Site *s) {
-  out(E, "/* state %d %s: await %s, line %d */\n", s->state,
+  out(E, "%s/* state %d %s: await %s, line %d */\n",
+      mark_at(E, s->await->begin), s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
-  if (s->init)
-    out(E, "%s\n", s->init);
-  out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
-  out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
-      s->poll, child_ref(s),
+  out(E, "%s%sF->state = %d;\n", s->init ? s->init : "", s->init ? " " : "",
+      s->state);
+  out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
+      "return AC_POLL_PENDING;\n", s->state, s->poll, child_ref(s),
       s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
     out(E, "%s(&F->%s);\n", s->drop, s->child->name);
   else if (owns_heap(s))
-    out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
+    out(E, "%s(F->%s); __builtin_free(F->%s); F->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
 
@@ -285,18 +284,33 @@ static bool is_label_line(const char *p) {
   return q > p && q[0] == ':' && q[1] != ':';
 }
 
-/* Brace depth change of one line, skipping literals. */
-static int brace_delta(const char *p, const char *end) {
+/* What the indenter carries from one line to the next. */
+typedef struct Indent {
+  int depth;
+  bool hang;       /* the last line was `if (...)` without its body */
+  bool in_comment; /* a block comment is open */
+  bool spliced;    /* the last line ended with a backslash */
+} Indent;
+
+/* Brace depth change of one line, skipping literals and comments. */
+static int brace_delta(Indent *in, const char *p, const char *end) {
   int d = 0;
   char quote = 0;
   for (; p < end; p++) {
-    if (quote) {
+    if (in->in_comment) {
+      if (p[0] == '*' && p + 1 < end && p[1] == '/')
+        in->in_comment = false, p++;
+    } else if (quote) {
       if (*p == '\\')
         p++;
       else if (*p == quote)
         quote = 0;
     } else if (*p == '"' || *p == '\'') {
       quote = *p;
+    } else if (p[0] == '/' && p + 1 < end && p[1] == '*') {
+      in->in_comment = true, p++;
+    } else if (p[0] == '/' && p + 1 < end && p[1] == '/') {
+      break;
     } else {
       d += (*p == '{') - (*p == '}');
     }
@@ -315,38 +329,71 @@ static bool opens_body(const char *p, const char *end) {
          !strncmp(p, "do", 2) || !strncmp(p, "switch (", 8);
 }
 
+static bool is_mark(char c) {
+  return c == TOKMAP_MARK || c == TOKMAP_SCAFFOLD || c == TOKMAP_VERBATIM;
+}
+
+/* Past the line marks and blanks at the start of a line, which are copied
+   to `marks`. */
+static const char *leading_marks(const char *p, const char *end, Str *marks) {
+  for (;;) {
+    while (p < end && (*p == ' ' || *p == '\t'))
+      p++;
+    if (p >= end || !is_mark(*p))
+      return p;
+    const char *q = p + 1;
+    if (*p != TOKMAP_SCAFFOLD)
+      while (q < end && q[-1] != TOKMAP_MARK_END)
+        q++;
+    str_add(marks, p, (size_t)(q - p));
+    p = q;
+  }
+}
+
 /* Re-indents generated and copied code by brace depth, two spaces a level;
-   labels one level out, directives at column 0. */
+   labels one level out, directives at column 0.  Line marks stay first on
+   their line; a line continued by a backslash or inside a comment is left
+   as it is. */
 static void indent(Emit *E, const char *text) {
-  int depth = 1;
-  bool hang = false; /* the previous line was `if (...)` without its body */
+  Indent in = {.depth = 1};
   for (const char *p = text; *p;) {
     const char *eol = strchr(p, '\n');
     const char *end = eol ? eol : p + strlen(p);
-    while (p < end && (*p == ' ' || *p == '\t'))
-      p++;
-    if (p == end) {
+    if (in.spliced || in.in_comment) {
+      out(E, "%.*s\n", (int)(end - p), p);
+      in.spliced = end > p && end[-1] == '\\';
+      brace_delta(&in, p, end);
+      p = eol ? eol + 1 : end;
+      continue;
+    }
+    Str marks = {0};
+    p = leading_marks(p, end, &marks);
+    if (marks.len)
+      str_add(E->out, marks.buf, marks.len);
+    if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
     }
     int lead = *p == '}' ? -1 : 0;
-    int level = *p == '#' ? 0 : depth + lead - (is_label_line(p) ? 1 : 0);
-    level += hang && *p != '{' && *p != '#';
+    int level = *p == '#' ? 0 : in.depth + lead - (is_label_line(p) ? 1 : 0);
+    level += in.hang && *p != '{' && *p != '#';
     out(E, "%*s%.*s\n", (level > 0 ? level : 0) * 2, "", (int)(end - p), p);
+    in.spliced = end[-1] == '\\';
     if (*p != '#') {
-      depth += brace_delta(p, end);
-      hang = opens_body(p, end);
+      in.depth += brace_delta(&in, p, end);
+      in.hang = opens_body(p, end);
     }
     p = eol ? eol + 1 : end;
   }
 }
+
 
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s) {\n",
       storage(fn), fn->name, fn->name, out_param(fn));
   Str *saved = E->out, body = {0};
   E->out = &body;
-  out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
   if (fn->sites.len) {
     out(E, "switch (F->state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -361,13 +408,14 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     if (st->kind == ST_TEXT)
       out(E, "%s", st->text);
     else if (st->kind == ST_LINE)
-      line_directive(E, st->line);
+      out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                         ? "\n" : "", tokmap_mark(st->file, st->line));
     else
       await_seq(E, st->site);
   }
   E->out = saved;
   indent(E, str_cstr(&body));
-  out(E, "}\n");
+  out(E, "%c}\n", TOKMAP_SCAFFOLD);
 }
 
 /* ==== drop and vtable ==== */
@@ -475,56 +523,33 @@ static void gen_proto(Emit *E, Node *n) {
 
 /* ==== splicing into the .ac text ==== */
 
-typedef struct AcText {
-  char *text;
-  size_t len;
-  Vec lines; /* offset (intptr_t) of each line's start */
-} AcText;
-
-static bool read_ac(const char *path, AcText *t) {
-  t->text = read_file(path, &t->len);
-  if (!t->text)
-    return false;
-  vec_push(&t->lines, (void *)(intptr_t)0);
-  for (size_t i = 0; i < t->len; i++)
-    if (t->text[i] == '\n')
-      vec_push(&t->lines, (void *)(intptr_t)(i + 1));
-  return true;
-}
-
-static size_t ac_offset(AcText *t, Loc loc) {
-  if (loc.line < 1 || loc.line > t->lines.len)
-    return t->len;
-  size_t off = (size_t)(intptr_t)t->lines.items[loc.line - 1] +
-               (size_t)(loc.col - 1);
-  return off < t->len ? off : t->len;
-}
-
-static bool is_acc_pragma(const char *p) {
-  while (*p == ' ' || *p == '\t')
+/* Copies .ac bytes [from, to), turning `#pragma acc` lines (ours) into
+   comments. */
+static bool is_acc_pragma(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  if (*p++ != '#')
+  if (p >= end || *p++ != '#')
     return false;
-  while (*p == ' ' || *p == '\t')
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  if (strncmp(p, "pragma", 6))
+  if (end - p < 10 || strncmp(p, "pragma", 6))
     return false;
   p += 6;
-  while (*p == ' ' || *p == '\t')
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  return !strncmp(p, "acc", 3) && (p[3] == ' ' || p[3] == '\t' ||
-                                   p[3] == '(' || p[3] == '\n');
+  return end - p >= 4 && !strncmp(p, "acc", 3) &&
+         (p[3] == ' ' || p[3] == '\t' || p[3] == '(' || p[3] == '\n');
 }
 
-/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
-static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
+static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
   for (size_t i = from; i < to;) {
-    bool bol = i == 0 || t->text[i - 1] == '\n';
-    if (bol && is_acc_pragma(t->text + i))
+    bool bol = i == 0 || m->ac[i - 1] == '\n';
+    const char *nl = memchr(m->ac + i, '\n', to - i);
+    size_t end = nl ? (size_t)(nl - m->ac) + 1 : to;
+    if (bol && is_acc_pragma(m->ac + i, m->ac + end))
       out(E, "// ");
-    const char *nl = memchr(t->text + i, '\n', to - i);
-    size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
-    str_add(E->out, t->text + i, end - i);
+    for (size_t j = i; j < end; j++) /* a NUL byte would end the text */
+      str_add(E->out, m->ac[j] ? m->ac + j : " ", 1);
     i = end;
   }
 }
@@ -542,63 +567,131 @@ static AsyncFunc *func_of_def(Program *p, Node *def) {
   return NULL;
 }
 
-static const char *escape_path(const char *path) {
-  Str s = {0};
-  for (const char *c = path; *c; c++) {
-    if (*c == '\\' || *c == '"')
-      str_add(&s, "\\", 1);
-    str_add(&s, c, 1);
+/* Whether a header named `base` was entered before buffer offset `off`
+   (the user's own `#include <ac.h>`). */
+static bool included_before(const Source *src, size_t off, const char *base) {
+  const char *needle = xformat("/%s\" 1", base);
+  const char *needle2 = xformat("\"%s\" 1", base);
+  for (size_t i = 0; i < off && i < src->len;) {
+    const char *nl = memchr(src->text + i, '\n', src->len - i);
+    size_t e = nl ? (size_t)(nl - src->text) : src->len;
+    if (src->text[i] == '#') {
+      const char *line = xstrndup(src->text + i, e - i);
+      if (strstr(line, needle) || strstr(line, needle2))
+        return true;
+    }
+    i = e + 1;
   }
-  return str_cstr(&s);
+  return false;
 }
 
 /*
  * Before the first async definition or prototype (not at the top of the
  * file: feature-test macros defined there must come before any include):
- * ac.h, the future registry of ac_spawn (emit_registry.c) and the
- * declarations of async functions of other TUs.
+ * ac.h and stdlib.h unless the file included them already, the future
+ * registry of ac_spawn (emit_registry.c) and the declarations of async
+ * functions of other TUs.
  */
-static void write_prelude(Emit *E) {
+static void write_prelude(Emit *E, size_t at) {
   if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
     out(E, "\n");
-  out(E, "#include <ac.h>\n#include <stdlib.h>\n");
+  if (!included_before(E->p->src, at, "ac.h"))
+    out(E, "#include <ac.h>\n");
+  if (!included_before(E->p->src, at, "stdlib.h"))
+    out(E, "#include <stdlib.h>\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);
 }
 
-void emit_c(Program *p, bool no_line, Str *outp) {
-  Emit E = {.p = p, .out = outp, .no_line = no_line,
-            .path = escape_path(p->src->path)};
-  AcText t = {0};
-  if (!read_ac(p->src->path, &t)) {
-    error_at(0, "cannot read '%s' again to copy it", p->src->path);
-    return;
-  }
-  size_t pos = 0;
-  bool prelude = false;
+/* A top-level item of the .ac and the token-map units it covers. */
+typedef struct Item {
+  Node *node;
+  int u0, u1;
+} Item;
+
+/* The main file's top-level items, in order; an item made by a macro
+   shares that invocation's unit with its neighbours. */
+static Vec main_items(Program *p) {
+  Vec items = {0};
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    if (!is_async_item(n))
-      continue;
-    Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
-    if (!b.in_main || !e.in_main)
-      continue;
-    size_t from = ac_offset(&t, b), to = ac_offset(&t, e);
-    if (from < pos || to < from)
-      continue;
-    copy_ac(&E, &t, pos, from);
-    if (!prelude)
-      write_prelude(&E);
-    prelude = true;
-    if (n->kind == ND_FUNC_DEF)
-      gen_func(&E, func_of_def(p, n));
-    else
-      gen_proto(&E, n);
-    line_directive(&E, e.line);
-    if (no_line && E.out->len && E.out->buf[E.out->len - 1] != '\n')
-      out(&E, "\n");
-    pos = to;
+    Item it = {n, 0, 0};
+    if (n->end > n->begin &&
+        tokmap_units(p->src->map, n->begin, n->end, &it.u0, &it.u1)) {
+      Item *copy = xalloc(sizeof *copy);
+      *copy = it;
+      vec_push(&items, copy);
+    }
   }
-  copy_ac(&E, &t, pos, t.len);
+  return items;
+}
+
+/* An item that is no async one but shares an invocation with one: its
+   text as the buffer has it where the invocation is cut. */
+static void plain_item(Emit *E, Node *n) {
+  const TokMap *m = E->p->src->map;
+  int t = tokmap_find(m, n->begin);
+  if (t >= 0 && m->toks[t].main)
+    out(E, "%s", tokmap_mark(m->toks[t].file, m->toks[t].line));
+  tokmap_copy(m, E->p->src, n->begin, n->end, NULL, NULL, E->out);
+  out(E, "\n%c", TOKMAP_SCAFFOLD);
+}
+
+/*
+ * The .ac as written, each run of top-level items that holds an async
+ * definition or prototype replaced by generated code.  Items made by one
+ * macro invocation (two async functions from one macro, or a function and
+ * its neighbour) share the invocation and are replaced together.
+ */
+static void splice(Emit *E) {
+  Program *p = E->p;
+  const TokMap *m = p->src->map;
+  Vec items = main_items(p);
+  size_t pos = 0;
+  bool prelude = false;
+  out(E, "%s", tokmap_verbatim(0, 1));
+  for (int i = 0; i < items.len;) {
+    Item *first = items.items[i];
+    int j = i + 1, u1 = first->u1;
+    bool async = is_async_item(first->node);
+    while (j < items.len && ((Item *)items.items[j])->u0 <= u1) {
+      Item *it = items.items[j++];
+      async |= is_async_item(it->node);
+      u1 = it->u1 > u1 ? it->u1 : u1;
+    }
+    size_t from = m->units[first->u0].ac_begin, to = m->units[u1].ac_end;
+    if (!async || from < pos) {
+      i = j;
+      continue;
+    }
+    copy_ac(E, m, pos, from);
+    if (!prelude)
+      write_prelude(E, first->node->begin);
+    prelude = true;
+    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                       ? "\n" : "", TOKMAP_SCAFFOLD);
+    for (int k = i; k < j; k++) {
+      Node *n = ((Item *)items.items[k])->node;
+      if (n->kind == ND_FUNC_DEF && is_async_item(n))
+        gen_func(E, func_of_def(p, n));
+      else if (is_async_item(n))
+        gen_proto(E, n);
+      else
+        plain_item(E, n);
+    }
+    int file, line;
+    tokmap_presumed(m, u1, to, &file, &line);
+    out(E, "%s", tokmap_verbatim(file, line));
+    pos = to;
+    i = j;
+  }
+  copy_ac(E, m, pos, m->ac_len);
+}
+
+void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
+  Str text = {0};
+  Emit E = {.p = p, .out = &text, .no_line = no_line};
+  splice(&E);
+  emit_lines(&text, p->src->map, out_name, no_line, final);
 }

@@ -120,7 +120,7 @@ typedef enum StepKind {
 struct Step {
   StepKind kind;
   const char *text;
-  int line;
+  int line, file;  /* ST_LINE: presumed line, file index (tokmap.h) */
   Site *site;
 };
 
@@ -202,8 +202,9 @@ void layout_program(Program *p);
 
 /* ==== emit_c.c ==== */
 
-/* The translated C: the .ac text with each async function replaced. */
-void emit_c(Program *p, bool no_line, Str *out);
+/* The translated C: the .ac text with each async function replaced;
+   generated scaffolding is mapped to out_name's own lines. */
+void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
 
 /* ==== emit_registry.c ==== */
 

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,57 +148,91 @@ static HoistedTag *unnamed_at(Lower *L, size_t at) {
   return NULL;
 }
 
+/* A node rewritten inside a copy: its range and its text. */
+typedef struct Rewrite {
+  size_t begin, end;
+  const char *text;
+} Rewrite;
+
+/* What a copy of buffer text substitutes, token by token (tokmap_copy). */
+typedef struct Names {
+  Lower *L;
+  bool locals;     /* frame locals become F->name */
+  bool tag;        /* the last word was struct, union or enum */
+  int attr;        /* parentheses open in `struct __attribute__((...))` */
+  bool in_attr;
+  const Vec *rw;   /* Rewrite*, in order, or NULL */
+  int next_rw;
+} Names;
+
 /*
- * Copies [from, to) of the buffer with each name replaced by what its
- * declaration becomes, found by scope (ast_name_at), not by spelling:
+ * Each name replaced by what its declaration becomes, found by scope
+ * (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
  *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
  * Member names, labels and other declarators are no uses and stay.  A tag
- * after struct, union or enum is renamed if it means a hoisted one.
+ * after struct, union or enum is renamed if it means a hoisted one; an
+ * unnamed struct whose definition was hoisted becomes its generated name.
  */
+static TokSubst name_token(void *ctx, size_t b, size_t e) {
+  Names *nm = ctx;
+  Lower *L = nm->L;
+  const char *t = L->src->text;
+  TokSubst none = {NULL, e};
+  if (nm->rw && nm->next_rw < nm->rw->len) {
+    Rewrite *r = nm->rw->items[nm->next_rw];
+    if (r->begin == b) {
+      nm->next_rw++;
+      nm->tag = false;
+      return (TokSubst){r->text, r->end};
+    }
+  }
+  if (nm->in_attr) { /* struct __attribute__((...)) NAME */
+    nm->attr += (t[b] == '(') - (t[b] == ')');
+    nm->in_attr = nm->attr > 0 || t[b] != ')';
+    return none;
+  }
+  size_t n = e - b;
+  if (!word_char(t[b])) {
+    nm->tag = false;
+    return none;
+  }
+  if (nm->tag && n >= 11 && !strncmp(t + b, "__attribute", 11)) {
+    nm->in_attr = true;
+    nm->attr = 0;
+    return none;
+  }
+  HoistedTag *anon = is_tag_keyword(t + b, n) ? unnamed_at(L, b) : NULL;
+  if (anon) { /* its definition is hoisted: only its generated name */
+    nm->tag = false;
+    return (TokSubst){xformat("%.*s %s", (int)n, t + b, anon->new_name),
+                      anon->def->end};
+  }
+  Decl *d = nm->tag || (t[b] >= '0' && t[b] <= '9') ? NULL : ast_name_at(b);
+  HoistedTag *h = nm->tag ? tag_at(L, t + b, n, b) : NULL;
+  const char *r = h ? h->new_name : d ? name_subst(L, d, nm->locals) : NULL;
+  nm->tag = is_tag_keyword(t + b, n);
+  return (TokSubst){r, e};
+}
+
+/* Copies [from, to) of the buffer in the user's spelling (tokmap_copy),
+   names substituted, and the nodes of `rw` rewritten. */
+static void copy_range(Lower *L, size_t from, size_t to, Str *out,
+                       bool locals, const Vec *rw) {
+  Names nm = {.L = L, .locals = locals, .rw = rw};
+  tokmap_copy(L->src->map, L->src, from, to, name_token, &nm, out);
+}
+
 static void copy_names(Lower *L, size_t from, size_t to, Str *out,
                        bool locals) {
-  const char *t = L->src->text;
-  bool tag = false; /* the last word was struct, union or enum */
-  for (size_t i = from; i < to;) {
-    size_t n = 0;
-    while (i + n < to && word_char(t[i + n]))
-      n++;
-    if (!n) {
-      tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
-      str_add(out, t + i++, 1);
-      continue;
-    }
-    if (tag && skip_attribute(t + i) != t + i) { /* struct __attribute__ */
-      size_t end = (size_t)(skip_attribute(t + i) - t);
-      str_add(out, t + i, end - i);
-      i = end;
-      continue;
-    }
-    HoistedTag *anon = is_tag_keyword(t + i, n) ? unnamed_at(L, i) : NULL;
-    if (anon) { /* its definition is hoisted: only its generated name */
-      str_printf(out, "%.*s %s", (int)n, t + i, anon->new_name);
-      i = anon->def->end;
-      tag = false;
-      continue;
-    }
-    Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
-    HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
-    const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
-    if (r)
-      str_puts(out, r);
-    else
-      str_add(out, t + i, n);
-    tag = is_tag_keyword(t + i, n);
-    i += n;
-  }
+  copy_range(L, from, to, out, locals, NULL);
 }
 
 const char *lower_src(Lower *L, size_t begin, size_t end) {
   Str s = {0};
   if (end > begin)
     copy_names(L, begin, end, &s, false);
-  return str_cstr(&s);
+  return s.len ? str_cstr(&s) : "";
 }
 
 /* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
@@ -366,55 +401,69 @@ static const char *outer_f(Lower *L, Decl *d) {
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
  *   after:   if (n > 0) { *ac__out = (n * F->k_4); ...; return AC_POLL_READY; }
+ * The text is one copy of the node's range in the user's spelling; the
+ * nodes that are rewritten (returns, continues of rewritten loops,
+ * compound literals kept in the frame, case labels the statement before
+ * falls into) are found first, in source order, and replace their ranges.
  */
-static void copy_kids(Lower *L, Node *n, Str *out);
+static const char *rewrite(Lower *L, Node *n);
 
-void lower_copy(Lower *L, Node *n, Str *out) {
-  if (n->kind == ND_IDENT && n->decl) {
-    Slot *s = lower_slot_of(L, n->decl);
-    if (s) {
-      str_printf(out, "F->%s", s->name);
-      return;
-    }
-    if (!strcmp(n->name, "F") && !n->decl->is_local &&
-        n->decl->kind != DK_ENUMCONST) {
-      str_puts(out, outer_f(L, n->decl));
-      return;
-    }
-  }
-  if (n->kind == ND_RETURN) {
-    str_puts(out, lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs)
-                                              : NULL));
-    return;
-  }
-  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target)) {
-    str_printf(out, "goto %s;", cont_label(L, n->target));
-    return;
-  }
-  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
-    Str lit = {0};
-    copy_kids(L, n, &lit);
-    str_puts(out, lower_literal(L, n, str_cstr(&lit)));
-    return;
-  }
-  copy_kids(L, n, out);
-}
-
-/* n's text with each child copied by lower_copy. */
-static void copy_kids(Lower *L, Node *n, Str *out) {
+static void find_rewrites(Lower *L, Node *n, Vec *rw) {
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   size_t pos = n->begin;
   for (int i = 0; i < k; i++) {
-    if (kids[i]->begin < pos || kids[i]->end > n->end)
+    Node *kid = kids[i];
+    if (kid->begin < pos || kid->end > n->end)
       continue;
-    copy_names(L, pos, kids[i]->begin, out, true);
-    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
-      str_puts(out, "__attribute__((fallthrough)); ");
-    lower_copy(L, kids[i], out);
-    pos = kids[i]->end;
+    const char *text = NULL;
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kid))
+      text = xformat("__attribute__((fallthrough)); %s",
+                     lower_copy_text(L, kid));
+    else
+      text = rewrite(L, kid);
+    if (text) {
+      Rewrite *r = xalloc(sizeof *r);
+      *r = (Rewrite){kid->begin, kid->end, text};
+      vec_push(rw, r);
+    } else {
+      find_rewrites(L, kid, rw);
+    }
+    pos = kid->end;
   }
-  copy_names(L, pos, n->end, out, true);
+}
+
+/* n's text with its descendants rewritten and names substituted. */
+static void copy_node(Lower *L, Node *n, Str *out) {
+  Vec rw = {0};
+  find_rewrites(L, n, &rw);
+  copy_range(L, n->begin, n->end, out, true, &rw);
+}
+
+/* The text of a node that is not copied as written, or NULL. */
+static const char *rewrite(Lower *L, Node *n) {
+  if (n->kind == ND_IDENT && n->decl && !lower_slot_of(L, n->decl) &&
+      !strcmp(n->name, "F") && !n->decl->is_local &&
+      n->decl->kind != DK_ENUMCONST)
+    return outer_f(L, n->decl);
+  if (n->kind == ND_RETURN)
+    return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
+  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target))
+    return xformat("goto %s;", cont_label(L, n->target));
+  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
+    Str lit = {0};
+    copy_node(L, n, &lit);
+    return lower_literal(L, n, lit.len ? str_cstr(&lit) : "");
+  }
+  return NULL;
+}
+
+void lower_copy(Lower *L, Node *n, Str *out) {
+  const char *r = rewrite(L, n);
+  if (r)
+    str_puts(out, r);
+  else
+    copy_node(L, n, out);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {

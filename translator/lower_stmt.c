@@ -19,6 +19,7 @@
  * way, by liveness; scopes are our approximation of it).
  */
 #include "lower.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +44,15 @@ void lower_flush(Lower *L) {
 }
 
 void lower_line(Lower *L, size_t off) {
-  Loc loc = source_loc(L->src, off);
-  if (!loc.in_main)
+  const TokMap *m = L->src->map;
+  int k = tokmap_find(m, off);
+  if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return;
   lower_flush(L);
   Step *st = xalloc(sizeof *st);
   st->kind = ST_LINE;
-  st->line = loc.line;
+  st->line = m->toks[k].line;
+  st->file = m->toks[k].file;
   vec_push(&L->fn->steps, st);
 }
 
@@ -449,6 +452,7 @@ static void block(Lower *L, Node *s) {
       lower_emit(L, "__attribute__((fallthrough));\n");
     lower_stmt(L, item);
   }
+  lower_line(L, s->end - 1); /* its `}` */
   lower_emit(L, "}\n");
   L->scope = saved;
   L->block = saved_block;
@@ -753,6 +757,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   L.scope = fn->frame;
   lower_find_literals(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
+  lower_line(&L, fn->def->end - 1); /* falling off the end: the last `}` */
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
 }

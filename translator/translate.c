@@ -117,10 +117,22 @@ static int emit_sync(const Options *opt, Source *src, Str *out) {
   return 0;
 }
 
-static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
-  switch (kind) {
+/* The file the C output goes to, named in the #line directives of the
+   generated scaffolding: -o's, or the default FILE.c beside the input. */
+static const char *output_name(const Options *opt) {
+  if (opt->output && strcmp(opt->output, "-"))
+    return opt->output;
+  size_t n = strlen(opt->input);
+  if (n > 3 && !strcmp(opt->input + n - 3, ".ac"))
+    return xformat("%.*s.c", (int)(n - 3), opt->input);
+  return xformat("%s.c", opt->input);
+}
+
+static void emit_view(Program *p, const Options *opt, Str *out) {
+  bool no_line = opt->no_line;
+  switch (opt->emit) {
   case EMIT_C:
-    emit_c(p, no_line, out);
+    emit_c(p, output_name(opt), no_line, out);
     break;
   case EMIT_LAYOUT:
     layout_program(p);
@@ -170,7 +182,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only)
-    emit_view(p, opt->emit, opt->no_line, out);
+    emit_view(p, opt, out);
   oracle_close(o);
   return diag_error_count() ? 1 : 0;
 }

@@ -1,0 +1,257 @@
+/*
+ * tokcopy.c: a range of the preprocessed buffer written back in the user's
+ * own spelling (docs/frontend.md, "The token map").
+ *
+ *   buffer:  ((void) sizeof ((x > 0) ? 1 : 0), __extension__ ({ ... }));
+ *   .ac:     assert(x > 0);
+ *   copy:    assert(x > 0);
+ *
+ * A unit of the token map (a token written directly, or a macro
+ * invocation) that lies wholly inside the range is written as the .ac has
+ * it, so the compiler that builds the output expands the user's macros
+ * with its own headers; between two such units the .ac's own white space,
+ * comments and line breaks are kept.  Tokens of headers, and pieces of an
+ * invocation cut by the range, are written as the buffer spells them.
+ *
+ * Substitutions (frame locals renamed, returns rewritten...) come from a
+ * callback asked about every token.  Inside an invocation, a replaced
+ * token that the invocation's arguments spell is replaced there
+ * (`assert(x > 0)` with x in the frame: `assert((ac__F->x) > 0)`), unless
+ * the invocation stringifies or pastes something (its message would
+ * change): then, and when the replaced token comes from the macro's own
+ * definition, the invocation is written expanded.
+ */
+#include "tokmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Copy {
+  const TokMap *m;
+  const Source *src;
+  Str *out;
+  const char **subst;  /* per token of the range: its replacement, or NULL */
+  bool *consumed;      /* per token: replaced by an earlier token's text */
+  int i0, i1;          /* the tokens of the range */
+  int last_unit;       /* the unit last written in the user's spelling;
+                          -1: nothing written yet, -2: a buffer token */
+  int last_tok;        /* the buffer token last written, or -1 */
+  int file, line;      /* presumed position of the last byte written */
+} Copy;
+
+static void put(Copy *c, const char *p, size_t n) { str_add(c->out, p, n); }
+
+/* A line break, and the mark of the line that follows it. */
+static void newline(Copy *c, int file, int line) {
+  put(c, "\n", 1);
+  str_puts(c->out, tokmap_mark(file, line));
+  c->file = file;
+  c->line = line;
+}
+
+/* The .ac bytes [b, e) as they are, with the marks of the lines they
+   start; NUL bytes (allowed in comments) become spaces. */
+static void put_ac(Copy *c, int unit, size_t b, size_t e) {
+  const char *ac = c->m->ac;
+  for (size_t i = b; i < e; i++) {
+    if (ac[i] == '\n') {
+      int file, line;
+      tokmap_presumed(c->m, unit, i + 1, &file, &line);
+      newline(c, file, line);
+    } else {
+      put(c, ac[i] ? ac + i : " ", 1);
+    }
+  }
+}
+
+/* The .ac directives that start in [b, e). */
+static bool directives_in(const TokMap *m, size_t b, size_t e) {
+  for (int i = 0; i < m->ndirs; i++)
+    if (m->dirs[i].begin >= b && m->dirs[i].begin < e)
+      return true;
+  return false;
+}
+
+/*
+ * The .ac bytes between two units written in the user's spelling.  With
+ * directives among them, only #define, #undef and #pragma lines are kept
+ * (the output is preprocessed again, and later invocations may need those
+ * macros); conditionals and the text they skipped go, since the tokens the
+ * translator read are exactly the ones kept; #line is the emitter's job.
+ */
+static void put_gap(Copy *c, int from, int to) {
+  const TokUnit *a = &c->m->units[from], *b = &c->m->units[to];
+  if (!directives_in(c->m, a->ac_end, b->ac_begin)) {
+    put_ac(c, from, a->ac_end, b->ac_begin);
+    return;
+  }
+  for (int i = 0; i < c->m->ndirs; i++) {
+    const AcDirective *d = &c->m->dirs[i];
+    if (d->begin < a->ac_end || d->begin >= b->ac_begin ||
+        !strchr("dup", d->kind))
+      continue;
+    int file, line;
+    tokmap_presumed(c->m, from, d->begin, &file, &line);
+    newline(c, file, line);
+    put_ac(c, from, d->begin, d->end);
+  }
+  int file, line;
+  tokmap_presumed(c->m, to, b->ac_begin, &file, &line);
+  newline(c, file, line);
+}
+
+/* Writes token k as the buffer spells it (or its replacement), on its own
+   line when it comes from a later line of the same file. */
+static void put_token(Copy *c, int k) {
+  const MapTok *t = &c->m->toks[k];
+  if (c->consumed[k - c->i0])
+    return;
+  if (t->main && t->file == c->file && t->line > c->line && c->line > 0)
+    newline(c, t->file, t->line);
+  else if (c->last_unit != -1 &&
+           !(c->last_tok == k - 1 && c->m->toks[k - 1].end == t->begin))
+    put(c, " ", 1); /* the buffer's own spacing between its tokens */
+  const char *s = c->subst[k - c->i0];
+  if (s)
+    str_puts(c->out, s);
+  else
+    put(c, c->src->text + t->begin, t->end - t->begin);
+  c->last_unit = -2; /* the next piece needs a separating space */
+  c->last_tok = k;
+  if (t->main && t->file == c->file && t->line > c->line)
+    c->line = t->line;
+}
+
+/* Replacements inside invocation u, placed at the arguments' spellings;
+   false if one cannot be (a token of the definition, a stringified or
+   pasted one, two different texts for one spelling). */
+static bool arg_replacements(Copy *c, const TokUnit *u, Vec *at,
+                             Vec *text) {
+  bool scratch = false, any = false;
+  for (int k = u->first; k <= u->last; k++) {
+    const MapTok *t = &c->m->toks[k];
+    scratch |= t->scratch;
+    const char *s = c->subst[k - c->i0];
+    if (!s && !c->consumed[k - c->i0])
+      continue;
+    any = true;
+    if (!s || t->spell == TOKMAP_NONE)
+      return false;
+    bool seen = false;
+    for (int i = 0; i < at->len; i++)
+      if ((size_t)(intptr_t)at->items[i] == t->spell) {
+        if (strcmp(text->items[i], s))
+          return false;
+        seen = true;
+      }
+    if (!seen) {
+      vec_push(at, (void *)(intptr_t)t->spell);
+      vec_push(text, (char *)s);
+    }
+  }
+  return !any || !scratch;
+}
+
+/* The invocation u in the user's spelling, arguments replaced. */
+static void put_invocation(Copy *c, int ui, Vec *at, Vec *text) {
+  const TokUnit *u = &c->m->units[ui];
+  size_t pos = u->ac_begin;
+  while (at->len) {
+    int best = 0; /* the next replacement in .ac order */
+    for (int i = 1; i < at->len; i++)
+      if ((size_t)(intptr_t)at->items[i] <
+          (size_t)(intptr_t)at->items[best])
+        best = i;
+    size_t off = (size_t)(intptr_t)at->items[best];
+    put_ac(c, ui, pos, off);
+    str_puts(c->out, text->items[best]);
+    pos = off; /* past the replaced word */
+    while (pos < u->ac_end && pos < c->m->ac_len &&
+           (c->m->ac[pos] == '_' || c->m->ac[pos] == '$' ||
+            (c->m->ac[pos] >= 'a' && c->m->ac[pos] <= 'z') ||
+            (c->m->ac[pos] >= 'A' && c->m->ac[pos] <= 'Z') ||
+            (c->m->ac[pos] >= '0' && c->m->ac[pos] <= '9')))
+      pos++;
+    if (pos == off)
+      pos++;
+    at->items[best] = at->items[at->len - 1];
+    text->items[best] = text->items[at->len - 1];
+    at->len--;
+    text->len--;
+  }
+  put_ac(c, ui, pos, u->ac_end);
+}
+
+/* Unit u, which lies wholly inside the range: in the user's spelling when
+   the substitutions allow it; returns false to have it written expanded. */
+static bool put_unit(Copy *c, int ui) {
+  const TokUnit *u = &c->m->units[ui];
+  Vec at = {0}, text = {0};
+  if (u->is_macro && !arg_replacements(c, u, &at, &text))
+    return false;
+  if (!u->is_macro && c->consumed[u->first - c->i0]) {
+    c->last_unit = ui; /* a gap after it starts at its end */
+    return true;
+  }
+  if (c->last_unit >= 0 && c->last_unit == ui - 1 &&
+      c->m->units[c->last_unit].last + 1 == u->first)
+    put_gap(c, c->last_unit, ui);
+  else if (c->last_unit != -1)
+    put(c, " ", 1);
+  if (c->line == 0 || c->file != u->file) {
+    c->file = u->file;
+    c->line = c->m->toks[u->first].line;
+  }
+  const char *s = c->subst[u->first - c->i0];
+  if (!u->is_macro && s)
+    str_puts(c->out, s);
+  else if (!u->is_macro)
+    put_ac(c, ui, u->ac_begin, u->ac_end);
+  else
+    put_invocation(c, ui, &at, &text);
+  c->last_unit = ui;
+  return true;
+}
+
+/* The replacement of every token of the range, from the callback. */
+static void ask(Copy *c, size_t end, TokSubstFn fn, void *ctx) {
+  int n = c->i1 - c->i0;
+  c->subst = xalloc(sizeof *c->subst * (size_t)(n + 1));
+  c->consumed = xalloc(sizeof *c->consumed * (size_t)(n + 1));
+  for (int k = c->i0; k < c->i1 && fn; k++) {
+    if (c->consumed[k - c->i0])
+      continue;
+    const MapTok *t = &c->m->toks[k];
+    TokSubst s = fn(ctx, t->begin, t->end);
+    if (!s.text)
+      continue;
+    c->subst[k - c->i0] = s.text;
+    for (int q = k + 1; q < c->i1 && c->m->toks[q].begin < s.upto &&
+                        c->m->toks[q].begin < end;
+         q++)
+      c->consumed[q - c->i0] = true;
+  }
+}
+
+void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
+                 size_t end, TokSubstFn fn, void *ctx, Str *out) {
+  Copy c = {.m = m, .src = src, .out = out, .last_unit = -1, .last_tok = -1};
+  c.i0 = tokmap_find(m, begin);
+  if (c.i0 < 0 || m->toks[c.i0].begin >= end)
+    return;
+  c.i1 = c.i0;
+  while (c.i1 < m->ntoks && m->toks[c.i1].begin < end)
+    c.i1++;
+  ask(&c, end, fn, ctx);
+  for (int k = c.i0; k < c.i1;) {
+    int ui = m->toks[k].unit;
+    const TokUnit *u = ui >= 0 ? &m->units[ui] : NULL;
+    if (u && u->first == k && u->last < c.i1 && put_unit(&c, ui)) {
+      k = u->last + 1;
+      continue;
+    }
+    int stop = u && u->first >= c.i0 && u->last < c.i1 ? u->last + 1 : k + 1;
+    for (; k < stop; k++)
+      put_token(&c, k);
+  }
+}
