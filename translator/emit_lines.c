@@ -108,13 +108,16 @@ static bool is_mark(char c) {
 }
 
 /* A line that generates no code: blank, a comment, `{`, a label, or a
-   directive. */
-static bool holds_no_code(const char *p, size_t n) {
+   directive; or a `}` of the translator's own (one with no mark of its
+   own closes a block that holds no locals: the user's `}` comes with the
+   mark of its line, since its block may run cleanups there). */
+static bool holds_no_code(const char *p, size_t n, bool own_mark) {
   while (n && (*p == ' ' || *p == '\t'))
     p++, n--;
   while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
     n--;
-  if (!n || *p == '#' || (n == 1 && *p == '{'))
+  if (!n || *p == '#' || (n == 1 && *p == '{') ||
+      (n == 1 && *p == '}' && !own_mark))
     return true;
   if (n >= 4 && !strncmp(p, "/*", 2) && !strncmp(p + n - 2, "*/", 2) &&
       !memmem(p + 2, n - 4, "*/", 2))
@@ -152,8 +155,9 @@ static void scan_continuation(Lines *L, const char *p, size_t n) {
   L->spliced = n && p[n - 1] == '\\';
 }
 
-/* One line of text without marks, written with what it needs before it. */
-static void write_line(Lines *L, const char *p, size_t n) {
+/* One line of text without marks, written with what it needs before it;
+   own_mark: a mark stood at its start. */
+static void write_line(Lines *L, const char *p, size_t n, bool own_mark) {
   bool continued = L->in_comment || L->spliced;
   scan_continuation(L, p, n);
   if (continued || L->no_line) {
@@ -168,7 +172,7 @@ static void write_line(Lines *L, const char *p, size_t n) {
     put_line(L, p, n);
     return;
   }
-  if (holds_no_code(p, n)) {
+  if (holds_no_code(p, n, own_mark)) {
     put_line(L, p, n);
     return;
   }
@@ -182,11 +186,13 @@ static void write_line(Lines *L, const char *p, size_t n) {
 /* One line of the marked text: marks at its start are read first; a user
    mark after code starts a new line there. */
 static void mark_line(Lines *L, const char *p, const char *end) {
+  bool own_mark = false;
   for (;;) {
     const char *q = p;
     while (q < end && (*q == ' ' || *q == '\t' || is_mark(*q))) {
       if (is_mark(*q)) {
         size_t n = read_mark(L, q);
+        own_mark = true;
         if (q == p) {
           p += n;
           q = p;
@@ -211,10 +217,11 @@ static void mark_line(Lines *L, const char *p, const char *end) {
           c += read_mark(L, c);
         else
           str_add(&s, c++, 1);
-      write_line(L, s.len ? s.buf : "", s.len);
+      write_line(L, s.len ? s.buf : "", s.len, own_mark);
       return;
     }
-    write_line(L, p, (size_t)(mk - p));
+    write_line(L, p, (size_t)(mk - p), own_mark);
+    own_mark = false;
     p = mk;
   }
 }

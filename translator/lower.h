@@ -39,6 +39,8 @@ typedef struct Lower {
   Vec tags;          /* HoistedTag*: hoisted tag definitions */
   Vec lits;          /* FrameLit*: compound literals stored in the frame */
   Node *block;       /* the innermost block (or for) being lowered */
+  int gap_tok;       /* the token whose preceding directives lower_line
+                        wrote last */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
 } Lower;

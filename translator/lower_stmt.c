@@ -48,6 +48,12 @@ void lower_line(Lower *L, size_t off) {
   int k = tokmap_find(m, off);
   if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return;
+  if (k != L->gap_tok) { /* the #define or #pragma lines before it, once */
+    L->gap_tok = k;
+    const char *d = tokmap_gap_directives(m, L->src, k - 1, k);
+    if (*d)
+      lower_emit(L, "%s\n", d);
+  }
   lower_flush(L);
   Step *st = xalloc(sizeof *st);
   st->kind = ST_LINE;

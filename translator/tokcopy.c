@@ -72,12 +72,98 @@ static bool directives_in(const TokMap *m, size_t b, size_t e) {
   return false;
 }
 
+/* .ac bytes [b, e) as they are, NUL bytes as spaces. */
+static void add_ac(Str *out, const TokMap *m, size_t b, size_t e) {
+  for (size_t i = b; i < e && i < m->ac_len; i++)
+    str_add(out, m->ac[i] ? m->ac + i : " ", 1);
+}
+
 /*
- * The .ac bytes between two units written in the user's spelling.  With
- * directives among them, only #define, #undef and #pragma lines are kept
- * (the output is preprocessed again, and later invocations may need those
- * macros); conditionals and the text they skipped go, since the tokens the
- * translator read are exactly the ones kept; #line is the emitter's job.
+ * The directives of the .ac between offsets [b, e) that the output keeps.
+ * Conditionals opened before the gap hold the tokens before it, so an
+ * #else or #elif of one ends that active branch: what follows to its
+ * #endif was skipped.  A conditional that opens and closes inside the gap
+ * and holds no tokens is kept whole (only directives: the compiler decides
+ * it again); one that holds tokens held skipped text and goes; one that
+ * stays open holds the tokens after the gap and its lines go.
+ */
+static void ac_directives(const TokMap *m, size_t b, size_t e, Str *out) {
+  int depth = 0, skip = 0, group = -1;
+  for (int i = 0; i < m->ndirs; i++) {
+    const AcDirective *d = &m->dirs[i];
+    if (d->begin < b || d->begin >= e)
+      continue;
+    if (skip) {
+      skip += (d->kind == 'i') - (d->kind == 'n');
+      continue;
+    }
+    if (d->kind == 'i' && depth++ == 0)
+      group = i;
+    else if (d->kind == 'e' && depth == 0)
+      skip = 1;
+    else if (d->kind == 'n' && depth > 0 && --depth == 0) {
+      bool tokens = false;
+      for (int j = group; j < i; j++)
+        tokens |= m->dirs[j].tokens_after;
+      if (!tokens) {
+        str_add(out, "\n", 1);
+        add_ac(out, m, m->dirs[group].begin, d->end);
+      }
+    } else if (depth == 0 && strchr("dup", d->kind)) {
+      str_add(out, "\n", 1);
+      add_ac(out, m, d->begin, d->end);
+    }
+  }
+}
+
+/* Whether an .ac directive starts on physical line `line`. */
+static bool directive_on(const TokMap *m, int line) {
+  for (int i = 0; i < m->ndirs; i++)
+    if (m->dirs[i].line == line)
+      return true;
+  return false;
+}
+
+/* The buffer's pragma lines in [b, e) that _Pragma made (an .ac #pragma
+   line is ac_directives' to keep or not). */
+static void made_pragmas(const TokMap *m, const Source *src, int unit,
+                         size_t b, size_t e, Str *out) {
+  for (size_t i = b; i < e;) {
+    const char *nl = memchr(src->text + i, '\n', e - i);
+    size_t end = nl ? (size_t)(nl - src->text) : e;
+    size_t p = i;
+    while (p < end && (src->text[p] == ' ' || src->text[p] == '\t'))
+      p++;
+    if ((i == 0 || src->text[i - 1] == '\n') && end - p > 7 &&
+        !strncmp(src->text + p, "#pragma", 7)) {
+      Loc loc = source_loc(src, p);
+      int phys = unit >= 0 ? loc.line - m->units[unit].delta : 0;
+      if (unit < 0 || !directive_on(m, phys)) {
+        str_add(out, "\n", 1);
+        str_add(out, src->text + p, end - p);
+      }
+    }
+    i = end + 1;
+  }
+}
+
+const char *tokmap_gap_directives(const TokMap *m, const Source *src, int a,
+                                  int b) {
+  Str out = {0};
+  int ua = a >= 0 ? m->toks[a].unit : -1;
+  int ub = b >= 0 && b < m->ntoks ? m->toks[b].unit : -1;
+  if (ua >= 0 && ub >= 0)
+    ac_directives(m, m->units[ua].ac_end, m->units[ub].ac_begin, &out);
+  made_pragmas(m, src, ub >= 0 ? ub : ua, a >= 0 ? m->toks[a].end : 0,
+               b >= 0 && b < m->ntoks ? m->toks[b].begin : src->len, &out);
+  return out.len ? str_cstr(&out) : "";
+}
+
+/*
+ * The .ac bytes between two units written in the user's spelling: as they
+ * are, or with directives among them only the directives the output keeps
+ * (tokmap_gap_directives), since the tokens the translator read are
+ * exactly the ones written; #line is the emitter's job.
  */
 static void put_gap(Copy *c, int from, int to) {
   const TokUnit *a = &c->m->units[from], *b = &c->m->units[to];
@@ -85,16 +171,7 @@ static void put_gap(Copy *c, int from, int to) {
     put_ac(c, from, a->ac_end, b->ac_begin);
     return;
   }
-  for (int i = 0; i < c->m->ndirs; i++) {
-    const AcDirective *d = &c->m->dirs[i];
-    if (d->begin < a->ac_end || d->begin >= b->ac_begin ||
-        !strchr("dup", d->kind))
-      continue;
-    int file, line;
-    tokmap_presumed(c->m, from, d->begin, &file, &line);
-    newline(c, file, line);
-    put_ac(c, from, d->begin, d->end);
-  }
+  str_puts(c->out, tokmap_gap_directives(c->m, c->src, a->last, b->first));
   int file, line;
   tokmap_presumed(c->m, to, b->ac_begin, &file, &line);
   newline(c, file, line);
@@ -106,6 +183,10 @@ static void put_token(Copy *c, int k) {
   const MapTok *t = &c->m->toks[k];
   if (c->consumed[k - c->i0])
     return;
+  if (c->last_tok >= 0 && memchr(c->src->text + c->m->toks[c->last_tok].end,
+                                 '#', t->begin - c->m->toks[c->last_tok].end))
+    made_pragmas(c->m, c->src, -1, c->m->toks[c->last_tok].end, t->begin,
+                 c->out); /* _Pragma inside an expansion */
   if (t->main && t->file == c->file && t->line > c->line && c->line > 0)
     newline(c, t->file, t->line);
   else if (c->last_unit != -1 &&
@@ -243,6 +324,11 @@ void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
   while (c.i1 < m->ntoks && m->toks[c.i1].begin < end)
     c.i1++;
   ask(&c, end, fn, ctx);
+  /* White space at the ends of the range is kept as a space: the pieces
+     of a rewritten expression are copied apart, and the buffer's spaces
+     are what keeps `a - -b` from becoming `a--b`. */
+  if (m->toks[c.i0].begin > begin)
+    put(&c, " ", 1);
   for (int k = c.i0; k < c.i1;) {
     int ui = m->toks[k].unit;
     const TokUnit *u = ui >= 0 ? &m->units[ui] : NULL;
@@ -254,4 +340,6 @@ void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
     for (; k < stop; k++)
       put_token(&c, k);
   }
+  if (c.i1 > c.i0 && m->toks[c.i1 - 1].end < end)
+    put(&c, " ", 1);
 }

@@ -211,7 +211,9 @@ static char directive_kind(const char *t, size_t i, size_t e) {
   while (i < e && (t[i] == ' ' || t[i] == '\t'))
     i++;
   static const struct { const char *word; char kind; } kinds[] = {
-      {"define", 'd'}, {"undef", 'u'}, {"pragma", 'p'}, {"line", 'l'}};
+      {"define", 'd'}, {"undef", 'u'},  {"pragma", 'p'}, {"line", 'l'},
+      {"ifdef", 'i'},  {"ifndef", 'i'}, {"if", 'i'},     {"elifdef", 'e'},
+      {"elifndef", 'e'}, {"elif", 'e'}, {"else", 'e'},   {"endif", 'n'}};
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
     size_t n = strlen(kinds[k].word);
     if (i + n <= e && !strncmp(t + i, kinds[k].word, n) &&
@@ -256,6 +258,7 @@ static size_t skip_directive(AcLex *x, size_t i) {
   d->begin = x->phys[b];
   d->end = x->phys[i];
   d->kind = directive_kind(x->logical, b, i);
+  d->line = line_of(x->line_starts, x->nlines, d->begin);
   vec_push(&x->dirs, d);
   if (d->kind == 'l')
     note_line_directive(x, b, i);
@@ -282,6 +285,8 @@ static void lex_ac(AcLex *x) {
     } else {
       size_t e = token_end(t, x->nlog, i);
       add_raw(x, i, e, after_directive);
+      if (x->dirs.len)
+        ((AcDirective *)x->dirs.items[x->dirs.len - 1])->tokens_after = true;
       after_directive = bol = false;
       i = e;
     }

@@ -38,7 +38,10 @@ typedef struct TokUnit {
 typedef struct AcDirective {
   size_t begin, end;       /* its bytes, to the newline (excluded) */
   char kind;               /* 'd' define, 'u' undef, 'p' pragma, 'l' line,
-                              'o' any other */
+                              'i' #if/#ifdef/#ifndef, 'e' #else/#elif,
+                              'n' #endif, 'o' any other */
+  int line;                /* its physical line */
+  bool tokens_after;       /* raw tokens follow it before the next one */
 } AcDirective;
 
 typedef struct TokMap {
@@ -88,6 +91,16 @@ typedef TokSubst (*TokSubstFn)(void *ctx, size_t begin, size_t end);
  */
 void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
                  size_t end, TokSubstFn subst, void *ctx, Str *out);
+
+/*
+ * The directives to keep between buffer tokens a and b (consecutive, or
+ * a = -1): the .ac's #define, #undef and #pragma lines that stand outside
+ * any conditional, whole conditionals that hold only directives (the
+ * compiler decides them again), and the pragma lines that _Pragma made.
+ * Each on its own line; "" if none.
+ */
+const char *tokmap_gap_directives(const TokMap *m, const Source *src, int a,
+                                  int b);
 
 /* The first and last unit of buffer range [begin, end) (a region of the
    .ac to replace); false unless both ends are matched tokens of the main

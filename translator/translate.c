@@ -11,6 +11,7 @@
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
+#include "tokmap.h"
 
 #include <string.h>
 
@@ -27,48 +28,31 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* The offset in `text` (the .ac file) of the start of `line`, or len. */
-static size_t line_start(const char *text, size_t len, int line) {
-  size_t i = 0;
-  for (int l = 1; l < line && i < len; i++)
-    l += text[i] == '\n';
-  return i;
+/* Blanks the letters of the word at [b, e) of the .ac, keeping line
+   splices, so lines stay where they are. */
+static void blank_word(char *text, size_t b, size_t e) {
+  for (size_t i = b; i < e; i++)
+    if (text[i] != '\\' && text[i] != '\n' && text[i] != '\r')
+      text[i] = ' ';
 }
 
-static bool is_word_at(const char *text, size_t len, size_t at) {
-  return at + 5 <= len && (!memcmp(text + at, "async", 5) ||
-                           !memcmp(text + at, "await", 5)) &&
-         (at == 0 || !word_char(text[at - 1])) &&
-         (at + 5 == len || !word_char(text[at + 5]));
-}
-
-/* The n-th (from 0) word async or await in [b, e), or `none`. */
-static size_t nth_word(const char *text, size_t b, size_t e, int n,
-                       size_t none) {
-  for (size_t i = b; i + 5 <= e; i++)
-    if (is_word_at(text, e, i) && n-- == 0)
-      return i;
-  return none;
-}
-
-/* The .ac offset of the keyword at buffer offset `off`: the same
-   occurrence of the word on its line of the .ac file (macros may change
-   the line's length, not which of the two words it holds). */
-static size_t keyword_in_ac(Source *src, size_t off, const char *text,
-                            size_t len) {
-  Loc loc = source_loc(src, off);
-  if (!loc.in_main)
-    return len;
-  size_t bl = off;
-  while (bl > 0 && src->text[bl - 1] != '\n')
-    bl--;
-  int n = 0;
-  for (size_t i = bl; i < off; i++)
-    n += is_word_at(src->text, src->len, i);
-  size_t b = line_start(text, len, loc.line), e = b;
-  while (e < len && text[e] != '\n')
-    e++;
-  return nth_word(text, b, e, n, len);
+/* Where the keyword at buffer offset `off` is written in the .ac: the
+   token itself, or an argument of a macro invocation; false when a macro's
+   definition spells it (erase_in_defines takes those). */
+static bool keyword_in_ac(const TokMap *m, size_t off, size_t *b, size_t *e) {
+  int k = tokmap_find(m, off);
+  if (k < 0 || m->toks[k].begin != off || m->toks[k].unit < 0)
+    return false;
+  const MapTok *t = &m->toks[k];
+  const TokUnit *u = &m->units[t->unit];
+  *b = u->is_macro ? t->spell : u->ac_begin;
+  if (*b == TOKMAP_NONE)
+    return false;
+  *e = u->is_macro ? *b + 5 : u->ac_end;
+  for (size_t i = *b; u->is_macro && i < *e && i < m->ac_len; i++)
+    if (m->ac[i] == '\\') /* a splice inside the word */
+      *e += m->ac[i + 1] == '\r' ? 3 : 2;
+  return *e <= m->ac_len;
 }
 
 /* A macro may expand to `await E` or to `async T f(...)`: in #define lines
@@ -99,21 +83,16 @@ static void erase_in_defines(char *text) {
 }
 
 /* --emit=sync: the .ac file with the keywords the parser found blanked. */
-static int emit_sync(const Options *opt, Source *src, Str *out) {
-  size_t len;
-  char *text = read_file(opt->input, &len);
-  if (!text)
-    return 1;
-  Vec at = {0}; /* found first, blanked after: blanks move no count */
-  for (int i = 0; i < src->keywords.len; i++)
-    vec_push(&at, (void *)(intptr_t)keyword_in_ac(
-                      src, (size_t)(intptr_t)src->keywords.items[i], text,
-                      len));
-  for (int i = 0; i < at.len; i++)
-    if ((size_t)(intptr_t)at.items[i] < len)
-      memset(text + (size_t)(intptr_t)at.items[i], ' ', 5);
+static int emit_sync(Source *src, Str *out) {
+  const TokMap *m = src->map;
+  char *text = xstrndup(m->ac, m->ac_len);
+  for (int i = 0; i < src->keywords.len; i++) {
+    size_t b, e;
+    if (keyword_in_ac(m, (size_t)(intptr_t)src->keywords.items[i], &b, &e))
+      blank_word(text, b, e);
+  }
   erase_in_defines(text);
-  str_add(out, text, len);
+  str_add(out, text, m->ac_len);
   return 0;
 }
 
@@ -161,7 +140,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (!tu || diag_error_count())
     return 1;
   if (opt->emit == EMIT_SYNC)
-    return emit_sync(opt, src, out);
+    return emit_sync(src, out);
   const char *args[4];
   int nargs = oracle_args(opt, args);
   /* The async rules first, without types, so a misplaced await is

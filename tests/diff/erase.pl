@@ -13,7 +13,8 @@
 # `.` or `->`.  Everywhere else they are names and stay.  Comments, string
 # literals, character literals and the header name of an #include are
 # copied untouched, as are identifiers that merely contain the words
-# (my_async, awaiter).  The input is read as bytes; the output has the same
+# (my_async, awaiter).  A keyword spelled across a line splice (`aw\`,
+# newline, `ait`) is blanked around the splice.  The input is read as bytes; the output has the same
 # length.
 use strict;
 use warnings;
@@ -57,8 +58,9 @@ while (pos($src) < length $src) {
     $out .= $1; $bol = 1; $define = 0;
   } elsif ($src =~ /\G([ \t\r\f\v]+)/gc) {
     $out .= $1;
-  } elsif ($src =~ /\G([A-Za-z_][A-Za-z0-9_]*)/gc) {   # identifier or keyword
-    my $w = $1;
+  } elsif ($src =~ /\G([A-Za-z_](?:[A-Za-z0-9_]|\\\n)*)/gc) { # identifier
+    my $spelled = $1;             # with any line splices inside it
+    (my $w = $spelled) =~ s/\\\n//g;
     my $member = $prev eq '.' || $prev eq '->';
     my $next = ahead();
     my $kw = 0;
@@ -69,7 +71,8 @@ while (pos($src) < length $src) {
              $next =~ /^(?:[A-Za-z0-9_"'(~]|\.[0-9]|[*!](?!=)|[-+&](?![=>]))/) {
       $kw = 1;
     }
-    $out .= $kw ? ' ' x length $w : $w;
+    (my $blank = $spelled) =~ s/[^\n\\]/ /g;  # the splices stay: same lines
+    $out .= $kw ? $blank : $spelled;
     $bol = 0; $prev = $w;
   } elsif ($src =~ /\G([0-9.][A-Za-z0-9_.]*(?:[eEpP][+-][A-Za-z0-9_.]*)*)/gc) {
     $out .= $1; $bol = 0; $prev = $1;                    # pp-number
