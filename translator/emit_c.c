@@ -135,11 +135,11 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
-  out(E, "%svoid %s__init(%s__frame *F%s%s);\n", st, g->name, g->name,
+  out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
       g->params.len ? ", " : "", g->params.len ? params : "");
-  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s);\n", st,
+  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
-  out(E, "%svoid %s__drop(%s__frame *F);\n", st, g->name, g->name);
+  out(E, "%svoid %s__drop(%s__frame *ac__F);\n", st, g->name, g->name);
   if (g->needs_new || !g->is_static)
     out(E, "%s%s__frame *%s__new(%s);\n",
         g->is_static ? "static inline __attribute__((unused)) " : "",
@@ -190,19 +190,19 @@ static const char *arg_names(AsyncFunc *fn) {
 }
 
 /*   before:  async int f(int a, const char *s) { ... }
- *   after:   void f__init(f__frame *F, int a, const char *s) {
- *              F->state = 0; F->a_1 = a; ... }                         */
+ *   after:   void f__init(f__frame *ac__F, int a, const char *s) {
+ *              ac__F->ac__state = 0; ac__F->a_1 = a; ... }                         */
 static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
-  out(E, "%svoid %s__init(%s__frame *F%s%s) {\n  F->state = 0;\n",
+  out(E, "%svoid %s__init(%s__frame *ac__F%s%s) {\n  ac__F->ac__state = 0;\n",
       storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
       fn->params.len ? params : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
     if (needs_copy(s->type))
-      out(E, "  __builtin_memcpy((void *)&F->%s, &%s, sizeof F->%s);\n",
+      out(E, "  __builtin_memcpy((void *)&ac__F->%s, &%s, sizeof ac__F->%s);\n",
           s->name, s->decl->name, s->name);
     else
-      out(E, "  F->%s = %s;\n", s->name, s->decl->name);
+      out(E, "  ac__F->%s = %s;\n", s->name, s->decl->name);
   }
   out(E, "}\n");
 }
@@ -213,16 +213,18 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
   const char *st =
       fn->is_static ? "static inline __attribute__((unused)) " : "";
   if (!fn->is_main)
-    out(E, "%s%s__frame %s(%s) {\n  %s__frame F;\n"
-        "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
-        "  return F;\n}\n", st, fn->name, fn->name, params, fn->name,
+    out(E, "%s%s__frame %s(%s) {\n  %s__frame ac__F;\n"
+        "  __builtin_memset(&ac__F, 0, sizeof ac__F);\n"
+        "  %s__init(&ac__F%s%s);\n"
+        "  return ac__F;\n}\n", st, fn->name, fn->name, params, fn->name,
         fn->name, sep, names);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
-        "  %s__frame *F = _Alignof(%s__frame) > 16\n"
-        "    ? aligned_alloc(_Alignof(%s__frame), sizeof *F)\n"
-        "    : malloc(sizeof *F);\n"
-        "  if (F)\n    %s__init(F%s%s);\n  return F;\n}\n", st, fn->name,
+        "  %s__frame *ac__F = _Alignof(%s__frame) > 16\n"
+        "    ? aligned_alloc(_Alignof(%s__frame), sizeof *ac__F)\n"
+        "    : malloc(sizeof *ac__F);\n"
+        "  if (ac__F)\n    %s__init(ac__F%s%s);\n  return ac__F;\n}\n", st,
+        fn->name,
         fn->name, params, fn->name, fn->name, fn->name, fn->name, sep, names);
 }
 
@@ -237,8 +239,8 @@ static bool owns_heap(Site *s) {
 
 static const char *child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
-             ? xformat("F->%s", s->child->name)
-             : xformat("&F->%s", s->child->name);
+             ? xformat("ac__F->%s", s->child->name)
+             : xformat("&ac__F->%s", s->child->name);
 }
 
 /* The line mark of the token at buffer offset off, or "". */
@@ -253,22 +255,22 @@ static const char *mark_at(Emit *E, size_t off) {
 /*
  * One await site, in two lines of the await's .ac line (each line of
  * code needs its own #line, so the sequence is kept short):
- *     g__init(&F->c1, F->x_2); F->state = 1;
- *   ac__s1: if (g__poll(&F->c1, ac__cx, &F->t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
+ *     g__init(&ac__F->ac__c1, ac__F->x_2); ac__F->ac__state = 1;
+ *   ac__s1: if (g__poll(&ac__F->ac__c1, ac__cx, &ac__F->ac__t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
  */
 static void await_seq(Emit *E, Site *s) {
   out(E, "%s/* state %d %s: await %s, line %d */\n",
       mark_at(E, s->await->begin), s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
-  out(E, "%s%sF->state = %d;\n", s->init ? s->init : "", s->init ? " " : "",
+  out(E, "%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", s->init ? " " : "",
       s->state);
   out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
       "return AC_POLL_PENDING;\n", s->state, s->poll, child_ref(s),
-      s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
+      s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&F->%s);\n", s->drop, s->child->name);
+    out(E, "%s(&ac__F->%s);\n", s->drop, s->child->name);
   else if (owns_heap(s))
-    out(E, "%s(F->%s); __builtin_free(F->%s); F->%s = 0;\n", s->drop,
+    out(E, "%s(ac__F->%s); __builtin_free(ac__F->%s); ac__F->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
 
@@ -388,14 +390,56 @@ static void indent(Emit *E, const char *text) {
 }
 
 
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* Whether the body (as the preprocessor expanded it) names the function:
+   `__func__`, or `__PRETTY_FUNCTION__` inside assert. */
+static bool names_function(Emit *E, AsyncFunc *fn) {
+  static const char *const words[] = {"__func__", "__FUNCTION__",
+                                      "__PRETTY_FUNCTION__", NULL};
+  const char *t = E->p->src->text;
+  for (size_t i = fn->def->body->begin; i < fn->def->body->end; i++)
+    for (int w = 0; words[w]; w++) {
+      size_t n = strlen(words[w]);
+      if (!strncmp(t + i, words[w], n) && (i == 0 || !word_char(t[i - 1])) &&
+          !word_char(t[i + n]))
+        return true;
+    }
+  return false;
+}
+
+/*
+ * Inside the poll function `__func__` would say "f__poll": the three names
+ * are macros for the async function's name around it (both compilers take
+ * this warning-free), so `__func__` and assert's messages say "f".
+ */
+static void func_names(Emit *E, AsyncFunc *fn, bool define) {
+  static const char *const words[] = {"__func__", "__FUNCTION__",
+                                      "__PRETTY_FUNCTION__", NULL};
+  if (define)
+    out(E, "static const char ac__func_%s[] __attribute__((unused)) = "
+        "\"%s\";\n", fn->name, fn->name);
+  for (int w = 0; words[w]; w++)
+    if (define)
+      out(E, "#define %s ac__func_%s\n", words[w], fn->name);
+    else
+      out(E, "#undef %s\n", words[w]);
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s) {\n",
+  bool names = names_function(E, fn);
+  if (names)
+    func_names(E, fn, true);
+  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s) {\n",
       storage(fn), fn->name, fn->name, out_param(fn));
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
   if (fn->sites.len) {
-    out(E, "switch (F->state) {\ncase 0:\n  break;\n");
+    out(E, "switch (ac__F->ac__state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
@@ -416,32 +460,37 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  if (names)
+    func_names(E, fn, false);
 }
 
 /* ==== drop and vtable ==== */
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%svoid %s__drop(%s__frame *F) {\n", storage(fn), fn->name, fn->name);
+  out(E, "%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), fn->name,
+      fn->name);
   if (fn->sites.len) {
-    out(E, "  switch (F->state) {\n");
+    out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
       if (owns_heap(s))
-        out(E, "    __builtin_free(F->%s);\n", s->child->name);
+        out(E, "    __builtin_free(ac__F->%s);\n", s->child->name);
       out(E, "    break;\n");
     }
     out(E, "  default:\n    break;\n  }\n");
   }
-  out(E, "  F->state = 0xffffffffu;\n}\n");
+  out(E, "  ac__F->ac__state = 0xffffffffu;\n}\n");
 }
 
 static void vtable(Emit *E, AsyncFunc *fn) {
   const char *n = fn->name;
-  out(E, "static ac_poll_t %s__vpoll(void *self, ac_context_t *cx, void *out) {\n"
-      "  return %s__poll((%s__frame *)self, cx, out);\n}\n", n, n, n);
-  out(E, "static void %s__vdrop(void *self) { %s__drop((%s__frame *)self); }\n",
+  out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
+      "void *ac__out) {\n"
+      "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
       n, n, n);
+  out(E, "static void %s__vdrop(void *ac__self) "
+      "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
   out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
       "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, \"%s\"};\n", storage(fn), n,
@@ -451,11 +500,11 @@ static void vtable(Emit *E, AsyncFunc *fn) {
 
 /* async int main: the real main builds the runtime and blocks on it. */
 static void main_fn(Emit *E, AsyncFunc *fn, const char *params) {
-  out(E, "int main(%s) {\n  main__frame F;\n  main__init(&F%s%s);\n"
-      "  int status = 0;\n", fn->params.len ? params : "void",
+  out(E, "int main(%s) {\n  main__frame ac__F;\n  main__init(&ac__F%s%s);\n"
+      "  int ac__status = 0;\n", fn->params.len ? params : "void",
       fn->params.len ? ", " : "", arg_names(fn));
-  out(E, "  if (ac_runtime_main(%s, &main__vtable, &F, &status) < 0)\n"
-      "    return 1;\n  return status;\n}\n",
+  out(E, "  if (ac_runtime_main(%s, &main__vtable, &ac__F, &ac__status) < 0)\n"
+      "    return 1;\n  return ac__status;\n}\n",
       E->p->main_current_thread ? "AC_RT_CURRENT_THREAD" : "AC_RT_MULTI_THREAD");
 }
 

@@ -109,6 +109,8 @@ void lower_flush(Lower *L);
 /* A #line for the .ac line of offset off, if it is in the main file. */
 void lower_line(Lower *L, size_t off);
 Slot *lower_slot_of(Lower *L, Decl *d);
+/* The frame field name of a local or parameter named `name`. */
+const char *lower_field_name(Lower *L, const char *name);
 Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
                      const char *type);
 Group *lower_new_group(Group *parent, bool is_union, const char *label);

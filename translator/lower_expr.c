@@ -9,7 +9,7 @@
  * operand's value must survive in the frame.  `&&`, `||` and `?:` become ifs
  * around the awaiting part so short-circuit evaluation stays exact; `,` is a
  * sequence of statements.  Everything free of awaits is the user's own text
- * (lower_copy) with frame locals rewritten to F->name.
+ * (lower_copy) with frame locals rewritten to (ac__F->name).
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
@@ -55,7 +55,7 @@ int lower_children(Node *n, Node **out, int max) {
 /*
  * The return sequence.  `return x + 1;` in an async int function:
  *   before:  return x + 1;
- *   after:   { *ac__out = (F->x_3 + 1); F->state = DONE; return AC_POLL_READY; }
+ *   after:   { *ac__out = (ac__F->x_3 + 1); ac__F->ac__state = DONE; return AC_POLL_READY; }
  */
 const char *lower_return_text(Lower *L, const char *value) {
   Str s = {0};
@@ -68,7 +68,7 @@ const char *lower_return_text(Lower *L, const char *value) {
     str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
                "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
                value);
-  str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
+  str_printf(&s, "ac__F->ac__state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
 
@@ -92,11 +92,13 @@ static const char *renamed(Lower *L, Decl *d) {
   return NULL;
 }
 
-/* What the name of d becomes in the generated code: a frame local F->name
-   (if `locals`), a hoisted typedef its new name; NULL to keep it. */
+/* What the name of d becomes in the generated code: a frame local
+   (ac__F->name), parenthesised so that the text around it keeps its
+   meaning (`sizeof x`, a macro's `-a`), if `locals`; a hoisted typedef its
+   new name; NULL to keep it. */
 static const char *name_subst(Lower *L, Decl *d, bool locals) {
   Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? xformat("F->%s", s->name) : renamed(L, d);
+  return s ? xformat("(ac__F->%s)", s->name) : renamed(L, d);
 }
 
 static bool is_tag_keyword(const char *p, size_t n) {
@@ -157,7 +159,7 @@ typedef struct Rewrite {
 /* What a copy of buffer text substitutes, token by token (tokmap_copy). */
 typedef struct Names {
   Lower *L;
-  bool locals;     /* frame locals become F->name */
+  bool locals;     /* frame locals become (ac__F->name) */
   bool tag;        /* the last word was struct, union or enum */
   int attr;        /* parentheses open in `struct __attribute__((...))` */
   bool in_attr;
@@ -169,7 +171,7 @@ typedef struct Names {
  * Each name replaced by what its declaration becomes, found by scope
  * (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
- *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
+ *   after:   __typeof__(ac__F->x_3) ...    long vla[ac__F->n_2]; (meters__f) v
  * Member names, labels and other declarators are no uses and stay.  A tag
  * after struct, union or enum is renamed if it means a hoisted one; an
  * unnamed struct whose definition was hoisted becomes its generated name.
@@ -380,27 +382,9 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
 }
 
 /*
- * The poll function's frame pointer is F, which would hide a global of the
- * user's named F; the body reaches it through a pointer made outside:
- *   before:  long self = F + state;         (F a global)
- *   after:   static __typeof__(F) *const ac__F_7 = &F;     (file scope)
- *            long self = (*ac__F_7) + state;
- */
-static const char *outer_f(Lower *L, Decl *d) {
-  const char *alias = xformat("ac__F_%s_%d", L->fn->name, d->id);
-  const char *def = xformat("static __typeof__(F) *const %s = &F;", alias);
-  bool have = false;
-  for (int i = 0; i < L->fn->hoisted.len && !have; i++)
-    have = !strcmp(L->fn->hoisted.items[i], def);
-  if (!have)
-    vec_push(&L->fn->hoisted, (char *)def);
-  return xformat("(*%s)", alias);
-}
-
-/*
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
- *   after:   if (n > 0) { *ac__out = (n * F->k_4); ...; return AC_POLL_READY; }
+ *   after:   if (n > 0) { *ac__out = (n * ac__F->k_4); ...; return AC_POLL_READY; }
  * The text is one copy of the node's range in the user's spelling; the
  * nodes that are rewritten (returns, continues of rewritten loops,
  * compound literals kept in the frame, case labels the statement before
@@ -442,10 +426,6 @@ static void copy_node(Lower *L, Node *n, Str *out) {
 
 /* The text of a node that is not copied as written, or NULL. */
 static const char *rewrite(Lower *L, Node *n) {
-  if (n->kind == ND_IDENT && n->decl && !lower_slot_of(L, n->decl) &&
-      !strcmp(n->name, "F") && !n->decl->is_local &&
-      n->decl->kind != DK_ENUMCONST)
-    return outer_f(L, n->decl);
   if (n->kind == ND_RETURN)
     return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
   if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target))
@@ -483,7 +463,7 @@ static Group *expr_group(Lower *L) {
 }
 
 static Slot *new_temp(Lower *L, const char *type) {
-  char *name = xformat("t%d", ++L->ntemp);
+  char *name = xformat("ac__t%d", ++L->ntemp);
   Slot *s = lower_new_slot(L, expr_group(L), SL_TEMP, name, type);
   s->born = L->fn->sites.len;
   return s;
@@ -628,10 +608,10 @@ static const char *static_type(Lower *L, Node *e) {
 /* t = value, by memcpy where `=` is not allowed (const members). */
 static void store(Lower *L, Slot *t, const char *value) {
   if (lower_assignable(t->type))
-    lower_emit(L, "F->%s = (%s);\n", t->name, value);
+    lower_emit(L, "ac__F->%s = (%s);\n", t->name, value);
   else
-    lower_emit(L, "{ __typeof__(F->%s) ac__v = (%s);\n__builtin_memcpy((void "
-               "*)&F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
+    lower_emit(L, "{ __typeof__(ac__F->%s) ac__v = (%s);\n__builtin_memcpy((void "
+               "*)&ac__F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
                value, t->name);
 }
 
@@ -656,7 +636,7 @@ static bool spillable(Lower *L, Node *e) {
 /*
  * An operand evaluated before an await keeps its value in the frame:
  *   before:  g(h(), await f())
- *   after:   F->t1 = (h());  <await f() into F->t2>  g(F->t1, F->t2)
+ *   after:   ac__F->ac__t1 = (h());  <await f() into ac__F->ac__t2>  g(ac__F->ac__t1, ac__F->ac__t2)
  */
 static const char *spill(Lower *L, Node *e) {
   const char *text = lower_copy_text(L, e);
@@ -664,7 +644,7 @@ static const char *spill(Lower *L, Node *e) {
     return text;
   Slot *t = new_temp(L, type_of(L, e));
   store(L, t, text);
-  return xformat("F->%s", t->name);
+  return xformat("ac__F->%s", t->name);
 }
 
 /* ==== the await site ==== */
@@ -707,7 +687,7 @@ static const char *lower_args(Lower *L, Node *call) {
 /*
  * An async function of this TU (or declared in a header):
  *   before:  await g(x, 2)
- *   after:   g__init(&F->c1, F->x_3, 2);  (boxed: F->c1 = g__new(F->x_3, 2);)
+ *   after:   g__init(&ac__F->ac__c1, ac__F->x_3, 2);  (boxed: ac__F->ac__c1 = g__new(ac__F->x_3, 2);)
  */
 static void site_async(Lower *L, Site *s, Node *call) {
   Decl *d = call->lhs->decl;
@@ -718,23 +698,23 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->kind = g ? CH_FRAME : CH_EXTERN;
   const char *args = lower_args(L, call);
   s->args = args;
-  const char *name = xformat("c%d", s->state);
+  const char *name = xformat("ac__c%d", s->state);
   s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                             xformat("%s__frame", s->callee));
   s->child->site = s;
-  s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
+  s->init = xformat("%s__init(&ac__F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
   if (!g) {
     s->child->type = xformat("struct %s__frame *", s->callee);
-    s->init = xformat("F->%s = %s__new(%s);", name, s->callee, args);
+    s->init = xformat("ac__F->%s = %s__new(%s);", name, s->callee, args);
   }
 }
 
 /*
  * A hand-written future, or a local holding a future:
  *   before:  await ac_sleep_ms(n)         await fut
- *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (fut is polled where it lives)
+ *   after:   ac__F->ac__c2 = (ac_sleep_ms(ac__F->n_1));   (fut is polled where it lives)
  */
 /* The async function whose future e is, judged from the source (the
    erasure types a future of f as f's result): a call, a local made from a
@@ -775,7 +755,7 @@ static bool is_place(Node *e) {
 static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   Slot *local = e->kind == ND_IDENT && e->decl ? lower_slot_of(L, e->decl)
                                                : NULL;
-  const char *name = xformat("c%d", s->state);
+  const char *name = xformat("ac__c%d", s->state);
   if (local && local->type && strstr(local->type, "__frame *")) {
     s->kind = CH_PLACE; /* a heap future of another TU, owned by the local */
     s->child = local;
@@ -787,13 +767,13 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
     const char *text = lower_expr(L, e);
     s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                               "void *");
-    s->init = xformat("F->%s = (void *)&(%s);", name, text);
+    s->init = xformat("ac__F->%s = (void *)&(%s);", name, text);
   } else {
     s->kind = CH_LEAF;
     const char *text = lower_expr(L, e);
     s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
                               type);
-    s->init = xformat("F->%s = (%s);", name, text);
+    s->init = xformat("ac__F->%s = (%s);", name, text);
   }
   s->child->site = s->child->site ? s->child->site : s;
 }
@@ -801,8 +781,8 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
 /*
  * A hand-written future, or a future value held somewhere:
  *   before:  await ac_sleep_ms(n)         await fut        await fs[i]
- *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (polled in place: &F->fut_3,
- *                                             F->c4 = (void *)&(F->fs_2[i]))
+ *   after:   ac__F->ac__c2 = (ac_sleep_ms(ac__F->n_1));   (polled in place: &ac__F->fut_3,
+ *                                             ac__F->ac__c4 = (void *)&(ac__F->fs_2[i]))
  */
 static bool site_value(Lower *L, Site *s, Node *e) {
   Decl *g = future_fn(L, e);
@@ -832,12 +812,12 @@ static bool site_value(Lower *L, Site *s, Node *e) {
 /*
  * The await itself: one state.
  *   before:  y = await g(x);
- *   after:   g__init(&F->c1, F->x_2);
- *            F->state = 1;
+ *   after:   g__init(&ac__F->ac__c1, ac__F->x_2);
+ *            ac__F->ac__state = 1;
  *          ac__s1:
- *            if (g__poll(&F->c1, cx, &F->t1) == AC_POLL_PENDING)
+ *            if (g__poll(&ac__F->ac__c1, cx, &ac__F->ac__t1) == AC_POLL_PENDING)
  *              return AC_POLL_PENDING;
- *            F->y_3 = F->t1;
+ *            ac__F->y_3 = ac__F->ac__t1;
  */
 static const char *lower_await(Lower *L, Node *aw) {
   Site *s = new_site(L, aw);
@@ -864,29 +844,29 @@ static const char *lower_await(Lower *L, Node *aw) {
   st->line = s->line;
   lower_flush(L);
   vec_push(&L->fn->steps, st);
-  return s->result ? xformat("F->%s", s->result->name) : "((void)0)";
+  return s->result ? xformat("ac__F->%s", s->result->name) : "((void)0)";
 }
 
 /* ==== control operators ==== */
 
 /*
  *   before:  a && await f()
- *   after:   F->t1 = 0; if (a) { <await f() into F->t2> F->t1 = F->t2 != 0; }
+ *   after:   ac__F->ac__t1 = 0; if (a) { <await f() into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2 != 0; }
  */
 static const char *lower_logic(Lower *L, Node *e) {
   bool is_and = e->kind == ND_LOGAND;
   Slot *t = new_temp(L, "int");
   const char *a = lower_expr(L, e->lhs);
-  lower_emit(L, "F->%s = %d;\nif (%s(%s)) {\n", t->name, is_and ? 0 : 1,
+  lower_emit(L, "ac__F->%s = %d;\nif (%s(%s)) {\n", t->name, is_and ? 0 : 1,
              is_and ? "" : "!", a);
   const char *b = lower_expr(L, e->rhs);
-  lower_emit(L, "F->%s = (%s) != 0;\n}\n", t->name, b);
-  return xformat("F->%s", t->name);
+  lower_emit(L, "ac__F->%s = (%s) != 0;\n}\n", t->name, b);
+  return xformat("ac__F->%s", t->name);
 }
 
 /*
  *   before:  c ? await f() : y
- *   after:   if (c) { <await f() into F->t2> F->t1 = F->t2; } else { F->t1 = y; }
+ *   after:   if (c) { <await f() into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2; } else { ac__F->ac__t1 = y; }
  */
 static const char *lower_cond(Lower *L, Node *e) {
   const char *type = static_type(L, e);
@@ -898,7 +878,7 @@ static const char *lower_cond(Lower *L, Node *e) {
       lower_emit(L, "if (!(%s)) {\n", c);
     } else {
       store(L, t, c);
-      lower_emit(L, "if (!F->%s) {\n", t->name);
+      lower_emit(L, "if (!ac__F->%s) {\n", t->name);
     }
   } else {
     lower_emit(L, "if (%s) {\n", c);
@@ -915,12 +895,12 @@ static const char *lower_cond(Lower *L, Node *e) {
   else
     lower_emit(L, "(void)(%s);\n", b);
   lower_emit(L, "}\n");
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 /*
  *   before:  (a++, await f())
- *   after:   (void)(a++);  <await f() into F->t1>  F->t1
+ *   after:   (void)(a++);  <await f() into ac__F->ac__t1>  ac__F->ac__t1
  */
 static const char *lower_comma(Lower *L, Node *e) {
   const char *a = lower_expr(L, e->lhs);
@@ -949,7 +929,7 @@ static bool has_side_effects(Node *n) {
  * The lvalue is evaluated once, as C does; the value it holds is read after
  * the await (as gcc reads it after a call on the right):
  *   before:  x += await f();          a[i++] = await f();
- *   after:   <await>  F->x_1 += F->t1;   F->t2 = &(a[i++]); <await> *F->t2 = F->t3;
+ *   after:   <await>  ac__F->x_1 += ac__F->ac__t1;   ac__F->ac__t2 = &(a[i++]); <await> *ac__F->ac__t2 = ac__F->ac__t3;
  */
 static const char *lower_assign(Lower *L, Node *e) {
   const char *lhs;
@@ -960,8 +940,8 @@ static const char *lower_assign(Lower *L, Node *e) {
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
     const char *addr = lower_expr(L, e->lhs);
     Slot *p = new_temp(L, "void *");
-    lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
-    lhs = xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+    lower_emit(L, "ac__F->%s = (void *)&(%s);\n", p->name, addr);
+    lhs = xformat("*(__typeof__(%s) *)ac__F->%s", addr, p->name);
   } else {
     lhs = lower_copy_text(L, e->lhs);
   }
@@ -975,7 +955,7 @@ static const char *lower_assign(Lower *L, Node *e) {
  * Any other operator: its text with each operand replaced by the operand's
  * lowered text, operands before the last awaiting one spilled.
  *   before:  h(y) * await f()
- *   after:   F->t1 = (h(F->y_2)); <await f() into F->t2>  F->t1 * F->t2
+ *   after:   ac__F->ac__t1 = (h(ac__F->y_2)); <await f() into ac__F->ac__t2>  ac__F->ac__t1 * ac__F->ac__t2
  */
 static const char *lower_splice(Lower *L, Node *e) {
   Node *kids[256];
@@ -983,27 +963,45 @@ static const char *lower_splice(Lower *L, Node *e) {
   for (int i = 0; i < k; i++)
     if (kids[i]->has_await)
       last = i;
+  /* Operands before the last await are spilled, or, when they cannot be
+     (names, constants, arrays), copied in place with what they hold
+     rewritten now, before the awaits after them (a compound literal's
+     slot is born before them). */
   const char *texts[256];
+  Vec early[256];
   for (int i = 0; i < k; i++) {
+    texts[i] = NULL;
+    early[i] = (Vec){0};
     if (kids[i]->has_await)
       texts[i] = lower_expr(L, kids[i]);
-    else if (i < last && e->kind != ND_ADDR)
+    else if (i < last && e->kind != ND_ADDR && spillable(L, kids[i]))
       texts[i] = spill(L, kids[i]);
-    else
-      texts[i] = NULL;
+    else if (i < last && e->kind != ND_ADDR &&
+             !(texts[i] = rewrite(L, kids[i])))
+      find_rewrites(L, kids[i], &early[i]);
+  }
+  /* One copy of e with its children's texts in place, so that a macro
+     invocation around them can stay as written (atomic_fetch_add(p,
+     ac__F->ac__t1) rather than clang's expansion of it). */
+  Vec rw = {0};
+  for (int i = 0; i < k; i++) {
+    const char *t = texts[i]         ? texts[i]
+                    : i < last && e->kind != ND_ADDR ? NULL
+                                     : rewrite(L, kids[i]);
+    if (t) {
+      Rewrite *r = xalloc(sizeof *r);
+      *r = (Rewrite){kids[i]->begin, kids[i]->end, t};
+      vec_push(&rw, r);
+    } else if (i < last && e->kind != ND_ADDR) {
+      for (int j = 0; j < early[i].len; j++)
+        vec_push(&rw, early[i].items[j]);
+    } else {
+      find_rewrites(L, kids[i], &rw);
+    }
   }
   Str s = {0};
-  size_t pos = e->begin;
-  for (int i = 0; i < k; i++) {
-    copy_names(L, pos, kids[i]->begin, &s, true);
-    if (texts[i])
-      str_puts(&s, texts[i]);
-    else
-      lower_copy(L, kids[i], &s);
-    pos = kids[i]->end;
-  }
-  copy_names(L, pos, e->end, &s, true);
-  return str_cstr(&s);
+  copy_range(L, e->begin, e->end, &s, true, &rw);
+  return s.len ? str_cstr(&s) : "";
 }
 
 /*
@@ -1012,8 +1010,8 @@ static const char *lower_splice(Lower *L, Node *e) {
  * switch: a break in a statement expression of an association must still
  * leave the user's loop):
  *   before:  _Generic(i, double: await f(1), int: await f(2))
- *   after:   if (_Generic(F->i_2, double: 0, int: 1) == 0) {
- *              <await f(1) into F->t2> F->t1 = F->t2; } else if (... == 1) ...
+ *   after:   if (_Generic(ac__F->i_2, double: 0, int: 1) == 0) {
+ *              <await f(1) into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2; } else if (... == 1) ...
  */
 static const char *lower_generic(Lower *L, Node *e) {
   const char *type = usable(L, type_of(L, e));
@@ -1037,7 +1035,7 @@ static const char *lower_generic(Lower *L, Node *e) {
       lower_emit(L, "(void)(%s);\n", v);
     lower_emit(L, "}\n");
   }
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 /* ==== statement expressions ==== */
@@ -1104,9 +1102,9 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
  * before it, and its value goes to a temporary of the enclosing expression
  * (nothing of the inner scope survives the next await outside it).
  *   before:  h() + ({ long v = await f(); v * 2; })
- *   after:   F->t1 = (h());
- *            { <await f() into F->t3> F->v_7 = F->t3; F->t2 = (F->v_7 * 2); }
- *            F->t1 + F->t2
+ *   after:   ac__F->ac__t1 = (h());
+ *            { <await f() into ac__F->ac__t3> ac__F->v_7 = ac__F->ac__t3; ac__F->ac__t2 = (ac__F->v_7 * 2); }
+ *            ac__F->ac__t1 + ac__F->ac__t2
  * break, continue, goto and return inside it are the user's own: the code
  * stands where the erasure's statement expression stands, inside the same
  * loops and switches.
@@ -1128,7 +1126,7 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
   L->block = saved_block;
   L->expr = outer;
   lower_line(L, e->end);
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 const char *lower_expr(Lower *L, Node *e) {

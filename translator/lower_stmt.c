@@ -69,6 +69,22 @@ Slot *lower_slot_of(Lower *L, Decl *d) {
   return NULL;
 }
 
+/* A frame field's name for a local or parameter: its own name, or
+   NAME_2, NAME_3... when the frame has one of that name already (two
+   blocks of the function declare an `i`).  Names stay the same whatever
+   the headers declare, and the generated fields are all `ac__...`. */
+const char *lower_field_name(Lower *L, const char *name) {
+  const char *cand = name;
+  for (int k = 2;; k++) {
+    bool taken = false;
+    for (int i = 0; i < L->fn->slots.len && !taken; i++)
+      taken = !strcmp(((Slot *)L->fn->slots.items[i])->name, cand);
+    if (!taken)
+      return cand;
+    cand = xformat("%s_%d", name, k);
+  }
+}
+
 Group *lower_new_group(Group *parent, bool is_union, const char *label) {
   Group *g = xalloc(sizeof *g);
   g->is_union = is_union;
@@ -325,8 +341,8 @@ static bool may_share_before(Lower *L, Decl *d) {
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
- *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
- *                                        __builtin_memcpy((void *)&F->k_5, ...); }
+ *   after:   <await> ac__F->n_4 = ac__F->ac__t1;   { __typeof__(ac__F->k_5) ac__v = {ac__F->a_1, b};
+ *                                        __builtin_memcpy((void *)&ac__F->k_5, ...); }
  */
 static void frame_local(Lower *L, Decl *d) {
   Node *init = d->init;
@@ -349,7 +365,7 @@ static void frame_local(Lower *L, Decl *d) {
     L->scope = lower_new_group(lower_inner(L->scope), false,
                                xformat("%s and after", d->name));
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
-                           xformat("%s_%d", d->name, d->id), type);
+                           lower_field_name(L, d->name), type);
   s->decl = d;
   s->align_spec = align_spec(L, d);
   vec_push(&L->slot_of, d);
@@ -359,9 +375,9 @@ static void frame_local(Lower *L, Decl *d) {
   L->expr = NULL;
   if (future) {
     if (heap)
-      lower_emit(L, "F->%s = %s__new(", s->name, init->lhs->name);
+      lower_emit(L, "ac__F->%s = %s__new(", s->name, init->lhs->name);
     else
-      lower_emit(L, "%s__init(&F->%s", init->lhs->name, s->name);
+      lower_emit(L, "%s__init(&ac__F->%s", init->lhs->name, s->name);
     for (int i = 0; i < init->args.len; i++)
       lower_emit(L, "%s%s", i || !heap ? ", " : "",
                  lower_copy_text(L, init->args.items[i]));
@@ -370,12 +386,12 @@ static void frame_local(Lower *L, Decl *d) {
   }
   const char *v = lower_expr(L, init);
   if (needs_copy(type, init))
-    lower_emit(L, "{ __typeof__(F->%s) ac__v = %s;\n"
-               "__builtin_memcpy((void *)&F->%s, (const void *)&ac__v, "
+    lower_emit(L, "{ __typeof__(ac__F->%s) ac__v = %s;\n"
+               "__builtin_memcpy((void *)&ac__F->%s, (const void *)&ac__v, "
                "sizeof ac__v); }\n",
                s->name, v, s->name);
   else
-    lower_emit(L, "F->%s = %s;\n", s->name, v);
+    lower_emit(L, "ac__F->%s = %s;\n", s->name, v);
   L->expr = NULL;
 }
 
@@ -465,7 +481,7 @@ static void block(Lower *L, Node *s) {
 }
 
 /*   before:  await f(x);      after:  <await f(x)>
- *   before:  y = await f();   after:  <await f() into F->t1>  (F->y_2 = F->t1); */
+ *   before:  y = await f();   after:  <await f() into ac__F->ac__t1>  (ac__F->y_2 = ac__F->ac__t1); */
 static void expr_stmt(Lower *L, Node *s) {
   if (s->lhs->kind == ND_STMT_EXPR) { /* its value is not used */
     lower_stmt_expr(L, s->lhs, false);
@@ -484,7 +500,7 @@ static const char *cond_text(Lower *L, Node *c) {
 }
 
 /*   before:  if (await p()) A else B
- *   after:   <await p() into F->t1>  if (F->t1) A else B */
+ *   after:   <await p() into ac__F->ac__t1>  if (ac__F->ac__t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
   lower_stmt(L, s->then);
@@ -517,7 +533,7 @@ static const char *cont_label(Lower *L, Node *loop) {
 }
 
 /*   before:  while (await p()) S
- *   after:   for (;;) { <await p() into F->t1> if (!(F->t1)) break; S } */
+ *   after:   for (;;) { <await p() into ac__F->ac__t1> if (!(ac__F->ac__t1)) break; S } */
 static void while_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
@@ -532,7 +548,7 @@ static void while_stmt(Lower *L, Node *s) {
 }
 
 /*   before:  do S while (await p());
- *   after:   for (;;) { S ac__cont1:; <await p() into F->t1> if (!(F->t1)) break; } */
+ *   after:   for (;;) { S ac__cont1:; <await p() into ac__F->ac__t1> if (!(ac__F->ac__t1)) break; } */
 static void do_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
@@ -550,9 +566,9 @@ static void do_stmt(Lower *L, Node *s) {
 }
 
 /*   before:  for (int i = 0; i < await n(); i += await d()) S
- *   after:   { F->i_3 = 0;
- *              for (;;) { <await n() into F->t1> if (!(F->i_3 < F->t1)) break;
- *                S ac__cont1:; <await d() into F->t2> (void)(F->i_3 += F->t2); } } */
+ *   after:   { ac__F->i_3 = 0;
+ *              for (;;) { <await n() into ac__F->ac__t1> if (!(ac__F->i_3 < ac__F->ac__t1)) break;
+ *                S ac__cont1:; <await d() into ac__F->ac__t2> (void)(ac__F->i_3 += ac__F->ac__t2); } } */
 static void for_stmt(Lower *L, Node *s) {
   Group *saved = L->scope;
   Node *saved_block = L->block;
@@ -739,7 +755,7 @@ const char *lower_decay(const char *t) {
 
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
-  Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "state", "uint32_t");
+  Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "ac__state", "uint32_t");
   (void)st;
   for (int i = 0; i < fn->decl->params.len; i++) {
     Decl *d = fn->decl->params.items[i];
@@ -748,7 +764,7 @@ static void lower_params(Lower *L) {
       continue;
     }
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
-                             xformat("%s_%d", d->name, d->id),
+                             lower_field_name(L, d->name),
                              lower_decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);

@@ -143,12 +143,12 @@ static void add_early(Program *p, AsyncFunc *f, AsyncFunc *g) {
   vec_push(&f->early, g);
 }
 
-/*   before:  g__init(&F->c1, n - 1);       (g on a cycle with f)
- *   after:   F->c1 = g__new(n - 1);        child type: struct g__frame * */
+/*   before:  g__init(&ac__F->ac__c1, n - 1);  (g on a cycle with f)
+ *   after:   ac__F->ac__c1 = g__new(n - 1);  child type: struct g__frame * */
 static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->kind = CH_BOXED;
   s->child->type = xformat("struct %s__frame *", s->callee);
-  s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
+  s->init = xformat("ac__F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;
   vec_push(&f->notes, xformat("c%d: %s's frame is boxed (%s)", s->state,

@@ -203,62 +203,125 @@ static void put_token(Copy *c, int k) {
     c->line = t->line;
 }
 
-/* Replacements inside invocation u, placed at the arguments' spellings;
-   false if one cannot be (a token of the definition, a stringified or
-   pasted one, two different texts for one spelling). */
-static bool arg_replacements(Copy *c, const TokUnit *u, Vec *at,
-                             Vec *text) {
-  bool scratch = false, any = false;
-  for (int k = u->first; k <= u->last; k++) {
-    const MapTok *t = &c->m->toks[k];
-    scratch |= t->scratch;
-    const char *s = c->subst[k - c->i0];
-    if (!s && !c->consumed[k - c->i0])
-      continue;
-    any = true;
-    if (!s || t->spell == TOKMAP_NONE)
+/* A replacement inside an invocation: .ac bytes [b, e) become text. */
+typedef struct Repl {
+  size_t b, e;
+  const char *text;
+} Repl;
+
+/* Whether .ac bytes [b, e) are only white space, comments and splices. */
+static bool blank_between(const TokMap *m, size_t b, size_t e) {
+  const char *t = m->ac;
+  for (size_t i = b; i < e;) {
+    if (t[i] == '/' && i + 1 < e && t[i + 1] == '*') {
+      const char *end = NULL;
+      for (size_t j = i + 2; j + 1 < e && !end; j++)
+        if (t[j] == '*' && t[j + 1] == '/')
+          end = t + j + 2;
+      if (!end)
+        return false;
+      i = (size_t)(end - t);
+    } else if (strchr(" \t\n\r\f\v\\", t[i]) || !t[i]) {
+      i++;
+    } else {
       return false;
-    bool seen = false;
-    for (int i = 0; i < at->len; i++)
-      if ((size_t)(intptr_t)at->items[i] == t->spell) {
-        if (strcmp(text->items[i], s))
-          return false;
-        seen = true;
-      }
-    if (!seen) {
-      vec_push(at, (void *)(intptr_t)t->spell);
-      vec_push(text, (char *)s);
     }
   }
-  return !any || !scratch;
+  return true;
 }
 
-/* The invocation u in the user's spelling, arguments replaced. */
-static void put_invocation(Copy *c, int ui, Vec *at, Vec *text) {
+/* The .ac range the arguments' tokens [k, j] are written in, if they are
+   written there one after the other. */
+static bool spelled_run(const Copy *c, int k, int j, size_t *b, size_t *e) {
+  for (int q = k; q <= j; q++) {
+    const MapTok *t = &c->m->toks[q];
+    if (t->spell == TOKMAP_NONE)
+      return false;
+    if (q > k && !blank_between(c->m, c->m->toks[q - 1].spell_end, t->spell))
+      return false;
+    if (q > k && t->spell < c->m->toks[q - 1].spell_end)
+      return false;
+  }
+  *b = c->m->toks[k].spell;
+  *e = c->m->toks[j].spell_end;
+  return true;
+}
+
+/* Adds [b, e) -> text unless it clashes with one already there: the same
+   range must get the same text, and ranges may not overlap otherwise. */
+static bool add_repl(Vec *repls, size_t b, size_t e, const char *text) {
+  for (int i = 0; i < repls->len; i++) {
+    Repl *r = repls->items[i];
+    if (r->b == b && r->e == e)
+      return !strcmp(r->text, text);
+    if (r->b < e && b < r->e)
+      return false;
+  }
+  Repl *r = xalloc(sizeof *r);
+  *r = (Repl){b, e, text};
+  vec_push(repls, r);
+  return true;
+}
+
+/*
+ * The replacements inside invocation u, placed at the arguments'
+ * spellings: a replaced run of tokens (a name, or a whole awaited operand
+ * the lowering computed) must be written one after the other in one
+ * argument.  False when one cannot be placed: a token of the macro's
+ * definition, a run cut by the invocation's ends, an argument the macro
+ * uses twice with one use replaced, or an invocation that stringifies or
+ * pastes (its message would change).
+ */
+static bool arg_replacements(Copy *c, const TokUnit *u, Vec *repls) {
+  bool scratch = false;
+  if (c->consumed[u->first - c->i0])
+    return false; /* a replacement from before the invocation runs on */
+  for (int k = u->first; k <= u->last; k++) {
+    scratch |= c->m->toks[k].scratch;
+    const char *s = c->subst[k - c->i0];
+    if (!s)
+      continue;
+    int j = k;
+    while (j + 1 < c->i1 && c->consumed[j + 1 - c->i0])
+      j++;
+    size_t b, e;
+    if (j > u->last || !spelled_run(c, k, j, &b, &e) ||
+        !add_repl(repls, b, e, s))
+      return false;
+    k = j;
+  }
+  if (!repls->len)
+    return true;
+  if (scratch)
+    return false;
+  for (int k = u->first; k <= u->last; k++) { /* an argument used twice */
+    const MapTok *t = &c->m->toks[k];
+    if (c->subst[k - c->i0] || c->consumed[k - c->i0] ||
+        t->spell == TOKMAP_NONE)
+      continue;
+    for (int i = 0; i < repls->len; i++) {
+      Repl *r = repls->items[i];
+      if (t->spell >= r->b && t->spell < r->e)
+        return false;
+    }
+  }
+  return true;
+}
+
+/* The invocation u in the user's spelling, replacements placed. */
+static void put_invocation(Copy *c, int ui, Vec *repls) {
   const TokUnit *u = &c->m->units[ui];
   size_t pos = u->ac_begin;
-  while (at->len) {
+  while (repls->len) {
     int best = 0; /* the next replacement in .ac order */
-    for (int i = 1; i < at->len; i++)
-      if ((size_t)(intptr_t)at->items[i] <
-          (size_t)(intptr_t)at->items[best])
+    for (int i = 1; i < repls->len; i++)
+      if (((Repl *)repls->items[i])->b < ((Repl *)repls->items[best])->b)
         best = i;
-    size_t off = (size_t)(intptr_t)at->items[best];
-    put_ac(c, ui, pos, off);
-    str_puts(c->out, text->items[best]);
-    pos = off; /* past the replaced word */
-    while (pos < u->ac_end && pos < c->m->ac_len &&
-           (c->m->ac[pos] == '_' || c->m->ac[pos] == '$' ||
-            (c->m->ac[pos] >= 'a' && c->m->ac[pos] <= 'z') ||
-            (c->m->ac[pos] >= 'A' && c->m->ac[pos] <= 'Z') ||
-            (c->m->ac[pos] >= '0' && c->m->ac[pos] <= '9')))
-      pos++;
-    if (pos == off)
-      pos++;
-    at->items[best] = at->items[at->len - 1];
-    text->items[best] = text->items[at->len - 1];
-    at->len--;
-    text->len--;
+    Repl *r = repls->items[best];
+    put_ac(c, ui, pos, r->b);
+    str_puts(c->out, r->text);
+    pos = r->e;
+    repls->items[best] = repls->items[--repls->len];
   }
   put_ac(c, ui, pos, u->ac_end);
 }
@@ -267,8 +330,8 @@ static void put_invocation(Copy *c, int ui, Vec *at, Vec *text) {
    the substitutions allow it; returns false to have it written expanded. */
 static bool put_unit(Copy *c, int ui) {
   const TokUnit *u = &c->m->units[ui];
-  Vec at = {0}, text = {0};
-  if (u->is_macro && !arg_replacements(c, u, &at, &text))
+  Vec repls = {0};
+  if (u->is_macro && !arg_replacements(c, u, &repls))
     return false;
   if (!u->is_macro && c->consumed[u->first - c->i0]) {
     c->last_unit = ui; /* a gap after it starts at its end */
@@ -289,7 +352,7 @@ static bool put_unit(Copy *c, int ui) {
   else if (!u->is_macro)
     put_ac(c, ui, u->ac_begin, u->ac_end);
   else
-    put_invocation(c, ui, &at, &text);
+    put_invocation(c, ui, &repls);
   c->last_unit = ui;
   return true;
 }

@@ -523,10 +523,10 @@ static int group_end(const TokMap *m, const DumpTok *d, int i, int n) {
 }
 
 /* Where an argument's token of unit u is written: the raw token inside
-   the invocation at its spelling location. */
+   the invocation at its spelling location (its end in *end). */
 static size_t arg_spelling(const TokMap *m, const AcLex *x, const TokUnit *u,
                            const DumpTok *d, const MapTok *t,
-                           const char *text) {
+                           const char *text, size_t *end) {
   if (strcmp(d->sfile, m->files.items[u->file]))
     return TOKMAP_NONE;
   int line = d->sline - u->delta;
@@ -534,8 +534,10 @@ static size_t arg_spelling(const TokMap *m, const AcLex *x, const TokUnit *u,
   for (int k = u->raw_first + 1; k <= u->raw_last; k++) {
     const Raw *r = &x->raw[k];
     if (r->line == line && r->col == d->scol && r->len == n &&
-        !memcmp(r->text, text + t->begin, n))
+        !memcmp(r->text, text + t->begin, n)) {
+      *end = r->end;
       return r->begin;
+    }
   }
   return TOKMAP_NONE;
 }
@@ -600,7 +602,8 @@ static void place_tokens(TokMap *m, const AcLex *x, const Source *src,
       continue;
     t->scratch = !strcmp(d[i].sfile, "<scratch space>");
     if (t->unit >= 0 && !t->scratch)
-      t->spell = arg_spelling(m, x, &m->units[t->unit], &d[i], t, src->text);
+      t->spell = arg_spelling(m, x, &m->units[t->unit], &d[i], t, src->text,
+                              &t->spell_end);
     t->from_def = !t->scratch && t->spell == TOKMAP_NONE;
     if (t->spell != TOKMAP_NONE)
       t->col = d[i].scol;

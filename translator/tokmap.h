@@ -16,6 +16,7 @@ typedef struct MapTok {
   int unit;           /* the unit it belongs to; -1: a header's, or unmatched */
   size_t spell;       /* a token from a macro argument: the .ac offset of
                          its spelling there; TOKMAP_NONE otherwise */
+  size_t spell_end;   /* and the end of that spelling */
   int line, col;      /* presumed line; physical column of where it is
                          written (the invocation for a macro's own tokens) */
   int file;           /* presumed file (index in TokMap.files) */
