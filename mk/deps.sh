@@ -6,8 +6,9 @@ set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
 graphviz valgrind csmith libcsmith-dev jq"
-# Test dependencies: headers of the parse corpus that say `async` (libuv).
-PKGS="$PKGS libuv1-dev"
+# Test dependencies: headers of the parse corpus that say `async` (libuv),
+# and gdb for the line-mapping suite.
+PKGS="$PKGS libuv1-dev gdb"
 
 missing=""
 for p in $PKGS; do

@@ -67,7 +67,11 @@ typedef struct Source {
   int nmarks;
   Vec keywords;      /* offsets (intptr_t) of the words `async` and `await`
                         the parser took as keywords (keywords.c) */
-  struct TokMap *map; /* where each token was written (tokmap.c) */
+  struct TokMap *map; /* where each token was written: source_map() */
+  /* Builds the map on first use (cpp.c sets it: the token dump costs a
+     clang run, which a file without output or messages does not need). */
+  struct TokMap *(*load_map)(struct Source *src);
+  const void *load_arg;
 } Source;
 
 typedef struct Loc {
@@ -78,7 +82,12 @@ typedef struct Loc {
 } Loc;
 
 Source *source_new(const char *path, char *text, size_t len);
+/* The token map of src (tokmap.h), built on first use. */
+const struct TokMap *source_map(const Source *src);
 Loc source_loc(const Source *src, size_t off);
+/* Whether offset off is in the main file (not in an included header), from
+   the linemarkers alone: cheaper than source_loc, which may build the map. */
+bool source_in_main(const Source *src, size_t off);
 /* The line of `loc` as written (the .ac's physical line, or the file on
    disk), for carets. */
 char *source_line_text(const Source *src, const Loc *loc);

@@ -121,17 +121,25 @@ static bool dump_tokens(const Options *opt, Str *dump) {
   return run_capture(&argv, 2, dump);
 }
 
+static TokMap *load_map(Source *src) {
+  const Options *opt = src->load_arg;
+  size_t ac_len;
+  char *ac = read_file(opt->input, &ac_len);
+  Str dump = {0};
+  bool have_dump = ac && dump_tokens(opt, &dump);
+  return tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
+                      have_dump ? dump.buf : NULL, dump.len);
+}
+
 Source *cpp_run(const Options *opt) {
   Vec argv = cpp_argv(opt);
   Str text = {0};
   if (!run_capture(&argv, 1, &text))
     return NULL;
   Source *src = source_new(opt->input, text.buf, text.len);
-  size_t ac_len;
-  char *ac = read_file(opt->input, &ac_len);
-  Str dump = {0};
-  bool have_dump = ac && dump_tokens(opt, &dump);
-  src->map = tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
-                          have_dump ? dump.buf : NULL, dump.len);
+  Options *copy = xalloc(sizeof *copy);
+  *copy = *opt;
+  src->load_arg = copy;
+  src->load_map = load_map;
   return src;
 }

@@ -69,7 +69,8 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
         s->name, (int)(d->end - d->name_off - strlen(d->name)),
         t + d->name_off + strlen(d->name));
   }
-  if (s->kind == SL_LOCAL || s->kind == SL_PARAM)
+  if ((s->kind == SL_LOCAL || s->kind == SL_PARAM) &&
+      strcmp(s->name, s->decl->name)) /* a second local of that name */
     out(E, " /* %s */", s->decl->name);
   if (s->kind == SL_LITERAL)
     out(E, " /* compound literal, line %d */",
@@ -245,7 +246,7 @@ static const char *child_ref(Site *s) {
 
 /* The line mark of the token at buffer offset off, or "". */
 static const char *mark_at(Emit *E, size_t off) {
-  const TokMap *m = E->p->src->map;
+  const TokMap *m = source_map(E->p->src);
   int k = tokmap_find(m, off);
   if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return "";
@@ -667,10 +668,14 @@ static Vec main_items(Program *p) {
     Node *n = p->tu->args.items[i];
     Item it = {n, 0, 0};
     if (n->end > n->begin &&
-        tokmap_units(p->src->map, n->begin, n->end, &it.u0, &it.u1)) {
+        tokmap_units(source_map(p->src), n->begin, n->end, &it.u0, &it.u1)) {
       Item *copy = xalloc(sizeof *copy);
       *copy = it;
       vec_push(&items, copy);
+    } else if (is_async_item(n) && source_in_main(p->src, n->begin)) {
+      error_at(n->begin, "cannot tell where the .ac writes this async "
+               "function (the preprocessor's tokens differ from clang's; "
+               "--cpp must be a clang)");
     }
   }
   return items;
@@ -679,7 +684,7 @@ static Vec main_items(Program *p) {
 /* An item that is no async one but shares an invocation with one: its
    text as the buffer has it where the invocation is cut. */
 static void plain_item(Emit *E, Node *n) {
-  const TokMap *m = E->p->src->map;
+  const TokMap *m = source_map(E->p->src);
   int t = tokmap_find(m, n->begin);
   if (t >= 0 && m->toks[t].main)
     out(E, "%s", tokmap_mark(m->toks[t].file, m->toks[t].line));
@@ -695,7 +700,7 @@ static void plain_item(Emit *E, Node *n) {
  */
 static void splice(Emit *E) {
   Program *p = E->p;
-  const TokMap *m = p->src->map;
+  const TokMap *m = source_map(p->src);
   Vec items = main_items(p);
   size_t pos = 0;
   bool prelude = false;
@@ -742,5 +747,5 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   Str text = {0};
   Emit E = {.p = p, .out = &text, .no_line = no_line};
   splice(&E);
-  emit_lines(&text, p->src->map, out_name, no_line, final);
+  emit_lines(&text, source_map(p->src), out_name, no_line, final);
 }

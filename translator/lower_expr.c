@@ -222,7 +222,7 @@ static TokSubst name_token(void *ctx, size_t b, size_t e) {
 static void copy_range(Lower *L, size_t from, size_t to, Str *out,
                        bool locals, const Vec *rw) {
   Names nm = {.L = L, .locals = locals, .rw = rw};
-  tokmap_copy(L->src->map, L->src, from, to, name_token, &nm, out);
+  tokmap_copy(source_map(L->src), L->src, from, to, name_token, &nm, out);
 }
 
 static void copy_names(Lower *L, size_t from, size_t to, Str *out,

@@ -44,7 +44,7 @@ void lower_flush(Lower *L) {
 }
 
 void lower_line(Lower *L, size_t off) {
-  const TokMap *m = L->src->map;
+  const TokMap *m = source_map(L->src);
   int k = tokmap_find(m, off);
   if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return;

@@ -176,7 +176,7 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
 
 static bool in_main_file(Oracle *o, CXCursor c) {
   size_t off = offset_at(o, clang_getCursorLocation(c), false);
-  return off < o->src->len && source_loc(o->src, off).in_main;
+  return off < o->src->len && source_in_main(o->src, off);
 }
 
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,

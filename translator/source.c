@@ -116,7 +116,6 @@ Source *source_new(const char *path, char *text, size_t len) {
     m->depth = depth;
     vec_push(&marks, m);
   }
-  src->map = tokmap_build(src, "", 0, NULL, 0); /* cpp.c gives the real one */
   src->nmarks = marks.len;
   src->marks = xalloc(sizeof(LineMark) * (size_t)(marks.len + 1));
   for (int i = 0; i < marks.len; i++)
@@ -205,9 +204,18 @@ static size_t line_of_offset(size_t off) {
   return lo;
 }
 
+const TokMap *source_map(const Source *src) {
+  Source *s = (Source *)src; /* the map is a cache, built once */
+  if (!s->map && s->load_map)
+    s->map = s->load_map(s);
+  if (!s->map) /* no .ac to map to: every token as the buffer spells it */
+    s->map = tokmap_build(s, "", 0, NULL, 0);
+  return s->map;
+}
+
 /* A main-file token placed by the token map. */
 static bool mapped_loc(const Source *src, size_t off, Loc *loc) {
-  const TokMap *m = src->map;
+  const TokMap *m = source_map(src);
   int k = m ? tokmap_find(m, off) : -1;
   if (k < 0 || !m->toks[k].main || !m->toks[k].line || m->toks[k].begin > off)
     return false;
@@ -225,13 +233,8 @@ static bool mapped_loc(const Source *src, size_t off, Loc *loc) {
   return true;
 }
 
-Loc source_loc(const Source *src, size_t off) {
-  Loc loc = {0};
-  if (mapped_loc(src, off, &loc))
-    return loc;
-  size_t li = line_of_offset(off);
-  loc = (Loc){src->path, (int)li + 1, (int)(off - index_.starts[li]) + 1,
-              true, 0};
+/* The linemarker in force at line index li, or NULL before the first. */
+static const LineMark *mark_of_line(const Source *src, size_t li) {
   int lo = 0, hi = src->nmarks;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -240,9 +243,24 @@ Loc source_loc(const Source *src, size_t off) {
     else
       hi = mid;
   }
-  if (lo == 0)
+  return lo ? &src->marks[lo - 1] : NULL;
+}
+
+bool source_in_main(const Source *src, size_t off) {
+  const LineMark *m = mark_of_line(src, line_of_offset(off));
+  return !m || m->depth == 0;
+}
+
+Loc source_loc(const Source *src, size_t off) {
+  Loc loc = {0};
+  if (mapped_loc(src, off, &loc))
     return loc;
-  const LineMark *m = &src->marks[lo - 1];
+  size_t li = line_of_offset(off);
+  loc = (Loc){src->path, (int)li + 1, (int)(off - index_.starts[li]) + 1,
+              true, 0};
+  const LineMark *m = mark_of_line(src, li);
+  if (!m)
+    return loc;
   loc.file = m->file;
   loc.line = m->line + (int)(li - m->line_index);
   loc.in_main = m->depth == 0;
@@ -256,7 +274,7 @@ Loc source_loc(const Source *src, size_t off) {
 }
 
 char *source_line_text(const Source *src, const Loc *loc) {
-  const TokMap *m = src ? src->map : NULL;
+  const TokMap *m = src ? source_map(src) : NULL;
   if (loc->text_line > 0 && m && loc->text_line <= m->ac_nlines) {
     size_t b = m->ac_lines[loc->text_line - 1], e = b;
     while (e < m->ac_len && m->ac[e] != '\n')

@@ -326,12 +326,87 @@ static void put_invocation(Copy *c, int ui, Vec *repls) {
   put_ac(c, ui, pos, u->ac_end);
 }
 
+/* Whether the buffer token k is an identifier. */
+static bool is_name(const Copy *c, int k) {
+  char ch = c->src->text[c->m->toks[k].begin];
+  return ch == '_' || ch == '$' || (ch >= 'a' && ch <= 'z') ||
+         (ch >= 'A' && ch <= 'Z');
+}
+
+static bool same_token(const Copy *c, int a, int b) {
+  const MapTok *x = &c->m->toks[a], *y = &c->m->toks[b];
+  return x->end - x->begin == y->end - y->begin &&
+         !memcmp(c->src->text + x->begin, c->src->text + y->begin,
+                 x->end - x->begin);
+}
+
+/*
+ * An invocation that stringifies its arguments and holds renamed names
+ * (`assert(x > 0)`, x in the frame) can still be written as the user did
+ * when every token of its expansion spelled like a renamed name is renamed
+ * the same way: the name is made a macro for its new text around the
+ * invocation, so the message keeps "x > 0" while the code reads the frame:
+ *   #define x (ac__F->x)
+ *   assert(x > 0)
+ *   #undef x
+ * No macro x can be in force there (the name would not have reached the
+ * buffer).  Returns the names (token indices) to define, or false.
+ */
+static bool defined_renames(Copy *c, const TokUnit *u, Vec *names) {
+  for (int k = u->first; k <= u->last; k++) {
+    const char *s = c->subst[k - c->i0];
+    if (c->consumed[k - c->i0] ||
+        (k + 1 <= u->last && c->consumed[k + 1 - c->i0]))
+      return false; /* a replaced run, not a name */
+    if (!s)
+      continue;
+    if (!is_name(c, k))
+      return false;
+    bool seen = false;
+    for (int i = 0; i < names->len && !seen; i++)
+      seen = same_token(c, (int)(intptr_t)names->items[i], k);
+    if (!seen)
+      vec_push(names, (void *)(intptr_t)k);
+  }
+  for (int k = u->first; k <= u->last; k++) /* every spelling renamed */
+    for (int i = 0; i < names->len; i++) {
+      int n = (int)(intptr_t)names->items[i];
+      if (same_token(c, n, k) &&
+          (!c->subst[k - c->i0] ||
+           strcmp(c->subst[k - c->i0], c->subst[n - c->i0])))
+        return false;
+    }
+  return names->len > 0;
+}
+
+static void put_defined(Copy *c, int ui, const Vec *names) {
+  const TokUnit *u = &c->m->units[ui];
+  for (int i = 0; i < names->len; i++) {
+    const MapTok *t = &c->m->toks[(int)(intptr_t)names->items[i]];
+    str_printf(c->out, "\n#define %.*s %s", (int)(t->end - t->begin),
+               c->src->text + t->begin,
+               c->subst[(int)(intptr_t)names->items[i] - c->i0]);
+  }
+  int file, line;
+  tokmap_presumed(c->m, ui, u->ac_begin, &file, &line);
+  newline(c, file, line);
+  put_ac(c, ui, u->ac_begin, u->ac_end);
+  for (int i = 0; i < names->len; i++) {
+    const MapTok *t = &c->m->toks[(int)(intptr_t)names->items[i]];
+    str_printf(c->out, "\n#undef %.*s", (int)(t->end - t->begin),
+               c->src->text + t->begin);
+  }
+  tokmap_presumed(c->m, ui, u->ac_end, &file, &line);
+  newline(c, file, line);
+}
+
 /* Unit u, which lies wholly inside the range: in the user's spelling when
    the substitutions allow it; returns false to have it written expanded. */
 static bool put_unit(Copy *c, int ui) {
   const TokUnit *u = &c->m->units[ui];
-  Vec repls = {0};
-  if (u->is_macro && !arg_replacements(c, u, &repls))
+  Vec repls = {0}, names = {0};
+  if (u->is_macro && !arg_replacements(c, u, &repls) &&
+      !defined_renames(c, u, &names))
     return false;
   if (!u->is_macro && c->consumed[u->first - c->i0]) {
     c->last_unit = ui; /* a gap after it starts at its end */
@@ -351,6 +426,8 @@ static bool put_unit(Copy *c, int ui) {
     str_puts(c->out, s);
   else if (!u->is_macro)
     put_ac(c, ui, u->ac_begin, u->ac_end);
+  else if (names.len)
+    put_defined(c, ui, &names);
   else
     put_invocation(c, ui, &repls);
   c->last_unit = ui;

@@ -84,7 +84,7 @@ static void erase_in_defines(char *text) {
 
 /* --emit=sync: the .ac file with the keywords the parser found blanked. */
 static int emit_sync(Source *src, Str *out) {
-  const TokMap *m = src->map;
+  const TokMap *m = source_map(src);
   char *text = xstrndup(m->ac, m->ac_len);
   for (int i = 0; i < src->keywords.len; i++) {
     size_t b, e;
