@@ -702,7 +702,9 @@ static void splice(Emit *E) {
   Program *p = E->p;
   const TokMap *m = source_map(p->src);
   Vec items = main_items(p);
-  size_t pos = 0;
+  /* A UTF-8 byte order mark must stay first in a file: the output starts
+     with a #line, so it goes. */
+  size_t pos = m->ac_len >= 3 && !memcmp(m->ac, "\xEF\xBB\xBF", 3) ? 3 : 0;
   bool prelude = false;
   out(E, "%s", tokmap_verbatim(0, 1));
   for (int i = 0; i < items.len;) {

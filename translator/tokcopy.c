@@ -64,12 +64,17 @@ static void put_ac(Copy *c, int unit, size_t b, size_t e) {
   }
 }
 
-/* The .ac directives that start in [b, e). */
+/* Whether an .ac directive starts in [b, e) (they are in order). */
 static bool directives_in(const TokMap *m, size_t b, size_t e) {
-  for (int i = 0; i < m->ndirs; i++)
-    if (m->dirs[i].begin >= b && m->dirs[i].begin < e)
-      return true;
-  return false;
+  int lo = 0, hi = m->ndirs;
+  while (lo < hi) { /* the first directive at or after b */
+    int mid = (lo + hi) / 2;
+    if (m->dirs[mid].begin < b)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < m->ndirs && m->dirs[lo].begin < e;
 }
 
 /* .ac bytes [b, e) as they are, NUL bytes as spaces. */

@@ -269,7 +269,8 @@ static void lex_ac(AcLex *x) {
   remove_splices(x);
   const char *t = x->logical;
   bool bol = true, after_directive = false;
-  for (size_t i = 0; i < x->nlog;) {
+  size_t start = x->nlog >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  for (size_t i = start; i < x->nlog;) { /* (past a UTF-8 byte order mark) */
     char c = t[i];
     if (c == '\n') {
       bol = true;

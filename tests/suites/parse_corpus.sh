@@ -9,15 +9,16 @@
 # whatever else /usr/include holds is covered as found.
 #
 # clang's verdict on a header does not change while the header and clang
-# do not, so verdicts are kept in $BUILD/parse_corpus/clang-verdicts (by
-# path and mtime) and only new or changed headers are asked again; acc
-# runs on every accepted header every time.  ACC_CORPUS_JOBS at a time
-# (default 2).
+# do not, so verdicts are kept in build/parse_corpus/clang-verdicts (by
+# path and mtime; ACC_CORPUS_CACHE names another folder), shared by the
+# plain and the sanitizer builds, and only new or changed headers are
+# asked again; acc runs on every accepted header every time.
+# ACC_CORPUS_JOBS at a time (default 2).
 . "$ROOT/tests/lib.sh"
 
 check="$ACC -fsyntax-only"
 jobs=${ACC_CORPUS_JOBS:-2}
-cache_dir="$BUILD/parse_corpus"
+cache_dir=${ACC_CORPUS_CACHE:-$ROOT/build/parse_corpus}
 cache="$cache_dir/clang-verdicts"
 mkdir -p "$cache_dir"
 tmp=$(mktemp -d)
