@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define OUT_FILE (-1) /* the output file itself, for scaffolding */
+#define JOIN_WIDTH 200 /* joined lines stay shorter than this */
 
 typedef struct Lines {
   Str *out;
@@ -40,6 +41,10 @@ typedef struct Lines {
   int afile, aline;     /* the file and line of the next line written */
   bool in_comment;      /* a block comment is open */
   bool spliced;         /* the last line ended with a backslash */
+  bool line_comment;    /* the last line ends in a // comment */
+  bool joinable;        /* the last line written is code of a user line
+                           that a next line of the same line may join */
+  int jfile, jline;     /* that line's file and line */
 } Lines;
 
 static const char *escaped(const char *path) {
@@ -155,6 +160,58 @@ static void scan_continuation(Lines *L, const char *p, size_t n) {
   L->spliced = n && p[n - 1] == '\\';
 }
 
+/* Whether [p, p + n) has a // comment outside literals. */
+static bool has_line_comment(const char *p, size_t n) {
+  char quote = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (quote) {
+      if (p[i] == '\\')
+        i++;
+      else if (p[i] == quote)
+        quote = 0;
+    } else if (p[i] == '"' || p[i] == '\'') {
+      quote = p[i];
+    } else if (p[i] == '/' && p[i + 1] == '*') {
+      const char *e = memmem(p + i + 2, n - i - 2, "*/", 2);
+      if (!e)
+        return false;
+      i = (size_t)(e - p) + 1;
+    } else if (p[i] == '/' && p[i + 1] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
+/*
+ * Generated code of one user line (an await sequence, the assignment of
+ * its result) would need a #line before each of its lines; instead a line
+ * that would repeat the last directive joins the line before it, so each
+ * directive stands once per run of code:
+ *   #line 13 "hello.ac"
+ *   print_async__init(&ac__F->ac__c1); ac__F->ac__state = 1; ac__s1: if (...
+ */
+static bool join_line(Lines *L, const char *p, size_t n) {
+  if (!L->joinable || L->mode != 'u' || L->jfile != L->file ||
+      L->jline != L->line || !L->out->len ||
+      L->out->buf[L->out->len - 1] != '\n')
+    return false;
+  while (n && (*p == ' ' || *p == '\t'))
+    p++, n--;
+  size_t start = L->out->len - 1; /* the start of the last line */
+  while (start > 0 && L->out->buf[start - 1] != '\n')
+    start--;
+  if (L->out->len - start + n > JOIN_WIDTH)
+    return false; /* long enough: a directive reads better */
+  L->out->len--; /* the newline */
+  str_add(L->out, " ", 1);
+  str_add(L->out, p, n);
+  str_add(L->out, "\n", 1);
+  L->line_comment = has_line_comment(p, n);
+  L->joinable = !L->line_comment && !L->spliced && !L->in_comment;
+  return true;
+}
+
 /* One line of text without marks, written with what it needs before it;
    own_mark: a mark stood at its start. */
 static void write_line(Lines *L, const char *p, size_t n, bool own_mark) {
@@ -162,6 +219,7 @@ static void write_line(Lines *L, const char *p, size_t n, bool own_mark) {
   scan_continuation(L, p, n);
   if (continued || L->no_line) {
     put_line(L, p, n);
+    L->joinable = false;
     return;
   }
   if (L->mode == 'v') {
@@ -174,13 +232,21 @@ static void write_line(Lines *L, const char *p, size_t n, bool own_mark) {
   }
   if (holds_no_code(p, n, own_mark)) {
     put_line(L, p, n);
+    L->joinable = L->joinable && !own_mark && n && *p != '#';
     return;
   }
   int file = L->mode == 's' ? OUT_FILE : L->file;
   int line = L->mode == 's' ? L->out_line + 1 : L->line;
-  if (!L->known || L->afile != file || L->aline != line)
+  if (!L->known || L->afile != file || L->aline != line) {
+    if (join_line(L, p, n))
+      return;
     directive(L, file, L->mode == 's' ? L->out_line + 2 : line);
+  }
   put_line(L, p, n);
+  L->joinable = L->mode == 'u' && !L->spliced && !L->in_comment &&
+                !has_line_comment(p, n);
+  L->jfile = file;
+  L->jline = line;
 }
 
 /* One line of the marked text: marks at its start are read first; a user
