@@ -109,13 +109,28 @@ static bool run_capture(Vec *argv, int fd, Str *text) {
 /*
  * clang's list of the tokens it preprocessed, each with where it was
  * expanded and spelled (tokmap.c reads it): the same command with
- * `-Xclang -dump-tokens -fsyntax-only` for `-E`, no make dependencies and
- * no warnings (the first run showed them).  It is clang's view even under
- * --cpp, since the oracle is clang too.
+ * `-Xclang -dump-tokens -fsyntax-only -w` for `-E` (--cpp's own options
+ * kept), no make dependencies and no warnings (the first run showed them).
+ * It is clang's view even when --cpp names another program, since the
+ * oracle is clang too.
  */
 static bool dump_tokens(const Options *opt, Str *dump) {
+  Vec words = {0};
+  push_words(&words, opt->cpp ? opt->cpp : "clang -E");
+  Str cmd = {0};
+  const char *dump_flags = "-Xclang -dump-tokens -fsyntax-only -w";
+  for (int i = 0; i < words.len; i++) {
+    const char *w = words.items[i];
+    if (i == 0 && !strstr(w, "clang"))
+      w = xformat("clang %s", dump_flags); /* `cpp`, `gcc -E` */
+    else if (!strcmp(w, "-E"))
+      w = i == 0 || strstr(str_cstr(&cmd), "-dump-tokens") ? "" : dump_flags;
+    str_printf(&cmd, "%s%s", i ? " " : "", w);
+  }
+  if (!strstr(str_cstr(&cmd), "-dump-tokens"))
+    str_printf(&cmd, " %s", dump_flags);
   Options o = *opt;
-  o.cpp = "clang -Xclang -dump-tokens -fsyntax-only -w";
+  o.cpp = str_cstr(&cmd);
   o.dep = false;
   Vec argv = cpp_argv(&o);
   return run_capture(&argv, 2, dump);

@@ -69,14 +69,31 @@ Slot *lower_slot_of(Lower *L, Decl *d) {
   return NULL;
 }
 
+/* Whether a file-scope typedef of the TU is named `name`: a frame field
+   of that name would hide it from the fields after it (clang reads
+   `long T; T b;` in one struct so). */
+static bool is_typedef_name(Program *p, const char *name) {
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    if (n->kind != ND_DECLARATION || n->spec->storage != SC_TYPEDEF)
+      continue;
+    for (int j = 0; j < n->decls.len; j++)
+      if (!strcmp(((Decl *)n->decls.items[j])->name, name))
+        return true;
+  }
+  return false;
+}
+
 /* A frame field's name for a local or parameter: its own name, or
    NAME_2, NAME_3... when the frame has one of that name already (two
-   blocks of the function declare an `i`).  Names stay the same whatever
-   the headers declare, and the generated fields are all `ac__...`. */
+   blocks of the function declare an `i`) or a typedef has it.  Names stay
+   the same whatever else the headers declare, and the generated fields
+   are all `ac__...`. */
 const char *lower_field_name(Lower *L, const char *name) {
   const char *cand = name;
+  bool type_name = is_typedef_name(L->prog, name);
   for (int k = 2;; k++) {
-    bool taken = false;
+    bool taken = type_name && cand == name;
     for (int i = 0; i < L->fn->slots.len && !taken; i++)
       taken = !strcmp(((Slot *)L->fn->slots.items[i])->name, cand);
     if (!taken)
