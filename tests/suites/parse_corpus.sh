@@ -8,12 +8,18 @@
 # issues named (libuv1-dev: uv.h names members and parameters `async`);
 # whatever else /usr/include holds is covered as found.
 #
-# clang's verdict on a header does not change while the header and clang
-# do not, so verdicts are kept in build/parse_corpus/clang-verdicts (by
-# path and mtime; ACC_CORPUS_CACHE names another folder), shared by the
-# plain and the sanitizer builds, and only new or changed headers are
-# asked again; acc runs on every accepted header every time.
-# ACC_CORPUS_JOBS at a time (default 2).
+# Batches keep it fast on a machine with thousands of headers:
+# - clang's verdicts: one clang run checks 25 files (one per header), and
+#   its messages say which failed.  A verdict does not change while the
+#   header and clang do not, so they are kept in
+#   build/parse_corpus/clang-verdicts (by path and mtime; ACC_CORPUS_CACHE
+#   names another folder), shared by the plain and sanitizer builds, and
+#   only new or changed headers are asked again;
+# - acc: one run reads 25 accepted headers together when clang accepts
+#   them together; when acc rejects a batch, or clang rejects the
+#   combination, each of its headers is checked alone, so a failure
+#   always names its header.
+# ACC_CORPUS_JOBS runs at a time (default 2).
 . "$ROOT/tests/lib.sh"
 
 check="$ACC -fsyntax-only"
@@ -39,19 +45,41 @@ awk -v known="$tmp/known" -v ask="$tmp/ask" '
   ($1 in v) && t[$1] == $2 { print v[$1], $1 > known; next }
   { print $1 > ask }' "$cache" "$tmp/headers"
 touch "$tmp/known" "$tmp/ask"
+
+# ask.sh TMP REL...: "ok REL" or "no REL" for each header, from one clang
+# run over one file per header (in its own folder).  The root file of each
+# error says which header failed; if clang dies, each is asked alone.
+cat > "$tmp/ask.sh" <<'EOF'
+dir=$(mktemp -d -p "$1")
+shift
+i=0
+for rel; do
+  i=$((i + 1))
+  printf '#include <%s>\n' "$rel" > "$dir/h$i.c"
+  echo "h$i.c $rel" >> "$dir/names"
+done
+(cd "$dir" && clang -fsyntax-only -x c h*.c > /dev/null 2> errors)
+rc=$?
+if [ "$rc" -gt 1 ]; then
+  while read -r f rel; do
+    if (cd "$dir" && clang -fsyntax-only -x c "$f" > /dev/null 2>&1); then
+      echo "ok $rel"; else echo "no $rel"; fi
+  done < "$dir/names"
+else
+  awk '
+    /^In file included from / { if (!chain) root = $5; chain = 1; next }
+    /: (fatal )?error: / { split($1, a, ":"); r = a[1] ~ /^h[0-9]+\.c$/ ? a[1] : root
+                           sub(/:.*/, "", r); bad[r] = 1 }
+    { chain = 0 }
+    END { for (r in bad) print r }' "$dir/errors" > "$dir/bad"
+  awk 'NR == FNR { bad[$1] = 1; next }
+       { print ($1 in bad ? "no" : "ok"), $2 }' "$dir/bad" "$dir/names"
+fi
+rm -rf "$dir"
+EOF
 if [ -s "$tmp/ask" ]; then
   echo "parse corpus: asking clang about $(wc -l < "$tmp/ask") headers"
-  xargs -P"$jobs" -n 25 sh -c '
-    for rel; do
-      f=$(mktemp -p "$0" XXXXXX.c)
-      printf "#include <%s>\n" "$rel" > "$f"
-      if clang -fsyntax-only -x c "$f" >/dev/null 2>&1; then
-        echo "ok $rel"
-      else
-        echo "no $rel"
-      fi
-      rm -f "$f"
-    done' "$tmp" < "$tmp/ask" > "$tmp/asked"
+  xargs -P"$jobs" -n 25 sh "$tmp/ask.sh" "$tmp" < "$tmp/ask" > "$tmp/asked"
 fi
 touch "$tmp/asked"
 { echo "$clang_id"
@@ -59,23 +87,33 @@ touch "$tmp/asked"
     "$tmp/headers" "$tmp/known" "$tmp/asked"
 } > "$cache.new" && mv "$cache.new" "$cache"
 
-# acc on every header clang accepts: "ok REL" or "FAIL REL" and its
-# first lines.
+# check.sh TMP CHECK REL...: "ok REL" or "FAIL REL" and acc's first lines,
+# for each header.
+cat > "$tmp/check.sh" <<'EOF'
+dir=$(mktemp -d -p "$1")
+check=$2
+shift 2
+one() {
+  printf '#include <%s>\n' "$1" > "$dir/one.ac"
+  if $check "$dir/one.ac" > "$dir/one.out" 2>&1; then
+    echo "ok $1"
+  else
+    echo "FAIL $1"
+    head -n 5 "$dir/one.out"
+  fi
+}
+for rel; do printf '#include <%s>\n' "$rel"; done > "$dir/all.ac"
+if clang -fsyntax-only -x c "$dir/all.ac" > /dev/null 2>&1 &&
+   $check "$dir/all.ac" > /dev/null 2>&1; then
+  for rel; do echo "ok $rel"; done
+else
+  for rel; do one "$rel"; done
+fi
+rm -rf "$dir"
+EOF
 awk '$1 == "ok" { print $2 }' "$tmp/known" "$tmp/asked" | sort > "$tmp/accepted"
-xargs -P"$jobs" -n 25 sh -c '
-  check=$1 dir=$2
-  shift 2
-  for rel; do
-    f=$(mktemp -p "$dir" XXXXXX.ac)
-    printf "#include <%s>\n" "$rel" > "$f"
-    if $check "$f" > "$f.out" 2>&1; then
-      echo "ok $rel"
-    else
-      echo "FAIL $rel"
-      head -n 5 "$f.out"
-    fi
-    rm -f "$f" "$f.out"
-  done' sh "$check" "$tmp" < "$tmp/accepted" > "$tmp/results"
+xargs -P"$jobs" -n 25 sh "$tmp/check.sh" "$tmp" "$check" < "$tmp/accepted" \
+  > "$tmp/results"
 
 total=$(wc -l < "$tmp/accepted")
 good=$(grep -c '^ok ' "$tmp/results")
