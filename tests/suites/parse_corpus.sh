@@ -72,7 +72,7 @@ else
                            sub(/:.*/, "", r); bad[r] = 1 }
     { chain = 0 }
     END { for (r in bad) print r }' "$dir/errors" > "$dir/bad"
-  awk 'NR == FNR { bad[$1] = 1; next }
+  awk 'FILENAME == ARGV[1] { bad[$1] = 1; next }
        { print ($1 in bad ? "no" : "ok"), $2 }' "$dir/bad" "$dir/names"
 fi
 rm -rf "$dir"
