@@ -1,4 +1,4 @@
-# `make bench`: the DESIGN §9 workloads W1-W4 and W6 on both executors,
+# `make bench`: the workloads (docs/benchmarks.md) W1-W4 and W6 on both executors,
 # written as hand-made leaf-style futures until the translator can build
 # them from .ac sources.  Options: BENCH_RUNS (default 5), BENCH_ONLY=W3.
 
