@@ -1,10 +1,8 @@
 /*
  * cli.h: what the command-line files share: main.c (`acc [options] FILE`),
  * output.c (atomic writes), run.c (starting programs), runtime_path.c
- * (where the runtime is), driver.c (`acc cc`, the compiler driver),
- * transitions.c (the edges of the state diagrams) and emit_graph.c (the
- * `--emit=dot` and `--emit=json` views).  Sections are named after the
- * defining file.
+ * (where the runtime is) and driver.c (`acc cc`, the compiler driver).
+ * Sections are named after the defining file.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -61,24 +59,5 @@ void runtime_lib_args(Vec *args);
 
 /* `acc cc ARGS...`: argv[0] is "cc".  Returns the exit status. */
 int driver_main(int argc, char **argv);
-
-/* ==== transitions.c ==== */
-
-/* The states that can follow `state` (0 Start, 1..n the await sites) of an
-   async function without another await, ascending; n + 1 stands for Done
-   (the function returns).  Computed from the AST on first use. */
-struct AsyncFunc;
-const Vec *transitions_from(struct AsyncFunc *f, int state);
-
-/* ==== emit_graph.c ==== */
-
-/* The views for tools, from the IR of ir.h (after layout and liveness);
-   translate.c calls them for --emit=dot and --emit=json. */
-struct Program;
-void emit_dot(struct Program *p, Str *out);  /* Graphviz digraph */
-void emit_json(struct Program *p, Str *out); /* schema in docs/cli.md */
-/* A state's name in the views: Start, AwaitingHello, ..., Done (state
-   n + 1).  The rule is in docs/cli.md, "State numbers and names". */
-const char *graph_state_name(struct AsyncFunc *f, int state);
 
 #endif /* CLI_H */

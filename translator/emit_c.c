@@ -10,7 +10,6 @@
  * exactly as written.  The user's code inside a poll function comes from the
  * preprocessed buffer, under #line directives that point back at the .ac.
  */
-#include "cli.h"
 #include "ir.h"
 #include "oracle.h"
 

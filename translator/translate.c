@@ -1,12 +1,11 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
- *   only) -> emit.
+ *   check) -> sema (all rules) -> lower -> recurse -> live -> transitions
+ *   -> layout (views only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
-#include "cli.h"
 #include "ir.h"
 #include "sema.h"
 #include "options.h"
@@ -104,6 +103,7 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   recurse_mark(p);
   live_analyze(p);
+  transitions_analyze(p);
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only)
