@@ -62,7 +62,7 @@ void emit_states(Program *p, Str *out) {
       str_printf(out, "  %-22s", "");
       successors(fn, s->state, out);
     }
-    str_printf(out, "  %-22s returned (state 0xffffffff)\n", "Done");
+    str_printf(out, "  %-22s returned (state " DONE_STATE ")\n", "Done");
   }
 }
 

@@ -22,6 +22,9 @@
 #include "acc.h"
 #include "ast.h"
 
+/* How generated C spells the state of a finished or dropped frame (ac.h). */
+#define DONE_STATE "AC_STATE_DONE"
+
 typedef struct Group Group;
 typedef struct Slot Slot;
 typedef struct Site Site;
@@ -48,6 +51,9 @@ struct Slot {
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
   Site *site;           /* SL_CHILD: its await site */
   Node *lit;            /* SL_LITERAL: the ND_COMPOUND_LIT */
+  AsyncFunc *frame;     /* SL_CHILD, SL_LOCAL: the frame of this TU it
+                           holds inline, if it holds one (layout.c takes
+                           its size from that frame's layout) */
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */

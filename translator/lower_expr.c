@@ -71,17 +71,15 @@ const char *lower_return_text(Lower *L, const char *value) {
   return str_cstr(&s);
 }
 
-static const char *cont_label(Lower *L, Node *loop) {
+/* The label a `continue` of `loop` jumps to, if lower_stmt.c rewrote the
+   loop and gave it one (new_continue_label); NULL for a plain continue. */
+static const char *continue_label_of(Lower *L, Node *loop) {
   for (int i = 0; i + 1 < L->cont.len; i += 2)
     if (L->cont.items[i] == loop)
       return L->cont.items[i + 1];
   return NULL;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* A hoisted typedef's new name, or NULL. */
 static const char *renamed(Lower *L, Decl *d) {
@@ -111,7 +109,7 @@ static const char *skip_attribute(const char *p) {
   const char *q = p;
   while (*q == ' ' || *q == '\n' || *q == '\t')
     q++;
-  if (strncmp(q, "__attribute__", 13) || word_char(q[13]))
+  if (strncmp(q, "__attribute__", 13) || is_ident_char(q[13]))
     return p;
   q += 13;
   int depth = 0;
@@ -161,7 +159,7 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
   bool tag = false; /* the last word was struct, union or enum */
   for (size_t i = from; i < to;) {
     size_t n = 0;
-    while (i + n < to && word_char(t[i + n]))
+    while (i + n < to && is_ident_char(t[i + n]))
       n++;
     if (!n) {
       tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
@@ -211,7 +209,7 @@ static const char *unique_name(Lower *L, const char *name, int same) {
 static void rename_enumerators(Lower *L, Node *def) {
   const char *t = L->src->text;
   for (size_t i = def->begin; i < def->end; i++) {
-    Decl *d = word_char(t[i]) && !word_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    Decl *d = is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
     if (d && d->kind == DK_ENUMCONST && d->name_off == i)
       lower_rename_decl(L, d);
   }
@@ -229,14 +227,14 @@ void lower_rename_decl(Lower *L, Decl *d) {
 static const char *defined_tag(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t i = def->begin;
-  while (i < def->end && word_char(t[i]))
+  while (i < def->end && is_ident_char(t[i]))
     i++; /* struct, union or enum */
   for (const char *a; (a = skip_attribute(t + i)) != t + i;)
     i = (size_t)(a - t);
   while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
     i++;
   size_t n = 0;
-  while (i + n < def->end && word_char(t[i + n]))
+  while (i + n < def->end && is_ident_char(t[i + n]))
     n++;
   return n ? xstrndup(t + i, n) : NULL;
 }
@@ -252,7 +250,7 @@ static const char *defined_tag(Lower *L, Node *def) {
 const char *lower_hoist_unnamed(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t kw = def->begin;
-  while (kw < def->end && word_char(t[kw]))
+  while (kw < def->end && is_ident_char(t[kw]))
     kw++;
   for (const char *a; (a = skip_attribute(t + kw)) != t + kw;)
     kw = (size_t)(a - t); /* gcc wants the tag after the attributes */
@@ -320,7 +318,7 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
   bool tag = false; /* the word follows struct, union or enum */
   for (const char *p = t; *p;) {
     size_t n = 0;
-    while (word_char(p[n]))
+    while (is_ident_char(p[n]))
       n++;
     if (!n) {
       str_add(&s, p++, 1);
@@ -387,8 +385,8 @@ void lower_copy(Lower *L, Node *n, Str *out) {
                                               : NULL));
     return;
   }
-  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target)) {
-    str_printf(out, "goto %s;", cont_label(L, n->target));
+  if (n->kind == ND_CONTINUE && n->target && continue_label_of(L, n->target)) {
+    str_printf(out, "goto %s;", continue_label_of(L, n->target));
     return;
   }
   if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
@@ -676,6 +674,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
+  s->child->frame = g;
   if (!g) {
     s->child->type = xformat("struct %s__frame *", s->callee);
     s->init = xformat("F->%s = %s__new(%s);", name, s->callee, args);
@@ -763,6 +762,8 @@ static bool site_value(Lower *L, Site *s, Node *e) {
     s->poll = xformat("%s__poll", g->name);
     s->drop = xformat("%s__drop", g->name);
     place_child(L, s, e, xformat("%s__frame", g->name));
+    if (s->kind == CH_LEAF) /* a future value copied into the frame */
+      s->child->frame = lower_func_of(L->prog, g);
     return true;
   }
   const char *type = type_of(L, e);

@@ -21,10 +21,6 @@ static int oracle_args(const Options *opt, const char **args) {
   return n;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* erase_async leaves directive lines alone; a macro may expand to await. */
 static void erase_in_defines(char *text) {
@@ -36,7 +32,7 @@ static void erase_in_defines(char *text) {
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
-            !word_char(q[-1]) && !word_char(q[5]))
+            !is_ident_char(q[-1]) && !is_ident_char(q[5]))
           memset(q, ' ', 5);
     line = eol ? eol + 1 : NULL;
   }
