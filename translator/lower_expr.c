@@ -769,8 +769,8 @@ static bool site_value(Lower *L, Site *s, Node *e) {
   const char *type = type_of(L, e);
   const char *poll, *drop, *out;
   if (!type || !oracle_future_info(L->o, type, &poll, &drop, &out)) {
-    error_at(s->await->op_off, "awaiting an expression of type '%s', which "
-             "is not a future", type ? type : "?");
+    error_at(s->await->op_off, "'await' operand of type '%s' is not a future",
+             type ? type : "?");
     return false;
   }
   s->callee = type;
