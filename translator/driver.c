@@ -64,10 +64,9 @@ static bool takes_value(const char *arg) {
 
 /* Options that acc must see as well, so both preprocess alike. */
 static bool for_acc(const char *arg) {
-  static const char *const opts[] = {"-I",       "-D",         "-U",
-                                     "-std=",    "-include",   "-imacros",
-                                     "-isystem", "-iquote",    "-idirafter",
-                                     NULL};
+  static const char *const opts[] = {
+      "-I",       "-D",       "-U",      "-std=",      "-include",
+      "-imacros", "-isystem", "-iquote", "-idirafter", NULL};
   for (int i = 0; opts[i]; i++)
     if (!strncmp(arg, opts[i], strlen(opts[i])))
       return true;

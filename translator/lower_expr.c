@@ -209,7 +209,8 @@ static const char *unique_name(Lower *L, const char *name, int same) {
 static void rename_enumerators(Lower *L, Node *def) {
   const char *t = L->src->text;
   for (size_t i = def->begin; i < def->end; i++) {
-    Decl *d = is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    Decl *d =
+        is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
     if (d && d->kind == DK_ENUMCONST && d->name_off == i)
       lower_rename_decl(L, d);
   }
