@@ -917,8 +917,8 @@ offsetof_member
 
 gnu_unary_expression
   : "__extension__" cast_expression { $$ = ast_extension(@$, $2); }
-  | "__real__" cast_expression { $$ = ast_extension(@$, $2); }
-  | "__imag__" cast_expression { $$ = ast_extension(@$, $2); }
+  | "__real__" cast_expression { $$ = ast_unary(ND_REAL, @$, @1, $2); }
+  | "__imag__" cast_expression { $$ = ast_unary(ND_IMAG, @$, @1, $2); }
   | "&&" general_identifier   { $$ = ast_label_addr(@$, @2); }
   ;
 

@@ -412,7 +412,7 @@ void ast_syntax_error(Parser *p, Span at, const char *msg) {
 static const char *const kind_names[] = {
     "IDENT", "CONST", "STRING", "CALL", "INDEX", "MEMBER", "ARROW",
     "POSTINC", "POSTDEC", "COMPOUND_LIT", "PREINC", "PREDEC", "ADDR",
-    "DEREF", "PLUS", "NEG", "BITNOT", "NOT", "SIZEOF_EXPR", "SIZEOF_TYPE",
+    "DEREF", "PLUS", "NEG", "BITNOT", "NOT", "REAL", "IMAG", "SIZEOF_EXPR", "SIZEOF_TYPE",
     "ALIGNOF_EXPR", "ALIGNOF_TYPE", "AWAIT", "CAST", "BINARY", "LOGAND",
     "LOGOR", "COND", "ASSIGN", "COMMA", "STMT_EXPR", "GENERIC",
     "GENERIC_ASSOC", "VA_ARG", "OFFSETOF", "TYPES_COMPAT", "LABEL_ADDR",

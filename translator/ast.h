@@ -10,8 +10,8 @@
  * for every subtree that needs no rewriting.  So a node must cover exactly
  * its tokens: from the first byte of its first token to the byte after its
  * last token.  A parenthesized expression has no node of its own: the inner
- * node's range is widened to cover the parentheses (and so are the ranges
- * of `__extension__ e`, `__real__ e` and `__imag__ e`, which have no kind).
+ * node's range is widened to cover the parentheses (and so is the range
+ * of `__extension__ e`, which has no kind).
  *
  * Ordinary identifiers are resolved to their Decl by the parser's scopes
  * (scope.c), since the lowering must know which names are locals of an async
@@ -46,6 +46,8 @@ typedef enum NodeKind {
   ND_NEG,           /* -lhs */
   ND_BITNOT,        /* ~lhs */
   ND_NOT,           /* !lhs */
+  ND_REAL,          /* __real__ lhs (GNU) */
+  ND_IMAG,          /* __imag__ lhs (GNU) */
   ND_SIZEOF_EXPR,   /* sizeof lhs (unevaluated) */
   ND_SIZEOF_TYPE,   /* sizeof(type) */
   ND_ALIGNOF_EXPR,  /* _Alignof/__alignof__ lhs (GNU; unevaluated) */

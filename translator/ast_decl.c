@@ -126,6 +126,7 @@ static bool is_constant(const Node *n) {
   case ND_IDENT:
     return n->decl && n->decl->kind == DK_ENUMCONST;
   case ND_CAST: case ND_PLUS: case ND_NEG: case ND_BITNOT: case ND_NOT:
+  case ND_REAL: case ND_IMAG:
   case ND_BINARY: case ND_LOGAND: case ND_LOGOR:
     return is_constant(n->lhs) && is_constant(n->rhs);
   case ND_COND:

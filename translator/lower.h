@@ -93,6 +93,18 @@ const char *lower_literal(Lower *L, Node *lit, const char *text);
    that nothing lowered in s shares storage with them. */
 void lower_reserve_literals(Lower *L, Node *s);
 
+/* ==== lower_attr.c ==== */
+
+/* The GNU attributes that apply to the object d declares ("aligned(64)",
+   "cleanup(release)": names without their underscores), appended to out. */
+void lower_decl_attrs(Lower *L, Decl *d, Vec *out);
+/* The argument text of attribute `name` ("(64)", "" without arguments),
+   NULL if attrs lacks it. */
+const char *lower_attr_args(Vec *attrs, const char *name);
+/* What a frame field needs to keep d's alignment: its `_Alignas(...)`
+   and `__attribute__((aligned(...)))`, or NULL. */
+const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
+
 /* ==== lower_stmt.c ==== */
 
 /* Lowers one statement of the body (also those of a statement expression

@@ -83,6 +83,15 @@ static bool word_char(char c) {
          (c >= '0' && c <= '9');
 }
 
+/* Appends text that replaces a token or a subexpression, with a space
+   first where the two would fuse into one word (`sizeof(x)` copied as
+   `sizeof` then `F->x_3`). */
+static void put_word(Str *out, const char *text) {
+  if (out->len && word_char(out->buf[out->len - 1]) && word_char(text[0]))
+    str_add(out, " ", 1);
+  str_puts(out, text);
+}
+
 /* A hoisted typedef's new name, or NULL. */
 static const char *renamed(Lower *L, Decl *d) {
   for (int i = 0; i + 1 < L->renamed.len; i += 2)
@@ -185,7 +194,7 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
     HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
     const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
     if (r)
-      str_puts(out, r);
+      put_word(out, r);
     else
       str_add(out, t + i, n);
     tag = is_tag_keyword(t + i, n);
@@ -371,14 +380,19 @@ static void copy_kids(Lower *L, Node *n, Str *out);
 
 void lower_copy(Lower *L, Node *n, Str *out) {
   if (n->kind == ND_IDENT && n->decl) {
+    /* Only the name token is replaced: the node's range also covers the
+       parentheses around it, which stay, as in `sizeof(x)`. */
     Slot *s = lower_slot_of(L, n->decl);
-    if (s) {
-      str_printf(out, "F->%s", s->name);
-      return;
-    }
-    if (!strcmp(n->name, "F") && !n->decl->is_local &&
-        n->decl->kind != DK_ENUMCONST) {
-      str_puts(out, outer_f(L, n->decl));
+    const char *r = s ? xformat("F->%s", s->name)
+                    : !strcmp(n->name, "F") && !n->decl->is_local &&
+                            n->decl->kind != DK_ENUMCONST
+                        ? outer_f(L, n->decl)
+                        : NULL;
+    if (r) {
+      size_t end = n->name_off + strlen(n->name);
+      copy_names(L, n->begin, n->name_off, out, true);
+      put_word(out, r);
+      copy_names(L, end, n->end, out, true);
       return;
     }
   }
@@ -948,7 +962,7 @@ static const char *lower_splice(Lower *L, Node *e) {
   for (int i = 0; i < k; i++) {
     copy_names(L, pos, kids[i]->begin, &s, true);
     if (texts[i])
-      str_puts(&s, texts[i]);
+      put_word(&s, texts[i]);
     else
       lower_copy(L, kids[i], &s);
     pos = kids[i]->end;

@@ -223,8 +223,10 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
 
 /* ==== declarations ==== */
 
-static void hoist(Lower *L, const char *text) {
-  vec_push(&L->fn->hoisted, (char *)text);
+/* A type written at offset `at` of the body, hoisted to file scope with
+   the #pragma pack of its definition. */
+static void hoist(Lower *L, size_t at, const char *text) {
+  vec_push(&L->fn->hoisted, (char *)pragma_pack_wrap(L->src, at, text));
 }
 
 /* Arithmetic and pointer types can be assigned; a struct or union may
@@ -260,22 +262,6 @@ bool lower_assignable(const char *t) {
 
 static bool needs_copy(const char *type, Node *init) {
   return !lower_assignable(type) || init->kind == ND_INIT_LIST;
-}
-
-/* `_Alignas(64)` in the specifiers, kept on the frame field. */
-static const char *align_spec(Lower *L, Decl *d) {
-  const char *spec = lower_src(L, d->spec->begin, d->spec->end);
-  const char *a = strstr(spec, "_Alignas");
-  const char *open = a ? strchr(a, '(') : NULL;
-  if (!open)
-    return NULL;
-  int depth = 0;
-  for (const char *p = open; *p; p++) {
-    depth += (*p == '(') - (*p == ')');
-    if (!depth)
-      return xstrndup(a, (size_t)(p + 1 - a));
-  }
-  return NULL;
 }
 
 /* Whether a goto in n after `at` can land on a label in [from, at): a
@@ -342,7 +328,9 @@ static void frame_local(Lower *L, Decl *d) {
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
-  s->align_spec = align_spec(L, d);
+  Vec attrs = {0};
+  lower_decl_attrs(L, d, &attrs);
+  s->align_spec = lower_align_spec(L, d, &attrs);
   vec_push(&L->slot_of, d);
   vec_push(&L->slot_of, s);
   if (!init)
@@ -387,7 +375,7 @@ static void decl_stmt(Lower *L, Node *s) {
         lower_rename_decl(L, s->decls.items[i]);
     for (int i = 0; i < sp->tags.len; i++)
       lower_rename_tag(L, sp->tags.items[i]);
-    hoist(L, lower_src(L, s->begin, s->end));
+    hoist(L, s->begin, lower_src(L, s->begin, s->end));
     return;
   }
   if (keep) {
@@ -398,9 +386,9 @@ static void decl_stmt(Lower *L, Node *s) {
     Node *tag = sp->tags.items[i];
     if (lower_tag_has_name(L, tag)) {
       lower_rename_tag(L, tag);
-      hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+      hoist(L, tag->begin, xformat("%s;", lower_src(L, tag->begin, tag->end)));
     } else {
-      hoist(L, lower_hoist_unnamed(L, tag));
+      hoist(L, tag->begin, lower_hoist_unnamed(L, tag));
     }
   }
   for (int i = 0; i < s->decls.len; i++) {
@@ -466,6 +454,20 @@ static void expr_stmt(Lower *L, Node *s) {
     lower_emit(L, "%s;\n", v);
 }
 
+/* The substatement of an if, a loop or a switch.  A case or default label
+   is lowered without braces of its own (a fallthrough attribute must
+   stand right before it), so one that is a whole substatement gets them
+   here: `switch (k) case 1: s += await f();` must not become
+   `switch (k) case 1:; { ... }`, whose block would run for every k. */
+static void body_stmt(Lower *L, Node *s) {
+  bool brace = s->has_await && (s->kind == ND_CASE || s->kind == ND_DEFAULT);
+  if (brace)
+    lower_emit(L, "{\n");
+  lower_stmt(L, s);
+  if (brace)
+    lower_emit(L, "}\n");
+}
+
 static const char *cond_text(Lower *L, Node *c) {
   L->expr = NULL;
   const char *t = lower_expr(L, c);
@@ -477,10 +479,10 @@ static const char *cond_text(Lower *L, Node *c) {
  *   after:   <await p() into F->t1>  if (F->t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
-  lower_stmt(L, s->then);
+  body_stmt(L, s->then);
   if (s->els) {
     lower_emit(L, "else\n");
-    lower_stmt(L, s->els);
+    body_stmt(L, s->els);
   }
 }
 
@@ -512,12 +514,12 @@ static void while_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     return;
   }
   lower_emit(L, "for (;;) {\n");
   lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-  lower_stmt(L, s->body);
+  body_stmt(L, s->body);
   lower_emit(L, "}\n");
 }
 
@@ -527,13 +529,13 @@ static void do_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
     return;
   }
   const char *label = cont_label(L, s);
   lower_emit(L, "for (;;) {\n");
-  lower_stmt(L, s->body);
+  body_stmt(L, s->body);
   if (label)
     lower_emit(L, "%s:;\n", label);
   lower_emit(L, "if (!(%s)) break;\n}\n", cond_text(L, s->cond));
@@ -560,13 +562,13 @@ static void for_stmt(Lower *L, Node *s) {
     lower_emit(L, "for (; %s; %s)\n",
                s->cond ? lower_copy_text(L, s->cond) : "",
                s->inc ? lower_copy_text(L, s->inc) : "");
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
   } else {
     const char *label = s->inc ? cont_label(L, s) : NULL;
     lower_emit(L, "for (;;) {\n");
     if (s->cond)
       lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     if (label)
       lower_emit(L, "%s:;\n", label);
     if (s->inc)
@@ -596,7 +598,7 @@ static void stmt_await(Lower *L, Node *s) {
   case ND_FOR: for_stmt(L, s); return;
   case ND_SWITCH:
     lower_emit(L, "switch (%s)\n", cond_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     return;
   case ND_CASE: case ND_DEFAULT: case ND_LABEL: labeled(L, s); return;
   case ND_RETURN:

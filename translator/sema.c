@@ -326,7 +326,8 @@ static void check_value_operands(const Node *n) {
       check_value_operand(n->rhs);
     }
     break;
-  case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT:
+  case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT: case ND_REAL:
+  case ND_IMAG:
   case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
     check_value_operand(n->lhs);
     break;
