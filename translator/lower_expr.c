@@ -295,15 +295,23 @@ void lower_rename_tag(Lower *L, Node *def) {
   const char *name = defined_tag(L, def);
   if (!name || !L->block)
     return;
+  /* A forward declaration `struct T;` in this block declared the tag
+     already: its definition completes that type, under the same name. */
   int same = 0;
-  for (int i = 0; i < L->tags.len; i++)
-    same += ((HoistedTag *)L->tags.items[i])->name &&
-            !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+  const char *new_name = NULL;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *o = L->tags.items[i];
+    if (o->name && !strcmp(o->name, name)) {
+      same++;
+      if (o->scope == L->block)
+        new_name = o->new_name;
+    }
+  }
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
   h->scope = L->block;
   h->name = name;
-  h->new_name = unique_name(L, name, same);
+  h->new_name = new_name ? new_name : unique_name(L, name, same);
   vec_push(&L->tags, h);
 }
 
@@ -498,6 +506,7 @@ static const char *await_type(Lower *L, Node *e) {
 }
 
 static const char *type_expr(Lower *L, Node *e);
+static Node *chosen_arm(Lower *L, Node *e);
 static Node *value_stmt(Node *e);
 static Node *value_expr(Node *value);
 
@@ -536,6 +545,8 @@ static const char *type_expr(Lower *L, Node *e) {
   if (e->kind == ND_STMT_EXPR && e->has_await) /* its last statement's */
     return value_stmt(e) ? type_expr(L, value_expr(value_stmt(e)))
                          : "((void)0)";
+  if (e->has_await && chosen_arm(L, e))
+    return type_expr(L, chosen_arm(L, e));
   switch (e->kind) {
   case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
     return lower_src(L, e->begin, e->end);
@@ -1005,6 +1016,37 @@ static const char *lower_generic(Lower *L, Node *e) {
   return t ? xformat("F->%s", t->name) : "((void)0)";
 }
 
+/*
+ * __builtin_choose_expr(c, a, b) is a or b, chosen by the constant c when
+ * the program is compiled; the other arm is not evaluated.  So only the
+ * chosen arm is lowered (its awaits run, the other's never do):
+ *   before:  __builtin_choose_expr(sizeof(x) > 4, await f(1), await g(2))
+ *   after:   <await f(1) into F->t1>  F->t1
+ */
+static bool is_builtin_call(Node *e, const char *name) {
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT &&
+         !strcmp(e->lhs->name, name);
+}
+
+static Node *chosen_arm(Lower *L, Node *e) {
+  long long c;
+  if (!is_builtin_call(e, "__builtin_choose_expr") || e->args.len != 3 ||
+      !oracle_eval_int(L->o, ((Node *)e->args.items[0])->begin,
+                       ((Node *)e->args.items[0])->end, &c))
+    return NULL;
+  return e->args.items[c ? 1 : 2];
+}
+
+static const char *lower_choose(Lower *L, Node *e) {
+  Node *arm = chosen_arm(L, e);
+  if (!arm) {
+    error_at(e->begin, "the first argument of '__builtin_choose_expr' is "
+             "not an integer constant");
+    return "0";
+  }
+  return lower_expr(L, arm);
+}
+
 /* ==== statement expressions ==== */
 
 /* The last statement of a statement expression if it gives the value: an
@@ -1122,6 +1164,10 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
+  case ND_CALL:
+    if (is_builtin_call(e, "__builtin_choose_expr"))
+      return lower_choose(L, e);
+    return lower_splice(L, e);
   default:
     return lower_splice(L, e);
   }

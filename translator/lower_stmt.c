@@ -358,6 +358,12 @@ static void frame_local(Lower *L, Decl *d) {
   L->expr = NULL;
 }
 
+/* `struct T;` or `union T;`: nothing but a tag, without a body. */
+static bool is_tag_declaration(Lower *L, Node *s) {
+  const char *t = L->src->text + s->begin;
+  return !strncmp(t, "struct", 6) || !strncmp(t, "union", 5);
+}
+
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -375,6 +381,10 @@ static void decl_stmt(Lower *L, Node *s) {
         lower_rename_decl(L, s->decls.items[i]);
     for (int i = 0; i < sp->tags.len; i++)
       lower_rename_tag(L, sp->tags.items[i]);
+    /* `struct T;` declares a new T in this block (C11 6.7.2.3p7), which
+       hides any outer T: it is hoisted under a name of its own. */
+    if (!s->decls.len && !sp->tags.len && is_tag_declaration(L, s))
+      lower_rename_tag(L, s);
     hoist(L, s->begin, lower_src(L, s->begin, s->end));
     return;
   }

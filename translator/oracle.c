@@ -489,6 +489,20 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
   return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
 }
 
+bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c))
+    return false;
+  CXEvalResult r = clang_Cursor_Evaluate(c);
+  if (!r)
+    return false;
+  bool ok = clang_EvalResult_getKind(r) == CXEval_Int;
+  if (ok)
+    *value = clang_EvalResult_getAsLongLong(r);
+  clang_EvalResult_dispose(r);
+  return ok;
+}
+
 static bool is_vm(CXType t) {
   t = clang_getCanonicalType(t);
   switch (t.kind) {

@@ -37,6 +37,10 @@ const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end);
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
 
+/* The value of the integer constant expression at [begin, end); false if
+   it is none. */
+bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value);
+
 /* True if the declaration whose name is at name_off has a variably modified
    type (a VLA or pointer to one). */
 bool oracle_decl_is_vm(Oracle *o, size_t name_off);

@@ -154,6 +154,18 @@ static void check_future_argument(Node *call, int i) {
             future_of->name, param->name ? param->name : "");
 }
 
+/* GNU builtins whose arguments are never evaluated: an await there would
+   run in acc's output and not in the erasure. */
+static const char *unevaluated_builtin(const char *name) {
+  static const char *names[] = {"__builtin_constant_p", "__builtin_object_size",
+                                "__builtin_dynamic_object_size",
+                                "__builtin_classify_type", NULL};
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(name, names[i]))
+      return names[i];
+  return NULL;
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
   Decl *callee = async_callee(n);
   if (callee && !future_ok) {
@@ -173,8 +185,12 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
     note_at(ast_find_await(c.func->body)->op_off, "an 'await' is here");
   }
   check(c, n->lhs, false);
+  const char *unevaluated = unevaluated_builtin(name);
   for (int i = 0; i < n->args.len; i++) {
-    check(c, n->args.items[i], true);
+    Ctx ac = c;
+    if (unevaluated)
+      ac.unevaluated = unevaluated;
+    check(ac, n->args.items[i], true);
     check_future_argument(n, i);
   }
 }
