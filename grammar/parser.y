@@ -132,6 +132,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <vec> generic_assoc_list initializer_list init_declarator_list
 %type <vec> init_declarator_list_opt block_item_list_opt
 %type <vec> external_declarations identifier_list kr_declaration_list
+%type <vec> asm_sections asm_operands_opt asm_operands
+%type <node> asm_operand
 %type <decl> init_declarator declarator_decl parameter_declaration
 %type <spec> declaration_specifiers decl_specs ds_none ds_typedef ds_unique
 %type <spec> ds_basic specifier_qualifier_list sq_none sq_typedef sq_unique
@@ -946,9 +948,57 @@ asm_label
   : "__asm__" '(' string_literal ')'
   ;
 
+/* The operands are expressions: their names are resolved (a frame local
+   is renamed in the output) and an await among them is seen. */
 asm_statement
-  : "__asm__" asm_qualifiers '(' balanced_tokens ')' ';'
-                              { $$ = ast_leaf(ND_ASM, @$); }
+  : "__asm__" asm_qualifiers '(' string_literal asm_sections ')' ';'
+                              { $$ = ast_asm(@$, $5); }
+  ;
+
+asm_sections
+  : %empty                    { $$ = NULL; }
+  | ':' asm_operands_opt      { $$ = $2; }
+  | ':' asm_operands_opt ':' asm_operands_opt
+                              { $$ = ast_list_join($2, $4); }
+  | ':' asm_operands_opt ':' asm_operands_opt ':' asm_clobbers_opt
+                              { $$ = ast_list_join($2, $4); }
+  | ':' asm_operands_opt ':' asm_operands_opt ':' asm_clobbers_opt ':'
+    asm_labels_opt            { $$ = ast_list_join($2, $4); }
+  ;
+
+asm_operands_opt
+  : %empty                    { $$ = NULL; }
+  | asm_operands
+  ;
+
+asm_operands
+  : asm_operand               { $$ = ast_list(NULL, $1); }
+  | asm_operands ',' asm_operand { $$ = ast_list($1, $3); }
+  ;
+
+asm_operand
+  : string_literal '(' expression ')' { $$ = $3; }
+  | '[' general_identifier ']' string_literal '(' expression ')' { $$ = $6; }
+  ;
+
+asm_clobbers_opt
+  : %empty
+  | asm_clobbers
+  ;
+
+asm_clobbers
+  : string_literal
+  | asm_clobbers ',' string_literal
+  ;
+
+asm_labels_opt
+  : %empty
+  | asm_labels
+  ;
+
+asm_labels
+  : general_identifier
+  | asm_labels ',' general_identifier
   ;
 
 asm_qualifiers

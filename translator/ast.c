@@ -28,6 +28,7 @@ static Vec uses_;
 static bool uses_sorted;
 
 void ast_begin(Source *s) {
+  ast_decl_begin();
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
@@ -131,6 +132,14 @@ Vec *ast_list(Vec *list, void *item) {
   if (item)
     vec_push(list, item);
   return list;
+}
+
+Vec *ast_list_join(Vec *a, Vec *b) {
+  if (!a)
+    return b;
+  for (int i = 0; b && i < b->len; i++)
+    vec_push(a, b->items[i]);
+  return a;
 }
 
 Node *ast_new(NodeKind kind, size_t begin, size_t end) {
@@ -400,6 +409,12 @@ Node *ast_goto(Span at, Span name) {
   n->name = spelling(name);
   n->name_off = name.begin;
   return n;
+}
+
+Node *ast_asm(Span at, Vec *operands) {
+  Node *n = new_node(ND_ASM, at);
+  n->args = vec_of(operands);
+  return finish(n);
 }
 
 void ast_syntax_error(Parser *p, Span at, const char *msg) {

@@ -91,7 +91,7 @@ typedef enum NodeKind {
   ND_CONTINUE,      /* continue; target = loop */
   ND_RETURN,        /* return lhs; (lhs may be NULL) */
   ND_NULL,          /* ; */
-  ND_ASM,           /* asm statement, kept as text */
+  ND_ASM,           /* asm statement: args = its operand expressions */
 
   /* ---- external definitions (6.9) ---- */
   ND_FUNC_DEF,      /* spec declarator body: decl = the function */

@@ -14,6 +14,14 @@
 
 static int next_id = 1;
 
+/* Block-scope function declarations that named no earlier declaration: a
+   later file-scope declaration of the same name is the same function
+   (6.2.2p4), `async long later(long);` in a body and its definition below
+   it. */
+static Vec block_funcs;
+
+void ast_decl_begin(void) { block_funcs = (Vec){0}; }
+
 /* ---- declaration specifiers ---- */
 
 /* At most one storage class (6.7.1p2); clang only warns of a repeated
@@ -285,6 +293,12 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   if (!prev && d->is_local &&
       (kind == DK_FUNC || (spec && spec->storage == SC_EXTERN)))
     prev = scope_lookup_file(d->name);
+  if (!prev && d->is_local && kind == DK_FUNC)
+    vec_push(&block_funcs, d);
+  for (int i = 0; !prev && !d->is_local && kind == DK_FUNC &&
+                  i < block_funcs.len; i++)
+    if (!strcmp(((Decl *)block_funcs.items[i])->name, d->name))
+      prev = block_funcs.items[i];
   link_redeclaration(d, prev);
   return d;
 }

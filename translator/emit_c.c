@@ -372,6 +372,15 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
 
 /* ==== drop and vtable ==== */
 
+static void indent_lines(Emit *E, const char *text, int col) {
+  for (const char *p = text; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    out(E, "%*s%.*s\n", col, "", (int)n, p);
+    p += n + (nl != NULL);
+  }
+}
+
 static void drop_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%svoid %s__drop(%s__frame *F) {\n", storage(fn), fn->name, fn->name);
   if (fn->sites.len) {
@@ -381,6 +390,8 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
       if (owns_heap(s))
         out(E, "    __builtin_free(F->%s);\n", s->child->name);
+      if (s->cleanup)
+        indent_lines(E, s->cleanup, 4);
       out(E, "    break;\n");
     }
     out(E, "  default:\n    break;\n  }\n");

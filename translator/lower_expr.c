@@ -67,6 +67,9 @@ const char *lower_return_text(Lower *L, const char *value) {
     str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
                "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
                value);
+  const char *cleanup = lower_cleanup_live(L);
+  if (cleanup)
+    str_puts(&s, cleanup);
   str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
@@ -144,6 +147,20 @@ static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
       best = h;
   }
   return best;
+}
+
+/* The name of the hoisted type declared at `off` (its name, or the
+   keyword of an unnamed tag), for the oracle's type printer. */
+const char *lower_namer(void *ctx, size_t off) {
+  Lower *L = ctx;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (h->name_off == off)
+      return h->new_name;
+  }
+  Decl *d = ast_name_at(off);
+  return d && d->kind == DK_TYPEDEF && d->name_off == off ? renamed(L, d)
+                                                          : NULL;
 }
 
 /* The hoisted unnamed struct, union or enum defined at offset `at`. */
@@ -234,6 +251,19 @@ void lower_rename_decl(Lower *L, Decl *d) {
   vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
 }
 
+/* The offset of the name a tag definition `struct T { ... }` declares. */
+static size_t tag_name_off(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t i = def->begin;
+  while (i < def->end && word_char(t[i]))
+    i++; /* struct, union or enum */
+  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
+    i = (size_t)(a - t);
+  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
+    i++;
+  return i;
+}
+
 /* The name a tag definition `struct T { ... }` declares, or NULL. */
 static const char *defined_tag(Lower *L, Node *def) {
   const char *t = L->src->text;
@@ -272,6 +302,7 @@ const char *lower_hoist_unnamed(Lower *L, Node *def) {
     n += !((HoistedTag *)L->tags.items[i])->name;
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = def->begin;
   h->scope = L->block;
   h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
   const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
@@ -309,6 +340,7 @@ void lower_rename_tag(Lower *L, Node *def) {
   }
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = tag_name_off(L, def);
   h->scope = L->block;
   h->name = name;
   h->new_name = new_name ? new_name : unique_name(L, name, same);
@@ -409,9 +441,18 @@ void lower_copy(Lower *L, Node *n, Str *out) {
                                               : NULL));
     return;
   }
-  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target)) {
-    str_printf(out, "goto %s;", cont_label(L, n->target));
-    return;
+  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
+    const char *cleanup = lower_cleanup_jump(L, n);
+    const char *label = n->kind == ND_CONTINUE && n->target
+                            ? cont_label(L, n->target) : NULL;
+    if (cleanup || label) {
+      str_printf(out, "{ %s", cleanup ? cleanup : "");
+      if (label)
+        str_printf(out, "goto %s; }", label);
+      else
+        copy_kids(L, n, out), str_puts(out, " }");
+      return;
+    }
   }
   if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
     Str lit = {0};
@@ -471,7 +512,7 @@ static const char *call_type(Lower *L, Node *e) {
   const char *paren = ft ? strchr(ft, '(') : NULL;
   if (!paren || paren == ft || strstr(ft, "(*")) {
     Decl *d = e->lhs->decl;
-    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+    return d && d->kind == DK_FUNC ? lower_result_type(L->prog, d) : NULL;
   }
   size_t n = (size_t)(paren - ft);
   while (n && ft[n - 1] == ' ')
@@ -565,6 +606,8 @@ static const char *type_expr(Lower *L, Node *e) {
   case ND_COND: {
     const char *a = type_expr(L, e->then ? e->then : e->cond);
     const char *b = type_expr(L, e->els);
+    if (a && b && (!strcmp(a, "((void)0)") || !strcmp(b, "((void)0)")))
+      return "((void)0)"; /* C: one void arm makes both void */
     return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
   }
   case ND_IDENT: {
@@ -593,7 +636,7 @@ static const char *static_type(Lower *L, Node *e) {
   if (e->kind == ND_CAST)
     return lower_src(L, e->type_begin, e->type_end);
   const char *t = usable(L, type_of(L, e));
-  if (t && !e->has_await)
+  if (t && (!e->has_await || !strcmp(t, "void")))
     return t;
   const char *x = type_expr(L, e);
   if (x && !strcmp(x, "((void)0)"))
@@ -692,6 +735,8 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->poll = xformat("%s__poll", s->callee);
   s->drop = xformat("%s__drop", s->callee);
   s->kind = g ? CH_FRAME : CH_EXTERN;
+  if (!g) /* declared at block scope, maybe: */
+    lower_add_extern(L->prog, d);
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("c%d", s->state);
@@ -818,6 +863,7 @@ static bool site_value(Lower *L, Site *s, Node *e) {
 static const char *lower_await(Lower *L, Node *aw) {
   Site *s = new_site(L, aw);
   s->group = expr_group(L);
+  s->cleanup = lower_cleanup_live(L);
   Node *e = aw->lhs;
   if (lower_is_async_call(e))
     site_async(L, s, e);
@@ -827,7 +873,7 @@ static const char *lower_await(Lower *L, Node *aw) {
   if (!t) {
     AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
     t = g ? g->ret_type
-        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+        : s->callee_decl ? lower_result_type(L->prog, s->callee_decl)
                          : type_of(L, aw->lhs);
   }
   bool is_void = !t || !strcmp(t, "void");
@@ -922,6 +968,31 @@ static bool has_side_effects(Node *n) {
 }
 
 /*
+ * An lvalue with side effects or awaits, evaluated once now and reached
+ * again after an await: its address is kept in the frame, or, for a
+ * member (a bit-field has no address), the object that holds it, or for
+ * `->` the pointer:
+ *   before:  a[i++] += ...        s[i++].bits += ...      (p++)->bits += ...
+ *   after:   F->t1 = (void *)&(a[i++]);   ... &(s[i++]) ...   F->t1 = (void *)(p++);
+ *            *(__typeof__(a[i++]) *)F->t1   (*...).bits    ((__typeof__(p++))F->t1)->bits
+ */
+static const char *lvalue_once(Lower *L, Node *e) {
+  if (e->kind == ND_MEMBER && (e->lhs->has_await || has_side_effects(e->lhs)))
+    return xformat("(%s).%s", lvalue_once(L, e->lhs), e->name);
+  Slot *p;
+  if (e->kind == ND_ARROW) {
+    const char *ptr = lower_expr(L, e->lhs);
+    p = new_temp(L, "void *");
+    lower_emit(L, "F->%s = (void *)(%s);\n", p->name, ptr);
+    return xformat("((__typeof__(%s))F->%s)->%s", ptr, p->name, e->name);
+  }
+  const char *addr = lower_expr(L, e);
+  p = new_temp(L, "void *");
+  lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
+  return xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+}
+
+/*
  * The lvalue is evaluated once, as C does; the value it holds is read after
  * the await (as gcc reads it after a call on the right):
  *   before:  x += await f();          a[i++] = await f();
@@ -934,10 +1005,7 @@ static const char *lower_assign(Lower *L, Node *e) {
     return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
   }
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
-    const char *addr = lower_expr(L, e->lhs);
-    Slot *p = new_temp(L, "void *");
-    lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
-    lhs = xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+    lhs = lvalue_once(L, e->lhs);
   } else {
     lhs = lower_copy_text(L, e->lhs);
   }
@@ -1127,9 +1195,11 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
                                      loc.line, loc.col));
   Node *value = want_value ? value_stmt(e) : NULL;
   lower_emit(L, "{\n");
+  lower_cleanup_open(L, e->body);
   lower_reserve_literals(L, e->body);
   stmt_expr_body(L, e, value);
   Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
+  lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved_scope;
   L->block = saved_block;

@@ -28,6 +28,7 @@
  * are left to the C compiler that will see the generated code.
  */
 #include "oracle.h"
+#include "oracle_cx.h"
 #include "parse.h"
 
 #include <clang-c/Index.h>
@@ -501,6 +502,32 @@ bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value) {
     *value = clang_EvalResult_getAsLongLong(r);
   clang_EvalResult_dispose(r);
   return ok;
+}
+
+/* ---- cursors for oracle_types.c (oracle_cx.h) ---- */
+
+bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
+  return expr_cursor_await(o, begin, end, c);
+}
+
+bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return false;
+  *c = s->cursor;
+  return true;
+}
+
+bool oracle_cx_func(Oracle *o, const char *name, CXCursor *c) {
+  FuncEntry *f = find_func(o, name);
+  if (!f)
+    return false;
+  *c = f->cursor;
+  return true;
+}
+
+size_t oracle_cx_offset(Oracle *o, CXCursor c) {
+  return offset_at(o, clang_getCursorLocation(c), false);
 }
 
 static bool is_vm(CXType t) {

@@ -76,9 +76,11 @@ typedef enum SpecWhat {
 /* ==== ast.c: builders called by the grammar actions ==== */
 
 void ast_begin(Source *src); /* the buffer operators are read from */
+void ast_decl_begin(void);   /* ast_decl.c's state, for a new parse */
 const char *ast_source_text(void);
 
 Vec *ast_list(Vec *list, void *item);
+Vec *ast_list_join(Vec *a, Vec *b); /* a then b (either may be NULL) */
 
 Node *ast_ident(Span at, const char *name);
 Node *ast_leaf(NodeKind kind, Span at); /* constants, strings, ; */
@@ -110,6 +112,7 @@ Node *ast_for(Span at, Node *init, Node *cond, Node *inc, Node *body);
 Node *ast_case(Span at, Node *lo, Node *hi, Node *body);
 Node *ast_label(Span at, Span name, Node *body);
 Node *ast_goto(Span at, Span name);
+Node *ast_asm(Span at, Vec *operands); /* asm statement: operand exprs */
 
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
 /* A typedef name as a type specifier: records which typedef it names. */

@@ -396,6 +396,14 @@ static void check(Ctx c, Node *n, bool future_ok) {
   case ND_BLOCK:
     check_vlas(c, n);
     break;
+  case ND_ASM: /* its operands are evaluated inside the asm */
+    for (int i = 0; i < n->args.len; i++) {
+      Node *a = ast_find_await(n->args.items[i]);
+      if (a)
+        error_at(a->op_off, "'await' in an operand of an 'asm' statement; "
+                 "await into a local before the 'asm'");
+    }
+    return;
   case ND_GOTO:
     if (n->target)
       check_jump_in(c, n->begin, n->target);
