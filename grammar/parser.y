@@ -133,6 +133,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <vec> init_declarator_list_opt block_item_list_opt
 %type <vec> external_declarations identifier_list kr_declaration_list
 %type <vec> asm_sections asm_operands_opt asm_operands
+%type <vec> struct_declarator_list_opt struct_declarator_list
+%type <dtor> struct_declarator
 %type <node> asm_operand
 %type <decl> init_declarator declarator_decl parameter_declaration
 %type <spec> declaration_specifiers decl_specs ds_none ds_typedef ds_unique
@@ -474,6 +476,7 @@ struct_declaration_list_opt
 
 struct_declaration
   : specifier_qualifier_list struct_declarator_list_opt ';'
+                              { ast_members($1, $2); }
   | static_assert_declaration
   | ';'                       /* GNU: a stray semicolon */
   | "__extension__" struct_declaration
@@ -518,19 +521,19 @@ type_qualifier_x
   ;
 
 struct_declarator_list_opt
-  : %empty
+  : %empty                    { $$ = NULL; }
   | struct_declarator_list
   ;
 
 struct_declarator_list
-  : struct_declarator
-  | struct_declarator_list ',' struct_declarator
+  : struct_declarator         { $$ = ast_list(NULL, $1); }
+  | struct_declarator_list ',' struct_declarator { $$ = ast_list($1, $3); }
   ;
 
 struct_declarator
   : declarator
   | declarator ':' constant_expression
-  | ':' constant_expression
+  | ':' constant_expression   { $$ = NULL; }
   ;
 
 /* 6.7.2.2 Enumeration specifiers */

@@ -18,6 +18,7 @@
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
+static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
 
 /* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
 typedef struct NameUse {
@@ -29,6 +30,7 @@ static bool uses_sorted;
 
 void ast_begin(Source *s) {
   ast_decl_begin();
+  vtable_names_ = (Vec){0};
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
@@ -174,11 +176,30 @@ static Vec vec_of(Vec *v) { return v ? *v : (Vec){0}; }
 
 /* ---- expressions ---- */
 
+const Vec *ast_vtable_names(void) { return &vtable_names_; }
+
+/* `f__vtable` of an async function f (undeclared while acc reads the
+   program: it generates it). */
+static void note_vtable_name(const char *name) {
+  size_t n = strlen(name);
+  if (n <= 8 || strcmp(name + n - 8, "__vtable"))
+    return;
+  Decl *f = scope_lookup(xstrndup(name, n - 8));
+  if (!f || f->kind != DK_FUNC || !(f->is_async || f->first->is_async))
+    return;
+  for (int i = 0; i < vtable_names_.len; i++)
+    if (vtable_names_.items[i] == f->first)
+      return;
+  vec_push(&vtable_names_, f->first);
+}
+
 Node *ast_ident(Span at, const char *name) {
   Node *n = new_node(ND_IDENT, at);
   n->name = name;
   n->name_off = at.begin;
   n->decl = scope_lookup(name);
+  if (!n->decl)
+    note_vtable_name(name);
   ast_name_use(at.begin, n->decl);
   return n;
 }

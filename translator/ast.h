@@ -181,6 +181,8 @@ struct Decl {
   bool is_variadic;     /* DK_FUNC: ends with `...` */
   bool is_kr;           /* DK_FUNC: declared with a K&R identifier list */
   bool is_func_type;    /* DK_TYPEDEF: names a function type */
+  Decl *frame_of;       /* DK_TYPEDEF: the async function f of the name
+                           f__frame that acc declares for its future type */
   Vec kr_names;         /* and its names (const char*), in order */
   Node *def;            /* DK_FUNC: its ND_FUNC_DEF, if this TU has one */
   Decl *first;          /* the first declaration of the same entity
@@ -204,6 +206,25 @@ void ast_dump(FILE *out, const Node *node, int depth); /* for tests */
    enumeration constant.  NULL for any other offset (member names, labels,
    other declarators). */
 Decl *ast_name_at(size_t off);
+
+/* A struct member declared with a future type (futures.c). */
+typedef struct MemberFuture {
+  size_t name_off;    /* the member's name */
+  const char *name;
+  Decl *fn;           /* whose future */
+  int level;          /* pointer and array derivations of its declarator */
+} MemberFuture;
+
+/* The member declared at offset off if it holds futures, else NULL. */
+MemberFuture *ast_member_future_at(size_t off);
+MemberFuture *ast_member_future_named(const char *name);
+/* Pointer and array derivations of a declarator at the top level of its
+   text, -1 for a function or a pointer to one (futures.c). */
+int ast_derivations(size_t begin, size_t name_off, size_t end);
+/* The async functions whose f__frame and f__vtable names the program
+   uses (Decl*). */
+const Vec *ast_frame_names(void);
+const Vec *ast_vtable_names(void);
 
 /* ==== parse (grammar/parser.y + grammar/lexer.l + scope.c) ==== */
 

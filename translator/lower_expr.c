@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
+#include "futures.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -761,6 +762,9 @@ static void site_async(Lower *L, Site *s, Node *call) {
    erasure types a future of f as f's result): a call, a local made from a
    call, a choice between such, or a __typeof__(f(...)) spelling. */
 static Decl *future_fn(Lower *L, Node *e) {
+  Decl *f = future_of(e, L->o);
+  if (f)
+    return f;
   switch (e->kind) {
   case ND_CALL:
     if (lower_is_async_call(e))

@@ -354,6 +354,49 @@ static int plan_void_future_args(Oracle *o, Vec *done) {
   return added;
 }
 
+/*
+ * The names acc declares for an async function f that the program may
+ * use, `f__frame` (its future type) and `f__vtable`, do not exist in the
+ * erasure; they are declared there before f's first declaration, once f's
+ * result type is known from a first parse:
+ *   typedef __typeof__(long) f__frame;
+ *   extern const struct ac_future_vtable f__vtable;
+ * (A future of a void function has no erased type: its f__frame is not
+ * declared, and a variable of it is reported as the erasure's error.)
+ */
+static int plan_acc_names(Oracle *o, bool *done) {
+  if (*done)
+    return 0;
+  *done = true;
+  int added = 0;
+  for (int k = 0; k < 2; k++) {
+    const Vec *fns = k ? ast_vtable_names() : ast_frame_names();
+    for (int i = 0; i < fns->len; i++) {
+      Decl *f = ((Decl *)fns->items[i])->first;
+      size_t at = f->spec ? f->spec->begin : f->begin;
+      const char *ins;
+      if (k) {
+        ins = xformat("extern const struct ac_future_vtable %s__vtable; ",
+                      f->name);
+      } else {
+        FuncEntry *e = find_func(o, f->name);
+        if (!e)
+          continue;
+        CXType r = clang_getCursorResultType(e->cursor);
+        if (clang_getCanonicalType(r).kind == CXType_Void)
+          continue;
+        ins = xformat("typedef __typeof__(%s) %s__frame; ", type_spelling(r),
+                      f->name);
+      }
+      add_edit(o, at, 0, ins, at);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
 static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
   size_t pos = 0, in = 0, del = 0;
@@ -394,9 +437,11 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
      leaf awaited inside another leaf's arguments): a few rounds at most. */
   bool ok = parse_text(o, o->erased, src->len, &argv);
   Vec done = {0};
+  bool names_done = false;
   for (int round = 0;
        ok && round < 4 &&
-       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done);
+       plan_acc_names(o, &names_done) + plan_leaf_awaits(o, &done) +
+           plan_void_future_args(o, &done);
        round++) {
     size_t len;
     char *text = apply_edits(o, &len);
@@ -488,6 +533,17 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
   if (!expr_cursor_await(o, begin, end, &c))
     return false;
   return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
+}
+
+size_t oracle_member_decl(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c) ||
+      clang_getCursorKind(c) != CXCursor_MemberRefExpr)
+    return (size_t)-1;
+  CXCursor field = clang_getCursorReferenced(c);
+  if (clang_Cursor_isNull(field))
+    return (size_t)-1;
+  return offset_at(o, clang_getCursorLocation(field), false);
 }
 
 bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value) {

@@ -66,6 +66,10 @@ const char *oracle_type_name_param(Oracle *o, size_t name_off,
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
 
+/* The offset of the name of the member that the member access at
+   [begin, end) (`p->fut`, `s.fut`) names; (size_t)-1 if none. */
+size_t oracle_member_decl(Oracle *o, size_t begin, size_t end);
+
 /* The value of the integer constant expression at [begin, end); false if
    it is none. */
 bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value);

@@ -138,6 +138,9 @@ ParamList *ast_params_variadic(ParamList *list);
 Decl *ast_param(DeclSpec *spec, Declarator *d, Span at);
 Decl *ast_declare(Parser *p, Declarator *d);
 Decl *ast_enumerator(Span name, Node *value);
+/* The members of one struct declaration: those with a future type are
+   recorded for ast_member_future_at. */
+void ast_members(DeclSpec *spec, Vec *dtors);
 Decl *ast_decl_init(Decl *decl, Span eq, Node *init);
 Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
 void ast_func_begin(Parser *p);

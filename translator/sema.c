@@ -33,6 +33,7 @@
  * which C rejects there in its own words).
  */
 #include "sema.h"
+#include "futures.h"
 #include "parse.h"
 
 #include <string.h>
@@ -47,16 +48,10 @@ typedef struct Ctx {
 
 static void check(Ctx c, Node *n, bool future_ok);
 
-static Decl *async_callee(const Node *call) {
-  if (call->kind != ND_CALL || call->lhs->kind != ND_IDENT)
-    return NULL;
-  Decl *d = call->lhs->decl;
-  return d && d->kind == DK_FUNC && d->is_async ? d : NULL;
-}
-
-/* `__typeof__(f(0))` with f async names f's future type. */
+/* `__typeof__(f(0))`, `f__frame` or a typedef of one names f's future
+   type (futures.c). */
 static bool is_future_spec(const DeclSpec *spec) {
-  return spec && spec->typeof_expr && async_callee(spec->typeof_expr);
+  return future_spec(spec) != NULL;
 }
 
 /* A variable holding a future: declared with a future type, or
@@ -76,7 +71,7 @@ static bool is_future_lvalue(const Node *e) {
 
 /* Whether the operand of an await is a future. */
 static bool is_future(Ctx c, const Node *e) {
-  if (async_callee(e) || is_future_lvalue(e))
+  if (async_callee(e) || is_future_lvalue(e) || future_of(e, c.o))
     return true;
   if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
       is_future_spec(e->lhs->decl->spec))
@@ -87,6 +82,65 @@ static bool is_future(Ctx c, const Node *e) {
     return is_future(c, e->rhs);
   const char *type = c.o ? oracle_expr_type(c.o, e->begin, e->end) : NULL;
   return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
+}
+
+/* The future a value is, or that a function (or a pointer to one) it
+   designates returns: what a variable, a function pointer or a return
+   receives from it. */
+static Decl *value_future(Ctx c, const Node *e, bool *is_fn) {
+  *is_fn = false;
+  Decl *f = future_of(e, c.o);
+  if (f)
+    return f;
+  if (e->kind == ND_ADDR)
+    e = e->lhs;
+  Decl *d = e->kind == ND_IDENT ? e->decl : NULL;
+  if (d && (d->kind == DK_FUNC ||
+            (d->kind == DK_VAR &&
+             ast_derivations(d->begin, d->name_off, d->end) < 0))) {
+    *is_fn = true;
+    return future_spec(d->spec);
+  }
+  return NULL;
+}
+
+/* A future of one async function where the declaration says another's:
+   the erasure gives both the same type (gcc only warns of two function
+   pointer types that differ there), but the frames differ. */
+static void check_future_store(Ctx c, const Node *value, const char *target,
+                               const DeclSpec *spec, bool is_return) {
+  bool is_fn;
+  Decl *want = future_spec(spec);
+  Decl *got = want ? value_future(c, value, &is_fn) : NULL;
+  if (!got || got->first == want->first)
+    return;
+  if (is_fn)
+    error_at(value->begin, "'%s' returns futures of '%s', but '%s' is "
+             "declared for futures of '%s'",
+             value->kind == ND_IDENT ? value->name : value->lhs->name,
+             got->name, target, want->name);
+  else if (is_return)
+    error_at(value->begin, "a future of '%s' returned from '%s', which is "
+             "declared to return futures of '%s'", got->name, target,
+             want->name);
+  else
+    error_at(value->begin, "a future of '%s' stored in '%s', which is "
+             "declared for futures of '%s'", got->name, target, want->name);
+}
+
+/* `await (c ? f(1) : g(2))`: one await site, one child, so both arms must
+   be futures of the same function. */
+static bool check_future_arms(Ctx c, const Node *e) {
+  if (e->kind != ND_COND)
+    return true;
+  Decl *a = future_of(e->then ? e->then : e->cond, c.o);
+  Decl *b = future_of(e->els, c.o);
+  if (!a || !b || a->first == b->first)
+    return true;
+  error_at(e->op_off, "the arms of '?:' are futures of different async "
+           "functions, '%s' and '%s'; await each arm instead", a->name,
+           b->name);
+  return false;
 }
 
 static void check_await(Ctx c, Node *n) {
@@ -108,6 +162,8 @@ static void check_await(Ctx c, Node *n) {
     return;
   }
   if (!c.o || is_future(c, n->lhs)) {
+    if (c.o)
+      check_future_arms(c, n->lhs);
     check(c, n->lhs, true);
     return;
   }
@@ -177,6 +233,10 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
                          "as if it were synchronous", callee->name);
   }
   const char *name = n->lhs->kind == ND_IDENT ? n->lhs->name : "";
+  Decl *made = callee || future_ok ? NULL : future_of(n, c.o);
+  if (made) /* a plain function (or pointer) that returns a future */
+    error_at(n->begin, "a future of '%s' returned by '%s' used as a value "
+             "without 'await'", made->name, *name ? name : "this call");
   if (c.in_async && c.func && c.func->has_await &&
       (!strcmp(name, "alloca") || !strcmp(name, "__builtin_alloca")))
   {
@@ -229,6 +289,8 @@ static void check_decls(Ctx c, Node *n) {
                      d->spec->is_thread_local;
     check(ic, d->init,
           spec_is_auto_type(d->spec) || is_future_spec(d->spec));
+    if (c.o && d->name)
+      check_future_store(c, d->init, d->name, d->spec, false);
   }
 }
 
@@ -430,10 +492,15 @@ static void check(Ctx c, Node *n, bool future_ok) {
     return;
   case ND_ASSIGN: /* storing into a variable that holds a future */
     check(c, n->lhs, false);
-    check(c, n->rhs, !strcmp(n->op, "=") && is_future_lvalue(n->lhs));
+    check(c, n->rhs, !strcmp(n->op, "=") &&
+                         (is_future_lvalue(n->lhs) || future_of(n->lhs, c.o)));
+    if (c.o && !strcmp(n->op, "=") && n->lhs->kind == ND_IDENT && n->lhs->decl)
+      check_future_store(c, n->rhs, n->lhs->name, n->lhs->decl->spec, false);
     return;
   case ND_RETURN: /* from a plain function returning a future */
     check(c, n->lhs, c.func && is_future_spec(c.func->spec));
+    if (c.o && n->lhs && c.func && !c.in_async)
+      check_future_store(c, n->lhs, c.func->decl->name, c.func->spec, true);
     return;
   default:
     break;
