@@ -221,6 +221,11 @@ MemberFuture *ast_member_future_named(const char *name);
 /* Pointer and array derivations of a declarator at the top level of its
    text, -1 for a function or a pointer to one (futures.c). */
 int ast_derivations(size_t begin, size_t name_off, size_t end);
+/* Every async function definition (ND_FUNC_DEF), in order. */
+const Vec *ast_async_defs(void);
+/* The operands of typeof that hold an await: `__typeof__(await f(1))` is
+   the type of the awaited value; nothing is awaited there. */
+const Vec *ast_typeof_awaits(void);
 /* The async functions whose f__frame and f__vtable names the program
    uses (Decl*). */
 const Vec *ast_frame_names(void);

@@ -22,9 +22,14 @@ static int next_id = 1;
 static Vec block_funcs;
 static Vec member_futures; /* MemberFuture* */
 static Vec frame_names;    /* Decl*: async functions whose f__frame is used */
+static Vec typeof_awaits;  /* Node*: typeof operands holding an await */
+static Vec async_defs;     /* Node*: async function definitions */
+
+const Vec *ast_async_defs(void) { return &async_defs; }
 
 void ast_decl_begin(void) {
-  block_funcs = member_futures = frame_names = (Vec){0};
+  block_funcs = member_futures = frame_names = typeof_awaits = async_defs =
+      (Vec){0};
 }
 
 void ast_members(DeclSpec *spec, Vec *dtors) {
@@ -135,8 +140,12 @@ DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   return spec;
 }
 
+const Vec *ast_typeof_awaits(void) { return &typeof_awaits; }
+
 Node *ast_typeof(Node *expr) {
   ast_unevaluated("typeof", expr);
+  if (expr && expr->has_await)
+    vec_push(&typeof_awaits, expr);
   return expr;
 }
 
@@ -523,6 +532,8 @@ Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body) {
   Walk w = {.func = n};
   walk(&w, body);
   resolve_gotos(&w);
+  if (fn->is_async)
+    vec_push(&async_defs, n);
   return n;
 }
 

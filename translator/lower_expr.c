@@ -174,6 +174,27 @@ static HoistedTag *unnamed_at(Lower *L, size_t at) {
   return NULL;
 }
 
+/* A typeof operand holding an await that starts at offset i. */
+static Node *typeof_await_at(Lower *L, size_t i) {
+  const Vec *ops = ast_typeof_awaits();
+  for (int k = 0; k < ops->len; k++)
+    if (((Node *)ops->items[k])->begin == i)
+      return ops->items[k];
+  (void)L;
+  return NULL;
+}
+
+/* What `__typeof__(await f(1))` stands for in the output: the type of the
+   awaited value, from the oracle (nothing is awaited there). */
+static const char *typeof_await_type(Lower *L, Node *te) {
+  const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
+  if (!t || strchr(t, '<')) {
+    error_at(te->begin, "cannot tell the type of this 'typeof' operand");
+    return "int";
+  }
+  return t;
+}
+
 /*
  * Copies [from, to) of the buffer with each name replaced by what its
  * declaration becomes, found by scope (ast_name_at), not by spelling:
@@ -187,6 +208,12 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
   const char *t = L->src->text;
   bool tag = false; /* the last word was struct, union or enum */
   for (size_t i = from; i < to;) {
+    Node *te = typeof_await_at(L, i);
+    if (te && te->end <= to) { /* the awaited value's type */
+      str_puts(out, typeof_await_type(L, te));
+      i = te->end;
+      continue;
+    }
     size_t n = 0;
     while (i + n < to && word_char(t[i + n]))
       n++;

@@ -65,7 +65,10 @@ struct Oracle {
   Table exprs;   /* key (begin << 32 | end) + 1 */
   Table decls;   /* key name offset + 1 */
   Vec funcs;     /* FuncEntry*: top-level function declarations */
+  int errors;    /* libclang's errors on the erasure */
 };
+
+bool oracle_has_errors(const Oracle *o) { return o->errors > 0; }
 
 typedef struct FuncEntry {
   char *name;
@@ -200,11 +203,44 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 
 /* ---- opening: parse and report errors ---- */
 
+/* Whether offset `off` is inside an async function's definition. */
+static bool in_async_def(size_t off) {
+  const Vec *defs = ast_async_defs();
+  for (int i = 0; i < defs->len; i++) {
+    Node *n = defs->items[i];
+    if (n->begin <= off && off < n->end)
+      return true;
+  }
+  return false;
+}
+
+/*
+ * A -Wreturn-type warning on the erasure of an async function: it can
+ * fall off its end, and its caller would await an indeterminate value.
+ * The C compiler never sees that body as written, so acc says it, in the
+ * erasure's words.
+ */
+static void report_return_type(Oracle *o, CXDiagnostic d) {
+  CXString opt = clang_getDiagnosticOption(d, NULL);
+  bool wanted = !strcmp(clang_getCString(opt), "-Wreturn-type");
+  clang_disposeString(opt);
+  size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
+  if (!wanted || off >= o->src->len || !in_async_def(off))
+    return;
+  Loc loc = source_loc(o->src, off);
+  CXString msg = clang_getDiagnosticSpelling(d);
+  diag_at_loc(&loc, "warning",
+              xformat("%s [-Wreturn-type]", clang_getCString(msg)));
+  clang_disposeString(msg);
+}
+
 static int report_errors(Oracle *o) {
   int n = 0;
   unsigned count = clang_getNumDiagnostics(o->tu);
   for (unsigned i = 0; i < count; i++) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
+    if (clang_getDiagnosticSeverity(d) == CXDiagnostic_Warning)
+      report_return_type(o, d);
     if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
@@ -447,10 +483,13 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
     char *text = apply_edits(o, &len);
     ok = parse_text(o, text, len, &argv);
   }
-  if (!ok || report_errors(o)) {
+  if (!ok) {
     oracle_close(o);
     return NULL;
   }
+  /* With type errors the oracle still answers what it can, so acc's own
+     rules report their errors too (sema), though nothing is lowered. */
+  o->errors = report_errors(o);
   return o;
 }
 
@@ -533,6 +572,14 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
   if (!expr_cursor_await(o, begin, end, &c))
     return false;
   return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
+}
+
+const char *oracle_result_canonical(Oracle *o, size_t name_off) {
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return NULL;
+  return type_spelling(
+      clang_getCanonicalType(clang_getCursorResultType(s->cursor)));
 }
 
 size_t oracle_member_decl(Oracle *o, size_t begin, size_t end) {

@@ -18,10 +18,14 @@ char *erase_async(const char *text, size_t len);
 
 /*
  * Parses the erasure of src with the given extra clang arguments (-std=...).
- * libclang's errors are reported through diag.c at .ac positions; returns
- * NULL (after reporting) if the erasure does not type-check.
+ * libclang's errors are reported through diag.c at .ac positions, and so
+ * are its -Wreturn-type warnings on async functions; returns NULL only if
+ * libclang could not parse at all.
  */
 Oracle *oracle_open(const Source *src, const char *const *args, int nargs);
+/* Whether the erasure had type errors (reported by oracle_open, which
+   still returns the oracle: acc's own rules are checked too). */
+bool oracle_has_errors(const Oracle *o);
 void oracle_close(Oracle *o);
 
 /*
@@ -65,6 +69,10 @@ const char *oracle_type_name_param(Oracle *o, size_t name_off,
 
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
+
+/* The canonical spelling of the result type of the function declared at
+   name_off ("int" for `typedef int status; status f(void)`), or NULL. */
+const char *oracle_result_canonical(Oracle *o, size_t name_off);
 
 /* The offset of the name of the member that the member access at
    [begin, end) (`p->fut`, `s.fut`) names; (size_t)-1 if none. */

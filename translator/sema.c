@@ -169,7 +169,9 @@ static void check_await(Ctx c, Node *n) {
   }
   const char *type = c.o ? oracle_expr_type(c.o, n->lhs->begin, n->lhs->end)
                          : NULL;
-  if (type)
+  if (!type && oracle_has_errors(c.o)) /* the erasure's error says why */
+    ;
+  else if (type)
     error_at(n->lhs->begin, "'await' operand of type '%s' is not a future",
              type);
   else
@@ -222,6 +224,65 @@ static const char *unevaluated_builtin(const char *name) {
   return NULL;
 }
 
+static Node *child_at(Node *n, size_t at);
+
+/* The first await of n that starts after offset `at`. */
+static Node *await_after(Node *n, size_t at) {
+  if (!n || !n->has_await || n->end <= at)
+    return NULL;
+  if (n->kind == ND_AWAIT && n->begin > at)
+    return n;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  Node *a = NULL;
+  for (size_t i = 0; !a && i < sizeof kids / sizeof *kids; i++)
+    a = await_after(kids[i], at);
+  for (int i = 0; !a && n->kind != ND_SWITCH && i < n->args.len; i++)
+    a = await_after(n->args.items[i], at);
+  for (int i = 0; !a && i < n->decls.len; i++)
+    a = await_after(((Decl *)n->decls.items[i])->init, at);
+  return a;
+}
+
+/* An await that can run after offset `at` in the function: later in the
+   text, or anywhere in a loop around `at`. */
+static Node *await_can_follow(Node *fn, size_t at) {
+  Node *later = await_after(fn->body, at);
+  if (later)
+    return later;
+  for (Node *n = fn->body; n; n = child_at(n, at))
+    if ((n->kind == ND_WHILE || n->kind == ND_DO || n->kind == ND_FOR) &&
+        n->has_await)
+      return ast_find_await(n);
+  return NULL;
+}
+
+static bool is_setjmp(const char *name) {
+  static const char *names[] = {"setjmp", "_setjmp", "__builtin_setjmp",
+                                "sigsetjmp", "__sigsetjmp", NULL};
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(name, names[i]))
+      return true;
+  return false;
+}
+
+/* setjmp saves the C stack of the poll call that runs it; once the task
+   suspends that call has returned, and a longjmp back would resume a
+   frame that no longer exists. */
+static void check_setjmp(Ctx c, Node *call, const char *name) {
+  if (!c.in_async || !c.func || !is_setjmp(name))
+    return;
+  Node *a = await_can_follow(c.func, call->begin);
+  if (!a)
+    return;
+  /* named as written, not as <setjmp.h> expands it (_setjmp) */
+  error_at(call->begin, "'%s' in async function '%s', which can suspend "
+           "after it: a 'longjmp' back would return into a poll call that "
+           "has ended", strstr(name, "sigsetjmp") ? "sigsetjmp" : "setjmp",
+           c.func->decl->name);
+  note_at(a->op_off, "it can suspend here");
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
   Decl *callee = async_callee(n);
   if (callee && !future_ok) {
@@ -233,6 +294,8 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
                          "as if it were synchronous", callee->name);
   }
   const char *name = n->lhs->kind == ND_IDENT ? n->lhs->name : "";
+  if (!c.o)
+    check_setjmp(c, n, name);
   Decl *made = callee || future_ok ? NULL : future_of(n, c.o);
   if (made) /* a plain function (or pointer) that returns a future */
     error_at(n->begin, "a future of '%s' returned by '%s' used as a value "
@@ -518,17 +581,39 @@ static void check_func(Ctx c, Node *fn) {
     error_at(fn->decl->name_off,
              "async function name '%s' is reserved: names beginning with "
              "'ac_' or containing '__' clash with generated names", name);
+  if (c.in_async && c.o && !strcmp(name, "main")) {
+    /* The generated main returns the async main's value as the exit
+       status, through an int. */
+    const char *r = oracle_result_canonical(c.o, fn->decl->name_off);
+    if (r && strcmp(r, "int") && strcmp(r, "void"))
+      error_at(fn->decl->name_off, "async 'main' must return 'int' or "
+               "'void', not '%s'", r);
+  }
   check(c, fn->body, false);
 }
 
-static void check_hidden_awaits(void) {
+/* The async function definition holding offset `at`, or NULL. */
+static Node *async_def_at(Node *tu, size_t at) {
+  for (int i = 0; i < tu->args.len; i++) {
+    Node *n = tu->args.items[i];
+    if (n->kind == ND_FUNC_DEF && n->begin <= at && at < n->end)
+      return n->decl->is_async ? n : NULL;
+  }
+  return NULL;
+}
+
+/* An await outside the tree: in an array size, an error; in a typeof
+   operand it names the awaited value's type (`__typeof__(a) _a = (a);`
+   in a macro given `await f()`) and runs nothing, so it only has to be
+   in an async function. */
+static void check_hidden_awaits(Node *tu) {
   const Vec *hidden = ast_hidden_awaits();
   for (int i = 0; i < hidden->len; i++) {
     Node *a = hidden->items[i];
-    if (!strcmp(a->name, "typeof"))
-      error_at(a->op_off, "'await' in an unevaluated operand of 'typeof'");
-    else
+    if (strcmp(a->name, "typeof"))
       error_at(a->op_off, "'await' in an array size");
+    else if (!async_def_at(tu, a->begin))
+      error_at(a->op_off, "'await' outside an async function");
   }
 }
 
@@ -542,6 +627,7 @@ int sema_check(Node *tu, Oracle *o) {
     else
       check(c, n, false);
   }
-  check_hidden_awaits();
+  if (!o)
+    check_hidden_awaits(tu);
   return diag_error_count() - before;
 }
