@@ -354,7 +354,11 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
       out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
           s->line);
     }
-    out(E, "default:\n  return AC_POLL_READY;\n}\n");
+    out(E, "default:\n  ac__polled_after_completion(\"%s\");\n}\n",
+        fn->name);
+  } else {
+    out(E, "if (F->state != 0)\n  ac__polled_after_completion(\"%s\");\n",
+        fn->name);
   }
   for (int i = 0; i < fn->steps.len; i++) {
     Step *st = fn->steps.items[i];
@@ -579,7 +583,13 @@ static const char *escape_path(const char *path) {
 static void write_prelude(Emit *E) {
   if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
     out(E, "\n");
-  out(E, "#include <ac.h>\n#include <stdlib.h>\n");
+  out(E, "#include <ac.h>\n#include <stdio.h>\n#include <stdlib.h>\n");
+  /* A future polled again after it completed (or was dropped) has no
+     value to give: the poll says so and aborts (docs/language.md). */
+  out(E, "static __attribute__((noreturn, cold, unused)) void\n"
+      "ac__polled_after_completion(const char *f) {\n"
+      "  fprintf(stderr, \"acc: a future of '%%s' was polled after it "
+      "completed or was dropped\\n\", f);\n  abort();\n}\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);

@@ -581,6 +581,8 @@ static void check_func(Ctx c, Node *fn) {
     error_at(fn->decl->name_off,
              "async function name '%s' is reserved: names beginning with "
              "'ac_' or containing '__' clash with generated names", name);
+  if (c.in_async && c.o)
+    sema_check_awaited_once(fn, c.o);
   if (c.in_async && c.o && !strcmp(name, "main")) {
     /* The generated main returns the async main's value as the exit
        status, through an int. */
