@@ -59,6 +59,11 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 %code {
 #include <string.h>
 
+/* Deep nesting is bounded by ACC_MAX_NESTING (the lexer's check), not by
+   bison's default stack of 10000 entries: one parenthesis takes about
+   seventeen of them, one per level of C's expression grammar. */
+#define YYMAXDEPTH (ACC_MAX_NESTING * 24 + 10000)
+
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
                     const char *msg) {
   (void)scanner;

@@ -19,6 +19,8 @@ static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
 static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
+static int nesting;        /* ( [ { open (the lexer's count) */
+static bool nesting_exceeded;
 
 /* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
 typedef struct NameUse {
@@ -30,6 +32,8 @@ static bool uses_sorted;
 
 void ast_begin(Source *s) {
   ast_decl_begin();
+  nesting = 0;
+  nesting_exceeded = false;
   vtable_names_ = (Vec){0};
   src = s;
   hidden = (Vec){0};
@@ -438,9 +442,27 @@ Node *ast_asm(Span at, Vec *operands) {
   return finish(n);
 }
 
+bool ast_nest_open(size_t at) {
+  if (++nesting <= ACC_MAX_NESTING)
+    return true;
+  if (!nesting_exceeded)
+    error_at(at, "parentheses, brackets and braces nest deeper than %d "
+             "levels here, acc's limit", ACC_MAX_NESTING);
+  nesting_exceeded = true;
+  return false;
+}
+
+void ast_nest_close(void) {
+  if (nesting > 0)
+    nesting--;
+}
+
+bool ast_nesting_exceeded(void) { return nesting_exceeded; }
+
 void ast_syntax_error(Parser *p, Span at, const char *msg) {
   p->nerrs++;
-  error_at(at.begin, "%s", msg);
+  if (!nesting_exceeded)
+    error_at(at.begin, "%s", msg);
 }
 
 /* ---- names and dumps ---- */

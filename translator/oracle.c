@@ -468,6 +468,8 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   if (!has_std)
     vec_push(&argv, "-std=gnu11");
   vec_push(&argv, "-ferror-limit=0");
+  /* clang's default of 256 is below what acc accepts (parse.h) */
+  vec_push(&argv, xformat("-fbracket-depth=%d", ACC_MAX_NESTING + 8));
   o->index = clang_createIndex(0, 0);
   /* A rewrite can type an await's operand that was ill-typed before (a
      leaf awaited inside another leaf's arguments): a few rounds at most. */

@@ -73,6 +73,12 @@ typedef enum SpecWhat {
   SP_ASYNC,     /* async */
 } SpecWhat;
 
+/* How deep parentheses, brackets and braces may nest, together: far more
+   than code needs (clang stops at 256 by default; gcc has no limit), and
+   shallow enough that the parser, libclang and acc's own walks stay
+   within their stacks.  Deeper input gets one error naming the limit. */
+#define ACC_MAX_NESTING 1024
+
 /* ==== ast.c: builders called by the grammar actions ==== */
 
 void ast_begin(Source *src); /* the buffer operators are read from */
@@ -156,6 +162,11 @@ const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 const Vec *ast_calls(void);         /* every ND_CALL of the parse */
 Node *ast_find_await(Node *n);      /* the first ND_AWAIT in n, or NULL */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
+/* The lexer's count of open ( [ {: false (after one error) when the one
+   at offset `at` is deeper than ACC_MAX_NESTING. */
+bool ast_nest_open(size_t at);
+void ast_nest_close(void);
+bool ast_nesting_exceeded(void); /* later syntax errors are its echo */
 
 /* ==== syntax_error.c: what the parser could not read, as gcc words it ==== */
 
