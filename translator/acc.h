@@ -30,6 +30,9 @@ char *xstrndup(const char *s, size_t n);
 char *xformat(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file, NUL-terminated, its length in *len; NULL if unreadable. */
 char *read_file(const char *path, size_t *len);
+/* True for a character of an identifier as the lexer reads them
+   (grammar/lexer.l: letters, digits, '_' and GNU C's '$'). */
+bool is_ident_char(char c);
 
 /* A growable byte string. */
 typedef struct Str {
@@ -91,6 +94,16 @@ bool source_in_main(const Source *src, size_t off);
 /* The line of `loc` as written (the .ac's physical line, or the file on
    disk), for carets. */
 char *source_line_text(const Source *src, const Loc *loc);
+
+/* ==== pragma_pack.c ==== */
+
+/* The `#pragma pack` value in force at an offset of the buffer: 0 for the
+   default (natural alignment), else the maximum member alignment. */
+int pragma_pack_at(const Source *src, size_t off);
+/* Text that declares a type hoisted from offset `at`, wrapped in
+   `#pragma pack(push, N)` / `#pragma pack(pop)` when a pack region held
+   it, so it keeps its layout wherever it lands. */
+const char *pragma_pack_wrap(const Source *src, size_t at, const char *text);
 
 /* ==== diag.c ==== */
 

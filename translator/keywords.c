@@ -69,10 +69,6 @@ static bool is_ident_start(char c) {
          (c >= 'A' && c <= 'Z');
 }
 
-static bool is_ident_char(char c) {
-  return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
 /* The offset of the next token at or after i: past white space, and past
    linemarker and #pragma lines (a '#' first on its line). */
 static size_t next_token(size_t i) {

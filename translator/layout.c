@@ -23,32 +23,39 @@ static size_t align_up(size_t n, size_t a) {
   return a ? (n + a - 1) / a * a : n;
 }
 
-static AsyncFunc *frame_func(Program *p, const char *type) {
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *fn = p->funcs.items[i];
-    if (!strcmp(xformat("%s__frame", fn->name), type))
-      return fn;
-  }
-  return NULL;
-}
-
 static void layout_func(Program *p, AsyncFunc *fn, Vec *busy);
 
+/* Sizes by what a slot is: the state word is a uint32_t, a frame of this
+   TU held inline is as large as that frame's layout; query_sizes has
+   asked the oracle for every other slot's type. */
 static void slot_size(Program *p, Slot *s, Vec *busy) {
-  if (!s->type || s->size)
-    return;
-  if (!strcmp(s->type, "uint32_t")) {
-    s->size = s->align = 4;
-  } else if (strstr(s->type, "__frame *")) {
-    s->size = s->align = sizeof(void *);
-  } else {
-    AsyncFunc *g = frame_func(p, s->type);
-    if (g) {
-      layout_func(p, g, busy);
-      s->size = g->size;
-      s->align = g->align;
-    }
+  if (s->kind == SL_STATE) {
+    s->size = s->align = sizeof(uint32_t);
+  } else if (s->frame) {
+    layout_func(p, s->frame, busy);
+    s->size = s->frame->size;
+    s->align = s->frame->align;
   }
+}
+
+/* The largest alignment a local's specifiers ask for with a number:
+   `_Alignas(64)`, `__attribute__((aligned(64)))`, 16 for a bare `aligned`;
+   0 when none is a plain number (_Alignas(type)). */
+static size_t requested_align(const char *spec) {
+  size_t want = 0;
+  for (const char *p = spec; p && (p = strstr(p, "lign")); p += 4) {
+    const char *q = p + 4;
+    while (*q == '_' || *q == 'a' || *q == 's' || *q == 'e' || *q == 'd')
+      q++; /* _Alignas, aligned, __aligned__ */
+    size_t n = 0;
+    if (*q == '(')
+      n = strtoul(q + 1, NULL, 0);
+    else if (q[-1] == 'd')
+      n = 16;
+    if (n > want)
+      want = n;
+  }
+  return want;
 }
 
 static void measure(Program *p, Group *g, Vec *busy) {
@@ -60,9 +67,7 @@ static void measure(Program *p, Group *g, Vec *busy) {
       slot_size(p, m->slot, busy);
       msize = m->slot->size;
       malign = m->slot->align ? m->slot->align : 1;
-      size_t want = m->slot->align_spec
-                        ? strtoul(strchr(m->slot->align_spec, '(') + 1, NULL, 0)
-                        : 0; /* _Alignas(64); 0 for _Alignas(type) */
+      size_t want = requested_align(m->slot->align_spec);
       if (want > malign)
         malign = m->slot->align = want;
     } else {
@@ -122,8 +127,7 @@ static void query_sizes(Program *p) {
       str_printf(&prelude, "%s\n", (char *)fn->hoisted.items[j]);
     for (int j = 0; j < fn->slots.len; j++) {
       Slot *s = fn->slots.items[j];
-      if (s->type && strcmp(s->type, "uint32_t") &&
-          !strstr(s->type, "__frame"))
+      if (s->type && s->kind != SL_STATE && !s->frame)
         vec_push(&slots, s);
     }
   }

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
+#include "futures.h"
 #include "tokmap.h"
 
 #include <stdlib.h>
@@ -68,21 +69,22 @@ const char *lower_return_text(Lower *L, const char *value) {
     str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
                "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
                value);
+  const char *cleanup = lower_cleanup_live(L);
+  if (cleanup)
+    str_puts(&s, cleanup);
   str_printf(&s, "ac__F->ac__state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
 
-static const char *cont_label(Lower *L, Node *loop) {
+/* The label a `continue` of `loop` jumps to, if lower_stmt.c rewrote the
+   loop and gave it one (new_continue_label); NULL for a plain continue. */
+static const char *continue_label_of(Lower *L, Node *loop) {
   for (int i = 0; i + 1 < L->cont.len; i += 2)
     if (L->cont.items[i] == loop)
       return L->cont.items[i + 1];
   return NULL;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* A hoisted typedef's new name, or NULL. */
 static const char *renamed(Lower *L, Decl *d) {
@@ -114,7 +116,7 @@ static const char *skip_attribute(const char *p) {
   const char *q = p;
   while (*q == ' ' || *q == '\n' || *q == '\t')
     q++;
-  if (strncmp(q, "__attribute__", 13) || word_char(q[13]))
+  if (strncmp(q, "__attribute__", 13) || is_ident_char(q[13]))
     return p;
   q += 13;
   int depth = 0;
@@ -140,6 +142,20 @@ static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
   return best;
 }
 
+/* The name of the hoisted type declared at `off` (its name, or the
+   keyword of an unnamed tag), for the oracle's type printer. */
+const char *lower_namer(void *ctx, size_t off) {
+  Lower *L = ctx;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (h->name_off == off)
+      return h->new_name;
+  }
+  Decl *d = ast_name_at(off);
+  return d && d->kind == DK_TYPEDEF && d->name_off == off ? renamed(L, d)
+                                                          : NULL;
+}
+
 /* The hoisted unnamed struct, union or enum defined at offset `at`. */
 static HoistedTag *unnamed_at(Lower *L, size_t at) {
   for (int i = 0; i < L->tags.len; i++) {
@@ -148,6 +164,27 @@ static HoistedTag *unnamed_at(Lower *L, size_t at) {
       return h;
   }
   return NULL;
+}
+
+/* A typeof operand holding an await that starts at offset i. */
+static Node *typeof_await_at(Lower *L, size_t i) {
+  const Vec *ops = ast_typeof_awaits();
+  for (int k = 0; k < ops->len; k++)
+    if (((Node *)ops->items[k])->begin == i)
+      return ops->items[k];
+  (void)L;
+  return NULL;
+}
+
+/* What `__typeof__(await f(1))` stands for in the output: the type of the
+   awaited value, from the oracle (nothing is awaited there). */
+static const char *typeof_await_type(Lower *L, Node *te) {
+  const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
+  if (!t || strchr(t, '<')) {
+    error_at(te->begin, "cannot tell the type of this 'typeof' operand");
+    return "int";
+  }
+  return t;
 }
 
 /* A node rewritten inside a copy: its range and its text. */
@@ -164,6 +201,7 @@ typedef struct Names {
   int attr;        /* parentheses open in `struct __attribute__((...))` */
   bool in_attr;
   const Vec *rw;   /* Rewrite*, in order, or NULL */
+  size_t to;       /* the end of the copy */
   int next_rw;
 } Names;
 
@@ -189,13 +227,18 @@ static TokSubst name_token(void *ctx, size_t b, size_t e) {
       return (TokSubst){r->text, r->end};
     }
   }
+  Node *te = typeof_await_at(L, b);
+  if (te && te->end <= nm->to) { /* the awaited value's type */
+    nm->tag = false;
+    return (TokSubst){typeof_await_type(L, te), te->end};
+  }
   if (nm->in_attr) { /* struct __attribute__((...)) NAME */
     nm->attr += (t[b] == '(') - (t[b] == ')');
     nm->in_attr = nm->attr > 0 || t[b] != ')';
     return none;
   }
   size_t n = e - b;
-  if (!word_char(t[b])) {
+  if (!is_ident_char(t[b])) {
     nm->tag = false;
     return none;
   }
@@ -221,7 +264,7 @@ static TokSubst name_token(void *ctx, size_t b, size_t e) {
    names substituted, and the nodes of `rw` rewritten. */
 static void copy_range(Lower *L, size_t from, size_t to, Str *out,
                        bool locals, const Vec *rw) {
-  Names nm = {.L = L, .locals = locals, .rw = rw};
+  Names nm = {.L = L, .locals = locals, .rw = rw, .to = to};
   tokmap_copy(source_map(L->src), L->src, from, to, name_token, &nm, out);
 }
 
@@ -248,7 +291,8 @@ static const char *unique_name(Lower *L, const char *name, int same) {
 static void rename_enumerators(Lower *L, Node *def) {
   const char *t = L->src->text;
   for (size_t i = def->begin; i < def->end; i++) {
-    Decl *d = word_char(t[i]) && !word_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    Decl *d =
+        is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
     if (d && d->kind == DK_ENUMCONST && d->name_off == i)
       lower_rename_decl(L, d);
   }
@@ -262,18 +306,31 @@ void lower_rename_decl(Lower *L, Decl *d) {
   vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
 }
 
+/* The offset of the name a tag definition `struct T { ... }` declares. */
+static size_t tag_name_off(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t i = def->begin;
+  while (i < def->end && is_ident_char(t[i]))
+    i++; /* struct, union or enum */
+  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
+    i = (size_t)(a - t);
+  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
+    i++;
+  return i;
+}
+
 /* The name a tag definition `struct T { ... }` declares, or NULL. */
 static const char *defined_tag(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t i = def->begin;
-  while (i < def->end && word_char(t[i]))
+  while (i < def->end && is_ident_char(t[i]))
     i++; /* struct, union or enum */
   for (const char *a; (a = skip_attribute(t + i)) != t + i;)
     i = (size_t)(a - t);
   while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
     i++;
   size_t n = 0;
-  while (i + n < def->end && word_char(t[i + n]))
+  while (i + n < def->end && is_ident_char(t[i + n]))
     n++;
   return n ? xstrndup(t + i, n) : NULL;
 }
@@ -289,7 +346,7 @@ static const char *defined_tag(Lower *L, Node *def) {
 const char *lower_hoist_unnamed(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t kw = def->begin;
-  while (kw < def->end && word_char(t[kw]))
+  while (kw < def->end && is_ident_char(t[kw]))
     kw++;
   for (const char *a; (a = skip_attribute(t + kw)) != t + kw;)
     kw = (size_t)(a - t); /* gcc wants the tag after the attributes */
@@ -300,6 +357,7 @@ const char *lower_hoist_unnamed(Lower *L, Node *def) {
     n += !((HoistedTag *)L->tags.items[i])->name;
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = def->begin;
   h->scope = L->block;
   h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
   const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
@@ -323,15 +381,24 @@ void lower_rename_tag(Lower *L, Node *def) {
   const char *name = defined_tag(L, def);
   if (!name || !L->block)
     return;
+  /* A forward declaration `struct T;` in this block declared the tag
+     already: its definition completes that type, under the same name. */
   int same = 0;
-  for (int i = 0; i < L->tags.len; i++)
-    same += ((HoistedTag *)L->tags.items[i])->name &&
-            !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+  const char *new_name = NULL;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *o = L->tags.items[i];
+    if (o->name && !strcmp(o->name, name)) {
+      same++;
+      if (o->scope == L->block)
+        new_name = o->new_name;
+    }
+  }
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = tag_name_off(L, def);
   h->scope = L->block;
   h->name = name;
-  h->new_name = unique_name(L, name, same);
+  h->new_name = new_name ? new_name : unique_name(L, name, same);
   vec_push(&L->tags, h);
 }
 
@@ -357,7 +424,7 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
   bool tag = false; /* the word follows struct, union or enum */
   for (const char *p = t; *p;) {
     size_t n = 0;
-    while (word_char(p[n]))
+    while (is_ident_char(p[n]))
       n++;
     if (!n) {
       str_add(&s, p++, 1);
@@ -428,8 +495,18 @@ static void copy_node(Lower *L, Node *n, Str *out) {
 static const char *rewrite(Lower *L, Node *n) {
   if (n->kind == ND_RETURN)
     return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
-  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target))
-    return xformat("goto %s;", cont_label(L, n->target));
+  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
+    const char *cleanup = lower_cleanup_jump(L, n);
+    const char *label = n->kind == ND_CONTINUE && n->target
+                            ? continue_label_of(L, n->target) : NULL;
+    if (label)
+      return xformat("{ %sgoto %s; }", cleanup ? cleanup : "", label);
+    if (cleanup) {
+      Str jump = {0};
+      copy_node(L, n, &jump);
+      return xformat("{ %s%s }", cleanup, str_cstr(&jump));
+    }
+  }
   if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
     Str lit = {0};
     copy_node(L, n, &lit);
@@ -478,7 +555,7 @@ static const char *call_type(Lower *L, Node *e) {
   const char *paren = ft ? strchr(ft, '(') : NULL;
   if (!paren || paren == ft || strstr(ft, "(*")) {
     Decl *d = e->lhs->decl;
-    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+    return d && d->kind == DK_FUNC ? lower_result_type(L->prog, d) : NULL;
   }
   size_t n = (size_t)(paren - ft);
   while (n && ft[n - 1] == ' ')
@@ -513,6 +590,7 @@ static const char *await_type(Lower *L, Node *e) {
 }
 
 static const char *type_expr(Lower *L, Node *e);
+static Node *chosen_arm(Lower *L, Node *e);
 static Node *value_stmt(Node *e);
 static Node *value_expr(Node *value);
 
@@ -551,6 +629,8 @@ static const char *type_expr(Lower *L, Node *e) {
   if (e->kind == ND_STMT_EXPR && e->has_await) /* its last statement's */
     return value_stmt(e) ? type_expr(L, value_expr(value_stmt(e)))
                          : "((void)0)";
+  if (e->has_await && chosen_arm(L, e))
+    return type_expr(L, chosen_arm(L, e));
   switch (e->kind) {
   case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
     return lower_src(L, e->begin, e->end);
@@ -569,6 +649,8 @@ static const char *type_expr(Lower *L, Node *e) {
   case ND_COND: {
     const char *a = type_expr(L, e->then ? e->then : e->cond);
     const char *b = type_expr(L, e->els);
+    if (a && b && (!strcmp(a, "((void)0)") || !strcmp(b, "((void)0)")))
+      return "((void)0)"; /* C: one void arm makes both void */
     return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
   }
   case ND_IDENT: {
@@ -597,7 +679,7 @@ static const char *static_type(Lower *L, Node *e) {
   if (e->kind == ND_CAST)
     return lower_src(L, e->type_begin, e->type_end);
   const char *t = usable(L, type_of(L, e));
-  if (t && !e->has_await)
+  if (t && (!e->has_await || !strcmp(t, "void")))
     return t;
   const char *x = type_expr(L, e);
   if (x && !strcmp(x, "((void)0)"))
@@ -696,6 +778,8 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->poll = xformat("%s__poll", s->callee);
   s->drop = xformat("%s__drop", s->callee);
   s->kind = g ? CH_FRAME : CH_EXTERN;
+  if (!g) /* declared at block scope, maybe: */
+    lower_add_extern(L->prog, d);
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("ac__c%d", s->state);
@@ -705,6 +789,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->init = xformat("%s__init(&ac__F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
+  s->child->frame = g;
   if (!g) {
     s->child->type = xformat("struct %s__frame *", s->callee);
     s->init = xformat("ac__F->%s = %s__new(%s);", name, s->callee, args);
@@ -720,6 +805,9 @@ static void site_async(Lower *L, Site *s, Node *call) {
    erasure types a future of f as f's result): a call, a local made from a
    call, a choice between such, or a __typeof__(f(...)) spelling. */
 static Decl *future_fn(Lower *L, Node *e) {
+  Decl *f = future_of(e, L->o);
+  if (f)
+    return f;
   switch (e->kind) {
   case ND_CALL:
     if (lower_is_async_call(e))
@@ -792,13 +880,15 @@ static bool site_value(Lower *L, Site *s, Node *e) {
     s->poll = xformat("%s__poll", g->name);
     s->drop = xformat("%s__drop", g->name);
     place_child(L, s, e, xformat("%s__frame", g->name));
+    if (s->kind == CH_LEAF) /* a future value copied into the frame */
+      s->child->frame = lower_func_of(L->prog, g);
     return true;
   }
   const char *type = type_of(L, e);
   const char *poll, *drop, *out;
   if (!type || !oracle_future_info(L->o, type, &poll, &drop, &out)) {
-    error_at(s->await->op_off, "awaiting an expression of type '%s', which "
-             "is not a future", type ? type : "?");
+    error_at(s->await->op_off, "'await' operand of type '%s' is not a future",
+             type ? type : "?");
     return false;
   }
   s->callee = type;
@@ -822,6 +912,7 @@ static bool site_value(Lower *L, Site *s, Node *e) {
 static const char *lower_await(Lower *L, Node *aw) {
   Site *s = new_site(L, aw);
   s->group = expr_group(L);
+  s->cleanup = lower_cleanup_live(L);
   Node *e = aw->lhs;
   if (lower_is_async_call(e))
     site_async(L, s, e);
@@ -831,7 +922,7 @@ static const char *lower_await(Lower *L, Node *aw) {
   if (!t) {
     AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
     t = g ? g->ret_type
-        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+        : s->callee_decl ? lower_result_type(L->prog, s->callee_decl)
                          : type_of(L, aw->lhs);
   }
   bool is_void = !t || !strcmp(t, "void");
@@ -926,6 +1017,31 @@ static bool has_side_effects(Node *n) {
 }
 
 /*
+ * An lvalue with side effects or awaits, evaluated once now and reached
+ * again after an await: its address is kept in the frame, or, for a
+ * member (a bit-field has no address), the object that holds it, or for
+ * `->` the pointer:
+ *   before:  a[i++] += ...        s[i++].bits += ...      (p++)->bits += ...
+ *   after:   ac__F->ac__t1 = (void *)&(a[i++]);   ... &(s[i++]) ...   ac__F->ac__t1 = (void *)(p++);
+ *            *(__typeof__(a[i++]) *)ac__F->ac__t1   (*...).bits    ((__typeof__(p++))ac__F->ac__t1)->bits
+ */
+static const char *lvalue_once(Lower *L, Node *e) {
+  if (e->kind == ND_MEMBER && (e->lhs->has_await || has_side_effects(e->lhs)))
+    return xformat("(%s).%s", lvalue_once(L, e->lhs), e->name);
+  Slot *p;
+  if (e->kind == ND_ARROW) {
+    const char *ptr = lower_expr(L, e->lhs);
+    p = new_temp(L, "void *");
+    lower_emit(L, "ac__F->%s = (void *)(%s);\n", p->name, ptr);
+    return xformat("((__typeof__(%s))ac__F->%s)->%s", ptr, p->name, e->name);
+  }
+  const char *addr = lower_expr(L, e);
+  p = new_temp(L, "void *");
+  lower_emit(L, "ac__F->%s = (void *)&(%s);\n", p->name, addr);
+  return xformat("*(__typeof__(%s) *)ac__F->%s", addr, p->name);
+}
+
+/*
  * The lvalue is evaluated once, as C does; the value it holds is read after
  * the await (as gcc reads it after a call on the right):
  *   before:  x += await f();          a[i++] = await f();
@@ -938,10 +1054,7 @@ static const char *lower_assign(Lower *L, Node *e) {
     return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
   }
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
-    const char *addr = lower_expr(L, e->lhs);
-    Slot *p = new_temp(L, "void *");
-    lower_emit(L, "ac__F->%s = (void *)&(%s);\n", p->name, addr);
-    lhs = xformat("*(__typeof__(%s) *)ac__F->%s", addr, p->name);
+    lhs = lvalue_once(L, e->lhs);
   } else {
     lhs = lower_copy_text(L, e->lhs);
   }
@@ -968,10 +1081,10 @@ static const char *lower_splice(Lower *L, Node *e) {
      rewritten now, before the awaits after them (a compound literal's
      slot is born before them). */
   const char *texts[256];
-  Vec early[256];
+  Vec *early = xalloc(sizeof *early * (size_t)(k + 1)); /* off the stack:
+                                          operators nest 1024 deep */
   for (int i = 0; i < k; i++) {
     texts[i] = NULL;
-    early[i] = (Vec){0};
     if (kids[i]->has_await)
       texts[i] = lower_expr(L, kids[i]);
     else if (i < last && e->kind != ND_ADDR && spillable(L, kids[i]))
@@ -1036,6 +1149,37 @@ static const char *lower_generic(Lower *L, Node *e) {
     lower_emit(L, "}\n");
   }
   return t ? xformat("ac__F->%s", t->name) : "((void)0)";
+}
+
+/*
+ * __builtin_choose_expr(c, a, b) is a or b, chosen by the constant c when
+ * the program is compiled; the other arm is not evaluated.  So only the
+ * chosen arm is lowered (its awaits run, the other's never do):
+ *   before:  __builtin_choose_expr(sizeof(x) > 4, await f(1), await g(2))
+ *   after:   <await f(1) into ac__F->ac__t1>  ac__F->ac__t1
+ */
+static bool is_builtin_call(Node *e, const char *name) {
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT &&
+         !strcmp(e->lhs->name, name);
+}
+
+static Node *chosen_arm(Lower *L, Node *e) {
+  long long c;
+  if (!is_builtin_call(e, "__builtin_choose_expr") || e->args.len != 3 ||
+      !oracle_eval_int(L->o, ((Node *)e->args.items[0])->begin,
+                       ((Node *)e->args.items[0])->end, &c))
+    return NULL;
+  return e->args.items[c ? 1 : 2];
+}
+
+static const char *lower_choose(Lower *L, Node *e) {
+  Node *arm = chosen_arm(L, e);
+  if (!arm) {
+    error_at(e->begin, "the first argument of '__builtin_choose_expr' is "
+             "not an integer constant");
+    return "0";
+  }
+  return lower_expr(L, arm);
 }
 
 /* ==== statement expressions ==== */
@@ -1118,9 +1262,11 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
                                      loc.line, loc.col));
   Node *value = want_value ? value_stmt(e) : NULL;
   lower_emit(L, "{\n");
+  lower_cleanup_open(L, e->body);
   lower_reserve_literals(L, e->body);
   stmt_expr_body(L, e, value);
   Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
+  lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved_scope;
   L->block = saved_block;
@@ -1155,6 +1301,10 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
+  case ND_CALL:
+    if (is_builtin_call(e, "__builtin_choose_expr"))
+      return lower_choose(L, e);
+    return lower_splice(L, e);
   default:
     return lower_splice(L, e);
   }

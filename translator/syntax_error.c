@@ -64,9 +64,6 @@ static size_t previous_token_end(const Source *src, size_t at) {
   }
 }
 
-static bool is_ident_char(char c) {
-  return isalnum((unsigned char)c) || c == '_' || c == '$';
-}
 
 /* The token that ends at `end`: a word, or else one character (enough to
    tell a word from punctuation). */
@@ -175,7 +172,7 @@ void syntax_error_report(Parser *p, const SyntaxError *e) {
   const char *found = token_text(src, e->at, e->unexpected);
   size_t at = e->at.begin;
   p->nerrs++;
-  if (misplaced_keyword(src, e))
+  if (ast_nesting_exceeded() || misplaced_keyword(src, e))
     return;
   Span unknown = unknown_type_name(src, e);
   if (unknown.end > unknown.begin) {

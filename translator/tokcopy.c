@@ -41,6 +41,15 @@ typedef struct Copy {
 
 static void put(Copy *c, const char *p, size_t n) { str_add(c->out, p, n); }
 
+/* A replacement, with a space first where it would fuse with the word
+   before it (`__real__(await f())` becomes `__real__ ac__F->ac__t1`). */
+static void put_repl(Copy *c, const char *text) {
+  const Str *o = c->out;
+  if (o->len && is_ident_char(o->buf[o->len - 1]) && is_ident_char(text[0]))
+    put(c, " ", 1);
+  str_puts(c->out, text);
+}
+
 /* A line break, and the mark of the line that follows it. */
 static void newline(Copy *c, int file, int line) {
   put(c, "\n", 1);
@@ -199,7 +208,7 @@ static void put_token(Copy *c, int k) {
     put(c, " ", 1); /* the buffer's own spacing between its tokens */
   const char *s = c->subst[k - c->i0];
   if (s)
-    str_puts(c->out, s);
+    put_repl(c, s);
   else
     put(c, c->src->text + t->begin, t->end - t->begin);
   c->last_unit = -2; /* the next piece needs a separating space */
@@ -324,7 +333,7 @@ static void put_invocation(Copy *c, int ui, Vec *repls) {
         best = i;
     Repl *r = repls->items[best];
     put_ac(c, ui, pos, r->b);
-    str_puts(c->out, r->text);
+    put_repl(c, r->text);
     pos = r->e;
     repls->items[best] = repls->items[--repls->len];
   }
@@ -428,7 +437,7 @@ static bool put_unit(Copy *c, int ui) {
   }
   const char *s = c->subst[u->first - c->i0];
   if (!u->is_macro && s)
-    str_puts(c->out, s);
+    put_repl(c, s);
   else if (!u->is_macro)
     put_ac(c, ui, u->ac_begin, u->ac_end);
   else if (names.len)

@@ -1,12 +1,11 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
- *   only) -> emit.
+ *   check) -> sema (all rules) -> lower -> recurse -> live -> transitions
+ *   -> layout (views only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
-#include "cli.h"
 #include "ir.h"
 #include "sema.h"
 #include "options.h"
@@ -23,10 +22,6 @@ static int oracle_args(const Options *opt, const char **args) {
   return n;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* Blanks the letters of the word at [b, e) of the .ac, keeping line
    splices, so lines stay where they are. */
@@ -69,12 +64,12 @@ static void erase_in_defines(char *text) {
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
-            !word_char(q[-1]) && !word_char(q[5]) && q[-1] != '.' &&
+            !is_ident_char(q[-1]) && !is_ident_char(q[5]) && q[-1] != '.' &&
             q[-1] != '>') {
           char *r = q + 5;
           while (*r == ' ' || *r == '\t')
             r++;
-          if (word_char(*r) || *r == '(' || *r == '*' || *r == '&' ||
+          if (is_ident_char(*r) || *r == '(' || *r == '*' || *r == '&' ||
               *r == '!' || *r == '~' || *r == '-' || *r == '+')
             memset(q, ' ', 5);
         }
@@ -131,7 +126,38 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
   }
 }
 
+/*
+ * A binary file given as the input would make thousands of syntax errors;
+ * one error says what it is.  Binary: more than 1 byte in 20 of its first
+ * 64 KiB is a control character other than white space (a NUL in a
+ * comment of a text file is not enough).
+ */
+static bool reject_binary(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false; /* the preprocessor reports it */
+  unsigned char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf, f), bad = 0, first = n;
+  fclose(f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = buf[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
+         c != '\v') || c == 0x7f) {
+      bad++;
+      if (first == n)
+        first = i;
+    }
+  }
+  if (n == 0 || bad * 20 <= n)
+    return false;
+  fprintf(stderr, "%s:1:1: error: '%s' is not C source: it holds binary "
+          "data (byte 0x%02x at offset %zu)\n", path, path, buf[first], first);
+  return true;
+}
+
 int acc_translate(const Options *opt, Str *out) {
+  if (opt->input && reject_binary(opt->input))
+    return 1;
   Source *src = cpp_run(opt);
   if (!src)
     return 1;
@@ -149,8 +175,13 @@ int acc_translate(const Options *opt, Str *out) {
   if (sema_check(tu, NULL))
     return 1;
   Oracle *o = oracle_open(src, args, nargs);
-  if (!o || diag_error_count() || sema_check(tu, o))
+  if (!o)
     return 1;
+  sema_check(tu, o);
+  if (diag_error_count()) {
+    oracle_close(o);
+    return 1;
+  }
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;
@@ -158,6 +189,7 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   recurse_mark(p);
   live_analyze(p);
+  transitions_analyze(p);
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only)
