@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make bench-peers`: W1-W6 (DESIGN §9) as acc's translated .ac programs and
+# `make bench-peers`: W1-W6 (docs/benchmarks.md) as acc's translated .ac programs and
 # as peers written in this folder -- tokio (current-thread and 2 workers),
 # C++20 coroutines on a minimal single-thread executor, libuv, and the
 # hand-written epoll echo server -- run interleaved in one session: for each

@@ -1,5 +1,5 @@
 /*
- * w6_load: the load of W6 (DESIGN §9) against any echo server program:
+ * w6_load: the load of W6 (docs/benchmarks.md) against any echo server program:
  * 64 connections on 127.0.0.1, each sending a 64-byte message and waiting
  * for its echo before the next, until TRIPS round trips (or 10 s).
  *
