@@ -536,10 +536,7 @@ static bool is_async_item(Node *n) {
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
-  for (int i = 0; i < p->funcs.len; i++)
-    if (((AsyncFunc *)p->funcs.items[i])->def == def)
-      return p->funcs.items[i];
-  return NULL;
+  return map_get(&p->func_by_def, def);
 }
 
 static const char *escape_path(const char *path) {

@@ -168,7 +168,10 @@ struct Program {
   struct Oracle *oracle;
   Node *tu;
   Vec funcs;             /* AsyncFunc*, in source order */
+  Map func_by_decl;      /* the first Decl of each -> its AsyncFunc* */
+  Map func_by_def;       /* its ND_FUNC_DEF -> its AsyncFunc* */
   Vec externs;           /* ExternAsync* */
+  Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
 };
 
@@ -181,6 +184,8 @@ void recurse_mark(Program *p);
 
 /* Builds the IR of every async function; errors go through diag.c. */
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
+/* The async function this TU defines for any declaration of it, or NULL. */
+AsyncFunc *lower_func_of(Program *p, Decl *d);
 /* The result type of a function declaration, without storage or async. */
 const char *lower_ret_type(Source *src, Decl *fn);
 /* True if a value of this type can be stored with `=` (arithmetic and

@@ -112,7 +112,6 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 Group *lower_new_group(Group *parent, bool is_union, const char *label);
 /* The union inside g where inner scopes and expressions go. */
 Group *lower_inner(Group *g);
-AsyncFunc *lower_func_of(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
 /* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */

@@ -97,16 +97,7 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 }
 
 AsyncFunc *lower_func_of(Program *p, Decl *d) {
-  if (!d)
-    return NULL;
-  Decl *first = d->first ? d->first : d;
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *fn = p->funcs.items[i];
-    Decl *f = fn->decl->first ? fn->decl->first : fn->decl;
-    if (f == first || fn->decl == d)
-      return fn;
-  }
-  return NULL;
+  return d ? map_get(&p->func_by_decl, d->first ? d->first : d) : NULL;
 }
 
 /* ==== types of declarations ==== */
@@ -709,6 +700,10 @@ static AsyncFunc *new_func(Program *p, Node *def) {
     fn->decl->params.len = 0;
   fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
   fn->frame = lower_new_group(NULL, false, "frame");
+  Decl *first = fn->decl->first ? fn->decl->first : fn->decl;
+  if (!map_get(&p->func_by_decl, first))
+    map_put(&p->func_by_decl, first, fn);
+  map_put(&p->func_by_def, def, fn);
   return fn;
 }
 
@@ -758,15 +753,15 @@ static void lower_func(Program *p, AsyncFunc *fn) {
 }
 
 static void add_extern(Program *p, Decl *d) {
-  for (int i = 0; i < p->externs.len; i++)
-    if (!strcmp(((ExternAsync *)p->externs.items[i])->name, d->name))
-      return;
+  if (map_get(&p->extern_by_name, d->name))
+    return;
   ExternAsync *e = xalloc(sizeof *e);
   e->decl = d;
   e->name = d->name;
   e->ret_type = lower_ret_type(p->src, d);
   e->params = is_void_params(p->src, d) ? "void" : lower_param_text(p->src, d);
   vec_push(&p->externs, e);
+  map_put(&p->extern_by_name, e->name, e);
 }
 
 static void find_externs(Program *p) {
@@ -802,6 +797,7 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   p->src = src;
   p->oracle = o;
   p->tu = tu;
+  p->extern_by_name.strings = true;
   for (int i = 0; i < tu->args.len; i++) {
     Node *n = tu->args.items[i];
     if (n->kind == ND_FUNC_DEF && (n->spec->is_async || n->decl->is_async))
