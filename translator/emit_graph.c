@@ -17,6 +17,8 @@
 #include "ir.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ==== names and texts ==== */
@@ -58,19 +60,36 @@ static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }
 
 static int done_state(AsyncFunc *f) { return f->sites.len + 1; }
 
+/* The names of f's await states, made once per function: a name shared
+   by two sites gets the state number. */
+static const char **state_names(AsyncFunc *f) {
+  static Map made; /* AsyncFunc* -> const char *[sites] */
+  const char **names = map_get(&made, f);
+  if (names)
+    return names;
+  names = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
+  char **base = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
+  Map count = {.strings = true}; /* camel name -> how many sites */
+  for (int i = 0; i < f->sites.len; i++) {
+    base[i] = camel(site_at(f, i)->callee);
+    map_put(&count, base[i], (char *)map_get(&count, base[i]) + 1);
+  }
+  for (int i = 0; i < f->sites.len; i++)
+    names[i] = (uintptr_t)map_get(&count, base[i]) > 1
+                   ? xformat("Awaiting%s%d", base[i], i + 1)
+                   : xformat("Awaiting%s", base[i]);
+  map_free(&count);
+  free(base);
+  map_put(&made, f, names);
+  return names;
+}
+
 const char *graph_state_name(AsyncFunc *f, int state) {
   if (state == 0)
     return "Start";
   if (state == done_state(f))
     return "Done";
-  Site *site = site_at(f, state - 1);
-  char *base = camel(site->callee);
-  for (int i = 0; i < f->sites.len; i++) {
-    Site *other = site_at(f, i);
-    if (other != site && !strcmp(camel(other->callee), base))
-      return xformat("Awaiting%s%d", base, state);
-  }
-  return xformat("Awaiting%s", base);
+  return state_names(f)[state - 1];
 }
 
 /* The awaited expression as written, on one line: `hello()`. */
