@@ -12,6 +12,7 @@
 #include "ir.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *kind_name(ChildKind k) {
@@ -100,16 +101,22 @@ static const char *what(Slot *s) {
   return "?";
 }
 
-/* The bytes live at one state: the fields live there, alignment aside. */
-static size_t live_bytes(AsyncFunc *fn, int state) {
-  size_t n = 0;
+/* The bytes live at each state 0..n: the fields live there, alignment
+   aside; one pass over the slots' live lists. */
+static size_t *live_bytes(AsyncFunc *fn) {
+  size_t *n = xalloc(sizeof(size_t) * (size_t)(fn->sites.len + 1));
   for (int i = 0; i < fn->slots.len; i++) {
     Slot *s = fn->slots.items[i];
-    bool live = s->kind == SL_STATE || s->kind == SL_PARAM;
-    for (int j = 0; !live && j < s->live.len; j++)
-      live = (int)(intptr_t)s->live.items[j] == state;
-    if (live)
-      n += s->size;
+    if (s->kind == SL_STATE || s->kind == SL_PARAM) {
+      for (int k = 0; k <= fn->sites.len; k++)
+        n[k] += s->size;
+      continue;
+    }
+    for (int j = 0; j < s->live.len; j++) {
+      int k = (int)(intptr_t)s->live.items[j];
+      if (k >= 0 && k <= fn->sites.len && (!j || s->live.items[j - 1] != s->live.items[j]))
+        n[k] += s->size;
+    }
   }
   return n;
 }
@@ -127,13 +134,12 @@ void emit_layout(Program *p, Str *out) {
                  s->size, s->name, what(s), live_text(s, fn->sites.len),
                  shares(s));
     }
-    size_t best = live_bytes(fn, 0);
+    size_t *bytes = live_bytes(fn), best = bytes[0];
     int at = 0;
-    for (int j = 0; j < fn->sites.len; j++) {
-      size_t b = live_bytes(fn, j + 1);
-      if (b > best)
-        best = b, at = j + 1;
-    }
+    for (int j = 0; j < fn->sites.len; j++)
+      if (bytes[j + 1] > best)
+        best = bytes[j + 1], at = j + 1;
+    free(bytes);
     for (int j = 0; j < fn->notes.len; j++)
       str_printf(out, "  note: %s\n", (char *)fn->notes.items[j]);
     str_printf(out, "  total %zu; largest live set %zu bytes (state %d)\n",

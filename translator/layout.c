@@ -23,13 +23,19 @@ static size_t align_up(size_t n, size_t a) {
   return a ? (n + a - 1) / a * a : n;
 }
 
+/* The function whose frame type is spelled `type` ("f__frame"). */
 static AsyncFunc *frame_func(Program *p, const char *type) {
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *fn = p->funcs.items[i];
-    if (!strcmp(xformat("%s__frame", fn->name), type))
-      return fn;
+  static Map by_frame = {.strings = true};
+  static Program *indexed;
+  if (indexed != p) {
+    map_free(&by_frame);
+    for (int i = p->funcs.len - 1; i >= 0; i--) { /* the first one wins */
+      AsyncFunc *fn = p->funcs.items[i];
+      map_put(&by_frame, xformat("%s__frame", fn->name), fn);
+    }
+    indexed = p;
   }
-  return NULL;
+  return map_get(&by_frame, type);
 }
 
 static void layout_func(Program *p, AsyncFunc *fn, Vec *busy);
