@@ -42,7 +42,9 @@ typedef enum SlotKind {
 /* One field of the frame. */
 struct Slot {
   SlotKind kind;
-  const char *name;     /* the C field name, unique in the frame */
+  const char *name;     /* the C field name, unique in the frame; after
+                           frame_paths.c, the path to it (ac__g3.t5) */
+  const char *field;    /* when name is a path: the field's own name */
   const char *type;     /* its type, usable as __typeof__(type) */
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
   Site *site;           /* SL_CHILD: its await site */
@@ -65,6 +67,8 @@ struct Slot {
 struct Group {
   bool is_union;
   const char *label;    /* what it stands for: "scope at 12:3", "expr at 14" */
+  const char *member;   /* its member name (frame_paths.c), or NULL when it
+                           is an anonymous struct or union */
   Group *parent;
   Vec members;          /* GroupMember* */
   size_t offset, size, align;
@@ -193,6 +197,13 @@ const char *lower_ret_type(Source *src, Decl *fn);
 bool lower_assignable(const char *type);
 /* Its parameter list as written: "int a, const char *s" ("void" if none). */
 const char *lower_param_text(Source *src, Decl *fn);
+
+/* ==== frame_paths.c ==== */
+
+/* In frames of many groups, names the groups inside unions and makes every
+   field reference a path through them (C compilers search anonymous
+   members one by one). */
+void frame_paths(Program *p);
 
 /* ==== live.c ==== */
 

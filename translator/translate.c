@@ -106,6 +106,8 @@ int acc_translate(const Options *opt, Str *out) {
   live_analyze(p);
   if (diag_error_count())
     return 1;
+  if (!opt->syntax_only && opt->emit == EMIT_C)
+    frame_paths(p);
   if (!opt->syntax_only)
     emit_view(p, opt->emit, opt->no_line, out);
   oracle_close(o);
