@@ -40,6 +40,9 @@ static const char usage_text[] =
     "  --emit=KIND       c (default), states, layout, dot, json, sync\n"
     "  -fsyntax-only     check the file, write nothing\n"
     "  --no-line         no #line directives in the C output\n"
+    "Warnings:\n"
+    "  -Wno-blocking     no warning for blocking calls in async bodies\n"
+    "  -Werror=blocking  make them errors (-Werror: every acc warning)\n"
     "Preprocessor (as a C compiler takes them):\n"
     "  -I DIR, -D NAME[=VALUE], -U NAME, -include FILE, -std=STD,\n"
     "  -isystem DIR, -iquote DIR, -idirafter DIR\n"
@@ -150,6 +153,14 @@ static bool flag_option(const char *arg, Options *opt, Info *info) {
     opt->no_line = true;
   else if (!strcmp(arg, "-MD"))
     opt->dep = true;
+  else if (!strcmp(arg, "-Wblocking"))
+    opt->no_blocking_lint = false;
+  else if (!strcmp(arg, "-Wno-blocking"))
+    opt->no_blocking_lint = true;
+  else if (!strcmp(arg, "-Werror=blocking") || !strcmp(arg, "-Werror"))
+    opt->werror_blocking = true;
+  else if (!strcmp(arg, "-Wno-error=blocking") || !strcmp(arg, "-Wno-error"))
+    opt->werror_blocking = false;
   else if (!strncmp(arg, "--emit=", 7))
     opt->emit = emit_kind(arg + 7);
   else if (!strncmp(arg, "--cpp=", 6)) {

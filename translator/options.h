@@ -29,6 +29,8 @@ typedef struct Options {
   bool dep;               /* -MD: write make dependencies */
   const char *dep_file;   /* -MF FILE */
   const char *dep_target; /* -MT TARGET */
+  bool no_blocking_lint;  /* -Wno-blocking */
+  bool werror_blocking;   /* -Werror=blocking or -Werror */
 } Options;
 
 /* ==== cpp.c ==== */

@@ -1,13 +1,14 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
+ *   check) -> sema (all rules) -> lint (warnings) -> lower -> recurse -> live -> layout (views
  *   only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
 #include "cli.h"
 #include "ir.h"
+#include "lint.h"
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
@@ -96,6 +97,9 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   Oracle *o = oracle_open(src, args, nargs);
   if (!o || diag_error_count() || sema_check(tu, o))
+    return 1;
+  if (!opt->no_blocking_lint && lint_blocking(src, tu, opt->werror_blocking) &&
+      diag_error_count())
     return 1;
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
