@@ -42,9 +42,14 @@
 
 /* ==== where the runtime is ==== */
 
+#ifndef ACC_GDB_SCRIPT
+#define ACC_GDB_SCRIPT "/usr/local/share/acc/gdb/acc.py"
+#endif
+
 typedef struct Runtime {
   const char *include; /* the folder of ac.h */
   const char *lib;     /* the folder of libacrt.a and libacrt.so */
+  const char *gdb;     /* the gdb extension */
 } Runtime;
 
 static const Runtime *runtime(void) {
@@ -59,13 +64,17 @@ static const Runtime *runtime(void) {
     if (!access(header, R_OK)) {
       rt.include = xformat("%s/include", prefix);
       rt.lib = xformat("%s/lib", prefix);
+      rt.gdb = xformat("%s/share/acc/gdb/acc.py", prefix);
       return &rt;
     }
   }
   rt.include = ACC_RUNTIME_INCLUDE;
   rt.lib = ACC_RUNTIME_LIB;
+  rt.gdb = ACC_GDB_SCRIPT;
   return &rt;
 }
+
+const char *runtime_gdb_script(void) { return runtime()->gdb; }
 
 const char *runtime_include(void) { return runtime()->include; }
 

@@ -74,7 +74,7 @@ const char *graph_state_name(AsyncFunc *f, int state) {
 }
 
 /* The awaited expression as written, on one line: `hello()`. */
-static char *await_text(Program *p, Site *site) {
+char *graph_await_text(Program *p, Site *site) {
   Node *e = site->await && site->await->lhs ? site->await->lhs : site->await;
   if (!e || !p->src || e->end > p->src->len)
     return xstrdup("");
@@ -153,7 +153,7 @@ static void dot_node(Str *out, Program *p, AsyncFunc *f, int state) {
   } else {
     Site *site = site_at(f, state - 1);
     str_puts(out, "\\nawait ");
-    dot_str(out, shorten(await_text(p, site), 48));
+    dot_str(out, shorten(graph_await_text(p, site), 48));
     str_printf(out, "\\nline %d\"", site->line);
     if (site->kind == CH_BOXED || site->kind == CH_EXTERN)
       str_puts(out, ", style=\"rounded,dashed\"");
@@ -169,7 +169,7 @@ static void dot_edge(Str *out, Program *p, AsyncFunc *f, int from, int to) {
   } else {
     Site *site = site_at(f, to - 1);
     str_puts(out, "await ");
-    dot_str(out, shorten(await_text(p, site), 32));
+    dot_str(out, shorten(graph_await_text(p, site), 32));
     str_printf(out, " :%d", site->line);
   }
   str_puts(out, "\"];\n");
@@ -246,7 +246,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"kind\": \"await\", \"line\": %d, \"col\": %d, "
                     "\"await\": ",
                site->line, site->col);
-    json_str(out, await_text(p, site));
+    json_str(out, graph_await_text(p, site));
     str_puts(out, ", \"callee\": ");
     json_str(out, site->callee);
     str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));

@@ -210,6 +210,19 @@ void emit_c(Program *p, bool no_line, Str *out);
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
 
+/* ==== emit_debug.c: the debug tables (ac.h, "debug metadata") ==== */
+
+/* Declarations of every table the file's tables point at (prelude). */
+void emit_debug_prelude(Program *p, Str *out);
+/* fn's table, after its vtable. */
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out);
+/* The registration of the file's tables, after the last of them. */
+void emit_debug_unit(Program *p, Str *out);
+/* Whether fn gets a table (it is defined in the .ac file itself), and
+   whether it is the last one that does. */
+bool emit_debug_has_table(Program *p, AsyncFunc *fn);
+bool emit_debug_is_last(Program *p, AsyncFunc *fn);
+
 /* ==== emit_views.c ==== */
 
 void emit_states(Program *p, Str *out); /* --emit=states */

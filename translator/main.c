@@ -55,6 +55,8 @@ static const char usage_text[] =
     "Information:\n"
     "  --cflags          compiler flags for translated code (ac.h)\n"
     "  --libs            linker flags for the runtime (libacrt)\n"
+    "  --gdb-init        the gdb command that loads acc's gdb extension:\n"
+    "                    gdb -ex \"$(acc --gdb-init)\" ./program\n"
     "  --help, --version\n"
     "\n"
     "acc cc translates every .ac argument and runs $CC (default cc) with the\n"
@@ -109,7 +111,7 @@ static EmitKind emit_kind(const char *kind) {
 }
 
 typedef struct Info {
-  bool cflags, libs, help, version;
+  bool cflags, libs, help, version, gdb_init;
 } Info;
 
 /* Preprocessor options, kept in order for cpp: a glued one-word form for
@@ -171,6 +173,8 @@ static bool flag_option(const char *arg, Options *opt, Info *info) {
     info->cflags = true;
   else if (!strcmp(arg, "--libs"))
     info->libs = true;
+  else if (!strcmp(arg, "--gdb-init"))
+    info->gdb_init = true;
   else if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
     info->help = true;
   else if (!strcmp(arg, "--version"))
@@ -346,6 +350,10 @@ static int show_info(const Info *info) {
     printf("acc %s\n", ACC_VERSION);
     return 0;
   }
+  if (info->gdb_init) {
+    printf("source %s\n", runtime_gdb_script());
+    return 0;
+  }
   if (info->cflags && info->libs)
     printf("%s %s\n", runtime_cflags(), runtime_libs());
   else
@@ -359,7 +367,7 @@ int main(int argc, char **argv) {
   Options opt = {0};
   Info info = {0};
   parse_args(argc, argv, &opt, &info);
-  if (info.help || info.version || info.cflags || info.libs)
+  if (info.help || info.version || info.cflags || info.libs || info.gdb_init)
     return show_info(&info);
   settle_paths(&opt);
   if (access(opt.input, R_OK)) {

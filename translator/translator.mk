@@ -5,7 +5,8 @@ ACC         := $(BUILD)/acc
 LLVM_DIR    := /usr/lib/llvm-14
 TR_CPPFLAGS := -Itranslator -I$(BUILD)/grammar -I$(LLVM_DIR)/include \
                -DACC_RUNTIME_INCLUDE='"$(abspath runtime/include)"' \
-               -DACC_RUNTIME_LIB='"$(abspath $(BUILD))"'
+               -DACC_RUNTIME_LIB='"$(abspath $(BUILD))"' \
+               -DACC_GDB_SCRIPT='"$(abspath gdb/acc.py)"'
 TR_LIBS     := -L$(LLVM_DIR)/lib -Wl,-rpath,$(LLVM_DIR)/lib -lclang
 
 TR_SRCS  := $(wildcard translator/*.c)

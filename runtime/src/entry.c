@@ -56,6 +56,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
       return NULL;
     }
   }
+  ac__debug_runtime_added(rt);
   return rt;
 }
 
@@ -153,6 +154,7 @@ void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
 }
 
 int ac_runtime_free(ac_runtime_t *rt) {
+  ac__debug_runtime_removed(rt);
   ac_runtime_shutdown(rt);
   ac_runtime_stats_t st;
   ac_runtime_stats(rt, &st);

@@ -225,6 +225,7 @@ typedef struct ac__worker {
 #define AC__SLAB_NCLASS 64u
 #define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
+#define AC__SLAB_HDR 64             /* the first slot's offset in a chunk */
 
 typedef struct ac__slab_chunk {
   struct ac__sched *sched;
@@ -429,6 +430,12 @@ struct ac_runtime {
   pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
   pthread_cond_t main_cond;
   bool is_shutdown;
+  struct ac_runtime *debug_next; /* the list of live runtimes (debug.c) */
 };
+
+/* ==== debug.c ==== */
+
+AC_INTERNAL void ac__debug_runtime_added(struct ac_runtime *rt);
+AC_INTERNAL void ac__debug_runtime_removed(struct ac_runtime *rt);
 
 #endif /* AC_INTERNAL_H */
