@@ -45,6 +45,11 @@ const char *runtime_gdb_script(void); /* the gdb extension, acc.py */
 void runtime_cflag_args(Vec *args);
 void runtime_lib_args(Vec *args);
 
+/* ==== trace_cmd.c ==== */
+
+/* `acc trace FILE [-n N]`: argv[0] is "trace".  Returns the exit status. */
+int trace_main(int argc, char **argv);
+
 /* ==== transitions.c ==== */
 
 /* The states that can follow `state` (0 Start, 1..n the await sites) of an

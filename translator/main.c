@@ -30,6 +30,7 @@
 static const char usage_text[] =
     "usage: acc [options] FILE.ac [-o FILE.c]\n"
     "       acc cc [compiler arguments...]\n"
+    "       acc trace FILE [-n N]   (a trace written with AC_TRACE=FILE)\n"
     "\n"
     "Translates FILE.ac (C with async functions and await) to plain C.\n"
     "\n"
@@ -364,6 +365,8 @@ static int show_info(const Info *info) {
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "cc"))
     return driver_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "trace"))
+    return trace_main(argc - 1, argv + 1);
   Options opt = {0};
   Info info = {0};
   parse_args(argc, argv, &opt, &info);

@@ -29,6 +29,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
   uint32_t n = flavor == AC_RT_CURRENT_THREAD ? 1
                : workers > 0                  ? (uint32_t)workers
                                               : default_workers();
+  ac__hooks_init();
   ac_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;

@@ -438,4 +438,12 @@ struct ac_runtime {
 AC_INTERNAL void ac__debug_runtime_added(struct ac_runtime *rt);
 AC_INTERNAL void ac__debug_runtime_removed(struct ac_runtime *rt);
 
+/* ==== trace.c: AC_TRACE and AC_CANCEL_AT ==== */
+
+/* Not 0 when a hook is on: task.c then polls through ac__hook_poll. */
+AC_INTERNAL extern uint32_t ac__hooks;
+AC_INTERNAL void ac__hooks_init(void);
+AC_INTERNAL ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx,
+                                    void *out);
+
 #endif /* AC_INTERNAL_H */

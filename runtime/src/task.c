@@ -146,7 +146,8 @@ bool ac__task_run(ac_task_t *t) {
   ac_poll_t r;
   for (;;) {
     ac__tls.rewake = false;
-    r = vt->poll(fut, &cx, out);
+    r = AC_UNLIKELY(ac__hooks) ? ac__hook_poll(t, fut, &cx, out)
+                               : vt->poll(fut, &cx, out);
     /* A lone task that woke itself (yield) is polled again right here
      * when nothing else is runnable: no queue traffic, no atomics. */
     if (r == AC_POLL_READY || !ac__tls.rewake || !ac__sched_may_repoll(t))
