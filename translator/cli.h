@@ -50,6 +50,11 @@ void runtime_lib_args(Vec *args);
 /* `acc trace FILE [-n N]`: argv[0] is "trace".  Returns the exit status. */
 int trace_main(int argc, char **argv);
 
+/* ==== cancel_cmd.c ==== */
+
+/* `acc test --cancel PROGRAM [ARGS...]`: argv[0] is "test". */
+int cancel_main(int argc, char **argv);
+
 /* ==== transitions.c ==== */
 
 /* The states that can follow `state` (0 Start, 1..n the await sites) of an

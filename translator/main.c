@@ -31,6 +31,7 @@ static const char usage_text[] =
     "usage: acc [options] FILE.ac [-o FILE.c]\n"
     "       acc cc [compiler arguments...]\n"
     "       acc trace FILE [-n N]   (a trace written with AC_TRACE=FILE)\n"
+    "       acc test --cancel [--task NAME] PROGRAM [ARGS...]\n"
     "\n"
     "Translates FILE.ac (C with async functions and await) to plain C.\n"
     "\n"
@@ -367,6 +368,8 @@ int main(int argc, char **argv) {
     return driver_main(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "trace"))
     return trace_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "test"))
+    return cancel_main(argc - 1, argv + 1);
   Options opt = {0};
   Info info = {0};
   parse_args(argc, argv, &opt, &info);

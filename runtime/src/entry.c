@@ -160,6 +160,8 @@ int ac_runtime_free(ac_runtime_t *rt) {
   ac_runtime_stats_t st;
   ac_runtime_stats(rt, &st);
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
+  if (AC_UNLIKELY(ac__hooks))
+    ac__hook_runtime_freed(&st);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);

@@ -443,6 +443,7 @@ AC_INTERNAL void ac__debug_runtime_removed(struct ac_runtime *rt);
 /* Not 0 when a hook is on: task.c then polls through ac__hook_poll. */
 AC_INTERNAL extern uint32_t ac__hooks;
 AC_INTERNAL void ac__hooks_init(void);
+AC_INTERNAL void ac__hook_runtime_freed(const ac_runtime_stats_t *st);
 AC_INTERNAL ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx,
                                     void *out);
 

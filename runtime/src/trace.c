@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,8 +218,12 @@ static void note_cancel(const ac_future_vtable_t *vt, const void *fut) {
   }
   Key k = innermost(fn, fut);
   const ac_debug_state_t *st = &k.fn->states[k.state];
-  snprintf(cancel_note, sizeof cancel_note, "%s in %s %s at %s:%u", vt->name,
-           k.fn->name, st->name, k.fn->file, st->line);
+  if (k.fn == fn)
+    snprintf(cancel_note, sizeof cancel_note, "%s in %s at %s:%u", fn->name,
+             st->name, k.fn->file, st->line);
+  else
+    snprintf(cancel_note, sizeof cancel_note, "%s in %s at %s:%u (task %s)",
+             k.fn->name, st->name, k.fn->file, st->line, fn->name);
 }
 
 ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx, void *out) {
@@ -336,10 +341,38 @@ static void write_trace(void) {
   fclose(f);
 }
 
+/* What a runtime still held when it was freed (after shutdown dropped
+   every unfinished task): handles never joined, timers, registered fds. */
+static char runtime_left[128];
+
+void ac__hook_runtime_freed(const ac_runtime_stats_t *st) {
+  if (!(ac__hooks & HOOK_CANCEL) || !(st->tasks || st->timers || st->fds))
+    return;
+  pthread_mutex_lock(&lock);
+  snprintf(runtime_left, sizeof runtime_left, "tasks=%zu timers=%zu fds=%zu",
+           st->tasks, st->timers, st->fds);
+  pthread_mutex_unlock(&lock);
+}
+
+static int open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d)
+    return -1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    n += e->d_name[0] != '.';
+  closedir(d);
+  return n - 1; /* the directory's own fd */
+}
+
+/* For `acc test --cancel`, which compares these with the uncancelled run. */
 static void report_cancel(void) {
   fprintf(stderr, "ac-cancel: polls %llu\n", (unsigned long long)cancel_polls);
   if (cancel_note[0])
     fprintf(stderr, "ac-cancel: dropped %s\n", cancel_note);
+  fprintf(stderr, "ac-cancel: fds-open %d\n", open_fds());
+  if (runtime_left[0])
+    fprintf(stderr, "ac-cancel: runtime-left %s\n", runtime_left);
 }
 
 static void read_env(void) {
