@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
-graphviz valgrind csmith libcsmith-dev jq gdb"
+graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev"
 
 missing=""
 for p in $PKGS; do

@@ -50,6 +50,11 @@ void runtime_lib_args(Vec *args);
 /* `acc trace FILE [-n N]`: argv[0] is "trace".  Returns the exit status. */
 int trace_main(int argc, char **argv);
 
+/* ==== layout_diff.c ==== */
+
+/* `acc layout-diff [-v] OLD.json NEW.json`: argv[0] is "layout-diff". */
+int layout_diff_main(int argc, char **argv);
+
 /* ==== cancel_cmd.c ==== */
 
 /* `acc test --cancel PROGRAM [ARGS...]`: argv[0] is "test". */

@@ -217,7 +217,8 @@ static AcFile *add_ac(Cc *cc, const char *ac) {
 static void parse(Cc *cc, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
-    if (!strncmp(arg, "--cpp=", 6) || acc_warning(arg)) { /* acc's alone */
+    if (!strncmp(arg, "--cpp=", 6) || !strncmp(arg, "--max-frame=", 12) ||
+        acc_warning(arg)) { /* acc's alone */
       vec_push(&cc->acc_args, (void *)arg);
       continue;
     }

@@ -96,7 +96,7 @@ static const char *field_kind(SlotKind k) {
 }
 
 /* What a field holds, in the user's words. */
-static const char *field_name(Program *p, AsyncFunc *fn, Slot *s) {
+const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
   if (s->decl && s->decl->name)
     return s->decl->name;
   if (s->kind == SL_LITERAL)
@@ -131,7 +131,7 @@ static void fields(Program *p, AsyncFunc *fn, Str *out) {
     if (!listed(s))
       continue;
     str_puts(out, "  {");
-    c_string(out, field_name(p, fn, s));
+    c_string(out, debug_field_name(p, fn, s));
     str_puts(out, ", ");
     c_string(out, s->name);
     str_puts(out, ", ");

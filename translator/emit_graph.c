@@ -257,9 +257,16 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
   str_puts(out, "}");
 }
 
-static void json_field(Str *out, AsyncFunc *f, Slot *s) {
+static void json_field(Str *out, Program *p, AsyncFunc *f, Slot *s) {
   str_puts(out, "          {\"name\": ");
   json_str(out, s->name);
+  /* What it holds, without the await's position, so a diff of two
+     builds pairs fields when lines move (layout_diff.c). */
+  const char *src = s->kind == SL_STATE ? "state" : debug_field_name(p, f, s);
+  const char *at = s->kind == SL_TEMP || s->kind == SL_CHILD
+                       ? strstr(src, " at ") : NULL;
+  str_puts(out, ", \"source\": ");
+  json_str(out, at ? xstrndup(src, (size_t)(at - src)) : src);
   str_printf(out, ", \"kind\": \"%s\", \"type\": ", slot_kind(s->kind));
   json_str(out, s->type);
   str_printf(out, ", \"offset\": %zu, \"size\": %zu, \"align\": %zu, "
@@ -306,10 +313,13 @@ static void json_func(Str *out, Program *p, AsyncFunc *f) {
                   "\"fields\": [\n",
              f->size, f->align);
   for (int i = 0; i < f->slots.len; i++) {
-    json_field(out, f, f->slots.items[i]);
+    json_field(out, p, f, f->slots.items[i]);
     str_puts(out, i + 1 < f->slots.len ? ",\n" : "\n");
   }
-  str_puts(out, "      ]},\n");
+  int at;
+  size_t live = layout_largest_live(f, &at);
+  str_printf(out, "      ], \"largest_live_bytes\": %zu, "
+                  "\"largest_live_state\": %d},\n", live, at);
   json_boxed(out, f);
   str_puts(out, "      \"notes\": [");
   for (int i = 0; i < f->notes.len; i++) {

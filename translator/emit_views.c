@@ -100,20 +100,6 @@ static const char *what(Slot *s) {
   return "?";
 }
 
-/* The bytes live at one state: the fields live there, alignment aside. */
-static size_t live_bytes(AsyncFunc *fn, int state) {
-  size_t n = 0;
-  for (int i = 0; i < fn->slots.len; i++) {
-    Slot *s = fn->slots.items[i];
-    bool live = s->kind == SL_STATE || s->kind == SL_PARAM;
-    for (int j = 0; !live && j < s->live.len; j++)
-      live = (int)(intptr_t)s->live.items[j] == state;
-    if (live)
-      n += s->size;
-  }
-  return n;
-}
-
 void emit_layout(Program *p, Str *out) {
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *fn = p->funcs.items[i];
@@ -127,13 +113,8 @@ void emit_layout(Program *p, Str *out) {
                  s->size, s->name, what(s), live_text(s, fn->sites.len),
                  shares(s));
     }
-    size_t best = live_bytes(fn, 0);
-    int at = 0;
-    for (int j = 0; j < fn->sites.len; j++) {
-      size_t b = live_bytes(fn, j + 1);
-      if (b > best)
-        best = b, at = j + 1;
-    }
+    int at;
+    size_t best = layout_largest_live(fn, &at);
     for (int j = 0; j < fn->notes.len; j++)
       str_printf(out, "  note: %s\n", (char *)fn->notes.items[j]);
     str_printf(out, "  total %zu; largest live set %zu bytes (state %d)\n",

@@ -16,6 +16,7 @@
 #include "ir.h"
 #include "oracle.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,8 +145,39 @@ static void query_sizes(Program *p) {
 }
 
 void layout_program(Program *p) {
+  static Program *done; /* the budget check may have measured it already */
+  if (done == p)
+    return;
+  done = p;
   query_sizes(p);
   Vec busy = {0};
   for (int i = 0; i < p->funcs.len; i++)
     layout_func(p, p->funcs.items[i], &busy);
+}
+
+/* The bytes live at one state: the fields live there, alignment aside. */
+size_t layout_live_bytes(AsyncFunc *fn, int state) {
+  size_t n = 0;
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    bool live = s->kind == SL_STATE || s->kind == SL_PARAM;
+    for (int j = 0; !live && j < s->live.len; j++)
+      live = (int)(intptr_t)s->live.items[j] == state;
+    if (live)
+      n += s->size;
+  }
+  return n;
+}
+
+size_t layout_largest_live(AsyncFunc *fn, int *state) {
+  size_t best = layout_live_bytes(fn, 0);
+  int at = 0;
+  for (int j = 0; j < fn->sites.len; j++) {
+    size_t b = layout_live_bytes(fn, j + 1);
+    if (b > best)
+      best = b, at = j + 1;
+  }
+  if (state)
+    *state = at;
+  return best;
 }

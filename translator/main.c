@@ -32,6 +32,7 @@ static const char usage_text[] =
     "       acc cc [compiler arguments...]\n"
     "       acc trace FILE [-n N]   (a trace written with AC_TRACE=FILE)\n"
     "       acc test --cancel [--task NAME] PROGRAM [ARGS...]\n"
+    "       acc layout-diff [-v] OLD.json NEW.json   (two --emit=json)\n"
     "\n"
     "Translates FILE.ac (C with async functions and await) to plain C.\n"
     "\n"
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "  --emit=KIND       c (default), states, layout, dot, json, sync\n"
     "  -fsyntax-only     check the file, write nothing\n"
     "  --no-line         no #line directives in the C output\n"
+    "  --max-frame=N     an error for a frame over N bytes (also per function:\n"
+    "                    #pragma acc max_frame(N))\n"
     "Warnings:\n"
     "  -Wno-blocking     no warning for blocking calls in async bodies\n"
     "  -Werror=blocking  make them errors (-Werror: every acc warning)\n"
@@ -177,6 +180,14 @@ static bool flag_option(const char *arg, Options *opt, Info *info) {
     info->libs = true;
   else if (!strcmp(arg, "--gdb-init"))
     info->gdb_init = true;
+  else if (!strncmp(arg, "--max-frame=", 12)) {
+    char *end;
+    unsigned long long n = strtoull(arg + 12, &end, 10);
+    if (!arg[12] || *end || n == 0)
+      usage_error("'--max-frame=' takes a positive number of bytes");
+    opt->max_frame = (size_t)n;
+    opt->max_frame_flag = arg;
+  }
   else if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
     info->help = true;
   else if (!strcmp(arg, "--version"))
@@ -370,6 +381,8 @@ int main(int argc, char **argv) {
     return trace_main(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "test"))
     return cancel_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "layout-diff"))
+    return layout_diff_main(argc - 1, argv + 1);
   Options opt = {0};
   Info info = {0};
   parse_args(argc, argv, &opt, &info);

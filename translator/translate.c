@@ -110,6 +110,9 @@ int acc_translate(const Options *opt, Str *out) {
   live_analyze(p);
   if (diag_error_count())
     return 1;
+  budget_check(p, opt->max_frame, opt->max_frame_flag);
+  if (diag_error_count())
+    return 1;
   if (!opt->syntax_only)
     emit_view(p, opt->emit, opt->no_line, out);
   oracle_close(o);
