@@ -288,9 +288,13 @@ void emit_debug_unit(Program *p, Str *out) {
     if (emit_debug_has_table(p, fn))
       str_printf(out, "%s&%s__debug", n++ ? ", " : "", fn->name);
   }
+  /* Weak: a program that uses ac.h's types without linking libacrt
+     (hand-written leaves only) has no registry, and needs none. */
   str_printf(out, "};\nstatic ac_debug_unit_t ac__debug_unit = "
              "{ac__debug_funcs, %d, 0};\n"
+             "__attribute__((weak)) void ac_debug_register(ac_debug_unit_t *);\n"
              "__attribute__((constructor)) static void ac__debug_init(void) {\n"
-             "  ac_debug_register(&ac__debug_unit);\n}\n",
+             "  if (ac_debug_register)\n"
+             "    ac_debug_register(&ac__debug_unit);\n}\n",
              n);
 }
