@@ -50,6 +50,8 @@ typedef struct LocalInfo {
   size_t lo, hi;       /* the interval, after widening */
   Node *widened_by;    /* the last loop that widened it */
   Vec *awaits;         /* Node*: every await of its function */
+  Vec *loops;          /* Node*: its function's loops and gotos back */
+  bool computed_goto;
 } LocalInfo;
 
 typedef struct Walk {
@@ -357,14 +359,36 @@ static bool in_scope(LocalInfo *li, Node *await) {
          (!sc || (await->begin >= sc->begin && await->end <= sc->end));
 }
 
+/* A goto back to a label before the declaration does not end the local's
+   lifetime (C11 6.2.4p6): through a pointer, code between the label and
+   the declaration, awaits included, still sees it. */
+static bool alive_before_decl(LocalInfo *li, Node *await) {
+  Node *sc = li->d->scope;
+  if (await->begin > li->d->name_off ||
+      (sc && (await->begin < sc->begin || await->end > sc->end)))
+    return false;
+  if (li->computed_goto)
+    return true;
+  for (int i = 0; i < li->loops->len; i++) {
+    Node *g = li->loops->items[i];
+    if (g->kind == ND_GOTO && g->target->begin <= await->begin &&
+        g->begin > li->d->name_off)
+      return true;
+  }
+  return false;
+}
+
 void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
   Walk w = {.src = src, .o = o, .fn = fn_def};
   walk(&w, fn_def->body, NULL, R_READ);
-  Vec *awaits = xalloc(sizeof *awaits);
+  Vec *awaits = xalloc(sizeof *awaits), *loops = xalloc(sizeof *loops);
   *awaits = w.awaits;
+  *loops = w.loops;
   for (int i = 0; i < w.locals.len; i++) {
     LocalInfo *li = w.locals.items[i];
     li->awaits = awaits;
+    li->loops = loops;
+    li->computed_goto = w.computed_goto;
     if (w.computed_goto)
       pin(&w, li, "the function takes a label's address (computed goto)",
           fn_def->begin);
@@ -376,6 +400,8 @@ bool live_local_at(Decl *d, Node *await) {
   LocalInfo *li = info_of(d);
   if (!li)
     return true; /* not analysed: the scope rule's answer */
+  if (li->pinned && alive_before_decl(li, await))
+    return true;
   if (!in_scope(li, await))
     return false;
   if (li->pinned)

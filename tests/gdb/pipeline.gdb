@@ -26,6 +26,6 @@ echo ==== bt-task\n
 acc-bt tasks[1]
 echo ==== bt-frame\n
 acc-bt &F->c1 consume
-generate-core-file CORE
+CORE_COMMAND
 echo ==== end\n
 kill

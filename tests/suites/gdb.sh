@@ -24,7 +24,9 @@ if ! "$ACC" cc -g -O0 $SAN pipeline.ac -o pipeline >build.log 2>&1; then
   summary gdb
   exit 1
 fi
-sed "s|CORE|$T/core|" "$ROOT/tests/gdb/pipeline.gdb" >script.gdb
+core_cmd="generate-core-file $T/core"
+[ -n "$SAN" ] && core_cmd="echo"
+sed "s|CORE_COMMAND|$core_cmd|" "$ROOT/tests/gdb/pipeline.gdb" >script.gdb
 AC_WORKERS=1 timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" \
   -x script.gdb ./pipeline >out.txt 2>&1
 
@@ -96,8 +98,11 @@ else
   ok "the gdb session ran to its end without Python errors"
 fi
 
-# A core file: the same walk without a live process.
-if [ -s core ]; then
+# A core file: the same walk without a live process (not under the
+# sanitizers, whose shadow memory would make the core file huge).
+if [ -n "$SAN" ]; then
+  ok "acc-tasks on a core file: skipped under $SAN"
+elif [ -s core ]; then
   timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -ex acc-tasks \
     ./pipeline core >core.txt 2>&1
   n=$(grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting|running \(thread [0-9]+\)) +(produce|main) ' core.txt)
