@@ -215,8 +215,13 @@ static void statement_kids(Walk *w, Node *n) {
     w->computed_goto = true;
     full_expr(w, n->lhs);
     return;
-  case ND_ASM: /* its operands are text: what it names stays in the frame */
+  case ND_ASM: /* its operands are text: a local it names is used there */
     w->computed_goto |= text_has(w, n->begin, n->end, "goto");
+    for (int i = 0; i < w->locals.len; i++) {
+      LocalInfo *li = w->locals.items[i];
+      if (text_has(w, n->begin, n->end, li->d->name))
+        add_ref(w, li, n->begin, n->end, true, n->begin);
+    }
     return;
   default: /* blocks, labels, case, default, null */
     walk(w, n->lhs, NULL, R_READ);
