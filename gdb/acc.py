@@ -299,6 +299,10 @@ def running_futures(reg):
     out = {}
     selected = gdb.selected_thread()
     try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        frame = None
+    try:
         for th in gdb.selected_inferior().threads():
             th.switch()
             try:
@@ -310,6 +314,8 @@ def running_futures(reg):
     finally:
         if selected is not None:
             selected.switch()
+        if frame is not None and frame.is_valid():
+            frame.select()
     return out
 
 
@@ -357,29 +363,26 @@ _IDENT = re.compile(r"(?<![\w.>$])([A-Za-z_]\w*)")
 
 def eval_source(reg, text):
     """Evaluates an expression that may name the selected async function's
-    locals by their source names: gdb first, and if it does not know a
-    name, again with each local replaced by its frame member."""
+    locals by their source names.  As in C, those names hide globals of
+    the same name: each is replaced by its frame member before gdb sees
+    the expression."""
     try:
-        return gdb.parse_and_eval(text)
-    except gdb.error as first:
-        try:
-            frames = poll_frames(reg, gdb.selected_frame())
-        except gdb.error:
-            frames = []
-        if not frames or not frames[0][2]:
-            raise first
+        frames = poll_frames(reg, gdb.selected_frame())
+    except gdb.error:
+        frames = []
+    if frames and frames[0][2]:
         _, table, addr = frames[0]
         names = {f.name: f for f in table.fields
                  if f.kind in ("param", "local") and f.cname}
-        if not any(m.group(1) in names for m in _IDENT.finditer(text)):
-            raise first
 
         def member(m):
             f = names.get(m.group(1))
             if f is None:
                 return m.group(0)
             return "((%s *)%d)->%s" % (table.frame_type, addr, f.cname)
-        return gdb.parse_and_eval(_IDENT.sub(member, text))
+        if any(m.group(1) in names for m in _IDENT.finditer(text)):
+            return gdb.parse_and_eval(_IDENT.sub(member, text))
+    return gdb.parse_and_eval(text)
 
 
 def parse_address(reg, text):

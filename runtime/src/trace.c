@@ -58,7 +58,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *trace_path;
 static StateRec *states;
 static size_t nstates, cap_states;
-static TaskRec *tasks;        /* open addressing on the task pointer */
+static TaskRec *trace_tasks;        /* open addressing on the task pointer */
 static size_t cap_tasks, used_tasks;
 static TaskRec *finished;     /* tasks done, kept for the file */
 static size_t nfinished, cap_finished;
@@ -143,14 +143,14 @@ static int grow_tasks(void) {
   if (!n)
     return -1;
   for (size_t i = 0; i < cap_tasks; i++)
-    if (tasks[i].task) {
-      size_t j = slot_of(tasks[i].task, cap);
+    if (trace_tasks[i].task) {
+      size_t j = slot_of(trace_tasks[i].task, cap);
       while (n[j].task)
         j = (j + 1) % cap;
-      n[j] = tasks[i];
+      n[j] = trace_tasks[i];
     }
-  free(tasks);
-  tasks = n;
+  free(trace_tasks);
+  trace_tasks = n;
   cap_tasks = cap;
   return 0;
 }
@@ -159,15 +159,15 @@ static TaskRec *task_rec(ac_task_t *t) {
   if (2 * (used_tasks + 1) > cap_tasks && grow_tasks() != 0)
     return NULL;
   size_t j = slot_of(t, cap_tasks);
-  while (tasks[j].task && tasks[j].task != t)
+  while (trace_tasks[j].task && trace_tasks[j].task != t)
     j = (j + 1) % cap_tasks;
-  if (!tasks[j].task) {
-    memset(&tasks[j], 0, sizeof tasks[j]);
-    tasks[j].task = t;
-    tasks[j].id = next_id++;
+  if (!trace_tasks[j].task) {
+    memset(&trace_tasks[j], 0, sizeof trace_tasks[j]);
+    trace_tasks[j].task = t;
+    trace_tasks[j].id = next_id++;
     used_tasks++;
   }
-  return &tasks[j];
+  return &trace_tasks[j];
 }
 
 /* Keeps a finished task's totals and frees its slot (backward shift, so
@@ -183,15 +183,15 @@ static void task_done(TaskRec *r) {
   }
   if (nfinished < cap_finished)
     finished[nfinished++] = *r;
-  size_t i = (size_t)(r - tasks);
-  tasks[i].task = NULL;
+  size_t i = (size_t)(r - trace_tasks);
+  trace_tasks[i].task = NULL;
   used_tasks--;
-  for (size_t j = (i + 1) % cap_tasks; tasks[j].task; j = (j + 1) % cap_tasks) {
-    size_t home = slot_of(tasks[j].task, cap_tasks);
+  for (size_t j = (i + 1) % cap_tasks; trace_tasks[j].task; j = (j + 1) % cap_tasks) {
+    size_t home = slot_of(trace_tasks[j].task, cap_tasks);
     bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
     if (movable) {
-      tasks[i] = tasks[j];
-      tasks[j].task = NULL;
+      trace_tasks[i] = trace_tasks[j];
+      trace_tasks[j].task = NULL;
       i = j;
     }
   }
@@ -335,8 +335,8 @@ static void write_trace(void) {
   for (size_t i = 0; i < nfinished; i++)
     write_task(f, &finished[i]);
   for (size_t i = 0; i < cap_tasks; i++)
-    if (tasks[i].task)
-      write_task(f, &tasks[i]);
+    if (trace_tasks[i].task)
+      write_task(f, &trace_tasks[i]);
   pthread_mutex_unlock(&lock);
   fclose(f);
 }

@@ -1,5 +1,7 @@
 # Drives gdb over samples/pipeline.ac (tests/suites/gdb.sh checks what it
 # prints).  Markers (echo ==== NAME) split the output per command.
+# acc-tasks runs with main's frame selected: acc-locals after it must
+# still see main (acc-tasks visits every thread and comes back).
 set pagination off
 set confirm off
 break pipeline.ac:31
@@ -17,9 +19,9 @@ echo ==== print-frame\n
 print *F
 echo ==== bt-running\n
 acc-bt
+up
 echo ==== tasks\n
 acc-tasks
-up
 echo ==== main-locals\n
 acc-locals
 echo ==== bt-task\n

@@ -84,8 +84,13 @@ n=$(part tasks | grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting) +produce +produ
   bad "acc-tasks: three producers, each at Start or one of its awaits" "$(part tasks)"
 want "acc-locals in main: the task handles, live" main-locals \
   '^\* tasks += \{0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\}  \(local, ac_task_t \*\[3\]\)$'
-want "acc-locals in main: n, declared after the await, is not live" \
-  main-locals '^  n += '
+want "acc-locals in main: sum, set after the await of consume, is not live there" \
+  main-locals '^  sum += 0  \(local, long\)$'
+if part main-locals | grep -Eq '^[* ] n += '; then
+  bad "acc-locals in main: n, used after every await, has no frame field"
+else
+  ok "acc-locals in main: n, used after every await, has no frame field"
+fi
 want "acc-bt of a stored task handle (a source name) shows its await" \
   bt-task '^#0  produce in Awaiting(MpscSend|Yield), await (ac_mpsc_send\(ch, &v\)|ac_yield_now\(\)) at pipeline\.ac:(18:9|21:7) on ac_(mpsc_send|yield)_t  \(frame 0x[0-9a-f]+\)$'
 want "acc-bt of a frame address and its function" bt-frame \
