@@ -18,9 +18,10 @@
  * named by AC_CANCEL_TASK (an async function's name; default: every task
  * but `main`): the poll is not made, the task is aborted instead, as
  * ac_task_abort does from outside.  AC_CANCEL_AT=0 only counts, and
- * either way the count is written to stderr at exit as
- * `ac-cancel: polls N` (plus `ac-cancel: dropped FUNC in STATE at
- * FILE:LINE` when a task was dropped), for `acc test --cancel`.
+ * either way the count is written to stderr at exit as `ac-cancel: polls
+ * N`; `ac-cancel: dropped FUNC in STATE at FILE:LINE` is written when the
+ * task is dropped (a run that then hangs never exits), for `acc test
+ * --cancel`.
  */
 #include "internal.h"
 
@@ -231,9 +232,11 @@ ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx, void *out) {
   if (ac__hooks & HOOK_CANCEL) {
     pthread_mutex_lock(&lock);
     bool drop = cancel_this(vt);
-    if (drop)
+    if (drop) /* said now: a run that then hangs is killed before exit */
       note_cancel(vt, fut);
     pthread_mutex_unlock(&lock);
+    if (drop)
+      fprintf(stderr, "ac-cancel: dropped %s\n", cancel_note);
     if (drop) {
       ac_task_abort(t); /* ac__task_run cancels it when this returns */
       return AC_POLL_PENDING;
@@ -368,8 +371,6 @@ static int open_fds(void) {
 /* For `acc test --cancel`, which compares these with the uncancelled run. */
 static void report_cancel(void) {
   fprintf(stderr, "ac-cancel: polls %llu\n", (unsigned long long)cancel_polls);
-  if (cancel_note[0])
-    fprintf(stderr, "ac-cancel: dropped %s\n", cancel_note);
   fprintf(stderr, "ac-cancel: fds-open %d\n", open_fds());
   if (runtime_left[0])
     fprintf(stderr, "ac-cancel: runtime-left %s\n", runtime_left);

@@ -3,17 +3,20 @@
 # its worker holds a descriptor and a buffer across a sleep, so dropping it
 # there leaks them; dropping it before its first poll does not.  tidy()
 # holds nothing across its awaits: every drop passes.  Also: the count of
-# polls it makes (AC_CANCEL_AT=0), a hang caught by the timeout, and usage.
+# polls it makes (AC_CANCEL_AT=0); tests/cancel/stuck.ac, where a drop
+# leaves main waiting for ever (a hang caught by the timeout); usage.
 . "$ROOT/tests/lib.sh"
 set -u
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-cp "$ROOT/tests/cancel/leaky.ac" .
-# shellcheck disable=SC2086
-"$ACC" cc -g $SAN leaky.ac -o leaky >build.log 2>&1 ||
-  { bad "leaky builds" "$(tail -3 build.log)"; summary cancel; exit 1; }
+cp "$ROOT/tests/cancel/leaky.ac" "$ROOT/tests/cancel/stuck.ac" .
+for p in leaky stuck; do
+  # shellcheck disable=SC2086
+  "$ACC" cc -g $SAN $p.ac -o $p >build.log 2>&1 ||
+    { bad "$p builds" "$(tail -3 build.log)"; summary cancel; exit 1; }
+done
 
 ./leaky >out.txt 2>err.txt
 [ "$(cat out.txt)" = "joined 1" ] && [ ! -s err.txt ] &&
@@ -60,6 +63,16 @@ grep -q '^acc test --cancel: ./leaky: 0 polls of task .nosuch.' report.txt &&
   grep -q '^summary: 0 drops' report.txt &&
   ok "--task names the task to drop (none here)" ||
   bad "--task names the task to drop (none here)" "$(cat report.txt)"
+
+"$ACC" test --cancel --timeout 3 ./stuck >report.txt 2>&1
+rc=$?
+[ $rc -eq 1 ] &&
+  grep -Eq '^drop at poll 1: holder in Start at stuck\.ac:9: ok$' report.txt &&
+  grep -Eq '^drop at poll 2: holder in AwaitingSleep at stuck\.ac:11: FAIL; HANG: no exit within the timeout$' report.txt &&
+  grep -q '^summary: 2 drops, 0 leaked, 1 hung, 0 crashed' report.txt &&
+  ok "a drop that leaves another task waiting for ever: a hang, with where it was dropped" ||
+  bad "a drop that leaves another task waiting for ever: a hang, with where it was dropped" \
+    "exit $rc: $(cat report.txt)"
 
 printf '#!/bin/sh\nexec sleep 30\n' >hangs && chmod +x hangs
 "$ACC" test --cancel --timeout 1 ./hangs >report.txt 2>&1
