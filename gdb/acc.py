@@ -408,21 +408,30 @@ class AccLocals(gdb.Command):
                                "function's poll")
             frame, table, addr = frames[0]
             sal = frame.find_sal()
+            # An outer level of the task polls its child at its await; the
+            # innermost one runs the user's code.
+            inner = poll_frames(reg, gdb.newest_frame())
+            polling = bool(inner) and inner[0][0] != frame
             print_frame(table, addr, "-a" in arg.split(),
-                        sal.line if sal and sal.line else None)
+                        sal.line if sal and sal.line else None, polling)
         except AccError as e:
             raise gdb.GdbError(str(e))
 
 
-def print_frame(table, addr, show_all, line):
+def print_frame(table, addr, show_all, line, polling=False):
     """The fields of a running poll's frame: `*' marks those live in the
-    state it resumed from (Start on its first poll)."""
+    state it resumed from (Start on its first poll), or, for an outer
+    level that is polling its child, in the state of that await."""
     word = _u32(addr + table.state_offset)
     idx = table.state_index(word)
     state = describe_state(table, idx) if idx is not None else \
         "bad state word %#x" % word
-    print("%s running at %s:%d, frame %#x, resumed from %s" %
-          (table.name, table.file, line or table.line, addr, state))
+    if polling and idx is not None:
+        print("%s polling its child, frame %#x, state %s" %
+              (table.name, addr, state))
+    else:
+        print("%s running at %s:%d, frame %#x, resumed from %s" %
+              (table.name, table.file, line or table.line, addr, state))
     live = set(table.states[idx].live) if idx is not None else set()
     fv = frame_value(table, addr)
     rows = []

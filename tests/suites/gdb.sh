@@ -82,6 +82,8 @@ want "acc-tasks: main is running, at consume's recv" tasks \
 n=$(part tasks | grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting) +produce +produce: (Start|await (ac_mpsc_send\(ch, &v\) at pipeline\.ac:18:9|ac_yield_now\(\) at pipeline\.ac:21:7))$')
 [ "$n" -eq 3 ] && ok "acc-tasks: three producers, each at Start or one of its awaits" ||
   bad "acc-tasks: three producers, each at Start or one of its awaits" "$(part tasks)"
+want "acc-locals in main: an outer level, polling its child at its await" \
+  main-locals '^main polling its child, frame 0x[0-9a-f]+, state AwaitingConsume \(await consume\(ch\) at pipeline\.ac:45:14\)$'
 want "acc-locals in main: the task handles, live" main-locals \
   '^\* tasks += \{0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\}  \(local, ac_task_t \*\[3\]\)$'
 want "acc-locals in main: sum, set after the await of consume, is not live there" \
