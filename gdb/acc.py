@@ -390,11 +390,57 @@ def parse_address(reg, text):
     return v, int(v)
 
 
+def vt_offset():
+    t = gdb.lookup_type("struct ac_task")
+    return next(f.bitpos // 8 for f in t.fields() if f.name == "vt")
+
+
+def task_table(reg, addr):
+    task_ptr = gdb.lookup_type("struct ac_task").pointer()
+    task = gdb.Value(addr).cast(task_ptr)
+    vt = int(task.dereference()["vt"])
+    table = reg.by_vtable.get(vt)
+    if table is None:
+        raise AccError("task %#x runs %s, which acc did not write" %
+                       (addr, task_name(task)))
+    return table, task_future(task)
+
+
+def resolve(reg, arg, cmd):
+    """(table, frame address) of what an argument names: a task handle
+    (ac_task_t *, or an address acc-tasks printed), a frame of a known
+    type, or an address followed by its async function's name."""
+    words = arg.split()
+    fn = None
+    if len(words) > 1 and reg.named(words[-1]) is not None:
+        fn = reg.named(words[-1])
+        arg = " ".join(words[:-1])
+    val, addr = parse_address(reg, arg)
+    target = val.type.strip_typedefs()
+    if target.code == gdb.TYPE_CODE_PTR:
+        target = target.target().strip_typedefs()
+    tag = target.tag or target.name
+    if fn is not None:
+        return fn, addr
+    if tag == "ac_task":
+        return task_table(reg, addr)
+    if tag and reg.named(tag):
+        return reg.named(tag), addr
+    try:  # a plain number: a task, if its vtable is one of ours
+        if _ptr(addr + vt_offset()) in reg.by_vtable:
+            return task_table(reg, addr)
+    except (gdb.error, gdb.MemoryError):
+        pass
+    raise AccError("cannot tell which async function %s is; write "
+                   "'%s ADDRESS FUNCTION'" % (arg, cmd))
+
+
 class AccLocals(gdb.Command):
     """Locals and parameters of the async function at the selected frame,
     by their source names.  `*' marks those live in the frame's state (the
     state it was last suspended in, or Start).  -a: temporaries and child
-    futures too."""
+    futures too.  With a task or a frame (as acc-bt takes them): the locals
+    of every level of that suspended task, innermost first."""
 
     def __init__(self):
         super().__init__("acc-locals", gdb.COMMAND_DATA)
@@ -402,6 +448,16 @@ class AccLocals(gdb.Command):
     def invoke(self, arg, from_tty):
         try:
             reg = registry()
+            words = arg.split()
+            show_all = "-a" in words
+            rest = " ".join(w for w in words if w != "-a")
+            if rest:
+                table, start = resolve(reg, rest, "acc-locals")
+                for n, (t, a, idx) in enumerate(reversed(
+                        chain(reg, table, start))):
+                    print("#%d " % n, end="")
+                    print_frame(t, a, show_all, None, suspended=True)
+                return
             frames = poll_frames(reg, gdb.selected_frame())
             if not frames:
                 raise AccError("the selected frame is not inside an async "
@@ -412,13 +468,14 @@ class AccLocals(gdb.Command):
             # innermost one runs the user's code.
             inner = poll_frames(reg, gdb.newest_frame())
             polling = bool(inner) and inner[0][0] != frame
-            print_frame(table, addr, "-a" in arg.split(),
+            print_frame(table, addr, show_all,
                         sal.line if sal and sal.line else None, polling)
         except AccError as e:
             raise gdb.GdbError(str(e))
 
 
-def print_frame(table, addr, show_all, line, polling=False):
+def print_frame(table, addr, show_all, line, polling=False,
+                suspended=False):
     """The fields of a running poll's frame: `*' marks those live in the
     state it resumed from (Start on its first poll), or, for an outer
     level that is polling its child, in the state of that await."""
@@ -426,7 +483,9 @@ def print_frame(table, addr, show_all, line, polling=False):
     idx = table.state_index(word)
     state = describe_state(table, idx) if idx is not None else \
         "bad state word %#x" % word
-    if polling and idx is not None:
+    if suspended:
+        print("%s suspended, frame %#x, state %s" % (table.name, addr, state))
+    elif polling and idx is not None:
         print("%s polling its child, frame %#x, state %s" %
               (table.name, addr, state))
     else:
@@ -490,33 +549,7 @@ class AccBt(gdb.Command):
                       (n, table.name, st.name, st.expr, table.where(st), addr))
 
     def stored(self, reg, arg):
-        words = arg.split()
-        fn = None
-        if len(words) > 1 and reg.named(words[-1]) is not None:
-            fn = reg.named(words[-1])
-            arg = " ".join(words[:-1])
-        val, addr = parse_address(reg, arg)
-        table, start = None, addr
-        target = val.type.strip_typedefs()
-        if target.code == gdb.TYPE_CODE_PTR:
-            target = target.target().strip_typedefs()
-        tag = target.tag or target.name
-        if fn is not None:
-            table = fn
-        elif tag == "ac_task":
-            table, start = self.task_table(reg, addr)
-        elif tag and reg.named(tag):
-            table = reg.named(tag)
-        else:  # a plain number: a task, if its vtable is one of ours
-            try:
-                vt = _ptr(addr + self.vt_offset())
-                if vt in reg.by_vtable:
-                    table, start = self.task_table(reg, addr)
-            except (gdb.error, gdb.MemoryError):
-                pass
-        if table is None:
-            raise AccError("cannot tell which async function %s is; write "
-                           "'acc-bt ADDRESS FUNCTION'" % arg)
+        table, start = resolve(reg, arg, "acc-bt")
         links = chain(reg, table, start)
         for n, (t, a, idx) in enumerate(reversed(links)):
             if idx is None:
@@ -530,22 +563,6 @@ class AccBt(gdb.Command):
                 print("#%d  %s in %s, await %s at %s%s  (frame %#x)" %
                       (n, t.name, st.name, st.expr, t.where(st),
                        " on %s" % leaf if leaf else "", a))
-
-    @staticmethod
-    def vt_offset():
-        t = gdb.lookup_type("struct ac_task")
-        return next(f.bitpos // 8 for f in t.fields() if f.name == "vt")
-
-    @staticmethod
-    def task_table(reg, addr):
-        task_ptr = gdb.lookup_type("struct ac_task").pointer()
-        task = gdb.Value(addr).cast(task_ptr)
-        vt = int(task.dereference()["vt"])
-        table = reg.by_vtable.get(vt)
-        if table is None:
-            raise AccError("task %#x runs %s, which acc did not write" %
-                           (addr, task_name(task)))
-        return table, task_future(task)
 
 
 class AccTasks(gdb.Command):

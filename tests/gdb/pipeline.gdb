@@ -26,6 +26,8 @@ echo ==== main-locals\n
 acc-locals
 echo ==== bt-task\n
 acc-bt tasks[1]
+echo ==== task-locals\n
+acc-locals tasks[1]
 echo ==== bt-frame\n
 acc-bt &F->c1 consume
 CORE_COMMAND

@@ -95,6 +95,10 @@ else
 fi
 want "acc-bt of a stored task handle (a source name) shows its await" \
   bt-task '^#0  produce in Awaiting(MpscSend|Yield), await (ac_mpsc_send\(ch, &v\)|ac_yield_now\(\)) at pipeline\.ac:(18:9|21:7) on ac_(mpsc_send|yield)_t  \(frame 0x[0-9a-f]+\)$'
+want "acc-locals of a stored task: its locals by name, live in its state" \
+  task-locals '^#0 produce suspended, frame 0x[0-9a-f]+, state (Start|Awaiting(MpscSend|Yield) .*)$'
+want "acc-locals of a stored task: a parameter's value" task-locals \
+  '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
 want "acc-bt of a frame address and its function" bt-frame \
   '^#0  consume in AwaitingMpscRecv, await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10 on ac_mpsc_recv_t'
 if ! grep -q '^==== end' out.txt; then
