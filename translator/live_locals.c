@@ -39,6 +39,8 @@ typedef struct Ref {
   size_t lo, hi;  /* the span it counts for */
   bool read;      /* reads x's value */
   int line;
+  Node *consumer; /* a read in the operand of this await: done when the
+                     await starts its child, before it suspends */
 } Ref;
 
 typedef struct LocalInfo {
@@ -47,8 +49,9 @@ typedef struct LocalInfo {
   const char *pinned;  /* why the scope rule applies, or NULL */
   int pinned_line;
   bool is_array;
-  size_t lo, hi;       /* the interval, after widening */
-  Node *widened_by;    /* the last loop that widened it */
+  size_t lo;           /* its first reference */
+  bool any_read;
+  Vec widen;           /* Node*: loops that touch it, declared outside */
   Vec *awaits;         /* Node*: every await of its function */
   Vec *loops;          /* Node*: its function's loops and gotos back */
   bool computed_goto;
@@ -61,6 +64,7 @@ typedef struct Walk {
   Vec locals;          /* LocalInfo* of this function */
   Vec loops;           /* Node*: loops, and gotos back (region = target..goto) */
   Vec awaits;          /* Node*: ND_AWAIT */
+  Node *consumer;      /* the await whose operand is being walked */
   bool computed_goto;
 } Walk;
 
@@ -82,11 +86,12 @@ static LocalInfo *local(Walk *w, Decl *d) {
   return info_of(d);
 }
 
-static void add_ref(Walk *w, LocalInfo *li, size_t lo, size_t hi, bool read,
+static Ref *add_ref(Walk *w, LocalInfo *li, size_t lo, size_t hi, bool read,
                     size_t at) {
   Ref *r = xalloc(sizeof *r);
-  *r = (Ref){lo, hi, read, line_of(w, at)};
+  *r = (Ref){lo, hi, read, line_of(w, at), NULL};
   vec_push(&li->refs, r);
+  return r;
 }
 
 static void pin(Walk *w, LocalInfo *li, const char *why, size_t at) {
@@ -122,10 +127,16 @@ static void ident(Walk *w, Node *n, Node *E, Role role) {
   else if (li->is_array && role != R_INDEXED)
     pin(w, li, "it is an array passed on by address", n->begin);
   bool read = role != R_WRITE;
-  if (E)
+  if (E && w->consumer && (role == R_READ || role == R_INDEXED)) {
+    /* Read when the await starts its child: after the awaits nested in
+       its operand and before it suspends. */
+    Ref *r = add_ref(w, li, E->begin, w->consumer->lhs->end, true, n->begin);
+    r->consumer = w->consumer;
+  } else if (E) {
     add_ref(w, li, E->begin, read ? E->end : E->begin, read, n->begin);
-  else
+  } else {
     add_ref(w, li, n->begin, n->begin, read, n->begin);
+  }
 }
 
 /* `x = EXPR` or `T x = EXPR` as a whole statement: x is written after
@@ -262,7 +273,10 @@ static void walk(Walk *w, Node *n, Node *E, Role role) {
     LocalInfo *li = op && op->kind == ND_IDENT ? local(w, op->decl) : NULL;
     if (li) /* a future polled where it lives */
       pin(w, li, "it holds the future being awaited", op->begin);
+    Node *saved = w->consumer;
+    w->consumer = n;
     walk(w, n->lhs, E, R_READ);
+    w->consumer = saved;
     return;
   }
   case ND_ASSIGN:
@@ -286,10 +300,14 @@ static void walk(Walk *w, Node *n, Node *E, Role role) {
   case ND_GENERIC:
     walk_vec(w, &n->args, E); /* the selector is not evaluated */
     return;
-  case ND_STMT_EXPR:
+  case ND_STMT_EXPR: {
+    Node *saved = w->consumer; /* its statements run in place */
+    w->consumer = NULL;
     walk(w, n->body, E, R_READ);
     walk_vec(w, &n->args, E);
+    w->consumer = saved;
     return;
+  }
   default:
     break;
   }
@@ -318,44 +336,52 @@ static void region(Node *loop, size_t *lo, size_t *hi) {
     *lo = loop->begin;
 }
 
+/* Its first reference, and the loops that may carry its value from one
+   iteration to the next: those that touch it and that it was declared
+   outside of. */
 static void interval(Walk *w, LocalInfo *li) {
-  bool any_read = false;
   li->lo = SIZE_MAX;
-  li->hi = 0;
   for (int i = 0; i < li->refs.len; i++) {
     Ref *r = li->refs.items[i];
     if (r->lo < li->lo)
       li->lo = r->lo;
-    if (r->read && r->hi > li->hi)
-      li->hi = r->hi;
-    any_read |= r->read;
+    li->any_read |= r->read;
   }
-  if (!any_read) {
-    li->lo = li->hi = 0;
-    return;
-  }
-  /* Loops that touch x, declared outside them, widen it; repeat, since a
-     widened interval may reach into an enclosing loop's other parts. */
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (int i = 0; i < w->loops.len; i++) {
-      size_t lo, hi;
-      region(w->loops.items[i], &lo, &hi);
-      if (li->d->name_off >= lo || hi < li->lo || lo > li->hi)
-        continue; /* declared inside, or no reference inside */
-      bool touched = false;
-      for (int j = 0; j < li->refs.len && !touched; j++) {
-        Ref *r = li->refs.items[j];
-        touched = r->hi >= lo && r->lo <= hi;
-      }
-      if (touched && (lo < li->lo || hi > li->hi)) {
-        li->lo = lo < li->lo ? lo : li->lo;
-        li->hi = hi > li->hi ? hi : li->hi;
-        li->widened_by = w->loops.items[i];
-        grew = true;
+  for (int i = 0; i < w->loops.len; i++) {
+    size_t lo, hi;
+    region(w->loops.items[i], &lo, &hi);
+    if (li->d->name_off >= lo)
+      continue; /* declared inside: a new object each time round */
+    for (int j = 0; j < li->refs.len; j++) {
+      Ref *r = li->refs.items[j];
+      if (r->hi >= lo && r->lo <= hi) {
+        vec_push(&li->widen, w->loops.items[i]);
+        break;
       }
     }
   }
+}
+
+/* A read after the await that the value written before it must reach. */
+static Ref *read_after(LocalInfo *li, Node *await) {
+  Ref *best = NULL;
+  for (int i = 0; i < li->refs.len; i++) {
+    Ref *r = li->refs.items[i];
+    if (r->read && r->hi > await->op_off && r->consumer != await &&
+        (!best || r->line < best->line))
+      best = r;
+  }
+  return li->lo < await->op_off ? best : NULL;
+}
+
+static Node *loop_around(LocalInfo *li, Node *await) {
+  for (int i = 0; i < li->widen.len; i++) {
+    size_t lo, hi;
+    region(li->widen.items[i], &lo, &hi);
+    if (lo <= await->op_off && await->op_off <= hi)
+      return li->widen.items[i];
+  }
+  return NULL;
 }
 
 static bool in_scope(LocalInfo *li, Node *await) {
@@ -411,7 +437,7 @@ bool live_local_at(Decl *d, Node *await) {
     return false;
   if (li->pinned)
     return true;
-  return li->lo < await->op_off && await->op_off < li->hi;
+  return li->any_read && (read_after(li, await) || loop_around(li, await));
 }
 
 bool live_local_in_frame(Decl *d) {
@@ -431,22 +457,25 @@ const char *live_local_why(Source *src, Decl *d, Node *await) {
   if (li->pinned)
     return xformat("%s (line %d)", li->pinned, li->pinned_line);
   Loc a = source_loc(src, await->op_off);
-  if (li->widened_by) {
+  Ref *used = read_after(li, await);
+  if (used) {
+    int set = 0;
+    for (int i = 0; i < li->refs.len; i++) {
+      Ref *r = li->refs.items[i];
+      if (r->lo < await->op_off && (!set || r->line < set))
+        set = r->line;
+    }
+    return xformat("set at line %d, used at line %d after the await at "
+                   "%d:%d", set, used->line, a.line, a.col);
+  }
+  Node *loop = loop_around(li, await);
+  if (loop) {
     size_t lo, hi;
-    region(li->widened_by, &lo, &hi);
-    int l1 = source_loc(src, lo).line, l2 = source_loc(src, hi).line;
+    region(loop, &lo, &hi);
     return xformat("used in the %s at lines %d-%d around the await at %d:%d",
-                   li->widened_by->kind == ND_GOTO ? "goto loop" : "loop",
-                   l1, l2, a.line, a.col);
+                   loop->kind == ND_GOTO ? "goto loop" : "loop",
+                   source_loc(src, lo).line, source_loc(src, hi).line, a.line,
+                   a.col);
   }
-  int set = 0, used = 0;
-  for (int i = 0; i < li->refs.len; i++) {
-    Ref *r = li->refs.items[i];
-    if (r->lo <= await->op_off && (!set || r->line < set))
-      set = r->line;
-    if (r->read && r->hi >= await->op_off && (!used || r->line < used))
-      used = r->line;
-  }
-  return xformat("set at line %d, used at line %d after the await at %d:%d",
-                 set, used, a.line, a.col);
+  return "not live";
 }
