@@ -7,6 +7,8 @@
 . "$ROOT/tests/lib.sh"
 set -u
 
+# Programs are built as the runtime was: check-asan sets SAN.
+export CC="cc ${SAN:-}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
