@@ -40,9 +40,25 @@ int driver_main(int argc, char **argv);
 const char *runtime_cflags(void); /* "-I/…/include" */
 const char *runtime_libs(void);   /* "-L/…/lib -Wl,-rpath,/…/lib -lacrt …" */
 const char *runtime_include(void); /* the folder of ac.h */
+const char *runtime_gdb_script(void); /* the gdb extension, acc.py */
 /* The same as separate arguments, for the driver's exec. */
 void runtime_cflag_args(Vec *args);
 void runtime_lib_args(Vec *args);
+
+/* ==== trace_cmd.c ==== */
+
+/* `acc trace FILE [-n N]`: argv[0] is "trace".  Returns the exit status. */
+int trace_main(int argc, char **argv);
+
+/* ==== layout_diff.c ==== */
+
+/* `acc layout-diff [-v] OLD.json NEW.json`: argv[0] is "layout-diff". */
+int layout_diff_main(int argc, char **argv);
+
+/* ==== cancel_cmd.c ==== */
+
+/* `acc test --cancel PROGRAM [ARGS...]`: argv[0] is "test". */
+int cancel_main(int argc, char **argv);
 
 /* ==== transitions.c ==== */
 
@@ -62,5 +78,8 @@ void emit_json(struct Program *p, Str *out); /* schema in docs/cli.md */
 /* A state's name in the views: Start, AwaitingHello, ..., Done (state
    n + 1).  The rule is in docs/cli.md, "State numbers and names". */
 const char *graph_state_name(struct AsyncFunc *f, int state);
+/* The awaited expression of a site as written, on one line: `hello()`. */
+struct Site;
+char *graph_await_text(struct Program *p, struct Site *site);
 
 #endif /* CLI_H */

@@ -42,9 +42,14 @@
 
 /* ==== where the runtime is ==== */
 
+#ifndef ACC_GDB_SCRIPT
+#define ACC_GDB_SCRIPT "/usr/local/share/acc/gdb/acc.py"
+#endif
+
 typedef struct Runtime {
   const char *include; /* the folder of ac.h */
   const char *lib;     /* the folder of libacrt.a and libacrt.so */
+  const char *gdb;     /* the gdb extension */
 } Runtime;
 
 static const Runtime *runtime(void) {
@@ -59,13 +64,17 @@ static const Runtime *runtime(void) {
     if (!access(header, R_OK)) {
       rt.include = xformat("%s/include", prefix);
       rt.lib = xformat("%s/lib", prefix);
+      rt.gdb = xformat("%s/share/acc/gdb/acc.py", prefix);
       return &rt;
     }
   }
   rt.include = ACC_RUNTIME_INCLUDE;
   rt.lib = ACC_RUNTIME_LIB;
+  rt.gdb = ACC_GDB_SCRIPT;
   return &rt;
 }
+
+const char *runtime_gdb_script(void) { return runtime()->gdb; }
 
 const char *runtime_include(void) { return runtime()->include; }
 
@@ -150,6 +159,17 @@ static bool for_acc(const char *arg) {
   return false;
 }
 
+/* acc's own warning options, which cc would not know. */
+static bool acc_warning(const char *arg) {
+  static const char *const opts[] = {"-Wblocking", "-Wno-blocking",
+                                     "-Werror=blocking", "-Wno-error=blocking",
+                                     NULL};
+  for (int i = 0; opts[i]; i++)
+    if (!strcmp(arg, opts[i]))
+      return true;
+  return false;
+}
+
 static bool is_ac(const char *arg) {
   size_t n = strlen(arg);
   return n > 3 && !strcmp(arg + n - 3, ".ac");
@@ -197,10 +217,13 @@ static AcFile *add_ac(Cc *cc, const char *ac) {
 static void parse(Cc *cc, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
-    if (!strncmp(arg, "--cpp=", 6)) { /* acc's alone */
+    if (!strncmp(arg, "--cpp=", 6) || !strncmp(arg, "--max-frame=", 12) ||
+        acc_warning(arg)) { /* acc's alone */
       vec_push(&cc->acc_args, (void *)arg);
       continue;
     }
+    if (!strcmp(arg, "-Werror") || !strcmp(arg, "-Wno-error"))
+      vec_push(&cc->acc_args, (void *)arg); /* and cc's too */
     note_mode(cc, arg);
     bool split = takes_value(arg) && i + 1 < argc;
     const char *value = split ? argv[i + 1] : NULL;

@@ -469,6 +469,9 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  emit_debug_table(E->p, fn, E->out);
+  if (emit_debug_is_last(E->p, fn))
+    emit_debug_unit(E->p, E->out);
   if (fn->is_main)
     main_fn(E, fn, params);
   if (packed)
@@ -595,6 +598,7 @@ static void write_prelude(Emit *E) {
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);
+  emit_debug_prelude(E->p, E->out);
 }
 
 void emit_c(Program *p, bool no_line, Str *outp) {

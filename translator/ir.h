@@ -218,8 +218,19 @@ void live_analyze(Program *p);
 
 /* ==== layout.c ==== */
 
-/* Sizes, alignments and offsets of every frame from the oracle. */
+/* Sizes, alignments and offsets of every frame from the oracle (once). */
 void layout_program(Program *p);
+/* The bytes of the fields live at a state (0 Start, K site K), and the
+   largest such set over all states, with its state. */
+size_t layout_live_bytes(AsyncFunc *fn, int state);
+size_t layout_largest_live(AsyncFunc *fn, int *state);
+
+/* ==== budget.c ==== */
+
+/* --max-frame=N (0: none) and `#pragma acc max_frame(N)`: an error, with
+   the largest state's layout, for every frame over its limit.  Measures
+   the frames when a limit applies. */
+void budget_check(Program *p, size_t max_frame, const char *flag);
 
 /* ==== emit_c.c ==== */
 
@@ -230,6 +241,22 @@ void emit_c(Program *p, bool no_line, Str *out);
 
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
+
+/* ==== emit_debug.c: the debug tables (ac.h, "debug metadata") ==== */
+
+/* Declarations of every table the file's tables point at (prelude). */
+void emit_debug_prelude(Program *p, Str *out);
+/* fn's table, after its vtable. */
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out);
+/* The registration of the file's tables, after the last of them. */
+void emit_debug_unit(Program *p, Str *out);
+/* Whether fn gets a table (it is defined in the .ac file itself), and
+   whether it is the last one that does. */
+bool emit_debug_has_table(Program *p, AsyncFunc *fn);
+bool emit_debug_is_last(Program *p, AsyncFunc *fn);
+/* What a field holds in the user's words: a local's or parameter's source
+   name, "value of await g at 14:7", "future of await g at 14:7", ... */
+const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
 
 /* ==== emit_views.c ==== */
 

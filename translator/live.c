@@ -1,11 +1,13 @@
 /*
  * live.c: which frame fields are live at each suspension point (state).
  *
- * Liveness here is the scope approximation the layout is built on:
+ * Liveness here:
  *   - the state word and the parameters are live everywhere;
  *   - a local is live at the await sites inside its scope that come after
  *     its declaration (a loop re-enters the scope, so an earlier site in
- *     the same scope sees a fresh, dead instance);
+ *     the same scope sees a fresh, dead instance), and there only from its
+ *     first write to its last read (live_locals.c; a local live at no site
+ *     has no frame field at all);
  *   - a temporary is live at the sites of its own full expression that come
  *     after it was made (spilled operands are made before the site, an
  *     await's result after it), including the sites inside a statement
@@ -23,6 +25,7 @@
  */
 #include "cli.h"
 #include "ir.h"
+#include "live_locals.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,9 +41,10 @@ static bool live_at(Slot *s, Site *k) {
   switch (s->kind) {
   case SL_STATE: case SL_PARAM:
     return true;
-  case SL_LOCAL:
+  case SL_LOCAL: /* in its scope, from first write to last read */
     return inside(k->group, s->group) &&
-           k->await->begin > s->decl->name_off;
+           k->await->begin > s->decl->name_off &&
+           live_local_at(s->decl, k->await);
   case SL_TEMP: /* a statement expression's sites are nested in it */
     return k->result == s || (inside(k->group, s->group) && k->state > s->born);
   case SL_CHILD:

@@ -19,6 +19,7 @@
  * way, by liveness; scopes are our approximation of it).
  */
 #define _GNU_SOURCE /* memmem */
+#include "live_locals.h"
 #include "lower.h"
 #include "parse.h"
 
@@ -381,6 +382,23 @@ static bool is_tag_declaration(Lower *L, Node *s) {
   return !strncmp(t, "struct", 6) || !strncmp(t, "union", 5);
 }
 
+/* A declaration none of whose locals lives across an await
+   (live_locals.c) stays as written, a C local of the poll function: it
+   needs no frame field.  Not when it defines a tag (a frame field of
+   that type elsewhere needs it hoisted), has a VLA (the resumption gotos
+   may not jump into its scope) or awaits in an initializer. */
+static bool stays_local(Node *s) {
+  if (s->spec->tags.len)
+    return false;
+  for (int i = 0; i < s->decls.len; i++) {
+    Decl *d = s->decls.items[i];
+    if (d->is_vla || (d->init && d->init->has_await) ||
+        live_local_in_frame(d))
+      return false;
+  }
+  return true;
+}
+
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -389,6 +407,8 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
+  if (!keep && stays_local(s))
+    keep = true; /* lives across no await: a C local of poll */
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
        would be another type than the frame fields'.  Its names are made
@@ -862,8 +882,10 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
       vec_push(&p->funcs, new_func(p, n));
   }
   find_externs(p);
-  for (int i = 0; i < p->funcs.len; i++)
+  for (int i = 0; i < p->funcs.len; i++) {
+    live_locals_analyze(src, o, ((AsyncFunc *)p->funcs.items[i])->def);
     lower_func(p, p->funcs.items[i]);
+  }
   p->main_current_thread = find_pragma(src->text);
   return p;
 }

@@ -1,13 +1,14 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
+ *   check) -> sema (all rules) -> lint (warnings) -> lower -> recurse -> live -> layout (views
  *   only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
 #include "cli.h"
 #include "ir.h"
+#include "lint.h"
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
@@ -133,6 +134,9 @@ int acc_translate(const Options *opt, Str *out) {
     oracle_close(o);
     return 1;
   }
+  if (!opt->no_blocking_lint && lint_blocking(src, tu, opt->werror_blocking) &&
+      diag_error_count())
+    return 1;
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;
@@ -140,6 +144,7 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   recurse_mark(p);
   live_analyze(p);
+  budget_check(p, opt->max_frame, opt->max_frame_flag);
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only && opt->emit == EMIT_C)

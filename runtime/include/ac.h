@@ -453,6 +453,82 @@ ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
 void ac_io_drop(ac_io_t *self);
 extern const ac_future_vtable_t ac_io_vtable;
 
+/* ==== debug metadata: written by acc, read by the gdb extension and the
+ * tracer ==== */
+
+/*
+ * acc writes one table per async function into the translated C, so a
+ * debugger or the tracer can name what it sees in a frame without knowing
+ * how acc names frame fields: source names, offsets and sizes, the states
+ * with the .ac position of each await, and which fields are live in each
+ * state.  Each translated file registers its tables once, at program
+ * start (ac_debug_register); docs/cli.md describes them.
+ */
+enum {
+  AC_DEBUG_VERSION = 1,
+  /* ac_debug_field_t.kind */
+  AC_DEBUG_PARAM = 1, AC_DEBUG_LOCAL, AC_DEBUG_TEMP, AC_DEBUG_CHILD,
+  AC_DEBUG_LITERAL,
+  /* ac_debug_state_t.child_kind: where the awaited future lives */
+  AC_DEBUG_CHILD_NONE = 0, AC_DEBUG_CHILD_INLINE, /* a frame in this one */
+  AC_DEBUG_CHILD_HEAP,  /* a pointer to a frame (recursion, another file) */
+  AC_DEBUG_CHILD_LEAF,  /* a hand-written future, by value */
+  AC_DEBUG_CHILD_PLACE /* a pointer to a future held elsewhere */
+};
+#define AC_DEBUG_NONE 0xffffffffu
+
+typedef struct ac_debug_func ac_debug_func_t;
+
+typedef struct ac_debug_field {
+  const char *name;   /* the source name; for temporaries and children a
+                         description ("result of await at 14:7") */
+  const char *cname;  /* the C member of the frame */
+  const char *type;   /* its C type */
+  uint32_t offset, size;
+  uint32_t kind;      /* AC_DEBUG_PARAM ... */
+  uint32_t line;      /* .ac line of its declaration (0: none) */
+} ac_debug_field_t;
+
+typedef struct ac_debug_state {
+  const char *name;   /* Start, AwaitingHello, ..., Done */
+  const char *expr;   /* the awaited expression as written, or NULL */
+  const char *callee; /* the async function or leaf type awaited, or NULL */
+  uint32_t line, col; /* .ac position of the await (Start, Done: the
+                         function's line, column 0) */
+  uint32_t child_kind;  /* AC_DEBUG_CHILD_* */
+  uint32_t child_field; /* index in fields of the child, or AC_DEBUG_NONE */
+  const ac_debug_func_t *child; /* the child's table when acc made it */
+  const uint32_t *live; /* indices in fields of what is live here */
+  uint32_t nlive;
+} ac_debug_state_t;
+
+struct ac_debug_func {
+  uint32_t version;     /* AC_DEBUG_VERSION */
+  uint32_t nstates;     /* Start, the await sites, Done */
+  uint32_t nfields;
+  uint32_t state_offset; /* the uint32_t state word: 0 Start, K site K,
+                            0xffffffff Done */
+  uint32_t size, align;
+  uint32_t line;        /* of the definition */
+  const char *name;     /* the async function */
+  const char *file;     /* the .ac file as acc was given it */
+  const char *frame_type; /* the C type of its frame */
+  const ac_debug_state_t *states;
+  const ac_debug_field_t *fields;
+  const ac_future_vtable_t *vtable;
+  void (*poll)(void);   /* its poll function: frames of it in a backtrace */
+};
+
+/* The tables of one translated file, registered by it at start-up. */
+typedef struct ac_debug_unit {
+  const ac_debug_func_t *const *funcs;
+  size_t nfuncs;
+  struct ac_debug_unit *next; /* private */
+} ac_debug_unit_t;
+void ac_debug_register(ac_debug_unit_t *unit);
+/* The table of the async function whose vtable is vt, or NULL. */
+const ac_debug_func_t *ac_debug_find(const ac_future_vtable_t *vt);
+
 /* ==== spawning any future value ==== */
 
 /*

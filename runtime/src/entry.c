@@ -29,6 +29,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
   uint32_t n = flavor == AC_RT_CURRENT_THREAD ? 1
                : workers > 0                  ? (uint32_t)workers
                                               : default_workers();
+  ac__hooks_init();
   ac_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;
@@ -56,6 +57,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
       return NULL;
     }
   }
+  ac__debug_runtime_added(rt);
   return rt;
 }
 
@@ -153,10 +155,13 @@ void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
 }
 
 int ac_runtime_free(ac_runtime_t *rt) {
+  ac__debug_runtime_removed(rt);
   ac_runtime_shutdown(rt);
   ac_runtime_stats_t st;
   ac_runtime_stats(rt, &st);
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
+  if (AC_UNLIKELY(ac__hooks))
+    ac__hook_runtime_freed(&st);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);
