@@ -705,6 +705,7 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
 }
 
 const char *oracle_result_canonical(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   if (!s || !s->key)
     return NULL;
@@ -744,6 +745,7 @@ bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 }
 
 bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
+  walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   if (!s || !s->key)
     return false;
