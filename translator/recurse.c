@@ -125,10 +125,6 @@ static bool on_cycle_with(Scc *c, AsyncFunc *f, AsyncFunc *g) {
 
 /* ==== can a frame be written earlier? ==== */
 
-static bool is_ident_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* Every identifier in text, into the set `words` (name -> itself). */
 static void add_words(Map *words, const char *text) {
@@ -268,6 +264,7 @@ static void add_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
 static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->kind = CH_BOXED;
   s->child->type = xformat("struct %s__frame *", s->callee);
+  s->child->frame = NULL;
   s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;

@@ -1,8 +1,8 @@
 /*
- * transitions.c: the edges of an async function's state diagram, for the
- * dot and json views: from Start and from each await site, the await sites
- * that can come next without passing another await, and whether the
- * function can return from there (Done).
+ * transitions.c: the pass that finds the edges of each async function's
+ * state diagram (AsyncFunc.next), which the views show: from Start and from
+ * each await site, the await sites that can come next without passing
+ * another await, and whether the function can return from there (Done).
  *
  * A flow over the function's AST carries the set of states execution may
  * have come from since the last await.  At an await, each of those states
@@ -23,7 +23,6 @@
  * lowering sequences it.  Unevaluated operands (sizeof, _Alignof) are
  * skipped.  An indirect goto may reach any label.
  */
-#include "cli.h"
 #include "ir.h"
 
 #include <stdint.h>
@@ -341,18 +340,12 @@ static Set stmt(Flow *fl, Node *n, Set in) {
 
 /* ==== the edges of one function ==== */
 
-typedef struct Edges {
-  Vec *succ; /* Vec per state: int (intptr_t) successors, ascending */
-} Edges;
-
-static Map edges_cache; /* AsyncFunc* -> Edges* */
-
 static int by_state(const void *a, const void *b) {
   intptr_t x = (intptr_t) * (void *const *)a, y = (intptr_t) * (void *const *)b;
   return (x > y) - (x < y);
 }
 
-static Edges *compute(AsyncFunc *f) {
+static void func_edges(AsyncFunc *f) {
   Flow fl = {.f = f, .nstates = f->sites.len + 2};
   fl.succ = xalloc(sizeof(Vec) * (size_t)fl.nstates);
   for (int i = 0; i < f->sites.len; i++) {
@@ -369,16 +362,10 @@ static Edges *compute(AsyncFunc *f) {
   map_free(&fl.edge);
   map_free(&fl.state_of);
   map_free(&fl.label_of);
-  Edges *e = xalloc(sizeof *e);
-  e->succ = fl.succ;
-  return e;
+  f->next = fl.succ;
 }
 
-const Vec *transitions_from(AsyncFunc *f, int state) {
-  Edges *e = map_get(&edges_cache, f);
-  if (!e) {
-    e = compute(f);
-    map_put(&edges_cache, f, e);
-  }
-  return &e->succ[state];
+void transitions_analyze(Program *p) {
+  for (int i = 0; i < p->funcs.len; i++)
+    func_edges(p->funcs.items[i]);
 }
