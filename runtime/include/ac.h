@@ -453,6 +453,37 @@ ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
 void ac_io_drop(ac_io_t *self);
 extern const ac_future_vtable_t ac_io_vtable;
 
+/* ==== blocking pool: ac_spawn_blocking ==== */
+
+/* A call that may block (a regular file, getaddrinfo, a C library that
+ * sleeps), run on the runtime's pool of plain threads, bounded by
+ * AC_BLOCKING_THREADS (default 64), so that no worker waits on it. */
+typedef long ac_blocking_fn_t(void *arg);
+
+/* out: long, what fn returned, or -errno if it could not run (-ENOMEM,
+ * -EINVAL without a runtime, -ECANCELED once the runtime shuts down).  The
+ * job is queued at the first poll.  Dropping the future cannot stop a call
+ * that is running: the call goes on and its result is discarded, so arg
+ * must stay valid until fn returns, not only until the drop.  With
+ * ac_spawn_blocking_owned, `release(arg)` is called once if the future is
+ * dropped before it gave the result (after fn returned, or instead of fn
+ * if it had not started); when the future completes, arg is the caller's
+ * again and release is not called. */
+typedef struct ac_blocking {
+  /* private */
+  ac_blocking_fn_t *fn;
+  void *arg;
+  void (*release)(void *arg);
+  struct ac__job *job;
+  struct ac__pool *pool;
+} ac_blocking_t;
+ac_blocking_t ac_spawn_blocking(ac_blocking_fn_t *fn, void *arg);
+ac_blocking_t ac_spawn_blocking_owned(ac_blocking_fn_t *fn, void *arg,
+                                      void (*release)(void *arg));
+ac_poll_t ac_blocking_poll(ac_blocking_t *self, ac_context_t *cx, long *out);
+void ac_blocking_drop(ac_blocking_t *self);
+extern const ac_future_vtable_t ac_blocking_vtable;
+
 /* ==== spawning any future value ==== */
 
 /*
@@ -482,7 +513,8 @@ ac_task_t *ac_spawn();
            ac_mpsc_send_t *: &ac_mpsc_send_vtable,                             \
            ac_mpsc_recv_t *: &ac_mpsc_recv_vtable,                             \
            ac_acquire_t *: &ac_acquire_vtable,                                 \
-           ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable)
+           ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable,      \
+           ac_blocking_t *: &ac_blocking_vtable)
 #define AC__SPAWN_VALUE(fut)                                                   \
   __extension__({                                                              \
     __typeof__(fut) ac__fut = (fut);                                           \

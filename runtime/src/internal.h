@@ -429,6 +429,13 @@ struct ac_runtime {
   pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
   pthread_cond_t main_cond;
   bool is_shutdown;
+  struct ac__pool *pool; /* blocking.c: made at the first spawn_blocking */
 };
+
+/* ==== blocking.c ==== */
+
+/* Closes the runtime's blocking pool: idle threads leave, running calls
+ * finish on their own (their results are discarded). */
+AC_INTERNAL void ac__blocking_shutdown(ac_runtime_t *rt);
 
 #endif /* AC_INTERNAL_H */
