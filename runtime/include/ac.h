@@ -484,6 +484,99 @@ ac_poll_t ac_blocking_poll(ac_blocking_t *self, ac_context_t *cx, long *out);
 void ac_blocking_drop(ac_blocking_t *self);
 extern const ac_future_vtable_t ac_blocking_vtable;
 
+/* ==== cancellation token ==== */
+
+/* A flag set once that any number of tasks can await (tokio_util's
+ * CancellationToken).  Reference counted: new and child return one
+ * reference, clone adds one, free drops one.  A child token is cancelled
+ * with its parent (and its own children), not the other way round. */
+typedef struct ac_cancel ac_cancel_t;
+ac_cancel_t *ac_cancel_new(void);                 /* NULL on ENOMEM */
+ac_cancel_t *ac_cancel_child(ac_cancel_t *parent); /* NULL on ENOMEM */
+ac_cancel_t *ac_cancel_clone(ac_cancel_t *c);
+void ac_cancel_free(ac_cancel_t *c);
+/* Sets the flag, wakes every waiter, cancels the children.  Idempotent,
+ * from any thread. */
+void ac_cancel_cancel(ac_cancel_t *c);
+int ac_cancel_is_cancelled(const ac_cancel_t *c);
+/* out: ignored.  Ready once c is cancelled (at once if it is).  The token
+ * must outlive the future. */
+typedef struct ac_cancel_wait {
+  /* private */
+  ac_cancel_t *token;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_cancel_wait_t;
+ac_cancel_wait_t ac_cancel_wait(ac_cancel_t *c);
+ac_poll_t ac_cancel_wait_poll(ac_cancel_wait_t *self, ac_context_t *cx,
+                              void *out);
+void ac_cancel_wait_drop(ac_cancel_wait_t *self);
+extern const ac_future_vtable_t ac_cancel_wait_vtable;
+
+/* ==== interval: a periodic timer that does not drift ==== */
+
+/* Ticks fall on the grid first + k * period (ms of ac_runtime_now_ms),
+ * however late the awaiting task runs.  A plain value: keep it in the
+ * frame (or anywhere) and await ac_interval_tick(&iv) in a loop. */
+typedef struct ac_interval {
+  /* private */
+  uint64_t next;   /* the next tick's deadline; UINT64_MAX: not started */
+  uint64_t period; /* ms, at least 1 */
+} ac_interval_t;
+/* The first tick is at once (when first awaited), then every period_ms. */
+ac_interval_t ac_interval_new(uint64_t period_ms);
+/* The first tick at first_ms on the runtime clock. */
+ac_interval_t ac_interval_at(uint64_t first_ms, uint64_t period_ms);
+/* The next tick one period from now (the grid moves). */
+void ac_interval_reset(ac_interval_t *iv);
+/* out: uint64_t, the periods since the previous tick: 1 on time, n > 1 when
+ * the task came n - 1 periods late (those ticks are skipped, not made up
+ * in a burst; the next tick stays on the grid). */
+typedef struct ac_interval_tick {
+  /* private */
+  ac_interval_t *iv;
+  int armed;
+  ac_sleep_t sleep;
+} ac_interval_tick_t;
+ac_interval_tick_t ac_interval_tick(ac_interval_t *iv);
+ac_poll_t ac_interval_tick_poll(ac_interval_tick_t *self, ac_context_t *cx,
+                                uint64_t *out);
+void ac_interval_tick_drop(ac_interval_tick_t *self);
+extern const ac_future_vtable_t ac_interval_tick_vtable;
+
+/* ==== task set: join tasks as they finish ==== */
+
+/* tokio's JoinSet.  The set takes over task handles (`ac_task_set_add(set,
+ * ac_spawn(work(i)))` from .ac code; ac_task_set_spawn from C) and
+ * ac_task_set_join_next gives their outputs in the order the tasks finish.
+ * Freeing the set aborts the tasks still in it. */
+typedef struct ac_task_set ac_task_set_t;
+ac_task_set_t *ac_task_set_new(void); /* NULL on ENOMEM */
+/* Takes over t: 0, -EINVAL if t is NULL (its spawn failed), -ENOMEM (t is
+ * aborted and detached then). */
+int ac_task_set_add(ac_task_set_t *s, ac_task_t *t);
+/* Spawns *fut (moved) on the current runtime into the set: 0 or -ENOMEM. */
+int ac_task_set_spawn(ac_task_set_t *s, const ac_future_vtable_t *vt,
+                      const void *fut);
+size_t ac_task_set_len(ac_task_set_t *s); /* members not yet joined */
+void ac_task_set_abort_all(ac_task_set_t *s);
+void ac_task_set_free(ac_task_set_t *s);
+/* out: int, 0 with the output of the next task to finish copied to dst
+ * (its vt->out_size bytes; dst may be NULL), AC_ECANCELED if that task was
+ * aborted, or -ECHILD once the set is empty.  One join_next at a time; the
+ * set must outlive it. */
+typedef struct ac_task_set_join {
+  /* private */
+  ac_task_set_t *set;
+  void *out;
+} ac_task_set_join_t;
+ac_task_set_join_t ac_task_set_join_next(ac_task_set_t *s, void *dst);
+ac_poll_t ac_task_set_join_poll(ac_task_set_join_t *self, ac_context_t *cx,
+                                int *out);
+void ac_task_set_join_drop(ac_task_set_join_t *self);
+extern const ac_future_vtable_t ac_task_set_join_vtable;
+
 /* ==== spawning any future value ==== */
 
 /*
@@ -514,7 +607,10 @@ ac_task_t *ac_spawn();
            ac_mpsc_recv_t *: &ac_mpsc_recv_vtable,                             \
            ac_acquire_t *: &ac_acquire_vtable,                                 \
            ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable,      \
-           ac_blocking_t *: &ac_blocking_vtable)
+           ac_blocking_t *: &ac_blocking_vtable,                               \
+           ac_cancel_wait_t *: &ac_cancel_wait_vtable,                         \
+           ac_interval_tick_t *: &ac_interval_tick_vtable,                     \
+           ac_task_set_join_t *: &ac_task_set_join_vtable)
 #define AC__SPAWN_VALUE(fut)                                                   \
   __extension__({                                                              \
     __typeof__(fut) ac__fut = (fut);                                           \
