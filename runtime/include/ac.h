@@ -577,6 +577,248 @@ ac_poll_t ac_task_set_join_poll(ac_task_set_join_t *self, ac_context_t *cx,
 void ac_task_set_join_drop(ac_task_set_join_t *self);
 extern const ac_future_vtable_t ac_task_set_join_vtable;
 
+/* ==== broadcast and watch channels ==== */
+
+/* broadcast: every value sent reaches every receiver subscribed at the
+ * time.  The channel holds the last `cap` values; a send never waits, and
+ * a receiver more than cap values behind loses the oldest (it is told how
+ * many).  The creator holds one sender. */
+typedef struct ac_broadcast ac_broadcast_t;
+typedef struct ac_broadcast_rx ac_broadcast_rx_t;
+ac_broadcast_t *ac_broadcast_new(size_t elem_size, size_t cap); /* NULL: ENOMEM, or a size of 0 */
+void ac_broadcast_sender_clone(ac_broadcast_t *b);
+/* The last sender gone closes the channel: receivers get AC_EPIPE once
+ * they have read what is left. */
+void ac_broadcast_sender_drop(ac_broadcast_t *b);
+/* The number of receivers the value went to, or AC_EPIPE if there are none
+ * (the value is not kept then). */
+long ac_broadcast_send(ac_broadcast_t *b, const void *value);
+/* A receiver of the values sent from now on (NULL on ENOMEM). */
+ac_broadcast_rx_t *ac_broadcast_subscribe(ac_broadcast_t *b);
+void ac_broadcast_rx_free(ac_broadcast_rx_t *rx);
+/* Like recv, without waiting: AC_EAGAIN when there is nothing new. */
+long ac_broadcast_try_recv(ac_broadcast_rx_t *rx, void *dst);
+/* out: long: 0 with the next value in dst; n > 0 when the receiver fell n
+ * values behind (they are lost; nothing is copied, and the next recv gives
+ * the oldest value still held); AC_EPIPE once every sender is gone and
+ * nothing is left.  One recv per receiver at a time. */
+typedef struct ac_broadcast_recv {
+  /* private */
+  ac_broadcast_rx_t *rx;
+  void *dst;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_broadcast_recv_t;
+ac_broadcast_recv_t ac_broadcast_recv(ac_broadcast_rx_t *rx, void *dst);
+ac_poll_t ac_broadcast_recv_poll(ac_broadcast_recv_t *self, ac_context_t *cx,
+                                 long *out);
+void ac_broadcast_recv_drop(ac_broadcast_recv_t *self);
+extern const ac_future_vtable_t ac_broadcast_recv_vtable;
+
+/* watch: one value that the sender replaces and receivers observe; they
+ * see the latest, not every one.  The creator holds the sender. */
+typedef struct ac_watch ac_watch_t;
+typedef struct ac_watch_rx ac_watch_rx_t;
+ac_watch_t *ac_watch_new(size_t size, const void *init); /* NULL on ENOMEM */
+/* Replaces the value and wakes the receivers; returns how many there are. */
+size_t ac_watch_send(ac_watch_t *w, const void *value);
+/* The sender is gone: changed() gives AC_EPIPE once the last value was seen. */
+void ac_watch_sender_drop(ac_watch_t *w);
+/* A receiver; the value at this moment counts as seen. */
+ac_watch_rx_t *ac_watch_subscribe(ac_watch_t *w);
+void ac_watch_rx_free(ac_watch_rx_t *rx);
+/* Copies the latest value to dst and marks it seen; returns its version
+ * (the number of sends before it). */
+uint64_t ac_watch_borrow(ac_watch_rx_t *rx, void *dst);
+/* out: int, 0 when a value not yet seen (borrowed) is there, AC_EPIPE if
+ * the sender is gone and there is none. */
+typedef struct ac_watch_changed {
+  /* private */
+  ac_watch_rx_t *rx;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_watch_changed_t;
+ac_watch_changed_t ac_watch_changed(ac_watch_rx_t *rx);
+ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *self, ac_context_t *cx,
+                                int *out);
+void ac_watch_changed_drop(ac_watch_changed_t *self);
+extern const ac_future_vtable_t ac_watch_changed_vtable;
+
+/* ==== files and any fd: ac_file_t ==== */
+
+/* An fd of any kind that tasks read and write without blocking a worker:
+ * sockets, pipes, FIFOs and ttys through the reactor (made non-blocking);
+ * regular files, block devices, and fds 0-2 (shared with other processes,
+ * never made non-blocking) through the blocking pool. */
+typedef struct ac_file ac_file_t;
+/* own: ac_file_close closes fd.  0 or -errno (needs a current runtime for
+ * the reactor kinds). */
+int ac_file_wrap(int fd, int own, ac_file_t **out);
+int ac_file_close(ac_file_t *f); /* no future on f may be alive */
+int ac_file_fd(const ac_file_t *f);
+/* The reactor registration (sockets, pipes...), or NULL for pool kinds. */
+ac_fd_t *ac_file_reactor_fd(const ac_file_t *f);
+
+/* out: long, bytes moved (0 at end of file) or -errno.  A pool operation
+ * moves at most 1 MiB (a short count) through a buffer of its own, so a
+ * future dropped while the call runs is safe. */
+typedef struct ac_file_io {
+  /* private */
+  ac_file_t *f;
+  void *buf;
+  size_t len;
+  int op, started;
+  void *job;
+  union {
+    ac_io_t io;
+    ac_blocking_t job;
+  } u;
+} ac_file_io_t;
+ac_file_io_t ac_file_read(ac_file_t *f, void *buf, size_t len);
+ac_file_io_t ac_file_write(ac_file_t *f, const void *buf, size_t len);
+ac_poll_t ac_file_io_poll(ac_file_io_t *self, ac_context_t *cx, long *out);
+void ac_file_io_drop(ac_file_io_t *self);
+extern const ac_future_vtable_t ac_file_io_vtable;
+
+/* open(2) on the pool (O_CLOEXEC added); out: int, 0 with *out set, or
+ * -errno.  path is copied at the first poll.  Dropped while the open runs,
+ * the file is closed when it returns. */
+typedef struct ac_file_open {
+  /* private */
+  const char *path;
+  int flags, mode, done;
+  ac_file_t **out;
+  void *job;
+  ac_blocking_t call;
+} ac_file_open_t;
+ac_file_open_t ac_file_open(const char *path, int flags, int mode,
+                            ac_file_t **out);
+ac_poll_t ac_file_open_poll(ac_file_open_t *self, ac_context_t *cx, int *out);
+void ac_file_open_drop(ac_file_open_t *self);
+extern const ac_future_vtable_t ac_file_open_vtable;
+
+/* ==== buffered reader and writer ==== */
+
+typedef struct ac_reader ac_reader_t;
+typedef struct ac_writer ac_writer_t;
+/* cap: the buffer size (0: 8192).  NULL on ENOMEM.  f stays the caller's. */
+ac_reader_t *ac_reader_new(ac_file_t *f, size_t cap);
+void ac_reader_free(ac_reader_t *r);
+size_t ac_reader_buffered(const ac_reader_t *r);
+/* The buffered bytes (ac_reader_buffered of them), and dropping n of them:
+ * for parsers that work in place. */
+const void *ac_reader_peek(const ac_reader_t *r);
+void ac_reader_consume(ac_reader_t *r, size_t n);
+
+/* One future type for every read.  out: long.
+ * read_until(r, delim, dst, cap): like fgets: stores up to cap - 1 bytes
+ *   and a NUL, stopping after delim (included); returns the bytes stored
+ *   (a line of cap - 1 bytes without delim was longer: the rest comes
+ *   next), 0 at end of file, or -errno.  Cancel-safe when cap <= the
+ *   reader's buffer size: nothing is consumed until it completes.
+ * read_line: read_until '\n'.
+ * read_exact(r, dst, n): n, or fewer at end of file, or -errno.
+ * read(r, dst, n): what is buffered, else one read: 1..n, 0 at end, -errno. */
+typedef struct ac_reader_op {
+  /* private */
+  ac_reader_t *r;
+  void *dst;
+  size_t cap, got;
+  int delim, op, reading;
+  ac_file_io_t io;
+} ac_reader_op_t;
+ac_reader_op_t ac_reader_read_until(ac_reader_t *r, int delim, char *dst,
+                                    size_t cap);
+ac_reader_op_t ac_reader_read_line(ac_reader_t *r, char *dst, size_t cap);
+ac_reader_op_t ac_reader_read_exact(ac_reader_t *r, void *dst, size_t n);
+ac_reader_op_t ac_reader_read(ac_reader_t *r, void *dst, size_t n);
+ac_poll_t ac_reader_op_poll(ac_reader_op_t *self, ac_context_t *cx,
+                            long *out);
+void ac_reader_op_drop(ac_reader_op_t *self);
+extern const ac_future_vtable_t ac_reader_op_vtable;
+
+/* cap: the buffer size (0: 8192).  Free does not flush: await flush first. */
+ac_writer_t *ac_writer_new(ac_file_t *f, size_t cap);
+void ac_writer_free(ac_writer_t *w);
+size_t ac_writer_buffered(const ac_writer_t *w);
+/* out: long, 0 or -errno.  write_all buffers what fits and writes when
+ * the buffer is full (a block larger than it goes out directly); flush
+ * writes everything buffered.  src must stay valid until it completes. */
+typedef struct ac_writer_op {
+  /* private */
+  ac_writer_t *w;
+  const void *src;
+  size_t len, done;
+  int writing, direct;
+  ac_file_io_t io;
+} ac_writer_op_t;
+ac_writer_op_t ac_writer_write_all(ac_writer_t *w, const void *src,
+                                   size_t len);
+ac_writer_op_t ac_writer_flush(ac_writer_t *w);
+ac_poll_t ac_writer_op_poll(ac_writer_op_t *self, ac_context_t *cx,
+                            long *out);
+void ac_writer_op_drop(ac_writer_op_t *self);
+extern const ac_future_vtable_t ac_writer_op_vtable;
+
+/* ==== TCP by name ==== */
+
+/* out: long, a connected socket (non-blocking, close-on-exec, not
+ * registered: ac_fd_open or ac_file_wrap it), or -errno: -EHOSTUNREACH
+ * when the name does not resolve, else the last address's error.  The
+ * name is resolved on the blocking pool (getaddrinfo), then each address
+ * is tried in turn.  host is read at the first poll. */
+typedef struct ac_tcp_connect {
+  /* private */
+  const char *host;
+  uint16_t port;
+  int state, fd;
+  long err;
+  void *lookup;
+  void *next; /* struct addrinfo */
+  ac_fd_t *f;
+  ac_blocking_t call;
+  ac_io_t io;
+} ac_tcp_connect_t;
+ac_tcp_connect_t ac_tcp_connect(const char *host, uint16_t port);
+ac_poll_t ac_tcp_connect_poll(ac_tcp_connect_t *self, ac_context_t *cx,
+                              long *out);
+void ac_tcp_connect_drop(ac_tcp_connect_t *self);
+extern const ac_future_vtable_t ac_tcp_connect_vtable;
+
+/* Binds a listening socket to addr (numeric IPv4 or IPv6; NULL: every
+ * address, IPv6 and IPv4) and port (0: the kernel picks; see
+ * ac_tcp_local_port), SO_REUSEADDR, and registers it: 0 or -errno.
+ * backlog <= 0: SOMAXCONN.  Accept with ac_accept. */
+int ac_tcp_listen(const char *addr, uint16_t port, int backlog,
+                  ac_fd_t **out);
+int ac_tcp_local_port(const ac_fd_t *f); /* the port, or -errno */
+
+/* ==== signals ==== */
+
+/* A stream of deliveries of one signal, read from a signalfd.  Opening
+ * installs a handler for signo that stays (docs/runtime.md §17).  0 or
+ * -errno (-EINVAL for SIGKILL, SIGSTOP or a bad number). */
+typedef struct ac_signal ac_signal_t;
+int ac_signal_open(int signo, ac_signal_t **out);
+void ac_signal_close(ac_signal_t *s); /* no recv on s may be alive */
+/* out: int, the signal number once one more delivery has arrived since
+ * the last recv (deliveries close together may merge, as signals do), or
+ * -errno. */
+typedef struct ac_signal_recv {
+  /* private */
+  ac_signal_t *s;
+  int reading;
+  ac_io_t io;
+  uint64_t si[16]; /* a struct signalfd_siginfo */
+} ac_signal_recv_t;
+ac_signal_recv_t ac_signal_recv(ac_signal_t *s);
+ac_poll_t ac_signal_recv_poll(ac_signal_recv_t *self, ac_context_t *cx,
+                              int *out);
+void ac_signal_recv_drop(ac_signal_recv_t *self);
+extern const ac_future_vtable_t ac_signal_recv_vtable;
+
 /* ==== spawning any future value ==== */
 
 /*
@@ -610,7 +852,15 @@ ac_task_t *ac_spawn();
            ac_blocking_t *: &ac_blocking_vtable,                               \
            ac_cancel_wait_t *: &ac_cancel_wait_vtable,                         \
            ac_interval_tick_t *: &ac_interval_tick_vtable,                     \
-           ac_task_set_join_t *: &ac_task_set_join_vtable)
+           ac_task_set_join_t *: &ac_task_set_join_vtable,                     \
+           ac_broadcast_recv_t *: &ac_broadcast_recv_vtable,                   \
+           ac_watch_changed_t *: &ac_watch_changed_vtable,                     \
+           ac_file_io_t *: &ac_file_io_vtable,                                 \
+           ac_file_open_t *: &ac_file_open_vtable,                             \
+           ac_reader_op_t *: &ac_reader_op_vtable,                             \
+           ac_writer_op_t *: &ac_writer_op_vtable,                             \
+           ac_tcp_connect_t *: &ac_tcp_connect_vtable,                         \
+           ac_signal_recv_t *: &ac_signal_recv_vtable)
 #define AC__SPAWN_VALUE(fut)                                                   \
   __extension__({                                                              \
     __typeof__(fut) ac__fut = (fut);                                           \

@@ -243,9 +243,7 @@ ac_poll_t ac_blocking_poll(ac_blocking_t *b, ac_context_t *cx, long *out) {
   if (!b->job) {
     int rc = submit(b, cx);
     if (rc != 0) {
-      if (b->release)
-        b->release(b->arg); /* ours to give back: the call never ran */
-      b->release = NULL;
+      b->release = NULL; /* completed: arg is the caller's again */
       if (out)
         *out = rc;
       return AC_POLL_READY;

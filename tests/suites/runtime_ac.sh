@@ -1,12 +1,12 @@
 #!/bin/sh
-# The runtime's toolbox from .ac code (tests/toolbox/*.ac): each program
+# The runtime's toolbox from .ac code (tests/runtime/ac/*.ac): each program
 # checks its own results and exits 0.  Every program runs on both
 # executors: as written (multi-thread, 2 workers) and with
 # `#pragma acc main(current_thread)` appended.
 . "$ROOT/tests/lib.sh"
-work="$BUILD/toolbox-test"
+work="$BUILD/runtime-ac-test"
 rm -rf "$work" && mkdir -p "$work"
-for src in "$ROOT"/tests/toolbox/*.ac; do
+for src in "$ROOT"/tests/runtime/ac/*.ac; do
   name=$(basename "$src" .ac)
   cp "$src" "$work/$name.ac"
   { cat "$src"; echo '#pragma acc main(current_thread)'; } >"$work/${name}_ct.ac"
@@ -15,7 +15,7 @@ for src in "$ROOT"/tests/toolbox/*.ac; do
     [ "$variant" = "$name" ] || flavor=current-thread
     # shellcheck disable=SC2086
     if ! log=$("$ACC" cc -std=gnu11 -O2 -g -Wall -Wextra -Werror $SAN \
-                -I"$ROOT/tests/toolbox" "$work/$variant.ac" \
+                -I"$ROOT/tests/runtime/ac" "$work/$variant.ac" \
                 -o "$work/$variant" 2>&1); then
       bad "$name builds ($flavor)" "$(echo "$log" | head -5)"
       continue
@@ -29,4 +29,4 @@ for src in "$ROOT"/tests/toolbox/*.ac; do
     fi
   done
 done
-summary toolbox
+summary runtime_ac
