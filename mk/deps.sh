@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
-graphviz valgrind csmith libcsmith-dev jq"
+graphviz valgrind csmith libcsmith-dev jq curl netcat-openbsd socat wrk
+liburing-dev"
 
 missing=""
 for p in $PKGS; do

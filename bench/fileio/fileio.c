@@ -9,7 +9,9 @@
  *
  *   make bench-fileio        (or build/bench/fileio [RUNS])
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <ac.h>
 #include <fcntl.h>
 #include <liburing.h>

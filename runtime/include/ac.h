@@ -572,6 +572,10 @@ typedef struct ac_task_set_join {
   void *out;
 } ac_task_set_join_t;
 ac_task_set_join_t ac_task_set_join_next(ac_task_set_t *s, void *dst);
+/* Without waiting: what join_next would give if a member has finished,
+ * else AC_EAGAIN (-ECHILD when empty).  For a loop that reaps finished
+ * tasks between other work; not while a join_next is pending. */
+int ac_task_set_try_join(ac_task_set_t *s, void *dst);
 ac_poll_t ac_task_set_join_poll(ac_task_set_join_t *self, ac_context_t *cx,
                                 int *out);
 void ac_task_set_join_drop(ac_task_set_join_t *self);

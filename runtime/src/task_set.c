@@ -263,3 +263,15 @@ const ac_future_vtable_t ac_task_set_join_vtable = {
     (ac_poll_t(*)(void *, ac_context_t *, void *))ac_task_set_join_poll,
     (void (*)(void *))ac_task_set_join_drop, sizeof(ac_task_set_join_t),
     _Alignof(ac_task_set_join_t), sizeof(int), "ac_task_set_join"};
+
+int ac_task_set_try_join(ac_task_set_t *s, void *dst) {
+  ac_task_set_join_t j = {s, dst};
+  ac_waker_t noop = ac_waker_noop();
+  ac_context_t cx = {&noop};
+  int rc = AC_EAGAIN;
+  if (ac_task_set_join_poll(&j, &cx, &rc) == AC_POLL_PENDING) {
+    ac_task_set_join_drop(&j); /* takes the noop waker back */
+    return AC_EAGAIN;
+  }
+  return rc;
+}
