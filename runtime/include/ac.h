@@ -801,9 +801,9 @@ int ac_tcp_local_port(const ac_fd_t *f); /* the port, or -errno */
 
 /* ==== signals ==== */
 
-/* A stream of deliveries of one signal, read from a signalfd.  Opening
- * installs a handler for signo that stays (docs/runtime.md §17).  0 or
- * -errno (-EINVAL for SIGKILL, SIGSTOP or a bad number). */
+/* A stream of deliveries of one signal.  Opening installs a handler for
+ * signo that stays installed (docs/runtime.md §17); no signal mask is
+ * changed.  0 or -errno (-EINVAL for SIGKILL, SIGSTOP or a bad number). */
 typedef struct ac_signal ac_signal_t;
 int ac_signal_open(int signo, ac_signal_t **out);
 void ac_signal_close(ac_signal_t *s); /* no recv on s may be alive */
@@ -815,7 +815,7 @@ typedef struct ac_signal_recv {
   ac_signal_t *s;
   int reading;
   ac_io_t io;
-  uint64_t si[16]; /* a struct signalfd_siginfo */
+  uint64_t si[1]; /* the doorbell's count */
 } ac_signal_recv_t;
 ac_signal_recv_t ac_signal_recv(ac_signal_t *s);
 ac_poll_t ac_signal_recv_poll(ac_signal_recv_t *self, ac_context_t *cx,

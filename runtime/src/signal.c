@@ -1,68 +1,74 @@
 /*
- * signal.c: Unix signals as a stream of futures, read from a signalfd on
- * the reactor.
+ * signal.c: Unix signals as a stream of futures.
  *
- * A signalfd only sees a signal that is blocked in every thread (else the
- * kernel delivers it to a thread that does not block it).  The runtime
- * cannot reach into threads it did not make, so opening a stream installs
- * a handler that, in whichever thread it runs, blocks the signal in that
- * thread (through the mask it will return to) and sends it to the process
- * again; once every thread blocks it, it stays pending and the signalfd
- * reads it.  Pool threads (blocking.c) block every signal from the start.
- * The handler stays installed after the last stream is closed, as tokio's
- * does: a signal that arrives while no stream is open stays pending and
- * goes to the next stream opened for it.
+ * Opening a stream installs a handler for its signal.  The handler counts
+ * the delivery in a process-wide table and rings a doorbell, an eventfd
+ * that is never closed: both are async-signal-safe, and neither depends on
+ * which thread the kernel picked or on any thread's signal mask.  Each
+ * stream listens to the doorbell through a dup of it registered with its
+ * own runtime's reactor (every epoll registration of the eventfd is told
+ * of a write), and reports each delivery counted since it last looked.
  *
- * Several streams may listen to one signal.  A pending signal is read by
- * whichever signalfd reads first, so each delivery is counted in a
- * process-wide table and every stream of that signal is woken; a stream
- * reports each delivery counted since it last looked.
+ * Why not signalfd: a signalfd sees a signal only while every thread of
+ * the process blocks it, and a library cannot make threads it did not
+ * create (the program's, other libraries') block anything.  Working around
+ * that from a handler (block the signal in the interrupted thread's saved
+ * mask, send it again) held on Linux but spun forever under valgrind,
+ * which does not honour a handler's change to the saved mask.  docs/
+ * runtime.md §17 has the story.
+ *
+ * As with tokio, the handler stays installed once a signal has been
+ * listened to: with no stream open, a delivery is only counted.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 struct ac_signal {
   int signo;
-  int sfd;
-  ac_fd_t *rfd;
-  uint64_t seen;          /* deliveries of signo reported so far */
-  ac_waker_t waker;       /* woken when another stream reads one, under hub */
-  ac_list_node_t node;    /* in the hub's list */
+  ac_fd_t *rfd;   /* a dup of the doorbell, on this runtime's reactor */
+  uint64_t seen;  /* deliveries of signo reported so far */
 };
 
 static struct {
   pthread_mutex_t lock;
-  uint64_t count[_NSIG];  /* deliveries read, per signal */
-  uint32_t handled[(_NSIG + 31) / 32]; /* handler installed */
-  ac_list_node_t streams;
-  bool init;
-} hub = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, {NULL, NULL}, false};
+  int doorbell;                         /* eventfd, never closed; -1 before */
+  uint64_t count[_NSIG];                /* atomic: deliveries per signal */
+  uint32_t handled[(_NSIG + 31) / 32];  /* handler installed (under lock) */
+} hub = {PTHREAD_MUTEX_INITIALIZER, -1, {0}, {0}};
 
-static void redirect(int signo, siginfo_t *info, void *uctx) {
-  (void)info;
-  ucontext_t *uc = uctx;
-  sigaddset(&uc->uc_sigmask, signo); /* blocked here from now on */
+static void on_signal(int signo) {
   int saved = errno;
-  kill(getpid(), signo);             /* pending for the process again */
+  __atomic_fetch_add(&hub.count[signo], 1, __ATOMIC_RELEASE);
+  uint64_t one = 1;
+  ssize_t rc = write(__atomic_load_n(&hub.doorbell, __ATOMIC_ACQUIRE), &one,
+                     sizeof one);
+  (void)rc; /* EAGAIN: the counter is full of rings, which is enough */
   errno = saved;
 }
 
-/* Under hub.lock: installs the redirecting handler once per signal. */
+/* Under hub.lock: the doorbell and the handler, once each. */
 static int install(int signo) {
+  if (hub.doorbell < 0) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0)
+      return -errno;
+    __atomic_store_n(&hub.doorbell, fd, __ATOMIC_RELEASE);
+  }
   uint32_t bit = 1u << (signo % 32);
   if (hub.handled[signo / 32] & bit)
     return 0;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = redirect;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask); /* one handler at a time per thread */
   if (sigaction(signo, &sa, NULL) != 0)
     return -errno;
   hub.handled[signo / 32] |= bit;
@@ -76,56 +82,27 @@ int ac_signal_open(int signo, ac_signal_t **out) {
   if (!s)
     return -ENOMEM;
   s->signo = signo;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, signo);
   pthread_mutex_lock(&hub.lock);
-  if (!hub.init) {
-    ac__list_init(&hub.streams);
-    hub.init = true;
-  }
-  int rc = install(signo);
+  int rc = install(signo), fd = -1;
   if (rc == 0) {
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    s->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    rc = s->sfd < 0 ? -errno : ac_fd_open(s->sfd, &s->rfd);
-    if (rc != 0 && s->sfd >= 0)
-      close(s->sfd);
-  }
-  if (rc == 0) {
-    s->seen = hub.count[signo];
-    ac__list_push_back(&hub.streams, &s->node);
+    fd = fcntl(hub.doorbell, F_DUPFD_CLOEXEC, 0);
+    rc = fd < 0 ? -errno : ac_fd_open(fd, &s->rfd);
   }
   pthread_mutex_unlock(&hub.lock);
   if (rc != 0) {
+    if (fd >= 0)
+      close(fd);
     free(s);
     return rc;
   }
+  s->seen = __atomic_load_n(&hub.count[signo], __ATOMIC_ACQUIRE);
   *out = s;
   return 0;
 }
 
 void ac_signal_close(ac_signal_t *s) {
-  pthread_mutex_lock(&hub.lock);
-  ac__list_remove(&s->node);
-  ac_waker_t w = ac__waker_take(&s->waker);
-  pthread_mutex_unlock(&hub.lock);
-  ac__waker_drop_opt(w);
   ac_fd_close(s->rfd, 1);
   free(s);
-}
-
-/* Counts one delivery read from a signalfd and wakes the other streams of
- * that signal.  Under hub.lock. */
-static void count(ac_signal_t *s, uint32_t signo) {
-  if (signo >= _NSIG)
-    return;
-  hub.count[signo]++;
-  for (ac_list_node_t *p = hub.streams.next; p != &hub.streams; p = p->next) {
-    ac_signal_t *o = ac__container_of(p, ac_signal_t, node);
-    if (o != s && o->signo == (int)signo && o->waker.vtable)
-      ac_waker_wake(ac__waker_take(&o->waker));
-  }
 }
 
 ac_signal_recv_t ac_signal_recv(ac_signal_t *s) {
@@ -135,27 +112,18 @@ ac_signal_recv_t ac_signal_recv(ac_signal_t *s) {
   return r;
 }
 
-/* A delivery counted and not yet reported: takes it.  Else stores the
- * waker for the other streams' wakes.  Under hub.lock. */
-static bool take_news(ac_signal_t *s, ac_context_t *cx) {
-  if (hub.count[s->signo] != s->seen) {
-    s->seen++;
-    return true;
-  }
-  ac__waker_store(&s->waker, cx);
-  return false;
-}
-
+/* The count is looked at before each wait on the doorbell, and the
+ * handler counts before it rings, so a delivery between the look and the
+ * wait leaves the doorbell rung: the wait completes and we look again.
+ * Streams share the doorbell's counter; one that drains it does not hide
+ * a ring from the others, whose registrations were each told of it. */
 ac_poll_t ac_signal_recv_poll(ac_signal_recv_t *r, ac_context_t *cx,
                               int *out) {
   ac_signal_t *s = r->s;
-  struct signalfd_siginfo *si = (struct signalfd_siginfo *)(void *)r->si;
-  _Static_assert(sizeof r->si >= sizeof *si, "siginfo room");
   for (;;) {
-    pthread_mutex_lock(&hub.lock);
-    bool news = take_news(s, cx);
-    pthread_mutex_unlock(&hub.lock);
-    if (news) {
+    uint64_t c = __atomic_load_n(&hub.count[s->signo], __ATOMIC_ACQUIRE);
+    if (c != s->seen) {
+      s->seen++;
       if (r->reading)
         ac_io_drop(&r->io);
       r->reading = 0;
@@ -164,35 +132,25 @@ ac_poll_t ac_signal_recv_poll(ac_signal_recv_t *r, ac_context_t *cx,
       return AC_POLL_READY;
     }
     if (!r->reading) {
-      r->io = ac_read(s->rfd, si, sizeof *si);
+      r->io = ac_read(s->rfd, r->si, sizeof(uint64_t));
       r->reading = 1;
     }
     long n;
     if (ac_io_poll(&r->io, cx, &n) == AC_POLL_PENDING)
       return AC_POLL_PENDING;
     r->reading = 0;
-    if (n < 0) {
+    if (n < 0 && n != -EAGAIN) {
       if (out)
         *out = (int)n;
       return AC_POLL_READY;
-    }
-    if (n == (long)sizeof *si) {
-      pthread_mutex_lock(&hub.lock);
-      count(s, si->ssi_signo);
-      pthread_mutex_unlock(&hub.lock);
     }
   }
 }
 
 void ac_signal_recv_drop(ac_signal_recv_t *r) {
-  ac_signal_t *s = r->s;
   if (r->reading)
     ac_io_drop(&r->io);
   r->reading = 0;
-  pthread_mutex_lock(&hub.lock);
-  ac_waker_t w = ac__waker_take(&s->waker);
-  pthread_mutex_unlock(&hub.lock);
-  ac__waker_drop_opt(w);
 }
 
 const ac_future_vtable_t ac_signal_recv_vtable = {

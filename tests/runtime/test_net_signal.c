@@ -121,6 +121,22 @@ Test(signal, two_streams_of_one_signal_both_see_it) {
   t_close_clean(rt);
 }
 
+Test(signal, opening_a_stream_blocks_nothing) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_signal_t *s;
+  cr_assert_eq(ac_signal_open(SIGUSR1, &s), 0);
+  sigset_t cur;
+  pthread_sigmask(SIG_BLOCK, NULL, &cur);
+  cr_assert(!sigismember(&cur, SIGUSR1), "the caller's mask is unchanged");
+  raise(SIGUSR1); /* handled here, on this thread: counted */
+  ac_signal_recv_t r = ac_signal_recv(s);
+  cr_assert_eq(run(rt, &ac_signal_recv_vtable, &r), SIGUSR1);
+  ac_signal_close(s);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
+
 Test(signal, bad_signals_are_einval) {
   ac_signal_t *s;
   cr_assert_eq(ac_signal_open(SIGKILL, &s), -EINVAL);

@@ -16,19 +16,53 @@ static int join_next(ac_runtime_t *rt, ac_task_set_t *s, int *v) {
   return (int)buf[0];
 }
 
+/* Outputs the int received on a oneshot: the test decides the order in
+ * which such tasks finish by the order it sends. */
+typedef struct recv_value {
+  ac_oneshot_t *ch;
+  int started, v;
+  ac_oneshot_recv_t r;
+} recv_value_t;
+static ac_poll_t recv_value_poll(void *self, ac_context_t *cx, void *out) {
+  recv_value_t *t = self;
+  if (!t->started) {
+    t->r = ac_oneshot_recv(t->ch, &t->v); /* pinned now: dst stays valid */
+    t->started = 1;
+  }
+  int rc;
+  if (ac_oneshot_recv_poll(&t->r, cx, &rc) == AC_POLL_PENDING)
+    return AC_POLL_PENDING;
+  t->started = 2;
+  *(int *)out = rc == 0 ? t->v : rc;
+  return AC_POLL_READY;
+}
+static void recv_value_drop(void *self) {
+  recv_value_t *t = self;
+  if (t->started == 1)
+    ac_oneshot_recv_drop(&t->r);
+  else if (t->started == 0)
+    ac_oneshot_receiver_drop(t->ch);
+}
+static const ac_future_vtable_t recv_value_vtable = {
+    recv_value_poll, recv_value_drop, sizeof(recv_value_t),
+    _Alignof(recv_value_t), sizeof(int), "recv_value"};
+
 Test(task_set, outputs_come_in_the_order_tasks_finish) {
   T_FLAVORS(f) {
     ac_runtime_t *rt = ac_runtime_new(f, 2);
     ac_task_set_t *s = ac_task_set_new();
-    int ms[4] = {40, 10, 30, 20};
+    ac_oneshot_t *ch[4];
     for (int i = 0; i < 4; i++) {
-      t_sleeper_t sl = t_sleeper(ms[i], ms[i], NULL);
-      cr_assert_eq(ac_task_set_add(s, ac_runtime_spawn(rt, &t_sleeper_vtable,
-                                                       &sl)), 0);
+      ch[i] = ac_oneshot_new(sizeof(int));
+      recv_value_t rv = {ch[i], 0, 0, {0}};
+      cr_assert_eq(ac_task_set_add(s, ac_runtime_spawn(rt, &recv_value_vtable,
+                                                       &rv)), 0);
     }
     cr_assert_eq(ac_task_set_len(s), 4);
-    for (int want = 10; want <= 40; want += 10) {
-      int v = 0;
+    int order[4] = {2, 0, 3, 1};
+    for (int k = 0; k < 4; k++) {
+      int i = order[k], v = -1, want = 100 + i;
+      cr_assert_eq(ac_oneshot_send(ch[i], &want), 0);
       cr_assert_eq(join_next(rt, s, &v), 0);
       cr_assert_eq(v, want, "finished in order: got %d, want %d", v, want);
     }
