@@ -9,7 +9,7 @@
  * which costs nothing next to the thread handoff a job is anyway.  Threads
  * start when a job finds no idle one (up to `max`) and leave after
  * KEEPALIVE_MS without work.  They block every signal, so process-directed
- * signals go to the program's own threads (signal.c relies on it).
+ * signals are handled on the program's own threads.
  *
  * A running call cannot be stopped: a future dropped while its job runs
  * marks the job abandoned, and the thread discards the result (and calls
