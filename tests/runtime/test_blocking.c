@@ -77,8 +77,8 @@ Test(blocking, a_blocking_call_leaves_the_worker_free) {
     long got = 0;
     ac_blocking_t b = ac_spawn_blocking(wait_gate, &g);
     open_gate_t o = {0, &g, {0}};
-    ac_branch_t br[2] = {{&ac_blocking_vtable, &b, &got, 0},
-                         {&open_gate_vtable, &o, NULL, 0}};
+    ac_branch_t br[2] = {{.vt = &ac_blocking_vtable, .fut = &b, .out = &got},
+                         {.vt = &open_gate_vtable, .fut = &o}};
     ac_join_all_t j = ac_join_all(br, 2);
     cr_assert_eq(t_run(f, &ac_join_all_vtable, &j, NULL), 0);
     cr_assert(got >= 0, "the call gave up waiting: the worker was blocked");
@@ -232,7 +232,7 @@ Test(blocking, pool_never_runs_more_threads_than_its_bound) {
     ac_branch_t br[N];
     for (int i = 0; i < N; i++) {
       b[i] = ac_spawn_blocking(count_concurrency, NULL);
-      br[i] = (ac_branch_t){&ac_blocking_vtable, &b[i], &out[i], 0};
+      br[i] = (ac_branch_t){.vt = &ac_blocking_vtable, .fut = &b[i], .out = &out[i]};
     }
     ac_join_all_t j = ac_join_all(br, N);
     cr_assert_eq(t_run(f, &ac_join_all_vtable, &j, NULL), 0);

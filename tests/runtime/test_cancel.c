@@ -38,10 +38,10 @@ Test(cancel, one_cancel_wakes_every_waiter) {
     ac_branch_t br[N + 1];
     for (int i = 0; i < N; i++) {
       w[i] = ac_cancel_wait(tok);
-      br[i] = (ac_branch_t){&ac_cancel_wait_vtable, &w[i], NULL, 0};
+      br[i] = (ac_branch_t){.vt = &ac_cancel_wait_vtable, .fut = &w[i]};
     }
     cancel_later_t cl = {t_sleeper(5, 0, NULL), tok};
-    br[N] = (ac_branch_t){&cancel_later_vtable, &cl, NULL, 0};
+    br[N] = (ac_branch_t){.vt = &cancel_later_vtable, .fut = &cl};
     ac_join_all_t j = ac_join_all(br, N + 1);
     cr_assert_eq(t_run(f, &ac_join_all_vtable, &j, NULL), 0);
     cr_assert(ac_cancel_is_cancelled(tok));
