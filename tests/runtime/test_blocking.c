@@ -232,7 +232,8 @@ Test(blocking, pool_never_runs_more_threads_than_its_bound) {
     ac_branch_t br[N];
     for (int i = 0; i < N; i++) {
       b[i] = ac_spawn_blocking(count_concurrency, NULL);
-      br[i] = (ac_branch_t){.vt = &ac_blocking_vtable, .fut = &b[i], .out = &out[i]};
+      br[i] = (ac_branch_t){.vt = &ac_blocking_vtable, .fut = &b[i],
+                            .out = &out[i]};
     }
     ac_join_all_t j = ac_join_all(br, N);
     cr_assert_eq(t_run(f, &ac_join_all_vtable, &j, NULL), 0);
