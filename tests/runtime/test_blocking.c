@@ -193,7 +193,8 @@ Test(blocking, queued_call_dropped_never_runs) {
     long buf[8] = {0}; /* t_await's output is 64 bytes */
     cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, buf), 0);
     cr_assert_eq((int)buf[0], AC_ETIMEDOUT);
-    cr_assert_eq(t_load(&second.started), 0, "the queued call ran (flavor %d)", f);
+    cr_assert_eq(t_load(&second.started), 0, "the queued call ran (flavor %d)",
+                 f);
     cr_assert_eq(t_load(&second.released), 1);
     __atomic_store_n(&first.go, 1, __ATOMIC_SEQ_CST);
     ac_join_t j = ac_task_join(t1);

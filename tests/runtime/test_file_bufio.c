@@ -121,7 +121,8 @@ Test(file, dropped_pool_read_leaves_the_callers_buffer_alone) {
 
 static void *feed_slowly(void *arg) {
   int fd = *(int *)arg;
-  const char *parts[] = {"first li", "ne\nsecond", " line\nno newline at the end"};
+  const char *parts[] = {"first li", "ne\nsecond",
+                         " line\nno newline at the end"};
   for (int i = 0; i < 3; i++) {
     usleep(3000);
     if (write(fd, parts[i], strlen(parts[i])) < 0)
