@@ -116,13 +116,15 @@ static void run_job(struct ac__pool *p, struct ac__job *j) {
     if (j->release)
       j->release(j->arg);
     free(j);
+    pthread_mutex_lock(&p->lock);
   } else {
+    /* Woken under the lock: a drop of the future (which takes the lock)
+     * then cannot return, and the runtime be freed, before the wake is
+     * over. */
     ac_waker_t w = ac__waker_take(&j->waker);
-    pthread_mutex_unlock(&p->lock);
     if (w.vtable)
       ac_waker_wake(w);
   }
-  pthread_mutex_lock(&p->lock);
 }
 
 static void *thread_main(void *arg) {
