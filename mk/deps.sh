@@ -12,7 +12,8 @@
 set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
-graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev"
+graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev
+curl netcat-openbsd socat wrk liburing-dev"
 PEERS_PKGS="cargo rustc librust-tokio-dev libuv1-dev g++ strace"
 
 quiet=

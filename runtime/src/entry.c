@@ -129,7 +129,7 @@ ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
 void ac_runtime_shutdown(ac_runtime_t *rt) {
   if (rt->is_shutdown)
     return;
-  rt->is_shutdown = true;
+  __atomic_store_n(&rt->is_shutdown, true, __ATOMIC_RELEASE);
   ac__sched_t *s = &rt->sched;
   if (s->flavor == AC_RT_MULTI_THREAD)
     ac__multi_stop(s);
@@ -142,6 +142,7 @@ void ac_runtime_shutdown(ac_runtime_t *rt) {
   __atomic_store_n(&s->closed, 1, __ATOMIC_RELEASE);
   ac__spin_unlock(&s->inject.lock);
   ac__sched_drain(s);
+  ac__blocking_shutdown(rt); /* after the tasks: their jobs left the queue */
   ac__reactor_free_closed(&rt->driver);
   ac__tls = saved;
 }

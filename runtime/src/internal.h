@@ -431,6 +431,7 @@ struct ac_runtime {
   pthread_cond_t main_cond;
   bool is_shutdown;
   struct ac_runtime *debug_next; /* the list of live runtimes (debug.c) */
+  struct ac__pool *pool; /* blocking.c: made at the first spawn_blocking */
 };
 
 /* ==== debug.c ==== */
@@ -446,5 +447,11 @@ AC_INTERNAL void ac__hooks_init(void);
 AC_INTERNAL void ac__hook_runtime_freed(const ac_runtime_stats_t *st);
 AC_INTERNAL ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx,
                                     void *out);
+
+/* ==== blocking.c ==== */
+
+/* Closes the runtime's blocking pool: idle threads leave, running calls
+ * finish on their own (their results are discarded). */
+AC_INTERNAL void ac__blocking_shutdown(ac_runtime_t *rt);
 
 #endif /* AC_INTERNAL_H */
