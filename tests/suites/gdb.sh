@@ -1,105 +1,125 @@
 #!/bin/sh
-# Line mapping as a debugger sees it (docs/lowering.md, "Line mapping"):
-# tests/gdb/dbg.ac built with `acc cc -g -O0`, once with gcc and once with
-# clang, then under gdb in batch mode:
-# - `break dbg.ac:N` on every statement line of fetch() (the lines marked
-#   `// stmt`) resolves to fetch__poll at that line and nowhere else, and
-#   the run stops at each of them, there;
-# - from a breakpoint in the innermost of three nested awaits, `bt` shows
-#   each async level's poll function at dbg.ac and the line of its await;
-# - no line of dbg.ac past its end is in the line table, and no temporary
-#   path of `acc cc` is in the debug information;
-# - a plain function of the .ac is at its .ac line.
+# The gdb extension (gdb/acc.py, docs/cli.md "Debugging with gdb"), driven
+# in batch mode over samples/pipeline.ac built by `acc cc -g -O0`: a
+# breakpoint in `consume`, then acc-locals (source names, values, the live
+# marks), acc-print with source names, the frame pretty-printer, acc-bt of
+# the running task and of a stored task handle, acc-tasks (4 tasks, their
+# states and innermost awaits), and acc-tasks again on a core file, where
+# nothing can be called in the program.
 . "$ROOT/tests/lib.sh"
 set -u
 
 if ! command -v gdb >/dev/null 2>&1; then
-  bad "gdb" "gdb is not installed (mk/deps.sh lists it)"
+  bad "gdb is installed (mk/deps.sh installs it)"
   summary gdb
   exit 1
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-cp "$ROOT/tests/gdb/dbg.ac" "$T/"
 cd "$T" || exit 1
-src=dbg.ac
-nlines=$(wc -l < "$src")
-stmts=$(grep -n '[;{,] *// stmt' "$src" | cut -d: -f1)
-deep=$(grep -n '// deepest$' "$src" | cut -d: -f1)
-await_leaf=$(grep -n '// stmt awaits leaf_sum$' "$src" | cut -d: -f1)
-await_fetch=$(grep -n '// awaits fetch$' "$src" | cut -d: -f1)
-plain=$(grep -n '^static long plain_helper' "$src" | cut -d: -f1)
+cp "$ROOT/samples/pipeline.ac" .
+# shellcheck disable=SC2086
+if ! "$ACC" cc -g -O0 $SAN pipeline.ac -o pipeline >build.log 2>&1; then
+  bad "pipeline builds with -g" "$(tail -5 build.log)"
+  summary gdb
+  exit 1
+fi
+core_cmd="generate-core-file $T/core"
+[ -n "$SAN" ] && core_cmd="echo"
+sed "s|CORE_COMMAND|$core_cmd|" "$ROOT/tests/gdb/pipeline.gdb" >script.gdb
+AC_WORKERS=1 timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" \
+  -x script.gdb ./pipeline >out.txt 2>&1
 
-for cc in gcc clang; do
-  if ! CC=$cc "$ACC" cc -g -O0 -Wall -Wextra -Werror "$src" -o "dbg-$cc" \
-       2> "build-$cc.err"; then
-    bad "$cc: acc cc builds dbg.ac" "$(head -c 300 "build-$cc.err")"
-    continue
+# part NAME: the output between the marker NAME and the next marker.
+part() {
+  awk -v m="==== $1" '$0 == m {on = 1; next} /^==== / {on = 0} on' out.txt
+}
+# want NAME PART REGEX: a line of that part matches the extended regex.
+want() {
+  if part "$2" | grep -Eq -- "$3"; then ok "$1"; else
+    bad "$1" "no /$3/ in: $(part "$2" | head -c 600)"
   fi
-  ok "$cc: acc cc builds dbg.ac"
+}
+# value PART NAME: the value acc-locals printed for NAME.
+value() {
+  part "$1" | sed -nE "s/^[* ] $2 += (-?[0-9]+) .*/\\1/p" | head -n 1
+}
 
-  # Where each breakpoint resolves, and where the run stops.
-  { for n in $stmts; do echo "break $src:$n"; done
-    echo "info breakpoints"
-    echo "run"
-    for n in $stmts $stmts $stmts $stmts; do echo "frame"; echo "continue"; done
-  } > stmts.gdb
-  gdb -q -batch -x stmts.gdb "./dbg-$cc" > "stmts-$cc.out" 2>&1
-  for n in $stmts; do
-    locs=$(grep -E "(in|at) [^ ]+ at [^ ]*$src:$n\$" "stmts-$cc.out" |
-           grep -cE "breakpoint|^[0-9]+\.[0-9]+ ")
-    elsewhere=$(grep -E "^[0-9]+(\.[0-9]+)? .* in .* at " "stmts-$cc.out" |
-                grep -E "$src:$n\$" | grep -vc " in fetch__poll at ")
-    hits=$(grep -cE "^#0  .*fetch__poll \(.*\) at [^ ]*$src:$n\$" \
-           "stmts-$cc.out")
-    if [ "$locs" -ge 1 ] && [ "$elsewhere" -eq 0 ] && [ "$hits" -ge 1 ]; then
-      ok "$cc: break $src:$n stops in fetch__poll at line $n"
-    else
-      bad "$cc: break $src:$n" \
-          "$locs location(s) at it, $elsewhere outside fetch__poll, $hits stop(s) there"
-    fi
-  done
-  wrong=$(grep -E "^#0 " "stmts-$cc.out" | grep -vcE "fetch__poll .* at [^ ]*$src:")
-  if [ "$wrong" -eq 0 ]; then
-    ok "$cc: every stop is in fetch__poll at a line of $src"
-  else
-    bad "$cc: every stop is in fetch__poll" \
-        "$(grep -E '^#0 ' "stmts-$cc.out" | grep -vE "fetch__poll" | head -n 2)"
-  fi
+want "acc-locals names the function, the .ac line and the resumed state" \
+  locals-first '^consume running at pipeline\.ac:31, frame 0x[0-9a-f]+, resumed from AwaitingMpscRecv \(await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10\)'
+want "acc-locals: a parameter by its source name, live" locals-first \
+  '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
+want "acc-locals: sum is 0 before the first value is added" locals-first \
+  '^\* sum += 0  \(local, long\)$'
+want "acc-locals: v, live across the recv" locals-first \
+  '^\* v += -?[0-9]+  \(local, int\)$'
+v1=$(value locals-first v)
+s2=$(value locals-second sum)
+v2=$(value locals-second v)
+if [ -n "$v1" ] && [ "$s2" = "$v1" ]; then
+  ok "acc-locals: after one more value, sum is the first v ($v1)"
+else
+  bad "acc-locals: after one more value, sum is the first v" "v1=$v1 sum2=$s2"
+fi
+want "acc-locals -a: the child future by what it awaits" locals-all \
+  '^\* future of await ac_mpsc_recv_t at 30:10 += \{.*\}  \(child, ac_mpsc_recv_t\)$'
+want "acc-locals -a: the await's value" locals-all \
+  '^\* value of await ac_mpsc_recv_t at 30:10 += 0  \(temp, int\)$'
+if [ -n "$s2" ] && [ -n "$v2" ] &&
+   part print-source | grep -qx "$((s2 + v2))"; then
+  ok "acc-print evaluates sum + v by source names ($((s2 + v2)))"
+else
+  bad "acc-print evaluates sum + v by source names" "$(part print-source)"
+fi
+want "print *ac__F shows the state and the live locals by source name" \
+  print-frame "^\\\$[0-9]+ = consume frame, state AwaitingMpscRecv \\(await ac_mpsc_recv\\(ch, &v\\) at pipeline\\.ac:30:10\\) = \\{ch = 0x[0-9a-f]+, sum = $s2, v = $v2\\}"
+want "acc-bt: the running level with its .ac line" bt-running \
+  '^#0  consume running at pipeline\.ac:31  \(frame 0x[0-9a-f]+\)$'
+want "acc-bt: the caller, its state and the await it is suspended at" \
+  bt-running '^#1  main in AwaitingConsume, await consume\(ch\) at pipeline\.ac:45:14  \(frame 0x[0-9a-f]+\)$'
+want "acc-tasks: main is running, at consume's recv" tasks \
+  '^[0-9]+ +0x[0-9a-f]+ +running \(thread [0-9]+\) +main +consume: await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10$'
+n=$(part tasks | grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting) +produce +produce: (Start|await (ac_mpsc_send\(ch, &v\) at pipeline\.ac:18:9|ac_yield_now\(\) at pipeline\.ac:21:7))$')
+[ "$n" -eq 3 ] && ok "acc-tasks: three producers, each at Start or one of its awaits" ||
+  bad "acc-tasks: three producers, each at Start or one of its awaits" "$(part tasks)"
+want "acc-locals in main: an outer level, polling its child at its await" \
+  main-locals '^main polling its child, frame 0x[0-9a-f]+, state AwaitingConsume \(await consume\(ch\) at pipeline\.ac:45:14\)$'
+want "acc-locals in main: the task handles, live" main-locals \
+  '^\* tasks += \{0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\}  \(local, ac_task_t \*\[3\]\)$'
+want "acc-locals in main: sum, set after the await of consume, is not live there" \
+  main-locals '^  sum += 0  \(local, long\)$'
+if part main-locals | grep -Eq '^[* ] n += '; then
+  bad "acc-locals in main: n, used after every await, has no frame field"
+else
+  ok "acc-locals in main: n, used after every await, has no frame field"
+fi
+want "acc-bt of a stored task handle (a source name) shows its await" \
+  bt-task '^#0  produce in Awaiting(MpscSend|Yield), await (ac_mpsc_send\(ch, &v\)|ac_yield_now\(\)) at pipeline\.ac:(18:9|21:7) on ac_(mpsc_send|yield)_t  \(frame 0x[0-9a-f]+\)$'
+want "acc-locals of a stored task: its locals by name, live in its state" \
+  task-locals '^#0 produce suspended, frame 0x[0-9a-f]+, state (Start|Awaiting(MpscSend|Yield) .*)$'
+want "acc-locals of a stored task: a parameter's value" task-locals \
+  '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
+want "acc-bt of a frame address and its function" bt-frame \
+  '^#0  consume in AwaitingMpscRecv, await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10 on ac_mpsc_recv_t'
+if ! grep -q '^==== end' out.txt; then
+  bad "the gdb session ran to its end" "$(tail -5 out.txt)"
+elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
+  bad "no Python errors in the session"
+else
+  ok "the gdb session ran to its end without Python errors"
+fi
 
-  # The backtrace from the innermost await.
-  printf 'break %s:%s\nrun\nbt\n' "$src" "$deep" > bt.gdb
-  gdb -q -batch -x bt.gdb "./dbg-$cc" > "bt-$cc.out" 2>&1
-  f0=$(grep -cE "^#0  .*leaf_sum__poll \(.*\) at [^ ]*$src:$deep\$" "bt-$cc.out")
-  f1=$(grep -cE "^#1  .* in fetch__poll \(.*\) at [^ ]*$src:$await_leaf\$" "bt-$cc.out")
-  f2=$(grep -cE "^#2  .* in main__poll \(.*\) at [^ ]*$src:$await_fetch\$" "bt-$cc.out")
-  if [ "$f0$f1$f2" = 111 ]; then
-    ok "$cc: bt shows leaf_sum ($src:$deep), fetch ($src:$await_leaf), main ($src:$await_fetch)"
-  else
-    bad "$cc: bt through three awaits" "$(grep '^#[0-3] ' "bt-$cc.out" | head -n 4)"
-  fi
-
-  # The line table and the names in the debug information.
-  readelf --debug-dump=decodedline "dbg-$cc" > "lines-$cc.out" 2>/dev/null
-  past=$(awk -v f="$src" -v n="$nlines" '$1 == f && $2 ~ /^[0-9]+$/ && $2 > n' \
-         "lines-$cc.out" | wc -l)
-  if [ "$past" -eq 0 ]; then
-    ok "$cc: no line of $src past its end ($nlines lines) in the line table"
-  else
-    bad "$cc: lines past the end of $src" "$past entries"
-  fi
-  if readelf --debug-dump=info,line "dbg-$cc" 2>/dev/null | grep -q '/acc-'; then
-    bad "$cc: no temporary path in the debug information" \
-        "$(readelf --debug-dump=info,line "dbg-$cc" | grep -m1 '/acc-')"
-  else
-    ok "$cc: no temporary path in the debug information"
-  fi
-  printf 'info line plain_helper\n' > plain.gdb
-  gdb -q -batch -x plain.gdb "./dbg-$cc" > "plain-$cc.out" 2>&1
-  if grep -qE "^Line $plain of \"[^\"]*$src\"" "plain-$cc.out"; then
-    ok "$cc: the plain function plain_helper is at $src:$plain"
-  else
-    bad "$cc: plain_helper at $src:$plain" "$(head -n 1 "plain-$cc.out")"
-  fi
-done
+# A core file: the same walk without a live process (not under the
+# sanitizers, whose shadow memory would make the core file huge).
+if [ -n "$SAN" ]; then
+  ok "acc-tasks on a core file: skipped under $SAN"
+elif [ -s core ]; then
+  timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -ex acc-tasks \
+    ./pipeline core >core.txt 2>&1
+  n=$(grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting|running \(thread [0-9]+\)) +(produce|main) ' core.txt)
+  [ "$n" -eq 4 ] && ok "acc-tasks on a core file lists the 4 tasks" ||
+    bad "acc-tasks on a core file lists the 4 tasks" "$(head -c 600 core.txt)"
+else
+  bad "gdb wrote a core file"
+fi
 summary gdb
