@@ -52,12 +52,41 @@ char **cpp_argv(const Options *opt, const char *const *extra) {
 }
 
 /*
+ * A --cpp command that is not a clang (`gcc -E`, `cpp`) as a clang command
+ * with its options: the program words before the first option become
+ * `clang`, and -E is added if missing.  The buffer acc analyses must be
+ * clang's, since the oracle is libclang (gcc's expansion of glibc's
+ * headers does not parse in clang) and the token map is clang's dump.
+ * NULL when the command names a clang already.
+ */
+static const char *as_clang(const char *cmd) {
+  Vec words = {0};
+  push_words(&words, cmd);
+  int prog = 0;
+  bool clang = false, has_e = false;
+  while (prog < words.len && ((char *)words.items[prog])[0] != '-') {
+    const char *w = words.items[prog++], *base = strrchr(w, '/');
+    clang |= strstr(base ? base + 1 : w, "clang") != NULL;
+  }
+  if (clang)
+    return NULL;
+  Str out = {0};
+  str_puts(&out, "clang");
+  for (int i = prog; i < words.len; i++) {
+    has_e |= !strcmp(words.items[i], "-E");
+    str_printf(&out, " %s", (char *)words.items[i]);
+  }
+  if (!has_e)
+    str_puts(&out, " -E");
+  return str_cstr(&out);
+}
+
+/*
  * clang's list of the tokens it preprocessed, each with where it was
  * expanded and spelled (tokmap.c reads it): the same command with
  * `-Xclang -dump-tokens -fsyntax-only -w` for `-E` (--cpp's own options
- * kept), and no warnings (the first run showed them).  It is clang's view
- * even when --cpp names another program, since the oracle is clang too.
- * clang writes the list to its standard error.
+ * kept), and no warnings (the first run showed them).  clang writes the
+ * list to its standard error.
  */
 static bool dump_tokens(const Options *opt, Str *dump) {
   Vec words = {0};
@@ -66,14 +95,10 @@ static bool dump_tokens(const Options *opt, Str *dump) {
   const char *dump_flags = "-Xclang -dump-tokens -fsyntax-only -w";
   for (int i = 0; i < words.len; i++) {
     const char *w = words.items[i];
-    if (i == 0 && !strstr(w, "clang"))
-      w = xformat("clang %s", dump_flags); /* `cpp`, `gcc -E` */
-    else if (!strcmp(w, "-E"))
-      w = i == 0 || strstr(str_cstr(&cmd), "-dump-tokens") ? "" : dump_flags;
+    if (!strcmp(w, "-E"))
+      w = strstr(str_cstr(&cmd), "-dump-tokens") ? "" : dump_flags;
     str_printf(&cmd, "%s%s", i ? " " : "", w);
   }
-  if (!strstr(str_cstr(&cmd), "-dump-tokens"))
-    str_printf(&cmd, " %s", dump_flags);
   Options o = *opt;
   o.cpp = str_cstr(&cmd);
   CliOutput out = {.text = dump, .from_stderr = true};
@@ -92,13 +117,22 @@ static TokMap *load_map(Source *src) {
 }
 
 Source *cpp_run(const Options *opt) {
-  Str text = {0};
-  CliOutput out = {.text = &text};
-  if (cli_run(cpp_argv(opt, NULL), &out) != 0)
-    return NULL;
-  Source *src = source_new(opt->input, text.buf, text.len);
   Options *copy = xalloc(sizeof *copy);
   *copy = *opt;
+  const char *clang = opt->cpp ? as_clang(opt->cpp) : NULL;
+  if (clang) {
+    /* The user's own preprocessor runs too: its errors (an #error for
+       it, a missing header) stop the translation, as they would. */
+    CliOutput none = {.path = "/dev/null"};
+    if (cli_run(cpp_argv(opt, NULL), &none) != 0)
+      return NULL;
+    copy->cpp = clang;
+  }
+  Str text = {0};
+  CliOutput out = {.text = &text};
+  if (cli_run(cpp_argv(copy, NULL), &out) != 0)
+    return NULL;
+  Source *src = source_new(opt->input, text.buf, text.len);
   src->load_arg = copy;
   src->load_map = load_map;
   return src;

@@ -136,6 +136,25 @@ expect "__ACC__ is defined while acc preprocesses" 0 \
   "$ACC" -I inc -DCHECK_ACC flags.ac -o -
 expect "--cpp=false fails" 1 "$ACC" --cpp=false hello.ac -o none.c
 [ -e none.c ] && bad "--cpp failure leaves no output" || ok "--cpp failure leaves no output"
+# A --cpp that is not a clang runs (its errors count), and acc's analysis
+# reads clang's preprocessing with its options.
+expect "--cpp='gcc -E' on glibc's <stdio.h>" 0 \
+  "$ACC" "--cpp=gcc -E" gcc_cpp.ac -o gcc_cpp.c
+if grep -q 'assert(v == 42)' gcc_cpp.c && grep -q 'errno = 0;' gcc_cpp.c &&
+   gcc -Wall -Wextra -Werror $("$ACC" --cflags) gcc_cpp.c $("$ACC" --libs) \
+     -o gcc_cpp 2>"$T/err" && [ "$(./gcc_cpp)" = "42 0" ]; then
+  ok "--cpp='gcc -E': the body as written, built by gcc, runs"
+else
+  bad "--cpp='gcc -E': the body as written, built by gcc, runs" \
+    "$(head -c 300 "$T/err")"
+fi
+expect "--cpp='gcc -E': gcc's own #error stops it" 1 \
+  "$ACC" "--cpp=gcc -E -DFAIL_UNDER_GCC" gcc_cpp.ac -o none.c
+if grep -q 'gcc preprocessed this file' "$T/err" && [ ! -e none.c ]; then
+  ok "--cpp='gcc -E': gcc's message, no output"
+else
+  bad "--cpp='gcc -E': gcc's message, no output" "$(head -c 300 "$T/err")"
+fi
 
 # ==== -fsyntax-only and errors
 
