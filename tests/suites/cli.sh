@@ -228,6 +228,21 @@ expect "json: boxed children and notes" 0 jq -e \
   '[.functions[] | has("boxed") and has("notes") and has("recursive")] | all' \
   hello.json
 
+expect "--emit=json with awaits through macros" 0 \
+  "$ACC" --emit=json macro_awaits.ac -o macro_awaits.json
+expect "json: an await as the .ac writes it (macros invoked, no comments)" 0 \
+  jq -e '[.functions[] | select(.name == "main") | .states[].await] ==
+         [null, "NAP(TWICE(1))", "leaf(TWICE(3))", "leaf(v)", null]' \
+  macro_awaits.json
+run "$ACC" macro_awaits.ac -o -
+if grep -q '"AwaitingSleep", "NAP(TWICE(1))"' "$T/out" &&
+   grep -q '"AwaitingLeaf2", "leaf(TWICE(3))"' "$T/out"; then
+  ok "debug tables: the await text as the .ac writes it"
+else
+  bad "debug tables: the await text as the .ac writes it" \
+    "$(grep -m3 '"Awaiting' "$T/out")"
+fi
+
 expect "--emit=json on loops, switch, goto" 0 "$ACC" --emit=json flow.ac -o flow.json
 expect "json: transitions through a loop" 0 jq -e \
   '.functions[] | select(.name == "f") | [.states[].successors] ==
