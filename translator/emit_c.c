@@ -669,10 +669,12 @@ static bool included_before(const Source *src, size_t off, const char *base) {
 static void write_prelude(Emit *E, size_t at) {
   if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
     out(E, "\n");
-  static const char *const headers[] = {"ac.h", "stdio.h", "stdlib.h", NULL};
-  for (int i = 0; headers[i]; i++)
+  static const char *const headers[] = {"ac.h", "stdio.h", "stdlib.h"};
+  const char *missing[4] = {NULL};
+  for (int i = 0, n = 0; i < 3; i++)
     if (!included_before(E->p->src, at, headers[i]))
-      out(E, "#include <%s>\n", headers[i]);
+      missing[n++] = headers[i];
+  emit_includes(E->p, missing, E->out);
   /* A future polled again after it completed (or was dropped) has no
      value to give: the poll says so and aborts (docs/language.md). */
   out(E, "static __attribute__((noreturn, cold, unused)) void\n"
@@ -753,11 +755,13 @@ static void splice(Emit *E) {
       continue;
     }
     copy_ac(E, m, pos, from);
+    /* Generated code from here on, the prelude included: mapped to the
+       output's own lines. */
+    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                       ? "\n" : "", TOKMAP_SCAFFOLD);
     if (!prelude)
       write_prelude(E, first->node->begin);
     prelude = true;
-    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
-                       ? "\n" : "", TOKMAP_SCAFFOLD);
     for (int k = i; k < j; k++) {
       Node *n = ((Item *)items.items[k])->node;
       if (n->kind == ND_FUNC_DEF && is_async_item(n))

@@ -186,6 +186,7 @@ struct Program {
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
+  Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (emit_includes.c) */
 };
 
 /* ==== recurse.c ==== */
@@ -248,6 +249,12 @@ void budget_check(Program *p, size_t max_frame, const char *flag);
 /* The translated C: the .ac text with each async function replaced;
    generated scaffolding is mapped to out_name's own lines. */
 void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
+
+/* ==== emit_includes.c ==== */
+
+/* `#include <H>` for each of the NULL-terminated headers, the user's
+   macros saved and undefined around them (push_macro/pop_macro). */
+void emit_includes(Program *p, const char *const *headers, Str *out);
 
 /* ==== emit_registry.c ==== */
 

@@ -188,6 +188,11 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
+  for (int i = 0; i < opt->cpp_args.len; i++) {
+    const char *a = opt->cpp_args.items[i];
+    if (!strncmp(a, "-D", 2))
+      vec_push(&p->cmd_defines, (void *)(a + 2));
+  }
   p->nclang_args = nargs;
   if (diag_error_count())
     return 1;
