@@ -141,8 +141,8 @@ expect "--cpp=false fails" 1 "$ACC" --cpp=false hello.ac -o none.c
 expect "--cpp='gcc -E' on glibc's <stdio.h>" 0 \
   "$ACC" "--cpp=gcc -E" gcc_cpp.ac -o gcc_cpp.c
 if grep -q 'assert(v == 42)' gcc_cpp.c && grep -q 'errno = 0;' gcc_cpp.c &&
-   gcc -Wall -Wextra -Werror $("$ACC" --cflags) gcc_cpp.c $("$ACC" --libs) \
-     -o gcc_cpp 2>"$T/err" && [ "$(./gcc_cpp)" = "42 0" ]; then
+   gcc -Wall -Wextra -Werror ${SAN:-} $("$ACC" --cflags) gcc_cpp.c \
+     $("$ACC" --libs) -o gcc_cpp 2>"$T/err" && [ "$(./gcc_cpp)" = "42 0" ]; then
   ok "--cpp='gcc -E': the body as written, built by gcc, runs"
 else
   bad "--cpp='gcc -E': the body as written, built by gcc, runs" \
