@@ -176,12 +176,22 @@ static Node *typeof_await_at(Lower *L, size_t i) {
   return NULL;
 }
 
-/* What `__typeof__(await f(1))` stands for in the output: the type of the
-   awaited value, from the oracle (nothing is awaited there). */
+/* A sizeof or _Alignof operand holding an await that starts at i. */
+static Node *sizeof_await_at(size_t i) {
+  const Vec *ops = ast_sizeof_awaits();
+  for (int k = 0; k < ops->len; k++)
+    if (((Node *)ops->items[k])->begin == i)
+      return ops->items[k];
+  return NULL;
+}
+
+/* What `__typeof__(await f(1))` or `sizeof(await f(1) == 2)` stands for in
+   the output: the operand's type, from the oracle (nothing is awaited
+   there). */
 static const char *typeof_await_type(Lower *L, Node *te) {
   const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
   if (!t || strchr(t, '<')) {
-    error_at(te->begin, "cannot tell the type of this 'typeof' operand");
+    error_at(te->begin, "cannot tell the type of this operand");
     return "int";
   }
   return t;
@@ -231,6 +241,11 @@ static TokSubst name_token(void *ctx, size_t b, size_t e) {
   if (te && te->end <= nm->to) { /* the awaited value's type */
     nm->tag = false;
     return (TokSubst){typeof_await_type(L, te), te->end};
+  }
+  Node *se = sizeof_await_at(b);
+  if (se && se->end <= nm->to) { /* sizeof (TYPE) */
+    nm->tag = false;
+    return (TokSubst){xformat("(%s)", typeof_await_type(L, se)), se->end};
   }
   if (nm->in_attr) { /* struct __attribute__((...)) NAME */
     nm->attr += (t[b] == '(') - (t[b] == ')');

@@ -129,6 +129,8 @@ void ast_name_use(size_t off, Decl *d);
    the operand of typeof(expr), or NULL. */
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
+/* A sizeof or _Alignof operand that holds an await (ast_sizeof_awaits). */
+void ast_note_sizeof_await(Node *expr);
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
 DeclSpec *ast_spec_push(Parser *p, DeclSpec *spec);
 Declarator *ast_dtor_name(Span at, const char *name);
