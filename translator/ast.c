@@ -18,6 +18,8 @@
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
+static Vec calls_;   /* every ND_CALL, in the order built */
+static Vec async_funcs_; /* every async function declaration, in order */
 
 /* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
 typedef struct NameUse {
@@ -31,6 +33,8 @@ void ast_begin(Source *s) {
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
+  calls_ = (Vec){0};
+  async_funcs_ = (Vec){0};
   uses_ = (Vec){0};
 }
 
@@ -72,8 +76,9 @@ Decl *ast_name_at(size_t off) {
 
 const Vec *ast_awaits(void) { return &awaits_; }
 
-static Vec calls_;   /* every ND_CALL, in the order built */
 const Vec *ast_calls(void) { return &calls_; }
+const Vec *ast_async_funcs(void) { return &async_funcs_; }
+void ast_add_async_func(Decl *d) { vec_push(&async_funcs_, d); }
 
 Node *ast_find_await(Node *n) {
   if (!n || !n->has_await)

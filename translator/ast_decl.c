@@ -285,6 +285,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
       (kind == DK_FUNC || (spec && spec->storage == SC_EXTERN)))
     prev = scope_lookup_file(d->name);
   link_redeclaration(d, prev);
+  if (kind == DK_FUNC && d->is_async)
+    ast_add_async_func(d);
   return d;
 }
 

@@ -353,6 +353,36 @@ static int plan_void_future_args(Oracle *o, Vec *done) {
   return added;
 }
 
+/*
+ * Names acc generates that .ac code may use before acc has written them:
+ * `&f__vtable` hands a future of f to ac_select, ac_timeout or
+ * ac_spawn_raw.  The erasure declares each async function's vtable just
+ * before the function's first declaration,
+ *   extern const struct ac_future_vtable f__vtable;
+ * (a struct tag, so it is valid before ac.h is included).  Returns how
+ * many it added.
+ */
+static int plan_generated_names(Oracle *o) {
+  const Vec *fns = ast_async_funcs();
+  int added = 0;
+  for (int i = 0; i < fns->len; i++) {
+    Decl *d = fns->items[i];
+    bool seen = false;
+    for (int j = 0; j < i && !seen; j++)
+      seen = ((Decl *)fns->items[j])->first == d->first;
+    if (seen || !d->spec || !d->name)
+      continue;
+    add_edit(o, d->spec->begin, 0,
+             xformat("extern const struct ac_future_vtable %s__vtable; ",
+                     d->name),
+             d->spec->begin);
+    added++;
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
 static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
   size_t pos = 0, in = 0, del = 0;
@@ -391,7 +421,9 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   o->index = clang_createIndex(0, 0);
   /* A rewrite can type an await's operand that was ill-typed before (a
      leaf awaited inside another leaf's arguments): a few rounds at most. */
-  bool ok = parse_text(o, o->erased, src->len, &argv);
+  size_t len0 = src->len;
+  char *text0 = plan_generated_names(o) ? apply_edits(o, &len0) : o->erased;
+  bool ok = parse_text(o, text0, len0, &argv);
   Vec done = {0};
   for (int round = 0;
        ok && round < 4 &&

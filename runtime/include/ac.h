@@ -222,13 +222,12 @@ extern const ac_future_vtable_t ac_sleep_vtable;
 /* ==== combinators over type-erased futures ==== */
 
 /* One operand: a future (unstarted, pinned where it is) and where its
- * output goes (NULL to discard).  The combinator owns and drops it. */
+ * output goes (NULL to discard): `{&f__vtable, &fut, &out}`.  The
+ * combinator owns and drops it, and sets vt to NULL once it is dropped. */
 typedef struct ac_branch {
   const ac_future_vtable_t *vt;
   void *fut;
   void *out;
-  /* private */
-  int done;
 } ac_branch_t;
 
 /* Runs the branches concurrently until all are ready.  out: ignored. */
@@ -467,6 +466,8 @@ extern const ac_future_vtable_t ac_io_vtable;
  */
 #ifdef __ACC__
 ac_task_t *ac_spawn();
+/* The vtable of a future, by its type, for ac_branch_t and ac_timeout. */
+const ac_future_vtable_t *AC_VTABLE_OF();
 #else
 #ifndef AC__FUTURE_TYPES
 #define AC__FUTURE_TYPES
