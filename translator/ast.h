@@ -203,6 +203,26 @@ void ast_dump(FILE *out, const Node *node, int depth); /* for tests */
    other declarators). */
 Decl *ast_name_at(size_t off);
 
+/* ==== combinator.c (acc's select, join and timeout forms) ==== */
+
+typedef enum CombKind {
+  CB_NONE,
+  CB_FIRST,  /* await ac_first(b0, b1, ...): the index of the first ready */
+  CB_ALL,    /* await ac_all(b0, b1, ...): all of them; void */
+  CB_WITHIN, /* await ac_within(ms, b): 0, or AC_ETIMEDOUT (b dropped) */
+} CombKind;
+
+/* Which form a call is (by the callee's name), CB_NONE for other calls. */
+CombKind combinator_kind(const Node *call);
+const char *combinator_name(CombKind k);
+/* The index of the first branch among the call's arguments (ac_within's
+   first argument is its deadline). */
+int combinator_first_branch(const Node *call);
+/* A branch is a future or `LVALUE op= future`: the future, and the
+   lvalue that receives its output (NULL for none). */
+Node *combinator_future(Node *branch);
+Node *combinator_dest(Node *branch);
+
 /* ==== parse (grammar/parser.y + grammar/lexer.l + scope.c) ==== */
 
 /* Parses the whole preprocessed buffer; reports syntax errors through

@@ -45,7 +45,8 @@ struct Slot {
   const char *name;     /* the C field name, unique in the frame */
   const char *type;     /* its type, usable as __typeof__(type) */
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
-  Site *site;           /* SL_CHILD: its await site */
+  Site *site;           /* SL_CHILD: its await site; SL_TEMP: the
+                           combinator site it serves, if one */
   Node *lit;            /* SL_LITERAL: the ND_COMPOUND_LIT */
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
@@ -85,6 +86,8 @@ typedef enum ChildKind {
   CH_LOCAL,   /* a local holding a future value: polled where it lives */
   CH_PLACE,   /* another lvalue holding a future (a[i], p->f): polled
                  where it lives, through a pointer in the frame */
+  CH_COMBINATOR, /* ac_first / ac_all / ac_within: no child of its own;
+                    its branches' children run inline in this state */
 } ChildKind;
 
 /* One await site; its state number is its index + 1 (0 is "not started"). */
@@ -107,6 +110,15 @@ struct Site {
                            arguments, for boxing */
   Vec succ;             /* states (intptr_t) reachable next without another
                            await; 0 means "returns" (approximate under goto) */
+  /* CH_COMBINATOR (lower_combinator.c): */
+  CombKind comb;        /* which form */
+  Vec branches;         /* Site*: one per future, in polling order; each
+                           is a site of its own kind that is in no state
+                           list: its `state` is this one's, its child
+                           lives in this site's struct in the frame, its
+                           `result` receives its output */
+  Slot *mask;           /* ac_all: the branches still running, a bit each */
+  Site *parent;         /* a branch: its combinator site */
 };
 
 /* ==== the poll body ==== */
@@ -143,6 +155,9 @@ struct AsyncFunc {
   int line;              /* .ac line of the definition */
   Vec params;            /* Slot* of the parameters, in order */
   Vec sites;             /* Site*, by state */
+  Vec children;          /* Site*: every child future, in order: the await
+                            sites, with a combinator's branches in its
+                            place (recurse.c and the emitters walk these) */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
   Vec start_succ;        /* states (intptr_t) reachable first from state 0;
@@ -204,6 +219,17 @@ void layout_program(Program *p);
 
 /* The translated C: the .ac text with each async function replaced. */
 void emit_c(Program *p, bool no_line, Str *out);
+
+/* How the poll and drop of a site reach its child: `&F->c1`, or `F->c1`
+   for a child held through a pointer; and whether the parent frees it. */
+const char *emit_child_ref(Site *s);
+bool emit_owns_heap(Site *s);
+
+/* ==== emit_combinator.c ==== */
+
+/* The await sequence of a combinator site, and its part of f__drop. */
+void emit_combinator_await(Site *s, Str *out);
+void emit_combinator_drop(Site *s, Str *out);
 
 /* ==== emit_registry.c ==== */
 

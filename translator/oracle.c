@@ -248,10 +248,14 @@ static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
   vec_push(&o->edits, e);
 }
 
+/* By offset; at one offset, pure insertions before an edit that replaces
+   text there (they go in front of it), then the inner await's first. */
 static int edit_cmp(const void *a, const void *b) {
   const Edit *x = *(Edit *const *)a, *y = *(Edit *const *)b;
   if (x->at != y->at)
     return x->at < y->at ? -1 : 1;
+  if ((x->del > 0) != (y->del > 0))
+    return x->del > 0 ? 1 : -1;
   return x->inner > y->inner ? -1 : x->inner < y->inner;
 }
 
@@ -383,11 +387,69 @@ static int plan_generated_names(Oracle *o) {
   return added;
 }
 
+/* The offset of the token just before `off` if it is the `(` or `,` of
+   an argument list or the last `=` of an assignment operator, else off. */
+static size_t branch_anchor(Oracle *o, size_t off) {
+  size_t i = off;
+  while (i > 0 && strchr(" \t\n", o->src->text[i - 1]))
+    i--;
+  return i > 0 && strchr("(,=", o->src->text[i - 1]) ? i - 1 : off;
+}
+
+/*
+ * A branch of `await ac_first(...)`, `ac_all` or `ac_within` (combinator.c)
+ * is awaited by the combinator, so the erasure gives it its output's type,
+ * as for an await operand: a hand-written future E becomes
+ * `((void)(E), *(OUT *)0)`, a void one `((void)(E), 0)` (a void argument
+ * is no C), or `((void)(E))` when its output is assigned, which C then
+ * rejects in its own words.  The text goes in after the `(`, `,` or `=`
+ * before E, rewritten in place, so that E's own range keeps E's type (the
+ * lowering asks for it).  Async calls are typed right by the plain
+ * erasure (a void one in argument position by plan_void_future_args).
+ * Returns how many it added.
+ */
+static int plan_combinator_branches(Oracle *o, Vec *done) {
+  const Vec *calls = ast_calls();
+  int added = 0;
+  for (int i = 0; i < calls->len; i++) {
+    Node *call = calls->items[i];
+    if (!combinator_kind(call))
+      continue;
+    for (int j = combinator_first_branch(call); j < call->args.len; j++) {
+      Node *b = call->args.items[j], *e = combinator_future(b);
+      bool seen = false;
+      for (int k = 0; k < done->len && !seen; k++)
+        seen = done->items[k] == e;
+      const char *type, *out;
+      if (seen || is_async_call(e) || combinator_kind(e) ||
+          !(type = operand_type(o, e)) ||
+          !oracle_future_info(o, type, NULL, NULL, &out) ||
+          strstr(out, "(unnamed") || strstr(out, "(anonymous"))
+        continue;
+      size_t at = branch_anchor(o, e->begin);
+      const char *lead = at < e->begin ? xformat("%c", o->src->text[at]) : "";
+      add_edit(o, at, at < e->begin, xformat("%s((void)(", lead), e->begin);
+      const char *suffix =
+          strcmp(out, "void") ? xformat("), *(__typeof__(%s) *)0)", out)
+          : combinator_dest(b) ? "))"
+                               : "), 0)";
+      add_edit(o, e->end, 0, suffix, e->begin);
+      vec_push(done, e);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
 static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
   size_t pos = 0, in = 0, del = 0;
   for (int i = 0; i < o->edits.len; i++) {
     Edit *e = o->edits.items[i];
+    if (e->at < pos) /* edits never overlap (edit_cmp orders them) */
+      unreachable();
     str_add(&out, o->erased + pos, e->at - pos);
     e->new_at = out.len;
     str_add(&out, e->ins, e->len);
@@ -427,7 +489,8 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   Vec done = {0};
   for (int round = 0;
        ok && round < 4 &&
-       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done);
+       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done) +
+           plan_combinator_branches(o, &done);
        round++) {
     size_t len;
     char *text = apply_edits(o, &len);

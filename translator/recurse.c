@@ -38,8 +38,8 @@ static bool reaches(Program *p, AsyncFunc *from, AsyncFunc *to, Vec *seen) {
     if (seen->items[i] == from)
       return false;
   vec_push(seen, from);
-  for (int i = 0; i < from->sites.len; i++) {
-    Site *s = from->sites.items[i];
+  for (int i = 0; i < from->children.len; i++) {
+    Site *s = from->children.items[i];
     AsyncFunc *g = func_of(p, s->callee_decl);
     if (g && reaches(p, g, to, seen))
       return true;
@@ -119,8 +119,8 @@ static bool can_write_early(Program *p, AsyncFunc *f, AsyncFunc *g) {
   names_between(p, f, g, &names);
   if (uses_any(g, &names))
     return false;
-  for (int i = 0; i < g->sites.len; i++) {
-    Site *s = g->sites.items[i];
+  for (int i = 0; i < g->children.len; i++) {
+    Site *s = g->children.items[i];
     AsyncFunc *c = func_of(p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin &&
         !can_write_early(p, f, c))
@@ -134,8 +134,8 @@ static void add_early(Program *p, AsyncFunc *f, AsyncFunc *g) {
   for (int i = 0; i < f->early.len; i++)
     if (f->early.items[i] == g)
       return;
-  for (int i = 0; i < g->sites.len; i++) {
-    Site *s = g->sites.items[i];
+  for (int i = 0; i < g->children.len; i++) {
+    Site *s = g->children.items[i];
     AsyncFunc *c = func_of(p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin)
       add_early(p, f, c);
@@ -151,8 +151,8 @@ static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;
-  vec_push(&f->notes, xformat("c%d: %s's frame is boxed (%s)", s->state,
-                              s->callee, why));
+  vec_push(&f->notes, xformat("%s: %s's frame is boxed (%s)",
+                              s->child->name, s->callee, why));
 }
 
 static void place_site(Program *p, AsyncFunc *f, Site *s) {
@@ -183,7 +183,7 @@ static void place_site(Program *p, AsyncFunc *f, Site *s) {
 void recurse_mark(Program *p) {
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *f = p->funcs.items[i];
-    for (int j = 0; j < f->sites.len; j++)
-      place_site(p, f, f->sites.items[j]);
+    for (int j = 0; j < f->children.len; j++)
+      place_site(p, f, f->children.items[j]);
   }
 }

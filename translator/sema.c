@@ -89,6 +89,74 @@ static bool is_future(Ctx c, const Node *e) {
   return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
 }
 
+/* ==== acc's combinator forms (combinator.c) ==== */
+
+/*
+ *   await ac_first(v = fetch(1), ac_sleep_ms(100))
+ *   await ac_all(a = fetch(1), b = count(2))
+ *   await ac_within(100, v = fetch(1))
+ * Each branch is a future, or `lvalue op= future` receiving its output
+ * (its type is checked by the erasure: oracle.c types the future as an
+ * await operand there).  The shape is checked without types, the futures
+ * with them.
+ */
+/* False (after an error) if the form is not one acc can lower. */
+static bool check_combinator_shape(Node *call) {
+  CombKind k = combinator_kind(call);
+  const char *name = combinator_name(k);
+  int first = combinator_first_branch(call), n = call->args.len - first;
+  if (!call->lhs->decl) {
+    error_at(call->begin, "'%s' is declared by <ac.h>; include it", name);
+    return false;
+  }
+  if (k == CB_WITHIN && call->args.len != 2) {
+    error_at(call->begin, "'ac_within' takes a deadline in milliseconds and "
+             "one future");
+    return false;
+  }
+  if (n < 1 || n > 64) {
+    error_at(call->begin, n < 1 ? "'%s' needs at least one future"
+                                : "'%s' takes at most 64 futures", name);
+    return false;
+  }
+  for (int i = first; i < call->args.len; i++) {
+    Node *fut = combinator_future(call->args.items[i]);
+    if (combinator_kind(fut))
+      error_at(fut->begin, "'%s' cannot be a branch of '%s'; make it the "
+               "body of an async function and use that function's future",
+               combinator_name(combinator_kind(fut)), name);
+  }
+  return true;
+}
+
+static void check_branch_future(Ctx c, Node *call, int i, Node *fut) {
+  if (is_future(c, fut))
+    return;
+  const char *type = oracle_expr_type(c.o, fut->begin, fut->end);
+  error_at(fut->begin, "argument %d of '%s' is not a future%s%s%s", i + 1,
+           combinator_name(combinator_kind(call)), type ? " (it has type '" : "",
+           type ? type : "", type ? "')" : "");
+}
+
+static void check_combinator(Ctx c, Node *call) {
+  if (!c.o && !check_combinator_shape(call))
+    return;
+  int first = combinator_first_branch(call);
+  for (int i = 0; i < first && i < call->args.len; i++)
+    check(c, call->args.items[i], false);
+  for (int i = first; i < call->args.len; i++) {
+    Node *b = call->args.items[i];
+    Node *fut = combinator_future(b);
+    if (combinator_kind(fut))
+      continue; /* reported by the shape */
+    if (combinator_dest(b))
+      check(c, combinator_dest(b), false);
+    if (c.o)
+      check_branch_future(c, call, i, fut);
+    check(c, fut, true);
+  }
+}
+
 static void check_await(Ctx c, Node *n) {
   if (c.unevaluated) {
     if (!strcmp(c.unevaluated, "_Generic"))
@@ -105,6 +173,10 @@ static void check_await(Ctx c, Node *n) {
   }
   if (!c.in_async) {
     error_at(n->op_off, "'await' outside an async function");
+    return;
+  }
+  if (combinator_kind(n->lhs)) {
+    check_combinator(c, n->lhs);
     return;
   }
   if (!c.o || is_future(c, n->lhs)) {
@@ -155,6 +227,13 @@ static void check_future_argument(Node *call, int i) {
 }
 
 static void check_call(Ctx c, Node *n, bool future_ok) {
+  if (combinator_kind(n)) { /* not under an await: check_await has them */
+    if (!c.o)
+      error_at(n->begin, "'%s' must be awaited where it is written: "
+               "'await %s(...)'", combinator_name(combinator_kind(n)),
+               combinator_name(combinator_kind(n)));
+    return;
+  }
   Decl *callee = async_callee(n);
   if (callee && !future_ok) {
     if (c.in_async)

@@ -268,6 +268,16 @@ ac_poll_t ac_timeout_poll(ac_timeout_t *self, ac_context_t *cx, int *out);
 void ac_timeout_drop(ac_timeout_t *self);
 extern const ac_future_vtable_t ac_timeout_vtable;
 
+/* acc's typed forms of the same (docs/language.md): `await ac_first(...)`,
+ * `await ac_all(...)` and `await ac_within(ms, ...)` over futures of any
+ * kind.  acc lowers them inline into the caller's frame, so they exist only
+ * while acc reads the file. */
+#ifdef __ACC__
+int ac_first();
+void ac_all();
+int ac_within();
+#endif
+
 /* ==== channels ==== */
 
 /* Waiting futures keep their wait entry inline (no allocation). */
