@@ -165,6 +165,7 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+  emit_boxed_future(E->p, x, E->out);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -587,9 +588,10 @@ void emit_c(Program *p, bool no_line, Str *outp) {
   }
   size_t pos = 0;
   bool prelude = false;
+  int first_use = emit_first_use(p);
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    if (!is_async_item(n))
+    if (!is_async_item(n) && (i != first_use || prelude))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
     if (!b.in_main || !e.in_main)
@@ -601,6 +603,11 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     if (!prelude)
       write_prelude(&E);
     prelude = true;
+    if (!is_async_item(n)) { /* plain code that names an async function */
+      line_directive(&E, b.line);
+      pos = from;
+      continue;
+    }
     if (n->kind == ND_FUNC_DEF)
       gen_func(&E, func_of_def(p, n));
     else

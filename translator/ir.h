@@ -231,10 +231,23 @@ bool emit_owns_heap(Site *s);
 void emit_combinator_await(Site *s, Str *out);
 void emit_combinator_drop(Site *s, Str *out);
 
+/* ==== emit_header.c ==== */
+
+/* --emit=header: the declarations C and other .ac files need; `path` is
+   the header's own path (its guard), or NULL. */
+void emit_header(Program *p, const char *path, Str *out);
+
 /* ==== emit_registry.c ==== */
 
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
+/* The first item of the .ac file itself that names an async function (a
+   plain function that spawns one, say), or -1: the registry and the
+   declarations acc writes must come before it. */
+int emit_first_use(Program *p);
+/* The boxed future of an async function of another file, and `g(args)`
+   that makes one (after the extern declarations of g__new, g__poll). */
+void emit_boxed_future(Program *p, ExternAsync *x, Str *out);
 
 /* ==== emit_views.c ==== */
 

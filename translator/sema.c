@@ -226,7 +226,53 @@ static void check_future_argument(Node *call, int i) {
             future_of->name, param->name ? param->name : "");
 }
 
+/* ==== ac_spawn (ac.h) ==== */
+
+/* The vtable a hand-written future type needs to be spawned: `T_vtable`
+   for T_t, declared at file scope before `at`. */
+static bool has_vtable(const char *poll, size_t at) {
+  size_t n = strlen(poll) - strlen("_poll");
+  Decl *d = scope_lookup_file(xformat("%.*s_vtable", (int)n, poll));
+  return d && d->kind == DK_VAR && d->name_off < at;
+}
+
+/*
+ * `ac_spawn(fut)` finds the vtable from fut's type (ac.h's AC_VTABLE_OF),
+ * so its argument must be a future acc can name: a call of an async
+ * function or a variable holding one, or a hand-written future whose
+ * T_vtable is declared (emit_registry.c lists it).  Anything else would
+ * fail inside ac.h's _Generic, in the C compiler's words.
+ */
+static void check_spawn(Ctx c, Node *call) {
+  if (call->args.len != 1) {
+    if (!c.o)
+      error_at(call->begin, "'ac_spawn' takes one future");
+    return;
+  }
+  Node *e = call->args.items[0];
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_FUNC &&
+      e->decl->is_async) {
+    if (!c.o)
+      error_at(e->begin, "'%s' is an async function, not a future: spawn a "
+               "call of it, 'ac_spawn(%s(...))'", e->name, e->name);
+    return;
+  }
+  if (!c.o || async_callee(e) || is_future_lvalue(e))
+    return;
+  const char *type = oracle_expr_type(c.o, e->begin, e->end), *poll;
+  if (!is_future(c, e))
+    error_at(e->begin, "'ac_spawn' needs a future, not an expression of "
+             "type '%s'", type ? type : "?");
+  else if (type && oracle_future_info(c.o, type, &poll, NULL, NULL) &&
+           !has_vtable(poll, call->begin))
+    error_at(e->begin, "cannot spawn a future of type '%s': no '%.*s_vtable' "
+             "is declared before this point", type,
+             (int)(strlen(poll) - strlen("_poll")), poll);
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
+  if (n->lhs->kind == ND_IDENT && !strcmp(n->lhs->name, "ac_spawn"))
+    check_spawn(c, n);
   if (combinator_kind(n)) { /* not under an await: check_await has them */
     if (!c.o)
       error_at(n->begin, "'%s' must be awaited where it is written: "

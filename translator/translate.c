@@ -54,8 +54,14 @@ static int emit_sync(const Options *opt, Str *out) {
   return 0;
 }
 
-static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
+static void emit_view(Program *p, const Options *opt, Str *out) {
+  EmitKind kind = opt->emit;
+  bool no_line = opt->no_line;
   switch (kind) {
+  case EMIT_HEADER:
+    emit_header(p, opt->output && strcmp(opt->output, "-") ? opt->output
+                                                            : NULL, out);
+    break;
   case EMIT_C:
     emit_c(p, no_line, out);
     break;
@@ -107,7 +113,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only)
-    emit_view(p, opt->emit, opt->no_line, out);
+    emit_view(p, opt, out);
   oracle_close(o);
   return diag_error_count() ? 1 : 0;
 }

@@ -19,6 +19,8 @@ work="$BUILD/toolbox-test"
 rm -rf "$work" && mkdir -p "$work"
 
 # build NAME SRCDIR FILES...: translates and compiles into $work/NAME/prog.
+# In a folder, every .ac gets its header first (other .ac files of the
+# folder may include it, as .c files do).
 build() {
   name=$1 srcdir=$2
   shift 2
@@ -29,14 +31,21 @@ build() {
     b=$(basename "$f")
     case $b in
     *.ac)
-      if ! "$ACC" -I"$srcdir" "$f" -o "$dir/${b%.ac}.c" 2>"$dir/translate.err"; then
-        bad "$name" "acc failed: $(head -3 "$dir/translate.err")"
-        return 1
-      fi
-      if [ "$srcdir" != "$ROOT/tests/toolbox" ] &&
-         ! "$ACC" --emit=header -I"$srcdir" "$f" -o "$dir/${b%.ac}.h" \
+      [ "$srcdir" = "$ROOT/tests/toolbox" ] && continue
+      if ! "$ACC" --emit=header -I"$dir" -I"$srcdir" "$f" -o "$dir/${b%.ac}.h" \
            2>"$dir/header.err"; then
         bad "$name" "acc --emit=header failed: $(head -3 "$dir/header.err")"
+        return 1
+      fi ;;
+    esac
+  done
+  for f in "$@"; do
+    b=$(basename "$f")
+    case $b in
+    *.ac)
+      if ! "$ACC" -I"$dir" -I"$srcdir" "$f" -o "$dir/${b%.ac}.c" \
+           2>"$dir/translate.err"; then
+        bad "$name" "acc failed: $(head -3 "$dir/translate.err")"
         return 1
       fi
       csrcs="$csrcs $dir/${b%.ac}.c" ;;
