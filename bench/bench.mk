@@ -6,14 +6,19 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-ac
+bench: $(BENCH_BIN) bench-w5 bench-fnptr bench-ac
 	$(BENCH_BIN)
 
 # W5: the translated chain of 10 async functions against plain calls.
 bench-w5: acc libacrt
 	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/w5/run.sh
 
-.PHONY: bench-w5
+# An await through an async function pointer against a direct await.
+bench-fnptr: acc
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/fnptr/run.sh \
+	  $(or $(BENCH_RUNS),5)
+
+.PHONY: bench-w5 bench-fnptr
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIBACRT)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBACRT) $(RT_LIBS)

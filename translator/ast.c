@@ -20,6 +20,7 @@ static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
 static Vec calls_;   /* every ND_CALL, in the order built */
 static Vec async_funcs_; /* every async function declaration, in order */
+static Vec async_specs_; /* every DeclSpec with `async`, in order */
 
 /* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
 typedef struct NameUse {
@@ -35,6 +36,7 @@ void ast_begin(Source *s) {
   awaits_ = (Vec){0};
   calls_ = (Vec){0};
   async_funcs_ = (Vec){0};
+  async_specs_ = (Vec){0};
   uses_ = (Vec){0};
 }
 
@@ -79,6 +81,8 @@ const Vec *ast_awaits(void) { return &awaits_; }
 const Vec *ast_calls(void) { return &calls_; }
 const Vec *ast_async_funcs(void) { return &async_funcs_; }
 void ast_add_async_func(Decl *d) { vec_push(&async_funcs_, d); }
+const Vec *ast_async_specs(void) { return &async_specs_; }
+void ast_add_async_spec(DeclSpec *s) { vec_push(&async_specs_, s); }
 
 Node *ast_find_await(Node *n) {
   if (!n || !n->has_await)

@@ -153,6 +153,9 @@ struct DeclSpec {
   bool is_thread_local;
   bool is_inline;
   bool is_async;      /* the `async` function specifier */
+  size_t async_off;   /* where that `async` is */
+  bool declares_func; /* some declarator with it declares a function (else
+                         `async` makes pointers to async functions) */
   bool is_const;      /* top-level const among the specifiers */
   Vec tags;           /* Node*: tag definitions inside the specifiers */
   Decl *typedef_name; /* the typedef the specifiers name, if any */

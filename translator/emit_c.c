@@ -23,6 +23,7 @@ typedef struct Emit {
   bool no_line;
   const char *path;   /* the .ac path, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
+  Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
 } Emit;
 
@@ -165,6 +166,7 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+  emit_shim_proto(n, x->ret_type, x->params, false, E->out);
   emit_boxed_future(E->p, x, E->out);
 }
 
@@ -272,7 +274,7 @@ static void await_seq(Emit *E, Site *s) {
       s->poll, emit_child_ref(s),
       s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&F->%s);\n", s->drop, s->child->name);
+    out(E, "%s(&F->%s);\n", s->done ? s->done : s->drop, s->child->name);
   else if (emit_owns_heap(s))
     out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
@@ -450,11 +452,15 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   }
   frame_struct(E, fn);
   prototypes(E, fn);
+  if (!fn->is_main)
+    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
   init_fn(E, fn, params);
   ctor_fns(E, fn, params);
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  if (!fn->is_main)
+    emit_shim(E->p, fn, E->out);
   if (fn->is_main)
     main_fn(E, fn, params);
 }
@@ -481,6 +487,8 @@ static void gen_proto(Emit *E, Node *n) {
     out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
         fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
         fn->name, lower_param_text(E->p->src, d));
+    emit_shim_proto(fn->name, fn->ret_type, lower_param_text(E->p->src, d),
+                    fn->is_static, E->out);
   }
 }
 
@@ -527,6 +535,51 @@ static bool is_acc_pragma(const char *p) {
                                    p[3] == '(' || p[3] == '\n');
 }
 
+/* A rewrite of asyncptr.c placed in the .ac text: at its offset there, or
+   failed (NULL text) when a macro wrote the token, at its line. */
+typedef struct AcEdit {
+  size_t at, len;
+  const char *text;
+  const Rewrite *r;
+} AcEdit;
+
+static void place_rewrites(Emit *E, AcText *t) {
+  const Vec *rw = rewrites();
+  for (int i = 0; i < rw->len; i++) {
+    const Rewrite *r = rw->items[i];
+    Loc l = source_loc(E->p->src, r->off);
+    if (!l.in_main)
+      continue;
+    AcEdit *e = xalloc(sizeof *e);
+    *e = (AcEdit){ac_offset(t, l), r->len, r->text, r};
+    if (e->at + r->len > t->len ||
+        memcmp(t->text + e->at, E->p->src->text + r->off, r->len)) {
+      l.col = 1;
+      *e = (AcEdit){ac_offset(t, l), 0, NULL, r};
+    }
+    vec_push(&E->edits, e);
+  }
+}
+
+/* [i, end) of the .ac text with the rewrites in it applied. */
+static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
+  for (int k = 0; k < E->edits.len; k++) {
+    AcEdit *e = E->edits.items[k];
+    if (e->at < i || e->at >= end)
+      continue;
+    if (!e->text) {
+      error_at(e->r->off, "this '%.*s' comes from a macro, but acc must "
+               "rewrite it (async function pointers); write it out",
+               (int)e->r->len, E->p->src->text + e->r->off);
+      continue;
+    }
+    str_add(E->out, t->text + i, e->at - i);
+    str_puts(E->out, e->text);
+    i = e->at + e->len;
+  }
+  str_add(E->out, t->text + i, end - i);
+}
+
 /* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
 static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
   for (size_t i = from; i < to;) {
@@ -535,7 +588,7 @@ static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
       out(E, "// ");
     const char *nl = memchr(t->text + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
-    str_add(E->out, t->text + i, end - i);
+    copy_edited(E, t, i, end);
     i = end;
   }
 }
@@ -543,7 +596,8 @@ static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
 static bool is_async_item(Node *n) {
   if (n->kind == ND_FUNC_DEF)
     return n->spec->is_async || (n->decl && n->decl->is_async);
-  return n->kind == ND_DECLARATION && n->spec->is_async;
+  return n->kind == ND_DECLARATION && n->spec->is_async &&
+         n->spec->declares_func; /* not pointers to async functions */
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
@@ -586,6 +640,7 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     error_at(0, "cannot read '%s' again to copy it", p->src->path);
     return;
   }
+  place_rewrites(&E, &t);
   size_t pos = 0;
   bool prelude = false;
   int first_use = emit_first_use(p);

@@ -100,6 +100,9 @@ struct Site {
   Decl *callee_decl;    /* the async function's declaration, if one */
   const char *poll;     /* the poll function: g__poll, ac_sleep_poll */
   const char *drop;     /* the drop function: g__drop, ac_sleep_drop */
+  const char *done;     /* CH_LEAF: called after ready instead of drop, if
+                           set (ac_dyn_done: a finished frame's drop does
+                           nothing, only its storage is released) */
   const char *out_type; /* the output type; "void" for none */
   Slot *child;          /* the frame field of the child (CH_LOCAL: the
                            local's slot) */
@@ -187,6 +190,23 @@ struct Program {
   bool main_current_thread; /* #pragma acc main(current_thread) */
 };
 
+/* ==== asyncptr.c ==== */
+
+/* A token of the preprocessed buffer the output spells otherwise: [off,
+   off + len) becomes text. */
+typedef struct Rewrite {
+  size_t off, len;
+  const char *text;
+} Rewrite;
+
+/* Collects the rewrites pointers to async functions need: `async` where it
+   makes pointers, an async function used as a value naming its shim. */
+void asyncptr_collect(Node *tu);
+const Rewrite *rewrite_at(size_t off); /* the one starting at off, or NULL */
+const Vec *rewrites(void);             /* all, by offset */
+/* [begin, end) of the buffer `text` with the rewrites in it applied. */
+char *rewrite_text(const char *text, size_t begin, size_t end);
+
 /* ==== recurse.c ==== */
 
 /* Marks AsyncFunc.on_cycle from the async call graph of the TU. */
@@ -230,6 +250,15 @@ bool emit_owns_heap(Site *s);
 /* The await sequence of a combinator site, and its part of f__drop. */
 void emit_combinator_await(Site *s, Str *out);
 void emit_combinator_drop(Site *s, Str *out);
+
+/* ==== emit_shim.c ==== */
+
+/* f__shim, what a pointer to the async function f points to: it starts f's
+   frame where ac.h's ac__dyn_target says.  Its prototype, and (after f's
+   vtable) its definition. */
+void emit_shim_proto(const char *name, const char *ret, const char *params,
+                     bool is_static, Str *out);
+void emit_shim(Program *p, AsyncFunc *fn, Str *out);
 
 /* ==== emit_header.c ==== */
 

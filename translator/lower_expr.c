@@ -168,6 +168,12 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
       str_add(out, t + i++, 1);
       continue;
     }
+    const Rewrite *rw = rewrite_at(i); /* async function pointers */
+    if (rw && rw->len == n) {
+      str_puts(out, rw->text);
+      i += n;
+      continue;
+    }
     if (tag && skip_attribute(t + i) != t + i) { /* struct __attribute__ */
       size_t end = (size_t)(skip_attribute(t + i) - t);
       str_add(out, t + i, end - i);
@@ -482,6 +488,10 @@ static const char *await_type(Lower *L, Node *e) {
     AsyncFunc *g = lower_func_of(L->prog, e->lhs->decl);
     return g ? g->ret_type : call_type(L, e);
   }
+  if (e->kind == ND_CALL && /* through an async function pointer */
+      oracle_expr_is_async_fn(L->o, e->lhs->begin, e->lhs->end))
+    return oracle_expr_is_void(L->o, e->begin, e->end) ? "void"
+                                                       : type_of(L, e);
   const char *t = type_of(L, e), *out = NULL;
   if (t && oracle_future_info(L->o, t, NULL, NULL, &out))
     return out;
@@ -832,10 +842,44 @@ static const char *lower_await(Lower *L, Node *aw) {
   return s->result ? xformat("F->%s", s->result->name) : "((void)0)";
 }
 
+/*
+ * A call through a pointer to an async function (emit_shim.c): the
+ * callee's frame goes into an ac_dyn_t, inline when it fits.
+ *   before:  await ops[i](x)
+ *   after:   ac__dyn_target = &F->c1;
+ *            (void)(F->ops_2[F->i_3])(F->x_4);     polled by ac_dyn_poll
+ * The callee is evaluated before the arguments (and kept, if one awaits).
+ */
+static void site_dyn(Lower *L, Site *s, Node *call) {
+  Node *f = call->lhs;
+  bool later = false;
+  for (int i = 0; i < call->args.len; i++)
+    later |= ((Node *)call->args.items[i])->has_await;
+  const char *fn = f->has_await ? lower_expr(L, f)
+                   : later || L->spill_all ? spill(L, f)
+                                           : lower_copy_text(L, f);
+  const char *args = lower_args(L, call);
+  s->kind = CH_LEAF;
+  s->callee = f->kind == ND_IDENT ? f->name
+              : f->kind == ND_MEMBER || f->kind == ND_ARROW ? f->name
+                                                            : "ac_dyn_t";
+  s->poll = "ac_dyn_poll";
+  s->drop = "ac_dyn_drop";
+  s->done = "ac_dyn_done";
+  s->child = child_slot(L, s, "ac_dyn_t");
+  s->init = xformat("ac__dyn_target = &F->%s;\n(void)(%s)(%s);",
+                    s->child->name, fn, args);
+  s->out_type = oracle_expr_is_void(L->o, call->begin, call->end)
+                    ? "void" : type_of(L, call);
+}
+
 /* The child of site s for the future e, and its output type. */
 bool lower_child(Lower *L, Site *s, Node *e) {
   if (lower_is_async_call(e))
     site_async(L, s, e);
+  else if (e->kind == ND_CALL &&
+           oracle_expr_is_async_fn(L->o, e->lhs->begin, e->lhs->end))
+    site_dyn(L, s, e);
   else if (!site_value(L, s, e))
     return false;
   const char *t = s->out_type;

@@ -199,17 +199,84 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 
 /* ---- opening: parse and report errors ---- */
 
+/* ==== async function pointers in the erasure ====
+ *
+ * `async` in a declaration becomes `__attribute__((ms_abi))` in the
+ * erasure (plan_generated_names), on async functions and on pointers to
+ * them alike.  The calling convention is part of a function type, so clang
+ * itself tells an async function from a plain one: a plain pointer given
+ * an async function, an async pointer given a plain function or one of
+ * another signature are incompatible function pointer types, which we
+ * report as errors; `async` on what is no function is an ignored
+ * attribute, which we report too.  The marker never leaves this file:
+ * type spellings drop it, messages say `async` instead, and
+ * oracle_expr_is_async_fn asks for it.
+ */
+#define ASYNC_MARK " __attribute__((ms_abi))"
+
+static char *drop_mark(const char *t) {
+  Str s = {0};
+  for (const char *m; (m = strstr(t, ASYNC_MARK)); t = m + strlen(ASYNC_MARK))
+    str_add(&s, t, (size_t)(m - t));
+  str_puts(&s, t);
+  return (char *)str_cstr(&s);
+}
+
+/* 'int (int) __attribute__((ms_abi))' -> 'async int (int)' */
+static char *async_words(const char *msg) {
+  Str s = {0};
+  size_t quote = 0; /* in s: just after the last quote */
+  for (const char *p = msg; *p;) {
+    if (!strncmp(p, ASYNC_MARK, strlen(ASYNC_MARK))) {
+      char *tail = xstrndup(s.buf + quote, s.len - quote);
+      s.len = quote;
+      str_puts(&s, "async ");
+      str_puts(&s, tail);
+      p += strlen(ASYNC_MARK);
+    } else if (!strncmp(p, "((*))", 5)) {
+      str_puts(&s, "(*)");
+      p += 5;
+    } else {
+      str_add(&s, p, 1);
+      if (*p++ == '\'')
+        quote = s.len;
+    }
+  }
+  return (char *)str_cstr(&s);
+}
+
+/* The message of an error of the program, or NULL for a diagnostic that
+   is no error; the async marker's warnings are errors, in our words. */
+static const char *error_text(CXDiagnostic d) {
+  CXString msg = clang_getDiagnosticSpelling(d);
+  CXString opt = clang_getDiagnosticOption(d, NULL);
+  char *m = xstrdup(clang_getCString(msg)), *w = xstrdup(clang_getCString(opt));
+  clang_disposeString(msg);
+  clang_disposeString(opt);
+  if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error)
+    return strstr(m, ASYNC_MARK) ? async_words(m) : m;
+  if (!strcmp(w, "-Wincompatible-function-pointer-types") &&
+      strstr(m, ASYNC_MARK))
+    return async_words(m);
+  if (!strcmp(w, "-Wignored-attributes") && strstr(m, "'ms_abi'")) {
+    const char *here = strstr(m, "type here is ");
+    return xformat("'async' applies only to functions and pointers to "
+                   "functions%s%s", here ? "; the " : "",
+                   here ? async_words(here) : "");
+  }
+  return NULL;
+}
+
 static int report_errors(Oracle *o) {
   int n = 0;
   unsigned count = clang_getNumDiagnostics(o->tu);
   for (unsigned i = 0; i < count; i++) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
-    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+    const char *msg = error_text(d);
+    if (msg) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
-      CXString msg = clang_getDiagnosticSpelling(d);
-      diag_at_loc(&loc, "error", clang_getCString(msg));
-      clang_disposeString(msg);
+      diag_at_loc(&loc, "error", msg);
       n++;
     }
     clang_disposeDiagnostic(d);
@@ -382,6 +449,19 @@ static int plan_generated_names(Oracle *o) {
              d->spec->begin);
     added++;
   }
+  const Vec *specs = ast_async_specs();
+  for (int i = 0; i < specs->len; i++) {
+    DeclSpec *sp = specs->items[i];
+    bool is_main = false;
+    for (int j = 0; j < fns->len && !is_main; j++) {
+      Decl *d = fns->items[j];
+      is_main = d->spec == sp && d->name && !strcmp(d->name, "main");
+    }
+    if (!is_main) {
+      add_edit(o, sp->async_off, 5, "__attribute__((ms_abi))", sp->async_off);
+      added++;
+    }
+  }
   if (added)
     qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
   return added;
@@ -529,7 +609,7 @@ static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 
 static char *type_spelling(CXType t) {
   CXString s = clang_getTypeSpelling(t);
-  char *r = xstrdup(clang_getCString(s));
+  char *r = drop_mark(clang_getCString(s));
   clang_disposeString(s);
   return r;
 }
@@ -598,6 +678,27 @@ static bool is_vm(CXType t) {
   default:
     return false;
   }
+}
+
+/* A function type or a pointer to one: 1 plain, 2 with the async marker;
+   0 for any other type. */
+static int fn_kind(CXType t) {
+  t = clang_getCanonicalType(t);
+  if (t.kind == CXType_Pointer)
+    t = clang_getCanonicalType(clang_getPointeeType(t));
+  if (t.kind != CXType_FunctionProto && t.kind != CXType_FunctionNoProto)
+    return 0;
+  return clang_getFunctionTypeCallingConv(t) == CXCallingConv_X86_64Win64 ? 2
+                                                                           : 1;
+}
+
+int oracle_expr_fn_kind(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  return expr_cursor(o, begin, end, &c) ? fn_kind(clang_getCursorType(c)) : 0;
+}
+
+bool oracle_expr_is_async_fn(Oracle *o, size_t begin, size_t end) {
+  return oracle_expr_fn_kind(o, begin, end) == 2;
 }
 
 bool oracle_decl_is_vm(Oracle *o, size_t name_off) {

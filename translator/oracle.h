@@ -37,6 +37,13 @@ const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end);
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
 
+/* True if that expression is an async function or a pointer to one
+   (`f`, `fp`, `s.op`, `*fp`): a call of it makes a future. */
+bool oracle_expr_is_async_fn(Oracle *o, size_t begin, size_t end);
+/* 0 if it is no function nor a pointer to one, 1 for a plain one, 2 for
+   an async one. */
+int oracle_expr_fn_kind(Oracle *o, size_t begin, size_t end);
+
 /* True if the declaration whose name is at name_off has a variably modified
    type (a VLA or pointer to one). */
 bool oracle_decl_is_vm(Oracle *o, size_t name_off);

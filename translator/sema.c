@@ -39,6 +39,9 @@
 
 typedef struct Ctx {
   Oracle *o;
+  const Node *awaited;     /* the operand being awaited (or a combinator
+                              branch's future): a call through an async
+                              function pointer may stand only there */
   Node *func;              /* enclosing function definition, or NULL */
   bool in_async;
   const char *unevaluated; /* "sizeof", "_Alignof", "_Generic" or NULL */
@@ -74,9 +77,15 @@ static bool is_future_lvalue(const Node *e) {
   return e->kind == ND_IDENT && is_future_var(e->decl);
 }
 
+/* A call through an async function pointer (`fp(3)`, `s->op(3)`). */
+static bool async_ptr_call(Ctx c, const Node *e) {
+  return c.o && e->kind == ND_CALL && !async_callee(e) &&
+         oracle_expr_is_async_fn(c.o, e->lhs->begin, e->lhs->end);
+}
+
 /* Whether the operand of an await is a future. */
 static bool is_future(Ctx c, const Node *e) {
-  if (async_callee(e) || is_future_lvalue(e))
+  if (async_callee(e) || is_future_lvalue(e) || async_ptr_call(c, e))
     return true;
   if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
       is_future_spec(e->lhs->decl->spec))
@@ -153,7 +162,9 @@ static void check_combinator(Ctx c, Node *call) {
       check(c, combinator_dest(b), false);
     if (c.o)
       check_branch_future(c, call, i, fut);
-    check(c, fut, true);
+    Ctx bc = c;
+    bc.awaited = fut;
+    check(bc, fut, true);
   }
 }
 
@@ -179,6 +190,7 @@ static void check_await(Ctx c, Node *n) {
     check_combinator(c, n->lhs);
     return;
   }
+  c.awaited = n->lhs;
   if (!c.o || is_future(c, n->lhs)) {
     check(c, n->lhs, true);
     return;
@@ -270,6 +282,19 @@ static void check_spawn(Ctx c, Node *call) {
              (int)(strlen(poll) - strlen("_poll")), poll);
 }
 
+/* A cast between async and plain functions: a call through the result
+   would run the other kind's code. */
+static void check_async_cast(Ctx c, Node *n) {
+  if (!c.o)
+    return;
+  int from = oracle_expr_fn_kind(c.o, n->lhs->begin, n->lhs->end);
+  int to = oracle_expr_fn_kind(c.o, n->begin, n->end);
+  if (from && to && from != to)
+    error_at(n->begin, "a cast between a%s function and a%s function "
+             "pointer; a call through it would run the other kind's code",
+             from == 2 ? "n async" : " plain", to == 2 ? "n async" : " plain");
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
   if (n->lhs->kind == ND_IDENT && !strcmp(n->lhs->name, "ac_spawn"))
     check_spawn(c, n);
@@ -281,6 +306,13 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
     return;
   }
   Decl *callee = async_callee(n);
+  if (async_ptr_call(c, n) && n != c.awaited)
+    error_at(n->begin, c.in_async
+             ? "a call through an async function pointer must be awaited "
+               "where it is made (its future has no type that could be "
+               "stored, passed or spawned)"
+             : "a call through an async function pointer from non-async "
+               "code, as if it were synchronous");
   if (callee && !future_ok) {
     if (c.in_async)
       error_at(n->begin, "result of async function '%s' used without "
@@ -313,10 +345,27 @@ static bool spec_is_auto_type(const DeclSpec *spec) {
   return false;
 }
 
-/* `async` is a function specifier: on anything else it means nothing, and
-   the C compiler that reads the output would choke on it. */
+/* A declarator with a `(*`: maybe a pointer to a function, which the
+   oracle judges (an async one is `async int (*fp)(int)`). */
+static bool pointer_declarator(const Decl *d) {
+  const char *t = ast_source_text();
+  for (size_t i = d->begin; i < d->end; i++)
+    if (t[i] == '(') {
+      size_t j = i + 1;
+      while (j < d->end && strchr(" \t\n", t[j]))
+        j++;
+      if (j < d->end && t[j] == '*')
+        return true;
+    }
+  return false;
+}
+
+/* `async` is a function specifier: on anything else but pointers to
+   functions it means nothing, and the C compiler that reads the output
+   would choke on it. */
 static void check_async_spec(const Decl *d) {
-  if (d->kind != DK_FUNC && d->spec && d->spec->is_async)
+  if (d->kind != DK_FUNC && d->spec && d->spec->is_async &&
+      !pointer_declarator(d))
     error_at(d->name ? d->name_off : d->spec->begin,
              "'async' applies only to functions, not to %s '%s'",
              d->kind == DK_TYPEDEF ? "typedef" : d->is_param ? "parameter"
@@ -484,6 +533,9 @@ static void check(Ctx c, Node *n, bool future_ok) {
   case ND_CALL:
     check_call(c, n, future_ok);
     return;
+  case ND_CAST:
+    check_async_cast(c, n);
+    break;
   case ND_SIZEOF_EXPR:
   case ND_ALIGNOF_EXPR:
     c.unevaluated = n->kind == ND_SIZEOF_EXPR ? "sizeof" : "_Alignof";

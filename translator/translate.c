@@ -103,6 +103,7 @@ int acc_translate(const Options *opt, Str *out) {
   Oracle *o = oracle_open(src, args, nargs);
   if (!o || diag_error_count() || sema_check(tu, o))
     return 1;
+  asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;
