@@ -74,7 +74,8 @@ void asyncptr_collect(Node *tu) {
       add(s->async_off, 5, "");
   }
   walk(tu, false);
-  qsort(rewrites_.items, (size_t)rewrites_.len, sizeof(void *), by_offset);
+  if (rewrites_.len) /* qsort's array may not be NULL, even when empty */
+    qsort(rewrites_.items, (size_t)rewrites_.len, sizeof(void *), by_offset);
 }
 
 const Rewrite *rewrite_at(size_t off) {
