@@ -130,6 +130,7 @@ const char *lower_combinator(Lower *L, Node *aw) {
   c->callee = combinator_name(c->comb);
   c->out_type = c->comb == CB_ALL ? "void" : "int";
   c->group = lower_expr_group(L);
+  c->cleanup = lower_cleanup_live(L);
   Group *g = lower_new_group(lower_inner(c->group), false,
                              xformat("%s at %d:%d", c->callee, c->line,
                                      c->col));
