@@ -96,9 +96,15 @@ static Decl *future_level(const Node *e, Oracle *o, int *level) {
     Decl *d = e->decl;
     if (!d || d->kind != DK_VAR)
       return NULL;
+    /* the initializer may name the variable itself (`x = x + 1`): it is
+       followed once, not forever */
+    static const Decl *following;
     if (d->init && d->init->kind != ND_INIT_LIST && derivations(d) == 0 &&
-        !future_spec(d->spec)) { /* __auto_type x = f(1); */
+        !future_spec(d->spec) && following != d) { /* __auto_type x = f(1); */
+      const Decl *saved = following;
+      following = d;
       Decl *f = future_of(d->init, o);
+      following = saved;
       if (f) {
         *level = 0;
         return f;
