@@ -73,6 +73,21 @@ static int derivations(const Decl *d) {
   return ast_derivations(d->begin, d->name_off, d->end);
 }
 
+/* The variables whose initializers are being followed: `long x = x = 5;`
+   names x in its own initializer, which must not be followed again. */
+static const Decl *followed[64];
+static int nfollowed;
+
+static bool following(const Decl *d) {
+  for (int i = 0; i < nfollowed; i++)
+    if (followed[i] == d)
+      return true;
+  return nfollowed == (int)(sizeof followed / sizeof *followed);
+}
+
+static void follow_push(const Decl *d) { followed[nfollowed++] = d; }
+static void follow_pop(void) { nfollowed--; }
+
 /* The future an lvalue or call holds, with how many derivations it has
    left to take off (0: it is a future itself). */
 static Decl *future_level(const Node *e, Oracle *o, int *level) {
@@ -96,15 +111,11 @@ static Decl *future_level(const Node *e, Oracle *o, int *level) {
     Decl *d = e->decl;
     if (!d || d->kind != DK_VAR)
       return NULL;
-    /* the initializer may name the variable itself (`x = x + 1`): it is
-       followed once, not forever */
-    static const Decl *following;
     if (d->init && d->init->kind != ND_INIT_LIST && derivations(d) == 0 &&
-        !future_spec(d->spec) && following != d) { /* __auto_type x = f(1); */
-      const Decl *saved = following;
-      following = d;
+        !future_spec(d->spec) && !following(d)) { /* __auto_type x = f(1); */
+      follow_push(d);
       Decl *f = future_of(d->init, o);
-      following = saved;
+      follow_pop();
       if (f) {
         *level = 0;
         return f;
