@@ -110,7 +110,8 @@ static bool read_trace(const char *path, Vec *awaits, Vec *funcs) {
 }
 
 static void print_awaits(Vec *awaits, int top) {
-  qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_pending);
+  if (awaits->len > 1)
+    qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_pending);
   printf("slowest awaits, by time pending (of %d):\n", awaits->len);
   printf("  %10s %7s %10s %10s %7s  %s\n", "pending", "waits", "longest",
          "running", "polls", "where");

@@ -358,7 +358,8 @@ static void func_edges(AsyncFunc *f) {
     edges_to(&fl, stmt(&fl, body, set_one(&fl, 0)), fl.nstates - 1);
   } while (fl.changed);
   for (int i = 0; i < fl.nstates; i++)
-    qsort(fl.succ[i].items, (size_t)fl.succ[i].len, sizeof(void *), by_state);
+    if (fl.succ[i].len > 1) /* qsort's base may not be NULL, even for 0 */
+      qsort(fl.succ[i].items, (size_t)fl.succ[i].len, sizeof(void *), by_state);
   map_free(&fl.edge);
   map_free(&fl.state_of);
   map_free(&fl.label_of);
