@@ -23,6 +23,7 @@ typedef struct Emit {
   bool no_line;
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
+  Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
 } Emit;
 
@@ -162,6 +163,8 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+  emit_shim_proto(n, x->ret_type, x->params, false, E->out);
+  emit_boxed_future(E->p, x, E->out);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -241,12 +244,12 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
 
 /* The child is a heap frame the parent frees: boxed, of another TU, or a
    stored future of another TU. */
-static bool owns_heap(Site *s) {
+bool emit_owns_heap(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN ||
          (s->kind == CH_PLACE && s->child->kind == SL_LOCAL);
 }
 
-static const char *child_ref(Site *s) {
+const char *emit_child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
              ? xformat("ac__F->%s", s->child->name)
              : xformat("&ac__F->%s", s->child->name);
@@ -271,14 +274,18 @@ static void await_seq(Emit *E, Site *s) {
   out(E, "%s/* state %d %s: await %s, line %d */\n",
       mark_at(E, s->await->begin), s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
+  if (s->kind == CH_COMBINATOR) {
+    emit_combinator_await(s, E->out);
+    return;
+  }
   out(E, "%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", s->init ? " " : "",
       s->state);
   out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
-      "return AC_POLL_PENDING;\n", s->state, s->poll, child_ref(s),
+      "return AC_POLL_PENDING;\n", s->state, s->poll, emit_child_ref(s),
       s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&ac__F->%s);\n", s->drop, s->child->name);
-  else if (owns_heap(s))
+    out(E, "%s(&ac__F->%s);\n", s->done ? s->done : s->drop, s->child->name);
+  else if (emit_owns_heap(s))
     out(E, "%s(ac__F->%s); __builtin_free(ac__F->%s); ac__F->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
@@ -489,8 +496,16 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
-      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
-      if (owns_heap(s))
+      if (s->kind == CH_COMBINATOR) {
+        out(E, "  case %d:\n", s->state);
+        emit_combinator_drop(s, E->out);
+        if (s->cleanup)
+          indent_lines(E, s->cleanup, 4);
+        out(E, "    break;\n");
+        continue;
+      }
+      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
+      if (emit_owns_heap(s))
         out(E, "    __builtin_free(ac__F->%s);\n", s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
@@ -536,8 +551,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   bool packed = pragma_pack_at(E->p->src, fn->def->begin) != 0;
   if (packed)
     out(E, "#pragma pack(push)\n#pragma pack()\n");
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     ExternAsync *x = s->kind == CH_EXTERN ? extern_of(E->p, s->callee) : NULL;
     if (x)
       extern_decl(E, x);
@@ -549,8 +564,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
       prototypes(E, g);
     }
   }
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
     if (g && !g->emitted && g != fn) {
       out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
@@ -559,11 +574,15 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   }
   frame_struct(E, fn);
   prototypes(E, fn);
+  if (!fn->is_main)
+    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
   init_fn(E, fn, params);
   ctor_fns(E, fn, params);
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  if (!fn->is_main)
+    emit_shim(E->p, fn, E->out);
   emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
@@ -595,6 +614,8 @@ static void gen_proto(Emit *E, Node *n) {
     out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
         fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
         fn->name, lower_param_text(E->p->src, d));
+    emit_shim_proto(fn->name, fn->ret_type, lower_param_text(E->p->src, d),
+                    fn->is_static, E->out);
   }
 }
 
@@ -618,6 +639,63 @@ static bool is_acc_pragma(const char *p, const char *end) {
          (p[3] == ' ' || p[3] == '\t' || p[3] == '(' || p[3] == '\n');
 }
 
+/* A rewrite of asyncptr.c placed in the .ac text: at the .ac offset of
+   its token, or failed (NULL text) when a macro wrote the token. */
+typedef struct AcEdit {
+  size_t at, len;
+  const char *text;
+  const Rewrite *r;
+} AcEdit;
+
+static void place_rewrites(Emit *E) {
+  const TokMap *m = source_map(E->p->src);
+  const Vec *rw = rewrites();
+  for (int i = 0; i < rw->len; i++) {
+    const Rewrite *r = rw->items[i];
+    int k = tokmap_find(m, r->off);
+    if (k < 0 || !m->toks[k].main || m->toks[k].begin != r->off)
+      continue;
+    const TokUnit *u = m->toks[k].unit >= 0 ? &m->units[m->toks[k].unit] : 0;
+    AcEdit *ed = xalloc(sizeof *ed);
+    if (u && !u->is_macro && u->ac_end - u->ac_begin == r->len &&
+        !memcmp(m->ac + u->ac_begin, E->p->src->text + r->off, r->len))
+      *ed = (AcEdit){u->ac_begin, r->len, r->text, r};
+    else
+      *ed = (AcEdit){u ? u->ac_begin : 0, 0, NULL, r};
+    vec_push(&E->edits, ed);
+  }
+}
+
+/* .ac bytes [i, end) with the rewrites in them applied; a NUL byte (in a
+   comment) becomes a space, as it would end the text. */
+static void copy_edited(Emit *E, const TokMap *m, size_t i, size_t end) {
+  while (i < end) {
+    AcEdit *next = NULL;
+    for (int k = 0; k < E->edits.len; k++) {
+      AcEdit *ed = E->edits.items[k];
+      if (ed->at >= i && ed->at < end && (!next || ed->at < next->at))
+        next = ed;
+    }
+    size_t stop = next ? next->at : end;
+    for (size_t j = i; j < stop; j++)
+      str_add(E->out, m->ac[j] ? m->ac + j : " ", 1);
+    if (!next)
+      break;
+    if (!next->text) {
+      error_at(next->r->off, "this '%.*s' comes from a macro, but acc must "
+               "rewrite it (async function pointers); write it out",
+               (int)next->r->len, E->p->src->text + next->r->off);
+      next->at = (size_t)-1; /* reported once */
+      i = stop;
+      continue;
+    }
+    str_puts(E->out, next->text);
+    i = stop + next->len;
+    next->at = (size_t)-1;
+  }
+}
+
+/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
 static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
   for (size_t i = from; i < to;) {
     bool bol = i == 0 || m->ac[i - 1] == '\n';
@@ -625,8 +703,7 @@ static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
     size_t end = nl ? (size_t)(nl - m->ac) + 1 : to;
     if (bol && is_acc_pragma(m->ac + i, m->ac + end))
       out(E, "// ");
-    for (size_t j = i; j < end; j++) /* a NUL byte would end the text */
-      str_add(E->out, m->ac[j] ? m->ac + j : " ", 1);
+    copy_edited(E, m, i, end);
     i = end;
   }
 }
@@ -634,7 +711,8 @@ static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
 static bool is_async_item(Node *n) {
   if (n->kind == ND_FUNC_DEF)
     return n->spec->is_async || (n->decl && n->decl->is_async);
-  return n->kind == ND_DECLARATION && n->spec->is_async;
+  return n->kind == ND_DECLARATION && n->spec->is_async &&
+         n->spec->declares_func; /* not pointers to async functions */
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
@@ -739,18 +817,22 @@ static void splice(Emit *E) {
      with a #line, so it goes. */
   size_t pos = m->ac_len >= 3 && !memcmp(m->ac, "\xEF\xBB\xBF", 3) ? 3 : 0;
   bool prelude = false;
+  int use = emit_first_use(p);
+  Node *first_use = use >= 0 ? p->tu->args.items[use] : NULL;
   out(E, "%s", tokmap_verbatim(0, 1));
   for (int i = 0; i < items.len;) {
     Item *first = items.items[i];
     int j = i + 1, u1 = first->u1;
     bool async = is_async_item(first->node);
+    bool uses = first->node == first_use;
     while (j < items.len && ((Item *)items.items[j])->u0 <= u1) {
       Item *it = items.items[j++];
       async |= is_async_item(it->node);
+      uses |= it->node == first_use;
       u1 = it->u1 > u1 ? it->u1 : u1;
     }
     size_t from = m->units[first->u0].ac_begin, to = m->units[u1].ac_end;
-    if (!async || from < pos) {
+    if ((!async && (!uses || prelude)) || from < pos) {
       i = j;
       continue;
     }
@@ -762,6 +844,14 @@ static void splice(Emit *E) {
     if (!prelude)
       write_prelude(E, first->node->begin);
     prelude = true;
+    if (!async) { /* plain code that names an async function: after it */
+      int file, line;
+      tokmap_presumed(m, first->u0, from, &file, &line);
+      out(E, "%s", tokmap_verbatim(file, line));
+      pos = from;
+      i = j;
+      continue;
+    }
     for (int k = i; k < j; k++) {
       Node *n = ((Item *)items.items[k])->node;
       if (n->kind == ND_FUNC_DEF && is_async_item(n))
@@ -783,6 +873,7 @@ static void splice(Emit *E) {
 void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   Str text = {0};
   Emit E = {.p = p, .out = &text, .no_line = no_line};
+  place_rewrites(&E);
   splice(&E);
   emit_lines(&text, source_map(p->src), out_name, no_line, final);
 }

@@ -104,8 +104,13 @@ static const char *output_name(const Options *opt) {
 }
 
 static void emit_view(Program *p, const Options *opt, Str *out) {
+  EmitKind kind = opt->emit;
   bool no_line = opt->no_line;
-  switch (opt->emit) {
+  switch (kind) {
+  case EMIT_HEADER:
+    emit_header(p, opt->output && strcmp(opt->output, "-") ? opt->output
+                                                            : NULL, out);
+    break;
   case EMIT_C:
     emit_c(p, output_name(opt), no_line, out);
     break;
@@ -186,6 +191,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (!opt->no_blocking_lint && lint_blocking(src, tu, opt->werror_blocking) &&
       diag_error_count())
     return 1;
+  asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   for (int i = 0; i < opt->cpp_args.len; i++) {
