@@ -43,6 +43,8 @@ typedef struct Lower {
   Node *block;       /* the innermost block (or for) being lowered */
   int gap_tok;       /* the token whose preceding directives lower_line
                         wrote last */
+  size_t copied_from, copied_to; /* the buffer range of the statement last
+                        copied whole: its directives are in the copy */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
 } Lower;
