@@ -45,6 +45,8 @@ typedef struct Lower {
                         wrote last */
   bool spill_all;    /* spill every operand that is not constant: a later
                         branch of a combinator awaits before it starts */
+  size_t copied_from, copied_to; /* the buffer range of the statement last
+                        copied whole: its directives are in the copy */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
 } Lower;

@@ -51,7 +51,10 @@ void lower_line(Lower *L, size_t off) {
   int k = tokmap_find(m, off);
   if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return;
-  if (k != L->gap_tok) { /* the #define or #pragma lines before it, once */
+  bool copied = k > 0 && L->copied_from <= m->toks[k - 1].end &&
+                m->toks[k].begin < L->copied_to;
+  if (k != L->gap_tok && !copied) { /* the #define or #pragma lines before
+                                       it, once */
     L->gap_tok = k;
     const char *d = tokmap_gap_directives(m, L->src, k - 1, k);
     if (*d)
@@ -725,6 +728,8 @@ void lower_stmt(Lower *L, Node *s) {
   lower_line(L, s->begin);
   if (!s->has_await && s->kind != ND_DECL_STMT) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
+    L->copied_from = s->begin;
+    L->copied_to = s->end;
     return;
   }
   L->expr = NULL;
