@@ -414,6 +414,7 @@ struct ac_fd {
   uint32_t ready;   /* AC__READABLE | AC__WRITABLE, under lock */
   uint32_t tick;    /* bumped on every readiness event, under lock */
   ac__spin_t lock;
+  bool short_drains; /* stream socket or pipe: see io.c's drained() */
   ac_waker_t reader, writer;
   ac__driver_t *driver;
   struct ac_fd *next_free;
