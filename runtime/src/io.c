@@ -89,10 +89,12 @@ static long attempt(ac_io_t *io) {
  * readiness is cleared now, so the next operation waits for the edge
  * instead of spending a system call on EAGAIN.  Data that arrives after the
  * call raises a new edge; one dispatched since we looked moved the tick,
- * and then the bit stays.  Not after 0 (end of file: no edge follows). */
+ * and then the bit stays.  Not once the other end hung up (or after 0, end
+ * of file): no edge follows that, and the next read must see it at once. */
 static void drained(ac_fd_t *f, uint32_t want, uint32_t tick) {
+  uint32_t closed = want == AC__READABLE ? AC__READ_CLOSED : AC__WRITE_CLOSED;
   ac__spin_lock(&f->lock);
-  if (f->tick == tick)
+  if (f->tick == tick && !(f->ready & closed))
     __atomic_store_n(&f->ready, f->ready & ~want, __ATOMIC_RELAXED);
   ac__spin_unlock(&f->lock);
 }

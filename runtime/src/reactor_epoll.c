@@ -50,6 +50,10 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
     bits |= AC__READABLE;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
     bits |= AC__WRITABLE;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    bits |= AC__READ_CLOSED;
+  if (events & (EPOLLHUP | EPOLLERR))
+    bits |= AC__WRITE_CLOSED;
   /* The wakers stay in the fd (woken by reference, under the lock so they
    * cannot be dropped meanwhile): the next wait of the same task finds its
    * waker there and clones nothing.  A waker is given back when its future

@@ -352,6 +352,39 @@ Test(io, short_read_on_a_pipe_or_tcp_waits_for_the_next_edge) {
   }
 }
 
+/* The writer's last data and its close raise one edge; once that edge is
+ * in, the short read of the data must not clear readiness, or the read of
+ * end of file after it would wait for an edge that never comes. */
+Test(io, short_read_after_the_hang_up_edge_still_sees_end_of_file) {
+  for (int kind = 0; kind < 2; kind++) {
+    ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+    ac_runtime_enter(rt);
+    int rfd, wfd, p[2];
+    if (kind == 0) {
+      cr_assert_eq(pipe(p), 0);
+      rfd = p[0], wfd = p[1];
+    } else {
+      tcp_pair(&wfd, &rfd);
+    }
+    ac_fd_t *f;
+    cr_assert_eq(ac_fd_open(rfd, &f), 0);
+    char buf[64];
+    long r;
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_PENDING);
+    cr_assert_eq(write(wfd, "tail", 4), 4);
+    close(wfd);
+    cr_assert_eq(run_io(rt, ac_readable(f)), 0); /* the edge is in */
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+    cr_assert_eq(r, 4);
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY,
+                 "kind %d: end of file waits for an edge", kind);
+    cr_assert_eq(r, 0);
+    ac_fd_close(f, 1);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
 /* On a unix stream socket a read may stop early (at a message that carries
  * credentials or descriptors), so a short read proves nothing there and the
  * next read tries at once. */
