@@ -6,7 +6,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-ac
+bench: $(BENCH_BIN) bench-w5 bench-ac bench-recursion
 	$(BENCH_BIN)
 
 # W5: the translated chain of 10 async functions against plain calls.
@@ -14,6 +14,12 @@ bench-w5: acc libacrt
 	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/w5/run.sh
 
 .PHONY: bench-w5
+
+# Async recursion: C stack per level and the deepest run in 8 MiB.
+bench-recursion: acc libacrt
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/recursion/run.sh
+
+.PHONY: bench-recursion
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIBACRT)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBACRT) $(RT_LIBS)

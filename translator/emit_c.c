@@ -140,6 +140,19 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
   out(E, "};\n");
 }
 
+/* On a recursion cycle, f__new and f__drop stay out of line: inlined into
+   the poll, their registers would be saved in every level's C frame. */
+static const char *cold(AsyncFunc *g) {
+  return g->on_cycle ? "__attribute__((noinline)) " : "";
+}
+
+static const char *new_storage(AsyncFunc *g) {
+  if (!g->is_static)
+    return "";
+  return g->on_cycle ? "static __attribute__((unused)) "
+                     : "static inline __attribute__((unused)) ";
+}
+
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
@@ -147,10 +160,10 @@ static void prototypes(Emit *E, AsyncFunc *g) {
       g->params.len ? ", " : "", g->params.len ? params : "");
   out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
-  out(E, "%svoid %s__drop(%s__frame *F);\n", st, g->name, g->name);
+  out(E, "%s%svoid %s__drop(%s__frame *F);\n", st, cold(g), g->name,
+      g->name);
   if (g->needs_new || !g->is_static)
-    out(E, "%s%s__frame *%s__new(%s);\n",
-        g->is_static ? "static inline __attribute__((unused)) " : "",
+    out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
 }
 
@@ -225,6 +238,7 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
         "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
         "  return F;\n}\n", st, fn->name, fn->name, params, fn->name,
         fn->name, sep, names);
+  st = new_storage(fn);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
         "  %s__frame *F = _Alignof(%s__frame) > 16\n"
@@ -347,6 +361,15 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  /* On a recursion cycle (recurse.c, recursion_slots), the context and
+     the out pointer are read from the frame where the body uses them, by
+     volatile loads, so the C compiler keeps neither in a register or a
+     stack slot across the child's poll. */
+  if (fn->on_cycle)
+    out(E, "F->ac__cx = ac__cx;\n"
+        "#define ac__cx (*(ac_context_t *volatile *)&F->ac__cx)\n%s",
+        fn->is_void ? "" : "F->ac__out = ac__out;\n#define ac__out "
+        "(*(__typeof__(ac__out) volatile *)&F->ac__out)\n");
   if (fn->sites.len) {
     out(E, "switch (F->state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -372,6 +395,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "}\n");
+  if (fn->on_cycle)
+    out(E, "#undef ac__cx\n#undef ac__out\n");
 }
 
 /* ==== drop and vtable ==== */
@@ -386,7 +411,8 @@ static void indent_lines(Emit *E, const char *text, int col) {
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%svoid %s__drop(%s__frame *F) {\n", storage(fn), fn->name, fn->name);
+  out(E, "%s%svoid %s__drop(%s__frame *F) {\n", storage(fn), cold(fn),
+      fn->name, fn->name);
   if (fn->sites.len) {
     out(E, "  switch (F->state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
