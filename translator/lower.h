@@ -45,6 +45,8 @@ typedef struct Lower {
   Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
+  bool hoisting;     /* copying a type to file scope: locals named in it
+                        stand for expressions of their types */
 } Lower;
 
 /* ==== lower_expr.c ==== */
@@ -54,6 +56,9 @@ int lower_children(Node *n, Node **out, int max);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
+/* The same for a type hoisted to file scope: a local it names (in
+   typeof, sizeof) becomes an expression of its type valid there. */
+const char *lower_src_hoisted(Lower *L, size_t begin, size_t end);
 /* Gives a typedef (or an enumeration constant) hoisted to file scope a
    name unique there (NAME__f, NAME__f_2 for the second of that name in f);
    lower_src and lower_copy write it for every use of it from then on. */

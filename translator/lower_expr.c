@@ -196,6 +196,26 @@ static const char *typeof_await_type(Lower *L, Node *te) {
 }
 
 /*
+ * A local named in a type hoisted to file scope, where the name does not
+ * exist.  A type that is not variably modified can only name a local in
+ * an operand that is not evaluated (typeof, sizeof, _Alignof), so an
+ * expression of the same type stands for it:
+ *   before:  struct acc { __typeof__(total) sum; char tag[sizeof name]; };
+ *   after:   struct acc__f { __typeof__((*(__typeof__(long) *)0)) sum;
+ *              char tag[sizeof (*(__typeof__(char [8]) *)0)]; };
+ */
+static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
+  const char *t = oracle_type_name_decl(L->o, d->name_off, lower_namer, L);
+  if (!t) {
+    error_at(at, "a type declared in an async body names local '%s', whose "
+             "type cannot be written at file scope, where acc declares it",
+             d->name);
+    return d->name;
+  }
+  return xformat("(*(__typeof__(%s) *)0)", t);
+}
+
+/*
  * Copies [from, to) of the buffer with each name replaced by what its
  * declaration becomes, found by scope (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
@@ -238,6 +258,8 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
     Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
     HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
     const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
+    if (!r && d && L->hoisting && d->kind == DK_VAR && d->is_local)
+      r = local_at_file_scope(L, d, i);
     if (r)
       put_word(out, r);
     else
@@ -252,6 +274,14 @@ const char *lower_src(Lower *L, size_t begin, size_t end) {
   if (end > begin)
     copy_names(L, begin, end, &s, false);
   return str_cstr(&s);
+}
+
+const char *lower_src_hoisted(Lower *L, size_t begin, size_t end) {
+  bool saved = L->hoisting;
+  L->hoisting = true;
+  const char *r = lower_src(L, begin, end);
+  L->hoisting = saved;
+  return r;
 }
 
 /* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
@@ -335,7 +365,7 @@ const char *lower_hoist_unnamed(Lower *L, Node *def) {
   h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
   const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
                              t + def->begin, h->new_name,
-                             lower_src(L, kw, def->end));
+                             lower_src_hoisted(L, kw, def->end));
   vec_push(&L->tags, h);
   return text;
 }

@@ -342,6 +342,10 @@ static void frame_local(Lower *L, Decl *d) {
   if (may_share_before(L, d))
     L->scope = lower_new_group(lower_inner(L->scope), false,
                                xformat("%s and after", d->name));
+  if (!d->is_vla && oracle_decl_is_vm(L->o, d->name_off))
+    error_at(d->name_off, "'%s' has a variably modified type (sized at run "
+             "time), so it cannot live in the frame of an async function",
+             d->name);
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
@@ -398,6 +402,14 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
+  /* A variably modified typedef (`typedef int row[n];`) needs its size
+     where it is declared: it stays in the body, renamed nowhere (sema
+     makes sure no await follows it in its scope). */
+  for (int i = 0; keep && sp->storage == SC_TYPEDEF && i < s->decls.len; i++)
+    if (oracle_decl_is_vm(L->o, ((Decl *)s->decls.items[i])->name_off)) {
+      lower_emit(L, "%s\n", lower_copy_text(L, s));
+      return;
+    }
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
        would be another type than the frame fields'.  Its names are made
@@ -411,7 +423,7 @@ static void decl_stmt(Lower *L, Node *s) {
        hides any outer T: it is hoisted under a name of its own. */
     if (!s->decls.len && !sp->tags.len && is_tag_declaration(L, s))
       lower_rename_tag(L, s);
-    hoist(L, s->begin, lower_src(L, s->begin, s->end));
+    hoist(L, s->begin, lower_src_hoisted(L, s->begin, s->end));
     return;
   }
   if (keep) {
@@ -429,7 +441,8 @@ static void decl_stmt(Lower *L, Node *s) {
     Node *tag = sp->tags.items[i];
     if (lower_tag_has_name(L, tag)) {
       lower_rename_tag(L, tag);
-      hoist(L, tag->begin, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+      hoist(L, tag->begin,
+            xformat("%s;", lower_src_hoisted(L, tag->begin, tag->end)));
     } else {
       hoist(L, tag->begin, lower_hoist_unnamed(L, tag));
     }
