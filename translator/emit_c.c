@@ -361,6 +361,9 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  for (int i = 0; i < fn->params.len; i++)
+    if (((Slot *)fn->params.items[i])->vm_typedef)
+      out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
   /* On a recursion cycle (recurse.c, recursion_slots), the context and
      the out pointer are read from the frame where the body uses them, by
      volatile loads, so the C compiler keeps neither in a register or a

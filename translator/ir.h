@@ -51,6 +51,9 @@ struct Slot {
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
   const char *align_spec; /* SL_LOCAL: the declaration's _Alignas(...) */
+  const char *vm_typedef; /* SL_PARAM of a variably modified type: the
+                             poll's typedef of it (the field is a void *) */
+  const char *ref;      /* how the body names it, if not F->name */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */

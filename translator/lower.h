@@ -56,6 +56,10 @@ int lower_children(Node *n, Node **out, int max);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
+/* The same with frame locals renamed as in the body (F->x_3). */
+const char *lower_src_locals(Lower *L, size_t begin, size_t end);
+/* How the body names a frame slot: F->name, or its own expression. */
+const char *lower_slot_ref(Slot *s);
 /* The same for a type hoisted to file scope: a local it names (in
    typeof, sizeof) becomes an expression of its type valid there. */
 const char *lower_src_hoisted(Lower *L, size_t begin, size_t end);

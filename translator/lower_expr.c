@@ -108,7 +108,11 @@ static const char *renamed(Lower *L, Decl *d) {
    (if `locals`), a hoisted typedef its new name; NULL to keep it. */
 static const char *name_subst(Lower *L, Decl *d, bool locals) {
   Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? xformat("F->%s", s->name) : renamed(L, d);
+  return s ? lower_slot_ref(s) : renamed(L, d);
+}
+
+const char *lower_slot_ref(Slot *s) {
+  return s->ref ? s->ref : xformat("F->%s", s->name);
 }
 
 static bool is_tag_keyword(const char *p, size_t n) {
@@ -273,6 +277,13 @@ const char *lower_src(Lower *L, size_t begin, size_t end) {
   Str s = {0};
   if (end > begin)
     copy_names(L, begin, end, &s, false);
+  return str_cstr(&s);
+}
+
+const char *lower_src_locals(Lower *L, size_t begin, size_t end) {
+  Str s = {0};
+  if (end > begin)
+    copy_names(L, begin, end, &s, true);
   return str_cstr(&s);
 }
 
@@ -481,7 +492,7 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     /* Only the name token is replaced: the node's range also covers the
        parentheses around it, which stay, as in `sizeof(x)`. */
     Slot *s = lower_slot_of(L, n->decl);
-    const char *r = s ? xformat("F->%s", s->name)
+    const char *r = s ? lower_slot_ref(s)
                     : !strcmp(n->name, "F") && !n->decl->is_local &&
                             n->decl->kind != DK_ENUMCONST
                         ? outer_f(L, n->decl)

@@ -793,6 +793,41 @@ const char *lower_decay(const char *t) {
   return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
 }
 
+/*
+ * A parameter of a variably modified type (`long a[n][m]`, a pointer to
+ * `long [m]`) has no type name at file scope, where the frame is: its
+ * field is a void *, and the poll declares the type from the declarator,
+ * adjusted as C adjusts a parameter, with the earlier parameters it names
+ * read from the frame, and the body uses the field through it:
+ *   typedef long (*ac__vm_a_3)[F->m_2];     (at the poll's start)
+ *   a[i][j]  ->  (*(ac__vm_a_3 *)&F->a_3)[i][j]
+ * The sizes are computed at every poll from the parameters' current
+ * values (C computes them once, at the call).
+ */
+static void vm_param(Lower *L, Slot *s, Decl *d) {
+  const char *t = L->src->text;
+  const char *name = xformat("ac__vm_%s", s->name);
+  size_t after = d->name_off + strlen(d->name), i = after;
+  while (i < d->end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+    i++;
+  const char *inner = name;
+  if (i < d->end && t[i] == '[') { /* its array is a pointer */
+    int depth = 0;
+    do
+      depth += (t[i] == '[') - (t[i] == ']');
+    while (++i < d->end && depth > 0);
+    after = i;
+    inner = xformat("(*%s)", name);
+  }
+  s->type = "void *";
+  s->vm_typedef = xformat(
+      "typedef %s %s%s%s __attribute__((unused));",
+      type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
+      lower_src_locals(L, d->begin, d->name_off), inner,
+      lower_src_locals(L, after, d->end));
+  s->ref = xformat("(*(%s *)&F->%s)", name, s->name);
+}
+
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
   Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "state", "uint32_t");
@@ -815,6 +850,8 @@ static void lower_params(Lower *L) {
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
     vec_push(&L->slot_of, s);
+    if (oracle_decl_is_vm(L->o, d->name_off))
+      vm_param(L, s, d);
   }
 }
 
