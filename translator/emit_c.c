@@ -11,6 +11,7 @@
  * preprocessed buffer, under #line directives that point back at the .ac.
  */
 #include "cli.h"
+#include "emit_include.h"
 #include "ir.h"
 #include "oracle.h"
 
@@ -21,9 +22,12 @@ typedef struct Emit {
   Program *p;
   Str *out;
   bool no_line;
-  const char *path;   /* the .ac path, escaped for #line */
+  const char *path;   /* the file being copied, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   AsyncFunc *fn;      /* the function being written */
+  IncludeMap *incs;   /* headers written out in place (emit_include.c) */
+  bool prelude;       /* write_prelude done */
+  int depth;          /* of headers written out */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -567,15 +571,67 @@ static bool is_acc_pragma(const char *p) {
                                    p[3] == '(' || p[3] == '\n');
 }
 
-/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
-static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
+static bool is_pragma_once(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (*p++ != '#')
+    return false;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (strncmp(p, "pragma", 6))
+    return false;
+  p += 6;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return !strncmp(p, "once", 4);
+}
+
+static void emit_file(Emit *E, const char *file, bool is_main);
+static const char *escape_path(const char *path);
+
+/* The 1-based line of offset `at` of t. */
+static int line_at(AcText *t, size_t at) {
+  int lo = 0, hi = t->lines.len;
+  while (hi - lo > 1) {
+    int mid = (lo + hi) / 2;
+    if ((size_t)(intptr_t)t->lines.items[mid] <= at)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo + 1;
+}
+
+/* Copies text of `file`, turning `#pragma acc` lines (ours) into comments,
+   and writing out in place the headers that hold async code. */
+static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
+                    size_t to) {
   for (size_t i = from; i < to;) {
     bool bol = i == 0 || t->text[i - 1] == '\n';
-    if (bol && is_acc_pragma(t->text + i))
-      out(E, "// ");
     const char *nl = memchr(t->text + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
-    str_add(E->out, t->text + i, end - i);
+    bool expand = false;
+    const char *child = bol && E->incs
+        ? include_child(E->incs, file, line_at(t, i), t->text + i, &expand)
+        : NULL;
+    if (expand && E->depth < 64) {
+      const char *saved = E->path;
+      int line = line_at(t, i);
+      E->path = escape_path(child);
+      line_directive(E, 1);
+      E->depth++;
+      emit_file(E, child, false);
+      E->depth--;
+      E->path = saved;
+      line_directive(E, line + 1);
+    } else if (child && E->depth && child[0] == '/') {
+      out(E, "#include \"%s\"\n", escape_path(child));
+    } else {
+      if (bol && (is_acc_pragma(t->text + i) ||
+                  (E->depth && is_pragma_once(t->text + i))))
+        out(E, "// ");
+      str_add(E->out, t->text + i, end - i);
+    }
     i = end;
   }
 }
@@ -624,38 +680,60 @@ static void write_prelude(Emit *E) {
     extern_decl(E, E->p->externs.items[i]);
 }
 
-void emit_c(Program *p, bool no_line, Str *outp) {
-  Emit E = {.p = p, .out = outp, .no_line = no_line,
-            .path = escape_path(p->src->path)};
+/* The file an item is written in (main: the .ac path), NULL if it starts
+   and ends in different files. */
+static const char *item_file(Program *p, Node *n) {
+  Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
+  return strcmp(b.file, e.file) ? NULL : b.file;
+}
+
+/* `file` with its async items replaced by generated code. */
+static void emit_file(Emit *E, const char *file, bool is_main) {
+  Program *p = E->p;
   AcText t = {0};
-  if (!read_ac(p->src->path, &t)) {
-    error_at(0, "cannot read '%s' again to copy it", p->src->path);
+  if (!read_ac(file, &t)) {
+    error_at(0, "cannot read '%s' again to copy it", file);
     return;
   }
   size_t pos = 0;
-  bool prelude = false;
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    if (!is_async_item(n))
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    if (!f || strcmp(f, file))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
-    if (!b.in_main || !e.in_main)
+    if (is_main && (!b.in_main || !e.in_main))
       continue;
     size_t from = ac_offset(&t, b), to = ac_offset(&t, e);
     if (from < pos || to < from)
       continue;
-    copy_ac(&E, &t, pos, from);
-    if (!prelude)
-      write_prelude(&E);
-    prelude = true;
+    copy_ac(E, &t, file, pos, from);
+    if (!E->prelude)
+      write_prelude(E);
+    E->prelude = true;
     if (n->kind == ND_FUNC_DEF)
-      gen_func(&E, func_of_def(p, n));
+      gen_func(E, func_of_def(p, n));
     else
-      gen_proto(&E, n);
-    line_directive(&E, e.line);
-    if (no_line && E.out->len && E.out->buf[E.out->len - 1] != '\n')
-      out(&E, "\n");
+      gen_proto(E, n);
+    line_directive(E, e.line);
+    if (E->no_line && E->out->len && E->out->buf[E->out->len - 1] != '\n')
+      out(E, "\n");
     pos = to;
   }
-  copy_ac(&E, &t, pos, t.len);
+  copy_ac(E, &t, file, pos, t.len);
+}
+
+void emit_c(Program *p, bool no_line, Str *outp) {
+  Emit E = {.p = p, .out = outp, .no_line = no_line,
+            .path = escape_path(p->src->path)};
+  /* headers with async items, written out where they are included */
+  Vec async_files = {0};
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    if (f && !source_loc(p->src, n->begin).in_main)
+      vec_push(&async_files, (char *)f);
+  }
+  E.incs = include_map(p->src, &async_files, p->src->path);
+  emit_file(&E, p->src->path, true);
 }

@@ -183,6 +183,20 @@ static bool in_main_file(Oracle *o, CXCursor c) {
   return off < o->src->len && source_loc(o->src, off).in_main;
 }
 
+/* An async function defined in a header (a static one shared by several
+   .ac files): acc lowers it too, so its body is indexed as the .ac's. */
+static bool is_async_def(Oracle *o, CXCursor c) {
+  if (clang_getCursorKind(c) != CXCursor_FunctionDecl ||
+      !clang_isCursorDefinition(c))
+    return false;
+  size_t off = offset_at(o, clang_getCursorLocation(c), false);
+  const Vec *defs = ast_async_defs();
+  for (int i = 0; i < defs->len; i++)
+    if (((Node *)defs->items[i])->name_off == off)
+      return true;
+  return false;
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
                                          CXClientData data) {
   Oracle *o = data;
@@ -194,7 +208,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
     f->cursor = c;
     vec_push(&o->funcs, f);
   }
-  if (in_main_file(o, c)) {
+  if (in_main_file(o, c) || is_async_def(o, c)) {
     visit_body(c, parent, data);
     clang_visitChildren(c, visit_body, o);
   }
