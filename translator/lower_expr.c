@@ -209,7 +209,14 @@ static const char *typeof_await_type(Lower *L, Node *te) {
  *              char tag[sizeof (*(__typeof__(char [8]) *)0)]; };
  */
 static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
-  const char *t = oracle_type_name_decl(L->o, d->name_off, lower_namer, L);
+  const char *t = NULL;
+  Vec *ps = &L->fn->decl->params;
+  for (int i = 0; i < ps->len; i++) /* a parameter has its adjusted type */
+    if (ps->items[i] == d)
+      t = oracle_type_name_param(L->o, L->fn->decl->name_off, NULL, i,
+                                 lower_namer, L);
+  if (!t)
+    t = oracle_type_name_decl(L->o, d->name_off, lower_namer, L);
   if (!t) {
     error_at(at, "a type declared in an async body names local '%s', whose "
              "type cannot be written at file scope, where acc declares it",
