@@ -42,6 +42,7 @@ typedef struct Lower {
   Vec lits;          /* FrameLit*: compound literals stored in the frame */
   Vec cleanups;      /* the open scopes' locals with a cleanup attribute
                         (lower_cleanup.c), innermost scope last */
+  Vec with_cleanup;  /* Node*: statements that declare such locals */
   Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
@@ -122,6 +123,13 @@ const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
 
 /* ==== lower_cleanup.c ==== */
 
+/* Finds the statements of the body that declare (or hold one that
+   declares) a local with a cleanup attribute: they are lowered, not
+   copied, even without an await, so that every such local is a frame
+   local whose cleanups acc places (C's own, for a local of a copied block,
+   would run after acc's for the outer ones on a jump out of both). */
+void lower_find_cleanups(Lower *L, Node *body);
+bool lower_has_cleanup(Lower *L, Node *s);
 /* A block, for statement or statement expression body opens a scope for
    cleanups; closing it writes the cleanup calls of its end. */
 void lower_cleanup_open(Lower *L, Node *scope);

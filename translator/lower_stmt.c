@@ -675,7 +675,7 @@ static void stmt_await(Lower *L, Node *s) {
 
 void lower_stmt(Lower *L, Node *s) {
   lower_line(L, s->begin);
-  if (!s->has_await && s->kind != ND_DECL_STMT) {
+  if (!s->has_await && s->kind != ND_DECL_STMT && !lower_has_cleanup(L, s)) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
@@ -860,6 +860,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_params(&L);
   L.scope = fn->frame;
   lower_find_literals(&L, fn->def->body);
+  lower_find_cleanups(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
