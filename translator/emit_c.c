@@ -588,6 +588,7 @@ static bool is_pragma_once(const char *p) {
 
 static void emit_file(Emit *E, const char *file, bool is_main);
 static const char *escape_path(const char *path);
+static void write_prelude(Emit *E);
 
 /* The 1-based line of offset `at` of t. */
 static int line_at(AcText *t, size_t at) {
@@ -615,6 +616,9 @@ static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
         ? include_child(E->incs, file, line_at(t, i), t->text + i, &expand)
         : NULL;
     if (expand && E->depth < 64) {
+      if (!E->prelude) /* not inside the header (its guards) */
+        write_prelude(E);
+      E->prelude = true;
       const char *saved = E->path;
       int line = line_at(t, i);
       E->path = escape_path(child);
@@ -726,11 +730,14 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
 void emit_c(Program *p, bool no_line, Str *outp) {
   Emit E = {.p = p, .out = outp, .no_line = no_line,
             .path = escape_path(p->src->path)};
-  /* headers with async items, written out where they are included */
+  /* headers that define async functions, written out where they are
+     included (prototypes in headers stay: they are guarded by __ACC__,
+     as docs/language.md says, and acc declares what they declare) */
   Vec async_files = {0};
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    const char *f = is_async_item(n) && n->kind == ND_FUNC_DEF
+                        ? item_file(p, n) : NULL;
     if (f && !source_loc(p->src, n->begin).in_main)
       vec_push(&async_files, (char *)f);
   }

@@ -2,8 +2,8 @@
  * emit_include.c: headers that hold async code.
  *
  * A header may define async functions (`static async long f(long)` in a
- * header that several .ac files include) or declare them without an
- * `#ifdef __ACC__` guard.  The C compiler that compiles acc's output must
+ * header that several .ac files include).  The C compiler that compiles
+ * acc's output must
  * not read such a header as written, so acc writes it in place of its
  * `#include` line, with its async items replaced by generated code as in
  * the .ac file itself (emit_c.c), and the same for every header that
