@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 typedef struct rig {
   t_wake_count_t wc;
@@ -197,6 +198,8 @@ static void *feeder(void *arg) {
   for (int i = 1; i <= N_MSG;)
     if (ac_mpsc_try_send(ch, &i) == 0)
       i++;
+    else
+      sched_yield(); /* full: on a loaded machine, let the receiver run */
   ac_mpsc_sender_drop(ch);
   return NULL;
 }
@@ -278,6 +281,8 @@ static void *tagged_feeder(void *arg) {
     tagged_t v = {a->id, i};
     if (ac_mpsc_try_send(a->ch, &v) == 0)
       i++;
+    else
+      sched_yield();
   }
   ac_mpsc_sender_drop(a->ch);
   return NULL;
