@@ -503,7 +503,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
-  emit_debug_table(E->p, fn, E->out);
+  if (emit_debug_has_table(E->p, fn))
+    emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
   if (fn->is_main)

@@ -46,6 +46,8 @@ typedef struct Lower {
   int ntemp, nlabel, nlit;
   bool hoisting;     /* copying a type to file scope: locals named in it
                         stand for expressions of their types */
+  Vec hoist_named;   /* Decl*: the locals such a type named, still to be
+                        marked used in the body (lower_stmt.c) */
 } Lower;
 
 /* ==== lower_expr.c ==== */

@@ -221,6 +221,11 @@ static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
              d->name);
     return d->name;
   }
+  bool seen = false;
+  for (int i = 0; i < L->hoist_named.len; i++)
+    seen |= L->hoist_named.items[i] == d;
+  if (!seen)
+    vec_push(&L->hoist_named, d);
   return xformat("(*(__typeof__(%s) *)0)", t);
 }
 

@@ -235,6 +235,18 @@ static void hoist(Lower *L, size_t at, const char *text) {
   vec_push(&L->fn->hoisted, (char *)pragma_pack_wrap(L->src, at, text));
 }
 
+/* A local that only a hoisted type named (`char tag[sizeof name]`) is no
+   longer named in the body, and a C local of poll would be reported
+   unused where its erasure's is used: the body names it once more. */
+static void keep_hoisted_names_used(Lower *L) {
+  for (int i = 0; i < L->hoist_named.len; i++) {
+    Decl *d = L->hoist_named.items[i];
+    Slot *slot = lower_slot_of(L, d);
+    lower_emit(L, "(void)%s;\n", slot ? lower_slot_ref(slot) : d->name);
+  }
+  L->hoist_named.len = 0;
+}
+
 /* Arithmetic and pointer types can be assigned; a struct or union may
    have const members, so everything else is copied with memcpy. */
 bool lower_assignable(const char *t) {
@@ -423,7 +435,7 @@ static void decl_stmt(Lower *L, Node *s) {
       lower_emit(L, "%s\n", lower_copy_text(L, s));
       return;
     }
-  if (!keep && stays_local(s))
+  if (!keep && !lower_has_cleanup(L, s) && stays_local(s))
     keep = true; /* lives across no await: a C local of poll */
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
@@ -439,6 +451,7 @@ static void decl_stmt(Lower *L, Node *s) {
     if (!s->decls.len && !sp->tags.len && is_tag_declaration(L, s))
       lower_rename_tag(L, s);
     hoist(L, s->begin, lower_src_hoisted(L, s->begin, s->end));
+    keep_hoisted_names_used(L);
     return;
   }
   if (keep) {
@@ -462,6 +475,7 @@ static void decl_stmt(Lower *L, Node *s) {
       hoist(L, tag->begin, lower_hoist_unnamed(L, tag));
     }
   }
+  keep_hoisted_names_used(L);
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
     if (d->is_vla)
