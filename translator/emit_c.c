@@ -27,6 +27,8 @@ typedef struct Emit {
   AsyncFunc *fn;      /* the function being written */
   IncludeMap *incs;   /* headers written out in place (emit_include.c) */
   bool prelude;       /* write_prelude done */
+  int prelude_line;   /* else: after this #include line of the .ac (one
+                         that declares async functions of other files) */
   int depth;          /* of headers written out */
 } Emit;
 
@@ -184,6 +186,13 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+  /* Its future here is a heap frame: `f(x)` made without await is
+     `f__new(x)`, a `struct f__frame *`, which ac_spawn spawns through
+     f__box_vtable (the registry lists it) and whose frame f__vtable
+     polls (for ac_select, ac_timeout). */
+  out(E, "extern const ac_future_vtable_t %s__vtable, %s__box_vtable;\n", n,
+      n);
+  out(E, "#define %s(...) %s__new(__VA_ARGS__)\n", n, n);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -453,6 +462,20 @@ static void vtable(Emit *E, AsyncFunc *fn) {
       "  %s, \"%s\"};\n", storage(fn), n,
       fn->is_static ? " __attribute__((unused))" : "", n, n, n, n,
       fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
+  if (fn->is_static || fn->is_main)
+    return;
+  /* Another file holds this function's future as the pointer f__new
+     gives (emit_registry.c): a task spawned there owns the heap frame. */
+  out(E, "static ac_poll_t %s__box_poll(void *self, ac_context_t *cx, "
+      "void *out) {\n  return %s__poll(*(%s__frame **)self, cx, out);\n}\n"
+      "static void %s__box_drop(void *self) {\n"
+      "  %s__frame *F = *(%s__frame **)self;\n"
+      "  if (F) {\n    %s__drop(F);\n    __builtin_free(F);\n  }\n}\n", n, n, n, n,
+      n, n, n);
+  out(E, "const ac_future_vtable_t %s__box_vtable = {\n"
+      "  %s__box_poll, %s__box_drop, sizeof(%s__frame *), "
+      "_Alignof(%s__frame *),\n  %s, \"%s\"};\n", n, n, n, n, n,
+      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
 }
 
 /* async int main: the real main builds the runtime and blocks on it. */
@@ -645,6 +668,11 @@ static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
                   (E->depth && is_pragma_once(t->text + i))))
         out(E, "// ");
       str_add(E->out, t->text + i, end - i);
+      if (bol && !E->depth && !E->prelude &&
+          line_at(t, i) == E->prelude_line) {
+        write_prelude(E);
+        E->prelude = true;
+      }
     }
     i = end;
   }
@@ -735,6 +763,22 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
   copy_ac(E, &t, file, pos, t.len);
 }
 
+/* Plain code may make futures of another file's async functions (`ac_spawn(
+   g(1))`) before the .ac's first async item: their declarations (the
+   prelude) come right after the #include of the header that declares the
+   first of them, if one does. */
+static int prelude_line(Emit *E) {
+  int first = 0;
+  for (int i = 0; i < E->p->externs.len; i++) {
+    ExternAsync *x = E->p->externs.items[i];
+    Loc l = source_loc(E->p->src, x->decl->name_off);
+    int line = l.in_main ? 0 : include_line_of(E->incs, l.file);
+    if (line && (!first || line < first))
+      first = line;
+  }
+  return first;
+}
+
 void emit_c(Program *p, bool no_line, Str *outp) {
   Emit E = {.p = p, .out = outp, .no_line = no_line,
             .path = escape_path(p->src->path)};
@@ -750,5 +794,6 @@ void emit_c(Program *p, bool no_line, Str *outp) {
       vec_push(&async_files, (char *)f);
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
+  E.prelude_line = prelude_line(&E);
   emit_file(&E, p->src->path, true);
 }

@@ -108,11 +108,14 @@ static void read_includes(IncludeMap *m, const Source *src) {
   }
 }
 
+static bool is_main(IncludeMap *m, const char *file) {
+  return !strcmp(file, m->main_path) ||
+         (m->main_marker && !strcmp(file, m->main_marker));
+}
+
 /* Marks `file` and every file on an include chain to it as written out. */
 static void need(IncludeMap *m, const char *file) {
-  if (!strcmp(file, m->main_path) ||
-      (m->main_marker && !strcmp(file, m->main_marker)) ||
-      has(&m->needed, file))
+  if (is_main(m, file) || has(&m->needed, file))
     return;
   vec_push(&m->needed, (char *)file);
   for (int i = 0; i < m->incs.len; i++) {
@@ -126,12 +129,27 @@ IncludeMap *include_map(const Source *src, const Vec *async_files,
                         const char *main_file) {
   IncludeMap *m = xalloc(sizeof *m);
   m->main_path = main_file;
-  if (!async_files->len)
-    return m;
   read_includes(m, src);
   for (int i = 0; i < async_files->len; i++)
     need(m, async_files->items[i]);
   return m;
+}
+
+int include_line_of(IncludeMap *m, const char *file) {
+  for (int depth = 0; depth < 256 && !is_main(m, file); depth++) {
+    Include *up = NULL;
+    for (int i = 0; i < m->incs.len && !up; i++) {
+      Include *inc = m->incs.items[i];
+      if (inc->line > 0 && !strcmp(inc->child, file))
+        up = inc;
+    }
+    if (!up)
+      return 0;
+    if (is_main(m, up->parent))
+      return up->line;
+    file = up->parent;
+  }
+  return 0;
 }
 
 bool include_is_written_out(IncludeMap *m, const char *file) {

@@ -22,4 +22,8 @@ bool include_is_written_out(IncludeMap *m, const char *file);
 const char *include_child(IncludeMap *m, const char *file, int line,
                           const char *text, bool *expand);
 
+/* The line of the main file's #include that (itself or through other
+   headers) first brings in `file`, or 0. */
+int include_line_of(IncludeMap *m, const char *file);
+
 #endif /* EMIT_INCLUDE_H */
