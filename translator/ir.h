@@ -185,6 +185,7 @@ struct Program {
   Vec funcs;             /* AsyncFunc*, in source order */
   Map func_by_decl;      /* the first Decl of each -> its AsyncFunc* */
   Map func_by_def;       /* its ND_FUNC_DEF -> its AsyncFunc* */
+  Map func_by_name;      /* its name -> the first AsyncFunc* of that name */
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */

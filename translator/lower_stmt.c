@@ -100,7 +100,14 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 }
 
 AsyncFunc *lower_func_of(Program *p, Decl *d) {
-  return d ? map_get(&p->func_by_decl, d->first ? d->first : d) : NULL;
+  if (!d)
+    return NULL;
+  AsyncFunc *f = map_get(&p->func_by_decl, d->first ? d->first : d);
+  /* A block-scope declaration of a function this file defines later
+     names that function (the only one of its name with linkage). */
+  if (!f && d->kind == DK_FUNC && d->is_local)
+    f = map_get(&p->func_by_name, d->name);
+  return f;
 }
 
 /* ==== types of declarations ==== */
@@ -487,6 +494,24 @@ static void decl_stmt(Lower *L, Node *s) {
 
 /* ==== statements ==== */
 
+/* Whether n holds a fallthrough attribute (`fallthrough))`, or with the
+   underscores), which gcc accepts only right before a case label. */
+static bool has_fallthrough_attribute(Node *n) {
+  const char *t = ast_source_text() + n->begin;
+  size_t len = n->end - n->begin;
+  for (const char *p = memmem(t, len, "fallthrough", 11); p;
+       p = memmem(p + 1, len - (size_t)(p + 1 - t), "fallthrough", 11)) {
+    const char *q = p + 11;
+    if (!strncmp(q, "__", 2))
+      q += 2;
+    while (q < t + len && (*q == ' ' || *q == '\t' || *q == '\n'))
+      q++;
+    if (q + 1 < t + len && q[0] == ')' && q[1] == ')')
+      return true;
+  }
+  return false;
+}
+
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
    the previous statement can fall into. */
@@ -504,7 +529,9 @@ bool lower_falls_into(Node *prev, Node *label) {
     return !memmem(ast_source_text() + prev->begin, prev->end - prev->begin,
                    "fallthrough", 11);
   default:
-    return true;
+    /* `if (c) { ...; __attribute__((fallthrough)); } else break;`: the
+       user's attribute must stay the last statement before the label. */
+    return !has_fallthrough_attribute(prev);
   }
 }
 
@@ -816,6 +843,8 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   if (!map_get(&p->func_by_decl, first))
     map_put(&p->func_by_decl, first, fn);
   map_put(&p->func_by_def, def, fn);
+  if (!map_get(&p->func_by_name, fn->name))
+    map_put(&p->func_by_name, fn->name, fn);
   return fn;
 }
 
@@ -948,6 +977,7 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   p->oracle = o;
   p->tu = tu;
   p->extern_by_name.strings = true;
+  p->func_by_name.strings = true;
   for (int i = 0; i < tu->args.len; i++) {
     Node *n = tu->args.items[i];
     if (n->kind == ND_FUNC_DEF && (n->spec->is_async || n->decl->is_async))
