@@ -327,6 +327,78 @@ static bool may_share_before(Lower *L, Decl *d) {
 }
 
 /*
+ * A variably modified type in scope at an await cannot be declared in the
+ * poll: resuming there jumps into its scope past its declaration, which C
+ * forbids.  Its sizes are computed where C computes them, into frame
+ * fields, and the type is written from those wherever it is used:
+ *   before:  typedef long row[n];     row *g = malloc(m * sizeof(row));
+ *   after:   F->t7 = (F->n_2);        F->t8 = ...; F->g_3 = malloc(F->m_4 *
+ *                                         sizeof(__typeof__(long [F->t7])));
+ * row stands for __typeof__(long [F->t7]) from then on, and a pointer
+ * local such as g is a void * field read through its type:
+ *   (*(__typeof__(__typeof__(long [F->t7]) *) *)&F->g_3)
+ */
+static const char *vm_size(Lower *L, size_t begin, size_t end) {
+  const char *e = lower_src_locals(L, begin, end);
+  const char *q = e;
+  while (*q == ' ' || *q == '\t' || *q == '\n')
+    q++;
+  if (!*q || !strcmp(q, "*"))
+    return e;
+  Slot *t = lower_new_slot(L, L->scope, SL_TEMP, xformat("t%d", ++L->ntemp),
+                           "size_t");
+  t->born = L->fn->sites.len;
+  lower_emit(L, "F->%s = (%s);\n", t->name, e);
+  return xformat("F->%s", t->name);
+}
+
+/* The type d declares, as a type name with its sizes read from the frame
+   (the assignments of those are emitted here). */
+static const char *vm_type(Lower *L, Decl *d) {
+  const char *t = L->src->text;
+  size_t name_end = d->name_off + strlen(d->name);
+  Str s = {0};
+  str_printf(&s, "%s ",
+             type_words(lower_src_locals(L, d->spec->begin, d->spec->end)));
+  for (size_t i = d->begin; i < d->end;) {
+    if (i == d->name_off) {
+      i = name_end;
+    } else if (t[i] == '[') {
+      size_t j = i + 1;
+      for (int depth = 1; j < d->end; j++) {
+        depth += (t[j] == '[') - (t[j] == ']');
+        if (!depth)
+          break;
+      }
+      str_printf(&s, "[%s]", vm_size(L, i + 1, j));
+      i = j + 1;
+    } else {
+      size_t j = i;
+      while (j < d->end && t[j] != '[' && j != d->name_off)
+        j++;
+      str_puts(&s, lower_src_locals(L, i, j));
+      i = j;
+    }
+  }
+  return str_cstr(&s);
+}
+
+/* Whether an await follows statement s in its block (its scope). */
+static bool await_follows(Lower *L, Node *s) {
+  Node *b = L->block;
+  if (!b || b->kind != ND_BLOCK)
+    return false;
+  bool after = false;
+  for (int i = 0; i < b->args.len; i++) {
+    Node *item = b->args.items[i];
+    if (after && item->has_await)
+      return true;
+    after |= item == s;
+  }
+  return false;
+}
+
+/*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
  *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
@@ -355,13 +427,20 @@ static void frame_local(Lower *L, Decl *d) {
   if (may_share_before(L, d))
     L->scope = lower_new_group(lower_inner(L->scope), false,
                                xformat("%s and after", d->name));
-  if (!d->is_vla && oracle_decl_is_vm(L->o, d->name_off))
+  const char *vm = NULL;
+  if (oracle_decl_is_vm_pointer(L->o, d->name_off)) {
+    vm = vm_type(L, d);
+    type = "void *";
+  } else if (!d->is_vla && oracle_decl_is_vm(L->o, d->name_off)) {
     error_at(d->name_off, "'%s' has a variably modified type (sized at run "
              "time), so it cannot live in the frame of an async function",
              d->name);
+  }
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
+  if (vm)
+    s->ref = xformat("(*(__typeof__(%s) *)&F->%s)", vm, s->name);
   if (future && !heap)
     s->frame = lower_func_of(L->prog, init->lhs->decl);
   Vec attrs = {0};
@@ -439,7 +518,15 @@ static void decl_stmt(Lower *L, Node *s) {
      makes sure no await follows it in its scope). */
   for (int i = 0; keep && sp->storage == SC_TYPEDEF && i < s->decls.len; i++)
     if (oracle_decl_is_vm(L->o, ((Decl *)s->decls.items[i])->name_off)) {
-      lower_emit(L, "%s\n", lower_copy_text(L, s));
+      if (!await_follows(L, s)) {
+        lower_emit(L, "%s\n", lower_copy_text(L, s));
+        return;
+      }
+      for (int k = 0; k < s->decls.len; k++) {
+        Decl *d = s->decls.items[k];
+        vec_push(&L->renamed, d);
+        vec_push(&L->renamed, (char *)xformat("__typeof__(%s)", vm_type(L, d)));
+      }
       return;
     }
   if (!keep && !lower_has_cleanup(L, s) && stays_local(s))
@@ -485,7 +572,7 @@ static void decl_stmt(Lower *L, Node *s) {
   keep_hoisted_names_used(L);
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
-    if (d->is_vla)
+    if (d->is_vla && !oracle_decl_is_vm_pointer(L->o, d->name_off))
       error_at(d->name_off, "variable length array '%s' cannot live in the "
                "frame of an async function", d->name);
     frame_local(L, d);
@@ -755,7 +842,7 @@ static bool is_storage_word(const char *w, size_t n) {
   static const char *words[] = {"async", "static", "extern", "inline",
                                 "__inline", "__inline__", "_Noreturn",
                                 "register", "auto", "_Thread_local",
-                                "__thread", NULL};
+                                "__thread", "typedef", NULL};
   for (int i = 0; words[i]; i++)
     if (strlen(words[i]) == n && !strncmp(words[i], w, n))
       return true;

@@ -801,6 +801,15 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off) {
   return s && s->key && is_vm(clang_getCursorType(s->cursor));
 }
 
+bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return false;
+  CXType t = clang_getCanonicalType(clang_getCursorType(s->cursor));
+  return t.kind == CXType_Pointer && is_vm(t);
+}
+
 static FuncEntry *find_func(Oracle *o, const char *name) {
   return map_get(&o->funcs, name);
 }

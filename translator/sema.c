@@ -360,13 +360,8 @@ static void check_decls(Ctx c, Node *n) {
 static bool is_vla(Ctx c, const Decl *d) {
   if (!d->is_vla || d->kind != DK_VAR)
     return false;
-  return !c.o || oracle_decl_is_vm(c.o, d->name_off);
-}
-
-/* `typedef int row[n];`: its size is computed where it is declared, and
-   resuming at a later await would jump into its scope past that. */
-static bool is_vm_typedef(Ctx c, const Decl *d) {
-  return d->kind == DK_TYPEDEF && c.o && oracle_decl_is_vm(c.o, d->name_off);
+  return !c.o || (oracle_decl_is_vm(c.o, d->name_off) &&
+                  !oracle_decl_is_vm_pointer(c.o, d->name_off));
 }
 
 /* A VLA declared at item i of a block is live across any later await. */
@@ -379,17 +374,10 @@ static void check_vlas(Ctx c, Node *block) {
       continue;
     for (int k = 0; k < item->decls.len; k++) {
       Decl *d = item->decls.items[k];
-      if (!is_vla(c, d) && !is_vm_typedef(c, d))
+      if (!is_vla(c, d))
         continue;
       for (int j = i + 1; j < block->args.len; j++) {
         Node *later = block->args.items[j];
-        if (later->has_await && d->kind == DK_TYPEDEF) {
-          error_at(d->name_off, "variably modified type '%s' is in scope "
-                   "at an 'await' (the state machine resumes there by "
-                   "jumping past its declaration)", d->name);
-          note_at(ast_find_await(later)->op_off, "the 'await' is here");
-          break;
-        }
         if (later->has_await) {
           error_at(d->name_off, "variable length array '%s' is live "
                                 "across an 'await'", d->name);
