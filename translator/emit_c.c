@@ -192,6 +192,11 @@ static void extern_decl(Emit *E, ExternAsync *x) {
      polls (for ac_select, ac_timeout). */
   out(E, "extern const ac_future_vtable_t %s__vtable, %s__box_vtable;\n", n,
       n);
+  /* the cleanup of a local holding one that no await has run */
+  out(E, "static inline __attribute__((unused)) void\n"
+      "%s__release(struct %s__frame **p) {\n"
+      "  if (*p) {\n    %s__drop(*p);\n    __builtin_free(*p);\n"
+      "    *p = 0;\n  }\n}\n", n, n, n);
   out(E, "#define %s(...) %s__new(__VA_ARGS__)\n", n, n);
 }
 
@@ -440,8 +445,9 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
-      if (owns_heap(s))
-        out(E, "    __builtin_free(F->%s);\n", s->child->name);
+      if (owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
+        out(E, "    __builtin_free(F->%s);\n    F->%s = 0;\n",
+            s->child->name, s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
       out(E, "    break;\n");

@@ -398,6 +398,19 @@ static bool await_follows(Lower *L, Node *s) {
   return false;
 }
 
+/* Whether every use of d under n is the operand of an await (`await f`,
+   `await (f)`): nothing else can hold the frame that d points to. */
+static bool only_awaited(Node *n, Decl *d, bool operand) {
+  if (n->kind == ND_IDENT)
+    return n->decl != d || operand;
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  for (int i = 0; i < k; i++)
+    if (!only_awaited(kids[i], d, n->kind == ND_AWAIT && kids[i] == n->lhs))
+      return false;
+  return true;
+}
+
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
@@ -453,6 +466,11 @@ static void frame_local(Lower *L, Decl *d) {
   const char *cleanup = lower_attr_args(&attrs, "cleanup");
   if (cleanup)
     lower_cleanup_add(L, d, s, cleanup);
+  /* A future of another file's function that is only ever awaited is
+     released where it goes out of scope, or when the frame is dropped,
+     if no await has run it (the await frees it and zeroes the field). */
+  else if (heap && only_awaited(L->fn->def->body, d, false))
+    lower_cleanup_add(L, d, s, xformat("(%s__release)", init->lhs->name));
 }
 
 /* The assignment that stands for a frame local's initializer. */
