@@ -788,15 +788,17 @@ static int prelude_line(Emit *E) {
 void emit_c(Program *p, bool no_line, Str *outp) {
   Emit E = {.p = p, .out = outp, .no_line = no_line,
             .path = escape_path(p->src->path)};
-  /* headers that define async functions, written out where they are
-     included (prototypes in headers stay: they are guarded by __ACC__,
-     as docs/language.md says, and acc declares what they declare) */
+  /* headers that define async functions, or declare them where the C
+     compiler would read the declaration (not under an #if naming __ACC__,
+     as docs/language.md shows), written out where they are included;
+     acc declares what guarded prototypes declare */
   Vec async_files = {0};
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    const char *f = is_async_item(n) && n->kind == ND_FUNC_DEF
-                        ? item_file(p, n) : NULL;
-    if (f && !source_loc(p->src, n->begin).in_main)
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    Loc at = source_loc(p->src, n->begin);
+    if (f && !at.in_main &&
+        (n->kind == ND_FUNC_DEF || !include_acc_guarded(f, at.line)))
       vec_push(&async_files, (char *)f);
   }
   E.incs = include_map(p->src, &async_files, p->src->path);

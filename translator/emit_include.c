@@ -19,10 +19,12 @@
  * header included again (skipped by its guard, so without linemarkers) is
  * recognised by the name in its directive.
  */
+#define _GNU_SOURCE /* memmem */
 #include "acc.h"
 #include "emit_include.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +152,49 @@ int include_line_of(IncludeMap *m, const char *file) {
     file = up->parent;
   }
   return 0;
+}
+
+/* The directive word of a preprocessor line ("if", "endif"...), or "". */
+static const char *directive(const char *p, const char *end, const char **rest) {
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (p >= end || *p++ != '#')
+    return "";
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  const char *w = p;
+  while (p < end && *p >= 'a' && *p <= 'z')
+    p++;
+  *rest = p;
+  return xstrndup(w, (size_t)(p - w));
+}
+
+bool include_acc_guarded(const char *file, int line) {
+  size_t len;
+  char *text = read_file(file, &len);
+  if (!text)
+    return true; /* nothing to write out then */
+  Vec open = {0}; /* per open conditional: (void *)1 if it names __ACC__ */
+  const char *p = text, *end = text + len;
+  for (int n = 1; n < line && p < end; n++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *e = nl ? nl : end, *rest = e;
+    const char *w = directive(p, e, &rest);
+    bool names = memmem(rest, (size_t)(e - rest), "__ACC__", 7) != NULL;
+    if (!strncmp(w, "if", 2)) /* if, ifdef, ifndef */
+      vec_push(&open, (void *)(intptr_t)names);
+    else if (open.len && !strcmp(w, "elif"))
+      open.items[open.len - 1] = (void *)(intptr_t)(names ||
+                                  open.items[open.len - 1]);
+    else if (open.len && !strcmp(w, "endif"))
+      open.len--;
+    p = nl ? nl + 1 : end;
+  }
+  bool guarded = false;
+  for (int i = 0; i < open.len; i++)
+    guarded |= open.items[i] != NULL;
+  free(text);
+  return guarded;
 }
 
 bool include_is_written_out(IncludeMap *m, const char *file) {

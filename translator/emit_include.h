@@ -26,4 +26,9 @@ const char *include_child(IncludeMap *m, const char *file, int line,
    headers) first brings in `file`, or 0. */
 int include_line_of(IncludeMap *m, const char *file);
 
+/* Whether line `line` of header `file` stands in a conditional that names
+   __ACC__ (`#ifdef __ACC__`, `#if defined(__ACC__) || ...`): the C
+   compiler that reads acc's output skips it. */
+bool include_acc_guarded(const char *file, int line);
+
 #endif /* EMIT_INCLUDE_H */
