@@ -7,7 +7,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-ac bench-recursion bench-http bench-fileio
+bench: $(BENCH_BIN) bench-w5 bench-fnptr bench-ac bench-recursion bench-http bench-fileio
 	$(BENCH_BIN)
 
 # samples/http.ac against a plain epoll HTTP server under wrk (bench/http/).
@@ -29,7 +29,12 @@ $(BUILD)/bench/fileio: bench/fileio/fileio.c $(LIBACRT)
 bench-w5: acc libacrt
 	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/w5/run.sh
 
-.PHONY: bench-w5
+# An await through an async function pointer against a direct await.
+bench-fnptr: acc
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/fnptr/run.sh \
+	  $(or $(BENCH_RUNS),5)
+
+.PHONY: bench-w5 bench-fnptr
 
 # Async recursion: C stack per level and the deepest run in 8 MiB.
 bench-recursion: acc libacrt

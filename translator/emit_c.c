@@ -24,11 +24,10 @@ typedef struct Emit {
   const char *path;   /* the file being copied, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
+  Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
   IncludeMap *incs;   /* headers written out in place (emit_include.c) */
   bool prelude;       /* write_prelude done */
-  int prelude_line;   /* else: after this #include line of the .ac (one
-                         that declares async functions of other files) */
   int depth;          /* of headers written out */
 } Emit;
 
@@ -186,18 +185,15 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
-  /* Its future here is a heap frame: `f(x)` made without await is
-     `f__new(x)`, a `struct f__frame *`, which ac_spawn spawns through
-     f__box_vtable (the registry lists it) and whose frame f__vtable
-     polls (for ac_select, ac_timeout). */
-  out(E, "extern const ac_future_vtable_t %s__vtable, %s__box_vtable;\n", n,
-      n);
+  emit_shim_proto(n, x->ret_type, x->params, false, E->out);
+  emit_boxed_future(E->p, x, E->out);
+  /* f__vtable polls the frame itself (ac_select, ac_timeout) */
+  out(E, "extern const ac_future_vtable_t %s__vtable;\n", n);
   /* the cleanup of a local holding one that no await has run */
   out(E, "static inline __attribute__((unused)) void\n"
       "%s__release(struct %s__frame **p) {\n"
       "  if (*p) {\n    %s__drop(*p);\n    __builtin_free(*p);\n"
       "    *p = 0;\n  }\n}\n", n, n, n);
-  out(E, "#define %s(...) %s__new(__VA_ARGS__)\n", n, n);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -276,12 +272,12 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
 
 /* The child is a heap frame the parent frees: boxed, of another TU, or a
    stored future of another TU. */
-static bool owns_heap(Site *s) {
+bool emit_owns_heap(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN ||
          (s->kind == CH_PLACE && s->child->kind == SL_LOCAL);
 }
 
-static const char *child_ref(Site *s) {
+const char *emit_child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
              ? xformat("F->%s", s->child->name)
              : xformat("&F->%s", s->child->name);
@@ -298,15 +294,19 @@ static const char *child_ref(Site *s) {
 static void await_seq(Emit *E, Site *s) {
   out(E, "/* state %d %s: await %s, line %d */\n", s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
+  if (s->kind == CH_COMBINATOR) {
+    emit_combinator_await(s, E->out);
+    return;
+  }
   if (s->init)
     out(E, "%s\n", s->init);
   out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
   out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
-      s->poll, child_ref(s),
+      s->poll, emit_child_ref(s),
       s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&F->%s);\n", s->drop, s->child->name);
-  else if (owns_heap(s))
+    out(E, "%s(&F->%s);\n", s->done ? s->done : s->drop, s->child->name);
+  else if (emit_owns_heap(s))
     out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
@@ -444,8 +444,16 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     out(E, "  switch (F->state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
-      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
-      if (owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
+      if (s->kind == CH_COMBINATOR) {
+        out(E, "  case %d:\n", s->state);
+        emit_combinator_drop(s, E->out);
+        if (s->cleanup)
+          indent_lines(E, s->cleanup, 4);
+        out(E, "    break;\n");
+        continue;
+      }
+      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
+      if (emit_owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
         out(E, "    __builtin_free(F->%s);\n    F->%s = 0;\n",
             s->child->name, s->child->name);
       if (s->cleanup)
@@ -467,20 +475,6 @@ static void vtable(Emit *E, AsyncFunc *fn) {
       "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, \"%s\"};\n", storage(fn), n,
       fn->is_static ? " __attribute__((unused))" : "", n, n, n, n,
-      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
-  if (fn->is_static || fn->is_main)
-    return;
-  /* Another file holds this function's future as the pointer f__new
-     gives (emit_registry.c): a task spawned there owns the heap frame. */
-  out(E, "static ac_poll_t %s__box_poll(void *self, ac_context_t *cx, "
-      "void *out) {\n  return %s__poll(*(%s__frame **)self, cx, out);\n}\n"
-      "static void %s__box_drop(void *self) {\n"
-      "  %s__frame *F = *(%s__frame **)self;\n"
-      "  if (F) {\n    %s__drop(F);\n    __builtin_free(F);\n  }\n}\n", n, n, n, n,
-      n, n, n);
-  out(E, "const ac_future_vtable_t %s__box_vtable = {\n"
-      "  %s__box_poll, %s__box_drop, sizeof(%s__frame *), "
-      "_Alignof(%s__frame *),\n  %s, \"%s\"};\n", n, n, n, n, n,
       fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
 }
 
@@ -504,8 +498,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   bool packed = pragma_pack_at(E->p->src, fn->def->begin) != 0;
   if (packed)
     out(E, "#pragma pack(push)\n#pragma pack()\n");
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     ExternAsync *x = s->kind == CH_EXTERN ? extern_of(E->p, s->callee) : NULL;
     if (x)
       extern_decl(E, x);
@@ -517,8 +511,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
       prototypes(E, g);
     }
   }
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
     if (g && !g->emitted && g != fn) {
       out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
@@ -527,11 +521,15 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   }
   frame_struct(E, fn);
   prototypes(E, fn);
+  if (!fn->is_main)
+    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
   init_fn(E, fn, params);
   ctor_fns(E, fn, params);
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  if (!fn->is_main)
+    emit_shim(E->p, fn, E->out);
   if (emit_debug_has_table(E->p, fn))
     emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
@@ -564,6 +562,8 @@ static void gen_proto(Emit *E, Node *n) {
     out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
         fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
         fn->name, lower_param_text(E->p->src, d));
+    emit_shim_proto(fn->name, fn->ret_type, lower_param_text(E->p->src, d),
+                    fn->is_static, E->out);
   }
 }
 
@@ -642,6 +642,52 @@ static int line_at(AcText *t, size_t at) {
   return lo + 1;
 }
 
+/* A rewrite of asyncptr.c placed in the .ac text: at its offset there, or
+   failed (NULL text) when a macro wrote the token, at its line. */
+typedef struct AcEdit {
+  size_t at, len;
+  const char *text;
+  const Rewrite *r;
+} AcEdit;
+
+static void place_rewrites(Emit *E, AcText *t) {
+  const Vec *rw = rewrites();
+  for (int i = 0; i < rw->len; i++) {
+    const Rewrite *r = rw->items[i];
+    Loc l = source_loc(E->p->src, r->off);
+    if (!l.in_main)
+      continue;
+    AcEdit *e = xalloc(sizeof *e);
+    *e = (AcEdit){ac_offset(t, l), r->len, r->text, r};
+    if (e->at + r->len > t->len ||
+        memcmp(t->text + e->at, E->p->src->text + r->off, r->len)) {
+      l.col = 1;
+      *e = (AcEdit){ac_offset(t, l), 0, NULL, r};
+    }
+    vec_push(&E->edits, e);
+  }
+}
+
+/* [i, end) of the .ac text with the rewrites in it applied (the .ac's
+   own text only: a header written out has none). */
+static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
+  for (int k = 0; !E->depth && k < E->edits.len; k++) {
+    AcEdit *e = E->edits.items[k];
+    if (e->at < i || e->at >= end)
+      continue;
+    if (!e->text) {
+      error_at(e->r->off, "this '%.*s' comes from a macro, but acc must "
+               "rewrite it (async function pointers); write it out",
+               (int)e->r->len, E->p->src->text + e->r->off);
+      continue;
+    }
+    str_add(E->out, t->text + i, e->at - i);
+    str_puts(E->out, e->text);
+    i = e->at + e->len;
+  }
+  str_add(E->out, t->text + i, end - i);
+}
+
 /* Copies text of `file`, turning `#pragma acc` lines (ours) into comments,
    and writing out in place the headers that hold async code. */
 static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
@@ -673,12 +719,7 @@ static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
       if (bol && (is_acc_pragma(t->text + i) ||
                   (E->depth && is_pragma_once(t->text + i))))
         out(E, "// ");
-      str_add(E->out, t->text + i, end - i);
-      if (bol && !E->depth && !E->prelude &&
-          line_at(t, i) == E->prelude_line) {
-        write_prelude(E);
-        E->prelude = true;
-      }
+      copy_edited(E, t, i, end);
     }
     i = end;
   }
@@ -687,7 +728,8 @@ static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
 static bool is_async_item(Node *n) {
   if (n->kind == ND_FUNC_DEF)
     return n->spec->is_async || (n->decl && n->decl->is_async);
-  return n->kind == ND_DECLARATION && n->spec->is_async;
+  return n->kind == ND_DECLARATION && n->spec->is_async &&
+         n->spec->declares_func; /* not pointers to async functions */
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
@@ -733,7 +775,9 @@ static const char *item_file(Program *p, Node *n) {
   return strcmp(b.file, e.file) ? NULL : b.file;
 }
 
-/* `file` with its async items replaced by generated code. */
+/* `file` with its async items replaced by generated code.  In the .ac,
+   the prelude also comes before plain code that names an async function
+   (`ac_spawn(g(1))` in a plain function) if that comes first. */
 static void emit_file(Emit *E, const char *file, bool is_main) {
   Program *p = E->p;
   AcText t = {0};
@@ -741,11 +785,15 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
     error_at(0, "cannot read '%s' again to copy it", file);
     return;
   }
+  if (is_main)
+    place_rewrites(E, &t);
   size_t pos = 0;
+  int first_use = is_main ? emit_first_use(p) : -1;
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
     const char *f = is_async_item(n) ? item_file(p, n) : NULL;
-    if (!f || strcmp(f, file))
+    bool plain_use = !f && i == first_use && !E->prelude;
+    if (!plain_use && (!f || strcmp(f, file)))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
     if (is_main && (!b.in_main || !e.in_main))
@@ -757,6 +805,11 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
     if (!E->prelude)
       write_prelude(E);
     E->prelude = true;
+    if (plain_use) { /* plain code that names an async function */
+      line_directive(E, b.line);
+      pos = from;
+      continue;
+    }
     if (n->kind == ND_FUNC_DEF)
       gen_func(E, func_of_def(p, n));
     else
@@ -767,22 +820,6 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
     pos = to;
   }
   copy_ac(E, &t, file, pos, t.len);
-}
-
-/* Plain code may make futures of another file's async functions (`ac_spawn(
-   g(1))`) before the .ac's first async item: their declarations (the
-   prelude) come right after the #include of the header that declares the
-   first of them, if one does. */
-static int prelude_line(Emit *E) {
-  int first = 0;
-  for (int i = 0; i < E->p->externs.len; i++) {
-    ExternAsync *x = E->p->externs.items[i];
-    Loc l = source_loc(E->p->src, x->decl->name_off);
-    int line = l.in_main ? 0 : include_line_of(E->incs, l.file);
-    if (line && (!first || line < first))
-      first = line;
-  }
-  return first;
 }
 
 void emit_c(Program *p, bool no_line, Str *outp) {
@@ -802,6 +839,5 @@ void emit_c(Program *p, bool no_line, Str *outp) {
       vec_push(&async_files, (char *)f);
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
-  E.prelude_line = prelude_line(&E);
   emit_file(&E, p->src->path, true);
 }

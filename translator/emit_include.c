@@ -131,27 +131,12 @@ IncludeMap *include_map(const Source *src, const Vec *async_files,
                         const char *main_file) {
   IncludeMap *m = xalloc(sizeof *m);
   m->main_path = main_file;
+  if (!async_files->len)
+    return m;
   read_includes(m, src);
   for (int i = 0; i < async_files->len; i++)
     need(m, async_files->items[i]);
   return m;
-}
-
-int include_line_of(IncludeMap *m, const char *file) {
-  for (int depth = 0; depth < 256 && !is_main(m, file); depth++) {
-    Include *up = NULL;
-    for (int i = 0; i < m->incs.len && !up; i++) {
-      Include *inc = m->incs.items[i];
-      if (inc->line > 0 && !strcmp(inc->child, file))
-        up = inc;
-    }
-    if (!up)
-      return 0;
-    if (is_main(m, up->parent))
-      return up->line;
-    file = up->parent;
-  }
-  return 0;
 }
 
 /* The directive word of a preprocessor line ("if", "endif"...), or "". */

@@ -22,10 +22,6 @@ bool include_is_written_out(IncludeMap *m, const char *file);
 const char *include_child(IncludeMap *m, const char *file, int line,
                           const char *text, bool *expand);
 
-/* The line of the main file's #include that (itself or through other
-   headers) first brings in `file`, or 0. */
-int include_line_of(IncludeMap *m, const char *file);
-
 /* Whether line `line` of header `file` stands in a conditional that names
    __ACC__ (`#ifdef __ACC__`, `#if defined(__ACC__) || ...`): the C
    compiler that reads acc's output skips it. */
