@@ -10,6 +10,7 @@
  * exactly as written.  The user's code inside a poll function comes from the
  * preprocessed buffer, under #line directives that point back at the .ac.
  */
+#include "emit_include.h"
 #include "ir.h"
 #include "oracle.h"
 #include "tokmap.h"
@@ -21,10 +22,14 @@ typedef struct Emit {
   Program *p;
   Str *out;
   bool no_line;
+  const char *path;   /* the header being written out, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
   Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
+  IncludeMap *incs;   /* headers written out in place (emit_include.c) */
+  bool prelude;       /* write_prelude done */
+  int depth;          /* of headers written out */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -138,6 +143,19 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
   out(E, "};\n");
 }
 
+/* On a recursion cycle, f__new and f__drop stay out of line: inlined into
+   the poll, their registers would be saved in every level's C frame. */
+static const char *cold(AsyncFunc *g) {
+  return g->on_cycle ? "__attribute__((noinline)) " : "";
+}
+
+static const char *new_storage(AsyncFunc *g) {
+  if (!g->is_static)
+    return "";
+  return g->on_cycle ? "static __attribute__((unused)) "
+                     : "static inline __attribute__((unused)) ";
+}
+
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
@@ -145,10 +163,10 @@ static void prototypes(Emit *E, AsyncFunc *g) {
       g->params.len ? ", " : "", g->params.len ? params : "");
   out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
-  out(E, "%svoid %s__drop(%s__frame *ac__F);\n", st, g->name, g->name);
+  out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
+      g->name);
   if (g->needs_new || !g->is_static)
-    out(E, "%s%s__frame *%s__new(%s);\n",
-        g->is_static ? "static inline __attribute__((unused)) " : "",
+    out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
 }
 
@@ -165,6 +183,13 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
   emit_shim_proto(n, x->ret_type, x->params, false, E->out);
   emit_boxed_future(E->p, x, E->out);
+  /* f__vtable polls the frame itself (ac_select, ac_timeout) */
+  out(E, "extern const ac_future_vtable_t %s__vtable;\n", n);
+  /* the cleanup of a local holding one that no await has run */
+  out(E, "static inline __attribute__((unused)) void\n"
+      "%s__release(struct %s__frame **p) {\n"
+      "  if (*p) {\n    %s__drop(*p);\n    __builtin_free(*p);\n"
+      "    *p = 0;\n  }\n}\n", n, n, n);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -230,6 +255,7 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
         "  %s__init(&ac__F%s%s);\n"
         "  return ac__F;\n}\n", st, fn->name, fn->name, params, fn->name,
         fn->name, sep, names);
+  st = new_storage(fn);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
         "  %s__frame *ac__F = _Alignof(%s__frame) > 16\n"
@@ -448,6 +474,18 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
+  for (int i = 0; i < fn->params.len; i++)
+    if (((Slot *)fn->params.items[i])->vm_typedef)
+      out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
+  /* On a recursion cycle (recurse.c, recursion_slots), the context and
+     the out pointer are read from the frame where the body uses them, by
+     volatile loads, so the C compiler keeps neither in a register or a
+     stack slot across the child's poll. */
+  if (fn->on_cycle)
+    out(E, "ac__F->ac__cx = ac__cx;\n"
+        "#define ac__cx (*(ac_context_t *volatile *)&ac__F->ac__cx)\n%s",
+        fn->is_void ? "" : "ac__F->ac__out = ac__out;\n#define ac__out "
+        "(*(__typeof__(ac__out) volatile *)&ac__F->ac__out)\n");
   if (fn->sites.len) {
     out(E, "switch (ac__F->ac__state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -474,6 +512,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  if (fn->on_cycle)
+    out(E, "#undef ac__cx\n#undef ac__out\n");
   if (names)
     func_names(E, fn, false);
 }
@@ -490,8 +530,8 @@ static void indent_lines(Emit *E, const char *text, int col) {
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), fn->name,
-      fn->name);
+  out(E, "%s%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), cold(fn),
+      fn->name, fn->name);
   if (fn->sites.len) {
     out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -505,8 +545,9 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
         continue;
       }
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
-      if (emit_owns_heap(s))
-        out(E, "    __builtin_free(ac__F->%s);\n", s->child->name);
+      if (emit_owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
+        out(E, "    __builtin_free(ac__F->%s);\n    ac__F->%s = 0;\n",
+            s->child->name, s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
       out(E, "    break;\n");
@@ -583,7 +624,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   vtable(E, fn);
   if (!fn->is_main)
     emit_shim(E->p, fn, E->out);
-  emit_debug_table(E->p, fn, E->out);
+  if (emit_debug_has_table(E->p, fn))
+    emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
   if (fn->is_main)
@@ -695,15 +737,31 @@ static void copy_edited(Emit *E, const TokMap *m, size_t i, size_t end) {
   }
 }
 
-/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
+static void write_header_out(Emit *E, const char *file);
+
+/* Copies .ac text, turning `#pragma acc` lines (ours) into comments and
+   writing out in place the headers that hold async code. */
 static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
-  for (size_t i = from; i < to;) {
+  int line = 1;
+  for (size_t k = 0; k < from && k < m->ac_len; k++)
+    line += m->ac[k] == '\n';
+  for (size_t i = from; i < to; line++) {
     bool bol = i == 0 || m->ac[i - 1] == '\n';
     const char *nl = memchr(m->ac + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - m->ac) + 1 : to;
-    if (bol && is_acc_pragma(m->ac + i, m->ac + end))
-      out(E, "// ");
-    copy_edited(E, m, i, end);
+    bool expand = false;
+    const char *child =
+        bol && E->incs ? include_child(E->incs, E->p->src->path, line,
+                                       xstrndup(m->ac + i, end - i), &expand)
+                       : NULL;
+    if (expand) {
+      write_header_out(E, child);
+      out(E, "%s", tokmap_verbatim(0, line + 1));
+    } else {
+      if (bol && is_acc_pragma(m->ac + i, m->ac + end))
+        out(E, "// ");
+      copy_edited(E, m, i, end);
+    }
     i = end;
   }
 }
@@ -816,7 +874,6 @@ static void splice(Emit *E) {
   /* A UTF-8 byte order mark must stay first in a file: the output starts
      with a #line, so it goes. */
   size_t pos = m->ac_len >= 3 && !memcmp(m->ac, "\xEF\xBB\xBF", 3) ? 3 : 0;
-  bool prelude = false;
   int use = emit_first_use(p);
   Node *first_use = use >= 0 ? p->tu->args.items[use] : NULL;
   out(E, "%s", tokmap_verbatim(0, 1));
@@ -832,7 +889,7 @@ static void splice(Emit *E) {
       u1 = it->u1 > u1 ? it->u1 : u1;
     }
     size_t from = m->units[first->u0].ac_begin, to = m->units[u1].ac_end;
-    if ((!async && (!uses || prelude)) || from < pos) {
+    if ((!async && (!uses || E->prelude)) || from < pos) {
       i = j;
       continue;
     }
@@ -841,9 +898,9 @@ static void splice(Emit *E) {
        output's own lines. */
     out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
                        ? "\n" : "", TOKMAP_SCAFFOLD);
-    if (!prelude)
+    if (!E->prelude)
       write_prelude(E, first->node->begin);
-    prelude = true;
+    E->prelude = true;
     if (!async) { /* plain code that names an async function: after it */
       int file, line;
       tokmap_presumed(m, first->u0, from, &file, &line);
@@ -870,9 +927,198 @@ static void splice(Emit *E) {
   copy_ac(E, m, pos, m->ac_len);
 }
 
+/* ==== headers written out in place (emit_include.c) ==== */
+
+/*
+ * A header that defines async functions, or declares them where the C
+ * compiler would read the declaration, is written out where the .ac
+ * includes it, its async items replaced like the .ac's.  Its text is
+ * copied by lines, in its own spelling, under #line directives naming it;
+ * the headers it includes that hold async code are written out the same
+ * way.
+ */
+typedef struct HdrText {
+  char *text;
+  size_t len;
+  Vec lines; /* offset (intptr_t) of each line's start */
+} HdrText;
+
+static bool read_hdr(const char *path, HdrText *t) {
+  t->text = read_file(path, &t->len);
+  if (!t->text)
+    return false;
+  vec_push(&t->lines, (void *)(intptr_t)0);
+  for (size_t i = 0; i < t->len; i++)
+    if (t->text[i] == '\n')
+      vec_push(&t->lines, (void *)(intptr_t)(i + 1));
+  return true;
+}
+
+static size_t hdr_offset(HdrText *t, Loc loc) {
+  if (loc.line < 1 || loc.line > t->lines.len)
+    return t->len;
+  size_t off = (size_t)(intptr_t)t->lines.items[loc.line - 1] +
+               (size_t)(loc.col - 1);
+  return off < t->len ? off : t->len;
+}
+
+/* The 1-based line of offset `at` of t. */
+static int hdr_line_at(HdrText *t, size_t at) {
+  int lo = 0, hi = t->lines.len;
+  while (hi - lo > 1) {
+    int mid = (lo + hi) / 2;
+    if ((size_t)(intptr_t)t->lines.items[mid] <= at)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo + 1;
+}
+
+static const char *escape_path(const char *path) {
+  Str s = {0};
+  for (const char *c = path; *c; c++) {
+    if (*c == '\\' || *c == '"')
+      str_add(&s, "\\", 1);
+    str_add(&s, c, 1);
+  }
+  return str_cstr(&s);
+}
+
+static void line_directive(Emit *E, int line) {
+  if (E->no_line)
+    return;
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "#line %d \"%s\"\n", line, E->path);
+}
+
+static bool is_pragma_once(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (p >= end || *p++ != '#')
+    return false;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (end - p < 6 || strncmp(p, "pragma", 6))
+    return false;
+  p += 6;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  return end - p >= 4 && !strncmp(p, "once", 4);
+}
+
+/* The file an item is written in, NULL if it starts and ends in
+   different files. */
+static const char *item_file(Program *p, Node *n) {
+  Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
+  return strcmp(b.file, e.file) ? NULL : b.file;
+}
+
+static void emit_header_file(Emit *E, const char *file);
+
+/* Lines [from, to) of header `file`: `#pragma acc` and `#pragma once`
+   lines become comments, headers that hold async code are written out. */
+static void copy_hdr(Emit *E, HdrText *t, const char *file, size_t from,
+                     size_t to) {
+  for (size_t i = from; i < to;) {
+    bool bol = i == 0 || t->text[i - 1] == '\n';
+    const char *nl = memchr(t->text + i, '\n', to - i);
+    size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
+    bool expand = false;
+    const char *child =
+        bol && E->incs ? include_child(E->incs, file, hdr_line_at(t, i),
+                                       xstrndup(t->text + i, end - i),
+                                       &expand)
+                       : NULL;
+    if (expand && E->depth < 64) {
+      int line = hdr_line_at(t, i);
+      write_header_out(E, child);
+      line_directive(E, line + 1);
+    } else if (child && child[0] == '/') {
+      out(E, "#include \"%s\"\n", escape_path(child));
+    } else {
+      if (bol && (is_acc_pragma(t->text + i, t->text + end) ||
+                  is_pragma_once(t->text + i, t->text + end)))
+        out(E, "// ");
+      for (size_t j = i; j < end; j++)
+        str_add(E->out, t->text[j] ? t->text + j : " ", 1);
+    }
+    i = end;
+  }
+}
+
+/* Header `file` with its async items replaced by generated code. */
+static void emit_header_file(Emit *E, const char *file) {
+  Program *p = E->p;
+  HdrText t = {0};
+  if (!read_hdr(file, &t)) {
+    error_at(0, "cannot read '%s' again to copy it", file);
+    return;
+  }
+  size_t pos = 0;
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    if (!f || strcmp(f, file))
+      continue;
+    Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
+    size_t from = hdr_offset(&t, b), to = hdr_offset(&t, e);
+    if (from < pos || to < from)
+      continue;
+    copy_hdr(E, &t, file, pos, from);
+    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                       ? "\n" : "", TOKMAP_SCAFFOLD);
+    if (n->kind == ND_FUNC_DEF)
+      gen_func(E, func_of_def(p, n));
+    else
+      gen_proto(E, n);
+    line_directive(E, e.line);
+    if (E->no_line && E->out->len && E->out->buf[E->out->len - 1] != '\n')
+      out(E, "\n");
+    pos = to;
+  }
+  copy_hdr(E, &t, file, pos, t.len);
+}
+
+/* `child` written out where the line that includes it was: the prelude
+   first (outside the header's guards), then the header under #line
+   directives naming it. */
+static void write_header_out(Emit *E, const char *child) {
+  out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                     ? "\n" : "", TOKMAP_SCAFFOLD);
+  if (!E->prelude)
+    write_prelude(E, 0);
+  E->prelude = true;
+  const char *saved = E->path;
+  E->path = escape_path(child);
+  line_directive(E, 1);
+  E->depth++;
+  emit_header_file(E, child);
+  E->depth--;
+  E->path = saved;
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "%c", TOKMAP_SCAFFOLD);
+}
+
 void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   Str text = {0};
   Emit E = {.p = p, .out = &text, .no_line = no_line};
+  /* headers that define async functions, or declare them where the C
+     compiler would read the declaration (not under an #if naming __ACC__,
+     as docs/language.md shows), written out where they are included;
+     acc declares what guarded prototypes declare */
+  Vec async_files = {0};
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    Loc at = source_loc(p->src, n->begin);
+    if (f && !at.in_main &&
+        (n->kind == ND_FUNC_DEF || !include_acc_guarded(f, at.line)))
+      vec_push(&async_files, (char *)f);
+  }
+  E.incs = include_map(p->src, &async_files, p->src->path);
   place_rewrites(&E);
   splice(&E);
   emit_lines(&text, source_map(p->src), out_name, no_line, final);
