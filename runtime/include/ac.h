@@ -203,10 +203,13 @@ extern const ac_future_vtable_t ac_yield_vtable;
 /* ==== time ==== */
 
 /* A sleep: its timer entry lives inside it, so sleeping allocates nothing.
- * Dropped before it fires, it removes its entry. */
+ * Dropped before it fires, it removes its entry.  It is never early: it
+ * completes once the monotonic clock has moved the whole duration since
+ * its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX) never
+ * completes (and an ac_timeout of UINT64_MAX ms never times out). */
 typedef struct ac_sleep {
   /* private */
-  uint64_t deadline;     /* ms; a duration until the first poll */
+  uint64_t deadline;     /* ms until the first poll; then ns (timer.c) */
   struct ac__timers *timers; /* the heap holding the entry */
   ac_waker_t waker;
   uint32_t heap_idx;     /* 1-based slot in the heap, 0 when not in it */
@@ -243,7 +246,8 @@ void ac_join_all_drop(ac_join_all_t *self);
 extern const ac_future_vtable_t ac_join_all_vtable;
 
 /* Ready with the first branch that is ready; the others are dropped
- * unfinished.  out: int, the winner's index. */
+ * unfinished.  out: int, the winner's index, or -EINVAL at once for no
+ * branches (NULL or n == 0: it could never be ready). */
 typedef struct ac_select {
   /* private */
   ac_branch_t *branches;
@@ -357,16 +361,22 @@ extern const ac_future_vtable_t ac_mpsc_recv_vtable;
 
 /* ==== sync: semaphore, mutex, notify ==== */
 
-/* A fair (FIFO) counting semaphore; mutex and notify are built on it. */
+/* A fair (FIFO) counting semaphore; mutex and notify are built on it.  It
+ * holds at most AC_SEMAPHORE_MAX permits. */
+#define AC_SEMAPHORE_MAX ((size_t)UINT32_MAX)
 typedef struct ac_semaphore ac_semaphore_t;
-ac_semaphore_t *ac_semaphore_new(size_t permits); /* NULL on ENOMEM */
+/* NULL with errno ENOMEM, or EINVAL if permits > AC_SEMAPHORE_MAX. */
+ac_semaphore_t *ac_semaphore_new(size_t permits);
 void ac_semaphore_free(ac_semaphore_t *s);
-void ac_semaphore_release(ac_semaphore_t *s, size_t n);
-/* 0, or AC_EAGAIN if the permits are not there right now. */
+/* 0, or -EOVERFLOW (nothing released) if the count would pass the max. */
+int ac_semaphore_release(ac_semaphore_t *s, size_t n);
+/* 0, AC_EAGAIN if the permits are not there right now, or -EINVAL if n is
+ * more than any semaphore can hold. */
 int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n);
 size_t ac_semaphore_available(ac_semaphore_t *s);
 
-/* out: ignored.  Ready when n permits are ours; dropped while waiting it
+/* out: int, 0 when n permits are ours, or -EINVAL at once if n exceeds
+ * AC_SEMAPHORE_MAX (it could never be granted).  Dropped while waiting it
  * leaves the queue; dropped after being granted (before the poll saw it),
  * it gives them back. */
 typedef struct ac_acquire {
@@ -375,7 +385,7 @@ typedef struct ac_acquire {
   ac_waiter_t wait;
 } ac_acquire_t;
 ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n);
-ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, void *out);
+ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out);
 void ac_acquire_drop(ac_acquire_t *self);
 extern const ac_future_vtable_t ac_acquire_vtable;
 
@@ -391,7 +401,7 @@ static inline int ac_mutex_try_lock(ac_mutex_t *m) {
   return ac_semaphore_try_acquire(m, 1);
 }
 static inline void ac_mutex_unlock(ac_mutex_t *m) {
-  ac_semaphore_release(m, 1);
+  (void)ac_semaphore_release(m, 1);
 }
 
 /* notify: notify_one wakes one waiter, or stores one permit for the next

@@ -22,6 +22,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,13 +42,21 @@ struct ac_mpsc {
 };
 
 ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap) {
+  size_t elem = elem_size ? elem_size : 1;
+  size_t bufcap = cap ? cap + 1 : 16; /* + the put-back slot */
+  size_t bytes;
+  if (bufcap < cap || __builtin_mul_overflow(bufcap, elem, &bytes) ||
+      bytes > PTRDIFF_MAX) {
+    errno = EINVAL; /* no buffer of that size can exist */
+    return NULL;
+  }
   ac_mpsc_t *ch = calloc(1, sizeof *ch);
   if (!ch)
     return NULL;
-  ch->elem = elem_size ? elem_size : 1;
+  ch->elem = elem;
   ch->cap = cap;
-  ch->bufcap = cap ? cap + 1 : 16; /* + the put-back slot */
-  ch->buf = malloc(ch->bufcap * ch->elem);
+  ch->bufcap = bufcap;
+  ch->buf = malloc(bytes);
   if (!ch->buf) {
     free(ch);
     return NULL;
@@ -63,8 +72,11 @@ static void destroy(ac_mpsc_t *ch) {
 }
 
 static int grow(ac_mpsc_t *ch) {
-  size_t nc = ch->bufcap * 2;
-  char *nb = malloc(nc * ch->elem);
+  size_t nc, bytes;
+  if (__builtin_mul_overflow(ch->bufcap, 2, &nc) ||
+      __builtin_mul_overflow(nc, ch->elem, &bytes))
+    return -ENOMEM;
+  char *nb = malloc(bytes);
   if (!nb)
     return -ENOMEM;
   for (size_t i = 0; i < ch->len; i++)
@@ -100,30 +112,31 @@ static void push_wake(ac_mpsc_t *ch, const void *v) {
     ac_waker_wake_by_ref(&ch->rx_waker);
 }
 
-/* Under lock: hands free slots to waiting senders, returns one to wake
- * (the rest are woken in place: they are rare and wakes do not reenter). */
+/* Under lock: hands every free slot to a waiting sender.  Called
+ * wherever len + reserved may have dropped: a value taken from the buffer,
+ * a granted sender whose value went straight to a parked receiver (its
+ * reserved slot was never filled), a grant given back by a drop. */
 static void grant(ac_mpsc_t *ch) {
-  while (!ac__list_empty(&ch->waiters) && ch->len + ch->reserved < ch->cap) {
-    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
+  ac_waiter_t *w;
+  while (ch->len + ch->reserved < ch->cap &&
+         (w = ac__waitq_first(&ch->waiters))) {
     ch->reserved++;
-    ac_waker_wake(ac__waker_take(&w->waker));
+    ac__waitq_grant(w);
   }
 }
 
 void ac_mpsc_sender_clone(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   ch->senders++;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
 }
 
 void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   bool last = --ch->senders == 0;
   ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
   bool free_it = last && ch->rx_closed;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   if (w.vtable)
     ac_waker_wake(w);
   if (free_it)
@@ -131,28 +144,26 @@ void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
 }
 
 void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   ch->rx_closed = true;
   ch->rx_parked = false;
   __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
   ch->len = 0;
   ac__waker_drop_opt(ac__waker_take(&ch->rx_waker));
-  while (!ac__list_empty(&ch->waiters)) { /* they will see rx_closed */
-    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
+  ac_waiter_t *w;
+  while ((w = ac__waitq_first(&ch->waiters))) { /* they will see rx_closed */
     ch->reserved++;
-    ac_waker_wake(ac__waker_take(&w->waker));
+    ac__waitq_grant(w);
   }
   bool free_it = ch->senders == 0;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   if (free_it)
     destroy(ch);
 }
 
 int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
   int rc = 0;
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   if (ch->rx_closed)
     rc = AC_EPIPE;
   else if (ch->cap && (ch->len + ch->reserved >= ch->cap ||
@@ -162,7 +173,7 @@ int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
     rc = -ENOMEM;
   if (rc == 0)
     push_wake(ch, value);
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   return rc;
 }
 
@@ -189,9 +200,9 @@ static int take(ac_mpsc_t *ch, void *dst) {
 }
 
 int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst) {
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   int rc = take(ch, dst);
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   return rc;
 }
 
@@ -202,37 +213,33 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
   ac_mpsc_t *ch = self->ch;
   ac_waiter_t *wt = &self->wait;
   int rc = 0;
-  ac__spin_lock(&ch->lock);
-  if (wt->state == AC__WAIT_GRANTED) {
-    ch->reserved--;
-    wt->state = AC__WAIT_IDLE;
-    if (ch->rx_closed) {
-      rc = AC_EPIPE;
-    } else {
-      push_wake(ch, self->value);
+  ac__obj_lock(&ch->lock);
+  if (wt->state != AC__WAIT_IDLE) {
+    if (!ac__waiter_poll(wt, cx)) {
+      ac__obj_unlock(&ch->lock);
+      return AC_POLL_PENDING;
     }
-  } else if (wt->state == AC__WAIT_QUEUED) {
-    ac__waker_store(&wt->waker, cx);
-    ac__spin_unlock(&ch->lock);
-    return AC_POLL_PENDING;
+    ch->reserved--; /* our slot: fill it, or give it on */
+    if (ch->rx_closed)
+      rc = AC_EPIPE;
+    else
+      push_wake(ch, self->value);
+    grant(ch); /* a handoff left the slot free: the next sender's */
   } else if (ch->rx_closed) {
     rc = AC_EPIPE;
   } else if (!ch->cap || (ch->len + ch->reserved < ch->cap &&
                           ac__list_empty(&ch->waiters))) {
-    if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0) {
+    if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0)
       rc = -ENOMEM;
-    } else {
+    else
       push_wake(ch, self->value);
-    }
   } else {
-    wt->state = AC__WAIT_QUEUED;
-    wt->waker = ac_waker_clone(cx->waker);
-    ac__list_push_back(&ch->waiters, &wt->node);
-    ac__spin_unlock(&ch->lock);
+    ac__waitq_push(&ch->waiters, wt, cx);
+    ac__obj_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
   wt->state = AC__WAIT_DONE;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   if (out)
     *out = rc;
   return AC_POLL_READY;
@@ -240,19 +247,15 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
 
 void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   ac_waiter_t *wt = &self->wait;
-  if (wt->state != AC__WAIT_QUEUED && wt->state != AC__WAIT_GRANTED)
+  if (!ac__waiter_pending(wt))
     return;
   ac_mpsc_t *ch = self->ch;
-  ac__spin_lock(&ch->lock);
-  if (wt->state == AC__WAIT_QUEUED) {
-    ac__list_remove(&wt->node);
-    ac__waker_drop_opt(ac__waker_take(&wt->waker));
-  } else {
+  ac__obj_lock(&ch->lock);
+  if (ac__waiter_cancel(wt) == AC__WAIT_GRANTED) {
     ch->reserved--; /* pass the promised slot on */
     grant(ch);
   }
-  wt->state = AC__WAIT_DONE;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
 }
 
 const ac_future_vtable_t ac_mpsc_send_vtable = {
@@ -272,16 +275,16 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     goto ready;
   }
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   rc = take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
     ch->rx_parked = self->dst != NULL; /* no dst: nowhere to hand to */
     ch->rx_dst = self->dst;
-    ac__spin_unlock(&ch->lock);
+    ac__obj_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
 ready:
   self->ch = NULL; /* nothing left for drop to do */
   if (out)
@@ -305,14 +308,14 @@ void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   ac_mpsc_t *ch = self->ch;
   if (!ch)
     return;
-  ac__spin_lock(&ch->lock);
+  ac__obj_lock(&ch->lock);
   ch->rx_parked = false;
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     put_back(ch, self->dst);
   }
   ac_waker_t w = ac__waker_take(&ch->rx_waker);
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   ac__waker_drop_opt(w);
   self->ch = NULL;
 }

@@ -190,18 +190,14 @@ void ac_runtime_enter(ac_runtime_t *rt) { ac__tls.sched = &rt->sched; }
 void ac_runtime_exit(void) { ac__tls.sched = NULL; }
 
 uint64_t ac_runtime_now_ms(ac_runtime_t *rt) {
-  return ac__timers_now(&rt->driver.timers);
+  return ac__timers_now(&rt->driver.timers) / 1000000u;
 }
 
 void ac_runtime_clock_pause(ac_runtime_t *rt) {
-  ac__timers_t *t = &rt->driver.timers;
-  __atomic_store_n(&t->paused_now, ac__timers_now(t), __ATOMIC_RELEASE);
-  __atomic_store_n(&t->paused, 1, __ATOMIC_RELEASE);
+  ac__timers_pause(&rt->driver.timers);
 }
 
 void ac_runtime_clock_advance(ac_runtime_t *rt, uint64_t ms) {
-  ac__timers_t *t = &rt->driver.timers;
-  __atomic_fetch_add(&t->paused_now, ms, __ATOMIC_ACQ_REL);
-  ac__timers_fire(t, NULL);
+  ac__timers_advance(&rt->driver.timers, ms);
   ac__driver_unpark(&rt->driver);
 }

@@ -83,14 +83,6 @@ static inline void ac__list_remove(ac_list_node_t *n) {
   n->prev = n->next = NULL;
 }
 
-/* Waiter states (ac_waiter_t.state), shared by channels and sync. */
-enum {
-  AC__WAIT_IDLE = 0,    /* not in any list */
-  AC__WAIT_QUEUED = 1,  /* in the object's wait list, waker stored */
-  AC__WAIT_GRANTED = 2, /* taken off the list and handed what it waited for */
-  AC__WAIT_DONE = 3,    /* completed; drop has nothing to undo */
-};
-
 /* Stores a clone of cx's waker in *slot unless it already wakes the same
  * task.  *slot must be owned by the caller (held under the object's lock). */
 static inline void ac__waker_store(ac_waker_t *slot, const ac_context_t *cx) {
@@ -110,6 +102,52 @@ static inline ac_waker_t ac__waker_take(ac_waker_t *slot) {
   slot->data = NULL;
   return w;
 }
+
+/* ==== the waiter protocol (waitq.c): channels, semaphore, notify ====
+ *
+ * A future that waits for something an object hands out (a buffer slot,
+ * permits, a notification) keeps an ac_waiter_t inline and joins the
+ * object's FIFO.  Every step runs under the object's lock.  The giving
+ * side takes the first waiter off the list, marks it GRANTED (what it
+ * waited for is now its own) and wakes it, so no wake is lost and nobody
+ * barges in between; the waiter's next poll sees GRANTED and completes.
+ * A waiter dropped while QUEUED leaves the list; one dropped while
+ * GRANTED never used its grant, and the object hands it to the next.
+ */
+enum {
+  AC__WAIT_IDLE = 0,    /* not in any list */
+  AC__WAIT_QUEUED = 1,  /* in the object's wait list, waker stored */
+  AC__WAIT_GRANTED = 2, /* taken off the list and handed what it waited for */
+  AC__WAIT_DONE = 3,    /* completed; drop has nothing to undo */
+};
+
+AC_INTERNAL ac_waiter_t *ac__waitq_first(ac_list_node_t *q);
+/* Appends w (IDLE) with a clone of cx's waker. */
+AC_INTERNAL void ac__waitq_push(ac_list_node_t *q, ac_waiter_t *w,
+                                const ac_context_t *cx);
+/* Takes w off its list, marks it GRANTED and wakes it. */
+AC_INTERNAL void ac__waitq_grant(ac_waiter_t *w);
+/* A poll of a waiter that is QUEUED or GRANTED: true (and DONE) if
+ * granted, else its waker is refreshed and it waits on. */
+AC_INTERNAL bool ac__waiter_poll(ac_waiter_t *w, const ac_context_t *cx);
+/* Drop: a QUEUED waiter leaves the list.  Returns the state it had, so
+ * the caller passes an unseen grant on (GRANTED).  Ends DONE. */
+AC_INTERNAL uint32_t ac__waiter_cancel(ac_waiter_t *w);
+/* Drop's look without the lock: anything to undo? */
+static inline bool ac__waiter_pending(const ac_waiter_t *w) {
+  return w->state == AC__WAIT_QUEUED || w->state == AC__WAIT_GRANTED;
+}
+
+/* ==== deferred unpark ====
+ *
+ * A wake from a thread that is not a worker of the task's runtime pushes
+ * on the inject queue and unparks a worker: an eventfd write or a condvar
+ * signal.  Under a channel's or a semaphore's spinlock that made every
+ * other thread spin through the system call (17-50 us a message from a
+ * plain thread).  Objects take their lock with ac__obj_lock, which defers
+ * the unpark of such wakes to ac__obj_unlock, after the lock is given back.
+ */
+AC_INTERNAL void ac__sched_flush_unpark(void);
 
 struct ac__sched;
 
@@ -290,8 +328,20 @@ typedef struct ac__tls {
   ac_task_t *running;     /* task being polled on this thread */
   bool rewake;            /* `running` woke itself during its poll */
   bool notify;            /* wake an idle worker once out of locks */
+  uint32_t defer;         /* ac__obj_lock depth: unparks wait */
+  struct ac__sched *unpark; /* the runtime to unpark at the last unlock */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
+
+static inline void ac__obj_lock(ac__spin_t *l) {
+  ac__spin_lock(l);
+  ac__tls.defer++;
+}
+static inline void ac__obj_unlock(ac__spin_t *l) {
+  ac__spin_unlock(l);
+  if (--ac__tls.defer == 0 && AC_UNLIKELY(ac__tls.unpark != NULL))
+    ac__sched_flush_unpark();
+}
 
 AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
@@ -361,13 +411,16 @@ AC_INTERNAL void ac__current_block_on(struct ac_runtime *rt, ac_join_t *j,
 
 /* ==== driver.c: timers + reactor behind one park ==== */
 
+#define AC__TIMER_SPARE 16 /* entries kept when the heap cannot grow */
 typedef struct ac__timers {
   pthread_mutex_t lock;
   ac_sleep_t **heap; /* min-heap on deadline; heap[i]->heap_idx == i + 1 */
-  uint32_t len, cap;
-  uint64_t paused_now; /* atomic; valid when paused */
+  uint32_t len, cap; /* len: atomic for lock-free looks */
+  uint32_t nspare;   /* atomic, like len */
+  ac_sleep_t *spare[AC__TIMER_SPARE];
+  uint64_t paused_now; /* atomic, ns; valid when paused */
   uint32_t paused;     /* atomic */
-  uint64_t start_ns;   /* the epoch of the ms clock */
+  uint64_t start_ns;   /* the epoch of the clock */
 } ac__timers_t;
 
 typedef struct ac__driver {
@@ -375,7 +428,7 @@ typedef struct ac__driver {
   int epfd;
   int evfd;               /* eventfd that unparks a driver in epoll_wait */
   uint32_t parked;        /* atomic: the owner is (about to be) in epoll_wait */
-  uint64_t wait_deadline; /* atomic: when the parked driver will wake */
+  uint64_t wait_deadline; /* atomic: when (ns) the parked driver wakes */
   size_t nfds;            /* atomic: registered fds */
   pthread_mutex_t free_lock;
   struct ac_fd *to_free;  /* closed registrations, freed between turns */
@@ -394,8 +447,11 @@ AC_INTERNAL void ac__driver_timer_added(ac__driver_t *d, uint64_t deadline);
 
 AC_INTERNAL int ac__timers_init(ac__timers_t *t);
 AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
+/* The runtime clock, in ns since the runtime started (or paused). */
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
-/* Fires what is due; returns the ms until the next deadline, or -1. */
+AC_INTERNAL void ac__timers_pause(ac__timers_t *t);
+AC_INTERNAL void ac__timers_advance(ac__timers_t *t, uint64_t ms);
+/* Fires what is due; returns the ns until the next deadline, or -1. */
 AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
@@ -403,13 +459,15 @@ AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 AC_INTERNAL int ac__reactor_init(ac__driver_t *d);
 AC_INTERNAL void ac__reactor_destroy(ac__driver_t *d);
-AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int timeout_ms);
+/* Waits up to timeout_ns (-1: no limit) and dispatches readiness. */
+AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int64_t timeout_ns);
 AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 
 /* The reactor's per-fd state; io.c waits on it. */
 enum { AC__READABLE = 1, AC__WRITABLE = 2 };
 struct ac_fd {
   int fd;
+  bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
   uint32_t ready;   /* AC__READABLE | AC__WRITABLE, under lock */
   uint32_t tick;    /* bumped on every readiness event, under lock */
   ac__spin_t lock;

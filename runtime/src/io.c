@@ -7,6 +7,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,6 +46,30 @@ static uint32_t interest(const ac_io_t *io) {
   }
 }
 
+/* write() to a pipe whose reader is gone raises SIGPIPE, which kills a
+ * process that did not ignore it (sockets have MSG_NOSIGNAL).  The write
+ * runs with SIGPIPE blocked in this thread, and a SIGPIPE it raised is
+ * taken back before the mask is restored (one that was already pending
+ * is left for its owner). */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
+  sigset_t pipe_set, old, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t r = write(fd, buf, len);
+  int err = errno;
+  if (r < 0 && err == EPIPE && !was_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = err;
+  return r;
+}
+
 /* One attempt: the result, or -EAGAIN to wait. */
 static long attempt(ac_io_t *io) {
   int fd = io->fd->fd;
@@ -54,9 +80,10 @@ static long attempt(ac_io_t *io) {
       r = read(fd, io->buf, io->len);
       break;
     case AC__IO_WRITE:
-      r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
-      if (r < 0 && errno == ENOTSOCK)
-        r = write(fd, io->buf, io->len);
+      if (io->fd->is_socket)
+        r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
+      else
+        r = write_nosigpipe(fd, io->buf, io->len);
       break;
     case AC__IO_ACCEPT:
       r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -13,9 +13,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_EVENTS 256
@@ -61,9 +64,30 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
   ac__spin_unlock(&f->lock);
 }
 
-void ac__reactor_wait(ac__driver_t *d, int timeout_ms) {
+/* epoll_pwait2 takes the timeout in ns, so a timer is neither early nor a
+ * ms late; kernels before 5.11 lack it, and get epoll_wait with the
+ * timeout rounded up to whole ms (late, never early). */
+static int wait_events(ac__driver_t *d, struct epoll_event *ev,
+                       int64_t timeout_ns) {
+  static int no_pwait2; /* atomic: ENOSYS seen */
+  if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
+    struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+    int n = epoll_pwait2(d->epfd, ev, MAX_EVENTS, timeout_ns < 0 ? NULL : &ts,
+                         NULL);
+    if (n >= 0 || errno != ENOSYS)
+      return n;
+    __atomic_store_n(&no_pwait2, 1, __ATOMIC_RELAXED);
+  }
+  int ms = timeout_ns < 0 ? -1
+           : timeout_ns >= (int64_t)INT32_MAX * 1000000
+               ? INT32_MAX
+               : (int)((timeout_ns + 999999) / 1000000);
+  return epoll_wait(d->epfd, ev, MAX_EVENTS, ms);
+}
+
+void ac__reactor_wait(ac__driver_t *d, int64_t timeout_ns) {
   struct epoll_event ev[MAX_EVENTS];
-  int n = epoll_wait(d->epfd, ev, MAX_EVENTS, timeout_ms);
+  int n = wait_events(d, ev, timeout_ns);
   for (int i = 0; i < n; i++) {
     if (ev[i].data.ptr == NULL) {
       uint64_t v;
@@ -100,6 +124,8 @@ int ac_fd_open(int fd, ac_fd_t **out) {
   if (!f)
     return -ENOMEM;
   f->fd = fd;
+  struct stat sb;
+  f->is_socket = fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode);
   f->ready = AC__READABLE | AC__WRITABLE; /* try first, wait on EAGAIN */
   f->driver = s->driver;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |

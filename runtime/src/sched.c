@@ -68,6 +68,15 @@ static void push_local(ac__worker_t *w, uintptr_t e) {
     abort(); /* out of memory with a runnable task in hand */
 }
 
+/* Wakes a worker for a task pushed on the inject queue. */
+static void unpark(ac__sched_t *s) {
+  ac__fence();
+  if (s->flavor == AC_RT_CURRENT_THREAD)
+    ac__driver_unpark(s->driver);
+  else
+    ac__multi_notify(s);
+}
+
 static void push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_lock(&s->inject.lock);
   if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
@@ -79,11 +88,18 @@ static void push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_unlock(&s->inject.lock);
   if (rc != 0)
     abort();
-  ac__fence();
-  if (s->flavor == AC_RT_CURRENT_THREAD)
-    ac__driver_unpark(s->driver);
-  else
-    ac__multi_notify(s);
+  /* Under an object's lock (ac__obj_lock): unpark once it is released. */
+  if (ac__tls.defer && (!ac__tls.unpark || ac__tls.unpark == s)) {
+    ac__tls.unpark = s;
+    return;
+  }
+  unpark(s);
+}
+
+void ac__sched_flush_unpark(void) {
+  ac__sched_t *s = ac__tls.unpark;
+  ac__tls.unpark = NULL;
+  unpark(s);
 }
 
 void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {

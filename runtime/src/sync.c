@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 struct ac_semaphore {
@@ -17,6 +18,10 @@ struct ac_semaphore {
 };
 
 ac_semaphore_t *ac_semaphore_new(size_t permits) {
+  if (permits > AC_SEMAPHORE_MAX) {
+    errno = EINVAL;
+    return NULL;
+  }
   ac_semaphore_t *s = calloc(1, sizeof *s);
   if (s) {
     s->permits = permits;
@@ -27,93 +32,101 @@ ac_semaphore_t *ac_semaphore_new(size_t permits) {
 
 void ac_semaphore_free(ac_semaphore_t *s) { free(s); }
 
-static ac_waiter_t *first(ac_list_node_t *h) {
-  return ac__list_empty(h) ? NULL : ac__container_of(h->next, ac_waiter_t, node);
-}
-
 /* Under lock: grants permits to waiters in order while the head fits. */
 static void grant(ac_semaphore_t *s) {
   ac_waiter_t *w;
-  while ((w = first(&s->waiters)) && w->want <= s->permits) {
+  while ((w = ac__waitq_first(&s->waiters)) && w->want <= s->permits) {
     s->permits -= w->want;
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
-    ac_waker_wake(ac__waker_take(&w->waker));
+    ac__waitq_grant(w);
   }
 }
 
-void ac_semaphore_release(ac_semaphore_t *s, size_t n) {
-  ac__spin_lock(&s->lock);
-  s->permits += n;
+int ac_semaphore_release(ac_semaphore_t *s, size_t n) {
+  int rc = 0;
+  ac__obj_lock(&s->lock);
+  if (n > AC_SEMAPHORE_MAX - s->permits)
+    rc = -EOVERFLOW; /* nothing released: the count would pass the max */
+  else
+    s->permits += n;
   grant(s);
-  ac__spin_unlock(&s->lock);
+  ac__obj_unlock(&s->lock);
+  return rc;
 }
 
 int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n) {
-  ac__spin_lock(&s->lock);
+  if (n > AC_SEMAPHORE_MAX)
+    return -EINVAL;
+  ac__obj_lock(&s->lock);
   bool ok = ac__list_empty(&s->waiters) && s->permits >= n;
   if (ok)
     s->permits -= n;
-  ac__spin_unlock(&s->lock);
+  ac__obj_unlock(&s->lock);
   return ok ? 0 : AC_EAGAIN;
 }
 
 size_t ac_semaphore_available(ac_semaphore_t *s) {
-  ac__spin_lock(&s->lock);
+  ac__obj_lock(&s->lock);
   size_t n = s->permits;
-  ac__spin_unlock(&s->lock);
+  ac__obj_unlock(&s->lock);
   return n;
 }
 
+/* More permits than a semaphore can hold can never be granted: such an
+ * acquire is ready at once with -EINVAL (want 0 marks it, with DONE). */
 ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n) {
-  return (ac_acquire_t){s, {{NULL, NULL}, {NULL, NULL}, 0, (uint32_t)n}};
+  bool bad = n > AC_SEMAPHORE_MAX;
+  return (ac_acquire_t){s,
+                        {{NULL, NULL},
+                         {NULL, NULL},
+                         bad ? AC__WAIT_DONE : AC__WAIT_IDLE,
+                         bad ? 0 : (uint32_t)n}};
 }
 
-ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, void *out) {
-  (void)out;
+ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out) {
   ac_semaphore_t *s = self->sem;
   ac_waiter_t *w = &self->wait;
-  ac_poll_t r = AC_POLL_PENDING;
-  ac__spin_lock(&s->lock);
-  if (w->state == AC__WAIT_GRANTED) {
-    r = AC_POLL_READY;
-  } else if (w->state == AC__WAIT_QUEUED) {
-    ac__waker_store(&w->waker, cx);
+  int rc = 0;
+  if (AC_UNLIKELY(w->state == AC__WAIT_DONE)) {
+    rc = -EINVAL; /* too many permits, or polled again after ready */
+    goto ready;
+  }
+  ac__obj_lock(&s->lock);
+  if (w->state != AC__WAIT_IDLE) {
+    bool got = ac__waiter_poll(w, cx);
+    ac__obj_unlock(&s->lock);
+    if (!got)
+      return AC_POLL_PENDING;
   } else if (ac__list_empty(&s->waiters) && s->permits >= w->want) {
     s->permits -= w->want;
-    r = AC_POLL_READY;
-  } else {
-    w->state = AC__WAIT_QUEUED;
-    w->waker = ac_waker_clone(cx->waker);
-    ac__list_push_back(&s->waiters, &w->node);
-  }
-  if (r == AC_POLL_READY)
     w->state = AC__WAIT_DONE;
-  ac__spin_unlock(&s->lock);
-  return r;
+    ac__obj_unlock(&s->lock);
+  } else {
+    ac__waitq_push(&s->waiters, w, cx);
+    ac__obj_unlock(&s->lock);
+    return AC_POLL_PENDING;
+  }
+ready:
+  if (out)
+    *out = rc;
+  return AC_POLL_READY;
 }
 
 void ac_acquire_drop(ac_acquire_t *self) {
   ac_waiter_t *w = &self->wait;
-  if (w->state != AC__WAIT_QUEUED && w->state != AC__WAIT_GRANTED)
+  if (!ac__waiter_pending(w))
     return;
   ac_semaphore_t *s = self->sem;
-  ac__spin_lock(&s->lock);
-  if (w->state == AC__WAIT_QUEUED) {
-    ac__list_remove(&w->node);
-    ac__waker_drop_opt(ac__waker_take(&w->waker));
-  } else {
+  ac__obj_lock(&s->lock);
+  if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     s->permits += w->want; /* granted but never seen: give them back */
-  }
-  w->state = AC__WAIT_DONE;
   grant(s); /* the head may have changed, or permits come back */
-  ac__spin_unlock(&s->lock);
+  ac__obj_unlock(&s->lock);
 }
 
 const ac_future_vtable_t ac_acquire_vtable = {
     (ac_poll_t(*)(void *, ac_context_t *, void *))ac_acquire_poll,
     (void (*)(void *))ac_acquire_drop, sizeof(ac_acquire_t),
-    _Alignof(ac_acquire_t), 0, "ac_acquire"};
+    _Alignof(ac_acquire_t), sizeof(int), "ac_acquire"};
 
 /* ==== notify ==== */
 
@@ -134,31 +147,25 @@ void ac_notify_free(ac_notify_t *n) { free(n); }
 
 /* Under lock. */
 static void notify_first(ac_notify_t *n) {
-  ac_waiter_t *w = first(&n->waiters);
-  if (!w) {
+  ac_waiter_t *w = ac__waitq_first(&n->waiters);
+  if (w)
+    ac__waitq_grant(w);
+  else
     n->permit = true;
-    return;
-  }
-  ac__list_remove(&w->node);
-  w->state = AC__WAIT_GRANTED;
-  ac_waker_wake(ac__waker_take(&w->waker));
 }
 
 void ac_notify_one(ac_notify_t *n) {
-  ac__spin_lock(&n->lock);
+  ac__obj_lock(&n->lock);
   notify_first(n);
-  ac__spin_unlock(&n->lock);
+  ac__obj_unlock(&n->lock);
 }
 
 void ac_notify_waiters(ac_notify_t *n) {
-  ac__spin_lock(&n->lock);
+  ac__obj_lock(&n->lock);
   ac_waiter_t *w;
-  while ((w = first(&n->waiters))) {
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
-    ac_waker_wake(ac__waker_take(&w->waker));
-  }
-  ac__spin_unlock(&n->lock);
+  while ((w = ac__waitq_first(&n->waiters)))
+    ac__waitq_grant(w);
+  ac__obj_unlock(&n->lock);
 }
 
 ac_notified_t ac_notified(ac_notify_t *n) {
@@ -169,40 +176,33 @@ ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out) {
   (void)out;
   ac_notify_t *n = self->notify;
   ac_waiter_t *w = &self->wait;
-  ac_poll_t r = AC_POLL_PENDING;
-  ac__spin_lock(&n->lock);
-  if (w->state == AC__WAIT_GRANTED) {
-    r = AC_POLL_READY;
-  } else if (w->state == AC__WAIT_QUEUED) {
-    ac__waker_store(&w->waker, cx);
+  if (w->state == AC__WAIT_DONE)
+    return AC_POLL_READY;
+  bool ready;
+  ac__obj_lock(&n->lock);
+  if (w->state != AC__WAIT_IDLE) {
+    ready = ac__waiter_poll(w, cx);
   } else if (n->permit) {
     n->permit = false;
-    r = AC_POLL_READY;
-  } else {
-    w->state = AC__WAIT_QUEUED;
-    w->waker = ac_waker_clone(cx->waker);
-    ac__list_push_back(&n->waiters, &w->node);
-  }
-  if (r == AC_POLL_READY)
     w->state = AC__WAIT_DONE;
-  ac__spin_unlock(&n->lock);
-  return r;
+    ready = true;
+  } else {
+    ac__waitq_push(&n->waiters, w, cx);
+    ready = false;
+  }
+  ac__obj_unlock(&n->lock);
+  return ready ? AC_POLL_READY : AC_POLL_PENDING;
 }
 
 void ac_notified_drop(ac_notified_t *self) {
   ac_waiter_t *w = &self->wait;
-  if (w->state != AC__WAIT_QUEUED && w->state != AC__WAIT_GRANTED)
+  if (!ac__waiter_pending(w))
     return;
   ac_notify_t *n = self->notify;
-  ac__spin_lock(&n->lock);
-  if (w->state == AC__WAIT_QUEUED) {
-    ac__list_remove(&w->node);
-    ac__waker_drop_opt(ac__waker_take(&w->waker));
-  } else {
+  ac__obj_lock(&n->lock);
+  if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     notify_first(n); /* a notification we never saw goes to the next */
-  }
-  w->state = AC__WAIT_DONE;
-  ac__spin_unlock(&n->lock);
+  ac__obj_unlock(&n->lock);
 }
 
 const ac_future_vtable_t ac_notified_vtable = {
