@@ -31,6 +31,7 @@ include mk/install.mk
 include bench/bench.mk
 include bench/ac/ac.mk
 include tests/diff/diff.mk
+include tests/stress/stress.mk
 
 clean:
 	rm -rf $(BUILD)
