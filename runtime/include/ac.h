@@ -463,6 +463,74 @@ ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
 void ac_io_drop(ac_io_t *self);
 extern const ac_future_vtable_t ac_io_vtable;
 
+/* ==== cleanup helpers, for __attribute__((cleanup(...))) ====
+ *
+ * A frame local marked with one of these releases its object when its
+ * scope ends, and when the frame is dropped while suspended (a task
+ * aborted, a select branch that lost): acc runs the cleanups of the
+ * locals alive at the suspension point in its drop.  Each takes the
+ * address of the variable and leaves a NULL variable alone, so storing
+ * NULL after handing the object on disarms it:
+ *
+ *   __attribute__((cleanup(ac_mpsc_sender_dropp))) ac_mpsc_t *tx = ch;
+ *   __attribute__((cleanup(ac_fd_closep))) ac_fd_t *conn = NULL;
+ *   await ac_mutex_lock(m);
+ *   __attribute__((cleanup(ac_mutex_guard_release))) ac_mutex_guard_t g =
+ *       ac_mutex_guard(m);
+ */
+/* ac_fd_close(*f, 1): deregisters and closes the fd. */
+static inline void ac_fd_closep(ac_fd_t **f) {
+  if (*f)
+    (void)ac_fd_close(*f, 1);
+  *f = NULL;
+}
+/* ac_fd_close(*f, 0): deregisters; the fd stays open (it is not ours). */
+static inline void ac_fd_releasep(ac_fd_t **f) {
+  if (*f)
+    (void)ac_fd_close(*f, 0);
+  *f = NULL;
+}
+static inline void ac_mpsc_sender_dropp(ac_mpsc_t **ch) {
+  if (*ch)
+    ac_mpsc_sender_drop(*ch);
+  *ch = NULL;
+}
+static inline void ac_mpsc_receiver_dropp(ac_mpsc_t **ch) {
+  if (*ch)
+    ac_mpsc_receiver_drop(*ch);
+  *ch = NULL;
+}
+static inline void ac_oneshot_sender_dropp(ac_oneshot_t **ch) {
+  if (*ch)
+    ac_oneshot_sender_drop(*ch);
+  *ch = NULL;
+}
+/* A handle nobody will join: the task runs on detached. */
+static inline void ac_task_detachp(ac_task_t **t) {
+  if (*t)
+    ac_task_detach(*t);
+  *t = NULL;
+}
+/* A held mutex: made after the lock was acquired, unlocks at scope end. */
+typedef struct ac_mutex_guard {
+  ac_mutex_t *mutex; /* NULL: released or handed on */
+} ac_mutex_guard_t;
+static inline ac_mutex_guard_t ac_mutex_guard(ac_mutex_t *m) {
+  ac_mutex_guard_t g = {m};
+  return g;
+}
+static inline void ac_mutex_guard_release(ac_mutex_guard_t *g) {
+  if (g->mutex)
+    ac_mutex_unlock(g->mutex);
+  g->mutex = NULL;
+}
+
+/* Generated code calls this when the heap frame of an awaited async
+ * function (async recursion, or a function of another file) cannot be
+ * allocated: there is no value the await could give, so it writes
+ * "acc: out of memory for the frame of NAME" to stderr and aborts. */
+__attribute__((noreturn, cold)) void ac_frame_alloc_failed(const char *name);
+
 /* ==== spawning any future value ==== */
 
 /*

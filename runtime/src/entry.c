@@ -114,8 +114,10 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
 
 ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                             const void *fut) {
-  if (!rt || rt->is_shutdown)
+  if (!rt || rt->is_shutdown || !vt) {
+    errno = EINVAL;
     return NULL;
+  }
   return ac__task_new(&rt->sched, vt, fut);
 }
 

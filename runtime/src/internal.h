@@ -347,6 +347,8 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
+/* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
+AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
 AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);

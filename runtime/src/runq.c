@@ -62,10 +62,15 @@ uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
   if (ac__runq_len(src) == 0)
     return 0;
   uintptr_t got[STEAL_MAX];
+  /* Only what fits in dst without growing it (dst is ours, and only we
+   * push to it here): a steal never needs memory. */
+  uint32_t room = dst->mask + 1 - ac__runq_len(dst) + 1;
   ac__spin_lock(&src->lock);
   uint32_t n = (src->tail - src->head + 1) / 2;
   if (n > STEAL_MAX)
     n = STEAL_MAX;
+  if (n > room)
+    n = room;
   for (uint32_t i = 0; i < n; i++)
     got[i] = ac__runq_pop(src);
   ac__spin_unlock(&src->lock);
@@ -74,8 +79,7 @@ uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
   if (n > 1) {
     ac__spin_lock(&dst->lock);
     for (uint32_t i = 1; i < n; i++)
-      if (ac__runq_push(dst, got[i]) != 0)
-        abort(); /* out of memory while holding runnable tasks */
+      (void)ac__runq_push(dst, got[i]); /* fits: see room */
     ac__spin_unlock(&dst->lock);
   }
   return got[0];

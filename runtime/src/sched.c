@@ -57,15 +57,14 @@ static ac__worker_t *local_worker(ac__sched_t *s) {
   return w && w->sched == s ? w : NULL;
 }
 
-static void push_local(ac__worker_t *w, uintptr_t e) {
+static int push_local(ac__worker_t *w, uintptr_t e) {
   ac__sched_t *s = w->sched;
   if (s->locked_queues)
     ac__spin_lock(&w->q.lock);
   int rc = ac__runq_push(&w->q, e);
   if (s->locked_queues)
     ac__spin_unlock(&w->q.lock);
-  if (rc != 0)
-    abort(); /* out of memory with a runnable task in hand */
+  return rc;
 }
 
 /* Wakes a worker for a task pushed on the inject queue. */
@@ -77,23 +76,33 @@ static void unpark(ac__sched_t *s) {
     ac__multi_notify(s);
 }
 
-static void push_inject(ac__sched_t *s, uintptr_t e) {
+/* -1 if the queue could not grow (the entry is still the caller's). */
+static int push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_lock(&s->inject.lock);
   if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
     ac__spin_unlock(&s->inject.lock);
     ac__task_unref((ac_task_t *)e);
-    return;
+    return 0;
   }
   int rc = ac__runq_push(&s->inject, e);
   ac__spin_unlock(&s->inject.lock);
   if (rc != 0)
-    abort();
+    return -1;
   /* Under an object's lock (ac__obj_lock): unpark once it is released. */
   if (ac__tls.defer && (!ac__tls.unpark || ac__tls.unpark == s)) {
     ac__tls.unpark = s;
-    return;
+    return 0;
   }
   unpark(s);
+  return 0;
+}
+
+/* A woken task must be queued: a local queue that cannot grow hands it to
+ * the inject queue; only if that cannot grow either is the runtime out of
+ * options (it holds a runnable task it can put nowhere). */
+static void push_or_die(ac__worker_t *w, uintptr_t e) {
+  if (push_local(w, e) != 0 && push_inject(w->sched, e) != 0)
+    abort();
 }
 
 void ac__sched_flush_unpark(void) {
@@ -102,31 +111,47 @@ void ac__sched_flush_unpark(void) {
   unpark(s);
 }
 
-void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
+/* Queues t; -1 if no queue could take it (only a spawn may fail so). */
+static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   ac__worker_t *w = local_worker(s);
-  if (!w) {
-    push_inject(s, (uintptr_t)t);
-    return;
-  }
+  if (!w)
+    return push_inject(s, (uintptr_t)t);
   /* A task woken into an empty queue runs next here anyway: waking an
    * idle worker to steal it would only bounce it between threads (the
    * ping-pong of W3 went from ~0.7 us to ~8 us a trip that way).  Only
    * work beyond the next task is worth a notify. */
   /* A task woken by the running one goes to the worker's run-next slot
    * (tokio's LIFO slot): no lock to put it there or to take it out on a
-   * stealable queue, no ring traffic on the current-thread one (W3). */
-  if (!w->next && ac__tls.running) {
+   * stealable queue, no ring traffic on the current-thread one (W3).  A
+   * spawned task does not: the slot is not stealable, and a task that
+   * spawns work and then blocks (a plain sleep(1)) would sit on it. */
+  if (!w->next && ac__tls.running && !(spawn && s->locked_queues)) {
     w->next = (uintptr_t)t;
-    return;
+    return 0;
   }
   uint32_t before = ac__runq_len(&w->q);
-  push_local(w, (uintptr_t)t);
-  /* Wakes happen under channel and fd spinlocks; a notify (a mutex and a
-   * futex call) in there made other workers spin on them (W6 on the
-   * multi-thread executor: 3.5 us of user CPU per round trip).  The worker
-   * notifies once it is out of the poll or the driver turn. */
-  if (s->locked_queues && before > 0)
+  if (push_local(w, (uintptr_t)t) != 0) {
+    if (spawn || push_inject(s, (uintptr_t)t) != 0)
+      return spawn ? -1 : (abort(), -1);
+    return 0;
+  }
+  /* Work beyond what this worker runs next: wake an idle worker now,
+   * before the running poll goes on (it may block for long), unless we
+   * are under a channel's or an fd's spinlock, where a notify (a mutex
+   * and a futex call) made other workers spin (W6 multi-thread: 3.5 us of
+   * user CPU per round trip); ac__obj_unlock then flushes it. */
+  if (s->locked_queues && (before > 0 || spawn)) {
     ac__tls.notify = true;
+    if (!ac__tls.defer)
+      ac__sched_flush_notify(s);
+  }
+  return 0;
+}
+
+void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) { enqueue(s, t, false); }
+
+int ac__sched_spawn(ac__sched_t *s, ac_task_t *t) {
+  return enqueue(s, t, true) == 0 ? 0 : -ENOMEM;
 }
 
 /* The deferred notify of ac__sched_schedule. */
@@ -186,7 +211,7 @@ static void maintain(ac__worker_t *w) {
 static void requeue(ac__worker_t *w, uintptr_t e) {
   if (!w->sched->locked_queues || w->next) { /* next: set when e came
                                                  from the inject queue */
-    push_local(w, e);
+    push_or_die(w, e);
     return;
   }
   ac__spin_lock(&w->q.lock);
@@ -194,7 +219,7 @@ static void requeue(ac__worker_t *w, uintptr_t e) {
   w->next = ac__runq_pop(&w->q);
   w->streak = 0; /* the queue's head: taking it is fair */
   ac__spin_unlock(&w->q.lock);
-  if (rc != 0)
+  if (rc != 0 && push_inject(w->sched, e) != 0)
     abort(); /* out of memory with a runnable task in hand */
 }
 
@@ -207,7 +232,7 @@ static uintptr_t take_next(ac__worker_t *w) {
   if (++w->streak <= NEXT_MAX || !ac__runq_len(&w->q))
     return e;
   w->streak = 0;
-  push_local(w, e);
+  push_or_die(w, e);
   return 0;
 }
 
@@ -232,6 +257,13 @@ bool ac__sched_run_one(ac__worker_t *w) {
     e = steal(w);
   if (!e)
     return false;
+  /* Work left queued here while this poll runs: if a worker is idle, wake
+   * it first, since the poll may take long (or block). */
+  if (s->locked_queues && ac__runq_len(&w->q) &&
+      __atomic_load_n(&s->nidle, __ATOMIC_RELAXED)) {
+    ac__tls.notify = true;
+    ac__sched_flush_notify(s);
+  }
   ac_task_t *t = (ac_task_t *)e;
   if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
     requeue(w, e);

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NO_OUTPUT (1u << 6)
 
@@ -78,7 +79,14 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
   memcpy(ac__task_future(t), fut, vt->size);
-  ac__sched_schedule(s, t);
+  if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
+    /* No run queue could grow to take it: the spawn fails (the future is
+     * still the caller's, never started) instead of aborting. */
+    ac__slab_count_finished(s);
+    ac__slab_free(t);
+    errno = ENOMEM;
+    return NULL;
+  }
   return t;
 }
 
@@ -281,4 +289,13 @@ void ac_task_abort(ac_task_t *t) {
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (!(st & AC__T_RUNNING))
     ac__sched_schedule(ac__task_sched(t), t);
+}
+
+void ac_frame_alloc_failed(const char *name) {
+  static const char pre[] = "acc: out of memory for the frame of ";
+  ssize_t rc = write(2, pre, sizeof pre - 1);
+  rc = write(2, name, strlen(name));
+  rc = write(2, "\n", 1);
+  (void)rc;
+  abort();
 }
