@@ -213,10 +213,10 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
   ac_mpsc_t *ch = self->ch;
   ac_waiter_t *wt = &self->wait;
   int rc = 0;
-  ac__obj_lock(&ch->lock);
+  ac__spin_lock(&ch->lock);
   if (wt->state != AC__WAIT_IDLE) {
     if (!ac__waiter_poll(wt, cx)) {
-      ac__obj_unlock(&ch->lock);
+      ac__spin_unlock(&ch->lock);
       return AC_POLL_PENDING;
     }
     ch->reserved--; /* our slot: fill it, or give it on */
@@ -235,11 +235,11 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
       push_wake(ch, self->value);
   } else {
     ac__waitq_push(&ch->waiters, wt, cx);
-    ac__obj_unlock(&ch->lock);
+    ac__spin_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
   wt->state = AC__WAIT_DONE;
-  ac__obj_unlock(&ch->lock);
+  ac__spin_unlock(&ch->lock);
   if (out)
     *out = rc;
   return AC_POLL_READY;
@@ -250,12 +250,12 @@ void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   if (!ac__waiter_pending(wt))
     return;
   ac_mpsc_t *ch = self->ch;
-  ac__obj_lock(&ch->lock);
+  ac__spin_lock(&ch->lock);
   if (ac__waiter_cancel(wt) == AC__WAIT_GRANTED) {
     ch->reserved--; /* pass the promised slot on */
     grant(ch);
   }
-  ac__obj_unlock(&ch->lock);
+  ac__spin_unlock(&ch->lock);
 }
 
 const ac_future_vtable_t ac_mpsc_send_vtable = {
@@ -275,16 +275,16 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     goto ready;
   }
-  ac__obj_lock(&ch->lock);
+  ac__spin_lock(&ch->lock);
   rc = take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
     ch->rx_parked = self->dst != NULL; /* no dst: nowhere to hand to */
     ch->rx_dst = self->dst;
-    ac__obj_unlock(&ch->lock);
+    ac__spin_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
-  ac__obj_unlock(&ch->lock);
+  ac__spin_unlock(&ch->lock);
 ready:
   self->ch = NULL; /* nothing left for drop to do */
   if (out)
@@ -308,14 +308,14 @@ void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   ac_mpsc_t *ch = self->ch;
   if (!ch)
     return;
-  ac__obj_lock(&ch->lock);
+  ac__spin_lock(&ch->lock);
   ch->rx_parked = false;
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     put_back(ch, self->dst);
   }
   ac_waker_t w = ac__waker_take(&ch->rx_waker);
-  ac__obj_unlock(&ch->lock);
+  ac__spin_unlock(&ch->lock);
   ac__waker_drop_opt(w);
   self->ch = NULL;
 }

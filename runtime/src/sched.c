@@ -135,14 +135,16 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
       return spawn ? -1 : (abort(), -1);
     return 0;
   }
-  /* Work beyond what this worker runs next: wake an idle worker now,
-   * before the running poll goes on (it may block for long), unless we
-   * are under a channel's or an fd's spinlock, where a notify (a mutex
-   * and a futex call) made other workers spin (W6 multi-thread: 3.5 us of
-   * user CPU per round trip); ac__obj_unlock then flushes it. */
+  /* Work beyond what this worker runs next is worth a notify.  Wakes
+   * happen under channel and fd spinlocks, where a notify (a mutex and a
+   * futex call) made other workers spin on them (W6 multi-thread: 3.5 us
+   * of user CPU per round trip): the worker notifies once it is out of
+   * the poll or the driver turn.  A spawn is not under such a lock, and
+   * the poll that spawns may go on for long (or block): an idle worker
+   * is woken now. */
   if (s->locked_queues && (before > 0 || spawn)) {
     ac__tls.notify = true;
-    if (!ac__tls.defer)
+    if (spawn)
       ac__sched_flush_notify(s);
   }
   return 0;

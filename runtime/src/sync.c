@@ -90,19 +90,19 @@ ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out) {
     rc = -EINVAL; /* too many permits, or polled again after ready */
     goto ready;
   }
-  ac__obj_lock(&s->lock);
+  ac__spin_lock(&s->lock);
   if (w->state != AC__WAIT_IDLE) {
     bool got = ac__waiter_poll(w, cx);
-    ac__obj_unlock(&s->lock);
+    ac__spin_unlock(&s->lock);
     if (!got)
       return AC_POLL_PENDING;
   } else if (ac__list_empty(&s->waiters) && s->permits >= w->want) {
     s->permits -= w->want;
     w->state = AC__WAIT_DONE;
-    ac__obj_unlock(&s->lock);
+    ac__spin_unlock(&s->lock);
   } else {
     ac__waitq_push(&s->waiters, w, cx);
-    ac__obj_unlock(&s->lock);
+    ac__spin_unlock(&s->lock);
     return AC_POLL_PENDING;
   }
 ready:
@@ -116,11 +116,11 @@ void ac_acquire_drop(ac_acquire_t *self) {
   if (!ac__waiter_pending(w))
     return;
   ac_semaphore_t *s = self->sem;
-  ac__obj_lock(&s->lock);
+  ac__spin_lock(&s->lock);
   if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     s->permits += w->want; /* granted but never seen: give them back */
   grant(s); /* the head may have changed, or permits come back */
-  ac__obj_unlock(&s->lock);
+  ac__spin_unlock(&s->lock);
 }
 
 const ac_future_vtable_t ac_acquire_vtable = {
@@ -179,7 +179,7 @@ ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out) {
   if (w->state == AC__WAIT_DONE)
     return AC_POLL_READY;
   bool ready;
-  ac__obj_lock(&n->lock);
+  ac__spin_lock(&n->lock);
   if (w->state != AC__WAIT_IDLE) {
     ready = ac__waiter_poll(w, cx);
   } else if (n->permit) {
@@ -190,7 +190,7 @@ ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out) {
     ac__waitq_push(&n->waiters, w, cx);
     ready = false;
   }
-  ac__obj_unlock(&n->lock);
+  ac__spin_unlock(&n->lock);
   return ready ? AC_POLL_READY : AC_POLL_PENDING;
 }
 
@@ -199,10 +199,10 @@ void ac_notified_drop(ac_notified_t *self) {
   if (!ac__waiter_pending(w))
     return;
   ac_notify_t *n = self->notify;
-  ac__obj_lock(&n->lock);
+  ac__spin_lock(&n->lock);
   if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     notify_first(n); /* a notification we never saw goes to the next */
-  ac__obj_unlock(&n->lock);
+  ac__spin_unlock(&n->lock);
 }
 
 const ac_future_vtable_t ac_notified_vtable = {
