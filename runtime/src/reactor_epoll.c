@@ -69,7 +69,13 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
  * timeout rounded up to whole ms (late, never early). */
 static int wait_events(ac__driver_t *d, struct epoll_event *ev,
                        int64_t timeout_ns) {
+  /* TSan intercepts epoll_wait (where epoll_ctl's data pointer is
+   * published to the waiter) but not epoll_pwait2: under TSan, the ms. */
+#ifdef AC__TSAN
+  static int no_pwait2 = 1;
+#else
   static int no_pwait2; /* atomic: ENOSYS seen */
+#endif
   if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
     struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
     int n = epoll_pwait2(d->epfd, ev, MAX_EVENTS, timeout_ns < 0 ? NULL : &ts,
