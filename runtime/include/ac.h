@@ -528,8 +528,11 @@ static inline void ac_mutex_guard_release(ac_mutex_guard_t *g) {
 /* Generated code calls this when the heap frame of an awaited async
  * function (async recursion, or a function of another file) cannot be
  * allocated: there is no value the await could give, so it writes
- * "acc: out of memory for the frame of NAME" to stderr and aborts. */
-__attribute__((noreturn, cold)) void ac_frame_alloc_failed(const char *name);
+ * "acc: out of memory for the frame of NAME" to stderr and aborts.  A weak
+ * reference: translated code that does not link libacrt (the translator's
+ * own tests) still links, and aborts without the message. */
+__attribute__((noreturn, cold, weak)) void
+ac_frame_alloc_failed(const char *name);
 
 /* ==== spawning any future value ==== */
 
