@@ -7,6 +7,7 @@
 BUILD   ?= build
 CC      ?= cc
 PREFIX  ?= /usr/local
+ACC_VERSION := $(shell sed -n 's/^\#define ACC_VERSION "\(.*\)"/\1/p' translator/acc.h)
 
 # Warnings for our own code.  -Werror keeps the tree warning-free on both gcc
 # and clang; generated C is held to -Wall -Wextra by the tests, not by this.

@@ -1,5 +1,5 @@
 /*
- * bench.h: the workloads of DESIGN §9 and what main.c needs to run them.
+ * bench.h: the workloads of docs/benchmarks.md and what main.c needs to run them.
  * Each workload runs once on a fresh runtime of the given flavor and
  * returns its figure (ns per operation, or bytes per task).
  */

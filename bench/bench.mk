@@ -1,6 +1,7 @@
-# `make bench`: the DESIGN §9 workloads W1-W4 and W6 on both executors,
-# written as hand-made leaf-style futures until the translator can build
-# them from .ac sources.  Options: BENCH_RUNS (default 5), BENCH_ONLY=W3.
+# `make bench`: the workloads (docs/benchmarks.md) W1-W4 and W6 on both
+# executors as hand-made futures in the shape acc generates (the runtime
+# alone), then W5 (bench/w5/) and W1-W4 as translated .ac programs
+# (bench/ac/).  Options: BENCH_RUNS (default 5), BENCH_ONLY=W3.
 
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)

@@ -4,10 +4,10 @@
 # exactly these files.
 
 INSTALL     ?= install
-ACC_VERSION := $(shell sed -n 's/^\#define ACC_VERSION "\(.*\)"/\1/p' translator/acc.h)
 INST_PREFIX  = $(abspath $(PREFIX))
 INST_ROOT    = $(DESTDIR)$(INST_PREFIX)
 INST_FILES   = bin/acc include/ac.h lib/libacrt.a lib/libacrt.so \
+               lib/$(LIBACRT_SONAME) lib/$(LIBACRT_REAL) \
                lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1
 
 .PHONY: uninstall
@@ -18,7 +18,9 @@ install: all
 	$(INSTALL) -m 755 $(ACC) $(INST_ROOT)/bin/acc
 	$(INSTALL) -m 644 runtime/include/ac.h $(INST_ROOT)/include/ac.h
 	$(INSTALL) -m 644 $(LIBACRT) $(INST_ROOT)/lib/libacrt.a
-	$(INSTALL) -m 755 $(LIBACRT_SO) $(INST_ROOT)/lib/libacrt.so
+	$(INSTALL) -m 755 $(BUILD)/$(LIBACRT_REAL) $(INST_ROOT)/lib/$(LIBACRT_REAL)
+	ln -sf $(LIBACRT_REAL) $(INST_ROOT)/lib/$(LIBACRT_SONAME)
+	ln -sf $(LIBACRT_REAL) $(INST_ROOT)/lib/libacrt.so
 	sed -e 's|@PREFIX@|$(INST_PREFIX)|g' -e 's|@VERSION@|$(ACC_VERSION)|g' \
 	  -e 's|@LIBS@|$(RT_LIBS)|g' mk/acrt.pc.in > $(INST_ROOT)/lib/pkgconfig/acrt.pc
 	$(INSTALL) -m 644 mk/acc.mk $(INST_ROOT)/share/acc/acc.mk

@@ -1,7 +1,16 @@
 # libacrt: runtime/src/*.c behind runtime/include/ac.h, built as a static and
 # a shared library.
+#
+# The shared library is named as Debian's are: the file carries the full
+# version (libacrt.so.0.1.0), its SONAME the ABI version (libacrt.so.0, what
+# programs record and the loader looks for), and libacrt.so is the link-time
+# name.  RT_ABI changes when ac.h changes in a way that breaks programs
+# built against the old one (a struct users embed, a function's signature).
 
+RT_ABI      := 0
 LIBACRT     := $(BUILD)/libacrt.a
+LIBACRT_SONAME := libacrt.so.$(RT_ABI)
+LIBACRT_REAL   := libacrt.so.$(ACC_VERSION)
 LIBACRT_SO  := $(BUILD)/libacrt.so
 RT_CPPFLAGS := -Iruntime/include -Iruntime/src -D_GNU_SOURCE
 RT_SRCS     := $(wildcard runtime/src/*.c)
@@ -16,8 +25,12 @@ $(LIBACRT): $(RT_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIBACRT_SO): $(RT_PIC_OBJS)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(RT_LIBS)
+$(BUILD)/$(LIBACRT_REAL): $(RT_PIC_OBJS)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBACRT_SONAME) -o $@ $^ $(RT_LIBS)
+
+$(LIBACRT_SO): $(BUILD)/$(LIBACRT_REAL)
+	ln -sf $(LIBACRT_REAL) $(BUILD)/$(LIBACRT_SONAME)
+	ln -sf $(LIBACRT_REAL) $@
 
 $(BUILD)/runtime/%.o: runtime/%.c
 	@mkdir -p $(@D)

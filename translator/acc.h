@@ -30,6 +30,9 @@ char *xstrndup(const char *s, size_t n);
 char *xformat(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file, NUL-terminated, its length in *len; NULL if unreadable. */
 char *read_file(const char *path, size_t *len);
+/* True for a character of an identifier as the lexer reads them
+   (grammar/lexer.l: letters, digits, '_' and GNU C's '$'). */
+bool is_ident_char(char c);
 
 /* A growable byte string. */
 typedef struct Str {

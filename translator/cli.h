@@ -1,9 +1,8 @@
 /*
  * cli.h: what the command-line files share: main.c (`acc [options] FILE`),
- * output.c (atomic writes), driver.c (`acc cc`, the compiler driver, and
- * where the runtime is), transitions.c (the edges of the state diagrams)
- * and emit_graph.c (the `--emit=dot` and `--emit=json` views).  Sections
- * are named after the defining file.
+ * output.c (atomic writes), run.c (starting programs), runtime_path.c
+ * (where the runtime is) and driver.c (`acc cc`, the compiler driver).
+ * Sections are named after the defining file.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -30,37 +29,35 @@ int cli_write_all(int fd, const char *data, size_t len);
 /* The path of the running acc binary (from /proc/self/exe). */
 const char *cli_self_path(void);
 
+/* ==== run.c ==== */
+
+/* Where a child's standard output goes: a file (path), or read into
+   *text (NUL-terminated) through a pipe. */
+typedef struct CliOutput {
+  const char *path;
+  Str *text;
+} CliOutput;
+
+/* Runs argv (NULL-terminated; argv[0] is looked up on the PATH unless it
+   has a slash) and waits.  Returns its exit status, 128 + N when signal N
+   ended it, or 127 after an `acc: error: cannot run` line when it could
+   not be started.  out == NULL leaves standard output alone. */
+int cli_run(char *const *argv, const CliOutput *out);
+
+/* ==== runtime_path.c ==== */
+
+/* Where the runtime is: the installed prefix acc runs from, or else the
+   build tree.  Every preprocessor run and every compiler flag uses it. */
+const char *runtime_include(void); /* the folder of ac.h */
+const char *runtime_cflags(void);  /* "-I/…/include" */
+const char *runtime_libs(void);    /* "-L/…/lib -Wl,-rpath,/…/lib -lacrt …" */
+/* The same as separate arguments, for an argv. */
+void runtime_cflag_args(Vec *args);
+void runtime_lib_args(Vec *args);
+
 /* ==== driver.c ==== */
 
 /* `acc cc ARGS...`: argv[0] is "cc".  Returns the exit status. */
 int driver_main(int argc, char **argv);
-
-/* The flags a C compiler needs to build and link translated code: for the
-   installed prefix acc runs from, or else for the build tree. */
-const char *runtime_cflags(void); /* "-I/…/include" */
-const char *runtime_libs(void);   /* "-L/…/lib -Wl,-rpath,/…/lib -lacrt …" */
-const char *runtime_include(void); /* the folder of ac.h */
-/* The same as separate arguments, for the driver's exec. */
-void runtime_cflag_args(Vec *args);
-void runtime_lib_args(Vec *args);
-
-/* ==== transitions.c ==== */
-
-/* The states that can follow `state` (0 Start, 1..n the await sites) of an
-   async function without another await, ascending; n + 1 stands for Done
-   (the function returns).  Computed from the AST on first use. */
-struct AsyncFunc;
-const Vec *transitions_from(struct AsyncFunc *f, int state);
-
-/* ==== emit_graph.c ==== */
-
-/* The views for tools, from the IR of ir.h (after layout and liveness);
-   translate.c calls them for --emit=dot and --emit=json. */
-struct Program;
-void emit_dot(struct Program *p, Str *out);  /* Graphviz digraph */
-void emit_json(struct Program *p, Str *out); /* schema in docs/cli.md */
-/* A state's name in the views: Start, AwaitingHello, ..., Done (state
-   n + 1).  The rule is in docs/cli.md, "State numbers and names". */
-const char *graph_state_name(struct AsyncFunc *f, int state);
 
 #endif /* CLI_H */

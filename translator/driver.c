@@ -15,92 +15,16 @@
  * dependencies written by cc (-M, -MM, -MD, -MMD) name the temporary `.c`;
  * they are rewritten to name the `.ac`.
  *
- * This file also knows where the runtime is: the installed prefix acc runs
- * from (PREFIX/bin/acc beside PREFIX/include/ac.h), or else the build tree
- * named by the macros ACC_RUNTIME_INCLUDE and ACC_RUNTIME_LIB.
+ * The runtime's flags come from runtime_path.c; every program is started
+ * through cli_run (run.c).
  */
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef ACC_RUNTIME_INCLUDE
-#define ACC_RUNTIME_INCLUDE "/usr/local/include"
-#endif
-#ifndef ACC_RUNTIME_LIB
-#define ACC_RUNTIME_LIB "/usr/local/lib"
-#endif
-/* What libacrt itself links against. */
-#ifndef ACC_RUNTIME_LIBS
-#define ACC_RUNTIME_LIBS "-lpthread"
-#endif
-
-/* ==== where the runtime is ==== */
-
-typedef struct Runtime {
-  const char *include; /* the folder of ac.h */
-  const char *lib;     /* the folder of libacrt.a and libacrt.so */
-} Runtime;
-
-static const Runtime *runtime(void) {
-  static Runtime rt;
-  if (rt.include)
-    return &rt;
-  char *self = xstrdup(cli_self_path());
-  char *slash = strrchr(self, '/');
-  if (slash && slash - self >= 4 && !strncmp(slash - 4, "/bin", 4)) {
-    char *prefix = xstrndup(self, (size_t)(slash - 4 - self));
-    char *header = xformat("%s/include/ac.h", prefix);
-    if (!access(header, R_OK)) {
-      rt.include = xformat("%s/include", prefix);
-      rt.lib = xformat("%s/lib", prefix);
-      return &rt;
-    }
-  }
-  rt.include = ACC_RUNTIME_INCLUDE;
-  rt.lib = ACC_RUNTIME_LIB;
-  return &rt;
-}
-
-const char *runtime_include(void) { return runtime()->include; }
-
-void runtime_cflag_args(Vec *args) {
-  vec_push(args, xformat("-I%s", runtime()->include));
-}
-
-void runtime_lib_args(Vec *args) {
-  const Runtime *rt = runtime();
-  vec_push(args, xformat("-L%s", rt->lib));
-  vec_push(args, xformat("-Wl,-rpath,%s", rt->lib));
-  vec_push(args, "-lacrt");
-  char *libs = xstrdup(ACC_RUNTIME_LIBS);
-  for (char *w = strtok(libs, " "); w; w = strtok(NULL, " "))
-    vec_push(args, w);
-}
-
-static const char *join(Vec *args) {
-  Str s = {0};
-  for (int i = 0; i < args->len; i++)
-    str_printf(&s, "%s%s", i ? " " : "", (char *)args->items[i]);
-  return str_cstr(&s);
-}
-
-const char *runtime_cflags(void) {
-  Vec args = {0};
-  runtime_cflag_args(&args);
-  return join(&args);
-}
-
-const char *runtime_libs(void) {
-  Vec args = {0};
-  runtime_lib_args(&args);
-  return join(&args);
-}
 
 /* ==== the command ==== */
 
@@ -138,12 +62,11 @@ static bool takes_value(const char *arg) {
   return false;
 }
 
-/* Options that acc must see as well, so both preprocess alike (acc takes
-   the -i ones as two words only). */
+/* Options that acc must see as well, so both preprocess alike. */
 static bool for_acc(const char *arg) {
-  static const char *const opts[] = {"-I",       "-D",       "-U",
-                                     "-std=",    "-include", "-isystem",
-                                     "-iquote",  "-idirafter", NULL};
+  static const char *const opts[] = {
+      "-I",       "-D",       "-U",      "-std=",      "-include",
+      "-imacros", "-isystem", "-iquote", "-idirafter", NULL};
   for (int i = 0; opts[i]; i++)
     if (!strncmp(arg, opts[i], strlen(opts[i])))
       return true;
@@ -225,33 +148,10 @@ static void parse(Cc *cc, int argc, char **argv) {
   }
 }
 
-/* Runs argv (NULL-terminated) with stdout sent to `out` when given. */
+/* cli_run with stdout sent to `out` when given. */
 static int run(char **argv, const char *out) {
-  pid_t pid = fork();
-  if (pid < 0) {
-    fprintf(stderr, "acc: error: cannot run '%s': %s\n", argv[0],
-            strerror(errno));
-    return 1;
-  }
-  if (pid == 0) {
-    if (out) {
-      int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
-        _exit(127);
-      close(fd);
-    }
-    execv(argv[0], argv);
-    fprintf(stderr, "acc: error: cannot run '%s': %s\n", argv[0],
-            strerror(errno));
-    _exit(127);
-  }
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return 1;
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  CliOutput to_file = {.path = out};
+  return cli_run(argv, out ? &to_file : NULL);
 }
 
 static char **to_argv(Vec *v) {

@@ -10,7 +10,6 @@
  * exactly as written.  The user's code inside a poll function comes from the
  * preprocessed buffer, under #line directives that point back at the .ac.
  */
-#include "cli.h"
 #include "ir.h"
 #include "oracle.h"
 
@@ -185,7 +184,9 @@ static AsyncFunc *func_named(Program *p, const char *name) {
 
 /* ==== init, constructor, new ==== */
 
-static bool needs_copy(const char *type) {
+/* A parameter is copied into the frame with memcpy when `=` cannot store
+   it (a type with const parts). */
+static bool param_needs_memcpy(const char *type) {
   return !lower_assignable(type);
 }
 
@@ -206,7 +207,7 @@ static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
       fn->params.len ? params : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
-    if (needs_copy(s->type))
+    if (param_needs_memcpy(s->type))
       out(E, "  __builtin_memcpy((void *)&F->%s, &%s, sizeof F->%s);\n",
           s->name, s->decl->name, s->name);
     else
@@ -406,7 +407,7 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     }
     out(E, "  default:\n    break;\n  }\n");
   }
-  out(E, "  F->state = 0xffffffffu;\n}\n");
+  out(E, "  F->state = " DONE_STATE ";\n}\n");
 }
 
 static void vtable(Emit *E, AsyncFunc *fn) {

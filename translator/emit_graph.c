@@ -5,7 +5,8 @@
  *
  * Both number the states as the IR does: 0 is Start (not yet polled), each
  * await site is its Site.state (1..n), and Done is n + 1 (the C code stores
- * its own marker for Done).  The transitions come from transitions.c.  A state is named after what it
+ * its own marker for Done).  The edges are AsyncFunc.next (transitions.c).
+ * A state is named after what it
  * waits for: `await hello()` is AwaitingHello, `await ac_sleep_ms(5)` (leaf
  * type ac_sleep_t) is AwaitingSleep; when two sites of one function wait for
  * the same callee, both names get their state number.
@@ -13,7 +14,6 @@
  * The output is deterministic (source order throughout), so it can be
  * diffed and kept as a golden file.
  */
-#include "cli.h"
 #include "ir.h"
 
 #include <ctype.h>
@@ -183,7 +183,7 @@ static void dot_func(Str *out, Program *p, AsyncFunc *f, int index) {
   for (int s = 0; s <= done_state(f); s++)
     dot_node(out, p, f, s);
   for (int s = 0; s < done_state(f); s++) {
-    const Vec *succ = transitions_from(f, s);
+    const Vec *succ = &f->next[s];
     for (int j = 0; j < succ->len; j++)
       dot_edge(out, p, f, s, (int)(intptr_t)succ->items[j]);
   }
@@ -240,7 +240,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"kind\": \"%s\", \"line\": %d, \"await\": null, "
                     "\"callee\": null, \"child\": null, \"successors\": ",
                state ? "done" : "start", f->line);
-    json_ints(out, transitions_from(f, state));
+    json_ints(out, &f->next[state]);
   } else {
     Site *site = site_at(f, state - 1);
     str_printf(out, ", \"kind\": \"await\", \"line\": %d, \"col\": %d, "
@@ -252,7 +252,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
     json_str(out, site->out_type);
     str_puts(out, ", \"successors\": ");
-    json_ints(out, transitions_from(f, state));
+    json_ints(out, &f->next[state]);
   }
   str_puts(out, "}");
 }

@@ -8,7 +8,6 @@
  * and the largest live set at any suspension point (the lower bound the
  * layout test compares the total with).
  */
-#include "cli.h"
 #include "ir.h"
 
 #include <stdint.h>
@@ -28,7 +27,7 @@ static const char *kind_name(ChildKind k) {
 
 /* "Start -> 1, Done": where execution can go next from `state`. */
 static void successors(AsyncFunc *fn, int state, Str *out) {
-  const Vec *next = transitions_from(fn, state);
+  const Vec *next = &fn->next[state];
   str_puts(out, " ->");
   for (int k = 0; k < next->len; k++)
     str_printf(out, "%s %s", k ? "," : "",
@@ -63,7 +62,7 @@ void emit_states(Program *p, Str *out) {
       str_printf(out, "  %-22s", "");
       successors(fn, s->state, out);
     }
-    str_printf(out, "  %-22s returned (state 0xffffffff)\n", "Done");
+    str_printf(out, "  %-22s returned (state " DONE_STATE ")\n", "Done");
   }
 }
 

@@ -10,10 +10,6 @@
 
 #include <string.h>
 
-static bool is_ident_char(char c) {
-  return c == '_' || c == '$' || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 /* Skips a quoted literal starting at text[i]; returns the index after it. */
 static size_t skip_literal(const char *text, size_t len, size_t i) {

@@ -1,15 +1,16 @@
 /*
  * ir.h: the state-machine IR shared by recurse.c, lower_stmt.c, lower_expr.c,
- * live.c, layout.c and the emitters (emit_c.c, emit_views.c and the CLI's
- * dot/json views).
+ * live.c, transitions.c, layout.c and the emitters (emit_c.c, emit_views.c,
+ * emit_graph.c).
  *
  * lower_program() turns every async function of the checked AST into an
  * AsyncFunc: its await sites (one state each), the frame slots it needs
  * (parameters, locals that live in the frame, spilled temporaries, child
  * futures) arranged in a tree of Groups that follows the scopes of the
  * source (the layout), and the poll body as a list of Steps.  live.c fills
- * in which states each slot is live in; layout.c computes offsets and sizes
- * from the oracle; emitters only read.
+ * in which states each slot is live in, transitions.c which states can
+ * follow each state; layout.c computes offsets and sizes from the oracle;
+ * emitters only read.
  *
  * Every frame field has a name unique in its frame (x_12 from Decl.id, t3,
  * c5), and nested groups are anonymous C11 structs/unions, so a field is
@@ -20,6 +21,9 @@
 
 #include "acc.h"
 #include "ast.h"
+
+/* How generated C spells the state of a finished or dropped frame (ac.h). */
+#define DONE_STATE "AC_STATE_DONE"
 
 typedef struct Group Group;
 typedef struct Slot Slot;
@@ -47,6 +51,9 @@ struct Slot {
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
   Site *site;           /* SL_CHILD: its await site */
   Node *lit;            /* SL_LITERAL: the ND_COMPOUND_LIT */
+  AsyncFunc *frame;     /* SL_CHILD, SL_LOCAL: the frame of this TU it
+                           holds inline, if it holds one (layout.c takes
+                           its size from that frame's layout) */
   Group *group;         /* the struct or union that holds it */
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
@@ -107,8 +114,6 @@ struct Site {
                            arguments, for boxing */
   const char *cleanup;  /* the cleanup calls of the locals alive here, run
                            when the frame is dropped in this state */
-  Vec succ;             /* states (intptr_t) reachable next without another
-                           await; 0 means "returns" (approximate under goto) */
 };
 
 /* ==== the poll body ==== */
@@ -147,8 +152,9 @@ struct AsyncFunc {
   Vec sites;             /* Site*, by state */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
-  Vec start_succ;        /* states (intptr_t) reachable first from state 0;
-                            0 means "returns without suspending" */
+  Vec *next;             /* per state 0..n+1 (n = sites.len, n + 1 is
+                            Done): the states (intptr_t, ascending) that can
+                            follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
@@ -196,9 +202,13 @@ const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== live.c ==== */
 
-/* Fills Slot.live, Site.succ and AsyncFunc.start_succ (the last two from
-   transitions.c). */
+/* Fills Slot.live. */
 void live_analyze(Program *p);
+
+/* ==== transitions.c ==== */
+
+/* Fills AsyncFunc.next: the edges of each function's state diagram. */
+void transitions_analyze(Program *p);
 
 /* ==== layout.c ==== */
 
@@ -219,5 +229,14 @@ void emit_future_registry(Program *p, Str *out);
 
 void emit_states(Program *p, Str *out); /* --emit=states */
 void emit_layout(Program *p, Str *out); /* --emit=layout */
+
+/* ==== emit_graph.c ==== */
+
+/* The views for tools (after layout_program): */
+void emit_dot(Program *p, Str *out);  /* --emit=dot, a Graphviz digraph */
+void emit_json(Program *p, Str *out); /* --emit=json, schema in docs/cli.md */
+/* A state's name in the views: Start, AwaitingHello, ..., Done (state
+   n + 1).  The rule is in docs/cli.md, "State numbers and names". */
+const char *graph_state_name(AsyncFunc *f, int state);
 
 #endif /* IR_H */

@@ -23,31 +23,18 @@ static size_t align_up(size_t n, size_t a) {
   return a ? (n + a - 1) / a * a : n;
 }
 
-static AsyncFunc *frame_func(Program *p, const char *type) {
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *fn = p->funcs.items[i];
-    if (!strcmp(xformat("%s__frame", fn->name), type))
-      return fn;
-  }
-  return NULL;
-}
-
 static void layout_func(Program *p, AsyncFunc *fn, Vec *busy);
 
+/* Sizes by what a slot is: the state word is a uint32_t, a frame of this
+   TU held inline is as large as that frame's layout; query_sizes has
+   asked the oracle for every other slot's type. */
 static void slot_size(Program *p, Slot *s, Vec *busy) {
-  if (!s->type || s->size)
-    return;
-  if (!strcmp(s->type, "uint32_t")) {
-    s->size = s->align = 4;
-  } else if (strstr(s->type, "__frame *")) {
-    s->size = s->align = sizeof(void *);
-  } else {
-    AsyncFunc *g = frame_func(p, s->type);
-    if (g) {
-      layout_func(p, g, busy);
-      s->size = g->size;
-      s->align = g->align;
-    }
+  if (s->kind == SL_STATE) {
+    s->size = s->align = sizeof(uint32_t);
+  } else if (s->frame) {
+    layout_func(p, s->frame, busy);
+    s->size = s->frame->size;
+    s->align = s->frame->align;
   }
 }
 
@@ -140,8 +127,7 @@ static void query_sizes(Program *p) {
       str_printf(&prelude, "%s\n", (char *)fn->hoisted.items[j]);
     for (int j = 0; j < fn->slots.len; j++) {
       Slot *s = fn->slots.items[j];
-      if (s->type && strcmp(s->type, "uint32_t") &&
-          !strstr(s->type, "__frame"))
+      if (s->type && s->kind != SL_STATE && !s->frame)
         vec_push(&slots, s);
     }
   }

@@ -16,12 +16,7 @@
  * Fields that are never live together are exactly the ones layout.c lets
  * share storage, so `--emit=layout` can print the live set of every state
  * and the test of frame sizes compares against it.
- *
- * It also copies into the IR the transitions between states that
- * transitions.c computes for the graph views, so every view reads them
- * from one place.
  */
-#include "cli.h"
 #include "ir.h"
 
 #include <stdint.h>
@@ -66,30 +61,7 @@ static void func_live(AsyncFunc *fn) {
 }
 
 
-/* ==== transitions between states ==== */
-
-/* Site.succ and AsyncFunc.start_succ, from transitions.c's flow over the
-   AST (it follows goto too); its "Done" (n + 1) is our 0, "returns". */
-static void copy_succ(AsyncFunc *fn, int state, Vec *into) {
-  const Vec *t = transitions_from(fn, state);
-  into->len = 0;
-  for (int i = 0; i < t->len; i++) {
-    int k = (int)(intptr_t)t->items[i];
-    vec_push(into, (void *)(intptr_t)(k == fn->sites.len + 1 ? 0 : k));
-  }
-}
-
-static void func_succ(AsyncFunc *fn) {
-  copy_succ(fn, 0, &fn->start_succ);
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
-    copy_succ(fn, s->state, &s->succ);
-  }
-}
-
 void live_analyze(Program *p) {
-  for (int i = 0; i < p->funcs.len; i++) {
+  for (int i = 0; i < p->funcs.len; i++)
     func_live(p->funcs.items[i]);
-    func_succ(p->funcs.items[i]);
-  }
 }

@@ -16,8 +16,6 @@
 #include "ir.h"
 #include "oracle.h"
 
-#define DONE_STATE "0xffffffffu" /* F->state of a finished frame */
-
 /* A struct, union or enum definition hoisted to file scope, renamed. */
 typedef struct HoistedTag {
   Node *def;            /* the ND_NULL covering `struct T { ... }` */

@@ -16,11 +16,6 @@
 
 #include <string.h>
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
 /* The end of the parenthesized text starting at p ('('), quotes skipped. */
 static const char *close_paren(const char *p, const char *end) {
   int depth = 0;
@@ -75,7 +70,7 @@ static void attr_items(const char *p, const char *end, Vec *out) {
   for (p = p + 1; p < stop;) {
     p = skip_space(p, stop);
     const char *q = p;
-    while (q < stop && word_char(*q))
+    while (q < stop && is_ident_char(*q))
       q++;
     if (q == p) {
       p++;
@@ -107,12 +102,12 @@ static void scan(Lower *L, size_t begin, size_t end, Vec *tags, Vec *out) {
   }
   const char *text = lower_src(L, begin, end), *stop = text + strlen(text);
   for (const char *p = text; p < stop;) {
-    if (!word_char(*p)) {
+    if (!is_ident_char(*p)) {
       p = *p == '"' || *p == '\'' ? skip_literal(p, stop) : p + 1;
       continue;
     }
     const char *q = p;
-    while (q < stop && word_char(*q))
+    while (q < stop && is_ident_char(*q))
       q++;
     size_t n = (size_t)(q - p);
     if ((n == 13 && !strncmp(p, "__attribute__", 13)) ||

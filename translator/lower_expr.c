@@ -75,23 +75,21 @@ const char *lower_return_text(Lower *L, const char *value) {
   return str_cstr(&s);
 }
 
-static const char *cont_label(Lower *L, Node *loop) {
+/* The label a `continue` of `loop` jumps to, if lower_stmt.c rewrote the
+   loop and gave it one (new_continue_label); NULL for a plain continue. */
+static const char *continue_label_of(Lower *L, Node *loop) {
   for (int i = 0; i + 1 < L->cont.len; i += 2)
     if (L->cont.items[i] == loop)
       return L->cont.items[i + 1];
   return NULL;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* Appends text that replaces a token or a subexpression, with a space
    first where the two would fuse into one word (`sizeof(x)` copied as
    `sizeof` then `F->x_3`). */
 static void put_word(Str *out, const char *text) {
-  if (out->len && word_char(out->buf[out->len - 1]) && word_char(text[0]))
+  if (out->len && is_ident_char(out->buf[out->len - 1]) && is_ident_char(text[0]))
     str_add(out, " ", 1);
   str_puts(out, text);
 }
@@ -124,7 +122,7 @@ static const char *skip_attribute(const char *p) {
   const char *q = p;
   while (*q == ' ' || *q == '\n' || *q == '\t')
     q++;
-  if (strncmp(q, "__attribute__", 13) || word_char(q[13]))
+  if (strncmp(q, "__attribute__", 13) || is_ident_char(q[13]))
     return p;
   q += 13;
   int depth = 0;
@@ -215,7 +213,7 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
       continue;
     }
     size_t n = 0;
-    while (i + n < to && word_char(t[i + n]))
+    while (i + n < to && is_ident_char(t[i + n]))
       n++;
     if (!n) {
       tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
@@ -265,7 +263,8 @@ static const char *unique_name(Lower *L, const char *name, int same) {
 static void rename_enumerators(Lower *L, Node *def) {
   const char *t = L->src->text;
   for (size_t i = def->begin; i < def->end; i++) {
-    Decl *d = word_char(t[i]) && !word_char(t[i - 1]) ? ast_name_at(i) : NULL;
+    Decl *d =
+        is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
     if (d && d->kind == DK_ENUMCONST && d->name_off == i)
       lower_rename_decl(L, d);
   }
@@ -283,7 +282,7 @@ void lower_rename_decl(Lower *L, Decl *d) {
 static size_t tag_name_off(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t i = def->begin;
-  while (i < def->end && word_char(t[i]))
+  while (i < def->end && is_ident_char(t[i]))
     i++; /* struct, union or enum */
   for (const char *a; (a = skip_attribute(t + i)) != t + i;)
     i = (size_t)(a - t);
@@ -296,14 +295,14 @@ static size_t tag_name_off(Lower *L, Node *def) {
 static const char *defined_tag(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t i = def->begin;
-  while (i < def->end && word_char(t[i]))
+  while (i < def->end && is_ident_char(t[i]))
     i++; /* struct, union or enum */
   for (const char *a; (a = skip_attribute(t + i)) != t + i;)
     i = (size_t)(a - t);
   while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
     i++;
   size_t n = 0;
-  while (i + n < def->end && word_char(t[i + n]))
+  while (i + n < def->end && is_ident_char(t[i + n]))
     n++;
   return n ? xstrndup(t + i, n) : NULL;
 }
@@ -319,7 +318,7 @@ static const char *defined_tag(Lower *L, Node *def) {
 const char *lower_hoist_unnamed(Lower *L, Node *def) {
   const char *t = L->src->text;
   size_t kw = def->begin;
-  while (kw < def->end && word_char(t[kw]))
+  while (kw < def->end && is_ident_char(t[kw]))
     kw++;
   for (const char *a; (a = skip_attribute(t + kw)) != t + kw;)
     kw = (size_t)(a - t); /* gcc wants the tag after the attributes */
@@ -397,7 +396,7 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
   bool tag = false; /* the word follows struct, union or enum */
   for (const char *p = t; *p;) {
     size_t n = 0;
-    while (word_char(p[n]))
+    while (is_ident_char(p[n]))
       n++;
     if (!n) {
       str_add(&s, p++, 1);
@@ -472,7 +471,7 @@ void lower_copy(Lower *L, Node *n, Str *out) {
   if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
     const char *cleanup = lower_cleanup_jump(L, n);
     const char *label = n->kind == ND_CONTINUE && n->target
-                            ? cont_label(L, n->target) : NULL;
+                            ? continue_label_of(L, n->target) : NULL;
     if (cleanup || label) {
       str_printf(out, "{ %s", cleanup ? cleanup : "");
       if (label)
@@ -774,6 +773,7 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
+  s->child->frame = g;
   if (!g) {
     s->child->type = xformat("struct %s__frame *", s->callee);
     s->init = xformat("F->%s = %s__new(%s);", name, s->callee, args);
@@ -864,13 +864,15 @@ static bool site_value(Lower *L, Site *s, Node *e) {
     s->poll = xformat("%s__poll", g->name);
     s->drop = xformat("%s__drop", g->name);
     place_child(L, s, e, xformat("%s__frame", g->name));
+    if (s->kind == CH_LEAF) /* a future value copied into the frame */
+      s->child->frame = lower_func_of(L->prog, g);
     return true;
   }
   const char *type = type_of(L, e);
   const char *poll, *drop, *out;
   if (!type || !oracle_future_info(L->o, type, &poll, &drop, &out)) {
-    error_at(s->await->op_off, "awaiting an expression of type '%s', which "
-             "is not a future", type ? type : "?");
+    error_at(s->await->op_off, "'await' operand of type '%s' is not a future",
+             type ? type : "?");
     return false;
   }
   s->callee = type;

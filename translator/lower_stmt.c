@@ -274,7 +274,9 @@ bool lower_assignable(const char *t) {
   return true;
 }
 
-static bool needs_copy(const char *type, Node *init) {
+/* A frame local's initialiser is stored with memcpy from a temporary when
+   `=` cannot store it: a type with const parts, or a braced list. */
+static bool init_needs_memcpy(const char *type, Node *init) {
   return !lower_assignable(type) || init->kind == ND_INIT_LIST;
 }
 
@@ -345,6 +347,8 @@ static void frame_local(Lower *L, Decl *d) {
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
+  if (future && !heap)
+    s->frame = lower_func_of(L->prog, init->lhs->decl);
   Vec attrs = {0};
   lower_decl_attrs(L, d, &attrs);
   s->align_spec = lower_align_spec(L, d, &attrs);
@@ -374,7 +378,7 @@ static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
     return;
   }
   const char *v = lower_expr(L, init);
-  if (needs_copy(type, init))
+  if (init_needs_memcpy(type, init))
     lower_emit(L, "{ __typeof__(F->%s) ac__v = %s;\n"
                "__builtin_memcpy((void *)&F->%s, (const void *)&ac__v, "
                "sizeof ac__v); }\n",
@@ -547,7 +551,10 @@ static bool has_continue(Node *n, Node *loop) {
   return false;
 }
 
-static const char *cont_label(Lower *L, Node *loop) {
+/* A fresh label for the continues of a loop being rewritten, recorded for
+   lower_copy (continue_label_of in lower_expr.c); NULL if its body has no
+   continue of its own. */
+static const char *new_continue_label(Lower *L, Node *loop) {
   if (!has_continue(loop->body, loop))
     return NULL;
   char *label = xformat("ac__cont%d", ++L->nlabel);
@@ -581,7 +588,7 @@ static void do_stmt(Lower *L, Node *s) {
     lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
     return;
   }
-  const char *label = cont_label(L, s);
+  const char *label = new_continue_label(L, s);
   lower_emit(L, "for (;;) {\n");
   body_stmt(L, s->body);
   if (label)
@@ -613,7 +620,7 @@ static void for_stmt(Lower *L, Node *s) {
                s->inc ? lower_copy_text(L, s->inc) : "");
     body_stmt(L, s->body);
   } else {
-    const char *label = s->inc ? cont_label(L, s) : NULL;
+    const char *label = s->inc ? new_continue_label(L, s) : NULL;
     lower_emit(L, "for (;;) {\n");
     if (s->cond)
       lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));

@@ -22,10 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#define DEFAULT_CPP "clang -E"
 
 static const char usage_text[] =
     "usage: acc [options] FILE.ac [-o FILE.c]\n"
@@ -41,9 +38,9 @@ static const char usage_text[] =
     "  -fsyntax-only     check the file, write nothing\n"
     "  --no-line         no #line directives in the C output\n"
     "Preprocessor (as a C compiler takes them):\n"
-    "  -I DIR, -D NAME[=VALUE], -U NAME, -include FILE, -std=STD,\n"
-    "  -isystem DIR, -iquote DIR, -idirafter DIR\n"
-    "  --cpp=CMD         the preprocessor command (default: " DEFAULT_CPP ")\n"
+    "  -I DIR, -D NAME[=VALUE], -U NAME, -include FILE, -imacros FILE,\n"
+    "  -isystem DIR, -iquote DIR, -idirafter DIR, -std=STD\n"
+    "  --cpp=CMD         the preprocessor command (default: " CPP_DEFAULT ")\n"
     "Dependencies (for make):\n"
     "  -MD               also write a dependency file (default: the output\n"
     "                    with .d for .c)\n"
@@ -109,21 +106,25 @@ typedef struct Info {
   bool cflags, libs, help, version;
 } Info;
 
-/* Preprocessor options, kept in order for cpp: a glued one-word form for
-   -I/-D/-U, two words for the others. */
+/* Preprocessor options, kept in order for cpp, glued (-Idir, -includef.h)
+   or as two words (-I dir, -include f.h), as gcc takes them: -I/-D/-U pass
+   on as one word, the others as two. */
 static bool cpp_option(Args *a, Options *opt) {
   static const char *glued[] = {"-I", "-D", "-U"};
-  static const char *split[] = {"-include", "-isystem", "-iquote",
+  static const char *split[] = {"-include", "-imacros", "-isystem", "-iquote",
                                 "-idirafter"};
   const char *arg = a->argv[a->i];
-  for (size_t i = 0; i < 4; i++) {
-    if (!strcmp(arg, split[i])) {
+  for (size_t i = 0; i < sizeof split / sizeof split[0]; i++) {
+    if (!strncmp(arg, split[i], strlen(split[i]))) {
+      const char *val = take_arg(a, split[i]);
+      if (!*val)
+        usage_error("missing argument to '%s'", split[i]);
       vec_push(&opt->cpp_args, (void *)split[i]);
-      vec_push(&opt->cpp_args, (void *)take_arg(a, split[i]));
+      vec_push(&opt->cpp_args, (void *)val);
       return true;
     }
   }
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < sizeof glued / sizeof glued[0]; i++) {
     if (!strncmp(arg, glued[i], 2)) {
       const char *val = take_arg(a, glued[i]);
       if (!*val)
@@ -259,31 +260,6 @@ static void drop_temp(char *tmp) {
   }
 }
 
-/* Runs argv (NULL-terminated, found on the PATH); returns its status. */
-static int run(char **argv) {
-  pid_t pid = fork();
-  if (pid < 0)
-    return -1;
-  if (pid == 0) {
-    execvp(argv[0], argv);
-    fprintf(stderr, "acc: error: cannot run '%s': %s\n", argv[0],
-            strerror(errno));
-    _exit(127);
-  }
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The words of a --cpp command, split on spaces as cpp.c splits them. */
-static void push_words(Vec *argv, const char *cmd) {
-  char *words = xstrdup(cmd);
-  for (char *w = strtok(words, " "); w; w = strtok(NULL, " "))
-    vec_push(argv, w);
-}
-
 /*
  * The dependency file: `TARGET: FILE.ac header.h …`, plus an empty rule
  * per header (-MP) so make does not stop when a header is deleted.  The
@@ -304,18 +280,9 @@ static char *make_deps(const Options *opt) {
   umask(mask);
   fchmod(fd, 0666 & ~mask);
   close(fd);
-  /* The same command line as cpp_run's, with -M instead of -E's output. */
-  Vec argv = {0};
-  push_words(&argv, opt->cpp ? opt->cpp : DEFAULT_CPP);
-  vec_push(&argv, "-D__ACC__=1");
-  for (int i = 0; i < opt->cpp_args.len; i++)
-    vec_push(&argv, opt->cpp_args.items[i]);
-  vec_push(&argv, xformat("-I%s", runtime_include()));
-  const char *deps[] = {"-M", "-MP", "-MT", opt->dep_target, "-MF", tmp,
-                        "-x", "c", opt->input, NULL};
-  for (size_t i = 0; i < sizeof deps / sizeof deps[0]; i++)
-    vec_push(&argv, (void *)deps[i]);
-  if (run((char **)argv.items) != 0) {
+  /* cpp_run's command line, with -M instead of -E's output. */
+  const char *deps[] = {"-M", "-MP", "-MT", opt->dep_target, "-MF", tmp, NULL};
+  if (cli_run(cpp_argv(opt, deps), NULL) != 0) {
     fprintf(stderr, "acc: error: cannot write the dependency file '%s'\n",
             opt->dep_file);
     drop_temp(tmp);

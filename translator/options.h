@@ -26,13 +26,19 @@ typedef struct Options {
   bool syntax_only;       /* -fsyntax-only: check, write nothing */
   bool no_line;           /* --no-line: no #line directives */
   EmitKind emit;
-  bool dep;               /* -MD: write make dependencies */
+  bool dep;               /* -MD: write make dependencies (main.c) */
   const char *dep_file;   /* -MF FILE */
   const char *dep_target; /* -MT TARGET */
 } Options;
 
 /* ==== cpp.c ==== */
 
+#define CPP_DEFAULT "clang -E" /* the preprocessor unless --cpp= names one */
+
+/* The preprocessor's command line for opt->input (NULL-terminated), with
+   the words of `extra` (NULL-terminated, or NULL) before the input: the one
+   command line of both preprocessor runs, cpp_run's and main.c's -M run. */
+char **cpp_argv(const Options *opt, const char *const *extra);
 /* Runs the preprocessor with __ACC__ defined; NULL after its errors. */
 Source *cpp_run(const Options *opt);
 

@@ -54,10 +54,6 @@ static bool on_cycle_with(Program *p, AsyncFunc *f, AsyncFunc *g) {
 
 /* ==== can a frame be written earlier? ==== */
 
-static bool is_ident_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 static bool mentions(const char *text, const char *name) {
   size_t n = strlen(name);
@@ -148,6 +144,7 @@ static void add_early(Program *p, AsyncFunc *f, AsyncFunc *g) {
 static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->kind = CH_BOXED;
   s->child->type = xformat("struct %s__frame *", s->callee);
+  s->child->frame = NULL;
   s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;

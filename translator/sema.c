@@ -1,5 +1,5 @@
 /*
- * sema.c: the async rules of DESIGN §2 that C itself does not check.  One
+ * sema.c: the async rules (docs/language.md) that C itself does not check.  One
  * walk over the tree carries where it is (which function, async or not;
  * inside an unevaluated operand; inside a static initializer) and whether
  * the value of the current expression may be a future.

@@ -1,5 +1,5 @@
 /*
- * sema.h: the async rules of DESIGN §2 checked on the AST with the oracle's
+ * sema.h: the async rules (docs/language.md) checked on the AST with the oracle's
  * help (sema.c).  Errors go through diag.c; returns their number.
  *
  * With o == NULL only the rules that need no types run (await placement,

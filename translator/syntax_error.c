@@ -64,9 +64,6 @@ static size_t previous_token_end(const Source *src, size_t at) {
   }
 }
 
-static bool is_ident_char(char c) {
-  return isalnum((unsigned char)c) || c == '_' || c == '$';
-}
 
 /* The token that ends at `end`: a word, or else one character (enough to
    tell a word from punctuation). */

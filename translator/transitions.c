@@ -1,8 +1,8 @@
 /*
- * transitions.c: the edges of an async function's state diagram, for the
- * dot and json views: from Start and from each await site, the await sites
- * that can come next without passing another await, and whether the
- * function can return from there (Done).
+ * transitions.c: the pass that finds the edges of each async function's
+ * state diagram (AsyncFunc.next), which the views show: from Start and from
+ * each await site, the await sites that can come next without passing
+ * another await, and whether the function can return from there (Done).
  *
  * A flow over the function's AST carries the set of states execution may
  * have come from since the last await.  At an await, each of those states
@@ -23,7 +23,6 @@
  * lowering sequences it.  Unevaluated operands (sizeof, _Alignof) are
  * skipped.  An indirect goto may reach any label.
  */
-#include "cli.h"
 #include "ir.h"
 
 #include <string.h>
@@ -299,14 +298,7 @@ static Set stmt(Flow *fl, Node *n, Set in) {
 
 /* ==== the edges of one function ==== */
 
-typedef struct Edges {
-  AsyncFunc *f;
-  Vec *succ; /* Vec per state: int (intptr_t) successors, ascending */
-} Edges;
-
-static Vec edges_cache; /* Edges* */
-
-static Edges *compute(AsyncFunc *f) {
+static void func_edges(AsyncFunc *f) {
   Flow fl = {.f = f, .nstates = f->sites.len + 2};
   fl.edge = xalloc(sizeof(bool *) * (size_t)fl.nstates);
   for (int i = 0; i < fl.nstates; i++)
@@ -316,23 +308,14 @@ static Edges *compute(AsyncFunc *f) {
     fl.changed = false;
     edges_to(&fl, stmt(&fl, body, set_one(&fl, 0)), fl.nstates - 1);
   } while (fl.changed);
-  Edges *e = xalloc(sizeof *e);
-  e->f = f;
-  e->succ = xalloc(sizeof(Vec) * (size_t)fl.nstates);
+  f->next = xalloc(sizeof(Vec) * (size_t)fl.nstates);
   for (int from = 0; from < fl.nstates; from++)
     for (int to = 0; to < fl.nstates; to++)
       if (fl.edge[from][to])
-        vec_push(&e->succ[from], (void *)(intptr_t)to);
-  return e;
+        vec_push(&f->next[from], (void *)(intptr_t)to);
 }
 
-const Vec *transitions_from(AsyncFunc *f, int state) {
-  for (int i = 0; i < edges_cache.len; i++) {
-    Edges *e = edges_cache.items[i];
-    if (e->f == f)
-      return &e->succ[state];
-  }
-  Edges *e = compute(f);
-  vec_push(&edges_cache, e);
-  return &e->succ[state];
+void transitions_analyze(Program *p) {
+  for (int i = 0; i < p->funcs.len; i++)
+    func_edges(p->funcs.items[i]);
 }

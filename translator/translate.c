@@ -1,12 +1,11 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> layout (views
- *   only) -> emit.
+ *   check) -> sema (all rules) -> lower -> recurse -> live -> transitions
+ *   -> layout (views only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
-#include "cli.h"
 #include "ir.h"
 #include "sema.h"
 #include "options.h"
@@ -22,10 +21,6 @@ static int oracle_args(const Options *opt, const char **args) {
   return n;
 }
 
-static bool word_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
 
 /* erase_async leaves directive lines alone; a macro may expand to await. */
 static void erase_in_defines(char *text) {
@@ -37,7 +32,7 @@ static void erase_in_defines(char *text) {
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
-            !word_char(q[-1]) && !word_char(q[5]))
+            !is_ident_char(q[-1]) && !is_ident_char(q[5]))
           memset(q, ' ', 5);
     line = eol ? eol + 1 : NULL;
   }
@@ -140,6 +135,7 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   recurse_mark(p);
   live_analyze(p);
+  transitions_analyze(p);
   if (diag_error_count())
     return 1;
   if (!opt->syntax_only)

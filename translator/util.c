@@ -120,3 +120,8 @@ void vec_push(Vec *v, void *item) {
  */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
+
+bool is_ident_char(char c) {
+  return c == '_' || c == '$' || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}

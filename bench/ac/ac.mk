@@ -1,4 +1,4 @@
-# `make bench-ac`: W1-W4 (DESIGN §9) as translated .ac programs, each row
+# `make bench-ac`: W1-W4 (docs/benchmarks.md) as translated .ac programs, each row
 # beside the hand-written future of bench/ measured in the same run (see
 # bench/ac/run.sh).  Options: BENCH_RUNS (default 5), AC_WORKERS.
 # Included from the top Makefile after bench/bench.mk; `bench` depends on

@@ -1,5 +1,5 @@
 #!/bin/sh
-# W1-W4 (DESIGN §9) as translated .ac programs, beside the hand-written C
+# W1-W4 (docs/benchmarks.md) as translated .ac programs, beside the hand-written C
 # futures of bench/ (build/bench/acbench) measured in the same run.
 #
 #   sh bench/ac/run.sh [RUNS]     RUNS per row, default 5

@@ -1,5 +1,5 @@
 /*
- * W5 (DESIGN §9), the plain side: the chain of chain.ac as 10 plain
+ * W5 (docs/benchmarks.md), the plain side: the chain of chain.ac as 10 plain
  * functions, f9 calls f8 ... calls f0, called 10M times in a loop.
  *
  * Each function is noinline, so every level is a real call as in the
@@ -7,7 +7,7 @@
  * into arithmetic, and the figure would measure nothing.  The input comes
  * from a volatile and the sum is printed.  The async chain has no such
  * attribute (the compiler may inline generated polls), so the ratio is the
- * state machines' cost against real calls, the comparison DESIGN §9 asks.
+ * state machines' cost against real calls, the comparison docs/benchmarks.md defines.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# W5 (DESIGN §9): a chain of 10 async functions whose leaf is ready at once,
+# W5 (docs/benchmarks.md): a chain of 10 async functions whose leaf is ready at once,
 # awaited 10M times, against the same chain as plain functions.  Builds both
 # at -O2, runs each RUNS times (default 5) and prints the median ns per call
 # of the chain's top, the spread (min-max) and the ratio of the medians.

@@ -60,6 +60,11 @@ typedef struct ac_future_vtable {
   const char *name;  /* for diagnostics and dumps */
 } ac_future_vtable_t;
 
+/* Every frame acc generates begins with a uint32_t state: 0 before its
+   first poll, K while suspended at its K-th await, AC_STATE_DONE once it
+   returned or was dropped (docs/lowering.md §1). */
+#define AC_STATE_DONE 0xffffffffu
+
 static inline ac_waker_t ac_waker_clone(const ac_waker_t *w) {
   return w->vtable->clone(w->data);
 }

@@ -3,7 +3,10 @@
 # usage messages, each --emit view (the DOT through `dot -Tsvg`, the JSON
 # through jq), atomic output, `acc cc` on a multi-file program, `make
 # install` into a temporary prefix and builds against it with pkg-config
-# and acc.mk, and a header edit retranslating through acc.mk.
+# and acc.mk (a project handing acc.mk every kind of preprocessor flag
+# among them), a header edit retranslating through acc.mk, and a
+# relocatable install: built in a tree of its own, installed, the tree
+# deleted, the prefix moved, and `acc cc` still builds.
 # Inputs are in tests/cli/; everything runs in a temporary folder.
 . "$ROOT/tests/lib.sh"
 set -u
@@ -301,16 +304,29 @@ run make -C "$ROOT" BUILD="$BUILD" install PREFIX="$P"
 if [ "$rc" -eq 0 ]; then ok "make install PREFIX"
 else bad "make install PREFIX" "$(tail -5 "$T/err")"; fi
 missing=""
-for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so \
+for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so lib/libacrt.so.0 \
   lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1; do
   [ -f "$P/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "install: every file in place" \
   || bad "install: every file in place" "missing$missing"
+run readelf -d "$P/lib/libacrt.so"
+has "libacrt.so has a SONAME" "$T/out" 'SONAME.*\[libacrt\.so\.0\]'
+pcver=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --modversion acrt)
+accver=$("$P/bin/acc" --version | sed 's/^acc //')
+[ -n "$pcver" ] && [ -f "$P/lib/libacrt.so.$pcver" ] && [ "$pcver" = "$accver" ] \
+  && ok "pkg-config's version is the library's and acc's" \
+  || bad "pkg-config's version is the library's and acc's" \
+    "pc $pcver, acc $accver: $(ls "$P/lib")"
 run env PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --cflags --libs acrt
 has "pkg-config names the prefix" "$T/out" "^-I$P/include -L$P/lib .*-lacrt"
 run "$P/bin/acc" --cflags --libs
 has "installed acc --cflags --libs names the prefix" "$T/out" "^-I$P/include -L$P/lib "
+accflags=$(cat "$T/out")
+pcflags=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --cflags --libs acrt)
+[ "$(echo $pcflags)" = "$(echo $accflags)" ] \
+  && ok "pkg-config gives the flags acc --cflags --libs gives" \
+  || bad "pkg-config gives the flags acc --cflags --libs gives" "'$pcflags' vs '$accflags'"
 expect "man page formats" 0 man --warnings -l "$P/share/man/man1/acc.1"
 
 mkdir -p pc && cp hello.ac pc/
@@ -337,7 +353,42 @@ expect "acc.mk: a header edit makes it out of date" 1 make -q -C mk $MKARGS
 run make -C mk $MKARGS
 has "acc.mk: a header edit reruns acc" "$T/out" 'acc .*-MD -MF greet\.ac\.d'
 
+# Every kind of preprocessor flag through acc.mk (tests/cli/mkflags).
+cp -r "$IN/mkflags" mkflags
+expect "acc.mk passes every preprocessor flag to acc" 0 make -C mkflags $MKARGS
+run mkflags/flags
+printf 'two words|glued words|12\n1 2 3 4 5 6\n' >"$T/want"
+cmp -s "$T/out" "$T/want" && ok "acc.mk: each flag reached acc and cc" \
+  || bad "acc.mk: each flag reached acc and cc" "$(cat "$T/out" "$T/err")"
+
 unset CC
+
+# ==== a relocatable install: built, installed, build tree deleted, moved
+
+# A build tree of its own (so it can be deleted), unoptimised to be quick,
+# instrumented as this run is.
+run make -C "$ROOT" -j2 BUILD="$T/relbuild" OPT=-O0 SAN="${SAN:-}" \
+  install PREFIX="$T/rel"
+if [ "$rc" -eq 0 ]; then ok "relocatable: make install from a fresh build tree"
+else bad "relocatable: make install from a fresh build tree" "$(tail -5 "$T/err")"; fi
+rm -rf "$T/relbuild"
+mv "$T/rel" "$T/moved"
+R="$T/moved"
+mkdir -p reloc && cp hello.ac reloc/
+expect "relocatable: moved acc cc builds with the build tree gone" 0 \
+  env CC="$CCS" "$R/bin/acc" cc -MD -o reloc/hello reloc/hello.ac
+run reloc/hello
+[ "$(cat "$T/out")" = "Hello, async world!" ] && ok "relocatable: the program runs" \
+  || bad "relocatable: the program runs" "$(cat "$T/out" "$T/err")"
+has "relocatable: cc compiled against the moved ac.h" reloc/hello.d "$R/include/ac\.h"
+run "$R/bin/acc" -MD reloc/hello.ac -o reloc/h2.c
+has "relocatable: acc preprocesses with the moved ac.h" reloc/h2.d "$R/include/ac\.h"
+run "$R/bin/acc" --cflags --libs
+has "relocatable: --cflags --libs name the moved prefix" "$T/out" \
+  "^-I$R/include -L$R/lib -Wl,-rpath,$R/lib -lacrt"
+run readelf -d reloc/hello
+has "relocatable: the program needs libacrt by its SONAME" "$T/out" \
+  'NEEDED.*\[libacrt\.so\.0\]'
 
 # ==== samples/Makefile
 

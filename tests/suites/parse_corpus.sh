@@ -3,7 +3,7 @@
 # /usr/include/x86_64-linux-gnu/sys that `clang -fsyntax-only` accepts as the
 # only #include of a C file must pass the front end (parse + oracle + sema)
 # as an .ac file.  Prints "N of M" and fails on any header that clang
-# accepts and we do not.  Runs two files at a time.
+# accepts and we do not, unless tests/parse_corpus.known lists it.  Runs two files at a time.
 . "$ROOT/tests/lib.sh"
 
 check="$ACC -fsyntax-only"
@@ -29,10 +29,25 @@ ls "$tmp" | grep '\.h\.ac$' | xargs -P2 -I{} sh -c '
     echo "FAIL $2"; head -n 5 "$f.out"
   fi' sh "$tmp" {} "$check" > "$tmp/results"
 
+# Known failures (tests/parse_corpus.known: "NAME.h.ac issue N: why"), for
+# a header a machine may have that an open issue is about: reported, not
+# counted; one that passes again is a failure until its line is removed.
+known="$ROOT/tests/parse_corpus.known"
+is_known() { grep -q "^$1 " "$known" 2>/dev/null; }
+
 total=$(grep -c '^ok \|^FAIL ' "$tmp/results")
 good=$(grep -c '^ok ' "$tmp/results")
 skipped=$(grep -c '^skip ' "$tmp/results")
 grep -v '^ok \|^skip ' "$tmp/results"
 echo "parse corpus: $good of $total headers clang accepts ($skipped it rejects)"
 PASS=$good FAIL=$((total - good))
+for name in $(sed -n 's/^FAIL //p' "$tmp/results"); do
+  if is_known "$name"; then
+    FAIL=$((FAIL - 1))
+    echo "known: $(grep "^$name " "$known")"
+  fi
+done
+for name in $(sed -n 's/^ok //p' "$tmp/results"); do
+  is_known "$name" && bad "$name passes now: remove it from tests/parse_corpus.known"
+done
 summary parse_corpus

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "ir.h"
 
 static const char hello_text[] =
@@ -90,6 +89,7 @@ static Program *hello_program(void) {
   vec_push(&p->funcs, print);
   vec_push(&p->funcs, hello);
   vec_push(&p->funcs, main_);
+  transitions_analyze(p);
   return p;
 }
 

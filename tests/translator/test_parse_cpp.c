@@ -1,9 +1,10 @@
 /*
  * test_parse_cpp.c: preprocessing through cpp_run: __ACC__ is defined, the
  * user's flags and the runtime's include folder are passed, linemarkers map
- * positions back to the .ac file, -MD/-MF write make dependencies, and a
- * preprocessor error yields NULL.
+ * positions back to the .ac file, the -M run for make dependencies uses
+ * the same command line (cpp_argv), and a preprocessor error yields NULL.
  */
+#include "cli.h"
 #include "options.h"
 #include "parse_helpers.h"
 
@@ -68,21 +69,26 @@ Test(parse_cpp, runtime_header_is_found_and_positions_map_back) {
   cr_assert(parse_translation_unit(src));
 }
 
-Test(parse_cpp, dependencies_are_written_with_md_mf_mt) {
+/* main.c's -MD run: cpp_run's own command line with -M options added. */
+Test(parse_cpp, dependencies_come_from_the_same_command_line) {
   write_file("dep.h", "int from_header;\n");
-  const char *path = write_file("d.ac", "#include \"dep.h\"\n");
+  const char *path = write_file("d.ac", "#include \"dep.h\"\n"
+                                        "#include <ac.h>\n");
   Options opt = options_for(path);
-  opt.dep = true;
-  opt.dep_file = xformat("%s/d.d", dir);
-  opt.dep_target = "d.c";
-  cr_assert(cpp_run(&opt));
-  FILE *f = fopen(opt.dep_file, "r");
+  const char *dep_file = xformat("%s/d.d", dir);
+  const char *extra[] = {"-M", "-MP", "-MT", "d.c", "-MF", dep_file, NULL};
+  char **argv = cpp_argv(&opt, extra);
+  cr_assert_str_eq(argv[0], "clang");
+  cr_assert_eq(cli_run(argv, NULL), 0);
+  FILE *f = fopen(dep_file, "r");
   cr_assert(f, "the dependency file exists");
   char buf[4096] = {0};
   fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
   cr_assert(strstr(buf, "d.c:"), "target is d.c: %s", buf);
   cr_assert(strstr(buf, "dep.h"), "header listed: %s", buf);
+  cr_assert(strstr(buf, xformat("%s/ac.h", runtime_include())),
+            "the runtime's ac.h, as cpp_run finds it: %s", buf);
 }
 
 Test(parse_cpp, preprocessor_error_returns_null, .init = cr_redirect_stderr) {

@@ -1,0 +1,1 @@
+#define MACROS 6

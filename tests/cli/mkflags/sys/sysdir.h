@@ -1,0 +1,1 @@
+#define SYSDIR 3
