@@ -31,6 +31,8 @@ include mk/demo.mk
 include mk/install.mk
 include bench/bench.mk
 include bench/ac/ac.mk
+include bench/peers/peers.mk
+include bench/translate/translate.mk
 include tests/diff/diff.mk
 include tests/stress/stress.mk
 

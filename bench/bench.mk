@@ -7,8 +7,23 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-ac
+bench: $(BENCH_BIN) bench-w5 bench-ac bench-http bench-fileio
 	$(BENCH_BIN)
+
+# samples/http.ac against a plain epoll HTTP server under wrk (bench/http/).
+bench-http: acc libacrt
+	BUILD=$(abspath $(BUILD)) ACC=$(abspath $(ACC)) CC='$(CC)' \
+	  sh bench/http/run.sh $(or $(BENCH_RUNS),3)
+
+# File reads through the blocking pool against io_uring (bench/fileio/).
+bench-fileio: $(BUILD)/bench/fileio
+	$(BUILD)/bench/fileio $(or $(BENCH_RUNS),5)
+
+$(BUILD)/bench/fileio: bench/fileio/fileio.c $(LIBACRT)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(RT_CPPFLAGS) -o $@ $< $(LIBACRT) -luring $(RT_LIBS)
+
+.PHONY: bench-http bench-fileio
 
 # W5: the translated chain of 10 async functions against plain calls.
 bench-w5: acc libacrt

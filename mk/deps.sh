@@ -2,10 +2,28 @@
 # Checks for the Debian packages acc builds and tests with and installs the
 # missing ones.  Run by `make deps`, and quietly before every build, so a
 # fresh Debian 12 machine needs nothing but `make demo` or `make test`.
+#
+#   sh mk/deps.sh [-q] [peers]
+#
+# `peers` adds what `make bench-peers` alone needs (bench/peers/): Debian's
+# Rust toolchain and tokio crates, libuv, g++ and strace.  `make test` does
+# not install them; its smoke run leaves out a peer whose toolchain is
+# missing.
 set -eu
 
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
-graphviz valgrind csmith libcsmith-dev jq"
+graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev
+curl netcat-openbsd socat wrk liburing-dev"
+PEERS_PKGS="cargo rustc librust-tokio-dev libuv1-dev g++ strace"
+
+quiet=
+for a in "$@"; do
+  case $a in
+    -q) quiet=-q ;;
+    peers) PKGS="$PKGS $PEERS_PKGS" ;;
+    *) echo "deps: unknown argument '$a'" >&2; exit 2 ;;
+  esac
+done
 
 missing=""
 for p in $PKGS; do
@@ -16,7 +34,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-  [ "${1:-}" = "-q" ] || echo "deps: all packages present"
+  [ -n "$quiet" ] || echo "deps: all packages present"
   exit 0
 fi
 

@@ -8,7 +8,8 @@ INST_PREFIX  = $(abspath $(PREFIX))
 INST_ROOT    = $(DESTDIR)$(INST_PREFIX)
 INST_FILES   = bin/acc include/ac.h lib/libacrt.a lib/libacrt.so \
                lib/$(LIBACRT_SONAME) lib/$(LIBACRT_REAL) \
-               lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1
+               lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1 \
+               share/acc/gdb/acc.py
 
 .PHONY: uninstall
 
@@ -25,6 +26,8 @@ install: all
 	  -e 's|@LIBS@|$(RT_LIBS)|g' mk/acrt.pc.in > $(INST_ROOT)/lib/pkgconfig/acrt.pc
 	$(INSTALL) -m 644 mk/acc.mk $(INST_ROOT)/share/acc/acc.mk
 	$(INSTALL) -m 644 docs/acc.1 $(INST_ROOT)/share/man/man1/acc.1
+	$(INSTALL) -d $(INST_ROOT)/share/acc/gdb
+	$(INSTALL) -m 644 gdb/acc.py $(INST_ROOT)/share/acc/gdb/acc.py
 
 uninstall:
 	rm -f $(addprefix $(INST_ROOT)/,$(INST_FILES))

@@ -55,6 +55,24 @@ typedef struct Vec {
 
 void vec_push(Vec *v, void *item);
 
+/* ==== map.c ==== */
+
+/*
+ * A hash map to a pointer, keyed by a pointer ({0}) or by a string's
+ * contents ({.strings = true}; the key strings must outlive the map).
+ * NULL keys are not stored; map_get gives NULL for an absent key.
+ */
+typedef struct Map {
+  const void **keys;
+  void **vals;
+  size_t cap, len;
+  bool strings;
+} Map;
+
+void *map_get(const Map *m, const void *key);
+void map_put(Map *m, const void *key, void *val);
+void map_free(Map *m); /* empties it; the map can be used again */
+
 /* ==== source.c ==== */
 
 /*

@@ -60,7 +60,8 @@ static int by_offset(const void *a, const void *b) {
    one sort before the first look-up (after the parse) makes them so. */
 Decl *ast_name_at(size_t off) {
   if (!uses_sorted) {
-    qsort(uses_.items, (size_t)uses_.len, sizeof *uses_.items, by_offset);
+    if (uses_.len > 1)
+      qsort(uses_.items, (size_t)uses_.len, sizeof *uses_.items, by_offset);
     uses_sorted = true;
   }
   int lo = 0, hi = uses_.len;

@@ -54,10 +54,27 @@ const char *runtime_libs(void);    /* "-L/…/lib -Wl,-rpath,/…/lib -lacrt …
 /* The same as separate arguments, for an argv. */
 void runtime_cflag_args(Vec *args);
 void runtime_lib_args(Vec *args);
+/* The gdb extension installed with acc (acc.py). */
+const char *runtime_gdb_script(void);
 
 /* ==== driver.c ==== */
 
 /* `acc cc ARGS...`: argv[0] is "cc".  Returns the exit status. */
 int driver_main(int argc, char **argv);
+
+/* ==== trace_cmd.c ==== */
+
+/* `acc trace FILE [-n N]`: argv[0] is "trace".  Returns the exit status. */
+int trace_main(int argc, char **argv);
+
+/* ==== layout_diff.c ==== */
+
+/* `acc layout-diff [-v] OLD.json NEW.json`: argv[0] is "layout-diff". */
+int layout_diff_main(int argc, char **argv);
+
+/* ==== cancel_cmd.c ==== */
+
+/* `acc test --cancel PROGRAM [ARGS...]`: argv[0] is "test". */
+int cancel_main(int argc, char **argv);
 
 #endif /* CLI_H */

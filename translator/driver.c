@@ -73,6 +73,17 @@ static bool for_acc(const char *arg) {
   return false;
 }
 
+/* acc's own warning options, which cc would not know. */
+static bool acc_warning(const char *arg) {
+  static const char *const opts[] = {"-Wblocking", "-Wno-blocking",
+                                     "-Werror=blocking", "-Wno-error=blocking",
+                                     NULL};
+  for (int i = 0; opts[i]; i++)
+    if (!strcmp(arg, opts[i]))
+      return true;
+  return false;
+}
+
 static bool is_ac(const char *arg) {
   size_t n = strlen(arg);
   return n > 3 && !strcmp(arg + n - 3, ".ac");
@@ -120,10 +131,13 @@ static AcFile *add_ac(Cc *cc, const char *ac) {
 static void parse(Cc *cc, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
-    if (!strncmp(arg, "--cpp=", 6)) { /* acc's alone */
+    if (!strncmp(arg, "--cpp=", 6) || !strncmp(arg, "--max-frame=", 12) ||
+        acc_warning(arg)) { /* acc's alone */
       vec_push(&cc->acc_args, (void *)arg);
       continue;
     }
+    if (!strcmp(arg, "-Werror") || !strcmp(arg, "-Wno-error"))
+      vec_push(&cc->acc_args, (void *)arg); /* and cc's too */
     note_mode(cc, arg);
     bool split = takes_value(arg) && i + 1 < argc;
     const char *value = split ? argv[i + 1] : NULL;

@@ -22,6 +22,7 @@ typedef struct Emit {
   bool no_line;
   const char *path;   /* the .ac path, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
+  Map externs_written; /* the same, to look them up */
   AsyncFunc *fn;      /* the function being written */
 } Emit;
 
@@ -66,14 +67,15 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
   if (s->align_spec)
     out(E, "%s ", s->align_spec);
   if (s->type) {
-    out(E, "%s;", declare(s->type, s->name));
+    out(E, "%s;", declare(s->type, s->field ? s->field : s->name));
   } else {
     /* No oracle type: the declarator as written, renamed. */
     Decl *d = s->decl;
     const char *t = E->p->src->text;
     out(E, "%.*s %.*s%s%.*s;", (int)(d->spec->end - d->spec->begin),
         t + d->spec->begin, (int)(d->name_off - d->begin), t + d->begin,
-        s->name, (int)(d->end - d->name_off - strlen(d->name)),
+        s->field ? s->field : s->name,
+        (int)(d->end - d->name_off - strlen(d->name)),
         t + d->name_off + strlen(d->name));
   }
   if (s->kind == SL_LOCAL || s->kind == SL_PARAM)
@@ -119,7 +121,8 @@ static void member(Emit *E, GroupMember *m, int depth) {
   out(E, "%*s%s { /* %s */\n", depth * 2, "", g->is_union ? "union" : "struct",
       g->label);
   group_body(E, g, depth + 1);
-  out(E, "%*s};\n", depth * 2, "");
+  out(E, "%*s}%s%s;\n", depth * 2, "", g->member ? " " : "",
+      g->member ? g->member : "");
 }
 
 static void group_body(Emit *E, Group *g, int depth) {
@@ -154,9 +157,9 @@ static void prototypes(Emit *E, AsyncFunc *g) {
 }
 
 static void extern_decl(Emit *E, ExternAsync *x) {
-  for (int i = 0; i < E->externs_done.len; i++)
-    if (E->externs_done.items[i] == x)
-      return;
+  if (map_get(&E->externs_written, x))
+    return;
+  map_put(&E->externs_written, x, x);
   vec_push(&E->externs_done, x);
   const char *n = x->name;
   out(E, "struct %s__frame;\n", n);
@@ -167,19 +170,21 @@ static void extern_decl(Emit *E, ExternAsync *x) {
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
-  for (int i = 0; i < p->externs.len; i++) {
-    ExternAsync *x = p->externs.items[i];
-    if (!strcmp(x->name, name))
-      return x;
-  }
-  return NULL;
+  return map_get(&p->extern_by_name, name);
 }
 
 static AsyncFunc *func_named(Program *p, const char *name) {
-  for (int i = 0; i < p->funcs.len; i++)
-    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
-      return p->funcs.items[i];
-  return NULL;
+  static Map by_name = {.strings = true};
+  static Program *indexed;
+  if (indexed != p) {
+    map_free(&by_name);
+    for (int i = p->funcs.len - 1; i >= 0; i--) { /* the first one wins */
+      AsyncFunc *fn = p->funcs.items[i];
+      map_put(&by_name, fn->name, fn);
+    }
+    indexed = p;
+  }
+  return map_get(&by_name, name);
 }
 
 /* ==== init, constructor, new ==== */
@@ -471,6 +476,9 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  emit_debug_table(E->p, fn, E->out);
+  if (emit_debug_is_last(E->p, fn))
+    emit_debug_unit(E->p, E->out);
   if (fn->is_main)
     main_fn(E, fn, params);
   if (packed)
@@ -565,10 +573,7 @@ static bool is_async_item(Node *n) {
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
-  for (int i = 0; i < p->funcs.len; i++)
-    if (((AsyncFunc *)p->funcs.items[i])->def == def)
-      return p->funcs.items[i];
-  return NULL;
+  return map_get(&p->func_by_def, def);
 }
 
 static const char *escape_path(const char *path) {
@@ -600,6 +605,7 @@ static void write_prelude(Emit *E) {
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);
+  emit_debug_prelude(E->p, E->out);
 }
 
 void emit_c(Program *p, bool no_line, Str *outp) {

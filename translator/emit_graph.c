@@ -17,6 +17,8 @@
 #include "ir.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ==== names and texts ==== */
@@ -58,23 +60,40 @@ static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }
 
 static int done_state(AsyncFunc *f) { return f->sites.len + 1; }
 
+/* The names of f's await states, made once per function: a name shared
+   by two sites gets the state number. */
+static const char **state_names(AsyncFunc *f) {
+  static Map made; /* AsyncFunc* -> const char *[sites] */
+  const char **names = map_get(&made, f);
+  if (names)
+    return names;
+  names = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
+  char **base = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
+  Map count = {.strings = true}; /* camel name -> how many sites */
+  for (int i = 0; i < f->sites.len; i++) {
+    base[i] = camel(site_at(f, i)->callee);
+    map_put(&count, base[i], (char *)map_get(&count, base[i]) + 1);
+  }
+  for (int i = 0; i < f->sites.len; i++)
+    names[i] = (uintptr_t)map_get(&count, base[i]) > 1
+                   ? xformat("Awaiting%s%d", base[i], i + 1)
+                   : xformat("Awaiting%s", base[i]);
+  map_free(&count);
+  free(base);
+  map_put(&made, f, names);
+  return names;
+}
+
 const char *graph_state_name(AsyncFunc *f, int state) {
   if (state == 0)
     return "Start";
   if (state == done_state(f))
     return "Done";
-  Site *site = site_at(f, state - 1);
-  char *base = camel(site->callee);
-  for (int i = 0; i < f->sites.len; i++) {
-    Site *other = site_at(f, i);
-    if (other != site && !strcmp(camel(other->callee), base))
-      return xformat("Awaiting%s%d", base, state);
-  }
-  return xformat("Awaiting%s", base);
+  return state_names(f)[state - 1];
 }
 
 /* The awaited expression as written, on one line: `hello()`. */
-static char *await_text(Program *p, Site *site) {
+char *graph_await_text(Program *p, Site *site) {
   Node *e = site->await && site->await->lhs ? site->await->lhs : site->await;
   if (!e || !p->src || e->end > p->src->len)
     return xstrdup("");
@@ -153,7 +172,7 @@ static void dot_node(Str *out, Program *p, AsyncFunc *f, int state) {
   } else {
     Site *site = site_at(f, state - 1);
     str_puts(out, "\\nawait ");
-    dot_str(out, shorten(await_text(p, site), 48));
+    dot_str(out, shorten(graph_await_text(p, site), 48));
     str_printf(out, "\\nline %d\"", site->line);
     if (site->kind == CH_BOXED || site->kind == CH_EXTERN)
       str_puts(out, ", style=\"rounded,dashed\"");
@@ -169,7 +188,7 @@ static void dot_edge(Str *out, Program *p, AsyncFunc *f, int from, int to) {
   } else {
     Site *site = site_at(f, to - 1);
     str_puts(out, "await ");
-    dot_str(out, shorten(await_text(p, site), 32));
+    dot_str(out, shorten(graph_await_text(p, site), 32));
     str_printf(out, " :%d", site->line);
   }
   str_puts(out, "\"];\n");
@@ -246,7 +265,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     str_printf(out, ", \"kind\": \"await\", \"line\": %d, \"col\": %d, "
                     "\"await\": ",
                site->line, site->col);
-    json_str(out, await_text(p, site));
+    json_str(out, graph_await_text(p, site));
     str_puts(out, ", \"callee\": ");
     json_str(out, site->callee);
     str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
@@ -257,9 +276,16 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
   str_puts(out, "}");
 }
 
-static void json_field(Str *out, AsyncFunc *f, Slot *s) {
+static void json_field(Str *out, Program *p, AsyncFunc *f, Slot *s) {
   str_puts(out, "          {\"name\": ");
   json_str(out, s->name);
+  /* What it holds, without the await's position, so a diff of two
+     builds pairs fields when lines move (layout_diff.c). */
+  const char *src = s->kind == SL_STATE ? "state" : debug_field_name(p, f, s);
+  const char *at = s->kind == SL_TEMP || s->kind == SL_CHILD
+                       ? strstr(src, " at ") : NULL;
+  str_puts(out, ", \"source\": ");
+  json_str(out, at ? xstrndup(src, (size_t)(at - src)) : src);
   str_printf(out, ", \"kind\": \"%s\", \"type\": ", slot_kind(s->kind));
   json_str(out, s->type);
   str_printf(out, ", \"offset\": %zu, \"size\": %zu, \"align\": %zu, "
@@ -306,10 +332,13 @@ static void json_func(Str *out, Program *p, AsyncFunc *f) {
                   "\"fields\": [\n",
              f->size, f->align);
   for (int i = 0; i < f->slots.len; i++) {
-    json_field(out, f, f->slots.items[i]);
+    json_field(out, p, f, f->slots.items[i]);
     str_puts(out, i + 1 < f->slots.len ? ",\n" : "\n");
   }
-  str_puts(out, "      ]},\n");
+  int at;
+  size_t live = layout_largest_live(f, &at);
+  str_printf(out, "      ], \"largest_live_bytes\": %zu, "
+                  "\"largest_live_state\": %d},\n", live, at);
   json_boxed(out, f);
   str_puts(out, "      \"notes\": [");
   for (int i = 0; i < f->notes.len; i++) {

@@ -6,11 +6,14 @@
  * layout: per frame, every field with its offset, size, the states it is
  * live in and the union it shares storage through; then the frame's total
  * and the largest live set at any suspension point (the lower bound the
- * layout test compares the total with).
+ * layout test compares the total with); then, per field and state, why it
+ * is live there: which await it crosses, in the user's words.
  */
 #include "ir.h"
+#include "live_locals.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *kind_name(ChildKind k) {
@@ -99,18 +102,56 @@ static const char *what(Slot *s) {
   return "?";
 }
 
-/* The bytes live at one state: the fields live there, alignment aside. */
-static size_t live_bytes(AsyncFunc *fn, int state) {
-  size_t n = 0;
+/* Why slot s is live at site k, in words. */
+static const char *why(Program *p, AsyncFunc *fn, Slot *s, Site *k) {
+  switch (s->kind) {
+  case SL_LOCAL:
+    return live_local_why(p->src, s->decl, k->await);
+  case SL_CHILD:
+    if (k->child == s)
+      return "the future being awaited there";
+    return xformat("the future of the await at %d:%d", s->site->line,
+                   s->site->col);
+  case SL_LITERAL:
+    return "a compound literal whose block is still running";
+  default:
+    if (k->result == s)
+      return "receives the value of this await";
+    if (k->child == s)
+      return "the future being awaited there, held by this local";
+    return "an operand computed before the await, used after it";
+  }
+}
+
+static void why_section(Program *p, AsyncFunc *fn, Str *out) {
+  bool header = false;
   for (int i = 0; i < fn->slots.len; i++) {
     Slot *s = fn->slots.items[i];
-    bool live = s->kind == SL_STATE || s->kind == SL_PARAM;
-    for (int j = 0; !live && j < s->live.len; j++)
-      live = (int)(intptr_t)s->live.items[j] == state;
-    if (live)
-      n += s->size;
+    if (s->kind == SL_STATE)
+      continue;
+    if (!header)
+      str_puts(out, "  why live:\n");
+    header = true;
+    const char *name = debug_field_name(p, fn, s);
+    if (s->kind == SL_PARAM) {
+      str_printf(out, "    %s (param): in every state: stored when the "
+                      "future is made\n", name);
+      continue;
+    }
+    if (!s->live.len) {
+      str_printf(out, "    %s: in no state%s\n", name,
+                 s->kind == SL_LOCAL ? " (its scope holds an await, but it "
+                                       "does not live across one)" : "");
+      continue;
+    }
+    for (int j = 0; j < s->live.len; j++) {
+      int st = (int)(intptr_t)s->live.items[j];
+      Site *k = fn->sites.items[st - 1];
+      str_printf(out, "    %s: state %d %s (await %s at %d:%d): %s\n", name,
+                 st, graph_state_name(fn, st), k->callee, k->line, k->col,
+                 why(p, fn, s, k));
+    }
   }
-  return n;
 }
 
 void emit_layout(Program *p, Str *out) {
@@ -126,16 +167,12 @@ void emit_layout(Program *p, Str *out) {
                  s->size, s->name, what(s), live_text(s, fn->sites.len),
                  shares(s));
     }
-    size_t best = live_bytes(fn, 0);
-    int at = 0;
-    for (int j = 0; j < fn->sites.len; j++) {
-      size_t b = live_bytes(fn, j + 1);
-      if (b > best)
-        best = b, at = j + 1;
-    }
+    int at;
+    size_t best = layout_largest_live(fn, &at);
     for (int j = 0; j < fn->notes.len; j++)
       str_printf(out, "  note: %s\n", (char *)fn->notes.items[j]);
     str_printf(out, "  total %zu; largest live set %zu bytes (state %d)\n",
                fn->size, best, at);
+    why_section(p, fn, out);
   }
 }

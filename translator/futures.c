@@ -73,6 +73,21 @@ static int derivations(const Decl *d) {
   return ast_derivations(d->begin, d->name_off, d->end);
 }
 
+/* The variables whose initializers are being followed: `long x = x = 5;`
+   names x in its own initializer, which must not be followed again. */
+static const Decl *followed[64];
+static int nfollowed;
+
+static bool following(const Decl *d) {
+  for (int i = 0; i < nfollowed; i++)
+    if (followed[i] == d)
+      return true;
+  return nfollowed == (int)(sizeof followed / sizeof *followed);
+}
+
+static void follow_push(const Decl *d) { followed[nfollowed++] = d; }
+static void follow_pop(void) { nfollowed--; }
+
 /* The future an lvalue or call holds, with how many derivations it has
    left to take off (0: it is a future itself). */
 static Decl *future_level(const Node *e, Oracle *o, int *level) {
@@ -97,8 +112,10 @@ static Decl *future_level(const Node *e, Oracle *o, int *level) {
     if (!d || d->kind != DK_VAR)
       return NULL;
     if (d->init && d->init->kind != ND_INIT_LIST && derivations(d) == 0 &&
-        !future_spec(d->spec)) { /* __auto_type x = f(1); */
+        !future_spec(d->spec) && !following(d)) { /* __auto_type x = f(1); */
+      follow_push(d);
       Decl *f = future_of(d->init, o);
+      follow_pop();
       if (f) {
         *level = 0;
         return f;

@@ -46,7 +46,9 @@ typedef enum SlotKind {
 /* One field of the frame. */
 struct Slot {
   SlotKind kind;
-  const char *name;     /* the C field name, unique in the frame */
+  const char *name;     /* the C field name, unique in the frame; after
+                           frame_paths.c, the path to it (ac__g3.t5) */
+  const char *field;    /* when name is a path: the field's own name */
   const char *type;     /* its type, usable as __typeof__(type) */
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
   Site *site;           /* SL_CHILD: its await site */
@@ -72,6 +74,8 @@ struct Slot {
 struct Group {
   bool is_union;
   const char *label;    /* what it stands for: "scope at 12:3", "expr at 14" */
+  const char *member;   /* its member name (frame_paths.c), or NULL when it
+                           is an anonymous struct or union */
   Group *parent;
   Vec members;          /* GroupMember* */
   size_t offset, size, align;
@@ -176,7 +180,10 @@ struct Program {
   struct Oracle *oracle;
   Node *tu;
   Vec funcs;             /* AsyncFunc*, in source order */
+  Map func_by_decl;      /* the first Decl of each -> its AsyncFunc* */
+  Map func_by_def;       /* its ND_FUNC_DEF -> its AsyncFunc* */
   Vec externs;           /* ExternAsync* */
+  Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
 };
 
@@ -189,6 +196,8 @@ void recurse_mark(Program *p);
 
 /* Builds the IR of every async function; errors go through diag.c. */
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
+/* The async function this TU defines for any declaration of it, or NULL. */
+AsyncFunc *lower_func_of(Program *p, Decl *d);
 /* The result type of a function declaration, without storage or async:
    printed from the oracle's type (lower_ret_type: from the text, for
    when the oracle has no answer). */
@@ -199,6 +208,13 @@ const char *lower_ret_type(Source *src, Decl *fn);
 bool lower_assignable(const char *type);
 /* Its parameter list as written: "int a, const char *s" ("void" if none). */
 const char *lower_param_text(Source *src, Decl *fn);
+
+/* ==== frame_paths.c ==== */
+
+/* In frames of many groups, names the groups inside unions and makes every
+   field reference a path through them (C compilers search anonymous
+   members one by one). */
+void frame_paths(Program *p);
 
 /* ==== live.c ==== */
 
@@ -212,8 +228,19 @@ void transitions_analyze(Program *p);
 
 /* ==== layout.c ==== */
 
-/* Sizes, alignments and offsets of every frame from the oracle. */
+/* Sizes, alignments and offsets of every frame from the oracle (once). */
 void layout_program(Program *p);
+/* The bytes of the fields live at a state (0 Start, K site K), and the
+   largest such set over all states, with its state. */
+size_t layout_live_bytes(AsyncFunc *fn, int state);
+size_t layout_largest_live(AsyncFunc *fn, int *state);
+
+/* ==== budget.c ==== */
+
+/* --max-frame=N (0: none) and `#pragma acc max_frame(N)`: an error, with
+   the largest state's layout, for every frame over its limit.  Measures
+   the frames when a limit applies. */
+void budget_check(Program *p, size_t max_frame, const char *flag);
 
 /* ==== emit_c.c ==== */
 
@@ -224,6 +251,22 @@ void emit_c(Program *p, bool no_line, Str *out);
 
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
+
+/* ==== emit_debug.c: the debug tables (ac.h, "debug metadata") ==== */
+
+/* Declarations of every table the file's tables point at (prelude). */
+void emit_debug_prelude(Program *p, Str *out);
+/* fn's table, after its vtable. */
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out);
+/* The registration of the file's tables, after the last of them. */
+void emit_debug_unit(Program *p, Str *out);
+/* Whether fn gets a table (it is defined in the .ac file itself), and
+   whether it is the last one that does. */
+bool emit_debug_has_table(Program *p, AsyncFunc *fn);
+bool emit_debug_is_last(Program *p, AsyncFunc *fn);
+/* What a field holds in the user's words: a local's or parameter's source
+   name, "value of await g at 14:7", "future of await g at 14:7", ... */
+const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
 
 /* ==== emit_views.c ==== */
 
@@ -238,5 +281,7 @@ void emit_json(Program *p, Str *out); /* --emit=json, schema in docs/cli.md */
 /* A state's name in the views: Start, AwaitingHello, ..., Done (state
    n + 1).  The rule is in docs/cli.md, "State numbers and names". */
 const char *graph_state_name(AsyncFunc *f, int state);
+/* The awaited expression of a site as written, on one line: `hello()`. */
+char *graph_await_text(Program *p, Site *site);
 
 #endif /* IR_H */

@@ -16,6 +16,7 @@
 #include "ir.h"
 #include "oracle.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,8 +149,55 @@ static void query_sizes(Program *p) {
 }
 
 void layout_program(Program *p) {
+  static Program *done; /* the budget check may have measured it already */
+  if (done == p)
+    return;
+  done = p;
   query_sizes(p);
   Vec busy = {0};
   for (int i = 0; i < p->funcs.len; i++)
     layout_func(p, p->funcs.items[i], &busy);
+}
+
+/* The bytes live at one state: the fields live there, alignment aside. */
+size_t layout_live_bytes(AsyncFunc *fn, int state) {
+  size_t n = 0;
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    bool live = s->kind == SL_STATE || s->kind == SL_PARAM;
+    for (int j = 0; !live && j < s->live.len; j++)
+      live = (int)(intptr_t)s->live.items[j] == state;
+    if (live)
+      n += s->size;
+  }
+  return n;
+}
+
+/* One pass over the slots' live lists (a list may repeat a state). */
+size_t layout_largest_live(AsyncFunc *fn, int *state) {
+  int n = fn->sites.len;
+  size_t *bytes = xalloc(sizeof(size_t) * (size_t)(n + 1));
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    if (s->kind == SL_STATE || s->kind == SL_PARAM) {
+      for (int k = 0; k <= n; k++)
+        bytes[k] += s->size;
+      continue;
+    }
+    for (int j = 0; j < s->live.len; j++) {
+      int k = (int)(intptr_t)s->live.items[j];
+      bool repeat = j && s->live.items[j - 1] == s->live.items[j];
+      if (k >= 0 && k <= n && !repeat)
+        bytes[k] += s->size;
+    }
+  }
+  size_t best = bytes[0];
+  int at = 0;
+  for (int k = 1; k <= n; k++)
+    if (bytes[k] > best)
+      best = bytes[k], at = k;
+  free(bytes);
+  if (state)
+    *state = at;
+  return best;
 }

@@ -145,7 +145,6 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 Group *lower_new_group(Group *parent, bool is_union, const char *label);
 /* The union inside g where inner scopes and expressions go. */
 Group *lower_inner(Group *g);
-AsyncFunc *lower_func_of(Program *p, Decl *d);
 /* Records an async function declared here but defined in another TU (a
    file-scope or block-scope prototype). */
 void lower_add_extern(Program *p, Decl *d);

@@ -1145,6 +1145,12 @@ static const char *lower_choose(Lower *L, Node *e) {
              "not an integer constant");
     return "0";
   }
+  /* The condition is never evaluated, but what it names is used: kept as
+     an unevaluated operand, a local read only there (`sizeof(x) > 4`)
+     stays used, as in the erasure, when it is a C local of poll. */
+  Str cond = {0};
+  lower_copy(L, e->args.items[0], &cond);
+  lower_emit(L, "(void)sizeof(%s);\n", str_cstr(&cond));
   return lower_expr(L, arm);
 }
 

@@ -19,6 +19,7 @@
  * way, by liveness; scopes are our approximation of it).
  */
 #define _GNU_SOURCE /* memmem */
+#include "live_locals.h"
 #include "lower.h"
 #include "parse.h"
 
@@ -99,16 +100,7 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 }
 
 AsyncFunc *lower_func_of(Program *p, Decl *d) {
-  if (!d)
-    return NULL;
-  Decl *first = d->first ? d->first : d;
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *fn = p->funcs.items[i];
-    Decl *f = fn->decl->first ? fn->decl->first : fn->decl;
-    if (f == first || fn->decl == d)
-      return fn;
-  }
-  return NULL;
+  return d ? map_get(&p->func_by_decl, d->first ? d->first : d) : NULL;
 }
 
 /* ==== types of declarations ==== */
@@ -394,6 +386,23 @@ static bool is_tag_declaration(Lower *L, Node *s) {
   return !strncmp(t, "struct", 6) || !strncmp(t, "union", 5);
 }
 
+/* A declaration none of whose locals lives across an await
+   (live_locals.c) stays as written, a C local of the poll function: it
+   needs no frame field.  Not when it defines a tag (a frame field of
+   that type elsewhere needs it hoisted), has a VLA (the resumption gotos
+   may not jump into its scope) or awaits in an initializer. */
+static bool stays_local(Node *s) {
+  if (s->spec->tags.len)
+    return false;
+  for (int i = 0; i < s->decls.len; i++) {
+    Decl *d = s->decls.items[i];
+    if (d->is_vla || (d->init && d->init->has_await) ||
+        live_local_in_frame(d))
+      return false;
+  }
+  return true;
+}
+
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -402,6 +411,8 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
+  if (!keep && stays_local(s))
+    keep = true; /* lives across no await: a C local of poll */
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
        would be another type than the frame fields'.  Its names are made
@@ -774,6 +785,10 @@ static AsyncFunc *new_func(Program *p, Node *def) {
     fn->decl->params.len = 0;
   fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
   fn->frame = lower_new_group(NULL, false, "frame");
+  Decl *first = fn->decl->first ? fn->decl->first : fn->decl;
+  if (!map_get(&p->func_by_decl, first))
+    map_put(&p->func_by_decl, first, fn);
+  map_put(&p->func_by_def, def, fn);
   return fn;
 }
 
@@ -823,15 +838,15 @@ static void lower_func(Program *p, AsyncFunc *fn) {
 }
 
 void lower_add_extern(Program *p, Decl *d) {
-  for (int i = 0; i < p->externs.len; i++)
-    if (!strcmp(((ExternAsync *)p->externs.items[i])->name, d->name))
-      return;
+  if (map_get(&p->extern_by_name, d->name))
+    return;
   ExternAsync *e = xalloc(sizeof *e);
   e->decl = d;
   e->name = d->name;
   e->ret_type = lower_result_type(p, d);
   e->params = is_void_params(p->src, d) ? "void" : lower_param_text(p->src, d);
   vec_push(&p->externs, e);
+  map_put(&p->extern_by_name, e->name, e);
 }
 
 static void find_externs(Program *p) {
@@ -867,14 +882,17 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   p->src = src;
   p->oracle = o;
   p->tu = tu;
+  p->extern_by_name.strings = true;
   for (int i = 0; i < tu->args.len; i++) {
     Node *n = tu->args.items[i];
     if (n->kind == ND_FUNC_DEF && (n->spec->is_async || n->decl->is_async))
       vec_push(&p->funcs, new_func(p, n));
   }
   find_externs(p);
-  for (int i = 0; i < p->funcs.len; i++)
+  for (int i = 0; i < p->funcs.len; i++) {
+    live_locals_analyze(src, o, ((AsyncFunc *)p->funcs.items[i])->def);
     lower_func(p, p->funcs.items[i]);
+  }
   p->main_current_thread = find_pragma(src->text);
   return p;
 }

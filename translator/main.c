@@ -27,6 +27,9 @@
 static const char usage_text[] =
     "usage: acc [options] FILE.ac [-o FILE.c]\n"
     "       acc cc [compiler arguments...]\n"
+    "       acc trace FILE [-n N]   (a trace written with AC_TRACE=FILE)\n"
+    "       acc test --cancel [--task NAME] PROGRAM [ARGS...]\n"
+    "       acc layout-diff [-v] OLD.json NEW.json   (two --emit=json)\n"
     "\n"
     "Translates FILE.ac (C with async functions and await) to plain C.\n"
     "\n"
@@ -37,6 +40,11 @@ static const char usage_text[] =
     "  --emit=KIND       c (default), states, layout, dot, json, sync\n"
     "  -fsyntax-only     check the file, write nothing\n"
     "  --no-line         no #line directives in the C output\n"
+    "  --max-frame=N     an error for a frame over N bytes (also per function:\n"
+    "                    #pragma acc max_frame(N))\n"
+    "Warnings:\n"
+    "  -Wno-blocking     no warning for blocking calls in async bodies\n"
+    "  -Werror=blocking  make them errors (-Werror: every acc warning)\n"
     "Preprocessor (as a C compiler takes them):\n"
     "  -I DIR, -D NAME[=VALUE], -U NAME, -include FILE, -imacros FILE,\n"
     "  -isystem DIR, -iquote DIR, -idirafter DIR, -std=STD\n"
@@ -49,6 +57,8 @@ static const char usage_text[] =
     "Information:\n"
     "  --cflags          compiler flags for translated code (ac.h)\n"
     "  --libs            linker flags for the runtime (libacrt)\n"
+    "  --gdb-init        the gdb command that loads acc's gdb extension:\n"
+    "                    gdb -ex \"$(acc --gdb-init)\" ./program\n"
     "  --help, --version\n"
     "\n"
     "acc cc translates every .ac argument and runs $CC (default cc) with the\n"
@@ -103,7 +113,7 @@ static EmitKind emit_kind(const char *kind) {
 }
 
 typedef struct Info {
-  bool cflags, libs, help, version;
+  bool cflags, libs, help, version, gdb_init;
 } Info;
 
 /* Preprocessor options, kept in order for cpp, glued (-Idir, -includef.h)
@@ -151,6 +161,14 @@ static bool flag_option(const char *arg, Options *opt, Info *info) {
     opt->no_line = true;
   else if (!strcmp(arg, "-MD"))
     opt->dep = true;
+  else if (!strcmp(arg, "-Wblocking"))
+    opt->no_blocking_lint = false;
+  else if (!strcmp(arg, "-Wno-blocking"))
+    opt->no_blocking_lint = true;
+  else if (!strcmp(arg, "-Werror=blocking") || !strcmp(arg, "-Werror"))
+    opt->werror_blocking = true;
+  else if (!strcmp(arg, "-Wno-error=blocking") || !strcmp(arg, "-Wno-error"))
+    opt->werror_blocking = false;
   else if (!strncmp(arg, "--emit=", 7))
     opt->emit = emit_kind(arg + 7);
   else if (!strncmp(arg, "--cpp=", 6)) {
@@ -161,6 +179,16 @@ static bool flag_option(const char *arg, Options *opt, Info *info) {
     info->cflags = true;
   else if (!strcmp(arg, "--libs"))
     info->libs = true;
+  else if (!strcmp(arg, "--gdb-init"))
+    info->gdb_init = true;
+  else if (!strncmp(arg, "--max-frame=", 12)) {
+    char *end;
+    unsigned long long n = strtoull(arg + 12, &end, 10);
+    if (!arg[12] || *end || n == 0)
+      usage_error("'--max-frame=' takes a positive number of bytes");
+    opt->max_frame = (size_t)n;
+    opt->max_frame_flag = arg;
+  }
   else if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
     info->help = true;
   else if (!strcmp(arg, "--version"))
@@ -302,6 +330,10 @@ static int show_info(const Info *info) {
     printf("acc %s\n", ACC_VERSION);
     return 0;
   }
+  if (info->gdb_init) {
+    printf("source %s\n", runtime_gdb_script());
+    return 0;
+  }
   if (info->cflags && info->libs)
     printf("%s %s\n", runtime_cflags(), runtime_libs());
   else
@@ -312,10 +344,16 @@ static int show_info(const Info *info) {
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "cc"))
     return driver_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "trace"))
+    return trace_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "test"))
+    return cancel_main(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "layout-diff"))
+    return layout_diff_main(argc - 1, argv + 1);
   Options opt = {0};
   Info info = {0};
   parse_args(argc, argv, &opt, &info);
-  if (info.help || info.version || info.cflags || info.libs)
+  if (info.help || info.version || info.cflags || info.libs || info.gdb_init)
     return show_info(&info);
   settle_paths(&opt);
   if (access(opt.input, R_OK)) {

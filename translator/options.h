@@ -29,6 +29,10 @@ typedef struct Options {
   bool dep;               /* -MD: write make dependencies (main.c) */
   const char *dep_file;   /* -MF FILE */
   const char *dep_target; /* -MT TARGET */
+  bool no_blocking_lint;  /* -Wno-blocking */
+  bool werror_blocking;   /* -Werror=blocking or -Werror */
+  size_t max_frame;       /* --max-frame=N; 0: no limit */
+  const char *max_frame_flag; /* the option as given, for the message */
 } Options;
 
 /* ==== cpp.c ==== */

@@ -4,20 +4,26 @@
  * bytes as our buffer apart from the erased keywords, a node's [begin, end)
  * is also the extent of the clang cursor for the same expression.
  *
- * On open, the cursors of the .ac file's own declarations (not those of the
- * headers) are walked once: every expression is indexed by its extent and
- * every declaration by the offset of its name, so each query is a hash
- * lookup.  Where several cursors share an extent (an implicit conversion
- * wraps its operand with the same extent), the outermost exposed one wins:
- * that is the expression as written.  Top-level functions of every file are
- * indexed by name for oracle_future_info.
+ * On open, the top-level cursors are listed once: those of the .ac file's
+ * own declarations (not the headers') by extent, and the functions of
+ * every file by name for oracle_future_info.  The first query inside one of
+ * the .ac file's declarations walks that declaration: every expression is
+ * indexed by its extent and every declaration by the offset of its name, so
+ * each query is a hash lookup, and the plain code nobody asks about (most of
+ * a large file) is never walked.  Where several cursors share an extent (an
+ * implicit conversion wraps its operand with the same extent), the
+ * outermost exposed one wins: that is the expression as written.
  *
  * The plain erasure of `await E` is E, which is right when E calls an async
  * function (its C return type is the await's type) but not when E is a
  * hand-written future such as `my_leaf()` of type my_leaf_t: the erasure
- * would use a my_leaf_t where the program uses its output.  So after a first
- * parse, each such await is rewritten as `((void)(E), *(OUT *)0)`
- * (or `((void)(E))` for a void output) and the buffer parsed again.  The
+ * would use a my_leaf_t where the program uses its output.  So each such
+ * await is rewritten as `((void)(E), *(OUT *)0)` (or `((void)(E))` for a
+ * void output).  Where the declarations say it -- E calls a function
+ * declared `T_t f(...)` and `T_poll(.., .., OUT *)` and `T_drop` are
+ * declared, as for every leaf of ac.h -- the rewrite is planned before the
+ * first parse; the others are found by the types of a first parse, and the
+ * buffer is parsed again (a parse costs as much as compiling the file).  The
  * rewrite inserts text, so offsets go through an edit list: every cursor's
  * extent is mapped back to original offsets before it is indexed, and so
  * is every diagnostic location.
@@ -56,6 +62,14 @@ typedef struct Edit {
   size_t in_after, out_after; /* bytes inserted and deleted up to its end */
 } Edit;
 
+/* A top-level declaration of the .ac file, walked on first use. */
+typedef struct Top {
+  size_t begin, end;  /* its extent, in original offsets */
+  size_t max_end;     /* the largest end of it and the tops before it */
+  CXCursor cursor;
+  bool walked;
+} Top;
+
 struct Oracle {
   const Source *src;
   char *erased;     /* the plain erasure */
@@ -64,7 +78,9 @@ struct Oracle {
   CXTranslationUnit tu;
   Table exprs;   /* key (begin << 32 | end) + 1 */
   Table decls;   /* key name offset + 1 */
-  Vec funcs;     /* FuncEntry*: top-level function declarations */
+  Map funcs;     /* name -> FuncEntry*: top-level function declarations */
+  Top *tops;     /* the .ac file's top-level cursors, in source order */
+  int ntops, captops;
   int errors;    /* libclang's errors on the erasure */
 };
 
@@ -187,18 +203,54 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
                                          CXClientData data) {
   Oracle *o = data;
   if (clang_getCursorKind(c) == CXCursor_FunctionDecl) {
-    FuncEntry *f = xalloc(sizeof *f);
     CXString name = clang_getCursorSpelling(c);
-    f->name = xstrdup(clang_getCString(name));
+    const char *s = clang_getCString(name);
+    if (!map_get(&o->funcs, s)) { /* the first declaration answers */
+      FuncEntry *f = xalloc(sizeof *f);
+      f->name = xstrdup(s);
+      f->cursor = c;
+      map_put(&o->funcs, f->name, f);
+    }
     clang_disposeString(name);
-    f->cursor = c;
-    vec_push(&o->funcs, f);
   }
   if (in_main_file(o, c)) {
-    visit_body(c, parent, data);
-    clang_visitChildren(c, visit_body, o);
+    if (o->ntops == o->captops) {
+      o->captops = o->captops ? 2 * o->captops : 256;
+      o->tops = xrealloc(o->tops, sizeof(Top) * (size_t)o->captops);
+    }
+    CXSourceRange r = clang_getCursorExtent(c);
+    Top *t = &o->tops[o->ntops++];
+    *t = (Top){.begin = offset_at(o, clang_getRangeStart(r), false),
+               .end = offset_at(o, clang_getRangeEnd(r), true),
+               .cursor = c};
+    t->max_end = t->end;
+    if (o->ntops > 1 && t[-1].max_end > t->max_end)
+      t->max_end = t[-1].max_end;
   }
+  (void)parent;
   return CXChildVisit_Continue;
+}
+
+/* Walks the top-level declarations whose extent holds offset `off` (a
+   struct defined in a declaration shares its extent with the declaration's
+   variables, so there can be several), if not walked yet. */
+static void walk_tops_at(Oracle *o, size_t off) {
+  int lo = 0, hi = o->ntops; /* the first top beginning after off */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (o->tops[mid].begin <= off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (int i = lo - 1; i >= 0 && o->tops[i].max_end >= off; i--) {
+    Top *t = &o->tops[i];
+    if (t->walked || t->end < off)
+      continue;
+    t->walked = true;
+    visit_body(t->cursor, clang_getNullCursor(), o);
+    clang_visitChildren(t->cursor, visit_body, o);
+  }
 }
 
 /* ---- opening: parse and report errors ---- */
@@ -272,7 +324,9 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
   free(o->exprs.slots);
   free(o->decls.slots);
   o->exprs = o->decls = (Table){0};
-  o->funcs = (Vec){0};
+  map_free(&o->funcs);
+  o->funcs.strings = true;
+  o->ntops = 0;
   clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
   return true;
 }
@@ -316,6 +370,7 @@ static const char *operand_type(Oracle *o, const Node *e) {
       return type_spelling(clang_getCursorResultType(f->cursor));
   }
   if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR) {
+    walk_tops_at(o, e->decl->name_off);
     Slot *s = table_find(&o->decls, e->decl->name_off + 1);
     if (s && s->key)
       return type_spelling(clang_getCursorType(s->cursor));
@@ -325,31 +380,99 @@ static const char *operand_type(Oracle *o, const Node *e) {
 
 /* Plans the rewrite of every await of a hand-written future not yet
    rewritten; returns how many it added. */
-static int plan_leaf_awaits(Oracle *o, Vec *done) {
+static void add_leaf_edits(Oracle *o, Node *a, const char *out) {
+  add_edit(o, a->op_off, 5, "((void)(", a->begin);
+  const char *suffix =
+      !strcmp(out, "void") ? "))"
+      : strchr(out, '(') || strchr(out, '[')
+          ? xformat("), *(__typeof__(%s) *)0)", out)
+          : xformat("), *(%s *)0)", out);
+  add_edit(o, a->lhs->end, 0, suffix, a->begin);
+}
+
+static bool word_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* The spelling of OUT in `OUT *` or `OUT *name`, a parameter declared
+   with a plain specifier list; NULL for any other declarator. */
+static const char *pointee_spelling(const Oracle *o, const Decl *p) {
+  const char *t = o->src->text;
+  size_t i = p->begin;
+  while (i < p->end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+    i++;
+  if (i >= p->end || t[i++] != '*')
+    return NULL;
+  while (i < p->end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+    i++;
+  if (i < p->end && !(p->name && i == p->name_off &&
+                      i + strlen(p->name) == p->end))
+    return NULL;
+  for (size_t k = p->spec->begin; k < p->spec->end; k++)
+    if (!word_char(t[k]) && t[k] != ' ' && t[k] != '\t' && t[k] != '\n')
+      return NULL;
+  return xstrndup(t + p->spec->begin, p->spec->end - p->spec->begin);
+}
+
+/*
+ * The output type of `await f(...)` from the declarations alone, as
+ * oracle_future_info would find it from the types: f is a plain function
+ * declared `T_t f(...)` (the typedef name T_t, no pointer), and T_poll
+ * with three parameters, the third `OUT *`, and T_drop are declared at file
+ * scope.  NULL when the declarations do not say so plainly; the types of a
+ * parse decide then.
+ */
+static const char *declared_leaf_out(Oracle *o, const Node *e) {
+  if (e->kind != ND_CALL || e->lhs->kind != ND_IDENT)
+    return NULL;
+  const Decl *f = e->lhs->decl;
+  if (!f || f->kind != DK_FUNC || f->is_async || !f->spec ||
+      !f->spec->typedef_name || f->name_off != f->begin)
+    return NULL;
+  const char *t = f->spec->typedef_name->name;
+  size_t n = strlen(t);
+  if (n < 3 || strcmp(t + n - 2, "_t"))
+    return NULL;
+  char *base = xstrndup(t, n - 2);
+  Decl *poll = scope_lookup_file(xformat("%s_poll", base));
+  Decl *drop = scope_lookup_file(xformat("%s_drop", base));
+  if (!poll || poll->kind != DK_FUNC || !drop || drop->kind != DK_FUNC ||
+      poll->params.len != 3 || poll->is_variadic)
+    return NULL;
+  return pointee_spelling(o, poll->params.items[2]);
+}
+
+/* Before the first parse: the rewrite of every leaf await whose output the
+   declarations give. */
+static void plan_declared_leaves(Oracle *o, Map *done) {
+  const Vec *awaits = ast_awaits();
+  for (int i = 0; i < awaits->len; i++) {
+    Node *a = awaits->items[i];
+    const char *out;
+    if (is_async_call(a->lhs) || !(out = declared_leaf_out(o, a->lhs)))
+      continue;
+    add_leaf_edits(o, a, out);
+    map_put(done, a, a);
+  }
+  if (o->edits.len)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+}
+
+static int plan_leaf_awaits(Oracle *o, Map *done) {
   const Vec *awaits = ast_awaits();
   int added = 0;
   for (int i = 0; i < awaits->len; i++) {
     Node *a = awaits->items[i];
-    if (is_async_call(a->lhs))
-      continue;
-    bool seen = false;
-    for (int j = 0; j < done->len && !seen; j++)
-      seen = done->items[j] == a;
-    if (seen)
+    if (is_async_call(a->lhs) || map_get(done, a))
       continue;
     const char *type = operand_type(o, a->lhs);
     const char *out;
     if (!type || !oracle_future_info(o, type, NULL, NULL, &out) ||
         strstr(out, "(unnamed") || strstr(out, "(anonymous"))
       continue;
-    add_edit(o, a->op_off, 5, "((void)(", a->begin);
-    const char *suffix =
-        !strcmp(out, "void") ? "))"
-        : strchr(out, '(') || strchr(out, '[')
-            ? xformat("), *(__typeof__(%s) *)0)", out)
-            : xformat("), *(%s *)0)", out);
-    add_edit(o, a->lhs->end, 0, suffix, a->begin);
-    vec_push(done, a);
+    add_leaf_edits(o, a, out);
+    map_put(done, a, a);
     added++;
   }
   if (o->edits.len)
@@ -364,7 +487,7 @@ static int plan_leaf_awaits(Oracle *o, Vec *done) {
  * the argument is a future, never void.  Such an argument is rewritten as
  * `((void)(worker(i)), 0)`.  Returns how many it added.
  */
-static int plan_void_future_args(Oracle *o, Vec *done) {
+static int plan_void_future_args(Oracle *o, Map *done) {
   const Vec *calls = ast_calls();
   int added = 0;
   for (int i = 0; i < calls->len; i++) {
@@ -374,14 +497,11 @@ static int plan_void_future_args(Oracle *o, Vec *done) {
       if (a->kind != ND_CALL || !is_async_call(a) ||
           !oracle_expr_is_void(o, a->begin, a->end))
         continue;
-      bool seen = false;
-      for (int k = 0; k < done->len && !seen; k++)
-        seen = done->items[k] == a;
-      if (seen)
+      if (map_get(done, a))
         continue;
       add_edit(o, a->begin, 0, "((void)(", a->begin);
       add_edit(o, a->end, 0, "), 0)", a->begin);
-      vec_push(done, a);
+      map_put(done, a, a);
       added++;
     }
   }
@@ -473,8 +593,11 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   o->index = clang_createIndex(0, 0);
   /* A rewrite can type an await's operand that was ill-typed before (a
      leaf awaited inside another leaf's arguments): a few rounds at most. */
-  bool ok = parse_text(o, o->erased, src->len, &argv);
-  Vec done = {0};
+  Map done = {0};
+  plan_declared_leaves(o, &done);
+  size_t len0 = src->len;
+  char *text0 = o->edits.len ? apply_edits(o, &len0) : o->erased;
+  bool ok = parse_text(o, text0, len0, &argv);
   bool names_done = false;
   for (int round = 0;
        ok && round < 4 &&
@@ -504,14 +627,19 @@ void oracle_close(Oracle *o) {
     clang_disposeIndex(o->index);
   free(o->exprs.slots);
   free(o->decls.slots);
+  free(o->tops);
+  map_free(&o->funcs);
   o->tu = NULL;
   o->index = NULL;
   o->exprs = o->decls = (Table){0};
+  o->tops = NULL;
+  o->ntops = o->captops = 0;
 }
 
 /* ---- queries ---- */
 
 static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
+  walk_tops_at(o, begin);
   Slot *s = table_find(&o->exprs, range_key(begin, end));
   if (!s || !s->key)
     return false;
@@ -577,6 +705,7 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
 }
 
 const char *oracle_result_canonical(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   if (!s || !s->key)
     return NULL;
@@ -616,6 +745,7 @@ bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 }
 
 bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
+  walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   if (!s || !s->key)
     return false;
@@ -652,17 +782,13 @@ static bool is_vm(CXType t) {
 }
 
 bool oracle_decl_is_vm(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   return s && s->key && is_vm(clang_getCursorType(s->cursor));
 }
 
 static FuncEntry *find_func(Oracle *o, const char *name) {
-  for (int i = 0; i < o->funcs.len; i++) {
-    FuncEntry *f = o->funcs.items[i];
-    if (!strcmp(f->name, name))
-      return f;
-  }
-  return NULL;
+  return map_get(&o->funcs, name);
 }
 
 /*

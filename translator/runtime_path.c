@@ -26,10 +26,14 @@
 #ifndef ACC_RUNTIME_LIBS
 #define ACC_RUNTIME_LIBS "-lpthread"
 #endif
+#ifndef ACC_GDB_SCRIPT
+#define ACC_GDB_SCRIPT "/usr/local/share/acc/gdb/acc.py"
+#endif
 
 typedef struct Runtime {
   const char *include; /* the folder of ac.h */
   const char *lib;     /* the folder of libacrt.a and libacrt.so */
+  const char *gdb;     /* the gdb extension */
 } Runtime;
 
 /* PREFIX when the binary is PREFIX/bin/acc and PREFIX/include/ac.h exists. */
@@ -50,14 +54,18 @@ static const Runtime *runtime(void) {
   if (prefix) {
     rt.include = xformat("%s/include", prefix);
     rt.lib = xformat("%s/lib", prefix);
+    rt.gdb = xformat("%s/share/acc/gdb/acc.py", prefix);
   } else {
     rt.include = ACC_RUNTIME_INCLUDE;
     rt.lib = ACC_RUNTIME_LIB;
+    rt.gdb = ACC_GDB_SCRIPT;
   }
   return &rt;
 }
 
 const char *runtime_include(void) { return runtime()->include; }
+
+const char *runtime_gdb_script(void) { return runtime()->gdb; }
 
 void runtime_cflag_args(Vec *args) {
   vec_push(args, xformat("-I%s", runtime()->include));

@@ -25,11 +25,22 @@
  */
 #include "ir.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A set of states 0..n+1 (n await sites; n+1 is Done). */
+/* A set of states 0..n+1 (n await sites; n+1 is Done): the states in
+   ascending order.  Sets are small (the states since the last await), so
+   a sorted array keeps the walk linear in the size of the function where a
+   bitmap per set would make it quadratic in its awaits.  A Set is a handle:
+   copies of it share the one body that set_add grows. */
+typedef struct SetBody {
+  int *v;
+  int n, cap;
+} SetBody;
+
 typedef struct Set {
-  bool *has;
+  SetBody *b;
 } Set;
 
 /* A loop or switch being walked: where break and continue sets go. */
@@ -43,7 +54,10 @@ typedef struct Ctx {
 typedef struct Flow {
   AsyncFunc *f;
   int nstates;      /* n + 2 */
-  bool **edge;      /* edge[from][to] */
+  Map edge;         /* from * nstates + to + 1 -> itself: edges seen */
+  Vec *succ;        /* per state: its successors (int), as found */
+  Map state_of;     /* ND_AWAIT -> its state (int) */
+  Map label_of;     /* ND_LABEL -> its Set* */
   Vec labels;       /* Node*: labels met, with their sets in label_sets */
   Vec label_sets;   /* Set* */
   bool changed;     /* a label's set grew during this walk */
@@ -51,43 +65,75 @@ typedef struct Flow {
 } Flow;
 
 static Set set_new(Flow *fl) {
-  return (Set){xalloc((size_t)fl->nstates)};
+  (void)fl;
+  return (Set){xalloc(sizeof(SetBody))};
 }
 
 static Set set_one(Flow *fl, int state) {
   Set s = set_new(fl);
-  s.has[state] = true;
+  s.b->v = xalloc(sizeof(int));
+  s.b->v[0] = state;
+  s.b->n = s.b->cap = 1;
   return s;
 }
 
 static Set set_copy(Flow *fl, Set a) {
   Set s = set_new(fl);
-  memcpy(s.has, a.has, (size_t)fl->nstates);
+  if (a.b->n) {
+    s.b->v = xalloc(sizeof(int) * (size_t)a.b->n);
+    memcpy(s.b->v, a.b->v, sizeof(int) * (size_t)a.b->n);
+    s.b->n = s.b->cap = a.b->n;
+  }
   return s;
 }
 
 /* a |= b; true if a grew. */
 static bool set_add(Flow *fl, Set a, Set b) {
-  bool grew = false;
-  for (int i = 0; i < fl->nstates; i++) {
-    if (b.has[i] && !a.has[i])
-      a.has[i] = grew = true;
+  (void)fl;
+  SetBody *x = a.b, *y = b.b;
+  int extra = 0;
+  for (int i = 0, j = 0; j < y->n; j++) {
+    while (i < x->n && x->v[i] < y->v[j])
+      i++;
+    extra += i == x->n || x->v[i] != y->v[j];
   }
-  return grew;
+  if (!extra)
+    return false;
+  int *v = xalloc(sizeof(int) * (size_t)(x->n + extra)), k = 0;
+  for (int i = 0, j = 0; i < x->n || j < y->n;) {
+    if (j == y->n || (i < x->n && x->v[i] < y->v[j]))
+      v[k++] = x->v[i++];
+    else if (i == x->n || y->v[j] < x->v[i])
+      v[k++] = y->v[j++];
+    else {
+      v[k++] = x->v[i++];
+      j++;
+    }
+  }
+  free(x->v);
+  x->v = v;
+  x->n = x->cap = k;
+  return true;
 }
 
 static void edges_to(Flow *fl, Set from, int to) {
-  for (int i = 0; i < fl->nstates; i++)
-    if (from.has[i])
-      fl->edge[i][to] = true;
+  for (int i = 0; i < from.b->n; i++) {
+    int f = from.b->v[i];
+    void *key = (void *)(uintptr_t)((size_t)f * (size_t)fl->nstates + (size_t)to + 1);
+    if (!map_get(&fl->edge, key)) {
+      map_put(&fl->edge, key, key);
+      vec_push(&fl->succ[f], (void *)(intptr_t)to);
+    }
+  }
 }
 
 static Set *label_set(Flow *fl, Node *label) {
-  for (int i = 0; i < fl->labels.len; i++)
-    if (fl->labels.items[i] == label)
-      return fl->label_sets.items[i];
-  Set *s = xalloc(sizeof *s);
+  Set *s = map_get(&fl->label_of, label);
+  if (s)
+    return s;
+  s = xalloc(sizeof *s);
   *s = set_new(fl);
+  map_put(&fl->label_of, label, s);
   vec_push(&fl->labels, label);
   vec_push(&fl->label_sets, s);
   return s;
@@ -101,12 +147,8 @@ static Ctx *find_ctx(Flow *fl, Node *target) {
 }
 
 static int site_state(Flow *fl, Node *await) {
-  for (int i = 0; i < fl->f->sites.len; i++) {
-    Site *s = fl->f->sites.items[i];
-    if (s->await == await)
-      return s->state;
-  }
-  return -1;
+  intptr_t state = (intptr_t)map_get(&fl->state_of, await);
+  return state ? (int)state : -1;
 }
 
 static Set stmt(Flow *fl, Node *n, Set in);
@@ -298,21 +340,30 @@ static Set stmt(Flow *fl, Node *n, Set in) {
 
 /* ==== the edges of one function ==== */
 
+static int by_state(const void *a, const void *b) {
+  intptr_t x = (intptr_t) * (void *const *)a, y = (intptr_t) * (void *const *)b;
+  return (x > y) - (x < y);
+}
+
 static void func_edges(AsyncFunc *f) {
   Flow fl = {.f = f, .nstates = f->sites.len + 2};
-  fl.edge = xalloc(sizeof(bool *) * (size_t)fl.nstates);
-  for (int i = 0; i < fl.nstates; i++)
-    fl.edge[i] = xalloc((size_t)fl.nstates);
+  fl.succ = xalloc(sizeof(Vec) * (size_t)fl.nstates);
+  for (int i = 0; i < f->sites.len; i++) {
+    Site *s = f->sites.items[i];
+    map_put(&fl.state_of, s->await, (void *)(intptr_t)s->state);
+  }
   Node *body = f->def ? f->def->body : NULL;
   do {
     fl.changed = false;
     edges_to(&fl, stmt(&fl, body, set_one(&fl, 0)), fl.nstates - 1);
   } while (fl.changed);
-  f->next = xalloc(sizeof(Vec) * (size_t)fl.nstates);
-  for (int from = 0; from < fl.nstates; from++)
-    for (int to = 0; to < fl.nstates; to++)
-      if (fl.edge[from][to])
-        vec_push(&f->next[from], (void *)(intptr_t)to);
+  for (int i = 0; i < fl.nstates; i++)
+    if (fl.succ[i].len > 1) /* qsort's base may not be NULL, even for 0 */
+      qsort(fl.succ[i].items, (size_t)fl.succ[i].len, sizeof(void *), by_state);
+  map_free(&fl.edge);
+  map_free(&fl.state_of);
+  map_free(&fl.label_of);
+  f->next = fl.succ;
 }
 
 void transitions_analyze(Program *p) {

@@ -1,12 +1,13 @@
 /*
  * translate.c: acc_translate, the pass pipeline:
  *   cpp -> parse -> sema (rules without types) -> oracle (+ its type
- *   check) -> sema (all rules) -> lower -> recurse -> live -> transitions
- *   -> layout (views only) -> emit.
+ *   check) -> sema (all rules) -> lint (warnings) -> lower -> recurse -> live
+ *   -> transitions -> layout (views only) -> emit.
  * Each pass reports its errors through diag.c; we stop after the first pass
  * that had any, so later passes only ever see a well-formed input.
  */
 #include "ir.h"
+#include "lint.h"
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
@@ -128,6 +129,9 @@ int acc_translate(const Options *opt, Str *out) {
     oracle_close(o);
     return 1;
   }
+  if (!opt->no_blocking_lint && lint_blocking(src, tu, opt->werror_blocking) &&
+      diag_error_count())
+    return 1;
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;
@@ -136,8 +140,11 @@ int acc_translate(const Options *opt, Str *out) {
   recurse_mark(p);
   live_analyze(p);
   transitions_analyze(p);
+  budget_check(p, opt->max_frame, opt->max_frame_flag);
   if (diag_error_count())
     return 1;
+  if (!opt->syntax_only && opt->emit == EMIT_C)
+    frame_paths(p);
   if (!opt->syntax_only)
     emit_view(p, opt->emit, opt->no_line, out);
   oracle_close(o);

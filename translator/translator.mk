@@ -5,8 +5,9 @@ ACC         := $(BUILD)/acc
 LLVM_DIR    := /usr/lib/llvm-14
 TR_CPPFLAGS := -Itranslator -I$(BUILD)/grammar -I$(LLVM_DIR)/include \
                -DACC_RUNTIME_INCLUDE='"$(abspath runtime/include)"' \
-               -DACC_RUNTIME_LIB='"$(abspath $(BUILD))"'
-TR_LIBS     := -L$(LLVM_DIR)/lib -Wl,-rpath,$(LLVM_DIR)/lib -lclang
+               -DACC_RUNTIME_LIB='"$(abspath $(BUILD))"' \
+               -DACC_GDB_SCRIPT='"$(abspath gdb/acc.py)"'
+TR_LIBS     := -L$(LLVM_DIR)/lib -Wl,-rpath,$(LLVM_DIR)/lib -lclang -ljansson
 
 TR_SRCS  := $(wildcard translator/*.c)
 TR_OBJS  := $(TR_SRCS:%.c=$(BUILD)/%.o)

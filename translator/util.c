@@ -68,13 +68,19 @@ void str_add(Str *s, const char *p, size_t n) {
 
 void str_puts(Str *s, const char *p) { str_add(s, p, strlen(p)); }
 
+/* Formats into the room there is, and only when it does not fit grows the
+   buffer and formats again (the output is written with thousands of these
+   calls: measuring every one first doubled the formatting). */
 void str_vprintf(Str *s, const char *fmt, va_list ap) {
   va_list copy;
   va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
+  size_t room = s->cap > s->len ? s->cap - s->len : 0;
+  int n = vsnprintf(room ? s->buf + s->len : NULL, room, fmt, copy);
   va_end(copy);
-  reserve(s, (size_t)n);
-  vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap);
+  if ((size_t)n >= room) {
+    reserve(s, (size_t)n);
+    vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap);
+  }
   s->len += (size_t)n;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +43,13 @@ static inline long bench_rss_bytes(void) {
     rss = 0;
   fclose(f);
   return rss * sysconf(_SC_PAGESIZE);
+}
+
+/* The peak resident set size so far, in bytes (getrusage's ru_maxrss). */
+static inline long bench_peak_rss_bytes(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss * 1024L;
 }
 
 /* argv[i] as a positive count, or def when absent; exits on garbage. */

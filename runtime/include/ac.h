@@ -539,6 +539,452 @@ static inline void ac_mutex_guard_release(ac_mutex_guard_t *g) {
 __attribute__((noreturn, cold, weak)) void
 ac_frame_alloc_failed(const char *name);
 
+/* ==== debug metadata: written by acc, read by the gdb extension and the
+ * tracer ==== */
+
+/*
+ * acc writes one table per async function into the translated C, so a
+ * debugger or the tracer can name what it sees in a frame without knowing
+ * how acc names frame fields: source names, offsets and sizes, the states
+ * with the .ac position of each await, and which fields are live in each
+ * state.  Each translated file registers its tables once, at program
+ * start (ac_debug_register); docs/cli.md describes them.
+ */
+enum {
+  AC_DEBUG_VERSION = 1,
+  /* ac_debug_field_t.kind */
+  AC_DEBUG_PARAM = 1, AC_DEBUG_LOCAL, AC_DEBUG_TEMP, AC_DEBUG_CHILD,
+  AC_DEBUG_LITERAL,
+  /* ac_debug_state_t.child_kind: where the awaited future lives */
+  AC_DEBUG_CHILD_NONE = 0, AC_DEBUG_CHILD_INLINE, /* a frame in this one */
+  AC_DEBUG_CHILD_HEAP,  /* a pointer to a frame (recursion, another file) */
+  AC_DEBUG_CHILD_LEAF,  /* a hand-written future, by value */
+  AC_DEBUG_CHILD_PLACE /* a pointer to a future held elsewhere */
+};
+#define AC_DEBUG_NONE 0xffffffffu
+
+typedef struct ac_debug_func ac_debug_func_t;
+
+typedef struct ac_debug_field {
+  const char *name;   /* the source name; for temporaries and children a
+                         description ("result of await at 14:7") */
+  const char *cname;  /* the C member of the frame */
+  const char *type;   /* its C type */
+  uint32_t offset, size;
+  uint32_t kind;      /* AC_DEBUG_PARAM ... */
+  uint32_t line;      /* .ac line of its declaration (0: none) */
+} ac_debug_field_t;
+
+typedef struct ac_debug_state {
+  const char *name;   /* Start, AwaitingHello, ..., Done */
+  const char *expr;   /* the awaited expression as written, or NULL */
+  const char *callee; /* the async function or leaf type awaited, or NULL */
+  uint32_t line, col; /* .ac position of the await (Start, Done: the
+                         function's line, column 0) */
+  uint32_t child_kind;  /* AC_DEBUG_CHILD_* */
+  uint32_t child_field; /* index in fields of the child, or AC_DEBUG_NONE */
+  const ac_debug_func_t *child; /* the child's table when acc made it */
+  const uint32_t *live; /* indices in fields of what is live here */
+  uint32_t nlive;
+} ac_debug_state_t;
+
+struct ac_debug_func {
+  uint32_t version;     /* AC_DEBUG_VERSION */
+  uint32_t nstates;     /* Start, the await sites, Done */
+  uint32_t nfields;
+  uint32_t state_offset; /* the uint32_t state word: 0 Start, K site K,
+                            0xffffffff Done */
+  uint32_t size, align;
+  uint32_t line;        /* of the definition */
+  const char *name;     /* the async function */
+  const char *file;     /* the .ac file as acc was given it */
+  const char *frame_type; /* the C type of its frame */
+  const ac_debug_state_t *states;
+  const ac_debug_field_t *fields;
+  const ac_future_vtable_t *vtable;
+  void (*poll)(void);   /* its poll function: frames of it in a backtrace */
+};
+
+/* The tables of one translated file, registered by it at start-up. */
+typedef struct ac_debug_unit {
+  const ac_debug_func_t *const *funcs;
+  size_t nfuncs;
+  struct ac_debug_unit *next; /* private */
+} ac_debug_unit_t;
+void ac_debug_register(ac_debug_unit_t *unit);
+/* The table of the async function whose vtable is vt, or NULL. */
+const ac_debug_func_t *ac_debug_find(const ac_future_vtable_t *vt);
+
+/* ==== blocking pool: ac_spawn_blocking ==== */
+
+/* A call that may block (a regular file, getaddrinfo, a C library that
+ * sleeps), run on the runtime's pool of plain threads, bounded by
+ * AC_BLOCKING_THREADS (default 64), so that no worker waits on it. */
+typedef long ac_blocking_fn_t(void *arg);
+
+/* out: long, what fn returned, or -errno if it could not run (-ENOMEM,
+ * -EINVAL without a runtime, -ECANCELED once the runtime shuts down).  The
+ * job is queued at the first poll.  Dropping the future cannot stop a call
+ * that is running: the call goes on and its result is discarded, so arg
+ * must stay valid until fn returns, not only until the drop.  With
+ * ac_spawn_blocking_owned, `release(arg)` is called once if the future is
+ * dropped before it gave the result (after fn returned, or instead of fn
+ * if it had not started); when the future completes, arg is the caller's
+ * again and release is not called. */
+typedef struct ac_blocking {
+  /* private */
+  ac_blocking_fn_t *fn;
+  void *arg;
+  void (*release)(void *arg);
+  struct ac__job *job;
+  struct ac__pool *pool;
+} ac_blocking_t;
+ac_blocking_t ac_spawn_blocking(ac_blocking_fn_t *fn, void *arg);
+ac_blocking_t ac_spawn_blocking_owned(ac_blocking_fn_t *fn, void *arg,
+                                      void (*release)(void *arg));
+ac_poll_t ac_blocking_poll(ac_blocking_t *self, ac_context_t *cx, long *out);
+void ac_blocking_drop(ac_blocking_t *self);
+extern const ac_future_vtable_t ac_blocking_vtable;
+
+/* ==== cancellation token ==== */
+
+/* A flag set once that any number of tasks can await (tokio_util's
+ * CancellationToken).  Reference counted: new and child return one
+ * reference, clone adds one, free drops one.  A child token is cancelled
+ * with its parent (and its own children), not the other way round. */
+typedef struct ac_cancel ac_cancel_t;
+ac_cancel_t *ac_cancel_new(void);                 /* NULL on ENOMEM */
+ac_cancel_t *ac_cancel_child(ac_cancel_t *parent); /* NULL on ENOMEM */
+ac_cancel_t *ac_cancel_clone(ac_cancel_t *c);
+void ac_cancel_free(ac_cancel_t *c);
+/* Sets the flag, wakes every waiter, cancels the children.  Idempotent,
+ * from any thread. */
+void ac_cancel_cancel(ac_cancel_t *c);
+int ac_cancel_is_cancelled(const ac_cancel_t *c);
+/* out: ignored.  Ready once c is cancelled (at once if it is).  The token
+ * must outlive the future. */
+typedef struct ac_cancel_wait {
+  /* private */
+  ac_cancel_t *token;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_cancel_wait_t;
+ac_cancel_wait_t ac_cancel_wait(ac_cancel_t *c);
+ac_poll_t ac_cancel_wait_poll(ac_cancel_wait_t *self, ac_context_t *cx,
+                              void *out);
+void ac_cancel_wait_drop(ac_cancel_wait_t *self);
+extern const ac_future_vtable_t ac_cancel_wait_vtable;
+
+/* ==== interval: a periodic timer that does not drift ==== */
+
+/* Ticks fall on the grid first + k * period (ms of ac_runtime_now_ms),
+ * however late the awaiting task runs.  A plain value: keep it in the
+ * frame (or anywhere) and await ac_interval_tick(&iv) in a loop. */
+typedef struct ac_interval {
+  /* private */
+  uint64_t next;   /* the next tick's deadline; UINT64_MAX: not started */
+  uint64_t period; /* ms, at least 1 */
+} ac_interval_t;
+/* The first tick is at once (when first awaited), then every period_ms. */
+ac_interval_t ac_interval_new(uint64_t period_ms);
+/* The first tick at first_ms on the runtime clock. */
+ac_interval_t ac_interval_at(uint64_t first_ms, uint64_t period_ms);
+/* The next tick one period from now (the grid moves). */
+void ac_interval_reset(ac_interval_t *iv);
+/* out: uint64_t, the periods since the previous tick: 1 on time, n > 1 when
+ * the task came n - 1 periods late (those ticks are skipped, not made up
+ * in a burst; the next tick stays on the grid). */
+typedef struct ac_interval_tick {
+  /* private */
+  ac_interval_t *iv;
+  int armed;
+  ac_sleep_t sleep;
+} ac_interval_tick_t;
+ac_interval_tick_t ac_interval_tick(ac_interval_t *iv);
+ac_poll_t ac_interval_tick_poll(ac_interval_tick_t *self, ac_context_t *cx,
+                                uint64_t *out);
+void ac_interval_tick_drop(ac_interval_tick_t *self);
+extern const ac_future_vtable_t ac_interval_tick_vtable;
+
+/* ==== task set: join tasks as they finish ==== */
+
+/* tokio's JoinSet.  The set takes over task handles (`ac_task_set_add(set,
+ * ac_spawn(work(i)))` from .ac code; ac_task_set_spawn from C) and
+ * ac_task_set_join_next gives their outputs in the order the tasks finish.
+ * Freeing the set aborts the tasks still in it. */
+typedef struct ac_task_set ac_task_set_t;
+ac_task_set_t *ac_task_set_new(void); /* NULL on ENOMEM */
+/* Takes over t: 0, -EINVAL if t is NULL (its spawn failed), -ENOMEM (t is
+ * aborted and detached then). */
+int ac_task_set_add(ac_task_set_t *s, ac_task_t *t);
+/* Spawns *fut (moved) on the current runtime into the set: 0 or -ENOMEM. */
+int ac_task_set_spawn(ac_task_set_t *s, const ac_future_vtable_t *vt,
+                      const void *fut);
+size_t ac_task_set_len(ac_task_set_t *s); /* members not yet joined */
+void ac_task_set_abort_all(ac_task_set_t *s);
+void ac_task_set_free(ac_task_set_t *s);
+/* out: int, 0 with the output of the next task to finish copied to dst
+ * (its vt->out_size bytes; dst may be NULL), AC_ECANCELED if that task was
+ * aborted, or -ECHILD once the set is empty.  One join_next at a time; the
+ * set must outlive it. */
+typedef struct ac_task_set_join {
+  /* private */
+  ac_task_set_t *set;
+  void *out;
+} ac_task_set_join_t;
+ac_task_set_join_t ac_task_set_join_next(ac_task_set_t *s, void *dst);
+/* Without waiting: what join_next would give if a member has finished,
+ * else AC_EAGAIN (-ECHILD when empty).  For a loop that reaps finished
+ * tasks between other work; not while a join_next is pending. */
+int ac_task_set_try_join(ac_task_set_t *s, void *dst);
+ac_poll_t ac_task_set_join_poll(ac_task_set_join_t *self, ac_context_t *cx,
+                                int *out);
+void ac_task_set_join_drop(ac_task_set_join_t *self);
+extern const ac_future_vtable_t ac_task_set_join_vtable;
+
+/* ==== broadcast and watch channels ==== */
+
+/* broadcast: every value sent reaches every receiver subscribed at the
+ * time.  The channel holds the last `cap` values; a send never waits, and
+ * a receiver more than cap values behind loses the oldest (it is told how
+ * many).  The creator holds one sender. */
+typedef struct ac_broadcast ac_broadcast_t;
+typedef struct ac_broadcast_rx ac_broadcast_rx_t;
+ac_broadcast_t *ac_broadcast_new(size_t elem_size, size_t cap); /* NULL: ENOMEM, or a size of 0 */
+void ac_broadcast_sender_clone(ac_broadcast_t *b);
+/* The last sender gone closes the channel: receivers get AC_EPIPE once
+ * they have read what is left. */
+void ac_broadcast_sender_drop(ac_broadcast_t *b);
+/* The number of receivers the value went to, or AC_EPIPE if there are none
+ * (the value is not kept then). */
+long ac_broadcast_send(ac_broadcast_t *b, const void *value);
+/* A receiver of the values sent from now on (NULL on ENOMEM). */
+ac_broadcast_rx_t *ac_broadcast_subscribe(ac_broadcast_t *b);
+void ac_broadcast_rx_free(ac_broadcast_rx_t *rx);
+/* Like recv, without waiting: AC_EAGAIN when there is nothing new. */
+long ac_broadcast_try_recv(ac_broadcast_rx_t *rx, void *dst);
+/* out: long: 0 with the next value in dst; n > 0 when the receiver fell n
+ * values behind (they are lost; nothing is copied, and the next recv gives
+ * the oldest value still held); AC_EPIPE once every sender is gone and
+ * nothing is left.  One recv per receiver at a time. */
+typedef struct ac_broadcast_recv {
+  /* private */
+  ac_broadcast_rx_t *rx;
+  void *dst;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_broadcast_recv_t;
+ac_broadcast_recv_t ac_broadcast_recv(ac_broadcast_rx_t *rx, void *dst);
+ac_poll_t ac_broadcast_recv_poll(ac_broadcast_recv_t *self, ac_context_t *cx,
+                                 long *out);
+void ac_broadcast_recv_drop(ac_broadcast_recv_t *self);
+extern const ac_future_vtable_t ac_broadcast_recv_vtable;
+
+/* watch: one value that the sender replaces and receivers observe; they
+ * see the latest, not every one.  The creator holds the sender. */
+typedef struct ac_watch ac_watch_t;
+typedef struct ac_watch_rx ac_watch_rx_t;
+ac_watch_t *ac_watch_new(size_t size, const void *init); /* NULL on ENOMEM */
+/* Replaces the value and wakes the receivers; returns how many there are. */
+size_t ac_watch_send(ac_watch_t *w, const void *value);
+/* The sender is gone: changed() gives AC_EPIPE once the last value was seen. */
+void ac_watch_sender_drop(ac_watch_t *w);
+/* A receiver; the value at this moment counts as seen. */
+ac_watch_rx_t *ac_watch_subscribe(ac_watch_t *w);
+void ac_watch_rx_free(ac_watch_rx_t *rx);
+/* Copies the latest value to dst and marks it seen; returns its version
+ * (the number of sends before it). */
+uint64_t ac_watch_borrow(ac_watch_rx_t *rx, void *dst);
+/* out: int, 0 when a value not yet seen (borrowed) is there, AC_EPIPE if
+ * the sender is gone and there is none. */
+typedef struct ac_watch_changed {
+  /* private */
+  ac_watch_rx_t *rx;
+  ac_list_node_t node;
+  ac_waker_t waker;
+  int registered;
+} ac_watch_changed_t;
+ac_watch_changed_t ac_watch_changed(ac_watch_rx_t *rx);
+ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *self, ac_context_t *cx,
+                                int *out);
+void ac_watch_changed_drop(ac_watch_changed_t *self);
+extern const ac_future_vtable_t ac_watch_changed_vtable;
+
+/* ==== files and any fd: ac_file_t ==== */
+
+/* An fd of any kind that tasks read and write without blocking a worker:
+ * sockets, pipes, FIFOs and ttys through the reactor (made non-blocking);
+ * regular files, block devices, and fds 0-2 (shared with other processes,
+ * never made non-blocking) through the blocking pool. */
+typedef struct ac_file ac_file_t;
+/* own: ac_file_close closes fd.  0 or -errno (needs a current runtime for
+ * the reactor kinds). */
+int ac_file_wrap(int fd, int own, ac_file_t **out);
+int ac_file_close(ac_file_t *f); /* no future on f may be alive */
+int ac_file_fd(const ac_file_t *f);
+/* The reactor registration (sockets, pipes...), or NULL for pool kinds. */
+ac_fd_t *ac_file_reactor_fd(const ac_file_t *f);
+
+/* out: long, bytes moved (0 at end of file) or -errno.  A pool operation
+ * moves at most 1 MiB (a short count) through a buffer of its own, so a
+ * future dropped while the call runs is safe. */
+typedef struct ac_file_io {
+  /* private */
+  ac_file_t *f;
+  void *buf;
+  size_t len;
+  int op, started;
+  void *job;
+  union {
+    ac_io_t io;
+    ac_blocking_t job;
+  } u;
+} ac_file_io_t;
+ac_file_io_t ac_file_read(ac_file_t *f, void *buf, size_t len);
+ac_file_io_t ac_file_write(ac_file_t *f, const void *buf, size_t len);
+ac_poll_t ac_file_io_poll(ac_file_io_t *self, ac_context_t *cx, long *out);
+void ac_file_io_drop(ac_file_io_t *self);
+extern const ac_future_vtable_t ac_file_io_vtable;
+
+/* open(2) on the pool (O_CLOEXEC added); out: int, 0 with *out set, or
+ * -errno.  path is copied at the first poll.  Dropped while the open runs,
+ * the file is closed when it returns. */
+typedef struct ac_file_open {
+  /* private */
+  const char *path;
+  int flags, mode, done;
+  ac_file_t **out;
+  void *job;
+  ac_blocking_t call;
+} ac_file_open_t;
+ac_file_open_t ac_file_open(const char *path, int flags, int mode,
+                            ac_file_t **out);
+ac_poll_t ac_file_open_poll(ac_file_open_t *self, ac_context_t *cx, int *out);
+void ac_file_open_drop(ac_file_open_t *self);
+extern const ac_future_vtable_t ac_file_open_vtable;
+
+/* ==== buffered reader and writer ==== */
+
+typedef struct ac_reader ac_reader_t;
+typedef struct ac_writer ac_writer_t;
+/* cap: the buffer size (0: 8192).  NULL on ENOMEM.  f stays the caller's. */
+ac_reader_t *ac_reader_new(ac_file_t *f, size_t cap);
+void ac_reader_free(ac_reader_t *r);
+size_t ac_reader_buffered(const ac_reader_t *r);
+/* The buffered bytes (ac_reader_buffered of them), and dropping n of them:
+ * for parsers that work in place. */
+const void *ac_reader_peek(const ac_reader_t *r);
+void ac_reader_consume(ac_reader_t *r, size_t n);
+
+/* One future type for every read.  out: long.
+ * read_until(r, delim, dst, cap): like fgets: stores up to cap - 1 bytes
+ *   and a NUL, stopping after delim (included); returns the bytes stored
+ *   (a line of cap - 1 bytes without delim was longer: the rest comes
+ *   next), 0 at end of file, or -errno.  Cancel-safe when cap <= the
+ *   reader's buffer size: nothing is consumed until it completes.
+ * read_line: read_until '\n'.
+ * read_exact(r, dst, n): n, or fewer at end of file, or -errno.
+ * read(r, dst, n): what is buffered, else one read: 1..n, 0 at end, -errno. */
+typedef struct ac_reader_op {
+  /* private */
+  ac_reader_t *r;
+  void *dst;
+  size_t cap, got;
+  int delim, op, reading;
+  ac_file_io_t io;
+} ac_reader_op_t;
+ac_reader_op_t ac_reader_read_until(ac_reader_t *r, int delim, char *dst,
+                                    size_t cap);
+ac_reader_op_t ac_reader_read_line(ac_reader_t *r, char *dst, size_t cap);
+ac_reader_op_t ac_reader_read_exact(ac_reader_t *r, void *dst, size_t n);
+ac_reader_op_t ac_reader_read(ac_reader_t *r, void *dst, size_t n);
+ac_poll_t ac_reader_op_poll(ac_reader_op_t *self, ac_context_t *cx,
+                            long *out);
+void ac_reader_op_drop(ac_reader_op_t *self);
+extern const ac_future_vtable_t ac_reader_op_vtable;
+
+/* cap: the buffer size (0: 8192).  Free does not flush: await flush first. */
+ac_writer_t *ac_writer_new(ac_file_t *f, size_t cap);
+void ac_writer_free(ac_writer_t *w);
+size_t ac_writer_buffered(const ac_writer_t *w);
+/* out: long, 0 or -errno.  write_all buffers what fits and writes when
+ * the buffer is full (a block larger than it goes out directly); flush
+ * writes everything buffered.  src must stay valid until it completes. */
+typedef struct ac_writer_op {
+  /* private */
+  ac_writer_t *w;
+  const void *src;
+  size_t len, done;
+  int writing, direct;
+  ac_file_io_t io;
+} ac_writer_op_t;
+ac_writer_op_t ac_writer_write_all(ac_writer_t *w, const void *src,
+                                   size_t len);
+ac_writer_op_t ac_writer_flush(ac_writer_t *w);
+ac_poll_t ac_writer_op_poll(ac_writer_op_t *self, ac_context_t *cx,
+                            long *out);
+void ac_writer_op_drop(ac_writer_op_t *self);
+extern const ac_future_vtable_t ac_writer_op_vtable;
+
+/* ==== TCP by name ==== */
+
+/* out: long, a connected socket (non-blocking, close-on-exec, not
+ * registered: ac_fd_open or ac_file_wrap it), or -errno: -EHOSTUNREACH
+ * when the name does not resolve, else the last address's error.  The
+ * name is resolved on the blocking pool (getaddrinfo), then each address
+ * is tried in turn.  host is read at the first poll. */
+typedef struct ac_tcp_connect {
+  /* private */
+  const char *host;
+  uint16_t port;
+  int state, fd;
+  long err;
+  void *lookup;
+  void *next; /* struct addrinfo */
+  ac_fd_t *f;
+  ac_blocking_t call;
+  ac_io_t io;
+} ac_tcp_connect_t;
+ac_tcp_connect_t ac_tcp_connect(const char *host, uint16_t port);
+ac_poll_t ac_tcp_connect_poll(ac_tcp_connect_t *self, ac_context_t *cx,
+                              long *out);
+void ac_tcp_connect_drop(ac_tcp_connect_t *self);
+extern const ac_future_vtable_t ac_tcp_connect_vtable;
+
+/* Binds a listening socket to addr (numeric IPv4 or IPv6; NULL: every
+ * address, IPv6 and IPv4) and port (0: the kernel picks; see
+ * ac_tcp_local_port), SO_REUSEADDR, and registers it: 0 or -errno.
+ * backlog <= 0: SOMAXCONN.  Accept with ac_accept. */
+int ac_tcp_listen(const char *addr, uint16_t port, int backlog,
+                  ac_fd_t **out);
+int ac_tcp_local_port(const ac_fd_t *f); /* the port, or -errno */
+
+/* ==== signals ==== */
+
+/* A stream of deliveries of one signal.  Opening installs a handler for
+ * signo that stays installed (docs/runtime.md §17); no signal mask is
+ * changed.  0 or -errno (-EINVAL for SIGKILL, SIGSTOP or a bad number). */
+typedef struct ac_signal ac_signal_t;
+int ac_signal_open(int signo, ac_signal_t **out);
+void ac_signal_close(ac_signal_t *s); /* no recv on s may be alive */
+/* out: int, the signal number once one more delivery has arrived since
+ * the last recv (deliveries close together may merge, as signals do), or
+ * -errno. */
+typedef struct ac_signal_recv {
+  /* private */
+  ac_signal_t *s;
+  int reading;
+  ac_io_t io;
+  uint64_t si[1]; /* the doorbell's count */
+} ac_signal_recv_t;
+ac_signal_recv_t ac_signal_recv(ac_signal_t *s);
+ac_poll_t ac_signal_recv_poll(ac_signal_recv_t *self, ac_context_t *cx,
+                              int *out);
+void ac_signal_recv_drop(ac_signal_recv_t *self);
+extern const ac_future_vtable_t ac_signal_recv_vtable;
+
 /* ==== spawning any future value ==== */
 
 /*
@@ -568,7 +1014,19 @@ ac_task_t *ac_spawn();
            ac_mpsc_send_t *: &ac_mpsc_send_vtable,                             \
            ac_mpsc_recv_t *: &ac_mpsc_recv_vtable,                             \
            ac_acquire_t *: &ac_acquire_vtable,                                 \
-           ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable)
+           ac_notified_t *: &ac_notified_vtable, ac_io_t *: &ac_io_vtable,      \
+           ac_blocking_t *: &ac_blocking_vtable,                               \
+           ac_cancel_wait_t *: &ac_cancel_wait_vtable,                         \
+           ac_interval_tick_t *: &ac_interval_tick_vtable,                     \
+           ac_task_set_join_t *: &ac_task_set_join_vtable,                     \
+           ac_broadcast_recv_t *: &ac_broadcast_recv_vtable,                   \
+           ac_watch_changed_t *: &ac_watch_changed_vtable,                     \
+           ac_file_io_t *: &ac_file_io_vtable,                                 \
+           ac_file_open_t *: &ac_file_open_vtable,                             \
+           ac_reader_op_t *: &ac_reader_op_vtable,                             \
+           ac_writer_op_t *: &ac_writer_op_vtable,                             \
+           ac_tcp_connect_t *: &ac_tcp_connect_vtable,                         \
+           ac_signal_recv_t *: &ac_signal_recv_vtable)
 #define AC__SPAWN_VALUE(fut)                                                   \
   __extension__({                                                              \
     __typeof__(fut) ac__fut = (fut);                                           \

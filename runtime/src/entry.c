@@ -29,6 +29,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
   uint32_t n = flavor == AC_RT_CURRENT_THREAD ? 1
                : workers > 0                  ? (uint32_t)workers
                                               : default_workers();
+  ac__hooks_init();
   ac_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;
@@ -56,6 +57,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
       return NULL;
     }
   }
+  ac__debug_runtime_added(rt);
   return rt;
 }
 
@@ -129,7 +131,7 @@ ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
 void ac_runtime_shutdown(ac_runtime_t *rt) {
   if (rt->is_shutdown)
     return;
-  rt->is_shutdown = true;
+  __atomic_store_n(&rt->is_shutdown, true, __ATOMIC_RELEASE);
   ac__sched_t *s = &rt->sched;
   if (s->flavor == AC_RT_MULTI_THREAD)
     ac__multi_stop(s);
@@ -142,6 +144,7 @@ void ac_runtime_shutdown(ac_runtime_t *rt) {
   __atomic_store_n(&s->closed, 1, __ATOMIC_RELEASE);
   ac__spin_unlock(&s->inject.lock);
   ac__sched_drain(s);
+  ac__blocking_shutdown(rt); /* after the tasks: their jobs left the queue */
   ac__reactor_free_closed(&rt->driver);
   ac__tls = saved;
 }
@@ -155,10 +158,13 @@ void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
 }
 
 int ac_runtime_free(ac_runtime_t *rt) {
+  ac__debug_runtime_removed(rt);
   ac_runtime_shutdown(rt);
   ac_runtime_stats_t st;
   ac_runtime_stats(rt, &st);
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
+  if (AC_UNLIKELY(ac__hooks))
+    ac__hook_runtime_freed(&st);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);

@@ -266,6 +266,7 @@ typedef struct ac__worker {
 #define AC__SLAB_NCLASS 64u
 #define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
+#define AC__SLAB_HDR 64             /* the first slot's offset in a chunk */
 
 typedef struct ac__slab_chunk {
   struct ac__sched *sched;
@@ -494,6 +495,28 @@ struct ac_runtime {
   pthread_mutex_t main_lock; /* multi-thread block_on sleeps here */
   pthread_cond_t main_cond;
   bool is_shutdown;
+  struct ac_runtime *debug_next; /* the list of live runtimes (debug.c) */
+  struct ac__pool *pool; /* blocking.c: made at the first spawn_blocking */
 };
+
+/* ==== debug.c ==== */
+
+AC_INTERNAL void ac__debug_runtime_added(struct ac_runtime *rt);
+AC_INTERNAL void ac__debug_runtime_removed(struct ac_runtime *rt);
+
+/* ==== trace.c: AC_TRACE and AC_CANCEL_AT ==== */
+
+/* Not 0 when a hook is on: task.c then polls through ac__hook_poll. */
+AC_INTERNAL extern uint32_t ac__hooks;
+AC_INTERNAL void ac__hooks_init(void);
+AC_INTERNAL void ac__hook_runtime_freed(const ac_runtime_stats_t *st);
+AC_INTERNAL ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx,
+                                    void *out);
+
+/* ==== blocking.c ==== */
+
+/* Closes the runtime's blocking pool: idle threads leave, running calls
+ * finish on their own (their results are discarded). */
+AC_INTERNAL void ac__blocking_shutdown(ac_runtime_t *rt);
 
 #endif /* AC_INTERNAL_H */

@@ -40,7 +40,7 @@
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define CHUNK_HDR 64
+#define CHUNK_HDR AC__SLAB_HDR
 #define LINK_OFF 8 /* the free-list link sits after the state word */
 #define FREE_KEEP 16 /* bytes of a free slot in use: state word and link */
 

@@ -129,6 +129,21 @@ static void cancel(ac_task_t *t) {
   complete(t, true);
 }
 
+/* Polls the future; a lone task that woke itself (yield) is polled again
+ * right here when nothing else is runnable: no queue traffic, no
+ * atomics.  Inlined twice, with and without the hooks. */
+static inline __attribute__((always_inline)) ac_poll_t
+poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
+  const ac_future_vtable_t *vt = t->vt;
+  for (;;) {
+    ac__tls.rewake = false;
+    ac_poll_t r = hooked ? ac__hook_poll(t, fut, cx, out)
+                         : vt->poll(fut, cx, out);
+    if (r == AC_POLL_READY || !ac__tls.rewake || !ac__sched_may_repoll(t))
+      return r;
+  }
+}
+
 /* Poll once.  The caller hands over its queue entry: RUNNING and one
  * reference.  Returns true if the task must run again (it woke itself, or
  * was woken while running): it then still holds both, and the caller
@@ -151,15 +166,10 @@ bool ac__task_run(ac_task_t *t) {
   ac_waker_t waker = {&ac__task_waker_vtable, t};
   ac_context_t cx = {&waker};
   ac__tls.running = t;
-  ac_poll_t r;
-  for (;;) {
-    ac__tls.rewake = false;
-    r = vt->poll(fut, &cx, out);
-    /* A lone task that woke itself (yield) is polled again right here
-     * when nothing else is runnable: no queue traffic, no atomics. */
-    if (r == AC_POLL_READY || !ac__tls.rewake || !ac__sched_may_repoll(t))
-      break;
-  }
+  /* The hooks (trace.c) are tested once per run, not once per repoll of a
+     yielding task: each call below is its own copy of the loop. */
+  ac_poll_t r = AC_UNLIKELY(ac__hooks) ? poll_loop(t, fut, &cx, out, true)
+                                       : poll_loop(t, fut, &cx, out, false);
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
     vt->drop(fut);

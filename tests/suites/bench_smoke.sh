@@ -73,7 +73,7 @@ for exec in current multi; do
     "^W3 exec=$exec trips=1000 cpu_ns=$num wall_ns=$num echoed=1000 check=ok\$" \
     "$T/w3_pingpong-$exec" 1000
   check "W4 ($exec): 1000 sleepers asleep at the measurement, all woken" \
-    "^W4 exec=$exec tasks=1000 sleep_ms=300 bytes_per_task=-?$num alloc=[1-9][0-9]* settle_ms=$num woke=1000 sum=499500 check=ok\$" \
+    "^W4 exec=$exec tasks=1000 sleep_ms=300 bytes_per_task=-?$num peak_bytes_per_task=-?$num alloc=[1-9][0-9]* settle_ms=$num woke=1000 sum=499500 check=ok\$" \
     "$T/w4_sleep_memory-$exec" 1000 300
 done
 # A bad count is refused (exit 2, a message, no result line).

@@ -2,8 +2,8 @@
 # The diagnostics suite: each tests/diag/NAME.ac is checked as
 # `acc -fsyntax-only NAME.ac`, from inside tests/diag so file names print
 # as written.  Its stderr must equal NAME.err exactly, and the exit status must
-# be 1 if NAME.err has an error, 0 if it has none (ok_*.ac: accepted
-# programs; a program that only gets warnings).
+# be 1 if NAME.err holds an error, 0 if it holds only warnings or nothing
+# (ok_*.ac: accepted programs).
 . "$ROOT/tests/lib.sh"
 
 check="$ACC -fsyntax-only"

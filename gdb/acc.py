@@ -1,0 +1,655 @@
+# acc.py: gdb commands and pretty-printers that speak `.ac`.
+#
+#   acc-locals [-a]            the async function's locals by source name
+#   acc-bt [TASK | FRAME [FN]] the async backtrace of a task
+#   acc-tasks                  every task of every runtime
+#   print *F                   a frame: its state and live locals
+#
+# Load it with `source $(acc --gdb-init)`-style commands (docs/cli.md).
+#
+# Everything here is read from the debug tables acc writes into each
+# translated file (ac.h, "debug metadata"): source names, frame offsets,
+# state names and await positions.  Nothing guesses how acc names frame
+# members, so the commands keep working when those names change.  Tasks
+# are found by walking each runtime's slab (runtime/src/slab.c) through
+# libacrt's debug information; nothing is called in the inferior, so a
+# core file works as well as a live process.
+
+import re
+
+import gdb
+
+DONE = 0xFFFFFFFF
+KIND = {1: "param", 2: "local", 3: "temp", 4: "child", 5: "literal"}
+CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE = 1, 2, 3, 4
+# ac_task_t.state bits (runtime/src/internal.h)
+T_RUNNING, T_COMPLETE, T_CANCELLED = 1, 4, 8
+
+
+class AccError(Exception):
+    pass
+
+
+def _u32(addr):
+    mem = gdb.selected_inferior().read_memory(addr, 4)
+    return int.from_bytes(bytes(mem), "little")
+
+
+def _ptr(addr):
+    size = gdb.lookup_type("void").pointer().sizeof
+    mem = gdb.selected_inferior().read_memory(addr, size)
+    return int.from_bytes(bytes(mem), "little")
+
+
+def _str(val):
+    return val.string() if int(val) else None
+
+
+# ==== the tables ====
+
+
+class Field:
+    def __init__(self, v):
+        self.name = _str(v["name"])
+        self.cname = _str(v["cname"])
+        self.type = _str(v["type"]) or ""
+        self.offset = int(v["offset"])
+        self.size = int(v["size"])
+        self.kind = KIND.get(int(v["kind"]), "?")
+        self.line = int(v["line"])
+
+
+class State:
+    def __init__(self, v):
+        self.name = _str(v["name"])
+        self.expr = _str(v["expr"])
+        self.callee = _str(v["callee"])
+        self.line = int(v["line"])
+        self.col = int(v["col"])
+        self.child_kind = int(v["child_kind"])
+        self.child_field = int(v["child_field"])
+        self.child_addr = int(v["child"])
+        live = v["live"]
+        self.live = [int(live[i]) for i in range(int(v["nlive"]))]
+
+
+class Table:
+    """One async function's debug table, read once."""
+
+    def __init__(self, ptr):
+        v = ptr.dereference()
+        self.addr = int(ptr)
+        self.name = _str(v["name"])
+        self.file = _str(v["file"])
+        self.line = int(v["line"])
+        self.frame_type = _str(v["frame_type"])
+        self.state_offset = int(v["state_offset"])
+        self.size = int(v["size"])
+        self.vtable = int(v["vtable"])
+        self.poll = int(v["poll"])
+        self.fields = [Field(v["fields"][i]) for i in range(int(v["nfields"]))]
+        self.states = [State(v["states"][i]) for i in range(int(v["nstates"]))]
+
+    def state_index(self, word):
+        """The table's state for the frame's state word."""
+        if word == DONE:
+            return len(self.states) - 1
+        if 0 <= word < len(self.states) - 1:
+            return word
+        return None
+
+    def where(self, st):
+        return "%s:%d:%d" % (self.file, st.line, st.col)
+
+
+class Registry:
+    """Every table the program registered (ac_debug_register)."""
+
+    def __init__(self, unit):
+        self.head = int(unit)
+        self.tables = []
+        while int(unit):
+            u = unit.dereference()
+            for i in range(int(u["nfuncs"])):
+                self.tables.append(Table(u["funcs"][i]))
+            unit = u["next"]
+        self.by_addr = {t.addr: t for t in self.tables}
+        self.by_poll = {t.poll: t for t in self.tables}
+        self.by_vtable = {t.vtable: t for t in self.tables}
+        self.by_type = {t.frame_type: t for t in self.tables}
+
+    def child(self, st):
+        return self.by_addr.get(st.child_addr)
+
+    def named(self, name):
+        for t in self.tables:
+            if t.name == name or t.frame_type == name:
+                return t
+        return None
+
+
+_cache = []
+
+
+def registry():
+    """The tables, read again only when a file registered more (the list
+    only grows, at its head)."""
+    try:
+        unit = gdb.parse_and_eval("ac__debug_units")
+    except gdb.error:
+        raise AccError("no acc debug tables: is this a program built from "
+                       ".ac files, with libacrt's debug information?")
+    if not _cache or _cache[0].head != int(unit) or \
+            _cache[1] != gdb.selected_inferior().pid:
+        _cache[:] = [Registry(unit), gdb.selected_inferior().pid]
+    return _cache[0]
+
+
+# ==== a frame in memory ====
+
+
+def frame_value(table, addr):
+    """The frame at addr as a gdb value of its C type, or None."""
+    try:
+        block = gdb.block_for_pc(table.poll)
+        ftype = gdb.lookup_type(table.frame_type, block)
+    except (gdb.error, RuntimeError):
+        try:
+            ftype = gdb.lookup_type(table.frame_type)
+        except gdb.error:
+            return None
+    return gdb.Value(addr).cast(ftype.pointer()).dereference()
+
+
+def field_value(table, addr, fv, f):
+    """A field's value by its C member, else by its type, else raw."""
+    if fv is not None and f.cname:
+        try:
+            return fv[f.cname]
+        except gdb.error:
+            pass
+    if f.type:
+        try:
+            return gdb.parse_and_eval("*(%s *)%d" % (f.type, addr + f.offset))
+        except gdb.error:
+            pass
+    mem = gdb.selected_inferior().read_memory(addr + f.offset, f.size)
+    return "0x" + bytes(mem).hex()
+
+
+def fmt_value(v):
+    try:
+        text = str(v) if not isinstance(v, str) else v
+    except gdb.error as e:
+        text = "<%s>" % e
+    return text.replace("\n", " ")
+
+
+def describe_state(table, idx):
+    st = table.states[idx]
+    if st.expr is None:
+        return st.name
+    return "%s (await %s at %s)" % (st.name, st.expr, table.where(st))
+
+
+# ==== a task's chain of frames ====
+
+
+def chain(reg, table, addr, limit=64):
+    """[(table, frame address, state index)] from a frame to the innermost
+    acc frame it waits on."""
+    out = []
+    while table is not None and addr and len(out) < limit:
+        idx = table.state_index(_u32(addr + table.state_offset))
+        out.append((table, addr, idx))
+        if idx is None:
+            break
+        st = table.states[idx]
+        if st.child_field == DONE or st.child_kind not in (
+                CHILD_INLINE, CHILD_HEAP, CHILD_PLACE):
+            break
+        f = table.fields[st.child_field]
+        child = addr + f.offset
+        if st.child_kind != CHILD_INLINE:
+            child = _ptr(child)
+        table, addr = reg.child(st), child
+    return out
+
+
+def leaf_of(table, idx):
+    """The hand-written future the innermost frame waits on, if any."""
+    st = table.states[idx] if idx is not None else None
+    if st and st.child_kind == CHILD_LEAF:
+        return st.callee
+    return None
+
+
+# ==== poll frames on the C stack ====
+
+
+def poll_frames(reg, frame):
+    """[(gdb frame, table, frame address)] of acc poll functions from
+    `frame` outwards (innermost first)."""
+    out = []
+    while frame is not None:
+        fn = frame.function()
+        if fn is not None:
+            t = reg.by_poll.get(int(fn.value().address))
+            if t is not None:
+                out.append((frame, t, frame_arg(frame)))
+        frame = frame.older()
+    return out
+
+
+def frame_arg(frame):
+    """The first argument of a poll function: its frame pointer."""
+    try:
+        block = frame.block()
+    except RuntimeError:
+        return None
+    while block is not None and block.function is None:
+        block = block.superblock
+    if block is None:
+        return None
+    for sym in block:
+        if sym.is_argument:
+            return int(frame.read_var(sym, block))
+    return None
+
+
+# ==== tasks ====
+
+
+def runtime_tasks():
+    """[(runtime address, task value)] for every slot in every slab."""
+    try:
+        rt = gdb.parse_and_eval("ac__debug_runtimes")
+        hdr = int(gdb.parse_and_eval("ac__debug_slab_hdr"))
+        task_ptr = gdb.lookup_type("struct ac_task").pointer()
+    except gdb.error:
+        raise AccError("libacrt's debug information is missing (build it "
+                       "with -g) or no runtime exists yet")
+    out = []
+    while int(rt):
+        sched = rt.dereference()["sched"]
+        heaps = sched["heaps"]
+        for i in range(int(sched["nworkers"]) + 1 if int(heaps) else 0):
+            c = heaps[i]["chunks"]
+            while int(c):
+                ch = c.dereference()
+                base = int(c) + hdr
+                for k in range(int(ch["carved"])):
+                    p = base + k * int(ch["slot"])
+                    if _u32(p):
+                        out.append((int(rt), gdb.Value(p).cast(task_ptr)))
+                c = ch["next"]
+        c = sched["large"]
+        while int(c):
+            ch = c.dereference()
+            out.append((int(rt),
+                        gdb.Value(int(c) + int(ch["slot"])).cast(task_ptr)))
+            c = ch["next"]
+        rt = rt.dereference()["debug_next"]
+    return out
+
+
+def running_futures(reg):
+    """{future address: thread number} of tasks being polled now: the
+    outermost acc poll frame on each thread's stack is its task's future."""
+    out = {}
+    selected = gdb.selected_thread()
+    try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        frame = None
+    try:
+        for th in gdb.selected_inferior().threads():
+            th.switch()
+            try:
+                frames = poll_frames(reg, gdb.newest_frame())
+            except gdb.error:
+                continue
+            if frames and frames[-1][2]:
+                out[frames[-1][2]] = th.num
+    finally:
+        if selected is not None:
+            selected.switch()
+        if frame is not None and frame.is_valid():
+            frame.select()
+    return out
+
+
+def task_future(task):
+    return int(task) + int(task.dereference()["fut_off"])
+
+
+def task_state(task, running):
+    st = int(task.dereference()["state"])
+    if st & T_COMPLETE:
+        return "finished"
+    if st & T_CANCELLED:
+        return "cancelling"
+    if task_future(task) in running:
+        return "running"
+    if st & T_RUNNING:
+        return "ready"
+    return "waiting"
+
+
+def task_name(task):
+    vt = task.dereference()["vt"]
+    return _str(vt.dereference()["name"]) or "?"
+
+
+def innermost(reg, task):
+    t = reg.by_vtable.get(int(task.dereference()["vt"]))
+    if t is None:
+        return "-"
+    links = chain(reg, t, task_future(task))
+    table, _, idx = links[-1]
+    if idx is None:
+        return "%s: bad state word" % table.name
+    st = table.states[idx]
+    if st.expr is None:
+        return "%s: %s" % (table.name, st.name)
+    return "%s: await %s at %s" % (table.name, st.expr, table.where(st))
+
+
+# ==== commands ====
+
+
+_IDENT = re.compile(r"(?<![\w.>$])([A-Za-z_]\w*)")
+
+
+def eval_source(reg, text):
+    """Evaluates an expression that may name the selected async function's
+    locals by their source names.  As in C, those names hide globals of
+    the same name: each is replaced by its frame member before gdb sees
+    the expression."""
+    try:
+        frames = poll_frames(reg, gdb.selected_frame())
+    except gdb.error:
+        frames = []
+    if frames and frames[0][2]:
+        _, table, addr = frames[0]
+        names = {f.name: f for f in table.fields
+                 if f.kind in ("param", "local") and f.cname}
+
+        def member(m):
+            f = names.get(m.group(1))
+            if f is None:
+                return m.group(0)
+            return "((%s *)%d)->%s" % (table.frame_type, addr, f.cname)
+        if any(m.group(1) in names for m in _IDENT.finditer(text)):
+            return gdb.parse_and_eval(_IDENT.sub(member, text))
+    return gdb.parse_and_eval(text)
+
+
+def parse_address(reg, text):
+    v = eval_source(reg, text)
+    return v, int(v)
+
+
+def vt_offset():
+    t = gdb.lookup_type("struct ac_task")
+    return next(f.bitpos // 8 for f in t.fields() if f.name == "vt")
+
+
+def task_table(reg, addr):
+    task_ptr = gdb.lookup_type("struct ac_task").pointer()
+    task = gdb.Value(addr).cast(task_ptr)
+    vt = int(task.dereference()["vt"])
+    table = reg.by_vtable.get(vt)
+    if table is None:
+        raise AccError("task %#x runs %s, which acc did not write" %
+                       (addr, task_name(task)))
+    return table, task_future(task)
+
+
+def resolve(reg, arg, cmd):
+    """(table, frame address) of what an argument names: a task handle
+    (ac_task_t *, or an address acc-tasks printed), a frame of a known
+    type, or an address followed by its async function's name."""
+    words = arg.split()
+    fn = None
+    if len(words) > 1 and reg.named(words[-1]) is not None:
+        fn = reg.named(words[-1])
+        arg = " ".join(words[:-1])
+    val, addr = parse_address(reg, arg)
+    target = val.type.strip_typedefs()
+    if target.code == gdb.TYPE_CODE_PTR:
+        target = target.target().strip_typedefs()
+    tag = target.tag or target.name
+    if fn is not None:
+        return fn, addr
+    if tag == "ac_task":
+        return task_table(reg, addr)
+    if tag and reg.named(tag):
+        return reg.named(tag), addr
+    try:  # a plain number: a task, if its vtable is one of ours
+        if _ptr(addr + vt_offset()) in reg.by_vtable:
+            return task_table(reg, addr)
+    except (gdb.error, gdb.MemoryError):
+        pass
+    raise AccError("cannot tell which async function %s is; write "
+                   "'%s ADDRESS FUNCTION'" % (arg, cmd))
+
+
+class AccLocals(gdb.Command):
+    """Locals and parameters of the async function at the selected frame,
+    by their source names.  `*' marks those live in the frame's state (the
+    state it was last suspended in, or Start).  -a: temporaries and child
+    futures too.  With a task or a frame (as acc-bt takes them): the locals
+    of every level of that suspended task, innermost first."""
+
+    def __init__(self):
+        super().__init__("acc-locals", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        try:
+            reg = registry()
+            words = arg.split()
+            show_all = "-a" in words
+            rest = " ".join(w for w in words if w != "-a")
+            if rest:
+                table, start = resolve(reg, rest, "acc-locals")
+                for n, (t, a, idx) in enumerate(reversed(
+                        chain(reg, table, start))):
+                    print("#%d " % n, end="")
+                    print_frame(t, a, show_all, None, suspended=True)
+                return
+            frames = poll_frames(reg, gdb.selected_frame())
+            if not frames:
+                raise AccError("the selected frame is not inside an async "
+                               "function's poll")
+            frame, table, addr = frames[0]
+            sal = frame.find_sal()
+            # An outer level of the task polls its child at its await; the
+            # innermost one runs the user's code.
+            inner = poll_frames(reg, gdb.newest_frame())
+            polling = bool(inner) and inner[0][0] != frame
+            print_frame(table, addr, show_all,
+                        sal.line if sal and sal.line else None, polling)
+        except AccError as e:
+            raise gdb.GdbError(str(e))
+
+
+def print_frame(table, addr, show_all, line, polling=False,
+                suspended=False):
+    """The fields of a running poll's frame: `*' marks those live in the
+    state it resumed from (Start on its first poll), or, for an outer
+    level that is polling its child, in the state of that await."""
+    word = _u32(addr + table.state_offset)
+    idx = table.state_index(word)
+    state = describe_state(table, idx) if idx is not None else \
+        "bad state word %#x" % word
+    if suspended:
+        print("%s suspended, frame %#x, state %s" % (table.name, addr, state))
+    elif polling and idx is not None:
+        print("%s polling its child, frame %#x, state %s" %
+              (table.name, addr, state))
+    else:
+        print("%s running at %s:%d, frame %#x, resumed from %s" %
+              (table.name, table.file, line or table.line, addr, state))
+    live = set(table.states[idx].live) if idx is not None else set()
+    fv = frame_value(table, addr)
+    rows = []
+    for i, f in enumerate(table.fields):
+        if f.kind in ("temp", "child") and not show_all:
+            continue
+        rows.append(("*" if i in live else " ", f.name, f.type, f.kind,
+                     fmt_value(field_value(table, addr, fv, f))))
+    if not rows:
+        print("  (no locals kept in the frame)")
+    width = max([len(r[1]) for r in rows] + [4])
+    for mark, name, ctype, kind, val in rows:
+        print("%s %-*s = %s  (%s%s)" % (mark, width, name, val, kind,
+                                          ", " + ctype if ctype else ""))
+
+
+class AccBt(gdb.Command):
+    """The async backtrace of a task: each level's async function, its state
+    and the .ac position of the await it waits at.  Without an argument:
+    the task running on the selected thread.  With one: a task handle
+    (ac_task_t *) or the address of a frame; a frame given as a plain
+    address needs its async function: acc-bt ADDR FUNCTION."""
+
+    def __init__(self):
+        super().__init__("acc-bt", gdb.COMMAND_STACK)
+
+    def invoke(self, arg, from_tty):
+        try:
+            reg = registry()
+            if arg.strip():
+                self.stored(reg, arg)
+            else:
+                self.running(reg)
+        except AccError as e:
+            raise gdb.GdbError(str(e))
+
+    def running(self, reg):
+        frames = poll_frames(reg, gdb.selected_frame())
+        if not frames:
+            raise AccError("no async function on this thread's stack: give "
+                           "a task or a frame (acc-tasks lists them)")
+        for n, (frame, table, addr) in enumerate(frames):
+            sal = frame.find_sal()
+            if n == 0:
+                line = sal.line if sal and sal.line else table.line
+                print("#%d  %s running at %s:%d  (frame %#x)" %
+                      (n, table.name, table.file, line, addr))
+                continue
+            idx = table.state_index(_u32(addr + table.state_offset))
+            st = table.states[idx] if idx is not None else None
+            if st is None or st.expr is None:
+                print("#%d  %s at %s:%d  (frame %#x)" %
+                      (n, table.name, table.file, sal.line if sal else 0, addr))
+            else:
+                print("#%d  %s in %s, await %s at %s  (frame %#x)" %
+                      (n, table.name, st.name, st.expr, table.where(st), addr))
+
+    def stored(self, reg, arg):
+        table, start = resolve(reg, arg, "acc-bt")
+        links = chain(reg, table, start)
+        for n, (t, a, idx) in enumerate(reversed(links)):
+            if idx is None:
+                print("#%d  %s: bad state word (frame %#x)" % (n, t.name, a))
+                continue
+            st = t.states[idx]
+            if st.expr is None:
+                print("#%d  %s in %s  (frame %#x)" % (n, t.name, st.name, a))
+            else:
+                leaf = leaf_of(t, idx) if n == 0 else None
+                print("#%d  %s in %s, await %s at %s%s  (frame %#x)" %
+                      (n, t.name, st.name, st.expr, t.where(st),
+                       " on %s" % leaf if leaf else "", a))
+
+
+class AccTasks(gdb.Command):
+    """Every task of every runtime: its address (what acc-bt takes), state
+    (running, ready, waiting, finished), top-level async function and the
+    await it is suspended at, innermost first."""
+
+    def __init__(self):
+        super().__init__("acc-tasks", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        try:
+            reg = registry()
+            tasks = runtime_tasks()
+            running = running_futures(reg)
+        except AccError as e:
+            raise gdb.GdbError(str(e))
+        if not tasks:
+            print("no tasks")
+            return
+        print("%-3s %-18s %-18s %-14s %s" %
+              ("#", "task", "state", "function", "innermost await"))
+        for n, (_, task) in enumerate(tasks, 1):
+            state = task_state(task, running)
+            where = innermost(reg, task) if state != "finished" else "-"
+            if state == "running":
+                state += " (thread %d)" % running[task_future(task)]
+            print("%-3d %#-18x %-18s %-14s %s" %
+                  (n, int(task), state, task_name(task), where))
+
+
+# ==== pretty-printer: print *F ====
+
+
+class FramePrinter:
+    def __init__(self, table, val):
+        self.table = table
+        self.val = val
+
+    def to_string(self):
+        t = self.table
+        addr = int(self.val.address)
+        idx = t.state_index(_u32(addr + t.state_offset))
+        if idx is None:
+            return "%s frame, bad state word" % t.name
+        return "%s frame, state %s" % (t.name, describe_state(t, idx))
+
+    def children(self):
+        t = self.table
+        addr = int(self.val.address)
+        idx = t.state_index(_u32(addr + t.state_offset))
+        if idx is None:
+            return
+        for i in t.states[idx].live:
+            f = t.fields[i]
+            if f.kind in ("param", "local", "literal"):
+                yield f.name, field_value(t, addr, self.val, f)
+
+
+def lookup_printer(val):
+    t = val.type.strip_typedefs()
+    if t.code != gdb.TYPE_CODE_STRUCT or not t.tag or val.address is None:
+        return None
+    try:
+        reg = registry()
+    except (AccError, gdb.error, gdb.MemoryError):
+        return None
+    table = reg.by_type.get(t.tag)
+    return FramePrinter(table, val) if table else None
+
+
+class AccPrint(gdb.Command):
+    """Print an expression that names the selected async function's locals
+    and parameters by their source names: acc-print total / 2."""
+
+    def __init__(self):
+        super().__init__("acc-print", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        try:
+            print(fmt_value(eval_source(registry(), arg)))
+        except AccError as e:
+            raise gdb.GdbError(str(e))
+
+
+AccLocals()
+AccPrint()
+AccBt()
+AccTasks()
+gdb.pretty_printers.append(lookup_printer)

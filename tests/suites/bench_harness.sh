@@ -1,0 +1,85 @@
+#!/bin/sh
+# The harnesses of `make bench-peers` and `make bench-translate`, run with
+# tiny sizes and one run each: they must build what they measure, run every
+# contender with its check passing, and print their tables in full.  No
+# figure is judged (speed is for the benchmarks themselves).  A peer whose
+# toolchain is not installed (tokio, libuv, g++: `make bench-peers`
+# installs them) is left out by the harness; the rows of acc, the plain C
+# chain and the epoll server are always there.
+. "$ROOT/tests/lib.sh"
+set -u
+
+BUILD=${BUILD:-$ROOT/build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# ---- bench-peers ----
+PEERS_SIZE=smoke BUILD=$BUILD ACC=${ACC:-$BUILD/acc} \
+  sh "$ROOT/bench/peers/run.sh" 1 >"$T/peers" 2>"$T/peers.err"
+rc=$?
+if [ $rc -eq 0 ]; then
+  ok "bench-peers runs every contender of W1-W6 with its checks passing"
+else
+  bad "bench-peers runs every contender of W1-W6 with its checks passing" \
+    "exit $rc: $(tail -c 600 "$T/peers.err")"
+fi
+# One median row per contender under each workload's heading.
+rows() { awk -v id="$1" '$1 == id ":" { on = 1; next } /^$/ { on = 0 } on { print $1 }' "$T/peers" | tr '\n' ' '; }
+expect_rows() {
+  id=$1
+  shift
+  got=" $(rows "$id")"
+  for name in "$@"; do
+    case $got in
+      *" $name "*) ;;
+      *) bad "bench-peers $id has a row for $name" "rows: $got"; return ;;
+    esac
+  done
+  ok "bench-peers $id has a row for each of: $*"
+}
+opt=
+grep -q "no C++20 peer" "$T/peers.err" || opt="$opt cpp"
+grep -q "no tokio peer" "$T/peers.err" || opt="$opt tokio-current tokio-multi"
+expect_rows W1 acc-current acc-multi $opt
+expect_rows W2b acc-current acc-multi $opt
+expect_rows W3 acc-current acc-multi $opt
+expect_rows W4 acc-current acc-multi $opt
+expect_rows W5 acc acc-inlined plain-C
+expect_rows W6 acc-current acc-multi epoll $opt
+# W6's rows carry the reads per round trip (strace) when strace is there.
+if command -v strace >/dev/null 2>&1; then
+  if awk '$1 == "W6:" { on = 1; next } on && /^$/ { exit } on && !/reads\/trip/ { bad = 1 } END { exit bad }' "$T/peers"; then
+    ok "bench-peers W6 counts the server's reads per round trip"
+  else
+    bad "bench-peers W6 counts the server's reads per round trip" "$(grep -A8 '^W6:' "$T/peers")"
+  fi
+fi
+n=$(grep -cE '^\| W(1|2a|2b|3|4|5|6) \|' "$T/peers")
+if [ "$n" -eq 7 ]; then
+  ok "bench-peers prints the summary table, one row per workload"
+else
+  bad "bench-peers prints the summary table, one row per workload" "$n rows: $(tail -n 10 "$T/peers")"
+fi
+
+# ---- bench-translate ----
+TRANSLATE_SIZE=smoke BUILD=$BUILD ACC=${ACC:-$BUILD/acc} \
+  sh "$ROOT/bench/translate/run.sh" 1 >"$T/tr" 2>"$T/tr.err"
+rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$T/tr.err" ]; then
+  ok "bench-translate generates, translates and compiles every input"
+else
+  bad "bench-translate generates, translates and compiles every input" \
+    "exit $rc: $(tail -c 600 "$T/tr.err")"
+fi
+# Every row has figures in each column (a failed or timed-out command
+# leaves "fail" or "timeout").
+for input in "funcs 32" "funcs 64" "plain 16" "callees 40" "awaits 50"; do
+  line=$(grep "^| $input |" "$T/tr")
+  if echo "$line" | awk -F'|' '{ for (i = 3; i <= 13; i++) if ($i !~ /^ *[0-9.]+( MB|\/[a-zA-Z]+)? *$/) exit 1 }'; then
+    ok "bench-translate row '$input' has every figure"
+  else
+    bad "bench-translate row '$input' has every figure" "${line:-no row}"
+  fi
+done
+
+summary bench_harness

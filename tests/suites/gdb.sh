@@ -1,0 +1,125 @@
+#!/bin/sh
+# The gdb extension (gdb/acc.py, docs/cli.md "Debugging with gdb"), driven
+# in batch mode over samples/pipeline.ac built by `acc cc -g -O0`: a
+# breakpoint in `consume`, then acc-locals (source names, values, the live
+# marks), acc-print with source names, the frame pretty-printer, acc-bt of
+# the running task and of a stored task handle, acc-tasks (4 tasks, their
+# states and innermost awaits), and acc-tasks again on a core file, where
+# nothing can be called in the program.
+. "$ROOT/tests/lib.sh"
+set -u
+
+if ! command -v gdb >/dev/null 2>&1; then
+  bad "gdb is installed (mk/deps.sh installs it)"
+  summary gdb
+  exit 1
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+cp "$ROOT/samples/pipeline.ac" .
+# shellcheck disable=SC2086
+if ! "$ACC" cc -g -O0 $SAN pipeline.ac -o pipeline >build.log 2>&1; then
+  bad "pipeline builds with -g" "$(tail -5 build.log)"
+  summary gdb
+  exit 1
+fi
+core_cmd="generate-core-file $T/core"
+[ -n "$SAN" ] && core_cmd="echo"
+sed "s|CORE_COMMAND|$core_cmd|" "$ROOT/tests/gdb/pipeline.gdb" >script.gdb
+AC_WORKERS=1 timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" \
+  -x script.gdb ./pipeline >out.txt 2>&1
+
+# part NAME: the output between the marker NAME and the next marker.
+part() {
+  awk -v m="==== $1" '$0 == m {on = 1; next} /^==== / {on = 0} on' out.txt
+}
+# want NAME PART REGEX: a line of that part matches the extended regex.
+want() {
+  if part "$2" | grep -Eq -- "$3"; then ok "$1"; else
+    bad "$1" "no /$3/ in: $(part "$2" | head -c 600)"
+  fi
+}
+# value PART NAME: the value acc-locals printed for NAME.
+value() {
+  part "$1" | sed -nE "s/^[* ] $2 += (-?[0-9]+) .*/\\1/p" | head -n 1
+}
+
+want "acc-locals names the function, the .ac line and the resumed state" \
+  locals-first '^consume running at pipeline\.ac:31, frame 0x[0-9a-f]+, resumed from AwaitingMpscRecv \(await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10\)'
+want "acc-locals: a parameter by its source name, live" locals-first \
+  '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
+want "acc-locals: sum is 0 before the first value is added" locals-first \
+  '^\* sum += 0  \(local, long\)$'
+want "acc-locals: v, live across the recv" locals-first \
+  '^\* v += -?[0-9]+  \(local, int\)$'
+v1=$(value locals-first v)
+s2=$(value locals-second sum)
+v2=$(value locals-second v)
+if [ -n "$v1" ] && [ "$s2" = "$v1" ]; then
+  ok "acc-locals: after one more value, sum is the first v ($v1)"
+else
+  bad "acc-locals: after one more value, sum is the first v" "v1=$v1 sum2=$s2"
+fi
+want "acc-locals -a: the child future by what it awaits" locals-all \
+  '^\* future of await ac_mpsc_recv_t at 30:10 += \{.*\}  \(child, ac_mpsc_recv_t\)$'
+want "acc-locals -a: the await's value" locals-all \
+  '^\* value of await ac_mpsc_recv_t at 30:10 += 0  \(temp, int\)$'
+if [ -n "$s2" ] && [ -n "$v2" ] &&
+   part print-source | grep -qx "$((s2 + v2))"; then
+  ok "acc-print evaluates sum + v by source names ($((s2 + v2)))"
+else
+  bad "acc-print evaluates sum + v by source names" "$(part print-source)"
+fi
+want "print *F shows the state and the live locals by source name" \
+  print-frame "^\\\$[0-9]+ = consume frame, state AwaitingMpscRecv \\(await ac_mpsc_recv\\(ch, &v\\) at pipeline\\.ac:30:10\\) = \\{ch = 0x[0-9a-f]+, sum = $s2, v = $v2\\}"
+want "acc-bt: the running level with its .ac line" bt-running \
+  '^#0  consume running at pipeline\.ac:31  \(frame 0x[0-9a-f]+\)$'
+want "acc-bt: the caller, its state and the await it is suspended at" \
+  bt-running '^#1  main in AwaitingConsume, await consume\(ch\) at pipeline\.ac:45:14  \(frame 0x[0-9a-f]+\)$'
+want "acc-tasks: main is running, at consume's recv" tasks \
+  '^[0-9]+ +0x[0-9a-f]+ +running \(thread [0-9]+\) +main +consume: await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10$'
+n=$(part tasks | grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting) +produce +produce: (Start|await (ac_mpsc_send\(ch, &v\) at pipeline\.ac:18:9|ac_yield_now\(\) at pipeline\.ac:21:7))$')
+[ "$n" -eq 3 ] && ok "acc-tasks: three producers, each at Start or one of its awaits" ||
+  bad "acc-tasks: three producers, each at Start or one of its awaits" "$(part tasks)"
+want "acc-locals in main: an outer level, polling its child at its await" \
+  main-locals '^main polling its child, frame 0x[0-9a-f]+, state AwaitingConsume \(await consume\(ch\) at pipeline\.ac:45:14\)$'
+want "acc-locals in main: the task handles, live" main-locals \
+  '^\* tasks += \{0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\}  \(local, ac_task_t \*\[3\]\)$'
+want "acc-locals in main: sum, set after the await of consume, is not live there" \
+  main-locals '^  sum += 0  \(local, long\)$'
+if part main-locals | grep -Eq '^[* ] n += '; then
+  bad "acc-locals in main: n, used after every await, has no frame field"
+else
+  ok "acc-locals in main: n, used after every await, has no frame field"
+fi
+want "acc-bt of a stored task handle (a source name) shows its await" \
+  bt-task '^#0  produce in Awaiting(MpscSend|Yield), await (ac_mpsc_send\(ch, &v\)|ac_yield_now\(\)) at pipeline\.ac:(18:9|21:7) on ac_(mpsc_send|yield)_t  \(frame 0x[0-9a-f]+\)$'
+want "acc-locals of a stored task: its locals by name, live in its state" \
+  task-locals '^#0 produce suspended, frame 0x[0-9a-f]+, state (Start|Awaiting(MpscSend|Yield) .*)$'
+want "acc-locals of a stored task: a parameter's value" task-locals \
+  '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
+want "acc-bt of a frame address and its function" bt-frame \
+  '^#0  consume in AwaitingMpscRecv, await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10 on ac_mpsc_recv_t'
+if ! grep -q '^==== end' out.txt; then
+  bad "the gdb session ran to its end" "$(tail -5 out.txt)"
+elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
+  bad "no Python errors in the session"
+else
+  ok "the gdb session ran to its end without Python errors"
+fi
+
+# A core file: the same walk without a live process (not under the
+# sanitizers, whose shadow memory would make the core file huge).
+if [ -n "$SAN" ]; then
+  ok "acc-tasks on a core file: skipped under $SAN"
+elif [ -s core ]; then
+  timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -ex acc-tasks \
+    ./pipeline core >core.txt 2>&1
+  n=$(grep -Ec '^[0-9]+ +0x[0-9a-f]+ +(ready|waiting|running \(thread [0-9]+\)) +(produce|main) ' core.txt)
+  [ "$n" -eq 4 ] && ok "acc-tasks on a core file lists the 4 tasks" ||
+    bad "acc-tasks on a core file lists the 4 tasks" "$(head -c 600 core.txt)"
+else
+  bad "gdb wrote a core file"
+fi
+summary gdb

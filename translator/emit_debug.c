@@ -1,0 +1,300 @@
+/*
+ * emit_debug.c: the debug table of each async function in the translated C
+ * (ac.h, "debug metadata"), for the gdb extension and the tracer.
+ *
+ * A debugger that guessed frame members from their C names would break
+ * whenever acc renames them; the table says it instead, in terms acc
+ * controls: per field its source name, C member, type, offset and size
+ * (offsetof and sizeof, so the C compiler that builds the frame fills
+ * them in); per state its name, the .ac position and text of its await,
+ * where the child future lives and whose table describes it, and which
+ * fields are live there.  After the last async function, the file
+ * registers its tables with the runtime from a constructor.
+ *
+ *   static const ac_debug_field_t hello__debug_fields[] = {...};
+ *   static const uint32_t hello__debug_live[] = {...};
+ *   static const ac_debug_state_t hello__debug_states[] = {...};
+ *   static const ac_debug_func_t hello__debug = {AC_DEBUG_VERSION, 3, ...};
+ */
+#include "cli.h"
+#include "ir.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static void c_string(Str *out, const char *s) {
+  if (!s) {
+    str_puts(out, "0");
+    return;
+  }
+  str_puts(out, "\"");
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      str_printf(out, "\\%c", *c);
+    else if (*c < 0x20 || *c >= 0x7f)
+      str_printf(out, "\\%03o", *c);
+    else if (*c == '?' && c[1] == '?') /* no trigraphs */
+      str_puts(out, "?\"\"");
+    else
+      str_add(out, (const char *)c, 1);
+  }
+  str_puts(out, "\"");
+}
+
+static AsyncFunc *func_named(Program *p, const char *name) {
+  for (int i = 0; p && name && i < p->funcs.len; i++)
+    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
+      return p->funcs.items[i];
+  return NULL;
+}
+
+static bool is_extern(Program *p, const char *name) {
+  for (int i = 0; name && i < p->externs.len; i++)
+    if (!strcmp(((ExternAsync *)p->externs.items[i])->name, name))
+      return true;
+  return false;
+}
+
+/* acc writes a function where the .ac file defines it, not in a header
+   (emit_c.c's rule); only those have tables. */
+bool emit_debug_has_table(Program *p, AsyncFunc *fn) {
+  return fn && source_loc(p->src, fn->def->begin).in_main &&
+         source_loc(p->src, fn->def->end).in_main;
+}
+
+/* The fields the table lists: every slot but the state word. */
+static bool listed(const Slot *s) { return s->kind != SL_STATE; }
+
+static const char *state_member(AsyncFunc *fn) {
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    if (s->kind == SL_STATE)
+      return s->name;
+  }
+  return "state";
+}
+
+static int field_index(AsyncFunc *fn, const Slot *slot) {
+  int k = 0;
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    if (s == slot)
+      return k;
+    k += listed(s);
+  }
+  return -1;
+}
+
+static const char *field_kind(SlotKind k) {
+  switch (k) {
+  case SL_PARAM: return "AC_DEBUG_PARAM";
+  case SL_LOCAL: return "AC_DEBUG_LOCAL";
+  case SL_TEMP: return "AC_DEBUG_TEMP";
+  case SL_CHILD: return "AC_DEBUG_CHILD";
+  default: return "AC_DEBUG_LITERAL";
+  }
+}
+
+/* What a field holds, in the user's words. */
+const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
+  if (s->decl && s->decl->name)
+    return s->decl->name;
+  if (s->kind == SL_LITERAL)
+    return xformat("compound literal at line %d",
+                   source_loc(p->src, s->lit->begin).line);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *k = fn->sites.items[i];
+    if (k->result == s)
+      return xformat("value of await %s at %d:%d", k->callee, k->line,
+                     k->col);
+    if (k->child == s)
+      return xformat("future of await %s at %d:%d", k->callee, k->line,
+                     k->col);
+  }
+  return "spilled operand";
+}
+
+static int field_line(Program *p, Slot *s) {
+  if (s->decl)
+    return source_loc(p->src, s->decl->name_off).line;
+  if (s->lit)
+    return source_loc(p->src, s->lit->begin).line;
+  return s->site ? s->site->line : 0;
+}
+
+static void fields(Program *p, AsyncFunc *fn, Str *out) {
+  str_printf(out, "static const ac_debug_field_t %s__debug_fields[] = {\n",
+             fn->name);
+  int n = 0;
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    if (!listed(s))
+      continue;
+    str_puts(out, "  {");
+    c_string(out, debug_field_name(p, fn, s));
+    str_puts(out, ", ");
+    c_string(out, s->name);
+    str_puts(out, ", ");
+    c_string(out, s->type ? s->type : "");
+    str_printf(out, ",\n   (uint32_t)__builtin_offsetof(%s__frame, %s), "
+               "(uint32_t)sizeof(((%s__frame *)0)->%s), %s, %d},\n",
+               fn->name, s->name, fn->name, s->name, field_kind(s->kind),
+               field_line(p, s));
+    n++;
+  }
+  if (!n) /* no empty initializer in C11 */
+    str_puts(out, "  {0, 0, 0, 0, 0, 0, 0}\n");
+  str_puts(out, "};\n");
+}
+
+static bool live_in(Slot *s, int state) {
+  if (state == 0)
+    return s->kind == SL_PARAM;
+  for (int i = 0; i < s->live.len; i++)
+    if ((intptr_t)s->live.items[i] == state)
+      return true;
+  return false;
+}
+
+/* All states' live sets in one array; *starts gets each one's start. */
+static void live_sets(AsyncFunc *fn, Str *out, int *starts, int *counts) {
+  int nstates = fn->sites.len + 2, at = 0;
+  str_printf(out, "static const uint32_t %s__debug_live[] = {", fn->name);
+  for (int k = 0; k < nstates; k++) {
+    starts[k] = at;
+    counts[k] = 0;
+    for (int i = 0; k <= fn->sites.len && i < fn->slots.len; i++) {
+      Slot *s = fn->slots.items[i];
+      if (listed(s) && live_in(s, k)) {
+        str_printf(out, "%s%d", at ? ", " : "", field_index(fn, s));
+        at++;
+        counts[k]++;
+      }
+    }
+  }
+  str_printf(out, "%s};\n", at ? "" : "0");
+}
+
+static const char *child_kind(Site *s) {
+  switch (s->kind) {
+  case CH_FRAME: return "AC_DEBUG_CHILD_INLINE";
+  case CH_BOXED: case CH_EXTERN: return "AC_DEBUG_CHILD_HEAP";
+  case CH_LEAF: return "AC_DEBUG_CHILD_LEAF";
+  case CH_LOCAL: /* the future is the local itself */
+    return s->callee_decl ? "AC_DEBUG_CHILD_INLINE" : "AC_DEBUG_CHILD_LEAF";
+  default: /* CH_PLACE: a pointer; to a heap frame if the local is one */
+    return s->child->kind == SL_LOCAL ? "AC_DEBUG_CHILD_HEAP"
+                                      : "AC_DEBUG_CHILD_PLACE";
+  }
+}
+
+/* The table of the awaited async function, if acc writes one for it. */
+static const char *child_table(Program *p, Site *s) {
+  if (!s->callee_decl)
+    return "0";
+  if (emit_debug_has_table(p, func_named(p, s->callee)) ||
+      is_extern(p, s->callee))
+    return xformat("&%s__debug", s->callee);
+  return "0";
+}
+
+static void state_entry(Str *out, const char *name, const char *expr,
+                        const char *callee, int line, int col) {
+  str_puts(out, "  {");
+  c_string(out, name);
+  str_puts(out, ", ");
+  c_string(out, expr);
+  str_puts(out, ", ");
+  c_string(out, callee);
+  str_printf(out, ", %d, %d, ", line, col);
+}
+
+static void states(Program *p, AsyncFunc *fn, Str *out) {
+  int nstates = fn->sites.len + 2;
+  int *starts = xalloc(sizeof(int) * (size_t)nstates);
+  int *counts = xalloc(sizeof(int) * (size_t)nstates);
+  live_sets(fn, out, starts, counts);
+  str_printf(out, "static const ac_debug_state_t %s__debug_states[] = {\n",
+             fn->name);
+  for (int k = 0; k < nstates; k++) {
+    const char *name = graph_state_name(fn, k);
+    if (k == 0 || k == nstates - 1) {
+      state_entry(out, name, NULL, NULL, fn->line, 0);
+      str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
+    } else {
+      Site *s = fn->sites.items[k - 1];
+      state_entry(out, name, graph_await_text(p, s), s->callee, s->line,
+                  s->col);
+      str_printf(out, "%s, %d, %s", child_kind(s), field_index(fn, s->child),
+                 child_table(p, s));
+    }
+    str_printf(out, ",\n   %s__debug_live + %d, %d},\n", fn->name, starts[k],
+               counts[k]);
+  }
+  str_puts(out, "};\n");
+}
+
+void emit_debug_prelude(Program *p, Str *out) {
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *fn = p->funcs.items[i];
+    if (emit_debug_has_table(p, fn))
+      str_printf(out, "%sconst ac_debug_func_t %s__debug;\n",
+                 fn->is_static ? "static " : "extern ", fn->name);
+  }
+  /* Another file's function has a table if acc translated that file. */
+  for (int i = 0; i < p->externs.len; i++)
+    str_printf(out,
+               "extern const ac_debug_func_t %s__debug "
+               "__attribute__((weak));\n",
+               ((ExternAsync *)p->externs.items[i])->name);
+}
+
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
+  fields(p, fn, out);
+  states(p, fn, out);
+  int nfields = 0;
+  for (int i = 0; i < fn->slots.len; i++)
+    nfields += listed(fn->slots.items[i]);
+  str_printf(out, "%sconst ac_debug_func_t %s__debug = {\n"
+             "  AC_DEBUG_VERSION, %d, %d,\n"
+             "  (uint32_t)__builtin_offsetof(%s__frame, %s),\n"
+             "  (uint32_t)sizeof(%s__frame), (uint32_t)_Alignof(%s__frame), "
+             "%d,\n  ",
+             fn->is_static ? "static " : "", fn->name, fn->sites.len + 2,
+             nfields, fn->name, state_member(fn), fn->name, fn->name,
+             fn->line);
+  c_string(out, fn->name);
+  str_puts(out, ", ");
+  c_string(out, p->src->path);
+  str_puts(out, ", ");
+  c_string(out, xformat("%s__frame", fn->name));
+  str_printf(out, ",\n  %s__debug_states, %s__debug_fields, &%s__vtable,\n"
+             "  (void (*)(void))%s__poll};\n",
+             fn->name, fn->name, fn->name, fn->name);
+}
+
+bool emit_debug_is_last(Program *p, AsyncFunc *fn) {
+  for (int i = p->funcs.len - 1; i >= 0; i--)
+    if (emit_debug_has_table(p, p->funcs.items[i]))
+      return p->funcs.items[i] == fn;
+  return false;
+}
+
+void emit_debug_unit(Program *p, Str *out) {
+  str_puts(out, "static const ac_debug_func_t *const ac__debug_funcs[] = {");
+  int n = 0;
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *fn = p->funcs.items[i];
+    if (emit_debug_has_table(p, fn))
+      str_printf(out, "%s&%s__debug", n++ ? ", " : "", fn->name);
+  }
+  /* Weak: a program that uses ac.h's types without linking libacrt
+     (hand-written leaves only) has no registry, and needs none. */
+  str_printf(out, "};\nstatic ac_debug_unit_t ac__debug_unit = "
+             "{ac__debug_funcs, %d, 0};\n"
+             "__attribute__((weak)) void ac_debug_register(ac_debug_unit_t *);\n"
+             "__attribute__((constructor)) static void ac__debug_init(void) {\n"
+             "  if (ac_debug_register)\n"
+             "    ac_debug_register(&ac__debug_unit);\n}\n",
+             n);
+}

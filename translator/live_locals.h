@@ -1,0 +1,24 @@
+/*
+ * live_locals.h: liveness of an async function's locals by use
+ * (live_locals.c): which awaits each one lives across, from its first write
+ * to its last read.  The lowering keeps a local that lives across none out
+ * of the frame; live.c reports the live sets and their reasons.
+ */
+#ifndef LIVE_LOCALS_H
+#define LIVE_LOCALS_H
+
+#include "ast.h"
+#include "oracle.h"
+
+/* Analyses the locals of one async function definition (before lowering). */
+void live_locals_analyze(Source *src, Oracle *o, Node *fn_def);
+/* Whether local d holds a value still needed across the await node. */
+bool live_local_at(Decl *d, Node *await);
+/* Whether d lives across any await of its function: then it needs a frame
+   field.  Locals not analysed answer true. */
+bool live_local_in_frame(Decl *d);
+/* Why d is live at the await, in words: "set at line 4, used at line 9
+   after the await at 6:3", "its address is taken (line 5)", ... */
+const char *live_local_why(Source *src, Decl *d, Node *await);
+
+#endif /* LIVE_LOCALS_H */
