@@ -666,9 +666,7 @@ int ac_cancel_is_cancelled(const ac_cancel_t *c);
 typedef struct ac_cancel_wait {
   /* private */
   ac_cancel_t *token;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_cancel_wait_t;
 ac_cancel_wait_t ac_cancel_wait(ac_cancel_t *c);
 ac_poll_t ac_cancel_wait_poll(ac_cancel_wait_t *self, ac_context_t *cx,
@@ -772,9 +770,7 @@ typedef struct ac_broadcast_recv {
   /* private */
   ac_broadcast_rx_t *rx;
   void *dst;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_broadcast_recv_t;
 ac_broadcast_recv_t ac_broadcast_recv(ac_broadcast_rx_t *rx, void *dst);
 ac_poll_t ac_broadcast_recv_poll(ac_broadcast_recv_t *self, ac_context_t *cx,
@@ -802,9 +798,7 @@ uint64_t ac_watch_borrow(ac_watch_rx_t *rx, void *dst);
 typedef struct ac_watch_changed {
   /* private */
   ac_watch_rx_t *rx;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_watch_changed_t;
 ac_watch_changed_t ac_watch_changed(ac_watch_rx_t *rx);
 ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *self, ac_context_t *cx,

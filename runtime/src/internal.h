@@ -133,6 +133,14 @@ AC_INTERNAL bool ac__waiter_poll(ac_waiter_t *w, const ac_context_t *cx);
 /* Drop: a QUEUED waiter leaves the list.  Returns the state it had, so
  * the caller passes an unseen grant on (GRANTED).  Ends DONE. */
 AC_INTERNAL uint32_t ac__waiter_cancel(ac_waiter_t *w);
+/* Level waiters (a token, a broadcast or watch receiver) check a state
+ * under the lock and wait while it is not there: grant_all wakes all of
+ * them when it changes, ac__waiter_wait (re)queues w or refreshes its
+ * waker, and ac__waiter_cancel takes it off once it is done or dropped
+ * (a grant carries nothing, so there is nothing to pass on). */
+AC_INTERNAL void ac__waitq_grant_all(ac_list_node_t *q);
+AC_INTERNAL void ac__waiter_wait(ac_list_node_t *q, ac_waiter_t *w,
+                                 const ac_context_t *cx);
 /* Drop's look without the lock: anything to undo? */
 static inline bool ac__waiter_pending(const ac_waiter_t *w) {
   return w->state == AC__WAIT_QUEUED || w->state == AC__WAIT_GRANTED;

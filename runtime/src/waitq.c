@@ -1,8 +1,10 @@
 /*
  * waitq.c: the one waiter protocol of the runtime (internal.h says the
  * rules): bounded mpsc senders, semaphore acquirers (and so the mutex) and
- * notify waiters all wait through these five functions, under the lock of
- * the object they wait on.
+ * notify waiters, which are handed something, and the waiters of
+ * cancellation tokens, broadcast and watch channels, which wait for a
+ * state they check again, all wait through these functions, under the
+ * lock of the object they wait on.
  */
 #include "internal.h"
 
@@ -39,4 +41,18 @@ uint32_t ac__waiter_cancel(ac_waiter_t *w) {
   }
   w->state = AC__WAIT_DONE;
   return st;
+}
+
+void ac__waitq_grant_all(ac_list_node_t *q) {
+  ac_waiter_t *w;
+  while ((w = ac__waitq_first(q)))
+    ac__waitq_grant(w);
+}
+
+void ac__waiter_wait(ac_list_node_t *q, ac_waiter_t *w,
+                     const ac_context_t *cx) {
+  if (w->state == AC__WAIT_QUEUED)
+    ac__waker_store(&w->waker, cx);
+  else
+    ac__waitq_push(q, w, cx); /* first wait, or woken for nothing */
 }
