@@ -40,6 +40,7 @@ static void park(ac__worker_t *w) {
   }
   if (!s->driver_owned) {
     s->driver_owned = true;
+    s->driver_parked = true;
     pthread_mutex_unlock(&s->idle_lock);
     __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
     ac__fence();
@@ -50,6 +51,7 @@ static void park(ac__worker_t *w) {
     ac__sched_flush_notify(s);
     pthread_mutex_lock(&s->idle_lock);
     s->driver_owned = false;
+    s->driver_parked = false;
   } else {
     s->ncond++;
     pthread_cond_wait(&s->idle_cond, &s->idle_lock);
@@ -66,14 +68,23 @@ void ac__multi_notify(ac__sched_t *s) {
       __atomic_exchange_n(&s->waking, 1, __ATOMIC_SEQ_CST))
     return;
   pthread_mutex_lock(&s->idle_lock);
+  /* waking stays set only if a worker is certain to pass through woken()
+   * after this: one on the condvar, or the driver owner parked in its
+   * turn (the eventfd write brings it back).  nidle was read without the
+   * lock, so the idle worker may be back by now, or was only passing
+   * through park; the driver may be held by a running worker's maintain
+   * turn; or its owner has not reached its turn yet (parked 0: it looks
+   * at the queues after setting parked, so it sees this push, but if
+   * another worker takes the task first it sleeps in the turn, and a
+   * waking left set would keep every later notify from waking anyone). */
   bool sent = true;
   if (s->ncond)
     pthread_cond_signal(&s->idle_cond);
-  else if (s->driver_owned)
+  else if (s->driver_parked &&
+           __atomic_load_n(&s->driver->parked, __ATOMIC_SEQ_CST))
     ac__driver_unpark(s->driver);
   else
-    sent = false; /* the idle one is still on its way to sleep: it looks
-                     at the queues under this lock first */
+    sent = false;
   if (!sent)
     __atomic_store_n(&s->waking, 0, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->idle_lock);

@@ -331,6 +331,7 @@ typedef struct ac__sched {
                               yet; more notifies would be redundant */
   uint32_t ncond;          /* sleeping on idle_cond (under idle_lock) */
   bool driver_owned;       /* a worker is in the driver (under idle_lock) */
+  bool driver_parked;      /* ... an idle one, to sleep there (idle_lock) */
   struct ac__driver *driver;
   struct ac_runtime *rt;
 } ac__sched_t;

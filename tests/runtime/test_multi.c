@@ -360,3 +360,40 @@ Test(multi, spawned_tasks_start_while_their_spawner_blocks) {
                late, SPAWNED);
   t_close_clean(rt);
 }
+
+/* One wake in flight (exec_multi.c): a notify that found the driver's
+ * owner on its way to sleep used to leave `waking` set when another worker
+ * took the task first; the owner then slept in the driver, the other on
+ * the condvar, and no later notify woke anyone (4 of 6 runs of 50,000
+ * block_ons of a yield from the main thread hung).  The loop runs on a
+ * thread of its own so that a hang fails the test instead of the suite. */
+typedef struct block_on_loop {
+  ac_runtime_t *rt;
+  int n, done;
+} block_on_loop_t;
+
+static void *block_on_many(void *arg) {
+  block_on_loop_t *l = arg;
+  for (int i = 0; i < l->n; i++) {
+    ac_yield_t y = ac_yield_now();
+    if (ac_runtime_block_on(l->rt, &ac_yield_vtable, &y, NULL) != 0)
+      break;
+    __atomic_store_n(&l->done, i + 1, __ATOMIC_RELAXED);
+  }
+  return NULL;
+}
+
+Test(multi, block_on_again_and_again_from_a_plain_thread_never_hangs) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  block_on_loop_t l = {rt, 50000, 0};
+  pthread_t th;
+  cr_assert_eq(pthread_create(&th, NULL, block_on_many, &l), 0);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 60;
+  cr_assert_eq(pthread_timedjoin_np(th, NULL, &until), 0,
+               "block_on hung after %d of %d rounds",
+               __atomic_load_n(&l.done, __ATOMIC_RELAXED), l.n);
+  cr_assert_eq(l.done, l.n);
+  t_close_clean(rt);
+}
