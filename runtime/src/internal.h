@@ -50,16 +50,20 @@ static inline void ac__fence(void) {
 
 /* Critical sections in the runtime are a few dozen instructions and never
  * block, so a test-and-set lock beats a pthread mutex (one atomic to take,
- * a plain release store to give back). */
+ * a plain release store to give back).  A holder can be preempted, though:
+ * with more runnable threads than cores, a waiter that only spun burned
+ * the time slice its holder needed.  So the contended path (spin.c) spins
+ * a bounded while, then yields its core between looks. */
 typedef struct ac__spin {
   int locked;
 } ac__spin_t;
 
+AC_INTERNAL void ac__spin_lock_slow(ac__spin_t *l);
+
 static inline void ac__spin_lock(ac__spin_t *l) {
-  while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
-    while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-      __builtin_ia32_pause();
-  }
+  if (AC_LIKELY(!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+    return;
+  ac__spin_lock_slow(l);
 }
 static inline void ac__spin_unlock(ac__spin_t *l) {
   __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
