@@ -5,6 +5,8 @@
  */
 #include "harness.h"
 
+#include <sched.h>
+
 #include <pthread.h>
 
 typedef struct rig {
@@ -192,11 +194,16 @@ static const ac_future_vtable_t summer_vtable = {
     summer_poll, summer_drop, sizeof(summer_t), _Alignof(summer_t),
     sizeof(int), "summer"};
 
+/* A full channel makes a feeder yield its core: spinning on try_send
+ * starved the receiving worker of CPU on a loaded machine (3 spinning
+ * feeders on 2 cores: minutes per run, past the TSan runner's 60 s). */
 static void *feeder(void *arg) {
   ac_mpsc_t *ch = arg;
   for (int i = 1; i <= N_MSG;)
     if (ac_mpsc_try_send(ch, &i) == 0)
       i++;
+    else
+      sched_yield();
   ac_mpsc_sender_drop(ch);
   return NULL;
 }
@@ -278,6 +285,8 @@ static void *tagged_feeder(void *arg) {
     tagged_t v = {a->id, i};
     if (ac_mpsc_try_send(a->ch, &v) == 0)
       i++;
+    else
+      sched_yield();
   }
   ac_mpsc_sender_drop(a->ch);
   return NULL;
