@@ -16,6 +16,7 @@
 static void park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   ac__driver_t *d = s->driver;
+  ac__slab_trim(s); /* idle: after a burst, its memory goes back */
   pthread_mutex_lock(&s->idle_lock);
   __atomic_fetch_add(&s->nidle, 1, __ATOMIC_SEQ_CST);
   ac__fence();
