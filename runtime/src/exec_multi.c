@@ -8,10 +8,24 @@
  * condvar sleeper if there is one, else the driver owner via the eventfd.
  * Both sides do "announce, fence, look" (Dekker), so a push never slips
  * between an idle worker's last look and its sleep.
+ *
+ * One wake in flight is enough: the woken worker looks at every queue once
+ * it is back (and wakes the next one if it leaves work queued behind it,
+ * sched.c), so until then further notifies do nothing (`waking`, as
+ * tokio's searching workers).  A spawn loop with an idle worker made a
+ * futex call or an eventfd write per spawn without it (W1 multi-thread:
+ * twice the time).
  */
 #include "internal.h"
 
 #include <errno.h>
+
+/* Back from a sleep (or not asleep after all): later pushes must notify
+ * again.  Before this worker's next look at the queues (seq_cst). */
+static void woken(ac__sched_t *s) {
+  if (__atomic_load_n(&s->waking, __ATOMIC_RELAXED))
+    __atomic_store_n(&s->waking, 0, __ATOMIC_SEQ_CST);
+}
 
 static void park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
@@ -44,16 +58,25 @@ static void park(ac__worker_t *w) {
   }
   __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->idle_lock);
+  woken(s);
 }
 
 void ac__multi_notify(ac__sched_t *s) {
-  if (__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == 0)
+  if (__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == 0 ||
+      __atomic_load_n(&s->waking, __ATOMIC_SEQ_CST) ||
+      __atomic_exchange_n(&s->waking, 1, __ATOMIC_SEQ_CST))
     return;
   pthread_mutex_lock(&s->idle_lock);
+  bool sent = true;
   if (s->ncond)
     pthread_cond_signal(&s->idle_cond);
   else if (s->driver_owned)
     ac__driver_unpark(s->driver);
+  else
+    sent = false; /* the idle one is still on its way to sleep: it looks
+                     at the queues under this lock first */
+  if (!sent)
+    __atomic_store_n(&s->waking, 0, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->idle_lock);
 }
 

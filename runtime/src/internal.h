@@ -406,6 +406,8 @@ typedef struct ac__sched {
   pthread_mutex_t idle_lock;
   pthread_cond_t idle_cond;
   uint32_t nidle;          /* atomic: workers in park() */
+  uint32_t waking;         /* atomic: a worker was woken and is not back
+                              yet; more notifies would be redundant */
   uint32_t ncond;          /* sleeping on idle_cond (under idle_lock) */
   bool driver_owned;       /* a worker is in the driver (under idle_lock) */
   struct ac__driver *driver;

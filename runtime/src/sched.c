@@ -53,6 +53,14 @@ void ac__sched_destroy(ac__sched_t *s) {
   s->workers = NULL;
 }
 
+/* A worker is idle and none is on its way back: a notify would wake one.
+ * Two plain loads, no fence: the notify after the poll (flush_notify)
+ * is the one that cannot be missed; this one only makes it early. */
+static bool ac__sched_idle(ac__sched_t *s) {
+  return __atomic_load_n(&s->nidle, __ATOMIC_RELAXED) &&
+         !__atomic_load_n(&s->waking, __ATOMIC_RELAXED);
+}
+
 static ac__worker_t *local_worker(ac__sched_t *s) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == s ? w : NULL;
@@ -162,7 +170,7 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
    * is woken now. */
   if (s->locked_queues && (before > 0 || spawn)) {
     ac__tls.notify = true;
-    if (spawn)
+    if (spawn && ac__sched_idle(s))
       ac__sched_flush_notify(s);
   }
   return 0;
@@ -279,8 +287,7 @@ bool ac__sched_run_one(ac__worker_t *w) {
     return false;
   /* Work left queued here while this poll runs: if a worker is idle, wake
    * it first, since the poll may take long (or block). */
-  if (s->locked_queues && ac__runq_len(&w->q) &&
-      __atomic_load_n(&s->nidle, __ATOMIC_RELAXED)) {
+  if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
     ac__tls.notify = true;
     ac__sched_flush_notify(s);
   }
