@@ -186,7 +186,12 @@ typedef struct ac_join {
   int status; /* 0, AC_ECANCELED after an aborted task, or a misuse's */
   int phase;  /* task.c */
 } ac_join_t;
-ac_join_t ac_task_join(ac_task_t *t);
+/* Inline: W1 makes a million of them.  A NULL t (a spawn that failed)
+ * is reported by the first poll. */
+static inline ac_join_t ac_task_join(ac_task_t *t) {
+  ac_join_t j = {t, 0, 0};
+  return j;
+}
 ac_poll_t ac_join_poll(ac_join_t *self, ac_context_t *cx, void *out);
 void ac_join_drop(ac_join_t *self);
 /* After ready: 0 if the output was written, AC_ECANCELED if aborted (the

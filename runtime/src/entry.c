@@ -163,7 +163,8 @@ int ac_runtime_free(ac_runtime_t *rt) {
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
   /* Handles never joined or detached, and fds never closed, are reported
    * above; from here on they are stale (handle.c), not dangling. */
-  ac__sched_orphan_handles(&rt->sched);
+  if (st.allocated)
+    ac__sched_orphan_handles(&rt->sched);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);

@@ -175,9 +175,11 @@ static inline void *ac__handle_make(const void *slot) {
 static inline void *ac__handle_addr(const void *h) {
   return (void *)((uintptr_t)h & AC__H_ADDR);
 }
+/* Rotated left by 16, the handle has the generation in its low 20 bits
+ * (one rotate and one and: this is on every poll of a channel future). */
 static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
-  return (uint32_t)(v >> 48) | (uint32_t)(v & 0xfu) << 16;
+  return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
 }
 /* The object a handle names if it is alive and of that kind, else NULL. */
 static inline void *ac__obj_get(const void *h, uint32_t kind) {
@@ -187,6 +189,10 @@ static inline void *ac__obj_get(const void *h, uint32_t kind) {
   uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
   return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
                                                                         : NULL;
+}
+/* The handle of a new task. */
+static inline ac_task_t *ac__task_handle(ac_task_t *t) {
+  return ac__handle_make(t);
 }
 /* Reports a misuse (stderr, or abort with AC_MISUSE=abort); returns err. */
 AC_INTERNAL int ac__misuse(int err, const char *what);
@@ -262,8 +268,6 @@ AC_INTERNAL bool ac__task_run(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
-/* The handle of a new task (its slot tagged with its generation). */
-AC_INTERNAL ac_task_t *ac__task_handle(ac_task_t *t);
 AC_INTERNAL void ac__sched_orphan_handles(struct ac__sched *s);
 AC_INTERNAL void *ac__task_future(ac_task_t *t);
 AC_INTERNAL void *ac__task_output(ac_task_t *t);
@@ -459,12 +463,26 @@ AC_INTERNAL void ac__slab_free(void *p);
 AC_INTERNAL size_t ac__slab_live(ac__sched_t *s);
 AC_INTERNAL size_t ac__slab_bytes(ac__sched_t *s);
 AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
-AC_INTERNAL void ac__slab_count_finished(ac__sched_t *s);
+
 /* An idle worker gives wholly free chunks back (slab.c). */
 AC_INTERNAL void ac__slab_trim(ac__sched_t *s);
 /* The process-wide heap of handle-checked objects (handle.c). */
 AC_INTERNAL void *ac__obj_alloc(size_t size);
 AC_INTERNAL void ac__obj_trim(void);
+
+/* Tasks finished, counted on the calling thread's heap (the registry
+ * these counters replace took a lock per task).  Every slot holds a task,
+ * so the allocation counters count the spawns.  Inline: every task's
+ * completion passes here. */
+static inline void ac__slab_count_finished(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s)) {
+    ac__slab_heap_t *h = &s->heaps[w->index];
+    __atomic_store_n(&h->finished, h->finished + 1, __ATOMIC_RELAXED);
+  } else {
+    __atomic_fetch_add(&s->heaps[s->nworkers].finished, 1, __ATOMIC_RELAXED);
+  }
+}
 
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {

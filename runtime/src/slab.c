@@ -225,13 +225,20 @@ static void *carve(ac__slab_chunk_t *c) {
 }
 
 /* Takes the head of a free or cold list and gives it its next generation;
- * NULL if that would spend its last (the slot is retired instead). */
-static void *reuse(void **list) {
+ * NULL if that would spend its last (the slot is retired instead), or if
+ * it is due for a rest (it goes to the cold list). */
+static void *reuse(ac__slab_class_t *k, void **list) {
   void *p = *list;
   *list = *link_of(p);
   uint32_t g = gen_load(p) + 1;
   if (AC_UNLIKELY(g >= AC__GEN_LIMIT)) {
     ac__slab_chunk_of(p)->retired++;
+    return NULL;
+  }
+  if (AC_UNLIKELY(g % COLD_EVERY == 0) && list != &k->cold) {
+    gen_store(p, g); /* rested once it comes back from the cold list */
+    *link_of(p) = k->cold;
+    k->cold = p;
     return NULL;
   }
   gen_store(p, g);
@@ -245,7 +252,7 @@ static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
       k->free = __atomic_exchange_n(&k->remote, NULL, __ATOMIC_ACQUIRE);
     void *p;
     if (k->free) {
-      if ((p = reuse(&k->free)))
+      if ((p = reuse(k, &k->free)))
         return p;
       continue;
     }
@@ -253,7 +260,7 @@ static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
     if (c && c->carved < c->nslots)
       return carve(c);
     if (k->cold) {
-      if ((p = reuse(&k->cold)))
+      if ((p = reuse(k, &k->cold)))
         return p;
       continue;
     }
@@ -395,10 +402,38 @@ static void *heap_alloc(ac__sched_t *s, ac__slab_heap_t *h, size_t size) {
   return p;
 }
 
+/* The spawn path: a worker's own free list is popped here, inline. */
+_Static_assert(sizeof(ac_task_t) >= FREE_KEEP && sizeof(ac__obj_t) + 8 >= FREE_KEEP,
+               "every slot is at least FREE_KEEP bytes");
+
 void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
-  if (align > 16 || size > AC__SLAB_MAX)
+  if (AC_UNLIKELY(align > 16 || size > AC__SLAB_MAX))
     return large_alloc(s, size, align);
-  return heap_alloc(s, my_heap(s), size < FREE_KEEP ? FREE_KEEP : size);
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_UNLIKELY(!w || w->sched != s))
+    return heap_alloc(s, &s->heaps[s->nworkers], size);
+  ac__slab_heap_t *h = &s->heaps[w->index];
+  uint32_t cls = (uint32_t)((size - 1) / AC__SLAB_GRAIN);
+  ac__slab_class_t *k = &h->cls[cls];
+  void *p = k->free;
+  if (AC_LIKELY(p)) {
+    uint32_t g = gen_load(p) + 1;
+    if (AC_UNLIKELY(g >= AC__GEN_LIMIT || g % COLD_EVERY == 0))
+      return heap_alloc(s, h, size);
+    k->free = *link_of(p);
+    gen_store(p, g);
+  } else {
+    /* A burst of spawns carves (W1): inline too, after the remote list. */
+    ac__slab_chunk_t *c = k->cur;
+    if (AC_UNLIKELY(!c || c->carved == c->nslots ||
+                    __atomic_load_n(&k->remote, __ATOMIC_RELAXED)))
+      return heap_alloc(s, h, size);
+    p = carve(c);
+  }
+  __atomic_store_n(&h->allocs, h->allocs + 1, __ATOMIC_RELAXED);
+  UNPOISON(p, size);
+  POISON((char *)p + size, (cls + 1) * AC__SLAB_GRAIN - size);
+  return p;
 }
 
 void ac__slab_free(void *p) {
@@ -413,10 +448,11 @@ void ac__slab_free(void *p) {
   __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED); /* marks it free */
   ac__slab_class_t *k = &h->cls[c->cls];
   if (!h->shared && h == my_heap(c->sched)) {
-    void **list = AC_UNLIKELY(gen_load(p) % COLD_EVERY == 0) ? &k->cold
-                                                             : &k->free;
-    *link_of(p) = *list;
-    *list = p;
+    /* No read of the slot here: its generation is looked at when it is
+     * taken again (reading it back right after the task's last atomic
+     * cost the join of W1 a third of its time). */
+    *link_of(p) = k->free;
+    k->free = p;
     bump(h, &h->frees);
     return;
   }
@@ -585,7 +621,7 @@ static ac__slab_heap_t obj_heap = {.shared = true};
 void *ac__obj_alloc(size_t size) {
   if (size > AC__SLAB_MAX)
     return NULL;
-  return heap_alloc(NULL, &obj_heap, size < FREE_KEEP ? FREE_KEEP : size);
+  return heap_alloc(NULL, &obj_heap, size);
 }
 
 void ac__obj_trim(void) {
@@ -672,14 +708,6 @@ void ac__slab_destroy(ac__sched_t *s) {
   }
   free(s->heaps);
   s->heaps = NULL;
-}
-
-/* Tasks finished, counted on the calling thread's heap (the registry
- * these counters replace took a lock per task).  Every slot holds a task,
- * so the allocation counters count the spawns. */
-void ac__slab_count_finished(ac__sched_t *s) {
-  ac__slab_heap_t *h = my_heap(s);
-  bump(h, &h->finished);
 }
 
 size_t ac__sched_live_tasks(ac__sched_t *s) {

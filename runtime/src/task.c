@@ -49,6 +49,25 @@
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 
+/* memcpy of a size known only at run time is a call; the sizes of most
+ * outputs (int, long, a pointer) and of small frames are copied inline
+ * (W1 copies a frame at spawn and an output at completion and at join). */
+static inline void copy(void *dst, const void *src, size_t n) {
+  switch (n) {
+  case 4:
+    memcpy(dst, src, 4);
+    return;
+  case 8:
+    memcpy(dst, src, 8);
+    return;
+  case 16:
+    memcpy(dst, src, 16);
+    return;
+  default:
+    memcpy(dst, src, n);
+  }
+}
+
 static bool big_output(const ac_future_vtable_t *vt) {
   return vt->out_size > AC__SMALL_OUT;
 }
@@ -81,7 +100,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   t->vt = vt;
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
-  memcpy(ac__task_future(t), fut, vt->size);
+  copy(ac__task_future(t), fut, vt->size);
   if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
     /* No run queue could grow to take it: the spawn fails (the future is
      * still the caller's, never started) instead of aborting. */
@@ -167,7 +186,7 @@ bool ac__task_run(ac_task_t *t) {
   if (r == AC_POLL_READY) {
     vt->drop(fut);
     if (!big_output(vt))
-      memcpy(fut, small.bytes, vt->out_size);
+      copy(fut, small.bytes, vt->out_size);
     complete(t, false);
     return false;
   }
@@ -228,7 +247,6 @@ enum { J_FRESH, J_CLAIMED, J_DONE, J_BAD };
 #define W_STATE(w) ((uint32_t)(w))
 #define W_GEN(w) ((uint32_t)((w) >> 32))
 
-ac_task_t *ac__task_handle(ac_task_t *t) { return ac__handle_make(t); }
 
 static bool live(uint64_t w, uint32_t gen) {
   return W_GEN(w) == gen && (W_STATE(w) & AC__T_JOIN_INTEREST);
@@ -269,20 +287,17 @@ static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
   return 0;
 }
 
-ac_join_t ac_task_join(ac_task_t *h) {
-  ac_join_t j = {h, 0, J_FRESH};
-  if (AC_UNLIKELY(!h)) {
-    j.status = ac__misuse(-EINVAL, "ac_task_join of a NULL task handle (a "
-                                   "spawn that failed?)");
-    j.phase = J_BAD;
-  }
-  return j;
-}
-
 /* Ready at once with an error (the output is not written). */
 static ac_poll_t join_fail(ac_join_t *j, int err) {
   j->status = err;
   j->phase = J_BAD;
+  j->task = NULL;
+  return AC_POLL_READY;
+}
+
+static ac_poll_t join_done(ac_join_t *j, uint32_t st) {
+  j->status = (st & NO_OUTPUT) ? AC_ECANCELED : 0;
+  j->phase = J_DONE;
   j->task = NULL;
   return AC_POLL_READY;
 }
@@ -294,10 +309,7 @@ static ac_poll_t join_ready(ac_join_t *j, ac_task_t *t, uint32_t gen,
   int rc = release_handle(t, gen, j->phase == J_CLAIMED, "join");
   if (rc != 0) /* another thread consumed the handle meanwhile */
     return join_fail(j, rc);
-  j->status = (st & NO_OUTPUT) ? AC_ECANCELED : 0;
-  j->phase = J_DONE;
-  j->task = NULL;
-  return AC_POLL_READY;
+  return join_done(j, st);
 }
 
 /* The first wait of a join: claim the handle.  Returns the state word
@@ -320,16 +332,53 @@ static uint64_t join_claim(ac_join_t *j, ac_task_t *t, uint32_t gen,
   return w | AC__T_JOIN_CLAIMED;
 }
 
-ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
-  if (AC_UNLIKELY(j->phase >= J_DONE)) {
-    if (j->phase == J_DONE)
-      return join_fail(j, ac__misuse(-EINVAL, "a join polled again after "
-                                              "it completed"));
+/* A join with no task to look at: made from NULL, or done already. */
+__attribute__((cold, noinline)) static ac_poll_t join_unusable(ac_join_t *j) {
+  if (j->phase == J_BAD)
     return AC_POLL_READY; /* its error is in status already */
-  }
+  if (j->phase == J_DONE)
+    return join_fail(j, ac__misuse(-EINVAL, "a join polled again after it "
+                                            "completed"));
+  return join_fail(j, ac__misuse(-EINVAL, "a join of a NULL task handle (a "
+                                          "spawn that failed?)"));
+}
+
+static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
+                           ac_task_t *t, uint32_t gen, uint64_t w);
+
+/* The common case inline: the task is complete and this join, which has
+ * not waited, takes the output.  One load and one CAS, as before handles
+ * were checked. */
+ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
   ac_task_t *t = ac__handle_addr(j->task);
+  if (AC_UNLIKELY(!t || j->phase >= J_DONE))
+    return join_unusable(j);
   uint32_t gen = ac__handle_gen(j->task);
   uint64_t w = __atomic_load_n(&t->word, __ATOMIC_ACQUIRE);
+  uint32_t st = W_STATE(w);
+  const uint32_t mask =
+      AC__T_JOIN_INTEREST | AC__T_COMPLETE | AC__T_JOIN_CLAIMED;
+  if (AC_LIKELY(W_GEN(w) == gen &&
+                (st & mask) == (AC__T_JOIN_INTEREST | AC__T_COMPLETE))) {
+    if (out && t->vt->out_size)
+      copy(out, ac__task_output(t), t->vt->out_size);
+    uint64_t nw = (w - AC__T_REF_ONE) & ~(uint64_t)AC__T_JOIN_INTEREST;
+    if (AC_UNLIKELY(!__atomic_compare_exchange_n(&t->word, &w, nw, false,
+                                                 __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_RELAXED))) {
+      /* A reference came or went meanwhile: the checked way. */
+      int rc = release_handle(t, gen, false, "join");
+      return rc ? join_fail(j, rc) : join_done(j, st);
+    }
+    if (AC__T_REFS(st) == 1)
+      dealloc(t);
+    return join_done(j, st);
+  }
+  return join_wait(j, cx, out, t, gen, w);
+}
+
+static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
+                           ac_task_t *t, uint32_t gen, uint64_t w) {
   if (AC_UNLIKELY(!live(w, gen)))
     return join_fail(j, stale("join"));
   if (AC_UNLIKELY((W_STATE(w) & AC__T_JOIN_CLAIMED) &&
