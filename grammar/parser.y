@@ -59,6 +59,11 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 %code {
 #include <string.h>
 
+/* Deep nesting is bounded by ACC_MAX_NESTING (the lexer's check), not by
+   bison's default stack of 10000 entries: one parenthesis takes about
+   seventeen of them, one per level of C's expression grammar. */
+#define YYMAXDEPTH (ACC_MAX_NESTING * 24 + 10000)
+
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
                     const char *msg) {
   (void)scanner;
@@ -132,6 +137,10 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <vec> generic_assoc_list initializer_list init_declarator_list
 %type <vec> init_declarator_list_opt block_item_list_opt
 %type <vec> external_declarations identifier_list kr_declaration_list
+%type <vec> asm_sections asm_operands_opt asm_operands
+%type <vec> struct_declarator_list_opt struct_declarator_list
+%type <dtor> struct_declarator
+%type <node> asm_operand
 %type <decl> init_declarator declarator_decl parameter_declaration
 %type <spec> declaration_specifiers decl_specs ds_none ds_typedef ds_unique
 %type <spec> ds_basic specifier_qualifier_list sq_none sq_typedef sq_unique
@@ -472,6 +481,7 @@ struct_declaration_list_opt
 
 struct_declaration
   : specifier_qualifier_list struct_declarator_list_opt ';'
+                              { ast_members($1, $2); }
   | static_assert_declaration
   | ';'                       /* GNU: a stray semicolon */
   | "__extension__" struct_declaration
@@ -516,19 +526,19 @@ type_qualifier_x
   ;
 
 struct_declarator_list_opt
-  : %empty
+  : %empty                    { $$ = NULL; }
   | struct_declarator_list
   ;
 
 struct_declarator_list
-  : struct_declarator
-  | struct_declarator_list ',' struct_declarator
+  : struct_declarator         { $$ = ast_list(NULL, $1); }
+  | struct_declarator_list ',' struct_declarator { $$ = ast_list($1, $3); }
   ;
 
 struct_declarator
   : declarator
   | declarator ':' constant_expression
-  | ':' constant_expression
+  | ':' constant_expression   { $$ = NULL; }
   ;
 
 /* 6.7.2.2 Enumeration specifiers */
@@ -917,8 +927,8 @@ offsetof_member
 
 gnu_unary_expression
   : "__extension__" cast_expression { $$ = ast_extension(@$, $2); }
-  | "__real__" cast_expression { $$ = ast_extension(@$, $2); }
-  | "__imag__" cast_expression { $$ = ast_extension(@$, $2); }
+  | "__real__" cast_expression { $$ = ast_unary(ND_REAL, @$, @1, $2); }
+  | "__imag__" cast_expression { $$ = ast_unary(ND_IMAG, @$, @1, $2); }
   | "&&" general_identifier   { $$ = ast_label_addr(@$, @2); }
   ;
 
@@ -946,9 +956,57 @@ asm_label
   : "__asm__" '(' string_literal ')'
   ;
 
+/* The operands are expressions: their names are resolved (a frame local
+   is renamed in the output) and an await among them is seen. */
 asm_statement
-  : "__asm__" asm_qualifiers '(' balanced_tokens ')' ';'
-                              { $$ = ast_leaf(ND_ASM, @$); }
+  : "__asm__" asm_qualifiers '(' string_literal asm_sections ')' ';'
+                              { $$ = ast_asm(@$, $5); }
+  ;
+
+asm_sections
+  : %empty                    { $$ = NULL; }
+  | ':' asm_operands_opt      { $$ = $2; }
+  | ':' asm_operands_opt ':' asm_operands_opt
+                              { $$ = ast_list_join($2, $4); }
+  | ':' asm_operands_opt ':' asm_operands_opt ':' asm_clobbers_opt
+                              { $$ = ast_list_join($2, $4); }
+  | ':' asm_operands_opt ':' asm_operands_opt ':' asm_clobbers_opt ':'
+    asm_labels_opt            { $$ = ast_list_join($2, $4); }
+  ;
+
+asm_operands_opt
+  : %empty                    { $$ = NULL; }
+  | asm_operands
+  ;
+
+asm_operands
+  : asm_operand               { $$ = ast_list(NULL, $1); }
+  | asm_operands ',' asm_operand { $$ = ast_list($1, $3); }
+  ;
+
+asm_operand
+  : string_literal '(' expression ')' { $$ = $3; }
+  | '[' general_identifier ']' string_literal '(' expression ')' { $$ = $6; }
+  ;
+
+asm_clobbers_opt
+  : %empty
+  | asm_clobbers
+  ;
+
+asm_clobbers
+  : string_literal
+  | asm_clobbers ',' string_literal
+  ;
+
+asm_labels_opt
+  : %empty
+  | asm_labels
+  ;
+
+asm_labels
+  : general_identifier
+  | asm_labels ',' general_identifier
   ;
 
 asm_qualifiers

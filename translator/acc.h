@@ -78,6 +78,16 @@ Loc source_loc(const Source *src, size_t off);
 /* The original line of `loc` (read from the file on disk), for carets. */
 char *source_line_text(const Loc *loc);
 
+/* ==== pragma_pack.c ==== */
+
+/* The `#pragma pack` value in force at an offset of the buffer: 0 for the
+   default (natural alignment), else the maximum member alignment. */
+int pragma_pack_at(const Source *src, size_t off);
+/* Text that declares a type hoisted from offset `at`, wrapped in
+   `#pragma pack(push, N)` / `#pragma pack(pop)` when a pack region held
+   it, so it keeps its layout wherever it lands. */
+const char *pragma_pack_wrap(const Source *src, size_t at, const char *text);
+
 /* ==== diag.c ==== */
 
 void diag_init(const Source *src);

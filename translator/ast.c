@@ -18,6 +18,9 @@
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
+static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
+static int nesting;        /* ( [ { open (the lexer's count) */
+static bool nesting_exceeded;
 
 /* Where each name refers to (ast_name_at): NameUse*, sorted when read. */
 typedef struct NameUse {
@@ -28,6 +31,10 @@ static Vec uses_;
 static bool uses_sorted;
 
 void ast_begin(Source *s) {
+  ast_decl_begin();
+  nesting = 0;
+  nesting_exceeded = false;
+  vtable_names_ = (Vec){0};
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
@@ -133,6 +140,14 @@ Vec *ast_list(Vec *list, void *item) {
   return list;
 }
 
+Vec *ast_list_join(Vec *a, Vec *b) {
+  if (!a)
+    return b;
+  for (int i = 0; b && i < b->len; i++)
+    vec_push(a, b->items[i]);
+  return a;
+}
+
 Node *ast_new(NodeKind kind, size_t begin, size_t end) {
   Node *n = xalloc(sizeof *n);
   n->kind = kind;
@@ -165,11 +180,30 @@ static Vec vec_of(Vec *v) { return v ? *v : (Vec){0}; }
 
 /* ---- expressions ---- */
 
+const Vec *ast_vtable_names(void) { return &vtable_names_; }
+
+/* `f__vtable` of an async function f (undeclared while acc reads the
+   program: it generates it). */
+static void note_vtable_name(const char *name) {
+  size_t n = strlen(name);
+  if (n <= 8 || strcmp(name + n - 8, "__vtable"))
+    return;
+  Decl *f = scope_lookup(xstrndup(name, n - 8));
+  if (!f || f->kind != DK_FUNC || !(f->is_async || f->first->is_async))
+    return;
+  for (int i = 0; i < vtable_names_.len; i++)
+    if (vtable_names_.items[i] == f->first)
+      return;
+  vec_push(&vtable_names_, f->first);
+}
+
 Node *ast_ident(Span at, const char *name) {
   Node *n = new_node(ND_IDENT, at);
   n->name = name;
   n->name_off = at.begin;
   n->decl = scope_lookup(name);
+  if (!n->decl)
+    note_vtable_name(name);
   ast_name_use(at.begin, n->decl);
   return n;
 }
@@ -402,9 +436,33 @@ Node *ast_goto(Span at, Span name) {
   return n;
 }
 
+Node *ast_asm(Span at, Vec *operands) {
+  Node *n = new_node(ND_ASM, at);
+  n->args = vec_of(operands);
+  return finish(n);
+}
+
+bool ast_nest_open(size_t at) {
+  if (++nesting <= ACC_MAX_NESTING)
+    return true;
+  if (!nesting_exceeded)
+    error_at(at, "parentheses, brackets and braces nest deeper than %d "
+             "levels here, acc's limit", ACC_MAX_NESTING);
+  nesting_exceeded = true;
+  return false;
+}
+
+void ast_nest_close(void) {
+  if (nesting > 0)
+    nesting--;
+}
+
+bool ast_nesting_exceeded(void) { return nesting_exceeded; }
+
 void ast_syntax_error(Parser *p, Span at, const char *msg) {
   p->nerrs++;
-  error_at(at.begin, "%s", msg);
+  if (!nesting_exceeded)
+    error_at(at.begin, "%s", msg);
 }
 
 /* ---- names and dumps ---- */
@@ -412,7 +470,7 @@ void ast_syntax_error(Parser *p, Span at, const char *msg) {
 static const char *const kind_names[] = {
     "IDENT", "CONST", "STRING", "CALL", "INDEX", "MEMBER", "ARROW",
     "POSTINC", "POSTDEC", "COMPOUND_LIT", "PREINC", "PREDEC", "ADDR",
-    "DEREF", "PLUS", "NEG", "BITNOT", "NOT", "SIZEOF_EXPR", "SIZEOF_TYPE",
+    "DEREF", "PLUS", "NEG", "BITNOT", "NOT", "REAL", "IMAG", "SIZEOF_EXPR", "SIZEOF_TYPE",
     "ALIGNOF_EXPR", "ALIGNOF_TYPE", "AWAIT", "CAST", "BINARY", "LOGAND",
     "LOGOR", "COND", "ASSIGN", "COMMA", "STMT_EXPR", "GENERIC",
     "GENERIC_ASSOC", "VA_ARG", "OFFSETOF", "TYPES_COMPAT", "LABEL_ADDR",

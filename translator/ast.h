@@ -10,8 +10,8 @@
  * for every subtree that needs no rewriting.  So a node must cover exactly
  * its tokens: from the first byte of its first token to the byte after its
  * last token.  A parenthesized expression has no node of its own: the inner
- * node's range is widened to cover the parentheses (and so are the ranges
- * of `__extension__ e`, `__real__ e` and `__imag__ e`, which have no kind).
+ * node's range is widened to cover the parentheses (and so is the range
+ * of `__extension__ e`, which has no kind).
  *
  * Ordinary identifiers are resolved to their Decl by the parser's scopes
  * (scope.c), since the lowering must know which names are locals of an async
@@ -46,6 +46,8 @@ typedef enum NodeKind {
   ND_NEG,           /* -lhs */
   ND_BITNOT,        /* ~lhs */
   ND_NOT,           /* !lhs */
+  ND_REAL,          /* __real__ lhs (GNU) */
+  ND_IMAG,          /* __imag__ lhs (GNU) */
   ND_SIZEOF_EXPR,   /* sizeof lhs (unevaluated) */
   ND_SIZEOF_TYPE,   /* sizeof(type) */
   ND_ALIGNOF_EXPR,  /* _Alignof/__alignof__ lhs (GNU; unevaluated) */
@@ -89,7 +91,7 @@ typedef enum NodeKind {
   ND_CONTINUE,      /* continue; target = loop */
   ND_RETURN,        /* return lhs; (lhs may be NULL) */
   ND_NULL,          /* ; */
-  ND_ASM,           /* asm statement, kept as text */
+  ND_ASM,           /* asm statement: args = its operand expressions */
 
   /* ---- external definitions (6.9) ---- */
   ND_FUNC_DEF,      /* spec declarator body: decl = the function */
@@ -179,6 +181,8 @@ struct Decl {
   bool is_variadic;     /* DK_FUNC: ends with `...` */
   bool is_kr;           /* DK_FUNC: declared with a K&R identifier list */
   bool is_func_type;    /* DK_TYPEDEF: names a function type */
+  Decl *frame_of;       /* DK_TYPEDEF: the async function f of the name
+                           f__frame that acc declares for its future type */
   Vec kr_names;         /* and its names (const char*), in order */
   Node *def;            /* DK_FUNC: its ND_FUNC_DEF, if this TU has one */
   Decl *first;          /* the first declaration of the same entity
@@ -202,6 +206,30 @@ void ast_dump(FILE *out, const Node *node, int depth); /* for tests */
    enumeration constant.  NULL for any other offset (member names, labels,
    other declarators). */
 Decl *ast_name_at(size_t off);
+
+/* A struct member declared with a future type (futures.c). */
+typedef struct MemberFuture {
+  size_t name_off;    /* the member's name */
+  const char *name;
+  Decl *fn;           /* whose future */
+  int level;          /* pointer and array derivations of its declarator */
+} MemberFuture;
+
+/* The member declared at offset off if it holds futures, else NULL. */
+MemberFuture *ast_member_future_at(size_t off);
+MemberFuture *ast_member_future_named(const char *name);
+/* Pointer and array derivations of a declarator at the top level of its
+   text, -1 for a function or a pointer to one (futures.c). */
+int ast_derivations(size_t begin, size_t name_off, size_t end);
+/* Every async function definition (ND_FUNC_DEF), in order. */
+const Vec *ast_async_defs(void);
+/* The operands of typeof that hold an await: `__typeof__(await f(1))` is
+   the type of the awaited value; nothing is awaited there. */
+const Vec *ast_typeof_awaits(void);
+/* The async functions whose f__frame and f__vtable names the program
+   uses (Decl*). */
+const Vec *ast_frame_names(void);
+const Vec *ast_vtable_names(void);
 
 /* ==== parse (grammar/parser.y + grammar/lexer.l + scope.c) ==== */
 

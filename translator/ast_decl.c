@@ -8,11 +8,78 @@
  * name is (here a pointer, so an object).  The name is declared the moment
  * its declarator is reduced, before any initializer, as C11 6.2.1p7 says.
  */
+#include "futures.h"
 #include "parse.h"
 
 #include <string.h>
 
 static int next_id = 1;
+
+/* Block-scope function declarations that named no earlier declaration: a
+   later file-scope declaration of the same name is the same function
+   (6.2.2p4), `async long later(long);` in a body and its definition below
+   it. */
+static Vec block_funcs;
+static Vec member_futures; /* MemberFuture* */
+static Vec frame_names;    /* Decl*: async functions whose f__frame is used */
+static Vec typeof_awaits;  /* Node*: typeof operands holding an await */
+static Vec async_defs;     /* Node*: async function definitions */
+
+const Vec *ast_async_defs(void) { return &async_defs; }
+
+void ast_decl_begin(void) {
+  block_funcs = member_futures = frame_names = typeof_awaits = async_defs =
+      (Vec){0};
+}
+
+void ast_members(DeclSpec *spec, Vec *dtors) {
+  Decl *fn = future_spec(spec);
+  for (int i = 0; fn && dtors && i < dtors->len; i++) {
+    Declarator *d = dtors->items[i];
+    if (!d || !d->name)
+      continue;
+    MemberFuture *m = xalloc(sizeof *m);
+    m->name_off = d->name_off;
+    m->name = d->name;
+    m->fn = fn;
+    m->level = ast_derivations(d->span.begin, d->name_off, d->span.end);
+    vec_push(&member_futures, m);
+  }
+}
+
+MemberFuture *ast_member_future_at(size_t off) {
+  for (int i = 0; i < member_futures.len; i++)
+    if (((MemberFuture *)member_futures.items[i])->name_off == off)
+      return member_futures.items[i];
+  return NULL;
+}
+
+MemberFuture *ast_member_future_named(const char *name) {
+  for (int i = 0; i < member_futures.len; i++) {
+    MemberFuture *m = member_futures.items[i];
+    if (!strcmp(m->name, name))
+      return m;
+  }
+  return NULL;
+}
+
+const Vec *ast_frame_names(void) { return &frame_names; }
+
+/* The name f__frame of the future type of async function f, declared
+   with f (docs/language.md); the oracle declares it in the erasure. */
+static void declare_frame_name(Decl *f) {
+  Decl *t = xalloc(sizeof *t);
+  t->kind = DK_TYPEDEF;
+  t->name = xformat("%s__frame", f->name);
+  t->name_off = f->name_off;
+  t->begin = t->end = f->name_off;
+  t->is_local = f->is_local;
+  t->frame_of = f;
+  t->first = t;
+  t->id = next_id++;
+  if (!scope_lookup(t->name))
+    scope_declare(t);
+}
 
 /* ---- declaration specifiers ---- */
 
@@ -51,6 +118,13 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
 
 DeclSpec *ast_spec_typedef_name(DeclSpec *spec, Span at, const char *name) {
   Decl *d = scope_lookup(name);
+  if (d && d->frame_of) {
+    bool seen = false;
+    for (int i = 0; i < frame_names.len && !seen; i++)
+      seen = frame_names.items[i] == d->frame_of;
+    if (!seen)
+      vec_push(&frame_names, d->frame_of);
+  }
   ast_name_use(at.begin, d);
   spec = ast_spec(spec, SP_TYPE, at);
   spec->typedef_name = d;
@@ -66,8 +140,12 @@ DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
   return spec;
 }
 
+const Vec *ast_typeof_awaits(void) { return &typeof_awaits; }
+
 Node *ast_typeof(Node *expr) {
   ast_unevaluated("typeof", expr);
+  if (expr && expr->has_await)
+    vec_push(&typeof_awaits, expr);
   return expr;
 }
 
@@ -126,6 +204,7 @@ static bool is_constant(const Node *n) {
   case ND_IDENT:
     return n->decl && n->decl->kind == DK_ENUMCONST;
   case ND_CAST: case ND_PLUS: case ND_NEG: case ND_BITNOT: case ND_NOT:
+  case ND_REAL: case ND_IMAG:
   case ND_BINARY: case ND_LOGAND: case ND_LOGOR:
     return is_constant(n->lhs) && is_constant(n->rhs);
   case ND_COND:
@@ -284,7 +363,15 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   if (!prev && d->is_local &&
       (kind == DK_FUNC || (spec && spec->storage == SC_EXTERN)))
     prev = scope_lookup_file(d->name);
+  if (!prev && d->is_local && kind == DK_FUNC)
+    vec_push(&block_funcs, d);
+  for (int i = 0; !prev && !d->is_local && kind == DK_FUNC &&
+                  i < block_funcs.len; i++)
+    if (!strcmp(((Decl *)block_funcs.items[i])->name, d->name))
+      prev = block_funcs.items[i];
   link_redeclaration(d, prev);
+  if (d->is_async && d->first == d)
+    declare_frame_name(d);
   return d;
 }
 
@@ -445,6 +532,8 @@ Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body) {
   Walk w = {.func = n};
   walk(&w, body);
   resolve_gotos(&w);
+  if (fn->is_async)
+    vec_push(&async_defs, n);
   return n;
 }
 

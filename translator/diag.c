@@ -18,12 +18,24 @@ static int nerrors;
 void diag_init(const Source *src) { diag_src = src; }
 int diag_error_count(void) { return nerrors; }
 
+/* The line and a caret under the column; a line too long to read is
+   shown as a window around the column. */
 static void show_line(const Loc *loc) {
+  enum { WIDTH = 160 };
   char *text = source_line_text(loc);
   if (!text)
     return;
-  fprintf(stderr, "%5d | %s\n      | ", loc->line, text);
-  for (int i = 0; i < loc->col - 1 && text[i]; i++)
+  int len = (int)strlen(text), col = loc->col - 1, from = 0;
+  if (col > len)
+    col = len;
+  if (len > WIDTH && col > WIDTH / 2)
+    from = col - WIDTH / 2;
+  int n = len - from > WIDTH ? WIDTH : len - from;
+  fprintf(stderr, "%5d | %s%.*s%s\n      | ", loc->line, from ? "..." : "", n,
+          text + from, from + n < len ? "..." : "");
+  if (from)
+    fputs("   ", stderr);
+  for (int i = from; i < col && text[i]; i++)
     fputc(text[i] == '\t' ? '\t' : ' ', stderr);
   fputs("^\n", stderr);
 }

@@ -105,6 +105,8 @@ struct Site {
   const char *init;     /* C statement that starts the child, F-relative */
   const char *args;     /* CH_FRAME/CH_BOXED/CH_EXTERN: the lowered
                            arguments, for boxing */
+  const char *cleanup;  /* the cleanup calls of the locals alive here, run
+                           when the frame is dropped in this state */
   Vec succ;             /* states (intptr_t) reachable next without another
                            await; 0 means "returns" (approximate under goto) */
 };
@@ -181,7 +183,10 @@ void recurse_mark(Program *p);
 
 /* Builds the IR of every async function; errors go through diag.c. */
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
-/* The result type of a function declaration, without storage or async. */
+/* The result type of a function declaration, without storage or async:
+   printed from the oracle's type (lower_ret_type: from the text, for
+   when the oracle has no answer). */
+const char *lower_result_type(Program *p, Decl *fn);
 const char *lower_ret_type(Source *src, Decl *fn);
 /* True if a value of this type can be stored with `=` (arithmetic and
    pointers); others are stored with memcpy (const members). */

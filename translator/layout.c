@@ -51,6 +51,26 @@ static void slot_size(Program *p, Slot *s, Vec *busy) {
   }
 }
 
+/* The largest alignment a local's specifiers ask for with a number:
+   `_Alignas(64)`, `__attribute__((aligned(64)))`, 16 for a bare `aligned`;
+   0 when none is a plain number (_Alignas(type)). */
+static size_t requested_align(const char *spec) {
+  size_t want = 0;
+  for (const char *p = spec; p && (p = strstr(p, "lign")); p += 4) {
+    const char *q = p + 4;
+    while (*q == '_' || *q == 'a' || *q == 's' || *q == 'e' || *q == 'd')
+      q++; /* _Alignas, aligned, __aligned__ */
+    size_t n = 0;
+    if (*q == '(')
+      n = strtoul(q + 1, NULL, 0);
+    else if (q[-1] == 'd')
+      n = 16;
+    if (n > want)
+      want = n;
+  }
+  return want;
+}
+
 static void measure(Program *p, Group *g, Vec *busy) {
   size_t off = 0, size = 0, align = 1;
   for (int i = 0; i < g->members.len; i++) {
@@ -60,9 +80,7 @@ static void measure(Program *p, Group *g, Vec *busy) {
       slot_size(p, m->slot, busy);
       msize = m->slot->size;
       malign = m->slot->align ? m->slot->align : 1;
-      size_t want = m->slot->align_spec
-                        ? strtoul(strchr(m->slot->align_spec, '(') + 1, NULL, 0)
-                        : 0; /* _Alignas(64); 0 for _Alignas(type) */
+      size_t want = requested_align(m->slot->align_spec);
       if (want > malign)
         malign = m->slot->align = want;
     } else {

@@ -24,6 +24,8 @@ typedef struct HoistedTag {
   Node *scope;          /* the block (or for) it is declared in */
   const char *name;     /* T; NULL for an unnamed one (lower_hoist_unnamed) */
   const char *new_name; /* T__f, T__f_2 for the second T of f */
+  size_t name_off;      /* where its declaration names it (the keyword of
+                           an unnamed one): the oracle's key for it */
 } HoistedTag;
 
 typedef struct Lower {
@@ -38,6 +40,8 @@ typedef struct Lower {
   Vec renamed;       /* Decl*, char* pairs: hoisted typedefs, new names */
   Vec tags;          /* HoistedTag*: hoisted tag definitions */
   Vec lits;          /* FrameLit*: compound literals stored in the frame */
+  Vec cleanups;      /* the open scopes' locals with a cleanup attribute
+                        (lower_cleanup.c), innermost scope last */
   Node *block;       /* the innermost block (or for) being lowered */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
@@ -65,6 +69,8 @@ bool lower_tag_has_name(Lower *L, Node *def);
 /* A type spelled by the oracle for an expression at offset `at`, with the
    hoisted typedefs and tags visible there renamed. */
 const char *lower_rename_spelled(Lower *L, const char *t, size_t at);
+/* OracleNamer for this function's hoisted types. */
+const char *lower_namer(void *ctx, size_t off);
 /* Appends n's text to out with the substitutions (n has no await). */
 void lower_copy(Lower *L, Node *n, Str *out);
 const char *lower_copy_text(Lower *L, Node *n);
@@ -93,6 +99,35 @@ const char *lower_literal(Lower *L, Node *lit, const char *text);
    that nothing lowered in s shares storage with them. */
 void lower_reserve_literals(Lower *L, Node *s);
 
+/* ==== lower_attr.c ==== */
+
+/* The GNU attributes that apply to the object d declares ("aligned(64)",
+   "cleanup(release)": names without their underscores), appended to out. */
+void lower_decl_attrs(Lower *L, Decl *d, Vec *out);
+/* The argument text of attribute `name` ("(64)", "" without arguments),
+   NULL if attrs lacks it. */
+const char *lower_attr_args(Vec *attrs, const char *name);
+/* What a frame field needs to keep d's alignment: its `_Alignas(...)`
+   and `__attribute__((aligned(...)))`, or NULL. */
+const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
+
+/* ==== lower_cleanup.c ==== */
+
+/* A block, for statement or statement expression body opens a scope for
+   cleanups; closing it writes the cleanup calls of its end. */
+void lower_cleanup_open(Lower *L, Node *scope);
+void lower_cleanup_close(Lower *L);
+/* Frame local d (its slot) has __attribute__((cleanup`args`)); its
+   initializer has run. */
+void lower_cleanup_add(Lower *L, Decl *d, Slot *slot, const char *args);
+/* The cleanup calls a break, continue, goto or return runs before it
+   jumps (NULL for none). */
+const char *lower_cleanup_jump(Lower *L, Node *jump);
+/* The cleanup calls of every local alive here, innermost first (NULL for
+   none): what a return runs, and what dropping the frame at an await
+   site here runs. */
+const char *lower_cleanup_live(Lower *L);
+
 /* ==== lower_stmt.c ==== */
 
 /* Lowers one statement of the body (also those of a statement expression
@@ -113,6 +148,9 @@ Group *lower_new_group(Group *parent, bool is_union, const char *label);
 /* The union inside g where inner scopes and expressions go. */
 Group *lower_inner(Group *g);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
+/* Records an async function declared here but defined in another TU (a
+   file-scope or block-scope prototype). */
+void lower_add_extern(Program *p, Decl *d);
 const char *lower_type_of_decl(Lower *L, Decl *d);
 const char *lower_fix_spelling(const char *t);
 /* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
+#include "futures.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ const char *lower_return_text(Lower *L, const char *value) {
     str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
                "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
                value);
+  const char *cleanup = lower_cleanup_live(L);
+  if (cleanup)
+    str_puts(&s, cleanup);
   str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
@@ -81,6 +85,15 @@ static const char *cont_label(Lower *L, Node *loop) {
 static bool word_char(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9');
+}
+
+/* Appends text that replaces a token or a subexpression, with a space
+   first where the two would fuse into one word (`sizeof(x)` copied as
+   `sizeof` then `F->x_3`). */
+static void put_word(Str *out, const char *text) {
+  if (out->len && word_char(out->buf[out->len - 1]) && word_char(text[0]))
+    str_add(out, " ", 1);
+  str_puts(out, text);
 }
 
 /* A hoisted typedef's new name, or NULL. */
@@ -137,6 +150,20 @@ static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
   return best;
 }
 
+/* The name of the hoisted type declared at `off` (its name, or the
+   keyword of an unnamed tag), for the oracle's type printer. */
+const char *lower_namer(void *ctx, size_t off) {
+  Lower *L = ctx;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *h = L->tags.items[i];
+    if (h->name_off == off)
+      return h->new_name;
+  }
+  Decl *d = ast_name_at(off);
+  return d && d->kind == DK_TYPEDEF && d->name_off == off ? renamed(L, d)
+                                                          : NULL;
+}
+
 /* The hoisted unnamed struct, union or enum defined at offset `at`. */
 static HoistedTag *unnamed_at(Lower *L, size_t at) {
   for (int i = 0; i < L->tags.len; i++) {
@@ -145,6 +172,27 @@ static HoistedTag *unnamed_at(Lower *L, size_t at) {
       return h;
   }
   return NULL;
+}
+
+/* A typeof operand holding an await that starts at offset i. */
+static Node *typeof_await_at(Lower *L, size_t i) {
+  const Vec *ops = ast_typeof_awaits();
+  for (int k = 0; k < ops->len; k++)
+    if (((Node *)ops->items[k])->begin == i)
+      return ops->items[k];
+  (void)L;
+  return NULL;
+}
+
+/* What `__typeof__(await f(1))` stands for in the output: the type of the
+   awaited value, from the oracle (nothing is awaited there). */
+static const char *typeof_await_type(Lower *L, Node *te) {
+  const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
+  if (!t || strchr(t, '<')) {
+    error_at(te->begin, "cannot tell the type of this 'typeof' operand");
+    return "int";
+  }
+  return t;
 }
 
 /*
@@ -160,6 +208,12 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
   const char *t = L->src->text;
   bool tag = false; /* the last word was struct, union or enum */
   for (size_t i = from; i < to;) {
+    Node *te = typeof_await_at(L, i);
+    if (te && te->end <= to) { /* the awaited value's type */
+      str_puts(out, typeof_await_type(L, te));
+      i = te->end;
+      continue;
+    }
     size_t n = 0;
     while (i + n < to && word_char(t[i + n]))
       n++;
@@ -185,7 +239,7 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
     HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
     const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
     if (r)
-      str_puts(out, r);
+      put_word(out, r);
     else
       str_add(out, t + i, n);
     tag = is_tag_keyword(t + i, n);
@@ -223,6 +277,19 @@ void lower_rename_decl(Lower *L, Decl *d) {
     same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
   vec_push(&L->renamed, d);
   vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
+}
+
+/* The offset of the name a tag definition `struct T { ... }` declares. */
+static size_t tag_name_off(Lower *L, Node *def) {
+  const char *t = L->src->text;
+  size_t i = def->begin;
+  while (i < def->end && word_char(t[i]))
+    i++; /* struct, union or enum */
+  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
+    i = (size_t)(a - t);
+  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
+    i++;
+  return i;
 }
 
 /* The name a tag definition `struct T { ... }` declares, or NULL. */
@@ -263,6 +330,7 @@ const char *lower_hoist_unnamed(Lower *L, Node *def) {
     n += !((HoistedTag *)L->tags.items[i])->name;
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = def->begin;
   h->scope = L->block;
   h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
   const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
@@ -286,15 +354,24 @@ void lower_rename_tag(Lower *L, Node *def) {
   const char *name = defined_tag(L, def);
   if (!name || !L->block)
     return;
+  /* A forward declaration `struct T;` in this block declared the tag
+     already: its definition completes that type, under the same name. */
   int same = 0;
-  for (int i = 0; i < L->tags.len; i++)
-    same += ((HoistedTag *)L->tags.items[i])->name &&
-            !strcmp(((HoistedTag *)L->tags.items[i])->name, name);
+  const char *new_name = NULL;
+  for (int i = 0; i < L->tags.len; i++) {
+    HoistedTag *o = L->tags.items[i];
+    if (o->name && !strcmp(o->name, name)) {
+      same++;
+      if (o->scope == L->block)
+        new_name = o->new_name;
+    }
+  }
   HoistedTag *h = xalloc(sizeof *h);
   h->def = def;
+  h->name_off = tag_name_off(L, def);
   h->scope = L->block;
   h->name = name;
-  h->new_name = unique_name(L, name, same);
+  h->new_name = new_name ? new_name : unique_name(L, name, same);
   vec_push(&L->tags, h);
 }
 
@@ -371,14 +448,19 @@ static void copy_kids(Lower *L, Node *n, Str *out);
 
 void lower_copy(Lower *L, Node *n, Str *out) {
   if (n->kind == ND_IDENT && n->decl) {
+    /* Only the name token is replaced: the node's range also covers the
+       parentheses around it, which stay, as in `sizeof(x)`. */
     Slot *s = lower_slot_of(L, n->decl);
-    if (s) {
-      str_printf(out, "F->%s", s->name);
-      return;
-    }
-    if (!strcmp(n->name, "F") && !n->decl->is_local &&
-        n->decl->kind != DK_ENUMCONST) {
-      str_puts(out, outer_f(L, n->decl));
+    const char *r = s ? xformat("F->%s", s->name)
+                    : !strcmp(n->name, "F") && !n->decl->is_local &&
+                            n->decl->kind != DK_ENUMCONST
+                        ? outer_f(L, n->decl)
+                        : NULL;
+    if (r) {
+      size_t end = n->name_off + strlen(n->name);
+      copy_names(L, n->begin, n->name_off, out, true);
+      put_word(out, r);
+      copy_names(L, end, n->end, out, true);
       return;
     }
   }
@@ -387,9 +469,18 @@ void lower_copy(Lower *L, Node *n, Str *out) {
                                               : NULL));
     return;
   }
-  if (n->kind == ND_CONTINUE && n->target && cont_label(L, n->target)) {
-    str_printf(out, "goto %s;", cont_label(L, n->target));
-    return;
+  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
+    const char *cleanup = lower_cleanup_jump(L, n);
+    const char *label = n->kind == ND_CONTINUE && n->target
+                            ? cont_label(L, n->target) : NULL;
+    if (cleanup || label) {
+      str_printf(out, "{ %s", cleanup ? cleanup : "");
+      if (label)
+        str_printf(out, "goto %s; }", label);
+      else
+        copy_kids(L, n, out), str_puts(out, " }");
+      return;
+    }
   }
   if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
     Str lit = {0};
@@ -449,7 +540,7 @@ static const char *call_type(Lower *L, Node *e) {
   const char *paren = ft ? strchr(ft, '(') : NULL;
   if (!paren || paren == ft || strstr(ft, "(*")) {
     Decl *d = e->lhs->decl;
-    return d && d->kind == DK_FUNC ? lower_ret_type(L->src, d) : NULL;
+    return d && d->kind == DK_FUNC ? lower_result_type(L->prog, d) : NULL;
   }
   size_t n = (size_t)(paren - ft);
   while (n && ft[n - 1] == ' ')
@@ -484,6 +575,7 @@ static const char *await_type(Lower *L, Node *e) {
 }
 
 static const char *type_expr(Lower *L, Node *e);
+static Node *chosen_arm(Lower *L, Node *e);
 static Node *value_stmt(Node *e);
 static Node *value_expr(Node *value);
 
@@ -522,6 +614,8 @@ static const char *type_expr(Lower *L, Node *e) {
   if (e->kind == ND_STMT_EXPR && e->has_await) /* its last statement's */
     return value_stmt(e) ? type_expr(L, value_expr(value_stmt(e)))
                          : "((void)0)";
+  if (e->has_await && chosen_arm(L, e))
+    return type_expr(L, chosen_arm(L, e));
   switch (e->kind) {
   case ND_CONST: case ND_STRING: case ND_SIZEOF_TYPE: case ND_ALIGNOF_TYPE:
     return lower_src(L, e->begin, e->end);
@@ -540,6 +634,8 @@ static const char *type_expr(Lower *L, Node *e) {
   case ND_COND: {
     const char *a = type_expr(L, e->then ? e->then : e->cond);
     const char *b = type_expr(L, e->els);
+    if (a && b && (!strcmp(a, "((void)0)") || !strcmp(b, "((void)0)")))
+      return "((void)0)"; /* C: one void arm makes both void */
     return a && b ? xformat("(1 ? %s : %s)", a, b) : NULL;
   }
   case ND_IDENT: {
@@ -568,7 +664,7 @@ static const char *static_type(Lower *L, Node *e) {
   if (e->kind == ND_CAST)
     return lower_src(L, e->type_begin, e->type_end);
   const char *t = usable(L, type_of(L, e));
-  if (t && !e->has_await)
+  if (t && (!e->has_await || !strcmp(t, "void")))
     return t;
   const char *x = type_expr(L, e);
   if (x && !strcmp(x, "((void)0)"))
@@ -667,6 +763,8 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->poll = xformat("%s__poll", s->callee);
   s->drop = xformat("%s__drop", s->callee);
   s->kind = g ? CH_FRAME : CH_EXTERN;
+  if (!g) /* declared at block scope, maybe: */
+    lower_add_extern(L->prog, d);
   const char *args = lower_args(L, call);
   s->args = args;
   const char *name = xformat("c%d", s->state);
@@ -691,6 +789,9 @@ static void site_async(Lower *L, Site *s, Node *call) {
    erasure types a future of f as f's result): a call, a local made from a
    call, a choice between such, or a __typeof__(f(...)) spelling. */
 static Decl *future_fn(Lower *L, Node *e) {
+  Decl *f = future_of(e, L->o);
+  if (f)
+    return f;
   switch (e->kind) {
   case ND_CALL:
     if (lower_is_async_call(e))
@@ -793,6 +894,7 @@ static bool site_value(Lower *L, Site *s, Node *e) {
 static const char *lower_await(Lower *L, Node *aw) {
   Site *s = new_site(L, aw);
   s->group = expr_group(L);
+  s->cleanup = lower_cleanup_live(L);
   Node *e = aw->lhs;
   if (lower_is_async_call(e))
     site_async(L, s, e);
@@ -802,7 +904,7 @@ static const char *lower_await(Lower *L, Node *aw) {
   if (!t) {
     AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
     t = g ? g->ret_type
-        : s->callee_decl ? lower_ret_type(L->src, s->callee_decl)
+        : s->callee_decl ? lower_result_type(L->prog, s->callee_decl)
                          : type_of(L, aw->lhs);
   }
   bool is_void = !t || !strcmp(t, "void");
@@ -897,6 +999,31 @@ static bool has_side_effects(Node *n) {
 }
 
 /*
+ * An lvalue with side effects or awaits, evaluated once now and reached
+ * again after an await: its address is kept in the frame, or, for a
+ * member (a bit-field has no address), the object that holds it, or for
+ * `->` the pointer:
+ *   before:  a[i++] += ...        s[i++].bits += ...      (p++)->bits += ...
+ *   after:   F->t1 = (void *)&(a[i++]);   ... &(s[i++]) ...   F->t1 = (void *)(p++);
+ *            *(__typeof__(a[i++]) *)F->t1   (*...).bits    ((__typeof__(p++))F->t1)->bits
+ */
+static const char *lvalue_once(Lower *L, Node *e) {
+  if (e->kind == ND_MEMBER && (e->lhs->has_await || has_side_effects(e->lhs)))
+    return xformat("(%s).%s", lvalue_once(L, e->lhs), e->name);
+  Slot *p;
+  if (e->kind == ND_ARROW) {
+    const char *ptr = lower_expr(L, e->lhs);
+    p = new_temp(L, "void *");
+    lower_emit(L, "F->%s = (void *)(%s);\n", p->name, ptr);
+    return xformat("((__typeof__(%s))F->%s)->%s", ptr, p->name, e->name);
+  }
+  const char *addr = lower_expr(L, e);
+  p = new_temp(L, "void *");
+  lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
+  return xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+}
+
+/*
  * The lvalue is evaluated once, as C does; the value it holds is read after
  * the await (as gcc reads it after a call on the right):
  *   before:  x += await f();          a[i++] = await f();
@@ -909,10 +1036,7 @@ static const char *lower_assign(Lower *L, Node *e) {
     return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
   }
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
-    const char *addr = lower_expr(L, e->lhs);
-    Slot *p = new_temp(L, "void *");
-    lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
-    lhs = xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+    lhs = lvalue_once(L, e->lhs);
   } else {
     lhs = lower_copy_text(L, e->lhs);
   }
@@ -948,7 +1072,7 @@ static const char *lower_splice(Lower *L, Node *e) {
   for (int i = 0; i < k; i++) {
     copy_names(L, pos, kids[i]->begin, &s, true);
     if (texts[i])
-      str_puts(&s, texts[i]);
+      put_word(&s, texts[i]);
     else
       lower_copy(L, kids[i], &s);
     pos = kids[i]->end;
@@ -989,6 +1113,37 @@ static const char *lower_generic(Lower *L, Node *e) {
     lower_emit(L, "}\n");
   }
   return t ? xformat("F->%s", t->name) : "((void)0)";
+}
+
+/*
+ * __builtin_choose_expr(c, a, b) is a or b, chosen by the constant c when
+ * the program is compiled; the other arm is not evaluated.  So only the
+ * chosen arm is lowered (its awaits run, the other's never do):
+ *   before:  __builtin_choose_expr(sizeof(x) > 4, await f(1), await g(2))
+ *   after:   <await f(1) into F->t1>  F->t1
+ */
+static bool is_builtin_call(Node *e, const char *name) {
+  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT &&
+         !strcmp(e->lhs->name, name);
+}
+
+static Node *chosen_arm(Lower *L, Node *e) {
+  long long c;
+  if (!is_builtin_call(e, "__builtin_choose_expr") || e->args.len != 3 ||
+      !oracle_eval_int(L->o, ((Node *)e->args.items[0])->begin,
+                       ((Node *)e->args.items[0])->end, &c))
+    return NULL;
+  return e->args.items[c ? 1 : 2];
+}
+
+static const char *lower_choose(Lower *L, Node *e) {
+  Node *arm = chosen_arm(L, e);
+  if (!arm) {
+    error_at(e->begin, "the first argument of '__builtin_choose_expr' is "
+             "not an integer constant");
+    return "0";
+  }
+  return lower_expr(L, arm);
 }
 
 /* ==== statement expressions ==== */
@@ -1071,9 +1226,11 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
                                      loc.line, loc.col));
   Node *value = want_value ? value_stmt(e) : NULL;
   lower_emit(L, "{\n");
+  lower_cleanup_open(L, e->body);
   lower_reserve_literals(L, e->body);
   stmt_expr_body(L, e, value);
   Slot *t = value ? stmt_expr_value(L, value, outer) : NULL;
+  lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved_scope;
   L->block = saved_block;
@@ -1108,6 +1265,10 @@ const char *lower_expr(Lower *L, Node *e) {
   case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR:
     error_at(e->begin, "await in an unevaluated operand");
     return "0";
+  case ND_CALL:
+    if (is_builtin_call(e, "__builtin_choose_expr"))
+      return lower_choose(L, e);
+    return lower_splice(L, e);
   default:
     return lower_splice(L, e);
   }

@@ -18,7 +18,9 @@
  * of each full expression in it (rustc overlaps coroutine locals the same
  * way, by liveness; scopes are our approximation of it).
  */
+#define _GNU_SOURCE /* memmem */
 #include "lower.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +158,9 @@ const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at) {
   const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
   if (!t || strchr(t, '<') || lower_typeof_future(L->prog, t))
     return t;
+  const char *printed = oracle_type_name_expr(L->o, begin, end, lower_namer, L);
+  if (printed)
+    return printed;
   const char *r = lower_rename_spelled(L, t, at);
   if (!strstr(t, "__typeof__(") && !strcmp(r, t))
     return t;
@@ -212,6 +217,15 @@ static const char *abstract_type(Lower *L, Decl *d) {
    uses, else from its declaration; NULL if neither can be written at file
    scope (an unnamed struct: the field is then the declarator itself). */
 const char *lower_type_of_decl(Lower *L, Decl *d) {
+  /* From its declaration's type, unless that is the typeof of a future
+     (the spelling says which function's frame it is). */
+  Node *te = d->spec->typeof_expr;
+  if (!(te && lower_is_async_call(te))) {
+    const char *printed = oracle_type_name_decl(L->o, d->name_off,
+                                                lower_namer, L);
+    if (printed)
+      return printed;
+  }
   const char *t = type_at_use(L, L->fn->def->body, d);
   if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
     return NULL;
@@ -223,8 +237,10 @@ const char *lower_type_of_decl(Lower *L, Decl *d) {
 
 /* ==== declarations ==== */
 
-static void hoist(Lower *L, const char *text) {
-  vec_push(&L->fn->hoisted, (char *)text);
+/* A type written at offset `at` of the body, hoisted to file scope with
+   the #pragma pack of its definition. */
+static void hoist(Lower *L, size_t at, const char *text) {
+  vec_push(&L->fn->hoisted, (char *)pragma_pack_wrap(L->src, at, text));
 }
 
 /* Arithmetic and pointer types can be assigned; a struct or union may
@@ -260,22 +276,6 @@ bool lower_assignable(const char *t) {
 
 static bool needs_copy(const char *type, Node *init) {
   return !lower_assignable(type) || init->kind == ND_INIT_LIST;
-}
-
-/* `_Alignas(64)` in the specifiers, kept on the frame field. */
-static const char *align_spec(Lower *L, Decl *d) {
-  const char *spec = lower_src(L, d->spec->begin, d->spec->end);
-  const char *a = strstr(spec, "_Alignas");
-  const char *open = a ? strchr(a, '(') : NULL;
-  if (!open)
-    return NULL;
-  int depth = 0;
-  for (const char *p = open; *p; p++) {
-    depth += (*p == '(') - (*p == ')');
-    if (!depth)
-      return xstrndup(a, (size_t)(p + 1 - a));
-  }
-  return NULL;
 }
 
 /* Whether a goto in n after `at` can land on a label in [from, at): a
@@ -319,6 +319,9 @@ static bool may_share_before(Lower *L, Decl *d) {
  *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
  *                                        __builtin_memcpy((void *)&F->k_5, ...); }
  */
+static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
+                             bool future, bool heap);
+
 static void frame_local(Lower *L, Decl *d) {
   Node *init = d->init;
   bool future = init && !init->has_await && lower_is_async_call(init);
@@ -342,11 +345,22 @@ static void frame_local(Lower *L, Decl *d) {
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
-  s->align_spec = align_spec(L, d);
+  Vec attrs = {0};
+  lower_decl_attrs(L, d, &attrs);
+  s->align_spec = lower_align_spec(L, d, &attrs);
   vec_push(&L->slot_of, d);
   vec_push(&L->slot_of, s);
-  if (!init)
-    return;
+  if (init)
+    frame_local_init(L, d, s, type, future, heap);
+  const char *cleanup = lower_attr_args(&attrs, "cleanup");
+  if (cleanup)
+    lower_cleanup_add(L, d, s, cleanup);
+}
+
+/* The assignment that stands for a frame local's initializer. */
+static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
+                             bool future, bool heap) {
+  Node *init = d->init;
   L->expr = NULL;
   if (future) {
     if (heap)
@@ -370,6 +384,12 @@ static void frame_local(Lower *L, Decl *d) {
   L->expr = NULL;
 }
 
+/* `struct T;` or `union T;`: nothing but a tag, without a body. */
+static bool is_tag_declaration(Lower *L, Node *s) {
+  const char *t = L->src->text + s->begin;
+  return !strncmp(t, "struct", 6) || !strncmp(t, "union", 5);
+}
+
 static void decl_stmt(Lower *L, Node *s) {
   DeclSpec *sp = s->spec;
   bool keep = sp->storage == SC_TYPEDEF || sp->storage == SC_EXTERN ||
@@ -387,20 +407,31 @@ static void decl_stmt(Lower *L, Node *s) {
         lower_rename_decl(L, s->decls.items[i]);
     for (int i = 0; i < sp->tags.len; i++)
       lower_rename_tag(L, sp->tags.items[i]);
-    hoist(L, lower_src(L, s->begin, s->end));
+    /* `struct T;` declares a new T in this block (C11 6.7.2.3p7), which
+       hides any outer T: it is hoisted under a name of its own. */
+    if (!s->decls.len && !sp->tags.len && is_tag_declaration(L, s))
+      lower_rename_tag(L, s);
+    hoist(L, s->begin, lower_src(L, s->begin, s->end));
     return;
   }
   if (keep) {
-    lower_emit(L, "%s\n", lower_copy_text(L, s));
+    /* An async function's declaration is acc's, not C's: its frame type
+       and functions are declared at file scope already. */
+    bool async_fn = false;
+    for (int i = 0; i < s->decls.len; i++)
+      async_fn |= ((Decl *)s->decls.items[i])->kind == DK_FUNC &&
+                  ((Decl *)s->decls.items[i])->is_async;
+    if (!async_fn)
+      lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
   for (int i = 0; i < sp->tags.len; i++) {
     Node *tag = sp->tags.items[i];
     if (lower_tag_has_name(L, tag)) {
       lower_rename_tag(L, tag);
-      hoist(L, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+      hoist(L, tag->begin, xformat("%s;", lower_src(L, tag->begin, tag->end)));
     } else {
-      hoist(L, lower_hoist_unnamed(L, tag));
+      hoist(L, tag->begin, lower_hoist_unnamed(L, tag));
     }
   }
   for (int i = 0; i < s->decls.len; i++) {
@@ -427,6 +458,9 @@ bool lower_falls_into(Node *prev, Node *label) {
   case ND_BREAK: case ND_CONTINUE: case ND_RETURN: case ND_GOTO:
   case ND_GOTO_INDIRECT: case ND_DECL_STMT:
     return false;
+  case ND_NULL: /* the user's own __attribute__((fallthrough)); */
+    return !memmem(ast_source_text() + prev->begin, prev->end - prev->begin,
+                   "fallthrough", 11);
   default:
     return true;
   }
@@ -442,6 +476,7 @@ static void block(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("block at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_cleanup_open(L, s);
   lower_reserve_literals(L, s);
   for (int i = 0; i < s->args.len; i++) {
     Node *item = s->args.items[i];
@@ -449,6 +484,7 @@ static void block(Lower *L, Node *s) {
       lower_emit(L, "__attribute__((fallthrough));\n");
     lower_stmt(L, item);
   }
+  lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved;
   L->block = saved_block;
@@ -466,6 +502,20 @@ static void expr_stmt(Lower *L, Node *s) {
     lower_emit(L, "%s;\n", v);
 }
 
+/* The substatement of an if, a loop or a switch.  A case or default label
+   is lowered without braces of its own (a fallthrough attribute must
+   stand right before it), so one that is a whole substatement gets them
+   here: `switch (k) case 1: s += await f();` must not become
+   `switch (k) case 1:; { ... }`, whose block would run for every k. */
+static void body_stmt(Lower *L, Node *s) {
+  bool brace = s->has_await && (s->kind == ND_CASE || s->kind == ND_DEFAULT);
+  if (brace)
+    lower_emit(L, "{\n");
+  lower_stmt(L, s);
+  if (brace)
+    lower_emit(L, "}\n");
+}
+
 static const char *cond_text(Lower *L, Node *c) {
   L->expr = NULL;
   const char *t = lower_expr(L, c);
@@ -477,10 +527,10 @@ static const char *cond_text(Lower *L, Node *c) {
  *   after:   <await p() into F->t1>  if (F->t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
-  lower_stmt(L, s->then);
+  body_stmt(L, s->then);
   if (s->els) {
     lower_emit(L, "else\n");
-    lower_stmt(L, s->els);
+    body_stmt(L, s->els);
   }
 }
 
@@ -512,12 +562,12 @@ static void while_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     return;
   }
   lower_emit(L, "for (;;) {\n");
   lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-  lower_stmt(L, s->body);
+  body_stmt(L, s->body);
   lower_emit(L, "}\n");
 }
 
@@ -527,13 +577,13 @@ static void do_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
     return;
   }
   const char *label = cont_label(L, s);
   lower_emit(L, "for (;;) {\n");
-  lower_stmt(L, s->body);
+  body_stmt(L, s->body);
   if (label)
     lower_emit(L, "%s:;\n", label);
   lower_emit(L, "if (!(%s)) break;\n}\n", cond_text(L, s->cond));
@@ -551,6 +601,7 @@ static void for_stmt(Lower *L, Node *s) {
   L->scope = lower_new_group(lower_inner(saved), false,
                              xformat("for at %d:%d", loc.line, loc.col));
   lower_emit(L, "{\n");
+  lower_cleanup_open(L, s);
   lower_reserve_literals(L, s);
   if (s->init)
     lower_stmt(L, s->init);
@@ -560,19 +611,20 @@ static void for_stmt(Lower *L, Node *s) {
     lower_emit(L, "for (; %s; %s)\n",
                s->cond ? lower_copy_text(L, s->cond) : "",
                s->inc ? lower_copy_text(L, s->inc) : "");
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
   } else {
     const char *label = s->inc ? cont_label(L, s) : NULL;
     lower_emit(L, "for (;;) {\n");
     if (s->cond)
       lower_emit(L, "if (!(%s)) break;\n", cond_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     if (label)
       lower_emit(L, "%s:;\n", label);
     if (s->inc)
       lower_emit(L, "(void)(%s);\n", cond_text(L, s->inc));
     lower_emit(L, "}\n");
   }
+  lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved;
   L->block = saved_block;
@@ -596,7 +648,7 @@ static void stmt_await(Lower *L, Node *s) {
   case ND_FOR: for_stmt(L, s); return;
   case ND_SWITCH:
     lower_emit(L, "switch (%s)\n", cond_text(L, s->cond));
-    lower_stmt(L, s->body);
+    body_stmt(L, s->body);
     return;
   case ND_CASE: case ND_DEFAULT: case ND_LABEL: labeled(L, s); return;
   case ND_RETURN:
@@ -659,6 +711,12 @@ static const char *type_words(const char *text) {
   return str_cstr(&s);
 }
 
+const char *lower_result_type(Program *p, Decl *d) {
+  const char *t = oracle_type_name_result(p->oracle, d->name_off, d->name,
+                                          NULL, NULL);
+  return t ? t : lower_ret_type(p->src, d);
+}
+
 const char *lower_ret_type(Source *src, Decl *d) {
   const char *spec = type_words(xstrndup(src->text + d->spec->begin,
                                          d->spec->end - d->spec->begin));
@@ -700,7 +758,7 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->def = def;
   fn->decl = def->decl;
   fn->name = def->decl->name;
-  fn->ret_type = lower_ret_type(p->src, def->decl);
+  fn->ret_type = lower_result_type(p, def->decl);
   fn->is_void = !strcmp(fn->ret_type, "void");
   fn->is_static = def->spec->storage == SC_STATIC;
   fn->is_main = !strcmp(fn->name, "main");
@@ -712,19 +770,14 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   return fn;
 }
 
-/* A parameter declared as an array is a pointer: "T [N]" -> "T *",
-   "T [N][M]" -> "T (*)[M]". */
+/* The type of a value of type t: an array or a function is a pointer.
+   Written as the type of a comma expression, which converts its operand
+   as C does, so it holds for any type name:
+     "int [3]" -> __typeof__(((void)0, *(__typeof__(int [3]) *)0)) (int *) */
 const char *lower_decay(const char *t) {
-  const char *open = t ? strchr(t, '[') : NULL;
-  const char *close = open ? strchr(open, ']') : NULL;
-  if (!close)
+  if (!t || !strpbrk(t, "[("))
     return t;
-  size_t n = (size_t)(open - t);
-  while (n && t[n - 1] == ' ')
-    n--;
-  if (close[1] == '[')
-    return xformat("%.*s (*)%s", (int)n, t, close + 1);
-  return xformat("%.*s *%s", (int)n, t, close + 1);
+  return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
 }
 
 static void lower_params(Lower *L) {
@@ -737,9 +790,14 @@ static void lower_params(Lower *L) {
       error_at(fn->def->begin, "a parameter of an async function needs a name");
       continue;
     }
+    /* adjusted as C adjusts it: an array or function is a pointer */
+    Node *te = d->spec->typeof_expr;
+    const char *type = te && lower_is_async_call(te)
+        ? NULL : oracle_type_name_param(L->o, fn->decl->name_off, NULL, i,
+                                        lower_namer, L);
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
                              xformat("%s_%d", d->name, d->id),
-                             lower_decay(lower_type_of_decl(L, d)));
+                             type ? type : lower_decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
@@ -757,14 +815,14 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_flush(&L);
 }
 
-static void add_extern(Program *p, Decl *d) {
+void lower_add_extern(Program *p, Decl *d) {
   for (int i = 0; i < p->externs.len; i++)
     if (!strcmp(((ExternAsync *)p->externs.items[i])->name, d->name))
       return;
   ExternAsync *e = xalloc(sizeof *e);
   e->decl = d;
   e->name = d->name;
-  e->ret_type = lower_ret_type(p->src, d);
+  e->ret_type = lower_result_type(p, d);
   e->params = is_void_params(p->src, d) ? "void" : lower_param_text(p->src, d);
   vec_push(&p->externs, e);
 }
@@ -777,7 +835,7 @@ static void find_externs(Program *p) {
     for (int j = 0; j < n->decls.len; j++) {
       Decl *d = n->decls.items[j];
       if (d->kind == DK_FUNC && !lower_func_of(p, d))
-        add_extern(p, d);
+        lower_add_extern(p, d);
     }
   }
 }

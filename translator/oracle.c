@@ -28,6 +28,7 @@
  * are left to the C compiler that will see the generated code.
  */
 #include "oracle.h"
+#include "oracle_cx.h"
 #include "parse.h"
 
 #include <clang-c/Index.h>
@@ -64,7 +65,10 @@ struct Oracle {
   Table exprs;   /* key (begin << 32 | end) + 1 */
   Table decls;   /* key name offset + 1 */
   Vec funcs;     /* FuncEntry*: top-level function declarations */
+  int errors;    /* libclang's errors on the erasure */
 };
+
+bool oracle_has_errors(const Oracle *o) { return o->errors > 0; }
 
 typedef struct FuncEntry {
   char *name;
@@ -199,11 +203,44 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 
 /* ---- opening: parse and report errors ---- */
 
+/* Whether offset `off` is inside an async function's definition. */
+static bool in_async_def(size_t off) {
+  const Vec *defs = ast_async_defs();
+  for (int i = 0; i < defs->len; i++) {
+    Node *n = defs->items[i];
+    if (n->begin <= off && off < n->end)
+      return true;
+  }
+  return false;
+}
+
+/*
+ * A -Wreturn-type warning on the erasure of an async function: it can
+ * fall off its end, and its caller would await an indeterminate value.
+ * The C compiler never sees that body as written, so acc says it, in the
+ * erasure's words.
+ */
+static void report_return_type(Oracle *o, CXDiagnostic d) {
+  CXString opt = clang_getDiagnosticOption(d, NULL);
+  bool wanted = !strcmp(clang_getCString(opt), "-Wreturn-type");
+  clang_disposeString(opt);
+  size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
+  if (!wanted || off >= o->src->len || !in_async_def(off))
+    return;
+  Loc loc = source_loc(o->src, off);
+  CXString msg = clang_getDiagnosticSpelling(d);
+  diag_at_loc(&loc, "warning",
+              xformat("%s [-Wreturn-type]", clang_getCString(msg)));
+  clang_disposeString(msg);
+}
+
 static int report_errors(Oracle *o) {
   int n = 0;
   unsigned count = clang_getNumDiagnostics(o->tu);
   for (unsigned i = 0; i < count; i++) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
+    if (clang_getDiagnosticSeverity(d) == CXDiagnostic_Warning)
+      report_return_type(o, d);
     if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
@@ -353,6 +390,49 @@ static int plan_void_future_args(Oracle *o, Vec *done) {
   return added;
 }
 
+/*
+ * The names acc declares for an async function f that the program may
+ * use, `f__frame` (its future type) and `f__vtable`, do not exist in the
+ * erasure; they are declared there before f's first declaration, once f's
+ * result type is known from a first parse:
+ *   typedef __typeof__(long) f__frame;
+ *   extern const struct ac_future_vtable f__vtable;
+ * (A future of a void function has no erased type: its f__frame is not
+ * declared, and a variable of it is reported as the erasure's error.)
+ */
+static int plan_acc_names(Oracle *o, bool *done) {
+  if (*done)
+    return 0;
+  *done = true;
+  int added = 0;
+  for (int k = 0; k < 2; k++) {
+    const Vec *fns = k ? ast_vtable_names() : ast_frame_names();
+    for (int i = 0; i < fns->len; i++) {
+      Decl *f = ((Decl *)fns->items[i])->first;
+      size_t at = f->spec ? f->spec->begin : f->begin;
+      const char *ins;
+      if (k) {
+        ins = xformat("extern const struct ac_future_vtable %s__vtable; ",
+                      f->name);
+      } else {
+        FuncEntry *e = find_func(o, f->name);
+        if (!e)
+          continue;
+        CXType r = clang_getCursorResultType(e->cursor);
+        if (clang_getCanonicalType(r).kind == CXType_Void)
+          continue;
+        ins = xformat("typedef __typeof__(%s) %s__frame; ", type_spelling(r),
+                      f->name);
+      }
+      add_edit(o, at, 0, ins, at);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
 static char *apply_edits(Oracle *o, size_t *len) {
   Str out = {0};
   size_t pos = 0, in = 0, del = 0;
@@ -388,23 +468,30 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   if (!has_std)
     vec_push(&argv, "-std=gnu11");
   vec_push(&argv, "-ferror-limit=0");
+  /* clang's default of 256 is below what acc accepts (parse.h) */
+  vec_push(&argv, xformat("-fbracket-depth=%d", ACC_MAX_NESTING + 8));
   o->index = clang_createIndex(0, 0);
   /* A rewrite can type an await's operand that was ill-typed before (a
      leaf awaited inside another leaf's arguments): a few rounds at most. */
   bool ok = parse_text(o, o->erased, src->len, &argv);
   Vec done = {0};
+  bool names_done = false;
   for (int round = 0;
        ok && round < 4 &&
-       plan_leaf_awaits(o, &done) + plan_void_future_args(o, &done);
+       plan_acc_names(o, &names_done) + plan_leaf_awaits(o, &done) +
+           plan_void_future_args(o, &done);
        round++) {
     size_t len;
     char *text = apply_edits(o, &len);
     ok = parse_text(o, text, len, &argv);
   }
-  if (!ok || report_errors(o)) {
+  if (!ok) {
     oracle_close(o);
     return NULL;
   }
+  /* With type errors the oracle still answers what it can, so acc's own
+     rules report their errors too (sema), though nothing is lowered. */
+  o->errors = report_errors(o);
   return o;
 }
 
@@ -487,6 +574,65 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
   if (!expr_cursor_await(o, begin, end, &c))
     return false;
   return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Void;
+}
+
+const char *oracle_result_canonical(Oracle *o, size_t name_off) {
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return NULL;
+  return type_spelling(
+      clang_getCanonicalType(clang_getCursorResultType(s->cursor)));
+}
+
+size_t oracle_member_decl(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c) ||
+      clang_getCursorKind(c) != CXCursor_MemberRefExpr)
+    return (size_t)-1;
+  CXCursor field = clang_getCursorReferenced(c);
+  if (clang_Cursor_isNull(field))
+    return (size_t)-1;
+  return offset_at(o, clang_getCursorLocation(field), false);
+}
+
+bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value) {
+  CXCursor c;
+  if (!expr_cursor_await(o, begin, end, &c))
+    return false;
+  CXEvalResult r = clang_Cursor_Evaluate(c);
+  if (!r)
+    return false;
+  bool ok = clang_EvalResult_getKind(r) == CXEval_Int;
+  if (ok)
+    *value = clang_EvalResult_getAsLongLong(r);
+  clang_EvalResult_dispose(r);
+  return ok;
+}
+
+/* ---- cursors for oracle_types.c (oracle_cx.h) ---- */
+
+bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
+  return expr_cursor_await(o, begin, end, c);
+}
+
+bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return false;
+  *c = s->cursor;
+  return true;
+}
+
+bool oracle_cx_func(Oracle *o, const char *name, CXCursor *c) {
+  FuncEntry *f = find_func(o, name);
+  if (!f)
+    return false;
+  *c = f->cursor;
+  return true;
+}
+
+size_t oracle_cx_offset(Oracle *o, CXCursor c) {
+  return offset_at(o, clang_getCursorLocation(c), false);
 }
 
 static bool is_vm(CXType t) {

@@ -18,10 +18,14 @@ char *erase_async(const char *text, size_t len);
 
 /*
  * Parses the erasure of src with the given extra clang arguments (-std=...).
- * libclang's errors are reported through diag.c at .ac positions; returns
- * NULL (after reporting) if the erasure does not type-check.
+ * libclang's errors are reported through diag.c at .ac positions, and so
+ * are its -Wreturn-type warnings on async functions; returns NULL only if
+ * libclang could not parse at all.
  */
 Oracle *oracle_open(const Source *src, const char *const *args, int nargs);
+/* Whether the erasure had type errors (reported by oracle_open, which
+   still returns the oracle: acc's own rules are checked too). */
+bool oracle_has_errors(const Oracle *o);
 void oracle_close(Oracle *o);
 
 /*
@@ -34,8 +38,49 @@ const char *oracle_expr_type(Oracle *o, size_t begin, size_t end);
    becomes "long"); NULL for an unnamed struct or union. */
 const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end);
 
+/* ==== oracle_types.c: type names printed from the oracle's types ==== */
+
+/* How the printer names a type declared inside a function that acc hoists
+   to file scope: for the struct, union, enum or typedef declared at `off`
+   (its name, or the keyword of an unnamed tag), the name it has there
+   ("item__f", without the keyword), or NULL if it is not hoisted. */
+typedef const char *OracleNamer(void *ctx, size_t off);
+
+/*
+ * A C type name that means, at file scope, the type of: the expression at
+ * [begin, end); the variable declared at name_off; the result of the
+ * function declared at name_off (or named `name`, declared in a header);
+ * its parameter i, adjusted as C adjusts it (an array or a function is a
+ * pointer).  Printed from the type, so declarators nest at any depth:
+ * "int (*)(int)", "int (*(*)[3])(void)", "struct item__f *".  NULL when no
+ * such name exists: a variably modified type, or an unnamed or local
+ * struct, union or enum the namer does not name.
+ */
+const char *oracle_type_name_expr(Oracle *o, size_t begin, size_t end,
+                                  OracleNamer *namer, void *ctx);
+const char *oracle_type_name_decl(Oracle *o, size_t name_off,
+                                  OracleNamer *namer, void *ctx);
+const char *oracle_type_name_result(Oracle *o, size_t name_off,
+                                    const char *name, OracleNamer *namer,
+                                    void *ctx);
+const char *oracle_type_name_param(Oracle *o, size_t name_off,
+                                   const char *name, int i,
+                                   OracleNamer *namer, void *ctx);
+
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
+
+/* The canonical spelling of the result type of the function declared at
+   name_off ("int" for `typedef int status; status f(void)`), or NULL. */
+const char *oracle_result_canonical(Oracle *o, size_t name_off);
+
+/* The offset of the name of the member that the member access at
+   [begin, end) (`p->fut`, `s.fut`) names; (size_t)-1 if none. */
+size_t oracle_member_decl(Oracle *o, size_t begin, size_t end);
+
+/* The value of the integer constant expression at [begin, end); false if
+   it is none. */
+bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value);
 
 /* True if the declaration whose name is at name_off has a variably modified
    type (a VLA or pointer to one). */

@@ -73,12 +73,20 @@ typedef enum SpecWhat {
   SP_ASYNC,     /* async */
 } SpecWhat;
 
+/* How deep parentheses, brackets and braces may nest, together: far more
+   than code needs (clang stops at 256 by default; gcc has no limit), and
+   shallow enough that the parser, libclang and acc's own walks stay
+   within their stacks.  Deeper input gets one error naming the limit. */
+#define ACC_MAX_NESTING 1024
+
 /* ==== ast.c: builders called by the grammar actions ==== */
 
 void ast_begin(Source *src); /* the buffer operators are read from */
+void ast_decl_begin(void);   /* ast_decl.c's state, for a new parse */
 const char *ast_source_text(void);
 
 Vec *ast_list(Vec *list, void *item);
+Vec *ast_list_join(Vec *a, Vec *b); /* a then b (either may be NULL) */
 
 Node *ast_ident(Span at, const char *name);
 Node *ast_leaf(NodeKind kind, Span at); /* constants, strings, ; */
@@ -110,6 +118,7 @@ Node *ast_for(Span at, Node *init, Node *cond, Node *inc, Node *body);
 Node *ast_case(Span at, Node *lo, Node *hi, Node *body);
 Node *ast_label(Span at, Span name, Node *body);
 Node *ast_goto(Span at, Span name);
+Node *ast_asm(Span at, Vec *operands); /* asm statement: operand exprs */
 
 DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at);
 /* A typedef name as a type specifier: records which typedef it names. */
@@ -135,6 +144,9 @@ ParamList *ast_params_variadic(ParamList *list);
 Decl *ast_param(DeclSpec *spec, Declarator *d, Span at);
 Decl *ast_declare(Parser *p, Declarator *d);
 Decl *ast_enumerator(Span name, Node *value);
+/* The members of one struct declaration: those with a future type are
+   recorded for ast_member_future_at. */
+void ast_members(DeclSpec *spec, Vec *dtors);
 Decl *ast_decl_init(Decl *decl, Span eq, Node *init);
 Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
 void ast_func_begin(Parser *p);
@@ -150,6 +162,11 @@ const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 const Vec *ast_calls(void);         /* every ND_CALL of the parse */
 Node *ast_find_await(Node *n);      /* the first ND_AWAIT in n, or NULL */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
+/* The lexer's count of open ( [ {: false (after one error) when the one
+   at offset `at` is deeper than ACC_MAX_NESTING. */
+bool ast_nest_open(size_t at);
+void ast_nest_close(void);
+bool ast_nesting_exceeded(void); /* later syntax errors are its echo */
 
 /* ==== syntax_error.c: what the parser could not read, as gcc words it ==== */
 

@@ -33,6 +33,7 @@
  * which C rejects there in its own words).
  */
 #include "sema.h"
+#include "futures.h"
 #include "parse.h"
 
 #include <string.h>
@@ -47,16 +48,10 @@ typedef struct Ctx {
 
 static void check(Ctx c, Node *n, bool future_ok);
 
-static Decl *async_callee(const Node *call) {
-  if (call->kind != ND_CALL || call->lhs->kind != ND_IDENT)
-    return NULL;
-  Decl *d = call->lhs->decl;
-  return d && d->kind == DK_FUNC && d->is_async ? d : NULL;
-}
-
-/* `__typeof__(f(0))` with f async names f's future type. */
+/* `__typeof__(f(0))`, `f__frame` or a typedef of one names f's future
+   type (futures.c). */
 static bool is_future_spec(const DeclSpec *spec) {
-  return spec && spec->typeof_expr && async_callee(spec->typeof_expr);
+  return future_spec(spec) != NULL;
 }
 
 /* A variable holding a future: declared with a future type, or
@@ -76,7 +71,7 @@ static bool is_future_lvalue(const Node *e) {
 
 /* Whether the operand of an await is a future. */
 static bool is_future(Ctx c, const Node *e) {
-  if (async_callee(e) || is_future_lvalue(e))
+  if (async_callee(e) || is_future_lvalue(e) || future_of(e, c.o))
     return true;
   if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
       is_future_spec(e->lhs->decl->spec))
@@ -87,6 +82,65 @@ static bool is_future(Ctx c, const Node *e) {
     return is_future(c, e->rhs);
   const char *type = c.o ? oracle_expr_type(c.o, e->begin, e->end) : NULL;
   return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
+}
+
+/* The future a value is, or that a function (or a pointer to one) it
+   designates returns: what a variable, a function pointer or a return
+   receives from it. */
+static Decl *value_future(Ctx c, const Node *e, bool *is_fn) {
+  *is_fn = false;
+  Decl *f = future_of(e, c.o);
+  if (f)
+    return f;
+  if (e->kind == ND_ADDR)
+    e = e->lhs;
+  Decl *d = e->kind == ND_IDENT ? e->decl : NULL;
+  if (d && (d->kind == DK_FUNC ||
+            (d->kind == DK_VAR &&
+             ast_derivations(d->begin, d->name_off, d->end) < 0))) {
+    *is_fn = true;
+    return future_spec(d->spec);
+  }
+  return NULL;
+}
+
+/* A future of one async function where the declaration says another's:
+   the erasure gives both the same type (gcc only warns of two function
+   pointer types that differ there), but the frames differ. */
+static void check_future_store(Ctx c, const Node *value, const char *target,
+                               const DeclSpec *spec, bool is_return) {
+  bool is_fn;
+  Decl *want = future_spec(spec);
+  Decl *got = want ? value_future(c, value, &is_fn) : NULL;
+  if (!got || got->first == want->first)
+    return;
+  if (is_fn)
+    error_at(value->begin, "'%s' returns futures of '%s', but '%s' is "
+             "declared for futures of '%s'",
+             value->kind == ND_IDENT ? value->name : value->lhs->name,
+             got->name, target, want->name);
+  else if (is_return)
+    error_at(value->begin, "a future of '%s' returned from '%s', which is "
+             "declared to return futures of '%s'", got->name, target,
+             want->name);
+  else
+    error_at(value->begin, "a future of '%s' stored in '%s', which is "
+             "declared for futures of '%s'", got->name, target, want->name);
+}
+
+/* `await (c ? f(1) : g(2))`: one await site, one child, so both arms must
+   be futures of the same function. */
+static bool check_future_arms(Ctx c, const Node *e) {
+  if (e->kind != ND_COND)
+    return true;
+  Decl *a = future_of(e->then ? e->then : e->cond, c.o);
+  Decl *b = future_of(e->els, c.o);
+  if (!a || !b || a->first == b->first)
+    return true;
+  error_at(e->op_off, "the arms of '?:' are futures of different async "
+           "functions, '%s' and '%s'; await each arm instead", a->name,
+           b->name);
+  return false;
 }
 
 static void check_await(Ctx c, Node *n) {
@@ -108,12 +162,16 @@ static void check_await(Ctx c, Node *n) {
     return;
   }
   if (!c.o || is_future(c, n->lhs)) {
+    if (c.o)
+      check_future_arms(c, n->lhs);
     check(c, n->lhs, true);
     return;
   }
   const char *type = c.o ? oracle_expr_type(c.o, n->lhs->begin, n->lhs->end)
                          : NULL;
-  if (type)
+  if (!type && oracle_has_errors(c.o)) /* the erasure's error says why */
+    ;
+  else if (type)
     error_at(n->lhs->begin, "'await' operand of type '%s' is not a future",
              type);
   else
@@ -154,6 +212,77 @@ static void check_future_argument(Node *call, int i) {
             future_of->name, param->name ? param->name : "");
 }
 
+/* GNU builtins whose arguments are never evaluated: an await there would
+   run in acc's output and not in the erasure. */
+static const char *unevaluated_builtin(const char *name) {
+  static const char *names[] = {"__builtin_constant_p", "__builtin_object_size",
+                                "__builtin_dynamic_object_size",
+                                "__builtin_classify_type", NULL};
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(name, names[i]))
+      return names[i];
+  return NULL;
+}
+
+static Node *child_at(Node *n, size_t at);
+
+/* The first await of n that starts after offset `at`. */
+static Node *await_after(Node *n, size_t at) {
+  if (!n || !n->has_await || n->end <= at)
+    return NULL;
+  if (n->kind == ND_AWAIT && n->begin > at)
+    return n;
+  Node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els,
+                  n->init, n->inc, n->body};
+  Node *a = NULL;
+  for (size_t i = 0; !a && i < sizeof kids / sizeof *kids; i++)
+    a = await_after(kids[i], at);
+  for (int i = 0; !a && n->kind != ND_SWITCH && i < n->args.len; i++)
+    a = await_after(n->args.items[i], at);
+  for (int i = 0; !a && i < n->decls.len; i++)
+    a = await_after(((Decl *)n->decls.items[i])->init, at);
+  return a;
+}
+
+/* An await that can run after offset `at` in the function: later in the
+   text, or anywhere in a loop around `at`. */
+static Node *await_can_follow(Node *fn, size_t at) {
+  Node *later = await_after(fn->body, at);
+  if (later)
+    return later;
+  for (Node *n = fn->body; n; n = child_at(n, at))
+    if ((n->kind == ND_WHILE || n->kind == ND_DO || n->kind == ND_FOR) &&
+        n->has_await)
+      return ast_find_await(n);
+  return NULL;
+}
+
+static bool is_setjmp(const char *name) {
+  static const char *names[] = {"setjmp", "_setjmp", "__builtin_setjmp",
+                                "sigsetjmp", "__sigsetjmp", NULL};
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(name, names[i]))
+      return true;
+  return false;
+}
+
+/* setjmp saves the C stack of the poll call that runs it; once the task
+   suspends that call has returned, and a longjmp back would resume a
+   frame that no longer exists. */
+static void check_setjmp(Ctx c, Node *call, const char *name) {
+  if (!c.in_async || !c.func || !is_setjmp(name))
+    return;
+  Node *a = await_can_follow(c.func, call->begin);
+  if (!a)
+    return;
+  /* named as written, not as <setjmp.h> expands it (_setjmp) */
+  error_at(call->begin, "'%s' in async function '%s', which can suspend "
+           "after it: a 'longjmp' back would return into a poll call that "
+           "has ended", strstr(name, "sigsetjmp") ? "sigsetjmp" : "setjmp",
+           c.func->decl->name);
+  note_at(a->op_off, "it can suspend here");
+}
+
 static void check_call(Ctx c, Node *n, bool future_ok) {
   Decl *callee = async_callee(n);
   if (callee && !future_ok) {
@@ -165,6 +294,12 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
                          "as if it were synchronous", callee->name);
   }
   const char *name = n->lhs->kind == ND_IDENT ? n->lhs->name : "";
+  if (!c.o)
+    check_setjmp(c, n, name);
+  Decl *made = callee || future_ok ? NULL : future_of(n, c.o);
+  if (made) /* a plain function (or pointer) that returns a future */
+    error_at(n->begin, "a future of '%s' returned by '%s' used as a value "
+             "without 'await'", made->name, *name ? name : "this call");
   if (c.in_async && c.func && c.func->has_await &&
       (!strcmp(name, "alloca") || !strcmp(name, "__builtin_alloca")))
   {
@@ -173,8 +308,12 @@ static void check_call(Ctx c, Node *n, bool future_ok) {
     note_at(ast_find_await(c.func->body)->op_off, "an 'await' is here");
   }
   check(c, n->lhs, false);
+  const char *unevaluated = unevaluated_builtin(name);
   for (int i = 0; i < n->args.len; i++) {
-    check(c, n->args.items[i], true);
+    Ctx ac = c;
+    if (unevaluated)
+      ac.unevaluated = unevaluated;
+    check(ac, n->args.items[i], true);
     check_future_argument(n, i);
   }
 }
@@ -213,6 +352,8 @@ static void check_decls(Ctx c, Node *n) {
                      d->spec->is_thread_local;
     check(ic, d->init,
           spec_is_auto_type(d->spec) || is_future_spec(d->spec));
+    if (c.o && d->name)
+      check_future_store(c, d->init, d->name, d->spec, false);
   }
 }
 
@@ -326,7 +467,8 @@ static void check_value_operands(const Node *n) {
       check_value_operand(n->rhs);
     }
     break;
-  case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT:
+  case ND_NEG: case ND_PLUS: case ND_NOT: case ND_BITNOT: case ND_REAL:
+  case ND_IMAG:
   case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
     check_value_operand(n->lhs);
     break;
@@ -379,6 +521,14 @@ static void check(Ctx c, Node *n, bool future_ok) {
   case ND_BLOCK:
     check_vlas(c, n);
     break;
+  case ND_ASM: /* its operands are evaluated inside the asm */
+    for (int i = 0; i < n->args.len; i++) {
+      Node *a = ast_find_await(n->args.items[i]);
+      if (a)
+        error_at(a->op_off, "'await' in an operand of an 'asm' statement; "
+                 "await into a local before the 'asm'");
+    }
+    return;
   case ND_GOTO:
     if (n->target)
       check_jump_in(c, n->begin, n->target);
@@ -405,10 +555,15 @@ static void check(Ctx c, Node *n, bool future_ok) {
     return;
   case ND_ASSIGN: /* storing into a variable that holds a future */
     check(c, n->lhs, false);
-    check(c, n->rhs, !strcmp(n->op, "=") && is_future_lvalue(n->lhs));
+    check(c, n->rhs, !strcmp(n->op, "=") &&
+                         (is_future_lvalue(n->lhs) || future_of(n->lhs, c.o)));
+    if (c.o && !strcmp(n->op, "=") && n->lhs->kind == ND_IDENT && n->lhs->decl)
+      check_future_store(c, n->rhs, n->lhs->name, n->lhs->decl->spec, false);
     return;
   case ND_RETURN: /* from a plain function returning a future */
     check(c, n->lhs, c.func && is_future_spec(c.func->spec));
+    if (c.o && n->lhs && c.func && !c.in_async)
+      check_future_store(c, n->lhs, c.func->decl->name, c.func->spec, true);
     return;
   default:
     break;
@@ -426,17 +581,41 @@ static void check_func(Ctx c, Node *fn) {
     error_at(fn->decl->name_off,
              "async function name '%s' is reserved: names beginning with "
              "'ac_' or containing '__' clash with generated names", name);
+  if (c.in_async && c.o)
+    sema_check_awaited_once(fn, c.o);
+  if (c.in_async && c.o && !strcmp(name, "main")) {
+    /* The generated main returns the async main's value as the exit
+       status, through an int. */
+    const char *r = oracle_result_canonical(c.o, fn->decl->name_off);
+    if (r && strcmp(r, "int") && strcmp(r, "void"))
+      error_at(fn->decl->name_off, "async 'main' must return 'int' or "
+               "'void', not '%s'", r);
+  }
   check(c, fn->body, false);
 }
 
-static void check_hidden_awaits(void) {
+/* The async function definition holding offset `at`, or NULL. */
+static Node *async_def_at(Node *tu, size_t at) {
+  for (int i = 0; i < tu->args.len; i++) {
+    Node *n = tu->args.items[i];
+    if (n->kind == ND_FUNC_DEF && n->begin <= at && at < n->end)
+      return n->decl->is_async ? n : NULL;
+  }
+  return NULL;
+}
+
+/* An await outside the tree: in an array size, an error; in a typeof
+   operand it names the awaited value's type (`__typeof__(a) _a = (a);`
+   in a macro given `await f()`) and runs nothing, so it only has to be
+   in an async function. */
+static void check_hidden_awaits(Node *tu) {
   const Vec *hidden = ast_hidden_awaits();
   for (int i = 0; i < hidden->len; i++) {
     Node *a = hidden->items[i];
-    if (!strcmp(a->name, "typeof"))
-      error_at(a->op_off, "'await' in an unevaluated operand of 'typeof'");
-    else
+    if (strcmp(a->name, "typeof"))
       error_at(a->op_off, "'await' in an array size");
+    else if (!async_def_at(tu, a->begin))
+      error_at(a->op_off, "'await' outside an async function");
   }
 }
 
@@ -450,6 +629,7 @@ int sema_check(Node *tu, Oracle *o) {
     else
       check(c, n, false);
   }
-  check_hidden_awaits();
+  if (!o)
+    check_hidden_awaits(tu);
   return diag_error_count() - before;
 }

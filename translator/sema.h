@@ -19,4 +19,8 @@
 
 int sema_check(Node *tu, Oracle *o);
 
+/* sema_once.c: a future variable certainly awaited again after it
+   completed, in async function definition fn. */
+void sema_check_awaited_once(Node *fn, Oracle *o);
+
 #endif /* SEMA_H */

@@ -147,6 +147,8 @@ void syntax_error_report(Parser *p, const SyntaxError *e) {
   const char *found = token_text(src, e->at, e->unexpected);
   size_t at = e->at.begin;
   p->nerrs++;
+  if (ast_nesting_exceeded())
+    return;
   Span unknown = unknown_type_name(src, e);
   if (unknown.end > unknown.begin) {
     error_at(unknown.begin, "unknown type name '%s'",

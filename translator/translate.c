@@ -77,7 +77,38 @@ static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
   }
 }
 
+/*
+ * A binary file given as the input would make thousands of syntax errors;
+ * one error says what it is.  Binary: more than 1 byte in 20 of its first
+ * 64 KiB is a control character other than white space (a NUL in a
+ * comment of a text file is not enough).
+ */
+static bool reject_binary(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false; /* the preprocessor reports it */
+  unsigned char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf, f), bad = 0, first = n;
+  fclose(f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = buf[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
+         c != '\v') || c == 0x7f) {
+      bad++;
+      if (first == n)
+        first = i;
+    }
+  }
+  if (n == 0 || bad * 20 <= n)
+    return false;
+  fprintf(stderr, "%s:1:1: error: '%s' is not C source: it holds binary "
+          "data (byte 0x%02x at offset %zu)\n", path, path, buf[first], first);
+  return true;
+}
+
 int acc_translate(const Options *opt, Str *out) {
+  if (opt->input && reject_binary(opt->input))
+    return 1;
   if (opt->emit == EMIT_SYNC)
     return emit_sync(opt, out);
   Source *src = cpp_run(opt);
@@ -95,8 +126,13 @@ int acc_translate(const Options *opt, Str *out) {
   if (sema_check(tu, NULL))
     return 1;
   Oracle *o = oracle_open(src, args, nargs);
-  if (!o || diag_error_count() || sema_check(tu, o))
+  if (!o)
     return 1;
+  sema_check(tu, o);
+  if (diag_error_count()) {
+    oracle_close(o);
+    return 1;
+  }
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;

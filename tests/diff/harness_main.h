@@ -20,7 +20,8 @@
  * Cancellation: with ACC_TEST_DROP_AFTER=K (K > 0), main stops after K
  * polls if test_main is still pending and drops it there, in whatever state
  * it is; the drop must release every test leaf in flight (the runner checks
- * that the output so far is a prefix of the erasure's).
+ * that the output so far is a prefix of the erasure's).  What the drop
+ * prints itself (the cleanup attributes it runs) goes to stderr.
  *
  * While acc itself reads the program (__ACC__ defined and not the erasure)
  * this header declares nothing: test_main__frame does not exist yet.
@@ -36,6 +37,7 @@ int main(void) {
 #elif !defined(__ACC__)
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static long harness_wakes, harness_clones, harness_releases;
 
@@ -105,6 +107,11 @@ int main(void) {
       harness_fail("too many polls: livelock?", polls);
     harness_scribble_stack();
     if (polls == drop_after) {
+      /* What the drop itself prints (cleanup attributes of the locals
+         alive in that state) goes to stderr: stdout holds the run so far,
+         a prefix of the erasure's. */
+      fflush(stdout);
+      dup2(2, 1);
       test_main__drop(&harness_frame);
       fflush(stdout);
       if (test_leaf_in_flight() != 0)

@@ -9,9 +9,9 @@
  * that polls `async int test_main(void)` to completion with a no-op waker
  * (overwriting the dead stack between polls, so nothing a poll function
  * leaves in its C stack survives a suspension), drops it and prints
- * "=RESULT".  With -DLR_DROP_EARLY the driver polls
- * once and drops the frame instead, and prints how many ticks were dropped
- * in flight.
+ * "=RESULT".  With -DLR_DROP_EARLY (or -DLR_DROP_AFTER=K) the driver
+ * polls once (K times, unless the future is ready first) and drops the
+ * frame instead, and prints how many ticks were dropped in flight.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -57,8 +57,15 @@ static const char lr_driver[] =
     "  ac_context_t cx = {&w};\n"
     "  int r = 0;\n"
     "  test_main__init(&lr_frame);\n"
-    "#ifdef LR_DROP_EARLY\n"
-    "  (void)test_main__poll(&lr_frame, &cx, &r);\n"
+    "#if defined(LR_DROP_EARLY) && !defined(LR_DROP_AFTER)\n"
+    "#define LR_DROP_AFTER 1\n"
+    "#endif\n"
+    "#ifdef LR_DROP_AFTER\n"
+    "  for (int i = 0; i < LR_DROP_AFTER; i++) {\n"
+    "    if (test_main__poll(&lr_frame, &cx, &r) == AC_POLL_READY)\n"
+    "      break;\n"
+    "    lr_scribble();\n"
+    "  }\n"
     "  test_main__drop(&lr_frame);\n"
     "  printf(\"cancelled %d\\n\", lr_cancelled);\n"
     "#else\n"

@@ -1,0 +1,153 @@
+/*
+ * futures.c: which async function's future an expression holds.
+ *
+ * The sync erasure gives a future of f the type of f's result, so the
+ * oracle cannot tell a future from a value, nor a future of f from one of
+ * g with the same result type.  acc follows futures through the source
+ * instead: a call of an async function makes one; a variable, a struct
+ * member or a function result declared with a future type holds one, as
+ * does an element of an array of them or the target of a pointer to one.
+ * A future type is written `__typeof__(f(...))`, `f__frame` (the name acc
+ * declares for every async function), or a typedef of either.
+ *
+ * Each declaration counts its derivations (`*` and `[]` in its
+ * declarator): `__typeof__(f(0)) *p` is a pointer to a future, so `p` is
+ * none and `*p` and `p[0]` are, `&x` is none either.
+ */
+#include "futures.h"
+#include "parse.h"
+
+#include <string.h>
+
+Decl *async_callee(const Node *call) {
+  if (!call || call->kind != ND_CALL || call->lhs->kind != ND_IDENT)
+    return NULL;
+  Decl *d = call->lhs->decl;
+  if (!d || d->kind != DK_FUNC)
+    return NULL;
+  if (d->is_async || (d->first && d->first->is_async))
+    return d;
+  return NULL;
+}
+
+Decl *future_spec(const DeclSpec *spec) {
+  for (int guard = 0; spec && guard < 64; guard++) {
+    Decl *f = async_callee(spec->typeof_expr);
+    if (f)
+      return f;
+    Decl *t = spec->typedef_name;
+    if (!t)
+      return NULL;
+    if (t->frame_of)
+      return t->frame_of;
+    spec = t->spec;
+  }
+  return NULL;
+}
+
+/* The number of pointer and array derivations of a declarator, at the
+   top level of its text: `*p` 1, `a[3][4]` 2, `(*fp)(int)` -1 (a function
+   or a pointer to one: its calls give the future). */
+int ast_derivations(size_t begin, size_t name_off, size_t end) {
+  const char *t = ast_source_text();
+  int n = 0, depth = 0;
+  for (size_t i = begin; i < end; i++) {
+    char c = t[i];
+    if (c == '_' && !strncmp(t + i, "__attribute__", 13))
+      return n; /* nothing after it derives */
+    if (c == '(' && i > name_off)
+      return -1;
+    if (c == '(')
+      depth++;
+    else if (c == ')')
+      depth--;
+    else if (c == '*' && i < name_off)
+      n++;
+    else if (c == '[' && depth == 0)
+      n++;
+  }
+  return n;
+}
+
+static int derivations(const Decl *d) {
+  return ast_derivations(d->begin, d->name_off, d->end);
+}
+
+/* The future an lvalue or call holds, with how many derivations it has
+   left to take off (0: it is a future itself). */
+static Decl *future_level(const Node *e, Oracle *o, int *level) {
+  switch (e->kind) {
+  case ND_CALL: {
+    Decl *f = async_callee(e);
+    if (f) {
+      *level = 0;
+      return f;
+    }
+    /* a plain function, or a pointer to one, that returns a future */
+    Decl *d = e->lhs->kind == ND_IDENT ? e->lhs->decl
+              : e->lhs->kind == ND_DEREF && e->lhs->lhs->kind == ND_IDENT
+                  ? e->lhs->lhs->decl : NULL;
+    f = d && (d->kind == DK_FUNC || derivations(d) < 0) ? future_spec(d->spec)
+                                                         : NULL;
+    *level = 0;
+    return f;
+  }
+  case ND_IDENT: {
+    Decl *d = e->decl;
+    if (!d || d->kind != DK_VAR)
+      return NULL;
+    if (d->init && d->init->kind != ND_INIT_LIST && derivations(d) == 0 &&
+        !future_spec(d->spec)) { /* __auto_type x = f(1); */
+      Decl *f = future_of(d->init, o);
+      if (f) {
+        *level = 0;
+        return f;
+      }
+    }
+    *level = derivations(d);
+    return *level >= 0 ? future_spec(d->spec) : NULL;
+  }
+  case ND_MEMBER: case ND_ARROW: {
+    /* the member the oracle resolves; without one, any of that name */
+    size_t off = o ? oracle_member_decl(o, e->begin, e->end) : (size_t)-1;
+    MemberFuture *m = o ? (off != (size_t)-1 ? ast_member_future_at(off)
+                                             : NULL)
+                        : ast_member_future_named(e->name);
+    if (!m)
+      return NULL;
+    *level = m->level;
+    return m->fn;
+  }
+  case ND_INDEX: case ND_DEREF: {
+    Decl *f = future_level(e->lhs, o, level);
+    if (!f || *level <= 0)
+      return NULL;
+    --*level;
+    return f;
+  }
+  case ND_ADDR: {
+    Decl *f = future_level(e->lhs, o, level);
+    ++*level;
+    return f;
+  }
+  case ND_COMMA:
+    return future_level(e->rhs, o, level);
+  case ND_COND: {
+    int a = 0, b = 0;
+    Decl *x = future_level(e->then ? e->then : e->cond, o, &a);
+    Decl *y = future_level(e->els, o, &b);
+    *level = a;
+    return x && y && x->first == y->first && a == b ? x : NULL;
+  }
+  case ND_ASSIGN:
+    return future_level(e->lhs, o, level);
+  default:
+    return NULL;
+  }
+}
+
+Decl *future_of(const Node *e, Oracle *o) {
+  int level = 0;
+  Decl *f = e ? future_level(e, o, &level) : NULL;
+  return f && level == 0 ? f : NULL;
+}
