@@ -530,7 +530,7 @@ AC_INTERNAL void ac__current_block_on(struct ac_runtime *rt, ac_join_t *j,
 
 /* ==== driver.c: timers + reactor behind one park ==== */
 
-#define AC__TIMER_SPARE 16 /* entries kept when the heap cannot grow */
+#define AC__TIMER_SPARE 64 /* entries kept when the heap cannot grow */
 typedef struct ac__timers {
   pthread_mutex_t lock;
   ac_sleep_t **heap; /* min-heap on deadline; heap[i]->heap_idx == i + 1 */
