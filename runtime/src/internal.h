@@ -278,6 +278,13 @@ AC_INTERNAL extern const ac_waker_vtable_t ac__task_waker_vtable;
 AC_INTERNAL void ac__task_wake_by_ref(void *data);
 AC_INTERNAL extern const ac_waker_vtable_t ac__noop_waker_vtable;
 
+/* ==== bigmem.c: large arrays, mapped (their memory goes back) ==== */
+
+#define AC__BIG_MIN (256u << 10)
+AC_INTERNAL void *ac__big_alloc(size_t n);
+AC_INTERNAL void ac__big_free(void *p, size_t n);
+AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
+
 /* ==== runq.c ==== */
 
 /* A growable ring of task pointers (as uintptr_t).  An entry owns its task:
@@ -466,6 +473,9 @@ AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
 
 /* An idle worker gives wholly free chunks back (slab.c). */
 AC_INTERNAL void ac__slab_trim(ac__sched_t *s);
+/* True if it should look again after a while, though idle (slab.c). */
+AC_INTERNAL bool ac__slab_recheck(ac__sched_t *s);
+#define AC__SLAB_RECHECK_MS 50
 /* The process-wide heap of handle-checked objects (handle.c). */
 AC_INTERNAL void *ac__obj_alloc(size_t size);
 AC_INTERNAL void ac__obj_trim(void);

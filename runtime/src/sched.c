@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 __thread ac__tls_t ac__tls;
@@ -37,7 +38,11 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
       goto fail;
   }
   pthread_mutex_init(&s->idle_lock, NULL);
-  pthread_cond_init(&s->idle_cond, NULL);
+  pthread_condattr_t ca; /* timed waits of idle workers: monotonic */
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->idle_cond, &ca);
+  pthread_condattr_destroy(&ca);
   return 0;
 fail:
   ac__sched_destroy(s);

@@ -517,6 +517,11 @@ static bool chunk_empty(const ac__slab_chunk_t *c) {
 static size_t trim_heap(ac__slab_heap_t *h) {
   void *remote[AC__SLAB_NCLASS];
   bool kept[AC__SLAB_NCLASS] = {false};
+  /* Frees counted before the remote lists are taken: one that lands
+   * after the take makes the next trim due (counted after, it would be
+   * taken for seen and its chunk kept for good). */
+  size_t mark = __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
+                __atomic_load_n(&h->remote_frees, __ATOMIC_ACQUIRE);
   for (ac__slab_chunk_t *c = h->chunks; c; c = c->next) {
     c->nfree = 0;
     c->release = false;
@@ -546,10 +551,7 @@ static size_t trim_heap(ac__slab_heap_t *h) {
   }
   /* Read without the lock of a shared heap by trim_due: atomic stores. */
   __atomic_store_n(&h->trim_left, left, __ATOMIC_RELAXED);
-  __atomic_store_n(&h->trim_mark,
-                   __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
-                       __atomic_load_n(&h->remote_frees, __ATOMIC_RELAXED),
-                   __ATOMIC_RELAXED);
+  __atomic_store_n(&h->trim_mark, mark, __ATOMIC_RELAXED);
   if (!released)
     return 0;
   for (ac__slab_chunk_t *c = h->chunks, *next; c; c = next) {
@@ -571,13 +573,20 @@ static size_t trim_heap(ac__slab_heap_t *h) {
 
 /* Worth a walk: enough frees since the last one, and more than a quarter
  * of the free slots the last one left (the walk costs one step per free
- * slot, so this keeps it a few steps per free). */
+ * slot, so this keeps it a few steps per free); or every slot is free
+ * again and more than a chunk a class could be kept is held. */
 static bool trim_due(ac__slab_heap_t *h) {
-  size_t freed = __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
-                 __atomic_load_n(&h->remote_frees, __ATOMIC_RELAXED) -
-                 __atomic_load_n(&h->trim_mark, __ATOMIC_RELAXED);
-  return freed >= TRIM_MIN &&
-         freed >= __atomic_load_n(&h->trim_left, __ATOMIC_RELAXED) / 4;
+  size_t frees = __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&h->remote_frees, __ATOMIC_RELAXED);
+  size_t freed = frees - __atomic_load_n(&h->trim_mark, __ATOMIC_RELAXED);
+  if (!freed)
+    return false;
+  if (freed >= TRIM_MIN &&
+      freed >= __atomic_load_n(&h->trim_left, __ATOMIC_RELAXED) / 4)
+    return true;
+  return __atomic_load_n(&h->allocs, __ATOMIC_RELAXED) == frees &&
+         __atomic_load_n(&h->chunk_bytes, __ATOMIC_RELAXED) >
+             4 * (size_t)AC__SLAB_CHUNK;
 }
 
 /* The runtime's large cache back to the pool, decommitted. */
@@ -612,6 +621,18 @@ void ac__slab_trim(ac__sched_t *s) {
   }
   ac__obj_trim();
   large_flush(s);
+}
+
+/* An idle worker whose heap holds many chunks with tasks still alive in
+ * them: those tasks may finish on other workers while it sleeps (their
+ * slots go to its remote lists), and only it can give the chunks back, so
+ * it sleeps with a timeout and looks again (exec_multi.c). */
+bool ac__slab_recheck(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (!w || w->sched != s)
+    return false;
+  ac__slab_heap_t *h = &s->heaps[w->index];
+  return h->chunk_bytes > 16 * (size_t)AC__SLAB_CHUNK;
 }
 
 /* ==== the object heap (handle.c's checked objects) ==== */

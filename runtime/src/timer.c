@@ -67,7 +67,7 @@ int ac__timers_init(ac__timers_t *t) {
 }
 
 void ac__timers_destroy(ac__timers_t *t) {
-  free(t->heap);
+  ac__big_free(t->heap, t->cap * sizeof *t->heap);
   pthread_mutex_destroy(&t->lock);
 }
 
@@ -136,7 +136,8 @@ static int heap_push(ac__timers_t *t, ac_sleep_t *e) {
     if (t->cap > UINT32_MAX / 2)
       return -ENOMEM;
     uint32_t cap = t->cap ? 2 * t->cap : 64;
-    ac_sleep_t **nh = realloc(t->heap, cap * sizeof *nh);
+    ac_sleep_t **nh = ac__big_realloc(t->heap, t->cap * sizeof *nh,
+                                      cap * sizeof *nh);
     if (!nh)
       return -ENOMEM;
     t->heap = nh;
@@ -153,7 +154,8 @@ static int heap_push(ac__timers_t *t, ac_sleep_t *e) {
 #define SHRINK_MIN 1024u
 static void heap_shrink(ac__timers_t *t) {
   uint32_t cap = t->cap / 2;
-  ac_sleep_t **nh = realloc(t->heap, cap * sizeof *nh);
+  ac_sleep_t **nh = ac__big_realloc(t->heap, t->cap * sizeof *nh,
+                                    cap * sizeof *nh);
   if (nh) { /* else keep the larger array: nothing is lost */
     t->heap = nh;
     t->cap = cap;
