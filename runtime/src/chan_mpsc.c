@@ -9,6 +9,12 @@
  * is dropped before using its slot passes it on.  The channel is freed
  * when the receiver is gone and the last sender is dropped.
  *
+ * The ac_mpsc_t * users hold is a checked handle (handle.c): every call
+ * and every poll finds the channel through it, so a channel used after it
+ * was freed is a reported misuse, and so are the ends' double drops (a
+ * receiver dropped twice, more senders dropped than were made) and sends
+ * or receives through an end already dropped.
+ *
  * Direct handoff: a receiver that found the channel empty parks its
  * destination here; the next sender copies its value straight there and
  * raises rx_given, and the receiver's next poll sees the flag without
@@ -23,10 +29,12 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct ac_mpsc {
+  ac__obj_t hdr;
   ac__spin_t lock;
   size_t elem, cap;        /* cap 0: unbounded */
   size_t head, len, bufcap;
@@ -50,25 +58,56 @@ ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap) {
     errno = EINVAL; /* no buffer of that size can exist */
     return NULL;
   }
-  ac_mpsc_t *ch = calloc(1, sizeof *ch);
-  if (!ch)
+  ac_mpsc_t *ch = ac__obj_new(sizeof *ch, AC__K_MPSC);
+  if (!ch) {
+    errno = ENOMEM;
     return NULL;
+  }
   ch->elem = elem;
   ch->cap = cap;
   ch->bufcap = bufcap;
   ch->buf = malloc(bytes);
   if (!ch->buf) {
-    free(ch);
+    ac__obj_free(ch);
+    errno = ENOMEM;
     return NULL;
   }
   ch->senders = 1;
   ac__list_init(&ch->waiters);
-  return ch;
+  return ac__handle_make(ch);
 }
 
 static void destroy(ac_mpsc_t *ch) {
   free(ch->buf);
-  free(ch);
+  ac__obj_free(ch);
+}
+
+__attribute__((cold, noinline)) static void bad_chan(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: not a live channel (freed, or not made "
+           "by ac_mpsc_new)", op);
+  ac__misuse(-EBADF, what);
+}
+
+/* The channel of a handle, or NULL (the misuse reported). */
+static inline ac_mpsc_t *chan(ac_mpsc_t *h, const char *op) {
+  ac_mpsc_t *ch = ac__obj_get(h, AC__K_MPSC);
+  if (AC_UNLIKELY(!ch))
+    bad_chan(op);
+  return ch;
+}
+
+__attribute__((cold, noinline)) static int no_sender(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: every sender of the channel was "
+           "already dropped", op);
+  return ac__misuse(-EINVAL, what);
+}
+
+__attribute__((cold, noinline)) static int no_receiver(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: the receiver was already dropped", op);
+  return ac__misuse(-EINVAL, what);
 }
 
 static int grow(ac_mpsc_t *ch) {
@@ -125,14 +164,30 @@ static void grant(ac_mpsc_t *ch) {
   }
 }
 
-void ac_mpsc_sender_clone(ac_mpsc_t *ch) {
+int ac_mpsc_sender_clone(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_clone");
+  if (!ch)
+    return -EBADF;
   ac__obj_lock(&ch->lock);
-  ch->senders++;
+  uint32_t n = ch->senders;
+  if (n && n < UINT32_MAX)
+    ch->senders++;
   ac__obj_unlock(&ch->lock);
+  return !n ? no_sender("ac_mpsc_sender_clone")
+         : n == UINT32_MAX ? -EOVERFLOW
+                           : 0;
 }
 
-void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
+int ac_mpsc_sender_drop(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_drop");
+  if (!ch)
+    return -EBADF;
   ac__obj_lock(&ch->lock);
+  if (!ch->senders) {
+    ac__obj_unlock(&ch->lock);
+    return ac__misuse(-EINVAL, "ac_mpsc_sender_drop: more senders dropped "
+                               "than were made (a sender dropped twice?)");
+  }
   bool last = --ch->senders == 0;
   ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
   bool free_it = last && ch->rx_closed;
@@ -141,10 +196,18 @@ void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
     ac_waker_wake(w);
   if (free_it)
     destroy(ch);
+  return 0;
 }
 
-void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
+int ac_mpsc_receiver_drop(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_receiver_drop");
+  if (!ch)
+    return -EBADF;
   ac__obj_lock(&ch->lock);
+  if (ch->rx_closed) {
+    ac__obj_unlock(&ch->lock);
+    return no_receiver("ac_mpsc_receiver_drop");
+  }
   ch->rx_closed = true;
   ch->rx_parked = false;
   __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
@@ -159,12 +222,18 @@ void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
   ac__obj_unlock(&ch->lock);
   if (free_it)
     destroy(ch);
+  return 0;
 }
 
-int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
+int ac_mpsc_try_send(ac_mpsc_t *h, const void *value) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_try_send");
+  if (!ch)
+    return -EBADF;
   int rc = 0;
   ac__obj_lock(&ch->lock);
-  if (ch->rx_closed)
+  if (AC_UNLIKELY(!ch->senders))
+    rc = -EINVAL;
+  else if (ch->rx_closed)
     rc = AC_EPIPE;
   else if (ch->cap && (ch->len + ch->reserved >= ch->cap ||
                        !ac__list_empty(&ch->waiters)))
@@ -174,7 +243,7 @@ int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
   if (rc == 0)
     push_wake(ch, value);
   ac__obj_unlock(&ch->lock);
-  return rc;
+  return rc == -EINVAL ? no_sender("ac_mpsc_try_send") : rc;
 }
 
 /* Under lock: 0 with a value, AC_EAGAIN if empty, AC_EPIPE if closed.
@@ -199,22 +268,34 @@ static int take(ac_mpsc_t *ch, void *dst) {
   return 0;
 }
 
-int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst) {
+int ac_mpsc_try_recv(ac_mpsc_t *h, void *dst) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_try_recv");
+  if (!ch)
+    return -EBADF;
   ac__obj_lock(&ch->lock);
-  int rc = take(ch, dst);
+  bool closed = ch->rx_closed;
+  int rc = closed ? -EINVAL : take(ch, dst);
   ac__obj_unlock(&ch->lock);
-  return rc;
+  return closed ? no_receiver("ac_mpsc_try_recv") : rc;
 }
 
 /* ==== send future ==== */
 
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = chan(self->ch, "send");
   ac_waiter_t *wt = &self->wait;
   int rc = 0;
+  if (AC_UNLIKELY(!ch)) {
+    wt->state = AC__WAIT_DONE;
+    if (out)
+      *out = -EBADF;
+    return AC_POLL_READY;
+  }
   ac__spin_lock(&ch->lock);
-  if (wt->state != AC__WAIT_IDLE) {
+  if (AC_UNLIKELY(!ch->senders) && wt->state == AC__WAIT_IDLE) {
+    rc = -EINVAL;
+  } else if (wt->state != AC__WAIT_IDLE) {
     if (!ac__waiter_poll(wt, cx)) {
       ac__spin_unlock(&ch->lock);
       return AC_POLL_PENDING;
@@ -240,6 +321,8 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
   }
   wt->state = AC__WAIT_DONE;
   ac__spin_unlock(&ch->lock);
+  if (rc == -EINVAL)
+    no_sender("send");
   if (out)
     *out = rc;
   return AC_POLL_READY;
@@ -249,7 +332,9 @@ void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   ac_waiter_t *wt = &self->wait;
   if (!ac__waiter_pending(wt))
     return;
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
+  if (!ch) /* freed under a waiting send: reported by whoever freed it */
+    return;
   ac__spin_lock(&ch->lock);
   if (ac__waiter_cancel(wt) == AC__WAIT_GRANTED) {
     ch->reserved--; /* pass the promised slot on */
@@ -267,8 +352,15 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
 
 ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
                             int *out) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? chan(self->ch, "recv") : NULL;
   int rc = 0;
+  if (AC_UNLIKELY(!ch)) {
+    if (!self->ch)
+      ac__misuse(-EINVAL, "recv of a NULL channel, or polled again after it "
+                          "completed");
+    rc = -EBADF;
+    goto ready;
+  }
   /* Handed over while parked: the value is in dst already.  Senders set
    * the flag only while we are parked, so clearing it needs no lock. */
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
@@ -276,6 +368,11 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     goto ready;
   }
   ac__spin_lock(&ch->lock);
+  if (AC_UNLIKELY(ch->rx_closed)) {
+    ac__spin_unlock(&ch->lock);
+    rc = no_receiver("recv");
+    goto ready;
+  }
   rc = take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
@@ -305,7 +402,8 @@ static void put_back(ac_mpsc_t *ch, const void *v) {
 /* Takes back a stored waker, so the channel does not keep the task, and
  * a value handed over that the future never saw. */
 void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = self->ch ? ac__obj_get(self->ch, AC__K_MPSC) : NULL;
+  self->ch = NULL;
   if (!ch)
     return;
   ac__spin_lock(&ch->lock);
@@ -317,7 +415,6 @@ void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   ac_waker_t w = ac__waker_take(&ch->rx_waker);
   ac__spin_unlock(&ch->lock);
   ac__waker_drop_opt(w);
-  self->ch = NULL;
 }
 
 const ac_future_vtable_t ac_mpsc_recv_vtable = {

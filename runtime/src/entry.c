@@ -102,7 +102,7 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
       __atomic_store_n(&rt->blocking, 0, __ATOMIC_RELEASE);
     return -ENOMEM;
   }
-  ac_join_t j = ac_task_join(t);
+  ac_join_t j = ac_task_join(ac__task_handle(t));
   ac_waker_t w = {&main_waker_vtable, rt};
   if (current) {
     ac__current_block_on(rt, &j, out, &w);
@@ -120,7 +120,8 @@ ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
     errno = EINVAL;
     return NULL;
   }
-  return ac__task_new(&rt->sched, vt, fut);
+  ac_task_t *t = ac__task_new(&rt->sched, vt, fut);
+  return t ? ac__task_handle(t) : NULL;
 }
 
 ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
@@ -155,6 +156,7 @@ void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
   st->timers = ac__timers_count(&rt->driver.timers);
   st->fds = __atomic_load_n(&rt->driver.nfds, __ATOMIC_RELAXED);
   st->workers = (int)rt->sched.nworkers;
+  st->memory = ac__slab_bytes(&rt->sched);
 }
 
 int ac_runtime_free(ac_runtime_t *rt) {
@@ -165,6 +167,10 @@ int ac_runtime_free(ac_runtime_t *rt) {
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
   if (AC_UNLIKELY(ac__hooks))
     ac__hook_runtime_freed(&st);
+  /* Handles never joined or detached, and fds never closed, are reported
+   * above; from here on they are stale (handle.c), not dangling. */
+  if (st.allocated)
+    ac__sched_orphan_handles(&rt->sched);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);

@@ -19,6 +19,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <time.h>
 
 /* Back from a sleep (or not asleep after all): later pushes must notify
  * again.  Before this worker's next look at the queues (seq_cst). */
@@ -30,6 +31,8 @@ static void woken(ac__sched_t *s) {
 static void park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   ac__driver_t *d = s->driver;
+  ac__slab_trim(s); /* idle: after a burst, its memory goes back */
+  int timeout = ac__slab_recheck(s) ? AC__SLAB_RECHECK_MS : -1;
   pthread_mutex_lock(&s->idle_lock);
   __atomic_fetch_add(&s->nidle, 1, __ATOMIC_SEQ_CST);
   ac__fence();
@@ -46,7 +49,7 @@ static void park(ac__worker_t *w) {
     ac__fence();
     if (!ac__sched_has_work(s) &&
         !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
-      ac__driver_turn(d, -1);
+      ac__driver_turn(d, timeout);
     __atomic_store_n(&d->parked, 0, __ATOMIC_SEQ_CST);
     ac__sched_flush_notify(s);
     pthread_mutex_lock(&s->idle_lock);
@@ -54,7 +57,16 @@ static void park(ac__worker_t *w) {
     s->driver_parked = false;
   } else {
     s->ncond++;
-    pthread_cond_wait(&s->idle_cond, &s->idle_lock);
+    if (timeout < 0) {
+      pthread_cond_wait(&s->idle_cond, &s->idle_lock);
+    } else {
+      struct timespec until;
+      clock_gettime(CLOCK_MONOTONIC, &until);
+      until.tv_nsec += (long)timeout * 1000000;
+      until.tv_sec += until.tv_nsec / 1000000000;
+      until.tv_nsec %= 1000000000;
+      pthread_cond_timedwait(&s->idle_cond, &s->idle_lock, &until);
+    }
     s->ncond--;
   }
   __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);

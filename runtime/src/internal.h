@@ -150,6 +150,68 @@ static inline bool ac__waiter_pending(const ac_waiter_t *w) {
   return w->state == AC__WAIT_QUEUED || w->state == AC__WAIT_GRANTED;
 }
 
+/* ==== handle.c: checked handles ====
+ *
+ * A handle is the address of its object's slot (type-stable memory,
+ * slab.c) with the slot's generation in the 16 bits above the address and
+ * the 4 below it (slots are 16-aligned, addresses below 2^48).  A checked
+ * object starts with ac__obj_t: its kind, 0 once freed, and the
+ * generation; a handle is good if both match.
+ */
+#define AC__GEN_BITS 20
+#define AC__GEN_LIMIT (1u << AC__GEN_BITS)
+#define AC__H_ADDR ((uintptr_t)0x0000fffffffffff0u)
+
+typedef union ac__obj {
+  uint64_t word; /* kind | gen << 32, read at once by a check */
+  struct {
+    uint32_t kind; /* AC__K_*; 0: the slot is free */
+    uint32_t gen;
+  };
+} ac__obj_t;
+
+enum {
+  AC__K_DEAD = 1, /* being freed (an fd closed, queued for the driver) */
+  AC__K_MPSC = 0x4d500001,
+  AC__K_ONESHOT,
+  AC__K_FD,
+  AC__K_SEM,
+  AC__K_NOTIFY,
+};
+
+static inline void *ac__handle_make(const void *slot) {
+  uint32_t g = __atomic_load_n((const uint32_t *)slot + 1, __ATOMIC_RELAXED);
+  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0xffffu) << 48 |
+                  (uintptr_t)(g >> 16));
+}
+static inline void *ac__handle_addr(const void *h) {
+  return (void *)((uintptr_t)h & AC__H_ADDR);
+}
+/* Rotated left by 16, the handle has the generation in its low 20 bits
+ * (one rotate and one and: this is on every poll of a channel future). */
+static inline uint32_t ac__handle_gen(const void *h) {
+  uintptr_t v = (uintptr_t)h;
+  return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
+}
+/* The object a handle names if it is alive and of that kind, else NULL. */
+static inline void *ac__obj_get(const void *h, uint32_t kind) {
+  ac__obj_t *o = ac__handle_addr(h);
+  if (AC_UNLIKELY(!o))
+    return NULL;
+  uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
+  return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
+                                                                        : NULL;
+}
+/* The handle of a new task. */
+static inline ac_task_t *ac__task_handle(ac_task_t *t) {
+  return ac__handle_make(t);
+}
+/* Reports a misuse (stderr, or abort with AC_MISUSE=abort); returns err. */
+AC_INTERNAL int ac__misuse(int err, const char *what);
+/* A zeroed object of that kind from the object heap, or NULL. */
+AC_INTERNAL void *ac__obj_new(size_t size, uint32_t kind);
+AC_INTERNAL void ac__obj_free(void *o);
+
 /* ==== deferred unpark ====
  *
  * A wake from a thread that is not a worker of the task's runtime pushes
@@ -176,11 +238,24 @@ struct ac__sched;
  * Bits of `state` are documented at the top of task.c.
  */
 struct ac_task {
-  uint32_t state;                /* flags + refcount, atomic */
-  uint32_t fut_off;              /* where the future starts (its alignment) */
+  union {
+    uint64_t word; /* both at once, for handle checks (task.c) */
+    struct {
+      uint32_t state; /* flags + refcount, atomic */
+      uint32_t gen;   /* the slot's generation (slab.c), atomic */
+    };
+  };
   const ac_future_vtable_t *vt;  /* the future's type */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
+_Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
+
+/* Where the future starts: right after the header, or at its alignment
+ * (a power of two) if that is larger. */
+static inline size_t ac__fut_off(const ac_future_vtable_t *vt) {
+  return vt->align > sizeof(struct ac_task) ? vt->align
+                                             : sizeof(struct ac_task);
+}
 
 enum {
   AC__T_RUNNING = 1u << 0,
@@ -189,6 +264,7 @@ enum {
   AC__T_CANCELLED = 1u << 3,
   AC__T_JOIN_INTEREST = 1u << 4,
   AC__T_JOIN_WAKER = 1u << 5,
+  AC__T_JOIN_CLAIMED = 1u << 7,
   AC__T_REF_ONE = 1u << 8,
 };
 #define AC__T_REFS(s) ((s) >> 8)
@@ -204,6 +280,7 @@ AC_INTERNAL bool ac__task_run(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
+AC_INTERNAL void ac__sched_orphan_handles(struct ac__sched *s);
 AC_INTERNAL void *ac__task_future(ac_task_t *t);
 AC_INTERNAL void *ac__task_output(ac_task_t *t);
 
@@ -212,6 +289,13 @@ AC_INTERNAL void *ac__task_output(ac_task_t *t);
 AC_INTERNAL extern const ac_waker_vtable_t ac__task_waker_vtable;
 AC_INTERNAL void ac__task_wake_by_ref(void *data);
 AC_INTERNAL extern const ac_waker_vtable_t ac__noop_waker_vtable;
+
+/* ==== bigmem.c: large arrays, mapped (their memory goes back) ==== */
+
+#define AC__BIG_MIN (256u << 10)
+AC_INTERNAL void *ac__big_alloc(size_t n);
+AC_INTERNAL void ac__big_free(void *p, size_t n);
+AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
 
 /* ==== runq.c ==== */
 
@@ -274,26 +358,34 @@ typedef struct ac__worker {
 /* ==== slab.c: task memory (see there) ==== */
 
 #define AC__SLAB_CHUNK (256u << 10) /* size and alignment of a chunk */
+#define AC__SLAB_HDR 128u           /* the first slot's offset in a chunk */
 #define AC__SLAB_GRAIN 16u          /* size classes: 16, 32, ... */
 #define AC__SLAB_NCLASS 64u
 #define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
-#define AC__SLAB_HDR 64             /* the first slot's offset in a chunk */
 
 typedef struct ac__slab_chunk {
-  struct ac__sched *sched;
+  struct ac__sched *sched;     /* NULL: the object heap's, or in the pool */
   struct ac__slab_heap *heap;  /* NULL for a large chunk */
-  struct ac__slab_chunk *next, *prev; /* prev: large chunks only */
+  struct ac__slab_chunk *next, *prev; /* the heap's (or runtime's) list */
   uint32_t cls;
   uint32_t slot;               /* slot size; a large chunk: the task offset */
   uint32_t nslots;
   uint32_t carved;             /* slots handed out so far (owner writes) */
+  size_t len;                  /* bytes (large chunks: a multiple) */
+  uint32_t gen_floor;          /* no slot was given a generation above it
+                                  before the chunk went to the pool */
+  uint32_t retired;            /* slots whose generations are spent */
+  uint32_t nfree;              /* counted by a trim */
+  bool release;                /* a trim gives it back */
   bool visited;                /* large: seen by the shutdown walk */
 } ac__slab_chunk_t;
+_Static_assert(sizeof(ac__slab_chunk_t) <= AC__SLAB_HDR, "chunk header");
 
 typedef struct ac__slab_class {
   void *free;                  /* owner only */
   void *remote;                /* atomic: pushed by other threads */
+  void *cold;                  /* owner only: slots resting (slab.c) */
   ac__slab_chunk_t *cur;       /* being carved */
 } ac__slab_class_t;
 
@@ -306,6 +398,9 @@ typedef struct ac__slab_heap {
   size_t allocs, frees;
   size_t finished;             /* tasks finished on this heap's thread */
   size_t remote_frees;         /* atomic */
+  size_t trim_mark;            /* frees + remote_frees at the last trim */
+  size_t trim_left;            /* free slots the last trim left */
+  size_t chunk_bytes;          /* held (owner or lock holder writes) */
 } ac__slab_heap_t;
 
 static inline ac__slab_chunk_t *ac__slab_chunk_of(const void *p) {
@@ -325,6 +420,9 @@ typedef struct ac__sched {
   ac__slab_chunk_t *large; /* chunks of one large task each */
   size_t large_live;       /* under large_lock; read atomically */
   size_t large_spawned;    /* the same */
+  ac__slab_chunk_t *large_cache; /* freed, kept committed (under the lock) */
+  uint32_t large_ncache;   /* the same; read atomically */
+  size_t large_bytes;      /* large chunks held, cache included: the same */
   uint32_t shutdown;       /* atomic: workers stop */
   uint32_t closed;         /* atomic: wakes after close just drop the ref */
   /* idle workers (exec_multi.c); the driver is owned by one of them */
@@ -383,8 +481,31 @@ AC_INTERNAL void ac__slab_destroy(ac__sched_t *s);
 AC_INTERNAL void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align);
 AC_INTERNAL void ac__slab_free(void *p);
 AC_INTERNAL size_t ac__slab_live(ac__sched_t *s);
+AC_INTERNAL size_t ac__slab_bytes(ac__sched_t *s);
 AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
-AC_INTERNAL void ac__slab_count_finished(ac__sched_t *s);
+
+/* An idle worker gives wholly free chunks back (slab.c). */
+AC_INTERNAL void ac__slab_trim(ac__sched_t *s);
+/* True if it should look again after a while, though idle (slab.c). */
+AC_INTERNAL bool ac__slab_recheck(ac__sched_t *s);
+#define AC__SLAB_RECHECK_MS 50
+/* The process-wide heap of handle-checked objects (handle.c). */
+AC_INTERNAL void *ac__obj_alloc(size_t size);
+AC_INTERNAL void ac__obj_trim(void);
+
+/* Tasks finished, counted on the calling thread's heap (the registry
+ * these counters replace took a lock per task).  Every slot holds a task,
+ * so the allocation counters count the spawns.  Inline: every task's
+ * completion passes here. */
+static inline void ac__slab_count_finished(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s)) {
+    ac__slab_heap_t *h = &s->heaps[w->index];
+    __atomic_store_n(&h->finished, h->finished + 1, __ATOMIC_RELAXED);
+  } else {
+    __atomic_fetch_add(&s->heaps[s->nworkers].finished, 1, __ATOMIC_RELAXED);
+  }
+}
 
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
@@ -432,7 +553,7 @@ AC_INTERNAL void ac__current_block_on(struct ac_runtime *rt, ac_join_t *j,
 
 /* ==== driver.c: timers + reactor behind one park ==== */
 
-#define AC__TIMER_SPARE 16 /* entries kept when the heap cannot grow */
+#define AC__TIMER_SPARE 64 /* entries kept when the heap cannot grow */
 typedef struct ac__timers {
   pthread_mutex_t lock;
   ac_sleep_t **heap; /* min-heap on deadline; heap[i]->heap_idx == i + 1 */
@@ -453,6 +574,7 @@ typedef struct ac__driver {
   size_t nfds;            /* atomic: registered fds */
   pthread_mutex_t free_lock;
   struct ac_fd *to_free;  /* closed registrations, freed between turns */
+  struct ac_fd *open_fds; /* registered and not closed (under free_lock) */
 } ac__driver_t;
 
 AC_INTERNAL int ac__driver_init(ac__driver_t *d);
@@ -487,6 +609,7 @@ AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 /* The reactor's per-fd state; io.c waits on it. */
 enum { AC__READABLE = 1, AC__WRITABLE = 2 };
 struct ac_fd {
+  ac__obj_t hdr;    /* a checked object (handle.c) */
   int fd;
   bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
   uint32_t ready;   /* AC__READABLE | AC__WRITABLE, under lock */
@@ -495,6 +618,7 @@ struct ac_fd {
   ac_waker_t reader, writer;
   ac__driver_t *driver;
   struct ac_fd *next_free;
+  struct ac_fd *reg_prev, *reg_next; /* the driver's open fds, free_lock */
 };
 
 /* ==== entry.c ==== */

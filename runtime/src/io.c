@@ -71,8 +71,8 @@ static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
 }
 
 /* One attempt: the result, or -EAGAIN to wait. */
-static long attempt(ac_io_t *io) {
-  int fd = io->fd->fd;
+static long attempt(ac_io_t *io, ac_fd_t *f) {
+  int fd = f->fd;
   long r;
   do {
     switch (io->op) {
@@ -80,7 +80,7 @@ static long attempt(ac_io_t *io) {
       r = read(fd, io->buf, io->len);
       break;
     case AC__IO_WRITE:
-      if (io->fd->is_socket)
+      if (f->is_socket)
         r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
       else
         r = write_nosigpipe(fd, io->buf, io->len);
@@ -116,14 +116,21 @@ static long attempt(ac_io_t *io) {
  * takes no lock.  If an event lands after our look, tick has moved when
  * we lock to wait, and we try again instead of losing it. */
 ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
-  ac_fd_t *f = io->fd;
+  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
+  if (AC_UNLIKELY(!f)) {
+    io->started &= ~WAITING;
+    if (out)
+      *out = ac__misuse(-EBADF, "I/O on an ac_fd that is not open (closed, "
+                                "or its runtime was freed)");
+    return AC_POLL_READY;
+  }
   uint32_t want = interest(io);
   ac_waker_t *slot = want == AC__READABLE ? &f->reader : &f->writer;
   uint32_t tick = __atomic_load_n(&f->tick, __ATOMIC_ACQUIRE);
   uint32_t ready = __atomic_load_n(&f->ready, __ATOMIC_ACQUIRE);
   for (;;) {
     if (ready & want) {
-      long r = attempt(io);
+      long r = attempt(io, f);
       if (r != -EAGAIN && r != -EWOULDBLOCK) {
         io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
         if (out)
@@ -151,14 +158,16 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
 void ac_io_drop(ac_io_t *io) {
   if (!(io->started & WAITING))
     return;
-  ac_fd_t *f = io->fd;
+  io->started &= ~WAITING;
+  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
+  if (!f) /* closed under it: close took the wakers */
+    return;
   ac_waker_t *slot = interest(io) == AC__READABLE ? &f->reader : &f->writer;
   ac__spin_lock(&f->lock);
   ac_waker_t w = ac__waker_take(slot);
   ac__spin_unlock(&f->lock);
   if (w.vtable)
     ac_waker_drop(w);
-  io->started &= ~WAITING;
 }
 
 const ac_future_vtable_t ac_io_vtable = {

@@ -23,18 +23,18 @@ int ac__runq_init(ac__runq_t *q) {
 }
 
 void ac__runq_free(ac__runq_t *q) {
-  free(q->buf);
+  ac__big_free(q->buf, (q->mask + 1) * sizeof *q->buf);
   q->buf = NULL;
 }
 
 int ac__runq_grow(ac__runq_t *q) {
   uint32_t cap = q->mask + 1, len = q->tail - q->head;
-  uintptr_t *nb = malloc(2 * (size_t)cap * sizeof *nb);
+  uintptr_t *nb = ac__big_alloc(2 * (size_t)cap * sizeof *nb);
   if (!nb)
     return -1;
   for (uint32_t i = 0; i < len; i++)
     nb[i] = q->buf[(q->head + i) & q->mask];
-  free(q->buf);
+  ac__big_free(q->buf, cap * sizeof *q->buf);
   q->buf = nb;
   q->head = 0;
   q->tail = len;
@@ -47,7 +47,7 @@ void ac__runq_shrink(ac__runq_t *q) {
   uintptr_t *nb = malloc(INITIAL_CAP * sizeof *nb);
   if (!nb)
     return;
-  free(q->buf);
+  ac__big_free(q->buf, (q->mask + 1) * sizeof *q->buf);
   q->buf = nb;
   q->head = q->tail = 0;
   q->mask = INITIAL_CAP - 1;

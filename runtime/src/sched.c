@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 __thread ac__tls_t ac__tls;
 
@@ -36,7 +38,11 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
       goto fail;
   }
   pthread_mutex_init(&s->idle_lock, NULL);
-  pthread_cond_init(&s->idle_cond, NULL);
+  pthread_condattr_t ca; /* timed waits of idle workers: monotonic */
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->idle_cond, &ca);
+  pthread_condattr_destroy(&ca);
   return 0;
 fail:
   ac__sched_destroy(s);
@@ -107,10 +113,20 @@ static int push_inject(ac__sched_t *s, uintptr_t e) {
 
 /* A woken task must be queued: a local queue that cannot grow hands it to
  * the inject queue; only if that cannot grow either is the runtime out of
- * options (it holds a runnable task it can put nowhere). */
+ * options (it holds a runnable task it can put nowhere, and dropping it
+ * would hang whoever awaits it).  Queues start with room for 256 tasks
+ * and never shrink below it, so this needs that many runnable at once. */
+__attribute__((noreturn, cold)) static void no_queue_room(void) {
+  static const char msg[] =
+      "acrt: out of memory: no run queue can take a woken task\n";
+  ssize_t rc = write(2, msg, sizeof msg - 1);
+  (void)rc;
+  abort();
+}
+
 static void push_or_die(ac__worker_t *w, uintptr_t e) {
   if (push_local(w, e) != 0 && push_inject(w->sched, e) != 0)
-    abort();
+    no_queue_room();
 }
 
 void ac__sched_flush_unpark(void) {
@@ -122,8 +138,13 @@ void ac__sched_flush_unpark(void) {
 /* Queues t; -1 if no queue could take it (only a spawn may fail so). */
 static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   ac__worker_t *w = local_worker(s);
-  if (!w)
-    return push_inject(s, (uintptr_t)t);
+  if (!w) {
+    if (push_inject(s, (uintptr_t)t) == 0)
+      return 0;
+    if (!spawn)
+      no_queue_room();
+    return -1;
+  }
   /* A task woken into an empty queue runs next here anyway: waking an
    * idle worker to steal it would only bounce it between threads (the
    * ping-pong of W3 went from ~0.7 us to ~8 us a trip that way).  Only
@@ -139,8 +160,10 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   }
   uint32_t before = ac__runq_len(&w->q);
   if (push_local(w, (uintptr_t)t) != 0) {
-    if (spawn || push_inject(s, (uintptr_t)t) != 0)
-      return spawn ? -1 : (abort(), -1);
+    if (spawn)
+      return -1;
+    if (push_inject(s, (uintptr_t)t) != 0)
+      no_queue_room();
     return 0;
   }
   /* Work beyond what this worker runs next is worth a notify.  Wakes
@@ -230,7 +253,7 @@ static void requeue(ac__worker_t *w, uintptr_t e) {
   w->streak = 0; /* the queue's head: taking it is fair */
   ac__spin_unlock(&w->q.lock);
   if (rc != 0 && push_inject(w->sched, e) != 0)
-    abort(); /* out of memory with a runnable task in hand */
+    no_queue_room();
 }
 
 /* Two tasks waking each other through the run-next slot would starve the

@@ -5,13 +5,19 @@
  * GRANTED with what it waited for (permits, a notification) before waking
  * it, so a wake is never lost and nobody can barge in between; a granted
  * future dropped before it saw the grant hands it back.
+ *
+ * Semaphores (mutexes) and notifies are checked objects (handle.c): a
+ * call through the handle of one already freed reports the misuse, and so
+ * does freeing one that futures still wait on (it is then not freed).
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct ac_semaphore {
+  ac__obj_t hdr;
   ac__spin_t lock;
   size_t permits;
   ac_list_node_t waiters;
@@ -22,15 +28,44 @@ ac_semaphore_t *ac_semaphore_new(size_t permits) {
     errno = EINVAL;
     return NULL;
   }
-  ac_semaphore_t *s = calloc(1, sizeof *s);
-  if (s) {
-    s->permits = permits;
-    ac__list_init(&s->waiters);
+  ac_semaphore_t *s = ac__obj_new(sizeof *s, AC__K_SEM);
+  if (!s) {
+    errno = ENOMEM;
+    return NULL;
   }
+  s->permits = permits;
+  ac__list_init(&s->waiters);
+  return ac__handle_make(s);
+}
+
+__attribute__((cold, noinline)) static int stale(const char *op,
+                                                 const char *kind) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: not a live %s (freed already?)", op,
+           kind);
+  return ac__misuse(-EBADF, what);
+}
+
+static ac_semaphore_t *sem(ac_semaphore_t *h, const char *op) {
+  ac_semaphore_t *s = ac__obj_get(h, AC__K_SEM);
+  if (AC_UNLIKELY(!s))
+    stale(op, "semaphore or mutex");
   return s;
 }
 
-void ac_semaphore_free(ac_semaphore_t *s) { free(s); }
+int ac_semaphore_free(ac_semaphore_t *h) {
+  ac_semaphore_t *s = sem(h, "ac_semaphore_free");
+  if (!s)
+    return -EBADF;
+  ac__obj_lock(&s->lock);
+  bool busy = !ac__list_empty(&s->waiters);
+  ac__obj_unlock(&s->lock);
+  if (busy)
+    return ac__misuse(-EBUSY, "ac_semaphore_free: futures still wait on "
+                              "it (it is not freed)");
+  ac__obj_free(s);
+  return 0;
+}
 
 /* Under lock: grants permits to waiters in order while the head fits. */
 static void grant(ac_semaphore_t *s) {
@@ -41,7 +76,10 @@ static void grant(ac_semaphore_t *s) {
   }
 }
 
-int ac_semaphore_release(ac_semaphore_t *s, size_t n) {
+int ac_semaphore_release(ac_semaphore_t *h, size_t n) {
+  ac_semaphore_t *s = sem(h, "ac_semaphore_release");
+  if (!s)
+    return -EBADF;
   int rc = 0;
   ac__obj_lock(&s->lock);
   if (n > AC_SEMAPHORE_MAX - s->permits)
@@ -53,7 +91,10 @@ int ac_semaphore_release(ac_semaphore_t *s, size_t n) {
   return rc;
 }
 
-int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n) {
+int ac_semaphore_try_acquire(ac_semaphore_t *h, size_t n) {
+  ac_semaphore_t *s = sem(h, "ac_semaphore_try_acquire");
+  if (!s)
+    return -EBADF;
   if (n > AC_SEMAPHORE_MAX)
     return -EINVAL;
   ac__obj_lock(&s->lock);
@@ -64,7 +105,10 @@ int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n) {
   return ok ? 0 : AC_EAGAIN;
 }
 
-size_t ac_semaphore_available(ac_semaphore_t *s) {
+size_t ac_semaphore_available(ac_semaphore_t *h) {
+  ac_semaphore_t *s = sem(h, "ac_semaphore_available");
+  if (!s)
+    return 0;
   ac__obj_lock(&s->lock);
   size_t n = s->permits;
   ac__obj_unlock(&s->lock);
@@ -83,11 +127,16 @@ ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n) {
 }
 
 ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out) {
-  ac_semaphore_t *s = self->sem;
   ac_waiter_t *w = &self->wait;
   int rc = 0;
   if (AC_UNLIKELY(w->state == AC__WAIT_DONE)) {
     rc = -EINVAL; /* too many permits, or polled again after ready */
+    goto ready;
+  }
+  ac_semaphore_t *s = sem(self->sem, "acquire");
+  if (AC_UNLIKELY(!s)) {
+    w->state = AC__WAIT_DONE;
+    rc = -EBADF;
     goto ready;
   }
   ac__spin_lock(&s->lock);
@@ -115,7 +164,9 @@ void ac_acquire_drop(ac_acquire_t *self) {
   ac_waiter_t *w = &self->wait;
   if (!ac__waiter_pending(w))
     return;
-  ac_semaphore_t *s = self->sem;
+  ac_semaphore_t *s = ac__obj_get(self->sem, AC__K_SEM);
+  if (!s)
+    return;
   ac__spin_lock(&s->lock);
   if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     s->permits += w->want; /* granted but never seen: give them back */
@@ -131,19 +182,42 @@ const ac_future_vtable_t ac_acquire_vtable = {
 /* ==== notify ==== */
 
 struct ac_notify {
+  ac__obj_t hdr;
   ac__spin_t lock;
   bool permit; /* a notify_one that found nobody waiting */
   ac_list_node_t waiters;
 };
 
 ac_notify_t *ac_notify_new(void) {
-  ac_notify_t *n = calloc(1, sizeof *n);
-  if (n)
-    ac__list_init(&n->waiters);
+  ac_notify_t *n = ac__obj_new(sizeof *n, AC__K_NOTIFY);
+  if (!n) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  ac__list_init(&n->waiters);
+  return ac__handle_make(n);
+}
+
+static ac_notify_t *notify(ac_notify_t *h, const char *op) {
+  ac_notify_t *n = ac__obj_get(h, AC__K_NOTIFY);
+  if (AC_UNLIKELY(!n))
+    stale(op, "notify");
   return n;
 }
 
-void ac_notify_free(ac_notify_t *n) { free(n); }
+int ac_notify_free(ac_notify_t *h) {
+  ac_notify_t *n = notify(h, "ac_notify_free");
+  if (!n)
+    return -EBADF;
+  ac__obj_lock(&n->lock);
+  bool busy = !ac__list_empty(&n->waiters);
+  ac__obj_unlock(&n->lock);
+  if (busy)
+    return ac__misuse(-EBUSY, "ac_notify_free: futures still wait on it (it "
+                              "is not freed)");
+  ac__obj_free(n);
+  return 0;
+}
 
 /* Under lock. */
 static void notify_first(ac_notify_t *n) {
@@ -154,18 +228,26 @@ static void notify_first(ac_notify_t *n) {
     n->permit = true;
 }
 
-void ac_notify_one(ac_notify_t *n) {
+int ac_notify_one(ac_notify_t *h) {
+  ac_notify_t *n = notify(h, "ac_notify_one");
+  if (!n)
+    return -EBADF;
   ac__obj_lock(&n->lock);
   notify_first(n);
   ac__obj_unlock(&n->lock);
+  return 0;
 }
 
-void ac_notify_waiters(ac_notify_t *n) {
+int ac_notify_waiters(ac_notify_t *h) {
+  ac_notify_t *n = notify(h, "ac_notify_waiters");
+  if (!n)
+    return -EBADF;
   ac__obj_lock(&n->lock);
   ac_waiter_t *w;
   while ((w = ac__waitq_first(&n->waiters)))
     ac__waitq_grant(w);
   ac__obj_unlock(&n->lock);
+  return 0;
 }
 
 ac_notified_t ac_notified(ac_notify_t *n) {
@@ -174,10 +256,14 @@ ac_notified_t ac_notified(ac_notify_t *n) {
 
 ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out) {
   (void)out;
-  ac_notify_t *n = self->notify;
   ac_waiter_t *w = &self->wait;
   if (w->state == AC__WAIT_DONE)
     return AC_POLL_READY;
+  ac_notify_t *n = notify(self->notify, "notified");
+  if (AC_UNLIKELY(!n)) { /* a void future: ready, the misuse reported */
+    w->state = AC__WAIT_DONE;
+    return AC_POLL_READY;
+  }
   bool ready;
   ac__spin_lock(&n->lock);
   if (w->state != AC__WAIT_IDLE) {
@@ -198,7 +284,9 @@ void ac_notified_drop(ac_notified_t *self) {
   ac_waiter_t *w = &self->wait;
   if (!ac__waiter_pending(w))
     return;
-  ac_notify_t *n = self->notify;
+  ac_notify_t *n = ac__obj_get(self->notify, AC__K_NOTIFY);
+  if (!n)
+    return;
   ac__spin_lock(&n->lock);
   if (ac__waiter_cancel(w) == AC__WAIT_GRANTED)
     notify_first(n); /* a notification we never saw goes to the next */

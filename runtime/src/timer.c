@@ -67,7 +67,7 @@ int ac__timers_init(ac__timers_t *t) {
 }
 
 void ac__timers_destroy(ac__timers_t *t) {
-  free(t->heap);
+  ac__big_free(t->heap, t->cap * sizeof *t->heap);
   pthread_mutex_destroy(&t->lock);
 }
 
@@ -136,7 +136,8 @@ static int heap_push(ac__timers_t *t, ac_sleep_t *e) {
     if (t->cap > UINT32_MAX / 2)
       return -ENOMEM;
     uint32_t cap = t->cap ? 2 * t->cap : 64;
-    ac_sleep_t **nh = realloc(t->heap, cap * sizeof *nh);
+    ac_sleep_t **nh = ac__big_realloc(t->heap, t->cap * sizeof *nh,
+                                      cap * sizeof *nh);
     if (!nh)
       return -ENOMEM;
     t->heap = nh;
@@ -148,16 +149,31 @@ static int heap_push(ac__timers_t *t, ac_sleep_t *e) {
   return 0;
 }
 
+/* A heap that held a burst of timers gives most of its array back once
+ * a quarter of it is in use (a million sleepers left 8 MB behind). */
+#define SHRINK_MIN 1024u
+static void heap_shrink(ac__timers_t *t) {
+  uint32_t cap = t->cap / 2;
+  ac_sleep_t **nh = ac__big_realloc(t->heap, t->cap * sizeof *nh,
+                                    cap * sizeof *nh);
+  if (nh) { /* else keep the larger array: nothing is lost */
+    t->heap = nh;
+    t->cap = cap;
+  }
+}
+
 static void heap_remove(ac__timers_t *t, ac_sleep_t *e) {
   uint32_t i = e->heap_idx - 1;
   ac_sleep_t *last = t->heap[t->len - 1];
   __atomic_store_n(&t->len, t->len - 1, __ATOMIC_RELAXED);
   e->heap_idx = 0;
-  if (last == e)
-    return;
-  place(t, i, last);
-  sift_down(t, i);
-  sift_up(t, last->heap_idx - 1);
+  if (last != e) {
+    place(t, i, last);
+    sift_down(t, i);
+    sift_up(t, last->heap_idx - 1);
+  }
+  if (AC_UNLIKELY(t->cap > SHRINK_MIN && t->len < t->cap / 4))
+    heap_shrink(t);
 }
 
 /* ==== spare slots (the heap could not grow) ==== */
