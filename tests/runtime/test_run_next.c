@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 
 /* Puts w into *cell under the pair's lock and returns what was there. */
 static ac_waker_t swap(pthread_mutex_t *m, ac_waker_t *cell, ac_waker_t w) {
