@@ -304,8 +304,16 @@ static void await_seq(Emit *E, Site *s) {
     emit_combinator_await(s, E->out);
     return;
   }
-  out(E, "%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", s->init ? " " : "",
-      s->state);
+  /* A heap frame (recursion, another file's function) may not come:
+     stop with its name rather than poll through NULL. */
+  const char *check =
+      s->init && (s->kind == CH_BOXED || s->kind == CH_EXTERN)
+          ? xformat(" if (!ac__F->%s) { if (ac_frame_alloc_failed) "
+                    "ac_frame_alloc_failed(\"%s\"); __builtin_abort(); }",
+                    s->child->name, s->callee)
+          : "";
+  out(E, "%s%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", check,
+      s->init ? " " : "", s->state);
   out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
       "return AC_POLL_PENDING;\n", s->state, s->poll, emit_child_ref(s),
       s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
