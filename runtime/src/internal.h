@@ -277,6 +277,11 @@ AC_INTERNAL ac_task_t *ac__task_new(struct ac__sched *s,
                                     const ac_future_vtable_t *vt,
                                     const void *fut);
 AC_INTERNAL bool ac__task_run(ac_task_t *t);
+/* The two ends of a run, for sched.c's inline copy of the common case:
+ * the future was ready (small output in out), or pending without a wake
+ * of its own (true: run it again). */
+AC_INTERNAL void ac__task_ready(ac_task_t *t, const void *out);
+AC_INTERNAL bool ac__task_pending(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
@@ -336,6 +341,12 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
   if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
     ac__runq_shrink(q);
   return e;
+}
+/* Pushes e and pops the head in one step (q not empty): a yield's requeue. */
+static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
+  uintptr_t h = q->buf[q->head++ & q->mask];
+  q->buf[q->tail++ & q->mask] = e;
+  return h;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
@@ -466,7 +477,9 @@ AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
 /* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
 AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
-AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
+/* Runs tasks until the tick says to look around (inject queue, driver) or
+ * none is left here; false if none could be found anywhere. */
+AC_INTERNAL bool ac__sched_run(ac__worker_t *w);
 AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);

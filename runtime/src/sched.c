@@ -71,7 +71,8 @@ static ac__worker_t *local_worker(ac__sched_t *s) {
   return w && w->sched == s ? w : NULL;
 }
 
-static int push_local(ac__worker_t *w, uintptr_t e) {
+static inline __attribute__((always_inline)) int push_local(ac__worker_t *w,
+                                                           uintptr_t e) {
   ac__sched_t *s = w->sched;
   if (s->locked_queues)
     ac__spin_lock(&w->q.lock);
@@ -124,7 +125,8 @@ __attribute__((noreturn, cold)) static void no_queue_room(void) {
   abort();
 }
 
-static void push_or_die(ac__worker_t *w, uintptr_t e) {
+static inline __attribute__((always_inline)) void
+push_or_die(ac__worker_t *w, uintptr_t e) {
   if (push_local(w, e) != 0 && push_inject(w->sched, e) != 0)
     no_queue_room();
 }
@@ -238,22 +240,26 @@ static void maintain(ac__worker_t *w) {
   }
 }
 
-/* A task that must run again goes to the back of the queue.  On a
- * stealable queue the same lock hold also takes the next task out (into
- * w->next, run by the next call), so a yield costs one lock, not two. */
-static void requeue(ac__worker_t *w, uintptr_t e) {
-  if (!w->sched->locked_queues || w->next) { /* next: set when e came
-                                                 from the inject queue */
+/* A task that must run again (it yielded) goes to the back of the queue
+ * and the head comes out in the same step, which is what the caller runs
+ * next: one ring rotation (on a stealable queue, one lock hold), no length
+ * change, no growth.  Returns 0 if something else runs next (the run-next
+ * slot was filled during the poll: e is pushed behind). */
+static inline __attribute__((always_inline)) uintptr_t
+requeue(ac__worker_t *w, uintptr_t e) {
+  if (w->next) {
     push_or_die(w, e);
-    return;
+    return 0;
   }
-  ac__spin_lock(&w->q.lock);
-  int rc = ac__runq_push(&w->q, e);
-  w->next = ac__runq_pop(&w->q);
+  ac__runq_t *q = &w->q;
   w->streak = 0; /* the queue's head: taking it is fair */
-  ac__spin_unlock(&w->q.lock);
-  if (rc != 0 && push_inject(w->sched, e) != 0)
-    no_queue_room();
+  if (!w->sched->locked_queues)
+    return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
+  ac__spin_lock(&q->lock);
+  if (q->head != q->tail)
+    e = ac__runq_rotate(q, e);
+  ac__spin_unlock(&q->lock);
+  return e;
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
@@ -269,8 +275,58 @@ static uintptr_t take_next(ac__worker_t *w) {
   return 0;
 }
 
-/* Runs one task; false if none could be found anywhere. */
-bool ac__sched_run_one(ac__worker_t *w) {
+/* This worker's next task: the run-next slot, then its own queue. */
+static inline uintptr_t local_next(ac__worker_t *w) {
+  uintptr_t e = 0;
+  if (w->next)
+    e = take_next(w);
+  else
+    w->streak = 0;
+  if (!e)
+    e = pop_local(w);
+  return e;
+}
+
+/* Nothing else is runnable here, and the tick does not ask for a look
+ * around: a task that woke itself may be polled again at once. */
+static inline bool lone(ac__worker_t *w) {
+  return !ac__runq_len(&w->q) && !w->next &&
+         !ac__runq_len(&w->sched->inject) && AC_LIKELY(!ac__worker_tick(w));
+}
+
+/* task.c's ac__task_run with the common cases inline: a task that yields
+ * (requeued by the caller: no wake path, no atomic operation) and one that
+ * waits.  The rest (woken while queued, aborted, hooks on, a big output)
+ * takes the general path. */
+static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
+                                                           ac_task_t *t) {
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+  const ac_future_vtable_t *vt = t->vt;
+  if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) || ac__hooks ||
+                  vt->out_size > AC__SMALL_OUT))
+    return ac__task_run(t);
+  union {
+    max_align_t align;
+    char bytes[AC__SMALL_OUT];
+  } out;
+  void *fut = (char *)t + ac__fut_off(vt);
+  ac_waker_t waker = {&ac__task_waker_vtable, t};
+  ac_context_t cx = {&waker};
+  ac_poll_t r;
+  ac__tls.running = t;
+  do {
+    ac__tls.rewake = false;
+    r = vt->poll(fut, &cx, out.bytes);
+  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w));
+  ac__tls.running = NULL;
+  if (r == AC_POLL_READY) {
+    ac__task_ready(t, out.bytes);
+    return false;
+  }
+  return ac__tls.rewake || ac__task_pending(t);
+}
+
+bool ac__sched_run(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
   if (AC_UNLIKELY(ac__worker_tick(w))) {
@@ -278,29 +334,36 @@ bool ac__sched_run_one(ac__worker_t *w) {
     ac__sched_flush_notify(s);
     e = pop_locked(&s->inject);
   }
-  if (!e && w->next)
-    e = take_next(w);
-  else
-    w->streak = 0;
   if (!e)
-    e = pop_local(w);
+    e = local_next(w);
   if (!e)
     e = pop_locked(&s->inject);
   if (!e && s->nworkers > 1)
     e = steal(w);
   if (!e)
     return false;
-  /* Work left queued here while this poll runs: if a worker is idle, wake
-   * it first, since the poll may take long (or block). */
-  if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
-    ac__tls.notify = true;
+  for (;;) {
+    /* Work left queued here while this poll runs: if a worker is idle,
+     * wake it first, since the poll may take long (or block). */
+    if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
+      ac__tls.notify = true;
+      ac__sched_flush_notify(s);
+    }
+    uintptr_t n = 0;
+    if (run_task(w, (ac_task_t *)e)) /* it keeps RUNNING and the entry */
+      n = requeue(w, e);
     ac__sched_flush_notify(s);
+    /* Next from here, until the tick asks for a look around: then the
+     * next call starts with it (and with n, the queue's head). */
+    if (AC_UNLIKELY(ac__worker_tick(w))) {
+      if (n)
+        w->next = n;
+      w->tick = 1;
+      return true;
+    }
+    if (!(e = n ? n : local_next(w)))
+      return true;
   }
-  ac_task_t *t = (ac_task_t *)e;
-  if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
-    requeue(w, e);
-  ac__sched_flush_notify(s);
-  return true;
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {

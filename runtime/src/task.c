@@ -166,10 +166,39 @@ poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
   }
 }
 
-/* Poll once.  The caller hands over its queue entry: RUNNING and one
- * reference.  Returns true if the task must run again (it woke itself, or
- * was woken while running): it then still holds both, and the caller
- * requeues it or polls it again at once. */
+/* The future returned ready with its output in `out` (a small output) or
+ * in its own slot (a big one): drop it, store the output, complete. */
+void ac__task_ready(ac_task_t *t, const void *out) {
+  const ac_future_vtable_t *vt = t->vt;
+  void *fut = ac__task_future(t);
+  vt->drop(fut);
+  if (!big_output(vt))
+    copy(fut, out, vt->out_size);
+  complete(t, false);
+}
+
+/* The future returned pending without waking itself: give up RUNNING and
+ * the entry's reference, unless a wake came meanwhile (then true: run it
+ * again) or an abort (then drop it now). */
+bool ac__task_pending(ac_task_t *t) {
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
+  do {
+    if (st & AC__T_CANCELLED) {
+      cancel(t);
+      return false;
+    }
+    nw = (st & AC__T_NOTIFIED) ? st & ~AC__T_NOTIFIED
+                               : (st & ~AC__T_RUNNING) - AC__T_REF_ONE;
+  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  return (st & AC__T_NOTIFIED) != 0; /* woken while running */
+}
+
+/* Poll once, every case (sched.c's run_task inlines the common ones).
+ * The caller hands over its queue entry: RUNNING and one reference.
+ * Returns true if the task must run again (it woke itself, or was woken
+ * while running): it then still holds both, and the caller requeues it or
+ * polls it again at once. */
 bool ac__task_run(ac_task_t *t) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
   if (AC_UNLIKELY(st & AC__T_NOTIFIED)) /* woken while queued: seen now */
@@ -194,26 +223,12 @@ bool ac__task_run(ac_task_t *t) {
                                        : poll_loop(t, fut, &cx, out, false);
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
-    vt->drop(fut);
-    if (!big_output(vt))
-      copy(fut, small.bytes, vt->out_size);
-    complete(t, false);
+    ac__task_ready(t, out);
     return false;
   }
   if (ac__tls.rewake)
     return true; /* it woke itself (yield): the state word is untouched */
-  st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
-  uint32_t nw;
-  do {
-    if (st & AC__T_CANCELLED) {
-      cancel(t);
-      return false;
-    }
-    nw = (st & AC__T_NOTIFIED) ? st & ~AC__T_NOTIFIED
-                               : (st & ~AC__T_RUNNING) - AC__T_REF_ONE;
-  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  return (st & AC__T_NOTIFIED) != 0; /* woken while running */
+  return ac__task_pending(t);
 }
 
 /* Runtime shutdown: drop the future in whatever state it is in.  Workers
