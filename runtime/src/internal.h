@@ -245,10 +245,43 @@ struct ac_task {
       uint32_t gen;   /* the slot's generation (slab.c), atomic */
     };
   };
-  const ac_future_vtable_t *vt;  /* the future's type */
+  uintptr_t vtw; /* the future's type, and AC__VT_* in its low bits */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
 _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
+
+/* A task is `local` when its runtime is current-thread: only the runtime's
+ * thread polls it, so its RUNNING bit is AC__VT_QUEUED, which only that
+ * thread writes, and a wake there (the common case: a channel, a timer, an
+ * fd, a join) costs no atomic operation.  A wake from any other thread
+ * sets AC__T_REMOTE (with a reference) and goes through the inject queue;
+ * the runtime's thread takes it from there (sched.c).  Queue entries of
+ * local tasks hold no reference: a task is queued only while not COMPLETE,
+ * and until then the runtime's own reference keeps it.
+ *
+ * Both flags live in the vtable pointer's low bits (a vtable is pointer
+ * aligned), the only header word no other thread writes: the state word
+ * takes atomic read-modify-writes from any thread, and a plain store into
+ * it would race with them.  Every access is a relaxed atomic, which is a
+ * plain load or store. */
+enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 3 };
+static inline const ac_future_vtable_t *ac__task_vt(const ac_task_t *t) {
+  return (const ac_future_vtable_t *)(__atomic_load_n(&t->vtw,
+                                                      __ATOMIC_RELAXED) &
+                                      ~(uintptr_t)AC__VT_BITS);
+}
+static inline bool ac__task_local(const ac_task_t *t) {
+  return __atomic_load_n(&t->vtw, __ATOMIC_RELAXED) & AC__VT_LOCAL;
+}
+static inline bool ac__task_queued(const ac_task_t *t) {
+  return __atomic_load_n(&t->vtw, __ATOMIC_RELAXED) & AC__VT_QUEUED;
+}
+/* The runtime's thread only. */
+static inline void ac__task_set_queued(ac_task_t *t, bool q) {
+  uintptr_t v = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->vtw, q ? v | AC__VT_QUEUED : v & ~(uintptr_t)AC__VT_QUEUED,
+                   __ATOMIC_RELAXED);
+}
 
 /* Where the future starts: right after the header, or at its alignment
  * (a power of two) if that is larger. */
@@ -266,6 +299,11 @@ enum {
   AC__T_JOIN_WAKER = 1u << 5,
   AC__T_JOIN_CLAIMED = 1u << 7,
   AC__T_REF_ONE = 1u << 8,
+};
+/* A local task: a wake from another thread waits on the inject queue.
+ * Where RUNNING is for other tasks, which a local one never sets. */
+enum {
+  AC__T_REMOTE = AC__T_RUNNING,
 };
 #define AC__T_REFS(s) ((s) >> 8)
 
@@ -523,6 +561,12 @@ static inline void ac__slab_count_finished(ac__sched_t *s) {
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
   return ac__slab_chunk_of(t)->sched;
+}
+
+/* This thread is the worker of t's runtime. */
+static inline bool ac__task_home(const ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  return w && w->sched == ac__task_sched(t);
 }
 
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */

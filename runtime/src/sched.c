@@ -66,6 +66,18 @@ static bool ac__sched_idle(ac__sched_t *s) {
          !__atomic_load_n(&s->waking, __ATOMIC_RELAXED);
 }
 
+/* Entries are tasks, and own a reference, except those of local tasks
+ * (internal.h).  On the inject queue a local task's entry that comes from
+ * another thread (a remote wake or spawn: AC__T_REMOTE is set) does hold
+ * one, and is tagged with bit 0. */
+#define REMOTE_ENTRY ((uintptr_t)1)
+
+static void release_entry(uintptr_t e) {
+  ac_task_t *t = (ac_task_t *)(e & ~REMOTE_ENTRY);
+  if ((e & REMOTE_ENTRY) || !ac__task_local(t))
+    ac__task_unref(t);
+}
+
 static ac__worker_t *local_worker(ac__sched_t *s) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == s ? w : NULL;
@@ -96,7 +108,7 @@ static int push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_lock(&s->inject.lock);
   if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
     ac__spin_unlock(&s->inject.lock);
-    ac__task_unref((ac_task_t *)e);
+    release_entry(e);
     return 0;
   }
   int rc = ac__runq_push(&s->inject, e);
@@ -140,8 +152,9 @@ void ac__sched_flush_unpark(void) {
 /* Queues t; -1 if no queue could take it (only a spawn may fail so). */
 static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   ac__worker_t *w = local_worker(s);
-  if (!w) {
-    if (push_inject(s, (uintptr_t)t) == 0)
+  if (!w) { /* from another thread: a local task's entry holds a reference */
+    if (push_inject(s, (uintptr_t)t |
+                           (ac__task_local(t) ? REMOTE_ENTRY : 0)) == 0)
       return 0;
     if (!spawn)
       no_queue_room();
@@ -301,7 +314,7 @@ static inline bool lone(ac__worker_t *w) {
 static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
                                                            ac_task_t *t) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-  const ac_future_vtable_t *vt = t->vt;
+  const ac_future_vtable_t *vt = ac__task_vt(t);
   if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) || ac__hooks ||
                   vt->out_size > AC__SMALL_OUT))
     return ac__task_run(t);
@@ -323,7 +336,35 @@ static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
     ac__task_ready(t, out.bytes);
     return false;
   }
-  return ac__tls.rewake || ac__task_pending(t);
+  if (ac__tls.rewake)
+    return true;
+  if (ac__task_local(t) &&
+      AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
+                  AC__T_CANCELLED))) {
+    ac__task_set_queued(t, false); /* idle: a wake queues it again */
+    return false;
+  }
+  return ac__task_pending(t);
+}
+
+/* The next entry of the inject queue.  A remote entry of a local task is
+ * a wake from elsewhere: its task runs if it is idle, and the entry's
+ * reference goes (the runtime's keeps the task until COMPLETE). */
+static uintptr_t pop_inject(ac__sched_t *s) {
+  for (;;) {
+    uintptr_t e = pop_locked(&s->inject);
+    if (AC_LIKELY(!(e & REMOTE_ENTRY)))
+      return e;
+    ac_task_t *t = (ac_task_t *)(e & ~REMOTE_ENTRY);
+    uint32_t st = __atomic_fetch_and(&t->state, ~(uint32_t)AC__T_REMOTE,
+                                     __ATOMIC_ACQ_REL);
+    bool run = !(st & AC__T_COMPLETE) && !ac__task_queued(t);
+    if (run)
+      ac__task_set_queued(t, true);
+    ac__task_unref(t);
+    if (run)
+      return (uintptr_t)t;
+  }
 }
 
 bool ac__sched_run(ac__worker_t *w) {
@@ -332,12 +373,12 @@ bool ac__sched_run(ac__worker_t *w) {
   if (AC_UNLIKELY(ac__worker_tick(w))) {
     maintain(w);
     ac__sched_flush_notify(s);
-    e = pop_locked(&s->inject);
+    e = pop_inject(s);
   }
   if (!e)
     e = local_next(w);
   if (!e)
-    e = pop_locked(&s->inject);
+    e = pop_inject(s);
   if (!e && s->nworkers > 1)
     e = steal(w);
   if (!e)
@@ -382,7 +423,7 @@ static void drain_queue(ac__runq_t *q) {
     ac__spin_unlock(&q->lock);
     if (!e)
       return;
-    ac__task_unref((ac_task_t *)e);
+    release_entry(e);
   }
 }
 
@@ -392,7 +433,7 @@ void ac__sched_drain(ac__sched_t *s) {
     uintptr_t e = s->workers[i].next;
     s->workers[i].next = 0;
     if (e)
-      ac__task_unref((ac_task_t *)e);
+      release_entry(e);
     drain_queue(&s->workers[i].q);
   }
   drain_queue(&s->inject);
