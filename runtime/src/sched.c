@@ -196,7 +196,16 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   return 0;
 }
 
-void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) { enqueue(s, t, false); }
+/* The common wake first, without enqueue's frame: one woken by the task
+ * being polled on this worker goes to the free run-next slot. */
+void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running)) {
+    w->next = (uintptr_t)t;
+    return;
+  }
+  enqueue(s, t, false);
+}
 
 int ac__sched_spawn(ac__sched_t *s, ac_task_t *t) {
   return enqueue(s, t, true) == 0 ? 0 : -ENOMEM;
