@@ -7,7 +7,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-ac bench-http bench-fileio
+bench: $(BENCH_BIN) bench-w5 bench-fnptr bench-ac bench-http bench-fileio
 	$(BENCH_BIN)
 
 # samples/http.ac against a plain epoll HTTP server under wrk (bench/http/).
@@ -29,7 +29,12 @@ $(BUILD)/bench/fileio: bench/fileio/fileio.c $(LIBACRT)
 bench-w5: acc libacrt
 	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/w5/run.sh
 
-.PHONY: bench-w5
+# An await through an async function pointer against a direct await.
+bench-fnptr: acc
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/fnptr/run.sh \
+	  $(or $(BENCH_RUNS),5)
+
+.PHONY: bench-w5 bench-fnptr
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIBACRT)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBACRT) $(RT_LIBS)

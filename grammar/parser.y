@@ -146,7 +146,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, Parser *p,
 %type <spec> ds_basic specifier_qualifier_list sq_none sq_typedef sq_unique
 %type <spec> sq_basic
 %type <what> declaration_qualifier storage_class_specifier type_qualifier
-%type <what> function_specifier type_qualifier_x
+%type <what> function_specifier type_qualifier_x async_pointer_specifier
 %type <dtor> declarator direct_declarator paren_declarator paren_direct
 %type <dtor> abstract_declarator abstract_declarator_opt
 %type <dtor> direct_abstract_declarator
@@ -523,6 +523,14 @@ type_qualifier_x
   : type_qualifier
   | alignment_specifier       { $$ = SP_TYPE; }
   | attribute_specifier       { $$ = SP_TYPE; }
+  | async_pointer_specifier
+  ;
+
+/* ---- async: pointers to async functions ----
+ * `async int (*fp)(int)` in a member or a type name (casts, sizeof), as
+ * in a declaration (docs/language.md). */
+async_pointer_specifier
+  : "async"                   { $$ = SP_ASYNC; }
   ;
 
 struct_declarator_list_opt

@@ -79,7 +79,7 @@ check-tsan:
 # Memcheck (tests/lib.sh) over what runs acc's output and the runtime: the
 # runtime's criterion tests, the samples and every translated program of
 # the differential suite (its erasures run natively).
-VALGRIND_SUITES ?= criterion_runtime samples diff runtime_ac samples_clients
+VALGRIND_SUITES ?= criterion_runtime samples diff toolbox runtime_ac samples_clients
 check-valgrind: all test-bins
 	@ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) SAN= \
 	  ACC_TEST_VALGRIND=1 ACC_DIFF_TIMEOUT=120 \

@@ -18,6 +18,9 @@
 static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
+static Vec calls_;   /* every ND_CALL, in the order built */
+static Vec async_funcs_; /* every async function declaration, in order */
+static Vec async_specs_; /* every DeclSpec with `async`, in order */
 static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
 static int nesting;        /* ( [ { open (the lexer's count) */
 static bool nesting_exceeded;
@@ -38,6 +41,9 @@ void ast_begin(Source *s) {
   src = s;
   hidden = (Vec){0};
   awaits_ = (Vec){0};
+  calls_ = (Vec){0};
+  async_funcs_ = (Vec){0};
+  async_specs_ = (Vec){0};
   uses_ = (Vec){0};
 }
 
@@ -80,8 +86,11 @@ Decl *ast_name_at(size_t off) {
 
 const Vec *ast_awaits(void) { return &awaits_; }
 
-static Vec calls_;   /* every ND_CALL, in the order built */
 const Vec *ast_calls(void) { return &calls_; }
+const Vec *ast_async_funcs(void) { return &async_funcs_; }
+void ast_add_async_func(Decl *d) { vec_push(&async_funcs_, d); }
+const Vec *ast_async_specs(void) { return &async_specs_; }
+void ast_add_async_spec(DeclSpec *s) { vec_push(&async_specs_, s); }
 
 Node *ast_find_await(Node *n) {
   if (!n || !n->has_await)

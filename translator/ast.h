@@ -155,6 +155,9 @@ struct DeclSpec {
   bool is_thread_local;
   bool is_inline;
   bool is_async;      /* the `async` function specifier */
+  size_t async_off;   /* where that `async` is */
+  bool declares_func; /* some declarator with it declares a function (else
+                         `async` makes pointers to async functions) */
   bool is_const;      /* top-level const among the specifiers */
   Vec tags;           /* Node*: tag definitions inside the specifiers */
   Decl *typedef_name; /* the typedef the specifiers name, if any */
@@ -207,6 +210,25 @@ void ast_dump(FILE *out, const Node *node, int depth); /* for tests */
    other declarators). */
 Decl *ast_name_at(size_t off);
 
+/* ==== combinator.c (acc's select, join and timeout forms) ==== */
+
+typedef enum CombKind {
+  CB_NONE,
+  CB_FIRST,  /* await ac_first(b0, b1, ...): the index of the first ready */
+  CB_ALL,    /* await ac_all(b0, b1, ...): all of them; void */
+  CB_WITHIN, /* await ac_within(ms, b): 0, or AC_ETIMEDOUT (b dropped) */
+} CombKind;
+
+/* Which form a call is (by the callee's name), CB_NONE for other calls. */
+CombKind combinator_kind(const Node *call);
+const char *combinator_name(CombKind k);
+/* The index of the first branch among the call's arguments (ac_within's
+   first argument is its deadline). */
+int combinator_first_branch(const Node *call);
+/* A branch is a future or `LVALUE op= future`: the future, and the
+   lvalue that receives its output (NULL for none). */
+Node *combinator_future(Node *branch);
+Node *combinator_dest(Node *branch);
 /* A struct member declared with a future type (futures.c). */
 typedef struct MemberFuture {
   size_t name_off;    /* the member's name */

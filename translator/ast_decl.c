@@ -111,7 +111,12 @@ DeclSpec *ast_spec(DeclSpec *spec, SpecWhat what, Span at) {
   case SP_REGISTER: set_storage(spec, SC_REGISTER, at); break;
   case SP_THREAD: spec->is_thread_local = true; break;
   case SP_INLINE: spec->is_inline = true; break;
-  case SP_ASYNC: spec->is_async = true; break;
+  case SP_ASYNC:
+    if (!spec->is_async)
+      ast_add_async_spec(spec);
+    spec->is_async = true;
+    spec->async_off = at.begin;
+    break;
   }
   return spec;
 }
@@ -336,6 +341,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   d->is_local = scope_depth() > 0;
   d->is_vla = dt->is_vla;
   d->is_async = kind == DK_FUNC && spec && spec->is_async;
+  if (kind == DK_FUNC && spec)
+    spec->declares_func = true;
   d->is_func_type = kind == DK_TYPEDEF && func_type;
   /* The frame's constructor is written from the declarator's parameters. */
   /* A va_list lives only until the variadic function returns, and an
@@ -370,6 +377,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     if (!strcmp(((Decl *)block_funcs.items[i])->name, d->name))
       prev = block_funcs.items[i];
   link_redeclaration(d, prev);
+  if (kind == DK_FUNC && d->is_async)
+    ast_add_async_func(d);
   if (d->is_async && d->first == d)
     declare_frame_name(d);
   return d;

@@ -91,8 +91,9 @@ static const char *field_text(Program *p, AsyncFunc *fn, Slot *s) {
     return xformat("future of await %s (line %d)", s->site->callee,
                    s->site->line);
   default:
-    for (int i = 0; i < fn->sites.len; i++) {
-      Site *k = fn->sites.items[i];
+    for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
+      Site *k = i < fn->sites.len ? fn->sites.items[i]
+                                  : fn->children.items[i - fn->sites.len];
       if (k->result == s)
         return xformat("value of await %s (line %d)", k->callee, k->line);
     }

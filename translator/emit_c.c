@@ -23,6 +23,7 @@ typedef struct Emit {
   const char *path;   /* the .ac path, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
+  Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
 } Emit;
 
@@ -167,6 +168,8 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "ac_poll_t %s__poll(struct %s__frame *, ac_context_t *, %s);\n", n, n,
       !strcmp(x->ret_type, "void") ? "void *" : declare(x->ret_type, "*"));
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
+  emit_shim_proto(n, x->ret_type, x->params, false, E->out);
+  emit_boxed_future(E->p, x, E->out);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -244,12 +247,12 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
 
 /* The child is a heap frame the parent frees: boxed, of another TU, or a
    stored future of another TU. */
-static bool owns_heap(Site *s) {
+bool emit_owns_heap(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN ||
          (s->kind == CH_PLACE && s->child->kind == SL_LOCAL);
 }
 
-static const char *child_ref(Site *s) {
+const char *emit_child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
              ? xformat("F->%s", s->child->name)
              : xformat("&F->%s", s->child->name);
@@ -266,6 +269,10 @@ static const char *child_ref(Site *s) {
 static void await_seq(Emit *E, Site *s) {
   out(E, "/* state %d %s: await %s, line %d */\n", s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
+  if (s->kind == CH_COMBINATOR) {
+    emit_combinator_await(s, E->out);
+    return;
+  }
   if (s->init)
     out(E, "%s\n", s->init);
   /* A heap frame (recursion, another file's function) may not come:
@@ -276,11 +283,11 @@ static void await_seq(Emit *E, Site *s) {
         s->child->name, s->callee);
   out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
   out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
-      s->poll, child_ref(s),
+      s->poll, emit_child_ref(s),
       s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&F->%s);\n", s->drop, s->child->name);
-  else if (owns_heap(s))
+    out(E, "%s(&F->%s);\n", s->done ? s->done : s->drop, s->child->name);
+  else if (emit_owns_heap(s))
     out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
@@ -403,8 +410,16 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     out(E, "  switch (F->state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
-      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, child_ref(s));
-      if (owns_heap(s))
+      if (s->kind == CH_COMBINATOR) {
+        out(E, "  case %d:\n", s->state);
+        emit_combinator_drop(s, E->out);
+        if (s->cleanup)
+          indent_lines(E, s->cleanup, 4);
+        out(E, "    break;\n");
+        continue;
+      }
+      out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
+      if (emit_owns_heap(s))
         out(E, "    __builtin_free(F->%s);\n", s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
@@ -448,8 +463,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   bool packed = pragma_pack_at(E->p->src, fn->def->begin) != 0;
   if (packed)
     out(E, "#pragma pack(push)\n#pragma pack()\n");
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     ExternAsync *x = s->kind == CH_EXTERN ? extern_of(E->p, s->callee) : NULL;
     if (x)
       extern_decl(E, x);
@@ -461,8 +476,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
       prototypes(E, g);
     }
   }
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) {
+    Site *s = fn->children.items[i];
     AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
     if (g && !g->emitted && g != fn) {
       out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
@@ -471,11 +486,15 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   }
   frame_struct(E, fn);
   prototypes(E, fn);
+  if (!fn->is_main)
+    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
   init_fn(E, fn, params);
   ctor_fns(E, fn, params);
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);
+  if (!fn->is_main)
+    emit_shim(E->p, fn, E->out);
   emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
@@ -507,6 +526,8 @@ static void gen_proto(Emit *E, Node *n) {
     out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
         fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
         fn->name, lower_param_text(E->p->src, d));
+    emit_shim_proto(fn->name, fn->ret_type, lower_param_text(E->p->src, d),
+                    fn->is_static, E->out);
   }
 }
 
@@ -553,6 +574,51 @@ static bool is_acc_pragma(const char *p) {
                                    p[3] == '(' || p[3] == '\n');
 }
 
+/* A rewrite of asyncptr.c placed in the .ac text: at its offset there, or
+   failed (NULL text) when a macro wrote the token, at its line. */
+typedef struct AcEdit {
+  size_t at, len;
+  const char *text;
+  const Rewrite *r;
+} AcEdit;
+
+static void place_rewrites(Emit *E, AcText *t) {
+  const Vec *rw = rewrites();
+  for (int i = 0; i < rw->len; i++) {
+    const Rewrite *r = rw->items[i];
+    Loc l = source_loc(E->p->src, r->off);
+    if (!l.in_main)
+      continue;
+    AcEdit *e = xalloc(sizeof *e);
+    *e = (AcEdit){ac_offset(t, l), r->len, r->text, r};
+    if (e->at + r->len > t->len ||
+        memcmp(t->text + e->at, E->p->src->text + r->off, r->len)) {
+      l.col = 1;
+      *e = (AcEdit){ac_offset(t, l), 0, NULL, r};
+    }
+    vec_push(&E->edits, e);
+  }
+}
+
+/* [i, end) of the .ac text with the rewrites in it applied. */
+static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
+  for (int k = 0; k < E->edits.len; k++) {
+    AcEdit *e = E->edits.items[k];
+    if (e->at < i || e->at >= end)
+      continue;
+    if (!e->text) {
+      error_at(e->r->off, "this '%.*s' comes from a macro, but acc must "
+               "rewrite it (async function pointers); write it out",
+               (int)e->r->len, E->p->src->text + e->r->off);
+      continue;
+    }
+    str_add(E->out, t->text + i, e->at - i);
+    str_puts(E->out, e->text);
+    i = e->at + e->len;
+  }
+  str_add(E->out, t->text + i, end - i);
+}
+
 /* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
 static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
   for (size_t i = from; i < to;) {
@@ -561,7 +627,7 @@ static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
       out(E, "// ");
     const char *nl = memchr(t->text + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
-    str_add(E->out, t->text + i, end - i);
+    copy_edited(E, t, i, end);
     i = end;
   }
 }
@@ -569,7 +635,8 @@ static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
 static bool is_async_item(Node *n) {
   if (n->kind == ND_FUNC_DEF)
     return n->spec->is_async || (n->decl && n->decl->is_async);
-  return n->kind == ND_DECLARATION && n->spec->is_async;
+  return n->kind == ND_DECLARATION && n->spec->is_async &&
+         n->spec->declares_func; /* not pointers to async functions */
 }
 
 static AsyncFunc *func_of_def(Program *p, Node *def) {
@@ -616,11 +683,13 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     error_at(0, "cannot read '%s' again to copy it", p->src->path);
     return;
   }
+  place_rewrites(&E, &t);
   size_t pos = 0;
   bool prelude = false;
+  int first_use = emit_first_use(p);
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    if (!is_async_item(n))
+    if (!is_async_item(n) && (i != first_use || prelude))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
     if (!b.in_main || !e.in_main)
@@ -632,6 +701,11 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     if (!prelude)
       write_prelude(&E);
     prelude = true;
+    if (!is_async_item(n)) { /* plain code that names an async function */
+      line_directive(&E, b.line);
+      pos = from;
+      continue;
+    }
     if (n->kind == ND_FUNC_DEF)
       gen_func(&E, func_of_def(p, n));
     else

@@ -102,8 +102,11 @@ const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
   if (s->kind == SL_LITERAL)
     return xformat("compound literal at line %d",
                    source_loc(p->src, s->lit->begin).line);
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *k = fn->sites.items[i];
+  /* the sites, then the children (a combinator's branches are in no
+     state list) */
+  for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
+    Site *k = i < fn->sites.len ? fn->sites.items[i]
+                                : fn->children.items[i - fn->sites.len];
     if (k->result == s)
       return xformat("value of await %s at %d:%d", k->callee, k->line,
                      k->col);
@@ -225,8 +228,11 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       Site *s = fn->sites.items[k - 1];
       state_entry(out, name, graph_await_text(p, s), s->callee, s->line,
                   s->col);
-      str_printf(out, "%s, %d, %s", child_kind(s), field_index(fn, s->child),
-                 child_table(p, s));
+      if (s->kind == CH_COMBINATOR) /* several children: none is named */
+        str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
+      else
+        str_printf(out, "%s, %d, %s", child_kind(s),
+                   field_index(fn, s->child), child_table(p, s));
     }
     str_printf(out, ",\n   %s__debug_live + %d, %d},\n", fn->name, starts[k],
                counts[k]);

@@ -121,6 +121,7 @@ static const char *child_kind(ChildKind k) {
   case CH_LEAF: return "leaf";
   case CH_LOCAL: return "local";
   case CH_PLACE: return "place";
+  case CH_COMBINATOR: return "combinator";
   default: return "other"; /* a kind newer than this view */
   }
 }

@@ -24,6 +24,7 @@ static const char *kind_name(ChildKind k) {
   case CH_LEAF: return "leaf future, inline";
   case CH_LOCAL: return "future held by a local, polled in place";
   case CH_PLACE: return "future held in an lvalue, polled through a pointer";
+  case CH_COMBINATOR: return "combinator, its branches inline";
   }
   return "?";
 }

@@ -143,8 +143,8 @@ static void func_paths(AsyncFunc *fn) {
     if (st->kind == ST_TEXT)
       st->text = rewrite(&ps, st->text);
   }
-  for (int i = 0; i < fn->sites.len; i++) {
-    Site *s = fn->sites.items[i];
+  for (int i = 0; i < fn->children.len; i++) { /* a combinator's branches */
+    Site *s = fn->children.items[i];
     s->init = rewrite(&ps, s->init);
     s->args = rewrite(&ps, s->args);
   }

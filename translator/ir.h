@@ -51,7 +51,8 @@ struct Slot {
   const char *field;    /* when name is a path: the field's own name */
   const char *type;     /* its type, usable as __typeof__(type) */
   Decl *decl;           /* SL_PARAM, SL_LOCAL: the source declaration */
-  Site *site;           /* SL_CHILD: its await site */
+  Site *site;           /* SL_CHILD: its await site; SL_TEMP: the
+                           combinator site it serves, if one */
   Node *lit;            /* SL_LITERAL: the ND_COMPOUND_LIT */
   AsyncFunc *frame;     /* SL_CHILD, SL_LOCAL: the frame of this TU it
                            holds inline, if it holds one (layout.c takes
@@ -96,6 +97,8 @@ typedef enum ChildKind {
   CH_LOCAL,   /* a local holding a future value: polled where it lives */
   CH_PLACE,   /* another lvalue holding a future (a[i], p->f): polled
                  where it lives, through a pointer in the frame */
+  CH_COMBINATOR, /* ac_first / ac_all / ac_within: no child of its own;
+                    its branches' children run inline in this state */
 } ChildKind;
 
 /* One await site; its state number is its index + 1 (0 is "not started"). */
@@ -108,6 +111,9 @@ struct Site {
   Decl *callee_decl;    /* the async function's declaration, if one */
   const char *poll;     /* the poll function: g__poll, ac_sleep_poll */
   const char *drop;     /* the drop function: g__drop, ac_sleep_drop */
+  const char *done;     /* CH_LEAF: called after ready instead of drop, if
+                           set (ac_dyn_done: a finished frame's drop does
+                           nothing, only its storage is released) */
   const char *out_type; /* the output type; "void" for none */
   Slot *child;          /* the frame field of the child (CH_LOCAL: the
                            local's slot) */
@@ -118,6 +124,15 @@ struct Site {
                            arguments, for boxing */
   const char *cleanup;  /* the cleanup calls of the locals alive here, run
                            when the frame is dropped in this state */
+  /* CH_COMBINATOR (lower_combinator.c): */
+  CombKind comb;        /* which form */
+  Vec branches;         /* Site*: one per future, in polling order; each
+                           is a site of its own kind that is in no state
+                           list: its `state` is this one's, its child
+                           lives in this site's struct in the frame, its
+                           `result` receives its output */
+  Slot *mask;           /* ac_all: the branches still running, a bit each */
+  Site *parent;         /* a branch: its combinator site */
 };
 
 /* ==== the poll body ==== */
@@ -154,6 +169,9 @@ struct AsyncFunc {
   int line;              /* .ac line of the definition */
   Vec params;            /* Slot* of the parameters, in order */
   Vec sites;             /* Site*, by state */
+  Vec children;          /* Site*: every child future, in order: the await
+                            sites, with a combinator's branches in its
+                            place (recurse.c and the emitters walk these) */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
   Vec *next;             /* per state 0..n+1 (n = sites.len, n + 1 is
@@ -186,6 +204,23 @@ struct Program {
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
 };
+
+/* ==== asyncptr.c ==== */
+
+/* A token of the preprocessed buffer the output spells otherwise: [off,
+   off + len) becomes text. */
+typedef struct Rewrite {
+  size_t off, len;
+  const char *text;
+} Rewrite;
+
+/* Collects the rewrites pointers to async functions need: `async` where it
+   makes pointers, an async function used as a value naming its shim. */
+void asyncptr_collect(Node *tu);
+const Rewrite *rewrite_at(size_t off); /* the one starting at off, or NULL */
+const Vec *rewrites(void);             /* all, by offset */
+/* [begin, end) of the buffer `text` with the rewrites in it applied. */
+char *rewrite_text(const char *text, size_t begin, size_t end);
 
 /* ==== recurse.c ==== */
 
@@ -247,10 +282,43 @@ void budget_check(Program *p, size_t max_frame, const char *flag);
 /* The translated C: the .ac text with each async function replaced. */
 void emit_c(Program *p, bool no_line, Str *out);
 
+/* How the poll and drop of a site reach its child: `&F->c1`, or `F->c1`
+   for a child held through a pointer; and whether the parent frees it. */
+const char *emit_child_ref(Site *s);
+bool emit_owns_heap(Site *s);
+
+/* ==== emit_combinator.c ==== */
+
+/* The await sequence of a combinator site, and its part of f__drop. */
+void emit_combinator_await(Site *s, Str *out);
+void emit_combinator_drop(Site *s, Str *out);
+
+/* ==== emit_shim.c ==== */
+
+/* f__shim, what a pointer to the async function f points to: it starts f's
+   frame where ac.h's ac__dyn_target says.  Its prototype, and (after f's
+   vtable) its definition. */
+void emit_shim_proto(const char *name, const char *ret, const char *params,
+                     bool is_static, Str *out);
+void emit_shim(Program *p, AsyncFunc *fn, Str *out);
+
+/* ==== emit_header.c ==== */
+
+/* --emit=header: the declarations C and other .ac files need; `path` is
+   the header's own path (its guard), or NULL. */
+void emit_header(Program *p, const char *path, Str *out);
+
 /* ==== emit_registry.c ==== */
 
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
+/* The first item of the .ac file itself that names an async function (a
+   plain function that spawns one, say), or -1: the registry and the
+   declarations acc writes must come before it. */
+int emit_first_use(Program *p);
+/* The boxed future of an async function of another file, and `g(args)`
+   that makes one (after the extern declarations of g__new, g__poll). */
+void emit_boxed_future(Program *p, ExternAsync *x, Str *out);
 
 /* ==== emit_debug.c: the debug tables (ac.h, "debug metadata") ==== */
 

@@ -12,7 +12,8 @@
  *     after it was made (spilled operands are made before the site, an
  *     await's result after it), including the sites inside a statement
  *     expression in it, whose groups are nested in the expression's;
- *   - a child is live only in its own state;
+ *   - a child is live only in its own state (the children of a
+ *     combinator's branches, in the combinator's);
  *   - a compound literal in the frame (lower_lit.c) is live at the sites
  *     of its scope after it is made, and at the awaits around it.
  * Fields that are never live together are exactly the ones layout.c lets
@@ -40,8 +41,11 @@ static bool live_at(Slot *s, Site *k) {
     return inside(k->group, s->group) &&
            k->await->begin > s->decl->name_off &&
            live_local_at(s->decl, k->await);
-  case SL_TEMP: /* a statement expression's sites are nested in it */
-    return k->result == s || (inside(k->group, s->group) && k->state > s->born);
+  case SL_TEMP: /* a statement expression's sites are nested in it; a
+                   combinator's own temporaries (its branches' outputs, its
+                   mask) are live at its state */
+    return k->result == s || s->site == k ||
+           (inside(k->group, s->group) && k->state > s->born);
   case SL_CHILD:
     return s->site == k || (s->site == NULL && k->child == s);
   case SL_LITERAL: /* from where it is made; at an await whose operand

@@ -111,6 +111,16 @@ static bool text_has(Walk *w, size_t begin, size_t end, const char *word) {
 
 /* ==== the walk ==== */
 
+/* An awaited local future (or an element of one) is polled where it
+   lives, across the await. */
+static void pin_future(Walk *w, Node *op) {
+  while (op && (op->kind == ND_INDEX || op->kind == ND_DEREF))
+    op = op->lhs;
+  LocalInfo *li = op && op->kind == ND_IDENT ? local(w, op->decl) : NULL;
+  if (li)
+    pin(w, li, "it holds the future being awaited", op->begin);
+}
+
 static void walk(Walk *w, Node *n, Node *E, Role role);
 
 /* A reference of x; E is the enclosing full expression that awaits. */
@@ -267,12 +277,11 @@ static void walk(Walk *w, Node *n, Node *E, Role role) {
     return;
   case ND_AWAIT: {
     vec_push(&w->awaits, n);
-    Node *op = n->lhs;
-    while (op && (op->kind == ND_INDEX || op->kind == ND_DEREF))
-      op = op->lhs;
-    LocalInfo *li = op && op->kind == ND_IDENT ? local(w, op->decl) : NULL;
-    if (li) /* a future polled where it lives */
-      pin(w, li, "it holds the future being awaited", op->begin);
+    if (combinator_kind(n->lhs)) /* each branch is awaited */
+      for (int i = combinator_first_branch(n->lhs); i < n->lhs->args.len; i++)
+        pin_future(w, combinator_future(n->lhs->args.items[i]));
+    else
+      pin_future(w, n->lhs);
     Node *saved = w->consumer;
     w->consumer = n;
     walk(w, n->lhs, E, R_READ);

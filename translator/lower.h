@@ -1,7 +1,7 @@
 /*
- * lower.h: what lower_stmt.c and lower_expr.c share while they turn one
- * async function into its IR (ir.h).  Nothing outside the two lowering
- * files includes it.
+ * lower.h: what the lowering files (lower_stmt.c, lower_expr.c, lower_lit.c,
+ * lower_combinator.c) share while they turn one async function into its IR
+ * (ir.h).  Nothing outside them includes it.
  *
  * The lowering walks the body once, in source order.  Statements free of
  * awaits are copied as the user's text with three substitutions (frame
@@ -41,6 +41,8 @@ typedef struct Lower {
   Vec cleanups;      /* the open scopes' locals with a cleanup attribute
                         (lower_cleanup.c), innermost scope last */
   Node *block;       /* the innermost block (or for) being lowered */
+  bool spill_all;    /* spill every operand that is not constant: a later
+                        branch of a combinator awaits before it starts */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
 } Lower;
@@ -82,6 +84,23 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
 bool lower_is_async_call(Node *e);
 /* The return sequence for an optional already-lowered value. */
 const char *lower_return_text(Lower *L, const char *value);
+/* The group of the current full expression, a temporary in it, and a
+   store into one (by memcpy where `=` is not allowed). */
+Group *lower_expr_group(Lower *L);
+Slot *lower_new_temp(Lower *L, const char *type);
+void lower_store(Lower *L, Slot *t, const char *value);
+/* Numbers site s (its state) for the await aw and lists it. */
+Site *lower_new_site(Lower *L, Site *s, Node *aw);
+/* The child of site s for the future e (an await's operand, or a branch
+   of a combinator: s->parent set, s->group the combinator's struct), and
+   its output type; false after an error. */
+bool lower_child(Lower *L, Site *s, Node *e);
+
+/* ==== lower_combinator.c ==== */
+
+/* `await ac_first(...)`, `ac_all(...)`, `ac_within(...)` (combinator.c):
+   one state whose branches run inline; returns the await's value. */
+const char *lower_combinator(Lower *L, Node *aw);
 
 /* ==== lower_lit.c ==== */
 

@@ -220,6 +220,12 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
       str_add(out, t + i++, 1);
       continue;
     }
+    const Rewrite *rw = rewrite_at(i); /* async function pointers */
+    if (rw && rw->len == n) {
+      str_puts(out, rw->text);
+      i += n;
+      continue;
+    }
     if (tag && skip_attribute(t + i) != t + i) { /* struct __attribute__ */
       size_t end = (size_t)(skip_attribute(t + i) - t);
       str_add(out, t + i, end - i);
@@ -530,6 +536,9 @@ static Slot *new_temp(Lower *L, const char *type) {
   return s;
 }
 
+Group *lower_expr_group(Lower *L) { return expr_group(L); }
+Slot *lower_new_temp(Lower *L, const char *type) { return new_temp(L, type); }
+
 /* The result type of a call, from the callee's function type "R (P...)",
    for calls the erasure could not type (a cast of a leaf future). */
 static const char *call_type(Lower *L, Node *e) {
@@ -563,10 +572,16 @@ static const char *usable(Lower *L, const char *t) {
 
 /* The output type of `await e`, known before lowering it. */
 static const char *await_type(Lower *L, Node *e) {
+  if (combinator_kind(e))
+    return combinator_kind(e) == CB_ALL ? "void" : "int";
   if (lower_is_async_call(e)) {
     AsyncFunc *g = lower_func_of(L->prog, e->lhs->decl);
     return g ? g->ret_type : call_type(L, e);
   }
+  if (e->kind == ND_CALL && /* through an async function pointer */
+      oracle_expr_is_async_fn(L->o, e->lhs->begin, e->lhs->end))
+    return oracle_expr_is_void(L->o, e->begin, e->end) ? "void"
+                                                       : type_of(L, e);
   const char *t = type_of(L, e), *out = NULL;
   if (t && oracle_future_info(L->o, t, NULL, NULL, &out))
     return out;
@@ -681,6 +696,8 @@ static void store(Lower *L, Slot *t, const char *value) {
                value, t->name);
 }
 
+void lower_store(Lower *L, Slot *t, const char *value) { store(L, t, value); }
+
 /* Arrays, functions and constants keep their meaning unspilled. */
 static bool spillable(Lower *L, Node *e) {
   switch (e->kind) {
@@ -715,8 +732,7 @@ static const char *spill(Lower *L, Node *e) {
 
 /* ==== the await site ==== */
 
-static Site *new_site(Lower *L, Node *aw) {
-  Site *s = xalloc(sizeof *s);
+Site *lower_new_site(Lower *L, Site *s, Node *aw) {
   s->state = L->fn->sites.len + 1;
   s->await = aw;
   Loc loc = source_loc(L->src, aw->begin);
@@ -724,6 +740,23 @@ static Site *new_site(Lower *L, Node *aw) {
   s->col = loc.col;
   vec_push(&L->fn->sites, s);
   return s;
+}
+
+static Site *new_site(Lower *L, Node *aw) {
+  return lower_new_site(L, xalloc(sizeof(Site)), aw);
+}
+
+/* The frame field of a site's child: in the union of the children of the
+   current expression, or, for a branch of a combinator, in the
+   combinator's struct (s->group), where every branch lives at once. */
+static Slot *child_slot(Lower *L, Site *s, const char *type) {
+  Group *g = s->parent ? s->group : lower_inner(expr_group(L));
+  const char *name = s->parent ? xformat("c%d_%d", s->state,
+                                         s->parent->branches.len)
+                               : xformat("c%d", s->state);
+  Slot *c = lower_new_slot(L, g, SL_CHILD, name, type);
+  c->site = s->parent ? s->parent : s;
+  return c;
 }
 
 bool lower_is_async_call(Node *e) {
@@ -742,9 +775,9 @@ static const char *lower_args(Lower *L, Node *call) {
   Str s = {0};
   for (int i = 0; i < call->args.len; i++) {
     Node *a = call->args.items[i];
-    const char *t = a->has_await ? lower_expr(L, a)
-                    : i < last   ? spill(L, a)
-                                 : lower_copy_text(L, a);
+    const char *t = a->has_await            ? lower_expr(L, a)
+                    : i < last || L->spill_all ? spill(L, a)
+                                               : lower_copy_text(L, a);
     str_printf(&s, "%s%s", i ? ", " : "", t);
   }
   return str_cstr(&s);
@@ -766,10 +799,8 @@ static void site_async(Lower *L, Site *s, Node *call) {
     lower_add_extern(L->prog, d);
   const char *args = lower_args(L, call);
   s->args = args;
-  const char *name = xformat("c%d", s->state);
-  s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
-                            xformat("%s__frame", s->callee));
-  s->child->site = s;
+  s->child = child_slot(L, s, xformat("%s__frame", s->callee));
+  const char *name = s->child->name;
   s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
@@ -827,7 +858,6 @@ static bool is_place(Node *e) {
 static void place_child(Lower *L, Site *s, Node *e, const char *type) {
   Slot *local = e->kind == ND_IDENT && e->decl ? lower_slot_of(L, e->decl)
                                                : NULL;
-  const char *name = xformat("c%d", s->state);
   if (local && local->type && strstr(local->type, "__frame *")) {
     s->kind = CH_PLACE; /* a heap future of another TU, owned by the local */
     s->child = local;
@@ -836,18 +866,21 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
     s->child = local;
   } else if (is_place(e)) {
     s->kind = CH_PLACE;
-    const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
-                              "void *");
-    s->init = xformat("F->%s = (void *)&(%s);", name, text);
+    const char *text = xformat("(void *)&(%s)", lower_expr(L, e));
+    if (L->spill_all) { /* a later branch awaits first: take it now */
+      Slot *p = new_temp(L, "void *");
+      lower_emit(L, "F->%s = %s;\n", p->name, text);
+      text = xformat("F->%s", p->name);
+    }
+    s->child = child_slot(L, s, "void *");
+    s->init = xformat("F->%s = %s;", s->child->name, text);
   } else {
     s->kind = CH_LEAF;
-    const char *text = lower_expr(L, e);
-    s->child = lower_new_slot(L, lower_inner(expr_group(L)), SL_CHILD, name,
-                              type);
-    s->init = xformat("F->%s = (%s);", name, text);
+    const char *text = e->has_await || !L->spill_all ? lower_expr(L, e)
+                                                     : spill(L, e);
+    s->child = child_slot(L, s, type);
+    s->init = xformat("F->%s = (%s);", s->child->name, text);
   }
-  s->child->site = s->child->site ? s->child->site : s;
 }
 
 /*
@@ -894,25 +927,16 @@ static bool site_value(Lower *L, Site *s, Node *e) {
  *            F->y_3 = F->t1;
  */
 static const char *lower_await(Lower *L, Node *aw) {
+  if (combinator_kind(aw->lhs))
+    return lower_combinator(L, aw);
   Site *s = new_site(L, aw);
   s->group = expr_group(L);
   s->cleanup = lower_cleanup_live(L);
-  Node *e = aw->lhs;
-  if (lower_is_async_call(e))
-    site_async(L, s, e);
-  else if (!site_value(L, s, e))
+  vec_push(&L->fn->children, s);
+  if (!lower_child(L, s, aw->lhs))
     return "0";
-  const char *t = s->out_type;
-  if (!t) {
-    AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
-    t = g ? g->ret_type
-        : s->callee_decl ? lower_result_type(L->prog, s->callee_decl)
-                         : type_of(L, aw->lhs);
-  }
-  bool is_void = !t || !strcmp(t, "void");
-  s->out_type = is_void ? "void" : t;
-  if (!is_void && t)
-    s->result = new_temp(L, t);
+  if (s->out_type && strcmp(s->out_type, "void"))
+    s->result = new_temp(L, s->out_type);
   Step *st = xalloc(sizeof *st);
   st->kind = ST_AWAIT;
   st->site = s;
@@ -920,6 +944,58 @@ static const char *lower_await(Lower *L, Node *aw) {
   lower_flush(L);
   vec_push(&L->fn->steps, st);
   return s->result ? xformat("F->%s", s->result->name) : "((void)0)";
+}
+
+/*
+ * A call through a pointer to an async function (emit_shim.c): the
+ * callee's frame goes into an ac_dyn_t, inline when it fits.
+ *   before:  await ops[i](x)
+ *   after:   ac__dyn_target = &F->c1;
+ *            (void)(F->ops_2[F->i_3])(F->x_4);     polled by ac_dyn_poll
+ * The callee is evaluated before the arguments (and kept, if one awaits).
+ */
+static void site_dyn(Lower *L, Site *s, Node *call) {
+  Node *f = call->lhs;
+  bool later = false;
+  for (int i = 0; i < call->args.len; i++)
+    later |= ((Node *)call->args.items[i])->has_await;
+  const char *fn = f->has_await ? lower_expr(L, f)
+                   : later || L->spill_all ? spill(L, f)
+                                           : lower_copy_text(L, f);
+  const char *args = lower_args(L, call);
+  s->kind = CH_LEAF;
+  s->callee = f->kind == ND_IDENT ? f->name
+              : f->kind == ND_MEMBER || f->kind == ND_ARROW ? f->name
+                                                            : "ac_dyn_t";
+  s->poll = "ac_dyn_poll";
+  s->drop = "ac_dyn_drop";
+  s->done = "ac_dyn_done";
+  s->child = child_slot(L, s, "ac_dyn_t");
+  s->init = xformat("ac__dyn_target = &F->%s;\n(void)(%s)(%s);",
+                    s->child->name, fn, args);
+  s->out_type = oracle_expr_is_void(L->o, call->begin, call->end)
+                    ? "void" : type_of(L, call);
+}
+
+/* The child of site s for the future e, and its output type. */
+bool lower_child(Lower *L, Site *s, Node *e) {
+  if (lower_is_async_call(e))
+    site_async(L, s, e);
+  else if (e->kind == ND_CALL &&
+           oracle_expr_is_async_fn(L->o, e->lhs->begin, e->lhs->end))
+    site_dyn(L, s, e);
+  else if (!site_value(L, s, e))
+    return false;
+  const char *t = s->out_type;
+  if (!t) {
+    AsyncFunc *g = lower_func_of(L->prog, s->callee_decl);
+    t = g ? g->ret_type
+        : s->callee_decl ? lower_result_type(L->prog, s->callee_decl)
+                         : type_of(L, e);
+  }
+  bool is_void = !t || !strcmp(t, "void");
+  s->out_type = is_void ? "void" : t;
+  return true;
 }
 
 /* ==== control operators ==== */
@@ -932,8 +1008,10 @@ static const char *lower_logic(Lower *L, Node *e) {
   bool is_and = e->kind == ND_LOGAND;
   Slot *t = new_temp(L, "int");
   const char *a = lower_expr(L, e->lhs);
-  lower_emit(L, "F->%s = %d;\nif (%s(%s)) {\n", t->name, is_and ? 0 : 1,
-             is_and ? "" : "!", a);
+  /* `(a) != 0`, not `(a)`: clang warns on `if ((x == 0))`. */
+  lower_emit(L, is_and ? "F->%s = %d;\nif ((%s) != 0) {\n"
+                       : "F->%s = %d;\nif (!(%s)) {\n",
+             t->name, is_and ? 0 : 1, a);
   const char *b = lower_expr(L, e->rhs);
   lower_emit(L, "F->%s = (%s) != 0;\n}\n", t->name, b);
   return xformat("F->%s", t->name);

@@ -754,7 +754,7 @@ const char *lower_param_text(Source *src, Decl *fn) {
   for (int i = 0; i < fn->params.len; i++) {
     Decl *p = fn->params.items[i];
     size_t end = p->end > p->spec->end ? p->end : p->spec->end;
-    const char *t = xstrndup(src->text + p->spec->begin, end - p->spec->begin);
+    const char *t = rewrite_text(src->text, p->spec->begin, end);
     str_printf(&s, "%s%s", i ? ", " : "", t);
   }
   if (fn->is_variadic)

@@ -36,8 +36,9 @@ static const char usage_text[] =
     "Output:\n"
     "  -o FILE           write to FILE ('-' for standard output); the default\n"
     "                    is FILE.c beside the input for C, standard output\n"
-    "                    for the --emit views\n"
-    "  --emit=KIND       c (default), states, layout, dot, json, sync\n"
+    "                    for the --emit views (FILE.h for header)\n"
+    "  --emit=KIND       c (default), states, layout, dot, json, sync,\n"
+    "                    header (declarations for C and other .ac files)\n"
     "  -fsyntax-only     check the file, write nothing\n"
     "  --no-line         no #line directives in the C output\n"
     "  --max-frame=N     an error for a frame over N bytes (also per function:\n"
@@ -103,12 +104,13 @@ static EmitKind emit_kind(const char *kind) {
     EmitKind kind;
   } kinds[] = {{"c", EMIT_C},       {"states", EMIT_STATES},
                {"layout", EMIT_LAYOUT}, {"dot", EMIT_DOT},
-               {"json", EMIT_JSON}, {"sync", EMIT_SYNC}};
+               {"json", EMIT_JSON}, {"sync", EMIT_SYNC},
+               {"header", EMIT_HEADER}};
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (!strcmp(kind, kinds[i].name))
       return kinds[i].kind;
   usage_error("unknown --emit kind '%s' (expected c, states, layout, dot, "
-              "json or sync)",
+              "json, sync or header)",
               kind);
 }
 
@@ -244,13 +246,14 @@ static void settle_paths(Options *opt) {
     usage_error("no input file");
   if (opt->syntax_only)
     opt->output = NULL;
-  else if (!opt->output && opt->emit != EMIT_C)
+  else if (!opt->output && opt->emit != EMIT_C && opt->emit != EMIT_HEADER)
     opt->output = "-";
   else if (!opt->output) {
     if (!has_suffix(opt->input, ".ac"))
       usage_error("input '%s' does not end in .ac; name the output with -o",
                   opt->input);
-    opt->output = replace_ac(opt->input, ".c");
+    opt->output = replace_ac(opt->input, opt->emit == EMIT_HEADER ? ".h"
+                                                                  : ".c");
   }
   if (opt->output && !strcmp(opt->output, opt->input))
     usage_error("the output '%s' would overwrite the input", opt->output);

@@ -15,6 +15,7 @@ typedef enum EmitKind {
   EMIT_DOT,     /* --emit=dot */
   EMIT_JSON,    /* --emit=json */
   EMIT_SYNC,    /* --emit=sync: the sync erasure */
+  EMIT_HEADER,  /* --emit=header: declarations for C and other .ac files */
 } EmitKind;
 
 typedef struct Options {

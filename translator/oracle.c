@@ -255,6 +255,74 @@ static void walk_tops_at(Oracle *o, size_t off) {
 
 /* ---- opening: parse and report errors ---- */
 
+/* ==== async function pointers in the erasure ====
+ *
+ * `async` in a declaration becomes `__attribute__((ms_abi))` in the
+ * erasure (plan_async_marks), on async functions and on pointers to
+ * them alike.  The calling convention is part of a function type, so clang
+ * itself tells an async function from a plain one: a plain pointer given
+ * an async function, an async pointer given a plain function or one of
+ * another signature are incompatible function pointer types, which we
+ * report as errors; `async` on what is no function is an ignored
+ * attribute, which we report too.  The marker never leaves this file:
+ * type spellings drop it, messages say `async` instead, and
+ * oracle_expr_is_async_fn asks for it.
+ */
+#define ASYNC_MARK " __attribute__((ms_abi))"
+
+static char *drop_mark(const char *t) {
+  Str s = {0};
+  for (const char *m; (m = strstr(t, ASYNC_MARK)); t = m + strlen(ASYNC_MARK))
+    str_add(&s, t, (size_t)(m - t));
+  str_puts(&s, t);
+  return (char *)str_cstr(&s);
+}
+
+/* 'int (int) __attribute__((ms_abi))' -> 'async int (int)' */
+static char *async_words(const char *msg) {
+  Str s = {0};
+  size_t quote = 0; /* in s: just after the last quote */
+  for (const char *p = msg; *p;) {
+    if (!strncmp(p, ASYNC_MARK, strlen(ASYNC_MARK))) {
+      char *tail = xstrndup(s.buf + quote, s.len - quote);
+      s.len = quote;
+      str_puts(&s, "async ");
+      str_puts(&s, tail);
+      p += strlen(ASYNC_MARK);
+    } else if (!strncmp(p, "((*))", 5)) {
+      str_puts(&s, "(*)");
+      p += 5;
+    } else {
+      str_add(&s, p, 1);
+      if (*p++ == '\'')
+        quote = s.len;
+    }
+  }
+  return (char *)str_cstr(&s);
+}
+
+/* The message of an error of the program, or NULL for a diagnostic that
+   is no error; the async marker's warnings are errors, in our words. */
+static const char *error_text(CXDiagnostic d) {
+  CXString msg = clang_getDiagnosticSpelling(d);
+  CXString opt = clang_getDiagnosticOption(d, NULL);
+  char *m = xstrdup(clang_getCString(msg)), *w = xstrdup(clang_getCString(opt));
+  clang_disposeString(msg);
+  clang_disposeString(opt);
+  if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error)
+    return strstr(m, ASYNC_MARK) ? async_words(m) : m;
+  if (!strcmp(w, "-Wincompatible-function-pointer-types") &&
+      strstr(m, ASYNC_MARK))
+    return async_words(m);
+  if (!strcmp(w, "-Wignored-attributes") && strstr(m, "'ms_abi'")) {
+    const char *here = strstr(m, "type here is ");
+    return xformat("'async' applies only to functions and pointers to "
+                   "functions%s%s", here ? "; the " : "",
+                   here ? async_words(here) : "");
+  }
+  return NULL;
+}
+
 /* Whether offset `off` is inside an async function's definition. */
 static bool in_async_def(size_t off) {
   const Vec *defs = ast_async_defs();
@@ -293,12 +361,11 @@ static int report_errors(Oracle *o) {
     CXDiagnostic d = clang_getDiagnostic(o->tu, i);
     if (clang_getDiagnosticSeverity(d) == CXDiagnostic_Warning)
       report_return_type(o, d);
-    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+    const char *msg = error_text(d);
+    if (msg) {
       size_t off = offset_at(o, clang_getDiagnosticLocation(d), false);
       Loc loc = source_loc(o->src, off < o->src->len ? off : 0);
-      CXString msg = clang_getDiagnosticSpelling(d);
-      diag_at_loc(&loc, "error", clang_getCString(msg));
-      clang_disposeString(msg);
+      diag_at_loc(&loc, "error", msg);
       n++;
     }
     clang_disposeDiagnostic(d);
@@ -339,10 +406,14 @@ static void add_edit(Oracle *o, size_t at, size_t del, const char *ins,
   vec_push(&o->edits, e);
 }
 
+/* By offset; at one offset, pure insertions before an edit that replaces
+   text there (they go in front of it), then the inner await's first. */
 static int edit_cmp(const void *a, const void *b) {
   const Edit *x = *(Edit *const *)a, *y = *(Edit *const *)b;
   if (x->at != y->at)
     return x->at < y->at ? -1 : 1;
+  if ((x->del > 0) != (y->del > 0))
+    return x->del > 0 ? 1 : -1;
   return x->inner > y->inner ? -1 : x->inner < y->inner;
 }
 
@@ -511,6 +582,86 @@ static int plan_void_future_args(Oracle *o, Map *done) {
 }
 
 /*
+ * Each `async` but async main's becomes the marker of async function
+ * types (see "async function pointers in the erasure" above), before the
+ * first parse.  Returns how many it changed.
+ */
+static int plan_async_marks(Oracle *o) {
+  const Vec *fns = ast_async_funcs(), *specs = ast_async_specs();
+  Map mains = {0}; /* the DeclSpec* of async main's declarations */
+  for (int j = 0; j < fns->len; j++) {
+    Decl *d = fns->items[j];
+    if (d->name && !strcmp(d->name, "main"))
+      map_put(&mains, d->spec, d->spec);
+  }
+  int added = 0;
+  for (int i = 0; i < specs->len; i++) {
+    DeclSpec *sp = specs->items[i];
+    if (!map_get(&mains, sp)) {
+      add_edit(o, sp->async_off, 5, "__attribute__((ms_abi))", sp->async_off);
+      added++;
+    }
+  }
+  map_free(&mains);
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
+/* The offset of the token just before `off` if it is the `(` or `,` of
+   an argument list or the last `=` of an assignment operator, else off. */
+static size_t branch_anchor(Oracle *o, size_t off) {
+  size_t i = off;
+  while (i > 0 && strchr(" \t\n", o->src->text[i - 1]))
+    i--;
+  return i > 0 && strchr("(,=", o->src->text[i - 1]) ? i - 1 : off;
+}
+
+/*
+ * A branch of `await ac_first(...)`, `ac_all` or `ac_within` (combinator.c)
+ * is awaited by the combinator, so the erasure gives it its output's type,
+ * as for an await operand: a hand-written future E becomes
+ * `((void)(E), *(OUT *)0)`, a void one `((void)(E), 0)` (a void argument
+ * is no C), or `((void)(E))` when its output is assigned, which C then
+ * rejects in its own words.  The text goes in after the `(`, `,` or `=`
+ * before E, rewritten in place, so that E's own range keeps E's type (the
+ * lowering asks for it).  Async calls are typed right by the plain
+ * erasure (a void one in argument position by plan_void_future_args).
+ * Returns how many it added.
+ */
+static int plan_combinator_branches(Oracle *o, Map *done) {
+  const Vec *calls = ast_calls();
+  int added = 0;
+  for (int i = 0; i < calls->len; i++) {
+    Node *call = calls->items[i];
+    if (!combinator_kind(call))
+      continue;
+    for (int j = combinator_first_branch(call); j < call->args.len; j++) {
+      Node *b = call->args.items[j], *e = combinator_future(b);
+      const char *type, *out;
+      if (map_get(done, e) || is_async_call(e) || combinator_kind(e) ||
+          !(type = operand_type(o, e)) ||
+          !oracle_future_info(o, type, NULL, NULL, &out) ||
+          strstr(out, "(unnamed") || strstr(out, "(anonymous"))
+        continue;
+      size_t at = branch_anchor(o, e->begin);
+      const char *lead = at < e->begin ? xformat("%c", o->src->text[at]) : "";
+      add_edit(o, at, at < e->begin, xformat("%s((void)(", lead), e->begin);
+      const char *suffix =
+          strcmp(out, "void") ? xformat("), *(__typeof__(%s) *)0)", out)
+          : combinator_dest(b) ? "))"
+                               : "), 0)";
+      add_edit(o, e->end, 0, suffix, e->begin);
+      map_put(done, e, e);
+      added++;
+    }
+  }
+  if (added)
+    qsort(o->edits.items, (size_t)o->edits.len, sizeof(void *), edit_cmp);
+  return added;
+}
+
+/*
  * The names acc declares for an async function f that the program may
  * use, `f__frame` (its future type) and `f__vtable`, do not exist in the
  * erasure; they are declared there before f's first declaration, once f's
@@ -558,6 +709,8 @@ static char *apply_edits(Oracle *o, size_t *len) {
   size_t pos = 0, in = 0, del = 0;
   for (int i = 0; i < o->edits.len; i++) {
     Edit *e = o->edits.items[i];
+    if (e->at < pos) /* edits never overlap (edit_cmp orders them) */
+      unreachable();
     str_add(&out, o->erased + pos, e->at - pos);
     e->new_at = out.len;
     str_add(&out, e->ins, e->len);
@@ -594,6 +747,7 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   /* A rewrite can type an await's operand that was ill-typed before (a
      leaf awaited inside another leaf's arguments): a few rounds at most. */
   Map done = {0};
+  plan_async_marks(o);
   plan_declared_leaves(o, &done);
   size_t len0 = src->len;
   char *text0 = o->edits.len ? apply_edits(o, &len0) : o->erased;
@@ -602,7 +756,8 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   for (int round = 0;
        ok && round < 4 &&
        plan_acc_names(o, &names_done) + plan_leaf_awaits(o, &done) +
-           plan_void_future_args(o, &done);
+           plan_void_future_args(o, &done) +
+           plan_combinator_branches(o, &done);
        round++) {
     size_t len;
     char *text = apply_edits(o, &len);
@@ -649,7 +804,7 @@ static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 
 static char *type_spelling(CXType t) {
   CXString s = clang_getTypeSpelling(t);
-  char *r = xstrdup(clang_getCString(s));
+  char *r = drop_mark(clang_getCString(s));
   clang_disposeString(s);
   return r;
 }
@@ -779,6 +934,27 @@ static bool is_vm(CXType t) {
   default:
     return false;
   }
+}
+
+/* A function type or a pointer to one: 1 plain, 2 with the async marker;
+   0 for any other type. */
+static int fn_kind(CXType t) {
+  t = clang_getCanonicalType(t);
+  if (t.kind == CXType_Pointer)
+    t = clang_getCanonicalType(clang_getPointeeType(t));
+  if (t.kind != CXType_FunctionProto && t.kind != CXType_FunctionNoProto)
+    return 0;
+  return clang_getFunctionTypeCallingConv(t) == CXCallingConv_X86_64Win64 ? 2
+                                                                           : 1;
+}
+
+int oracle_expr_fn_kind(Oracle *o, size_t begin, size_t end) {
+  CXCursor c;
+  return expr_cursor(o, begin, end, &c) ? fn_kind(clang_getCursorType(c)) : 0;
+}
+
+bool oracle_expr_is_async_fn(Oracle *o, size_t begin, size_t end) {
+  return oracle_expr_fn_kind(o, begin, end) == 2;
 }
 
 bool oracle_decl_is_vm(Oracle *o, size_t name_off) {

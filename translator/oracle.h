@@ -70,6 +70,13 @@ const char *oracle_type_name_param(Oracle *o, size_t name_off,
 /* True if that expression's type is void. */
 bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end);
 
+/* True if that expression is an async function or a pointer to one
+   (`f`, `fp`, `s.op`, `*fp`): a call of it makes a future. */
+bool oracle_expr_is_async_fn(Oracle *o, size_t begin, size_t end);
+/* 0 if it is no function nor a pointer to one, 1 for a plain one, 2 for
+   an async one. */
+int oracle_expr_fn_kind(Oracle *o, size_t begin, size_t end);
+
 /* The canonical spelling of the result type of the function declared at
    name_off ("int" for `typedef int status; status f(void)`), or NULL. */
 const char *oracle_result_canonical(Oracle *o, size_t name_off);

@@ -160,6 +160,12 @@ void ast_unevaluated(const char *where, Node *expr);
 const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
 const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 const Vec *ast_calls(void);         /* every ND_CALL of the parse */
+const Vec *ast_async_funcs(void);   /* Decl*: every async function
+                                       declaration, in order */
+void ast_add_async_func(Decl *d);   /* ast_declare records them */
+const Vec *ast_async_specs(void);   /* DeclSpec*: every one with `async`
+                                       (functions, pointers, type names) */
+void ast_add_async_spec(DeclSpec *s);
 Node *ast_find_await(Node *n);      /* the first ND_AWAIT in n, or NULL */
 void ast_syntax_error(Parser *p, Span at, const char *msg);
 /* The lexer's count of open ( [ {: false (after one error) when the one

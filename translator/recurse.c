@@ -26,7 +26,7 @@ static AsyncFunc *func_of(Program *p, Decl *d) { return lower_func_of(p, d); }
 /*
  * f awaits g, so g reaches f (and an inline frame of g would contain f's)
  * exactly when both are in one strongly connected component of the graph
- * whose edges are all await sites (whatever the child's kind).  Tarjan's
+ * whose edges are all child futures (whatever their kind).  Tarjan's
  * algorithm numbers the components once, iteratively (a chain of 64,000
  * functions must not exhaust the C stack): linear in functions + sites.
  */
@@ -45,8 +45,8 @@ static int pos_of(Scc *c, AsyncFunc *f) {
 /* The next callee of function v from site *next on, or -1. */
 static int next_callee(Program *p, Scc *c, int v, int *next) {
   AsyncFunc *f = p->funcs.items[v];
-  while (*next < f->sites.len) {
-    Site *s = f->sites.items[(*next)++];
+  while (*next < f->children.len) {
+    Site *s = f->children.items[(*next)++];
     AsyncFunc *g = func_of(p, s->callee_decl);
     if (g)
       return pos_of(c, g);
@@ -235,8 +235,8 @@ static bool can_write_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
   if (known)
     return known == 1;
   bool ok = !uses_type_between(pl, g, f->def->begin, g->def->begin);
-  for (int i = 0; ok && i < g->sites.len; i++) {
-    Site *s = g->sites.items[i];
+  for (int i = 0; ok && i < g->children.len; i++) {
+    Site *s = g->children.items[i];
     AsyncFunc *c = func_of(pl->p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin)
       ok = can_write_early(pl, f, c);
@@ -250,8 +250,8 @@ static void add_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
   if (map_get(&pl->in_early, g))
     return;
   map_put(&pl->in_early, g, g);
-  for (int i = 0; i < g->sites.len; i++) {
-    Site *s = g->sites.items[i];
+  for (int i = 0; i < g->children.len; i++) {
+    Site *s = g->children.items[i];
     AsyncFunc *c = func_of(pl->p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin)
       add_early(pl, f, c);
@@ -268,8 +268,8 @@ static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;
-  vec_push(&f->notes, xformat("c%d: %s's frame is boxed (%s)", s->state,
-                              s->callee, why));
+  vec_push(&f->notes, xformat("%s: %s's frame is boxed (%s)",
+                              s->child->name, s->callee, why));
 }
 
 /* First pass: children on a cycle with their parent are boxed (or, held
@@ -308,16 +308,16 @@ void recurse_mark(Program *p) {
   scc_compute(p, &pl.scc);
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *f = p->funcs.items[i];
-    for (int j = 0; j < f->sites.len; j++)
-      break_cycles(&pl, f, f->sites.items[j]);
+    for (int j = 0; j < f->children.len; j++)
+      break_cycles(&pl, f, f->children.items[j]);
   }
   index_types(&pl);
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *f = p->funcs.items[i];
     map_free(&pl.early_ok);
     map_free(&pl.in_early);
-    for (int j = 0; j < f->sites.len; j++)
-      place_site(&pl, f, f->sites.items[j]);
+    for (int j = 0; j < f->children.len; j++)
+      place_site(&pl, f, f->children.items[j]);
   }
   scc_free(&pl.scc);
 }

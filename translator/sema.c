@@ -40,6 +40,9 @@
 
 typedef struct Ctx {
   Oracle *o;
+  const Node *awaited;     /* the operand being awaited (or a combinator
+                              branch's future): a call through an async
+                              function pointer may stand only there */
   Node *func;              /* enclosing function definition, or NULL */
   bool in_async;
   const char *unevaluated; /* "sizeof", "_Alignof", "_Generic" or NULL */
@@ -69,9 +72,16 @@ static bool is_future_lvalue(const Node *e) {
   return e->kind == ND_IDENT && is_future_var(e->decl);
 }
 
+/* A call through an async function pointer (`fp(3)`, `s->op(3)`). */
+static bool async_ptr_call(Ctx c, const Node *e) {
+  return c.o && e->kind == ND_CALL && !async_callee(e) &&
+         oracle_expr_is_async_fn(c.o, e->lhs->begin, e->lhs->end);
+}
+
 /* Whether the operand of an await is a future. */
 static bool is_future(Ctx c, const Node *e) {
-  if (async_callee(e) || is_future_lvalue(e) || future_of(e, c.o))
+  if (async_callee(e) || is_future_lvalue(e) || future_of(e, c.o) ||
+      async_ptr_call(c, e))
     return true;
   if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
       is_future_spec(e->lhs->decl->spec))
@@ -82,6 +92,76 @@ static bool is_future(Ctx c, const Node *e) {
     return is_future(c, e->rhs);
   const char *type = c.o ? oracle_expr_type(c.o, e->begin, e->end) : NULL;
   return type && oracle_future_info(c.o, type, NULL, NULL, NULL);
+}
+
+/* ==== acc's combinator forms (combinator.c) ==== */
+
+/*
+ *   await ac_first(v = fetch(1), ac_sleep_ms(100))
+ *   await ac_all(a = fetch(1), b = count(2))
+ *   await ac_within(100, v = fetch(1))
+ * Each branch is a future, or `lvalue op= future` receiving its output
+ * (its type is checked by the erasure: oracle.c types the future as an
+ * await operand there).  The shape is checked without types, the futures
+ * with them.
+ */
+/* False (after an error) if the form is not one acc can lower. */
+static bool check_combinator_shape(Node *call) {
+  CombKind k = combinator_kind(call);
+  const char *name = combinator_name(k);
+  int first = combinator_first_branch(call), n = call->args.len - first;
+  if (!call->lhs->decl) {
+    error_at(call->begin, "'%s' is declared by <ac.h>; include it", name);
+    return false;
+  }
+  if (k == CB_WITHIN && call->args.len != 2) {
+    error_at(call->begin, "'ac_within' takes a deadline in milliseconds and "
+             "one future");
+    return false;
+  }
+  if (n < 1 || n > 64) {
+    error_at(call->begin, n < 1 ? "'%s' needs at least one future"
+                                : "'%s' takes at most 64 futures", name);
+    return false;
+  }
+  for (int i = first; i < call->args.len; i++) {
+    Node *fut = combinator_future(call->args.items[i]);
+    if (combinator_kind(fut))
+      error_at(fut->begin, "'%s' cannot be a branch of '%s'; make it the "
+               "body of an async function and use that function's future",
+               combinator_name(combinator_kind(fut)), name);
+  }
+  return true;
+}
+
+static void check_branch_future(Ctx c, Node *call, int i, Node *fut) {
+  if (is_future(c, fut))
+    return;
+  const char *type = oracle_expr_type(c.o, fut->begin, fut->end);
+  error_at(fut->begin, "argument %d of '%s' is not a future%s%s%s", i + 1,
+           combinator_name(combinator_kind(call)), type ? " (it has type '" : "",
+           type ? type : "", type ? "')" : "");
+}
+
+static void check_combinator(Ctx c, Node *call) {
+  if (!c.o && !check_combinator_shape(call))
+    return;
+  int first = combinator_first_branch(call);
+  for (int i = 0; i < first && i < call->args.len; i++)
+    check(c, call->args.items[i], false);
+  for (int i = first; i < call->args.len; i++) {
+    Node *b = call->args.items[i];
+    Node *fut = combinator_future(b);
+    if (combinator_kind(fut))
+      continue; /* reported by the shape */
+    if (combinator_dest(b))
+      check(c, combinator_dest(b), false);
+    if (c.o)
+      check_branch_future(c, call, i, fut);
+    Ctx bc = c;
+    bc.awaited = fut;
+    check(bc, fut, true);
+  }
 }
 
 /* The future a value is, or that a function (or a pointer to one) it
@@ -161,6 +241,11 @@ static void check_await(Ctx c, Node *n) {
     error_at(n->op_off, "'await' outside an async function");
     return;
   }
+  if (combinator_kind(n->lhs)) {
+    check_combinator(c, n->lhs);
+    return;
+  }
+  c.awaited = n->lhs;
   if (!c.o || is_future(c, n->lhs)) {
     if (c.o)
       check_future_arms(c, n->lhs);
@@ -210,6 +295,63 @@ static void check_future_argument(Node *call, int i) {
   if (future_of)
     note_at(param->spec->begin, "declare it '__typeof__(%s(...)) %s'",
             future_of->name, param->name ? param->name : "");
+}
+
+/* ==== ac_spawn (ac.h) ==== */
+
+/* The vtable a hand-written future type needs to be spawned: `T_vtable`
+   for T_t, declared at file scope before `at`. */
+static bool has_vtable(const char *poll, size_t at) {
+  size_t n = strlen(poll) - strlen("_poll");
+  Decl *d = scope_lookup_file(xformat("%.*s_vtable", (int)n, poll));
+  return d && d->kind == DK_VAR && d->name_off < at;
+}
+
+/*
+ * `ac_spawn(fut)` finds the vtable from fut's type (ac.h's AC_VTABLE_OF),
+ * so its argument must be a future acc can name: a call of an async
+ * function or a variable holding one, or a hand-written future whose
+ * T_vtable is declared (emit_registry.c lists it).  Anything else would
+ * fail inside ac.h's _Generic, in the C compiler's words.
+ */
+static void check_spawn(Ctx c, Node *call) {
+  if (call->args.len != 1) {
+    if (!c.o)
+      error_at(call->begin, "'ac_spawn' takes one future");
+    return;
+  }
+  Node *e = call->args.items[0];
+  if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_FUNC &&
+      e->decl->is_async) {
+    if (!c.o)
+      error_at(e->begin, "'%s' is an async function, not a future: spawn a "
+               "call of it, 'ac_spawn(%s(...))'", e->name, e->name);
+    return;
+  }
+  if (!c.o || async_callee(e) || is_future_lvalue(e))
+    return;
+  const char *type = oracle_expr_type(c.o, e->begin, e->end), *poll;
+  if (!is_future(c, e))
+    error_at(e->begin, "'ac_spawn' needs a future, not an expression of "
+             "type '%s'", type ? type : "?");
+  else if (type && oracle_future_info(c.o, type, &poll, NULL, NULL) &&
+           !has_vtable(poll, call->begin))
+    error_at(e->begin, "cannot spawn a future of type '%s': no '%.*s_vtable' "
+             "is declared before this point", type,
+             (int)(strlen(poll) - strlen("_poll")), poll);
+}
+
+/* A cast between async and plain functions: a call through the result
+   would run the other kind's code. */
+static void check_async_cast(Ctx c, Node *n) {
+  if (!c.o)
+    return;
+  int from = oracle_expr_fn_kind(c.o, n->lhs->begin, n->lhs->end);
+  int to = oracle_expr_fn_kind(c.o, n->begin, n->end);
+  if (from && to && from != to)
+    error_at(n->begin, "a cast between a%s function and a%s function "
+             "pointer; a call through it would run the other kind's code",
+             from == 2 ? "n async" : " plain", to == 2 ? "n async" : " plain");
 }
 
 /* GNU builtins whose arguments are never evaluated: an await there would
@@ -284,7 +426,23 @@ static void check_setjmp(Ctx c, Node *call, const char *name) {
 }
 
 static void check_call(Ctx c, Node *n, bool future_ok) {
+  if (n->lhs->kind == ND_IDENT && !strcmp(n->lhs->name, "ac_spawn"))
+    check_spawn(c, n);
+  if (combinator_kind(n)) { /* not under an await: check_await has them */
+    if (!c.o)
+      error_at(n->begin, "'%s' must be awaited where it is written: "
+               "'await %s(...)'", combinator_name(combinator_kind(n)),
+               combinator_name(combinator_kind(n)));
+    return;
+  }
   Decl *callee = async_callee(n);
+  if (async_ptr_call(c, n) && n != c.awaited)
+    error_at(n->begin, c.in_async
+             ? "a call through an async function pointer must be awaited "
+               "where it is made (its future has no type that could be "
+               "stored, passed or spawned)"
+             : "a call through an async function pointer from non-async "
+               "code, as if it were synchronous");
   if (callee && !future_ok) {
     if (c.in_async)
       error_at(n->begin, "result of async function '%s' used without "
@@ -327,10 +485,27 @@ static bool spec_is_auto_type(const DeclSpec *spec) {
   return false;
 }
 
-/* `async` is a function specifier: on anything else it means nothing, and
-   the C compiler that reads the output would choke on it. */
+/* A declarator with a `(*`: maybe a pointer to a function, which the
+   oracle judges (an async one is `async int (*fp)(int)`). */
+static bool pointer_declarator(const Decl *d) {
+  const char *t = ast_source_text();
+  for (size_t i = d->begin; i < d->end; i++)
+    if (t[i] == '(') {
+      size_t j = i + 1;
+      while (j < d->end && strchr(" \t\n", t[j]))
+        j++;
+      if (j < d->end && t[j] == '*')
+        return true;
+    }
+  return false;
+}
+
+/* `async` is a function specifier: on anything else but pointers to
+   functions it means nothing, and the C compiler that reads the output
+   would choke on it. */
 static void check_async_spec(const Decl *d) {
-  if (d->kind != DK_FUNC && d->spec && d->spec->is_async)
+  if (d->kind != DK_FUNC && d->spec && d->spec->is_async &&
+      !pointer_declarator(d))
     error_at(d->name ? d->name_off : d->spec->begin,
              "'async' applies only to functions, not to %s '%s'",
              d->kind == DK_TYPEDEF ? "typedef" : d->is_param ? "parameter"
@@ -501,6 +676,9 @@ static void check(Ctx c, Node *n, bool future_ok) {
   case ND_CALL:
     check_call(c, n, future_ok);
     return;
+  case ND_CAST:
+    check_async_cast(c, n);
+    break;
   case ND_SIZEOF_EXPR:
   case ND_ALIGNOF_EXPR:
     c.unevaluated = n->kind == ND_SIZEOF_EXPR ? "sizeof" : "_Alignof";

@@ -50,8 +50,14 @@ static int emit_sync(const Options *opt, Str *out) {
   return 0;
 }
 
-static void emit_view(Program *p, EmitKind kind, bool no_line, Str *out) {
+static void emit_view(Program *p, const Options *opt, Str *out) {
+  EmitKind kind = opt->emit;
+  bool no_line = opt->no_line;
   switch (kind) {
+  case EMIT_HEADER:
+    emit_header(p, opt->output && strcmp(opt->output, "-") ? opt->output
+                                                            : NULL, out);
+    break;
   case EMIT_C:
     emit_c(p, no_line, out);
     break;
@@ -132,6 +138,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (!opt->no_blocking_lint && lint_blocking(src, tu, opt->werror_blocking) &&
       diag_error_count())
     return 1;
+  asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   p->nclang_args = nargs;
@@ -146,7 +153,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (!opt->syntax_only && opt->emit == EMIT_C)
     frame_paths(p);
   if (!opt->syntax_only)
-    emit_view(p, opt->emit, opt->no_line, out);
+    emit_view(p, opt, out);
   oracle_close(o);
   return diag_error_count() ? 1 : 0;
 }

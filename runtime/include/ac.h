@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -251,16 +252,68 @@ ac_poll_t ac_sleep_poll(ac_sleep_t *self, ac_context_t *cx, void *out);
 void ac_sleep_drop(ac_sleep_t *self);
 extern const ac_future_vtable_t ac_sleep_vtable;
 
+/* ==== futures through async function pointers ==== */
+
+/* `await fp(x)` with `async int (*fp)(int)` (docs/language.md): the frame
+ * of whichever async function fp points to, with its vtable.  It lives in
+ * the awaiting frame when it fits in AC_DYN_INLINE bytes (aligned to 16),
+ * else on the heap, freed when the future is dropped. */
+#define AC_DYN_INLINE 128
+typedef struct ac_dyn {
+  /* private */
+  const ac_future_vtable_t *vt;
+  void *fut;
+  unsigned char frame[AC_DYN_INLINE] __attribute__((aligned(16)));
+} ac_dyn_t;
+
+/* Where the next call through an async function pointer starts its frame:
+ * set just before the call, on the same thread (the pointer is the address
+ * of f__shim, which places f's frame there).  One per thread and process:
+ * a weak definition in every file that includes this header. */
+__attribute__((weak)) __thread ac_dyn_t *ac__dyn_target;
+
+/* The storage for a frame of vt in d; aborts when a frame that does not
+ * fit inline cannot be allocated (there is no way to report it). */
+static inline void *ac_dyn_place(ac_dyn_t *d, const ac_future_vtable_t *vt) {
+  d->vt = vt;
+  if (vt->size <= sizeof d->frame && vt->align <= 16)
+    return d->fut = d->frame;
+  d->fut = vt->align > 16 ? aligned_alloc(vt->align, (vt->size + vt->align -
+                                                      1) / vt->align *
+                                                         vt->align)
+                          : malloc(vt->size);
+  if (!d->fut)
+    abort();
+  return d->fut;
+}
+static inline ac_poll_t ac_dyn_poll(ac_dyn_t *d, ac_context_t *cx, void *out) {
+  return d->vt->poll(d->fut, cx, out);
+}
+/* After ready: a finished generated frame holds nothing, so only its
+ * storage is released (the awaiting frame's drop is then a no-op). */
+static inline void ac_dyn_done(ac_dyn_t *d) {
+  if (d->fut != (void *)d->frame)
+    free(d->fut);
+  d->vt = NULL;
+}
+static inline void ac_dyn_drop(ac_dyn_t *d) {
+  if (!d->vt)
+    return;
+  d->vt->drop(d->fut);
+  if (d->fut != (void *)d->frame)
+    free(d->fut);
+  d->vt = NULL;
+}
+
 /* ==== combinators over type-erased futures ==== */
 
 /* One operand: a future (unstarted, pinned where it is) and where its
- * output goes (NULL to discard).  The combinator owns and drops it. */
+ * output goes (NULL to discard): `{&f__vtable, &fut, &out}`.  The
+ * combinator owns and drops it, and sets vt to NULL once it is dropped. */
 typedef struct ac_branch {
   const ac_future_vtable_t *vt;
   void *fut;
   void *out;
-  /* private */
-  int done;
 } ac_branch_t;
 
 /* Runs the branches concurrently until all are ready.  out: ignored. */
@@ -301,6 +354,16 @@ ac_timeout_t ac_timeout(const ac_future_vtable_t *vt, void *fut, void *out,
 ac_poll_t ac_timeout_poll(ac_timeout_t *self, ac_context_t *cx, int *out);
 void ac_timeout_drop(ac_timeout_t *self);
 extern const ac_future_vtable_t ac_timeout_vtable;
+
+/* acc's typed forms of the same (docs/language.md): `await ac_first(...)`,
+ * `await ac_all(...)` and `await ac_within(ms, ...)` over futures of any
+ * kind.  acc lowers them inline into the caller's frame, so they exist only
+ * while acc reads the file. */
+#ifdef __ACC__
+int ac_first();
+void ac_all();
+int ac_within();
+#endif
 
 /* ==== channels ==== */
 
@@ -1026,6 +1089,8 @@ extern const ac_future_vtable_t ac_signal_recv_vtable;
  */
 #ifdef __ACC__
 ac_task_t *ac_spawn();
+/* The vtable of a future, by its type, for ac_branch_t and ac_timeout. */
+const ac_future_vtable_t *AC_VTABLE_OF();
 #else
 #ifndef AC__FUTURE_TYPES
 #define AC__FUTURE_TYPES

@@ -28,27 +28,27 @@ const ac_future_vtable_t ac_yield_vtable = {yield_poll, yield_drop,
 
 /* ==== branches ==== */
 
+/* A branch is done once dropped: its vt is NULL from then on, so that the
+   public initializer `{vt, fut, out}` names every field. */
 static bool branch_poll(ac_branch_t *b, ac_context_t *cx) {
-  if (b->done)
+  if (!b->vt)
     return true;
   if (b->vt->poll(b->fut, cx, b->out) != AC_POLL_READY)
     return false;
   b->vt->drop(b->fut);
-  b->done = 1;
+  b->vt = NULL;
   return true;
 }
 
 static void branch_drop(ac_branch_t *b) {
-  if (!b->done)
+  if (b->vt)
     b->vt->drop(b->fut);
-  b->done = 1;
+  b->vt = NULL;
 }
 
 /* ==== join all ==== */
 
 ac_join_all_t ac_join_all(ac_branch_t *branches, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    branches[i].done = 0;
   return (ac_join_all_t){branches, n, n};
 }
 
@@ -56,7 +56,7 @@ ac_poll_t ac_join_all_poll(ac_join_all_t *self, ac_context_t *cx, void *out) {
   (void)out;
   for (size_t i = 0; i < self->n && self->left; i++) {
     ac_branch_t *b = &self->branches[i];
-    if (!b->done && branch_poll(b, cx))
+    if (b->vt && branch_poll(b, cx))
       self->left--;
   }
   return self->left ? AC_POLL_PENDING : AC_POLL_READY;
@@ -76,8 +76,6 @@ const ac_future_vtable_t ac_join_all_vtable = {
 /* ==== select ==== */
 
 ac_select_t ac_select(ac_branch_t *branches, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    branches[i].done = 0;
   return (ac_select_t){branches, n, -1};
 }
 
@@ -119,7 +117,7 @@ const ac_future_vtable_t ac_select_vtable = {
 
 ac_timeout_t ac_timeout(const ac_future_vtable_t *vt, void *fut, void *out,
                         uint64_t ms) {
-  return (ac_timeout_t){{vt, fut, out, 0}, ac_sleep_ms(ms)};
+  return (ac_timeout_t){{vt, fut, out}, ac_sleep_ms(ms)};
 }
 
 ac_poll_t ac_timeout_poll(ac_timeout_t *self, ac_context_t *cx, int *out) {

@@ -28,4 +28,18 @@ static inline long note(const char *tag, long v) {
    for operands whose relative order is unspecified. */
 static inline int bump(int *counter) { return ++*counter; }
 
+/*
+ * The sync erasure of acc's combinator forms (docs/language.md): with every
+ * future ready at its first poll, ac_first's first branch wins, so only it
+ * runs (the others are only named, so their functions count as used);
+ * ac_all runs every branch, left to right; ac_within's future completes
+ * before any deadline.  A branch is a future or `lvalue = future`, so each
+ * is an expression of the erasure.
+ */
+#ifdef ACC_SYNC
+#define ac_first(b0, ...) ((void)(b0), (void)(0 && ((__VA_ARGS__), 0)), 0)
+#define ac_all(...) ((void)(__VA_ARGS__))
+#define ac_within(ms, b) ((void)(ms), (void)(b), 0)
+#endif
+
 #endif /* DIFF_HARNESS_H */

@@ -22,6 +22,7 @@
  * Variants: leaf (long), leaf_i (int), leaf_u (unsigned), leaf_ll (long
  * long), leaf_d (double), leaf_c (char), leaf_p (void *), leaf_s (struct
  * pair, by value) and leaf_v (void: a pure suspension point).
+ * leaf_never() (long) never completes: the loser of acc's combinators.
  */
 #ifndef DIFF_LEAF_H
 #define DIFF_LEAF_H
@@ -46,6 +47,13 @@ static inline char leaf_c(char v) { return v; }
 static inline void *leaf_p(void *v) { return v; }
 static inline struct pair leaf_s(struct pair v) { return v; }
 static inline void leaf_v(void) {}
+
+/* A future that never completes loses every race (ac_first, ac_within);
+   the erasure evaluates only the winner, so it never reaches this. */
+static inline long leaf_never(void) {
+  fprintf(stderr, "leaf.h: the erasure evaluated leaf_never()\n");
+  abort();
+}
 
 /* Erasure mode has no leaves in flight. */
 static inline long test_leaf_in_flight(void) { return 0; }
@@ -175,6 +183,39 @@ static inline ac_poll_t test_leaf_v_poll(test_leaf_v_t *self, ac_context_t *cx,
                                                : AC_POLL_PENDING;
 }
 static inline void test_leaf_v_drop(test_leaf_v_t *self) {
+  test_leaf_release(&self->core);
+}
+
+/* A leaf that never completes: a branch that loses every race of acc's
+   combinators (ac_first, ac_within).  It is in flight from its first poll
+   until it is dropped, so a loser the combinator forgets to drop fails the
+   run; it never wakes anyone, as a future that waits for nothing. */
+typedef struct test_never {
+  struct test_leaf_core core;
+} test_never_t;
+
+static inline test_never_t leaf_never(void) {
+  test_never_t f = {{-1, NULL}};
+  return f;
+}
+static inline ac_poll_t test_never_poll(test_never_t *self, ac_context_t *cx,
+                                        long *out) {
+  (void)out;
+  if (!cx || !cx->waker || !cx->waker->vtable)
+    test_leaf_die("polled without a waker", self);
+  if (self->core.left == -2)
+    test_leaf_die("polled again after it was dropped", self);
+  if (self->core.left == -1) {
+    self->core.pinned = self;
+    self->core.left = 0;
+    ++*test_leaf_counter(0);
+  } else if (self->core.pinned != self) {
+    test_leaf_die("moved between polls (the frame is not pinned)", self);
+  }
+  ++*test_leaf_counter(1);
+  return AC_POLL_PENDING;
+}
+static inline void test_never_drop(test_never_t *self) {
   test_leaf_release(&self->core);
 }
 

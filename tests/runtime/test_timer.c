@@ -241,8 +241,8 @@ Test(timer, huge_durations_saturate_instead_of_wrapping) {
     uint64_t huge[] = {UINT64_MAX, (uint64_t)-5, UINT64_MAX / 1000};
     for (int i = 0; i < 3; i++) {
       ac_sleep_t forever = ac_sleep_ms(huge[i]), soon = ac_sleep_ms(20);
-      ac_branch_t b[2] = {{&ac_sleep_vtable, &forever, NULL, 0},
-                          {&ac_sleep_vtable, &soon, NULL, 0}};
+      ac_branch_t b[2] = {{&ac_sleep_vtable, &forever, NULL},
+                          {&ac_sleep_vtable, &soon, NULL}};
       ac_select_t sel = ac_select(b, 2);
       int winner = -1;
       cr_assert_eq(t_run(f, &ac_select_vtable, &sel, &winner), 0);

@@ -16,6 +16,7 @@ work="$BUILD/stress"
 mkdir -p "$work"
 CFLAGS="-std=gnu11 -O2 -g -Wall -Wextra -Werror ${SAN:-}"
 case "${SAN:-}" in *thread*) sanitized=tsan ;; ?*) sanitized=asan ;; *) sanitized= ;; esac
+export AC_STRESS_SANITIZED="$sanitized" # tasks.ac: RSS shown, not judged
 
 build() {
   if "$ACC" cc $CFLAGS "$ROOT/tests/stress/$1.ac" -o "$work/$1" \

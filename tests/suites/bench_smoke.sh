@@ -3,7 +3,8 @@
 # them (acc, cc -O2, libacrt.a) for both executors and run with tiny counts:
 # each result line must be well-formed, name the executor it was built for,
 # and carry the checks (every task joined, every yield and round trip done,
-# every sleeper asleep at the measurement and woken after).  A few seconds.
+# every sleeper asleep at the measurement and woken after); and
+# bench/fnptr's rows, which must compute the same sums.  A few seconds.
 . "$ROOT/tests/lib.sh"
 set -u
 
@@ -76,6 +77,26 @@ for exec in current multi; do
     "^W4 exec=$exec tasks=1000 sleep_ms=300 bytes_per_task=-?$num peak_bytes_per_task=-?$num alloc=[1-9][0-9]* settle_ms=$num woke=1000 sum=499500 check=ok\$" \
     "$T/w4_sleep_memory-$exec" 1000 300
 done
+# bench/fnptr: an await through an async function pointer computes what
+# the direct await computes, for an inline and a heap frame.
+if "$ACC" -I"$ROOT/runtime/include" "$ROOT/bench/fnptr/awaits.ac" \
+     -o "$T/awaits.c" 2>"$T/err" &&
+   $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror ${SAN:-} \
+     -I"$ROOT/runtime/include" -o "$T/awaits" "$T/awaits.c" 2>>"$T/err"; then
+  ok "fnptr: awaits.ac builds"
+  for size in small big; do
+    d=$("$T/awaits" direct-$size 1000 | sed -E 's/.*\(sum (.*)\)/\1/')
+    p=$("$T/awaits" pointer-$size 1000 | sed -E 's/.*\(sum (.*)\)/\1/')
+    if [ -n "$d" ] && [ "$d" = "$p" ]; then
+      ok "fnptr ($size frame): through a pointer as direct ($p)"
+    else
+      bad "fnptr ($size frame): through a pointer as direct" "$d against $p"
+    fi
+  done
+else
+  bad "fnptr: awaits.ac builds" "$(head -c 400 "$T/err")"
+fi
+
 # A bad count is refused (exit 2, a message, no result line).
 if [ -x "$T/w1_spawn-current" ]; then
   "$T/w1_spawn-current" 0 >"$T/out" 2>"$T/err"

@@ -68,7 +68,7 @@ usage "two inputs: exit 2" "more than one input file ('hello.ac' and 'ok.ac')" h
 usage "-o without a file: exit 2" "missing argument to '-o'" hello.ac -o
 usage "-I without a folder: exit 2" "missing argument to '-I'" hello.ac -I
 usage "unknown --emit kind: exit 2" \
-  "unknown --emit kind 'svg' (expected c, states, layout, dot, json or sync)" \
+  "unknown --emit kind 'svg' (expected c, states, layout, dot, json, sync or header)" \
   --emit=svg hello.ac
 usage "input without .ac needs -o: exit 2" \
   "input 'util.c' does not end in .ac; name the output with -o" util.c
@@ -179,6 +179,45 @@ expect "sync erasure compiles" 0 $CCS -std=c11 $CFLAGS_RT -o sync sync.c $LIBS_R
 run ./sync
 [ "$(cat "$T/out")" = "Hello, async world!" ] && ok "sync erasure runs alike" \
   || bad "sync erasure runs alike" "$(cat "$T/out")"
+
+# --emit=header (a C program calling one is in tests/toolbox/)
+cat >lib.ac <<'END'
+#include <ac.h>
+static async long twice(long x) { return 2 * x; }
+async long quad(long x) { return await twice(await twice(x)); }
+END
+expect "--emit=header" 0 "$ACC" --emit=header lib.ac
+has "header: beside the input, guarded" lib.h '^#ifndef ACC_LIB_H'
+has "header: the async prototype for acc" lib.h '^async long quad\(long x\);'
+has "header: the frame functions for C" lib.h \
+  '^ac_poll_t quad__poll\(quad__frame \*F, ac_context_t \*cx, long \*out\);'
+has "header: block_on for C" lib.h \
+  '^static inline int quad__block_on\(long x, long \*ac__out\) \{'
+if grep -q twice lib.h; then bad "header: no static function" "$(cat lib.h)"
+else ok "header: no static function"; fi
+cat >quad_main.c <<'END'
+#include <stdio.h>
+#include "lib.h"
+int main(void) {
+  long v = 0;
+  int rc = quad__block_on(5, &v);
+  printf("%d %ld\n", rc, v);
+  return rc;
+}
+END
+expect "a C main calls the library" 0 sh -c \
+  "'$ACC' lib.ac && $CCS -std=c11 -Wall -Wextra -Werror $CFLAGS_RT -o quad quad_main.c lib.c $LIBS_RT && ./quad"
+[ "$(cat "$T/out")" = "0 20" ] && ok "it blocks on quad(5)" \
+  || bad "it blocks on quad(5)" "$(cat "$T/out")"
+cat >local.ac <<'END'
+struct local { int a; };
+async int uses_local(struct local l) { return l.a; }
+END
+expect "--emit=header: a type only the .ac file sees" 1 \
+  "$ACC" --emit=header local.ac -o local.h
+has "it says which and where" "$T/err" \
+  "error: 'uses_local' uses the type 'struct local', which local.ac defines itself"
+[ ! -e local.h ] && ok "and writes no header" || bad "and writes no header"
 
 expect "--emit=dot" 0 "$ACC" --emit=dot hello.ac -o hello.dot
 has "dot: a digraph" hello.dot '^digraph '

@@ -53,7 +53,9 @@ start() {
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
-# check NAME COND...: ok if the command succeeds.
+# check NAME COND...: ok if the command succeeds.  A client's output file
+# fills in after the server sent it: wait_for each file a check reads
+# before checking it (a busy machine delays some clients more than others).
 check() {
   name=$1
   shift
@@ -135,6 +137,7 @@ printf 'half a line' >&7
 sleep 0.3
 exec 7>&-   # c disconnects in the middle of its line
 wait_for "$work/a.out" '\* guest3 left'
+wait_for "$work/b.out" '\* guest3 left'
 check "chat: a client cut off mid-line leaves, its half line is not sent" \
   sh -c "grep -q '\* guest3 left' '$work/b.out' && ! grep -q 'half a line' '$work/a.out' '$work/b.out'"
 # d never reads: socat -u only copies its stdin to the server.
@@ -149,6 +152,7 @@ i=0
 while [ $i -lt 3000 ]; do echo "$i $line"; i=$((i + 1)); done >&5
 wait_for "$work/b.out" "^alice: 2999 " 300
 rss1=$(rss_kb "$SPID")
+wait_for "$work/b.out" 'guest4 was dropped'
 check "chat: a client that never reads is dropped after its backlog" \
   grep -q '\* guest4 was dropped (not reading)' "$work/b.out"
 check "chat: the others got all 3000 lines, in order" \
@@ -161,15 +165,19 @@ client e 9
 wait_for "$work/e.out" 'welcome'
 echo "hi from e" >&9
 wait_for "$work/b.out" 'guest5: hi from e'
+wait_for "$work/a.out" 'guest5: hi from e'
 check "chat: still up: a new client talks to the others" \
   grep -q 'guest5: hi from e' "$work/a.out"
 echo "/quit" >&5
 wait_for "$work/b.out" '\* alice left'
+wait_for "$work/a.out" '^\* bye'
+wait_for "$work/e.out" '\* alice left'
 check "chat: /quit says bye and the others see alice leave" \
   sh -c "grep -q '^\* bye' '$work/a.out' && grep -q '\* alice left' '$work/e.out'"
 kill -TERM "$SPID" 2>/dev/null
 wait "$SPID"
 rc=$?
+wait_for "$work/b.out" 'shutting down'
 check "chat: SIGTERM tells everyone and exits cleanly (exit $rc)" \
   sh -c "[ $rc -eq 0 ] && grep -q 'shutting down' '$work/b.out'"
 exec 5>&- 6>&- 9>&-

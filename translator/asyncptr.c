@@ -1,0 +1,111 @@
+/*
+ * asyncptr.c: the token rewrites that pointers to async functions need in
+ * the output, collected once before the lowering (docs/language.md,
+ * "Async function pointers").
+ *
+ * In C, `async int (*fp)(int)` is the plain pointer `int (*fp)(int)`, and
+ * what it points to is f__shim, a function with f's own signature that
+ * starts f's frame wherever the awaiting side asked (ac.h's
+ * ac__dyn_target); so the output needs two kinds of token edits, in plain
+ * code as in async bodies:
+ *
+ *   before:  static async int (*ops[2])(int) = {parse, &check};
+ *   after:   static       int (*ops[2])(int) = {parse__shim, &check__shim};
+ *
+ * `async` goes where it makes pointers (declarations of no function, type
+ * names), and every async function used as a value rather than called
+ * names its shim.  The lowering applies them as it copies text
+ * (lower_expr.c's copy_names) and emit_c.c applies them to the .ac text it
+ * copies around async functions.
+ */
+#include "ir.h"
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static Vec rewrites_; /* Rewrite*, sorted by offset once collected */
+
+static void add(size_t off, size_t len, const char *text) {
+  Rewrite *r = xalloc(sizeof *r);
+  *r = (Rewrite){off, len, text};
+  vec_push(&rewrites_, r);
+}
+
+static bool is_main(const Decl *d) { return d->name && !strcmp(d->name, "main"); }
+
+static void walk(Node *n, bool callee);
+
+static void walk_decls(Vec *decls) {
+  for (int i = 0; i < decls->len; i++)
+    walk(((Decl *)decls->items[i])->init, false);
+}
+
+/* Every use of an async function as a value, in n. */
+static void walk(Node *n, bool callee) {
+  if (!n)
+    return;
+  if (n->kind == ND_IDENT) {
+    Decl *d = n->decl;
+    if (!callee && d && d->kind == DK_FUNC && d->is_async && !is_main(d))
+      add(n->name_off, strlen(n->name), xformat("%s__shim", n->name));
+    return;
+  }
+  walk(n->lhs, n->kind == ND_CALL);
+  Node *kids[] = {n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body};
+  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+    walk(kids[i], false);
+  for (int i = 0; i < n->args.len; i++)
+    walk(n->args.items[i], false);
+  walk_decls(&n->decls);
+}
+
+static int by_offset(const void *a, const void *b) {
+  const Rewrite *x = *(Rewrite *const *)a, *y = *(Rewrite *const *)b;
+  return (x->off > y->off) - (x->off < y->off);
+}
+
+void asyncptr_collect(Node *tu) {
+  rewrites_ = (Vec){0};
+  const Vec *specs = ast_async_specs();
+  for (int i = 0; i < specs->len; i++) {
+    DeclSpec *s = specs->items[i];
+    if (!s->declares_func)
+      add(s->async_off, 5, "");
+  }
+  walk(tu, false);
+  if (rewrites_.len) /* qsort's array may not be NULL, even when empty */
+    qsort(rewrites_.items, (size_t)rewrites_.len, sizeof(void *), by_offset);
+}
+
+const Rewrite *rewrite_at(size_t off) {
+  int lo = 0, hi = rewrites_.len;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    Rewrite *r = rewrites_.items[mid];
+    if (r->off == off)
+      return r;
+    if (r->off < off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+const Vec *rewrites(void) { return &rewrites_; }
+
+char *rewrite_text(const char *text, size_t begin, size_t end) {
+  Str s = {0};
+  size_t i = begin;
+  for (int k = 0; k < rewrites_.len; k++) {
+    Rewrite *r = rewrites_.items[k];
+    if (r->off < i || r->off + r->len > end)
+      continue;
+    str_add(&s, text + i, r->off - i);
+    str_puts(&s, r->text);
+    i = r->off + r->len;
+  }
+  str_add(&s, text + i, end - i);
+  return (char *)str_cstr(&s);
+}
