@@ -15,6 +15,7 @@
  *   ac_poll_t work__poll(work__frame *F, ac_context_t *cx, long *out);
  *   void work__drop(work__frame *F);
  *   extern const ac_future_vtable_t work__vtable;
+ *   long work__shim(long x);           (what a pointer to work holds)
  *   static inline ac_task_t *work__spawn(long x) { ... }
  *   static inline int work__block_on(long x, long *out) { ... }
  *   #endif
@@ -224,6 +225,10 @@ static void c_decls(Program *p, AsyncFunc *fn, Str *out) {
              "void %s__drop(%s__frame *F);\n"
              "extern const ac_future_vtable_t %s__vtable;\n",
              n, n, fn->is_void ? "void *out" : out_decl(fn, "out"), n, n, n);
+  str_printf(out, "/* what a pointer to %s holds, for a parameter or "
+                  "member that is an async\n   function pointer "
+                  "(docs/language.md) */\n", n);
+  emit_shim_proto(n, fn->ret_type, params, false, out);
   c_entries(p, fn, out);
 }
 

@@ -148,8 +148,10 @@ const char *lower_combinator(Lower *L, Node *aw) {
       b->result->site = c;
     }
   }
-  if (c->comb != CB_ALL)
+  if (c->comb != CB_ALL) {
     c->result = lower_new_temp(L, "int");
+    c->result->site = c; /* the debug table gives its line */
+  }
   Step *st = xalloc(sizeof *st);
   st->kind = ST_AWAIT;
   st->site = c;

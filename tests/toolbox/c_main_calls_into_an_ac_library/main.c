@@ -1,6 +1,7 @@
 /* A plain C program that calls into lib.ac and user.ac through the
-   headers acc writes for them: blocks on their async functions, spawns
-   them on a runtime it made, and runs one through the frame functions. */
+   headers acc writes for them: blocks on their async functions (one takes
+   an async function pointer: C passes f__shim), spawns them on a runtime
+   it made, and runs one through the frame functions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "lib.h"
@@ -30,6 +31,8 @@ int main(void) {
   printf("say: rc %d\n", rc);
   rc = use_lib__block_on(4, &s);
   printf("use_lib: rc %d, %ld\n", rc, s);
+  rc = apply_twice__block_on(sum_slowly__shim, 3, &s);
+  printf("apply_twice: rc %d, %ld\n", rc, s);
 
   ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
   ac_runtime_enter(rt);
