@@ -241,6 +241,8 @@ static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
     else
       out(E, "  ac__F->%s = %s;\n", s->name, s->decl->name);
   }
+  for (int i = 0; i < fn->vm_sizes.len; i++)
+    out(E, "  %s\n", (char *)fn->vm_sizes.items[i]);
   out(E, "}\n");
 }
 

@@ -182,6 +182,8 @@ struct AsyncFunc {
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
+  Vec vm_sizes;          /* char*: statements of f__init computing the
+                            sizes of variably modified parameters */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
   size_t size, align;    /* the frame's, from layout.c */

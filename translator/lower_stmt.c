@@ -1011,16 +1011,43 @@ const char *lower_decay(const char *t) {
   return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
 }
 
+/* Text [from, to) of a parameter's declarator with each array size
+   replaced by a frame field that f__init computes from the parameters, as
+   C computes it once at the call (`[m]` -> `[ac__F->ac__t1]`, `ac__F->ac__t1 = (m);`). */
+static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
+  const char *t = L->src->text;
+  Str s = {0};
+  for (size_t i = from; i < to;) {
+    size_t j = i;
+    while (j < to && t[j] != '[')
+      j++;
+    str_puts(&s, lower_src_locals(L, i, j));
+    if (j >= to)
+      break;
+    size_t k = j + 1;
+    for (int depth = 1; k < to; k++) {
+      depth += (t[k] == '[') - (t[k] == ']');
+      if (!depth)
+        break;
+    }
+    Slot *size = lower_new_slot(L, L->fn->frame, SL_TEMP,
+                                xformat("ac__t%d", ++L->ntemp), "size_t");
+    vec_push(&L->fn->vm_sizes, (char *)xformat("ac__F->%s = (%s);", size->name,
+                                               lower_src(L, j + 1, k)));
+    str_printf(&s, "[ac__F->%s]", size->name);
+    i = k + 1;
+  }
+  return str_cstr(&s);
+}
+
 /*
  * A parameter of a variably modified type (`long a[n][m]`, a pointer to
  * `long [m]`) has no type name at file scope, where the frame is: its
  * field is a void *, and the poll declares the type from the declarator,
- * adjusted as C adjusts a parameter, with the earlier parameters it names
- * read from the frame, and the body uses the field through it:
- *   typedef long (*ac__vm_a_3)[ac__F->m_2];     (at the poll's start)
- *   a[i][j]  ->  (*(ac__vm_a_3 *)&ac__F->a_3)[i][j]
- * The sizes are computed at every poll from the parameters' current
- * values (C computes them once, at the call).
+ * adjusted as C adjusts a parameter, with its sizes read from the frame
+ * (computed once, by f__init), and the body uses the field through it:
+ *   typedef long (*ac__vm_a)[ac__F->ac__t1];     (at the poll's start)
+ *   a[i][j]  ->  (*(ac__vm_a *)&ac__F->a)[i][j]
  */
 static void vm_param(Lower *L, Slot *s, Decl *d) {
   const char *t = L->src->text;
@@ -1041,8 +1068,8 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->vm_typedef = xformat(
       "typedef %s %s%s%s __attribute__((unused));",
       type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
-      lower_src_locals(L, d->begin, d->name_off), inner,
-      lower_src_locals(L, after, d->end));
+      vm_param_sizes(L, d->begin, d->name_off), inner,
+      vm_param_sizes(L, after, d->end));
   s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
 }
 
