@@ -820,7 +820,7 @@ static void write_prelude(Emit *E, size_t at) {
   for (int i = 0, n = 0; i < 3; i++)
     if (!included_before(E->p->src, at, headers[i]))
       missing[n++] = headers[i];
-  emit_includes(E->p, missing, E->out);
+  prelude_includes(E->p, missing, E->out);
   /* A future polled again after it completed (or was dropped) has no
      value to give: the poll says so and aborts (docs/language.md). */
   out(E, "static __attribute__((noreturn, cold, unused)) void\n"

@@ -210,7 +210,7 @@ struct Program {
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
-  Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (emit_includes.c) */
+  Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (prelude_includes.c) */
 };
 
 /* ==== asyncptr.c ==== */
@@ -291,11 +291,11 @@ void budget_check(Program *p, size_t max_frame, const char *flag);
    generated scaffolding is mapped to out_name's own lines. */
 void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
 
-/* ==== emit_includes.c ==== */
+/* ==== prelude_includes.c ==== */
 
 /* `#include <H>` for each of the NULL-terminated headers, the user's
    macros saved and undefined around them (push_macro/pop_macro). */
-void emit_includes(Program *p, const char *const *headers, Str *out);
+void prelude_includes(Program *p, const char *const *headers, Str *out);
 
 /* How the poll and drop of a site reach its child: `&ac__F->c1`, or `ac__F->c1`
    for a child held through a pointer; and whether the parent frees it. */

@@ -1,5 +1,5 @@
 /*
- * emit_includes.c: the headers the generated code needs (ac.h, stdio.h,
+ * prelude_includes.c: the headers the generated code needs (ac.h, stdio.h,
  * stdlib.h) are included just before the first async function, not at the
  * top, so that feature-test macros defined at the top still come before
  * every include (docs/lowering.md).  They come after the user's own
@@ -86,7 +86,7 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void emit_includes(Program *p, const char *const *headers, Str *out) {
+void prelude_includes(Program *p, const char *const *headers, Str *out) {
   if (!headers[0])
     return;
   Map user = {.strings = true}, files = {.strings = true};
