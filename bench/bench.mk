@@ -7,7 +7,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/bench/acbench
 
-bench: $(BENCH_BIN) bench-w5 bench-fnptr bench-ac bench-http bench-fileio
+bench: $(BENCH_BIN) bench-w5 bench-fnptr bench-ac bench-recursion bench-http bench-fileio
 	$(BENCH_BIN)
 
 # samples/http.ac against a plain epoll HTTP server under wrk (bench/http/).
@@ -35,6 +35,12 @@ bench-fnptr: acc
 	  $(or $(BENCH_RUNS),5)
 
 .PHONY: bench-w5 bench-fnptr
+
+# Async recursion: C stack per level and the deepest run in 8 MiB.
+bench-recursion: acc libacrt
+	ACC=$(abspath $(ACC)) BUILD=$(abspath $(BUILD)) sh bench/recursion/run.sh
+
+.PHONY: bench-recursion
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIBACRT)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBACRT) $(RT_LIBS)

@@ -10,6 +10,7 @@
  * exactly as written.  The user's code inside a poll function comes from the
  * preprocessed buffer, under #line directives that point back at the .ac.
  */
+#include "emit_include.h"
 #include "ir.h"
 #include "oracle.h"
 
@@ -20,11 +21,14 @@ typedef struct Emit {
   Program *p;
   Str *out;
   bool no_line;
-  const char *path;   /* the .ac path, escaped for #line */
+  const char *path;   /* the file being copied, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
   Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
   AsyncFunc *fn;      /* the function being written */
+  IncludeMap *incs;   /* headers written out in place (emit_include.c) */
+  bool prelude;       /* write_prelude done */
+  int depth;          /* of headers written out */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -143,6 +147,19 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
   out(E, "};\n");
 }
 
+/* On a recursion cycle, f__new and f__drop stay out of line: inlined into
+   the poll, their registers would be saved in every level's C frame. */
+static const char *cold(AsyncFunc *g) {
+  return g->on_cycle ? "__attribute__((noinline)) " : "";
+}
+
+static const char *new_storage(AsyncFunc *g) {
+  if (!g->is_static)
+    return "";
+  return g->on_cycle ? "static __attribute__((unused)) "
+                     : "static inline __attribute__((unused)) ";
+}
+
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
@@ -150,10 +167,10 @@ static void prototypes(Emit *E, AsyncFunc *g) {
       g->params.len ? ", " : "", g->params.len ? params : "");
   out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
-  out(E, "%svoid %s__drop(%s__frame *F);\n", st, g->name, g->name);
+  out(E, "%s%svoid %s__drop(%s__frame *F);\n", st, cold(g), g->name,
+      g->name);
   if (g->needs_new || !g->is_static)
-    out(E, "%s%s__frame *%s__new(%s);\n",
-        g->is_static ? "static inline __attribute__((unused)) " : "",
+    out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
 }
 
@@ -170,6 +187,13 @@ static void extern_decl(Emit *E, ExternAsync *x) {
   out(E, "void %s__drop(struct %s__frame *);\n", n, n);
   emit_shim_proto(n, x->ret_type, x->params, false, E->out);
   emit_boxed_future(E->p, x, E->out);
+  /* f__vtable polls the frame itself (ac_select, ac_timeout) */
+  out(E, "extern const ac_future_vtable_t %s__vtable;\n", n);
+  /* the cleanup of a local holding one that no await has run */
+  out(E, "static inline __attribute__((unused)) void\n"
+      "%s__release(struct %s__frame **p) {\n"
+      "  if (*p) {\n    %s__drop(*p);\n    __builtin_free(*p);\n"
+      "    *p = 0;\n  }\n}\n", n, n, n);
 }
 
 static ExternAsync *extern_of(Program *p, const char *name) {
@@ -234,6 +258,7 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
         "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
         "  return F;\n}\n", st, fn->name, fn->name, params, fn->name,
         fn->name, sep, names);
+  st = new_storage(fn);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
         "  %s__frame *F = _Alignof(%s__frame) > 16\n"
@@ -360,6 +385,18 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  for (int i = 0; i < fn->params.len; i++)
+    if (((Slot *)fn->params.items[i])->vm_typedef)
+      out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
+  /* On a recursion cycle (recurse.c, recursion_slots), the context and
+     the out pointer are read from the frame where the body uses them, by
+     volatile loads, so the C compiler keeps neither in a register or a
+     stack slot across the child's poll. */
+  if (fn->on_cycle)
+    out(E, "F->ac__cx = ac__cx;\n"
+        "#define ac__cx (*(ac_context_t *volatile *)&F->ac__cx)\n%s",
+        fn->is_void ? "" : "F->ac__out = ac__out;\n#define ac__out "
+        "(*(__typeof__(ac__out) volatile *)&F->ac__out)\n");
   if (fn->sites.len) {
     out(E, "switch (F->state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -385,6 +422,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "}\n");
+  if (fn->on_cycle)
+    out(E, "#undef ac__cx\n#undef ac__out\n");
 }
 
 /* ==== drop and vtable ==== */
@@ -399,7 +438,8 @@ static void indent_lines(Emit *E, const char *text, int col) {
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%svoid %s__drop(%s__frame *F) {\n", storage(fn), fn->name, fn->name);
+  out(E, "%s%svoid %s__drop(%s__frame *F) {\n", storage(fn), cold(fn),
+      fn->name, fn->name);
   if (fn->sites.len) {
     out(E, "  switch (F->state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
@@ -413,8 +453,9 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
         continue;
       }
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
-      if (emit_owns_heap(s))
-        out(E, "    __builtin_free(F->%s);\n", s->child->name);
+      if (emit_owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
+        out(E, "    __builtin_free(F->%s);\n    F->%s = 0;\n",
+            s->child->name, s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
       out(E, "    break;\n");
@@ -489,7 +530,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   vtable(E, fn);
   if (!fn->is_main)
     emit_shim(E->p, fn, E->out);
-  emit_debug_table(E->p, fn, E->out);
+  if (emit_debug_has_table(E->p, fn))
+    emit_debug_table(E->p, fn, E->out);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
   if (fn->is_main)
@@ -568,6 +610,38 @@ static bool is_acc_pragma(const char *p) {
                                    p[3] == '(' || p[3] == '\n');
 }
 
+static bool is_pragma_once(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (*p++ != '#')
+    return false;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (strncmp(p, "pragma", 6))
+    return false;
+  p += 6;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return !strncmp(p, "once", 4);
+}
+
+static void emit_file(Emit *E, const char *file, bool is_main);
+static const char *escape_path(const char *path);
+static void write_prelude(Emit *E);
+
+/* The 1-based line of offset `at` of t. */
+static int line_at(AcText *t, size_t at) {
+  int lo = 0, hi = t->lines.len;
+  while (hi - lo > 1) {
+    int mid = (lo + hi) / 2;
+    if ((size_t)(intptr_t)t->lines.items[mid] <= at)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo + 1;
+}
+
 /* A rewrite of asyncptr.c placed in the .ac text: at its offset there, or
    failed (NULL text) when a macro wrote the token, at its line. */
 typedef struct AcEdit {
@@ -594,9 +668,10 @@ static void place_rewrites(Emit *E, AcText *t) {
   }
 }
 
-/* [i, end) of the .ac text with the rewrites in it applied. */
+/* [i, end) of the .ac text with the rewrites in it applied (the .ac's
+   own text only: a header written out has none). */
 static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
-  for (int k = 0; k < E->edits.len; k++) {
+  for (int k = 0; !E->depth && k < E->edits.len; k++) {
     AcEdit *e = E->edits.items[k];
     if (e->at < i || e->at >= end)
       continue;
@@ -613,15 +688,39 @@ static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
   str_add(E->out, t->text + i, end - i);
 }
 
-/* Copies .ac text, turning `#pragma acc` lines (ours) into comments. */
-static void copy_ac(Emit *E, AcText *t, size_t from, size_t to) {
+/* Copies text of `file`, turning `#pragma acc` lines (ours) into comments,
+   and writing out in place the headers that hold async code. */
+static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
+                    size_t to) {
   for (size_t i = from; i < to;) {
     bool bol = i == 0 || t->text[i - 1] == '\n';
-    if (bol && is_acc_pragma(t->text + i))
-      out(E, "// ");
     const char *nl = memchr(t->text + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
-    copy_edited(E, t, i, end);
+    bool expand = false;
+    const char *child = bol && E->incs
+        ? include_child(E->incs, file, line_at(t, i), t->text + i, &expand)
+        : NULL;
+    if (expand && E->depth < 64) {
+      if (!E->prelude) /* not inside the header (its guards) */
+        write_prelude(E);
+      E->prelude = true;
+      const char *saved = E->path;
+      int line = line_at(t, i);
+      E->path = escape_path(child);
+      line_directive(E, 1);
+      E->depth++;
+      emit_file(E, child, false);
+      E->depth--;
+      E->path = saved;
+      line_directive(E, line + 1);
+    } else if (child && E->depth && child[0] == '/') {
+      out(E, "#include \"%s\"\n", escape_path(child));
+    } else {
+      if (bol && (is_acc_pragma(t->text + i) ||
+                  (E->depth && is_pragma_once(t->text + i))))
+        out(E, "// ");
+      copy_edited(E, t, i, end);
+    }
     i = end;
   }
 }
@@ -669,45 +768,76 @@ static void write_prelude(Emit *E) {
   emit_debug_prelude(E->p, E->out);
 }
 
-void emit_c(Program *p, bool no_line, Str *outp) {
-  Emit E = {.p = p, .out = outp, .no_line = no_line,
-            .path = escape_path(p->src->path)};
+/* The file an item is written in (main: the .ac path), NULL if it starts
+   and ends in different files. */
+static const char *item_file(Program *p, Node *n) {
+  Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
+  return strcmp(b.file, e.file) ? NULL : b.file;
+}
+
+/* `file` with its async items replaced by generated code.  In the .ac,
+   the prelude also comes before plain code that names an async function
+   (`ac_spawn(g(1))` in a plain function) if that comes first. */
+static void emit_file(Emit *E, const char *file, bool is_main) {
+  Program *p = E->p;
   AcText t = {0};
-  if (!read_ac(p->src->path, &t)) {
-    error_at(0, "cannot read '%s' again to copy it", p->src->path);
+  if (!read_ac(file, &t)) {
+    error_at(0, "cannot read '%s' again to copy it", file);
     return;
   }
-  place_rewrites(&E, &t);
+  if (is_main)
+    place_rewrites(E, &t);
   size_t pos = 0;
-  bool prelude = false;
-  int first_use = emit_first_use(p);
+  int first_use = is_main ? emit_first_use(p) : -1;
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
-    if (!is_async_item(n) && (i != first_use || prelude))
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    bool plain_use = !f && i == first_use && !E->prelude;
+    if (!plain_use && (!f || strcmp(f, file)))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
-    if (!b.in_main || !e.in_main)
+    if (is_main && (!b.in_main || !e.in_main))
       continue;
     size_t from = ac_offset(&t, b), to = ac_offset(&t, e);
     if (from < pos || to < from)
       continue;
-    copy_ac(&E, &t, pos, from);
-    if (!prelude)
-      write_prelude(&E);
-    prelude = true;
-    if (!is_async_item(n)) { /* plain code that names an async function */
-      line_directive(&E, b.line);
+    copy_ac(E, &t, file, pos, from);
+    if (!E->prelude)
+      write_prelude(E);
+    E->prelude = true;
+    if (plain_use) { /* plain code that names an async function */
+      line_directive(E, b.line);
       pos = from;
       continue;
     }
     if (n->kind == ND_FUNC_DEF)
-      gen_func(&E, func_of_def(p, n));
+      gen_func(E, func_of_def(p, n));
     else
-      gen_proto(&E, n);
-    line_directive(&E, e.line);
-    if (no_line && E.out->len && E.out->buf[E.out->len - 1] != '\n')
-      out(&E, "\n");
+      gen_proto(E, n);
+    line_directive(E, e.line);
+    if (E->no_line && E->out->len && E->out->buf[E->out->len - 1] != '\n')
+      out(E, "\n");
     pos = to;
   }
-  copy_ac(&E, &t, pos, t.len);
+  copy_ac(E, &t, file, pos, t.len);
+}
+
+void emit_c(Program *p, bool no_line, Str *outp) {
+  Emit E = {.p = p, .out = outp, .no_line = no_line,
+            .path = escape_path(p->src->path)};
+  /* headers that define async functions, or declare them where the C
+     compiler would read the declaration (not under an #if naming __ACC__,
+     as docs/language.md shows), written out where they are included;
+     acc declares what guarded prototypes declare */
+  Vec async_files = {0};
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    const char *f = is_async_item(n) ? item_file(p, n) : NULL;
+    Loc at = source_loc(p->src, n->begin);
+    if (f && !at.in_main &&
+        (n->kind == ND_FUNC_DEF || !include_acc_guarded(f, at.line)))
+      vec_push(&async_files, (char *)f);
+  }
+  E.incs = include_map(p->src, &async_files, p->src->path);
+  emit_file(&E, p->src->path, true);
 }

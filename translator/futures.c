@@ -163,8 +163,16 @@ static Decl *future_level(const Node *e, Oracle *o, int *level) {
   }
 }
 
+/* An initializer that names its own variable (`x = x = 2`) or another
+   whose initializer names it back would lead future_level in a circle. */
+static int depth;
+
 Decl *future_of(const Node *e, Oracle *o) {
+  if (!e || depth > 16)
+    return NULL;
   int level = 0;
-  Decl *f = e ? future_level(e, o, &level) : NULL;
+  depth++;
+  Decl *f = future_level(e, o, &level);
+  depth--;
   return f && level == 0 ? f : NULL;
 }

@@ -61,6 +61,9 @@ struct Slot {
   size_t offset;        /* from the start of the frame (layout.c) */
   size_t size, align;   /* from the oracle; 0 if unknown */
   const char *align_spec; /* SL_LOCAL: the declaration's _Alignas(...) */
+  const char *vm_typedef; /* SL_PARAM of a variably modified type: the
+                             poll's typedef of it (the field is a void *) */
+  const char *ref;      /* how the body names it, if not F->name */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
@@ -200,6 +203,7 @@ struct Program {
   Vec funcs;             /* AsyncFunc*, in source order */
   Map func_by_decl;      /* the first Decl of each -> its AsyncFunc* */
   Map func_by_def;       /* its ND_FUNC_DEF -> its AsyncFunc* */
+  Map func_by_name;      /* its name -> the first AsyncFunc* of that name */
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */

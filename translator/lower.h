@@ -40,11 +40,16 @@ typedef struct Lower {
   Vec lits;          /* FrameLit*: compound literals stored in the frame */
   Vec cleanups;      /* the open scopes' locals with a cleanup attribute
                         (lower_cleanup.c), innermost scope last */
+  Vec with_cleanup;  /* Node*: statements that declare such locals */
   Node *block;       /* the innermost block (or for) being lowered */
   bool spill_all;    /* spill every operand that is not constant: a later
                         branch of a combinator awaits before it starts */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
+  bool hoisting;     /* copying a type to file scope: locals named in it
+                        stand for expressions of their types */
+  Vec hoist_named;   /* Decl*: the locals such a type named, still to be
+                        marked used in the body (lower_stmt.c) */
 } Lower;
 
 /* ==== lower_expr.c ==== */
@@ -54,6 +59,13 @@ int lower_children(Node *n, Node **out, int max);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
+/* The same with frame locals renamed as in the body (F->x_3). */
+const char *lower_src_locals(Lower *L, size_t begin, size_t end);
+/* How the body names a frame slot: F->name, or its own expression. */
+const char *lower_slot_ref(Slot *s);
+/* The same for a type hoisted to file scope: a local it names (in
+   typeof, sizeof) becomes an expression of its type valid there. */
+const char *lower_src_hoisted(Lower *L, size_t begin, size_t end);
 /* Gives a typedef (or an enumeration constant) hoisted to file scope a
    name unique there (NAME__f, NAME__f_2 for the second of that name in f);
    lower_src and lower_copy write it for every use of it from then on. */
@@ -130,6 +142,13 @@ const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
 
 /* ==== lower_cleanup.c ==== */
 
+/* Finds the statements of the body that declare (or hold one that
+   declares) a local with a cleanup attribute: they are lowered, not
+   copied, even without an await, so that every such local is a frame
+   local whose cleanups acc places (C's own, for a local of a copied block,
+   would run after acc's for the outer ones on a jump out of both). */
+void lower_find_cleanups(Lower *L, Node *body);
+bool lower_has_cleanup(Lower *L, Node *s);
 /* A block, for statement or statement expression body opens a scope for
    cleanups; closing it writes the cleanup calls of its end. */
 void lower_cleanup_open(Lower *L, Node *scope);

@@ -23,6 +23,7 @@
  * (clang's), so every local of the open scopes that the lowering has seen
  * so far is initialised wherever control is.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lower.h"
 
 #include <string.h>
@@ -37,6 +38,44 @@ typedef struct CleanupScope {
   Node *node;       /* the block, for statement or statement expression */
   Vec vars;         /* CleanupVar*, in order of declaration */
 } CleanupScope;
+
+/* Whether the declaration statement d declares a local with a cleanup. */
+static bool declares_cleanup(Lower *L, Node *d) {
+  if (!memmem(L->src->text + d->begin, d->end - d->begin, "cleanup", 7))
+    return false;
+  for (int i = 0; i < d->decls.len; i++) {
+    Vec attrs = {0};
+    lower_decl_attrs(L, d->decls.items[i], &attrs);
+    if (lower_attr_args(&attrs, "cleanup"))
+      return true;
+  }
+  return false;
+}
+
+/* Marks n if it holds such a declaration (returns whether it does). */
+static bool find(Lower *L, Node *n) {
+  if (!n)
+    return false;
+  bool found = n->kind == ND_DECL_STMT && declares_cleanup(L, n);
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  for (int i = 0; i < k; i++)
+    found |= find(L, kids[i]);
+  if (n->kind == ND_FOR && n->init)
+    found |= find(L, n->init);
+  if (found)
+    vec_push(&L->with_cleanup, n);
+  return found;
+}
+
+void lower_find_cleanups(Lower *L, Node *body) { find(L, body); }
+
+bool lower_has_cleanup(Lower *L, Node *s) {
+  for (int i = 0; i < L->with_cleanup.len; i++)
+    if (L->with_cleanup.items[i] == s)
+      return true;
+  return false;
+}
 
 void lower_cleanup_open(Lower *L, Node *scope) {
   CleanupScope *s = xalloc(sizeof *s);

@@ -106,7 +106,11 @@ static const char *renamed(Lower *L, Decl *d) {
    (if `locals`), a hoisted typedef its new name; NULL to keep it. */
 static const char *name_subst(Lower *L, Decl *d, bool locals) {
   Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? xformat("F->%s", s->name) : renamed(L, d);
+  return s ? lower_slot_ref(s) : renamed(L, d);
+}
+
+const char *lower_slot_ref(Slot *s) {
+  return s->ref ? s->ref : xformat("F->%s", s->name);
 }
 
 static bool is_tag_keyword(const char *p, size_t n) {
@@ -194,6 +198,38 @@ static const char *typeof_await_type(Lower *L, Node *te) {
 }
 
 /*
+ * A local named in a type hoisted to file scope, where the name does not
+ * exist.  A type that is not variably modified can only name a local in
+ * an operand that is not evaluated (typeof, sizeof, _Alignof), so an
+ * expression of the same type stands for it:
+ *   before:  struct acc { __typeof__(total) sum; char tag[sizeof name]; };
+ *   after:   struct acc__f { __typeof__((*(__typeof__(long) *)0)) sum;
+ *              char tag[sizeof (*(__typeof__(char [8]) *)0)]; };
+ */
+static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
+  const char *t = NULL;
+  Vec *ps = &L->fn->decl->params;
+  for (int i = 0; i < ps->len; i++) /* a parameter has its adjusted type */
+    if (ps->items[i] == d)
+      t = oracle_type_name_param(L->o, L->fn->decl->name_off, NULL, i,
+                                 lower_namer, L);
+  if (!t)
+    t = oracle_type_name_decl(L->o, d->name_off, lower_namer, L);
+  if (!t) {
+    error_at(at, "a type declared in an async body names local '%s', whose "
+             "type cannot be written at file scope, where acc declares it",
+             d->name);
+    return d->name;
+  }
+  bool seen = false;
+  for (int i = 0; i < L->hoist_named.len; i++)
+    seen |= L->hoist_named.items[i] == d;
+  if (!seen)
+    vec_push(&L->hoist_named, d);
+  return xformat("(*(__typeof__(%s) *)0)", t);
+}
+
+/*
  * Copies [from, to) of the buffer with each name replaced by what its
  * declaration becomes, found by scope (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
@@ -242,6 +278,8 @@ static void copy_names(Lower *L, size_t from, size_t to, Str *out,
     Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
     HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
     const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
+    if (!r && d && L->hoisting && d->kind == DK_VAR && d->is_local)
+      r = local_at_file_scope(L, d, i);
     if (r)
       put_word(out, r);
     else
@@ -256,6 +294,21 @@ const char *lower_src(Lower *L, size_t begin, size_t end) {
   if (end > begin)
     copy_names(L, begin, end, &s, false);
   return str_cstr(&s);
+}
+
+const char *lower_src_locals(Lower *L, size_t begin, size_t end) {
+  Str s = {0};
+  if (end > begin)
+    copy_names(L, begin, end, &s, true);
+  return str_cstr(&s);
+}
+
+const char *lower_src_hoisted(Lower *L, size_t begin, size_t end) {
+  bool saved = L->hoisting;
+  L->hoisting = true;
+  const char *r = lower_src(L, begin, end);
+  L->hoisting = saved;
+  return r;
 }
 
 /* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
@@ -340,7 +393,7 @@ const char *lower_hoist_unnamed(Lower *L, Node *def) {
   h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
   const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
                              t + def->begin, h->new_name,
-                             lower_src(L, kw, def->end));
+                             lower_src_hoisted(L, kw, def->end));
   vec_push(&L->tags, h);
   return text;
 }
@@ -456,7 +509,7 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     /* Only the name token is replaced: the node's range also covers the
        parentheses around it, which stay, as in `sizeof(x)`. */
     Slot *s = lower_slot_of(L, n->decl);
-    const char *r = s ? xformat("F->%s", s->name)
+    const char *r = s ? lower_slot_ref(s)
                     : !strcmp(n->name, "F") && !n->decl->is_local &&
                             n->decl->kind != DK_ENUMCONST
                         ? outer_f(L, n->decl)

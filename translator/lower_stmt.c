@@ -100,7 +100,14 @@ Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
 }
 
 AsyncFunc *lower_func_of(Program *p, Decl *d) {
-  return d ? map_get(&p->func_by_decl, d->first ? d->first : d) : NULL;
+  if (!d)
+    return NULL;
+  AsyncFunc *f = map_get(&p->func_by_decl, d->first ? d->first : d);
+  /* A block-scope declaration of a function this file defines later
+     names that function (the only one of its name with linkage). */
+  if (!f && d->kind == DK_FUNC && d->is_local)
+    f = map_get(&p->func_by_name, d->name);
+  return f;
 }
 
 /* ==== types of declarations ==== */
@@ -235,6 +242,18 @@ static void hoist(Lower *L, size_t at, const char *text) {
   vec_push(&L->fn->hoisted, (char *)pragma_pack_wrap(L->src, at, text));
 }
 
+/* A local that only a hoisted type named (`char tag[sizeof name]`) is no
+   longer named in the body, and a C local of poll would be reported
+   unused where its erasure's is used: the body names it once more. */
+static void keep_hoisted_names_used(Lower *L) {
+  for (int i = 0; i < L->hoist_named.len; i++) {
+    Decl *d = L->hoist_named.items[i];
+    Slot *slot = lower_slot_of(L, d);
+    lower_emit(L, "(void)%s;\n", slot ? lower_slot_ref(slot) : d->name);
+  }
+  L->hoist_named.len = 0;
+}
+
 /* Arithmetic and pointer types can be assigned; a struct or union may
    have const members, so everything else is copied with memcpy. */
 bool lower_assignable(const char *t) {
@@ -308,6 +327,91 @@ static bool may_share_before(Lower *L, Decl *d) {
 }
 
 /*
+ * A variably modified type in scope at an await cannot be declared in the
+ * poll: resuming there jumps into its scope past its declaration, which C
+ * forbids.  Its sizes are computed where C computes them, into frame
+ * fields, and the type is written from those wherever it is used:
+ *   before:  typedef long row[n];     row *g = malloc(m * sizeof(row));
+ *   after:   F->t7 = (F->n_2);        F->t8 = ...; F->g_3 = malloc(F->m_4 *
+ *                                         sizeof(__typeof__(long [F->t7])));
+ * row stands for __typeof__(long [F->t7]) from then on, and a pointer
+ * local such as g is a void * field read through its type:
+ *   (*(__typeof__(__typeof__(long [F->t7]) *) *)&F->g_3)
+ */
+static const char *vm_size(Lower *L, size_t begin, size_t end) {
+  const char *e = lower_src_locals(L, begin, end);
+  const char *q = e;
+  while (*q == ' ' || *q == '\t' || *q == '\n')
+    q++;
+  if (!*q || !strcmp(q, "*"))
+    return e;
+  Slot *t = lower_new_slot(L, L->scope, SL_TEMP, xformat("t%d", ++L->ntemp),
+                           "size_t");
+  t->born = L->fn->sites.len;
+  lower_emit(L, "F->%s = (%s);\n", t->name, e);
+  return xformat("F->%s", t->name);
+}
+
+/* The type d declares, as a type name with its sizes read from the frame
+   (the assignments of those are emitted here). */
+static const char *vm_type(Lower *L, Decl *d) {
+  const char *t = L->src->text;
+  size_t name_end = d->name_off + strlen(d->name);
+  Str s = {0};
+  str_printf(&s, "%s ",
+             type_words(lower_src_locals(L, d->spec->begin, d->spec->end)));
+  for (size_t i = d->begin; i < d->end;) {
+    if (i == d->name_off) {
+      i = name_end;
+    } else if (t[i] == '[') {
+      size_t j = i + 1;
+      for (int depth = 1; j < d->end; j++) {
+        depth += (t[j] == '[') - (t[j] == ']');
+        if (!depth)
+          break;
+      }
+      str_printf(&s, "[%s]", vm_size(L, i + 1, j));
+      i = j + 1;
+    } else {
+      size_t j = i;
+      while (j < d->end && t[j] != '[' && j != d->name_off)
+        j++;
+      str_puts(&s, lower_src_locals(L, i, j));
+      i = j;
+    }
+  }
+  return str_cstr(&s);
+}
+
+/* Whether an await follows statement s in its block (its scope). */
+static bool await_follows(Lower *L, Node *s) {
+  Node *b = L->block;
+  if (!b || b->kind != ND_BLOCK)
+    return false;
+  bool after = false;
+  for (int i = 0; i < b->args.len; i++) {
+    Node *item = b->args.items[i];
+    if (after && item->has_await)
+      return true;
+    after |= item == s;
+  }
+  return false;
+}
+
+/* Whether every use of d under n is the operand of an await (`await f`,
+   `await (f)`): nothing else can hold the frame that d points to. */
+static bool only_awaited(Node *n, Decl *d, bool operand) {
+  if (n->kind == ND_IDENT)
+    return n->decl != d || operand;
+  Node *kids[256];
+  int k = lower_children(n, kids, 256);
+  for (int i = 0; i < k; i++)
+    if (!only_awaited(kids[i], d, n->kind == ND_AWAIT && kids[i] == n->lhs))
+      return false;
+  return true;
+}
+
+/*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
  *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
@@ -336,9 +440,20 @@ static void frame_local(Lower *L, Decl *d) {
   if (may_share_before(L, d))
     L->scope = lower_new_group(lower_inner(L->scope), false,
                                xformat("%s and after", d->name));
+  const char *vm = NULL;
+  if (oracle_decl_is_vm_pointer(L->o, d->name_off)) {
+    vm = vm_type(L, d);
+    type = "void *";
+  } else if (!d->is_vla && oracle_decl_is_vm(L->o, d->name_off)) {
+    error_at(d->name_off, "'%s' has a variably modified type (sized at run "
+             "time), so it cannot live in the frame of an async function",
+             d->name);
+  }
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
                            xformat("%s_%d", d->name, d->id), type);
   s->decl = d;
+  if (vm)
+    s->ref = xformat("(*(__typeof__(%s) *)&F->%s)", vm, s->name);
   if (future && !heap)
     s->frame = lower_func_of(L->prog, init->lhs->decl);
   Vec attrs = {0};
@@ -351,6 +466,11 @@ static void frame_local(Lower *L, Decl *d) {
   const char *cleanup = lower_attr_args(&attrs, "cleanup");
   if (cleanup)
     lower_cleanup_add(L, d, s, cleanup);
+  /* A future of another file's function that is only ever awaited is
+     released where it goes out of scope, or when the frame is dropped,
+     if no await has run it (the await frees it and zeroes the field). */
+  else if (heap && only_awaited(L->fn->def->body, d, false))
+    lower_cleanup_add(L, d, s, xformat("(%s__release)", init->lhs->name));
 }
 
 /* The assignment that stands for a frame local's initializer. */
@@ -411,7 +531,23 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; i < s->decls.len; i++)
     if (((Decl *)s->decls.items[i])->kind != DK_VAR)
       keep = true;
-  if (!keep && stays_local(s))
+  /* A variably modified typedef (`typedef int row[n];`) needs its size
+     where it is declared: it stays in the body, renamed nowhere (sema
+     makes sure no await follows it in its scope). */
+  for (int i = 0; keep && sp->storage == SC_TYPEDEF && i < s->decls.len; i++)
+    if (oracle_decl_is_vm(L->o, ((Decl *)s->decls.items[i])->name_off)) {
+      if (!await_follows(L, s)) {
+        lower_emit(L, "%s\n", lower_copy_text(L, s));
+        return;
+      }
+      for (int k = 0; k < s->decls.len; k++) {
+        Decl *d = s->decls.items[k];
+        vec_push(&L->renamed, d);
+        vec_push(&L->renamed, (char *)xformat("__typeof__(%s)", vm_type(L, d)));
+      }
+      return;
+    }
+  if (!keep && !lower_has_cleanup(L, s) && stays_local(s))
     keep = true; /* lives across no await: a C local of poll */
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
@@ -426,7 +562,8 @@ static void decl_stmt(Lower *L, Node *s) {
        hides any outer T: it is hoisted under a name of its own. */
     if (!s->decls.len && !sp->tags.len && is_tag_declaration(L, s))
       lower_rename_tag(L, s);
-    hoist(L, s->begin, lower_src(L, s->begin, s->end));
+    hoist(L, s->begin, lower_src_hoisted(L, s->begin, s->end));
+    keep_hoisted_names_used(L);
     return;
   }
   if (keep) {
@@ -444,14 +581,16 @@ static void decl_stmt(Lower *L, Node *s) {
     Node *tag = sp->tags.items[i];
     if (lower_tag_has_name(L, tag)) {
       lower_rename_tag(L, tag);
-      hoist(L, tag->begin, xformat("%s;", lower_src(L, tag->begin, tag->end)));
+      hoist(L, tag->begin,
+            xformat("%s;", lower_src_hoisted(L, tag->begin, tag->end)));
     } else {
       hoist(L, tag->begin, lower_hoist_unnamed(L, tag));
     }
   }
+  keep_hoisted_names_used(L);
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
-    if (d->is_vla)
+    if (d->is_vla && !oracle_decl_is_vm_pointer(L->o, d->name_off))
       error_at(d->name_off, "variable length array '%s' cannot live in the "
                "frame of an async function", d->name);
     frame_local(L, d);
@@ -459,6 +598,24 @@ static void decl_stmt(Lower *L, Node *s) {
 }
 
 /* ==== statements ==== */
+
+/* Whether n holds a fallthrough attribute (`fallthrough))`, or with the
+   underscores), which gcc accepts only right before a case label. */
+static bool has_fallthrough_attribute(Node *n) {
+  const char *t = ast_source_text() + n->begin;
+  size_t len = n->end - n->begin;
+  for (const char *p = memmem(t, len, "fallthrough", 11); p;
+       p = memmem(p + 1, len - (size_t)(p + 1 - t), "fallthrough", 11)) {
+    const char *q = p + 11;
+    if (!strncmp(q, "__", 2))
+      q += 2;
+    while (q < t + len && (*q == ' ' || *q == '\t' || *q == '\n'))
+      q++;
+    if (q + 1 < t + len && q[0] == ')' && q[1] == ')')
+      return true;
+  }
+  return false;
+}
 
 /* The preprocessor removed the user's fall-through comments; a lowered
    switch body says it with the attribute instead, before a case label that
@@ -477,7 +634,9 @@ bool lower_falls_into(Node *prev, Node *label) {
     return !memmem(ast_source_text() + prev->begin, prev->end - prev->begin,
                    "fallthrough", 11);
   default:
-    return true;
+    /* `if (c) { ...; __attribute__((fallthrough)); } else break;`: the
+       user's attribute must stay the last statement before the label. */
+    return !has_fallthrough_attribute(prev);
   }
 }
 
@@ -680,7 +839,7 @@ static void stmt_await(Lower *L, Node *s) {
 
 void lower_stmt(Lower *L, Node *s) {
   lower_line(L, s->begin);
-  if (!s->has_await && s->kind != ND_DECL_STMT) {
+  if (!s->has_await && s->kind != ND_DECL_STMT && !lower_has_cleanup(L, s)) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
     return;
   }
@@ -701,7 +860,7 @@ static bool is_storage_word(const char *w, size_t n) {
   static const char *words[] = {"async", "static", "extern", "inline",
                                 "__inline", "__inline__", "_Noreturn",
                                 "register", "auto", "_Thread_local",
-                                "__thread", NULL};
+                                "__thread", "typedef", NULL};
   for (int i = 0; words[i]; i++)
     if (strlen(words[i]) == n && !strncmp(words[i], w, n))
       return true;
@@ -789,6 +948,8 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   if (!map_get(&p->func_by_decl, first))
     map_put(&p->func_by_decl, first, fn);
   map_put(&p->func_by_def, def, fn);
+  if (!map_get(&p->func_by_name, fn->name))
+    map_put(&p->func_by_name, fn->name, fn);
   return fn;
 }
 
@@ -800,6 +961,41 @@ const char *lower_decay(const char *t) {
   if (!t || !strpbrk(t, "[("))
     return t;
   return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
+}
+
+/*
+ * A parameter of a variably modified type (`long a[n][m]`, a pointer to
+ * `long [m]`) has no type name at file scope, where the frame is: its
+ * field is a void *, and the poll declares the type from the declarator,
+ * adjusted as C adjusts a parameter, with the earlier parameters it names
+ * read from the frame, and the body uses the field through it:
+ *   typedef long (*ac__vm_a_3)[F->m_2];     (at the poll's start)
+ *   a[i][j]  ->  (*(ac__vm_a_3 *)&F->a_3)[i][j]
+ * The sizes are computed at every poll from the parameters' current
+ * values (C computes them once, at the call).
+ */
+static void vm_param(Lower *L, Slot *s, Decl *d) {
+  const char *t = L->src->text;
+  const char *name = xformat("ac__vm_%s", s->name);
+  size_t after = d->name_off + strlen(d->name), i = after;
+  while (i < d->end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+    i++;
+  const char *inner = name;
+  if (i < d->end && t[i] == '[') { /* its array is a pointer */
+    int depth = 0;
+    do
+      depth += (t[i] == '[') - (t[i] == ']');
+    while (++i < d->end && depth > 0);
+    after = i;
+    inner = xformat("(*%s)", name);
+  }
+  s->type = "void *";
+  s->vm_typedef = xformat(
+      "typedef %s %s%s%s __attribute__((unused));",
+      type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
+      lower_src_locals(L, d->begin, d->name_off), inner,
+      lower_src_locals(L, after, d->end));
+  s->ref = xformat("(*(%s *)&F->%s)", name, s->name);
 }
 
 static void lower_params(Lower *L) {
@@ -824,6 +1020,8 @@ static void lower_params(Lower *L) {
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
     vec_push(&L->slot_of, s);
+    if (oracle_decl_is_vm(L->o, d->name_off))
+      vm_param(L, s, d);
   }
 }
 
@@ -832,6 +1030,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_params(&L);
   L.scope = fn->frame;
   lower_find_literals(&L, fn->def->body);
+  lower_find_cleanups(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
@@ -883,6 +1082,7 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   p->oracle = o;
   p->tu = tu;
   p->extern_by_name.strings = true;
+  p->func_by_name.strings = true;
   for (int i = 0; i < tu->args.len; i++) {
     Node *n = tu->args.items[i];
     if (n->kind == ND_FUNC_DEF && (n->spec->is_async || n->decl->is_async))

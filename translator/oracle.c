@@ -199,6 +199,20 @@ static bool in_main_file(Oracle *o, CXCursor c) {
   return off < o->src->len && source_loc(o->src, off).in_main;
 }
 
+/* An async function defined in a header (a static one shared by several
+   .ac files): acc lowers it too, so its body is indexed as the .ac's. */
+static bool is_async_def(Oracle *o, CXCursor c) {
+  if (clang_getCursorKind(c) != CXCursor_FunctionDecl ||
+      !clang_isCursorDefinition(c))
+    return false;
+  size_t off = offset_at(o, clang_getCursorLocation(c), false);
+  const Vec *defs = ast_async_defs();
+  for (int i = 0; i < defs->len; i++)
+    if (((Node *)defs->items[i])->name_off == off)
+      return true;
+  return false;
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
                                          CXClientData data) {
   Oracle *o = data;
@@ -213,7 +227,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
     }
     clang_disposeString(name);
   }
-  if (in_main_file(o, c)) {
+  if (in_main_file(o, c) || is_async_def(o, c)) {
     if (o->ntops == o->captops) {
       o->captops = o->captops ? 2 * o->captops : 256;
       o->tops = xrealloc(o->tops, sizeof(Top) * (size_t)o->captops);
@@ -961,6 +975,15 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off) {
   walk_tops_at(o, name_off);
   Slot *s = table_find(&o->decls, name_off + 1);
   return s && s->key && is_vm(clang_getCursorType(s->cursor));
+}
+
+bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return false;
+  CXType t = clang_getCanonicalType(clang_getCursorType(s->cursor));
+  return t.kind == CXType_Pointer && is_vm(t);
 }
 
 static FuncEntry *find_func(Oracle *o, const char *name) {

@@ -92,6 +92,9 @@ bool oracle_eval_int(Oracle *o, size_t begin, size_t end, long long *value);
 /* True if the declaration whose name is at name_off has a variably modified
    type (a VLA or pointer to one). */
 bool oracle_decl_is_vm(Oracle *o, size_t name_off);
+/* The same for a pointer (to a VLA, or to a pointer to one...): an object
+   of fixed size whose type is sized at run time. */
+bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off);
 
 /*
  * For a hand-written future type spelled `type` (e.g. "ac_sleep_t"): the

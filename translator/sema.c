@@ -535,7 +535,8 @@ static void check_decls(Ctx c, Node *n) {
 static bool is_vla(Ctx c, const Decl *d) {
   if (!d->is_vla || d->kind != DK_VAR)
     return false;
-  return !c.o || oracle_decl_is_vm(c.o, d->name_off);
+  return !c.o || (oracle_decl_is_vm(c.o, d->name_off) &&
+                  !oracle_decl_is_vm_pointer(c.o, d->name_off));
 }
 
 /* A VLA declared at item i of a block is live across any later await. */

@@ -408,12 +408,20 @@ AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int timeout_ms);
 AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 
 /* The reactor's per-fd state; io.c waits on it. */
-enum { AC__READABLE = 1, AC__WRITABLE = 2 };
+/* READ_CLOSED and WRITE_CLOSED are sticky: after a hang-up or an error
+ * no edge follows, so io.c's drained() never clears readiness then. */
+enum {
+  AC__READABLE = 1,
+  AC__WRITABLE = 2,
+  AC__READ_CLOSED = 4,
+  AC__WRITE_CLOSED = 8
+};
 struct ac_fd {
   int fd;
-  uint32_t ready;   /* AC__READABLE | AC__WRITABLE, under lock */
+  uint32_t ready;   /* AC__READABLE | AC__WRITABLE | ..._CLOSED, under lock */
   uint32_t tick;    /* bumped on every readiness event, under lock */
   ac__spin_t lock;
+  bool short_drains; /* stream socket or pipe: see io.c's drained() */
   ac_waker_t reader, writer;
   ac__driver_t *driver;
   struct ac_fd *next_free;

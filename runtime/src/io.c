@@ -84,6 +84,21 @@ static long attempt(ac_io_t *io) {
   return r < 0 ? -errno : r;
 }
 
+/* A short read or write on a stream socket or a pipe (f->short_drains)
+ * proves the kernel buffer empty (full) at that moment, as EAGAIN would:
+ * readiness is cleared now, so the next operation waits for the edge
+ * instead of spending a system call on EAGAIN.  Data that arrives after the
+ * call raises a new edge; one dispatched since we looked moved the tick,
+ * and then the bit stays.  Not once the other end hung up (or after 0, end
+ * of file): no edge follows that, and the next read must see it at once. */
+static void drained(ac_fd_t *f, uint32_t want, uint32_t tick) {
+  uint32_t closed = want == AC__READABLE ? AC__READ_CLOSED : AC__WRITE_CLOSED;
+  ac__spin_lock(&f->lock);
+  if (f->tick == tick && !(f->ready & closed))
+    __atomic_store_n(&f->ready, f->ready & ~want, __ATOMIC_RELAXED);
+  ac__spin_unlock(&f->lock);
+}
+
 /* ready and tick are written under the fd lock (tick last, with release)
  * and read here without it: the common case, an operation that succeeds,
  * takes no lock.  If an event lands after our look, tick has moved when
@@ -99,6 +114,8 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
       long r = attempt(io);
       if (r != -EAGAIN && r != -EWOULDBLOCK) {
         io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
+        if (r > 0 && (size_t)r < io->len && f->short_drains)
+          drained(f, want, tick);
         if (out)
           *out = r;
         return AC_POLL_READY;

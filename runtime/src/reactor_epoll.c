@@ -13,9 +13,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_EVENTS 256
@@ -47,6 +50,10 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
     bits |= AC__READABLE;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
     bits |= AC__WRITABLE;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    bits |= AC__READ_CLOSED;
+  if (events & (EPOLLHUP | EPOLLERR))
+    bits |= AC__WRITE_CLOSED;
   /* The wakers stay in the fd (woken by reference, under the lock so they
    * cannot be dropped meanwhile): the next wait of the same task finds its
    * waker there and clones nothing.  A waker is given back when its future
@@ -89,6 +96,28 @@ void ac__reactor_free_closed(ac__driver_t *d) {
   }
 }
 
+/* Whether a short read proves the buffer drained (io.c): true for pipes
+ * and TCP; a unix stream socket's read may stop early at a message that
+ * carries credentials or descriptors, and a datagram, a tty line or an
+ * eventfd is one unit of many, so those read on until EAGAIN. */
+static bool short_io_drains(int fd) {
+  struct stat sb;
+  if (fstat(fd, &sb) != 0)
+    return false;
+  if (S_ISFIFO(sb.st_mode))
+    return true;
+  if (!S_ISSOCK(sb.st_mode))
+    return false;
+  int domain = 0, proto = 0;
+  socklen_t len = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
+      (domain != AF_INET && domain != AF_INET6))
+    return false;
+  len = sizeof proto;
+  return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+         proto == IPPROTO_TCP;
+}
+
 int ac_fd_open(int fd, ac_fd_t **out) {
   ac__sched_t *s = ac__tls.sched;
   if (!s)
@@ -100,6 +129,7 @@ int ac_fd_open(int fd, ac_fd_t **out) {
   if (!f)
     return -ENOMEM;
   f->fd = fd;
+  f->short_drains = short_io_drains(fd);
   f->ready = AC__READABLE | AC__WRITABLE; /* try first, wait on EAGAIN */
   f->driver = s->driver;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |

@@ -8,8 +8,8 @@
 #
 #   sh run_one.sh PROGRAM.ac NAME PROFILE
 #
-# PROGRAM is a folder for PROFILE "multi": every .ac in it is one translation
-# unit, headers beside them are shared.
+# PROGRAM may be a folder (PROFILE "multi", or "rt"): every .ac in it is one
+# translation unit, headers beside them are shared.
 # PROFILE: "selftest" (a hand-translated C program: checks the harness and
 # the leaves without acc), "diff" (tests/diff and generated programs: -Wall -Wextra -Werror,
 # own harness), "rt" (same, linked with libacrt, real async main), "csmith"
@@ -50,6 +50,7 @@ case $profile in
     incs="-I$here -I$ROOT/runtime/include"
     libs="" ;;
 esac
+[ -d "$src" ] && [ "$profile" != multi ] && incs="-I$src $incs"
 cflags="-std=c11 $warn $incs ${SAN:-}"
 
 # excerpt FILE: the first lines of a file, indented and cut short, for a
@@ -118,7 +119,7 @@ compare() {
 esrc="$dir/erasure.c"
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/erasure.c"   # hand-written for both modes
-elif [ "$profile" = multi ]; then
+elif [ -d "$src" ]; then
   # Every file of the program's folder is erased, headers included (their
   # async prototypes become plain ones), and the erased folder is searched
   # first for includes.
@@ -150,7 +151,7 @@ fi
 
 # 2. acc's own erasure, when it has one, must compute the same.
 if [ "${ACC_DIFF_ACC_SYNC:-0}" = 1 ] && [ "$profile" != selftest ] &&
-   [ "$profile" != multi ]; then
+   [ ! -d "$src" ]; then
   if ! "$ACC" --emit=sync -DACC_SYNC $incs "$src" > "$dir/acc-sync.c" \
        2> "$dir/acc-sync.acc.err"; then
     afail "acc-sync: acc --emit=sync failed" "$dir/acc-sync.acc.err"
@@ -168,7 +169,7 @@ asrc="$dir/async.c"
 if [ "$profile" = selftest ]; then
   cp "$src" "$dir/async.c"     # already C: checks the harness, not acc
   expect_async=1
-elif [ "$profile" = multi ]; then
+elif [ -d "$src" ]; then
   mkdir -p "$dir/async-src"
   for f in "$src"/*.ac; do
     b=$(basename "$f" .ac)
@@ -180,7 +181,7 @@ elif [ "$profile" = multi ]; then
 elif ! "$ACC" $incs "$src" -o "$dir/async.c" > "$dir/translate.out" 2> "$dir/translate.err"; then
   afail "translate: acc failed" "$dir/translate.err"
 fi
-[ "$profile" = multi ] || [ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
+[ -d "$src" ] || [ -s "$dir/async.c" ] || afail "translate: acc wrote no output" "$dir/translate.err"
 # shellcheck disable=SC2086
 if ! $CC $cflags -o "$dir/async" $asrc $libs 2> "$dir/compile.err"; then
   afail "compile: the translated C does not compile warning-free" "$dir/compile.err"

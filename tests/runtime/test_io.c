@@ -281,3 +281,129 @@ Test(io, aborted_reader_releases_the_fd_and_its_task) {
     t_close_clean(rt);
   }
 }
+
+/* Polls one read by hand, with a waker that only counts. */
+static ac_poll_t poll_read_once(ac_fd_t *f, char *buf, size_t len, long *r) {
+  ac_waker_t w = ac_waker_noop();
+  ac_context_t cx = {&w};
+  ac_io_t io = ac_read(f, buf, len);
+  ac_poll_t p = ac_io_poll(&io, &cx, r);
+  ac_io_drop(&io);
+  return p;
+}
+
+/* A connected loopback TCP pair: *a and *b, plain fds. */
+static void tcp_pair(int *a, int *b) {
+  uint16_t port;
+  int l = listen_loopback(&port);
+  *a = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET,
+                           .sin_port = htons(port),
+                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  cr_assert_eq(connect(*a, (struct sockaddr *)&sa, sizeof sa), 0);
+  *b = accept(l, NULL, NULL);
+  cr_assert_geq(*b, 0);
+  close(l);
+}
+
+/* A read shorter than its buffer on a pipe or TCP drained the kernel
+ * buffer, as EAGAIN would: the next read waits for the next edge without a
+ * read() of its own.  Here the proof is data written after the short read
+ * but before any driver turn: the next read does not see it until the
+ * driver has dispatched its edge (and then it does: nothing is lost). */
+Test(io, short_read_on_a_pipe_or_tcp_waits_for_the_next_edge) {
+  for (int kind = 0; kind < 2; kind++) {
+    ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+    ac_runtime_enter(rt);
+    int rfd, wfd, p[2];
+    if (kind == 0) {
+      cr_assert_eq(pipe(p), 0);
+      rfd = p[0], wfd = p[1];
+    } else {
+      tcp_pair(&wfd, &rfd);
+    }
+    ac_fd_t *f;
+    cr_assert_eq(ac_fd_open(rfd, &f), 0);
+    char buf[64];
+    long r;
+    cr_assert_eq(write(wfd, "hello", 5), 5);
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+    cr_assert_eq(r, 5);
+    cr_assert_eq(write(wfd, "again", 5), 5);
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_PENDING,
+                 "kind %d: read again after a short read", kind);
+    memset(buf, 0, sizeof buf);
+    cr_assert_eq(run_io(rt, ac_read(f, buf, sizeof buf)), 5);
+    cr_assert_eq(memcmp(buf, "again", 5), 0);
+    /* A full read proves nothing: the next read tries at once. */
+    cr_assert_eq(write(wfd, "0123456789", 10), 10);
+    cr_assert_eq(run_io(rt, ac_read(f, buf, 4)), 4);
+    cr_assert_eq(poll_read_once(f, buf, 4, &r), AC_POLL_READY);
+    cr_assert_eq(r, 4);
+    /* End of file is no proof either: it is read again, never waited on. */
+    cr_assert_eq(run_io(rt, ac_read(f, buf, sizeof buf)), 2);
+    close(wfd);
+    cr_assert_eq(run_io(rt, ac_read(f, buf, sizeof buf)), 0);
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+    cr_assert_eq(r, 0);
+    ac_fd_close(f, 1);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
+/* The writer's last data and its close raise one edge; once that edge is
+ * in, the short read of the data must not clear readiness, or the read of
+ * end of file after it would wait for an edge that never comes. */
+Test(io, short_read_after_the_hang_up_edge_still_sees_end_of_file) {
+  for (int kind = 0; kind < 2; kind++) {
+    ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+    ac_runtime_enter(rt);
+    int rfd, wfd, p[2];
+    if (kind == 0) {
+      cr_assert_eq(pipe(p), 0);
+      rfd = p[0], wfd = p[1];
+    } else {
+      tcp_pair(&wfd, &rfd);
+    }
+    ac_fd_t *f;
+    cr_assert_eq(ac_fd_open(rfd, &f), 0);
+    char buf[64];
+    long r;
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_PENDING);
+    cr_assert_eq(write(wfd, "tail", 4), 4);
+    close(wfd);
+    cr_assert_eq(run_io(rt, ac_readable(f)), 0); /* the edge is in */
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+    cr_assert_eq(r, 4);
+    cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY,
+                 "kind %d: end of file waits for an edge", kind);
+    cr_assert_eq(r, 0);
+    ac_fd_close(f, 1);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
+/* On a unix stream socket a read may stop early (at a message that carries
+ * credentials or descriptors), so a short read proves nothing there and the
+ * next read tries at once. */
+Test(io, short_read_on_a_unix_socket_reads_on) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int sv[2];
+  cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ac_fd_t *f;
+  cr_assert_eq(ac_fd_open(sv[0], &f), 0);
+  char buf[64];
+  long r;
+  cr_assert_eq(write(sv[1], "hello", 5), 5);
+  cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+  cr_assert_eq(write(sv[1], "again", 5), 5);
+  cr_assert_eq(poll_read_once(f, buf, sizeof buf, &r), AC_POLL_READY);
+  cr_assert_eq(r, 5);
+  ac_fd_close(f, 1);
+  close(sv[1]);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}

@@ -51,6 +51,9 @@ list="$out/list"
   echo "$here/selftest.c harness/selftest selftest"
   for f in "$here"/*.ac; do echo "$f $(basename "$f" .ac) diff"; done
   for f in "$here"/rt/*.ac; do echo "$f rt/$(basename "$f" .ac) rt"; done
+  for d in "$here"/rt/*/; do
+    [ -d "$d" ] && d=${d%/} && echo "$d rt/$(basename "$d") rt"
+  done
   for d in "$here"/multi/*/; do d=${d%/}; echo "$d multi/$(basename "$d") multi"; done
   i=$gen_from
   while [ "$i" -le "$gen_to" ]; do

@@ -17,7 +17,7 @@ static inline void ac_yield_now(void) {}
 static inline void ac_sleep_ms(unsigned ms) { (void)ms; }
 /* A spawned future that completes at once has run when ac_spawn returns. */
 typedef void ac_task_t;
-#define ac_spawn(fut) ((fut), (ac_task_t *)0)
+#define ac_spawn(fut) ((void)(fut), (ac_task_t *)0)
 static inline void ac_task_join(ac_task_t *t) { (void)t; }
 #else
 #include <ac.h>
