@@ -834,7 +834,10 @@ void emit_c(Program *p, bool no_line, Str *outp) {
     Node *n = p->tu->args.items[i];
     const char *f = is_async_item(n) ? item_file(p, n) : NULL;
     Loc at = source_loc(p->src, n->begin);
-    if (f && !at.in_main &&
+    bool listed = false;
+    for (int k = 0; f && k < async_files.len && !listed; k++)
+      listed = !strcmp(async_files.items[k], f);
+    if (f && !listed && !at.in_main &&
         (n->kind == ND_FUNC_DEF || !include_acc_guarded(f, at.line)))
       vec_push(&async_files, (char *)f);
   }

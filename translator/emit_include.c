@@ -155,8 +155,15 @@ static const char *directive(const char *p, const char *end, const char **rest) 
 }
 
 bool include_acc_guarded(const char *file, int line) {
-  size_t len;
-  char *text = read_file(file, &len);
+  /* the header of the last question (a header declares many functions) */
+  static char *text, *path;
+  static size_t len;
+  if (!path || strcmp(path, file)) {
+    free(text);
+    free(path);
+    text = read_file(file, &len);
+    path = xstrdup(file);
+  }
   if (!text)
     return true; /* nothing to write out then */
   Vec open = {0}; /* per open conditional: (void *)1 if it names __ACC__ */
@@ -178,7 +185,7 @@ bool include_acc_guarded(const char *file, int line) {
   bool guarded = false;
   for (int i = 0; i < open.len; i++)
     guarded |= open.items[i] != NULL;
-  free(text);
+  free(open.items);
   return guarded;
 }
 
