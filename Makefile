@@ -19,7 +19,7 @@ SAN     ?=
 CFLAGS  := $(CSTD) $(OPT) $(CWARNS) $(SAN) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
-.PHONY: all deps demo test check check-asan check-tsan check-valgrind bench install clean
+.PHONY: all deps demo test check check-asan check-tsan check-valgrind check-stress check-faults bench install clean
 
 all: acc libacrt
 
@@ -34,6 +34,8 @@ include bench/ac/ac.mk
 include bench/peers/peers.mk
 include bench/translate/translate.mk
 include tests/diff/diff.mk
+include tests/stress/stress.mk
+include tests/faults/faults.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -24,6 +24,9 @@ KIND = {1: "param", 2: "local", 3: "temp", 4: "child", 5: "literal"}
 CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE = 1, 2, 3, 4
 # ac_task_t.state bits (runtime/src/internal.h)
 T_RUNNING, T_COMPLETE, T_CANCELLED = 1, 4, 8
+# A task handle (ac_task_t *) is its slot's address with the slot's
+# generation in the bits an address does not use (runtime/src/handle.c).
+HANDLE_ADDR = 0x0000FFFFFFFFFFF0
 
 
 class AccError(Exception):
@@ -320,11 +323,15 @@ def running_futures(reg):
 
 
 def task_future(task):
-    return int(task) + int(task.dereference()["fut_off"])
+    """The future follows the 32-byte header, or sits at its alignment if
+    that is larger (ac__fut_off in runtime/src/internal.h)."""
+    header = gdb.lookup_type("struct ac_task").sizeof
+    align = int(task.dereference()["vt"].dereference()["align"])
+    return int(task) + max(align, header)
 
 
 def task_state(task, running):
-    st = int(task.dereference()["state"])
+    st = _u32(int(task))  # the state word comes first
     if st & T_COMPLETE:
         return "finished"
     if st & T_CANCELLED:
@@ -396,6 +403,7 @@ def vt_offset():
 
 
 def task_table(reg, addr):
+    addr &= HANDLE_ADDR
     task_ptr = gdb.lookup_type("struct ac_task").pointer()
     task = gdb.Value(addr).cast(task_ptr)
     vt = int(task.dereference()["vt"])
@@ -427,7 +435,7 @@ def resolve(reg, arg, cmd):
     if tag and reg.named(tag):
         return reg.named(tag), addr
     try:  # a plain number: a task, if its vtable is one of ours
-        if _ptr(addr + vt_offset()) in reg.by_vtable:
+        if _ptr((addr & HANDLE_ADDR) + vt_offset()) in reg.by_vtable:
             return task_table(reg, addr)
     except (gdb.error, gdb.MemoryError):
         pass

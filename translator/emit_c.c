@@ -300,6 +300,12 @@ static void await_seq(Emit *E, Site *s) {
   }
   if (s->init)
     out(E, "%s\n", s->init);
+  /* A heap frame (recursion, another file's function) may not come:
+     stop with its name rather than poll through NULL. */
+  if (s->init && (s->kind == CH_BOXED || s->kind == CH_EXTERN))
+    out(E, "if (!F->%s) {\n  if (ac_frame_alloc_failed)\n"
+        "    ac_frame_alloc_failed(\"%s\");\n  __builtin_abort();\n}\n",
+        s->child->name, s->callee);
   out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
   out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
       s->poll, emit_child_ref(s),

@@ -81,7 +81,17 @@ static inline int ac_waker_will_wake(const ac_waker_t *a, const ac_waker_t *b) {
 /* A waker that does nothing (clone/drop are free); for polling by hand. */
 ac_waker_t ac_waker_noop(void);
 
-/* Errors are negative errno values; these are the ones the runtime makes. */
+/* Errors are negative errno values; these are the ones the runtime makes.
+ *
+ * Handles.  The pointers the runtime hands out (ac_task_t *, ac_mpsc_t *,
+ * ac_oneshot_t *, ac_fd_t *, ac_semaphore_t *, ac_notify_t *) are checked
+ * handles, not addresses to dereference: a handle used after its object
+ * is gone (a second join, a double drop or close, after ac_runtime_free)
+ * makes the call report the misuse on stderr ("acrt: misuse: ...") and
+ * return -EBADF, or -EINVAL for an operation the object's state forbids,
+ * instead of touching another object.  AC_MISUSE=abort aborts there (a
+ * debugging aid), AC_MISUSE=quiet only returns the error.  The list of
+ * misuses and their results is in docs/runtime.md. */
 #define AC_ECANCELED (-125) /* the task was aborted */
 #define AC_ETIMEDOUT (-110) /* a timeout fired first */
 #define AC_EPIPE (-32)      /* the other end of a channel is gone */
@@ -130,6 +140,8 @@ typedef struct ac_runtime_stats {
   size_t timers;    /* timers registered */
   size_t fds;       /* fds registered with the reactor */
   int workers;      /* worker threads (1 for current-thread) */
+  size_t memory;    /* bytes of task memory the runtime holds (its slab
+                       chunks, in use or kept for reuse) */
 } ac_runtime_stats_t;
 void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st);
 
@@ -159,11 +171,14 @@ ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut);
 ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                             const void *fut);
 /* Cancels: the frame is dropped in its current state; a join then reports
- * AC_ECANCELED.  The handle stays valid. */
-void ac_task_abort(ac_task_t *t);
-/* Gives the handle up; the task runs on, its output is discarded. */
-void ac_task_detach(ac_task_t *t);
-/* Nonzero once the task has completed or been cancelled. */
+ * AC_ECANCELED.  The handle stays valid.  0, or -EBADF for a handle
+ * already joined or detached (a misuse). */
+int ac_task_abort(ac_task_t *t);
+/* Gives the handle up; the task runs on, its output is discarded.  0, or
+ * -EBADF (already joined or detached), -EINVAL (a join awaits it). */
+int ac_task_detach(ac_task_t *t);
+/* 1 once the task has completed or been cancelled, 0 before, -EBADF for a
+ * handle already joined or detached. */
 int ac_task_is_finished(const ac_task_t *t);
 /* Size of the task header that precedes every frame (W4). */
 size_t ac_task_header_size(void);
@@ -174,12 +189,21 @@ size_t ac_task_header_size(void);
 typedef struct ac_join {
   /* private */
   ac_task_t *task;
-  int status; /* 0, or AC_ECANCELED after an aborted task */
+  int status; /* 0, AC_ECANCELED after an aborted task, or a misuse's */
+  int phase;  /* task.c */
 } ac_join_t;
-ac_join_t ac_task_join(ac_task_t *t);
+/* Inline: W1 makes a million of them.  A NULL t (a spawn that failed)
+ * is reported by the first poll. */
+static inline ac_join_t ac_task_join(ac_task_t *t) {
+  ac_join_t j = {t, 0, 0};
+  return j;
+}
 ac_poll_t ac_join_poll(ac_join_t *self, ac_context_t *cx, void *out);
 void ac_join_drop(ac_join_t *self);
-/* After ready: 0 if the output was written, AC_ECANCELED if aborted. */
+/* After ready: 0 if the output was written, AC_ECANCELED if aborted (the
+ * output is zeroed), -EBADF or -EINVAL for a misused handle (NULL, joined
+ * or detached already, another join waiting on it; the output is left
+ * alone, and the typed joins below zero it). */
 static inline int ac_join_status(const ac_join_t *j) { return j->status; }
 extern const ac_future_vtable_t ac_join_vtable;
 
@@ -209,10 +233,13 @@ extern const ac_future_vtable_t ac_yield_vtable;
 /* ==== time ==== */
 
 /* A sleep: its timer entry lives inside it, so sleeping allocates nothing.
- * Dropped before it fires, it removes its entry. */
+ * Dropped before it fires, it removes its entry.  It is never early: it
+ * completes once the monotonic clock has moved the whole duration since
+ * its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX) never
+ * completes (and an ac_timeout of UINT64_MAX ms never times out). */
 typedef struct ac_sleep {
   /* private */
-  uint64_t deadline;     /* ms; a duration until the first poll */
+  uint64_t deadline;     /* ms until the first poll; then ns (timer.c) */
   struct ac__timers *timers; /* the heap holding the entry */
   ac_waker_t waker;
   uint32_t heap_idx;     /* 1-based slot in the heap, 0 when not in it */
@@ -301,7 +328,8 @@ void ac_join_all_drop(ac_join_all_t *self);
 extern const ac_future_vtable_t ac_join_all_vtable;
 
 /* Ready with the first branch that is ready; the others are dropped
- * unfinished.  out: int, the winner's index. */
+ * unfinished.  out: int, the winner's index, or -EINVAL at once for no
+ * branches (NULL or n == 0: it could never be ready). */
 typedef struct ac_select {
   /* private */
   ac_branch_t *branches;
@@ -353,10 +381,12 @@ typedef struct ac_waiter {
  * completing or dropped (or receiver_drop if never awaited). */
 typedef struct ac_oneshot ac_oneshot_t;
 ac_oneshot_t *ac_oneshot_new(size_t size); /* NULL on ENOMEM */
-/* 0, or AC_EPIPE if the receiver is gone.  Releases the sending end. */
+/* 0, or AC_EPIPE if the receiver is gone.  Releases the sending end.
+ * Releasing an end twice (a second send, a send after sender_drop) is a
+ * misuse: -EINVAL, or -EBADF once both ends are gone. */
 int ac_oneshot_send(ac_oneshot_t *ch, const void *value);
-void ac_oneshot_sender_drop(ac_oneshot_t *ch);
-void ac_oneshot_receiver_drop(ac_oneshot_t *ch);
+int ac_oneshot_sender_drop(ac_oneshot_t *ch);
+int ac_oneshot_receiver_drop(ac_oneshot_t *ch);
 /* out: int, 0 with the value copied to dst, or AC_EPIPE if the sender was
  * dropped without sending.  The future owns the receiving end. */
 typedef struct ac_oneshot_recv {
@@ -374,13 +404,15 @@ extern const ac_future_vtable_t ac_oneshot_recv_vtable;
  * one sender and the receiver. */
 typedef struct ac_mpsc ac_mpsc_t;
 ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap); /* NULL on ENOMEM */
-void ac_mpsc_sender_clone(ac_mpsc_t *ch);
+/* One more sender.  0, or -EINVAL if every sender was dropped already. */
+int ac_mpsc_sender_clone(ac_mpsc_t *ch);
 /* The last sender dropped closes the channel: recv reports AC_EPIPE once it
- * is empty. */
-void ac_mpsc_sender_drop(ac_mpsc_t *ch);
+ * is empty.  0, or -EINVAL if more senders were dropped than made. */
+int ac_mpsc_sender_drop(ac_mpsc_t *ch);
 /* Closes the receiving end: sends fail with AC_EPIPE, buffered values are
- * discarded. */
-void ac_mpsc_receiver_drop(ac_mpsc_t *ch);
+ * discarded.  0, or -EINVAL if it was dropped already.  Every call on a
+ * channel both of whose ends are gone returns -EBADF. */
+int ac_mpsc_receiver_drop(ac_mpsc_t *ch);
 /* 0, AC_EAGAIN if bounded and full, AC_EPIPE if the receiver is gone, or
  * -ENOMEM (unbounded). */
 int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value);
@@ -425,16 +457,23 @@ extern const ac_future_vtable_t ac_mpsc_recv_vtable;
 
 /* ==== sync: semaphore, mutex, notify ==== */
 
-/* A fair (FIFO) counting semaphore; mutex and notify are built on it. */
+/* A fair (FIFO) counting semaphore; mutex and notify are built on it.  It
+ * holds at most AC_SEMAPHORE_MAX permits. */
+#define AC_SEMAPHORE_MAX ((size_t)UINT32_MAX)
 typedef struct ac_semaphore ac_semaphore_t;
-ac_semaphore_t *ac_semaphore_new(size_t permits); /* NULL on ENOMEM */
-void ac_semaphore_free(ac_semaphore_t *s);
-void ac_semaphore_release(ac_semaphore_t *s, size_t n);
-/* 0, or AC_EAGAIN if the permits are not there right now. */
+/* NULL with errno ENOMEM, or EINVAL if permits > AC_SEMAPHORE_MAX. */
+ac_semaphore_t *ac_semaphore_new(size_t permits);
+/* 0, or -EBUSY (not freed) while futures wait on it. */
+int ac_semaphore_free(ac_semaphore_t *s);
+/* 0, or -EOVERFLOW (nothing released) if the count would pass the max. */
+int ac_semaphore_release(ac_semaphore_t *s, size_t n);
+/* 0, AC_EAGAIN if the permits are not there right now, or -EINVAL if n is
+ * more than any semaphore can hold. */
 int ac_semaphore_try_acquire(ac_semaphore_t *s, size_t n);
 size_t ac_semaphore_available(ac_semaphore_t *s);
 
-/* out: ignored.  Ready when n permits are ours; dropped while waiting it
+/* out: int, 0 when n permits are ours, or -EINVAL at once if n exceeds
+ * AC_SEMAPHORE_MAX (it could never be granted).  Dropped while waiting it
  * leaves the queue; dropped after being granted (before the poll saw it),
  * it gives them back. */
 typedef struct ac_acquire {
@@ -443,7 +482,7 @@ typedef struct ac_acquire {
   ac_waiter_t wait;
 } ac_acquire_t;
 ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n);
-ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, void *out);
+ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out);
 void ac_acquire_drop(ac_acquire_t *self);
 extern const ac_future_vtable_t ac_acquire_vtable;
 
@@ -451,7 +490,9 @@ extern const ac_future_vtable_t ac_acquire_vtable;
  * then ac_mutex_unlock(m). */
 typedef ac_semaphore_t ac_mutex_t;
 static inline ac_mutex_t *ac_mutex_new(void) { return ac_semaphore_new(1); }
-static inline void ac_mutex_free(ac_mutex_t *m) { ac_semaphore_free(m); }
+static inline int ac_mutex_free(ac_mutex_t *m) {
+  return ac_semaphore_free(m);
+}
 static inline ac_acquire_t ac_mutex_lock(ac_mutex_t *m) {
   return ac_semaphore_acquire(m, 1);
 }
@@ -459,16 +500,16 @@ static inline int ac_mutex_try_lock(ac_mutex_t *m) {
   return ac_semaphore_try_acquire(m, 1);
 }
 static inline void ac_mutex_unlock(ac_mutex_t *m) {
-  ac_semaphore_release(m, 1);
+  (void)ac_semaphore_release(m, 1);
 }
 
 /* notify: notify_one wakes one waiter, or stores one permit for the next
  * notified() if nobody waits; notify_waiters wakes all current waiters. */
 typedef struct ac_notify ac_notify_t;
 ac_notify_t *ac_notify_new(void); /* NULL on ENOMEM */
-void ac_notify_free(ac_notify_t *n);
-void ac_notify_one(ac_notify_t *n);
-void ac_notify_waiters(ac_notify_t *n);
+int ac_notify_free(ac_notify_t *n); /* 0, or -EBUSY while futures wait */
+int ac_notify_one(ac_notify_t *n);
+int ac_notify_waiters(ac_notify_t *n);
 typedef struct ac_notified {
   /* private */
   ac_notify_t *notify;
@@ -486,10 +527,12 @@ extern const ac_future_vtable_t ac_notified_vtable;
 typedef struct ac_fd ac_fd_t;
 /* Sets fd non-blocking and registers it: 0 or -errno.  The fd stays the
  * caller's: ac_fd_close deregisters, and closes it if close_fd; call it only
- * when no I/O future on f is still alive. */
+ * when no I/O future on f is still alive (one that is then polls -EBADF).
+ * A second close, or I/O after the close or after ac_runtime_free, is a
+ * misuse: -EBADF. */
 int ac_fd_open(int fd, ac_fd_t **out);
 int ac_fd_close(ac_fd_t *f, int close_fd);
-int ac_fd_get(const ac_fd_t *f);
+int ac_fd_get(const ac_fd_t *f); /* the fd, or -EBADF */
 
 typedef enum ac_io_op {
   AC__IO_READ, AC__IO_WRITE, AC__IO_ACCEPT, AC__IO_CONNECT,
@@ -520,6 +563,77 @@ ac_io_t ac_writable(ac_fd_t *f);
 ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
 void ac_io_drop(ac_io_t *self);
 extern const ac_future_vtable_t ac_io_vtable;
+
+/* ==== cleanup helpers, for __attribute__((cleanup(...))) ====
+ *
+ * A frame local marked with one of these releases its object when its
+ * scope ends, and when the frame is dropped while suspended (a task
+ * aborted, a select branch that lost): acc runs the cleanups of the
+ * locals alive at the suspension point in its drop.  Each takes the
+ * address of the variable and leaves a NULL variable alone, so storing
+ * NULL after handing the object on disarms it:
+ *
+ *   __attribute__((cleanup(ac_mpsc_sender_dropp))) ac_mpsc_t *tx = ch;
+ *   __attribute__((cleanup(ac_fd_closep))) ac_fd_t *conn = NULL;
+ *   await ac_mutex_lock(m);
+ *   __attribute__((cleanup(ac_mutex_guard_release))) ac_mutex_guard_t g =
+ *       ac_mutex_guard(m);
+ */
+/* ac_fd_close(*f, 1): deregisters and closes the fd. */
+static inline void ac_fd_closep(ac_fd_t **f) {
+  if (*f)
+    (void)ac_fd_close(*f, 1);
+  *f = NULL;
+}
+/* ac_fd_close(*f, 0): deregisters; the fd stays open (it is not ours). */
+static inline void ac_fd_releasep(ac_fd_t **f) {
+  if (*f)
+    (void)ac_fd_close(*f, 0);
+  *f = NULL;
+}
+static inline void ac_mpsc_sender_dropp(ac_mpsc_t **ch) {
+  if (*ch)
+    ac_mpsc_sender_drop(*ch);
+  *ch = NULL;
+}
+static inline void ac_mpsc_receiver_dropp(ac_mpsc_t **ch) {
+  if (*ch)
+    ac_mpsc_receiver_drop(*ch);
+  *ch = NULL;
+}
+static inline void ac_oneshot_sender_dropp(ac_oneshot_t **ch) {
+  if (*ch)
+    ac_oneshot_sender_drop(*ch);
+  *ch = NULL;
+}
+/* A handle nobody will join: the task runs on detached. */
+static inline void ac_task_detachp(ac_task_t **t) {
+  if (*t)
+    ac_task_detach(*t);
+  *t = NULL;
+}
+/* A held mutex: made after the lock was acquired, unlocks at scope end. */
+typedef struct ac_mutex_guard {
+  ac_mutex_t *mutex; /* NULL: released or handed on */
+} ac_mutex_guard_t;
+static inline ac_mutex_guard_t ac_mutex_guard(ac_mutex_t *m) {
+  ac_mutex_guard_t g = {m};
+  return g;
+}
+static inline void ac_mutex_guard_release(ac_mutex_guard_t *g) {
+  if (g->mutex)
+    ac_mutex_unlock(g->mutex);
+  g->mutex = NULL;
+}
+
+/* Generated code calls this when the heap frame of an awaited async
+ * function (async recursion, or a function of another file) cannot be
+ * allocated: there is no value the await could give, so it writes
+ * "acc: out of memory for the frame of NAME" to stderr and aborts.  A weak
+ * reference: translated code that does not link libacrt (the translator's
+ * own tests) still links, and aborts without the message. */
+__attribute__((noreturn, cold, weak)) void
+ac_frame_alloc_failed(const char *name);
 
 /* ==== debug metadata: written by acc, read by the gdb extension and the
  * tracer ==== */
@@ -648,9 +762,7 @@ int ac_cancel_is_cancelled(const ac_cancel_t *c);
 typedef struct ac_cancel_wait {
   /* private */
   ac_cancel_t *token;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_cancel_wait_t;
 ac_cancel_wait_t ac_cancel_wait(ac_cancel_t *c);
 ac_poll_t ac_cancel_wait_poll(ac_cancel_wait_t *self, ac_context_t *cx,
@@ -754,9 +866,7 @@ typedef struct ac_broadcast_recv {
   /* private */
   ac_broadcast_rx_t *rx;
   void *dst;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_broadcast_recv_t;
 ac_broadcast_recv_t ac_broadcast_recv(ac_broadcast_rx_t *rx, void *dst);
 ac_poll_t ac_broadcast_recv_poll(ac_broadcast_recv_t *self, ac_context_t *cx,
@@ -784,9 +894,7 @@ uint64_t ac_watch_borrow(ac_watch_rx_t *rx, void *dst);
 typedef struct ac_watch_changed {
   /* private */
   ac_watch_rx_t *rx;
-  ac_list_node_t node;
-  ac_waker_t waker;
-  int registered;
+  ac_waiter_t wait;
 } ac_watch_changed_t;
 ac_watch_changed_t ac_watch_changed(ac_watch_rx_t *rx);
 ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *self, ac_context_t *cx,
@@ -1035,7 +1143,11 @@ const ac_future_vtable_t *AC_VTABLE_OF();
   }                                                                            \
   static inline ac_poll_t NAME##_poll(NAME##_t *self, ac_context_t *cx,        \
                                       T *out) {                                \
-    return ac_join_poll(&self->join, cx, out);                                 \
+    ac_poll_t r = ac_join_poll(&self->join, cx, out);                          \
+    if (r == AC_POLL_READY && self->join.status < 0 &&                         \
+        self->join.status != AC_ECANCELED && out)                              \
+      __builtin_memset(out, 0, sizeof *out); /* a misused handle */            \
+    return r;                                                                  \
   }                                                                            \
   static inline void NAME##_drop(NAME##_t *self) { ac_join_drop(&self->join); }
 AC_JOIN_DEFINE(ac_join_int, int)

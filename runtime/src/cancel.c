@@ -9,6 +9,8 @@
  * futures keep their list node inline, so waiting allocates nothing.
  * Cancel sets the flag, wakes every waiter, then cancels the children,
  * each outside the parent's lock (a reference keeps each one alive).
+ * Waiters follow the runtime's one waiter protocol (waitq.c); cancel can
+ * come from any thread, so it takes the lock that defers unparks.
  */
 #include "internal.h"
 
@@ -18,7 +20,7 @@ struct ac_cancel {
   ac__spin_t lock;
   uint32_t refs;        /* atomic */
   uint32_t cancelled;   /* atomic: set once */
-  ac_list_node_t waiters;  /* ac_cancel_wait_t.node */
+  ac_list_node_t waiters;  /* ac_cancel_wait_t.wait (waitq.c) */
   ac_list_node_t children; /* child tokens' sibling nodes */
   ac_list_node_t sibling;  /* in the parent's children */
   struct ac_cancel *parent;
@@ -77,18 +79,13 @@ int ac_cancel_is_cancelled(const ac_cancel_t *c) {
 }
 
 void ac_cancel_cancel(ac_cancel_t *c) {
-  ac__spin_lock(&c->lock);
+  ac__obj_lock(&c->lock);
   if (c->cancelled) {
-    ac__spin_unlock(&c->lock);
+    ac__obj_unlock(&c->lock);
     return;
   }
   __atomic_store_n(&c->cancelled, 1, __ATOMIC_RELEASE);
-  while (!ac__list_empty(&c->waiters)) {
-    ac_cancel_wait_t *w =
-        ac__container_of(c->waiters.next, ac_cancel_wait_t, node);
-    ac__list_remove(&w->node);
-    ac_waker_wake(ac__waker_take(&w->waker));
-  }
+  ac__waitq_grant_all(&c->waiters);
   /* Detach the children with a reference each, then cancel them unlocked
    * (each takes its own lock and may reach its own children). */
   ac_list_node_t kids;
@@ -99,7 +96,7 @@ void ac_cancel_cancel(ac_cancel_t *c) {
     ac__list_push_back(&kids, n);
     ac_cancel_clone(ac__container_of(n, ac_cancel_t, sibling));
   }
-  ac__spin_unlock(&c->lock);
+  ac__obj_unlock(&c->lock);
   while (!ac__list_empty(&kids)) {
     ac_cancel_t *k = ac__container_of(kids.next, ac_cancel_t, sibling);
     ac__list_remove(&k->sibling); /* next == NULL: free skips the parent */
@@ -109,38 +106,30 @@ void ac_cancel_cancel(ac_cancel_t *c) {
 }
 
 ac_cancel_wait_t ac_cancel_wait(ac_cancel_t *c) {
-  return (ac_cancel_wait_t){c, {NULL, NULL}, {NULL, NULL}, 0};
+  return (ac_cancel_wait_t){c, {{NULL, NULL}, {NULL, NULL}, 0, 0}};
 }
 
 ac_poll_t ac_cancel_wait_poll(ac_cancel_wait_t *w, ac_context_t *cx,
                               void *out) {
   (void)out;
   ac_cancel_t *c = w->token;
-  if (__atomic_load_n(&c->cancelled, __ATOMIC_ACQUIRE))
-    return AC_POLL_READY; /* a waker stored earlier was taken by cancel */
   ac__spin_lock(&c->lock);
   bool done = c->cancelled;
-  if (!done) {
-    ac__waker_store(&w->waker, cx);
-    if (!w->node.next)
-      ac__list_push_back(&c->waiters, &w->node);
-    w->registered = 1;
-  }
+  if (done)
+    ac__waiter_cancel(&w->wait);
+  else
+    ac__waiter_wait(&c->waiters, &w->wait, cx);
   ac__spin_unlock(&c->lock);
   return done ? AC_POLL_READY : AC_POLL_PENDING;
 }
 
 void ac_cancel_wait_drop(ac_cancel_wait_t *w) {
-  ac_cancel_t *c = w->token;
-  if (!w->registered)
+  if (!ac__waiter_pending(&w->wait))
     return;
-  w->registered = 0;
+  ac_cancel_t *c = w->token;
   ac__spin_lock(&c->lock);
-  if (w->node.next)
-    ac__list_remove(&w->node);
-  ac_waker_t wk = ac__waker_take(&w->waker);
+  ac__waiter_cancel(&w->wait);
   ac__spin_unlock(&c->lock);
-  ac__waker_drop_opt(wk);
 }
 
 const ac_future_vtable_t ac_cancel_wait_vtable = {

@@ -9,7 +9,9 @@
  * Values are numbered: `tail` is the number of the next value sent, `head`
  * the oldest one still held (tail - head <= cap), and each receiver keeps
  * the number of the next value it will read.  One spinlock guards it all;
- * recv futures wait in a list with their node inline.
+ * recv futures wait in a list with their entry inline (waitq.c), and the
+ * calls a plain thread may make (send, sender drop) take the lock that
+ * defers unparks.
  */
 #include "internal.h"
 
@@ -22,7 +24,7 @@ struct ac_broadcast {
   size_t elem, cap;
   uint64_t head, tail;
   size_t senders, receivers;
-  ac_list_node_t waiters; /* ac_broadcast_recv_t.node */
+  ac_list_node_t waiters; /* ac_broadcast_recv_t.wait */
   unsigned char *vals;    /* cap * elem bytes */
 };
 
@@ -58,16 +60,6 @@ static void destroy(ac_broadcast_t *b) {
   free(b);
 }
 
-/* Under lock: wakes every recv future waiting. */
-static void wake_all(ac_broadcast_t *b) {
-  while (!ac__list_empty(&b->waiters)) {
-    ac_broadcast_recv_t *r =
-        ac__container_of(b->waiters.next, ac_broadcast_recv_t, node);
-    ac__list_remove(&r->node);
-    ac_waker_wake(ac__waker_take(&r->waker));
-  }
-}
-
 void ac_broadcast_sender_clone(ac_broadcast_t *b) {
   ac__spin_lock(&b->lock);
   b->senders++;
@@ -75,26 +67,26 @@ void ac_broadcast_sender_clone(ac_broadcast_t *b) {
 }
 
 void ac_broadcast_sender_drop(ac_broadcast_t *b) {
-  ac__spin_lock(&b->lock);
+  ac__obj_lock(&b->lock);
   if (--b->senders == 0)
-    wake_all(b); /* they see AC_EPIPE once they have read what is left */
+    ac__waitq_grant_all(&b->waiters); /* AC_EPIPE once they read the rest */
   bool last = unused(b);
-  ac__spin_unlock(&b->lock);
+  ac__obj_unlock(&b->lock);
   if (last)
     destroy(b);
 }
 
 long ac_broadcast_send(ac_broadcast_t *b, const void *value) {
-  ac__spin_lock(&b->lock);
+  ac__obj_lock(&b->lock);
   size_t n = b->receivers;
   if (n > 0) {
     memcpy(b->vals + (b->tail % b->cap) * b->elem, value, b->elem);
     b->tail++;
     if (b->tail - b->head > b->cap)
       b->head++; /* the oldest is overwritten: laggards will be told */
-    wake_all(b);
+    ac__waitq_grant_all(&b->waiters);
   }
-  ac__spin_unlock(&b->lock);
+  ac__obj_unlock(&b->lock);
   return n > 0 ? (long)n : AC_EPIPE;
 }
 
@@ -122,7 +114,7 @@ void ac_broadcast_rx_free(ac_broadcast_rx_t *rx) {
 }
 
 ac_broadcast_recv_t ac_broadcast_recv(ac_broadcast_rx_t *rx, void *dst) {
-  return (ac_broadcast_recv_t){rx, dst, {NULL, NULL}, {NULL, NULL}, 0};
+  return (ac_broadcast_recv_t){rx, dst, {{NULL, NULL}, {NULL, NULL}, 0, 0}};
 }
 
 /* Under lock: the result if there is one, else 1 (wait).  Results: 0 (a
@@ -161,36 +153,24 @@ ac_poll_t ac_broadcast_recv_poll(ac_broadcast_recv_t *r, ac_context_t *cx,
   ac_broadcast_t *b = r->rx->ch;
   long res;
   ac__spin_lock(&b->lock);
-  if (try_recv(b, r->rx, r->dst, &res) == 0) {
-    if (r->node.next)
-      ac__list_remove(&r->node);
-    ac_waker_t w = ac__waker_take(&r->waker);
-    r->registered = 0;
-    ac__spin_unlock(&b->lock);
-    ac__waker_drop_opt(w);
-    if (out)
-      *out = res;
-    return AC_POLL_READY;
-  }
-  ac__waker_store(&r->waker, cx);
-  if (!r->node.next)
-    ac__list_push_back(&b->waiters, &r->node);
-  r->registered = 1;
+  bool ready = try_recv(b, r->rx, r->dst, &res) == 0;
+  if (ready)
+    ac__waiter_cancel(&r->wait);
+  else
+    ac__waiter_wait(&b->waiters, &r->wait, cx);
   ac__spin_unlock(&b->lock);
-  return AC_POLL_PENDING;
+  if (ready && out)
+    *out = res;
+  return ready ? AC_POLL_READY : AC_POLL_PENDING;
 }
 
 void ac_broadcast_recv_drop(ac_broadcast_recv_t *r) {
-  if (!r->registered)
+  if (!ac__waiter_pending(&r->wait))
     return;
-  r->registered = 0;
   ac_broadcast_t *b = r->rx->ch;
   ac__spin_lock(&b->lock);
-  if (r->node.next)
-    ac__list_remove(&r->node);
-  ac_waker_t w = ac__waker_take(&r->waker);
+  ac__waiter_cancel(&r->wait);
   ac__spin_unlock(&b->lock);
-  ac__waker_drop_opt(w);
 }
 
 const ac_future_vtable_t ac_broadcast_recv_vtable = {

@@ -9,6 +9,12 @@
  * is dropped before using its slot passes it on.  The channel is freed
  * when the receiver is gone and the last sender is dropped.
  *
+ * The ac_mpsc_t * users hold is a checked handle (handle.c): every call
+ * and every poll finds the channel through it, so a channel used after it
+ * was freed is a reported misuse, and so are the ends' double drops (a
+ * receiver dropped twice, more senders dropped than were made) and sends
+ * or receives through an end already dropped.
+ *
  * Direct handoff: a receiver that found the channel empty parks its
  * destination here; the next sender copies its value straight there and
  * raises rx_given, and the receiver's next poll sees the flag without
@@ -22,10 +28,13 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct ac_mpsc {
+  ac__obj_t hdr;
   ac__spin_t lock;
   size_t elem, cap;        /* cap 0: unbounded */
   size_t head, len, bufcap;
@@ -41,30 +50,72 @@ struct ac_mpsc {
 };
 
 ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap) {
-  ac_mpsc_t *ch = calloc(1, sizeof *ch);
-  if (!ch)
+  size_t elem = elem_size ? elem_size : 1;
+  size_t bufcap = cap ? cap + 1 : 16; /* + the put-back slot */
+  size_t bytes;
+  if (bufcap < cap || __builtin_mul_overflow(bufcap, elem, &bytes) ||
+      bytes > PTRDIFF_MAX) {
+    errno = EINVAL; /* no buffer of that size can exist */
     return NULL;
-  ch->elem = elem_size ? elem_size : 1;
+  }
+  ac_mpsc_t *ch = ac__obj_new(sizeof *ch, AC__K_MPSC);
+  if (!ch) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  ch->elem = elem;
   ch->cap = cap;
-  ch->bufcap = cap ? cap + 1 : 16; /* + the put-back slot */
-  ch->buf = malloc(ch->bufcap * ch->elem);
+  ch->bufcap = bufcap;
+  ch->buf = malloc(bytes);
   if (!ch->buf) {
-    free(ch);
+    ac__obj_free(ch);
+    errno = ENOMEM;
     return NULL;
   }
   ch->senders = 1;
   ac__list_init(&ch->waiters);
-  return ch;
+  return ac__handle_make(ch);
 }
 
 static void destroy(ac_mpsc_t *ch) {
   free(ch->buf);
-  free(ch);
+  ac__obj_free(ch);
+}
+
+__attribute__((cold, noinline)) static void bad_chan(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: not a live channel (freed, or not made "
+           "by ac_mpsc_new)", op);
+  ac__misuse(-EBADF, what);
+}
+
+/* The channel of a handle, or NULL (the misuse reported). */
+static inline ac_mpsc_t *chan(ac_mpsc_t *h, const char *op) {
+  ac_mpsc_t *ch = ac__obj_get(h, AC__K_MPSC);
+  if (AC_UNLIKELY(!ch))
+    bad_chan(op);
+  return ch;
+}
+
+__attribute__((cold, noinline)) static int no_sender(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: every sender of the channel was "
+           "already dropped", op);
+  return ac__misuse(-EINVAL, what);
+}
+
+__attribute__((cold, noinline)) static int no_receiver(const char *op) {
+  char what[128];
+  snprintf(what, sizeof what, "%s: the receiver was already dropped", op);
+  return ac__misuse(-EINVAL, what);
 }
 
 static int grow(ac_mpsc_t *ch) {
-  size_t nc = ch->bufcap * 2;
-  char *nb = malloc(nc * ch->elem);
+  size_t nc, bytes;
+  if (__builtin_mul_overflow(ch->bufcap, 2, &nc) ||
+      __builtin_mul_overflow(nc, ch->elem, &bytes))
+    return -ENOMEM;
+  char *nb = malloc(bytes);
   if (!nb)
     return -ENOMEM;
   for (size_t i = 0; i < ch->len; i++)
@@ -100,60 +151,89 @@ static void push_wake(ac_mpsc_t *ch, const void *v) {
     ac_waker_wake_by_ref(&ch->rx_waker);
 }
 
-/* Under lock: hands free slots to waiting senders, returns one to wake
- * (the rest are woken in place: they are rare and wakes do not reenter). */
+/* Under lock: hands every free slot to a waiting sender.  Called
+ * wherever len + reserved may have dropped: a value taken from the buffer,
+ * a granted sender whose value went straight to a parked receiver (its
+ * reserved slot was never filled), a grant given back by a drop. */
 static void grant(ac_mpsc_t *ch) {
-  while (!ac__list_empty(&ch->waiters) && ch->len + ch->reserved < ch->cap) {
-    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
+  ac_waiter_t *w;
+  while (ch->len + ch->reserved < ch->cap &&
+         (w = ac__waitq_first(&ch->waiters))) {
     ch->reserved++;
-    ac_waker_wake(ac__waker_take(&w->waker));
+    ac__waitq_grant(w);
   }
 }
 
-void ac_mpsc_sender_clone(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
-  ch->senders++;
-  ac__spin_unlock(&ch->lock);
+int ac_mpsc_sender_clone(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_clone");
+  if (!ch)
+    return -EBADF;
+  ac__obj_lock(&ch->lock);
+  uint32_t n = ch->senders;
+  if (n && n < UINT32_MAX)
+    ch->senders++;
+  ac__obj_unlock(&ch->lock);
+  return !n ? no_sender("ac_mpsc_sender_clone")
+         : n == UINT32_MAX ? -EOVERFLOW
+                           : 0;
 }
 
-void ac_mpsc_sender_drop(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
+int ac_mpsc_sender_drop(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_drop");
+  if (!ch)
+    return -EBADF;
+  ac__obj_lock(&ch->lock);
+  if (!ch->senders) {
+    ac__obj_unlock(&ch->lock);
+    return ac__misuse(-EINVAL, "ac_mpsc_sender_drop: more senders dropped "
+                               "than were made (a sender dropped twice?)");
+  }
   bool last = --ch->senders == 0;
   ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
   bool free_it = last && ch->rx_closed;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   if (w.vtable)
     ac_waker_wake(w);
   if (free_it)
     destroy(ch);
+  return 0;
 }
 
-void ac_mpsc_receiver_drop(ac_mpsc_t *ch) {
-  ac__spin_lock(&ch->lock);
+int ac_mpsc_receiver_drop(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_receiver_drop");
+  if (!ch)
+    return -EBADF;
+  ac__obj_lock(&ch->lock);
+  if (ch->rx_closed) {
+    ac__obj_unlock(&ch->lock);
+    return no_receiver("ac_mpsc_receiver_drop");
+  }
   ch->rx_closed = true;
   ch->rx_parked = false;
   __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
   ch->len = 0;
   ac__waker_drop_opt(ac__waker_take(&ch->rx_waker));
-  while (!ac__list_empty(&ch->waiters)) { /* they will see rx_closed */
-    ac_waiter_t *w = ac__container_of(ch->waiters.next, ac_waiter_t, node);
-    ac__list_remove(&w->node);
-    w->state = AC__WAIT_GRANTED;
+  ac_waiter_t *w;
+  while ((w = ac__waitq_first(&ch->waiters))) { /* they will see rx_closed */
     ch->reserved++;
-    ac_waker_wake(ac__waker_take(&w->waker));
+    ac__waitq_grant(w);
   }
   bool free_it = ch->senders == 0;
-  ac__spin_unlock(&ch->lock);
+  ac__obj_unlock(&ch->lock);
   if (free_it)
     destroy(ch);
+  return 0;
 }
 
-int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
+int ac_mpsc_try_send(ac_mpsc_t *h, const void *value) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_try_send");
+  if (!ch)
+    return -EBADF;
   int rc = 0;
-  ac__spin_lock(&ch->lock);
-  if (ch->rx_closed)
+  ac__obj_lock(&ch->lock);
+  if (AC_UNLIKELY(!ch->senders))
+    rc = -EINVAL;
+  else if (ch->rx_closed)
     rc = AC_EPIPE;
   else if (ch->cap && (ch->len + ch->reserved >= ch->cap ||
                        !ac__list_empty(&ch->waiters)))
@@ -162,8 +242,8 @@ int ac_mpsc_try_send(ac_mpsc_t *ch, const void *value) {
     rc = -ENOMEM;
   if (rc == 0)
     push_wake(ch, value);
-  ac__spin_unlock(&ch->lock);
-  return rc;
+  ac__obj_unlock(&ch->lock);
+  return rc == -EINVAL ? no_sender("ac_mpsc_try_send") : rc;
 }
 
 /* Under lock: 0 with a value, AC_EAGAIN if empty, AC_EPIPE if closed.
@@ -188,51 +268,61 @@ static int take(ac_mpsc_t *ch, void *dst) {
   return 0;
 }
 
-int ac_mpsc_try_recv(ac_mpsc_t *ch, void *dst) {
-  ac__spin_lock(&ch->lock);
-  int rc = take(ch, dst);
-  ac__spin_unlock(&ch->lock);
-  return rc;
+int ac_mpsc_try_recv(ac_mpsc_t *h, void *dst) {
+  ac_mpsc_t *ch = chan(h, "ac_mpsc_try_recv");
+  if (!ch)
+    return -EBADF;
+  ac__obj_lock(&ch->lock);
+  bool closed = ch->rx_closed;
+  int rc = closed ? -EINVAL : take(ch, dst);
+  ac__obj_unlock(&ch->lock);
+  return closed ? no_receiver("ac_mpsc_try_recv") : rc;
 }
 
 /* ==== send future ==== */
 
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = chan(self->ch, "send");
   ac_waiter_t *wt = &self->wait;
   int rc = 0;
+  if (AC_UNLIKELY(!ch)) {
+    wt->state = AC__WAIT_DONE;
+    if (out)
+      *out = -EBADF;
+    return AC_POLL_READY;
+  }
   ac__spin_lock(&ch->lock);
-  if (wt->state == AC__WAIT_GRANTED) {
-    ch->reserved--;
-    wt->state = AC__WAIT_IDLE;
-    if (ch->rx_closed) {
-      rc = AC_EPIPE;
-    } else {
-      push_wake(ch, self->value);
+  if (AC_UNLIKELY(!ch->senders) && wt->state == AC__WAIT_IDLE) {
+    rc = -EINVAL;
+  } else if (wt->state != AC__WAIT_IDLE) {
+    if (!ac__waiter_poll(wt, cx)) {
+      ac__spin_unlock(&ch->lock);
+      return AC_POLL_PENDING;
     }
-  } else if (wt->state == AC__WAIT_QUEUED) {
-    ac__waker_store(&wt->waker, cx);
-    ac__spin_unlock(&ch->lock);
-    return AC_POLL_PENDING;
+    ch->reserved--; /* our slot: fill it, or give it on */
+    if (ch->rx_closed)
+      rc = AC_EPIPE;
+    else
+      push_wake(ch, self->value);
+    grant(ch); /* a handoff left the slot free: the next sender's */
   } else if (ch->rx_closed) {
     rc = AC_EPIPE;
   } else if (!ch->cap || (ch->len + ch->reserved < ch->cap &&
                           ac__list_empty(&ch->waiters))) {
-    if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0) {
+    if (!ch->cap && ch->len == ch->bufcap && grow(ch) != 0)
       rc = -ENOMEM;
-    } else {
+    else
       push_wake(ch, self->value);
-    }
   } else {
-    wt->state = AC__WAIT_QUEUED;
-    wt->waker = ac_waker_clone(cx->waker);
-    ac__list_push_back(&ch->waiters, &wt->node);
+    ac__waitq_push(&ch->waiters, wt, cx);
     ac__spin_unlock(&ch->lock);
     return AC_POLL_PENDING;
   }
   wt->state = AC__WAIT_DONE;
   ac__spin_unlock(&ch->lock);
+  if (rc == -EINVAL)
+    no_sender("send");
   if (out)
     *out = rc;
   return AC_POLL_READY;
@@ -240,18 +330,16 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
 
 void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   ac_waiter_t *wt = &self->wait;
-  if (wt->state != AC__WAIT_QUEUED && wt->state != AC__WAIT_GRANTED)
+  if (!ac__waiter_pending(wt))
     return;
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
+  if (!ch) /* freed under a waiting send: reported by whoever freed it */
+    return;
   ac__spin_lock(&ch->lock);
-  if (wt->state == AC__WAIT_QUEUED) {
-    ac__list_remove(&wt->node);
-    ac__waker_drop_opt(ac__waker_take(&wt->waker));
-  } else {
+  if (ac__waiter_cancel(wt) == AC__WAIT_GRANTED) {
     ch->reserved--; /* pass the promised slot on */
     grant(ch);
   }
-  wt->state = AC__WAIT_DONE;
   ac__spin_unlock(&ch->lock);
 }
 
@@ -264,8 +352,15 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
 
 ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
                             int *out) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? chan(self->ch, "recv") : NULL;
   int rc = 0;
+  if (AC_UNLIKELY(!ch)) {
+    if (!self->ch)
+      ac__misuse(-EINVAL, "recv of a NULL channel, or polled again after it "
+                          "completed");
+    rc = -EBADF;
+    goto ready;
+  }
   /* Handed over while parked: the value is in dst already.  Senders set
    * the flag only while we are parked, so clearing it needs no lock. */
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
@@ -273,6 +368,11 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     goto ready;
   }
   ac__spin_lock(&ch->lock);
+  if (AC_UNLIKELY(ch->rx_closed)) {
+    ac__spin_unlock(&ch->lock);
+    rc = no_receiver("recv");
+    goto ready;
+  }
   rc = take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
@@ -302,7 +402,8 @@ static void put_back(ac_mpsc_t *ch, const void *v) {
 /* Takes back a stored waker, so the channel does not keep the task, and
  * a value handed over that the future never saw. */
 void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
-  ac_mpsc_t *ch = self->ch;
+  ac_mpsc_t *ch = self->ch ? ac__obj_get(self->ch, AC__K_MPSC) : NULL;
+  self->ch = NULL;
   if (!ch)
     return;
   ac__spin_lock(&ch->lock);
@@ -314,7 +415,6 @@ void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   ac_waker_t w = ac__waker_take(&ch->rx_waker);
   ac__spin_unlock(&ch->lock);
   ac__waker_drop_opt(w);
-  self->ch = NULL;
 }
 
 const ac_future_vtable_t ac_mpsc_recv_vtable = {

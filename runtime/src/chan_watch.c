@@ -16,7 +16,7 @@ struct ac_watch {
   uint64_t version;
   size_t receivers;
   bool closed;            /* the sender is gone */
-  ac_list_node_t waiters; /* ac_watch_changed_t.node */
+  ac_list_node_t waiters; /* ac_watch_changed_t.wait (waitq.c) */
   unsigned char value[];
 };
 
@@ -36,31 +36,24 @@ ac_watch_t *ac_watch_new(size_t size, const void *init) {
   return w;
 }
 
-static void wake_all(ac_watch_t *w) {
-  while (!ac__list_empty(&w->waiters)) {
-    ac_watch_changed_t *c =
-        ac__container_of(w->waiters.next, ac_watch_changed_t, node);
-    ac__list_remove(&c->node);
-    ac_waker_wake(ac__waker_take(&c->waker));
-  }
-}
-
+/* Send and sender drop may come from a plain thread: the lock that defers
+ * unparks. */
 size_t ac_watch_send(ac_watch_t *w, const void *value) {
-  ac__spin_lock(&w->lock);
+  ac__obj_lock(&w->lock);
   memcpy(w->value, value, w->size);
   w->version++;
   size_t n = w->receivers;
-  wake_all(w);
-  ac__spin_unlock(&w->lock);
+  ac__waitq_grant_all(&w->waiters);
+  ac__obj_unlock(&w->lock);
   return n;
 }
 
 void ac_watch_sender_drop(ac_watch_t *w) {
-  ac__spin_lock(&w->lock);
+  ac__obj_lock(&w->lock);
   w->closed = true;
-  wake_all(w);
+  ac__waitq_grant_all(&w->waiters);
   bool last = w->receivers == 0;
-  ac__spin_unlock(&w->lock);
+  ac__obj_unlock(&w->lock);
   if (last)
     free(w);
 }
@@ -97,7 +90,7 @@ uint64_t ac_watch_borrow(ac_watch_rx_t *rx, void *dst) {
 }
 
 ac_watch_changed_t ac_watch_changed(ac_watch_rx_t *rx) {
-  return (ac_watch_changed_t){rx, {NULL, NULL}, {NULL, NULL}, 0};
+  return (ac_watch_changed_t){rx, {{NULL, NULL}, {NULL, NULL}, 0, 0}};
 }
 
 ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *c, ac_context_t *cx,
@@ -105,36 +98,25 @@ ac_poll_t ac_watch_changed_poll(ac_watch_changed_t *c, ac_context_t *cx,
   ac_watch_t *w = c->rx->ch;
   ac__spin_lock(&w->lock);
   int res = w->version != c->rx->seen ? 0 : w->closed ? AC_EPIPE : 1;
-  if (res != 1) {
-    if (c->node.next)
-      ac__list_remove(&c->node);
-    ac_waker_t wk = ac__waker_take(&c->waker);
-    c->registered = 0;
-    ac__spin_unlock(&w->lock);
-    ac__waker_drop_opt(wk);
-    if (out)
-      *out = res;
-    return AC_POLL_READY;
-  }
-  ac__waker_store(&c->waker, cx);
-  if (!c->node.next)
-    ac__list_push_back(&w->waiters, &c->node);
-  c->registered = 1;
+  if (res != 1)
+    ac__waiter_cancel(&c->wait);
+  else
+    ac__waiter_wait(&w->waiters, &c->wait, cx);
   ac__spin_unlock(&w->lock);
-  return AC_POLL_PENDING;
+  if (res == 1)
+    return AC_POLL_PENDING;
+  if (out)
+    *out = res;
+  return AC_POLL_READY;
 }
 
 void ac_watch_changed_drop(ac_watch_changed_t *c) {
-  if (!c->registered)
+  if (!ac__waiter_pending(&c->wait))
     return;
-  c->registered = 0;
   ac_watch_t *w = c->rx->ch;
   ac__spin_lock(&w->lock);
-  if (c->node.next)
-    ac__list_remove(&c->node);
-  ac_waker_t wk = ac__waker_take(&c->waker);
+  ac__waiter_cancel(&c->wait);
   ac__spin_unlock(&w->lock);
-  ac__waker_drop_opt(wk);
 }
 
 const ac_future_vtable_t ac_watch_changed_vtable = {

@@ -10,6 +10,9 @@
  */
 #include "internal.h"
 
+#include <errno.h>
+#include <limits.h>
+
 /* ==== yield ==== */
 
 /* The yield leaf itself is inline in ac.h; the vtable needs addresses. */
@@ -78,6 +81,11 @@ ac_select_t ac_select(ac_branch_t *branches, size_t n) {
 
 /* Polls in order, so earlier branches win ties (tokio's `biased;`). */
 ac_poll_t ac_select_poll(ac_select_t *self, ac_context_t *cx, int *out) {
+  if (AC_UNLIKELY(!self->branches || self->n == 0 || self->n > INT_MAX)) {
+    if (out) /* nothing to wait for: it would never be ready */
+      *out = -EINVAL;
+    return AC_POLL_READY;
+  }
   if (self->winner < 0) {
     for (size_t i = 0; i < self->n; i++) {
       if (branch_poll(&self->branches[i], cx)) {
@@ -96,7 +104,7 @@ ac_poll_t ac_select_poll(ac_select_t *self, ac_context_t *cx, int *out) {
 }
 
 void ac_select_drop(ac_select_t *self) {
-  for (size_t i = 0; i < self->n; i++)
+  for (size_t i = 0; self->branches && i < self->n; i++)
     branch_drop(&self->branches[i]);
 }
 

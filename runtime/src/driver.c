@@ -38,19 +38,22 @@ void ac__driver_turn(ac__driver_t *d, int timeout_ms) {
   int64_t next = ac__timers_fire(&d->timers, &fired);
   /* What just fired queued tasks that the caller's look for work could not
    * see: do not block now (valgrind's slow clock found this hang). */
+  int64_t wait = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
   if (fired)
-    timeout_ms = 0;
-  if (timeout_ms != 0 && next >= 0 && (timeout_ms < 0 || next < timeout_ms))
-    timeout_ms = next > INT32_MAX ? INT32_MAX : (int)next;
-  if (timeout_ms != 0) {
+    wait = 0;
+  if (wait != 0 && next >= 0 && (wait < 0 || next < wait))
+    wait = next;
+  if (wait != 0) {
     /* A paused clock only moves by advance(), which unparks us. */
     if (__atomic_load_n(&d->timers.paused, __ATOMIC_ACQUIRE) && next >= 0)
-      timeout_ms = -1;
-    uint64_t until = timeout_ms < 0 ? UINT64_MAX
-                     : ac__timers_now(&d->timers) + (uint64_t)timeout_ms;
+      wait = -1;
+    uint64_t now = ac__timers_now(&d->timers);
+    uint64_t until = wait < 0 || (uint64_t)wait > UINT64_MAX - now
+                         ? UINT64_MAX
+                         : now + (uint64_t)wait;
     __atomic_store_n(&d->wait_deadline, until, __ATOMIC_SEQ_CST);
   }
-  ac__reactor_wait(d, timeout_ms);
+  ac__reactor_wait(d, wait);
   __atomic_store_n(&d->wait_deadline, UINT64_MAX, __ATOMIC_RELAXED);
   ac__timers_fire(&d->timers, NULL);
 }

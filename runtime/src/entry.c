@@ -102,7 +102,7 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
       __atomic_store_n(&rt->blocking, 0, __ATOMIC_RELEASE);
     return -ENOMEM;
   }
-  ac_join_t j = ac_task_join(t);
+  ac_join_t j = ac_task_join(ac__task_handle(t));
   ac_waker_t w = {&main_waker_vtable, rt};
   if (current) {
     ac__current_block_on(rt, &j, out, &w);
@@ -116,9 +116,12 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
 
 ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
                             const void *fut) {
-  if (!rt || rt->is_shutdown)
+  if (!rt || rt->is_shutdown || !vt) {
+    errno = EINVAL;
     return NULL;
-  return ac__task_new(&rt->sched, vt, fut);
+  }
+  ac_task_t *t = ac__task_new(&rt->sched, vt, fut);
+  return t ? ac__task_handle(t) : NULL;
 }
 
 ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
@@ -153,6 +156,7 @@ void ac_runtime_stats(ac_runtime_t *rt, ac_runtime_stats_t *st) {
   st->timers = ac__timers_count(&rt->driver.timers);
   st->fds = __atomic_load_n(&rt->driver.nfds, __ATOMIC_RELAXED);
   st->workers = (int)rt->sched.nworkers;
+  st->memory = ac__slab_bytes(&rt->sched);
 }
 
 int ac_runtime_free(ac_runtime_t *rt) {
@@ -163,6 +167,10 @@ int ac_runtime_free(ac_runtime_t *rt) {
   int rc = st.tasks || st.allocated || st.timers || st.fds ? -EBUSY : 0;
   if (AC_UNLIKELY(ac__hooks))
     ac__hook_runtime_freed(&st);
+  /* Handles never joined or detached, and fds never closed, are reported
+   * above; from here on they are stale (handle.c), not dangling. */
+  if (st.allocated)
+    ac__sched_orphan_handles(&rt->sched);
   if (ac__tls.sched == &rt->sched)
     ac__tls = (ac__tls_t){0};
   ac__driver_destroy(&rt->driver);
@@ -196,18 +204,14 @@ void ac_runtime_enter(ac_runtime_t *rt) { ac__tls.sched = &rt->sched; }
 void ac_runtime_exit(void) { ac__tls.sched = NULL; }
 
 uint64_t ac_runtime_now_ms(ac_runtime_t *rt) {
-  return ac__timers_now(&rt->driver.timers);
+  return ac__timers_now(&rt->driver.timers) / 1000000u;
 }
 
 void ac_runtime_clock_pause(ac_runtime_t *rt) {
-  ac__timers_t *t = &rt->driver.timers;
-  __atomic_store_n(&t->paused_now, ac__timers_now(t), __ATOMIC_RELEASE);
-  __atomic_store_n(&t->paused, 1, __ATOMIC_RELEASE);
+  ac__timers_pause(&rt->driver.timers);
 }
 
 void ac_runtime_clock_advance(ac_runtime_t *rt, uint64_t ms) {
-  ac__timers_t *t = &rt->driver.timers;
-  __atomic_fetch_add(&t->paused_now, ms, __ATOMIC_ACQ_REL);
-  ac__timers_fire(t, NULL);
+  ac__timers_advance(&rt->driver.timers, ms);
   ac__driver_unpark(&rt->driver);
 }

@@ -11,6 +11,7 @@
 void ac__current_park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   ac__driver_t *d = s->driver;
+  ac__slab_trim(s); /* idle: after a burst, its memory goes back */
   __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
   ac__fence();
   if (!ac__sched_has_work(s) &&

@@ -8,14 +8,31 @@
  * condvar sleeper if there is one, else the driver owner via the eventfd.
  * Both sides do "announce, fence, look" (Dekker), so a push never slips
  * between an idle worker's last look and its sleep.
+ *
+ * One wake in flight is enough: the woken worker looks at every queue once
+ * it is back (and wakes the next one if it leaves work queued behind it,
+ * sched.c), so until then further notifies do nothing (`waking`, as
+ * tokio's searching workers).  A spawn loop with an idle worker made a
+ * futex call or an eventfd write per spawn without it (W1 multi-thread:
+ * twice the time).
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <time.h>
+
+/* Back from a sleep (or not asleep after all): later pushes must notify
+ * again.  Before this worker's next look at the queues (seq_cst). */
+static void woken(ac__sched_t *s) {
+  if (__atomic_load_n(&s->waking, __ATOMIC_RELAXED))
+    __atomic_store_n(&s->waking, 0, __ATOMIC_SEQ_CST);
+}
 
 static void park(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   ac__driver_t *d = s->driver;
+  ac__slab_trim(s); /* idle: after a burst, its memory goes back */
+  int timeout = ac__slab_recheck(s) ? AC__SLAB_RECHECK_MS : -1;
   pthread_mutex_lock(&s->idle_lock);
   __atomic_fetch_add(&s->nidle, 1, __ATOMIC_SEQ_CST);
   ac__fence();
@@ -26,33 +43,62 @@ static void park(ac__worker_t *w) {
   }
   if (!s->driver_owned) {
     s->driver_owned = true;
+    s->driver_parked = true;
     pthread_mutex_unlock(&s->idle_lock);
     __atomic_store_n(&d->parked, 1, __ATOMIC_SEQ_CST);
     ac__fence();
     if (!ac__sched_has_work(s) &&
         !__atomic_load_n(&s->shutdown, __ATOMIC_SEQ_CST))
-      ac__driver_turn(d, -1);
+      ac__driver_turn(d, timeout);
     __atomic_store_n(&d->parked, 0, __ATOMIC_SEQ_CST);
     ac__sched_flush_notify(s);
     pthread_mutex_lock(&s->idle_lock);
     s->driver_owned = false;
+    s->driver_parked = false;
   } else {
     s->ncond++;
-    pthread_cond_wait(&s->idle_cond, &s->idle_lock);
+    if (timeout < 0) {
+      pthread_cond_wait(&s->idle_cond, &s->idle_lock);
+    } else {
+      struct timespec until;
+      clock_gettime(CLOCK_MONOTONIC, &until);
+      until.tv_nsec += (long)timeout * 1000000;
+      until.tv_sec += until.tv_nsec / 1000000000;
+      until.tv_nsec %= 1000000000;
+      pthread_cond_timedwait(&s->idle_cond, &s->idle_lock, &until);
+    }
     s->ncond--;
   }
   __atomic_fetch_sub(&s->nidle, 1, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->idle_lock);
+  woken(s);
 }
 
 void ac__multi_notify(ac__sched_t *s) {
-  if (__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == 0)
+  if (__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == 0 ||
+      __atomic_load_n(&s->waking, __ATOMIC_SEQ_CST) ||
+      __atomic_exchange_n(&s->waking, 1, __ATOMIC_SEQ_CST))
     return;
   pthread_mutex_lock(&s->idle_lock);
+  /* waking stays set only if a worker is certain to pass through woken()
+   * after this: one on the condvar, or the driver owner parked in its
+   * turn (the eventfd write brings it back).  nidle was read without the
+   * lock, so the idle worker may be back by now, or was only passing
+   * through park; the driver may be held by a running worker's maintain
+   * turn; or its owner has not reached its turn yet (parked 0: it looks
+   * at the queues after setting parked, so it sees this push, but if
+   * another worker takes the task first it sleeps in the turn, and a
+   * waking left set would keep every later notify from waking anyone). */
+  bool sent = true;
   if (s->ncond)
     pthread_cond_signal(&s->idle_cond);
-  else if (s->driver_owned)
+  else if (s->driver_parked &&
+           __atomic_load_n(&s->driver->parked, __ATOMIC_SEQ_CST))
     ac__driver_unpark(s->driver);
+  else
+    sent = false;
+  if (!sent)
+    __atomic_store_n(&s->waking, 0, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->idle_lock);
 }
 

@@ -50,16 +50,20 @@ static inline void ac__fence(void) {
 
 /* Critical sections in the runtime are a few dozen instructions and never
  * block, so a test-and-set lock beats a pthread mutex (one atomic to take,
- * a plain release store to give back). */
+ * a plain release store to give back).  A holder can be preempted, though:
+ * with more runnable threads than cores, a waiter that only spun burned
+ * the time slice its holder needed.  So the contended path (spin.c) spins
+ * a bounded while, then yields its core between looks. */
 typedef struct ac__spin {
   int locked;
 } ac__spin_t;
 
+AC_INTERNAL void ac__spin_lock_slow(ac__spin_t *l);
+
 static inline void ac__spin_lock(ac__spin_t *l) {
-  while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
-    while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-      __builtin_ia32_pause();
-  }
+  if (AC_LIKELY(!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+    return;
+  ac__spin_lock_slow(l);
 }
 static inline void ac__spin_unlock(ac__spin_t *l) {
   __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
@@ -83,14 +87,6 @@ static inline void ac__list_remove(ac_list_node_t *n) {
   n->prev = n->next = NULL;
 }
 
-/* Waiter states (ac_waiter_t.state), shared by channels and sync. */
-enum {
-  AC__WAIT_IDLE = 0,    /* not in any list */
-  AC__WAIT_QUEUED = 1,  /* in the object's wait list, waker stored */
-  AC__WAIT_GRANTED = 2, /* taken off the list and handed what it waited for */
-  AC__WAIT_DONE = 3,    /* completed; drop has nothing to undo */
-};
-
 /* Stores a clone of cx's waker in *slot unless it already wakes the same
  * task.  *slot must be owned by the caller (held under the object's lock). */
 static inline void ac__waker_store(ac_waker_t *slot, const ac_context_t *cx) {
@@ -111,6 +107,125 @@ static inline ac_waker_t ac__waker_take(ac_waker_t *slot) {
   return w;
 }
 
+/* ==== the waiter protocol (waitq.c): channels, semaphore, notify ====
+ *
+ * A future that waits for something an object hands out (a buffer slot,
+ * permits, a notification) keeps an ac_waiter_t inline and joins the
+ * object's FIFO.  Every step runs under the object's lock.  The giving
+ * side takes the first waiter off the list, marks it GRANTED (what it
+ * waited for is now its own) and wakes it, so no wake is lost and nobody
+ * barges in between; the waiter's next poll sees GRANTED and completes.
+ * A waiter dropped while QUEUED leaves the list; one dropped while
+ * GRANTED never used its grant, and the object hands it to the next.
+ */
+enum {
+  AC__WAIT_IDLE = 0,    /* not in any list */
+  AC__WAIT_QUEUED = 1,  /* in the object's wait list, waker stored */
+  AC__WAIT_GRANTED = 2, /* taken off the list and handed what it waited for */
+  AC__WAIT_DONE = 3,    /* completed; drop has nothing to undo */
+};
+
+AC_INTERNAL ac_waiter_t *ac__waitq_first(ac_list_node_t *q);
+/* Appends w (IDLE) with a clone of cx's waker. */
+AC_INTERNAL void ac__waitq_push(ac_list_node_t *q, ac_waiter_t *w,
+                                const ac_context_t *cx);
+/* Takes w off its list, marks it GRANTED and wakes it. */
+AC_INTERNAL void ac__waitq_grant(ac_waiter_t *w);
+/* A poll of a waiter that is QUEUED or GRANTED: true (and DONE) if
+ * granted, else its waker is refreshed and it waits on. */
+AC_INTERNAL bool ac__waiter_poll(ac_waiter_t *w, const ac_context_t *cx);
+/* Drop: a QUEUED waiter leaves the list.  Returns the state it had, so
+ * the caller passes an unseen grant on (GRANTED).  Ends DONE. */
+AC_INTERNAL uint32_t ac__waiter_cancel(ac_waiter_t *w);
+/* Level waiters (a token, a broadcast or watch receiver) check a state
+ * under the lock and wait while it is not there: grant_all wakes all of
+ * them when it changes, ac__waiter_wait (re)queues w or refreshes its
+ * waker, and ac__waiter_cancel takes it off once it is done or dropped
+ * (a grant carries nothing, so there is nothing to pass on). */
+AC_INTERNAL void ac__waitq_grant_all(ac_list_node_t *q);
+AC_INTERNAL void ac__waiter_wait(ac_list_node_t *q, ac_waiter_t *w,
+                                 const ac_context_t *cx);
+/* Drop's look without the lock: anything to undo? */
+static inline bool ac__waiter_pending(const ac_waiter_t *w) {
+  return w->state == AC__WAIT_QUEUED || w->state == AC__WAIT_GRANTED;
+}
+
+/* ==== handle.c: checked handles ====
+ *
+ * A handle is the address of its object's slot (type-stable memory,
+ * slab.c) with the slot's generation in the 16 bits above the address and
+ * the 4 below it (slots are 16-aligned, addresses below 2^48).  A checked
+ * object starts with ac__obj_t: its kind, 0 once freed, and the
+ * generation; a handle is good if both match.
+ */
+#define AC__GEN_BITS 20
+#define AC__GEN_LIMIT (1u << AC__GEN_BITS)
+#define AC__H_ADDR ((uintptr_t)0x0000fffffffffff0u)
+
+typedef union ac__obj {
+  uint64_t word; /* kind | gen << 32, read at once by a check */
+  struct {
+    uint32_t kind; /* AC__K_*; 0: the slot is free */
+    uint32_t gen;
+  };
+} ac__obj_t;
+
+enum {
+  AC__K_DEAD = 1, /* being freed (an fd closed, queued for the driver) */
+  AC__K_MPSC = 0x4d500001,
+  AC__K_ONESHOT,
+  AC__K_FD,
+  AC__K_SEM,
+  AC__K_NOTIFY,
+};
+
+static inline void *ac__handle_make(const void *slot) {
+  uint32_t g = __atomic_load_n((const uint32_t *)slot + 1, __ATOMIC_RELAXED);
+  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0xffffu) << 48 |
+                  (uintptr_t)(g >> 16));
+}
+static inline void *ac__handle_addr(const void *h) {
+  return (void *)((uintptr_t)h & AC__H_ADDR);
+}
+/* Rotated left by 16, the handle has the generation in its low 20 bits
+ * (one rotate and one and: this is on every poll of a channel future). */
+static inline uint32_t ac__handle_gen(const void *h) {
+  uintptr_t v = (uintptr_t)h;
+  return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
+}
+/* The object a handle names if it is alive and of that kind, else NULL. */
+static inline void *ac__obj_get(const void *h, uint32_t kind) {
+  ac__obj_t *o = ac__handle_addr(h);
+  if (AC_UNLIKELY(!o))
+    return NULL;
+  uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
+  return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
+                                                                        : NULL;
+}
+/* The handle of a new task. */
+static inline ac_task_t *ac__task_handle(ac_task_t *t) {
+  return ac__handle_make(t);
+}
+/* Reports a misuse (stderr, or abort with AC_MISUSE=abort); returns err. */
+AC_INTERNAL int ac__misuse(int err, const char *what);
+/* A zeroed object of that kind from the object heap, or NULL. */
+AC_INTERNAL void *ac__obj_new(size_t size, uint32_t kind);
+AC_INTERNAL void ac__obj_free(void *o);
+
+/* ==== deferred unpark ====
+ *
+ * A wake from a thread that is not a worker of the task's runtime pushes
+ * on the inject queue and unparks a worker: an eventfd write or a condvar
+ * signal.  Under a channel's or a semaphore's spinlock that made every
+ * other thread spin through the system call (17-50 us a message from a
+ * plain thread).  The calls plain threads make (try_send, the drops of
+ * channel ends, release, notify) take the object's lock with
+ * ac__obj_lock, which defers the unpark of such wakes to ac__obj_unlock,
+ * after the lock is given back.  The polls, which run in tasks, take the
+ * plain spinlock: counting the depth there cost W3 6 ns a round trip.
+ */
+AC_INTERNAL void ac__sched_flush_unpark(void);
+
 struct ac__sched;
 
 /* ==== task.c ==== */
@@ -123,11 +238,24 @@ struct ac__sched;
  * Bits of `state` are documented at the top of task.c.
  */
 struct ac_task {
-  uint32_t state;                /* flags + refcount, atomic */
-  uint32_t fut_off;              /* where the future starts (its alignment) */
+  union {
+    uint64_t word; /* both at once, for handle checks (task.c) */
+    struct {
+      uint32_t state; /* flags + refcount, atomic */
+      uint32_t gen;   /* the slot's generation (slab.c), atomic */
+    };
+  };
   const ac_future_vtable_t *vt;  /* the future's type */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
+_Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
+
+/* Where the future starts: right after the header, or at its alignment
+ * (a power of two) if that is larger. */
+static inline size_t ac__fut_off(const ac_future_vtable_t *vt) {
+  return vt->align > sizeof(struct ac_task) ? vt->align
+                                             : sizeof(struct ac_task);
+}
 
 enum {
   AC__T_RUNNING = 1u << 0,
@@ -136,6 +264,7 @@ enum {
   AC__T_CANCELLED = 1u << 3,
   AC__T_JOIN_INTEREST = 1u << 4,
   AC__T_JOIN_WAKER = 1u << 5,
+  AC__T_JOIN_CLAIMED = 1u << 7,
   AC__T_REF_ONE = 1u << 8,
 };
 #define AC__T_REFS(s) ((s) >> 8)
@@ -151,6 +280,7 @@ AC_INTERNAL bool ac__task_run(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
+AC_INTERNAL void ac__sched_orphan_handles(struct ac__sched *s);
 AC_INTERNAL void *ac__task_future(ac_task_t *t);
 AC_INTERNAL void *ac__task_output(ac_task_t *t);
 
@@ -159,6 +289,13 @@ AC_INTERNAL void *ac__task_output(ac_task_t *t);
 AC_INTERNAL extern const ac_waker_vtable_t ac__task_waker_vtable;
 AC_INTERNAL void ac__task_wake_by_ref(void *data);
 AC_INTERNAL extern const ac_waker_vtable_t ac__noop_waker_vtable;
+
+/* ==== bigmem.c: large arrays, mapped (their memory goes back) ==== */
+
+#define AC__BIG_MIN (256u << 10)
+AC_INTERNAL void *ac__big_alloc(size_t n);
+AC_INTERNAL void ac__big_free(void *p, size_t n);
+AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
 
 /* ==== runq.c ==== */
 
@@ -221,26 +358,34 @@ typedef struct ac__worker {
 /* ==== slab.c: task memory (see there) ==== */
 
 #define AC__SLAB_CHUNK (256u << 10) /* size and alignment of a chunk */
+#define AC__SLAB_HDR 128u           /* the first slot's offset in a chunk */
 #define AC__SLAB_GRAIN 16u          /* size classes: 16, 32, ... */
 #define AC__SLAB_NCLASS 64u
 #define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
-#define AC__SLAB_HDR 64             /* the first slot's offset in a chunk */
 
 typedef struct ac__slab_chunk {
-  struct ac__sched *sched;
+  struct ac__sched *sched;     /* NULL: the object heap's, or in the pool */
   struct ac__slab_heap *heap;  /* NULL for a large chunk */
-  struct ac__slab_chunk *next, *prev; /* prev: large chunks only */
+  struct ac__slab_chunk *next, *prev; /* the heap's (or runtime's) list */
   uint32_t cls;
   uint32_t slot;               /* slot size; a large chunk: the task offset */
   uint32_t nslots;
   uint32_t carved;             /* slots handed out so far (owner writes) */
+  size_t len;                  /* bytes (large chunks: a multiple) */
+  uint32_t gen_floor;          /* no slot was given a generation above it
+                                  before the chunk went to the pool */
+  uint32_t retired;            /* slots whose generations are spent */
+  uint32_t nfree;              /* counted by a trim */
+  bool release;                /* a trim gives it back */
   bool visited;                /* large: seen by the shutdown walk */
 } ac__slab_chunk_t;
+_Static_assert(sizeof(ac__slab_chunk_t) <= AC__SLAB_HDR, "chunk header");
 
 typedef struct ac__slab_class {
   void *free;                  /* owner only */
   void *remote;                /* atomic: pushed by other threads */
+  void *cold;                  /* owner only: slots resting (slab.c) */
   ac__slab_chunk_t *cur;       /* being carved */
 } ac__slab_class_t;
 
@@ -253,6 +398,9 @@ typedef struct ac__slab_heap {
   size_t allocs, frees;
   size_t finished;             /* tasks finished on this heap's thread */
   size_t remote_frees;         /* atomic */
+  size_t trim_mark;            /* frees + remote_frees at the last trim */
+  size_t trim_left;            /* free slots the last trim left */
+  size_t chunk_bytes;          /* held (owner or lock holder writes) */
 } ac__slab_heap_t;
 
 static inline ac__slab_chunk_t *ac__slab_chunk_of(const void *p) {
@@ -272,14 +420,20 @@ typedef struct ac__sched {
   ac__slab_chunk_t *large; /* chunks of one large task each */
   size_t large_live;       /* under large_lock; read atomically */
   size_t large_spawned;    /* the same */
+  ac__slab_chunk_t *large_cache; /* freed, kept committed (under the lock) */
+  uint32_t large_ncache;   /* the same; read atomically */
+  size_t large_bytes;      /* large chunks held, cache included: the same */
   uint32_t shutdown;       /* atomic: workers stop */
   uint32_t closed;         /* atomic: wakes after close just drop the ref */
   /* idle workers (exec_multi.c); the driver is owned by one of them */
   pthread_mutex_t idle_lock;
   pthread_cond_t idle_cond;
   uint32_t nidle;          /* atomic: workers in park() */
+  uint32_t waking;         /* atomic: a worker was woken and is not back
+                              yet; more notifies would be redundant */
   uint32_t ncond;          /* sleeping on idle_cond (under idle_lock) */
   bool driver_owned;       /* a worker is in the driver (under idle_lock) */
+  bool driver_parked;      /* ... an idle one, to sleep there (idle_lock) */
   struct ac__driver *driver;
   struct ac_runtime *rt;
 } ac__sched_t;
@@ -291,13 +445,27 @@ typedef struct ac__tls {
   ac_task_t *running;     /* task being polled on this thread */
   bool rewake;            /* `running` woke itself during its poll */
   bool notify;            /* wake an idle worker once out of locks */
+  uint32_t defer;         /* ac__obj_lock depth: unparks wait */
+  struct ac__sched *unpark; /* the runtime to unpark at the last unlock */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
+
+static inline void ac__obj_lock(ac__spin_t *l) {
+  ac__spin_lock(l);
+  ac__tls.defer++;
+}
+static inline void ac__obj_unlock(ac__spin_t *l) {
+  ac__spin_unlock(l);
+  if (--ac__tls.defer == 0 && AC_UNLIKELY(ac__tls.unpark != NULL))
+    ac__sched_flush_unpark();
+}
 
 AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
+/* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
+AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
 AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
 AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
@@ -313,8 +481,31 @@ AC_INTERNAL void ac__slab_destroy(ac__sched_t *s);
 AC_INTERNAL void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align);
 AC_INTERNAL void ac__slab_free(void *p);
 AC_INTERNAL size_t ac__slab_live(ac__sched_t *s);
+AC_INTERNAL size_t ac__slab_bytes(ac__sched_t *s);
 AC_INTERNAL void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot));
-AC_INTERNAL void ac__slab_count_finished(ac__sched_t *s);
+
+/* An idle worker gives wholly free chunks back (slab.c). */
+AC_INTERNAL void ac__slab_trim(ac__sched_t *s);
+/* True if it should look again after a while, though idle (slab.c). */
+AC_INTERNAL bool ac__slab_recheck(ac__sched_t *s);
+#define AC__SLAB_RECHECK_MS 50
+/* The process-wide heap of handle-checked objects (handle.c). */
+AC_INTERNAL void *ac__obj_alloc(size_t size);
+AC_INTERNAL void ac__obj_trim(void);
+
+/* Tasks finished, counted on the calling thread's heap (the registry
+ * these counters replace took a lock per task).  Every slot holds a task,
+ * so the allocation counters count the spawns.  Inline: every task's
+ * completion passes here. */
+static inline void ac__slab_count_finished(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s)) {
+    ac__slab_heap_t *h = &s->heaps[w->index];
+    __atomic_store_n(&h->finished, h->finished + 1, __ATOMIC_RELAXED);
+  } else {
+    __atomic_fetch_add(&s->heaps[s->nworkers].finished, 1, __ATOMIC_RELAXED);
+  }
+}
 
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
@@ -362,13 +553,16 @@ AC_INTERNAL void ac__current_block_on(struct ac_runtime *rt, ac_join_t *j,
 
 /* ==== driver.c: timers + reactor behind one park ==== */
 
+#define AC__TIMER_SPARE 64 /* entries kept when the heap cannot grow */
 typedef struct ac__timers {
   pthread_mutex_t lock;
   ac_sleep_t **heap; /* min-heap on deadline; heap[i]->heap_idx == i + 1 */
-  uint32_t len, cap;
-  uint64_t paused_now; /* atomic; valid when paused */
+  uint32_t len, cap; /* len: atomic for lock-free looks */
+  uint32_t nspare;   /* atomic, like len */
+  ac_sleep_t *spare[AC__TIMER_SPARE];
+  uint64_t paused_now; /* atomic, ns; valid when paused */
   uint32_t paused;     /* atomic */
-  uint64_t start_ns;   /* the epoch of the ms clock */
+  uint64_t start_ns;   /* the epoch of the clock */
 } ac__timers_t;
 
 typedef struct ac__driver {
@@ -376,10 +570,11 @@ typedef struct ac__driver {
   int epfd;
   int evfd;               /* eventfd that unparks a driver in epoll_wait */
   uint32_t parked;        /* atomic: the owner is (about to be) in epoll_wait */
-  uint64_t wait_deadline; /* atomic: when the parked driver will wake */
+  uint64_t wait_deadline; /* atomic: when (ns) the parked driver wakes */
   size_t nfds;            /* atomic: registered fds */
   pthread_mutex_t free_lock;
   struct ac_fd *to_free;  /* closed registrations, freed between turns */
+  struct ac_fd *open_fds; /* registered and not closed (under free_lock) */
 } ac__driver_t;
 
 AC_INTERNAL int ac__driver_init(ac__driver_t *d);
@@ -395,8 +590,11 @@ AC_INTERNAL void ac__driver_timer_added(ac__driver_t *d, uint64_t deadline);
 
 AC_INTERNAL int ac__timers_init(ac__timers_t *t);
 AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
+/* The runtime clock, in ns since the runtime started (or paused). */
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
-/* Fires what is due; returns the ms until the next deadline, or -1. */
+AC_INTERNAL void ac__timers_pause(ac__timers_t *t);
+AC_INTERNAL void ac__timers_advance(ac__timers_t *t, uint64_t ms);
+/* Fires what is due; returns the ns until the next deadline, or -1. */
 AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
@@ -404,7 +602,8 @@ AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 AC_INTERNAL int ac__reactor_init(ac__driver_t *d);
 AC_INTERNAL void ac__reactor_destroy(ac__driver_t *d);
-AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int timeout_ms);
+/* Waits up to timeout_ns (-1: no limit) and dispatches readiness. */
+AC_INTERNAL void ac__reactor_wait(ac__driver_t *d, int64_t timeout_ns);
 AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 
 /* The reactor's per-fd state; io.c waits on it. */
@@ -417,7 +616,9 @@ enum {
   AC__WRITE_CLOSED = 8
 };
 struct ac_fd {
+  ac__obj_t hdr;    /* a checked object (handle.c) */
   int fd;
+  bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
   uint32_t ready;   /* AC__READABLE | AC__WRITABLE | ..._CLOSED, under lock */
   uint32_t tick;    /* bumped on every readiness event, under lock */
   ac__spin_t lock;
@@ -425,6 +626,7 @@ struct ac_fd {
   ac_waker_t reader, writer;
   ac__driver_t *driver;
   struct ac_fd *next_free;
+  struct ac_fd *reg_prev, *reg_next; /* the driver's open fds, free_lock */
 };
 
 /* ==== entry.c ==== */

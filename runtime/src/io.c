@@ -7,6 +7,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,9 +46,33 @@ static uint32_t interest(const ac_io_t *io) {
   }
 }
 
+/* write() to a pipe whose reader is gone raises SIGPIPE, which kills a
+ * process that did not ignore it (sockets have MSG_NOSIGNAL).  The write
+ * runs with SIGPIPE blocked in this thread, and a SIGPIPE it raised is
+ * taken back before the mask is restored (one that was already pending
+ * is left for its owner). */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
+  sigset_t pipe_set, old, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t r = write(fd, buf, len);
+  int err = errno;
+  if (r < 0 && err == EPIPE && !was_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = err;
+  return r;
+}
+
 /* One attempt: the result, or -EAGAIN to wait. */
-static long attempt(ac_io_t *io) {
-  int fd = io->fd->fd;
+static long attempt(ac_io_t *io, ac_fd_t *f) {
+  int fd = f->fd;
   long r;
   do {
     switch (io->op) {
@@ -54,9 +80,10 @@ static long attempt(ac_io_t *io) {
       r = read(fd, io->buf, io->len);
       break;
     case AC__IO_WRITE:
-      r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
-      if (r < 0 && errno == ENOTSOCK)
-        r = write(fd, io->buf, io->len);
+      if (f->is_socket)
+        r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
+      else
+        r = write_nosigpipe(fd, io->buf, io->len);
       break;
     case AC__IO_ACCEPT:
       r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -104,14 +131,21 @@ static void drained(ac_fd_t *f, uint32_t want, uint32_t tick) {
  * takes no lock.  If an event lands after our look, tick has moved when
  * we lock to wait, and we try again instead of losing it. */
 ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
-  ac_fd_t *f = io->fd;
+  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
+  if (AC_UNLIKELY(!f)) {
+    io->started &= ~WAITING;
+    if (out)
+      *out = ac__misuse(-EBADF, "I/O on an ac_fd that is not open (closed, "
+                                "or its runtime was freed)");
+    return AC_POLL_READY;
+  }
   uint32_t want = interest(io);
   ac_waker_t *slot = want == AC__READABLE ? &f->reader : &f->writer;
   uint32_t tick = __atomic_load_n(&f->tick, __ATOMIC_ACQUIRE);
   uint32_t ready = __atomic_load_n(&f->ready, __ATOMIC_ACQUIRE);
   for (;;) {
     if (ready & want) {
-      long r = attempt(io);
+      long r = attempt(io, f);
       if (r != -EAGAIN && r != -EWOULDBLOCK) {
         io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
         if (r > 0 && (size_t)r < io->len && f->short_drains)
@@ -141,14 +175,16 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
 void ac_io_drop(ac_io_t *io) {
   if (!(io->started & WAITING))
     return;
-  ac_fd_t *f = io->fd;
+  io->started &= ~WAITING;
+  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
+  if (!f) /* closed under it: close took the wakers */
+    return;
   ac_waker_t *slot = interest(io) == AC__READABLE ? &f->reader : &f->writer;
   ac__spin_lock(&f->lock);
   ac_waker_t w = ac__waker_take(slot);
   ac__spin_unlock(&f->lock);
   if (w.vtable)
     ac_waker_drop(w);
-  io->started &= ~WAITING;
 }
 
 const ac_future_vtable_t ac_io_vtable = {

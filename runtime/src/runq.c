@@ -23,18 +23,18 @@ int ac__runq_init(ac__runq_t *q) {
 }
 
 void ac__runq_free(ac__runq_t *q) {
-  free(q->buf);
+  ac__big_free(q->buf, (q->mask + 1) * sizeof *q->buf);
   q->buf = NULL;
 }
 
 int ac__runq_grow(ac__runq_t *q) {
   uint32_t cap = q->mask + 1, len = q->tail - q->head;
-  uintptr_t *nb = malloc(2 * (size_t)cap * sizeof *nb);
+  uintptr_t *nb = ac__big_alloc(2 * (size_t)cap * sizeof *nb);
   if (!nb)
     return -1;
   for (uint32_t i = 0; i < len; i++)
     nb[i] = q->buf[(q->head + i) & q->mask];
-  free(q->buf);
+  ac__big_free(q->buf, cap * sizeof *q->buf);
   q->buf = nb;
   q->head = 0;
   q->tail = len;
@@ -47,7 +47,7 @@ void ac__runq_shrink(ac__runq_t *q) {
   uintptr_t *nb = malloc(INITIAL_CAP * sizeof *nb);
   if (!nb)
     return;
-  free(q->buf);
+  ac__big_free(q->buf, (q->mask + 1) * sizeof *q->buf);
   q->buf = nb;
   q->head = q->tail = 0;
   q->mask = INITIAL_CAP - 1;
@@ -62,10 +62,15 @@ uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
   if (ac__runq_len(src) == 0)
     return 0;
   uintptr_t got[STEAL_MAX];
+  /* Only what fits in dst without growing it (dst is ours, and only we
+   * push to it here): a steal never needs memory. */
+  uint32_t room = dst->mask + 1 - ac__runq_len(dst) + 1;
   ac__spin_lock(&src->lock);
   uint32_t n = (src->tail - src->head + 1) / 2;
   if (n > STEAL_MAX)
     n = STEAL_MAX;
+  if (n > room)
+    n = room;
   for (uint32_t i = 0; i < n; i++)
     got[i] = ac__runq_pop(src);
   ac__spin_unlock(&src->lock);
@@ -74,8 +79,7 @@ uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
   if (n > 1) {
     ac__spin_lock(&dst->lock);
     for (uint32_t i = 1; i < n; i++)
-      if (ac__runq_push(dst, got[i]) != 0)
-        abort(); /* out of memory while holding runnable tasks */
+      (void)ac__runq_push(dst, got[i]); /* fits: see room */
     ac__spin_unlock(&dst->lock);
   }
   return got[0];

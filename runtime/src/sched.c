@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 __thread ac__tls_t ac__tls;
 
@@ -36,7 +38,11 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
       goto fail;
   }
   pthread_mutex_init(&s->idle_lock, NULL);
-  pthread_cond_init(&s->idle_cond, NULL);
+  pthread_condattr_t ca; /* timed waits of idle workers: monotonic */
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->idle_cond, &ca);
+  pthread_condattr_destroy(&ca);
   return 0;
 fail:
   ac__sched_destroy(s);
@@ -52,33 +58,31 @@ void ac__sched_destroy(ac__sched_t *s) {
   s->workers = NULL;
 }
 
+/* A worker is idle and none is on its way back: a notify would wake one.
+ * Two plain loads, no fence: the notify after the poll (flush_notify)
+ * is the one that cannot be missed; this one only makes it early. */
+static bool ac__sched_idle(ac__sched_t *s) {
+  return __atomic_load_n(&s->nidle, __ATOMIC_RELAXED) &&
+         !__atomic_load_n(&s->waking, __ATOMIC_RELAXED);
+}
+
 static ac__worker_t *local_worker(ac__sched_t *s) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == s ? w : NULL;
 }
 
-static void push_local(ac__worker_t *w, uintptr_t e) {
+static int push_local(ac__worker_t *w, uintptr_t e) {
   ac__sched_t *s = w->sched;
   if (s->locked_queues)
     ac__spin_lock(&w->q.lock);
   int rc = ac__runq_push(&w->q, e);
   if (s->locked_queues)
     ac__spin_unlock(&w->q.lock);
-  if (rc != 0)
-    abort(); /* out of memory with a runnable task in hand */
+  return rc;
 }
 
-static void push_inject(ac__sched_t *s, uintptr_t e) {
-  ac__spin_lock(&s->inject.lock);
-  if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
-    ac__spin_unlock(&s->inject.lock);
-    ac__task_unref((ac_task_t *)e);
-    return;
-  }
-  int rc = ac__runq_push(&s->inject, e);
-  ac__spin_unlock(&s->inject.lock);
-  if (rc != 0)
-    abort();
+/* Wakes a worker for a task pushed on the inject queue. */
+static void unpark(ac__sched_t *s) {
   ac__fence();
   if (s->flavor == AC_RT_CURRENT_THREAD)
     ac__driver_unpark(s->driver);
@@ -86,11 +90,60 @@ static void push_inject(ac__sched_t *s, uintptr_t e) {
     ac__multi_notify(s);
 }
 
-void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
+/* -1 if the queue could not grow (the entry is still the caller's). */
+static int push_inject(ac__sched_t *s, uintptr_t e) {
+  ac__spin_lock(&s->inject.lock);
+  if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
+    ac__spin_unlock(&s->inject.lock);
+    ac__task_unref((ac_task_t *)e);
+    return 0;
+  }
+  int rc = ac__runq_push(&s->inject, e);
+  ac__spin_unlock(&s->inject.lock);
+  if (rc != 0)
+    return -1;
+  /* Under an object's lock (ac__obj_lock): unpark once it is released. */
+  if (ac__tls.defer && (!ac__tls.unpark || ac__tls.unpark == s)) {
+    ac__tls.unpark = s;
+    return 0;
+  }
+  unpark(s);
+  return 0;
+}
+
+/* A woken task must be queued: a local queue that cannot grow hands it to
+ * the inject queue; only if that cannot grow either is the runtime out of
+ * options (it holds a runnable task it can put nowhere, and dropping it
+ * would hang whoever awaits it).  Queues start with room for 256 tasks
+ * and never shrink below it, so this needs that many runnable at once. */
+__attribute__((noreturn, cold)) static void no_queue_room(void) {
+  static const char msg[] =
+      "acrt: out of memory: no run queue can take a woken task\n";
+  ssize_t rc = write(2, msg, sizeof msg - 1);
+  (void)rc;
+  abort();
+}
+
+static void push_or_die(ac__worker_t *w, uintptr_t e) {
+  if (push_local(w, e) != 0 && push_inject(w->sched, e) != 0)
+    no_queue_room();
+}
+
+void ac__sched_flush_unpark(void) {
+  ac__sched_t *s = ac__tls.unpark;
+  ac__tls.unpark = NULL;
+  unpark(s);
+}
+
+/* Queues t; -1 if no queue could take it (only a spawn may fail so). */
+static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   ac__worker_t *w = local_worker(s);
   if (!w) {
-    push_inject(s, (uintptr_t)t);
-    return;
+    if (push_inject(s, (uintptr_t)t) == 0)
+      return 0;
+    if (!spawn)
+      no_queue_room();
+    return -1;
   }
   /* A task woken into an empty queue runs next here anyway: waking an
    * idle worker to steal it would only bounce it between threads (the
@@ -98,19 +151,40 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
    * work beyond the next task is worth a notify. */
   /* A task woken by the running one goes to the worker's run-next slot
    * (tokio's LIFO slot): no lock to put it there or to take it out on a
-   * stealable queue, no ring traffic on the current-thread one (W3). */
-  if (!w->next && ac__tls.running) {
+   * stealable queue, no ring traffic on the current-thread one (W3).  A
+   * spawned task does not: the slot is not stealable, and a task that
+   * spawns work and then blocks (a plain sleep(1)) would sit on it. */
+  if (!w->next && ac__tls.running && !(spawn && s->locked_queues)) {
     w->next = (uintptr_t)t;
-    return;
+    return 0;
   }
   uint32_t before = ac__runq_len(&w->q);
-  push_local(w, (uintptr_t)t);
-  /* Wakes happen under channel and fd spinlocks; a notify (a mutex and a
-   * futex call) in there made other workers spin on them (W6 on the
-   * multi-thread executor: 3.5 us of user CPU per round trip).  The worker
-   * notifies once it is out of the poll or the driver turn. */
-  if (s->locked_queues && before > 0)
+  if (push_local(w, (uintptr_t)t) != 0) {
+    if (spawn)
+      return -1;
+    if (push_inject(s, (uintptr_t)t) != 0)
+      no_queue_room();
+    return 0;
+  }
+  /* Work beyond what this worker runs next is worth a notify.  Wakes
+   * happen under channel and fd spinlocks, where a notify (a mutex and a
+   * futex call) made other workers spin on them (W6 multi-thread: 3.5 us
+   * of user CPU per round trip): the worker notifies once it is out of
+   * the poll or the driver turn.  A spawn is not under such a lock, and
+   * the poll that spawns may go on for long (or block): an idle worker
+   * is woken now. */
+  if (s->locked_queues && (before > 0 || spawn)) {
     ac__tls.notify = true;
+    if (spawn && ac__sched_idle(s))
+      ac__sched_flush_notify(s);
+  }
+  return 0;
+}
+
+void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) { enqueue(s, t, false); }
+
+int ac__sched_spawn(ac__sched_t *s, ac_task_t *t) {
+  return enqueue(s, t, true) == 0 ? 0 : -ENOMEM;
 }
 
 /* The deferred notify of ac__sched_schedule. */
@@ -170,7 +244,7 @@ static void maintain(ac__worker_t *w) {
 static void requeue(ac__worker_t *w, uintptr_t e) {
   if (!w->sched->locked_queues || w->next) { /* next: set when e came
                                                  from the inject queue */
-    push_local(w, e);
+    push_or_die(w, e);
     return;
   }
   ac__spin_lock(&w->q.lock);
@@ -178,8 +252,8 @@ static void requeue(ac__worker_t *w, uintptr_t e) {
   w->next = ac__runq_pop(&w->q);
   w->streak = 0; /* the queue's head: taking it is fair */
   ac__spin_unlock(&w->q.lock);
-  if (rc != 0)
-    abort(); /* out of memory with a runnable task in hand */
+  if (rc != 0 && push_inject(w->sched, e) != 0)
+    no_queue_room();
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
@@ -191,7 +265,7 @@ static uintptr_t take_next(ac__worker_t *w) {
   if (++w->streak <= NEXT_MAX || !ac__runq_len(&w->q))
     return e;
   w->streak = 0;
-  push_local(w, e);
+  push_or_die(w, e);
   return 0;
 }
 
@@ -216,6 +290,12 @@ bool ac__sched_run_one(ac__worker_t *w) {
     e = steal(w);
   if (!e)
     return false;
+  /* Work left queued here while this poll runs: if a worker is idle, wake
+   * it first, since the poll may take long (or block). */
+  if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
+    ac__tls.notify = true;
+    ac__sched_flush_notify(s);
+  }
   ac_task_t *t = (ac_task_t *)e;
   if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
     requeue(w, e);

@@ -1,36 +1,64 @@
 /*
- * slab.c: task memory.  One malloc per task cost 8-16 bytes of chunk
- * header and rounding per task (W4: 124 B resident for an 88 B task) and a
- * trip through malloc's locks; tasks come in few sizes, so they are carved
- * from 256 KiB chunks of equal slots instead.
+ * slab.c: task and object memory.
  *
- * Each worker owns a heap; one more, behind a spinlock, serves threads that
- * are not workers.  A heap has per-size-class free lists that only its
- * owner touches (no atomics).  A slot freed by another thread goes on the
- * class's remote list with a CAS; the owner takes the whole list with one
- * exchange when its own list runs dry (the consumer takes everything, so
- * no ABA).
+ * Tasks come in few sizes, so they are carved from 256 KiB chunks of equal
+ * slots instead of one malloc each (malloc's header and rounding cost W4
+ * 8-16 bytes a task, and its locks a trip per spawn).  Each worker owns a
+ * heap; one more, behind a spinlock, serves threads that are not workers,
+ * and one process-wide heap holds the runtime's handle-checked objects
+ * (channels, fds: handle.c).  A heap has per-size-class free lists that
+ * only its owner touches (no atomics).  A slot freed by another thread goes
+ * on the class's remote list with a CAS; the owner takes the whole list
+ * with one exchange when its own list runs dry (the consumer takes
+ * everything, so no ABA).
  *
- * Chunks are aligned to their size, so a task finds its chunk, and through
- * it its runtime, by masking its address: the task header needs no
- * scheduler pointer.  They come from aligned_alloc, not mmap: freed
- * chunks then follow the process's malloc policy (a program that keeps
- * its freed heap, as acbench does, does not fault the pages in again for
- * its next runtime), and valgrind and ASan still see them.  Tasks too large for a class, or aligned beyond 16,
- * get a chunk of their own ("large"), freed with them.
+ * Chunks are aligned to their size, so a slot finds its chunk, and through
+ * it its runtime, by masking its address.  Tasks too large for a class, or
+ * aligned beyond 16, get a chunk of their own ("large").
  *
- * A free slot has 0 in its first word (a live task's state word never is:
- * it holds at least one reference), so shutdown can find every live task
+ * Type-stable memory.  A handle (handle.c) is a slot's address tagged with
+ * the slot's generation, and a program may use one by mistake long after
+ * its slot was freed, even after its runtime was freed.  So a chunk is
+ * never given back to malloc and never changes its slot size: a stale
+ * handle always points at the start of a slot.  Every slot starts with two
+ * words that keep their meaning in every state: word 0, which is 0 while
+ * the slot is free (a task's state, an object's kind), and the generation,
+ * bumped at each allocation of the slot.  A stale handle reads its slot's
+ * generation and sees that it moved.  A free slot also keeps its free-list
+ * link after them (FREE_KEEP bytes in all).
+ *
+ * Generations have AC__GEN_BITS bits (what fits in a pointer beside the
+ * address).  A slot that has used them all is retired, never handed out
+ * again, so no generation repeats.  To wear the slots of a chunk evenly (a
+ * task spawned and joined in a loop would otherwise reuse one slot), a
+ * slot rests on a cold list every COLD_EVERY uses; the cold list is used
+ * after the chunk's uncarved slots.
+ *
+ * Returning memory.  When a worker parks (it found nothing to run) and
+ * its heap freed enough since its last look, it walks its free lists,
+ * counts the free slots of each chunk, and returns every chunk that is
+ * wholly free to the process-wide pool, keeping one per size class.  A
+ * chunk in the pool is decommitted (madvise: its pages read as zeros
+ * again, generation 0, which no handle carries; its first page, with the
+ * header, stays), and remembers the highest generation it handed out: a
+ * chunk taken from the pool continues above it.  A freed runtime's chunks
+ * go to the pool too, and stay committed up to AC_SLAB_KEEP_MB (default
+ * 32 MiB) for the next runtime of the process.
+ *
+ * A free slot has 0 in its first word (a live task's state word never
+ * has: it holds at least one reference), so shutdown finds every live task
  * by walking the chunks; this replaces a registry of live tasks.
  */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
-/* Under ASan, memory a task does not own is poisoned: the uncarved part
- * of a chunk, a free slot past its state word and link, and the rounding
- * at the end of a slot.  Slab reuse would otherwise hide a use after free
- * of task memory. */
+/* Under ASan, memory a slot does not own is poisoned: the uncarved part
+ * of a chunk, a free slot past its first FREE_KEEP bytes, and the
+ * rounding at the end of a slot.  Slab reuse would otherwise hide a use
+ * after free of task memory.  The first words of a slot are never
+ * poisoned once carved: stale handles read them. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
@@ -41,8 +69,12 @@
 #endif
 
 #define CHUNK_HDR AC__SLAB_HDR
-#define LINK_OFF 8 /* the free-list link sits after the state word */
-#define FREE_KEEP 16 /* bytes of a free slot in use: state word and link */
+#define LINK_OFF 8   /* the free-list link sits after word 0 and the gen */
+#define FREE_KEEP 16 /* bytes of a free slot in use */
+#define PAGE 4096u
+#define COLD_EVERY 1024u
+#define TRIM_MIN 4096u   /* frees between two trims */
+#define LARGE_CACHE 8u   /* freed large chunks a runtime keeps committed */
 
 static uintptr_t align_up(uintptr_t n, uintptr_t a) {
   return (n + a - 1) & ~(a - 1);
@@ -52,10 +84,98 @@ static void **link_of(void *slot) {
   return (void **)(void *)((char *)slot + LINK_OFF);
 }
 
-/* size bytes (a multiple of the chunk size) aligned to the chunk size. */
-static void *map_aligned(size_t size) {
-  return aligned_alloc(AC__SLAB_CHUNK, size);
+static uint32_t gen_load(void *slot) {
+  return __atomic_load_n((uint32_t *)slot + 1, __ATOMIC_RELAXED);
 }
+/* Stale handles read the generation at any time: atomic stores. */
+static void gen_store(void *slot, uint32_t g) {
+  __atomic_store_n((uint32_t *)slot + 1, g, __ATOMIC_RELAXED);
+}
+
+/* ==== the pool: chunks no heap uses, process-wide ==== */
+
+static struct {
+  ac__spin_t lock;
+  ac__slab_chunk_t *warm[AC__SLAB_NCLASS]; /* committed */
+  ac__slab_chunk_t *cold[AC__SLAB_NCLASS]; /* decommitted */
+  ac__slab_chunk_t *large;                 /* by (len, slot) */
+  size_t committed;                        /* bytes in warm lists */
+  size_t keep;                             /* AC_SLAB_KEEP_MB, bytes */
+  bool keep_read;
+} pool;
+
+static void decommit(ac__slab_chunk_t *c) {
+  if (c->len > PAGE)
+    (void)madvise((char *)c + PAGE, c->len - PAGE, MADV_DONTNEED);
+}
+
+static size_t keep_bytes(void) {
+  if (!pool.keep_read) {
+    const char *env = getenv("AC_SLAB_KEEP_MB");
+    long mb = env && *env ? strtol(env, NULL, 10) : 32;
+    pool.keep = mb > 0 ? (size_t)mb << 20 : 0;
+    pool.keep_read = true;
+  }
+  return pool.keep;
+}
+
+/* A chunk nobody uses: to the pool (committed if warm and the budget
+ * allows), or retired when its generations are spent. */
+static void pool_put(ac__slab_chunk_t *c, bool warm) {
+  c->sched = NULL;
+  c->heap = NULL;
+  if (c->gen_floor >= AC__GEN_LIMIT - 1) {
+    decommit(c); /* retired: kept mapped for stale handles, never reused */
+    return;
+  }
+  ac__spin_lock(&pool.lock);
+  if (warm && pool.committed + c->len > keep_bytes())
+    warm = false;
+  ac__spin_unlock(&pool.lock);
+  if (!warm)
+    decommit(c);
+  ac__spin_lock(&pool.lock);
+  ac__slab_chunk_t **list = c->cls == AC__SLAB_LARGE ? &pool.large
+                            : warm                   ? &pool.warm[c->cls]
+                                                     : &pool.cold[c->cls];
+  if (warm)
+    pool.committed += c->len;
+  c->next = *list;
+  *list = c;
+  ac__spin_unlock(&pool.lock);
+}
+
+/* A chunk of class cls from the pool, or a new one.  The caller sets the
+ * owner fields. */
+static ac__slab_chunk_t *chunk_get(uint32_t cls) {
+  ac__spin_lock(&pool.lock);
+  ac__slab_chunk_t *c = pool.warm[cls];
+  if (c) {
+    pool.warm[cls] = c->next;
+    pool.committed -= c->len;
+  } else if ((c = pool.cold[cls])) {
+    pool.cold[cls] = c->next;
+  }
+  ac__spin_unlock(&pool.lock);
+  if (c)
+    return c;
+  c = aligned_alloc(AC__SLAB_CHUNK, AC__SLAB_CHUNK);
+  if (!c)
+    return NULL;
+  if ((uintptr_t)c >> 48) { /* handles keep their tag in those bits */
+    free(c);
+    return NULL;
+  }
+  c->cls = cls;
+  c->slot = (cls + 1) * AC__SLAB_GRAIN;
+  c->nslots = (AC__SLAB_CHUNK - CHUNK_HDR) / c->slot;
+  c->len = AC__SLAB_CHUNK;
+  c->gen_floor = 0;
+  POISON((char *)c + CHUNK_HDR, AC__SLAB_CHUNK - CHUNK_HDR);
+  return c;
+}
+
+/* ==== heaps ==== */
 
 /* The heap of the calling thread: its worker's, or the shared one. */
 static ac__slab_heap_t *my_heap(ac__sched_t *s) {
@@ -63,8 +183,13 @@ static ac__slab_heap_t *my_heap(ac__sched_t *s) {
   return w && w->sched == s ? &s->heaps[w->index] : &s->heaps[s->nworkers];
 }
 
+/* Bytes held, written by one thread at a time, read by stats. */
+static void add_bytes(size_t *b, ssize_t n) {
+  __atomic_store_n(b, *b + (size_t)n, __ATOMIC_RELAXED);
+}
+
 /* Counters: plain stores on an owner's heap (read by stats from other
- * threads, hence atomic stores), read-modify-write on the shared one. */
+ * threads, hence atomic stores), read-modify-write on a shared one. */
 static void bump(ac__slab_heap_t *h, size_t *c) {
   if (h->shared)
     __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
@@ -74,93 +199,196 @@ static void bump(ac__slab_heap_t *h, size_t *c) {
 
 static ac__slab_chunk_t *new_chunk(ac__sched_t *s, ac__slab_heap_t *h,
                                    uint32_t cls) {
-  ac__slab_chunk_t *c = map_aligned(AC__SLAB_CHUNK);
+  ac__slab_chunk_t *c = chunk_get(cls);
   if (!c)
     return NULL;
   c->sched = s;
   c->heap = h;
-  c->cls = cls;
-  c->slot = (cls + 1) * AC__SLAB_GRAIN;
-  c->nslots = (AC__SLAB_CHUNK - CHUNK_HDR) / c->slot;
   c->carved = 0;
-  c->prev = NULL;
+  c->retired = 0;
   c->visited = false;
+  c->prev = NULL;
   c->next = h->chunks;
+  if (h->chunks)
+    h->chunks->prev = c;
   h->chunks = c;
-  POISON((char *)c + CHUNK_HDR, AC__SLAB_CHUNK - CHUNK_HDR);
+  add_bytes(&h->chunk_bytes, (ssize_t)c->len);
   return c;
 }
 
-static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
-  ac__slab_class_t *k = &h->cls[cls];
-  if (!k->free)
-    k->free = __atomic_exchange_n(&k->remote, NULL, __ATOMIC_ACQUIRE);
-  if (k->free) {
-    void *p = k->free;
-    k->free = *link_of(p);
-    return p;
-  }
-  ac__slab_chunk_t *c = k->cur;
-  if (!c || c->carved == c->nslots) {
-    if (!(c = new_chunk(s, h, cls)))
-      return NULL;
-    k->cur = c;
-  }
+static void *carve(ac__slab_chunk_t *c) {
   void *p = (char *)c + CHUNK_HDR + (size_t)c->carved * c->slot;
   UNPOISON(p, FREE_KEEP);
+  gen_store(p, c->gen_floor + 1);
   __atomic_store_n(&c->carved, c->carved + 1, __ATOMIC_RELAXED);
   return p;
 }
 
+/* Takes the head of a free or cold list and gives it its next generation;
+ * NULL if that would spend its last (the slot is retired instead), or if
+ * it is due for a rest (it goes to the cold list). */
+static void *reuse(ac__slab_class_t *k, void **list) {
+  void *p = *list;
+  *list = *link_of(p);
+  uint32_t g = gen_load(p) + 1;
+  if (AC_UNLIKELY(g >= AC__GEN_LIMIT)) {
+    ac__slab_chunk_of(p)->retired++;
+    return NULL;
+  }
+  if (AC_UNLIKELY(g % COLD_EVERY == 0) && list != &k->cold) {
+    gen_store(p, g); /* rested once it comes back from the cold list */
+    *link_of(p) = k->cold;
+    k->cold = p;
+    return NULL;
+  }
+  gen_store(p, g);
+  return p;
+}
+
+static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
+  ac__slab_class_t *k = &h->cls[cls];
+  for (;;) {
+    if (!k->free)
+      k->free = __atomic_exchange_n(&k->remote, NULL, __ATOMIC_ACQUIRE);
+    void *p;
+    if (k->free) {
+      if ((p = reuse(k, &k->free)))
+        return p;
+      continue;
+    }
+    ac__slab_chunk_t *c = k->cur;
+    if (c && c->carved < c->nslots)
+      return carve(c);
+    if (k->cold) {
+      if ((p = reuse(k, &k->cold)))
+        return p;
+      continue;
+    }
+    if (!(c = new_chunk(s, h, cls)))
+      return NULL;
+    k->cur = c;
+  }
+}
+
 /* ==== large tasks: a chunk each, on a locked list ==== */
 
-static void *large_alloc(ac__sched_t *s, size_t size, size_t align) {
-  if (align > AC__SLAB_CHUNK / 2)
-    return NULL;
-  size_t off = align_up(CHUNK_HDR, align);
-  size_t len = align_up(off + size, AC__SLAB_CHUNK);
-  ac__slab_chunk_t *c = map_aligned(len);
-  if (!c)
-    return NULL;
-  c->sched = s;
-  c->heap = NULL;
-  c->cls = AC__SLAB_LARGE;
-  c->slot = (uint32_t)off; /* a large chunk keeps its one slot's offset */
-  c->visited = false;
-  ac__spin_lock(&s->large_lock);
+static void large_link(ac__sched_t *s, ac__slab_chunk_t *c) {
   c->prev = NULL;
   c->next = s->large;
   if (s->large)
     s->large->prev = c;
   s->large = c;
-  /* stats read these without the lock */
-  __atomic_store_n(&s->large_live, s->large_live + 1, __ATOMIC_RELAXED);
-  __atomic_store_n(&s->large_spawned, s->large_spawned + 1, __ATOMIC_RELAXED);
-  ac__spin_unlock(&s->large_lock);
-  return (char *)c + off;
 }
 
-static void large_free(ac__slab_chunk_t *c) {
-  ac__sched_t *s = c->sched;
-  ac__spin_lock(&s->large_lock);
+static void large_unlink(ac__sched_t *s, ac__slab_chunk_t *c) {
   if (c->prev)
     c->prev->next = c->next;
   else
     s->large = c->next;
   if (c->next)
     c->next->prev = c->prev;
-  __atomic_store_n(&s->large_live, s->large_live - 1, __ATOMIC_RELAXED);
+}
+
+/* A large chunk of len bytes with its slot at off: the runtime's cache or
+ * the pool (same len and off only: a stale handle must still point at a
+ * slot's start), else a new one. */
+static ac__slab_chunk_t *large_get(ac__sched_t *s, size_t len, size_t off,
+                                   bool *from_cache) {
+  ac__slab_chunk_t **p, *c = NULL;
+  ac__spin_lock(&s->large_lock);
+  for (p = &s->large_cache; *p; p = &(*p)->next)
+    if ((*p)->len == len && (*p)->slot == off) {
+      c = *p;
+      *p = c->next;
+      __atomic_store_n(&s->large_ncache, s->large_ncache - 1,
+                       __ATOMIC_RELAXED);
+      break;
+    }
   ac__spin_unlock(&s->large_lock);
-  free(c);
+  *from_cache = c != NULL;
+  if (c)
+    return c;
+  ac__spin_lock(&pool.lock);
+  for (p = &pool.large; *p; p = &(*p)->next)
+    if ((*p)->len == len && (*p)->slot == off) {
+      c = *p;
+      *p = c->next;
+      break;
+    }
+  ac__spin_unlock(&pool.lock);
+  if (c)
+    return c;
+  c = aligned_alloc(AC__SLAB_CHUNK, len);
+  if (!c)
+    return NULL;
+  if ((uintptr_t)c >> 48) {
+    free(c);
+    return NULL;
+  }
+  c->cls = AC__SLAB_LARGE;
+  c->slot = (uint32_t)off; /* a large chunk keeps its one slot's offset */
+  c->len = len;
+  c->gen_floor = 0;
+  c->nslots = 1;
+  return c;
+}
+
+static void *large_alloc(ac__sched_t *s, size_t size, size_t align) {
+  if (align > AC__SLAB_CHUNK / 2)
+    return NULL;
+  size_t off = align_up(CHUNK_HDR, align < 16 ? 16 : align);
+  if (size > SIZE_MAX - off - AC__SLAB_CHUNK)
+    return NULL;
+  size_t len = align_up(off + size, AC__SLAB_CHUNK);
+  bool from_cache;
+  ac__slab_chunk_t *c = large_get(s, len, off, &from_cache);
+  if (!c)
+    return NULL;
+  c->sched = s;
+  c->heap = NULL;
+  c->visited = false;
+  c->carved = 1;
+  c->gen_floor++; /* below the limit: spent chunks are never reused */
+  void *p = (char *)c + off;
+  UNPOISON(p, size);
+  gen_store(p, c->gen_floor);
+  ac__spin_lock(&s->large_lock);
+  large_link(s, c);
+  if (!from_cache)
+    add_bytes(&s->large_bytes, (ssize_t)len);
+  /* stats read these without the lock */
+  __atomic_store_n(&s->large_live, s->large_live + 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->large_spawned, s->large_spawned + 1, __ATOMIC_RELAXED);
+  ac__spin_unlock(&s->large_lock);
+  return p;
+}
+
+static void large_free(ac__slab_chunk_t *c) {
+  ac__sched_t *s = c->sched;
+  void *p = (char *)c + c->slot;
+  __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED);
+  POISON((char *)p + FREE_KEEP, c->len - c->slot - FREE_KEEP);
+  ac__spin_lock(&s->large_lock);
+  large_unlink(s, c);
+  __atomic_store_n(&s->large_live, s->large_live - 1, __ATOMIC_RELAXED);
+  bool cache = s->large_ncache < LARGE_CACHE &&
+               c->gen_floor < AC__GEN_LIMIT - 1;
+  if (cache) {
+    c->next = s->large_cache;
+    s->large_cache = c;
+    __atomic_store_n(&s->large_ncache, s->large_ncache + 1, __ATOMIC_RELAXED);
+  } else {
+    add_bytes(&s->large_bytes, -(ssize_t)c->len);
+  }
+  ac__spin_unlock(&s->large_lock);
+  if (!cache)
+    pool_put(c, false);
 }
 
 /* ==== alloc and free ==== */
 
-void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
-  if (align > 16 || size > AC__SLAB_MAX)
-    return large_alloc(s, size, align);
+static void *heap_alloc(ac__sched_t *s, ac__slab_heap_t *h, size_t size) {
   uint32_t cls = size ? (uint32_t)((size - 1) / AC__SLAB_GRAIN) : 0;
-  ac__slab_heap_t *h = my_heap(s);
   if (h->shared)
     ac__spin_lock(&h->lock);
   void *p = class_pop(s, h, cls);
@@ -174,6 +402,40 @@ void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
   return p;
 }
 
+/* The spawn path: a worker's own free list is popped here, inline. */
+_Static_assert(sizeof(ac_task_t) >= FREE_KEEP && sizeof(ac__obj_t) + 8 >= FREE_KEEP,
+               "every slot is at least FREE_KEEP bytes");
+
+void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
+  if (AC_UNLIKELY(align > 16 || size > AC__SLAB_MAX))
+    return large_alloc(s, size, align);
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_UNLIKELY(!w || w->sched != s))
+    return heap_alloc(s, &s->heaps[s->nworkers], size);
+  ac__slab_heap_t *h = &s->heaps[w->index];
+  uint32_t cls = (uint32_t)((size - 1) / AC__SLAB_GRAIN);
+  ac__slab_class_t *k = &h->cls[cls];
+  void *p = k->free;
+  if (AC_LIKELY(p)) {
+    uint32_t g = gen_load(p) + 1;
+    if (AC_UNLIKELY(g >= AC__GEN_LIMIT || g % COLD_EVERY == 0))
+      return heap_alloc(s, h, size);
+    k->free = *link_of(p);
+    gen_store(p, g);
+  } else {
+    /* A burst of spawns carves (W1): inline too, after the remote list. */
+    ac__slab_chunk_t *c = k->cur;
+    if (AC_UNLIKELY(!c || c->carved == c->nslots ||
+                    __atomic_load_n(&k->remote, __ATOMIC_RELAXED)))
+      return heap_alloc(s, h, size);
+    p = carve(c);
+  }
+  __atomic_store_n(&h->allocs, h->allocs + 1, __ATOMIC_RELAXED);
+  UNPOISON(p, size);
+  POISON((char *)p + size, (cls + 1) * AC__SLAB_GRAIN - size);
+  return p;
+}
+
 void ac__slab_free(void *p) {
   ac__slab_chunk_t *c = ac__slab_chunk_of(p);
   if (c->cls == AC__SLAB_LARGE) {
@@ -184,20 +446,212 @@ void ac__slab_free(void *p) {
   UNPOISON(p, FREE_KEEP);
   POISON((char *)p + FREE_KEEP, c->slot - FREE_KEEP);
   __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED); /* marks it free */
+  ac__slab_class_t *k = &h->cls[c->cls];
   if (!h->shared && h == my_heap(c->sched)) {
-    ac__slab_class_t *k = &h->cls[c->cls];
+    /* No read of the slot here: its generation is looked at when it is
+     * taken again (reading it back right after the task's last atomic
+     * cost the join of W1 a third of its time). */
     *link_of(p) = k->free;
     k->free = p;
     bump(h, &h->frees);
     return;
   }
-  ac__slab_class_t *k = &h->cls[c->cls];
   void *head = __atomic_load_n(&k->remote, __ATOMIC_RELAXED);
   do
     *link_of(p) = head;
   while (!__atomic_compare_exchange_n(&k->remote, &head, p, true,
                                       __ATOMIC_RELEASE, __ATOMIC_RELAXED));
   __atomic_fetch_add(&h->remote_frees, 1, __ATOMIC_RELAXED);
+}
+
+/* ==== trimming: wholly free chunks back to the pool ==== */
+
+/* Counts, per chunk, the slots of a free list. */
+static void count_list(void *l) {
+  for (void *p = l; p; p = *link_of(p))
+    ac__slab_chunk_of(p)->nfree++;
+}
+
+/* A wholly free chunk about to go to the pool: its floor becomes the
+ * highest generation any of its slots had (retired ones included). */
+static void settle(ac__slab_chunk_t *c) {
+  for (uint32_t k = 0; k < c->carved; k++) {
+    uint32_t g = gen_load((char *)c + CHUNK_HDR + (size_t)k * c->slot);
+    if (g > c->gen_floor)
+      c->gen_floor = g;
+  }
+}
+
+/* The list without the slots of chunks being released; *n counts them. */
+static void *filter(void *l, size_t *n) {
+  void *head = NULL, **tail = &head;
+  for (void *p = l, *next; p; p = next) {
+    next = *link_of(p);
+    if (ac__slab_chunk_of(p)->release)
+      continue;
+    *tail = p;
+    tail = link_of(p);
+    ++*n;
+  }
+  *tail = NULL;
+  return head;
+}
+
+static void *concat(void *a, void *b) {
+  if (!a)
+    return b;
+  void *p = a;
+  while (*link_of(p))
+    p = *link_of(p);
+  *link_of(p) = b;
+  return a;
+}
+
+static bool chunk_empty(const ac__slab_chunk_t *c) {
+  return c->nfree + c->retired == c->carved;
+}
+
+/* The owner (or the holder of a shared heap's lock): every chunk wholly
+ * free goes to the pool, decommitted, except one per class (the one being
+ * carved if it is free).  Returns the chunks released. */
+static size_t trim_heap(ac__slab_heap_t *h) {
+  void *remote[AC__SLAB_NCLASS];
+  bool kept[AC__SLAB_NCLASS] = {false};
+  /* Frees counted before the remote lists are taken: one that lands
+   * after the take makes the next trim due (counted after, it would be
+   * taken for seen and its chunk kept for good). */
+  size_t mark = __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
+                __atomic_load_n(&h->remote_frees, __ATOMIC_ACQUIRE);
+  for (ac__slab_chunk_t *c = h->chunks; c; c = c->next) {
+    c->nfree = 0;
+    c->release = false;
+  }
+  for (uint32_t i = 0; i < AC__SLAB_NCLASS; i++) {
+    ac__slab_class_t *k = &h->cls[i];
+    remote[i] = __atomic_exchange_n(&k->remote, NULL, __ATOMIC_ACQUIRE);
+    count_list(k->free);
+    count_list(k->cold);
+    count_list(remote[i]);
+    if (k->cur && chunk_empty(k->cur))
+      kept[i] = true;
+  }
+  size_t released = 0;
+  for (ac__slab_chunk_t *c = h->chunks; c; c = c->next)
+    if (chunk_empty(c) && c != h->cls[c->cls].cur) {
+      if (!kept[c->cls])
+        kept[c->cls] = true;
+      else
+        c->release = true, released++;
+    }
+  size_t left = 0;
+  for (uint32_t i = 0; i < AC__SLAB_NCLASS; i++) {
+    ac__slab_class_t *k = &h->cls[i];
+    k->free = concat(filter(k->free, &left), filter(remote[i], &left));
+    k->cold = filter(k->cold, &left);
+  }
+  /* Read without the lock of a shared heap by trim_due: atomic stores. */
+  __atomic_store_n(&h->trim_left, left, __ATOMIC_RELAXED);
+  __atomic_store_n(&h->trim_mark, mark, __ATOMIC_RELAXED);
+  if (!released)
+    return 0;
+  for (ac__slab_chunk_t *c = h->chunks, *next; c; c = next) {
+    next = c->next;
+    if (!c->release)
+      continue;
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      h->chunks = c->next;
+    if (c->next)
+      c->next->prev = c->prev;
+    add_bytes(&h->chunk_bytes, -(ssize_t)c->len);
+    settle(c);
+    pool_put(c, false);
+  }
+  return released;
+}
+
+/* Worth a walk: enough frees since the last one, and more than a quarter
+ * of the free slots the last one left (the walk costs one step per free
+ * slot, so this keeps it a few steps per free); or every slot is free
+ * again and more than a chunk a class could be kept is held. */
+static bool trim_due(ac__slab_heap_t *h) {
+  size_t frees = __atomic_load_n(&h->frees, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&h->remote_frees, __ATOMIC_RELAXED);
+  size_t freed = frees - __atomic_load_n(&h->trim_mark, __ATOMIC_RELAXED);
+  if (!freed)
+    return false;
+  if (freed >= TRIM_MIN &&
+      freed >= __atomic_load_n(&h->trim_left, __ATOMIC_RELAXED) / 4)
+    return true;
+  return __atomic_load_n(&h->allocs, __ATOMIC_RELAXED) == frees &&
+         __atomic_load_n(&h->chunk_bytes, __ATOMIC_RELAXED) >
+             4 * (size_t)AC__SLAB_CHUNK;
+}
+
+/* The runtime's large cache back to the pool, decommitted. */
+static void large_flush(ac__sched_t *s) {
+  if (!__atomic_load_n(&s->large_ncache, __ATOMIC_RELAXED))
+    return;
+  ac__spin_lock(&s->large_lock);
+  ac__slab_chunk_t *c = s->large_cache;
+  s->large_cache = NULL;
+  __atomic_store_n(&s->large_ncache, 0, __ATOMIC_RELAXED);
+  for (ac__slab_chunk_t *k = c; k; k = k->next)
+    add_bytes(&s->large_bytes, -(ssize_t)k->len);
+  ac__spin_unlock(&s->large_lock);
+  for (ac__slab_chunk_t *next; c; c = next) {
+    next = c->next;
+    pool_put(c, false);
+  }
+}
+
+/* A worker about to park: its own heap, the shared heap of the runtime's
+ * other threads, and the object heap, each if it freed enough. */
+void ac__slab_trim(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (w && w->sched == s && trim_due(&s->heaps[w->index]))
+    trim_heap(&s->heaps[w->index]);
+  ac__slab_heap_t *sh = &s->heaps[s->nworkers];
+  if (trim_due(sh)) {
+    ac__spin_lock(&sh->lock);
+    if (trim_due(sh)) /* another worker may have done it meanwhile */
+      trim_heap(sh);
+    ac__spin_unlock(&sh->lock);
+  }
+  ac__obj_trim();
+  large_flush(s);
+}
+
+/* An idle worker whose heap holds many chunks with tasks still alive in
+ * them: those tasks may finish on other workers while it sleeps (their
+ * slots go to its remote lists), and only it can give the chunks back, so
+ * it sleeps with a timeout and looks again (exec_multi.c). */
+bool ac__slab_recheck(ac__sched_t *s) {
+  ac__worker_t *w = ac__tls.worker;
+  if (!w || w->sched != s)
+    return false;
+  ac__slab_heap_t *h = &s->heaps[w->index];
+  return h->chunk_bytes > 16 * (size_t)AC__SLAB_CHUNK;
+}
+
+/* ==== the object heap (handle.c's checked objects) ==== */
+
+static ac__slab_heap_t obj_heap = {.shared = true};
+
+void *ac__obj_alloc(size_t size) {
+  if (size > AC__SLAB_MAX)
+    return NULL;
+  return heap_alloc(NULL, &obj_heap, size);
+}
+
+void ac__obj_trim(void) {
+  if (!trim_due(&obj_heap))
+    return;
+  ac__spin_lock(&obj_heap.lock);
+  if (trim_due(&obj_heap))
+    trim_heap(&obj_heap);
+  ac__spin_unlock(&obj_heap.lock);
 }
 
 /* ==== the runtime's view ==== */
@@ -221,6 +675,13 @@ size_t ac__slab_live(ac__sched_t *s) {
   return n;
 }
 
+size_t ac__slab_bytes(ac__sched_t *s) {
+  size_t n = __atomic_load_n(&s->large_bytes, __ATOMIC_RELAXED);
+  for (uint32_t i = 0; s->heaps && i <= s->nworkers; i++)
+    n += __atomic_load_n(&s->heaps[i].chunk_bytes, __ATOMIC_RELAXED);
+  return n;
+}
+
 /* Calls fn on every allocated slot (workers stopped).  fn may free slots
  * and even allocate: carved counts and the chunk list are re-read. */
 void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot)) {
@@ -232,7 +693,7 @@ void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot)) {
         if (__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE))
           fn(p);
       }
-  /* fn may unmap a large chunk: restart after each call, and let fn's
+  /* fn may free a large chunk: restart after each call, and let fn's
    * own state (a finished task) make it skip what it already did. */
   for (;;) {
     ac__spin_lock(&s->large_lock);
@@ -249,30 +710,25 @@ void ac__slab_for_each(ac__sched_t *s, void (*fn)(void *slot)) {
   }
 }
 
-/* Gives the chunks back, unless slots are still allocated: a handle never
- * joined points into them, and freeing the runtime must not make it dangle. */
+/* Gives the chunks to the pool, unless slots are still allocated (a task
+ * kept alive by a waker that outlived its runtime: its chunk must not be
+ * reused under it). */
 void ac__slab_destroy(ac__sched_t *s) {
   if (!s->heaps)
     return;
+  large_flush(s);
   if (ac__slab_live(s) == 0) {
     for (uint32_t i = 0; i <= s->nworkers; i++) {
       ac__slab_chunk_t *c = s->heaps[i].chunks, *next;
       for (; c; c = next) {
         next = c->next;
-        free(c);
+        settle(c);
+        pool_put(c, true);
       }
     }
   }
   free(s->heaps);
   s->heaps = NULL;
-}
-
-/* Tasks finished, counted on the calling thread's heap (the registry
- * these counters replace took a lock per task).  Every slot holds a task,
- * so the allocation counters count the spawns. */
-void ac__slab_count_finished(ac__sched_t *s) {
-  ac__slab_heap_t *h = my_heap(s);
-  bump(h, &h->finished);
 }
 
 size_t ac__sched_live_tasks(ac__sched_t *s) {

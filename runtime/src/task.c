@@ -7,7 +7,9 @@
  * stored over it (the future has been dropped by then), as tokio's task
  * Stage union does.  Outputs above AC__SMALL_OUT bytes get their own slot.
  *
- * The state word (ac_task_t.state), changed only by atomic CAS/RMW:
+ * The state word (ac_task_t.state), changed only by atomic CAS/RMW; the
+ * slot's generation (slab.c) sits beside it, and handle operations read
+ * and CAS the two as one 64-bit word (ac_task_t.word):
  *   RUNNING        the task is owned by a run queue entry or by the worker
  *                  polling it.  The waker that finds a task idle sets it and
  *                  queues the task, so taking a task off a queue to poll it
@@ -18,6 +20,7 @@
  *   CANCELLED      abort() was called; whoever polls next drops the future.
  *   JOIN_INTEREST  the join handle still exists.
  *   JOIN_WAKER     join_waker holds the awaiting joiner's waker.
+ *   JOIN_CLAIMED   a join future waits on the handle (see "join handle").
  *   NO_OUTPUT      set with COMPLETE when the future was dropped unfinished.
  *   bits 8..31     reference count.
  *
@@ -40,21 +43,38 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NO_OUTPUT (1u << 6)
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 
-static size_t fut_offset(const ac_future_vtable_t *vt) {
-  size_t a = vt->align < 8 ? 8 : vt->align;
-  return align_up(sizeof(ac_task_t), a);
+/* memcpy of a size known only at run time is a call; the sizes of most
+ * outputs (int, long, a pointer) and of small frames are copied inline
+ * (W1 copies a frame at spawn and an output at completion and at join). */
+static inline void copy(void *dst, const void *src, size_t n) {
+  switch (n) {
+  case 4:
+    memcpy(dst, src, 4);
+    return;
+  case 8:
+    memcpy(dst, src, 8);
+    return;
+  case 16:
+    memcpy(dst, src, 16);
+    return;
+  default:
+    memcpy(dst, src, n);
+  }
 }
 
 static bool big_output(const ac_future_vtable_t *vt) {
   return vt->out_size > AC__SMALL_OUT;
 }
 
-void *ac__task_future(ac_task_t *t) { return (char *)t + t->fut_off; }
+void *ac__task_future(ac_task_t *t) {
+  return (char *)t + ac__fut_off(t->vt);
+}
 
 void *ac__task_output(ac_task_t *t) {
   char *fut = ac__task_future(t);
@@ -67,18 +87,28 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
                         const void *fut) {
   size_t body = big_output(vt) ? align_up(vt->size, 16) + vt->out_size
                 : vt->size > vt->out_size ? vt->size : vt->out_size;
-  size_t total = fut_offset(vt) + body;
+  size_t total = ac__fut_off(vt) + body;
   ac_task_t *t = ac__slab_alloc(s, total, vt->align);
   if (!t)
     return NULL;
   /* Three references: the runtime, the join handle, the run queue. */
-  t->state = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
+  /* Atomic: a stale handle may read the word meanwhile (the generation
+   * beside it is the slab's). */
+  __atomic_store_n(&t->state,
+                   3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST,
+                   __ATOMIC_RELAXED);
   t->vt = vt;
-  t->fut_off = (uint32_t)fut_offset(vt);
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
-  memcpy(ac__task_future(t), fut, vt->size);
-  ac__sched_schedule(s, t);
+  copy(ac__task_future(t), fut, vt->size);
+  if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
+    /* No run queue could grow to take it: the spawn fails (the future is
+     * still the caller's, never started) instead of aborting. */
+    ac__slab_count_finished(s);
+    ac__slab_free(t);
+    errno = ENOMEM;
+    return NULL;
+  }
   return t;
 }
 
@@ -166,7 +196,7 @@ bool ac__task_run(ac_task_t *t) {
   if (r == AC_POLL_READY) {
     vt->drop(fut);
     if (!big_output(vt))
-      memcpy(fut, small.bytes, vt->out_size);
+      copy(fut, small.bytes, vt->out_size);
     complete(t, false);
     return false;
   }
@@ -208,44 +238,181 @@ void ac__sched_shutdown_tasks(ac__sched_t *s) {
   ac__slab_for_each(s, shutdown_slot);
 }
 
-/* ==== join handle ==== */
+/* ==== join handle ====
+ *
+ * A handle carries its task's generation (handle.c).  Every operation on
+ * one reads the state and the generation as one 64-bit word: a handle
+ * whose generation moved on (the task was freed), or whose task no longer
+ * has JOIN_INTEREST (the handle was consumed), is a misuse, reported
+ * without touching the task.  The operations that consume the handle do so
+ * with a 64-bit CAS that checks both, so two threads consuming one handle
+ * cannot both succeed.  A join future claims the handle (JOIN_CLAIMED) the
+ * first time it waits, so a second join of the same handle is told apart
+ * from the first one being polled again; a join that finds the task
+ * complete needs no claim: its release is the check.
+ */
 
-ac_join_t ac_task_join(ac_task_t *t) { return (ac_join_t){t, 0}; }
+enum { J_FRESH, J_CLAIMED, J_DONE, J_BAD };
 
-/* Gives up the handle's reference and its interest in the output. */
-static void release_handle(ac_task_t *t) {
-  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
-  do {
-    nw = (st & ~AC__T_JOIN_INTEREST) - AC__T_REF_ONE;
-  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (AC__T_REFS(st) == 1)
-    dealloc(t);
+#define W_STATE(w) ((uint32_t)(w))
+#define W_GEN(w) ((uint32_t)((w) >> 32))
+
+
+static bool live(uint64_t w, uint32_t gen) {
+  return W_GEN(w) == gen && (W_STATE(w) & AC__T_JOIN_INTEREST);
 }
 
-static ac_poll_t join_ready(ac_join_t *j, uint32_t st, void *out) {
-  ac_task_t *t = j->task;
-  if (st & NO_OUTPUT)
-    j->status = AC_ECANCELED;
-  if (out && t->vt->out_size)
-    memcpy(out, ac__task_output(t), t->vt->out_size);
-  release_handle(t);
+static int stale(const char *op) {
+  static const char tail[] =
+      ": the task handle was already joined or detached, or its runtime "
+      "was freed";
+  char what[160];
+  size_t n = strlen(op);
+  if (n > sizeof what - sizeof tail)
+    n = sizeof what - sizeof tail;
+  memcpy(what, op, n);
+  memcpy(what + n, tail, sizeof tail);
+  return ac__misuse(-EBADF, what);
+}
+
+/* Gives up the handle's reference and its interest in the output, if the
+ * handle still names the task: 0, or -EBADF.  `claimed`: the caller is
+ * the join future that claimed the handle (others must not release a
+ * claimed one). */
+static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
+                          const char *op) {
+  uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED), nw;
+  do {
+    if (!live(w, gen))
+      return stale(op);
+    if ((W_STATE(w) & AC__T_JOIN_CLAIMED) && !claimed)
+      return ac__misuse(-EINVAL, "a task handle awaited by a join was "
+                                 "joined again or detached");
+    nw = w - AC__T_REF_ONE;
+    nw &= ~(uint64_t)(AC__T_JOIN_INTEREST | AC__T_JOIN_CLAIMED);
+  } while (!__atomic_compare_exchange_n(&t->word, &w, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  if (AC__T_REFS(W_STATE(w)) == 1)
+    dealloc(t);
+  return 0;
+}
+
+/* Ready at once with an error (the output is not written). */
+static ac_poll_t join_fail(ac_join_t *j, int err) {
+  j->status = err;
+  j->phase = J_BAD;
   j->task = NULL;
   return AC_POLL_READY;
 }
 
+static ac_poll_t join_done(ac_join_t *j, uint32_t st) {
+  j->status = (st & NO_OUTPUT) ? AC_ECANCELED : 0;
+  j->phase = J_DONE;
+  j->task = NULL;
+  return AC_POLL_READY;
+}
+
+static ac_poll_t join_ready(ac_join_t *j, ac_task_t *t, uint32_t gen,
+                            uint32_t st, void *out) {
+  if (out && t->vt->out_size)
+    memcpy(out, ac__task_output(t), t->vt->out_size);
+  int rc = release_handle(t, gen, j->phase == J_CLAIMED, "join");
+  if (rc != 0) /* another thread consumed the handle meanwhile */
+    return join_fail(j, rc);
+  return join_done(j, st);
+}
+
+/* The first wait of a join: claim the handle.  Returns the state word
+ * (COMPLETE may be set by now), or 0 after a misuse (j failed). */
+static uint64_t join_claim(ac_join_t *j, ac_task_t *t, uint32_t gen,
+                           uint64_t w) {
+  do {
+    if (!live(w, gen))
+      return join_fail(j, stale("join")), 0;
+    if (W_STATE(w) & AC__T_JOIN_CLAIMED)
+      return join_fail(j, ac__misuse(-EINVAL, "a task handle joined twice: "
+                                              "another join awaits it")),
+             0;
+    if (W_STATE(w) & AC__T_COMPLETE)
+      return w;
+  } while (!__atomic_compare_exchange_n(&t->word, &w,
+                                        w | AC__T_JOIN_CLAIMED, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+  j->phase = J_CLAIMED;
+  return w | AC__T_JOIN_CLAIMED;
+}
+
+/* A join with no task to look at: made from NULL, or done already. */
+__attribute__((cold, noinline)) static ac_poll_t join_unusable(ac_join_t *j) {
+  if (j->phase == J_BAD)
+    return AC_POLL_READY; /* its error is in status already */
+  if (j->phase == J_DONE)
+    return join_fail(j, ac__misuse(-EINVAL, "a join polled again after it "
+                                            "completed"));
+  return join_fail(j, ac__misuse(-EINVAL, "a join of a NULL task handle (a "
+                                          "spawn that failed?)"));
+}
+
+static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
+                           ac_task_t *t, uint32_t gen, uint64_t w);
+
+/* The common case inline: the task is complete and this join, which has
+ * not waited, takes the output.  One load and one CAS, as before handles
+ * were checked. */
 ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
-  ac_task_t *t = j->task;
-  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-  if (st & AC__T_COMPLETE)
-    return join_ready(j, st, out);
+  ac_task_t *t = ac__handle_addr(j->task);
+  if (AC_UNLIKELY(!t || j->phase >= J_DONE))
+    return join_unusable(j);
+  uint32_t gen = ac__handle_gen(j->task);
+  uint64_t w = __atomic_load_n(&t->word, __ATOMIC_ACQUIRE);
+  uint32_t st = W_STATE(w);
+  const uint32_t mask =
+      AC__T_JOIN_INTEREST | AC__T_COMPLETE | AC__T_JOIN_CLAIMED;
+  if (AC_LIKELY(W_GEN(w) == gen &&
+                (st & mask) == (AC__T_JOIN_INTEREST | AC__T_COMPLETE))) {
+    if (out && t->vt->out_size)
+      copy(out, ac__task_output(t), t->vt->out_size);
+    uint64_t nw = (w - AC__T_REF_ONE) & ~(uint64_t)AC__T_JOIN_INTEREST;
+    if (AC_UNLIKELY(!__atomic_compare_exchange_n(&t->word, &w, nw, false,
+                                                 __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_RELAXED))) {
+      /* A reference came or went meanwhile: the checked way. */
+      int rc = release_handle(t, gen, false, "join");
+      return rc ? join_fail(j, rc) : join_done(j, st);
+    }
+    if (AC__T_REFS(st) == 1)
+      dealloc(t);
+    return join_done(j, st);
+  }
+  return join_wait(j, cx, out, t, gen, w);
+}
+
+static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
+                           ac_task_t *t, uint32_t gen, uint64_t w) {
+  if (AC_UNLIKELY(!live(w, gen)))
+    return join_fail(j, stale("join"));
+  if (AC_UNLIKELY((W_STATE(w) & AC__T_JOIN_CLAIMED) &&
+                  j->phase != J_CLAIMED))
+    return join_fail(j, ac__misuse(-EINVAL, "a task handle joined twice: "
+                                            "another join awaits it"));
+  if (W_STATE(w) & AC__T_COMPLETE)
+    return join_ready(j, t, gen, W_STATE(w), out);
+  if (j->phase == J_FRESH) {
+    if (!(w = join_claim(j, t, gen, w)))
+      return AC_POLL_READY;
+    if (W_STATE(w) & AC__T_COMPLETE)
+      return join_ready(j, t, gen, W_STATE(w), out);
+  }
+  /* Claimed: the handle's reference keeps the task (and its generation)
+   * until this join releases it; the state word alone will do. */
+  uint32_t st = W_STATE(w);
   if (st & AC__T_JOIN_WAKER) {
     if (ac_waker_will_wake(&t->join_waker, cx->waker))
       return AC_POLL_PENDING;
     /* Take the slot back (rule 3) to replace the waker. */
     do {
       if (st & AC__T_COMPLETE)
-        return join_ready(j, st, out);
+        return join_ready(j, t, gen, st, out);
     } while (!__atomic_compare_exchange_n(&t->state, &st,
                                           st & ~AC__T_JOIN_WAKER, true,
                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
@@ -255,17 +422,20 @@ ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
   t->join_waker = ac_waker_clone(cx->waker);
   do {
     if (st & AC__T_COMPLETE)
-      return join_ready(j, st, out);
+      return join_ready(j, t, gen, st, out);
   } while (!__atomic_compare_exchange_n(&t->state, &st,
                                         st | AC__T_JOIN_WAKER, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
   return AC_POLL_PENDING;
 }
 
+/* Dropped before it completed: the task runs on detached. */
 void ac_join_drop(ac_join_t *j) {
-  if (j->task)
-    release_handle(j->task);
+  if (j->phase < J_DONE && j->task)
+    (void)release_handle(ac__handle_addr(j->task), ac__handle_gen(j->task),
+                         j->phase == J_CLAIMED, "drop of a join");
   j->task = NULL;
+  j->phase = J_DONE;
 }
 
 const ac_future_vtable_t ac_join_vtable = {
@@ -273,22 +443,63 @@ const ac_future_vtable_t ac_join_vtable = {
     (void (*)(void *))ac_join_drop, sizeof(ac_join_t), _Alignof(ac_join_t), 0,
     "ac_join"};
 
-void ac_task_detach(ac_task_t *t) { release_handle(t); }
-
-int ac_task_is_finished(const ac_task_t *t) {
-  return (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) & AC__T_COMPLETE) != 0;
+int ac_task_detach(ac_task_t *h) {
+  if (!h)
+    return ac__misuse(-EINVAL, "ac_task_detach of a NULL task handle");
+  return release_handle(ac__handle_addr(h), ac__handle_gen(h), false,
+                        "ac_task_detach");
 }
 
-void ac_task_abort(ac_task_t *t) {
-  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
+int ac_task_is_finished(const ac_task_t *h) {
+  if (!h)
+    return ac__misuse(-EINVAL, "ac_task_is_finished of a NULL task handle");
+  ac_task_t *t = ac__handle_addr(h);
+  uint64_t w = __atomic_load_n(&t->word, __ATOMIC_ACQUIRE);
+  if (!live(w, ac__handle_gen(h)))
+    return stale("ac_task_is_finished");
+  return (W_STATE(w) & AC__T_COMPLETE) != 0;
+}
+
+int ac_task_abort(ac_task_t *h) {
+  if (!h)
+    return ac__misuse(-EINVAL, "ac_task_abort of a NULL task handle");
+  ac_task_t *t = ac__handle_addr(h);
+  uint32_t gen = ac__handle_gen(h);
+  uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED), nw;
   do {
-    if (st & (AC__T_COMPLETE | AC__T_CANCELLED))
-      return;
-    nw = st | AC__T_CANCELLED;
-    if (!(st & AC__T_RUNNING))
+    if (!live(w, gen))
+      return stale("ac_task_abort");
+    if (W_STATE(w) & (AC__T_COMPLETE | AC__T_CANCELLED))
+      return 0;
+    nw = w | AC__T_CANCELLED;
+    if (!(W_STATE(w) & AC__T_RUNNING))
       nw += AC__T_RUNNING + AC__T_REF_ONE; /* idle: queue it to cancel */
-  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+  } while (!__atomic_compare_exchange_n(&t->word, &w, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (!(st & AC__T_RUNNING))
+  if (!(W_STATE(w) & AC__T_RUNNING))
     ac__sched_schedule(ac__task_sched(t), t);
+  return 0;
+}
+
+/* Runtime free: the handles nobody consumed stop naming their tasks (a
+ * later join, detach or abort reports it), and give their references
+ * back, so the chunks can go back to the pool. */
+static void orphan_slot(void *slot) {
+  ac_task_t *t = slot;
+  uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
+  if (W_STATE(w) & AC__T_JOIN_INTEREST)
+    (void)release_handle(t, W_GEN(w), true, "runtime free");
+}
+
+void ac__sched_orphan_handles(ac__sched_t *s) {
+  ac__slab_for_each(s, orphan_slot);
+}
+
+void ac_frame_alloc_failed(const char *name) {
+  static const char pre[] = "acc: out of memory for the frame of ";
+  ssize_t rc = write(2, pre, sizeof pre - 1);
+  rc = write(2, name, strlen(name));
+  rc = write(2, "\n", 1);
+  (void)rc;
+  abort();
 }

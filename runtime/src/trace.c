@@ -238,7 +238,8 @@ ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx, void *out) {
     if (drop)
       fprintf(stderr, "ac-cancel: dropped %s\n", cancel_note);
     if (drop) {
-      ac_task_abort(t); /* ac__task_run cancels it when this returns */
+      /* t is the slot; abort takes the handle (handle.c) */
+      ac_task_abort(ac__task_handle(t)); /* ac__task_run cancels it */
       return AC_POLL_PENDING;
     }
   }

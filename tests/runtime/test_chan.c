@@ -4,7 +4,9 @@
  */
 #include "harness.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 
 Test(chan, oneshot_delivers_one_value) {
   ac_oneshot_t *ch = ac_oneshot_new(sizeof(int));
@@ -262,4 +264,51 @@ Test(chan, recv_wakes_when_last_sender_drops) {
   ac_mpsc_recv_drop(&rx);
   ac_mpsc_receiver_drop(ch);
   cr_assert_eq(wc.refs, 0);
+}
+
+/* Issue 13, item 1: a granted sender whose value goes straight to a parked
+ * receiver leaves its reserved slot empty; the next waiting sender must
+ * get it, or producers above the capacity deadlock. */
+Test(chan, granted_send_handed_to_a_parked_recv_grants_the_next_sender) {
+  ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
+  int v1 = 1, v2 = 2, v3 = 3, got = 0, r = -1;
+  cr_assert_eq(ac_mpsc_try_send(ch, &v1), 0);
+  t_wake_count_t w2c = {0}, w3c = {0}, rxc = {0};
+  ac_waker_t w2 = t_counting_waker(&w2c), w3 = t_counting_waker(&w3c),
+             wr = t_counting_waker(&rxc);
+  ac_context_t cx2 = {&w2}, cx3 = {&w3}, cxr = {&wr};
+  ac_mpsc_send_t s2 = ac_mpsc_send(ch, &v2), s3 = ac_mpsc_send(ch, &v3);
+  cr_assert_eq(ac_mpsc_send_poll(&s2, &cx2, &r), AC_POLL_PENDING);
+  cr_assert_eq(ac_mpsc_send_poll(&s3, &cx3, &r), AC_POLL_PENDING);
+  cr_assert_eq(ac_mpsc_try_recv(ch, &got), 0); /* frees the slot: s2's */
+  cr_assert_eq(got, 1);
+  cr_assert_eq(w2c.wakes, 1);
+  ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &got);
+  cr_assert_eq(ac_mpsc_recv_poll(&rx, &cxr, &r), AC_POLL_PENDING);
+  cr_assert_eq(ac_mpsc_send_poll(&s2, &cx2, &r), AC_POLL_READY); /* handoff */
+  cr_assert_eq(r, 0);
+  cr_assert_eq(w3c.wakes, 1, "the slot s2 left empty must go to s3");
+  cr_assert_eq(ac_mpsc_recv_poll(&rx, &cxr, &r), AC_POLL_READY);
+  cr_assert_eq(got, 2);
+  cr_assert_eq(ac_mpsc_send_poll(&s3, &cx3, &r), AC_POLL_READY);
+  cr_assert_eq(ac_mpsc_try_recv(ch, &got), 0);
+  cr_assert_eq(got, 3);
+  ac_mpsc_send_drop(&s2);
+  ac_mpsc_send_drop(&s3);
+  ac_mpsc_recv_drop(&rx);
+  ac_mpsc_receiver_drop(ch);
+  ac_mpsc_sender_drop(ch);
+  cr_assert_eq(w2c.refs + w3c.refs + rxc.refs, 0);
+}
+
+Test(chan, mpsc_new_rejects_sizes_whose_buffer_overflows) {
+  errno = 0;
+  cr_assert_null(ac_mpsc_new(16, (size_t)1 << 60));
+  cr_assert_eq(errno, EINVAL);
+  cr_assert_null(ac_mpsc_new(4, SIZE_MAX));
+  cr_assert_null(ac_mpsc_new(SIZE_MAX, 2));
+  ac_mpsc_t *ch = ac_mpsc_new(8, 1000);
+  cr_assert_not_null(ch);
+  ac_mpsc_receiver_drop(ch);
+  ac_mpsc_sender_drop(ch);
 }

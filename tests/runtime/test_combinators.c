@@ -3,6 +3,7 @@
  * select's losers are dropped and leave nothing registered.
  */
 #include "harness.h"
+#include <errno.h>
 
 Test(combinators, join_all_waits_for_every_branch) {
   T_FLAVORS(f) {
@@ -92,4 +93,15 @@ Test(combinators, select_between_recv_and_sleep_leaves_the_channel_clean) {
     ac_mpsc_sender_drop(ch);
     ac_mpsc_receiver_drop(ch);
   }
+}
+
+Test(combinators, select_of_no_branches_is_einval_not_a_hang) {
+  int r = 0;
+  ac_select_t sel = ac_select(NULL, 0);
+  cr_assert_eq(t_run(AC_RT_CURRENT_THREAD, &ac_select_vtable, &sel, &r), 0);
+  cr_assert_eq(r, -EINVAL);
+  ac_branch_t none[1];
+  sel = ac_select(none, 0);
+  cr_assert_eq(t_run(AC_RT_MULTI_THREAD, &ac_select_vtable, &sel, &r), 0);
+  cr_assert_eq(r, -EINVAL);
 }

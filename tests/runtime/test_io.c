@@ -71,6 +71,28 @@ Test(io, write_to_a_closed_peer_is_epipe_not_a_signal) {
   t_close_clean(rt);
 }
 
+/* Issue 13, item 6: a pipe has no MSG_NOSIGNAL; with SIGPIPE at its
+ * default, the write used to kill the process (exit 141). */
+Test(io, write_to_a_pipe_without_reader_is_epipe_not_a_signal) {
+  signal(SIGPIPE, SIG_DFL);
+  T_FLAVORS(fl) {
+    ac_runtime_t *rt = ac_runtime_new(fl, 1);
+    ac_runtime_enter(rt);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    close(p[0]);
+    ac_fd_t *f;
+    cr_assert_eq(ac_fd_open(p[1], &f), 0);
+    cr_assert_eq(run_io(rt, ac_write(f, "x", 1)), -EPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    cr_assert(!sigismember(&pending, SIGPIPE), "a SIGPIPE was left pending");
+    cr_assert_eq(ac_fd_close(f, 1), 0);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
 Test(io, dropped_read_takes_its_waker_back) {
   ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
   ac_runtime_enter(rt);

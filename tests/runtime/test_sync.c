@@ -3,6 +3,7 @@
  * and waiters cancelled while queued or after being granted.
  */
 #include "harness.h"
+#include <errno.h>
 
 /* Locks, yields twice inside the critical section, unlocks; n times. */
 typedef struct locker {
@@ -169,4 +170,25 @@ Test(sync, granted_notification_dropped_passes_to_the_next) {
   ac_notified_drop(&b);
   cr_assert_eq(wc.refs, 0);
   ac_notify_free(n);
+}
+
+Test(sync, permits_beyond_the_maximum_are_refused_not_truncated) {
+  ac_semaphore_t *s = ac_semaphore_new(0);
+  t_wake_count_t wc = {0};
+  ac_waker_t w = t_counting_waker(&wc);
+  ac_context_t cx = {&w};
+  int r = 1;
+  ac_acquire_t a = ac_semaphore_acquire(s, (size_t)1 << 32);
+  cr_assert_eq(ac_acquire_poll(&a, &cx, &r), AC_POLL_READY);
+  cr_assert_eq(r, -EINVAL, "1<<32 permits on an empty semaphore: %d", r);
+  ac_acquire_drop(&a);
+  cr_assert_eq(ac_semaphore_try_acquire(s, (size_t)1 << 32), -EINVAL);
+  cr_assert_eq(ac_semaphore_release(s, AC_SEMAPHORE_MAX), 0);
+  cr_assert_eq(ac_semaphore_release(s, 1), -EOVERFLOW);
+  cr_assert_eq(ac_semaphore_available(s), AC_SEMAPHORE_MAX);
+  cr_assert_eq(wc.refs, 0);
+  ac_semaphore_free(s);
+  errno = 0;
+  cr_assert_null(ac_semaphore_new(AC_SEMAPHORE_MAX + 1));
+  cr_assert_eq(errno, EINVAL);
 }

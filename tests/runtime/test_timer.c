@@ -205,3 +205,73 @@ Test(timer, timer_due_before_park_does_not_block_the_driver) {
   }
   alarm(0);
 }
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Issue 13, item 2: the deadline is start + the whole duration on a
+ * monotonic ns clock; a ms clock that rounds down let sleep_ms(1) return
+ * after 8 us.  Sleeps of 1 ms, each started at a random point of a ms. */
+Test(timer, sleep_is_never_early) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 1);
+    int early = 0;
+    for (int i = 0; i < 100; i++) {
+      struct timespec jitter = {0, (i * 37 % 100) * 10000};
+      nanosleep(&jitter, NULL);
+      ac_sleep_t s = ac_sleep_ms(1);
+      t_await_t a = {&ac_sleep_vtable, &s};
+      uint64_t t0 = now_ns();
+      cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, NULL), 0);
+      if (now_ns() - t0 < 1000000)
+        early++;
+    }
+    cr_assert_eq(early, 0, "%d of 100 sleeps of 1 ms were early", early);
+    t_close_clean(rt);
+  }
+}
+
+/* UINT64_MAX ms (or (uint64_t)-5) wrapped into the past and returned at
+ * once: it saturates now, and never fires. */
+Test(timer, huge_durations_saturate_instead_of_wrapping) {
+  T_FLAVORS(f) {
+    uint64_t huge[] = {UINT64_MAX, (uint64_t)-5, UINT64_MAX / 1000};
+    for (int i = 0; i < 3; i++) {
+      ac_sleep_t forever = ac_sleep_ms(huge[i]), soon = ac_sleep_ms(20);
+      ac_branch_t b[2] = {{&ac_sleep_vtable, &forever, NULL},
+                          {&ac_sleep_vtable, &soon, NULL}};
+      ac_select_t sel = ac_select(b, 2);
+      int winner = -1;
+      cr_assert_eq(t_run(f, &ac_select_vtable, &sel, &winner), 0);
+      cr_assert_eq(winner, 1, "sleep_ms(%llu) fired first",
+                   (unsigned long long)huge[i]);
+    }
+    int v = 0, r = 1;
+    t_sleeper_t inner = t_sleeper(10, 4, NULL);
+    ac_timeout_t to = ac_timeout(&t_sleeper_vtable, &inner, &v, UINT64_MAX);
+    cr_assert_eq(t_run(f, &ac_timeout_vtable, &to, &r), 0);
+    cr_assert_eq(r, 0, "a timeout of UINT64_MAX ms timed out");
+    cr_assert_eq(v, 4);
+  }
+}
+
+Test(timer, sleep_until_a_huge_deadline_stays_pending) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  ac_runtime_clock_pause(rt);
+  t_wake_count_t wc = {0};
+  ac_waker_t w = t_counting_waker(&wc);
+  ac_context_t cx = {&w};
+  ac_sleep_t s = ac_sleep_until(UINT64_MAX - 1);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_PENDING);
+  ac_runtime_clock_advance(rt, UINT64_MAX / 2);
+  cr_assert_eq(wc.wakes, 0);
+  cr_assert_eq(ac_sleep_poll(&s, &cx, NULL), AC_POLL_PENDING);
+  ac_sleep_drop(&s);
+  cr_assert_eq(wc.refs, 0);
+  ac_runtime_exit();
+  t_close_clean(rt);
+}
