@@ -3,7 +3,7 @@
 #   acc-locals [-a]            the async function's locals by source name
 #   acc-bt [TASK | FRAME [FN]] the async backtrace of a task
 #   acc-tasks                  every task of every runtime
-#   print *F                   a frame: its state and live locals
+#   print *ac__F                a frame: its state and live locals
 #
 # Load it with `source $(acc --gdb-init)`-style commands (docs/cli.md).
 #
@@ -322,11 +322,23 @@ def running_futures(reg):
     return out
 
 
+# ac_task_t.vtw: the vtable, and in its low bits AC__VT_LOCAL (a
+# current-thread runtime's task) and AC__VT_QUEUED (such a task's RUNNING)
+VT_LOCAL, VT_QUEUED, VT_BITS = 1, 2, 3
+
+
+def task_vt(task):
+    """The task's vtable (ac__task_vt in runtime/src/internal.h)."""
+    vtw = int(task.dereference()["vtw"]) & ~VT_BITS
+    vt_ptr = gdb.lookup_type("ac_future_vtable_t").pointer()
+    return gdb.Value(vtw).cast(vt_ptr)
+
+
 def task_future(task):
     """The future follows the 32-byte header, or sits at its alignment if
     that is larger (ac__fut_off in runtime/src/internal.h)."""
     header = gdb.lookup_type("struct ac_task").sizeof
-    align = int(task.dereference()["vt"].dereference()["align"])
+    align = int(task_vt(task).dereference()["align"])
     return int(task) + max(align, header)
 
 
@@ -338,18 +350,18 @@ def task_state(task, running):
         return "cancelling"
     if task_future(task) in running:
         return "running"
-    if st & T_RUNNING:
+    vtw = int(task.dereference()["vtw"])
+    if st & T_RUNNING or (vtw & VT_LOCAL and vtw & VT_QUEUED):
         return "ready"
     return "waiting"
 
 
 def task_name(task):
-    vt = task.dereference()["vt"]
-    return _str(vt.dereference()["name"]) or "?"
+    return _str(task_vt(task).dereference()["name"]) or "?"
 
 
 def innermost(reg, task):
-    t = reg.by_vtable.get(int(task.dereference()["vt"]))
+    t = reg.by_vtable.get(int(task_vt(task)))
     if t is None:
         return "-"
     links = chain(reg, t, task_future(task))
@@ -399,15 +411,14 @@ def parse_address(reg, text):
 
 def vt_offset():
     t = gdb.lookup_type("struct ac_task")
-    return next(f.bitpos // 8 for f in t.fields() if f.name == "vt")
+    return next(f.bitpos // 8 for f in t.fields() if f.name == "vtw")
 
 
 def task_table(reg, addr):
     addr &= HANDLE_ADDR
     task_ptr = gdb.lookup_type("struct ac_task").pointer()
     task = gdb.Value(addr).cast(task_ptr)
-    vt = int(task.dereference()["vt"])
-    table = reg.by_vtable.get(vt)
+    table = reg.by_vtable.get(int(task_vt(task)))
     if table is None:
         raise AccError("task %#x runs %s, which acc did not write" %
                        (addr, task_name(task)))
@@ -435,7 +446,8 @@ def resolve(reg, arg, cmd):
     if tag and reg.named(tag):
         return reg.named(tag), addr
     try:  # a plain number: a task, if its vtable is one of ours
-        if _ptr((addr & HANDLE_ADDR) + vt_offset()) in reg.by_vtable:
+        vtw = _ptr((addr & HANDLE_ADDR) + vt_offset())
+        if vtw & ~VT_BITS in reg.by_vtable:
             return task_table(reg, addr)
     except (gdb.error, gdb.MemoryError):
         pass
@@ -602,7 +614,7 @@ class AccTasks(gdb.Command):
                   (n, int(task), state, task_name(task), where))
 
 
-# ==== pretty-printer: print *F ====
+# ==== pretty-printer: print *ac__F ====
 
 
 class FramePrinter:

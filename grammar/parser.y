@@ -912,7 +912,7 @@ kr_declaration_list
   ;
 
 function_begin
-  : %empty                    { ast_func_begin(p); }
+  : %empty                    { ast_func_begin(p, yychar == '{'); }
   ;
 
 /* ==== GNU extensions ==== */

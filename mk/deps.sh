@@ -14,6 +14,9 @@ set -eu
 PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
 graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev
 curl netcat-openbsd socat wrk liburing-dev"
+# Test dependencies: headers of the parse corpus that say `async` (libuv;
+# tests/foreign runs a libuv program too).
+PKGS="$PKGS libuv1-dev"
 PEERS_PKGS="cargo rustc librust-tokio-dev libuv1-dev g++ strace"
 
 quiet=

@@ -86,18 +86,32 @@ typedef struct Source {
   size_t len;
   struct LineMark *marks; /* sorted by offset */
   int nmarks;
+  Vec keywords;      /* offsets (intptr_t) of the words `async` and `await`
+                        the parser took as keywords (keywords.c) */
+  struct TokMap *map; /* where each token was written: source_map() */
+  /* Builds the map on first use (cpp.c sets it: the token dump costs a
+     clang run, which a file without output or messages does not need). */
+  struct TokMap *(*load_map)(struct Source *src);
+  const void *load_arg;
 } Source;
 
 typedef struct Loc {
   const char *file; /* presumed file name (from linemarkers) */
-  int line, col;    /* 1-based */
+  int line, col;    /* 1-based; line presumed, col physical */
   bool in_main;     /* in the .ac file itself, not an included header */
+  int text_line;    /* the physical line of the .ac to show, or 0 */
 } Loc;
 
 Source *source_new(const char *path, char *text, size_t len);
+/* The token map of src (tokmap.h), built on first use. */
+const struct TokMap *source_map(const Source *src);
 Loc source_loc(const Source *src, size_t off);
-/* The original line of `loc` (read from the file on disk), for carets. */
-char *source_line_text(const Loc *loc);
+/* Whether offset off is in the main file (not in an included header), from
+   the linemarkers alone: cheaper than source_loc, which may build the map. */
+bool source_in_main(const Source *src, size_t off);
+/* The line of `loc` as written (the .ac's physical line, or the file on
+   disk), for carets. */
+char *source_line_text(const Source *src, const Loc *loc);
 
 /* ==== pragma_pack.c ==== */
 

@@ -265,7 +265,12 @@ Node *ast_unary(NodeKind kind, Span at, Span op, Node *operand) {
     vec_push(&awaits_, n);
   n->lhs = operand;
   n->op_off = op.begin;
-  return finish(n);
+  finish(n);
+  if ((kind == ND_SIZEOF_EXPR || kind == ND_ALIGNOF_EXPR) && n->has_await) {
+    ast_note_sizeof_await(operand); /* only its type is asked for */
+    n->has_await = false;
+  }
+  return n;
 }
 
 Node *ast_unary_tok(Span at, Span op, Node *operand) {

@@ -248,6 +248,10 @@ const Vec *ast_async_defs(void);
 /* The operands of typeof that hold an await: `__typeof__(await f(1))` is
    the type of the awaited value; nothing is awaited there. */
 const Vec *ast_typeof_awaits(void);
+/* The operands of sizeof and _Alignof that hold an await, the same way
+   (assert's expansion repeats its condition in a sizeof); the nodes do not
+   count as awaiting (has_await is false). */
+const Vec *ast_sizeof_awaits(void);
 /* The async functions whose f__frame and f__vtable names the program
    uses (Decl*). */
 const Vec *ast_frame_names(void);

@@ -23,13 +23,14 @@ static Vec block_funcs;
 static Vec member_futures; /* MemberFuture* */
 static Vec frame_names;    /* Decl*: async functions whose f__frame is used */
 static Vec typeof_awaits;  /* Node*: typeof operands holding an await */
+static Vec sizeof_awaits;  /* Node*: sizeof/_Alignof operands, the same */
 static Vec async_defs;     /* Node*: async function definitions */
 
 const Vec *ast_async_defs(void) { return &async_defs; }
 
 void ast_decl_begin(void) {
-  block_funcs = member_futures = frame_names = typeof_awaits = async_defs =
-      (Vec){0};
+  block_funcs = member_futures = frame_names = typeof_awaits = sizeof_awaits =
+      async_defs = (Vec){0};
 }
 
 void ast_members(DeclSpec *spec, Vec *dtors) {
@@ -146,6 +147,7 @@ DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
 }
 
 const Vec *ast_typeof_awaits(void) { return &typeof_awaits; }
+const Vec *ast_sizeof_awaits(void) { return &sizeof_awaits; }
 
 Node *ast_typeof(Node *expr) {
   ast_unevaluated("typeof", expr);
@@ -153,6 +155,8 @@ Node *ast_typeof(Node *expr) {
     vec_push(&typeof_awaits, expr);
   return expr;
 }
+
+void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits, expr); }
 
 /* Only a tag definition (with a body) is recorded, as an ND_NULL node. */
 Node *ast_tag(Span at, bool has_body) {
@@ -296,6 +300,18 @@ static Decl *new_decl(DeclKind kind, const char *name, size_t name_off) {
   return d;
 }
 
+/* Inside an async body `await` followed by an operand is the operator
+   (keywords.c), so a variable, parameter, function, typedef or enumerator
+   of that name could not be used there in every position. */
+static void reserved_await(Decl *d) {
+  if (d->name && !strcmp(d->name, "await"))
+    error_at(d->name_off, "'await' is reserved inside async functions, "
+             "where it is an operator; rename this %s",
+             d->is_param ? "parameter" : d->kind == DK_TYPEDEF ? "typedef"
+             : d->kind == DK_FUNC ? "function" : d->kind == DK_ENUMCONST
+             ? "enumerator" : "variable");
+}
+
 Decl *ast_param(DeclSpec *spec, Declarator *dt, Span at) {
   Decl *d = new_decl(DK_VAR, dt ? dt->name : NULL, dt ? dt->name_off : 0);
   d->spec = spec;
@@ -364,6 +380,8 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
   }
   if (kind == DK_TYPEDEF) /* a hoisted local typedef is renamed here too */
     ast_name_use(d->name_off, d);
+  if (kw_in_async_body())
+    reserved_await(d);
   Decl *prev = scope_declare(d);
   /* A block-scope function or extern declaration names the file-scope
      entity (6.2.2p4). */
@@ -392,6 +410,8 @@ Decl *ast_enumerator(Span name, Node *value) {
   d->end = name.end;
   d->init = value;
   d->is_local = scope_depth() > 0;
+  if (kw_in_async_body())
+    reserved_await(d);
   ast_name_use(name.begin, d); /* renamed with a hoisted enum */
   scope_declare(d);
   return d;
@@ -424,9 +444,15 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls) {
 /* ---- function definitions ---- */
 
 /* Between the declarator and the body: the parameters come back in scope. */
-void ast_func_begin(Parser *p) {
+void ast_func_begin(Parser *p, bool brace_read) {
   scope_reopen(p->last_params);
   p->last_params = NULL;
+  Decl *fn = p->last_func;
+  if (!fn || !fn->is_async)
+    return;
+  kw_function_body(true, brace_read);
+  for (int i = 0; i < fn->params.len; i++)
+    reserved_await(fn->params.items[i]);
 }
 
 /* What the walk over a function body knows about where it is. */

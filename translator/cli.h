@@ -32,10 +32,13 @@ const char *cli_self_path(void);
 /* ==== run.c ==== */
 
 /* Where a child's standard output goes: a file (path), or read into
-   *text (NUL-terminated) through a pipe. */
+   *text (NUL-terminated) through a pipe.  from_stderr: the child's
+   standard error is read into *text instead (clang's token dump goes
+   there); its standard output is left alone. */
 typedef struct CliOutput {
   const char *path;
   Str *text;
+  bool from_stderr;
 } CliOutput;
 
 /* Runs argv (NULL-terminated; argv[0] is looked up on the PATH unless it

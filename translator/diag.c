@@ -22,7 +22,7 @@ int diag_error_count(void) { return nerrors; }
    shown as a window around the column. */
 static void show_line(const Loc *loc) {
   enum { WIDTH = 160 };
-  char *text = source_line_text(loc);
+  char *text = source_line_text(diag_src, loc);
   if (!text)
     return;
   int len = (int)strlen(text), col = loc->col - 1, from = 0;
@@ -52,7 +52,7 @@ static void vdiag(size_t off, const char *kind, const char *fmt, va_list ap) {
   Str msg = {0};
   str_vprintf(&msg, fmt, ap);
   Loc loc = diag_src ? source_loc(diag_src, off)
-                     : (Loc){"<input>", 0, 0, false};
+                     : (Loc){"<input>", 0, 0, false, 0};
   diag_at_loc(&loc, kind, str_cstr(&msg));
 }
 

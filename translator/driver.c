@@ -9,7 +9,9 @@
  *
  * Keeping the base name keeps cc's own naming: `acc cc -c x.ac` writes
  * `x.o` in the current folder, as `cc -c x.c` would.  The translated code
- * keeps its #line directives, so cc's messages point at `.ac` lines.  As
+ * keeps its #line directives, so cc's messages point at `.ac` lines, and
+ * -fdebug-prefix-map makes the debug information name the `.ac`'s folder
+ * where it names the translation itself (never the temporary path).  As
  * the `.c` sits in another folder, each `.ac`'s folder is added with
  * -iquote so `#include "local.h"` still finds headers beside it.  Make
  * dependencies written by cc (-M, -MM, -MD, -MMD) name the temporary `.c`;
@@ -207,6 +209,14 @@ static int compile(Cc *cc, const char *stdout_file) {
     AcFile *f = cc->files.items[i];
     vec_push(&argv, "-iquote");
     vec_push(&argv, dir_name(f->ac));
+    /* The debug information names the .ac's folder, not the temporary
+       one, where it names the translation itself (its unit, the
+       generated scaffolding's lines). */
+    char *ac_dir = realpath(dir_name(f->ac), NULL);
+    if (ac_dir)
+      vec_push(&argv, xformat("-fdebug-prefix-map=%s=%s", dir_name(f->c),
+                              ac_dir));
+    free(ac_dir);
   }
   runtime_cflag_args(&argv);
   if (!cc->no_link)

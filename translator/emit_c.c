@@ -13,6 +13,7 @@
 #include "emit_include.h"
 #include "ir.h"
 #include "oracle.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ typedef struct Emit {
   Program *p;
   Str *out;
   bool no_line;
-  const char *path;   /* the file being copied, escaped for #line */
+  const char *path;   /* the header being written out, escaped for #line */
   Vec externs_done;   /* ExternAsync* already declared */
   Map externs_written; /* the same, to look them up */
   Vec edits;          /* AcEdit*: rewrites of the copied .ac text */
@@ -38,14 +39,6 @@ static void out(Emit *E, const char *fmt, ...) {
   va_start(ap, fmt);
   str_vprintf(E->out, fmt, ap);
   va_end(ap);
-}
-
-static void line_directive(Emit *E, int line) {
-  if (E->no_line)
-    return;
-  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
-    out(E, "\n");
-  out(E, "#line %d \"%s\"\n", line, E->path);
 }
 
 /* A declaration of `name` with type `type`: plain when the spelling allows,
@@ -72,7 +65,8 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
   if (s->align_spec)
     out(E, "%s ", s->align_spec);
   if (s->type) {
-    out(E, "%s;", declare(s->type, s->field ? s->field : s->name));
+    out(E, "%s;", declare(tokmap_strip_marks(s->type),
+                          s->field ? s->field : s->name));
   } else {
     /* No oracle type: the declarator as written, renamed. */
     Decl *d = s->decl;
@@ -83,7 +77,9 @@ static void slot_decl(Emit *E, Slot *s, int depth) {
         (int)(d->end - d->name_off - strlen(d->name)),
         t + d->name_off + strlen(d->name));
   }
-  if (s->kind == SL_LOCAL || s->kind == SL_PARAM)
+  if ((s->kind == SL_LOCAL || s->kind == SL_PARAM) &&
+      strcmp(s->field ? s->field : s->name, s->decl->name)) /* a second
+                                                 local of that name */
     out(E, " /* %s */", s->decl->name);
   if (s->kind == SL_LITERAL)
     out(E, " /* compound literal, line %d */",
@@ -140,8 +136,8 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
     return;
   fn->emitted = true;
   out(E, "typedef struct %s__frame %s__frame;\n", fn->name, fn->name);
-  for (int i = 0; i < fn->hoisted.len; i++)
-    out(E, "%s\n", (char *)fn->hoisted.items[i]);
+  for (int i = 0; i < fn->hoisted.len; i++) /* scaffolding: no marks */
+    out(E, "%s\n", tokmap_strip_marks(fn->hoisted.items[i]));
   out(E, "struct %s__frame {\n", fn->name);
   group_body(E, fn->frame, 1);
   out(E, "};\n");
@@ -163,11 +159,11 @@ static const char *new_storage(AsyncFunc *g) {
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
-  out(E, "%svoid %s__init(%s__frame *F%s%s);\n", st, g->name, g->name,
+  out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
       g->params.len ? ", " : "", g->params.len ? params : "");
-  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s);\n", st,
+  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
-  out(E, "%s%svoid %s__drop(%s__frame *F);\n", st, cold(g), g->name,
+  out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
       g->name);
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
@@ -231,20 +227,22 @@ static const char *arg_names(AsyncFunc *fn) {
 }
 
 /*   before:  async int f(int a, const char *s) { ... }
- *   after:   void f__init(f__frame *F, int a, const char *s) {
- *              F->state = 0; F->a_1 = a; ... }                         */
+ *   after:   void f__init(f__frame *ac__F, int a, const char *s) {
+ *              ac__F->ac__state = 0; ac__F->a = a; ... }                     */
 static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
-  out(E, "%svoid %s__init(%s__frame *F%s%s) {\n  F->state = 0;\n",
+  out(E, "%svoid %s__init(%s__frame *ac__F%s%s) {\n  ac__F->ac__state = 0;\n",
       storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
       fn->params.len ? params : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
     if (param_needs_memcpy(s->type))
-      out(E, "  __builtin_memcpy((void *)&F->%s, &%s, sizeof F->%s);\n",
+      out(E, "  __builtin_memcpy((void *)&ac__F->%s, &%s, sizeof ac__F->%s);\n",
           s->name, s->decl->name, s->name);
     else
-      out(E, "  F->%s = %s;\n", s->name, s->decl->name);
+      out(E, "  ac__F->%s = %s;\n", s->name, s->decl->name);
   }
+  for (int i = 0; i < fn->vm_sizes.len; i++)
+    out(E, "  %s\n", (char *)fn->vm_sizes.items[i]);
   out(E, "}\n");
 }
 
@@ -254,17 +252,19 @@ static void ctor_fns(Emit *E, AsyncFunc *fn, const char *params) {
   const char *st =
       fn->is_static ? "static inline __attribute__((unused)) " : "";
   if (!fn->is_main)
-    out(E, "%s%s__frame %s(%s) {\n  %s__frame F;\n"
-        "  __builtin_memset(&F, 0, sizeof F);\n  %s__init(&F%s%s);\n"
-        "  return F;\n}\n", st, fn->name, fn->name, params, fn->name,
+    out(E, "%s%s__frame %s(%s) {\n  %s__frame ac__F;\n"
+        "  __builtin_memset(&ac__F, 0, sizeof ac__F);\n"
+        "  %s__init(&ac__F%s%s);\n"
+        "  return ac__F;\n}\n", st, fn->name, fn->name, params, fn->name,
         fn->name, sep, names);
   st = new_storage(fn);
   if (fn->needs_new || !fn->is_static)
     out(E, "%s%s__frame *%s__new(%s) {\n"
-        "  %s__frame *F = _Alignof(%s__frame) > 16\n"
-        "    ? aligned_alloc(_Alignof(%s__frame), sizeof *F)\n"
-        "    : malloc(sizeof *F);\n"
-        "  if (F)\n    %s__init(F%s%s);\n  return F;\n}\n", st, fn->name,
+        "  %s__frame *ac__F = _Alignof(%s__frame) > 16\n"
+        "    ? aligned_alloc(_Alignof(%s__frame), sizeof *ac__F)\n"
+        "    : malloc(sizeof *ac__F);\n"
+        "  if (ac__F)\n    %s__init(ac__F%s%s);\n  return ac__F;\n}\n", st,
+        fn->name,
         fn->name, params, fn->name, fn->name, fn->name, fn->name, sep, names);
 }
 
@@ -279,41 +279,50 @@ bool emit_owns_heap(Site *s) {
 
 const char *emit_child_ref(Site *s) {
   return s->kind == CH_BOXED || s->kind == CH_EXTERN || s->kind == CH_PLACE
-             ? xformat("F->%s", s->child->name)
-             : xformat("&F->%s", s->child->name);
+             ? xformat("ac__F->%s", s->child->name)
+             : xformat("&ac__F->%s", s->child->name);
+}
+
+/* The line mark of the token at buffer offset off, or "". */
+static const char *mark_at(Emit *E, size_t off) {
+  const TokMap *m = source_map(E->p->src);
+  int k = tokmap_find(m, off);
+  if (k < 0 || !m->toks[k].main || !m->toks[k].line)
+    return "";
+  return tokmap_mark(m->toks[k].file, m->toks[k].line);
 }
 
 /*
- * One await site:
- *     g__init(&F->c1, F->x_2);
- *     F->state = 1;
- *   ac__s1:
- *     if (g__poll(&F->c1, ac__cx, &F->t1) == AC_POLL_PENDING)
- *       return AC_POLL_PENDING;
+ * One await site, in two lines of the await's .ac line (each line of
+ * code needs its own #line, so the sequence is kept short):
+ *     g__init(&ac__F->ac__c1, ac__F->x_2); ac__F->ac__state = 1;
+ *   ac__s1: if (g__poll(&ac__F->ac__c1, ac__cx, &ac__F->ac__t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
  */
 static void await_seq(Emit *E, Site *s) {
-  out(E, "/* state %d %s: await %s, line %d */\n", s->state,
+  out(E, "%s/* state %d %s: await %s, line %d */\n",
+      mark_at(E, s->await->begin), s->state,
       graph_state_name(E->fn, s->state), s->callee, s->line);
   if (s->kind == CH_COMBINATOR) {
     emit_combinator_await(s, E->out);
     return;
   }
-  if (s->init)
-    out(E, "%s\n", s->init);
   /* A heap frame (recursion, another file's function) may not come:
      stop with its name rather than poll through NULL. */
-  if (s->init && (s->kind == CH_BOXED || s->kind == CH_EXTERN))
-    out(E, "if (!F->%s) {\n  if (ac_frame_alloc_failed)\n"
-        "    ac_frame_alloc_failed(\"%s\");\n  __builtin_abort();\n}\n",
-        s->child->name, s->callee);
-  out(E, "F->state = %d;\nac__s%d:\n", s->state, s->state);
-  out(E, "if (%s(%s, ac__cx, %s) == AC_POLL_PENDING)\n  return AC_POLL_PENDING;\n",
-      s->poll, emit_child_ref(s),
-      s->result ? xformat("&F->%s", s->result->name) : "(void *)0");
+  const char *check =
+      s->init && (s->kind == CH_BOXED || s->kind == CH_EXTERN)
+          ? xformat(" if (!ac__F->%s) { if (ac_frame_alloc_failed) "
+                    "ac_frame_alloc_failed(\"%s\"); __builtin_abort(); }",
+                    s->child->name, s->callee)
+          : "";
+  out(E, "%s%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", check,
+      s->init ? " " : "", s->state);
+  out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
+      "return AC_POLL_PENDING;\n", s->state, s->poll, emit_child_ref(s),
+      s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
   if (s->kind == CH_LEAF)
-    out(E, "%s(&F->%s);\n", s->done ? s->done : s->drop, s->child->name);
+    out(E, "%s(&ac__F->%s);\n", s->done ? s->done : s->drop, s->child->name);
   else if (emit_owns_heap(s))
-    out(E, "%s(F->%s);\n__builtin_free(F->%s);\nF->%s = 0;\n", s->drop,
+    out(E, "%s(ac__F->%s); __builtin_free(ac__F->%s); ac__F->%s = 0;\n", s->drop,
         s->child->name, s->child->name, s->child->name);
 }
 
@@ -329,18 +338,33 @@ static bool is_label_line(const char *p) {
   return q > p && q[0] == ':' && q[1] != ':';
 }
 
-/* Brace depth change of one line, skipping literals. */
-static int brace_delta(const char *p, const char *end) {
+/* What the indenter carries from one line to the next. */
+typedef struct Indent {
+  int depth;
+  bool hang;       /* the last line was `if (...)` without its body */
+  bool in_comment; /* a block comment is open */
+  bool spliced;    /* the last line ended with a backslash */
+} Indent;
+
+/* Brace depth change of one line, skipping literals and comments. */
+static int brace_delta(Indent *in, const char *p, const char *end) {
   int d = 0;
   char quote = 0;
   for (; p < end; p++) {
-    if (quote) {
+    if (in->in_comment) {
+      if (p[0] == '*' && p + 1 < end && p[1] == '/')
+        in->in_comment = false, p++;
+    } else if (quote) {
       if (*p == '\\')
         p++;
       else if (*p == quote)
         quote = 0;
     } else if (*p == '"' || *p == '\'') {
       quote = *p;
+    } else if (p[0] == '/' && p + 1 < end && p[1] == '*') {
+      in->in_comment = true, p++;
+    } else if (p[0] == '/' && p + 1 < end && p[1] == '/') {
+      break;
     } else {
       d += (*p == '{') - (*p == '}');
     }
@@ -359,38 +383,107 @@ static bool opens_body(const char *p, const char *end) {
          !strncmp(p, "do", 2) || !strncmp(p, "switch (", 8);
 }
 
+static bool is_mark(char c) {
+  return c == TOKMAP_MARK || c == TOKMAP_SCAFFOLD || c == TOKMAP_VERBATIM;
+}
+
+/* Past the line marks and blanks at the start of a line, which are copied
+   to `marks`. */
+static const char *leading_marks(const char *p, const char *end, Str *marks) {
+  for (;;) {
+    while (p < end && (*p == ' ' || *p == '\t'))
+      p++;
+    if (p >= end || !is_mark(*p))
+      return p;
+    const char *q = p + 1;
+    if (*p != TOKMAP_SCAFFOLD)
+      while (q < end && q[-1] != TOKMAP_MARK_END)
+        q++;
+    str_add(marks, p, (size_t)(q - p));
+    p = q;
+  }
+}
+
 /* Re-indents generated and copied code by brace depth, two spaces a level;
-   labels one level out, directives at column 0. */
+   labels one level out, directives at column 0.  Line marks stay first on
+   their line; a line continued by a backslash or inside a comment is left
+   as it is. */
 static void indent(Emit *E, const char *text) {
-  int depth = 1;
-  bool hang = false; /* the previous line was `if (...)` without its body */
+  Indent in = {.depth = 1};
   for (const char *p = text; *p;) {
     const char *eol = strchr(p, '\n');
     const char *end = eol ? eol : p + strlen(p);
-    while (p < end && (*p == ' ' || *p == '\t'))
-      p++;
-    if (p == end) {
+    if (in.spliced || in.in_comment) {
+      out(E, "%.*s\n", (int)(end - p), p);
+      in.spliced = end > p && end[-1] == '\\';
+      brace_delta(&in, p, end);
+      p = eol ? eol + 1 : end;
+      continue;
+    }
+    Str marks = {0};
+    p = leading_marks(p, end, &marks);
+    if (marks.len)
+      str_add(E->out, marks.buf, marks.len);
+    if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
     }
     int lead = *p == '}' ? -1 : 0;
-    int level = *p == '#' ? 0 : depth + lead - (is_label_line(p) ? 1 : 0);
-    level += hang && *p != '{' && *p != '#';
+    int level = *p == '#' ? 0 : in.depth + lead - (is_label_line(p) ? 1 : 0);
+    level += in.hang && *p != '{' && *p != '#';
     out(E, "%*s%.*s\n", (level > 0 ? level : 0) * 2, "", (int)(end - p), p);
+    in.spliced = end[-1] == '\\';
     if (*p != '#') {
-      depth += brace_delta(p, end);
-      hang = opens_body(p, end);
+      in.depth += brace_delta(&in, p, end);
+      in.hang = opens_body(p, end);
     }
     p = eol ? eol + 1 : end;
   }
 }
 
+/* Whether the body (as the preprocessor expanded it) names the function:
+   `__func__`, or `__PRETTY_FUNCTION__` inside assert. */
+static bool names_function(Emit *E, AsyncFunc *fn) {
+  static const char *const words[] = {"__func__", "__FUNCTION__",
+                                      "__PRETTY_FUNCTION__", NULL};
+  const char *t = E->p->src->text;
+  for (size_t i = fn->def->body->begin; i < fn->def->body->end; i++)
+    for (int w = 0; words[w]; w++) {
+      size_t n = strlen(words[w]);
+      if (!strncmp(t + i, words[w], n) && (i == 0 || !is_ident_char(t[i - 1])) &&
+          !is_ident_char(t[i + n]))
+        return true;
+    }
+  return false;
+}
+
+/*
+ * Inside the poll function `__func__` would say "f__poll": the three names
+ * are macros for the async function's name around it (both compilers take
+ * this warning-free), so `__func__` and assert's messages say "f".
+ */
+static void func_names(Emit *E, AsyncFunc *fn, bool define) {
+  static const char *const words[] = {"__func__", "__FUNCTION__",
+                                      "__PRETTY_FUNCTION__", NULL};
+  if (define)
+    out(E, "static const char ac__func_%s[] __attribute__((unused)) = "
+        "\"%s\";\n", fn->name, fn->name);
+  for (int w = 0; words[w]; w++)
+    if (define)
+      out(E, "#define %s ac__func_%s\n", words[w], fn->name);
+    else
+      out(E, "#undef %s\n", words[w]);
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%sac_poll_t %s__poll(%s__frame *F, ac_context_t *ac__cx, %s) {\n",
+  bool names = names_function(E, fn);
+  if (names)
+    func_names(E, fn, true);
+  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s) {\n",
       storage(fn), fn->name, fn->name, out_param(fn));
   Str *saved = E->out, body = {0};
   E->out = &body;
-  out(E, "(void)ac__cx;\n(void)ac__out;\n");
+  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
   for (int i = 0; i < fn->params.len; i++)
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
@@ -399,12 +492,12 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
      volatile loads, so the C compiler keeps neither in a register or a
      stack slot across the child's poll. */
   if (fn->on_cycle)
-    out(E, "F->ac__cx = ac__cx;\n"
-        "#define ac__cx (*(ac_context_t *volatile *)&F->ac__cx)\n%s",
-        fn->is_void ? "" : "F->ac__out = ac__out;\n#define ac__out "
-        "(*(__typeof__(ac__out) volatile *)&F->ac__out)\n");
+    out(E, "ac__F->ac__cx = ac__cx;\n"
+        "#define ac__cx (*(ac_context_t *volatile *)&ac__F->ac__cx)\n%s",
+        fn->is_void ? "" : "ac__F->ac__out = ac__out;\n#define ac__out "
+        "(*(__typeof__(ac__out) volatile *)&ac__F->ac__out)\n");
   if (fn->sites.len) {
-    out(E, "switch (F->state) {\ncase 0:\n  break;\n");
+    out(E, "switch (ac__F->ac__state) {\ncase 0:\n  break;\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
@@ -413,7 +506,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     out(E, "default:\n  ac__polled_after_completion(\"%s\");\n}\n",
         fn->name);
   } else {
-    out(E, "if (F->state != 0)\n  ac__polled_after_completion(\"%s\");\n",
+    out(E, "if (ac__F->ac__state != 0)\n  ac__polled_after_completion(\"%s\");\n",
         fn->name);
   }
   for (int i = 0; i < fn->steps.len; i++) {
@@ -421,15 +514,18 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     if (st->kind == ST_TEXT)
       out(E, "%s", st->text);
     else if (st->kind == ST_LINE)
-      line_directive(E, st->line);
+      out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                         ? "\n" : "", tokmap_mark(st->file, st->line));
     else
       await_seq(E, st->site);
   }
   E->out = saved;
   indent(E, str_cstr(&body));
-  out(E, "}\n");
+  out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");
+  if (names)
+    func_names(E, fn, false);
 }
 
 /* ==== drop and vtable ==== */
@@ -444,10 +540,10 @@ static void indent_lines(Emit *E, const char *text, int col) {
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%s%svoid %s__drop(%s__frame *F) {\n", storage(fn), cold(fn),
+  out(E, "%s%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), cold(fn),
       fn->name, fn->name);
   if (fn->sites.len) {
-    out(E, "  switch (F->state) {\n");
+    out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       if (s->kind == CH_COMBINATOR) {
@@ -460,7 +556,7 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
       }
       out(E, "  case %d:\n    %s(%s);\n", s->state, s->drop, emit_child_ref(s));
       if (emit_owns_heap(s)) /* zeroed: a cleanup may name it (f__release) */
-        out(E, "    __builtin_free(F->%s);\n    F->%s = 0;\n",
+        out(E, "    __builtin_free(ac__F->%s);\n    ac__F->%s = 0;\n",
             s->child->name, s->child->name);
       if (s->cleanup)
         indent_lines(E, s->cleanup, 4);
@@ -468,15 +564,17 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
     }
     out(E, "  default:\n    break;\n  }\n");
   }
-  out(E, "  F->state = " DONE_STATE ";\n}\n");
+  out(E, "  ac__F->ac__state = " DONE_STATE ";\n}\n");
 }
 
 static void vtable(Emit *E, AsyncFunc *fn) {
   const char *n = fn->name;
-  out(E, "static ac_poll_t %s__vpoll(void *self, ac_context_t *cx, void *out) {\n"
-      "  return %s__poll((%s__frame *)self, cx, out);\n}\n", n, n, n);
-  out(E, "static void %s__vdrop(void *self) { %s__drop((%s__frame *)self); }\n",
+  out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
+      "void *ac__out) {\n"
+      "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
       n, n, n);
+  out(E, "static void %s__vdrop(void *ac__self) "
+      "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
   out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
       "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, \"%s\"};\n", storage(fn), n,
@@ -486,11 +584,11 @@ static void vtable(Emit *E, AsyncFunc *fn) {
 
 /* async int main: the real main builds the runtime and blocks on it. */
 static void main_fn(Emit *E, AsyncFunc *fn, const char *params) {
-  out(E, "int main(%s) {\n  main__frame F;\n  main__init(&F%s%s);\n"
-      "  int status = 0;\n", fn->params.len ? params : "void",
+  out(E, "int main(%s) {\n  main__frame ac__F;\n  main__init(&ac__F%s%s);\n"
+      "  int ac__status = 0;\n", fn->params.len ? params : "void",
       fn->params.len ? ", " : "", arg_names(fn));
-  out(E, "  if (ac_runtime_main(%s, &main__vtable, &F, &status) < 0)\n"
-      "    return 1;\n  return status;\n}\n",
+  out(E, "  if (ac_runtime_main(%s, &main__vtable, &ac__F, &ac__status) < 0)\n"
+      "    return 1;\n  return ac__status;\n}\n",
       E->p->main_current_thread ? "AC_RT_CURRENT_THREAD" : "AC_RT_MULTI_THREAD");
 }
 
@@ -575,157 +673,104 @@ static void gen_proto(Emit *E, Node *n) {
 
 /* ==== splicing into the .ac text ==== */
 
-typedef struct AcText {
-  char *text;
-  size_t len;
-  Vec lines; /* offset (intptr_t) of each line's start */
-} AcText;
-
-static bool read_ac(const char *path, AcText *t) {
-  t->text = read_file(path, &t->len);
-  if (!t->text)
-    return false;
-  vec_push(&t->lines, (void *)(intptr_t)0);
-  for (size_t i = 0; i < t->len; i++)
-    if (t->text[i] == '\n')
-      vec_push(&t->lines, (void *)(intptr_t)(i + 1));
-  return true;
-}
-
-static size_t ac_offset(AcText *t, Loc loc) {
-  if (loc.line < 1 || loc.line > t->lines.len)
-    return t->len;
-  size_t off = (size_t)(intptr_t)t->lines.items[loc.line - 1] +
-               (size_t)(loc.col - 1);
-  return off < t->len ? off : t->len;
-}
-
-static bool is_acc_pragma(const char *p) {
-  while (*p == ' ' || *p == '\t')
+/* Copies .ac bytes [from, to), turning `#pragma acc` lines (ours) into
+   comments. */
+static bool is_acc_pragma(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  if (*p++ != '#')
+  if (p >= end || *p++ != '#')
     return false;
-  while (*p == ' ' || *p == '\t')
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  if (strncmp(p, "pragma", 6))
+  if (end - p < 10 || strncmp(p, "pragma", 6))
     return false;
   p += 6;
-  while (*p == ' ' || *p == '\t')
+  while (p < end && (*p == ' ' || *p == '\t'))
     p++;
-  return !strncmp(p, "acc", 3) && (p[3] == ' ' || p[3] == '\t' ||
-                                   p[3] == '(' || p[3] == '\n');
+  return end - p >= 4 && !strncmp(p, "acc", 3) &&
+         (p[3] == ' ' || p[3] == '\t' || p[3] == '(' || p[3] == '\n');
 }
 
-static bool is_pragma_once(const char *p) {
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (*p++ != '#')
-    return false;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (strncmp(p, "pragma", 6))
-    return false;
-  p += 6;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  return !strncmp(p, "once", 4);
-}
-
-static void emit_file(Emit *E, const char *file, bool is_main);
-static const char *escape_path(const char *path);
-static void write_prelude(Emit *E);
-
-/* The 1-based line of offset `at` of t. */
-static int line_at(AcText *t, size_t at) {
-  int lo = 0, hi = t->lines.len;
-  while (hi - lo > 1) {
-    int mid = (lo + hi) / 2;
-    if ((size_t)(intptr_t)t->lines.items[mid] <= at)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo + 1;
-}
-
-/* A rewrite of asyncptr.c placed in the .ac text: at its offset there, or
-   failed (NULL text) when a macro wrote the token, at its line. */
+/* A rewrite of asyncptr.c placed in the .ac text: at the .ac offset of
+   its token, or failed (NULL text) when a macro wrote the token. */
 typedef struct AcEdit {
   size_t at, len;
   const char *text;
   const Rewrite *r;
 } AcEdit;
 
-static void place_rewrites(Emit *E, AcText *t) {
+static void place_rewrites(Emit *E) {
+  const TokMap *m = source_map(E->p->src);
   const Vec *rw = rewrites();
   for (int i = 0; i < rw->len; i++) {
     const Rewrite *r = rw->items[i];
-    Loc l = source_loc(E->p->src, r->off);
-    if (!l.in_main)
+    int k = tokmap_find(m, r->off);
+    if (k < 0 || !m->toks[k].main || m->toks[k].begin != r->off)
       continue;
-    AcEdit *e = xalloc(sizeof *e);
-    *e = (AcEdit){ac_offset(t, l), r->len, r->text, r};
-    if (e->at + r->len > t->len ||
-        memcmp(t->text + e->at, E->p->src->text + r->off, r->len)) {
-      l.col = 1;
-      *e = (AcEdit){ac_offset(t, l), 0, NULL, r};
-    }
-    vec_push(&E->edits, e);
+    const TokUnit *u = m->toks[k].unit >= 0 ? &m->units[m->toks[k].unit] : 0;
+    AcEdit *ed = xalloc(sizeof *ed);
+    if (u && !u->is_macro && u->ac_end - u->ac_begin == r->len &&
+        !memcmp(m->ac + u->ac_begin, E->p->src->text + r->off, r->len))
+      *ed = (AcEdit){u->ac_begin, r->len, r->text, r};
+    else
+      *ed = (AcEdit){u ? u->ac_begin : 0, 0, NULL, r};
+    vec_push(&E->edits, ed);
   }
 }
 
-/* [i, end) of the .ac text with the rewrites in it applied (the .ac's
-   own text only: a header written out has none). */
-static void copy_edited(Emit *E, AcText *t, size_t i, size_t end) {
-  for (int k = 0; !E->depth && k < E->edits.len; k++) {
-    AcEdit *e = E->edits.items[k];
-    if (e->at < i || e->at >= end)
-      continue;
-    if (!e->text) {
-      error_at(e->r->off, "this '%.*s' comes from a macro, but acc must "
+/* .ac bytes [i, end) with the rewrites in them applied; a NUL byte (in a
+   comment) becomes a space, as it would end the text. */
+static void copy_edited(Emit *E, const TokMap *m, size_t i, size_t end) {
+  while (i < end) {
+    AcEdit *next = NULL;
+    for (int k = 0; k < E->edits.len; k++) {
+      AcEdit *ed = E->edits.items[k];
+      if (ed->at >= i && ed->at < end && (!next || ed->at < next->at))
+        next = ed;
+    }
+    size_t stop = next ? next->at : end;
+    for (size_t j = i; j < stop; j++)
+      str_add(E->out, m->ac[j] ? m->ac + j : " ", 1);
+    if (!next)
+      break;
+    if (!next->text) {
+      error_at(next->r->off, "this '%.*s' comes from a macro, but acc must "
                "rewrite it (async function pointers); write it out",
-               (int)e->r->len, E->p->src->text + e->r->off);
+               (int)next->r->len, E->p->src->text + next->r->off);
+      next->at = (size_t)-1; /* reported once */
+      i = stop;
       continue;
     }
-    str_add(E->out, t->text + i, e->at - i);
-    str_puts(E->out, e->text);
-    i = e->at + e->len;
+    str_puts(E->out, next->text);
+    i = stop + next->len;
+    next->at = (size_t)-1;
   }
-  str_add(E->out, t->text + i, end - i);
 }
 
-/* Copies text of `file`, turning `#pragma acc` lines (ours) into comments,
-   and writing out in place the headers that hold async code. */
-static void copy_ac(Emit *E, AcText *t, const char *file, size_t from,
-                    size_t to) {
-  for (size_t i = from; i < to;) {
-    bool bol = i == 0 || t->text[i - 1] == '\n';
-    const char *nl = memchr(t->text + i, '\n', to - i);
-    size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
+static void write_header_out(Emit *E, const char *file);
+
+/* Copies .ac text, turning `#pragma acc` lines (ours) into comments and
+   writing out in place the headers that hold async code. */
+static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
+  int line = 1;
+  for (size_t k = 0; k < from && k < m->ac_len; k++)
+    line += m->ac[k] == '\n';
+  for (size_t i = from; i < to; line++) {
+    bool bol = i == 0 || m->ac[i - 1] == '\n';
+    const char *nl = memchr(m->ac + i, '\n', to - i);
+    size_t end = nl ? (size_t)(nl - m->ac) + 1 : to;
     bool expand = false;
-    const char *child = bol && E->incs
-        ? include_child(E->incs, file, line_at(t, i), t->text + i, &expand)
-        : NULL;
-    if (expand && E->depth < 64) {
-      if (!E->prelude) /* not inside the header (its guards) */
-        write_prelude(E);
-      E->prelude = true;
-      const char *saved = E->path;
-      int line = line_at(t, i);
-      E->path = escape_path(child);
-      line_directive(E, 1);
-      E->depth++;
-      emit_file(E, child, false);
-      E->depth--;
-      E->path = saved;
-      line_directive(E, line + 1);
-    } else if (child && E->depth && child[0] == '/') {
-      out(E, "#include \"%s\"\n", escape_path(child));
+    const char *child =
+        bol && E->incs ? include_child(E->incs, E->p->src->path, line,
+                                       xstrndup(m->ac + i, end - i), &expand)
+                       : NULL;
+    if (expand) {
+      write_header_out(E, child);
+      out(E, "%s", tokmap_verbatim(0, line + 1));
     } else {
-      if (bol && (is_acc_pragma(t->text + i) ||
-                  (E->depth && is_pragma_once(t->text + i))))
+      if (bol && is_acc_pragma(m->ac + i, m->ac + end))
         out(E, "// ");
-      copy_edited(E, t, i, end);
+      copy_edited(E, m, i, end);
     }
     i = end;
   }
@@ -742,26 +787,40 @@ static AsyncFunc *func_of_def(Program *p, Node *def) {
   return map_get(&p->func_by_def, def);
 }
 
-static const char *escape_path(const char *path) {
-  Str s = {0};
-  for (const char *c = path; *c; c++) {
-    if (*c == '\\' || *c == '"')
-      str_add(&s, "\\", 1);
-    str_add(&s, c, 1);
+/* Whether a header named `base` was entered before buffer offset `off`
+   (the user's own `#include <ac.h>`). */
+static bool included_before(const Source *src, size_t off, const char *base) {
+  const char *needle = xformat("/%s\" 1", base);
+  const char *needle2 = xformat("\"%s\" 1", base);
+  for (size_t i = 0; i < off && i < src->len;) {
+    const char *nl = memchr(src->text + i, '\n', src->len - i);
+    size_t e = nl ? (size_t)(nl - src->text) : src->len;
+    if (src->text[i] == '#') {
+      const char *line = xstrndup(src->text + i, e - i);
+      if (strstr(line, needle) || strstr(line, needle2))
+        return true;
+    }
+    i = e + 1;
   }
-  return str_cstr(&s);
+  return false;
 }
 
 /*
  * Before the first async definition or prototype (not at the top of the
  * file: feature-test macros defined there must come before any include):
- * ac.h, the future registry of ac_spawn (emit_registry.c) and the
- * declarations of async functions of other TUs.
+ * ac.h and stdlib.h unless the file included them already, the future
+ * registry of ac_spawn (emit_registry.c) and the declarations of async
+ * functions of other TUs.
  */
-static void write_prelude(Emit *E) {
+static void write_prelude(Emit *E, size_t at) {
   if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
     out(E, "\n");
-  out(E, "#include <ac.h>\n#include <stdio.h>\n#include <stdlib.h>\n");
+  static const char *const headers[] = {"ac.h", "stdio.h", "stdlib.h"};
+  const char *missing[4] = {NULL};
+  for (int i = 0, n = 0; i < 3; i++)
+    if (!included_before(E->p->src, at, headers[i]))
+      missing[n++] = headers[i];
+  emit_includes(E->p, missing, E->out);
   /* A future polled again after it completed (or was dropped) has no
      value to give: the poll says so and aborts (docs/language.md). */
   out(E, "static __attribute__((noreturn, cold, unused)) void\n"
@@ -774,48 +833,252 @@ static void write_prelude(Emit *E) {
   emit_debug_prelude(E->p, E->out);
 }
 
-/* The file an item is written in (main: the .ac path), NULL if it starts
-   and ends in different files. */
+/* A top-level item of the .ac and the token-map units it covers. */
+typedef struct Item {
+  Node *node;
+  int u0, u1;
+} Item;
+
+/* The main file's top-level items, in order; an item made by a macro
+   shares that invocation's unit with its neighbours. */
+static Vec main_items(Program *p) {
+  Vec items = {0};
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    Item it = {n, 0, 0};
+    if (n->end > n->begin &&
+        tokmap_units(source_map(p->src), n->begin, n->end, &it.u0, &it.u1)) {
+      Item *copy = xalloc(sizeof *copy);
+      *copy = it;
+      vec_push(&items, copy);
+    } else if (is_async_item(n) && source_in_main(p->src, n->begin)) {
+      error_at(n->begin, "cannot tell where the .ac writes this async "
+               "function (the preprocessor's tokens differ from clang's; "
+               "--cpp must be a clang)");
+    }
+  }
+  return items;
+}
+
+/* An item that is no async one but shares an invocation with one: its
+   text as the buffer has it where the invocation is cut. */
+static void plain_item(Emit *E, Node *n) {
+  const TokMap *m = source_map(E->p->src);
+  int t = tokmap_find(m, n->begin);
+  if (t >= 0 && m->toks[t].main)
+    out(E, "%s", tokmap_mark(m->toks[t].file, m->toks[t].line));
+  tokmap_copy(m, E->p->src, n->begin, n->end, NULL, NULL, E->out);
+  out(E, "\n%c", TOKMAP_SCAFFOLD);
+}
+
+/*
+ * The .ac as written, each run of top-level items that holds an async
+ * definition or prototype replaced by generated code.  Items made by one
+ * macro invocation (two async functions from one macro, or a function and
+ * its neighbour) share the invocation and are replaced together.
+ */
+static void splice(Emit *E) {
+  Program *p = E->p;
+  const TokMap *m = source_map(p->src);
+  Vec items = main_items(p);
+  /* A UTF-8 byte order mark must stay first in a file: the output starts
+     with a #line, so it goes. */
+  size_t pos = m->ac_len >= 3 && !memcmp(m->ac, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  int use = emit_first_use(p);
+  Node *first_use = use >= 0 ? p->tu->args.items[use] : NULL;
+  out(E, "%s", tokmap_verbatim(0, 1));
+  for (int i = 0; i < items.len;) {
+    Item *first = items.items[i];
+    int j = i + 1, u1 = first->u1;
+    bool async = is_async_item(first->node);
+    bool uses = first->node == first_use;
+    while (j < items.len && ((Item *)items.items[j])->u0 <= u1) {
+      Item *it = items.items[j++];
+      async |= is_async_item(it->node);
+      uses |= it->node == first_use;
+      u1 = it->u1 > u1 ? it->u1 : u1;
+    }
+    size_t from = m->units[first->u0].ac_begin, to = m->units[u1].ac_end;
+    if ((!async && (!uses || E->prelude)) || from < pos) {
+      i = j;
+      continue;
+    }
+    copy_ac(E, m, pos, from);
+    /* Generated code from here on, the prelude included: mapped to the
+       output's own lines. */
+    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                       ? "\n" : "", TOKMAP_SCAFFOLD);
+    if (!E->prelude)
+      write_prelude(E, first->node->begin);
+    E->prelude = true;
+    if (!async) { /* plain code that names an async function: after it */
+      int file, line;
+      tokmap_presumed(m, first->u0, from, &file, &line);
+      out(E, "%s", tokmap_verbatim(file, line));
+      pos = from;
+      i = j;
+      continue;
+    }
+    for (int k = i; k < j; k++) {
+      Node *n = ((Item *)items.items[k])->node;
+      if (n->kind == ND_FUNC_DEF && is_async_item(n))
+        gen_func(E, func_of_def(p, n));
+      else if (is_async_item(n))
+        gen_proto(E, n);
+      else
+        plain_item(E, n);
+    }
+    int file, line;
+    tokmap_presumed(m, u1, to, &file, &line);
+    out(E, "%s", tokmap_verbatim(file, line));
+    pos = to;
+    i = j;
+  }
+  copy_ac(E, m, pos, m->ac_len);
+}
+
+/* ==== headers written out in place (emit_include.c) ==== */
+
+/*
+ * A header that defines async functions, or declares them where the C
+ * compiler would read the declaration, is written out where the .ac
+ * includes it, its async items replaced like the .ac's.  Its text is
+ * copied by lines, in its own spelling, under #line directives naming it;
+ * the headers it includes that hold async code are written out the same
+ * way.
+ */
+typedef struct HdrText {
+  char *text;
+  size_t len;
+  Vec lines; /* offset (intptr_t) of each line's start */
+} HdrText;
+
+static bool read_hdr(const char *path, HdrText *t) {
+  t->text = read_file(path, &t->len);
+  if (!t->text)
+    return false;
+  vec_push(&t->lines, (void *)(intptr_t)0);
+  for (size_t i = 0; i < t->len; i++)
+    if (t->text[i] == '\n')
+      vec_push(&t->lines, (void *)(intptr_t)(i + 1));
+  return true;
+}
+
+static size_t hdr_offset(HdrText *t, Loc loc) {
+  if (loc.line < 1 || loc.line > t->lines.len)
+    return t->len;
+  size_t off = (size_t)(intptr_t)t->lines.items[loc.line - 1] +
+               (size_t)(loc.col - 1);
+  return off < t->len ? off : t->len;
+}
+
+/* The 1-based line of offset `at` of t. */
+static int hdr_line_at(HdrText *t, size_t at) {
+  int lo = 0, hi = t->lines.len;
+  while (hi - lo > 1) {
+    int mid = (lo + hi) / 2;
+    if ((size_t)(intptr_t)t->lines.items[mid] <= at)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo + 1;
+}
+
+static const char *escape_path(const char *path) {
+  Str s = {0};
+  for (const char *c = path; *c; c++) {
+    if (*c == '\\' || *c == '"')
+      str_add(&s, "\\", 1);
+    str_add(&s, c, 1);
+  }
+  return str_cstr(&s);
+}
+
+static void line_directive(Emit *E, int line) {
+  if (E->no_line)
+    return;
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "#line %d \"%s\"\n", line, E->path);
+}
+
+static bool is_pragma_once(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (p >= end || *p++ != '#')
+    return false;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (end - p < 6 || strncmp(p, "pragma", 6))
+    return false;
+  p += 6;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  return end - p >= 4 && !strncmp(p, "once", 4);
+}
+
+/* The file an item is written in, NULL if it starts and ends in
+   different files. */
 static const char *item_file(Program *p, Node *n) {
   Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
   return strcmp(b.file, e.file) ? NULL : b.file;
 }
 
-/* `file` with its async items replaced by generated code.  In the .ac,
-   the prelude also comes before plain code that names an async function
-   (`ac_spawn(g(1))` in a plain function) if that comes first. */
-static void emit_file(Emit *E, const char *file, bool is_main) {
+static void emit_header_file(Emit *E, const char *file);
+
+/* Lines [from, to) of header `file`: `#pragma acc` and `#pragma once`
+   lines become comments, headers that hold async code are written out. */
+static void copy_hdr(Emit *E, HdrText *t, const char *file, size_t from,
+                     size_t to) {
+  for (size_t i = from; i < to;) {
+    bool bol = i == 0 || t->text[i - 1] == '\n';
+    const char *nl = memchr(t->text + i, '\n', to - i);
+    size_t end = nl ? (size_t)(nl - t->text) + 1 : to;
+    bool expand = false;
+    const char *child =
+        bol && E->incs ? include_child(E->incs, file, hdr_line_at(t, i),
+                                       xstrndup(t->text + i, end - i),
+                                       &expand)
+                       : NULL;
+    if (expand && E->depth < 64) {
+      int line = hdr_line_at(t, i);
+      write_header_out(E, child);
+      line_directive(E, line + 1);
+    } else if (child && child[0] == '/') {
+      out(E, "#include \"%s\"\n", escape_path(child));
+    } else {
+      if (bol && (is_acc_pragma(t->text + i, t->text + end) ||
+                  is_pragma_once(t->text + i, t->text + end)))
+        out(E, "// ");
+      for (size_t j = i; j < end; j++)
+        str_add(E->out, t->text[j] ? t->text + j : " ", 1);
+    }
+    i = end;
+  }
+}
+
+/* Header `file` with its async items replaced by generated code. */
+static void emit_header_file(Emit *E, const char *file) {
   Program *p = E->p;
-  AcText t = {0};
-  if (!read_ac(file, &t)) {
+  HdrText t = {0};
+  if (!read_hdr(file, &t)) {
     error_at(0, "cannot read '%s' again to copy it", file);
     return;
   }
-  if (is_main)
-    place_rewrites(E, &t);
   size_t pos = 0;
-  int first_use = is_main ? emit_first_use(p) : -1;
   for (int i = 0; i < p->tu->args.len; i++) {
     Node *n = p->tu->args.items[i];
     const char *f = is_async_item(n) ? item_file(p, n) : NULL;
-    bool plain_use = !f && i == first_use && !E->prelude;
-    if (!plain_use && (!f || strcmp(f, file)))
+    if (!f || strcmp(f, file))
       continue;
     Loc b = source_loc(p->src, n->begin), e = source_loc(p->src, n->end);
-    if (is_main && (!b.in_main || !e.in_main))
-      continue;
-    size_t from = ac_offset(&t, b), to = ac_offset(&t, e);
+    size_t from = hdr_offset(&t, b), to = hdr_offset(&t, e);
     if (from < pos || to < from)
       continue;
-    copy_ac(E, &t, file, pos, from);
-    if (!E->prelude)
-      write_prelude(E);
-    E->prelude = true;
-    if (plain_use) { /* plain code that names an async function */
-      line_directive(E, b.line);
-      pos = from;
-      continue;
-    }
+    copy_hdr(E, &t, file, pos, from);
+    out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                       ? "\n" : "", TOKMAP_SCAFFOLD);
     if (n->kind == ND_FUNC_DEF)
       gen_func(E, func_of_def(p, n));
     else
@@ -825,12 +1088,33 @@ static void emit_file(Emit *E, const char *file, bool is_main) {
       out(E, "\n");
     pos = to;
   }
-  copy_ac(E, &t, file, pos, t.len);
+  copy_hdr(E, &t, file, pos, t.len);
 }
 
-void emit_c(Program *p, bool no_line, Str *outp) {
-  Emit E = {.p = p, .out = outp, .no_line = no_line,
-            .path = escape_path(p->src->path)};
+/* `child` written out where the line that includes it was: the prelude
+   first (outside the header's guards), then the header under #line
+   directives naming it. */
+static void write_header_out(Emit *E, const char *child) {
+  out(E, "%s%c", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                     ? "\n" : "", TOKMAP_SCAFFOLD);
+  if (!E->prelude)
+    write_prelude(E, 0);
+  E->prelude = true;
+  const char *saved = E->path;
+  E->path = escape_path(child);
+  line_directive(E, 1);
+  E->depth++;
+  emit_header_file(E, child);
+  E->depth--;
+  E->path = saved;
+  if (E->out->len && E->out->buf[E->out->len - 1] != '\n')
+    out(E, "\n");
+  out(E, "%c", TOKMAP_SCAFFOLD);
+}
+
+void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
+  Str text = {0};
+  Emit E = {.p = p, .out = &text, .no_line = no_line};
   /* headers that define async functions, or declare them where the C
      compiler would read the declaration (not under an #if naming __ACC__,
      as docs/language.md shows), written out where they are included;
@@ -848,5 +1132,7 @@ void emit_c(Program *p, bool no_line, Str *outp) {
       vec_push(&async_files, (char *)f);
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
-  emit_file(&E, p->src->path, true);
+  place_rewrites(&E);
+  splice(&E);
+  emit_lines(&text, source_map(p->src), out_name, no_line, final);
 }

@@ -4,15 +4,15 @@
  *
  *   ac_first / ac_within:            ac_all:
  *     <start every branch>             <start every branch>
- *     F->state = K;                    F->m3 = 0x3ull;
- *   ac__sK:                            F->state = K;
+ *     ac__F->ac__state = K;                    ac__F->ac__m3 = 0x3ull;
+ *   ac__sK:                            ac__F->ac__state = K;
  *     if (POLL0 == AC_POLL_READY)    ac__sK:
- *       F->t = 0;                      if ((F->m3 & 0x1ull) && POLL0 == READY) {
- *     else if (POLL1 == ...)             F->m3 &= ~0x1ull;
- *       F->t = 1;                        DROP0
+ *       ac__F->ac__t = 0;                      if ((ac__F->ac__m3 & 0x1ull) && POLL0 == READY) {
+ *     else if (POLL1 == ...)             ac__F->ac__m3 &= ~0x1ull;
+ *       ac__F->ac__t = 1;                        DROP0
  *     else                             }
  *       return AC_POLL_PENDING;        ...
- *     DROP0 DROP1                      if (F->m3)
+ *     DROP0 DROP1                      if (ac__F->ac__m3)
  *                                        return AC_POLL_PENDING;
  *
  * Branches are polled in order on every poll, so an earlier branch wins a
@@ -28,13 +28,13 @@
 static const char *poll_call(Site *b) {
   return xformat("%s(%s, ac__cx, %s) == AC_POLL_READY", b->poll,
                  emit_child_ref(b),
-                 b->result ? xformat("&F->%s", b->result->name) : "(void *)0");
+                 b->result ? xformat("&ac__F->%s", b->result->name) : "(void *)0");
 }
 
 static void drop_branch(Site *b, Str *out) {
   str_printf(out, "%s(%s);\n", b->drop, emit_child_ref(b));
   if (emit_owns_heap(b))
-    str_printf(out, "__builtin_free(F->%s);\nF->%s = 0;\n", b->child->name,
+    str_printf(out, "__builtin_free(ac__F->%s);\nac__F->%s = 0;\n", b->child->name,
                b->child->name);
 }
 
@@ -60,10 +60,10 @@ static void poll_first(Site *c, Str *out) {
   for (int i = 0; i < c->branches.len; i++) {
     const char *won = c->comb == CB_WITHIN && i == 1 ? "AC_ETIMEDOUT"
                                                       : xformat("%d", i);
-    str_printf(out, "%sif (%s)\nF->%s = %s;\n", i ? "else " : "",
+    str_printf(out, "%sif (%s) {\nac__F->%s = %s;\n}\n", i ? "else " : "",
                poll_call(c->branches.items[i]), c->result->name, won);
   }
-  str_puts(out, "else\nreturn AC_POLL_PENDING;\n");
+  str_puts(out, "else {\nreturn AC_POLL_PENDING;\n}\n");
   for (int i = 0; i < c->branches.len; i++)
     drop_branch(c->branches.items[i], out);
 }
@@ -71,20 +71,20 @@ static void poll_first(Site *c, Str *out) {
 static void poll_all(Site *c, Str *out) {
   const char *m = c->mask->name;
   for (int i = 0; i < c->branches.len; i++) {
-    str_printf(out, "if ((F->%s & %#llxull) && %s) {\nF->%s &= ~%#llxull;\n", m,
+    str_printf(out, "if ((ac__F->%s & %#llxull) && %s) {\nac__F->%s &= ~%#llxull;\n", m,
                bit(i), poll_call(c->branches.items[i]), m, bit(i));
     drop_branch(c->branches.items[i], out);
     str_puts(out, "}\n");
   }
-  str_printf(out, "if (F->%s)\nreturn AC_POLL_PENDING;\n", m);
+  str_printf(out, "if (ac__F->%s) {\nreturn AC_POLL_PENDING;\n}\n", m);
 }
 
 void emit_combinator_await(Site *c, Str *out) {
   start_branches(c, out);
   if (c->mask)
-    str_printf(out, "F->%s = %#llxull;\n", c->mask->name,
+    str_printf(out, "ac__F->%s = %#llxull;\n", c->mask->name,
                all_bits(c->branches.len));
-  str_printf(out, "F->state = %d;\nac__s%d:\n", c->state, c->state);
+  str_printf(out, "ac__F->ac__state = %d;\nac__s%d:\n", c->state, c->state);
   if (c->comb == CB_ALL)
     poll_all(c, out);
   else
@@ -98,7 +98,7 @@ void emit_combinator_drop(Site *c, Str *out) {
     drop_branch(c->branches.items[i], &d);
     const char *pad = c->mask ? "      " : "    ";
     if (c->mask)
-      str_printf(out, "    if (F->%s & %#llxull) {\n", c->mask->name, bit(i));
+      str_printf(out, "    if (ac__F->%s & %#llxull) {\n", c->mask->name, bit(i));
     for (const char *p = str_cstr(&d); *p;) {
       const char *nl = strchr(p, '\n');
       str_printf(out, "%s%.*s\n", pad, (int)(nl - p), p);

@@ -71,7 +71,7 @@ static const char *state_member(AsyncFunc *fn) {
     if (s->kind == SL_STATE)
       return s->name;
   }
-  return "state";
+  return "ac__state";
 }
 
 static int field_index(AsyncFunc *fn, const Slot *slot) {

@@ -15,6 +15,7 @@
  * diffed and kept as a golden file.
  */
 #include "ir.h"
+#include "tokmap.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -92,25 +93,52 @@ const char *graph_state_name(AsyncFunc *f, int state) {
   return state_names(f)[state - 1];
 }
 
-/* The awaited expression as written, on one line: `hello()`. */
+/* text on one line: white space runs become one space (none inside
+   brackets' ends and before a comma), comments go; string and character
+   literals are kept as they are. */
+static char *one_line(const char *text) {
+  Str out = {0};
+  bool space = false;
+  for (const char *p = text; *p;) {
+    if (p[0] == '/' && (p[1] == '*' || p[1] == '/')) {
+      const char *end = p[1] == '*' ? strstr(p + 2, "*/") : strchr(p, '\n');
+      p = !end ? p + strlen(p) : p[1] == '*' ? end + 2 : end;
+      space = out.len > 0;
+      continue;
+    }
+    if (isspace((unsigned char)*p)) {
+      space = out.len > 0;
+      p++;
+      continue;
+    }
+    if (space && !strchr(")],;", *p) && !strchr("([", out.buf[out.len - 1]))
+      str_add(&out, " ", 1);
+    space = false;
+    if (*p == '"' || *p == '\'') {
+      const char *b = p++;
+      while (*p && *p != *b)
+        p += p[0] == '\\' && p[1] ? 2 : 1;
+      p += *p != 0;
+      str_add(&out, b, (size_t)(p - b));
+      continue;
+    }
+    str_add(&out, p++, 1);
+  }
+  return (char *)str_cstr(&out);
+}
+
+/* The awaited expression as the .ac writes it, on one line: `hello()`,
+   and a macro invocation as invoked (`SLEEP(5)`), from the token map. */
 char *graph_await_text(Program *p, Site *site) {
   Node *e = site->await && site->await->lhs ? site->await->lhs : site->await;
   if (!e || !p->src || e->end > p->src->len)
     return xstrdup("");
-  Str out = {0};
-  bool space = false;
-  for (size_t i = e->begin; i < e->end; i++) {
-    char c = p->src->text[i];
-    if (isspace((unsigned char)c)) {
-      space = out.len > 0;
-      continue;
-    }
-    if (space)
-      str_add(&out, " ", 1);
-    str_add(&out, &c, 1);
-    space = false;
-  }
-  return (char *)str_cstr(&out);
+  Str copy = {0};
+  tokmap_copy(source_map(p->src), p->src, e->begin, e->end, NULL, NULL,
+              &copy);
+  if (!copy.len)
+    str_add(&copy, p->src->text + e->begin, e->end - e->begin);
+  return one_line(tokmap_strip_marks(str_cstr(&copy)));
 }
 
 static const char *child_kind(ChildKind k) {

@@ -10,10 +10,10 @@
  *   async long work(long x);
  *   #else
  *   typedef struct work__frame work__frame;  (opaque: work__vtable.size)
- *   void work__init(work__frame *F, long x);
+ *   void work__init(work__frame *ac__F, long x);
  *   work__frame *work__new(long x);
- *   ac_poll_t work__poll(work__frame *F, ac_context_t *cx, long *out);
- *   void work__drop(work__frame *F);
+ *   ac_poll_t work__poll(work__frame *ac__F, ac_context_t *ac__cx, long *ac__out);
+ *   void work__drop(work__frame *ac__F);
  *   extern const ac_future_vtable_t work__vtable;
  *   long work__shim(long x);           (what a pointer to work holds)
  *   static inline ac_task_t *work__spawn(long x) { ... }
@@ -61,10 +61,10 @@ static const char *block_on_params(Program *p, AsyncFunc *fn) {
 
 /*
  *   static inline ac_task_t *work__spawn(long x) {
- *     work__frame *F = work__new(x);
- *     ac_task_t *t = F ? ac_spawn_raw(&work__vtable, F) : 0;
- *     free(F);
- *     return t;
+ *     work__frame *ac__F = work__new(x);
+ *     ac_task_t *ac__t = ac__F ? ac_spawn_raw(&work__vtable, ac__F) : 0;
+ *     free(ac__F);
+ *     return ac__t;
  *   }
  * Inline in the header, so the translated file needs nothing of the
  * runtime it does not use (spawn copies the unstarted frame into the task:
@@ -75,16 +75,17 @@ static void c_entries(Program *p, AsyncFunc *fn, Str *out) {
   const char *args = arg_names(fn);
   str_printf(out,
              "static inline ac_task_t *%s__spawn(%s) {\n"
-             "  %s__frame *F = %s__new(%s);\n"
-             "  ac_task_t *t = F ? ac_spawn_raw(&%s__vtable, F) : 0;\n"
-             "  free(F);\n  return t;\n}\n",
+             "  %s__frame *ac__F = %s__new(%s);\n"
+             "  ac_task_t *ac__t = ac__F ? ac_spawn_raw(&%s__vtable, ac__F) "
+             ": 0;\n"
+             "  free(ac__F);\n  return ac__t;\n}\n",
              n, params, n, n, args, n);
   str_printf(out,
              "static inline int %s__block_on(%s) {\n"
-             "  %s__frame *F = %s__new(%s);\n"
-             "  int rc = F ? ac_block_on(&%s__vtable, F, %s) : -12; "
+             "  %s__frame *ac__F = %s__new(%s);\n"
+             "  int ac__rc = ac__F ? ac_block_on(&%s__vtable, ac__F, %s) : -12; "
              "/* -ENOMEM */\n"
-             "  free(F);\n  return rc;\n}\n",
+             "  free(ac__F);\n  return ac__rc;\n}\n",
              n, block_on_params(p, fn), n, n, args, n,
              fn->is_void ? "0" : "ac__out");
 }
@@ -216,15 +217,15 @@ static void c_decls(Program *p, AsyncFunc *fn, Str *out) {
              "\n/* async %s %s(%s) */\n"
              "typedef struct %s__frame %s__frame; /* opaque: %s__vtable.size "
              "bytes */\n"
-             "void %s__init(%s__frame *F%s%s);\n"
+             "void %s__init(%s__frame *ac__F%s%s);\n"
              "%s__frame *%s__new(%s); /* malloc + init; NULL on ENOMEM */\n",
              fn->ret_type, n, params, n, n, n, n, n, none ? "" : ", ",
              none ? "" : params, n, n, params);
   str_printf(out,
-             "ac_poll_t %s__poll(%s__frame *F, ac_context_t *cx, %s);\n"
-             "void %s__drop(%s__frame *F);\n"
+             "ac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n"
+             "void %s__drop(%s__frame *ac__F);\n"
              "extern const ac_future_vtable_t %s__vtable;\n",
-             n, n, fn->is_void ? "void *out" : out_decl(fn, "out"), n, n, n);
+             n, n, fn->is_void ? "void *ac__out" : out_decl(fn, "ac__out"), n, n, n);
   str_printf(out, "/* what a pointer to %s holds, for a parameter or "
                   "member that is an async\n   function pointer "
                   "(docs/language.md) */\n", n);

@@ -17,9 +17,9 @@
  *
  * and `await fp(3)` is (lower_expr.c's site_dyn)
  *
- *   ac__dyn_target = &F->c1;
- *   (void)(F->fp_2)(3);
- *   ... ac_dyn_poll(&F->c1, ac__cx, &F->t1) ...
+ *   ac__dyn_target = &ac__F->ac__c1;
+ *   (void)(ac__F->fp)(3);
+ *   ... ac_dyn_poll(&ac__F->ac__c1, ac__cx, &ac__F->ac__t1) ...
  */
 #include "ir.h"
 

@@ -94,7 +94,7 @@ static const char *shares(Slot *s) {
 static const char *what(Slot *s) {
   switch (s->kind) {
   case SL_STATE: /* the state word, or what recursion keeps (recurse.c) */
-    return !strcmp(s->name, "state") ? "state"
+    return !strcmp(s->name, "ac__state") ? "state"
            : !strcmp(s->name, "ac__cx") ? "poll's context" : "poll's out";
   case SL_PARAM: return xformat("param %s", s->decl->name);
   case SL_LOCAL: return xformat("local %s", s->decl->name);

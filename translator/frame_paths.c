@@ -3,22 +3,23 @@
  * look fields up quickly.
  *
  * emit_c.c writes a frame's groups as anonymous structs and unions, and
- * every field is reached as F->name whatever its nesting.  C compilers find
+ * every field is reached as ac__F->name whatever its nesting.  C compilers find
  * such a member by searching every anonymous member in turn (gcc steps
  * through the anonymous members of a struct one by one, recursing into
  * each), so in a frame with thousands of groups -- a function with
- * thousands of awaits has a group per full expression -- every F->name
+ * thousands of awaits has a group per full expression -- every ac__F->name
  * costs the number of groups, and compiling the poll function becomes
  * quadratic (docs/benchmarks.md, bench-translate).
  *
  * A frame with more than PATH_GROUPS aggregates therefore gets member
  * names: each struct that is an alternative of a union is named ac__gN, and
- * each field is reached through the names on its way, F->ac__g7.ac__g9.t5.
+ * each field is reached through the names on its way,
+ * ac__F->ac__g7.ac__g9.ac__t5.
  * From any aggregate, the anonymous members left are one scope struct and
  * its union per level, so a lookup costs the nesting depth.  The pass
  * rewrites the slots' names (Slot.field keeps the declarator) and every
- * F->name the lowering already wrote.  Smaller frames are left as they are,
- * so gdb and the views read them as F->name.
+ * ac__F->name the lowering already wrote.  Smaller frames are left as
+ * they are, so gdb and the views read them as ac__F->name.
  */
 #include "ir.h"
 
@@ -27,6 +28,7 @@
 #include <string.h>
 
 enum { PATH_GROUPS = 32 };
+#define FRAME "ac__F->" /* the poll function's frame pointer */
 
 /* As emit_c.c writes them: an empty group is dropped, a group of one live
    member is flattened into its parent; the others are aggregates. */
@@ -88,19 +90,24 @@ static void name_groups(Paths *ps, Group *g, const char *path, bool in_union) {
   }
 }
 
-static bool ident_char(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
-/* text with each F->name of a renamed slot written F->path.name; string
-   and character literals are copied as they are. */
+/* text with each ac__F->name of a renamed slot written ac__F->path.name;
+   string and character literals and comments (the user's own, copied
+   with the body) are copied as they are. */
 static const char *rewrite(Paths *ps, const char *text) {
-  if (!text || !strstr(text, "F->"))
+  if (!text || !strstr(text, FRAME))
     return text;
   Str out = {0};
   const char *p = text, *copied = text;
   while (*p) {
+    if (p[0] == '/' && p[1] == '*') {
+      const char *end = strstr(p + 2, "*/");
+      p = end ? end + 2 : p + strlen(p);
+      continue;
+    }
+    if (p[0] == '/' && p[1] == '/') {
+      p += strcspn(p, "\n");
+      continue;
+    }
     if (*p == '"' || *p == '\'') {
       char q = *p++;
       while (*p && *p != q)
@@ -108,10 +115,10 @@ static const char *rewrite(Paths *ps, const char *text) {
       p += *p == q;
       continue;
     }
-    if (p[0] == 'F' && p[1] == '-' && p[2] == '>' &&
-        (p == text || !ident_char(p[-1]))) {
-      const char *b = p + 3, *e = b;
-      while (ident_char(*e))
+    if (!strncmp(p, FRAME, strlen(FRAME)) &&
+        (p == text || !is_ident_char(p[-1]))) {
+      const char *b = p + strlen(FRAME), *e = b;
+      while (is_ident_char(*e))
         e++;
       char *name = xstrndup(b, (size_t)(e - b));
       const char *to = map_get(&ps->renamed, name);
@@ -147,6 +154,7 @@ static void func_paths(AsyncFunc *fn) {
     Site *s = fn->children.items[i];
     s->init = rewrite(&ps, s->init);
     s->args = rewrite(&ps, s->args);
+    s->cleanup = rewrite(&ps, s->cleanup); /* the drop function's calls */
   }
   map_free(&ps.renamed);
 }

@@ -12,9 +12,10 @@
  * follow each state; layout.c computes offsets and sizes from the oracle;
  * emitters only read.
  *
- * Every frame field has a name unique in its frame (x_12 from Decl.id, t3,
- * c5), and nested groups are anonymous C11 structs/unions, so a field is
- * always reached as F->name whatever the nesting.
+ * Every frame field has a name unique in its frame (a local keeps its own
+ * name, x_2 on a clash within the function; temporaries and children are
+ * ac__t3, ac__c5), and nested groups are anonymous C11 structs/unions, so a
+ * field is always reached as ac__F->name whatever the nesting.
  */
 #ifndef IR_H
 #define IR_H
@@ -63,7 +64,7 @@ struct Slot {
   const char *align_spec; /* SL_LOCAL: the declaration's _Alignas(...) */
   const char *vm_typedef; /* SL_PARAM of a variably modified type: the
                              poll's typedef of it (the field is a void *) */
-  const char *ref;      /* how the body names it, if not F->name */
+  const char *ref;      /* how the body names it, if not ac__F->name */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
@@ -141,7 +142,7 @@ struct Site {
 /* ==== the poll body ==== */
 
 typedef enum StepKind {
-  ST_TEXT,   /* C text, already rewritten to F-> */
+  ST_TEXT,   /* C text, already rewritten to ac__F-> */
   ST_LINE,   /* a #line for the .ac line `line` (dropped by --no-line) */
   ST_AWAIT,  /* the await sequence of `site`: init, state, label, poll */
 } StepKind;
@@ -149,7 +150,7 @@ typedef enum StepKind {
 struct Step {
   StepKind kind;
   const char *text;
-  int line;
+  int line, file;  /* ST_LINE: presumed line, file index (tokmap.h) */
   Site *site;
 };
 
@@ -181,6 +182,8 @@ struct AsyncFunc {
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
+  Vec vm_sizes;          /* char*: statements of f__init computing the
+                            sizes of variably modified parameters */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
   size_t size, align;    /* the frame's, from layout.c */
@@ -207,6 +210,7 @@ struct Program {
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   bool main_current_thread; /* #pragma acc main(current_thread) */
+  Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (emit_includes.c) */
 };
 
 /* ==== asyncptr.c ==== */
@@ -283,10 +287,17 @@ void budget_check(Program *p, size_t max_frame, const char *flag);
 
 /* ==== emit_c.c ==== */
 
-/* The translated C: the .ac text with each async function replaced. */
-void emit_c(Program *p, bool no_line, Str *out);
+/* The translated C: the .ac text with each async function replaced;
+   generated scaffolding is mapped to out_name's own lines. */
+void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
 
-/* How the poll and drop of a site reach its child: `&F->c1`, or `F->c1`
+/* ==== emit_includes.c ==== */
+
+/* `#include <H>` for each of the NULL-terminated headers, the user's
+   macros saved and undefined around them (push_macro/pop_macro). */
+void emit_includes(Program *p, const char *const *headers, Str *out);
+
+/* How the poll and drop of a site reach its child: `&ac__F->c1`, or `ac__F->c1`
    for a child held through a pointer; and whether the parent frees it. */
 const char *emit_child_ref(Site *s);
 bool emit_owns_heap(Site *s);

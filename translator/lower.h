@@ -5,7 +5,7 @@
  *
  * The lowering walks the body once, in source order.  Statements free of
  * awaits are copied as the user's text with three substitutions (frame
- * locals become F->name, `return` becomes "store the result, finish", and
+ * locals become ac__F->name, `return` becomes "store the result, finish", and
  * `continue` of a rewritten loop becomes a goto); statements with awaits
  * are rebuilt around the await sequences.  Output goes to Steps.
  */
@@ -42,8 +42,12 @@ typedef struct Lower {
                         (lower_cleanup.c), innermost scope last */
   Vec with_cleanup;  /* Node*: statements that declare such locals */
   Node *block;       /* the innermost block (or for) being lowered */
+  int gap_tok;       /* the token whose preceding directives lower_line
+                        wrote last */
   bool spill_all;    /* spill every operand that is not constant: a later
                         branch of a combinator awaits before it starts */
+  size_t copied_from, copied_to; /* the buffer range of the statement last
+                        copied whole: its directives are in the copy */
   Str cur;           /* text not yet flushed into a Step */
   int ntemp, nlabel, nlit;
   bool hoisting;     /* copying a type to file scope: locals named in it
@@ -59,9 +63,9 @@ int lower_children(Node *n, Node **out, int max);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
-/* The same with frame locals renamed as in the body (F->x_3). */
+/* The same with frame locals renamed as in the body (ac__F->x_3). */
 const char *lower_src_locals(Lower *L, size_t begin, size_t end);
-/* How the body names a frame slot: F->name, or its own expression. */
+/* How the body names a frame slot: ac__F->name, or its own expression. */
 const char *lower_slot_ref(Slot *s);
 /* The same for a type hoisted to file scope: a local it names (in
    typeof, sizeof) becomes an expression of its type valid there. */
@@ -178,6 +182,8 @@ void lower_flush(Lower *L);
 /* A #line for the .ac line of offset off, if it is in the main file. */
 void lower_line(Lower *L, size_t off);
 Slot *lower_slot_of(Lower *L, Decl *d);
+/* The frame field name of a local or parameter named `name`. */
+const char *lower_field_name(Lower *L, const char *name);
 Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
                      const char *type);
 Group *lower_new_group(Group *parent, bool is_union, const char *label);

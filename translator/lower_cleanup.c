@@ -8,10 +8,10 @@
  *
  *   before:  { struct buf b __attribute__((cleanup(release))) = make();
  *              if (await f(&b)) return 1;  ... }
- *   after:   { F->b_3 = make();  <await f(&F->b_3) into F->t1>
- *              if (F->t1) { *ac__out = (1); release(&F->b_3);
- *                           F->state = DONE; return AC_POLL_READY; }
- *              ...  release(&F->b_3); }
+ *   after:   { ac__F->b = make();  <await f(&ac__F->b) into ac__F->ac__t1>
+ *              if (ac__F->ac__t1) { *ac__out = (1); release(&ac__F->b);
+ *                           ac__F->ac__state = DONE; return AC_POLL_READY; }
+ *              ...  release(&ac__F->b); }
  *
  * And when the future is dropped while suspended, the locals whose
  * declaration the await follows in its enclosing scopes are still alive:
@@ -86,7 +86,7 @@ void lower_cleanup_open(Lower *L, Node *scope) {
 static void calls(CleanupScope *s, Str *out) {
   for (int i = s->vars.len - 1; i >= 0; i--) {
     CleanupVar *v = s->vars.items[i];
-    str_printf(out, "%s(&F->%s);\n", v->fn, v->slot->name);
+    str_printf(out, "%s(&ac__F->%s);\n", v->fn, v->slot->name);
   }
 }
 
@@ -145,7 +145,7 @@ const char *lower_cleanup_jump(Lower *L, Node *jump) {
         run = false;
       }
       if (run)
-        str_printf(&out, "%s(&F->%s);\n", v->fn, v->slot->name);
+        str_printf(&out, "%s(&ac__F->%s);\n", v->fn, v->slot->name);
     }
   }
   return out.len ? str_cstr(&out) : NULL;

@@ -7,20 +7,20 @@
  * direct call, as for a plain await.
  *
  *   before:  switch (await ac_first(v = fetch(x), ac_sleep_ms(100))) { ... }
- *   after:   fetch__init(&F->c3_0, F->x_1);          each branch starts,
- *            F->c3_1 = (ac_sleep_ms(100));           left to right
- *            F->state = 3;
+ *   after:   fetch__init(&ac__F->ac__c3_0, ac__F->x);          each branch starts,
+ *            ac__F->ac__c3_1 = (ac_sleep_ms(100));           left to right
+ *            ac__F->ac__state = 3;
  *          ac__s3:                                   (emit_combinator.c)
- *            if (fetch__poll(&F->c3_0, ac__cx, &F->t4) == AC_POLL_READY)
- *              F->t5 = 0;
- *            else if (ac_sleep_poll(&F->c3_1, ac__cx, (void *)0) == ...)
- *              F->t5 = 1;
+ *            if (fetch__poll(&ac__F->ac__c3_0, ac__cx, &ac__F->ac__t4) == AC_POLL_READY)
+ *              ac__F->ac__t5 = 0;
+ *            else if (ac_sleep_poll(&ac__F->ac__c3_1, ac__cx, (void *)0) == ...)
+ *              ac__F->ac__t5 = 1;
  *            else
  *              return AC_POLL_PENDING;
- *            fetch__drop(&F->c3_0);                  every branch, once
- *            ac_sleep_drop(&F->c3_1);
- *            if (F->t5 == 0) { F->v_2 = (F->t4); }   the winner's output
- *            switch (F->t5) { ... }
+ *            fetch__drop(&ac__F->ac__c3_0);                  every branch, once
+ *            ac_sleep_drop(&ac__F->ac__c3_1);
+ *            if (ac__F->ac__t5 == 0) { ac__F->v = (ac__F->ac__t4); }   the winner's output
+ *            switch (ac__F->ac__t5) { ... }
  *
  * ac_all keeps a mask of the branches still running and drops each as it
  * completes; ac_within(ms, b) is ac_first(b, ac_sleep_ms(ms)) whose value
@@ -68,10 +68,10 @@ static void deadline(Lower *L, Site *c, Group *g, const char *ms) {
   b->poll = "ac_sleep_poll";
   b->drop = "ac_sleep_drop";
   b->out_type = "void";
-  b->child = lower_new_slot(L, g, SL_CHILD, xformat("c%d_1", c->state),
+  b->child = lower_new_slot(L, g, SL_CHILD, xformat("ac__c%d_1", c->state),
                             "ac_sleep_t");
   b->child->site = c;
-  b->init = xformat("F->%s = ac_sleep_ms(%s);", b->child->name, ms);
+  b->init = xformat("ac__F->%s = ac_sleep_ms(%s);", b->child->name, ms);
   vec_push(&c->branches, b);
   vec_push(&L->fn->children, b);
 }
@@ -94,7 +94,7 @@ static bool branches(Lower *L, Site *c, Node *call, Group *g) {
     } else { /* the deadline, before an await in the future's operands */
       Slot *t = lower_new_temp(L, "unsigned long long");
       lower_store(L, t, lower_expr(L, arg));
-      ms = xformat("F->%s", t->name);
+      ms = xformat("ac__F->%s", t->name);
     }
   }
   L->spill_all = saved;
@@ -114,9 +114,9 @@ static void assign_outputs(Lower *L, Site *c, Node *call) {
       continue;
     int won = c->comb == CB_WITHIN ? 0 : i - first;
     if (c->comb != CB_ALL)
-      lower_emit(L, "if (F->%s == %d) {\n", c->result->name, won);
+      lower_emit(L, "if (ac__F->%s == %d) {\n", c->result->name, won);
     const char *lv = lower_expr(L, dest);
-    lower_emit(L, "%s %s (F->%s);\n", lv, arg->op, b->result->name);
+    lower_emit(L, "%s %s (ac__F->%s);\n", lv, arg->op, b->result->name);
     if (c->comb != CB_ALL)
       lower_emit(L, "}\n");
   }
@@ -137,7 +137,7 @@ const char *lower_combinator(Lower *L, Node *aw) {
   if (!branches(L, c, call, g))
     return "0";
   if (c->comb == CB_ALL) {
-    c->mask = lower_new_slot(L, g, SL_TEMP, xformat("m%d", c->state),
+    c->mask = lower_new_slot(L, g, SL_TEMP, xformat("ac__m%d", c->state),
                              "unsigned long long");
     c->mask->site = c;
   }
@@ -159,5 +159,5 @@ const char *lower_combinator(Lower *L, Node *aw) {
   lower_flush(L);
   vec_push(&L->fn->steps, st);
   assign_outputs(L, c, call);
-  return c->result ? xformat("F->%s", c->result->name) : "((void)0)";
+  return c->result ? xformat("ac__F->%s", c->result->name) : "((void)0)";
 }

@@ -9,11 +9,12 @@
  * operand's value must survive in the frame.  `&&`, `||` and `?:` become ifs
  * around the awaiting part so short-circuit evaluation stays exact; `,` is a
  * sequence of statements.  Everything free of awaits is the user's own text
- * (lower_copy) with frame locals rewritten to F->name.
+ * (lower_copy) with frame locals rewritten to (ac__F->name).
  */
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
 #include "futures.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ int lower_children(Node *n, Node **out, int max) {
 /*
  * The return sequence.  `return x + 1;` in an async int function:
  *   before:  return x + 1;
- *   after:   { *ac__out = (F->x_3 + 1); F->state = DONE; return AC_POLL_READY; }
+ *   after:   { *ac__out = (ac__F->x_3 + 1); ac__F->ac__state = DONE; return AC_POLL_READY; }
  */
 const char *lower_return_text(Lower *L, const char *value) {
   Str s = {0};
@@ -71,7 +72,7 @@ const char *lower_return_text(Lower *L, const char *value) {
   const char *cleanup = lower_cleanup_live(L);
   if (cleanup)
     str_puts(&s, cleanup);
-  str_printf(&s, "F->state = %s; return AC_POLL_READY; }", DONE_STATE);
+  str_printf(&s, "ac__F->ac__state = %s; return AC_POLL_READY; }", DONE_STATE);
   return str_cstr(&s);
 }
 
@@ -85,15 +86,6 @@ static const char *continue_label_of(Lower *L, Node *loop) {
 }
 
 
-/* Appends text that replaces a token or a subexpression, with a space
-   first where the two would fuse into one word (`sizeof(x)` copied as
-   `sizeof` then `F->x_3`). */
-static void put_word(Str *out, const char *text) {
-  if (out->len && is_ident_char(out->buf[out->len - 1]) && is_ident_char(text[0]))
-    str_add(out, " ", 1);
-  str_puts(out, text);
-}
-
 /* A hoisted typedef's new name, or NULL. */
 static const char *renamed(Lower *L, Decl *d) {
   for (int i = 0; i + 1 < L->renamed.len; i += 2)
@@ -102,15 +94,17 @@ static const char *renamed(Lower *L, Decl *d) {
   return NULL;
 }
 
-/* What the name of d becomes in the generated code: a frame local F->name
-   (if `locals`), a hoisted typedef its new name; NULL to keep it. */
+/* What the name of d becomes in the generated code: a frame local
+   (ac__F->name), parenthesised so that the text around it keeps its
+   meaning (`sizeof x`, a macro's `-a`), if `locals`; a hoisted typedef its
+   new name; NULL to keep it. */
 static const char *name_subst(Lower *L, Decl *d, bool locals) {
   Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? lower_slot_ref(s) : renamed(L, d);
+  return s ? xformat("(%s)", lower_slot_ref(s)) : renamed(L, d);
 }
 
 const char *lower_slot_ref(Slot *s) {
-  return s->ref ? s->ref : xformat("F->%s", s->name);
+  return s->ref ? s->ref : xformat("ac__F->%s", s->name);
 }
 
 static bool is_tag_keyword(const char *p, size_t n) {
@@ -186,16 +180,44 @@ static Node *typeof_await_at(Lower *L, size_t i) {
   return NULL;
 }
 
-/* What `__typeof__(await f(1))` stands for in the output: the type of the
-   awaited value, from the oracle (nothing is awaited there). */
+/* A sizeof or _Alignof operand holding an await that starts at i. */
+static Node *sizeof_await_at(size_t i) {
+  const Vec *ops = ast_sizeof_awaits();
+  for (int k = 0; k < ops->len; k++)
+    if (((Node *)ops->items[k])->begin == i)
+      return ops->items[k];
+  return NULL;
+}
+
+/* What `__typeof__(await f(1))` or `sizeof(await f(1) == 2)` stands for in
+   the output: the operand's type, from the oracle (nothing is awaited
+   there). */
 static const char *typeof_await_type(Lower *L, Node *te) {
   const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
   if (!t || strchr(t, '<')) {
-    error_at(te->begin, "cannot tell the type of this 'typeof' operand");
+    error_at(te->begin, "cannot tell the type of this operand");
     return "int";
   }
   return t;
 }
+
+/* A node rewritten inside a copy: its range and its text. */
+typedef struct NodeRewrite {
+  size_t begin, end;
+  const char *text;
+} NodeRewrite;
+
+/* What a copy of buffer text substitutes, token by token (tokmap_copy). */
+typedef struct Names {
+  Lower *L;
+  bool locals;     /* frame locals become (ac__F->name) */
+  bool tag;        /* the last word was struct, union or enum */
+  int attr;        /* parentheses open in `struct __attribute__((...))` */
+  bool in_attr;
+  const Vec *rw;   /* NodeRewrite*, in order, or NULL */
+  size_t to;       /* the end of the copy */
+  int next_rw;
+} Names;
 
 /*
  * A local named in a type hoisted to file scope, where the name does not
@@ -230,70 +252,90 @@ static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
 }
 
 /*
- * Copies [from, to) of the buffer with each name replaced by what its
- * declaration becomes, found by scope (ast_name_at), not by spelling:
+ * Each name replaced by what its declaration becomes, found by scope
+ * (ast_name_at), not by spelling:
  *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
- *   after:   __typeof__(F->x_3) ...    long vla[F->n_2]; (meters__f) v
+ *   after:   __typeof__(ac__F->x_3) ...    long vla[ac__F->n_2]; (meters__f) v
  * Member names, labels and other declarators are no uses and stay.  A tag
- * after struct, union or enum is renamed if it means a hoisted one.
+ * after struct, union or enum is renamed if it means a hoisted one; an
+ * unnamed struct whose definition was hoisted becomes its generated name.
  */
+static TokSubst name_token(void *ctx, size_t b, size_t e) {
+  Names *nm = ctx;
+  Lower *L = nm->L;
+  const char *t = L->src->text;
+  TokSubst none = {NULL, e};
+  if (nm->rw && nm->next_rw < nm->rw->len) {
+    NodeRewrite *r = nm->rw->items[nm->next_rw];
+    if (r->begin == b) {
+      nm->next_rw++;
+      nm->tag = false;
+      return (TokSubst){r->text, r->end};
+    }
+  }
+  Node *te = typeof_await_at(L, b);
+  if (te && te->end <= nm->to) { /* the awaited value's type */
+    nm->tag = false;
+    return (TokSubst){typeof_await_type(L, te), te->end};
+  }
+  Node *se = sizeof_await_at(b);
+  if (se && se->end <= nm->to) { /* sizeof (TYPE) */
+    nm->tag = false;
+    return (TokSubst){xformat("(%s)", typeof_await_type(L, se)), se->end};
+  }
+  const Rewrite *fp = rewrite_at(b); /* async function pointers */
+  if (fp && fp->len == e - b) {
+    nm->tag = false;
+    return (TokSubst){fp->text, e};
+  }
+  if (nm->in_attr) { /* struct __attribute__((...)) NAME */
+    nm->attr += (t[b] == '(') - (t[b] == ')');
+    nm->in_attr = nm->attr > 0 || t[b] != ')';
+    return none;
+  }
+  size_t n = e - b;
+  if (!is_ident_char(t[b])) {
+    nm->tag = false;
+    return none;
+  }
+  if (nm->tag && n >= 11 && !strncmp(t + b, "__attribute", 11)) {
+    nm->in_attr = true;
+    nm->attr = 0;
+    return none;
+  }
+  HoistedTag *anon = is_tag_keyword(t + b, n) ? unnamed_at(L, b) : NULL;
+  if (anon) { /* its definition is hoisted: only its generated name */
+    nm->tag = false;
+    return (TokSubst){xformat("%.*s %s", (int)n, t + b, anon->new_name),
+                      anon->def->end};
+  }
+  Decl *d = nm->tag || (t[b] >= '0' && t[b] <= '9') ? NULL : ast_name_at(b);
+  HoistedTag *h = nm->tag ? tag_at(L, t + b, n, b) : NULL;
+  const char *r = h ? h->new_name : d ? name_subst(L, d, nm->locals) : NULL;
+  if (!r && d && L->hoisting && d->kind == DK_VAR && d->is_local)
+    r = local_at_file_scope(L, d, b);
+  nm->tag = is_tag_keyword(t + b, n);
+  return (TokSubst){r, e};
+}
+
+/* Copies [from, to) of the buffer in the user's spelling (tokmap_copy),
+   names substituted, and the nodes of `rw` rewritten. */
+static void copy_range(Lower *L, size_t from, size_t to, Str *out,
+                       bool locals, const Vec *rw) {
+  Names nm = {.L = L, .locals = locals, .rw = rw, .to = to};
+  tokmap_copy(source_map(L->src), L->src, from, to, name_token, &nm, out);
+}
+
 static void copy_names(Lower *L, size_t from, size_t to, Str *out,
                        bool locals) {
-  const char *t = L->src->text;
-  bool tag = false; /* the last word was struct, union or enum */
-  for (size_t i = from; i < to;) {
-    Node *te = typeof_await_at(L, i);
-    if (te && te->end <= to) { /* the awaited value's type */
-      str_puts(out, typeof_await_type(L, te));
-      i = te->end;
-      continue;
-    }
-    size_t n = 0;
-    while (i + n < to && is_ident_char(t[i + n]))
-      n++;
-    if (!n) {
-      tag = tag && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t');
-      str_add(out, t + i++, 1);
-      continue;
-    }
-    const Rewrite *rw = rewrite_at(i); /* async function pointers */
-    if (rw && rw->len == n) {
-      str_puts(out, rw->text);
-      i += n;
-      continue;
-    }
-    if (tag && skip_attribute(t + i) != t + i) { /* struct __attribute__ */
-      size_t end = (size_t)(skip_attribute(t + i) - t);
-      str_add(out, t + i, end - i);
-      i = end;
-      continue;
-    }
-    HoistedTag *anon = is_tag_keyword(t + i, n) ? unnamed_at(L, i) : NULL;
-    if (anon) { /* its definition is hoisted: only its generated name */
-      str_printf(out, "%.*s %s", (int)n, t + i, anon->new_name);
-      i = anon->def->end;
-      tag = false;
-      continue;
-    }
-    Decl *d = tag || (t[i] >= '0' && t[i] <= '9') ? NULL : ast_name_at(i);
-    HoistedTag *h = tag ? tag_at(L, t + i, n, i) : NULL;
-    const char *r = h ? h->new_name : d ? name_subst(L, d, locals) : NULL;
-    if (!r && d && L->hoisting && d->kind == DK_VAR && d->is_local)
-      r = local_at_file_scope(L, d, i);
-    if (r)
-      put_word(out, r);
-    else
-      str_add(out, t + i, n);
-    tag = is_tag_keyword(t + i, n);
-    i += n;
-  }
+  copy_range(L, from, to, out, locals, NULL);
 }
 
 const char *lower_src(Lower *L, size_t begin, size_t end) {
   Str s = {0};
   if (end > begin)
     copy_names(L, begin, end, &s, false);
-  return str_cstr(&s);
+  return s.len ? str_cstr(&s) : "";
 }
 
 const char *lower_src_locals(Lower *L, size_t begin, size_t end) {
@@ -480,90 +522,78 @@ const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
 }
 
 /*
- * The poll function's frame pointer is F, which would hide a global of the
- * user's named F; the body reaches it through a pointer made outside:
- *   before:  long self = F + state;         (F a global)
- *   after:   static __typeof__(F) *const ac__F_7 = &F;     (file scope)
- *            long self = (*ac__F_7) + state;
- */
-static const char *outer_f(Lower *L, Decl *d) {
-  const char *alias = xformat("ac__F_%s_%d", L->fn->name, d->id);
-  const char *def = xformat("static __typeof__(F) *const %s = &F;", alias);
-  bool have = false;
-  for (int i = 0; i < L->fn->hoisted.len && !have; i++)
-    have = !strcmp(L->fn->hoisted.items[i], def);
-  if (!have)
-    vec_push(&L->fn->hoisted, (char *)def);
-  return xformat("(*%s)", alias);
-}
-
-/*
  * Copies an await-free subtree as written, with the substitutions:
  *   before:  if (n > 0) return n * k;          (k a frame local)
- *   after:   if (n > 0) { *ac__out = (n * F->k_4); ...; return AC_POLL_READY; }
+ *   after:   if (n > 0) { *ac__out = (n * ac__F->k_4); ...; return AC_POLL_READY; }
+ * The text is one copy of the node's range in the user's spelling; the
+ * nodes that are rewritten (returns, continues of rewritten loops,
+ * compound literals kept in the frame, case labels the statement before
+ * falls into) are found first, in source order, and replace their ranges.
  */
-static void copy_kids(Lower *L, Node *n, Str *out);
+static const char *rewrite(Lower *L, Node *n);
 
-void lower_copy(Lower *L, Node *n, Str *out) {
-  if (n->kind == ND_IDENT && n->decl) {
-    /* Only the name token is replaced: the node's range also covers the
-       parentheses around it, which stay, as in `sizeof(x)`. */
-    Slot *s = lower_slot_of(L, n->decl);
-    const char *r = s ? lower_slot_ref(s)
-                    : !strcmp(n->name, "F") && !n->decl->is_local &&
-                            n->decl->kind != DK_ENUMCONST
-                        ? outer_f(L, n->decl)
-                        : NULL;
-    if (r) {
-      size_t end = n->name_off + strlen(n->name);
-      copy_names(L, n->begin, n->name_off, out, true);
-      put_word(out, r);
-      copy_names(L, end, n->end, out, true);
-      return;
-    }
-  }
-  if (n->kind == ND_RETURN) {
-    str_puts(out, lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs)
-                                              : NULL));
-    return;
-  }
-  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
-    const char *cleanup = lower_cleanup_jump(L, n);
-    const char *label = n->kind == ND_CONTINUE && n->target
-                            ? continue_label_of(L, n->target) : NULL;
-    if (cleanup || label) {
-      str_printf(out, "{ %s", cleanup ? cleanup : "");
-      if (label)
-        str_printf(out, "goto %s; }", label);
-      else
-        copy_kids(L, n, out), str_puts(out, " }");
-      return;
-    }
-  }
-  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
-    Str lit = {0};
-    copy_kids(L, n, &lit);
-    str_puts(out, lower_literal(L, n, str_cstr(&lit)));
-    return;
-  }
-  copy_kids(L, n, out);
-}
-
-/* n's text with each child copied by lower_copy. */
-static void copy_kids(Lower *L, Node *n, Str *out) {
+static void find_rewrites(Lower *L, Node *n, Vec *rw) {
   Node *kids[256];
   int k = lower_children(n, kids, 256);
   size_t pos = n->begin;
   for (int i = 0; i < k; i++) {
-    if (kids[i]->begin < pos || kids[i]->end > n->end)
+    Node *kid = kids[i];
+    if (kid->begin < pos || kid->end > n->end)
       continue;
-    copy_names(L, pos, kids[i]->begin, out, true);
-    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kids[i]))
-      str_puts(out, "__attribute__((fallthrough)); ");
-    lower_copy(L, kids[i], out);
-    pos = kids[i]->end;
+    const char *text = NULL;
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kid))
+      text = xformat("__attribute__((fallthrough)); %s",
+                     lower_copy_text(L, kid));
+    else
+      text = rewrite(L, kid);
+    if (text) {
+      NodeRewrite *r = xalloc(sizeof *r);
+      *r = (NodeRewrite){kid->begin, kid->end, text};
+      vec_push(rw, r);
+    } else {
+      find_rewrites(L, kid, rw);
+    }
+    pos = kid->end;
   }
-  copy_names(L, pos, n->end, out, true);
+}
+
+/* n's text with its descendants rewritten and names substituted. */
+static void copy_node(Lower *L, Node *n, Str *out) {
+  Vec rw = {0};
+  find_rewrites(L, n, &rw);
+  copy_range(L, n->begin, n->end, out, true, &rw);
+}
+
+/* The text of a node that is not copied as written, or NULL. */
+static const char *rewrite(Lower *L, Node *n) {
+  if (n->kind == ND_RETURN)
+    return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
+  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
+    const char *cleanup = lower_cleanup_jump(L, n);
+    const char *label = n->kind == ND_CONTINUE && n->target
+                            ? continue_label_of(L, n->target) : NULL;
+    if (label)
+      return xformat("{ %sgoto %s; }", cleanup ? cleanup : "", label);
+    if (cleanup) {
+      Str jump = {0};
+      copy_node(L, n, &jump);
+      return xformat("{ %s%s }", cleanup, str_cstr(&jump));
+    }
+  }
+  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
+    Str lit = {0};
+    copy_node(L, n, &lit);
+    return lower_literal(L, n, lit.len ? str_cstr(&lit) : "");
+  }
+  return NULL;
+}
+
+void lower_copy(Lower *L, Node *n, Str *out) {
+  const char *r = rewrite(L, n);
+  if (r)
+    str_puts(out, r);
+  else
+    copy_node(L, n, out);
 }
 
 const char *lower_copy_text(Lower *L, Node *n) {
@@ -583,7 +613,7 @@ static Group *expr_group(Lower *L) {
 }
 
 static Slot *new_temp(Lower *L, const char *type) {
-  char *name = xformat("t%d", ++L->ntemp);
+  char *name = xformat("ac__t%d", ++L->ntemp);
   Slot *s = lower_new_slot(L, expr_group(L), SL_TEMP, name, type);
   s->born = L->fn->sites.len;
   return s;
@@ -742,10 +772,10 @@ static const char *static_type(Lower *L, Node *e) {
 /* t = value, by memcpy where `=` is not allowed (const members). */
 static void store(Lower *L, Slot *t, const char *value) {
   if (lower_assignable(t->type))
-    lower_emit(L, "F->%s = (%s);\n", t->name, value);
+    lower_emit(L, "ac__F->%s = (%s);\n", t->name, value);
   else
-    lower_emit(L, "{ __typeof__(F->%s) ac__v = (%s);\n__builtin_memcpy((void "
-               "*)&F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
+    lower_emit(L, "{ __typeof__(ac__F->%s) ac__v = (%s);\n__builtin_memcpy((void "
+               "*)&ac__F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
                value, t->name);
 }
 
@@ -772,7 +802,7 @@ static bool spillable(Lower *L, Node *e) {
 /*
  * An operand evaluated before an await keeps its value in the frame:
  *   before:  g(h(), await f())
- *   after:   F->t1 = (h());  <await f() into F->t2>  g(F->t1, F->t2)
+ *   after:   ac__F->ac__t1 = (h());  <await f() into ac__F->ac__t2>  g(ac__F->ac__t1, ac__F->ac__t2)
  */
 static const char *spill(Lower *L, Node *e) {
   const char *text = lower_copy_text(L, e);
@@ -780,7 +810,7 @@ static const char *spill(Lower *L, Node *e) {
     return text;
   Slot *t = new_temp(L, type_of(L, e));
   store(L, t, text);
-  return xformat("F->%s", t->name);
+  return xformat("ac__F->%s", t->name);
 }
 
 /* ==== the await site ==== */
@@ -804,9 +834,9 @@ static Site *new_site(Lower *L, Node *aw) {
    combinator's struct (s->group), where every branch lives at once. */
 static Slot *child_slot(Lower *L, Site *s, const char *type) {
   Group *g = s->parent ? s->group : lower_inner(expr_group(L));
-  const char *name = s->parent ? xformat("c%d_%d", s->state,
+  const char *name = s->parent ? xformat("ac__c%d_%d", s->state,
                                          s->parent->branches.len)
-                               : xformat("c%d", s->state);
+                               : xformat("ac__c%d", s->state);
   Slot *c = lower_new_slot(L, g, SL_CHILD, name, type);
   c->site = s->parent ? s->parent : s;
   return c;
@@ -839,7 +869,7 @@ static const char *lower_args(Lower *L, Node *call) {
 /*
  * An async function of this TU (or declared in a header):
  *   before:  await g(x, 2)
- *   after:   g__init(&F->c1, F->x_3, 2);  (boxed: F->c1 = g__new(F->x_3, 2);)
+ *   after:   g__init(&ac__F->ac__c1, ac__F->x_3, 2);  (boxed: ac__F->ac__c1 = g__new(ac__F->x_3, 2);)
  */
 static void site_async(Lower *L, Site *s, Node *call) {
   Decl *d = call->lhs->decl;
@@ -854,20 +884,20 @@ static void site_async(Lower *L, Site *s, Node *call) {
   s->args = args;
   s->child = child_slot(L, s, xformat("%s__frame", s->callee));
   const char *name = s->child->name;
-  s->init = xformat("%s__init(&F->%s%s%s);", s->callee, name,
+  s->init = xformat("%s__init(&ac__F->%s%s%s);", s->callee, name,
                     *args ? ", " : "", args);
   s->callee_decl = d;
   s->child->frame = g;
   if (!g) {
     s->child->type = xformat("struct %s__frame *", s->callee);
-    s->init = xformat("F->%s = %s__new(%s);", name, s->callee, args);
+    s->init = xformat("ac__F->%s = %s__new(%s);", name, s->callee, args);
   }
 }
 
 /*
  * A hand-written future, or a local holding a future:
  *   before:  await ac_sleep_ms(n)         await fut
- *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (fut is polled where it lives)
+ *   after:   ac__F->ac__c2 = (ac_sleep_ms(ac__F->n_1));   (fut is polled where it lives)
  */
 /* The async function whose future e is, judged from the source (the
    erasure types a future of f as f's result): a call, a local made from a
@@ -922,25 +952,25 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
     const char *text = xformat("(void *)&(%s)", lower_expr(L, e));
     if (L->spill_all) { /* a later branch awaits first: take it now */
       Slot *p = new_temp(L, "void *");
-      lower_emit(L, "F->%s = %s;\n", p->name, text);
-      text = xformat("F->%s", p->name);
+      lower_emit(L, "ac__F->%s = %s;\n", p->name, text);
+      text = xformat("ac__F->%s", p->name);
     }
     s->child = child_slot(L, s, "void *");
-    s->init = xformat("F->%s = %s;", s->child->name, text);
+    s->init = xformat("ac__F->%s = %s;", s->child->name, text);
   } else {
     s->kind = CH_LEAF;
     const char *text = e->has_await || !L->spill_all ? lower_expr(L, e)
                                                      : spill(L, e);
     s->child = child_slot(L, s, type);
-    s->init = xformat("F->%s = (%s);", s->child->name, text);
+    s->init = xformat("ac__F->%s = (%s);", s->child->name, text);
   }
 }
 
 /*
  * A hand-written future, or a future value held somewhere:
  *   before:  await ac_sleep_ms(n)         await fut        await fs[i]
- *   after:   F->c2 = (ac_sleep_ms(F->n_1));   (polled in place: &F->fut_3,
- *                                             F->c4 = (void *)&(F->fs_2[i]))
+ *   after:   ac__F->ac__c2 = (ac_sleep_ms(ac__F->n_1));   (polled in place: &ac__F->fut_3,
+ *                                             ac__F->ac__c4 = (void *)&(ac__F->fs_2[i]))
  */
 static bool site_value(Lower *L, Site *s, Node *e) {
   Decl *g = future_fn(L, e);
@@ -972,12 +1002,12 @@ static bool site_value(Lower *L, Site *s, Node *e) {
 /*
  * The await itself: one state.
  *   before:  y = await g(x);
- *   after:   g__init(&F->c1, F->x_2);
- *            F->state = 1;
+ *   after:   g__init(&ac__F->ac__c1, ac__F->x_2);
+ *            ac__F->ac__state = 1;
  *          ac__s1:
- *            if (g__poll(&F->c1, cx, &F->t1) == AC_POLL_PENDING)
+ *            if (g__poll(&ac__F->ac__c1, cx, &ac__F->ac__t1) == AC_POLL_PENDING)
  *              return AC_POLL_PENDING;
- *            F->y_3 = F->t1;
+ *            ac__F->y_3 = ac__F->ac__t1;
  */
 static const char *lower_await(Lower *L, Node *aw) {
   if (combinator_kind(aw->lhs))
@@ -996,15 +1026,15 @@ static const char *lower_await(Lower *L, Node *aw) {
   st->line = s->line;
   lower_flush(L);
   vec_push(&L->fn->steps, st);
-  return s->result ? xformat("F->%s", s->result->name) : "((void)0)";
+  return s->result ? xformat("ac__F->%s", s->result->name) : "((void)0)";
 }
 
 /*
  * A call through a pointer to an async function (emit_shim.c): the
  * callee's frame goes into an ac_dyn_t, inline when it fits.
  *   before:  await ops[i](x)
- *   after:   ac__dyn_target = &F->c1;
- *            (void)(F->ops_2[F->i_3])(F->x_4);     polled by ac_dyn_poll
+ *   after:   ac__dyn_target = &ac__F->ac__c1;
+ *            (void)((ac__F->ops)[(ac__F->i)])((ac__F->x));  polled by ac_dyn_poll
  * The callee is evaluated before the arguments (and kept, if one awaits).
  */
 static void site_dyn(Lower *L, Site *s, Node *call) {
@@ -1024,7 +1054,7 @@ static void site_dyn(Lower *L, Site *s, Node *call) {
   s->drop = "ac_dyn_drop";
   s->done = "ac_dyn_done";
   s->child = child_slot(L, s, "ac_dyn_t");
-  s->init = xformat("ac__dyn_target = &F->%s;\n(void)(%s)(%s);",
+  s->init = xformat("ac__dyn_target = &ac__F->%s;\n(void)(%s)(%s);",
                     s->child->name, fn, args);
   s->out_type = oracle_expr_is_void(L->o, call->begin, call->end)
                     ? "void" : type_of(L, call);
@@ -1055,24 +1085,24 @@ bool lower_child(Lower *L, Site *s, Node *e) {
 
 /*
  *   before:  a && await f()
- *   after:   F->t1 = 0; if (a) { <await f() into F->t2> F->t1 = F->t2 != 0; }
+ *   after:   ac__F->ac__t1 = 0; if (a) { <await f() into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2 != 0; }
  */
 static const char *lower_logic(Lower *L, Node *e) {
   bool is_and = e->kind == ND_LOGAND;
   Slot *t = new_temp(L, "int");
   const char *a = lower_expr(L, e->lhs);
   /* `(a) != 0`, not `(a)`: clang warns on `if ((x == 0))`. */
-  lower_emit(L, is_and ? "F->%s = %d;\nif ((%s) != 0) {\n"
-                       : "F->%s = %d;\nif (!(%s)) {\n",
+  lower_emit(L, is_and ? "ac__F->%s = %d;\nif ((%s) != 0) {\n"
+                       : "ac__F->%s = %d;\nif (!(%s)) {\n",
              t->name, is_and ? 0 : 1, a);
   const char *b = lower_expr(L, e->rhs);
-  lower_emit(L, "F->%s = (%s) != 0;\n}\n", t->name, b);
-  return xformat("F->%s", t->name);
+  lower_emit(L, "ac__F->%s = (%s) != 0;\n}\n", t->name, b);
+  return xformat("ac__F->%s", t->name);
 }
 
 /*
  *   before:  c ? await f() : y
- *   after:   if (c) { <await f() into F->t2> F->t1 = F->t2; } else { F->t1 = y; }
+ *   after:   if (c) { <await f() into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2; } else { ac__F->ac__t1 = y; }
  */
 static const char *lower_cond(Lower *L, Node *e) {
   const char *type = static_type(L, e);
@@ -1084,7 +1114,7 @@ static const char *lower_cond(Lower *L, Node *e) {
       lower_emit(L, "if (!(%s)) {\n", c);
     } else {
       store(L, t, c);
-      lower_emit(L, "if (!F->%s) {\n", t->name);
+      lower_emit(L, "if (!ac__F->%s) {\n", t->name);
     }
   } else {
     lower_emit(L, "if (%s) {\n", c);
@@ -1101,12 +1131,12 @@ static const char *lower_cond(Lower *L, Node *e) {
   else
     lower_emit(L, "(void)(%s);\n", b);
   lower_emit(L, "}\n");
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 /*
  *   before:  (a++, await f())
- *   after:   (void)(a++);  <await f() into F->t1>  F->t1
+ *   after:   (void)(a++);  <await f() into ac__F->ac__t1>  ac__F->ac__t1
  */
 static const char *lower_comma(Lower *L, Node *e) {
   const char *a = lower_expr(L, e->lhs);
@@ -1137,8 +1167,8 @@ static bool has_side_effects(Node *n) {
  * member (a bit-field has no address), the object that holds it, or for
  * `->` the pointer:
  *   before:  a[i++] += ...        s[i++].bits += ...      (p++)->bits += ...
- *   after:   F->t1 = (void *)&(a[i++]);   ... &(s[i++]) ...   F->t1 = (void *)(p++);
- *            *(__typeof__(a[i++]) *)F->t1   (*...).bits    ((__typeof__(p++))F->t1)->bits
+ *   after:   ac__F->ac__t1 = (void *)&(a[i++]);   ... &(s[i++]) ...   ac__F->ac__t1 = (void *)(p++);
+ *            *(__typeof__(a[i++]) *)ac__F->ac__t1   (*...).bits    ((__typeof__(p++))ac__F->ac__t1)->bits
  */
 static const char *lvalue_once(Lower *L, Node *e) {
   if (e->kind == ND_MEMBER && (e->lhs->has_await || has_side_effects(e->lhs)))
@@ -1147,20 +1177,20 @@ static const char *lvalue_once(Lower *L, Node *e) {
   if (e->kind == ND_ARROW) {
     const char *ptr = lower_expr(L, e->lhs);
     p = new_temp(L, "void *");
-    lower_emit(L, "F->%s = (void *)(%s);\n", p->name, ptr);
-    return xformat("((__typeof__(%s))F->%s)->%s", ptr, p->name, e->name);
+    lower_emit(L, "ac__F->%s = (void *)(%s);\n", p->name, ptr);
+    return xformat("((__typeof__(%s))ac__F->%s)->%s", ptr, p->name, e->name);
   }
   const char *addr = lower_expr(L, e);
   p = new_temp(L, "void *");
-  lower_emit(L, "F->%s = (void *)&(%s);\n", p->name, addr);
-  return xformat("*(__typeof__(%s) *)F->%s", addr, p->name);
+  lower_emit(L, "ac__F->%s = (void *)&(%s);\n", p->name, addr);
+  return xformat("*(__typeof__(%s) *)ac__F->%s", addr, p->name);
 }
 
 /*
  * The lvalue is evaluated once, as C does; the value it holds is read after
  * the await (as gcc reads it after a call on the right):
  *   before:  x += await f();          a[i++] = await f();
- *   after:   <await>  F->x_1 += F->t1;   F->t2 = &(a[i++]); <await> *F->t2 = F->t3;
+ *   after:   <await>  ac__F->x_1 += ac__F->ac__t1;   ac__F->ac__t2 = &(a[i++]); <await> *ac__F->ac__t2 = ac__F->ac__t3;
  */
 static const char *lower_assign(Lower *L, Node *e) {
   const char *lhs;
@@ -1183,7 +1213,7 @@ static const char *lower_assign(Lower *L, Node *e) {
  * Any other operator: its text with each operand replaced by the operand's
  * lowered text, operands before the last awaiting one spilled.
  *   before:  h(y) * await f()
- *   after:   F->t1 = (h(F->y_2)); <await f() into F->t2>  F->t1 * F->t2
+ *   after:   ac__F->ac__t1 = (h(ac__F->y_2)); <await f() into ac__F->ac__t2>  ac__F->ac__t1 * ac__F->ac__t2
  */
 static const char *lower_splice(Lower *L, Node *e) {
   Node *kids[256];
@@ -1191,27 +1221,45 @@ static const char *lower_splice(Lower *L, Node *e) {
   for (int i = 0; i < k; i++)
     if (kids[i]->has_await)
       last = i;
+  /* Operands before the last await are spilled, or, when they cannot be
+     (names, constants, arrays), copied in place with what they hold
+     rewritten now, before the awaits after them (a compound literal's
+     slot is born before them). */
   const char *texts[256];
+  Vec *early = xalloc(sizeof *early * (size_t)(k + 1)); /* off the stack:
+                                          operators nest 1024 deep */
   for (int i = 0; i < k; i++) {
+    texts[i] = NULL;
     if (kids[i]->has_await)
       texts[i] = lower_expr(L, kids[i]);
-    else if (i < last && e->kind != ND_ADDR)
+    else if (i < last && e->kind != ND_ADDR && spillable(L, kids[i]))
       texts[i] = spill(L, kids[i]);
-    else
-      texts[i] = NULL;
+    else if (i < last && e->kind != ND_ADDR &&
+             !(texts[i] = rewrite(L, kids[i])))
+      find_rewrites(L, kids[i], &early[i]);
+  }
+  /* One copy of e with its children's texts in place, so that a macro
+     invocation around them can stay as written (atomic_fetch_add(p,
+     ac__F->ac__t1) rather than clang's expansion of it). */
+  Vec rw = {0};
+  for (int i = 0; i < k; i++) {
+    const char *t = texts[i]         ? texts[i]
+                    : i < last && e->kind != ND_ADDR ? NULL
+                                     : rewrite(L, kids[i]);
+    if (t) {
+      NodeRewrite *r = xalloc(sizeof *r);
+      *r = (NodeRewrite){kids[i]->begin, kids[i]->end, t};
+      vec_push(&rw, r);
+    } else if (i < last && e->kind != ND_ADDR) {
+      for (int j = 0; j < early[i].len; j++)
+        vec_push(&rw, early[i].items[j]);
+    } else {
+      find_rewrites(L, kids[i], &rw);
+    }
   }
   Str s = {0};
-  size_t pos = e->begin;
-  for (int i = 0; i < k; i++) {
-    copy_names(L, pos, kids[i]->begin, &s, true);
-    if (texts[i])
-      put_word(&s, texts[i]);
-    else
-      lower_copy(L, kids[i], &s);
-    pos = kids[i]->end;
-  }
-  copy_names(L, pos, e->end, &s, true);
-  return str_cstr(&s);
+  copy_range(L, e->begin, e->end, &s, true, &rw);
+  return s.len ? str_cstr(&s) : "";
 }
 
 /*
@@ -1220,8 +1268,8 @@ static const char *lower_splice(Lower *L, Node *e) {
  * switch: a break in a statement expression of an association must still
  * leave the user's loop):
  *   before:  _Generic(i, double: await f(1), int: await f(2))
- *   after:   if (_Generic(F->i_2, double: 0, int: 1) == 0) {
- *              <await f(1) into F->t2> F->t1 = F->t2; } else if (... == 1) ...
+ *   after:   if (_Generic(ac__F->i_2, double: 0, int: 1) == 0) {
+ *              <await f(1) into ac__F->ac__t2> ac__F->ac__t1 = ac__F->ac__t2; } else if (... == 1) ...
  */
 static const char *lower_generic(Lower *L, Node *e) {
   const char *type = usable(L, type_of(L, e));
@@ -1245,7 +1293,7 @@ static const char *lower_generic(Lower *L, Node *e) {
       lower_emit(L, "(void)(%s);\n", v);
     lower_emit(L, "}\n");
   }
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 /*
@@ -1253,7 +1301,7 @@ static const char *lower_generic(Lower *L, Node *e) {
  * the program is compiled; the other arm is not evaluated.  So only the
  * chosen arm is lowered (its awaits run, the other's never do):
  *   before:  __builtin_choose_expr(sizeof(x) > 4, await f(1), await g(2))
- *   after:   <await f(1) into F->t1>  F->t1
+ *   after:   <await f(1) into ac__F->ac__t1>  ac__F->ac__t1
  */
 static bool is_builtin_call(Node *e, const char *name) {
   return e->kind == ND_CALL && e->lhs->kind == ND_IDENT &&
@@ -1349,9 +1397,9 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
  * before it, and its value goes to a temporary of the enclosing expression
  * (nothing of the inner scope survives the next await outside it).
  *   before:  h() + ({ long v = await f(); v * 2; })
- *   after:   F->t1 = (h());
- *            { <await f() into F->t3> F->v_7 = F->t3; F->t2 = (F->v_7 * 2); }
- *            F->t1 + F->t2
+ *   after:   ac__F->ac__t1 = (h());
+ *            { <await f() into ac__F->ac__t3> ac__F->v_7 = ac__F->ac__t3; ac__F->ac__t2 = (ac__F->v_7 * 2); }
+ *            ac__F->ac__t1 + ac__F->ac__t2
  * break, continue, goto and return inside it are the user's own: the code
  * stands where the erasure's statement expression stands, inside the same
  * loops and switches.
@@ -1375,7 +1423,7 @@ const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
   L->block = saved_block;
   L->expr = outer;
   lower_line(L, e->end);
-  return t ? xformat("F->%s", t->name) : "((void)0)";
+  return t ? xformat("ac__F->%s", t->name) : "((void)0)";
 }
 
 const char *lower_expr(Lower *L, Node *e) {

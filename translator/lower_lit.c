@@ -16,8 +16,8 @@
  * for char arrays and array sizes taken from the initializer all mean
  * what C says, and a literal in a loop body is fresh on every iteration:
  *   before:  (int[]){1, 2, 3}
- *   after:   (*(__typeof__(F->cl1) *)__builtin_memcpy((void *)&F->cl1,
- *                (const void *)&(int[]){1, 2, 3}, sizeof F->cl1))
+ *   after:   (*(__typeof__(ac__F->ac__cl1) *)__builtin_memcpy((void *)&ac__F->ac__cl1,
+ *                (const void *)&(int[]){1, 2, 3}, sizeof ac__F->ac__cl1))
  * The value is an lvalue of the literal's type (an array decays as usual).
  * Literals that cannot live across a suspension stay as written.
  */
@@ -206,7 +206,7 @@ static Slot *new_literal_slot(Lower *L, FrameLit *f) {
   Group *g = lower_new_group(from, false,
                              xformat("compound literal at %d:%d and after",
                                      loc.line, loc.col));
-  Slot *s = lower_new_slot(L, g, SL_LITERAL, xformat("cl%d", ++L->nlit),
+  Slot *s = lower_new_slot(L, g, SL_LITERAL, xformat("ac__cl%d", ++L->nlit),
                            literal_type(L, lit));
   s->lit = lit;
   s->born = L->fn->sites.len;
@@ -230,6 +230,6 @@ const char *lower_literal(Lower *L, Node *lit, const char *text) {
   if (!f->slot)
     f->slot = new_literal_slot(L, f);
   const char *n = f->slot->name;
-  return xformat("(*(__typeof__(F->%s) *)__builtin_memcpy((void *)&F->%s, "
-                 "(const void *)&%s, sizeof F->%s))", n, n, text, n);
+  return xformat("(*(__typeof__(ac__F->%s) *)__builtin_memcpy((void *)&ac__F->%s, "
+                 "(const void *)&%s, sizeof ac__F->%s))", n, n, text, n);
 }

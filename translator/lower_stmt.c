@@ -22,6 +22,7 @@
 #include "live_locals.h"
 #include "lower.h"
 #include "parse.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +47,24 @@ void lower_flush(Lower *L) {
 }
 
 void lower_line(Lower *L, size_t off) {
-  Loc loc = source_loc(L->src, off);
-  if (!loc.in_main)
+  const TokMap *m = source_map(L->src);
+  int k = tokmap_find(m, off);
+  if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return;
+  bool copied = k > 0 && L->copied_from <= m->toks[k - 1].end &&
+                m->toks[k].begin < L->copied_to;
+  if (k != L->gap_tok && !copied) { /* the #define or #pragma lines before
+                                       it, once */
+    L->gap_tok = k;
+    const char *d = tokmap_gap_directives(m, L->src, k - 1, k);
+    if (*d)
+      lower_emit(L, "%s\n", d);
+  }
   lower_flush(L);
   Step *st = xalloc(sizeof *st);
   st->kind = ST_LINE;
-  st->line = loc.line;
+  st->line = m->toks[k].line;
+  st->file = m->toks[k].file;
   vec_push(&L->fn->steps, st);
 }
 
@@ -61,6 +73,39 @@ Slot *lower_slot_of(Lower *L, Decl *d) {
     if (L->slot_of.items[i] == d)
       return L->slot_of.items[i + 1];
   return NULL;
+}
+
+/* Whether a file-scope typedef of the TU is named `name`: a frame field
+   of that name would hide it from the fields after it (clang reads
+   `long T; T b;` in one struct so). */
+static bool is_typedef_name(Program *p, const char *name) {
+  for (int i = 0; i < p->tu->args.len; i++) {
+    Node *n = p->tu->args.items[i];
+    if (n->kind != ND_DECLARATION || n->spec->storage != SC_TYPEDEF)
+      continue;
+    for (int j = 0; j < n->decls.len; j++)
+      if (!strcmp(((Decl *)n->decls.items[j])->name, name))
+        return true;
+  }
+  return false;
+}
+
+/* A frame field's name for a local or parameter: its own name, or
+   NAME_2, NAME_3... when the frame has one of that name already (two
+   blocks of the function declare an `i`) or a typedef has it.  Names stay
+   the same whatever else the headers declare, and the generated fields
+   are all `ac__...`. */
+const char *lower_field_name(Lower *L, const char *name) {
+  const char *cand = name;
+  bool type_name = is_typedef_name(L->prog, name);
+  for (int k = 2;; k++) {
+    bool taken = type_name && cand == name;
+    for (int i = 0; i < L->fn->slots.len && !taken; i++)
+      taken = !strcmp(((Slot *)L->fn->slots.items[i])->name, cand);
+    if (!taken)
+      return cand;
+    cand = xformat("%s_%d", name, k);
+  }
 }
 
 Group *lower_new_group(Group *parent, bool is_union, const char *label) {
@@ -332,11 +377,11 @@ static bool may_share_before(Lower *L, Decl *d) {
  * forbids.  Its sizes are computed where C computes them, into frame
  * fields, and the type is written from those wherever it is used:
  *   before:  typedef long row[n];     row *g = malloc(m * sizeof(row));
- *   after:   F->t7 = (F->n_2);        F->t8 = ...; F->g_3 = malloc(F->m_4 *
- *                                         sizeof(__typeof__(long [F->t7])));
- * row stands for __typeof__(long [F->t7]) from then on, and a pointer
+ *   after:   ac__F->t7 = (ac__F->n_2);        ac__F->t8 = ...; ac__F->g_3 = malloc(ac__F->m_4 *
+ *                                         sizeof(__typeof__(long [ac__F->t7])));
+ * row stands for __typeof__(long [ac__F->t7]) from then on, and a pointer
  * local such as g is a void * field read through its type:
- *   (*(__typeof__(__typeof__(long [F->t7]) *) *)&F->g_3)
+ *   (*(__typeof__(__typeof__(long [ac__F->t7]) *) *)&ac__F->g_3)
  */
 static const char *vm_size(Lower *L, size_t begin, size_t end) {
   const char *e = lower_src_locals(L, begin, end);
@@ -345,11 +390,11 @@ static const char *vm_size(Lower *L, size_t begin, size_t end) {
     q++;
   if (!*q || !strcmp(q, "*"))
     return e;
-  Slot *t = lower_new_slot(L, L->scope, SL_TEMP, xformat("t%d", ++L->ntemp),
+  Slot *t = lower_new_slot(L, L->scope, SL_TEMP, xformat("ac__t%d", ++L->ntemp),
                            "size_t");
   t->born = L->fn->sites.len;
-  lower_emit(L, "F->%s = (%s);\n", t->name, e);
-  return xformat("F->%s", t->name);
+  lower_emit(L, "ac__F->%s = (%s);\n", t->name, e);
+  return xformat("ac__F->%s", t->name);
 }
 
 /* The type d declares, as a type name with its sizes read from the frame
@@ -414,8 +459,8 @@ static bool only_awaited(Node *n, Decl *d, bool operand) {
 /*
  * A frame local's declaration becomes an assignment:
  *   before:  int n = await g(1);       const int k[2] = {a, b};
- *   after:   <await> F->n_4 = F->t1;   { __typeof__(F->k_5) ac__v = {F->a_1, b};
- *                                        __builtin_memcpy((void *)&F->k_5, ...); }
+ *   after:   <await> ac__F->n_4 = ac__F->ac__t1;   { __typeof__(ac__F->k_5) ac__v = {ac__F->a_1, b};
+ *                                        __builtin_memcpy((void *)&ac__F->k_5, ...); }
  */
 static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
                              bool future, bool heap);
@@ -450,10 +495,10 @@ static void frame_local(Lower *L, Decl *d) {
              d->name);
   }
   Slot *s = lower_new_slot(L, L->scope, SL_LOCAL,
-                           xformat("%s_%d", d->name, d->id), type);
+                           lower_field_name(L, d->name), type);
   s->decl = d;
   if (vm)
-    s->ref = xformat("(*(__typeof__(%s) *)&F->%s)", vm, s->name);
+    s->ref = xformat("(*(__typeof__(%s) *)&ac__F->%s)", vm, s->name);
   if (future && !heap)
     s->frame = lower_func_of(L->prog, init->lhs->decl);
   Vec attrs = {0};
@@ -480,9 +525,9 @@ static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
   L->expr = NULL;
   if (future) {
     if (heap)
-      lower_emit(L, "F->%s = %s__new(", s->name, init->lhs->name);
+      lower_emit(L, "ac__F->%s = %s__new(", s->name, init->lhs->name);
     else
-      lower_emit(L, "%s__init(&F->%s", init->lhs->name, s->name);
+      lower_emit(L, "%s__init(&ac__F->%s", init->lhs->name, s->name);
     for (int i = 0; i < init->args.len; i++)
       lower_emit(L, "%s%s", i || !heap ? ", " : "",
                  lower_copy_text(L, init->args.items[i]));
@@ -491,12 +536,12 @@ static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
   }
   const char *v = lower_expr(L, init);
   if (init_needs_memcpy(type, init))
-    lower_emit(L, "{ __typeof__(F->%s) ac__v = %s;\n"
-               "__builtin_memcpy((void *)&F->%s, (const void *)&ac__v, "
+    lower_emit(L, "{ __typeof__(ac__F->%s) ac__v = %s;\n"
+               "__builtin_memcpy((void *)&ac__F->%s, (const void *)&ac__v, "
                "sizeof ac__v); }\n",
                s->name, v, s->name);
   else
-    lower_emit(L, "F->%s = %s;\n", s->name, v);
+    lower_emit(L, "ac__F->%s = %s;\n", s->name, v);
   L->expr = NULL;
 }
 
@@ -658,6 +703,7 @@ static void block(Lower *L, Node *s) {
       lower_emit(L, "__attribute__((fallthrough));\n");
     lower_stmt(L, item);
   }
+  lower_line(L, s->end - 1); /* its `}` */
   lower_cleanup_close(L);
   lower_emit(L, "}\n");
   L->scope = saved;
@@ -665,7 +711,7 @@ static void block(Lower *L, Node *s) {
 }
 
 /*   before:  await f(x);      after:  <await f(x)>
- *   before:  y = await f();   after:  <await f() into F->t1>  (F->y_2 = F->t1); */
+ *   before:  y = await f();   after:  <await f() into ac__F->ac__t1>  (ac__F->y_2 = ac__F->ac__t1); */
 static void expr_stmt(Lower *L, Node *s) {
   if (s->lhs->kind == ND_STMT_EXPR) { /* its value is not used */
     lower_stmt_expr(L, s->lhs, false);
@@ -698,7 +744,7 @@ static const char *cond_text(Lower *L, Node *c) {
 }
 
 /*   before:  if (await p()) A else B
- *   after:   <await p() into F->t1>  if (F->t1) A else B */
+ *   after:   <await p() into ac__F->ac__t1>  if (ac__F->ac__t1) A else B */
 static void if_stmt(Lower *L, Node *s) {
   lower_emit(L, "if (%s)\n", cond_text(L, s->cond));
   body_stmt(L, s->then);
@@ -734,7 +780,7 @@ static const char *new_continue_label(Lower *L, Node *loop) {
 }
 
 /*   before:  while (await p()) S
- *   after:   for (;;) { <await p() into F->t1> if (!(F->t1)) break; S } */
+ *   after:   for (;;) { <await p() into ac__F->ac__t1> if (!(ac__F->ac__t1)) break; S } */
 static void while_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
@@ -749,7 +795,7 @@ static void while_stmt(Lower *L, Node *s) {
 }
 
 /*   before:  do S while (await p());
- *   after:   for (;;) { S ac__cont1:; <await p() into F->t1> if (!(F->t1)) break; } */
+ *   after:   for (;;) { S ac__cont1:; <await p() into ac__F->ac__t1> if (!(ac__F->ac__t1)) break; } */
 static void do_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
@@ -767,9 +813,9 @@ static void do_stmt(Lower *L, Node *s) {
 }
 
 /*   before:  for (int i = 0; i < await n(); i += await d()) S
- *   after:   { F->i_3 = 0;
- *              for (;;) { <await n() into F->t1> if (!(F->i_3 < F->t1)) break;
- *                S ac__cont1:; <await d() into F->t2> (void)(F->i_3 += F->t2); } } */
+ *   after:   { ac__F->i_3 = 0;
+ *              for (;;) { <await n() into ac__F->ac__t1> if (!(ac__F->i_3 < ac__F->ac__t1)) break;
+ *                S ac__cont1:; <await d() into ac__F->ac__t2> (void)(ac__F->i_3 += ac__F->ac__t2); } } */
 static void for_stmt(Lower *L, Node *s) {
   Group *saved = L->scope;
   Node *saved_block = L->block;
@@ -841,6 +887,8 @@ void lower_stmt(Lower *L, Node *s) {
   lower_line(L, s->begin);
   if (!s->has_await && s->kind != ND_DECL_STMT && !lower_has_cleanup(L, s)) {
     lower_emit(L, "%s\n", lower_copy_text(L, s));
+    L->copied_from = s->begin;
+    L->copied_to = s->end;
     return;
   }
   L->expr = NULL;
@@ -963,16 +1011,43 @@ const char *lower_decay(const char *t) {
   return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
 }
 
+/* Text [from, to) of a parameter's declarator with each array size
+   replaced by a frame field that f__init computes from the parameters, as
+   C computes it once at the call (`[m]` -> `[ac__F->ac__t1]`, `ac__F->ac__t1 = (m);`). */
+static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
+  const char *t = L->src->text;
+  Str s = {0};
+  for (size_t i = from; i < to;) {
+    size_t j = i;
+    while (j < to && t[j] != '[')
+      j++;
+    str_puts(&s, lower_src_locals(L, i, j));
+    if (j >= to)
+      break;
+    size_t k = j + 1;
+    for (int depth = 1; k < to; k++) {
+      depth += (t[k] == '[') - (t[k] == ']');
+      if (!depth)
+        break;
+    }
+    Slot *size = lower_new_slot(L, L->fn->frame, SL_TEMP,
+                                xformat("ac__t%d", ++L->ntemp), "size_t");
+    vec_push(&L->fn->vm_sizes, (char *)xformat("ac__F->%s = (%s);", size->name,
+                                               lower_src(L, j + 1, k)));
+    str_printf(&s, "[ac__F->%s]", size->name);
+    i = k + 1;
+  }
+  return str_cstr(&s);
+}
+
 /*
  * A parameter of a variably modified type (`long a[n][m]`, a pointer to
  * `long [m]`) has no type name at file scope, where the frame is: its
  * field is a void *, and the poll declares the type from the declarator,
- * adjusted as C adjusts a parameter, with the earlier parameters it names
- * read from the frame, and the body uses the field through it:
- *   typedef long (*ac__vm_a_3)[F->m_2];     (at the poll's start)
- *   a[i][j]  ->  (*(ac__vm_a_3 *)&F->a_3)[i][j]
- * The sizes are computed at every poll from the parameters' current
- * values (C computes them once, at the call).
+ * adjusted as C adjusts a parameter, with its sizes read from the frame
+ * (computed once, by f__init), and the body uses the field through it:
+ *   typedef long (*ac__vm_a)[ac__F->ac__t1];     (at the poll's start)
+ *   a[i][j]  ->  (*(ac__vm_a *)&ac__F->a)[i][j]
  */
 static void vm_param(Lower *L, Slot *s, Decl *d) {
   const char *t = L->src->text;
@@ -993,14 +1068,14 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->vm_typedef = xformat(
       "typedef %s %s%s%s __attribute__((unused));",
       type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
-      lower_src_locals(L, d->begin, d->name_off), inner,
-      lower_src_locals(L, after, d->end));
-  s->ref = xformat("(*(%s *)&F->%s)", name, s->name);
+      vm_param_sizes(L, d->begin, d->name_off), inner,
+      vm_param_sizes(L, after, d->end));
+  s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
 }
 
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
-  Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "state", "uint32_t");
+  Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "ac__state", "uint32_t");
   (void)st;
   for (int i = 0; i < fn->decl->params.len; i++) {
     Decl *d = fn->decl->params.items[i];
@@ -1014,7 +1089,7 @@ static void lower_params(Lower *L) {
         ? NULL : oracle_type_name_param(L->o, fn->decl->name_off, NULL, i,
                                         lower_namer, L);
     Slot *s = lower_new_slot(L, fn->frame, SL_PARAM,
-                             xformat("%s_%d", d->name, d->id),
+                             lower_field_name(L, d->name),
                              type ? type : lower_decay(lower_type_of_decl(L, d)));
     s->decl = d;
     vec_push(&fn->params, s);
@@ -1032,6 +1107,7 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_find_literals(&L, fn->def->body);
   lower_find_cleanups(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
+  lower_line(&L, fn->def->end - 1); /* falling off the end: the last `}` */
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
 }

@@ -196,7 +196,7 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
 
 static bool in_main_file(Oracle *o, CXCursor c) {
   size_t off = offset_at(o, clang_getCursorLocation(c), false);
-  return off < o->src->len && source_loc(o->src, off).in_main;
+  return off < o->src->len && source_in_main(o->src, off);
 }
 
 /* An async function defined in a header (a static one shared by several
@@ -740,7 +740,7 @@ static char *apply_edits(Oracle *o, size_t *len) {
 Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   Oracle *o = xalloc(sizeof *o);
   o->src = src;
-  o->erased = erase_async(src->text, src->len);
+  o->erased = erase_async(src);
   Vec argv = {0};
   /* A pointer made an integer without a cast breaks a constraint of C
      (6.5.16.1); clang 14 only warns, but gcc rejects some forms of it (a

@@ -13,8 +13,9 @@
 
 typedef struct Oracle Oracle;
 
-/* The erasure of src's text: a new buffer of the same length. */
-char *erase_async(const char *text, size_t len);
+/* The erasure of src's text, once parsed: a new buffer of the same length
+   with the async and await keywords blanked. */
+char *erase_async(const Source *src);
 
 /*
  * Parses the erasure of src with the given extra clang arguments (-std=...).

@@ -47,7 +47,7 @@ void oracle_type_sizes(const Source *src, const char *const *args, int nargs,
   memset(size, 0, sizeof *size * (size_t)n);
   memset(align, 0, sizeof *align * (size_t)n);
   Str text = {0};
-  str_add(&text, erase_async(src->text, src->len), src->len);
+  str_add(&text, erase_async(src), src->len);
   str_printf(&text, "\n%s\n", prelude ? prelude : "");
   for (int i = 0; i < n; i++)
     str_printf(&text, "__typeof__(%s) __acc_probe_%d;\n", types[i], i);

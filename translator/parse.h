@@ -129,6 +129,8 @@ void ast_name_use(size_t off, Decl *d);
    the operand of typeof(expr), or NULL. */
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
+/* A sizeof or _Alignof operand that holds an await (ast_sizeof_awaits). */
+void ast_note_sizeof_await(Node *expr);
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
 DeclSpec *ast_spec_push(Parser *p, DeclSpec *spec);
 Declarator *ast_dtor_name(Span at, const char *name);
@@ -149,7 +151,9 @@ Decl *ast_enumerator(Span name, Node *value);
 void ast_members(DeclSpec *spec, Vec *dtors);
 Decl *ast_decl_init(Decl *decl, Span eq, Node *init);
 Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls);
-void ast_func_begin(Parser *p);
+/* Between a function's declarator and its body; brace_read: the body's
+   '{' is already the parser's lookahead. */
+void ast_func_begin(Parser *p, bool brace_read);
 Node *ast_func_def(Parser *p, Span at, DeclSpec *spec, Decl *fn, Node *body);
 Node *ast_func_def_kr(Parser *p, Span at, DeclSpec *spec, Decl *fn,
                       Vec *decls, Node *body);
@@ -193,6 +197,18 @@ void syntax_error_report(Parser *p, const SyntaxError *e);
 void ast_scope_open(Parser *p, bool is_block);
 void ast_scope_close(Parser *p);
 Node *ast_recover(Parser *p, Span at, bool at_file_scope); /* `error ;` */
+
+/* ==== keywords.c: where async and await are keywords ==== */
+
+void kw_begin(Source *src);       /* a fresh parse of src */
+void kw_brace(char c);            /* the lexer read '{' or '}' */
+/* The parser is between a function's declarator and its body. */
+void kw_function_body(bool is_async, bool brace_read);
+bool kw_in_async_body(void);
+/* Whether the word `async` (`await`) at [begin, end) of the buffer is the
+   keyword; if so its offset is added to Source.keywords. */
+bool kw_is_async(size_t begin, size_t end);
+bool kw_is_await(size_t begin, size_t end);
 
 /* ==== scope.c ==== */
 

@@ -259,13 +259,13 @@ static void add_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
   vec_push(&f->early, g);
 }
 
-/*   before:  g__init(&F->c1, n - 1);       (g on a cycle with f)
- *   after:   F->c1 = g__new(n - 1);        child type: struct g__frame * */
+/*   before:  g__init(&ac__F->ac__c1, n - 1);  (g on a cycle with f)
+ *   after:   ac__F->ac__c1 = g__new(n - 1);  child type: struct g__frame * */
 static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
   s->kind = CH_BOXED;
   s->child->type = xformat("struct %s__frame *", s->callee);
   s->child->frame = NULL;
-  s->init = xformat("F->%s = %s__new(%s);", s->child->name, s->callee,
+  s->init = xformat("ac__F->%s = %s__new(%s);", s->child->name, s->callee,
                     s->args ? s->args : "");
   g->needs_new = true;
   vec_push(&f->notes, xformat("%s: %s's frame is boxed (%s)",
@@ -309,7 +309,7 @@ static void place_site(Place *pl, AsyncFunc *f, Site *s) {
  * keeps live across the child's poll is saved in that frame; the context
  * and the out pointer are kept in the future's frame instead, so across
  * the call the poll needs only F:
- *   F->ac__cx = ac__cx;  #define ac__cx ((ac_context_t *)F->ac__cx)
+ *   ac__F->ac__cx = ac__cx;  #define ac__cx ((ac_context_t *)ac__F->ac__cx)
  * (emit_c.c; likewise ac__out).  With f__new and f__drop out of line, a
  * level costs 16 bytes of C stack with gcc -O2 on x86-64 (bench/recursion).
  */

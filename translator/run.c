@@ -32,7 +32,7 @@ static void redirect(const CliOutput *out, const int pipe_fds[2]) {
     }
     close(fd);
   } else if (out->text) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], out->from_stderr ? STDERR_FILENO : STDOUT_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
   }

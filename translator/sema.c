@@ -682,7 +682,8 @@ static void check(Ctx c, Node *n, bool future_ok) {
     break;
   case ND_SIZEOF_EXPR:
   case ND_ALIGNOF_EXPR:
-    c.unevaluated = n->kind == ND_SIZEOF_EXPR ? "sizeof" : "_Alignof";
+    /* An await there names the awaited value's type and runs nothing, as
+       in typeof: assert's expansion repeats its condition in a sizeof. */
     check(c, n->lhs, true);
     return;
   case ND_GENERIC: {

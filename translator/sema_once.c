@@ -106,6 +106,8 @@ static void walk(Once *s, Node *n) {
     vec_push(&s->where, n);
     return;
   }
+  case ND_SIZEOF_EXPR: case ND_ALIGNOF_EXPR: /* not evaluated */
+    return;
   case ND_IDENT: /* another use: it may hold a new future after it */
     if (n->decl)
       forget(s, n->decl);

@@ -1,11 +1,16 @@
 /*
  * source.c: the preprocessed buffer and the map from its byte offsets back
- * to the positions the user wrote.  The preprocessor's linemarkers
- * (`# LINE "FILE" FLAGS`) say which file and line the next line comes from;
- * we index them once, together with the start of every line, so a lookup is
- * two binary searches.
+ * to the positions the user wrote.  A token of the main file is placed by
+ * the token map (tokmap.c): its presumed line (what `#line` says), the
+ * physical column where it is written, and the physical line to show.
+ * Otherwise the preprocessor's linemarkers (`# LINE "FILE" FLAGS`) say
+ * which file and line the next line comes from; we index them once,
+ * together with the start of every line, so a lookup is two binary
+ * searches.  The main file is the bottom of the include stack the markers'
+ * flags describe, whatever name a `#line` gave it.
  */
 #include "acc.h"
+#include "tokmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,7 @@ typedef struct LineMark {
   size_t line_index; /* index (in line_starts) of the first line it covers */
   const char *file;
   int line;          /* the presumed line of that first line */
+  int depth;         /* include depth: 0 in the main file */
 } LineMark;
 
 typedef struct LineIndex {
@@ -42,9 +48,10 @@ static void index_lines(const char *text, size_t len) {
   index_.n = n;
 }
 
-/* Parses `# 12 "file" 1 3` at text; returns false if it is no linemarker. */
+/* Parses `# 12 "file" 1 3` at text; returns false if it is no linemarker.
+   Flag 1 enters an include (*depth + 1), flag 2 returns from one. */
 static bool parse_mark(const char *p, const char *end, int *line,
-                       const char **file) {
+                       const char **file, int *depth) {
   if (*p != '#')
     return false;
   p++;
@@ -70,6 +77,14 @@ static bool parse_mark(const char *p, const char *end, int *line,
     str_add(&name, p, 1);
   }
   *file = str_cstr(&name);
+  for (p++; p < end && *p != '\n'; p++) {
+    bool alone = p[-1] == ' ' && (p + 1 == end || p[1] == ' ' ||
+                                  p[1] == '\n');
+    if (alone && *p == '1')
+      (*depth)++;
+    else if (alone && *p == '2' && *depth > 0)
+      (*depth)--;
+  }
   return true;
 }
 
@@ -82,12 +97,13 @@ Source *source_new(const char *path, char *text, size_t len) {
   index_.main_file = path;
   Vec marks = {0};
   const char *cur_file = path;
+  int depth = 0;
   for (size_t i = 0; i < index_.n; i++) {
     const char *p = text + index_.starts[i];
     const char *end = i + 1 < index_.n ? text + index_.starts[i + 1] : text + len;
     int line;
     const char *file;
-    if (!parse_mark(p, end, &line, &file))
+    if (!parse_mark(p, end, &line, &file, &depth))
       continue;
     if (file)
       cur_file = file;
@@ -97,6 +113,7 @@ Source *source_new(const char *path, char *text, size_t len) {
     m->line_index = i + 1;
     m->file = cur_file;
     m->line = line;
+    m->depth = depth;
     vec_push(&marks, m);
   }
   src->nmarks = marks.len;
@@ -187,9 +204,37 @@ static size_t line_of_offset(size_t off) {
   return lo;
 }
 
-Loc source_loc(const Source *src, size_t off) {
-  size_t li = line_of_offset(off);
-  Loc loc = {src->path, (int)li + 1, (int)(off - index_.starts[li]) + 1, true};
+const TokMap *source_map(const Source *src) {
+  Source *s = (Source *)src; /* the map is a cache, built once */
+  if (!s->map && s->load_map)
+    s->map = s->load_map(s);
+  if (!s->map) /* no .ac to map to: every token as the buffer spells it */
+    s->map = tokmap_build(s, "", 0, NULL, 0);
+  return s->map;
+}
+
+/* A main-file token placed by the token map. */
+static bool mapped_loc(const Source *src, size_t off, Loc *loc) {
+  const TokMap *m = source_map(src);
+  int k = m ? tokmap_find(m, off) : -1;
+  if (k < 0 || !m->toks[k].main || !m->toks[k].line || m->toks[k].begin > off)
+    return false;
+  const MapTok *t = &m->toks[k];
+  loc->file = m->files.items[t->file];
+  loc->line = t->line;
+  loc->col = t->col;
+  loc->in_main = true;
+  if (t->unit >= 0) {
+    const TokUnit *u = &m->units[t->unit];
+    loc->text_line = t->line - u->delta;
+    if (!u->is_macro) /* an offset inside the token */
+      loc->col += (int)(off - t->begin);
+  }
+  return true;
+}
+
+/* The linemarker in force at line index li, or NULL before the first. */
+static const LineMark *mark_of_line(const Source *src, size_t li) {
   int lo = 0, hi = src->nmarks;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -198,13 +243,28 @@ Loc source_loc(const Source *src, size_t off) {
     else
       hi = mid;
   }
-  if (lo == 0)
+  return lo ? &src->marks[lo - 1] : NULL;
+}
+
+bool source_in_main(const Source *src, size_t off) {
+  const LineMark *m = mark_of_line(src, line_of_offset(off));
+  return !m || m->depth == 0;
+}
+
+Loc source_loc(const Source *src, size_t off) {
+  Loc loc = {0};
+  if (mapped_loc(src, off, &loc))
     return loc;
-  const LineMark *m = &src->marks[lo - 1];
+  size_t li = line_of_offset(off);
+  loc = (Loc){src->path, (int)li + 1, (int)(off - index_.starts[li]) + 1,
+              true, 0};
+  const LineMark *m = mark_of_line(src, li);
+  if (!m)
+    return loc;
   loc.file = m->file;
   loc.line = m->line + (int)(li - m->line_index);
-  loc.in_main = !strcmp(m->file, index_.main_file);
-  if (loc.in_main) {
+  loc.in_main = m->depth == 0;
+  if (loc.in_main && !strcmp(m->file, index_.main_file)) {
     loc.file = src->path;
     const char *orig = main_line(src->path, loc.line);
     if (orig)
@@ -213,7 +273,17 @@ Loc source_loc(const Source *src, size_t off) {
   return loc;
 }
 
-char *source_line_text(const Loc *loc) {
+char *source_line_text(const Source *src, const Loc *loc) {
+  const TokMap *m = src ? source_map(src) : NULL;
+  if (loc->text_line > 0 && m && loc->text_line <= m->ac_nlines) {
+    size_t b = m->ac_lines[loc->text_line - 1], e = b;
+    while (e < m->ac_len && m->ac[e] != '\n')
+      e++;
+    Str line = {0};
+    for (size_t i = b; i < e; i++) /* NUL bytes would end the string */
+      str_add(&line, m->ac[i] ? m->ac + i : " ", 1);
+    return (char *)str_cstr(&line);
+  }
   FILE *f = fopen(loc->file, "r");
   if (!f)
     return NULL;

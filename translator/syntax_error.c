@@ -139,12 +139,40 @@ static const char *expected_list(const SyntaxError *e) {
   return str_cstr(&s);
 }
 
+/*
+ * `async` and `await` read as names (keywords.c) where the user meant the
+ * keywords: `return await f(1);` in a plain function, `int async f(void)`.
+ * Returns true after reporting it in those words.
+ */
+static bool misplaced_keyword(const Source *src, const SyntaxError *e) {
+  if (strcmp(e->unexpected, "identifier") &&
+      strcmp(e->unexpected, "typedef name") &&
+      strcmp(e->unexpected, "constant") &&
+      strcmp(e->unexpected, "string literal"))
+    return false;
+  Span word = token_ending_at(src, previous_token_end(src, e->at.begin));
+  if (span_is(src, word, "await") && !kw_in_async_body()) {
+    error_at(word.begin, "'await' outside an async function");
+    return true;
+  }
+  if (span_is(src, e->at, "async"))
+    word = e->at; /* `static async f(void)`: no type before it */
+  if (span_is(src, word, "async") && strcmp(e->unexpected, "constant") &&
+      strcmp(e->unexpected, "string literal")) {
+    error_at(word.begin, "'async' is read as a name here: as a function "
+             "specifier it must be followed by the return type, as in "
+             "'async int f(void)'");
+    return true;
+  }
+  return false;
+}
+
 void syntax_error_report(Parser *p, const SyntaxError *e) {
   const Source *src = p->src;
   const char *found = token_text(src, e->at, e->unexpected);
   size_t at = e->at.begin;
   p->nerrs++;
-  if (ast_nesting_exceeded())
+  if (ast_nesting_exceeded() || misplaced_keyword(src, e))
     return;
   Span unknown = unknown_type_name(src, e);
   if (unknown.end > unknown.begin) {

@@ -11,6 +11,7 @@
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
+#include "tokmap.h"
 
 #include <string.h>
 
@@ -23,31 +24,83 @@ static int oracle_args(const Options *opt, const char **args) {
 }
 
 
-/* erase_async leaves directive lines alone; a macro may expand to await. */
+/* Blanks the letters of the word at [b, e) of the .ac, keeping line
+   splices, so lines stay where they are. */
+static void blank_word(char *text, size_t b, size_t e) {
+  for (size_t i = b; i < e; i++)
+    if (text[i] != '\\' && text[i] != '\n' && text[i] != '\r')
+      text[i] = ' ';
+}
+
+/* Where the keyword at buffer offset `off` is written in the .ac: the
+   token itself, or an argument of a macro invocation; false when a macro's
+   definition spells it (erase_in_defines takes those). */
+static bool keyword_in_ac(const TokMap *m, size_t off, size_t *b, size_t *e) {
+  int k = tokmap_find(m, off);
+  if (k < 0 || m->toks[k].begin != off || m->toks[k].unit < 0)
+    return false;
+  const MapTok *t = &m->toks[k];
+  const TokUnit *u = &m->units[t->unit];
+  *b = u->is_macro ? t->spell : u->ac_begin;
+  if (*b == TOKMAP_NONE)
+    return false;
+  *e = u->is_macro ? *b + 5 : u->ac_end;
+  for (size_t i = *b; u->is_macro && i < *e && i < m->ac_len; i++)
+    if (m->ac[i] == '\\') /* a splice inside the word */
+      *e += m->ac[i + 1] == '\r' ? 3 : 2;
+  return *e <= m->ac_len;
+}
+
+/* A macro may expand to `await E` or to `async T f(...)`: in #define lines
+   the words are erased where the keyword reading is possible (followed by
+   an operand, or by more specifiers). */
 static void erase_in_defines(char *text) {
   for (char *line = text; line && *line;) {
     char *p = line;
     while (*p == ' ' || *p == '\t')
       p++;
     char *eol = strchr(line, '\n');
+    while (eol && eol > line && eol[-1] == '\\') /* spliced lines */
+      eol = strchr(eol + 1, '\n');
     if (*p == '#' && strstr(p, "define") && (!eol || strstr(p, "define") < eol))
       for (char *q = p; *q && q != eol; q++)
         if ((!strncmp(q, "await", 5) || !strncmp(q, "async", 5)) &&
-            !is_ident_char(q[-1]) && !is_ident_char(q[5]))
-          memset(q, ' ', 5);
+            !is_ident_char(q[-1]) && !is_ident_char(q[5]) && q[-1] != '.' &&
+            q[-1] != '>') {
+          char *r = q + 5;
+          while (*r == ' ' || *r == '\t')
+            r++;
+          if (is_ident_char(*r) || *r == '(' || *r == '*' || *r == '&' ||
+              *r == '!' || *r == '~' || *r == '-' || *r == '+')
+            memset(q, ' ', 5);
+        }
     line = eol ? eol + 1 : NULL;
   }
 }
 
-static int emit_sync(const Options *opt, Str *out) {
-  size_t len;
-  char *source = read_file(opt->input, &len);
-  if (!source)
-    return 1;
-  char *text = erase_async(source, len);
+/* --emit=sync: the .ac file with the keywords the parser found blanked. */
+static int emit_sync(Source *src, Str *out) {
+  const TokMap *m = source_map(src);
+  char *text = xstrndup(m->ac, m->ac_len);
+  for (int i = 0; i < src->keywords.len; i++) {
+    size_t b, e;
+    if (keyword_in_ac(m, (size_t)(intptr_t)src->keywords.items[i], &b, &e))
+      blank_word(text, b, e);
+  }
   erase_in_defines(text);
-  str_add(out, text, len);
+  str_add(out, text, m->ac_len);
   return 0;
+}
+
+/* The file the C output goes to, named in the #line directives of the
+   generated scaffolding: -o's, or the default FILE.c beside the input. */
+static const char *output_name(const Options *opt) {
+  if (opt->output && strcmp(opt->output, "-"))
+    return opt->output;
+  size_t n = strlen(opt->input);
+  if (n > 3 && !strcmp(opt->input + n - 3, ".ac"))
+    return xformat("%.*s.c", (int)(n - 3), opt->input);
+  return xformat("%s.c", opt->input);
 }
 
 static void emit_view(Program *p, const Options *opt, Str *out) {
@@ -59,7 +112,7 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
                                                             : NULL, out);
     break;
   case EMIT_C:
-    emit_c(p, no_line, out);
+    emit_c(p, output_name(opt), no_line, out);
     break;
   case EMIT_LAYOUT:
     layout_program(p);
@@ -111,8 +164,6 @@ static bool reject_binary(const char *path) {
 int acc_translate(const Options *opt, Str *out) {
   if (opt->input && reject_binary(opt->input))
     return 1;
-  if (opt->emit == EMIT_SYNC)
-    return emit_sync(opt, out);
   Source *src = cpp_run(opt);
   if (!src)
     return 1;
@@ -120,6 +171,8 @@ int acc_translate(const Options *opt, Str *out) {
   Node *tu = parse_translation_unit(src);
   if (!tu || diag_error_count())
     return 1;
+  if (opt->emit == EMIT_SYNC)
+    return emit_sync(src, out);
   const char *args[4];
   int nargs = oracle_args(opt, args);
   /* The async rules first, without types, so a misplaced await is
@@ -141,6 +194,11 @@ int acc_translate(const Options *opt, Str *out) {
   asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
+  for (int i = 0; i < opt->cpp_args.len; i++) {
+    const char *a = opt->cpp_args.items[i];
+    if (!strncmp(a, "-D", 2))
+      vec_push(&p->cmd_defines, (void *)(a + 2));
+  }
   p->nclang_args = nargs;
   if (diag_error_count())
     return 1;

@@ -35,7 +35,7 @@ void ac__current_block_on(ac_runtime_t *rt, ac_join_t *j, void *out,
       if (ac_join_poll(j, &cx, out) == AC_POLL_READY)
         break;
     }
-    if (!ac__sched_run_one(w))
+    if (!ac__sched_run(w))
       ac__current_park(w);
   }
 done:

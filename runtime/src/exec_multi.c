@@ -130,7 +130,7 @@ static void *worker_main(void *arg) {
   ac__tls.sched = s;
   ac__tls.worker = w;
   while (!__atomic_load_n(&s->shutdown, __ATOMIC_ACQUIRE))
-    if (!ac__sched_run_one(w))
+    if (!ac__sched_run(w))
       park(w);
   ac__tls.sched = NULL;
   ac__tls.worker = NULL;

@@ -245,10 +245,43 @@ struct ac_task {
       uint32_t gen;   /* the slot's generation (slab.c), atomic */
     };
   };
-  const ac_future_vtable_t *vt;  /* the future's type */
+  uintptr_t vtw; /* the future's type, and AC__VT_* in its low bits */
   ac_waker_t join_waker;         /* who awaits the join (JOIN_WAKER rules) */
 };
 _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
+
+/* A task is `local` when its runtime is current-thread: only the runtime's
+ * thread polls it, so its RUNNING bit is AC__VT_QUEUED, which only that
+ * thread writes, and a wake there (the common case: a channel, a timer, an
+ * fd, a join) costs no atomic operation.  A wake from any other thread
+ * sets AC__T_REMOTE (with a reference) and goes through the inject queue;
+ * the runtime's thread takes it from there (sched.c).  Queue entries of
+ * local tasks hold no reference: a task is queued only while not COMPLETE,
+ * and until then the runtime's own reference keeps it.
+ *
+ * Both flags live in the vtable pointer's low bits (a vtable is pointer
+ * aligned), the only header word no other thread writes: the state word
+ * takes atomic read-modify-writes from any thread, and a plain store into
+ * it would race with them.  Every access is a relaxed atomic, which is a
+ * plain load or store. */
+enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 3 };
+static inline const ac_future_vtable_t *ac__task_vt(const ac_task_t *t) {
+  return (const ac_future_vtable_t *)(__atomic_load_n(&t->vtw,
+                                                      __ATOMIC_RELAXED) &
+                                      ~(uintptr_t)AC__VT_BITS);
+}
+static inline bool ac__task_local(const ac_task_t *t) {
+  return __atomic_load_n(&t->vtw, __ATOMIC_RELAXED) & AC__VT_LOCAL;
+}
+static inline bool ac__task_queued(const ac_task_t *t) {
+  return __atomic_load_n(&t->vtw, __ATOMIC_RELAXED) & AC__VT_QUEUED;
+}
+/* The runtime's thread only. */
+static inline void ac__task_set_queued(ac_task_t *t, bool q) {
+  uintptr_t v = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->vtw, q ? v | AC__VT_QUEUED : v & ~(uintptr_t)AC__VT_QUEUED,
+                   __ATOMIC_RELAXED);
+}
 
 /* Where the future starts: right after the header, or at its alignment
  * (a power of two) if that is larger. */
@@ -267,6 +300,11 @@ enum {
   AC__T_JOIN_CLAIMED = 1u << 7,
   AC__T_REF_ONE = 1u << 8,
 };
+/* A local task: a wake from another thread waits on the inject queue.
+ * Where RUNNING is for other tasks, which a local one never sets. */
+enum {
+  AC__T_REMOTE = AC__T_RUNNING,
+};
 #define AC__T_REFS(s) ((s) >> 8)
 
 /* Out sizes up to this many bytes are returned through a stack buffer and
@@ -277,6 +315,11 @@ AC_INTERNAL ac_task_t *ac__task_new(struct ac__sched *s,
                                     const ac_future_vtable_t *vt,
                                     const void *fut);
 AC_INTERNAL bool ac__task_run(ac_task_t *t);
+/* The two ends of a run, for sched.c's inline copy of the common case:
+ * the future was ready (small output in out), or pending without a wake
+ * of its own (true: run it again). */
+AC_INTERNAL void ac__task_ready(ac_task_t *t, const void *out);
+AC_INTERNAL bool ac__task_pending(ac_task_t *t);
 AC_INTERNAL void ac__task_shutdown(ac_task_t *t);
 AC_INTERNAL void ac__task_unref(ac_task_t *t);
 AC_INTERNAL void ac__task_unref_last(ac_task_t *t); /* refs already 0 */
@@ -336,6 +379,12 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
   if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
     ac__runq_shrink(q);
   return e;
+}
+/* Pushes e and pops the head in one step (q not empty): a yield's requeue. */
+static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
+  uintptr_t h = q->buf[q->head++ & q->mask];
+  q->buf[q->tail++ & q->mask] = e;
+  return h;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
@@ -466,7 +515,9 @@ AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
 /* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
 AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
-AC_INTERNAL bool ac__sched_run_one(ac__worker_t *w);
+/* Runs tasks until the tick says to look around (inject queue, driver) or
+ * none is left here; false if none could be found anywhere. */
+AC_INTERNAL bool ac__sched_run(ac__worker_t *w);
 AC_INTERNAL void ac__sched_flush_notify(ac__sched_t *s);
 AC_INTERNAL bool ac__sched_has_work(ac__sched_t *s);
 AC_INTERNAL void ac__sched_drain(ac__sched_t *s);
@@ -510,6 +561,12 @@ static inline void ac__slab_count_finished(ac__sched_t *s) {
 /* A task's runtime, from the chunk its memory came from. */
 static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
   return ac__slab_chunk_of(t)->sched;
+}
+
+/* This thread is the worker of t's runtime. */
+static inline bool ac__task_home(const ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  return w && w->sched == ac__task_sched(t);
 }
 
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */

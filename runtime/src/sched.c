@@ -66,12 +66,25 @@ static bool ac__sched_idle(ac__sched_t *s) {
          !__atomic_load_n(&s->waking, __ATOMIC_RELAXED);
 }
 
+/* Entries are tasks, and own a reference, except those of local tasks
+ * (internal.h).  On the inject queue a local task's entry that comes from
+ * another thread (a remote wake or spawn: AC__T_REMOTE is set) does hold
+ * one, and is tagged with bit 0. */
+#define REMOTE_ENTRY ((uintptr_t)1)
+
+static void release_entry(uintptr_t e) {
+  ac_task_t *t = (ac_task_t *)(e & ~REMOTE_ENTRY);
+  if ((e & REMOTE_ENTRY) || !ac__task_local(t))
+    ac__task_unref(t);
+}
+
 static ac__worker_t *local_worker(ac__sched_t *s) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == s ? w : NULL;
 }
 
-static int push_local(ac__worker_t *w, uintptr_t e) {
+static inline __attribute__((always_inline)) int push_local(ac__worker_t *w,
+                                                           uintptr_t e) {
   ac__sched_t *s = w->sched;
   if (s->locked_queues)
     ac__spin_lock(&w->q.lock);
@@ -95,7 +108,7 @@ static int push_inject(ac__sched_t *s, uintptr_t e) {
   ac__spin_lock(&s->inject.lock);
   if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
     ac__spin_unlock(&s->inject.lock);
-    ac__task_unref((ac_task_t *)e);
+    release_entry(e);
     return 0;
   }
   int rc = ac__runq_push(&s->inject, e);
@@ -124,7 +137,8 @@ __attribute__((noreturn, cold)) static void no_queue_room(void) {
   abort();
 }
 
-static void push_or_die(ac__worker_t *w, uintptr_t e) {
+static inline __attribute__((always_inline)) void
+push_or_die(ac__worker_t *w, uintptr_t e) {
   if (push_local(w, e) != 0 && push_inject(w->sched, e) != 0)
     no_queue_room();
 }
@@ -138,8 +152,9 @@ void ac__sched_flush_unpark(void) {
 /* Queues t; -1 if no queue could take it (only a spawn may fail so). */
 static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   ac__worker_t *w = local_worker(s);
-  if (!w) {
-    if (push_inject(s, (uintptr_t)t) == 0)
+  if (!w) { /* from another thread: a local task's entry holds a reference */
+    if (push_inject(s, (uintptr_t)t |
+                           (ac__task_local(t) ? REMOTE_ENTRY : 0)) == 0)
       return 0;
     if (!spawn)
       no_queue_room();
@@ -181,7 +196,16 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   return 0;
 }
 
-void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) { enqueue(s, t, false); }
+/* The common wake first, without enqueue's frame: one woken by the task
+ * being polled on this worker goes to the free run-next slot. */
+void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running)) {
+    w->next = (uintptr_t)t;
+    return;
+  }
+  enqueue(s, t, false);
+}
 
 int ac__sched_spawn(ac__sched_t *s, ac_task_t *t) {
   return enqueue(s, t, true) == 0 ? 0 : -ENOMEM;
@@ -238,22 +262,26 @@ static void maintain(ac__worker_t *w) {
   }
 }
 
-/* A task that must run again goes to the back of the queue.  On a
- * stealable queue the same lock hold also takes the next task out (into
- * w->next, run by the next call), so a yield costs one lock, not two. */
-static void requeue(ac__worker_t *w, uintptr_t e) {
-  if (!w->sched->locked_queues || w->next) { /* next: set when e came
-                                                 from the inject queue */
+/* A task that must run again (it yielded) goes to the back of the queue
+ * and the head comes out in the same step, which is what the caller runs
+ * next: one ring rotation (on a stealable queue, one lock hold), no length
+ * change, no growth.  Returns 0 if something else runs next (the run-next
+ * slot was filled during the poll: e is pushed behind). */
+static inline __attribute__((always_inline)) uintptr_t
+requeue(ac__worker_t *w, uintptr_t e) {
+  if (w->next) {
     push_or_die(w, e);
-    return;
+    return 0;
   }
-  ac__spin_lock(&w->q.lock);
-  int rc = ac__runq_push(&w->q, e);
-  w->next = ac__runq_pop(&w->q);
+  ac__runq_t *q = &w->q;
   w->streak = 0; /* the queue's head: taking it is fair */
-  ac__spin_unlock(&w->q.lock);
-  if (rc != 0 && push_inject(w->sched, e) != 0)
-    no_queue_room();
+  if (!w->sched->locked_queues)
+    return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
+  ac__spin_lock(&q->lock);
+  if (q->head != q->tail)
+    e = ac__runq_rotate(q, e);
+  ac__spin_unlock(&q->lock);
+  return e;
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
@@ -269,38 +297,123 @@ static uintptr_t take_next(ac__worker_t *w) {
   return 0;
 }
 
-/* Runs one task; false if none could be found anywhere. */
-bool ac__sched_run_one(ac__worker_t *w) {
-  ac__sched_t *s = w->sched;
+/* This worker's next task: the run-next slot, then its own queue. */
+static inline uintptr_t local_next(ac__worker_t *w) {
   uintptr_t e = 0;
-  if (AC_UNLIKELY(ac__worker_tick(w))) {
-    maintain(w);
-    ac__sched_flush_notify(s);
-    e = pop_locked(&s->inject);
-  }
-  if (!e && w->next)
+  if (w->next)
     e = take_next(w);
   else
     w->streak = 0;
   if (!e)
     e = pop_local(w);
+  return e;
+}
+
+/* Nothing else is runnable here, and the tick does not ask for a look
+ * around: a task that woke itself may be polled again at once. */
+static inline bool lone(ac__worker_t *w) {
+  return !ac__runq_len(&w->q) && !w->next &&
+         !ac__runq_len(&w->sched->inject) && AC_LIKELY(!ac__worker_tick(w));
+}
+
+/* task.c's ac__task_run with the common cases inline: a task that yields
+ * (requeued by the caller: no wake path, no atomic operation) and one that
+ * waits.  The rest (woken while queued, aborted, hooks on, a big output)
+ * takes the general path. */
+static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
+                                                           ac_task_t *t) {
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+  const ac_future_vtable_t *vt = ac__task_vt(t);
+  if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) || ac__hooks ||
+                  vt->out_size > AC__SMALL_OUT))
+    return ac__task_run(t);
+  union {
+    max_align_t align;
+    char bytes[AC__SMALL_OUT];
+  } out;
+  void *fut = (char *)t + ac__fut_off(vt);
+  ac_waker_t waker = {&ac__task_waker_vtable, t};
+  ac_context_t cx = {&waker};
+  ac_poll_t r;
+  ac__tls.running = t;
+  do {
+    ac__tls.rewake = false;
+    r = vt->poll(fut, &cx, out.bytes);
+  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w));
+  ac__tls.running = NULL;
+  if (r == AC_POLL_READY) {
+    ac__task_ready(t, out.bytes);
+    return false;
+  }
+  if (ac__tls.rewake)
+    return true;
+  if (ac__task_local(t) &&
+      AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
+                  AC__T_CANCELLED))) {
+    ac__task_set_queued(t, false); /* idle: a wake queues it again */
+    return false;
+  }
+  return ac__task_pending(t);
+}
+
+/* The next entry of the inject queue.  A remote entry of a local task is
+ * a wake from elsewhere: its task runs if it is idle, and the entry's
+ * reference goes (the runtime's keeps the task until COMPLETE). */
+static uintptr_t pop_inject(ac__sched_t *s) {
+  for (;;) {
+    uintptr_t e = pop_locked(&s->inject);
+    if (AC_LIKELY(!(e & REMOTE_ENTRY)))
+      return e;
+    ac_task_t *t = (ac_task_t *)(e & ~REMOTE_ENTRY);
+    uint32_t st = __atomic_fetch_and(&t->state, ~(uint32_t)AC__T_REMOTE,
+                                     __ATOMIC_ACQ_REL);
+    bool run = !(st & AC__T_COMPLETE) && !ac__task_queued(t);
+    if (run)
+      ac__task_set_queued(t, true);
+    ac__task_unref(t);
+    if (run)
+      return (uintptr_t)t;
+  }
+}
+
+bool ac__sched_run(ac__worker_t *w) {
+  ac__sched_t *s = w->sched;
+  uintptr_t e = 0;
+  if (AC_UNLIKELY(ac__worker_tick(w))) {
+    maintain(w);
+    ac__sched_flush_notify(s);
+    e = pop_inject(s);
+  }
   if (!e)
-    e = pop_locked(&s->inject);
+    e = local_next(w);
+  if (!e)
+    e = pop_inject(s);
   if (!e && s->nworkers > 1)
     e = steal(w);
   if (!e)
     return false;
-  /* Work left queued here while this poll runs: if a worker is idle, wake
-   * it first, since the poll may take long (or block). */
-  if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
-    ac__tls.notify = true;
+  for (;;) {
+    /* Work left queued here while this poll runs: if a worker is idle,
+     * wake it first, since the poll may take long (or block). */
+    if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
+      ac__tls.notify = true;
+      ac__sched_flush_notify(s);
+    }
+    uintptr_t n = 0;
+    if (run_task(w, (ac_task_t *)e)) /* it keeps RUNNING and the entry */
+      n = requeue(w, e);
     ac__sched_flush_notify(s);
+    /* Next from here, until the tick asks for a look around: then the
+     * next call starts with it (and with n, the queue's head). */
+    if (AC_UNLIKELY(ac__worker_tick(w))) {
+      if (n)
+        w->next = n;
+      w->tick = 1;
+      return true;
+    }
+    if (!(e = n ? n : local_next(w)))
+      return true;
   }
-  ac_task_t *t = (ac_task_t *)e;
-  if (ac__task_run(t)) /* it keeps RUNNING and the entry's reference */
-    requeue(w, e);
-  ac__sched_flush_notify(s);
-  return true;
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {
@@ -319,7 +432,7 @@ static void drain_queue(ac__runq_t *q) {
     ac__spin_unlock(&q->lock);
     if (!e)
       return;
-    ac__task_unref((ac_task_t *)e);
+    release_entry(e);
   }
 }
 
@@ -329,7 +442,7 @@ void ac__sched_drain(ac__sched_t *s) {
     uintptr_t e = s->workers[i].next;
     s->workers[i].next = 0;
     if (e)
-      ac__task_unref((ac_task_t *)e);
+      release_entry(e);
     drain_queue(&s->workers[i].q);
   }
   drain_queue(&s->inject);

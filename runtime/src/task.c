@@ -23,12 +23,16 @@
  *   JOIN_CLAIMED   a join future waits on the handle (see "join handle").
  *   NO_OUTPUT      set with COMPLETE when the future was dropped unfinished.
  *   bits 8..31     reference count.
+ * A local task (a current-thread runtime's, internal.h) keeps RUNNING in
+ * its vtw's AC__VT_QUEUED, which only its runtime's thread writes, and
+ * uses bit 0 of the state word as AC__T_REMOTE instead.
  *
  * Rules:
  *  1. References are held by: the runtime (until COMPLETE; shutdown finds
  *     such tasks by walking the slab), the join handle
- *     (until joined or detached), each queue entry, each waker clone.  The
- *     last one to go frees the allocation.
+ *     (until joined or detached), each queue entry (of a local task: only
+ *     a remote entry), each waker clone.  The last one to go frees the
+ *     allocation.
  *  2. Only the holder of RUNNING touches the future.  RUNNING is handed
  *     over with the queue entry that carries the task.
  *  3. join_waker belongs to the joiner while JOIN_WAKER is clear, and is read
@@ -73,12 +77,13 @@ static bool big_output(const ac_future_vtable_t *vt) {
 }
 
 void *ac__task_future(ac_task_t *t) {
-  return (char *)t + ac__fut_off(t->vt);
+  return (char *)t + ac__fut_off(ac__task_vt(t));
 }
 
 void *ac__task_output(ac_task_t *t) {
   char *fut = ac__task_future(t);
-  return big_output(t->vt) ? fut + align_up(t->vt->size, 16) : fut;
+  const ac_future_vtable_t *vt = ac__task_vt(t);
+  return big_output(vt) ? fut + align_up(vt->size, 16) : fut;
 }
 
 size_t ac_task_header_size(void) { return sizeof(ac_task_t); }
@@ -91,13 +96,23 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   ac_task_t *t = ac__slab_alloc(s, total, vt->align);
   if (!t)
     return NULL;
-  /* Three references: the runtime, the join handle, the run queue. */
-  /* Atomic: a stale handle may read the word meanwhile (the generation
+  /* Three references: the runtime, the join handle, the run queue; a
+   * local task queued by its own thread, the first two (internal.h).
+   * Atomic: a stale handle may read the word meanwhile (the generation
    * beside it is the slab's). */
-  __atomic_store_n(&t->state,
-                   3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST,
-                   __ATOMIC_RELAXED);
-  t->vt = vt;
+  uint32_t st = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
+  uintptr_t bits = 0;
+  if (s->flavor == AC_RT_CURRENT_THREAD) {
+    bits = AC__VT_LOCAL;
+    if (ac__tls.worker && ac__tls.worker->sched == s) {
+      st = 2 * AC__T_REF_ONE | AC__T_JOIN_INTEREST;
+      bits |= AC__VT_QUEUED;
+    } else {
+      st = 3 * AC__T_REF_ONE | AC__T_REMOTE | AC__T_JOIN_INTEREST;
+    }
+  }
+  __atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->vtw, (uintptr_t)vt | bits, __ATOMIC_RELAXED);
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
   copy(ac__task_future(t), fut, vt->size);
@@ -130,7 +145,8 @@ void ac__task_unref(ac_task_t *t) { unref_n(t, 1); }
 void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
 
 /* The future is gone (dropped after ready, or cancelled): publish COMPLETE,
- * wake the joiner, release the runtime's and the caller's references. */
+ * wake the joiner, release the runtime's and the caller's references (a
+ * local task's caller, its queue entry, holds none). */
 static void complete(ac_task_t *t, bool no_output) {
   ac__slab_count_finished(ac__task_sched(t));
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
@@ -142,12 +158,12 @@ static void complete(ac_task_t *t, bool no_output) {
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if ((st & AC__T_JOIN_INTEREST) && (st & AC__T_JOIN_WAKER))
     ac_waker_wake_by_ref(&t->join_waker);
-  unref_n(t, 2);
+  unref_n(t, ac__task_local(t) ? 1 : 2);
 }
 
 static void cancel(ac_task_t *t) {
-  t->vt->drop(ac__task_future(t));
-  memset(ac__task_output(t), 0, t->vt->out_size);
+  ac__task_vt(t)->drop(ac__task_future(t));
+  memset(ac__task_output(t), 0, ac__task_vt(t)->out_size);
   complete(t, true);
 }
 
@@ -156,7 +172,7 @@ static void cancel(ac_task_t *t) {
  * atomics.  Inlined twice, with and without the hooks. */
 static inline __attribute__((always_inline)) ac_poll_t
 poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
-  const ac_future_vtable_t *vt = t->vt;
+  const ac_future_vtable_t *vt = ac__task_vt(t);
   for (;;) {
     ac__tls.rewake = false;
     ac_poll_t r = hooked ? ac__hook_poll(t, fut, cx, out)
@@ -166,10 +182,46 @@ poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
   }
 }
 
-/* Poll once.  The caller hands over its queue entry: RUNNING and one
- * reference.  Returns true if the task must run again (it woke itself, or
- * was woken while running): it then still holds both, and the caller
- * requeues it or polls it again at once. */
+/* The future returned ready with its output in `out` (a small output) or
+ * in its own slot (a big one): drop it, store the output, complete. */
+void ac__task_ready(ac_task_t *t, const void *out) {
+  const ac_future_vtable_t *vt = ac__task_vt(t);
+  void *fut = ac__task_future(t);
+  vt->drop(fut);
+  if (!big_output(vt))
+    copy(fut, out, vt->out_size);
+  complete(t, false);
+}
+
+/* The future returned pending without waking itself: give up RUNNING and
+ * the entry's reference, unless a wake came meanwhile (then true: run it
+ * again) or an abort (then drop it now). */
+bool ac__task_pending(ac_task_t *t) {
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE), nw;
+  if (ac__task_local(t)) { /* a wake from elsewhere comes as a new entry */
+    if (AC_UNLIKELY(st & AC__T_CANCELLED))
+      cancel(t); /* still QUEUED: a wake during the drop queues nothing */
+    else
+      ac__task_set_queued(t, false);
+    return false;
+  }
+  do {
+    if (st & AC__T_CANCELLED) {
+      cancel(t);
+      return false;
+    }
+    nw = (st & AC__T_NOTIFIED) ? st & ~AC__T_NOTIFIED
+                               : (st & ~AC__T_RUNNING) - AC__T_REF_ONE;
+  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  return (st & AC__T_NOTIFIED) != 0; /* woken while running */
+}
+
+/* Poll once, every case (sched.c's run_task inlines the common ones).
+ * The caller hands over its queue entry: RUNNING and one reference.
+ * Returns true if the task must run again (it woke itself, or was woken
+ * while running): it then still holds both, and the caller requeues it or
+ * polls it again at once. */
 bool ac__task_run(ac_task_t *t) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
   if (AC_UNLIKELY(st & AC__T_NOTIFIED)) /* woken while queued: seen now */
@@ -178,7 +230,7 @@ bool ac__task_run(ac_task_t *t) {
     cancel(t);
     return false;
   }
-  const ac_future_vtable_t *vt = t->vt;
+  const ac_future_vtable_t *vt = ac__task_vt(t);
   union {
     max_align_t align;
     char bytes[AC__SMALL_OUT];
@@ -194,33 +246,23 @@ bool ac__task_run(ac_task_t *t) {
                                        : poll_loop(t, fut, &cx, out, false);
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
-    vt->drop(fut);
-    if (!big_output(vt))
-      copy(fut, small.bytes, vt->out_size);
-    complete(t, false);
+    ac__task_ready(t, out);
     return false;
   }
   if (ac__tls.rewake)
     return true; /* it woke itself (yield): the state word is untouched */
-  st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
-  uint32_t nw;
-  do {
-    if (st & AC__T_CANCELLED) {
-      cancel(t);
-      return false;
-    }
-    nw = (st & AC__T_NOTIFIED) ? st & ~AC__T_NOTIFIED
-                               : (st & ~AC__T_RUNNING) - AC__T_REF_ONE;
-  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  return (st & AC__T_NOTIFIED) != 0; /* woken while running */
+  return ac__task_pending(t);
 }
 
 /* Runtime shutdown: drop the future in whatever state it is in.  Workers
  * are stopped, so nobody else polls; RUNNING keeps wakes from queueing it. */
 void ac__task_shutdown(ac_task_t *t) {
-  __atomic_fetch_or(&t->state, AC__T_RUNNING, __ATOMIC_ACQ_REL);
-  __atomic_fetch_add(&t->state, AC__T_REF_ONE, __ATOMIC_RELAXED);
+  if (ac__task_local(t)) {
+    ac__task_set_queued(t, true);
+  } else {
+    __atomic_fetch_or(&t->state, AC__T_RUNNING, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&t->state, AC__T_REF_ONE, __ATOMIC_RELAXED);
+  }
   cancel(t);
 }
 
@@ -314,8 +356,8 @@ static ac_poll_t join_done(ac_join_t *j, uint32_t st) {
 
 static ac_poll_t join_ready(ac_join_t *j, ac_task_t *t, uint32_t gen,
                             uint32_t st, void *out) {
-  if (out && t->vt->out_size)
-    memcpy(out, ac__task_output(t), t->vt->out_size);
+  if (out && ac__task_vt(t)->out_size)
+    memcpy(out, ac__task_output(t), ac__task_vt(t)->out_size);
   int rc = release_handle(t, gen, j->phase == J_CLAIMED, "join");
   if (rc != 0) /* another thread consumed the handle meanwhile */
     return join_fail(j, rc);
@@ -370,8 +412,8 @@ ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
       AC__T_JOIN_INTEREST | AC__T_COMPLETE | AC__T_JOIN_CLAIMED;
   if (AC_LIKELY(W_GEN(w) == gen &&
                 (st & mask) == (AC__T_JOIN_INTEREST | AC__T_COMPLETE))) {
-    if (out && t->vt->out_size)
-      copy(out, ac__task_output(t), t->vt->out_size);
+    if (out && ac__task_vt(t)->out_size)
+      copy(out, ac__task_output(t), ac__task_vt(t)->out_size);
     uint64_t nw = (w - AC__T_REF_ONE) & ~(uint64_t)AC__T_JOIN_INTEREST;
     if (AC_UNLIKELY(!__atomic_compare_exchange_n(&t->word, &w, nw, false,
                                                  __ATOMIC_ACQ_REL,
@@ -466,17 +508,23 @@ int ac_task_abort(ac_task_t *h) {
   ac_task_t *t = ac__handle_addr(h);
   uint32_t gen = ac__handle_gen(h);
   uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED), nw;
+  bool local;
   do {
     if (!live(w, gen))
       return stale("ac_task_abort");
+    /* From the runtime, live while the handle is: a stale handle's slot
+     * may be free, its vtw a free-list link. */
+    local = ac__task_sched(t)->flavor == AC_RT_CURRENT_THREAD;
     if (W_STATE(w) & (AC__T_COMPLETE | AC__T_CANCELLED))
       return 0;
     nw = w | AC__T_CANCELLED;
-    if (!(W_STATE(w) & AC__T_RUNNING))
+    if (!local && !(W_STATE(w) & AC__T_RUNNING))
       nw += AC__T_RUNNING + AC__T_REF_ONE; /* idle: queue it to cancel */
   } while (!__atomic_compare_exchange_n(&t->word, &w, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (!(W_STATE(w) & AC__T_RUNNING))
+  if (local) /* a wake queues it (internal.h); its next run drops it */
+    ac__task_wake_by_ref(t);
+  else if (!(W_STATE(w) & AC__T_RUNNING))
     ac__sched_schedule(ac__task_sched(t), t);
   return 0;
 }

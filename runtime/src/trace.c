@@ -228,7 +228,7 @@ static void note_cancel(const ac_future_vtable_t *vt, const void *fut) {
 }
 
 ac_poll_t ac__hook_poll(ac_task_t *t, void *fut, ac_context_t *cx, void *out) {
-  const ac_future_vtable_t *vt = t->vt;
+  const ac_future_vtable_t *vt = ac__task_vt(t);
   if (ac__hooks & HOOK_CANCEL) {
     pthread_mutex_lock(&lock);
     bool drop = cancel_this(vt);

@@ -7,6 +7,8 @@
  * NOTIFIED, and a finished task is left alone: never queued twice.  The fast path: a task waking itself during its own poll on
  * this thread (yield_now) only sets a thread-local flag, and the executor
  * requeues it after the poll, so a yield costs no atomic operation.
+ * A local task (internal.h) woken on its runtime's thread is queued with
+ * plain stores; from elsewhere it gets AC__T_REMOTE and an inject entry.
  */
 #include "internal.h"
 
@@ -18,10 +20,42 @@ static ac_waker_t task_clone(void *data) {
 
 static void task_drop(void *data) { ac__task_unref(data); }
 
+/* Wakes a local task (internal.h); by value, the caller's reference goes
+ * too.  On its runtime's thread: plain stores.  From elsewhere: one entry
+ * in flight is enough, it runs the task if it is idle when its thread
+ * takes it; by value, our reference becomes the entry's. */
+static void wake_local(ac_task_t *t, bool by_value) {
+  if (ac__task_home(t)) {
+    if (!ac__task_queued(t) &&
+        !(__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE)) {
+      ac__task_set_queued(t, true);
+      ac__sched_schedule(ac__task_sched(t), t);
+    }
+    if (by_value)
+      ac__task_unref(t);
+    return;
+  }
+  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
+  do {
+    if (st & (AC__T_COMPLETE | AC__T_REMOTE)) {
+      if (by_value)
+        ac__task_unref(t);
+      return;
+    }
+    nw = (st | AC__T_REMOTE) + (by_value ? 0 : AC__T_REF_ONE);
+  } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  ac__sched_schedule(ac__task_sched(t), t);
+}
+
 void ac__task_wake_by_ref(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
     ac__tls.rewake = true;
+    return;
+  }
+  if (ac__task_local(t)) {
+    wake_local(t, false);
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
@@ -45,6 +79,10 @@ static void task_wake(void *data) {
   if (t == ac__tls.running) {
     ac__tls.rewake = true;
     ac__task_unref(t);
+    return;
+  }
+  if (ac__task_local(t)) {
+    wake_local(t, true);
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;

@@ -16,7 +16,7 @@ acc-locals -a
 echo ==== print-source\n
 acc-print sum + v
 echo ==== print-frame\n
-print *F
+print *ac__F
 echo ==== bt-running\n
 acc-bt
 up
@@ -29,7 +29,7 @@ acc-bt tasks[1]
 echo ==== task-locals\n
 acc-locals tasks[1]
 echo ==== bt-frame\n
-acc-bt &F->c1 consume
+acc-bt &ac__F->ac__c1 consume
 CORE_COMMAND
 echo ==== end\n
 kill

@@ -136,6 +136,25 @@ expect "__ACC__ is defined while acc preprocesses" 0 \
   "$ACC" -I inc -DCHECK_ACC flags.ac -o -
 expect "--cpp=false fails" 1 "$ACC" --cpp=false hello.ac -o none.c
 [ -e none.c ] && bad "--cpp failure leaves no output" || ok "--cpp failure leaves no output"
+# A --cpp that is not a clang runs (its errors count), and acc's analysis
+# reads clang's preprocessing with its options.
+expect "--cpp='gcc -E' on glibc's <stdio.h>" 0 \
+  "$ACC" "--cpp=gcc -E" gcc_cpp.ac -o gcc_cpp.c
+if grep -q 'assert(v == 42)' gcc_cpp.c && grep -q 'errno = 0;' gcc_cpp.c &&
+   gcc -Wall -Wextra -Werror ${SAN:-} $("$ACC" --cflags) gcc_cpp.c \
+     $("$ACC" --libs) -o gcc_cpp 2>"$T/err" && [ "$(./gcc_cpp)" = "42 0" ]; then
+  ok "--cpp='gcc -E': the body as written, built by gcc, runs"
+else
+  bad "--cpp='gcc -E': the body as written, built by gcc, runs" \
+    "$(head -c 300 "$T/err")"
+fi
+expect "--cpp='gcc -E': gcc's own #error stops it" 1 \
+  "$ACC" "--cpp=gcc -E -DFAIL_UNDER_GCC" gcc_cpp.ac -o none.c
+if grep -q 'gcc preprocessed this file' "$T/err" && [ ! -e none.c ]; then
+  ok "--cpp='gcc -E': gcc's message, no output"
+else
+  bad "--cpp='gcc -E': gcc's message, no output" "$(head -c 300 "$T/err")"
+fi
 
 # ==== -fsyntax-only and errors
 
@@ -190,7 +209,7 @@ expect "--emit=header" 0 "$ACC" --emit=header lib.ac
 has "header: beside the input, guarded" lib.h '^#ifndef ACC_LIB_H'
 has "header: the async prototype for acc" lib.h '^async long quad\(long x\);'
 has "header: the frame functions for C" lib.h \
-  '^ac_poll_t quad__poll\(quad__frame \*F, ac_context_t \*cx, long \*out\);'
+  '^ac_poll_t quad__poll\(quad__frame \*ac__F, ac_context_t \*ac__cx, long \*ac__out\);'
 has "header: block_on for C" lib.h \
   '^static inline int quad__block_on\(long x, long \*ac__out\) \{'
 if grep -q twice lib.h; then bad "header: no static function" "$(cat lib.h)"
@@ -247,6 +266,21 @@ expect "json: frames and fields" 0 jq -e \
 expect "json: boxed children and notes" 0 jq -e \
   '[.functions[] | has("boxed") and has("notes") and has("recursive")] | all' \
   hello.json
+
+expect "--emit=json with awaits through macros" 0 \
+  "$ACC" --emit=json macro_awaits.ac -o macro_awaits.json
+expect "json: an await as the .ac writes it (macros invoked, no comments)" 0 \
+  jq -e '[.functions[] | select(.name == "main") | .states[].await] ==
+         [null, "NAP(TWICE(1))", "leaf(TWICE(3))", "leaf(v)", null]' \
+  macro_awaits.json
+run "$ACC" macro_awaits.ac -o -
+if grep -q '"AwaitingSleep", "NAP(TWICE(1))"' "$T/out" &&
+   grep -q '"AwaitingLeaf2", "leaf(TWICE(3))"' "$T/out"; then
+  ok "debug tables: the await text as the .ac writes it"
+else
+  bad "debug tables: the await text as the .ac writes it" \
+    "$(grep -m3 '"Awaiting' "$T/out")"
+fi
 
 expect "--emit=json on loops, switch, goto" 0 "$ACC" --emit=json flow.ac -o flow.json
 expect "json: transitions through a loop" 0 jq -e \

@@ -76,5 +76,9 @@ while read -r f n p; do
 done < "$list"
 [ "$xfail" -gt 0 ] &&
   echo "diff: $xfail programs failed in an async mode, expected (ACC_DIFF_EXPECT_ASYNC=0): their erasure passed"
+other=clang
+case $(${CC:-cc} --version 2>/dev/null) in *clang*) other=gcc ;; esac
+only_one=$(ls "$out"/*/other-skipped "$out"/*/*/other-skipped 2>/dev/null | wc -l)
+echo "diff: every translation built with ${CC:-cc} and $other (-Wall -Wextra -Werror) and both run against the erasure; $only_one built with ${CC:-cc} only ($other warns about their erasure too)"
 echo "diff: $PASS passed, $FAIL failed, $skipped skipped"
 [ "$FAIL" -eq 0 ]

@@ -71,7 +71,7 @@ if [ -n "$s2" ] && [ -n "$v2" ] &&
 else
   bad "acc-print evaluates sum + v by source names" "$(part print-source)"
 fi
-want "print *F shows the state and the live locals by source name" \
+want "print *ac__F shows the state and the live locals by source name" \
   print-frame "^\\\$[0-9]+ = consume frame, state AwaitingMpscRecv \\(await ac_mpsc_recv\\(ch, &v\\) at pipeline\\.ac:30:10\\) = \\{ch = 0x[0-9a-f]+, sum = $s2, v = $v2\\}"
 want "acc-bt: the running level with its .ac line" bt-running \
   '^#0  consume running at pipeline\.ac:31  \(frame 0x[0-9a-f]+\)$'

@@ -50,13 +50,13 @@ Test(layout, compound_literal_passed_to_a_child_is_live_at_its_await) {
   char *lay = lr_translate("literal_child_layout", src, EMIT_LAYOUT);
   char *main_frame = strstr(lay, "test_main__frame");
   cr_assert(main_frame, "no test_main frame in:\n%s", lay);
-  char *cl = strstr(main_frame, " cl1 ");
-  cr_assert(cl, "no literal cl1 in:\n%s", lay);
+  char *cl = strstr(main_frame, " ac__cl1 ");
+  cr_assert(cl, "no literal ac__cl1 in:\n%s", lay);
   int state = 0;
   char *what = strstr(cl, "compound literal");
-  cr_assert(what && what < strchr(cl, '\n'), "cl1 is not a compound "
+  cr_assert(what && what < strchr(cl, '\n'), "ac__cl1 is not a compound "
             "literal:\n%s", lay);
   cr_assert_eq(sscanf(what, "compound literal %d", &state), 1,
-               "cl1 is not live at the await of norm:\n%s", lay);
+               "ac__cl1 is not live at the await of norm:\n%s", lay);
   cr_assert_eq(state, 1);
 }

@@ -40,14 +40,14 @@ Test(layout, operand_spilled_before_a_statement_expression_is_live_in_it) {
     "  return (int)r;\n"
     "}\n";
   char *lay = lr_translate("stmt_expr_layout", src, EMIT_LAYOUT);
-  char *t1 = strstr(lay, " t1 ");
-  cr_assert(t1, "no spilled temporary t1 in:\n%s", lay);
+  char *t1 = strstr(lay, " ac__t1 ");
+  cr_assert(t1, "no spilled temporary ac__t1 in:\n%s", lay);
   char *eol = strchr(t1, '\n');
   char *live = strstr(t1, "temporary");
-  cr_assert(live && live < eol, "t1 is not a temporary:\n%s", lay);
+  cr_assert(live && live < eol, "ac__t1 is not a temporary:\n%s", lay);
   int state = 0;
   cr_assert_eq(sscanf(live, "temporary %d", &state), 1,
-               "t1 is not live at the await inside the statement "
+               "ac__t1 is not live at the await inside the statement "
                "expression:\n%s", lay);
   cr_assert_eq(state, 1);
 }

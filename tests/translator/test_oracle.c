@@ -37,11 +37,27 @@ static const char *type_of(Oracle *o, const Node *n) {
 }
 
 Test(erasure, keeps_offsets_and_erases_only_keywords) {
-  const char *text = "# 1 \"async.ac\"\nasync int awaited(void) "
+  const char *text = "# 1 \"async.ac\"\nasync int f(const char *);\n"
+                     "async int awaited(void) "
                      "{ return await f(\"await\") + 'a'; }\n";
-  char *e = erase_async(text, strlen(text));
-  cr_assert_str_eq(e, "# 1 \"async.ac\"\n      int awaited(void) "
+  parse_ok(text);
+  char *e = erase_async(test_src);
+  cr_assert_str_eq(e, "# 1 \"async.ac\"\n      int f(const char *);\n"
+                      "      int awaited(void) "
                       "{ return       f(\"await\") + 'a'; }\n");
+}
+
+Test(erasure, keeps_async_and_await_used_as_names) {
+  const char *text = "struct s { int async, await; };\n"
+                     "int async(int await) { return await; }\n"
+                     "async int g(struct s *p) "
+                     "{ return await async(p->await) + p->async; }\n";
+  parse_ok(text);
+  char *e = erase_async(test_src);
+  cr_assert_str_eq(e, "struct s { int async, await; };\n"
+                      "int async(int await) { return await; }\n"
+                      "      int g(struct s *p) "
+                      "{ return       async(p->await) + p->async; }\n");
 }
 
 Test(oracle, await_of_async_call_has_declared_return_type) {

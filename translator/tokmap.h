@@ -1,0 +1,143 @@
+/*
+ * tokmap.h: the token map, from each token of the preprocessed buffer to
+ * where the user wrote it in the .ac file (tokmap.c), and the copy of a
+ * buffer range in the user's own spelling built on it.
+ */
+#ifndef TOKMAP_H
+#define TOKMAP_H
+
+#include "acc.h"
+
+#define TOKMAP_NONE ((size_t)-1)
+
+/* One token of the buffer. */
+typedef struct MapTok {
+  size_t begin, end;  /* its bytes in the buffer */
+  int unit;           /* the unit it belongs to; -1: a header's, or unmatched */
+  size_t spell;       /* a token from a macro argument: the .ac offset of
+                         its spelling there; TOKMAP_NONE otherwise */
+  size_t spell_end;   /* and the end of that spelling */
+  int line, col;      /* presumed line; physical column of where it is
+                         written (the invocation for a macro's own tokens) */
+  int file;           /* presumed file (index in TokMap.files) */
+  bool main;          /* expanded in the main file, not in a header */
+  bool scratch;       /* spelled by clang (#, ##, __LINE__) */
+  bool from_def;      /* spelled in a macro definition */
+} MapTok;
+
+/* A token written directly in the .ac, or a whole macro invocation. */
+typedef struct TokUnit {
+  size_t ac_begin, ac_end; /* its bytes in the .ac file */
+  int first, last;         /* its tokens in the buffer (inclusive) */
+  int raw_first, raw_last; /* its raw tokens in the .ac (inclusive) */
+  bool is_macro;
+  int delta;               /* presumed line minus physical line */
+  int file;                /* presumed file */
+} TokUnit;
+
+/* A directive line of the .ac file. */
+typedef struct AcDirective {
+  size_t begin, end;       /* its bytes, to the newline (excluded) */
+  char kind;               /* 'd' define, 'u' undef, 'p' pragma, 'l' line,
+                              'i' #if/#ifdef/#ifndef, 'e' #else/#elif,
+                              'n' #endif, 'o' any other */
+  int line;                /* its physical line */
+  bool tokens_after;       /* raw tokens follow it before the next one */
+} AcDirective;
+
+typedef struct TokMap {
+  const char *ac;          /* the .ac file's bytes */
+  size_t ac_len;
+  size_t *ac_lines;        /* the offset of each physical line */
+  int ac_nlines;
+  MapTok *toks;
+  int ntoks, captoks;
+  TokUnit *units;
+  int nunits, capunits;
+  AcDirective *dirs;
+  int ndirs;
+  Vec files;               /* char*: presumed file names; 0 is the .ac */
+  int matched, unmatched;  /* main-file units found, and not found */
+  bool aligned;            /* the dump and the buffer agreed to the end */
+} TokMap;
+
+/* Builds the map of src from the .ac file's bytes and clang's token dump
+   (NULL: no dump, every token then copies as the buffer spells it). */
+TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
+                     const char *dump, size_t dump_len);
+
+/* The index of the token that starts at or contains buffer offset off;
+   -1 when off is past the last token. */
+int tokmap_find(const TokMap *m, size_t off);
+
+/* What a copy writes for the token at [begin, end): `text` in place of the
+   tokens from it up to buffer offset `upto` (end itself for one token), or
+   NULL text to write the token as the user spelled it. */
+typedef struct TokSubst {
+  const char *text;
+  size_t upto;
+} TokSubst;
+typedef TokSubst (*TokSubstFn)(void *ctx, size_t begin, size_t end);
+
+/*
+ * Appends the text of buffer range [begin, end) to out: each unit wholly
+ * inside the range as written in the .ac (macro invocations unexpanded,
+ * comments and line breaks between them kept), the other tokens as the
+ * buffer spells them.  subst (may be NULL) is asked for every token, in
+ * order; a macro invocation holding a replaced token is written with the
+ * replacement at the argument's spelling when the replaced tokens all come
+ * from its arguments and none of its tokens is stringified or pasted, and
+ * as its expansion otherwise.  A line break copied from the .ac is followed
+ * by the line mark of the next line (tokmap_mark).
+ */
+void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
+                 size_t end, TokSubstFn subst, void *ctx, Str *out);
+
+/*
+ * The directives to keep between buffer tokens a and b (consecutive, or
+ * a = -1): the .ac's #define, #undef and #pragma lines that stand outside
+ * any conditional, whole conditionals that hold only directives (the
+ * compiler decides them again), and the pragma lines that _Pragma made.
+ * Each on its own line; "" if none.
+ */
+const char *tokmap_gap_directives(const TokMap *m, const Source *src, int a,
+                                  int b);
+
+/* The first and last unit of buffer range [begin, end) (a region of the
+   .ac to replace); false unless both ends are matched tokens of the main
+   file. */
+bool tokmap_units(const TokMap *m, size_t begin, size_t end, int *u0,
+                  int *u1);
+
+/* The presumed file and line of .ac byte `ac_off`, which lies in or after
+   unit u (before the next directive). */
+void tokmap_presumed(const TokMap *m, int u, size_t ac_off, int *file,
+                     int *line);
+
+/*
+ * Line marks: the translator's text carries, after a line break, which
+ * .ac line the next line comes from; emit_c turns them into #line
+ * directives.  A mark is "\x01FILE:LINE\x02", FILE an index in
+ * TokMap.files.  Text without marks keeps the line of the last mark.
+ */
+#define TOKMAP_MARK '\x01'
+#define TOKMAP_MARK_END '\x02'
+const char *tokmap_mark(int file, int line);
+/* The lines after "\x03" are generated code (emit_c's scaffolding); after
+   "\x04FILE:LINE\x02" the .ac's own text, from LINE on. */
+#define TOKMAP_SCAFFOLD '\x03'
+#define TOKMAP_VERBATIM '\x04'
+const char *tokmap_verbatim(int file, int line);
+/* The text without its line marks. */
+const char *tokmap_strip_marks(const char *text);
+
+/* ==== emit_lines.c ==== */
+
+/* The marked output text `in` as C, with the #line directives its marks
+   call for (none with no_line); scaffolding points at out_name. */
+void emit_lines(const Str *in, const TokMap *m, const char *out_name,
+                bool no_line, Str *out);
+/* The index of a presumed file name, added if new. */
+int tokmap_file_index(TokMap *m, const char *name);
+
+#endif /* TOKMAP_H */
