@@ -87,9 +87,13 @@ static const char *field_text(Program *p, AsyncFunc *fn, Slot *s) {
   case SL_LITERAL:
     return xformat("compound literal (line %d)",
                    source_loc(p->src, s->lit->begin).line);
-  case SL_CHILD:
-    return xformat("future of await %s (line %d)", s->site->callee,
-                   s->site->line);
+  case SL_CHILD: {
+    Site *k = s->site; /* or, in a combinator, the branch it belongs to */
+    for (int i = 0; i < fn->children.len; i++)
+      if (((Site *)fn->children.items[i])->child == s)
+        k = fn->children.items[i];
+    return xformat("future of await %s (line %d)", k->callee, k->line);
+  }
   default:
     for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
       Site *k = i < fn->sites.len ? fn->sites.items[i]

@@ -281,6 +281,23 @@ static void json_ints(Str *out, const Vec *v) {
   str_puts(out, "]");
 }
 
+/* A combinator's branches, in polling order (ac_within's deadline last). */
+static void json_branches(Str *out, Site *c) {
+  str_puts(out, ", \"branches\": [");
+  for (int i = 0; i < c->branches.len; i++) {
+    Site *b = c->branches.items[i];
+    str_printf(out, "%s{\"line\": %d, \"col\": %d, \"callee\": ",
+               i ? ", " : "", b->line, b->col);
+    json_str(out, b->callee);
+    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b->kind));
+    json_str(out, b->child ? b->child->name : NULL);
+    str_puts(out, ", \"output\": ");
+    json_str(out, b->out_type);
+    str_puts(out, "}");
+  }
+  str_puts(out, "]");
+}
+
 static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
   str_printf(out, "        {\"id\": %d, \"name\": ", state);
   json_str(out, graph_state_name(f, state));
@@ -299,6 +316,8 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     json_str(out, site->callee);
     str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
     json_str(out, site->out_type);
+    if (site->kind == CH_COMBINATOR)
+      json_branches(out, site);
     str_puts(out, ", \"successors\": ");
     json_ints(out, &f->next[state]);
   }
@@ -330,8 +349,8 @@ static void json_field(Str *out, Program *p, AsyncFunc *f, Slot *s) {
 static void json_boxed(Str *out, AsyncFunc *f) {
   str_puts(out, "      \"boxed\": [");
   bool first = true;
-  for (int i = 0; i < f->sites.len; i++) {
-    Site *site = site_at(f, i);
+  for (int i = 0; i < f->children.len; i++) { /* a combinator's branches too */
+    Site *site = f->children.items[i];
     if (site->kind != CH_BOXED && site->kind != CH_EXTERN)
       continue;
     str_printf(out, "%s{\"state\": %d, \"callee\": ", first ? "" : ", ",

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Frame budgets and the layout manifest: --max-frame=N (an error naming
 # the function, its size and the limit, then the layout of its largest
-# state; nothing written), the same through acc cc, a program under its
+# state, a combinator's branches each by what it awaits; nothing
+# written), the same through acc cc, a program under its
 # budget untouched; --emit=json's largest live set; acc layout-diff of two
 # builds (exit 0 when equal, 1 with the changes, 2 on bad input).  The
 # pragma form is in tests/diag (frame_over_its_max_frame_pragma).
@@ -53,6 +54,26 @@ grep -q "'main' is 4120 bytes" err.txt &&
 "$ACC" --max-frame=0 big.ac 2>err.txt
 [ $? -eq 2 ] && grep -q "'--max-frame=' takes a positive number of bytes" err.txt &&
   ok "--max-frame=0: usage error" || bad "--max-frame=0: usage error" "$(cat err.txt)"
+
+cat >race.ac <<'AC'
+#include <string.h>
+#include <ac.h>
+static async int big(int n) {
+  char buf[2048];
+  memset(buf, n, sizeof buf);
+  await ac_yield_now();
+  return buf[n];
+}
+async int main(void) {
+  int v = 0;
+  return await ac_first(v = big(1), ac_sleep_ms(10));
+}
+AC
+"$ACC" --max-frame=1024 race.ac -o race.c 2>err.txt
+grep -Eqx ' +[0-9]+ +20[0-9][0-9]  future of await big \(line 11\)' err.txt &&
+  grep -Eqx ' +[0-9]+ +[0-9]+  future of await ac_sleep_t \(line 11\)' err.txt &&
+  ok "--max-frame: a combinator's branches are named by what each awaits" ||
+  bad "--max-frame: a combinator's branches are named by what each awaits" "$(cat err.txt)"
 
 "$ACC" --emit=json big.ac >a.json && "$ACC" --emit=json smaller.ac >b.json
 [ "$(jq '.functions[] | select(.name == "work") | .frame.largest_live_bytes' a.json)" = 4108 ] &&

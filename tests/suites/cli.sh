@@ -291,6 +291,18 @@ expect "json: transitions through switch, && and goto" 0 jq -e \
    [[1, 2, 3, 4, 5], [4, 5], [3, 4, 5], [4, 5], [4, 5], []]' flow.json
 expect "dot -Tsvg renders flow.ac" 0 sh -c "'$ACC' --emit=dot flow.ac | dot -Tsvg >/dev/null"
 
+expect "--emit=json on combinators" 0 "$ACC" --emit=json "$ROOT/samples/jobs.ac" -o jobs.json
+expect "json: a combinator's branches, in polling order" 0 jq -e \
+  '.functions[] | select(.name == "attempt") | .states[1] |
+   .child == "combinator" and
+   [.branches[] | [.callee, .child, .output, (.field | type)]] ==
+   [["run", "leaf", "long", "string"], ["ac_cancel_wait_t", "leaf", "void", "string"],
+    ["ac_sleep_t", "leaf", "void", "string"]]' jobs.json
+expect "json: ac_within's deadline is its last branch" 0 jq -e \
+  '.functions[] | select(.name == "main") | .states[2] |
+   .callee == "ac_within" and [.branches[].callee] ==
+   ["ac_task_set_join_t", "ac_sleep_t"]' jobs.json
+
 # The views hold for real programs: every tenth differential test program
 # (loops, switch, goto, recursion, leaves, future values).
 views=0 broken_views=""
