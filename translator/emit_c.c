@@ -675,19 +675,27 @@ static void gen_proto(Emit *E, Node *n) {
 
 /* Copies .ac bytes [from, to), turning `#pragma acc` lines (ours) into
    comments. */
-static bool is_acc_pragma(const char *p, const char *end) {
+static const char *skip_blanks(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t'))
     p++;
+  return p;
+}
+
+/* The text after `#pragma` and its blanks on the line [p, end), or NULL
+   when the line is no pragma. */
+static const char *pragma_operand(const char *p, const char *end) {
+  p = skip_blanks(p, end);
   if (p >= end || *p++ != '#')
-    return false;
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  if (end - p < 10 || strncmp(p, "pragma", 6))
-    return false;
-  p += 6;
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  return end - p >= 4 && !strncmp(p, "acc", 3) &&
+    return NULL;
+  p = skip_blanks(p, end);
+  if (end - p < 6 || strncmp(p, "pragma", 6))
+    return NULL;
+  return skip_blanks(p + 6, end);
+}
+
+static bool is_acc_pragma(const char *p, const char *end) {
+  p = pragma_operand(p, end);
+  return p && end - p >= 4 && !strncmp(p, "acc", 3) &&
          (p[3] == ' ' || p[3] == '\t' || p[3] == '(' || p[3] == '\n');
 }
 
@@ -1004,18 +1012,8 @@ static void line_directive(Emit *E, int line) {
 }
 
 static bool is_pragma_once(const char *p, const char *end) {
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  if (p >= end || *p++ != '#')
-    return false;
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  if (end - p < 6 || strncmp(p, "pragma", 6))
-    return false;
-  p += 6;
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  return end - p >= 4 && !strncmp(p, "once", 4);
+  p = pragma_operand(p, end);
+  return p && end - p >= 4 && !strncmp(p, "once", 4);
 }
 
 /* The file an item is written in, NULL if it starts and ends in
