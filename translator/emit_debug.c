@@ -42,17 +42,11 @@ static void c_string(Str *out, const char *s) {
 }
 
 static AsyncFunc *func_named(Program *p, const char *name) {
-  for (int i = 0; p && name && i < p->funcs.len; i++)
-    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
-      return p->funcs.items[i];
-  return NULL;
+  return p && name ? map_get(&p->func_by_name, name) : NULL;
 }
 
 static bool is_extern(Program *p, const char *name) {
-  for (int i = 0; name && i < p->externs.len; i++)
-    if (!strcmp(((ExternAsync *)p->externs.items[i])->name, name))
-      return true;
-  return false;
+  return name && map_get(&p->extern_by_name, name);
 }
 
 /* acc writes a function where the .ac file defines it, not in a header

@@ -68,14 +68,9 @@ typedef struct Walk {
   bool computed_goto;
 } Walk;
 
-static Vec all;        /* LocalInfo* of every function analysed */
+static Map all;        /* Decl* -> LocalInfo*, every function analysed */
 
-static LocalInfo *info_of(Decl *d) {
-  for (int i = all.len - 1; i >= 0; i--)
-    if (((LocalInfo *)all.items[i])->d == d)
-      return all.items[i];
-  return NULL;
-}
+static LocalInfo *info_of(Decl *d) { return map_get(&all, d); }
 
 static int line_of(Walk *w, size_t off) { return source_loc(w->src, off).line; }
 
@@ -178,7 +173,7 @@ static void decl_stmt(Walk *w, Node *s) {
       continue;
     LocalInfo *li = xalloc(sizeof *li);
     li->d = d;
-    vec_push(&all, li);
+    map_put(&all, d, li);
     vec_push(&w->locals, li);
     if (text_has(w, d->spec ? d->spec->begin : d->begin, d->end, "cleanup"))
       pin(w, li, "it has a cleanup attribute", d->name_off);

@@ -79,15 +79,24 @@ Slot *lower_slot_of(Lower *L, Decl *d) {
    of that name would hide it from the fields after it (clang reads
    `long T; T b;` in one struct so). */
 static bool is_typedef_name(Program *p, const char *name) {
-  for (int i = 0; i < p->tu->args.len; i++) {
-    Node *n = p->tu->args.items[i];
-    if (n->kind != ND_DECLARATION || n->spec->storage != SC_TYPEDEF)
-      continue;
-    for (int j = 0; j < n->decls.len; j++)
-      if (!strcmp(((Decl *)n->decls.items[j])->name, name))
-        return true;
+  static Map names = {.strings = true}; /* of `of`'s typedefs, built once */
+  static Program *of;
+  if (of != p) {
+    map_free(&names);
+    names.strings = true;
+    of = p;
+    for (int i = 0; i < p->tu->args.len; i++) {
+      Node *n = p->tu->args.items[i];
+      if (n->kind != ND_DECLARATION || n->spec->storage != SC_TYPEDEF)
+        continue;
+      for (int j = 0; j < n->decls.len; j++) {
+        Decl *d = n->decls.items[j];
+        if (d->name)
+          map_put(&names, d->name, d);
+      }
+    }
   }
-  return false;
+  return map_get(&names, name) != NULL;
 }
 
 /* A frame field's name for a local or parameter: its own name, or

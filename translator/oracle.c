@@ -79,6 +79,7 @@ struct Oracle {
   Table exprs;   /* key (begin << 32 | end) + 1 */
   Table decls;   /* key name offset + 1 */
   Map funcs;     /* name -> FuncEntry*: top-level function declarations */
+  Map async_names; /* name offset + 1 -> Node*: async definitions */
   Top *tops;     /* the .ac file's top-level cursors, in source order */
   int ntops, captops;
   int errors;    /* libclang's errors on the erasure */
@@ -205,12 +206,15 @@ static bool is_async_def(Oracle *o, CXCursor c) {
   if (clang_getCursorKind(c) != CXCursor_FunctionDecl ||
       !clang_isCursorDefinition(c))
     return false;
+  if (!o->async_names.len) { /* name offset + 1 of each, as a key */
+    const Vec *defs = ast_async_defs();
+    for (int i = 0; i < defs->len; i++) {
+      size_t at = ((Node *)defs->items[i])->name_off;
+      map_put(&o->async_names, (void *)(uintptr_t)(at + 1), defs->items[i]);
+    }
+  }
   size_t off = offset_at(o, clang_getCursorLocation(c), false);
-  const Vec *defs = ast_async_defs();
-  for (int i = 0; i < defs->len; i++)
-    if (((Node *)defs->items[i])->name_off == off)
-      return true;
-  return false;
+  return map_get(&o->async_names, (void *)(uintptr_t)(off + 1)) != NULL;
 }
 
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
