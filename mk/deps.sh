@@ -11,7 +11,7 @@
 # missing.
 set -eu
 
-PKGS="make gcc clang flex bison libclang-14-dev libcriterion-dev pkg-config
+PKGS="make gcc g++ clang flex bison libclang-14-dev llvm-14-dev libcriterion-dev pkg-config
 graphviz valgrind csmith libcsmith-dev jq gdb libjansson-dev
 curl netcat-openbsd socat wrk liburing-dev"
 # Test dependencies: headers of the parse corpus that say `async` (libuv;

@@ -17,9 +17,15 @@
  */
 #include "cli.h"
 #include "options.h"
+#include "preprocess.h"
 #include "tokmap.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#ifndef ACC_CLANG
+#define ACC_CLANG "/usr/lib/llvm-14/bin/clang"
+#endif
 
 /* The words of a --cpp command: split on spaces, no quoting. */
 static void push_words(Vec *argv, const char *cmd) {
@@ -105,20 +111,51 @@ static bool dump_tokens(const Options *opt, Str *dump) {
   return cli_run(cpp_argv(&o, NULL), &out) == 0;
 }
 
+/* What the map is built from: the token origins of the run inside acc,
+   or (--cpp) a second run of the command, for its dump. */
+typedef struct MapInput {
+  const Options *opt;
+  TokOrigin *origins; /* NULL: run the dump */
+  int norigins;
+} MapInput;
+
 /* The source's token map, asked for by the first pass that needs it. */
 static TokMap *load_map(Source *src) {
-  const Options *opt = src->load_arg;
+  const MapInput *in = src->load_arg;
   size_t ac_len;
-  char *ac = read_file(opt->input, &ac_len);
+  char *ac = read_file(in->opt->input, &ac_len);
+  if (ac && in->origins) {
+    TokMap *m = tokmap_build_origins(src, ac, ac_len, in->origins,
+                                     in->norigins);
+    free(in->origins); /* the map keeps what it needs */
+    return m;
+  }
   Str dump = {0};
-  bool have_dump = ac && dump_tokens(opt, &dump);
+  bool have_dump = ac && !in->origins && dump_tokens(in->opt, &dump);
   return tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
                       have_dump ? dump.buf : NULL, dump.len);
+}
+
+/* The default preprocessor, clang's, run inside acc (preprocess.cc): the
+   buffer and the token origins from one run. */
+static Source *preprocess_here(const Options *opt) {
+  PreprocessOutput pp;
+  if (preprocess_run(ACC_CLANG, cpp_argv(opt, NULL), &pp) != 0)
+    return NULL;
+  Source *src = source_new(opt->input, pp.text, pp.text_len);
+  MapInput *in = xalloc(sizeof *in);
+  *in = (MapInput){.opt = opt, .origins = pp.origins,
+                   .norigins = pp.norigins};
+  src->load_arg = in;
+  src->load_map = load_map;
+  return src;
 }
 
 Source *cpp_run(const Options *opt) {
   Options *copy = xalloc(sizeof *copy);
   *copy = *opt;
+  if (!opt->cpp)
+    return preprocess_here(copy);
   const char *clang = opt->cpp ? as_clang(opt->cpp) : NULL;
   if (clang) {
     /* The user's own preprocessor runs too: its errors (an #error for
@@ -133,7 +170,9 @@ Source *cpp_run(const Options *opt) {
   if (cli_run(cpp_argv(copy, NULL), &out) != 0)
     return NULL;
   Source *src = source_new(opt->input, text.buf, text.len);
-  src->load_arg = copy;
+  MapInput *in = xalloc(sizeof *in);
+  *in = (MapInput){.opt = copy};
+  src->load_arg = in;
   src->load_map = load_map;
   return src;
 }

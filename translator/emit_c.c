@@ -760,9 +760,7 @@ static void write_header_out(Emit *E, const char *file);
 /* Copies .ac text, turning `#pragma acc` lines (ours) into comments and
    writing out in place the headers that hold async code. */
 static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
-  int line = 1;
-  for (size_t k = 0; k < from && k < m->ac_len; k++)
-    line += m->ac[k] == '\n';
+  int line = tokmap_ac_line(m, from);
   for (size_t i = from; i < to; line++) {
     bool bol = i == 0 || m->ac[i - 1] == '\n';
     const char *nl = memchr(m->ac + i, '\n', to - i);

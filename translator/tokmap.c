@@ -367,13 +367,9 @@ static void lex_buffer(TokMap *m, const Source *src) {
 
 /* ==== the dump ==== */
 
-typedef struct DumpTok {
-  int line, col;      /* the expansion location */
-  const char *file;
-  bool expanded;      /* it has a spelling location: made by a macro */
-  int sline, scol;    /* the spelling location */
-  const char *sfile;
-} DumpTok;
+/* A record of the dump is a TokOrigin (preprocess.h); its hash and len
+   are left out, the record's text being checked against the buffer's. */
+typedef TokOrigin DumpTok;
 
 /* FILE:LINE:COL in [b, end). */
 static bool parse_loc(const char *b, const char *end, const char **file,
@@ -611,25 +607,26 @@ static void place_tokens(TokMap *m, const AcLex *x, const Source *src,
   }
 }
 
-TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
-                     const char *dump, size_t dump_len) {
+static TokMap *map_new(const Source *src, const char *ac, size_t ac_len) {
   TokMap *m = xalloc(sizeof *m);
   m->ac = ac;
   m->ac_len = ac_len;
   index_lines(m);
   vec_push(&m->files, (char *)src->path);
   lex_buffer(m, src);
-  if (!dump)
-    return m;
-  AcLex x = {.text = ac, .len = ac_len, .line_starts = m->ac_lines,
+  return m;
+}
+
+/* Matches the main file's tokens, given the origins d of the first n. */
+static void map_tokens(TokMap *m, const Source *src, const DumpTok *d,
+                       int n) {
+  AcLex x = {.text = m->ac, .len = m->ac_len, .line_starts = m->ac_lines,
              .nlines = m->ac_nlines};
   lex_ac(&x);
   m->dirs = xalloc(sizeof *m->dirs * (size_t)(x.dirs.len + 1));
   for (int i = 0; i < x.dirs.len; i++)
     m->dirs[i] = *(AcDirective *)x.dirs.items[i];
   m->ndirs = x.dirs.len;
-  DumpTok *d = xalloc(sizeof *d * (size_t)(m->ntoks + 1));
-  int n = align(m, src, dump, dump_len, d);
   m->aligned = n == m->ntoks;
   Matcher mt = {.m = m, .x = &x, .budget = 4000000};
   for (int i = 0; i < n;) {
@@ -643,6 +640,35 @@ TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
   }
   extend_macros(m, &x);
   place_tokens(m, &x, src, d, n);
+  free(x.logical);
+  free(x.phys);
+  free(x.raw);
+}
+
+TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
+                     const char *dump, size_t dump_len) {
+  TokMap *m = map_new(src, ac, ac_len);
+  if (!dump)
+    return m;
+  DumpTok *d = xalloc(sizeof *d * (size_t)(m->ntoks + 1));
+  map_tokens(m, src, d, align(m, src, dump, dump_len, d));
+  free(d);
+  return m;
+}
+
+TokMap *tokmap_build_origins(const Source *src, const char *ac,
+                             size_t ac_len, const TokOrigin *o, int no) {
+  TokMap *m = map_new(src, ac, ac_len);
+  int n = 0; /* the origins that agree with the buffer's tokens */
+  while (n < m->ntoks && n < no) {
+    const MapTok *t = &m->toks[n];
+    size_t len = t->end - t->begin;
+    if (o[n].len != len ||
+        o[n].hash != tokorigin_hash(src->text + t->begin, len))
+      break;
+    n++;
+  }
+  map_tokens(m, src, o, n);
   return m;
 }
 
@@ -667,6 +693,10 @@ bool tokmap_units(const TokMap *m, size_t begin, size_t end, int *u0,
   *u0 = m->toks[a].unit;
   *u1 = m->toks[b].unit;
   return true;
+}
+
+int tokmap_ac_line(const TokMap *m, size_t off) {
+  return line_of(m->ac_lines, m->ac_nlines, off < m->ac_len ? off : m->ac_len);
 }
 
 void tokmap_presumed(const TokMap *m, int u, size_t ac_off, int *file,

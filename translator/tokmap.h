@@ -7,6 +7,7 @@
 #define TOKMAP_H
 
 #include "acc.h"
+#include "preprocess.h"
 
 #define TOKMAP_NONE ((size_t)-1)
 
@@ -66,6 +67,11 @@ typedef struct TokMap {
 TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
                      const char *dump, size_t dump_len);
 
+/* The same from the token origins of the preprocessor run inside acc
+   (preprocess.h): no = how many, in the buffer's token order. */
+TokMap *tokmap_build_origins(const Source *src, const char *ac,
+                             size_t ac_len, const TokOrigin *o, int no);
+
 /* The index of the token that starts at or contains buffer offset off;
    -1 when off is past the last token. */
 int tokmap_find(const TokMap *m, size_t off);
@@ -108,6 +114,10 @@ const char *tokmap_gap_directives(const TokMap *m, const Source *src, int a,
    file. */
 bool tokmap_units(const TokMap *m, size_t begin, size_t end, int *u0,
                   int *u1);
+
+/* The physical line (1-based) of .ac byte `off` (the last line past the
+   end). */
+int tokmap_ac_line(const TokMap *m, size_t off);
 
 /* The presumed file and line of .ac byte `ac_off`, which lies in or after
    unit u (before the next directive). */

@@ -7,7 +7,7 @@
 set -u
 
 cd "$ROOT" || exit 1
-files=$(git ls-files -- 'translator/*.[ch]' 'runtime/*.[ch]' \
+files=$(git ls-files -- 'translator/*.[ch]' 'translator/*.cc' 'runtime/*.[ch]' \
   'tests/translator/*.[ch]' 'tests/runtime/*.[ch]' 'tests/tools/*.[ch]' \
   'bench/*.[ch]' 'grammar/*.l' 'grammar/*.y' 2>/dev/null |
   grep -v '^tests/runtime/ac/')

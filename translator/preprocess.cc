@@ -1,0 +1,204 @@
+/*
+ * preprocess.cc: clang's preprocessor run inside acc, once, for both
+ * things the front end reads from it (docs/frontend.md, "The token map"):
+ * the buffer, written by the code that writes `clang -E` output, and where
+ * each of its tokens came from (expansion and spelling locations, what
+ * `clang -Xclang -dump-tokens` prints), taken by the preprocessor's token
+ * watcher, which sees every token the -E writer lexes at the top level, in
+ * order.  A pragma's own tokens are lexed below that level and are in
+ * neither list, as in clang's dump.
+ *
+ * Running it here rather than as two `clang` children saves a second
+ * preprocessing and the dump's cost: clang writes -dump-tokens to an
+ * unbuffered stream, a few system calls per token, which cost more than
+ * parsing the file.  The command line is the one cpp.c built for `clang
+ * -E`; clang's driver turns it into the preprocessor's options, with the
+ * resource folder of the installed clang.  Diagnostics go to standard
+ * error as clang's would.
+ *
+ * The only C++ in acc; its interface is C (preprocess.h).
+ */
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Driver/Compilation.h"
+#include "clang/Driver/Driver.h"
+#include "clang/Driver/Job.h"
+#include "clang/Driver/Tool.h"
+#include "clang/Frontend/FrontendDiagnostic.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/CompilerInvocation.h"
+#include "clang/Frontend/FrontendActions.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Frontend/Utils.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Host.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "preprocess.h"
+}
+
+namespace {
+
+/* The origins of the tokens, as the watcher sees them. */
+class Origins {
+public:
+  explicit Origins(const clang::SourceManager &sm) : sm_(sm) {}
+
+  void add(const clang::Preprocessor &pp, const clang::Token &tok) {
+    TokOrigin o{};
+    clang::SourceLocation loc = tok.getLocation();
+    place(sm_.getExpansionLoc(loc), &o.file, &o.line, &o.col);
+    o.expanded = loc.isMacroID();
+    if (o.expanded)
+      place(sm_.getSpellingLoc(loc), &o.sfile, &o.sline, &o.scol);
+    if (!tok.isAnnotation()) {
+      bool invalid = false;
+      llvm::StringRef text = pp.getSpelling(tok, scratch_, &invalid);
+      o.hash = tokorigin_hash(text.data(), text.size());
+      o.len = static_cast<uint32_t>(text.size());
+    }
+    list_.push_back(o);
+  }
+
+  TokOrigin *release(int *n) {
+    *n = static_cast<int>(list_.size());
+    TokOrigin *p = static_cast<TokOrigin *>(
+        malloc(sizeof(TokOrigin) * (list_.size() + 1)));
+    if (!p)
+      abort();
+    if (!list_.empty())
+      memcpy(p, list_.data(), sizeof(TokOrigin) * list_.size());
+    std::vector<TokOrigin>().swap(list_);
+    return p;
+  }
+
+private:
+  /* A presumed location, as SourceLocation::print writes it. */
+  void place(clang::SourceLocation loc, const char **file, int *line,
+             int *col) {
+    clang::PresumedLoc p = sm_.getPresumedLoc(loc);
+    if (p.isInvalid()) {
+      *file = "<invalid>";
+      *line = *col = 0;
+      return;
+    }
+    *file = name(p.getFilename());
+    *line = static_cast<int>(p.getLine());
+    *col = static_cast<int>(p.getColumn());
+  }
+
+  /* Our copy of a file name of the source manager, which dies first. */
+  const char *name(const char *sm_name) {
+    if (sm_name == last_in_)
+      return last_out_;
+    auto it = names_.find(sm_name);
+    if (it == names_.end())
+      it = names_.emplace(sm_name, strdup(sm_name)).first;
+    last_in_ = sm_name;
+    last_out_ = it->second;
+    return last_out_;
+  }
+
+  const clang::SourceManager &sm_;
+  std::vector<TokOrigin> list_;
+  std::unordered_map<const char *, const char *> names_;
+  const char *last_in_ = nullptr, *last_out_ = nullptr;
+  llvm::SmallString<64> scratch_;
+};
+
+/* -E, with the token watcher listing what the writer lexes. */
+class PrintAndList : public clang::PreprocessorFrontendAction {
+public:
+  PrintAndList(std::string *text, PreprocessOutput *out)
+      : text_(text), out_(out) {}
+
+private:
+  void ExecuteAction() override {
+    clang::CompilerInstance &ci = getCompilerInstance();
+    clang::Preprocessor &pp = ci.getPreprocessor();
+    Origins origins(ci.getSourceManager());
+    pp.setTokenWatcher(
+        [&](const clang::Token &tok) { origins.add(pp, tok); });
+    llvm::raw_string_ostream text(*text_);
+    clang::DoPrintPreprocessedInput(pp, &text,
+                                    ci.getPreprocessorOutputOpts());
+    text.flush();
+    pp.setTokenWatcher(nullptr);
+    out_->origins = origins.release(&out_->norigins);
+  }
+
+  std::string *text_;
+  PreprocessOutput *out_;
+};
+
+/* The preprocessor's options for the command line, as clang's driver
+   makes them for its one job (the cc1 command). */
+std::shared_ptr<clang::CompilerInvocation>
+invocation(const std::vector<const char *> &args,
+           clang::DiagnosticsEngine &diags) {
+  clang::driver::Driver driver(args[0], llvm::sys::getDefaultTargetTriple(),
+                               diags, "clang LLVM compiler");
+  std::unique_ptr<clang::driver::Compilation> c(
+      driver.BuildCompilation(args));
+  if (!c || diags.hasErrorOccurred())
+    return nullptr;
+  const clang::driver::JobList &jobs = c->getJobs();
+  if (jobs.size() != 1 ||
+      !llvm::isa<clang::driver::Command>(*jobs.begin()) ||
+      llvm::StringRef(jobs.begin()->getCreator().getName()) != "clang") {
+    std::string line;
+    for (const char *a : args)
+      line += std::string(line.empty() ? "" : " ") + a;
+    diags.Report(clang::diag::err_fe_expected_compiler_job) << line;
+    return nullptr;
+  }
+  const llvm::opt::ArgStringList &cc1 = jobs.begin()->getArguments();
+  auto inv = std::make_shared<clang::CompilerInvocation>();
+  if (!clang::CompilerInvocation::CreateFromArgs(*inv, cc1, diags, args[0]))
+    return nullptr;
+  return inv;
+}
+
+} // namespace
+
+extern "C" int preprocess_run(const char *clang_path, char *const *argv,
+                              PreprocessOutput *out) {
+  std::vector<const char *> args{clang_path};
+  for (int i = 1; argv[i]; i++)
+    args.push_back(argv[i]);
+  clang::DiagnosticOptions *opts = new clang::DiagnosticOptions;
+  auto *printer = new clang::TextDiagnosticPrinter(llvm::errs(), opts);
+  printer->setPrefix("clang");
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticsEngine> diags =
+      clang::CompilerInstance::createDiagnostics(opts, printer);
+  std::shared_ptr<clang::CompilerInvocation> inv = invocation(args, *diags);
+  if (!inv)
+    return 1;
+  clang::CompilerInstance ci;
+  ci.setInvocation(inv);
+  ci.createDiagnostics();
+  std::string text;
+  *out = PreprocessOutput{};
+  PrintAndList action(&text, out);
+  bool ok = ci.ExecuteAction(action);
+  if (!ok || ci.getDiagnostics().hasErrorOccurred()) {
+    free(out->origins);
+    *out = PreprocessOutput{};
+    return 1;
+  }
+  out->text = static_cast<char *>(malloc(text.size() + 1));
+  if (!out->text)
+    abort();
+  memcpy(out->text, text.c_str(), text.size() + 1);
+  out->text_len = text.size();
+  return 0;
+}
