@@ -72,10 +72,17 @@ static bool is_future_lvalue(const Node *e) {
   return e->kind == ND_IDENT && is_future_var(e->decl);
 }
 
-/* A call through an async function pointer (`fp(3)`, `s->op(3)`). */
+/* A call through an async function pointer (`fp(3)`, `s->op(3)`).  A
+   call that names a declared function is none (async_callee tells an
+   async one), so the types are asked only about other callees: most of
+   the calls of a large plain file never make the oracle walk it. */
 static bool async_ptr_call(Ctx c, const Node *e) {
-  return c.o && e->kind == ND_CALL && !async_callee(e) &&
-         oracle_expr_is_async_fn(c.o, e->lhs->begin, e->lhs->end);
+  if (!c.o || e->kind != ND_CALL || async_callee(e))
+    return false;
+  if (e->lhs->kind == ND_IDENT && e->lhs->decl &&
+      e->lhs->decl->kind == DK_FUNC)
+    return false;
+  return oracle_expr_is_async_fn(c.o, e->lhs->begin, e->lhs->end);
 }
 
 /* Whether the operand of an await is a future. */
@@ -343,8 +350,51 @@ static void check_spawn(Ctx c, Node *call) {
 
 /* A cast between async and plain functions: a call through the result
    would run the other kind's code. */
+/* Whether a cast's type-name may be a function pointer type: it has a
+   parenthesis (a function declarator, an attribute, typeof) or a word
+   that is no basic type keyword and no struct, union or enum tag (a
+   typedef name).  `(int)`, `(char *)`, `(struct node *)` are not. */
+static bool cast_may_name_fn(const Node *n) {
+  static const char *const basic[] = {
+      "void", "char", "short", "int", "long", "float", "double", "signed",
+      "unsigned", "_Bool", "_Complex", "const", "volatile", "restrict",
+      "__restrict", "__restrict__", "__const", "__volatile__", "__signed__",
+      "__int128", "_Float128", "__extension__", NULL};
+  const char *t = ast_source_text();
+  bool tag = false; /* the word after struct/union/enum */
+  for (size_t i = n->type_begin; i < n->type_end;) {
+    char ch = t[i];
+    if (ch == '(')
+      return true;
+    if (!is_ident_char(ch) || (ch >= '0' && ch <= '9')) {
+      i++;
+      continue;
+    }
+    size_t b = i;
+    while (i < n->type_end && is_ident_char(t[i]))
+      i++;
+    size_t len = i - b;
+    if (tag) {
+      tag = false;
+      continue;
+    }
+    if ((len == 6 && (!strncmp(t + b, "struct", 6))) ||
+        (len == 5 && !strncmp(t + b, "union", 5)) ||
+        (len == 4 && !strncmp(t + b, "enum", 4))) {
+      tag = true;
+      continue;
+    }
+    bool known = false;
+    for (int k = 0; basic[k] && !known; k++)
+      known = strlen(basic[k]) == len && !strncmp(t + b, basic[k], len);
+    if (!known)
+      return true;
+  }
+  return false;
+}
+
 static void check_async_cast(Ctx c, Node *n) {
-  if (!c.o)
+  if (!c.o || (n->type_end > n->type_begin && !cast_may_name_fn(n)))
     return;
   int from = oracle_expr_fn_kind(c.o, n->lhs->begin, n->lhs->end);
   int to = oracle_expr_fn_kind(c.o, n->begin, n->end);
