@@ -1131,4 +1131,5 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   place_rewrites(&E);
   splice(&E);
   emit_lines(&text, source_map(p->src), out_name, no_line, final);
+  free(text.buf);
 }

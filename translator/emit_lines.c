@@ -23,6 +23,7 @@
  */
 #include "tokmap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define OUT_FILE (-1) /* the output file itself, for scaffolding */
@@ -276,14 +277,22 @@ static void mark_line(Lines *L, const char *p, const char *end) {
     const char *mk = p;
     while (mk < end && !is_mark(*mk))
       mk++;
-    if (mk == end || L->in_comment || L->spliced) {
+    if (mk == end) {
+      write_line(L, p, (size_t)(end - p), own_mark);
+      return;
+    }
+    if (L->in_comment || L->spliced) {
       Str s = {0}; /* marks inside continued text only move the line */
-      for (const char *c = p; c < end;)
-        if (is_mark(*c))
+      for (const char *c = p; c < end;) {
+        const char *run = c;
+        while (c < end && !is_mark(*c))
+          c++;
+        str_add(&s, run, (size_t)(c - run));
+        if (c < end)
           c += read_mark(L, c);
-        else
-          str_add(&s, c++, 1);
+      }
       write_line(L, s.len ? s.buf : "", s.len, own_mark);
+      free(s.buf);
       return;
     }
     write_line(L, p, (size_t)(mk - p), own_mark);
