@@ -96,13 +96,19 @@ private:
     *col = static_cast<int>(p.getColumn());
   }
 
-  /* Our copy of a file name of the source manager, which dies first. */
+  /* Our copy of a file name of the source manager, which dies first; the
+     copies live as long as acc (a process-wide table). */
   const char *name(const char *sm_name) {
     if (sm_name == last_in_)
       return last_out_;
+    static std::unordered_map<std::string, std::string> *copies =
+        new std::unordered_map<std::string, std::string>;
     auto it = names_.find(sm_name);
-    if (it == names_.end())
-      it = names_.emplace(sm_name, strdup(sm_name)).first;
+    if (it == names_.end()) {
+      const std::string &copy =
+          copies->emplace(sm_name, sm_name).first->second;
+      it = names_.emplace(sm_name, copy.c_str()).first;
+    }
     last_in_ = sm_name;
     last_out_ = it->second;
     return last_out_;
