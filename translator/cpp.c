@@ -115,7 +115,8 @@ static bool dump_tokens(const Options *opt, Str *dump) {
    or (--cpp) a second run of the command, for its dump. */
 typedef struct MapInput {
   const Options *opt;
-  TokOrigin *origins; /* NULL: run the dump */
+  bool here;          /* the origins are these; otherwise run the dump */
+  TokOrigin *origins;
   int norigins;
 } MapInput;
 
@@ -124,14 +125,14 @@ static TokMap *load_map(Source *src) {
   const MapInput *in = src->load_arg;
   size_t ac_len;
   char *ac = read_file(in->opt->input, &ac_len);
-  if (ac && in->origins) {
+  if (ac && in->here) {
     TokMap *m = tokmap_build_origins(src, ac, ac_len, in->origins,
                                      in->norigins);
     free(in->origins); /* the map keeps what it needs */
     return m;
   }
   Str dump = {0};
-  bool have_dump = ac && !in->origins && dump_tokens(in->opt, &dump);
+  bool have_dump = ac && !in->here && dump_tokens(in->opt, &dump);
   return tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
                       have_dump ? dump.buf : NULL, dump.len);
 }
@@ -144,7 +145,7 @@ static Source *preprocess_here(const Options *opt) {
     return NULL;
   Source *src = source_new(opt->input, pp.text, pp.text_len);
   MapInput *in = xalloc(sizeof *in);
-  *in = (MapInput){.opt = opt, .origins = pp.origins,
+  *in = (MapInput){.opt = opt, .here = true, .origins = pp.origins,
                    .norigins = pp.norigins};
   src->load_arg = in;
   src->load_map = load_map;

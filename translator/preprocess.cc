@@ -66,20 +66,25 @@ public:
       o.hash = tokorigin_hash(text.data(), text.size());
       o.len = static_cast<uint32_t>(text.size());
     }
-    list_.push_back(o);
+    if (n_ == cap_) { /* realloc: a large block moves without a copy */
+      cap_ = cap_ ? 2 * cap_ : 4096;
+      list_ = static_cast<TokOrigin *>(
+          realloc(list_, sizeof(TokOrigin) * cap_));
+      if (!list_)
+        abort();
+    }
+    list_[n_++] = o;
   }
 
   TokOrigin *release(int *n) {
-    *n = static_cast<int>(list_.size());
-    TokOrigin *p = static_cast<TokOrigin *>(
-        malloc(sizeof(TokOrigin) * (list_.size() + 1)));
-    if (!p)
-      abort();
-    if (!list_.empty())
-      memcpy(p, list_.data(), sizeof(TokOrigin) * list_.size());
-    std::vector<TokOrigin>().swap(list_);
+    *n = static_cast<int>(n_);
+    TokOrigin *p = list_;
+    list_ = nullptr;
+    n_ = cap_ = 0;
     return p;
   }
+
+  ~Origins() { free(list_); }
 
 private:
   /* A presumed location, as SourceLocation::print writes it. */
@@ -115,7 +120,8 @@ private:
   }
 
   const clang::SourceManager &sm_;
-  std::vector<TokOrigin> list_;
+  TokOrigin *list_ = nullptr; /* malloc'd: cpp.c frees it */
+  size_t n_ = 0, cap_ = 0;
   std::unordered_map<const char *, const char *> names_;
   const char *last_in_ = nullptr, *last_out_ = nullptr;
   llvm::SmallString<64> scratch_;

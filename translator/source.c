@@ -171,23 +171,20 @@ static int true_col(const char *orig, const char *pre, int precol) {
 static Vec main_lines;
 
 static const char *main_line(const char *path, int line) {
-  if (!main_lines.len) {
-    FILE *f = fopen(path, "r");
-    if (!f)
+  if (!main_lines.len) { /* the file read once, its lines cut in place */
+    size_t n;
+    char *text = read_file(path, &n);
+    if (!text)
       return NULL;
-    Str cur = {0};
-    int c;
     vec_push(&main_lines, NULL);
-    while ((c = getc(f)) != EOF) {
-      if (c == '\n') {
-        vec_push(&main_lines, (char *)str_cstr(&cur));
-        cur = (Str){0};
-      } else {
-        str_add(&cur, &(char){(char)c}, 1);
-      }
+    for (char *p = text, *end = text + n;;) {
+      char *nl = memchr(p, '\n', (size_t)(end - p));
+      vec_push(&main_lines, p);
+      if (!nl)
+        break;
+      *nl = '\0';
+      p = nl + 1;
     }
-    vec_push(&main_lines, (char *)str_cstr(&cur));
-    fclose(f);
   }
   return line > 0 && line < main_lines.len ? main_lines.items[line] : NULL;
 }

@@ -88,8 +88,25 @@ static void index_lines(TokMap *m) {
   }
 }
 
-/* Removes every backslash-newline, keeping where each byte was. */
+/* The physical offset of logical byte i. */
+static size_t phys(const AcLex *x, size_t i) {
+  return x->phys ? x->phys[i] : i;
+}
+
+/* Removes every backslash-newline, keeping where each byte was; a file
+   without any is its own logical text (phys NULL: the same offsets). */
 static void remove_splices(AcLex *x) {
+  bool any = false;
+  for (const char *b = x->text, *e = x->text + x->len;
+       !any && (b = memchr(b, '\\', (size_t)(e - b))); b++)
+    any = b + 1 < e && (b[1] == '\n' || (b[1] == '\r' && b + 2 < e &&
+                                          b[2] == '\n'));
+  if (!any && !x->text[x->len]) {
+    x->logical = (char *)x->text;
+    x->phys = NULL;
+    x->nlog = x->len;
+    return;
+  }
   x->logical = xalloc(x->len + 1);
   x->phys = xalloc((x->len + 1) * sizeof *x->phys);
   size_t n = 0;
@@ -129,6 +146,8 @@ static size_t punct_len(const char *p) {
                                     "==", "!=", "&&", "||", "*=", "/=", "%=",
                                     "+=", "-=", "&=", "^=", "|=", "##", "<:",
                                     ":>", "<%", "%>", "%:", NULL};
+  if (!strchr("-+<>=!&|*/%^#.:", *p) || !*p || !p[1])
+    return 1; /* no longer punctuator starts with it */
   if (!strncmp(p, "%:%:", 4))
     return 4;
   for (int i = 0; three[i]; i++)
@@ -178,9 +197,13 @@ static void add_raw(AcLex *x, size_t lb, size_t le, bool after_directive) {
     x->raw = xrealloc(x->raw, (size_t)x->capraw * sizeof *x->raw);
   }
   Raw *r = &x->raw[x->nraw++];
-  r->begin = x->phys[lb];
-  r->end = x->phys[le - 1] + 1;
-  r->line = line_of(x->line_starts, x->nlines, r->begin);
+  r->begin = phys(x, lb);
+  r->end = phys(x, le - 1) + 1;
+  /* raw tokens come in order: the line moves forward from the last one */
+  int line = x->nraw > 1 ? x->raw[x->nraw - 2].line : 1;
+  while (line < x->nlines && x->line_starts[line] <= r->begin)
+    line++;
+  r->line = line;
   r->col = (int)(r->begin - x->line_starts[r->line - 1]) + 1;
   r->text = x->logical + lb;
   r->len = le - lb;
@@ -238,7 +261,7 @@ static void note_line_directive(AcLex *x, size_t b, size_t e) {
   }
   LineDirective *d = &x->lines[x->nline_dirs++];
   d->line = atoi(t + i);
-  d->phys_next = line_of(x->line_starts, x->nlines, x->phys[e]) + 1;
+  d->phys_next = line_of(x->line_starts, x->nlines, phys(x, e)) + 1;
 }
 
 /* Past the directive whose '#' is at logical offset i: to the end of its
@@ -255,8 +278,8 @@ static size_t skip_directive(AcLex *x, size_t i) {
       i++;
   }
   AcDirective *d = xalloc(sizeof *d);
-  d->begin = x->phys[b];
-  d->end = x->phys[i];
+  d->begin = phys(x, b);
+  d->end = phys(x, i);
   d->kind = directive_kind(x->logical, b, i);
   d->line = line_of(x->line_starts, x->nlines, d->begin);
   vec_push(&x->dirs, d);
@@ -640,9 +663,17 @@ static void map_tokens(TokMap *m, const Source *src, const DumpTok *d,
   }
   extend_macros(m, &x);
   place_tokens(m, &x, src, d, n);
-  free(x.logical);
+  if (x.phys)
+    free(x.logical);
   free(x.phys);
   free(x.raw);
+  /* the arrays at their size: they live as long as the translation */
+  if (m->ntoks)
+    m->toks = xrealloc(m->toks, sizeof *m->toks * (size_t)m->ntoks);
+  if (m->nunits)
+    m->units = xrealloc(m->units, sizeof *m->units * (size_t)m->nunits);
+  m->captoks = m->ntoks;
+  m->capunits = m->nunits;
 }
 
 TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
