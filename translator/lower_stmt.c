@@ -105,15 +105,32 @@ static bool is_typedef_name(Program *p, const char *name) {
    the same whatever else the headers declare, and the generated fields
    are all `ac__...`. */
 const char *lower_field_name(Lower *L, const char *name) {
-  const char *cand = name;
+  /* The names of fn's slots, and per name the suffix last given: slots
+     are only ever added, so the names before it are still taken (a
+     function with thousands of blocks declaring `u` stays linear). */
+  static struct {
+    AsyncFunc *fn;
+    int seen;          /* slots already in `taken` */
+    Map taken, next;   /* name -> Slot*; name -> last suffix (1: none) */
+  } n = {.taken = {.strings = true}, .next = {.strings = true}};
+  if (n.fn != L->fn) {
+    map_free(&n.taken);
+    map_free(&n.next);
+    n.fn = L->fn;
+    n.seen = 0;
+  }
+  for (; n.seen < L->fn->slots.len; n.seen++) {
+    Slot *s = L->fn->slots.items[n.seen];
+    map_put(&n.taken, s->name, s);
+  }
   bool type_name = is_typedef_name(L->prog, name);
-  for (int k = 2;; k++) {
-    bool taken = type_name && cand == name;
-    for (int i = 0; i < L->fn->slots.len && !taken; i++)
-      taken = !strcmp(((Slot *)L->fn->slots.items[i])->name, cand);
-    if (!taken)
+  intptr_t k = (intptr_t)map_get(&n.next, name);
+  for (;; k = k < 2 ? 2 : k + 1) {
+    const char *cand = k < 2 ? name : xformat("%s_%d", name, (int)k);
+    if (!(type_name && k < 2) && !map_get(&n.taken, cand)) {
+      map_put(&n.next, name, (void *)(k < 2 ? 1 : k));
       return cand;
-    cand = xformat("%s_%d", name, k);
+    }
   }
 }
 
