@@ -88,28 +88,6 @@ static const char *field_kind(SlotKind k) {
   }
 }
 
-/* What a field holds, in the user's words. */
-const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
-  if (s->decl && s->decl->name)
-    return s->decl->name;
-  if (s->kind == SL_LITERAL)
-    return xformat("compound literal at line %d",
-                   source_loc(p->src, s->lit->begin).line);
-  /* the sites, then the children (a combinator's branches are in no
-     state list) */
-  for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
-    Site *k = i < fn->sites.len ? fn->sites.items[i]
-                                : fn->children.items[i - fn->sites.len];
-    if (k->result == s)
-      return xformat("value of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-    if (k->child == s)
-      return xformat("future of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-  }
-  return "spilled operand";
-}
-
 static int field_line(Program *p, Slot *s) {
   if (s->decl)
     return source_loc(p->src, s->decl->name_off).line;

@@ -590,6 +590,7 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->line = source_loc(p->src, def->begin).line;
   if (lower_is_void_params(p->src, def->decl))
     fn->decl->params.len = 0;
+  fn->param_text = lower_param_text(p->src, fn->decl);
   fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
   fn->frame = lower_new_group(NULL, false, "frame");
   Decl *first = fn->decl->first ? fn->decl->first : fn->decl;
@@ -687,6 +688,7 @@ static void lower_params(Lower *L) {
     vec_push(&L->slot_of, s);
     if (oracle_decl_is_vm(L->o, d->name_off))
       vm_param(L, s, d);
+    s->by_memcpy = !lower_assignable(s->type);
   }
 }
 
@@ -709,7 +711,10 @@ static void find_externs(Program *p) {
       continue;
     for (int j = 0; j < n->decls.len; j++) {
       Decl *d = n->decls.items[j];
-      if (d->kind == DK_FUNC && !lower_func_of(p, d))
+      if (d->kind != DK_FUNC)
+        continue;
+      map_put(&p->proto_params, d, (void *)lower_param_text(p->src, d));
+      if (!lower_func_of(p, d))
         lower_add_extern(p, d);
     }
   }
