@@ -15,11 +15,8 @@
  * diffed and kept as a golden file.
  */
 #include "ir.h"
-#include "tokmap.h"
 
-#include <ctype.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }

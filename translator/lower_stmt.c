@@ -22,9 +22,7 @@
 #include "live_locals.h"
 #include "lower.h"
 #include "parse.h"
-#include "tokmap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ==== declarations ==== */
