@@ -22,6 +22,8 @@ static Vec calls_;   /* every ND_CALL, in the order built */
 static Vec async_funcs_; /* every async function declaration, in order */
 static Vec async_specs_; /* every DeclSpec with `async`, in order */
 static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
+static Vec typeof_awaits_; /* Node*: typeof operands holding an await */
+static Vec sizeof_awaits_; /* Node*: sizeof/_Alignof operands, the same */
 static int nesting;        /* ( [ { open (the lexer's count) */
 static bool nesting_exceeded;
 
@@ -34,7 +36,6 @@ static Vec uses_;
 static bool uses_sorted;
 
 void ast_begin(Source *s) {
-  ast_decl_begin();
   nesting = 0;
   nesting_exceeded = false;
   vtable_names_ = (Vec){0};
@@ -44,6 +45,7 @@ void ast_begin(Source *s) {
   calls_ = (Vec){0};
   async_funcs_ = (Vec){0};
   async_specs_ = (Vec){0};
+  typeof_awaits_ = sizeof_awaits_ = (Vec){0};
   uses_ = (Vec){0};
 }
 
@@ -119,6 +121,18 @@ void ast_unevaluated(const char *where, Node *expr) {
 }
 
 const Vec *ast_hidden_awaits(void) { return &hidden; }
+
+const Vec *ast_typeof_awaits(void) { return &typeof_awaits_; }
+const Vec *ast_sizeof_awaits(void) { return &sizeof_awaits_; }
+
+Node *ast_typeof(Node *expr) {
+  ast_unevaluated("typeof", expr);
+  if (expr && expr->has_await)
+    vec_push(&typeof_awaits_, expr);
+  return expr;
+}
+
+void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits_, expr); }
 
 Span span_join(const Span *rhs, int n) {
   Span s = {rhs[0].end, rhs[0].end};

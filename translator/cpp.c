@@ -123,17 +123,16 @@ typedef struct MapInput {
 /* The source's token map, asked for by the first pass that needs it. */
 static TokMap *load_map(Source *src) {
   const MapInput *in = src->load_arg;
-  size_t ac_len;
-  char *ac = read_file(in->opt->input, &ac_len);
+  const char *ac = src->ac;
   if (ac && in->here) {
-    TokMap *m = tokmap_build_origins(src, ac, ac_len, in->origins,
+    TokMap *m = tokmap_build_origins(src, ac, src->ac_len, in->origins,
                                      in->norigins);
     free(in->origins); /* the map keeps what it needs */
     return m;
   }
   Str dump = {0};
   bool have_dump = ac && !in->here && dump_tokens(in->opt, &dump);
-  return tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
+  return tokmap_build(src, ac ? ac : "", ac ? src->ac_len : 0,
                       have_dump ? dump.buf : NULL, dump.len);
 }
 
@@ -144,6 +143,7 @@ static Source *preprocess_here(const Options *opt) {
   if (preprocess_run(ACC_CLANG, cpp_argv(opt, NULL), &pp) != 0)
     return NULL;
   Source *src = source_new(opt->input, pp.text, pp.text_len);
+  src->ac = read_file(opt->input, &src->ac_len);
   MapInput *in = xalloc(sizeof *in);
   *in = (MapInput){.opt = opt, .here = true, .origins = pp.origins,
                    .norigins = pp.norigins};
@@ -171,6 +171,7 @@ Source *cpp_run(const Options *opt) {
   if (cli_run(cpp_argv(copy, NULL), &out) != 0)
     return NULL;
   Source *src = source_new(opt->input, text.buf, text.len);
+  src->ac = read_file(opt->input, &src->ac_len);
   MapInput *in = xalloc(sizeof *in);
   *in = (MapInput){.opt = copy};
   src->load_arg = in;
