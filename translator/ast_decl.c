@@ -156,6 +156,18 @@ Node *ast_typeof(Node *expr) {
   return expr;
 }
 
+/* typeof_unqual (C23) came with clang 16; an older libclang reads it as a
+   call of an undeclared function and reports its declarator instead, and
+   plain __typeof__ would keep the qualifiers it is written to drop. */
+void ast_typeof_keyword(Span at) {
+  const char *t = ast_source_text() + at.begin;
+  int major = oracle_clang_major();
+  if (strstr(xstrndup(t, at.end - at.begin), "unqual") && major < 16)
+    error_at(at.begin, "'%.*s' is C23, which libclang %d (acc's C front end) "
+             "does not know; write '__typeof__' where the qualifiers may "
+             "stay", (int)(at.end - at.begin), t, major);
+}
+
 void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits, expr); }
 
 /* Only a tag definition (with a body) is recorded, as an ND_NULL node. */
