@@ -100,6 +100,8 @@ char *rewrite_text(const char *text, size_t begin, size_t end) {
     str_add(&s, text + i, r->off - i);
     str_puts(&s, r->text);
     i = r->off + r->len;
+    while (!*r->text && i < end && (text[i] == ' ' || text[i] == '\t'))
+      i++; /* `async long (*f)(long)` -> `long (*f)(long)`, no blank */
   }
   str_add(&s, text + i, end - i);
   return (char *)str_cstr(&s);

@@ -141,8 +141,10 @@ char *graph_await_text(Program *p, Site *site) {
   return one_line(tokmap_strip_marks(str_cstr(&copy)));
 }
 
-static const char *child_kind(ChildKind k) {
-  switch (k) {
+static const char *child_kind(const Site *s) {
+  if (site_is_dyn(s))
+    return "pointer";
+  switch (s->kind) {
   case CH_FRAME: return "frame";
   case CH_BOXED: return "boxed";
   case CH_EXTERN: return "extern";
@@ -289,7 +291,7 @@ static void json_branches(Str *out, Site *c) {
     str_printf(out, "%s{\"line\": %d, \"col\": %d, \"callee\": ",
                i ? ", " : "", b->line, b->col);
     json_str(out, b->callee);
-    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b->kind));
+    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b));
     json_str(out, b->child ? b->child->name : NULL);
     str_puts(out, ", \"output\": ");
     json_str(out, b->out_type);
@@ -314,7 +316,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     json_str(out, graph_await_text(p, site));
     str_puts(out, ", \"callee\": ");
     json_str(out, site->callee);
-    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
+    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site));
     json_str(out, site->out_type);
     if (site->kind == CH_COMBINATOR)
       json_branches(out, site);

@@ -23,6 +23,8 @@
 #include "acc.h"
 #include "ast.h"
 
+#include <string.h>
+
 /* How generated C spells the state of a finished or dropped frame (ac.h). */
 #define DONE_STATE "AC_STATE_DONE"
 
@@ -138,6 +140,12 @@ struct Site {
   Slot *mask;           /* ac_all: the branches still running, a bit each */
   Site *parent;         /* a branch: its combinator site */
 };
+
+/* A call through an async function pointer (a CH_LEAF site on an ac_dyn_t:
+   the callee's frame goes inline in it or on the heap, docs/language.md). */
+static inline bool site_is_dyn(const Site *s) {
+  return s->kind == CH_LEAF && s->poll && !strcmp(s->poll, "ac_dyn_poll");
+}
 
 /* ==== the poll body ==== */
 
