@@ -374,5 +374,7 @@ void emit_json(Program *p, Str *out); /* --emit=json, schema in docs/cli.md */
 const char *graph_state_name(AsyncFunc *f, int state);
 /* The awaited expression of a site as written, on one line: `hello()`. */
 char *graph_await_text(Program *p, Site *site);
+/* The same for any expression: a combinator's branch. */
+char *graph_node_text(Program *p, Node *e);
 
 #endif /* IR_H */
