@@ -51,7 +51,7 @@ static const char *out_decl(AsyncFunc *fn, const char *name) {
 }
 
 static const char *block_on_params(Program *p, AsyncFunc *fn) {
-  const char *params = lower_param_text(p->src, fn->decl);
+  const char *params = vm_params_forward(p->src, fn->decl);
   bool none = !fn->params.len;
   if (fn->is_void)
     return none ? "void" : params;
@@ -71,7 +71,7 @@ static const char *block_on_params(Program *p, AsyncFunc *fn) {
  * the heap copy serves frames of any size, where a stack one might not).
  */
 static void c_entries(Program *p, AsyncFunc *fn, Str *out) {
-  const char *n = fn->name, *params = lower_param_text(p->src, fn->decl);
+  const char *n = fn->name, *params = vm_params_forward(p->src, fn->decl);
   const char *args = arg_names(fn);
   str_printf(out,
              "static inline ac_task_t *%s__spawn(%s) {\n"
@@ -229,6 +229,8 @@ static const char *ac_prototype(Program *p, AsyncFunc *fn) {
   return str_cstr(&s);
 }
 
+/* Prototypes keep the sizes as written (a prototype evaluates none); the
+   inline f__spawn and f__block_on pass them on (vm_params.c). */
 static void c_decls(Program *p, AsyncFunc *fn, Str *out) {
   const char *n = fn->name, *params = lower_param_text(p->src, fn->decl);
   bool none = !fn->params.len;

@@ -190,12 +190,27 @@ struct AsyncFunc {
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
-  Vec vm_sizes;          /* char*: statements of f__init computing the
-                            sizes of variably modified parameters */
+  Vec vm_sizes;          /* VmSize*: the sizes of variably modified
+                            parameters that f__init keeps (vm_params.c) */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
   size_t size, align;    /* the frame's, from layout.c */
 };
+
+/* A size in a parameter's declarator that f__init keeps in its frame,
+   where C evaluates it (vm_params.c): `[m]` at [begin, end). */
+typedef struct VmSize {
+  size_t begin, end;
+  const char *field;
+} VmSize;
+
+/* ==== vm_params.c: parameter lists whose sizes run once, in f__init ==== */
+/* f__init's parameters, each kept size captured where C evaluates it. */
+const char *vm_params_init(Source *src, const AsyncFunc *fn);
+/* The parameters of a function that passes them on to f__init (f,
+   f__new, f__shim, f__block_on...): no size evaluated. */
+const char *vm_params_forward(Source *src, const Decl *f);
+const char *vm_param_forward(Source *src, const Decl *p);
 
 /* An async function that this TU declares but does not define. */
 typedef struct ExternAsync {

@@ -1012,8 +1012,9 @@ const char *lower_decay(const char *t) {
 }
 
 /* Text [from, to) of a parameter's declarator with each array size
-   replaced by a frame field that f__init computes from the parameters, as
-   C computes it once at the call (`[m]` -> `[ac__F->ac__t1]`, `ac__F->ac__t1 = (m);`). */
+   replaced by a frame field that f__init keeps where C computes it, once
+   at the call (`[m]` -> `[ac__F->ac__t1]`; f__init's parameter
+   `[(ac__F->ac__t1 = (m))]`, vm_params.c). */
 static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
   const char *t = L->src->text;
   Str s = {0};
@@ -1032,8 +1033,9 @@ static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
     }
     Slot *size = lower_new_slot(L, L->fn->frame, SL_TEMP,
                                 xformat("ac__t%d", ++L->ntemp), "size_t");
-    vec_push(&L->fn->vm_sizes, (char *)xformat("ac__F->%s = (%s);", size->name,
-                                               lower_src(L, j + 1, k)));
+    VmSize *v = xalloc(sizeof *v);
+    *v = (VmSize){j + 1, k, size->name};
+    vec_push(&L->fn->vm_sizes, v);
     str_printf(&s, "[ac__F->%s]", size->name);
     i = k + 1;
   }

@@ -266,6 +266,13 @@ typedef struct ac_dyn {
   unsigned char frame[AC_DYN_INLINE] __attribute__((aligned(16)));
 } ac_dyn_t;
 
+/* A size that is no integer constant expression, for the array sizes in
+ * the parameters of acc's functions that pass them on to f__init (f,
+ * f__new, f__shim, f__block_on): their parameters stay variably modified,
+ * so they take the same arguments, and C evaluates the sizes the .ac wrote
+ * only once, on entry to f__init (docs/lowering.md). */
+static size_t ac__vm_size __attribute__((unused)) = 1;
+
 /* Where the next call through an async function pointer starts its frame:
  * set just before the call, on the same thread (the pointer is the address
  * of f__shim, which places f's frame there).  One per thread and process:
