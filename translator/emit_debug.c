@@ -43,13 +43,6 @@ static void c_string(Str *out, const char *s) {
   str_puts(out, "\"");
 }
 
-static AsyncFunc *func_named(Program *p, const char *name) {
-  for (int i = 0; p && name && i < p->funcs.len; i++)
-    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
-      return p->funcs.items[i];
-  return NULL;
-}
-
 static bool is_extern(Program *p, const char *name) {
   for (int i = 0; name && i < p->externs.len; i++)
     if (!strcmp(((ExternAsync *)p->externs.items[i])->name, name))
@@ -95,28 +88,6 @@ static const char *field_kind(SlotKind k) {
   case SL_CHILD: return "AC_DEBUG_CHILD";
   default: return "AC_DEBUG_LITERAL";
   }
-}
-
-/* What a field holds, in the user's words. */
-const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
-  if (s->decl && s->decl->name)
-    return s->decl->name;
-  if (s->kind == SL_LITERAL)
-    return xformat("compound literal at line %d",
-                   source_loc(p->src, s->lit->begin).line);
-  /* the sites, then the children (a combinator's branches are in no
-     state list) */
-  for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
-    Site *k = i < fn->sites.len ? fn->sites.items[i]
-                                : fn->children.items[i - fn->sites.len];
-    if (k->result == s)
-      return xformat("value of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-    if (k->child == s)
-      return xformat("future of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-  }
-  return "spilled operand";
 }
 
 static int field_line(Program *p, Slot *s) {
@@ -199,7 +170,7 @@ static const char *child_kind(Site *s) {
 static const char *child_table(Program *p, Site *s) {
   if (!s->callee_decl)
     return "0";
-  if (emit_debug_has_table(p, func_named(p, s->callee)) ||
+  if (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
       is_extern(p, s->callee))
     return xformat("&%s__debug", s->callee);
   return "0";

@@ -129,8 +129,8 @@ void ast_name_use(size_t off, Decl *d);
    the operand of typeof(expr), or NULL. */
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
-/* typeof's keyword: an error for typeof_unqual where libclang (the
-   oracle) does not know it. */
+/* typeof's keyword: typeof_unqual is recorded (ast_typeof_unqual), for
+   translate.c to report where libclang does not know it. */
 void ast_typeof_keyword(Span at);
 /* A sizeof or _Alignof operand that holds an await (ast_sizeof_awaits). */
 void ast_note_sizeof_await(Node *expr);
