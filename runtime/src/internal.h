@@ -264,7 +264,13 @@ _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
  * takes atomic read-modify-writes from any thread, and a plain store into
  * it would race with them.  Every access is a relaxed atomic, which is a
  * plain load or store. */
-enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 3 };
+enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 7 };
+/* Bit 2, set once at spawn: the future is not at the header's end or its
+ * output is too big for the stack buffer; sched.c's inline run takes the
+ * general path then (one test instead of two loads and compares). */
+enum { AC__VT_SLOW = 4 };
+_Static_assert(_Alignof(ac_future_vtable_t) > AC__VT_BITS,
+               "a vtable's address has room for the AC__VT_ bits");
 static inline const ac_future_vtable_t *ac__task_vt(const ac_task_t *t) {
   return (const ac_future_vtable_t *)(__atomic_load_n(&t->vtw,
                                                       __ATOMIC_RELAXED) &
@@ -392,16 +398,25 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 
 /* ==== sched.c: the scheduler both executors share ==== */
 
+/* Yields on a stealable queue go through the owner's private batch
+ * (sched.c): this many entries taken off q under one lock hold. */
+#define AC__BATCH 8
+
 typedef struct ac__worker {
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
+  uint32_t priv;     /* entries in batch and yq (owner only) */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
   uint32_t tick;     /* polls left until the next inject and driver check */
   uint32_t rng;      /* victim choice for stealing */
+  uint32_t bhead, blen; /* batch[bhead..blen): the head of q, taken out */
+  uint32_t ylen;     /* yq[0..ylen): yielded since, bound for q's tail */
   pthread_t thread;
+  uintptr_t batch[AC__BATCH];
+  uintptr_t yq[AC__BATCH];
 } ac__worker_t;
 
 /* ==== slab.c: task memory (see there) ==== */
@@ -588,7 +603,7 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
-  return !ac__runq_len(&w->q) && !w->next &&
+  return !ac__runq_len(&w->q) && !w->next && !w->priv &&
          !ac__runq_len(&w->sched->inject) &&
          AC_LIKELY(!ac__worker_tick(w));
 }
