@@ -373,21 +373,19 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
 
 /* ==== recv future ==== */
 
-ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
-                            int *out) {
-  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? chan(self->ch, "recv") : NULL;
+/* Every case but a value handed over while parked: the lock, the buffer,
+ * parking, misuse.  Out of line, so the handoff path below needs no
+ * saved registers. */
+__attribute__((noinline)) static ac_poll_t
+recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
   int rc = 0;
   if (AC_UNLIKELY(!ch)) {
     if (!self->ch)
       ac__misuse(-EINVAL, "recv of a NULL channel, or polled again after it "
                           "completed");
+    else
+      bad_chan("recv");
     rc = -EBADF;
-    goto ready;
-  }
-  /* Handed over while parked: the value is in dst already.  Senders set
-   * the flag only while we are parked, so clearing it needs no lock. */
-  if (__atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
-    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     goto ready;
   }
   ac__spin_lock(&ch->lock);
@@ -396,8 +394,9 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     rc = no_receiver("recv");
     goto ready;
   }
-  /* Empty and nothing handed over (the flag was clear above and only
-   * changes under the lock while we are parked): park without take(). */
+  /* Empty and nothing handed over (the flag was clear when the caller
+   * looked, and only changes under the lock while we are parked): park
+   * without take(). */
   rc = AC_LIKELY(!ch->len && ch->senders &&
                  !__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED))
            ? AC_EAGAIN
@@ -415,6 +414,22 @@ ready:
   if (out)
     *out = rc;
   return AC_POLL_READY;
+}
+
+ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
+                            int *out) {
+  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? ac__obj_get(self->ch, AC__K_MPSC)
+                                      : NULL;
+  /* Handed over while parked: the value is in dst already.  Senders set
+   * the flag only while we are parked, so clearing it needs no lock. */
+  if (AC_LIKELY(ch) && __atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
+    self->ch = NULL; /* nothing left for drop to do */
+    if (out)
+      *out = 0;
+    return AC_POLL_READY;
+  }
+  return recv_slow(self, cx, out, ch);
 }
 
 /* Under lock: a value handed to a recv future dropped before it saw it

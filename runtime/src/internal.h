@@ -528,6 +528,16 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
+/* ac__sched_schedule with its common case inline (the wakers' path): a
+ * task woken by the task being polled on a worker of its runtime goes to
+ * the free run-next slot. */
+static inline void ac__sched_schedule_inline(ac__sched_t *s, ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running))
+    w->next = (uintptr_t)t;
+  else
+    ac__sched_schedule(s, t);
+}
 /* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
 AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
 /* Runs tasks until the tick says to look around (inject queue, driver) or

@@ -84,7 +84,7 @@ void ac__task_wake_by_ref(void *data) {
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (!(st & AC__T_RUNNING))
-    ac__sched_schedule(ac__task_sched(t), t);
+    ac__sched_schedule_inline(ac__task_sched(t), t);
 }
 
 /* Wake by value: like wake_by_ref, but our reference becomes the queue's
@@ -114,7 +114,7 @@ static void task_wake(void *data) {
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (queue)
-    ac__sched_schedule(ac__task_sched(t), t);
+    ac__sched_schedule_inline(ac__task_sched(t), t);
   else if (AC__T_REFS(nw) == 0)
     ac__task_unref_last(t);
 }
