@@ -320,8 +320,9 @@ static void priv_give_back(ac__worker_t *w) {
   ac__spin_unlock(&q->lock);
 }
 
-static uintptr_t pop_local(ac__worker_t *w) {
-  if (!w->sched->locked_queues)
+static inline __attribute__((always_inline)) uintptr_t
+pop_local(ac__worker_t *w, const bool locked) {
+  if (!locked)
     return ac__runq_pop(&w->q);
   if (w->bhead < w->blen) {
     w->priv--;
@@ -367,14 +368,14 @@ static void maintain(ac__worker_t *w) {
  * change, no growth.  Returns 0 if something else runs next (the run-next
  * slot was filled during the poll: e is pushed behind). */
 static inline __attribute__((always_inline)) uintptr_t
-requeue(ac__worker_t *w, uintptr_t e) {
+requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
   if (w->next) {
     push_or_die(w, e);
     return 0;
   }
   ac__runq_t *q = &w->q;
   w->streak = 0; /* the queue's head: taking it is fair */
-  if (!w->sched->locked_queues)
+  if (!locked)
     return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
   if (AC_LIKELY(w->bhead < w->blen) && AC_LIKELY(!ac__sched_idle(w->sched))) {
     w->yq[w->ylen++] = e; /* one out of the batch, one in: priv holds */
@@ -407,21 +408,23 @@ static inline uintptr_t take_next(ac__worker_t *w) {
 }
 
 /* This worker's next task: the run-next slot, then its own queue. */
-static inline uintptr_t local_next(ac__worker_t *w) {
+static inline __attribute__((always_inline)) uintptr_t
+local_next(ac__worker_t *w, const bool locked) {
   uintptr_t e = 0;
   if (w->next)
     e = take_next(w);
   else
     w->streak = 0;
   if (!e)
-    e = pop_local(w);
+    e = pop_local(w, locked);
   return e;
 }
 
 /* Nothing else is runnable here, and the tick does not ask for a look
  * around: a task that woke itself may be polled again at once. */
-static inline bool lone(ac__worker_t *w) {
-  return !ac__runq_len(&w->q) && !w->next && !w->priv &&
+static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
+                                                       const bool locked) {
+  return !ac__runq_len(&w->q) && !w->next && !(locked && w->priv) &&
          !ac__runq_len(&w->sched->inject) && AC_LIKELY(!ac__worker_tick(w));
 }
 
@@ -431,7 +434,8 @@ static inline bool lone(ac__worker_t *w) {
  * an aligned future: AC__VT_SLOW) takes the general path.  The caller's
  * waker and context are reused: only the waker's task changes. */
 static inline __attribute__((always_inline)) bool
-run_task(ac__worker_t *w, ac_task_t *t, ac_waker_t *waker, ac_context_t *cx) {
+run_task(ac__worker_t *w, ac_task_t *t, ac_waker_t *waker, ac_context_t *cx,
+         const bool locked) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) | ac__hooks |
@@ -450,7 +454,7 @@ run_task(ac__worker_t *w, ac_task_t *t, ac_waker_t *waker, ac_context_t *cx) {
   do {
     ac__tls.rewake = false;
     r = vt->poll(fut, cx, out.bytes);
-  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w));
+  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w, locked));
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
     ac__task_ready(t, out.bytes);
@@ -491,6 +495,42 @@ static uintptr_t pop_inject(ac__sched_t *s) {
   }
 }
 
+/* The run loop, compiled twice: `locked` is a constant in each copy, so
+ * the current-thread executor's loop has none of the stealable queue's
+ * tests (the notify of an idle worker, the batch, the locks). */
+static inline __attribute__((always_inline)) bool
+run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
+  ac__sched_t *s = w->sched;
+  ac_waker_t waker = {&ac__task_waker_vtable, NULL};
+  ac_context_t cx = {&waker};
+  for (;;) {
+    /* Work left queued here while this poll runs: if a worker is idle,
+     * wake it first, since the poll may take long (or block). */
+    if (locked && (ac__runq_len(&w->q) || w->priv) && ac__sched_idle(s)) {
+      if (w->priv)
+        priv_give_back(w);
+      ac__tls.notify = true;
+      ac__sched_flush_notify(s);
+    }
+    uintptr_t n = 0;
+    if (run_task(w, (ac_task_t *)e, &waker, &cx, locked)) /* it keeps
+                                                      RUNNING and the entry */
+      n = requeue(w, e, locked);
+    if (locked) /* only a stealable queue's pushes ask for a notify */
+      ac__sched_flush_notify(s);
+    /* Next from here, until the tick asks for a look around: then the
+     * next call starts with it (and with n, the queue's head). */
+    if (AC_UNLIKELY(ac__worker_tick(w))) {
+      if (n)
+        w->next = n;
+      w->tick = 1;
+      return true;
+    }
+    if (!(e = n ? n : local_next(w, locked)))
+      return true;
+  }
+}
+
 bool ac__sched_run(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
@@ -500,41 +540,14 @@ bool ac__sched_run(ac__worker_t *w) {
     e = pop_inject(s);
   }
   if (!e)
-    e = local_next(w);
+    e = local_next(w, s->locked_queues);
   if (!e)
     e = pop_inject(s);
   if (!e && s->nworkers > 1)
     e = steal(w);
   if (!e)
     return false;
-  ac_waker_t waker = {&ac__task_waker_vtable, NULL};
-  ac_context_t cx = {&waker};
-  for (;;) {
-    /* Work left queued here while this poll runs: if a worker is idle,
-     * wake it first, since the poll may take long (or block). */
-    if (s->locked_queues && (ac__runq_len(&w->q) || w->priv) &&
-        ac__sched_idle(s)) {
-      if (w->priv)
-        priv_give_back(w);
-      ac__tls.notify = true;
-      ac__sched_flush_notify(s);
-    }
-    uintptr_t n = 0;
-    if (run_task(w, (ac_task_t *)e, &waker, &cx)) /* it keeps RUNNING and
-                                                       the entry */
-      n = requeue(w, e);
-    ac__sched_flush_notify(s);
-    /* Next from here, until the tick asks for a look around: then the
-     * next call starts with it (and with n, the queue's head). */
-    if (AC_UNLIKELY(ac__worker_tick(w))) {
-      if (n)
-        w->next = n;
-      w->tick = 1;
-      return true;
-    }
-    if (!(e = n ? n : local_next(w)))
-      return true;
-  }
+  return s->locked_queues ? run_loop(w, e, true) : run_loop(w, e, false);
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {
