@@ -606,6 +606,19 @@ static inline bool ac__worker_tick(ac__worker_t *w) {
   return true;
 }
 
+/* The repoll of a lone task counts its polls too, but leaves the last
+ * one to the run loop (false at 1, without counting): a tick taken here
+ * would restart the countdown, and a task yielding alone on its worker
+ * kept the loop from ever looking at the inject queue, the driver or a
+ * shutdown. */
+static inline bool ac__worker_tick_repoll(ac__worker_t *w) {
+  if (AC_LIKELY(w->tick > 1)) {
+    w->tick--;
+    return true;
+  }
+  return false;
+}
+
 /* A task that woke itself may be polled again at once if nothing else is
  * runnable here; the tick still paces the inject and driver checks.  On
  * the yield path, hence inline. */
@@ -615,7 +628,7 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
     return false;
   return !ac__runq_len(&w->q) && !w->next && !w->priv &&
          !ac__runq_len(&w->sched->inject) &&
-         AC_LIKELY(!ac__worker_tick(w));
+         ac__worker_tick_repoll(w);
 }
 
 /* ==== exec_multi.c ==== */

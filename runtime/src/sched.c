@@ -425,7 +425,7 @@ local_next(ac__worker_t *w, const bool locked) {
 static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
                                                        const bool locked) {
   return !ac__runq_len(&w->q) && !w->next && !(locked && w->priv) &&
-         !ac__runq_len(&w->sched->inject) && AC_LIKELY(!ac__worker_tick(w));
+         !ac__runq_len(&w->sched->inject) && ac__worker_tick_repoll(w);
 }
 
 /* task.c's ac__task_run with the common cases inline: a task that yields

@@ -4,13 +4,15 @@
  * head under one lock hold, and the yielders gathered behind.  Every
  * yielder still runs to its end, none is polled twice at once, aborts
  * reach tasks sitting in a batch, and a shutdown releases what a batch
- * holds.
+ * holds.  A task yielding alone (polled again in place) still lets its
+ * worker look at the driver.
  */
 #include "harness.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { TASKS = 64 };
@@ -112,5 +114,52 @@ Test(yield_batch, shutdown_releases_yielders_held_in_a_batch) {
     usleep(100 * (unsigned)(round % 5));
     t_close_clean(rt); /* asserts no task or allocation is left */
     cr_assert_eq(drops, TASKS);
+  }
+}
+
+/* spinner: yields until its sleeper (spawned at the first poll) has
+ * finished, or 10 s; outputs 1 if it saw it finish. */
+typedef struct spinner {
+  ac_task_t *sleeper;
+  double until;
+} spinner_t;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static ac_poll_t spinner_poll(void *self, ac_context_t *cx, void *out) {
+  spinner_t *s = self;
+  if (!s->sleeper) {
+    t_sleeper_t sl = t_sleeper(10, 0, NULL);
+    s->sleeper = ac_spawn_raw(&t_sleeper_vtable, &sl);
+    s->until = now_s() + 10;
+  }
+  int done = ac_task_is_finished(s->sleeper) == 1;
+  if (!done && now_s() < s->until) {
+    ac_waker_wake_by_ref(cx->waker);
+    return AC_POLL_PENDING;
+  }
+  ac_task_detach(s->sleeper);
+  *(int *)out = done;
+  return AC_POLL_READY;
+}
+static void spinner_drop(void *self) { (void)self; }
+static const ac_future_vtable_t spinner_vtable = {
+    spinner_poll, spinner_drop, sizeof(spinner_t), _Alignof(spinner_t),
+    sizeof(int), "spinner"};
+
+/* A task that yields alone on its worker is polled again in place, and
+ * that repoll counted down the same tick as the run loop, which it reset
+ * each time: the loop never looked at the driver, so a timer never fired
+ * (a current-thread runtime hung here) and a shutdown waited seconds. */
+Test(yield_batch, a_task_yielding_alone_lets_timers_fire) {
+  T_FLAVORS(f) {
+    spinner_t s = {NULL, 0};
+    int saw = 0;
+    cr_assert_eq(t_run(f, &spinner_vtable, &s, &saw), 0);
+    cr_assert_eq(saw, 1, "flavor %d: the sleeper's timer never fired", f);
   }
 }
