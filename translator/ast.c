@@ -12,6 +12,7 @@
  */
 #include "parse.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,9 @@ static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
 static Vec calls_;   /* every ND_CALL, in the order built */
+static Vec typeof_unqual_; /* offsets of typeof_unqual keywords */
+static Vec func_names_; /* every ND_IDENT naming a function, in or out of
+                           the tree (typeof operands, array sizes) */
 static Vec async_funcs_; /* every async function declaration, in order */
 static Vec async_specs_; /* every DeclSpec with `async`, in order */
 static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
@@ -43,6 +47,8 @@ void ast_begin(Source *s) {
   hidden = (Vec){0};
   awaits_ = (Vec){0};
   calls_ = (Vec){0};
+  typeof_unqual_ = (Vec){0};
+  func_names_ = (Vec){0};
   async_funcs_ = (Vec){0};
   async_specs_ = (Vec){0};
   typeof_awaits_ = sizeof_awaits_ = (Vec){0};
@@ -89,6 +95,7 @@ Decl *ast_name_at(size_t off) {
 const Vec *ast_awaits(void) { return &awaits_; }
 
 const Vec *ast_calls(void) { return &calls_; }
+const Vec *ast_func_names(void) { return &func_names_; }
 const Vec *ast_async_funcs(void) { return &async_funcs_; }
 void ast_add_async_func(Decl *d) { vec_push(&async_funcs_, d); }
 const Vec *ast_async_specs(void) { return &async_specs_; }
@@ -133,6 +140,15 @@ Node *ast_typeof(Node *expr) {
 }
 
 void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits_, expr); }
+
+/* typeof_unqual is C23; translate.c tells whether libclang knows it. */
+void ast_typeof_keyword(Span at) {
+  const char *t = src->text + at.begin;
+  if (strstr(xstrndup(t, at.end - at.begin), "unqual"))
+    vec_push(&typeof_unqual_, (void *)(uintptr_t)at.begin);
+}
+
+const Vec *ast_typeof_unqual(void) { return &typeof_unqual_; }
 
 Span span_join(const Span *rhs, int n) {
   Span s = {rhs[0].end, rhs[0].end};
@@ -228,6 +244,8 @@ Node *ast_ident(Span at, const char *name) {
   n->decl = scope_lookup(name);
   if (!n->decl)
     note_vtable_name(name);
+  else if (n->decl->kind == DK_FUNC)
+    vec_push(&func_names_, n);
   ast_name_use(at.begin, n->decl);
   return n;
 }

@@ -252,6 +252,9 @@ const Vec *ast_typeof_awaits(void);
    (assert's expansion repeats its condition in a sizeof); the nodes do not
    count as awaiting (has_await is false). */
 const Vec *ast_sizeof_awaits(void);
+/* Where the parse met typeof_unqual or __typeof_unqual__ (offsets, as
+   uintptr_t), which libclang before 16 does not know (translate.c). */
+const Vec *ast_typeof_unqual(void);
 /* The async functions whose f__frame and f__vtable names the program
    uses (Decl*). */
 const Vec *ast_frame_names(void);

@@ -156,11 +156,15 @@ static const char *new_storage(AsyncFunc *g) {
                      : "static inline __attribute__((unused)) ";
 }
 
-static void prototypes(Emit *E, AsyncFunc *g) {
+/* complete: g's frame struct is defined (f__init's parameters may read
+   its fields: vm_params.c); a boxed g's is not yet, and its f__init is not
+   called before its definition. */
+static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   const char *st = storage(g);
-  const char *params = g->param_text;
-  out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
-      g->params.len ? ", " : "", g->params.len ? params : "");
+  const char *params = g->param_fwd_text;
+  if (complete || !g->vm_sizes.len)
+    out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
+        g->params.len ? ", " : "", g->params.len ? g->param_init_text : "");
   out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
   out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
@@ -209,10 +213,10 @@ static const char *arg_names(AsyncFunc *fn) {
 /*   before:  async int f(int a, const char *s) { ... }
  *   after:   void f__init(f__frame *ac__F, int a, const char *s) {
  *              ac__F->ac__state = 0; ac__F->a = a; ... }                     */
-static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
+static void init_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%svoid %s__init(%s__frame *ac__F%s%s) {\n  ac__F->ac__state = 0;\n",
       storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
-      fn->params.len ? params : "");
+      fn->params.len ? fn->param_init_text : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
     if (s->by_memcpy)
@@ -221,8 +225,6 @@ static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
     else
       out(E, "  ac__F->%s = %s;\n", s->name, s->decl->name);
   }
-  for (int i = 0; i < fn->vm_sizes.len; i++)
-    out(E, "  %s\n", (char *)fn->vm_sizes.items[i]);
   out(E, "}\n");
 }
 
@@ -579,7 +581,7 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
     AsyncFunc *g = fn->early.items[i];
     if (!g->emitted) {
       frame_struct(E, g);
-      prototypes(E, g);
+      prototypes(E, g, true);
     }
   }
   for (int i = 0; i < fn->children.len; i++) {
@@ -588,15 +590,18 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
         s->kind == CH_BOXED ? lower_func_named(E->p, s->callee) : NULL;
     if (g && !g->emitted && g != fn) {
       out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
-      prototypes(E, g);
+      prototypes(E, g, false);
     }
   }
   frame_struct(E, fn);
-  prototypes(E, fn);
+  prototypes(E, fn, true);
+  /* the functions that pass the parameters on to f__init evaluate no size
+     of them (vm_params.c) */
+  const char *fwd = fn->param_fwd_text;
   if (!fn->is_main)
-    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
-  init_fn(E, fn, params);
-  ctor_fns(E, fn, params);
+    emit_shim_proto(fn->name, fn->ret_type, fwd, fn->is_static, E->out);
+  init_fn(E, fn);
+  ctor_fns(E, fn, fwd);
   poll_fn(E, fn);
   drop_fn(E, fn);
   vtable(E, fn);

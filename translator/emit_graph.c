@@ -23,8 +23,10 @@ static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }
 
 static int done_state(AsyncFunc *f) { return f->sites.len + 1; }
 
-static const char *child_kind(ChildKind k) {
-  switch (k) {
+static const char *child_kind(const Site *s) {
+  if (site_is_dyn(s))
+    return "pointer";
+  switch (s->kind) {
   case CH_FRAME: return "frame";
   case CH_BOXED: return "boxed";
   case CH_EXTERN: return "extern";
@@ -171,7 +173,7 @@ static void json_branches(Str *out, Site *c) {
     str_printf(out, "%s{\"line\": %d, \"col\": %d, \"callee\": ",
                i ? ", " : "", b->line, b->col);
     json_str(out, b->callee);
-    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b->kind));
+    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b));
     json_str(out, b->child ? b->child->name : NULL);
     str_puts(out, ", \"output\": ");
     json_str(out, b->out_type);
@@ -196,7 +198,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     json_str(out, graph_await_text(p, site));
     str_puts(out, ", \"callee\": ");
     json_str(out, site->callee);
-    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
+    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site));
     json_str(out, site->out_type);
     if (site->kind == CH_COMBINATOR)
       json_branches(out, site);

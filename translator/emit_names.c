@@ -120,7 +120,11 @@ static char *one_line(const char *text) {
 /* The awaited expression as the .ac writes it, on one line: `hello()`,
    and a macro invocation as invoked (`SLEEP(5)`), from the token map. */
 char *graph_await_text(Program *p, Site *site) {
-  Node *e = site->await && site->await->lhs ? site->await->lhs : site->await;
+  return graph_node_text(p, site->await && site->await->lhs ? site->await->lhs
+                                                            : site->await);
+}
+
+char *graph_node_text(Program *p, Node *e) {
   if (!e || !p->src || e->end > p->src->len)
     return xstrdup("");
   Str copy = {0};

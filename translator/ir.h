@@ -23,6 +23,8 @@
 #include "acc.h"
 #include "ast.h"
 
+#include <string.h>
+
 /* How generated C spells the state of a finished or dropped frame (ac.h). */
 #define DONE_STATE "AC_STATE_DONE"
 
@@ -141,6 +143,12 @@ struct Site {
   Site *parent;         /* a branch: its combinator site */
 };
 
+/* A call through an async function pointer (a CH_LEAF site on an ac_dyn_t:
+   the callee's frame goes inline in it or on the heap, docs/language.md). */
+static inline bool site_is_dyn(const Site *s) {
+  return s->kind == CH_LEAF && s->poll && !strcmp(s->poll, "ac_dyn_poll");
+}
+
 /* ==== the poll body ==== */
 
 typedef enum StepKind {
@@ -165,6 +173,10 @@ struct AsyncFunc {
   const char *ret_type;  /* the result type, "void" for none */
   const char *param_text; /* its parameters as written: "int a, const char
                            *s", "void" for none */
+  const char *param_init_text; /* f__init's: each size the frame keeps
+                                  captured where C evaluates it */
+  const char *param_fwd_text; /* of the functions that pass them on to
+                                 f__init: no size evaluated (vm_params.c) */
   bool is_void;
   bool is_static;
   bool is_main;          /* async int main: a real main() is emitted */
@@ -186,12 +198,27 @@ struct AsyncFunc {
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
-  Vec vm_sizes;          /* char*: statements of f__init computing the
-                            sizes of variably modified parameters */
+  Vec vm_sizes;          /* VmSize*: the sizes of variably modified
+                            parameters that f__init keeps (vm_params.c) */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
   size_t size, align;    /* the frame's, from layout.c */
 };
+
+/* A size in a parameter's declarator that f__init keeps in its frame,
+   where C evaluates it (vm_params.c): `[m]` at [begin, end). */
+typedef struct VmSize {
+  size_t begin, end;
+  const char *field;
+} VmSize;
+
+/* ==== vm_params.c: parameter lists whose sizes run once, in f__init ==== */
+/* f__init's parameters, each kept size captured where C evaluates it. */
+const char *vm_params_init(Source *src, const AsyncFunc *fn);
+/* The parameters of a function that passes them on to f__init (f,
+   f__new, f__shim, f__block_on...): no size evaluated. */
+const char *vm_params_forward(Source *src, const Decl *f);
+const char *vm_param_forward(Source *src, const Decl *p);
 
 /* An async function that this TU declares but does not define. */
 typedef struct ExternAsync {
@@ -214,7 +241,8 @@ struct Program {
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
   Map proto_params;      /* Decl* of a file-scope async prototype -> its
-                            parameters as written (ExternAsync.params) */
+                            parameters for f and f__shim, which evaluate
+                            no size (vm_params.c) */
   bool main_current_thread; /* #pragma acc main(current_thread) */
   Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (prelude_includes.c) */
 };
@@ -369,6 +397,8 @@ void emit_json(Program *p, Str *out); /* --emit=json, schema in docs/cli.md */
 const char *graph_state_name(AsyncFunc *f, int state);
 /* The awaited expression of a site as written, on one line: `hello()`. */
 char *graph_await_text(Program *p, Site *site);
+/* The same for any expression: a combinator's branch. */
+char *graph_node_text(Program *p, Node *e);
 /* What a field holds in the user's words: a local's or parameter's source
    name, "value of await g at 14:7", "future of await g at 14:7", ... */
 const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
