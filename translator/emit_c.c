@@ -54,6 +54,14 @@ static const char *storage(AsyncFunc *fn) {
   return fn->is_static ? "static " : "";
 }
 
+/* f__init is inline for a file's own functions: the await that starts a
+   child then stores its parameters in place instead of calling out (an
+   optimizing compiler that keeps polls out of line would keep this call
+   too, docs/benchmarks.md W5). */
+static const char *init_storage(AsyncFunc *fn) {
+  return fn->is_static ? "static inline " : "";
+}
+
 static const char *out_param(AsyncFunc *fn) {
   return fn->is_void ? "void *ac__out" : declare(fn->ret_type, "*ac__out");
 }
@@ -159,8 +167,8 @@ static const char *new_storage(AsyncFunc *g) {
 static void prototypes(Emit *E, AsyncFunc *g) {
   const char *st = storage(g);
   const char *params = lower_param_text(E->p->src, g->decl);
-  out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
-      g->params.len ? ", " : "", g->params.len ? params : "");
+  out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", init_storage(g), g->name,
+      g->name, g->params.len ? ", " : "", g->params.len ? params : "");
   out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
       g->name, g->name, out_param(g));
   out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
@@ -231,7 +239,7 @@ static const char *arg_names(AsyncFunc *fn) {
  *              ac__F->ac__state = 0; ac__F->a = a; ... }                     */
 static void init_fn(Emit *E, AsyncFunc *fn, const char *params) {
   out(E, "%svoid %s__init(%s__frame *ac__F%s%s) {\n  ac__F->ac__state = 0;\n",
-      storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
+      init_storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
       fn->params.len ? params : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
@@ -539,13 +547,97 @@ static void indent_lines(Emit *E, const char *text, int col) {
   }
 }
 
+/*
+ * Sites whose drop is only `g__drop(&ac__F->child)` share one case when
+ * at least DROP_SHARE_MIN of them drop the same type: the child is found
+ * by the state in a table of offsets.  A switch of a case and a call per
+ * await is what makes gcc slow on a function with thousands of awaits:
+ * its value numbering grows faster than the cases (docs/lowering.md,
+ * "The C compiler's time").
+ *   before:  case 1: step__drop(&ac__F->ac__g1.ac__c1); break;  ... x 2000
+ *   after:   static const uint32_t ac__at[] = {0, __builtin_offsetof(...)..};
+ *            case 1: case 2: ... step__drop((__typeof__(ac__F->ac__g1.ac__c1) *)
+ *                        ((char *)ac__F + ac__at[ac__F->ac__state])); break;
+ */
+#define DROP_SHARE_MIN 8
+
+static bool plain_drop(Site *s) {
+  return (s->kind == CH_FRAME || s->kind == CH_LEAF || s->kind == CH_LOCAL) &&
+         !s->cleanup;
+}
+
+/* The sites of fn that share their drop, by the first site of each group:
+   shared[i] is that first site, or NULL for a site with a case of its own. */
+static Site **drop_groups(AsyncFunc *fn) {
+  Site **shared = xalloc((size_t)fn->sites.len * sizeof *shared);
+  Map firsts = {.strings = true}, counts = {.strings = true};
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < fn->sites.len; i++) {
+      Site *s = fn->sites.items[i];
+      if (!plain_drop(s))
+        continue;
+      const char *key = xformat("%s %s", s->drop, s->child->type);
+      intptr_t n = (intptr_t)map_get(&counts, key);
+      if (pass == 0) {
+        if (!n)
+          map_put(&firsts, key, s);
+        map_put(&counts, key, (void *)(n + 1));
+      } else if (n >= DROP_SHARE_MIN) {
+        shared[i] = map_get(&firsts, key);
+      }
+    }
+  map_free(&firsts);
+  map_free(&counts);
+  return shared;
+}
+
+static void shared_drop_table(Emit *E, AsyncFunc *fn, Site **shared) {
+  out(E, "  static const uint32_t ac__at[] = {0");
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (shared[i])
+      out(E, ",\n    __builtin_offsetof(%s__frame, %s)", fn->name,
+          s->child->name);
+    else
+      out(E, ", 0");
+  }
+  out(E, "};\n");
+}
+
+/* The case of the group whose first site is `first`. */
+static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
+                             Site *first) {
+  int n = 0;
+  for (int i = 0; i < fn->sites.len; i++) {
+    if (shared[i] != first)
+      continue;
+    const char *sep = n == 0 ? "  " : n % 8 == 0 ? "\n  " : " ";
+    out(E, "%scase %d:", sep, ((Site *)fn->sites.items[i])->state);
+    n++;
+  }
+  out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
+      "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
+      first->child->name);
+}
+
 static void drop_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%s%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), cold(fn),
       fn->name, fn->name);
   if (fn->sites.len) {
+    Site **shared = drop_groups(fn);
+    bool any = false;
+    for (int i = 0; i < fn->sites.len && !any; i++)
+      any = shared[i] != NULL;
+    if (any)
+      shared_drop_table(E, fn, shared);
     out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
+      if (shared[i]) {
+        if (shared[i] == s)
+          shared_drop_case(E, fn, shared, s);
+        continue;
+      }
       if (s->kind == CH_COMBINATOR) {
         out(E, "  case %d:\n", s->state);
         emit_combinator_drop(s, E->out);
