@@ -66,6 +66,40 @@ static const char *out_param(AsyncFunc *fn) {
   return fn->is_void ? "void *ac__out" : declare(fn->ret_type, "*ac__out");
 }
 
+/* A file's own functions take their frame and output as void *, so their
+   vtable holds the poll and drop themselves, not a wrapper of each for
+   the C compiler to build (docs/lowering.md); the poll and drop convert
+   on entry.  A function other files call keeps the typed interface its
+   header declares, and wrappers. */
+static bool untyped(AsyncFunc *fn) {
+  return fn->is_static;
+}
+
+static const char *poll_sig(AsyncFunc *fn) {
+  if (untyped(fn))
+    return xformat("ac_poll_t %s__poll(void *ac__self, ac_context_t *ac__cx, "
+                   "void *%s)", fn->name, fn->is_void ? "ac__out" : "ac__res");
+  return xformat("ac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, "
+                 "%s)", fn->name, fn->name, out_param(fn));
+}
+
+static const char *drop_sig(AsyncFunc *fn) {
+  if (untyped(fn))
+    return xformat("void %s__drop(void *ac__self)", fn->name);
+  return xformat("void %s__drop(%s__frame *ac__F)", fn->name, fn->name);
+}
+
+/* The typed names of an untyped poll's or drop's parameters. */
+static void typed_params(Emit *E, AsyncFunc *fn, bool poll) {
+  if (!untyped(fn))
+    return;
+  out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", fn->name,
+      fn->name);
+  if (poll && !fn->is_void)
+    out(E, "  %s = (%s)ac__res;\n", declare(fn->ret_type, "*ac__out"),
+        declare(fn->ret_type, "*"));
+}
+
 /* ==== the frame struct ==== */
 
 static void slot_decl(Emit *E, Slot *s, int depth) {
@@ -169,10 +203,8 @@ static void prototypes(Emit *E, AsyncFunc *g) {
   const char *params = lower_param_text(E->p->src, g->decl);
   out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", init_storage(g), g->name,
       g->name, g->params.len ? ", " : "", g->params.len ? params : "");
-  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
-      g->name, g->name, out_param(g));
-  out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
-      g->name);
+  out(E, "%s%s;\n", st, poll_sig(g));
+  out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -487,8 +519,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
   if (names)
     func_names(E, fn, true);
-  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s) {\n",
-      storage(fn), fn->name, fn->name, out_param(fn));
+  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  typed_params(E, fn, true);
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
@@ -621,8 +653,8 @@ static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%s%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), cold(fn),
-      fn->name, fn->name);
+  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
+  typed_params(E, fn, false);
   if (fn->sites.len) {
     Site **shared = drop_groups(fn);
     bool any = false;
@@ -661,16 +693,19 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
 
 static void vtable(Emit *E, AsyncFunc *fn) {
   const char *n = fn->name;
-  out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
-      "void *ac__out) {\n"
-      "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
-      n, n, n);
-  out(E, "static void %s__vdrop(void *ac__self) "
-      "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
+  const char *v = untyped(fn) ? "" : "v";
+  if (!untyped(fn)) {
+    out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
+        "void *ac__out) {\n"
+        "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
+        n, n, n);
+    out(E, "static void %s__vdrop(void *ac__self) "
+        "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
+  }
   out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
-      "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
+      "  %s__%spoll, %s__%sdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, \"%s\"};\n", storage(fn), n,
-      fn->is_static ? " __attribute__((unused))" : "", n, n, n, n,
+      fn->is_static ? " __attribute__((unused))" : "", n, v, n, v, n, n,
       fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
 }
 
