@@ -580,16 +580,21 @@ static void indent_lines(Emit *E, const char *text, int col) {
 }
 
 /*
- * Sites whose drop is only `g__drop(&ac__F->child)` share one case when
- * at least DROP_SHARE_MIN of them drop the same type: the child is found
- * by the state in a table of offsets.  A switch of a case and a call per
- * await is what makes gcc slow on a function with thousands of awaits:
- * its value numbering grows faster than the cases (docs/lowering.md,
- * "The C compiler's time").
+ * Sites whose drop is only `g__drop(&ac__F->child)` share one case of the
+ * drop when at least DROP_SHARE_MIN of them can: the child is found by
+ * the state in a table of offsets, and its drop is the one of the group
+ * (children that drop the same type) or, for frames of this file's static
+ * functions, whose drops all take void *, read from a table of drops by
+ * state.  A switch of a case and a call per await is what makes gcc slow
+ * on a function with thousands of awaits: its value numbering grows
+ * faster than the cases (docs/lowering.md, "The C compiler's time").
  *   before:  case 1: step__drop(&ac__F->ac__g1.ac__c1); break;  ... x 2000
  *   after:   static const uint32_t ac__at[] = {0, __builtin_offsetof(...)..};
  *            case 1: case 2: ... step__drop((__typeof__(ac__F->ac__g1.ac__c1) *)
  *                        ((char *)ac__F + ac__at[ac__F->ac__state])); break;
+ *   or:      static void (*const ac__drop[])(void *) = {0, c0__drop, ...};
+ *            case 1: case 2: ... ac__drop[ac__F->ac__state]((char *)ac__F +
+ *                        ac__at[ac__F->ac__state]); break;
  */
 #define DROP_SHARE_MIN 8
 
@@ -598,9 +603,16 @@ static bool plain_drop(Site *s) {
          !s->cleanup;
 }
 
+/* The child is a frame of a static function of this file: its drop takes
+   void *. */
+static bool untyped_child(Emit *E, Site *s) {
+  AsyncFunc *g = s->kind == CH_FRAME ? func_named(E->p, s->callee) : NULL;
+  return g && untyped(g);
+}
+
 /* The sites of fn that share their drop, by the first site of each group:
    shared[i] is that first site, or NULL for a site with a case of its own. */
-static Site **drop_groups(AsyncFunc *fn) {
+static Site **drop_groups(Emit *E, AsyncFunc *fn) {
   Site **shared = xalloc((size_t)fn->sites.len * sizeof *shared);
   Map firsts = {.strings = true}, counts = {.strings = true};
   for (int pass = 0; pass < 2; pass++)
@@ -608,7 +620,9 @@ static Site **drop_groups(AsyncFunc *fn) {
       Site *s = fn->sites.items[i];
       if (!plain_drop(s))
         continue;
-      const char *key = xformat("%s %s", s->drop, s->child->type);
+      const char *key = untyped_child(E, s)
+                            ? ""
+                            : xformat("%s %s", s->drop, s->child->type);
       intptr_t n = (intptr_t)map_get(&counts, key);
       if (pass == 0) {
         if (!n)
@@ -623,8 +637,11 @@ static Site **drop_groups(AsyncFunc *fn) {
   return shared;
 }
 
-static void shared_drop_table(Emit *E, AsyncFunc *fn, Site **shared) {
+/* The offsets of the children that share a case and, if the frames of
+   static functions share one, their drops. */
+static void shared_drop_tables(Emit *E, AsyncFunc *fn, Site **shared) {
   out(E, "  static const uint32_t ac__at[] = {0");
+  bool drops = false;
   for (int i = 0; i < fn->sites.len; i++) {
     Site *s = fn->sites.items[i];
     if (shared[i])
@@ -632,6 +649,16 @@ static void shared_drop_table(Emit *E, AsyncFunc *fn, Site **shared) {
           s->child->name);
     else
       out(E, ", 0");
+    drops = drops || (shared[i] && untyped_child(E, s));
+  }
+  out(E, "};\n");
+  if (!drops)
+    return;
+  out(E, "  static void (*const ac__drop[])(void *) = {0");
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    bool via = shared[i] && untyped_child(E, s);
+    out(E, "%s%s", via ? ",\n    " : ", ", via ? s->drop : "0");
   }
   out(E, "};\n");
 }
@@ -647,21 +674,25 @@ static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
     out(E, "%scase %d:", sep, ((Site *)fn->sites.items[i])->state);
     n++;
   }
-  out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
-      "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
-      first->child->name);
+  if (untyped_child(E, first))
+    out(E, "\n    ac__drop[ac__F->ac__state]((char *)ac__F + "
+        "ac__at[ac__F->ac__state]);\n    break;\n");
+  else
+    out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
+        "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
+        first->child->name);
 }
 
 static void drop_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
   typed_params(E, fn, false);
   if (fn->sites.len) {
-    Site **shared = drop_groups(fn);
+    Site **shared = drop_groups(E, fn);
     bool any = false;
     for (int i = 0; i < fn->sites.len && !any; i++)
       any = shared[i] != NULL;
     if (any)
-      shared_drop_table(E, fn, shared);
+      shared_drop_tables(E, fn, shared);
     out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
