@@ -323,8 +323,9 @@ def running_futures(reg):
 
 
 # ac_task_t.vtw: the vtable, and in its low bits AC__VT_LOCAL (a
-# current-thread runtime's task) and AC__VT_QUEUED (such a task's RUNNING)
-VT_LOCAL, VT_QUEUED, VT_BITS = 1, 2, 3
+# current-thread runtime's task), AC__VT_QUEUED (such a task's RUNNING) and
+# AC__VT_SLOW (sched.c takes the general run path)
+VT_LOCAL, VT_QUEUED, VT_BITS = 1, 2, 7
 
 
 def task_vt(task):

@@ -15,8 +15,8 @@
  * `async` goes where it makes pointers (declarations of no function, type
  * names), and every async function used as a value rather than called
  * names its shim.  The lowering applies them as it copies text
- * (lower_expr.c's copy_names) and emit_c.c applies them to the .ac text it
- * copies around async functions.
+ * (lower_names.c's lower_copy_range) and emit_c.c applies them to the .ac
+ * text it copies around async functions.
  */
 #include "ir.h"
 #include "parse.h"

@@ -236,20 +236,6 @@ static ExternAsync *extern_of(Program *p, const char *name) {
   return map_get(&p->extern_by_name, name);
 }
 
-static AsyncFunc *func_named(Program *p, const char *name) {
-  static Map by_name = {.strings = true};
-  static Program *indexed;
-  if (indexed != p) {
-    map_free(&by_name);
-    for (int i = p->funcs.len - 1; i >= 0; i--) { /* the first one wins */
-      AsyncFunc *fn = p->funcs.items[i];
-      map_put(&by_name, fn->name, fn);
-    }
-    indexed = p;
-  }
-  return map_get(&by_name, name);
-}
-
 /* ==== init, constructor, new ==== */
 
 /* A parameter is copied into the frame with memcpy when `=` cannot store
@@ -775,7 +761,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   }
   for (int i = 0; i < fn->children.len; i++) {
     Site *s = fn->children.items[i];
-    AsyncFunc *g = s->kind == CH_BOXED ? func_named(E->p, s->callee) : NULL;
+    AsyncFunc *g =
+        s->kind == CH_BOXED ? lower_func_named(E->p, s->callee) : NULL;
     if (g && !g->emitted && g != fn) {
       out(E, "typedef struct %s__frame %s__frame;\n", g->name, g->name);
       prototypes(E, g);

@@ -41,13 +41,6 @@ static void c_string(Str *out, const char *s) {
   str_puts(out, "\"");
 }
 
-static AsyncFunc *func_named(Program *p, const char *name) {
-  for (int i = 0; p && name && i < p->funcs.len; i++)
-    if (!strcmp(((AsyncFunc *)p->funcs.items[i])->name, name))
-      return p->funcs.items[i];
-  return NULL;
-}
-
 static bool is_extern(Program *p, const char *name) {
   for (int i = 0; name && i < p->externs.len; i++)
     if (!strcmp(((ExternAsync *)p->externs.items[i])->name, name))
@@ -195,7 +188,7 @@ static const char *child_kind(Site *s) {
 static const char *child_table(Program *p, Site *s) {
   if (!s->callee_decl)
     return "0";
-  if (emit_debug_has_table(p, func_named(p, s->callee)) ||
+  if (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
       is_extern(p, s->callee))
     return xformat("&%s__debug", s->callee);
   return "0";

@@ -1,5 +1,5 @@
 /*
- * ir.h: the state-machine IR shared by recurse.c, lower_stmt.c, lower_expr.c,
+ * ir.h: the state-machine IR shared by the lowering (lower_*.c), recurse.c,
  * live.c, transitions.c, layout.c and the emitters (emit_c.c, emit_views.c,
  * emit_graph.c).
  *
@@ -235,12 +235,15 @@ char *rewrite_text(const char *text, size_t begin, size_t end);
 /* Marks AsyncFunc.on_cycle from the async call graph of the TU. */
 void recurse_mark(Program *p);
 
-/* ==== lower_stmt.c / lower_expr.c ==== */
+/* ==== the lowering (lower_*.c; lower.h is what they share) ==== */
 
-/* Builds the IR of every async function; errors go through diag.c. */
+/* Builds the IR of every async function; errors go through diag.c
+   (lower_stmt.c). */
 Program *lower_program(Source *src, struct Oracle *o, Node *tu);
-/* The async function this TU defines for any declaration of it, or NULL. */
+/* The async function this TU defines for any declaration of it, or NULL;
+   the first one it defines under a name, or NULL (lower_ir.c). */
 AsyncFunc *lower_func_of(Program *p, Decl *d);
+AsyncFunc *lower_func_named(Program *p, const char *name);
 /* The result type of a function declaration, without storage or async:
    printed from the oracle's type (lower_ret_type: from the text, for
    when the oracle has no answer). */

@@ -1,7 +1,14 @@
 /*
- * lower.h: what the lowering files (lower_stmt.c, lower_expr.c, lower_lit.c,
- * lower_combinator.c) share while they turn one async function into its IR
- * (ir.h).  Nothing outside them includes it.
+ * lower.h: what the lowering files (lower_*.c) share while they turn one
+ * async function into its IR (ir.h).  Nothing outside them includes it;
+ * what other passes call is in ir.h.  The files are in layers, each
+ * calling only those above it in this header (docs/internals.md §6):
+ * lower_ir.c builds the IR, lower_names.c copies text with names renamed,
+ * lower_types.c gives declarations their types; lower_attr.c,
+ * lower_lit.c and lower_cleanup.c the attributes, compound literals and
+ * cleanups; lower_copy.c copies await-free code; and lower_expr.c and
+ * lower_stmt.c, which call each other (a statement expression holds
+ * statements), lower what awaits.
  *
  * The lowering walks the body once, in source order.  Statements free of
  * awaits are copied as the user's text with three substitutions (frame
@@ -56,17 +63,53 @@ typedef struct Lower {
                         marked used in the body (lower_stmt.c) */
 } Lower;
 
-/* ==== lower_expr.c ==== */
+/* ==== lower_ir.c: building the IR ==== */
 
+void lower_emit(Lower *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void lower_flush(Lower *L);
+/* A #line for the .ac line of offset off, if it is in the main file. */
+void lower_line(Lower *L, size_t off);
+Slot *lower_slot_of(Lower *L, Decl *d);
+/* How the body names a frame slot: ac__F->name, or its own expression. */
+const char *lower_slot_ref(Slot *s);
+/* The frame field name of a local or parameter named `name`. */
+const char *lower_field_name(Lower *L, const char *name);
+Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
+                     const char *type);
+Group *lower_new_group(Group *parent, bool is_union, const char *label);
+/* The union inside g where inner scopes and expressions go. */
+Group *lower_inner(Group *g);
+/* The group of the current full expression, a temporary in it, and a
+   store into one (by memcpy where `=` is not allowed). */
+Group *lower_expr_group(Lower *L);
+Slot *lower_new_temp(Lower *L, const char *type);
+void lower_store(Lower *L, Slot *t, const char *value);
+/* Numbers site s (its state) for the await aw and lists it. */
+Site *lower_new_site(Lower *L, Site *s, Node *aw);
 /* The children of a node, in source order; returns their count. */
 int lower_children(Node *n, Node **out, int max);
+/* A call of an async function (not awaited: it makes a future). */
+bool lower_is_async_call(Node *e);
+
+/* ==== lower_names.c: text with names renamed ==== */
+
+/* A node rewritten inside a copy: its range and its text. */
+typedef struct NodeRewrite {
+  size_t begin, end;
+  const char *text;
+} NodeRewrite;
+
+/* Copies [from, to) of the buffer in the user's spelling (tokmap_copy),
+   names substituted (frame locals too if `locals`), and the nodes of `rw`
+   (NodeRewrite*, in order; or NULL) rewritten. */
+void lower_copy_range(Lower *L, size_t from, size_t to, Str *out,
+                      bool locals, const Vec *rw);
 /* Text of [begin, end) of the preprocessed buffer, hoisted typedefs
    renamed. */
 const char *lower_src(Lower *L, size_t begin, size_t end);
 /* The same with frame locals renamed as in the body (ac__F->x_3). */
 const char *lower_src_locals(Lower *L, size_t begin, size_t end);
-/* How the body names a frame slot: ac__F->name, or its own expression. */
-const char *lower_slot_ref(Slot *s);
 /* The same for a type hoisted to file scope: a local it names (in
    typeof, sizeof) becomes an expression of its type valid there. */
 const char *lower_src_hoisted(Lower *L, size_t begin, size_t end);
@@ -87,36 +130,35 @@ bool lower_tag_has_name(Lower *L, Node *def);
 const char *lower_rename_spelled(Lower *L, const char *t, size_t at);
 /* OracleNamer for this function's hoisted types. */
 const char *lower_namer(void *ctx, size_t off);
-/* Appends n's text to out with the substitutions (n has no await). */
-void lower_copy(Lower *L, Node *n, Str *out);
-const char *lower_copy_text(Lower *L, Node *n);
-/* Lowers an expression; the steps it needs are emitted first, and the text
-   returned computes its value afterwards. */
-const char *lower_expr(Lower *L, Node *e);
-/* A statement expression whose body awaits: its statements run in place;
-   returns its value's text, "((void)0)" for none or when !want_value. */
-const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
-/* A call of an async function (not awaited: it makes a future). */
-bool lower_is_async_call(Node *e);
-/* The return sequence for an optional already-lowered value. */
-const char *lower_return_text(Lower *L, const char *value);
-/* The group of the current full expression, a temporary in it, and a
-   store into one (by memcpy where `=` is not allowed). */
-Group *lower_expr_group(Lower *L);
-Slot *lower_new_temp(Lower *L, const char *type);
-void lower_store(Lower *L, Slot *t, const char *value);
-/* Numbers site s (its state) for the await aw and lists it. */
-Site *lower_new_site(Lower *L, Site *s, Node *aw);
-/* The child of site s for the future e (an await's operand, or a branch
-   of a combinator: s->parent set, s->group the combinator's struct), and
-   its output type; false after an error. */
-bool lower_child(Lower *L, Site *s, Node *e);
+const char *lower_fix_spelling(const char *t);
+AsyncFunc *lower_typeof_future(Program *p, const char *t);
+/* The oracle's type of [begin, end) usable at file scope; hoisted names
+   are resolved as seen from offset `at`. */
+const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at);
 
-/* ==== lower_combinator.c ==== */
+/* ==== lower_types.c: types of declarations ==== */
 
-/* `await ac_first(...)`, `ac_all(...)`, `ac_within(...)` (combinator.c):
-   one state whose branches run inline; returns the await's value. */
-const char *lower_combinator(Lower *L, Node *aw);
+const char *lower_type_of_decl(Lower *L, Decl *d);
+/* The specifiers' text without storage classes, async and inline. */
+const char *lower_type_words(const char *text);
+/* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */
+const char *lower_decay(const char *t);
+bool lower_is_void_params(Source *src, Decl *fn);
+/* Records an async function declared here but defined in another TU (a
+   file-scope or block-scope prototype). */
+void lower_add_extern(Program *p, Decl *d);
+
+/* ==== lower_attr.c ==== */
+
+/* The GNU attributes that apply to the object d declares ("aligned(64)",
+   "cleanup(release)": names without their underscores), appended to out. */
+void lower_decl_attrs(Lower *L, Decl *d, Vec *out);
+/* The argument text of attribute `name` ("(64)", "" without arguments),
+   NULL if attrs lacks it. */
+const char *lower_attr_args(Vec *attrs, const char *name);
+/* What a frame field needs to keep d's alignment: its `_Alignas(...)`
+   and `__attribute__((aligned(...)))`, or NULL. */
+const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
 
 /* ==== lower_lit.c ==== */
 
@@ -131,18 +173,6 @@ const char *lower_literal(Lower *L, Node *lit, const char *text);
    that goto may jump back to) their slots before any of s is lowered, so
    that nothing lowered in s shares storage with them. */
 void lower_reserve_literals(Lower *L, Node *s);
-
-/* ==== lower_attr.c ==== */
-
-/* The GNU attributes that apply to the object d declares ("aligned(64)",
-   "cleanup(release)": names without their underscores), appended to out. */
-void lower_decl_attrs(Lower *L, Decl *d, Vec *out);
-/* The argument text of attribute `name` ("(64)", "" without arguments),
-   NULL if attrs lacks it. */
-const char *lower_attr_args(Vec *attrs, const char *name);
-/* What a frame field needs to keep d's alignment: its `_Alignas(...)`
-   and `__attribute__((aligned(...)))`, or NULL. */
-const char *lower_align_spec(Lower *L, Decl *d, Vec *attrs);
 
 /* ==== lower_cleanup.c ==== */
 
@@ -168,37 +198,53 @@ const char *lower_cleanup_jump(Lower *L, Node *jump);
    site here runs. */
 const char *lower_cleanup_live(Lower *L);
 
+/* ==== lower_copy.c: await-free code as written ==== */
+
+/* Appends n's text to out with the substitutions (n has no await). */
+void lower_copy(Lower *L, Node *n, Str *out);
+const char *lower_copy_text(Lower *L, Node *n);
+/* The text of a node that is not copied as written (a return, a jump, a
+   compound literal), or NULL; and the rewrites of n's descendants, in
+   source order (NodeRewrite*). */
+const char *lower_rewrite(Lower *L, Node *n);
+void lower_find_rewrites(Lower *L, Node *n, Vec *rw);
+/* The return sequence for an optional already-lowered value. */
+const char *lower_return_text(Lower *L, const char *value);
+/* The statement prev can fall into the case label `label` next to it. */
+bool lower_falls_into(Node *prev, Node *label);
+
+/* ==== lower_combinator.c: the state of a combinator ==== */
+
+/* `await ac_first(...)`, `ac_all(...)`, `ac_within(...)` (combinator.c)
+   is one state whose branches run inline.  lower_expr.c lowers its
+   operands between these calls: open makes the combinator's site and
+   the struct g of its branches; each branch's site is made (branch), its
+   child lowered (lower_child), and then added; ac_within's deadline
+   comes last; close makes the outputs and the await step and returns
+   the await's value. */
+Site *lower_combinator_open(Lower *L, Node *aw, Group **g);
+Site *lower_combinator_branch(Lower *L, Site *c, Node *arg, Group *g);
+void lower_combinator_add(Lower *L, Site *c, Site *b);
+void lower_combinator_deadline(Lower *L, Site *c, Group *g, const char *ms);
+const char *lower_combinator_close(Lower *L, Site *c, Group *g);
+
+/* ==== lower_expr.c ==== */
+
+/* Lowers an expression; the steps it needs are emitted first, and the text
+   returned computes its value afterwards. */
+const char *lower_expr(Lower *L, Node *e);
+/* A statement expression whose body awaits: its statements run in place;
+   returns its value's text, "((void)0)" for none or when !want_value. */
+const char *lower_stmt_expr(Lower *L, Node *e, bool want_value);
+/* The child of site s for the future e (an await's operand, or a branch
+   of a combinator: s->parent set, s->group the combinator's struct), and
+   its output type; false after an error. */
+bool lower_child(Lower *L, Site *s, Node *e);
+
 /* ==== lower_stmt.c ==== */
 
 /* Lowers one statement of the body (also those of a statement expression
    whose body awaits, which run in place in the enclosing statement). */
 void lower_stmt(Lower *L, Node *s);
-
-/* The statement prev can fall into the case label `label` next to it. */
-bool lower_falls_into(Node *prev, Node *label);
-void lower_emit(Lower *L, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void lower_flush(Lower *L);
-/* A #line for the .ac line of offset off, if it is in the main file. */
-void lower_line(Lower *L, size_t off);
-Slot *lower_slot_of(Lower *L, Decl *d);
-/* The frame field name of a local or parameter named `name`. */
-const char *lower_field_name(Lower *L, const char *name);
-Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
-                     const char *type);
-Group *lower_new_group(Group *parent, bool is_union, const char *label);
-/* The union inside g where inner scopes and expressions go. */
-Group *lower_inner(Group *g);
-/* Records an async function declared here but defined in another TU (a
-   file-scope or block-scope prototype). */
-void lower_add_extern(Program *p, Decl *d);
-const char *lower_type_of_decl(Lower *L, Decl *d);
-const char *lower_fix_spelling(const char *t);
-/* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */
-const char *lower_decay(const char *t);
-AsyncFunc *lower_typeof_future(Program *p, const char *t);
-/* The oracle's type of [begin, end) usable at file scope; hoisted names
-   are resolved as seen from offset `at`. */
-const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at);
 
 #endif /* LOWER_H */

@@ -31,13 +31,32 @@
  * order is still left to right.  Branch outputs are temporaries of the
  * enclosing expression, read after the state: an await in a destination
  * (`a[await i()] = f()`) may reuse the struct of the children.
+ *
+ * This file builds the state: the combinator's site, its branches' sites,
+ * their struct and the outputs.  Lowering the operands and destinations
+ * is expression lowering, so lower_expr.c drives it (lower_combinator
+ * there), calling these builders in turn; none of them lowers an
+ * expression, and this file calls nothing of lower_expr.c.
  */
 #include "lower.h"
 
 #include <string.h>
 
-/* One branch: its site, child and output. */
-static Site *branch(Lower *L, Site *c, Node *arg, Group *g) {
+Site *lower_combinator_open(Lower *L, Node *aw, Group **g) {
+  Node *call = aw->lhs;
+  Site *c = lower_new_site(L, xalloc(sizeof(Site)), aw);
+  c->kind = CH_COMBINATOR;
+  c->comb = combinator_kind(call);
+  c->callee = combinator_name(c->comb);
+  c->out_type = c->comb == CB_ALL ? "void" : "int";
+  c->group = lower_expr_group(L);
+  c->cleanup = lower_cleanup_live(L);
+  *g = lower_new_group(lower_inner(c->group), false,
+                       xformat("%s at %d:%d", c->callee, c->line, c->col));
+  return c;
+}
+
+Site *lower_combinator_branch(Lower *L, Site *c, Node *arg, Group *g) {
   Site *b = xalloc(sizeof *b);
   b->parent = c;
   b->group = g;
@@ -46,16 +65,17 @@ static Site *branch(Lower *L, Site *c, Node *arg, Group *g) {
   Loc loc = source_loc(L->src, arg->begin);
   b->line = loc.line;
   b->col = loc.col;
-  if (!lower_child(L, b, combinator_future(arg)))
-    return NULL;
+  return b;
+}
+
+void lower_combinator_add(Lower *L, Site *c, Site *b) {
   vec_push(&c->branches, b);
   vec_push(&L->fn->children, b);
-  return b;
 }
 
 /* ac_within's deadline: a sleep branch after the future, started first
    (its deadline is ac_within's first operand). */
-static void deadline(Lower *L, Site *c, Group *g, const char *ms) {
+void lower_combinator_deadline(Lower *L, Site *c, Group *g, const char *ms) {
   Site *b = xalloc(sizeof *b);
   b->parent = c;
   b->group = g;
@@ -72,70 +92,10 @@ static void deadline(Lower *L, Site *c, Group *g, const char *ms) {
                             "ac_sleep_t");
   b->child->site = c;
   b->init = xformat("ac__F->%s = ac_sleep_ms(%s);", b->child->name, ms);
-  vec_push(&c->branches, b);
-  vec_push(&L->fn->children, b);
+  lower_combinator_add(L, c, b);
 }
 
-/* The operands of the branches, left to right; false after an error. */
-static bool branches(Lower *L, Site *c, Node *call, Group *g) {
-  int first = combinator_first_branch(call), last = -1;
-  for (int i = 0; i < call->args.len; i++)
-    if (((Node *)call->args.items[i])->has_await)
-      last = i;
-  bool saved = L->spill_all, ok = true;
-  const char *ms = NULL;
-  for (int i = 0; ok && i < call->args.len; i++) {
-    Node *arg = call->args.items[i];
-    L->spill_all = saved || i < last;
-    if (i >= first) {
-      ok = branch(L, c, arg, g) != NULL;
-    } else if (!L->spill_all || arg->has_await) {
-      ms = lower_expr(L, arg);
-    } else { /* the deadline, before an await in the future's operands */
-      Slot *t = lower_new_temp(L, "unsigned long long");
-      lower_store(L, t, lower_expr(L, arg));
-      ms = xformat("ac__F->%s", t->name);
-    }
-  }
-  L->spill_all = saved;
-  if (ok && c->comb == CB_WITHIN)
-    deadline(L, c, g, ms);
-  return ok;
-}
-
-/* After the state: each destination receives its branch's output (only
-   the winner's, for ac_first and ac_within). */
-static void assign_outputs(Lower *L, Site *c, Node *call) {
-  int first = combinator_first_branch(call);
-  for (int i = first; i < call->args.len; i++) {
-    Node *arg = call->args.items[i], *dest = combinator_dest(arg);
-    Site *b = c->branches.items[i - first];
-    if (!dest || !b->result)
-      continue;
-    int won = c->comb == CB_WITHIN ? 0 : i - first;
-    if (c->comb != CB_ALL)
-      lower_emit(L, "if (ac__F->%s == %d) {\n", c->result->name, won);
-    const char *lv = lower_expr(L, dest);
-    lower_emit(L, "%s %s (ac__F->%s);\n", lv, arg->op, b->result->name);
-    if (c->comb != CB_ALL)
-      lower_emit(L, "}\n");
-  }
-}
-
-const char *lower_combinator(Lower *L, Node *aw) {
-  Node *call = aw->lhs;
-  Site *c = lower_new_site(L, xalloc(sizeof(Site)), aw);
-  c->kind = CH_COMBINATOR;
-  c->comb = combinator_kind(call);
-  c->callee = combinator_name(c->comb);
-  c->out_type = c->comb == CB_ALL ? "void" : "int";
-  c->group = lower_expr_group(L);
-  c->cleanup = lower_cleanup_live(L);
-  Group *g = lower_new_group(lower_inner(c->group), false,
-                             xformat("%s at %d:%d", c->callee, c->line,
-                                     c->col));
-  if (!branches(L, c, call, g))
-    return "0";
+const char *lower_combinator_close(Lower *L, Site *c, Group *g) {
   if (c->comb == CB_ALL) {
     c->mask = lower_new_slot(L, g, SL_TEMP, xformat("ac__m%d", c->state),
                              "unsigned long long");
@@ -158,6 +118,5 @@ const char *lower_combinator(Lower *L, Node *aw) {
   st->line = c->line;
   lower_flush(L);
   vec_push(&L->fn->steps, st);
-  assign_outputs(L, c, call);
   return c->result ? xformat("ac__F->%s", c->result->name) : "((void)0)";
 }

@@ -19,608 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_child(Node *c, Node **out, int *n, int max) {
-  if (!c || *n >= max)
-    return;
-  for (int i = 0; i < *n; i++)
-    if (out[i] == c)
-      return;
-  out[(*n)++] = c;
-}
-
-int lower_children(Node *n, Node **out, int max) {
-  int k = 0;
-  add_child(n->lhs, out, &k, max);
-  add_child(n->rhs, out, &k, max);
-  add_child(n->cond, out, &k, max);
-  add_child(n->then, out, &k, max);
-  add_child(n->els, out, &k, max);
-  add_child(n->init, out, &k, max);
-  add_child(n->inc, out, &k, max);
-  add_child(n->body, out, &k, max);
-  if (n->kind != ND_SWITCH)
-    for (int i = 0; i < n->args.len; i++)
-      add_child(n->args.items[i], out, &k, max);
-  for (int i = 0; i < n->decls.len; i++)
-    add_child(((Decl *)n->decls.items[i])->init, out, &k, max);
-  for (int i = 1; i < k; i++) /* insertion sort by position */
-    for (int j = i; j > 0 && out[j]->begin < out[j - 1]->begin; j--) {
-      Node *t = out[j];
-      out[j] = out[j - 1];
-      out[j - 1] = t;
-    }
-  return k;
-}
-
-
-/*
- * The return sequence.  `return x + 1;` in an async int function:
- *   before:  return x + 1;
- *   after:   { *ac__out = (ac__F->x_3 + 1); ac__F->ac__state = DONE; return AC_POLL_READY; }
- */
-const char *lower_return_text(Lower *L, const char *value) {
-  Str s = {0};
-  str_puts(&s, "{ ");
-  if (value && L->fn->is_void)
-    str_printf(&s, "(void)(%s); ", value);
-  else if (value && lower_assignable(L->fn->ret_type))
-    str_printf(&s, "*ac__out = (%s); ", value);
-  else if (value) /* a union with const members cannot be assigned */
-    str_printf(&s, "{ __typeof__(*ac__out) ac__r = (%s); "
-               "__builtin_memcpy((void *)ac__out, &ac__r, sizeof ac__r); } ",
-               value);
-  const char *cleanup = lower_cleanup_live(L);
-  if (cleanup)
-    str_puts(&s, cleanup);
-  str_printf(&s, "ac__F->ac__state = %s; return AC_POLL_READY; }", DONE_STATE);
-  return str_cstr(&s);
-}
-
-/* The label a `continue` of `loop` jumps to, if lower_stmt.c rewrote the
-   loop and gave it one (new_continue_label); NULL for a plain continue. */
-static const char *continue_label_of(Lower *L, Node *loop) {
-  for (int i = 0; i + 1 < L->cont.len; i += 2)
-    if (L->cont.items[i] == loop)
-      return L->cont.items[i + 1];
-  return NULL;
-}
-
-
-/* A hoisted typedef's new name, or NULL. */
-static const char *renamed(Lower *L, Decl *d) {
-  for (int i = 0; i + 1 < L->renamed.len; i += 2)
-    if (L->renamed.items[i] == d)
-      return L->renamed.items[i + 1];
-  return NULL;
-}
-
-/* What the name of d becomes in the generated code: a frame local
-   (ac__F->name), parenthesised so that the text around it keeps its
-   meaning (`sizeof x`, a macro's `-a`), if `locals`; a hoisted typedef its
-   new name; NULL to keep it. */
-static const char *name_subst(Lower *L, Decl *d, bool locals) {
-  Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? xformat("(%s)", lower_slot_ref(s)) : renamed(L, d);
-}
-
-const char *lower_slot_ref(Slot *s) {
-  return s->ref ? s->ref : xformat("ac__F->%s", s->name);
-}
-
-static bool is_tag_keyword(const char *p, size_t n) {
-  return (n == 6 && !strncmp(p, "struct", 6)) ||
-         (n == 5 && !strncmp(p, "union", 5)) ||
-         (n == 4 && !strncmp(p, "enum", 4));
-}
-
-/* Past `__attribute__((...))` at p (and the white space before it), the
-   GNU attributes that may sit between struct and its tag; p itself when
-   there is none. */
-static const char *skip_attribute(const char *p) {
-  const char *q = p;
-  while (*q == ' ' || *q == '\n' || *q == '\t')
-    q++;
-  if (strncmp(q, "__attribute__", 13) || is_ident_char(q[13]))
-    return p;
-  q += 13;
-  int depth = 0;
-  do {
-    depth += *q == '(';
-    depth -= *q == ')';
-    q++;
-  } while (*q && depth > 0);
-  return q;
-}
-
-/* The hoisted tag named [p, p + n) that `struct NAME` at offset `at`
-   means: defined before it in a block that holds it, the innermost. */
-static HoistedTag *tag_at(Lower *L, const char *p, size_t n, size_t at) {
-  HoistedTag *best = NULL;
-  for (int i = 0; i < L->tags.len; i++) {
-    HoistedTag *h = L->tags.items[i];
-    if (h->name && strlen(h->name) == n && !strncmp(h->name, p, n) &&
-        h->def->begin <= at && h->scope->begin <= at && at < h->scope->end &&
-        (!best || h->def->begin > best->def->begin))
-      best = h;
-  }
-  return best;
-}
-
-/* The name of the hoisted type declared at `off` (its name, or the
-   keyword of an unnamed tag), for the oracle's type printer. */
-const char *lower_namer(void *ctx, size_t off) {
-  Lower *L = ctx;
-  for (int i = 0; i < L->tags.len; i++) {
-    HoistedTag *h = L->tags.items[i];
-    if (h->name_off == off)
-      return h->new_name;
-  }
-  Decl *d = ast_name_at(off);
-  return d && d->kind == DK_TYPEDEF && d->name_off == off ? renamed(L, d)
-                                                          : NULL;
-}
-
-/* The hoisted unnamed struct, union or enum defined at offset `at`. */
-static HoistedTag *unnamed_at(Lower *L, size_t at) {
-  for (int i = 0; i < L->tags.len; i++) {
-    HoistedTag *h = L->tags.items[i];
-    if (!h->name && h->def->begin == at)
-      return h;
-  }
-  return NULL;
-}
-
-/* A typeof operand holding an await that starts at offset i. */
-static Node *typeof_await_at(Lower *L, size_t i) {
-  const Vec *ops = ast_typeof_awaits();
-  for (int k = 0; k < ops->len; k++)
-    if (((Node *)ops->items[k])->begin == i)
-      return ops->items[k];
-  (void)L;
-  return NULL;
-}
-
-/* A sizeof or _Alignof operand holding an await that starts at i. */
-static Node *sizeof_await_at(size_t i) {
-  const Vec *ops = ast_sizeof_awaits();
-  for (int k = 0; k < ops->len; k++)
-    if (((Node *)ops->items[k])->begin == i)
-      return ops->items[k];
-  return NULL;
-}
-
-/* What `__typeof__(await f(1))` or `sizeof(await f(1) == 2)` stands for in
-   the output: the operand's type, from the oracle (nothing is awaited
-   there). */
-static const char *typeof_await_type(Lower *L, Node *te) {
-  const char *t = lower_oracle_type(L, te->begin, te->end, te->begin);
-  if (!t || strchr(t, '<')) {
-    error_at(te->begin, "cannot tell the type of this operand");
-    return "int";
-  }
-  return t;
-}
-
-/* A node rewritten inside a copy: its range and its text. */
-typedef struct NodeRewrite {
-  size_t begin, end;
-  const char *text;
-} NodeRewrite;
-
-/* What a copy of buffer text substitutes, token by token (tokmap_copy). */
-typedef struct Names {
-  Lower *L;
-  bool locals;     /* frame locals become (ac__F->name) */
-  bool tag;        /* the last word was struct, union or enum */
-  int attr;        /* parentheses open in `struct __attribute__((...))` */
-  bool in_attr;
-  const Vec *rw;   /* NodeRewrite*, in order, or NULL */
-  size_t to;       /* the end of the copy */
-  int next_rw;
-} Names;
-
-/*
- * A local named in a type hoisted to file scope, where the name does not
- * exist.  A type that is not variably modified can only name a local in
- * an operand that is not evaluated (typeof, sizeof, _Alignof), so an
- * expression of the same type stands for it:
- *   before:  struct acc { __typeof__(total) sum; char tag[sizeof name]; };
- *   after:   struct acc__f { __typeof__((*(__typeof__(long) *)0)) sum;
- *              char tag[sizeof (*(__typeof__(char [8]) *)0)]; };
- */
-static const char *local_at_file_scope(Lower *L, Decl *d, size_t at) {
-  const char *t = NULL;
-  Vec *ps = &L->fn->decl->params;
-  for (int i = 0; i < ps->len; i++) /* a parameter has its adjusted type */
-    if (ps->items[i] == d)
-      t = oracle_type_name_param(L->o, L->fn->decl->name_off, NULL, i,
-                                 lower_namer, L);
-  if (!t)
-    t = oracle_type_name_decl(L->o, d->name_off, lower_namer, L);
-  if (!t) {
-    error_at(at, "a type declared in an async body names local '%s', whose "
-             "type cannot be written at file scope, where acc declares it",
-             d->name);
-    return d->name;
-  }
-  bool seen = false;
-  for (int i = 0; i < L->hoist_named.len; i++)
-    seen |= L->hoist_named.items[i] == d;
-  if (!seen)
-    vec_push(&L->hoist_named, d);
-  return xformat("(*(__typeof__(%s) *)0)", t);
-}
-
-/*
- * Each name replaced by what its declaration becomes, found by scope
- * (ast_name_at), not by spelling:
- *   before:  __typeof__(x) a_ = ...;   long vla[n];      (meters) v
- *   after:   __typeof__(ac__F->x_3) ...    long vla[ac__F->n_2]; (meters__f) v
- * Member names, labels and other declarators are no uses and stay.  A tag
- * after struct, union or enum is renamed if it means a hoisted one; an
- * unnamed struct whose definition was hoisted becomes its generated name.
- */
-static TokSubst name_token(void *ctx, size_t b, size_t e) {
-  Names *nm = ctx;
-  Lower *L = nm->L;
-  const char *t = L->src->text;
-  TokSubst none = {NULL, e};
-  if (nm->rw && nm->next_rw < nm->rw->len) {
-    NodeRewrite *r = nm->rw->items[nm->next_rw];
-    if (r->begin == b) {
-      nm->next_rw++;
-      nm->tag = false;
-      return (TokSubst){r->text, r->end};
-    }
-  }
-  Node *te = typeof_await_at(L, b);
-  if (te && te->end <= nm->to) { /* the awaited value's type */
-    nm->tag = false;
-    return (TokSubst){typeof_await_type(L, te), te->end};
-  }
-  Node *se = sizeof_await_at(b);
-  if (se && se->end <= nm->to) { /* sizeof (TYPE) */
-    nm->tag = false;
-    return (TokSubst){xformat("(%s)", typeof_await_type(L, se)), se->end};
-  }
-  const Rewrite *fp = rewrite_at(b); /* async function pointers */
-  if (fp && fp->len == e - b) {
-    nm->tag = false;
-    return (TokSubst){fp->text, e};
-  }
-  if (nm->in_attr) { /* struct __attribute__((...)) NAME */
-    nm->attr += (t[b] == '(') - (t[b] == ')');
-    nm->in_attr = nm->attr > 0 || t[b] != ')';
-    return none;
-  }
-  size_t n = e - b;
-  if (!is_ident_char(t[b])) {
-    nm->tag = false;
-    return none;
-  }
-  if (nm->tag && n >= 11 && !strncmp(t + b, "__attribute", 11)) {
-    nm->in_attr = true;
-    nm->attr = 0;
-    return none;
-  }
-  HoistedTag *anon = is_tag_keyword(t + b, n) ? unnamed_at(L, b) : NULL;
-  if (anon) { /* its definition is hoisted: only its generated name */
-    nm->tag = false;
-    return (TokSubst){xformat("%.*s %s", (int)n, t + b, anon->new_name),
-                      anon->def->end};
-  }
-  Decl *d = nm->tag || (t[b] >= '0' && t[b] <= '9') ? NULL : ast_name_at(b);
-  HoistedTag *h = nm->tag ? tag_at(L, t + b, n, b) : NULL;
-  const char *r = h ? h->new_name : d ? name_subst(L, d, nm->locals) : NULL;
-  if (!r && d && L->hoisting && d->kind == DK_VAR && d->is_local)
-    r = local_at_file_scope(L, d, b);
-  nm->tag = is_tag_keyword(t + b, n);
-  return (TokSubst){r, e};
-}
-
-/* Copies [from, to) of the buffer in the user's spelling (tokmap_copy),
-   names substituted, and the nodes of `rw` rewritten. */
-static void copy_range(Lower *L, size_t from, size_t to, Str *out,
-                       bool locals, const Vec *rw) {
-  Names nm = {.L = L, .locals = locals, .rw = rw, .to = to};
-  tokmap_copy(source_map(L->src), L->src, from, to, name_token, &nm, out);
-}
-
-static void copy_names(Lower *L, size_t from, size_t to, Str *out,
-                       bool locals) {
-  copy_range(L, from, to, out, locals, NULL);
-}
-
-const char *lower_src(Lower *L, size_t begin, size_t end) {
-  Str s = {0};
-  if (end > begin)
-    copy_names(L, begin, end, &s, false);
-  return s.len ? str_cstr(&s) : "";
-}
-
-const char *lower_src_locals(Lower *L, size_t begin, size_t end) {
-  Str s = {0};
-  if (end > begin)
-    copy_names(L, begin, end, &s, true);
-  return str_cstr(&s);
-}
-
-const char *lower_src_hoisted(Lower *L, size_t begin, size_t end) {
-  bool saved = L->hoisting;
-  L->hoisting = true;
-  const char *r = lower_src(L, begin, end);
-  L->hoisting = saved;
-  return r;
-}
-
-/* NAME__f for the first NAME hoisted from f, NAME__f_K for the K-th. */
-static const char *unique_name(Lower *L, const char *name, int same) {
-  return same ? xformat("%s__%s_%d", name, L->fn->name, same + 1)
-              : xformat("%s__%s", name, L->fn->name);
-}
-
-/* Renames the constants an enum definition declares along with it: they
-   are file-scope names once it is hoisted. */
-static void rename_enumerators(Lower *L, Node *def) {
-  const char *t = L->src->text;
-  for (size_t i = def->begin; i < def->end; i++) {
-    Decl *d =
-        is_ident_char(t[i]) && !is_ident_char(t[i - 1]) ? ast_name_at(i) : NULL;
-    if (d && d->kind == DK_ENUMCONST && d->name_off == i)
-      lower_rename_decl(L, d);
-  }
-}
-
-void lower_rename_decl(Lower *L, Decl *d) {
-  int same = 0;
-  for (int i = 0; i + 1 < L->renamed.len; i += 2)
-    same += !strcmp(((Decl *)L->renamed.items[i])->name, d->name);
-  vec_push(&L->renamed, d);
-  vec_push(&L->renamed, (char *)unique_name(L, d->name, same));
-}
-
-/* The offset of the name a tag definition `struct T { ... }` declares. */
-static size_t tag_name_off(Lower *L, Node *def) {
-  const char *t = L->src->text;
-  size_t i = def->begin;
-  while (i < def->end && is_ident_char(t[i]))
-    i++; /* struct, union or enum */
-  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
-    i = (size_t)(a - t);
-  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
-    i++;
-  return i;
-}
-
-/* The name a tag definition `struct T { ... }` declares, or NULL. */
-static const char *defined_tag(Lower *L, Node *def) {
-  const char *t = L->src->text;
-  size_t i = def->begin;
-  while (i < def->end && is_ident_char(t[i]))
-    i++; /* struct, union or enum */
-  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
-    i = (size_t)(a - t);
-  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
-    i++;
-  size_t n = 0;
-  while (i + n < def->end && is_ident_char(t[i + n]))
-    n++;
-  return n ? xstrndup(t + i, n) : NULL;
-}
-
-/*
- * An unnamed struct, union or enum that declares frame locals gets a tag,
- * so that the frame can name the type and the locals of one declaration
- * share it; copies of the declaration name it by that tag:
- *   before:  struct { long a; } s, t;
- *   after:   struct ac__anon1__f { long a; };      (file scope)
- *            struct ac__anon1__f s_3; struct ac__anon1__f t_4;  (frame)
- */
-const char *lower_hoist_unnamed(Lower *L, Node *def) {
-  const char *t = L->src->text;
-  size_t kw = def->begin;
-  while (kw < def->end && is_ident_char(t[kw]))
-    kw++;
-  for (const char *a; (a = skip_attribute(t + kw)) != t + kw;)
-    kw = (size_t)(a - t); /* gcc wants the tag after the attributes */
-  if (!strncmp(t + def->begin, "enum", 4))
-    rename_enumerators(L, def);
-  int n = 1;
-  for (int i = 0; i < L->tags.len; i++)
-    n += !((HoistedTag *)L->tags.items[i])->name;
-  HoistedTag *h = xalloc(sizeof *h);
-  h->def = def;
-  h->name_off = def->begin;
-  h->scope = L->block;
-  h->new_name = xformat("ac__anon%d__%s", n, L->fn->name);
-  const char *text = xformat("%.*s %s%s;", (int)(kw - def->begin),
-                             t + def->begin, h->new_name,
-                             lower_src_hoisted(L, kw, def->end));
-  vec_push(&L->tags, h);
-  return text;
-}
-
-bool lower_tag_has_name(Lower *L, Node *def) {
-  return defined_tag(L, def) != NULL;
-}
-
-bool lower_is_hoisted_unnamed(Lower *L, Node *def) {
-  return unnamed_at(L, def->begin) != NULL;
-}
-
-void lower_rename_tag(Lower *L, Node *def) {
-  if (!strncmp(L->src->text + def->begin, "enum", 4)) /* unnamed ones too */
-    rename_enumerators(L, def);
-  const char *name = defined_tag(L, def);
-  if (!name || !L->block)
-    return;
-  /* A forward declaration `struct T;` in this block declared the tag
-     already: its definition completes that type, under the same name. */
-  int same = 0;
-  const char *new_name = NULL;
-  for (int i = 0; i < L->tags.len; i++) {
-    HoistedTag *o = L->tags.items[i];
-    if (o->name && !strcmp(o->name, name)) {
-      same++;
-      if (o->scope == L->block)
-        new_name = o->new_name;
-    }
-  }
-  HoistedTag *h = xalloc(sizeof *h);
-  h->def = def;
-  h->name_off = tag_name_off(L, def);
-  h->scope = L->block;
-  h->name = name;
-  h->new_name = new_name ? new_name : unique_name(L, name, same);
-  vec_push(&L->tags, h);
-}
-
-/* The hoisted typedef named [p, p + n) whose scope holds offset `at` (the
-   innermost: declared last), or NULL. */
-static Decl *typedef_at(Lower *L, const char *p, size_t n, size_t at) {
-  Decl *best = NULL;
-  for (int i = 0; i + 1 < L->renamed.len; i += 2) {
-    Decl *d = L->renamed.items[i];
-    Node *sc = d->scope;
-    if (d->kind == DK_TYPEDEF && strlen(d->name) == n && !strncmp(d->name, p, n) && d->name_off < at &&
-        sc && sc->begin <= at && at < sc->end &&
-        (!best || d->name_off > best->name_off))
-      best = d;
-  }
-  return best;
-}
-
-const char *lower_rename_spelled(Lower *L, const char *t, size_t at) {
-  if (!t || (!L->renamed.len && !L->tags.len))
-    return t;
-  Str s = {0};
-  bool tag = false; /* the word follows struct, union or enum */
-  for (const char *p = t; *p;) {
-    size_t n = 0;
-    while (is_ident_char(p[n]))
-      n++;
-    if (!n) {
-      str_add(&s, p++, 1);
-      continue;
-    }
-    if (tag && skip_attribute(p) != p) { /* struct __attribute__((...)) */
-      const char *end = skip_attribute(p);
-      str_add(&s, p, (size_t)(end - p));
-      p = end;
-      continue;
-    }
-    Decl *d = tag ? NULL : typedef_at(L, p, n, at);
-    HoistedTag *h = tag ? tag_at(L, p, n, at) : NULL;
-    if (d || h)
-      str_puts(&s, h ? h->new_name : renamed(L, d));
-    else
-      str_add(&s, p, n);
-    tag = is_tag_keyword(p, n);
-    p += n;
-  }
-  return str_cstr(&s);
-}
-
-/*
- * Copies an await-free subtree as written, with the substitutions:
- *   before:  if (n > 0) return n * k;          (k a frame local)
- *   after:   if (n > 0) { *ac__out = (n * ac__F->k_4); ...; return AC_POLL_READY; }
- * The text is one copy of the node's range in the user's spelling; the
- * nodes that are rewritten (returns, continues of rewritten loops,
- * compound literals kept in the frame, case labels the statement before
- * falls into) are found first, in source order, and replace their ranges.
- */
-static const char *rewrite(Lower *L, Node *n);
-
-static void find_rewrites(Lower *L, Node *n, Vec *rw) {
-  Node *kids[256];
-  int k = lower_children(n, kids, 256);
-  size_t pos = n->begin;
-  for (int i = 0; i < k; i++) {
-    Node *kid = kids[i];
-    if (kid->begin < pos || kid->end > n->end)
-      continue;
-    const char *text = NULL;
-    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kid))
-      text = xformat("__attribute__((fallthrough)); %s",
-                     lower_copy_text(L, kid));
-    else
-      text = rewrite(L, kid);
-    if (text) {
-      NodeRewrite *r = xalloc(sizeof *r);
-      *r = (NodeRewrite){kid->begin, kid->end, text};
-      vec_push(rw, r);
-    } else {
-      find_rewrites(L, kid, rw);
-    }
-    pos = kid->end;
-  }
-}
-
-/* n's text with its descendants rewritten and names substituted. */
-static void copy_node(Lower *L, Node *n, Str *out) {
-  Vec rw = {0};
-  find_rewrites(L, n, &rw);
-  copy_range(L, n->begin, n->end, out, true, &rw);
-}
-
-/* The text of a node that is not copied as written, or NULL. */
-static const char *rewrite(Lower *L, Node *n) {
-  if (n->kind == ND_RETURN)
-    return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
-  if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
-    const char *cleanup = lower_cleanup_jump(L, n);
-    const char *label = n->kind == ND_CONTINUE && n->target
-                            ? continue_label_of(L, n->target) : NULL;
-    if (label)
-      return xformat("{ %sgoto %s; }", cleanup ? cleanup : "", label);
-    if (cleanup) {
-      Str jump = {0};
-      copy_node(L, n, &jump);
-      return xformat("{ %s%s }", cleanup, str_cstr(&jump));
-    }
-  }
-  if (n->kind == ND_COMPOUND_LIT) { /* maybe stored in the frame */
-    Str lit = {0};
-    copy_node(L, n, &lit);
-    return lower_literal(L, n, lit.len ? str_cstr(&lit) : "");
-  }
-  return NULL;
-}
-
-void lower_copy(Lower *L, Node *n, Str *out) {
-  const char *r = rewrite(L, n);
-  if (r)
-    str_puts(out, r);
-  else
-    copy_node(L, n, out);
-}
-
-const char *lower_copy_text(Lower *L, Node *n) {
-  Str s = {0};
-  lower_copy(L, n, &s);
-  return str_cstr(&s);
-}
-
-/* ==== temporaries ==== */
-
-/* The group of the current full expression: a struct of its temporaries
-   in the union of the enclosing scope. */
-static Group *expr_group(Lower *L) {
-  if (!L->expr)
-    L->expr = lower_new_group(lower_inner(L->scope), false, "expression");
-  return L->expr;
-}
-
-static Slot *new_temp(Lower *L, const char *type) {
-  char *name = xformat("ac__t%d", ++L->ntemp);
-  Slot *s = lower_new_slot(L, expr_group(L), SL_TEMP, name, type);
-  s->born = L->fn->sites.len;
-  return s;
-}
-
-Group *lower_expr_group(Lower *L) { return expr_group(L); }
-Slot *lower_new_temp(Lower *L, const char *type) { return new_temp(L, type); }
 
 /* The result type of a call, from the callee's function type "R (P...)",
    for calls the erasure could not type (a cast of a leaf future). */
@@ -690,11 +88,11 @@ static const char *splice_types(Lower *L, Node *e) {
     const char *t = type_expr(L, kids[i]);
     if (!t)
       return NULL;
-    copy_names(L, pos, kids[i]->begin, &s, false);
+    lower_copy_range(L, pos, kids[i]->begin, &s, false, NULL);
     str_puts(&s, t);
     pos = kids[i]->end;
   }
-  copy_names(L, pos, e->end, &s, false);
+  lower_copy_range(L, pos, e->end, &s, false, NULL);
   return xformat("(%s)", str_cstr(&s));
 }
 
@@ -769,18 +167,6 @@ static const char *static_type(Lower *L, Node *e) {
   return x ? xformat("__typeof__(%s)", x) : t;
 }
 
-/* t = value, by memcpy where `=` is not allowed (const members). */
-static void store(Lower *L, Slot *t, const char *value) {
-  if (lower_assignable(t->type))
-    lower_emit(L, "ac__F->%s = (%s);\n", t->name, value);
-  else
-    lower_emit(L, "{ __typeof__(ac__F->%s) ac__v = (%s);\n__builtin_memcpy((void "
-               "*)&ac__F->%s, (const void *)&ac__v, sizeof ac__v); }\n", t->name,
-               value, t->name);
-}
-
-void lower_store(Lower *L, Slot *t, const char *value) { store(L, t, value); }
-
 /* Arrays, functions and constants keep their meaning unspilled. */
 static bool spillable(Lower *L, Node *e) {
   switch (e->kind) {
@@ -808,22 +194,12 @@ static const char *spill(Lower *L, Node *e) {
   const char *text = lower_copy_text(L, e);
   if (!spillable(L, e))
     return text;
-  Slot *t = new_temp(L, type_of(L, e));
-  store(L, t, text);
+  Slot *t = lower_new_temp(L, type_of(L, e));
+  lower_store(L, t, text);
   return xformat("ac__F->%s", t->name);
 }
 
 /* ==== the await site ==== */
-
-Site *lower_new_site(Lower *L, Site *s, Node *aw) {
-  s->state = L->fn->sites.len + 1;
-  s->await = aw;
-  Loc loc = source_loc(L->src, aw->begin);
-  s->line = loc.line;
-  s->col = loc.col;
-  vec_push(&L->fn->sites, s);
-  return s;
-}
 
 static Site *new_site(Lower *L, Node *aw) {
   return lower_new_site(L, xalloc(sizeof(Site)), aw);
@@ -833,20 +209,13 @@ static Site *new_site(Lower *L, Node *aw) {
    current expression, or, for a branch of a combinator, in the
    combinator's struct (s->group), where every branch lives at once. */
 static Slot *child_slot(Lower *L, Site *s, const char *type) {
-  Group *g = s->parent ? s->group : lower_inner(expr_group(L));
+  Group *g = s->parent ? s->group : lower_inner(lower_expr_group(L));
   const char *name = s->parent ? xformat("ac__c%d_%d", s->state,
                                          s->parent->branches.len)
                                : xformat("ac__c%d", s->state);
   Slot *c = lower_new_slot(L, g, SL_CHILD, name, type);
   c->site = s->parent ? s->parent : s;
   return c;
-}
-
-bool lower_is_async_call(Node *e) {
-  return e->kind == ND_CALL && e->lhs->kind == ND_IDENT && e->lhs->decl &&
-         e->lhs->decl->kind == DK_FUNC &&
-         (e->lhs->decl->is_async ||
-          (e->lhs->decl->first && e->lhs->decl->first->is_async));
 }
 
 /* The arguments of a call, lowered left to right with spills. */
@@ -951,7 +320,7 @@ static void place_child(Lower *L, Site *s, Node *e, const char *type) {
     s->kind = CH_PLACE;
     const char *text = xformat("(void *)&(%s)", lower_expr(L, e));
     if (L->spill_all) { /* a later branch awaits first: take it now */
-      Slot *p = new_temp(L, "void *");
+      Slot *p = lower_new_temp(L, "void *");
       lower_emit(L, "ac__F->%s = %s;\n", p->name, text);
       text = xformat("ac__F->%s", p->name);
     }
@@ -999,6 +368,71 @@ static bool site_value(Lower *L, Site *s, Node *e) {
   return true;
 }
 
+/* ==== combinators (lower_combinator.c builds their state) ==== */
+
+/* The operands of the branches of combinator c, left to right; false
+   after an error. */
+static bool comb_branches(Lower *L, Site *c, Node *call, Group *g) {
+  int first = combinator_first_branch(call), last = -1;
+  for (int i = 0; i < call->args.len; i++)
+    if (((Node *)call->args.items[i])->has_await)
+      last = i;
+  bool saved = L->spill_all, ok = true;
+  const char *ms = NULL;
+  for (int i = 0; ok && i < call->args.len; i++) {
+    Node *arg = call->args.items[i];
+    L->spill_all = saved || i < last;
+    if (i >= first) {
+      Site *b = lower_combinator_branch(L, c, arg, g);
+      ok = lower_child(L, b, combinator_future(arg));
+      if (ok)
+        lower_combinator_add(L, c, b);
+    } else if (!L->spill_all || arg->has_await) {
+      ms = lower_expr(L, arg);
+    } else { /* the deadline, before an await in the future's operands */
+      Slot *t = lower_new_temp(L, "unsigned long long");
+      lower_store(L, t, lower_expr(L, arg));
+      ms = xformat("ac__F->%s", t->name);
+    }
+  }
+  L->spill_all = saved;
+  if (ok && c->comb == CB_WITHIN)
+    lower_combinator_deadline(L, c, g, ms);
+  return ok;
+}
+
+/* After the state: each destination receives its branch's output (only
+   the winner's, for ac_first and ac_within). */
+static void comb_outputs(Lower *L, Site *c, Node *call) {
+  int first = combinator_first_branch(call);
+  for (int i = first; i < call->args.len; i++) {
+    Node *arg = call->args.items[i], *dest = combinator_dest(arg);
+    Site *b = c->branches.items[i - first];
+    if (!dest || !b->result)
+      continue;
+    int won = c->comb == CB_WITHIN ? 0 : i - first;
+    if (c->comb != CB_ALL)
+      lower_emit(L, "if (ac__F->%s == %d) {\n", c->result->name, won);
+    const char *lv = lower_expr(L, dest);
+    lower_emit(L, "%s %s (ac__F->%s);\n", lv, arg->op, b->result->name);
+    if (c->comb != CB_ALL)
+      lower_emit(L, "}\n");
+  }
+}
+
+/* `await ac_first(...)`, `ac_all(...)`, `ac_within(...)`: one state whose
+   branches run inline (lower_combinator.c says how); returns the await's
+   value. */
+static const char *lower_combinator(Lower *L, Node *aw) {
+  Group *g;
+  Site *c = lower_combinator_open(L, aw, &g);
+  if (!comb_branches(L, c, aw->lhs, g))
+    return "0";
+  const char *value = lower_combinator_close(L, c, g);
+  comb_outputs(L, c, aw->lhs);
+  return value;
+}
+
 /*
  * The await itself: one state.
  *   before:  y = await g(x);
@@ -1013,13 +447,13 @@ static const char *lower_await(Lower *L, Node *aw) {
   if (combinator_kind(aw->lhs))
     return lower_combinator(L, aw);
   Site *s = new_site(L, aw);
-  s->group = expr_group(L);
+  s->group = lower_expr_group(L);
   s->cleanup = lower_cleanup_live(L);
   vec_push(&L->fn->children, s);
   if (!lower_child(L, s, aw->lhs))
     return "0";
   if (s->out_type && strcmp(s->out_type, "void"))
-    s->result = new_temp(L, s->out_type);
+    s->result = lower_new_temp(L, s->out_type);
   Step *st = xalloc(sizeof *st);
   st->kind = ST_AWAIT;
   st->site = s;
@@ -1089,7 +523,7 @@ bool lower_child(Lower *L, Site *s, Node *e) {
  */
 static const char *lower_logic(Lower *L, Node *e) {
   bool is_and = e->kind == ND_LOGAND;
-  Slot *t = new_temp(L, "int");
+  Slot *t = lower_new_temp(L, "int");
   const char *a = lower_expr(L, e->lhs);
   /* `(a) != 0`, not `(a)`: clang warns on `if ((x == 0))`. */
   lower_emit(L, is_and ? "ac__F->%s = %d;\nif ((%s) != 0) {\n"
@@ -1107,27 +541,27 @@ static const char *lower_logic(Lower *L, Node *e) {
 static const char *lower_cond(Lower *L, Node *e) {
   const char *type = static_type(L, e);
   bool is_void = !type || !strcmp(type, "void");
-  Slot *t = is_void ? NULL : new_temp(L, type);
+  Slot *t = is_void ? NULL : lower_new_temp(L, type);
   const char *c = lower_expr(L, e->cond);
   if (!e->then) { /* GNU c ?: els */
     if (is_void) {
       lower_emit(L, "if (!(%s)) {\n", c);
     } else {
-      store(L, t, c);
+      lower_store(L, t, c);
       lower_emit(L, "if (!ac__F->%s) {\n", t->name);
     }
   } else {
     lower_emit(L, "if (%s) {\n", c);
     const char *a = lower_expr(L, e->then);
     if (t)
-      store(L, t, a);
+      lower_store(L, t, a);
     else
       lower_emit(L, "(void)(%s);\n", a);
     lower_emit(L, "} else {\n");
   }
   const char *b = lower_expr(L, e->els);
   if (t)
-    store(L, t, b);
+    lower_store(L, t, b);
   else
     lower_emit(L, "(void)(%s);\n", b);
   lower_emit(L, "}\n");
@@ -1176,12 +610,12 @@ static const char *lvalue_once(Lower *L, Node *e) {
   Slot *p;
   if (e->kind == ND_ARROW) {
     const char *ptr = lower_expr(L, e->lhs);
-    p = new_temp(L, "void *");
+    p = lower_new_temp(L, "void *");
     lower_emit(L, "ac__F->%s = (void *)(%s);\n", p->name, ptr);
     return xformat("((__typeof__(%s))ac__F->%s)->%s", ptr, p->name, e->name);
   }
   const char *addr = lower_expr(L, e);
-  p = new_temp(L, "void *");
+  p = lower_new_temp(L, "void *");
   lower_emit(L, "ac__F->%s = (void *)&(%s);\n", p->name, addr);
   return xformat("*(__typeof__(%s) *)ac__F->%s", addr, p->name);
 }
@@ -1235,8 +669,8 @@ static const char *lower_splice(Lower *L, Node *e) {
     else if (i < last && e->kind != ND_ADDR && spillable(L, kids[i]))
       texts[i] = spill(L, kids[i]);
     else if (i < last && e->kind != ND_ADDR &&
-             !(texts[i] = rewrite(L, kids[i])))
-      find_rewrites(L, kids[i], &early[i]);
+             !(texts[i] = lower_rewrite(L, kids[i])))
+      lower_find_rewrites(L, kids[i], &early[i]);
   }
   /* One copy of e with its children's texts in place, so that a macro
      invocation around them can stay as written (atomic_fetch_add(p,
@@ -1245,7 +679,7 @@ static const char *lower_splice(Lower *L, Node *e) {
   for (int i = 0; i < k; i++) {
     const char *t = texts[i]         ? texts[i]
                     : i < last && e->kind != ND_ADDR ? NULL
-                                     : rewrite(L, kids[i]);
+                                     : lower_rewrite(L, kids[i]);
     if (t) {
       NodeRewrite *r = xalloc(sizeof *r);
       *r = (NodeRewrite){kids[i]->begin, kids[i]->end, t};
@@ -1254,11 +688,11 @@ static const char *lower_splice(Lower *L, Node *e) {
       for (int j = 0; j < early[i].len; j++)
         vec_push(&rw, early[i].items[j]);
     } else {
-      find_rewrites(L, kids[i], &rw);
+      lower_find_rewrites(L, kids[i], &rw);
     }
   }
   Str s = {0};
-  copy_range(L, e->begin, e->end, &s, true, &rw);
+  lower_copy_range(L, e->begin, e->end, &s, true, &rw);
   return s.len ? str_cstr(&s) : "";
 }
 
@@ -1276,7 +710,7 @@ static const char *lower_generic(Lower *L, Node *e) {
   for (int i = 0; !type && i < e->args.len; i++)
     type = static_type(L, ((Node *)e->args.items[i])->lhs);
   bool is_void = !type || !strcmp(type, "void");
-  Slot *t = is_void ? NULL : new_temp(L, type);
+  Slot *t = is_void ? NULL : lower_new_temp(L, type);
   Str sel = {0};
   str_printf(&sel, "_Generic(%s", lower_copy_text(L, e->lhs));
   for (int i = 0; i < e->args.len; i++) {
@@ -1288,7 +722,7 @@ static const char *lower_generic(Lower *L, Node *e) {
     lower_emit(L, "%sif (%s) == %d) {\n", i ? "else " : "", str_cstr(&sel), i);
     const char *v = lower_expr(L, ((Node *)e->args.items[i])->lhs);
     if (t)
-      store(L, t, v);
+      lower_store(L, t, v);
     else
       lower_emit(L, "(void)(%s);\n", v);
     lower_emit(L, "}\n");
@@ -1385,8 +819,8 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
     return NULL;
   }
   L->expr = outer;
-  Slot *t = new_temp(L, lower_decay(type)); /* its value is an rvalue */
-  store(L, t, v);
+  Slot *t = lower_new_temp(L, lower_decay(type)); /* its value is an rvalue */
+  lower_store(L, t, v);
   return t;
 }
 
@@ -1405,7 +839,7 @@ static Slot *stmt_expr_value(Lower *L, Node *value, Group *outer) {
  * loops and switches.
  */
 const char *lower_stmt_expr(Lower *L, Node *e, bool want_value) {
-  Group *outer = expr_group(L), *saved_scope = L->scope;
+  Group *outer = lower_expr_group(L), *saved_scope = L->scope;
   Node *saved_block = L->block;
   Loc loc = source_loc(L->src, e->begin);
   L->scope = lower_new_group(lower_inner(outer), false,

@@ -27,258 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ==== helpers shared with lower_expr.c ==== */
-
-void lower_emit(Lower *L, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  str_vprintf(&L->cur, fmt, ap);
-  va_end(ap);
-}
-
-void lower_flush(Lower *L) {
-  if (!L->cur.len)
-    return;
-  Step *st = xalloc(sizeof *st);
-  st->kind = ST_TEXT;
-  st->text = xstrdup(str_cstr(&L->cur));
-  vec_push(&L->fn->steps, st);
-  L->cur.len = 0;
-}
-
-void lower_line(Lower *L, size_t off) {
-  const TokMap *m = source_map(L->src);
-  int k = tokmap_find(m, off);
-  if (k < 0 || !m->toks[k].main || !m->toks[k].line)
-    return;
-  bool copied = k > 0 && L->copied_from <= m->toks[k - 1].end &&
-                m->toks[k].begin < L->copied_to;
-  if (k != L->gap_tok && !copied) { /* the #define or #pragma lines before
-                                       it, once */
-    L->gap_tok = k;
-    const char *d = tokmap_gap_directives(m, L->src, k - 1, k);
-    if (*d)
-      lower_emit(L, "%s\n", d);
-  }
-  lower_flush(L);
-  Step *st = xalloc(sizeof *st);
-  st->kind = ST_LINE;
-  st->line = m->toks[k].line;
-  st->file = m->toks[k].file;
-  vec_push(&L->fn->steps, st);
-}
-
-Slot *lower_slot_of(Lower *L, Decl *d) {
-  for (int i = 0; i + 1 < L->slot_of.len; i += 2)
-    if (L->slot_of.items[i] == d)
-      return L->slot_of.items[i + 1];
-  return NULL;
-}
-
-/* Whether a file-scope typedef of the TU is named `name`: a frame field
-   of that name would hide it from the fields after it (clang reads
-   `long T; T b;` in one struct so). */
-static bool is_typedef_name(Program *p, const char *name) {
-  for (int i = 0; i < p->tu->args.len; i++) {
-    Node *n = p->tu->args.items[i];
-    if (n->kind != ND_DECLARATION || n->spec->storage != SC_TYPEDEF)
-      continue;
-    for (int j = 0; j < n->decls.len; j++)
-      if (!strcmp(((Decl *)n->decls.items[j])->name, name))
-        return true;
-  }
-  return false;
-}
-
-/* A frame field's name for a local or parameter: its own name, or
-   NAME_2, NAME_3... when the frame has one of that name already (two
-   blocks of the function declare an `i`) or a typedef has it.  Names stay
-   the same whatever else the headers declare, and the generated fields
-   are all `ac__...`. */
-const char *lower_field_name(Lower *L, const char *name) {
-  const char *cand = name;
-  bool type_name = is_typedef_name(L->prog, name);
-  for (int k = 2;; k++) {
-    bool taken = type_name && cand == name;
-    for (int i = 0; i < L->fn->slots.len && !taken; i++)
-      taken = !strcmp(((Slot *)L->fn->slots.items[i])->name, cand);
-    if (!taken)
-      return cand;
-    cand = xformat("%s_%d", name, k);
-  }
-}
-
-Group *lower_new_group(Group *parent, bool is_union, const char *label) {
-  Group *g = xalloc(sizeof *g);
-  g->is_union = is_union;
-  g->label = label;
-  g->parent = parent;
-  if (parent) {
-    GroupMember *m = xalloc(sizeof *m);
-    m->group = g;
-    vec_push(&parent->members, m);
-  }
-  return g;
-}
-
-Group *lower_inner(Group *g) {
-  for (int i = 0; i < g->members.len; i++) {
-    GroupMember *m = g->members.items[i];
-    if (m->group && m->group->is_union)
-      return m->group;
-  }
-  return lower_new_group(g, true, "inner");
-}
-
-Slot *lower_new_slot(Lower *L, Group *g, SlotKind kind, const char *name,
-                     const char *type) {
-  Slot *s = xalloc(sizeof *s);
-  s->kind = kind;
-  s->name = name;
-  s->type = type;
-  s->group = g;
-  GroupMember *m = xalloc(sizeof *m);
-  m->slot = s;
-  vec_push(&g->members, m);
-  vec_push(&L->fn->slots, s);
-  return s;
-}
-
-AsyncFunc *lower_func_of(Program *p, Decl *d) {
-  if (!d)
-    return NULL;
-  AsyncFunc *f = map_get(&p->func_by_decl, d->first ? d->first : d);
-  /* A block-scope declaration of a function this file defines later
-     names that function (the only one of its name with linkage). */
-  if (!f && d->kind == DK_FUNC && d->is_local)
-    f = map_get(&p->func_by_name, d->name);
-  return f;
-}
-
-/* ==== types of declarations ==== */
-
-/* libclang spells GNU typeof as `typeof (...)`, a keyword only in gnu
-   modes; the output must compile with -std=c11. */
-const char *lower_fix_spelling(const char *t) {
-  if (!t || !strstr(t, "typeof ("))
-    return t;
-  Str s = {0};
-  for (const char *p = t; *p;) {
-    const char *q = strstr(p, "typeof (");
-    if (!q || (q > t && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z')))) {
-      str_puts(&s, p);
-      break;
-    }
-    str_add(&s, p, (size_t)(q - p));
-    str_puts(&s, "__typeof__(");
-    p = q + 8;
-  }
-  return str_cstr(&s);
-}
-
-/* The async function of this TU whose future a `__typeof__(g(...))`
-   spelling names, or NULL. */
-AsyncFunc *lower_typeof_future(Program *p, const char *t) {
-  const char *q = t ? strstr(t, "__typeof__(") : NULL;
-  if (!q)
-    return NULL;
-  q += 11;
-  for (int i = 0; i < p->funcs.len; i++) {
-    AsyncFunc *g = p->funcs.items[i];
-    size_t n = strlen(g->name);
-    if (!strncmp(q, g->name, n) && q[n] == '(')
-      return g;
-  }
-  return NULL;
-}
-
-/* The oracle's type of [begin, end), spelled so that it can declare a
-   frame field at file scope.  A typeof in the spelling would name the
-   operand's locals there (`__typeof__(a) a_ = (a);` in a macro), and a
-   typedef of the body has another name there, so the canonical type
-   stands for either, except for the typeof of a future, which is how the
-   source says which function's frame it is. */
-const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at) {
-  const char *t = lower_fix_spelling(oracle_expr_type(L->o, begin, end));
-  if (!t || strchr(t, '<') || lower_typeof_future(L->prog, t))
-    return t;
-  const char *printed = oracle_type_name_expr(L->o, begin, end, lower_namer, L);
-  if (printed)
-    return printed;
-  const char *r = lower_rename_spelled(L, t, at);
-  if (!strstr(t, "__typeof__(") && !strcmp(r, t))
-    return t;
-  /* A hoisted typedef is named by scope at `begin`, where an inner one
-     could hide the one meant; its canonical type has no such doubt, except
-     for an unnamed struct, which clang spells by its typedef's name. */
-  const char *c = oracle_expr_canonical_type(L->o, begin, end);
-  if (c)
-    return lower_rename_spelled(L, lower_fix_spelling(c), at);
-  /* an unnamed type, spelled by typeof of the expression: at file scope
-     only if it names no local */
-  for (size_t i = begin; i < end; i++) {
-    Decl *d = ast_name_at(i);
-    if (d && d->is_local)
-      return NULL;
-  }
-  return r;
-}
-
-/* A use of d whose type the oracle knows (uses inside an expression the
-   erasure could not type have none). */
-static const char *type_at_use(Lower *L, Node *n, Decl *d) {
-  if (!n)
-    return NULL;
-  if (n->kind == ND_IDENT && n->decl == d) {
-    /* its type as seen where it is declared: an inner block may define
-       another type of the same name */
-    const char *t = lower_oracle_type(L, n->begin, n->end, d->name_off);
-    return t && !strchr(t, '<') ? t : NULL;
-  }
-  Node *kids[256];
-  int k = lower_children(n, kids, 256);
-  for (int i = 0; i < k; i++) {
-    const char *t = type_at_use(L, kids[i], d);
-    if (t)
-      return t;
-  }
-  return NULL;
-}
-
-static const char *type_words(const char *text);
-
-/* The type name the declaration spells: specifiers plus the declarator
-   without its name ("char [100]", "int (*)(int)"). */
-static const char *abstract_type(Lower *L, Decl *d) {
-  size_t n = strlen(d->name);
-  return xformat("%s %s%s",
-                 type_words(lower_src(L, d->spec->begin, d->spec->end)),
-                 lower_src(L, d->begin, d->name_off),
-                 lower_src(L, d->name_off + n, d->end));
-}
-
-/* The declared type of a local or parameter, from the oracle at one of its
-   uses, else from its declaration; NULL if neither can be written at file
-   scope (an unnamed struct: the field is then the declarator itself). */
-const char *lower_type_of_decl(Lower *L, Decl *d) {
-  /* From its declaration's type, unless that is the typeof of a future
-     (the spelling says which function's frame it is). */
-  Node *te = d->spec->typeof_expr;
-  if (!(te && lower_is_async_call(te))) {
-    const char *printed = oracle_type_name_decl(L->o, d->name_off,
-                                                lower_namer, L);
-    if (printed)
-      return printed;
-  }
-  const char *t = type_at_use(L, L->fn->def->body, d);
-  if (t && (strstr(t, "(unnamed") || strstr(t, "(anonymous")))
-    return NULL;
-  for (int i = 0; !t && i < d->spec->tags.len; i++)
-    if (!lower_is_hoisted_unnamed(L, d->spec->tags.items[i]))
-      return NULL; /* its specifiers would define the tag again */
-  return lower_fix_spelling(t ? t : abstract_type(L, d));
-}
-
 /* ==== declarations ==== */
 
 /* A type written at offset `at` of the body, hoisted to file scope with
@@ -297,37 +45,6 @@ static void keep_hoisted_names_used(Lower *L) {
     lower_emit(L, "(void)%s;\n", slot ? lower_slot_ref(slot) : d->name);
   }
   L->hoist_named.len = 0;
-}
-
-/* Arithmetic and pointer types can be assigned; a struct or union may
-   have const members, so everything else is copied with memcpy. */
-bool lower_assignable(const char *t) {
-  if (!t || strstr(t, "const") || strchr(t, '[') || strchr(t, '('))
-    return false;
-  if (strchr(t, '*'))
-    return true;
-  static const char *words[] = {"unsigned", "signed", "int", "long", "short",
-                                "char", "float", "double", "_Bool", "bool",
-                                "volatile", "size_t", "ssize_t", "ptrdiff_t",
-                                "intptr_t", "uintptr_t", "intmax_t",
-                                "uintmax_t", NULL};
-  for (const char *p = t; *p;) {
-    while (*p == ' ')
-      p++;
-    const char *q = p;
-    while (*q && *q != ' ')
-      q++;
-    bool ok = false;
-    for (int i = 0; words[i] && !ok; i++)
-      ok = strlen(words[i]) == (size_t)(q - p) && !strncmp(words[i], p, q - p);
-    const char *u = *p == 'u' ? p + 1 : p; /* int8_t ... uint64_t */
-    ok = ok || (!strncmp(u, "int", 3) && q - p >= 6 && q[-2] == '_' &&
-                q[-1] == 't');
-    if (!ok && q > p)
-      return false;
-    p = q;
-  }
-  return true;
 }
 
 /* A frame local's initialiser is stored with memcpy from a temporary when
@@ -403,8 +120,8 @@ static const char *vm_type(Lower *L, Decl *d) {
   const char *t = L->src->text;
   size_t name_end = d->name_off + strlen(d->name);
   Str s = {0};
-  str_printf(&s, "%s ",
-             type_words(lower_src_locals(L, d->spec->begin, d->spec->end)));
+  str_printf(&s, "%s ", lower_type_words(lower_src_locals(L, d->spec->begin,
+                                                          d->spec->end)));
   for (size_t i = d->begin; i < d->end;) {
     if (i == d->name_off) {
       i = name_end;
@@ -644,49 +361,6 @@ static void decl_stmt(Lower *L, Node *s) {
 
 /* ==== statements ==== */
 
-/* Whether n holds a fallthrough attribute (`fallthrough))`, or with the
-   underscores), which gcc accepts only right before a case label. */
-static bool has_fallthrough_attribute(Node *n) {
-  const char *t = ast_source_text() + n->begin;
-  size_t len = n->end - n->begin;
-  for (const char *p = memmem(t, len, "fallthrough", 11); p;
-       p = memmem(p + 1, len - (size_t)(p + 1 - t), "fallthrough", 11)) {
-    const char *q = p + 11;
-    if (!strncmp(q, "__", 2))
-      q += 2;
-    while (q < t + len && (*q == ' ' || *q == '\t' || *q == '\n'))
-      q++;
-    if (q + 1 < t + len && q[0] == ')' && q[1] == ')')
-      return true;
-  }
-  return false;
-}
-
-/* The preprocessor removed the user's fall-through comments; a lowered
-   switch body says it with the attribute instead, before a case label that
-   the previous statement can fall into. */
-bool lower_falls_into(Node *prev, Node *label) {
-  if (label->kind != ND_CASE && label->kind != ND_DEFAULT)
-    return false;
-  while (prev->kind == ND_CASE || prev->kind == ND_DEFAULT ||
-         prev->kind == ND_LABEL)
-    prev = prev->body;
-  switch (prev->kind) {
-  case ND_BREAK: case ND_CONTINUE: case ND_RETURN: case ND_GOTO:
-  case ND_GOTO_INDIRECT: case ND_DECL_STMT:
-    return false;
-  case ND_NULL: /* the user's own __attribute__((fallthrough)); */
-    return !memmem(ast_source_text() + prev->begin, prev->end - prev->begin,
-                   "fallthrough", 11);
-  default:
-    /* `if (c) { ...; __attribute__((fallthrough)); } else break;`: the
-       user's attribute must stay the last statement before the label. */
-    return !has_fallthrough_attribute(prev);
-  }
-}
-
-/* A block with awaits: its frame locals form a struct in the enclosing
-   scope's union. */
 static void block(Lower *L, Node *s) {
   Group *saved = L->scope;
   Node *saved_block = L->block;
@@ -768,7 +442,7 @@ static bool has_continue(Node *n, Node *loop) {
 }
 
 /* A fresh label for the continues of a loop being rewritten, recorded for
-   lower_copy (continue_label_of in lower_expr.c); NULL if its body has no
+   lower_copy (continue_label_of in lower_copy.c); NULL if its body has no
    continue of its own. */
 static const char *new_continue_label(Lower *L, Node *loop) {
   if (!has_continue(loop->body, loop))
@@ -904,80 +578,6 @@ void lower_stmt(Lower *L, Node *s) {
 
 /* ==== functions ==== */
 
-static bool is_storage_word(const char *w, size_t n) {
-  static const char *words[] = {"async", "static", "extern", "inline",
-                                "__inline", "__inline__", "_Noreturn",
-                                "register", "auto", "_Thread_local",
-                                "__thread", "typedef", NULL};
-  for (int i = 0; words[i]; i++)
-    if (strlen(words[i]) == n && !strncmp(words[i], w, n))
-      return true;
-  return false;
-}
-
-/* The specifiers' text without storage classes, async and inline. */
-static const char *type_words(const char *text) {
-  Str s = {0};
-  for (const char *p = text; *p;) {
-    if (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
-      const char *q = p;
-      while (*q == '_' || (*q >= 'a' && *q <= 'z') ||
-             (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))
-        q++;
-      if (!is_storage_word(p, (size_t)(q - p)))
-        str_printf(&s, "%s%.*s", s.len ? " " : "", (int)(q - p), p);
-      p = q;
-    } else {
-      if (*p != ' ' && *p != '\t' && *p != '\n')
-        str_add(&s, p, 1);
-      p++;
-    }
-  }
-  return str_cstr(&s);
-}
-
-const char *lower_result_type(Program *p, Decl *d) {
-  const char *t = oracle_type_name_result(p->oracle, d->name_off, d->name,
-                                          NULL, NULL);
-  return t ? t : lower_ret_type(p->src, d);
-}
-
-const char *lower_ret_type(Source *src, Decl *d) {
-  const char *spec = type_words(xstrndup(src->text + d->spec->begin,
-                                         d->spec->end - d->spec->begin));
-  const char *ptr = xstrndup(src->text + d->begin,
-                             d->name_off > d->begin ? d->name_off - d->begin
-                                                    : 0);
-  const char *t = xformat("%s %s", spec, type_words(ptr));
-  size_t n = strlen(t);
-  while (n && t[n - 1] == ' ')
-    n--;
-  return xstrndup(t, n);
-}
-
-/* The parameters as written: "int a, const char *s", "void" for none. */
-const char *lower_param_text(Source *src, Decl *fn) {
-  Str s = {0};
-  for (int i = 0; i < fn->params.len; i++) {
-    Decl *p = fn->params.items[i];
-    size_t end = p->end > p->spec->end ? p->end : p->spec->end;
-    const char *t = rewrite_text(src->text, p->spec->begin, end);
-    str_printf(&s, "%s%s", i ? ", " : "", t);
-  }
-  if (fn->is_variadic)
-    str_puts(&s, ", ...");
-  return s.len ? str_cstr(&s) : "void";
-}
-
-static bool is_void_params(Source *src, Decl *fn) {
-  if (fn->params.len != 1)
-    return fn->params.len == 0;
-  Decl *p = fn->params.items[0];
-  return !p->name && !strcmp(type_words(xstrndup(src->text + p->spec->begin,
-                                        p->spec->end - p->spec->begin)),
-                             "void");
-}
-
 static AsyncFunc *new_func(Program *p, Node *def) {
   AsyncFunc *fn = xalloc(sizeof *fn);
   fn->def = def;
@@ -988,7 +588,7 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->is_static = def->spec->storage == SC_STATIC;
   fn->is_main = !strcmp(fn->name, "main");
   fn->line = source_loc(p->src, def->begin).line;
-  if (is_void_params(p->src, def->decl))
+  if (lower_is_void_params(p->src, def->decl))
     fn->decl->params.len = 0;
   fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
   fn->frame = lower_new_group(NULL, false, "frame");
@@ -999,16 +599,6 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   if (!map_get(&p->func_by_name, fn->name))
     map_put(&p->func_by_name, fn->name, fn);
   return fn;
-}
-
-/* The type of a value of type t: an array or a function is a pointer.
-   Written as the type of a comma expression, which converts its operand
-   as C does, so it holds for any type name:
-     "int [3]" -> __typeof__(((void)0, *(__typeof__(int [3]) *)0)) (int *) */
-const char *lower_decay(const char *t) {
-  if (!t || !strpbrk(t, "[("))
-    return t;
-  return xformat("__typeof__(((void)0, *(__typeof__(%s) *)0))", t);
 }
 
 /* Text [from, to) of a parameter's declarator with each array size
@@ -1067,7 +657,7 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->type = "void *";
   s->vm_typedef = xformat(
       "typedef %s %s%s%s __attribute__((unused));",
-      type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
+      lower_type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
       vm_param_sizes(L, d->begin, d->name_off), inner,
       vm_param_sizes(L, after, d->end));
   s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
@@ -1110,18 +700,6 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_line(&L, fn->def->end - 1); /* falling off the end: the last `}` */
   lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
   lower_flush(&L);
-}
-
-void lower_add_extern(Program *p, Decl *d) {
-  if (map_get(&p->extern_by_name, d->name))
-    return;
-  ExternAsync *e = xalloc(sizeof *e);
-  e->decl = d;
-  e->name = d->name;
-  e->ret_type = lower_result_type(p, d);
-  e->params = is_void_params(p->src, d) ? "void" : lower_param_text(p->src, d);
-  vec_push(&p->externs, e);
-  map_put(&p->extern_by_name, e->name, e);
 }
 
 static void find_externs(Program *p) {

@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static AsyncFunc *func_of(Program *p, Decl *d) { return lower_func_of(p, d); }
-
 /* ==== the strongly connected components of the call graph ==== */
 
 /*
@@ -47,7 +45,7 @@ static int next_callee(Program *p, Scc *c, int v, int *next) {
   AsyncFunc *f = p->funcs.items[v];
   while (*next < f->children.len) {
     Site *s = f->children.items[(*next)++];
-    AsyncFunc *g = func_of(p, s->callee_decl);
+    AsyncFunc *g = lower_func_of(p, s->callee_decl);
     if (g)
       return pos_of(c, g);
   }
@@ -237,7 +235,7 @@ static bool can_write_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
   bool ok = !uses_type_between(pl, g, f->def->begin, g->def->begin);
   for (int i = 0; ok && i < g->children.len; i++) {
     Site *s = g->children.items[i];
-    AsyncFunc *c = func_of(pl->p, s->callee_decl);
+    AsyncFunc *c = lower_func_of(pl->p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin)
       ok = can_write_early(pl, f, c);
   }
@@ -252,7 +250,7 @@ static void add_early(Place *pl, AsyncFunc *f, AsyncFunc *g) {
   map_put(&pl->in_early, g, g);
   for (int i = 0; i < g->children.len; i++) {
     Site *s = g->children.items[i];
-    AsyncFunc *c = func_of(pl->p, s->callee_decl);
+    AsyncFunc *c = lower_func_of(pl->p, s->callee_decl);
     if (s->kind == CH_FRAME && c && c->def->begin > f->def->begin)
       add_early(pl, f, c);
   }
@@ -275,7 +273,7 @@ static void box(AsyncFunc *f, Site *s, AsyncFunc *g, const char *why) {
 /* First pass: children on a cycle with their parent are boxed (or, held
    in a local or a place, reported). */
 static void break_cycles(Place *pl, AsyncFunc *f, Site *s) {
-  AsyncFunc *g = func_of(pl->p, s->callee_decl);
+  AsyncFunc *g = lower_func_of(pl->p, s->callee_decl);
   if (!g || !on_cycle_with(&pl->scc, f, g))
     return;
   if (s->kind == CH_LOCAL || s->kind == CH_LEAF || s->kind == CH_PLACE)
@@ -289,7 +287,7 @@ static void break_cycles(Place *pl, AsyncFunc *f, Site *s) {
 
 /* Second pass: a child defined later is written early, or boxed. */
 static void place_site(Place *pl, AsyncFunc *f, Site *s) {
-  AsyncFunc *g = func_of(pl->p, s->callee_decl);
+  AsyncFunc *g = lower_func_of(pl->p, s->callee_decl);
   if (!g || on_cycle_with(&pl->scc, f, g) || g->def->begin <= f->def->begin)
     return;
   if (s->kind == CH_LOCAL || s->kind == CH_LEAF || s->kind == CH_PLACE)

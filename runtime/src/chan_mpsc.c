@@ -128,10 +128,33 @@ static int grow(ac_mpsc_t *ch) {
   return 0;
 }
 
+/* memcpy of a size known only at run time is a call through the PLT;
+ * the common element sizes are copied inline (W3 copies an int a send). */
+static inline void copy_elem(void *dst, const void *src, size_t n) {
+  switch (n) {
+  case 4:
+    memcpy(dst, src, 4);
+    return;
+  case 8:
+    memcpy(dst, src, 8);
+    return;
+  case 16:
+    memcpy(dst, src, 16);
+    return;
+  default:
+    memcpy(dst, src, n);
+  }
+}
+
+/* head + k wrapped, for k <= bufcap: a compare, not a division. */
+static inline size_t slot_at(const ac_mpsc_t *ch, size_t k) {
+  size_t i = ch->head + k;
+  return i >= ch->bufcap ? i - ch->bufcap : i;
+}
+
 /* Under lock; room has been checked. */
 static void push(ac_mpsc_t *ch, const void *v) {
-  memcpy(ch->buf + ((ch->head + ch->len) % ch->bufcap) * ch->elem, v,
-         ch->elem);
+  copy_elem(ch->buf + slot_at(ch, ch->len) * ch->elem, v, ch->elem);
   ch->len++;
 }
 
@@ -142,7 +165,7 @@ static void push(ac_mpsc_t *ch, const void *v) {
 static void push_wake(ac_mpsc_t *ch, const void *v) {
   if (ch->rx_parked) {
     ch->rx_parked = false;
-    memcpy(ch->rx_dst, v, ch->elem);
+    copy_elem(ch->rx_dst, v, ch->elem);
     __atomic_store_n(&ch->rx_given, 1, __ATOMIC_RELEASE);
   } else {
     push(ch, v);
@@ -254,14 +277,14 @@ static int take(ac_mpsc_t *ch, void *dst) {
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     if (dst)
-      memcpy(dst, ch->rx_dst, ch->elem);
+      copy_elem(dst, ch->rx_dst, ch->elem);
     return 0;
   }
   if (ch->len == 0)
     return ch->senders ? AC_EAGAIN : AC_EPIPE;
   if (dst)
-    memcpy(dst, ch->buf + ch->head * ch->elem, ch->elem);
-  ch->head = (ch->head + 1) % ch->bufcap;
+    copy_elem(dst, ch->buf + ch->head * ch->elem, ch->elem);
+  ch->head = slot_at(ch, 1);
   ch->len--;
   if (ch->cap)
     grant(ch);
@@ -350,21 +373,19 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
 
 /* ==== recv future ==== */
 
-ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
-                            int *out) {
-  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? chan(self->ch, "recv") : NULL;
+/* Every case but a value handed over while parked: the lock, the buffer,
+ * parking, misuse.  Out of line, so the handoff path below needs no
+ * saved registers. */
+__attribute__((noinline)) static ac_poll_t
+recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
   int rc = 0;
   if (AC_UNLIKELY(!ch)) {
     if (!self->ch)
       ac__misuse(-EINVAL, "recv of a NULL channel, or polled again after it "
                           "completed");
+    else
+      bad_chan("recv");
     rc = -EBADF;
-    goto ready;
-  }
-  /* Handed over while parked: the value is in dst already.  Senders set
-   * the flag only while we are parked, so clearing it needs no lock. */
-  if (__atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
-    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     goto ready;
   }
   ac__spin_lock(&ch->lock);
@@ -373,7 +394,13 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
     rc = no_receiver("recv");
     goto ready;
   }
-  rc = take(ch, self->dst);
+  /* Empty and nothing handed over (the flag was clear when the caller
+   * looked, and only changes under the lock while we are parked): park
+   * without take(). */
+  rc = AC_LIKELY(!ch->len && ch->senders &&
+                 !__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED))
+           ? AC_EAGAIN
+           : take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
     ch->rx_parked = self->dst != NULL; /* no dst: nowhere to hand to */
@@ -389,12 +416,28 @@ ready:
   return AC_POLL_READY;
 }
 
+ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
+                            int *out) {
+  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? ac__obj_get(self->ch, AC__K_MPSC)
+                                      : NULL;
+  /* Handed over while parked: the value is in dst already.  Senders set
+   * the flag only while we are parked, so clearing it needs no lock. */
+  if (AC_LIKELY(ch) && __atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
+    self->ch = NULL; /* nothing left for drop to do */
+    if (out)
+      *out = 0;
+    return AC_POLL_READY;
+  }
+  return recv_slow(self, cx, out, ch);
+}
+
 /* Under lock: a value handed to a recv future dropped before it saw it
  * goes back to the head of the buffer (the spare slot makes room). */
 static void put_back(ac_mpsc_t *ch, const void *v) {
   if (ch->len == ch->bufcap && grow(ch) != 0)
     return; /* unbounded and out of memory: the value is lost */
-  ch->head = (ch->head + ch->bufcap - 1) % ch->bufcap;
+  ch->head = slot_at(ch, ch->bufcap - 1);
   memcpy(ch->buf + ch->head * ch->elem, v, ch->elem);
   ch->len++;
 }

@@ -264,7 +264,13 @@ _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
  * takes atomic read-modify-writes from any thread, and a plain store into
  * it would race with them.  Every access is a relaxed atomic, which is a
  * plain load or store. */
-enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 3 };
+enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 7 };
+/* Bit 2, set once at spawn: the future is not at the header's end or its
+ * output is too big for the stack buffer; sched.c's inline run takes the
+ * general path then (one test instead of two loads and compares). */
+enum { AC__VT_SLOW = 4 };
+_Static_assert(_Alignof(ac_future_vtable_t) > AC__VT_BITS,
+               "a vtable's address has room for the AC__VT_ bits");
 static inline const ac_future_vtable_t *ac__task_vt(const ac_task_t *t) {
   return (const ac_future_vtable_t *)(__atomic_load_n(&t->vtw,
                                                       __ATOMIC_RELAXED) &
@@ -392,16 +398,25 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 
 /* ==== sched.c: the scheduler both executors share ==== */
 
+/* Yields on a stealable queue go through the owner's private batch
+ * (sched.c): this many entries taken off q under one lock hold. */
+#define AC__BATCH 8
+
 typedef struct ac__worker {
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
+  uint32_t priv;     /* entries in batch and yq (owner only) */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
   uint32_t tick;     /* polls left until the next inject and driver check */
   uint32_t rng;      /* victim choice for stealing */
+  uint32_t bhead, blen; /* batch[bhead..blen): the head of q, taken out */
+  uint32_t ylen;     /* yq[0..ylen): yielded since, bound for q's tail */
   pthread_t thread;
+  uintptr_t batch[AC__BATCH];
+  uintptr_t yq[AC__BATCH];
 } ac__worker_t;
 
 /* ==== slab.c: task memory (see there) ==== */
@@ -513,6 +528,16 @@ AC_INTERNAL int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor,
                                uint32_t nworkers);
 AC_INTERNAL void ac__sched_destroy(ac__sched_t *s);
 AC_INTERNAL void ac__sched_schedule(ac__sched_t *s, ac_task_t *t);
+/* ac__sched_schedule with its common case inline (the wakers' path): a
+ * task woken by the task being polled on a worker of its runtime goes to
+ * the free run-next slot. */
+static inline void ac__sched_schedule_inline(ac__sched_t *s, ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running))
+    w->next = (uintptr_t)t;
+  else
+    ac__sched_schedule(s, t);
+}
 /* Queues a new task: 0, or -ENOMEM if no run queue could take it. */
 AC_INTERNAL int ac__sched_spawn(ac__sched_t *s, ac_task_t *t);
 /* Runs tasks until the tick says to look around (inject queue, driver) or
@@ -581,6 +606,19 @@ static inline bool ac__worker_tick(ac__worker_t *w) {
   return true;
 }
 
+/* The repoll of a lone task counts its polls too, but leaves the last
+ * one to the run loop (false at 1, without counting): a tick taken here
+ * would restart the countdown, and a task yielding alone on its worker
+ * kept the loop from ever looking at the inject queue, the driver or a
+ * shutdown. */
+static inline bool ac__worker_tick_repoll(ac__worker_t *w) {
+  if (AC_LIKELY(w->tick > 1)) {
+    w->tick--;
+    return true;
+  }
+  return false;
+}
+
 /* A task that woke itself may be polled again at once if nothing else is
  * runnable here; the tick still paces the inject and driver checks.  On
  * the yield path, hence inline. */
@@ -588,9 +626,9 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
-  return !ac__runq_len(&w->q) && !w->next &&
+  return !ac__runq_len(&w->q) && !w->next && !w->priv &&
          !ac__runq_len(&w->sched->inject) &&
-         AC_LIKELY(!ac__worker_tick(w));
+         ac__worker_tick_repoll(w);
 }
 
 /* ==== exec_multi.c ==== */

@@ -143,6 +143,19 @@ push_or_die(ac__worker_t *w, uintptr_t e) {
     no_queue_room();
 }
 
+static void priv_spill(ac__worker_t *w, uintptr_t e) {
+  ac__sched_t *s = w->sched;
+  while (w->blen > w->bhead)
+    if (push_inject(s, w->batch[w->bhead++]) != 0)
+      no_queue_room();
+  for (uint32_t i = 0; i < w->ylen; i++)
+    if (push_inject(s, w->yq[i]) != 0)
+      no_queue_room();
+  if (e && push_inject(s, e) != 0)
+    no_queue_room();
+  w->bhead = w->blen = w->ylen = w->priv = 0;
+}
+
 void ac__sched_flush_unpark(void) {
   ac__sched_t *s = ac__tls.unpark;
   ac__tls.unpark = NULL;
@@ -229,8 +242,95 @@ static uintptr_t pop_locked(ac__runq_t *q) {
   return e;
 }
 
-static uintptr_t pop_local(ac__worker_t *w) {
-  return w->sched->locked_queues ? pop_locked(&w->q) : ac__runq_pop(&w->q);
+/* ==== the private batch of a stealable queue ====
+ *
+ * A yield's requeue on a stealable queue took the queue's lock every time
+ * (W2b multi-thread: 11 ns a yield, 6 on the current-thread queue).  So
+ * the yield path takes up to AC__BATCH entries off q's head under one lock
+ * hold into `batch`, which runs first, and gathers the tasks that yield
+ * meanwhile in `yq`, which joins q's tail at the next hold: q's order, one
+ * lock hold per AC__BATCH yields.  Entries there cannot be stolen, so they
+ * go back to q (the batch to its head) whenever a worker is idle: at the
+ * next yield, and before a poll (which may take long or block).  Only the
+ * yield path fills the batch; other pops take one entry, as before.
+ */
+
+/* Room for n more entries in q, under its lock; false if it cannot grow. */
+static bool runq_room(ac__runq_t *q, uint32_t n) {
+  while (q->mask + 1 - (q->tail - q->head) < n)
+    if (ac__runq_grow(q) != 0)
+      return false;
+  return true;
+}
+
+/* Under q's lock, room made: the batch goes back to q's head, yq to its
+ * tail, and e (if any) behind them. */
+static void priv_return_locked(ac__worker_t *w, uintptr_t e) {
+  ac__runq_t *q = &w->q;
+  while (w->blen > w->bhead)
+    q->buf[--q->head & q->mask] = w->batch[--w->blen];
+  for (uint32_t i = 0; i < w->ylen; i++)
+    q->buf[q->tail++ & q->mask] = w->yq[i];
+  if (e)
+    q->buf[q->tail++ & q->mask] = e;
+  w->bhead = w->blen = w->ylen = w->priv = 0;
+}
+
+/* q could not grow: every private entry (and e) goes to the inject queue. */
+__attribute__((cold)) static void priv_spill(ac__worker_t *w, uintptr_t e);
+
+/* The private entries (and e) go back to q; then up to max entries come
+ * off its head, the first returned, the rest into the batch.  0 if q is
+ * empty (or everything was spilled). */
+static __attribute__((noinline)) uintptr_t refill(ac__worker_t *w, uintptr_t e,
+                                                 uint32_t max) {
+  ac__runq_t *q = &w->q;
+  ac__spin_lock(&q->lock);
+  if (!runq_room(q, w->priv + (e != 0))) {
+    ac__spin_unlock(&q->lock);
+    priv_spill(w, e);
+    return 0;
+  }
+  priv_return_locked(w, e);
+  uint32_t n = q->tail - q->head;
+  if (n > max)
+    n = max;
+  uintptr_t first = n ? q->buf[q->head++ & q->mask] : 0;
+  for (uint32_t i = 1; i < n; i++)
+    w->batch[i] = q->buf[q->head++ & q->mask];
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__spin_unlock(&q->lock);
+  w->bhead = 1;
+  w->blen = n ? n : 1;
+  w->priv = w->blen - w->bhead;
+  return first;
+}
+
+/* A worker is idle: what this one holds privately becomes stealable. */
+static void priv_give_back(ac__worker_t *w) {
+  ac__runq_t *q = &w->q;
+  ac__spin_lock(&q->lock);
+  if (!runq_room(q, w->priv)) {
+    ac__spin_unlock(&q->lock);
+    priv_spill(w, 0);
+    return;
+  }
+  priv_return_locked(w, 0);
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__spin_unlock(&q->lock);
+}
+
+static inline __attribute__((always_inline)) uintptr_t
+pop_local(ac__worker_t *w, const bool locked) {
+  if (!locked)
+    return ac__runq_pop(&w->q);
+  if (w->bhead < w->blen) {
+    w->priv--;
+    return w->batch[w->bhead++];
+  }
+  if (w->ylen)
+    return refill(w, 0, 1);
+  return pop_locked(&w->q);
 }
 
 static uintptr_t steal(ac__worker_t *w) {
@@ -268,78 +368,93 @@ static void maintain(ac__worker_t *w) {
  * change, no growth.  Returns 0 if something else runs next (the run-next
  * slot was filled during the poll: e is pushed behind). */
 static inline __attribute__((always_inline)) uintptr_t
-requeue(ac__worker_t *w, uintptr_t e) {
+requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
   if (w->next) {
     push_or_die(w, e);
     return 0;
   }
   ac__runq_t *q = &w->q;
   w->streak = 0; /* the queue's head: taking it is fair */
-  if (!w->sched->locked_queues)
+  if (!locked)
     return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
-  ac__spin_lock(&q->lock);
-  if (q->head != q->tail)
-    e = ac__runq_rotate(q, e);
-  ac__spin_unlock(&q->lock);
-  return e;
+  if (AC_LIKELY(w->bhead < w->blen) && AC_LIKELY(!ac__sched_idle(w->sched))) {
+    w->yq[w->ylen++] = e; /* one out of the batch, one in: priv holds */
+    return w->batch[w->bhead++];
+  }
+  if (!w->priv && !ac__runq_len(q))
+    return e; /* alone here: no lock */
+  uintptr_t n = refill(w, e, ac__sched_idle(w->sched) ? 1 : AC__BATCH);
+  return n ? n : e;
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
  * queue: after a few runs from the slot, it goes to the back instead. */
 #define NEXT_MAX 3
-static uintptr_t take_next(ac__worker_t *w) {
-  uintptr_t e = w->next;
-  w->next = 0;
-  if (++w->streak <= NEXT_MAX || !ac__runq_len(&w->q))
-    return e;
+__attribute__((noinline, cold)) static uintptr_t next_to_back(ac__worker_t *w,
+                                                              uintptr_t e) {
   w->streak = 0;
+  if (w->priv) /* yielders wait there: they go first */
+    priv_give_back(w);
   push_or_die(w, e);
   return 0;
 }
+static inline uintptr_t take_next(ac__worker_t *w) {
+  uintptr_t e = w->next;
+  w->next = 0;
+  if (AC_LIKELY(++w->streak <= NEXT_MAX ||
+                (!ac__runq_len(&w->q) && !w->priv)))
+    return e;
+  return next_to_back(w, e);
+}
 
 /* This worker's next task: the run-next slot, then its own queue. */
-static inline uintptr_t local_next(ac__worker_t *w) {
+static inline __attribute__((always_inline)) uintptr_t
+local_next(ac__worker_t *w, const bool locked) {
   uintptr_t e = 0;
   if (w->next)
     e = take_next(w);
   else
     w->streak = 0;
   if (!e)
-    e = pop_local(w);
+    e = pop_local(w, locked);
   return e;
 }
 
 /* Nothing else is runnable here, and the tick does not ask for a look
  * around: a task that woke itself may be polled again at once. */
-static inline bool lone(ac__worker_t *w) {
-  return !ac__runq_len(&w->q) && !w->next &&
-         !ac__runq_len(&w->sched->inject) && AC_LIKELY(!ac__worker_tick(w));
+static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
+                                                       const bool locked) {
+  return !ac__runq_len(&w->q) && !w->next && !(locked && w->priv) &&
+         !ac__runq_len(&w->sched->inject) && ac__worker_tick_repoll(w);
 }
 
 /* task.c's ac__task_run with the common cases inline: a task that yields
  * (requeued by the caller: no wake path, no atomic operation) and one that
- * waits.  The rest (woken while queued, aborted, hooks on, a big output)
- * takes the general path. */
-static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
-                                                           ac_task_t *t) {
+ * waits.  The rest (woken while queued, aborted, hooks on, a big output or
+ * an aligned future: AC__VT_SLOW) takes the general path.  The caller's
+ * waker and context are reused: only the waker's task changes. */
+static inline __attribute__((always_inline)) bool
+run_task(ac__worker_t *w, ac_task_t *t, ac_waker_t *waker, ac_context_t *cx,
+         const bool locked) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-  const ac_future_vtable_t *vt = ac__task_vt(t);
-  if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) || ac__hooks ||
-                  vt->out_size > AC__SMALL_OUT))
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) | ac__hooks |
+                  (vtw & AC__VT_SLOW)))
     return ac__task_run(t);
+  const ac_future_vtable_t *vt =
+      (const ac_future_vtable_t *)(vtw & ~(uintptr_t)AC__VT_BITS);
   union {
     max_align_t align;
     char bytes[AC__SMALL_OUT];
   } out;
-  void *fut = (char *)t + ac__fut_off(vt);
-  ac_waker_t waker = {&ac__task_waker_vtable, t};
-  ac_context_t cx = {&waker};
+  void *fut = t + 1;
   ac_poll_t r;
+  waker->data = t;
   ac__tls.running = t;
   do {
     ac__tls.rewake = false;
-    r = vt->poll(fut, &cx, out.bytes);
-  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w));
+    r = vt->poll(fut, cx, out.bytes);
+  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w, locked));
   ac__tls.running = NULL;
   if (r == AC_POLL_READY) {
     ac__task_ready(t, out.bytes);
@@ -347,10 +462,14 @@ static inline __attribute__((always_inline)) bool run_task(ac__worker_t *w,
   }
   if (ac__tls.rewake)
     return true;
-  if (ac__task_local(t) &&
+  /* vtw is as it was: only this thread writes a local task's bits, and
+   * a wake of the running task only raised rewake. */
+  if ((vtw & AC__VT_LOCAL) &&
       AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
                   AC__T_CANCELLED))) {
-    ac__task_set_queued(t, false); /* idle: a wake queues it again */
+    /* idle: a wake queues it again */
+    __atomic_store_n(&t->vtw, vtw & ~(uintptr_t)AC__VT_QUEUED,
+                     __ATOMIC_RELAXED);
     return false;
   }
   return ac__task_pending(t);
@@ -376,6 +495,42 @@ static uintptr_t pop_inject(ac__sched_t *s) {
   }
 }
 
+/* The run loop, compiled twice: `locked` is a constant in each copy, so
+ * the current-thread executor's loop has none of the stealable queue's
+ * tests (the notify of an idle worker, the batch, the locks). */
+static inline __attribute__((always_inline)) bool
+run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
+  ac__sched_t *s = w->sched;
+  ac_waker_t waker = {&ac__task_waker_vtable, NULL};
+  ac_context_t cx = {&waker};
+  for (;;) {
+    /* Work left queued here while this poll runs: if a worker is idle,
+     * wake it first, since the poll may take long (or block). */
+    if (locked && (ac__runq_len(&w->q) || w->priv) && ac__sched_idle(s)) {
+      if (w->priv)
+        priv_give_back(w);
+      ac__tls.notify = true;
+      ac__sched_flush_notify(s);
+    }
+    uintptr_t n = 0;
+    if (run_task(w, (ac_task_t *)e, &waker, &cx, locked)) /* it keeps
+                                                      RUNNING and the entry */
+      n = requeue(w, e, locked);
+    if (locked) /* only a stealable queue's pushes ask for a notify */
+      ac__sched_flush_notify(s);
+    /* Next from here, until the tick asks for a look around: then the
+     * next call starts with it (and with n, the queue's head). */
+    if (AC_UNLIKELY(ac__worker_tick(w))) {
+      if (n)
+        w->next = n;
+      w->tick = 1;
+      return true;
+    }
+    if (!(e = n ? n : local_next(w, locked)))
+      return true;
+  }
+}
+
 bool ac__sched_run(ac__worker_t *w) {
   ac__sched_t *s = w->sched;
   uintptr_t e = 0;
@@ -385,35 +540,14 @@ bool ac__sched_run(ac__worker_t *w) {
     e = pop_inject(s);
   }
   if (!e)
-    e = local_next(w);
+    e = local_next(w, s->locked_queues);
   if (!e)
     e = pop_inject(s);
   if (!e && s->nworkers > 1)
     e = steal(w);
   if (!e)
     return false;
-  for (;;) {
-    /* Work left queued here while this poll runs: if a worker is idle,
-     * wake it first, since the poll may take long (or block). */
-    if (s->locked_queues && ac__runq_len(&w->q) && ac__sched_idle(s)) {
-      ac__tls.notify = true;
-      ac__sched_flush_notify(s);
-    }
-    uintptr_t n = 0;
-    if (run_task(w, (ac_task_t *)e)) /* it keeps RUNNING and the entry */
-      n = requeue(w, e);
-    ac__sched_flush_notify(s);
-    /* Next from here, until the tick asks for a look around: then the
-     * next call starts with it (and with n, the queue's head). */
-    if (AC_UNLIKELY(ac__worker_tick(w))) {
-      if (n)
-        w->next = n;
-      w->tick = 1;
-      return true;
-    }
-    if (!(e = n ? n : local_next(w)))
-      return true;
-  }
+  return s->locked_queues ? run_loop(w, e, true) : run_loop(w, e, false);
 }
 
 bool ac__sched_has_work(ac__sched_t *s) {
@@ -443,7 +577,13 @@ void ac__sched_drain(ac__sched_t *s) {
     s->workers[i].next = 0;
     if (e)
       release_entry(e);
-    drain_queue(&s->workers[i].q);
+    ac__worker_t *w = &s->workers[i];
+    while (w->blen > w->bhead)
+      release_entry(w->batch[w->bhead++]);
+    for (uint32_t j = 0; j < w->ylen; j++)
+      release_entry(w->yq[j]);
+    w->bhead = w->blen = w->ylen = w->priv = 0;
+    drain_queue(&w->q);
   }
   drain_queue(&s->inject);
 }

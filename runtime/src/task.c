@@ -101,9 +101,11 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
    * Atomic: a stale handle may read the word meanwhile (the generation
    * beside it is the slab's). */
   uint32_t st = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
-  uintptr_t bits = 0;
+  uintptr_t bits = big_output(vt) || ac__fut_off(vt) != sizeof(ac_task_t)
+                       ? AC__VT_SLOW
+                       : 0;
   if (s->flavor == AC_RT_CURRENT_THREAD) {
-    bits = AC__VT_LOCAL;
+    bits |= AC__VT_LOCAL;
     if (ac__tls.worker && ac__tls.worker->sched == s) {
       st = 2 * AC__T_REF_ONE | AC__T_JOIN_INTEREST;
       bits |= AC__VT_QUEUED;

@@ -20,21 +20,11 @@ static ac_waker_t task_clone(void *data) {
 
 static void task_drop(void *data) { ac__task_unref(data); }
 
-/* Wakes a local task (internal.h); by value, the caller's reference goes
- * too.  On its runtime's thread: plain stores.  From elsewhere: one entry
- * in flight is enough, it runs the task if it is idle when its thread
- * takes it; by value, our reference becomes the entry's. */
-static void wake_local(ac_task_t *t, bool by_value) {
-  if (ac__task_home(t)) {
-    if (!ac__task_queued(t) &&
-        !(__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE)) {
-      ac__task_set_queued(t, true);
-      ac__sched_schedule(ac__task_sched(t), t);
-    }
-    if (by_value)
-      ac__task_unref(t);
-    return;
-  }
+/* A local task woken from another thread: one entry in flight is
+ * enough, it runs the task if it is idle when its thread takes it; by
+ * value, our reference becomes the entry's. */
+__attribute__((noinline)) static void wake_remote(ac_task_t *t,
+                                                  bool by_value) {
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
     if (st & (AC__T_COMPLETE | AC__T_REMOTE)) {
@@ -48,14 +38,39 @@ static void wake_local(ac_task_t *t, bool by_value) {
   ac__sched_schedule(ac__task_sched(t), t);
 }
 
+/* Wakes a local task (internal.h); by value, the caller's reference goes
+ * too.  On its runtime's thread (the common case: a channel, a timer, an
+ * fd, a join) plain stores, and the run-next slot if the running task
+ * woke it and the slot is free (what ac__sched_schedule would do, without
+ * the call). */
+static inline __attribute__((always_inline)) void
+wake_local(ac_task_t *t, uintptr_t vtw, bool by_value) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_UNLIKELY(!w || w->sched != ac__task_sched(t))) {
+    wake_remote(t, by_value);
+    return;
+  }
+  if (!(vtw & AC__VT_QUEUED) &&
+      !(__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE)) {
+    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+    if (AC_LIKELY(!w->next && ac__tls.running))
+      w->next = (uintptr_t)t;
+    else
+      ac__sched_schedule(w->sched, t);
+  }
+  if (by_value)
+    ac__task_unref(t);
+}
+
 void ac__task_wake_by_ref(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
     ac__tls.rewake = true;
     return;
   }
-  if (ac__task_local(t)) {
-    wake_local(t, false);
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    wake_local(t, vtw, false);
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
@@ -69,7 +84,7 @@ void ac__task_wake_by_ref(void *data) {
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (!(st & AC__T_RUNNING))
-    ac__sched_schedule(ac__task_sched(t), t);
+    ac__sched_schedule_inline(ac__task_sched(t), t);
 }
 
 /* Wake by value: like wake_by_ref, but our reference becomes the queue's
@@ -81,8 +96,9 @@ static void task_wake(void *data) {
     ac__task_unref(t);
     return;
   }
-  if (ac__task_local(t)) {
-    wake_local(t, true);
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    wake_local(t, vtw, true);
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
@@ -98,7 +114,7 @@ static void task_wake(void *data) {
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (queue)
-    ac__sched_schedule(ac__task_sched(t), t);
+    ac__sched_schedule_inline(ac__task_sched(t), t);
   else if (AC__T_REFS(nw) == 0)
     ac__task_unref_last(t);
 }
