@@ -592,7 +592,7 @@ static bool plain_drop(Site *s) {
 /* The child is a frame of a static function of this file: its drop takes
    void *. */
 static bool untyped_child(Emit *E, Site *s) {
-  AsyncFunc *g = s->kind == CH_FRAME ? func_named(E->p, s->callee) : NULL;
+  AsyncFunc *g = s->kind == CH_FRAME ? lower_func_named(E->p, s->callee) : NULL;
   return g && untyped(g);
 }
 
