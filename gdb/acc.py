@@ -21,7 +21,7 @@ import gdb
 
 DONE = 0xFFFFFFFF
 KIND = {1: "param", 2: "local", 3: "temp", 4: "child", 5: "literal"}
-CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE = 1, 2, 3, 4
+CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE, CHILD_DYN = 1, 2, 3, 4, 5
 # ac_task_t.state bits (runtime/src/internal.h)
 T_RUNNING, T_COMPLETE, T_CANCELLED = 1, 4, 8
 # A task handle (ac_task_t *) is its slot's address with the slot's
@@ -74,6 +74,26 @@ class State:
         self.child_addr = int(v["child"])
         live = v["live"]
         self.live = [int(live[i]) for i in range(int(v["nlive"]))]
+        # a combinator's branches (tables of version 2 on)
+        self.branches, self.running_field = [], DONE
+        names = [f.name for f in v.type.strip_typedefs().fields()]
+        if "branches" in names:
+            b = v["branches"]
+            self.branches = [Branch(b[i]) for i in range(int(v["nbranches"]))]
+            self.running_field = int(v["running_field"])
+
+
+class Branch:
+    """A branch of a combinator's await: where its future lives."""
+
+    def __init__(self, v):
+        self.expr = _str(v["expr"])
+        self.callee = _str(v["callee"])
+        self.line = int(v["line"])
+        self.col = int(v["col"])
+        self.child_kind = int(v["child_kind"])
+        self.child_field = int(v["child_field"])
+        self.child_addr = int(v["child"])
 
 
 class Table:
@@ -198,25 +218,69 @@ def describe_state(table, idx):
 # ==== a task's chain of frames ====
 
 
+def child_frame(reg, table, addr, st):
+    """(table, address) of the acc frame that a state's or a branch's
+    future is, or (None, 0)."""
+    if st.child_field == DONE or st.child_field >= len(table.fields):
+        return None, 0
+    at = addr + table.fields[st.child_field].offset
+    if st.child_kind == CHILD_INLINE:
+        return reg.by_addr.get(st.child_addr), at
+    if st.child_kind in (CHILD_HEAP, CHILD_PLACE):
+        return reg.by_addr.get(st.child_addr), _ptr(at)
+    if st.child_kind == CHILD_DYN:  # ac_dyn_t: its vt, then its fut
+        size = gdb.lookup_type("void").pointer().sizeof
+        return reg.by_vtable.get(_ptr(at)), _ptr(at + size)
+    return None, 0
+
+
 def chain(reg, table, addr, limit=64):
     """[(table, frame address, state index)] from a frame to the innermost
-    acc frame it waits on."""
+    acc frame it waits on, or to a combinator's await, whose branches
+    (branch_chains) each go on from there."""
     out = []
     while table is not None and addr and len(out) < limit:
         idx = table.state_index(_u32(addr + table.state_offset))
         out.append((table, addr, idx))
         if idx is None:
             break
-        st = table.states[idx]
-        if st.child_field == DONE or st.child_kind not in (
-                CHILD_INLINE, CHILD_HEAP, CHILD_PLACE):
-            break
-        f = table.fields[st.child_field]
-        child = addr + f.offset
-        if st.child_kind != CHILD_INLINE:
-            child = _ptr(child)
-        table, addr = reg.child(st), child
+        table, addr = child_frame(reg, table, addr, table.states[idx])
     return out
+
+
+def branch_chains(reg, table, addr, idx, limit=64):
+    """[(branch, running, chain)] of a combinator's await: each branch, if
+    it still runs (ac_all drops each as it completes), and the chain of
+    acc frames from its future on ([] for a hand-written one)."""
+    st = table.states[idx] if idx is not None else None
+    if st is None or not st.branches:
+        return []
+    mask = None
+    if st.running_field != DONE and st.running_field < len(table.fields):
+        f = table.fields[st.running_field]
+        mem = gdb.selected_inferior().read_memory(addr + f.offset, f.size)
+        mask = int.from_bytes(bytes(mem), "little")
+    out = []
+    for i, b in enumerate(st.branches):
+        running = mask is None or bool(mask >> i & 1)
+        sub = []
+        if running:
+            t, a = child_frame(reg, table, addr, b)
+            sub = chain(reg, t, a, limit)
+        out.append((b, running, sub))
+    return out
+
+
+def all_frames(reg, table, addr, limit=64):
+    """Every (table, address, state index) a task waits in, innermost
+    first: its chain and, under a combinator, each running branch's."""
+    links = chain(reg, table, addr, limit)
+    inner = []
+    t, a, idx = links[-1]
+    for _, running, sub in branch_chains(reg, t, a, idx, limit):
+        if sub:
+            inner += all_frames(reg, sub[0][0], sub[0][1], limit)
+    return inner + list(reversed(links))
 
 
 def leaf_of(table, idx):
@@ -225,6 +289,61 @@ def leaf_of(table, idx):
     if st and st.child_kind == CHILD_LEAF:
         return st.callee
     return None
+
+
+def branch_where(table, b):
+    return "%s:%d:%d" % (table.file, b.line, b.col)
+
+
+def level_text(t, idx):
+    """`NAME in STATE, await EXPR at POS`, as acc-bt prints a level."""
+    if idx is None:
+        return "%s: bad state word" % t.name
+    st = t.states[idx]
+    if st.expr is None:
+        return "%s in %s" % (t.name, st.name)
+    return "%s in %s, await %s at %s" % (t.name, st.name, st.expr,
+                                         t.where(st))
+
+
+def print_links(reg, links, indent=""):
+    """A chain innermost first, numbered from #0; under a combinator's
+    await, each branch with the chain of its future, indented."""
+    for n, (t, a, idx) in enumerate(reversed(links)):
+        leaf = leaf_of(t, idx) if n == 0 else None
+        print("%s#%d  %s%s  (frame %#x)" % (indent, n, level_text(t, idx),
+                                            " on %s" % leaf if leaf else "",
+                                            a))
+        if n:
+            continue
+        for i, (b, running, sub) in enumerate(
+                branch_chains(reg, t, a, idx)):
+            what = "done" if not running else \
+                "on %s" % b.callee if not sub else "waits in %s" % sub[0][0].name
+            print("%s    branch %d: %s at %s, %s" %
+                  (indent, i, b.expr, branch_where(t, b), what))
+            if sub:
+                print_links(reg, sub, indent + "      ")
+
+
+def innermost_text(reg, links):
+    """Where a chain waits: its innermost await, or under a combinator's
+    await, each running branch's innermost one, [b0 | b1]."""
+    table, addr, idx = links[-1]
+    if idx is None:
+        return "%s: bad state word" % table.name
+    st = table.states[idx]
+    if st.expr is None:
+        text = "%s: %s" % (table.name, st.name)
+    else:
+        text = "%s: await %s at %s" % (table.name, st.expr, table.where(st))
+    parts = []
+    for b, running, sub in branch_chains(reg, table, addr, idx):
+        if running and sub:
+            parts.append(innermost_text(reg, sub))
+        elif running:
+            parts.append("%s on %s" % (b.expr, b.callee))
+    return text + (" -> [%s]" % " | ".join(parts) if parts else "")
 
 
 # ==== poll frames on the C stack ====
@@ -365,14 +484,7 @@ def innermost(reg, task):
     t = reg.by_vtable.get(int(task_vt(task)))
     if t is None:
         return "-"
-    links = chain(reg, t, task_future(task))
-    table, _, idx = links[-1]
-    if idx is None:
-        return "%s: bad state word" % table.name
-    st = table.states[idx]
-    if st.expr is None:
-        return "%s: %s" % (table.name, st.name)
-    return "%s: await %s at %s" % (table.name, st.expr, table.where(st))
+    return innermost_text(reg, chain(reg, t, task_future(task)))
 
 
 # ==== commands ====
@@ -474,8 +586,8 @@ class AccLocals(gdb.Command):
             rest = " ".join(w for w in words if w != "-a")
             if rest:
                 table, start = resolve(reg, rest, "acc-locals")
-                for n, (t, a, idx) in enumerate(reversed(
-                        chain(reg, table, start))):
+                for n, (t, a, idx) in enumerate(
+                        all_frames(reg, table, start)):
                     print("#%d " % n, end="")
                     print_frame(t, a, show_all, None, suspended=True)
                 return
@@ -571,19 +683,7 @@ class AccBt(gdb.Command):
 
     def stored(self, reg, arg):
         table, start = resolve(reg, arg, "acc-bt")
-        links = chain(reg, table, start)
-        for n, (t, a, idx) in enumerate(reversed(links)):
-            if idx is None:
-                print("#%d  %s: bad state word (frame %#x)" % (n, t.name, a))
-                continue
-            st = t.states[idx]
-            if st.expr is None:
-                print("#%d  %s in %s  (frame %#x)" % (n, t.name, st.name, a))
-            else:
-                leaf = leaf_of(t, idx) if n == 0 else None
-                print("#%d  %s in %s, await %s at %s%s  (frame %#x)" %
-                      (n, t.name, st.name, st.expr, t.where(st),
-                       " on %s" % leaf if leaf else "", a))
+        print_links(reg, chain(reg, table, start))
 
 
 class AccTasks(gdb.Command):

@@ -941,8 +941,9 @@ gnu_unary_expression
   ;
 
 typeof_specifier
-  : "__typeof__" '(' expression ')' { $$ = ast_typeof($3); }
-  | "__typeof__" '(' type_name ')'  { $$ = NULL; }
+  : "__typeof__" '(' expression ')' { ast_typeof_keyword(@1);
+                                      $$ = ast_typeof($3); }
+  | "__typeof__" '(' type_name ')'  { ast_typeof_keyword(@1); $$ = NULL; }
   ;
 
 attributes_opt

@@ -84,6 +84,9 @@ typedef struct Source {
   const char *path;  /* the .ac file as named on the command line */
   char *text;        /* the preprocessed buffer, NUL-terminated */
   size_t len;
+  const char *ac;    /* the .ac file's own bytes, NUL-terminated, read once
+                        (cpp.c); NULL if it could not be read */
+  size_t ac_len;
   struct LineMark *marks; /* sorted by offset */
   int nmarks;
   Vec keywords;      /* offsets (intptr_t) of the words `async` and `await`

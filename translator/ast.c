@@ -12,6 +12,7 @@
  */
 #include "parse.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,14 @@ static Source *src;  /* the buffer being parsed */
 static Vec hidden;   /* ND_AWAIT nodes outside the tree (ast_unevaluated) */
 static Vec awaits_;  /* every ND_AWAIT, in the order built */
 static Vec calls_;   /* every ND_CALL, in the order built */
+static Vec typeof_unqual_; /* offsets of typeof_unqual keywords */
+static Vec func_names_; /* every ND_IDENT naming a function, in or out of
+                           the tree (typeof operands, array sizes) */
 static Vec async_funcs_; /* every async function declaration, in order */
 static Vec async_specs_; /* every DeclSpec with `async`, in order */
 static Vec vtable_names_; /* Decl*: async f whose f__vtable is used */
+static Vec typeof_awaits_; /* Node*: typeof operands holding an await */
+static Vec sizeof_awaits_; /* Node*: sizeof/_Alignof operands, the same */
 static int nesting;        /* ( [ { open (the lexer's count) */
 static bool nesting_exceeded;
 
@@ -34,7 +40,6 @@ static Vec uses_;
 static bool uses_sorted;
 
 void ast_begin(Source *s) {
-  ast_decl_begin();
   nesting = 0;
   nesting_exceeded = false;
   vtable_names_ = (Vec){0};
@@ -42,8 +47,11 @@ void ast_begin(Source *s) {
   hidden = (Vec){0};
   awaits_ = (Vec){0};
   calls_ = (Vec){0};
+  typeof_unqual_ = (Vec){0};
+  func_names_ = (Vec){0};
   async_funcs_ = (Vec){0};
   async_specs_ = (Vec){0};
+  typeof_awaits_ = sizeof_awaits_ = (Vec){0};
   uses_ = (Vec){0};
 }
 
@@ -87,6 +95,7 @@ Decl *ast_name_at(size_t off) {
 const Vec *ast_awaits(void) { return &awaits_; }
 
 const Vec *ast_calls(void) { return &calls_; }
+const Vec *ast_func_names(void) { return &func_names_; }
 const Vec *ast_async_funcs(void) { return &async_funcs_; }
 void ast_add_async_func(Decl *d) { vec_push(&async_funcs_, d); }
 const Vec *ast_async_specs(void) { return &async_specs_; }
@@ -119,6 +128,27 @@ void ast_unevaluated(const char *where, Node *expr) {
 }
 
 const Vec *ast_hidden_awaits(void) { return &hidden; }
+
+const Vec *ast_typeof_awaits(void) { return &typeof_awaits_; }
+const Vec *ast_sizeof_awaits(void) { return &sizeof_awaits_; }
+
+Node *ast_typeof(Node *expr) {
+  ast_unevaluated("typeof", expr);
+  if (expr && expr->has_await)
+    vec_push(&typeof_awaits_, expr);
+  return expr;
+}
+
+void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits_, expr); }
+
+/* typeof_unqual is C23; translate.c tells whether libclang knows it. */
+void ast_typeof_keyword(Span at) {
+  const char *t = src->text + at.begin;
+  if (strstr(xstrndup(t, at.end - at.begin), "unqual"))
+    vec_push(&typeof_unqual_, (void *)(uintptr_t)at.begin);
+}
+
+const Vec *ast_typeof_unqual(void) { return &typeof_unqual_; }
 
 Span span_join(const Span *rhs, int n) {
   Span s = {rhs[0].end, rhs[0].end};
@@ -214,6 +244,8 @@ Node *ast_ident(Span at, const char *name) {
   n->decl = scope_lookup(name);
   if (!n->decl)
     note_vtable_name(name);
+  else if (n->decl->kind == DK_FUNC)
+    vec_push(&func_names_, n);
   ast_name_use(at.begin, n->decl);
   return n;
 }

@@ -229,7 +229,7 @@ int combinator_first_branch(const Node *call);
    lvalue that receives its output (NULL for none). */
 Node *combinator_future(Node *branch);
 Node *combinator_dest(Node *branch);
-/* A struct member declared with a future type (futures.c). */
+/* A struct member declared with a future type (ast_decl.c). */
 typedef struct MemberFuture {
   size_t name_off;    /* the member's name */
   const char *name;
@@ -241,7 +241,7 @@ typedef struct MemberFuture {
 MemberFuture *ast_member_future_at(size_t off);
 MemberFuture *ast_member_future_named(const char *name);
 /* Pointer and array derivations of a declarator at the top level of its
-   text, -1 for a function or a pointer to one (futures.c). */
+   text, -1 for a function or a pointer to one (future_types.c). */
 int ast_derivations(size_t begin, size_t name_off, size_t end);
 /* Every async function definition (ND_FUNC_DEF), in order. */
 const Vec *ast_async_defs(void);
@@ -252,6 +252,9 @@ const Vec *ast_typeof_awaits(void);
    (assert's expansion repeats its condition in a sizeof); the nodes do not
    count as awaiting (has_await is false). */
 const Vec *ast_sizeof_awaits(void);
+/* Where the parse met typeof_unqual or __typeof_unqual__ (offsets, as
+   uintptr_t), which libclang before 16 does not know (translate.c). */
+const Vec *ast_typeof_unqual(void);
 /* The async functions whose f__frame and f__vtable names the program
    uses (Decl*). */
 const Vec *ast_frame_names(void);

@@ -22,15 +22,12 @@ static int next_id = 1;
 static Vec block_funcs;
 static Vec member_futures; /* MemberFuture* */
 static Vec frame_names;    /* Decl*: async functions whose f__frame is used */
-static Vec typeof_awaits;  /* Node*: typeof operands holding an await */
-static Vec sizeof_awaits;  /* Node*: sizeof/_Alignof operands, the same */
 static Vec async_defs;     /* Node*: async function definitions */
 
 const Vec *ast_async_defs(void) { return &async_defs; }
 
 void ast_decl_begin(void) {
-  block_funcs = member_futures = frame_names = typeof_awaits = sizeof_awaits =
-      async_defs = (Vec){0};
+  block_funcs = member_futures = frame_names = async_defs = (Vec){0};
 }
 
 void ast_members(DeclSpec *spec, Vec *dtors) {
@@ -145,18 +142,6 @@ DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag) {
     spec->typeof_expr = tag;
   return spec;
 }
-
-const Vec *ast_typeof_awaits(void) { return &typeof_awaits; }
-const Vec *ast_sizeof_awaits(void) { return &sizeof_awaits; }
-
-Node *ast_typeof(Node *expr) {
-  ast_unevaluated("typeof", expr);
-  if (expr && expr->has_await)
-    vec_push(&typeof_awaits, expr);
-  return expr;
-}
-
-void ast_note_sizeof_await(Node *expr) { vec_push(&sizeof_awaits, expr); }
 
 /* Only a tag definition (with a body) is recorded, as an ND_NULL node. */
 Node *ast_tag(Span at, bool has_body) {

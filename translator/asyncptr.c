@@ -34,30 +34,25 @@ static void add(size_t off, size_t len, const char *text) {
 
 static bool is_main(const Decl *d) { return d->name && !strcmp(d->name, "main"); }
 
-static void walk(Node *n, bool callee);
-
-static void walk_decls(Vec *decls) {
-  for (int i = 0; i < decls->len; i++)
-    walk(((Decl *)decls->items[i])->init, false);
-}
-
-/* Every use of an async function as a value, in n. */
-static void walk(Node *n, bool callee) {
-  if (!n)
-    return;
-  if (n->kind == ND_IDENT) {
-    Decl *d = n->decl;
-    if (!callee && d && d->kind == DK_FUNC && d->is_async && !is_main(d))
-      add(n->name_off, strlen(n->name), xformat("%s__shim", n->name));
-    return;
+/* Every use of an async function as a value: each name of one that is not
+   the callee of a call, wherever it is, in the tree or in the operands
+   the tree leaves out (`__typeof__(a) *fp = b;`, `char t[sizeof &a]`). */
+static void add_values(void) {
+  Map callees = {0};
+  const Vec *calls = ast_calls();
+  for (int i = 0; i < calls->len; i++) {
+    Node *c = calls->items[i];
+    if (c->lhs && c->lhs->kind == ND_IDENT)
+      map_put(&callees, c->lhs, c->lhs);
   }
-  walk(n->lhs, n->kind == ND_CALL);
-  Node *kids[] = {n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body};
-  for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
-    walk(kids[i], false);
-  for (int i = 0; i < n->args.len; i++)
-    walk(n->args.items[i], false);
-  walk_decls(&n->decls);
+  const Vec *names = ast_func_names();
+  for (int i = 0; i < names->len; i++) {
+    Node *n = names->items[i];
+    Decl *d = n->decl;
+    if (d->is_async && !is_main(d) && !map_get(&callees, n))
+      add(n->name_off, strlen(n->name), xformat("%s__shim", n->name));
+  }
+  map_free(&callees);
 }
 
 static int by_offset(const void *a, const void *b) {
@@ -73,7 +68,7 @@ void asyncptr_collect(Node *tu) {
     if (!s->declares_func)
       add(s->async_off, 5, "");
   }
-  walk(tu, false);
+  add_values();
   if (rewrites_.len) /* qsort's array may not be NULL, even when empty */
     qsort(rewrites_.items, (size_t)rewrites_.len, sizeof(void *), by_offset);
 }
@@ -105,6 +100,8 @@ char *rewrite_text(const char *text, size_t begin, size_t end) {
     str_add(&s, text + i, r->off - i);
     str_puts(&s, r->text);
     i = r->off + r->len;
+    while (!*r->text && i < end && (text[i] == ' ' || text[i] == '\t'))
+      i++; /* `async long (*f)(long)` -> `long (*f)(long)`, no blank */
   }
   str_add(&s, text + i, end - i);
   return (char *)str_cstr(&s);

@@ -108,11 +108,9 @@ static bool dump_tokens(const Options *opt, Str *dump) {
 /* The source's token map, asked for by the first pass that needs it. */
 static TokMap *load_map(Source *src) {
   const Options *opt = src->load_arg;
-  size_t ac_len;
-  char *ac = read_file(opt->input, &ac_len);
   Str dump = {0};
-  bool have_dump = ac && dump_tokens(opt, &dump);
-  return tokmap_build(src, ac ? ac : "", ac ? ac_len : 0,
+  bool have_dump = src->ac && dump_tokens(opt, &dump);
+  return tokmap_build(src, src->ac ? src->ac : "", src->ac ? src->ac_len : 0,
                       have_dump ? dump.buf : NULL, dump.len);
 }
 
@@ -133,6 +131,7 @@ Source *cpp_run(const Options *opt) {
   if (cli_run(cpp_argv(copy, NULL), &out) != 0)
     return NULL;
   Source *src = source_new(opt->input, text.buf, text.len);
+  src->ac = read_file(opt->input, &src->ac_len);
   src->load_arg = copy;
   src->load_map = load_map;
   return src;

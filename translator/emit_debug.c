@@ -7,12 +7,14 @@
  * controls: per field its source name, C member, type, offset and size
  * (offsetof and sizeof, so the C compiler that builds the frame fills
  * them in); per state its name, the .ac position and text of its await,
- * where the child future lives and whose table describes it, and which
- * fields are live there.  After the last async function, the file
+ * where the child future lives and whose table describes it (for a
+ * combinator's await, the same for each branch), and which fields are live
+ * there.  After the last async function, the file
  * registers its tables with the runtime from a constructor.
  *
  *   static const ac_debug_field_t hello__debug_fields[] = {...};
  *   static const uint32_t hello__debug_live[] = {...};
+ *   static const ac_debug_branch_t run__debug_branches[] = {...};
  *   static const ac_debug_state_t hello__debug_states[] = {...};
  *   static const ac_debug_func_t hello__debug = {AC_DEBUG_VERSION, 3, ...};
  */
@@ -88,28 +90,6 @@ static const char *field_kind(SlotKind k) {
   }
 }
 
-/* What a field holds, in the user's words. */
-const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
-  if (s->decl && s->decl->name)
-    return s->decl->name;
-  if (s->kind == SL_LITERAL)
-    return xformat("compound literal at line %d",
-                   source_loc(p->src, s->lit->begin).line);
-  /* the sites, then the children (a combinator's branches are in no
-     state list) */
-  for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
-    Site *k = i < fn->sites.len ? fn->sites.items[i]
-                                : fn->children.items[i - fn->sites.len];
-    if (k->result == s)
-      return xformat("value of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-    if (k->child == s)
-      return xformat("future of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-  }
-  return "spilled operand";
-}
-
 static int field_line(Program *p, Slot *s) {
   if (s->decl)
     return source_loc(p->src, s->decl->name_off).line;
@@ -172,6 +152,8 @@ static void live_sets(AsyncFunc *fn, Str *out, int *starts, int *counts) {
 }
 
 static const char *child_kind(Site *s) {
+  if (site_is_dyn(s))
+    return "AC_DEBUG_CHILD_DYN";
   switch (s->kind) {
   case CH_FRAME: return "AC_DEBUG_CHILD_INLINE";
   case CH_BOXED: case CH_EXTERN: return "AC_DEBUG_CHILD_HEAP";
@@ -205,11 +187,48 @@ static void state_entry(Str *out, const char *name, const char *expr,
   str_printf(out, ", %d, %d, ", line, col);
 }
 
+/* Branch i of combinator c as written; ac_within's deadline has no
+   expression of its own. */
+static const char *branch_text(Program *p, Site *c, int i) {
+  Node *call = c->await ? c->await->lhs : NULL;
+  if (!call || call->kind != ND_CALL)
+    return "";
+  int k = combinator_first_branch(call) + i;
+  return k < call->args.len ? graph_node_text(p, call->args.items[k])
+                            : "deadline";
+}
+
+/* The branches of every combinator await of fn, in one array; a state's
+   entry points at its own. */
+static void branches(Program *p, AsyncFunc *fn, Str *out) {
+  int n = 0;
+  for (int k = 0; k < fn->sites.len; k++)
+    n += ((Site *)fn->sites.items[k])->kind == CH_COMBINATOR;
+  if (!n)
+    return;
+  str_printf(out, "static const ac_debug_branch_t %s__debug_branches[] = {\n",
+             fn->name);
+  for (int k = 0; k < fn->sites.len; k++) {
+    Site *c = fn->sites.items[k];
+    for (int i = 0; c->kind == CH_COMBINATOR && i < c->branches.len; i++) {
+      Site *b = c->branches.items[i];
+      str_puts(out, "  {");
+      c_string(out, branch_text(p, c, i));
+      str_puts(out, ", ");
+      c_string(out, b->callee);
+      str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
+                 child_kind(b), field_index(fn, b->child), child_table(p, b));
+    }
+  }
+  str_puts(out, "};\n");
+}
+
 static void states(Program *p, AsyncFunc *fn, Str *out) {
-  int nstates = fn->sites.len + 2;
+  int nstates = fn->sites.len + 2, nbranches = 0;
   int *starts = xalloc(sizeof(int) * (size_t)nstates);
   int *counts = xalloc(sizeof(int) * (size_t)nstates);
   live_sets(fn, out, starts, counts);
+  branches(p, fn, out);
   str_printf(out, "static const ac_debug_state_t %s__debug_states[] = {\n",
              fn->name);
   for (int k = 0; k < nstates; k++) {
@@ -221,14 +240,26 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       Site *s = fn->sites.items[k - 1];
       state_entry(out, name, graph_await_text(p, s), s->callee, s->line,
                   s->col);
-      if (s->kind == CH_COMBINATOR) /* several children: none is named */
+      if (s->kind == CH_COMBINATOR) /* several children: the branches */
         str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
       else
         str_printf(out, "%s, %d, %s", child_kind(s),
                    field_index(fn, s->child), child_table(p, s));
     }
-    str_printf(out, ",\n   %s__debug_live + %d, %d},\n", fn->name, starts[k],
+    str_printf(out, ",\n   %s__debug_live + %d, %d", fn->name, starts[k],
                counts[k]);
+    Site *c = k && k < nstates - 1 ? fn->sites.items[k - 1] : NULL;
+    if (c && c->kind == CH_COMBINATOR) {
+      str_printf(out, ", %d, %s__debug_branches + %d, ", c->branches.len,
+                 fn->name, nbranches);
+      if (c->mask)
+        str_printf(out, "%d},\n", field_index(fn, c->mask));
+      else
+        str_puts(out, "AC_DEBUG_NONE},\n");
+      nbranches += c->branches.len;
+    } else {
+      str_puts(out, ", 0, 0, AC_DEBUG_NONE},\n");
+    }
   }
   str_puts(out, "};\n");
 }

@@ -15,134 +15,18 @@
  * diffed and kept as a golden file.
  */
 #include "ir.h"
-#include "tokmap.h"
 
-#include <ctype.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* ==== names and texts ==== */
-
-static bool starts_with(const char *s, const char *p) {
-  return !strncmp(s, p, strlen(p));
-}
-
-static bool ends_with(const char *s, const char *p) {
-  size_t n = strlen(s), m = strlen(p);
-  return n >= m && !strcmp(s + n - m, p);
-}
-
-/* `print_async` -> Print, `ac_sleep_t` -> Sleep, `read_line` -> ReadLine. */
-static char *camel(const char *callee) {
-  const char *s = callee ? callee : "future";
-  if (starts_with(s, "ac_") && s[3])
-    s += 3;
-  size_t n = strlen(s);
-  if (ends_with(s, "_async") && n > 6)
-    n -= 6;
-  else if (ends_with(s, "_t") && n > 2)
-    n -= 2;
-  Str out = {0};
-  bool up = true;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '_') {
-      up = true;
-      continue;
-    }
-    char c = up ? (char)toupper((unsigned char)s[i]) : s[i];
-    str_add(&out, &c, 1);
-    up = false;
-  }
-  return (char *)str_cstr(&out);
-}
 
 static Site *site_at(AsyncFunc *f, int i) { return f->sites.items[i]; }
 
 static int done_state(AsyncFunc *f) { return f->sites.len + 1; }
 
-/* The names of f's await states, made once per function: a name shared
-   by two sites gets the state number. */
-static const char **state_names(AsyncFunc *f) {
-  static Map made; /* AsyncFunc* -> const char *[sites] */
-  const char **names = map_get(&made, f);
-  if (names)
-    return names;
-  names = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
-  char **base = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
-  Map count = {.strings = true}; /* camel name -> how many sites */
-  for (int i = 0; i < f->sites.len; i++) {
-    base[i] = camel(site_at(f, i)->callee);
-    map_put(&count, base[i], (char *)map_get(&count, base[i]) + 1);
-  }
-  for (int i = 0; i < f->sites.len; i++)
-    names[i] = (uintptr_t)map_get(&count, base[i]) > 1
-                   ? xformat("Awaiting%s%d", base[i], i + 1)
-                   : xformat("Awaiting%s", base[i]);
-  map_free(&count);
-  free(base);
-  map_put(&made, f, names);
-  return names;
-}
-
-const char *graph_state_name(AsyncFunc *f, int state) {
-  if (state == 0)
-    return "Start";
-  if (state == done_state(f))
-    return "Done";
-  return state_names(f)[state - 1];
-}
-
-/* text on one line: white space runs become one space (none inside
-   brackets' ends and before a comma), comments go; string and character
-   literals are kept as they are. */
-static char *one_line(const char *text) {
-  Str out = {0};
-  bool space = false;
-  for (const char *p = text; *p;) {
-    if (p[0] == '/' && (p[1] == '*' || p[1] == '/')) {
-      const char *end = p[1] == '*' ? strstr(p + 2, "*/") : strchr(p, '\n');
-      p = !end ? p + strlen(p) : p[1] == '*' ? end + 2 : end;
-      space = out.len > 0;
-      continue;
-    }
-    if (isspace((unsigned char)*p)) {
-      space = out.len > 0;
-      p++;
-      continue;
-    }
-    if (space && !strchr(")],;", *p) && !strchr("([", out.buf[out.len - 1]))
-      str_add(&out, " ", 1);
-    space = false;
-    if (*p == '"' || *p == '\'') {
-      const char *b = p++;
-      while (*p && *p != *b)
-        p += p[0] == '\\' && p[1] ? 2 : 1;
-      p += *p != 0;
-      str_add(&out, b, (size_t)(p - b));
-      continue;
-    }
-    str_add(&out, p++, 1);
-  }
-  return (char *)str_cstr(&out);
-}
-
-/* The awaited expression as the .ac writes it, on one line: `hello()`,
-   and a macro invocation as invoked (`SLEEP(5)`), from the token map. */
-char *graph_await_text(Program *p, Site *site) {
-  Node *e = site->await && site->await->lhs ? site->await->lhs : site->await;
-  if (!e || !p->src || e->end > p->src->len)
-    return xstrdup("");
-  Str copy = {0};
-  tokmap_copy(source_map(p->src), p->src, e->begin, e->end, NULL, NULL,
-              &copy);
-  if (!copy.len)
-    str_add(&copy, p->src->text + e->begin, e->end - e->begin);
-  return one_line(tokmap_strip_marks(str_cstr(&copy)));
-}
-
-static const char *child_kind(ChildKind k) {
-  switch (k) {
+static const char *child_kind(const Site *s) {
+  if (site_is_dyn(s))
+    return "pointer";
+  switch (s->kind) {
   case CH_FRAME: return "frame";
   case CH_BOXED: return "boxed";
   case CH_EXTERN: return "extern";
@@ -289,7 +173,7 @@ static void json_branches(Str *out, Site *c) {
     str_printf(out, "%s{\"line\": %d, \"col\": %d, \"callee\": ",
                i ? ", " : "", b->line, b->col);
     json_str(out, b->callee);
-    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b->kind));
+    str_printf(out, ", \"child\": \"%s\", \"field\": ", child_kind(b));
     json_str(out, b->child ? b->child->name : NULL);
     str_puts(out, ", \"output\": ");
     json_str(out, b->out_type);
@@ -314,7 +198,7 @@ static void json_state(Str *out, Program *p, AsyncFunc *f, int state) {
     json_str(out, graph_await_text(p, site));
     str_puts(out, ", \"callee\": ");
     json_str(out, site->callee);
-    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site->kind));
+    str_printf(out, ", \"child\": \"%s\", \"output\": ", child_kind(site));
     json_str(out, site->out_type);
     if (site->kind == CH_COMBINATOR)
       json_branches(out, site);

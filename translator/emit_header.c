@@ -51,7 +51,7 @@ static const char *out_decl(AsyncFunc *fn, const char *name) {
 }
 
 static const char *block_on_params(Program *p, AsyncFunc *fn) {
-  const char *params = lower_param_text(p->src, fn->decl);
+  const char *params = fn->param_fwd_text;
   bool none = !fn->params.len;
   if (fn->is_void)
     return none ? "void" : params;
@@ -71,7 +71,7 @@ static const char *block_on_params(Program *p, AsyncFunc *fn) {
  * the heap copy serves frames of any size, where a stack one might not).
  */
 static void c_entries(Program *p, AsyncFunc *fn, Str *out) {
-  const char *n = fn->name, *params = lower_param_text(p->src, fn->decl);
+  const char *n = fn->name, *params = fn->param_fwd_text;
   const char *args = arg_names(fn);
   str_printf(out,
              "static inline ac_task_t *%s__spawn(%s) {\n"
@@ -184,8 +184,8 @@ static const char *guard(const char *path) {
 /* The #include lines of the .ac file outside conditionals, up to `stop`
    (its line of the first exported function), except one of `self`. */
 static void includes(Program *p, int stop, const char *self, Str *out) {
-  size_t len;
-  char *text = read_file(p->src->path, &len);
+  const Source *src = p->src;
+  char *text = src->ac ? xstrndup(src->ac, src->ac_len) : NULL;
   int depth = 0, line = 1;
   for (char *l = text; l && *l && line < stop; line++) {
     char *eol = strchr(l, '\n');
@@ -210,16 +210,37 @@ static void includes(Program *p, int stop, const char *self, Str *out) {
   }
 }
 
+/* The .ac prototype of fn on one line: its blanks and newlines made one
+   space, none inside parentheses. */
+static const char *ac_prototype(Program *p, AsyncFunc *fn) {
+  Decl *d = fn->decl;
+  const char *t = p->src->text;
+  Str s = {0};
+  for (size_t i = d->spec->begin; i < d->end; i++) {
+    if (!strchr(" \t\n", t[i])) {
+      str_add(&s, t + i, 1);
+      continue;
+    }
+    while (i + 1 < d->end && strchr(" \t\n", t[i + 1]))
+      i++;
+    if (s.len && !strchr("(", str_cstr(&s)[s.len - 1]) && t[i + 1] != ')')
+      str_puts(&s, " ");
+  }
+  return str_cstr(&s);
+}
+
+/* Prototypes keep the sizes as written (a prototype evaluates none); the
+   inline f__spawn and f__block_on pass them on (vm_params.c). */
 static void c_decls(Program *p, AsyncFunc *fn, Str *out) {
-  const char *n = fn->name, *params = lower_param_text(p->src, fn->decl);
+  const char *n = fn->name, *params = fn->param_text;
   bool none = !fn->params.len;
+  str_printf(out, "\n/* %s */\n", ac_prototype(p, fn));
   str_printf(out,
-             "\n/* async %s %s(%s) */\n"
              "typedef struct %s__frame %s__frame; /* opaque: %s__vtable.size "
              "bytes */\n"
              "void %s__init(%s__frame *ac__F%s%s);\n"
              "%s__frame *%s__new(%s); /* malloc + init; NULL on ENOMEM */\n",
-             fn->ret_type, n, params, n, n, n, n, n, none ? "" : ", ",
+             n, n, n, n, n, none ? "" : ", ",
              none ? "" : params, n, n, params);
   str_printf(out,
              "ac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n"

@@ -174,8 +174,7 @@ int emit_first_use(Program *p) {
 static void named_params(Program *p, Decl *g, Str *params, Str *names) {
   for (int i = 0; i < g->params.len; i++) {
     Decl *d = g->params.items[i];
-    size_t end = d->end > d->spec->end ? d->end : d->spec->end;
-    const char *text = rewrite_text(p->src->text, d->spec->begin, end);
+    const char *text = vm_param_forward(p->src, d); /* vm_params.c */
     const char *name = d->name ? d->name : xformat("ac__a%d", i);
     if (!strcmp(text, "void") && g->params.len == 1)
       break;

@@ -43,7 +43,7 @@ void emit_shim_proto(const char *name, const char *ret, const char *params,
 }
 
 void emit_shim(Program *p, AsyncFunc *fn, Str *out) {
-  const char *params = lower_param_text(p->src, fn->decl);
+  const char *params = fn->param_fwd_text;
   Str args = {0};
   for (int i = 0; i < fn->params.len; i++)
     str_printf(&args, ", %s", ((Slot *)fn->params.items[i])->decl->name);

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_name(ChildKind k) {
-  switch (k) {
+static const char *kind_name(const Site *s) {
+  if (site_is_dyn(s))
+    return "call through an async function pointer, its frame in an ac_dyn_t";
+  switch (s->kind) {
   case CH_FRAME: return "inline frame";
   case CH_BOXED: return "boxed frame (heap, f__new)";
   case CH_EXTERN: return "extern frame (heap, f__new)";
@@ -61,7 +63,7 @@ void emit_states(Program *p, Str *out) {
       const char *name = xformat("%s (%d)", graph_state_name(fn, s->state),
                                  s->state);
       str_printf(out, "  %-22s await %s at %d:%d -> %s (%s%s%s)\n", name,
-                 s->callee, s->line, s->col, s->out_type, kind_name(s->kind),
+                 s->callee, s->line, s->col, s->out_type, kind_name(s),
                  s->child ? ", field " : "", s->child ? s->child->name : "");
       str_printf(out, "  %-22s", "");
       successors(fn, s->state, out);

@@ -12,62 +12,14 @@
  *
  * Each declaration counts its derivations (`*` and `[]` in its
  * declarator): `__typeof__(f(0)) *p` is a pointer to a future, so `p` is
- * none and `*p` and `p[0]` are, `&x` is none either.
+ * none and `*p` and `p[0]` are, `&x` is none either.  How a declaration
+ * writes a future type, and its derivations, are in future_types.c, which
+ * the parser uses too; this file follows expressions, with the oracle.
  */
 #include "futures.h"
 #include "parse.h"
 
 #include <string.h>
-
-Decl *async_callee(const Node *call) {
-  if (!call || call->kind != ND_CALL || call->lhs->kind != ND_IDENT)
-    return NULL;
-  Decl *d = call->lhs->decl;
-  if (!d || d->kind != DK_FUNC)
-    return NULL;
-  if (d->is_async || (d->first && d->first->is_async))
-    return d;
-  return NULL;
-}
-
-Decl *future_spec(const DeclSpec *spec) {
-  for (int guard = 0; spec && guard < 64; guard++) {
-    Decl *f = async_callee(spec->typeof_expr);
-    if (f)
-      return f;
-    Decl *t = spec->typedef_name;
-    if (!t)
-      return NULL;
-    if (t->frame_of)
-      return t->frame_of;
-    spec = t->spec;
-  }
-  return NULL;
-}
-
-/* The number of pointer and array derivations of a declarator, at the
-   top level of its text: `*p` 1, `a[3][4]` 2, `(*fp)(int)` -1 (a function
-   or a pointer to one: its calls give the future). */
-int ast_derivations(size_t begin, size_t name_off, size_t end) {
-  const char *t = ast_source_text();
-  int n = 0, depth = 0;
-  for (size_t i = begin; i < end; i++) {
-    char c = t[i];
-    if (c == '_' && !strncmp(t + i, "__attribute__", 13))
-      return n; /* nothing after it derives */
-    if (c == '(' && i > name_off)
-      return -1;
-    if (c == '(')
-      depth++;
-    else if (c == ')')
-      depth--;
-    else if (c == '*' && i < name_off)
-      n++;
-    else if (c == '[' && depth == 0)
-      n++;
-  }
-  return n;
-}
 
 static int derivations(const Decl *d) {
   return ast_derivations(d->begin, d->name_off, d->end);

@@ -1,6 +1,7 @@
 /*
  * futures.h: which async function's future an expression holds
- * (futures.c), for sema and the lowering.
+ * (futures.c), and how declarations write future types (future_types.c),
+ * for the parser, sema and the lowering.
  */
 #ifndef FUTURES_H
 #define FUTURES_H

@@ -23,6 +23,8 @@
 #include "acc.h"
 #include "ast.h"
 
+#include <string.h>
+
 /* How generated C spells the state of a finished or dropped frame (ac.h). */
 #define DONE_STATE "AC_STATE_DONE"
 
@@ -65,6 +67,8 @@ struct Slot {
   const char *vm_typedef; /* SL_PARAM of a variably modified type: the
                              poll's typedef of it (the field is a void *) */
   const char *ref;      /* how the body names it, if not ac__F->name */
+  bool by_memcpy;       /* SL_PARAM: f__init stores it with memcpy, as `=`
+                           cannot (a type with const parts) */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
@@ -139,6 +143,12 @@ struct Site {
   Site *parent;         /* a branch: its combinator site */
 };
 
+/* A call through an async function pointer (a CH_LEAF site on an ac_dyn_t:
+   the callee's frame goes inline in it or on the heap, docs/language.md). */
+static inline bool site_is_dyn(const Site *s) {
+  return s->kind == CH_LEAF && s->poll && !strcmp(s->poll, "ac_dyn_poll");
+}
+
 /* ==== the poll body ==== */
 
 typedef enum StepKind {
@@ -161,6 +171,12 @@ struct AsyncFunc {
   Decl *decl;
   const char *name;      /* prefix of generated names: f for f__frame */
   const char *ret_type;  /* the result type, "void" for none */
+  const char *param_text; /* its parameters as written: "int a, const char
+                           *s", "void" for none */
+  const char *param_init_text; /* f__init's: each size the frame keeps
+                                  captured where C evaluates it */
+  const char *param_fwd_text; /* of the functions that pass them on to
+                                 f__init: no size evaluated (vm_params.c) */
   bool is_void;
   bool is_static;
   bool is_main;          /* async int main: a real main() is emitted */
@@ -182,12 +198,27 @@ struct AsyncFunc {
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */
   Vec hoisted;           /* char*: types hoisted to file scope */
-  Vec vm_sizes;          /* char*: statements of f__init computing the
-                            sizes of variably modified parameters */
+  Vec vm_sizes;          /* VmSize*: the sizes of variably modified
+                            parameters that f__init keeps (vm_params.c) */
   Vec notes;             /* char*: layout notes (boxed children, ...) */
   Group *frame;          /* the root group (layout) */
   size_t size, align;    /* the frame's, from layout.c */
 };
+
+/* A size in a parameter's declarator that f__init keeps in its frame,
+   where C evaluates it (vm_params.c): `[m]` at [begin, end). */
+typedef struct VmSize {
+  size_t begin, end;
+  const char *field;
+} VmSize;
+
+/* ==== vm_params.c: parameter lists whose sizes run once, in f__init ==== */
+/* f__init's parameters, each kept size captured where C evaluates it. */
+const char *vm_params_init(Source *src, const AsyncFunc *fn);
+/* The parameters of a function that passes them on to f__init (f,
+   f__new, f__shim, f__block_on...): no size evaluated. */
+const char *vm_params_forward(Source *src, const Decl *f);
+const char *vm_param_forward(Source *src, const Decl *p);
 
 /* An async function that this TU declares but does not define. */
 typedef struct ExternAsync {
@@ -209,6 +240,9 @@ struct Program {
   Map func_by_name;      /* its name -> the first AsyncFunc* of that name */
   Vec externs;           /* ExternAsync* */
   Map extern_by_name;    /* name -> ExternAsync* */
+  Map proto_params;      /* Decl* of a file-scope async prototype -> its
+                            parameters for f and f__shim, which evaluate
+                            no size (vm_params.c) */
   bool main_current_thread; /* #pragma acc main(current_thread) */
   Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (prelude_includes.c) */
 };
@@ -244,16 +278,6 @@ Program *lower_program(Source *src, struct Oracle *o, Node *tu);
    the first one it defines under a name, or NULL (lower_ir.c). */
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 AsyncFunc *lower_func_named(Program *p, const char *name);
-/* The result type of a function declaration, without storage or async:
-   printed from the oracle's type (lower_ret_type: from the text, for
-   when the oracle has no answer). */
-const char *lower_result_type(Program *p, Decl *fn);
-const char *lower_ret_type(Source *src, Decl *fn);
-/* True if a value of this type can be stored with `=` (arithmetic and
-   pointers); others are stored with memcpy (const members). */
-bool lower_assignable(const char *type);
-/* Its parameter list as written: "int a, const char *s" ("void" if none). */
-const char *lower_param_text(Source *src, Decl *fn);
 
 /* ==== frame_paths.c ==== */
 
@@ -299,6 +323,9 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
 /* `#include <H>` for each of the NULL-terminated headers, the user's
    macros saved and undefined around them (push_macro/pop_macro). */
 void prelude_includes(Program *p, const char *const *headers, Str *out);
+
+
+/* ==== emit_child.c ==== */
 
 /* How the poll and drop of a site reach its child: `&ac__F->c1`, or `ac__F->c1`
    for a child held through a pointer; and whether the parent frees it. */
@@ -350,9 +377,6 @@ void emit_debug_unit(Program *p, Str *out);
    whether it is the last one that does. */
 bool emit_debug_has_table(Program *p, AsyncFunc *fn);
 bool emit_debug_is_last(Program *p, AsyncFunc *fn);
-/* What a field holds in the user's words: a local's or parameter's source
-   name, "value of await g at 14:7", "future of await g at 14:7", ... */
-const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
 
 /* ==== emit_views.c ==== */
 
@@ -364,10 +388,19 @@ void emit_layout(Program *p, Str *out); /* --emit=layout */
 /* The views for tools (after layout_program): */
 void emit_dot(Program *p, Str *out);  /* --emit=dot, a Graphviz digraph */
 void emit_json(Program *p, Str *out); /* --emit=json, schema in docs/cli.md */
+
+/* ==== emit_names.c: names in the user's words, for the views and the
+   debug tables ==== */
+
 /* A state's name in the views: Start, AwaitingHello, ..., Done (state
    n + 1).  The rule is in docs/cli.md, "State numbers and names". */
 const char *graph_state_name(AsyncFunc *f, int state);
 /* The awaited expression of a site as written, on one line: `hello()`. */
 char *graph_await_text(Program *p, Site *site);
+/* The same for any expression: a combinator's branch. */
+char *graph_node_text(Program *p, Node *e);
+/* What a field holds in the user's words: a local's or parameter's source
+   name, "value of await g at 14:7", "future of await g at 14:7", ... */
+const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
 
 #endif /* IR_H */

@@ -91,6 +91,9 @@ Site *lower_new_site(Lower *L, Site *s, Node *aw);
 int lower_children(Node *n, Node **out, int max);
 /* A call of an async function (not awaited: it makes a future). */
 bool lower_is_async_call(Node *e);
+/* True if a value of this type can be stored with `=` (arithmetic and
+   pointers); others are stored with memcpy (const members). */
+bool lower_assignable(const char *type);
 
 /* ==== lower_names.c: text with names renamed ==== */
 
@@ -139,6 +142,13 @@ const char *lower_oracle_type(Lower *L, size_t begin, size_t end, size_t at);
 /* ==== lower_types.c: types of declarations ==== */
 
 const char *lower_type_of_decl(Lower *L, Decl *d);
+/* The result type of a function declaration, without storage or async:
+   printed from the oracle's type (lower_ret_type: from the text, for
+   when the oracle has no answer). */
+const char *lower_result_type(Program *p, Decl *fn);
+const char *lower_ret_type(Source *src, Decl *fn);
+/* Its parameter list as written: "int a, const char *s" ("void" if none). */
+const char *lower_param_text(Source *src, Decl *fn);
 /* The specifiers' text without storage classes, async and inline. */
 const char *lower_type_words(const char *text);
 /* An array type as a value: "T [N]" -> "T *", "T [N][M]" -> "T (*)[M]". */

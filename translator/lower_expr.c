@@ -14,9 +14,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "lower.h"
 #include "futures.h"
-#include "tokmap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 

@@ -309,14 +309,7 @@ static size_t tag_name_off(Lower *L, Node *def) {
 /* The name a tag definition `struct T { ... }` declares, or NULL. */
 static const char *defined_tag(Lower *L, Node *def) {
   const char *t = L->src->text;
-  size_t i = def->begin;
-  while (i < def->end && is_ident_char(t[i]))
-    i++; /* struct, union or enum */
-  for (const char *a; (a = skip_attribute(t + i)) != t + i;)
-    i = (size_t)(a - t);
-  while (i < def->end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t'))
-    i++;
-  size_t n = 0;
+  size_t i = tag_name_off(L, def), n = 0;
   while (i + n < def->end && is_ident_char(t[i + n]))
     n++;
   return n ? xstrndup(t + i, n) : NULL;

@@ -22,9 +22,7 @@
 #include "live_locals.h"
 #include "lower.h"
 #include "parse.h"
-#include "tokmap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ==== declarations ==== */
@@ -590,6 +588,8 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->line = source_loc(p->src, def->begin).line;
   if (lower_is_void_params(p->src, def->decl))
     fn->decl->params.len = 0;
+  fn->param_text = lower_param_text(p->src, fn->decl);
+  fn->param_fwd_text = vm_params_forward(p->src, fn->decl);
   fn->main_argv = fn->is_main && fn->decl->params.len >= 2;
   fn->frame = lower_new_group(NULL, false, "frame");
   Decl *first = fn->decl->first ? fn->decl->first : fn->decl;
@@ -602,8 +602,9 @@ static AsyncFunc *new_func(Program *p, Node *def) {
 }
 
 /* Text [from, to) of a parameter's declarator with each array size
-   replaced by a frame field that f__init computes from the parameters, as
-   C computes it once at the call (`[m]` -> `[ac__F->ac__t1]`, `ac__F->ac__t1 = (m);`). */
+   replaced by a frame field that f__init keeps where C computes it, once
+   at the call (`[m]` -> `[ac__F->ac__t1]`; f__init's parameter
+   `[(ac__F->ac__t1 = (m))]`, vm_params.c). */
 static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
   const char *t = L->src->text;
   Str s = {0};
@@ -622,8 +623,9 @@ static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
     }
     Slot *size = lower_new_slot(L, L->fn->frame, SL_TEMP,
                                 xformat("ac__t%d", ++L->ntemp), "size_t");
-    vec_push(&L->fn->vm_sizes, (char *)xformat("ac__F->%s = (%s);", size->name,
-                                               lower_src(L, j + 1, k)));
+    VmSize *v = xalloc(sizeof *v);
+    *v = (VmSize){j + 1, k, size->name};
+    vec_push(&L->fn->vm_sizes, v);
     str_printf(&s, "[ac__F->%s]", size->name);
     i = k + 1;
   }
@@ -687,12 +689,14 @@ static void lower_params(Lower *L) {
     vec_push(&L->slot_of, s);
     if (oracle_decl_is_vm(L->o, d->name_off))
       vm_param(L, s, d);
+    s->by_memcpy = !lower_assignable(s->type);
   }
 }
 
 static void lower_func(Program *p, AsyncFunc *fn) {
   Lower L = {.prog = p, .fn = fn, .src = p->src, .o = p->oracle};
   lower_params(&L);
+  fn->param_init_text = vm_params_init(L.src, fn); /* after vm_sizes */
   L.scope = fn->frame;
   lower_find_literals(&L, fn->def->body);
   lower_find_cleanups(&L, fn->def->body);
@@ -709,7 +713,10 @@ static void find_externs(Program *p) {
       continue;
     for (int j = 0; j < n->decls.len; j++) {
       Decl *d = n->decls.items[j];
-      if (d->kind == DK_FUNC && !lower_func_of(p, d))
+      if (d->kind != DK_FUNC)
+        continue;
+      map_put(&p->proto_params, d, (void *)vm_params_forward(p->src, d));
+      if (!lower_func_of(p, d))
         lower_add_extern(p, d);
     }
   }

@@ -269,6 +269,17 @@ static void walk_tops_at(Oracle *o, size_t off) {
 
 /* ---- opening: parse and report errors ---- */
 
+int oracle_clang_major(void) {
+  static int major = -1;
+  if (major < 0) {
+    CXString v = clang_getClangVersion();
+    const char *at = strstr(clang_getCString(v), "version ");
+    major = at ? atoi(at + 8) : 0;
+    clang_disposeString(v);
+  }
+  return major;
+}
+
 /* ==== async function pointers in the erasure ====
  *
  * `async` in a declaration becomes `__attribute__((ms_abi))` in the

@@ -28,6 +28,9 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs);
    still returns the oracle: acc's own rules are checked too). */
 bool oracle_has_errors(const Oracle *o);
 void oracle_close(Oracle *o);
+/* The major version of the libclang acc runs with (14 for "clang version
+   14.0.6"). */
+int oracle_clang_major(void);
 
 /*
  * The C type of the expression covering exactly [begin, end), spelled as a

@@ -129,6 +129,9 @@ void ast_name_use(size_t off, Decl *d);
    the operand of typeof(expr), or NULL. */
 DeclSpec *ast_spec_tag(DeclSpec *spec, Span at, Node *tag);
 Node *ast_typeof(Node *expr); /* typeof(expr): records hidden awaits */
+/* typeof's keyword: typeof_unqual is recorded (ast_typeof_unqual), for
+   translate.c to report where libclang does not know it. */
+void ast_typeof_keyword(Span at);
 /* A sizeof or _Alignof operand that holds an await (ast_sizeof_awaits). */
 void ast_note_sizeof_await(Node *expr);
 Node *ast_tag(Span at, bool has_body);  /* a struct/union/enum specifier */
@@ -164,6 +167,9 @@ void ast_unevaluated(const char *where, Node *expr);
 const Vec *ast_hidden_awaits(void); /* Node* ND_AWAIT; their where in name */
 const Vec *ast_awaits(void);        /* every ND_AWAIT of the parse */
 const Vec *ast_calls(void);         /* every ND_CALL of the parse */
+/* Every identifier expression naming a function, also those outside the
+   tree (typeof operands, array sizes, bit-field widths...). */
+const Vec *ast_func_names(void);
 const Vec *ast_async_funcs(void);   /* Decl*: every async function
                                        declaration, in order */
 void ast_add_async_func(Decl *d);   /* ast_declare records them */

@@ -13,6 +13,8 @@
 #include "oracle.h"
 #include "tokmap.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The clang arguments of the oracle: the user's -std=, if any. */
@@ -161,6 +163,25 @@ static bool reject_binary(const char *path) {
   return true;
 }
 
+/* typeof_unqual (C23) came with clang 16: an older libclang reads it as a
+   call of an undeclared function and reports the declarator after it, and
+   plain __typeof__ would keep the qualifiers it is written to drop.  So
+   acc says it at the keyword. */
+static bool typeof_unqual_unknown(const Source *src) {
+  const Vec *at = ast_typeof_unqual();
+  int major = at->len ? oracle_clang_major() : 0;
+  for (int i = 0; at->len && major < 16 && i < at->len; i++) {
+    size_t off = (size_t)(uintptr_t)at->items[i], n = 0;
+    while (off + n < src->len && (src->text[off + n] == '_' ||
+                                  isalnum((unsigned char)src->text[off + n])))
+      n++;
+    error_at(off, "'%.*s' is C23, which libclang %d (acc's C front end) "
+             "does not know; write '__typeof__' where the qualifiers may "
+             "stay", (int)n, src->text + off, major);
+  }
+  return at->len && major < 16;
+}
+
 int acc_translate(const Options *opt, Str *out) {
   if (opt->input && reject_binary(opt->input))
     return 1;
@@ -178,7 +199,7 @@ int acc_translate(const Options *opt, Str *out) {
   /* The async rules first, without types, so a misplaced await is
      reported in our words before libclang says what its erasure means;
      then the rules that need types. */
-  if (sema_check(tu, NULL))
+  if (sema_check(tu, NULL) || typeof_unqual_unknown(src))
     return 1;
   Oracle *o = oracle_open(src, args, nargs);
   if (!o)

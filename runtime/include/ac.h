@@ -266,6 +266,13 @@ typedef struct ac_dyn {
   unsigned char frame[AC_DYN_INLINE] __attribute__((aligned(16)));
 } ac_dyn_t;
 
+/* A size that is no integer constant expression, for the array sizes in
+ * the parameters of acc's functions that pass them on to f__init (f,
+ * f__new, f__shim, f__block_on): their parameters stay variably modified,
+ * so they take the same arguments, and C evaluates the sizes the .ac wrote
+ * only once, on entry to f__init (docs/lowering.md). */
+static size_t ac__vm_size __attribute__((unused)) = 1;
+
 /* Where the next call through an async function pointer starts its frame:
  * set just before the call, on the same thread (the pointer is the address
  * of f__shim, which places f's frame there).  One per thread and process:
@@ -647,7 +654,7 @@ ac_frame_alloc_failed(const char *name);
  * start (ac_debug_register); docs/cli.md describes them.
  */
 enum {
-  AC_DEBUG_VERSION = 1,
+  AC_DEBUG_VERSION = 2, /* 2: a combinator's branches */
   /* ac_debug_field_t.kind */
   AC_DEBUG_PARAM = 1, AC_DEBUG_LOCAL, AC_DEBUG_TEMP, AC_DEBUG_CHILD,
   AC_DEBUG_LITERAL,
@@ -655,7 +662,10 @@ enum {
   AC_DEBUG_CHILD_NONE = 0, AC_DEBUG_CHILD_INLINE, /* a frame in this one */
   AC_DEBUG_CHILD_HEAP,  /* a pointer to a frame (recursion, another file) */
   AC_DEBUG_CHILD_LEAF,  /* a hand-written future, by value */
-  AC_DEBUG_CHILD_PLACE /* a pointer to a future held elsewhere */
+  AC_DEBUG_CHILD_PLACE, /* a pointer to a future held elsewhere */
+  AC_DEBUG_CHILD_DYN    /* an ac_dyn_t (a call through an async function
+                           pointer): the frame at its fut, of the function
+                           whose vtable is its vt */
 };
 #define AC_DEBUG_NONE 0xffffffffu
 
@@ -671,6 +681,18 @@ typedef struct ac_debug_field {
   uint32_t line;      /* .ac line of its declaration (0: none) */
 } ac_debug_field_t;
 
+/* A branch of a combinator's await (ac_first, ac_all, ac_within): where
+ * its future lives, as a state says it for the future of a plain await. */
+typedef struct ac_debug_branch {
+  const char *expr;   /* the branch as written ("v = fetch(1)"; ac_within's
+                         deadline: "deadline") */
+  const char *callee; /* the async function or leaf type it awaits */
+  uint32_t line, col; /* .ac position of the branch */
+  uint32_t child_kind;  /* AC_DEBUG_CHILD_* */
+  uint32_t child_field; /* index in fields of its future */
+  const ac_debug_func_t *child; /* the future's table when acc made it */
+} ac_debug_branch_t;
+
 typedef struct ac_debug_state {
   const char *name;   /* Start, AwaitingHello, ..., Done */
   const char *expr;   /* the awaited expression as written, or NULL */
@@ -682,6 +704,12 @@ typedef struct ac_debug_state {
   const ac_debug_func_t *child; /* the child's table when acc made it */
   const uint32_t *live; /* indices in fields of what is live here */
   uint32_t nlive;
+  /* A combinator's await (child_kind NONE): its branches in polling order;
+   * while the state lasts each one runs, except for ac_all's, where bit i
+   * of the 64-bit field running_field is set while branch i runs. */
+  uint32_t nbranches;
+  const ac_debug_branch_t *branches;
+  uint32_t running_field; /* index in fields, or AC_DEBUG_NONE */
 } ac_debug_state_t;
 
 struct ac_debug_func {

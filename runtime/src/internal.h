@@ -145,9 +145,19 @@ AC_INTERNAL uint32_t ac__waiter_cancel(ac_waiter_t *w);
 AC_INTERNAL void ac__waitq_grant_all(ac_list_node_t *q);
 AC_INTERNAL void ac__waiter_wait(ac_list_node_t *q, ac_waiter_t *w,
                                  const ac_context_t *cx);
+/* The state, read without the object's lock (drop's first look, a poll's
+ * check for DONE): only the owner moves a waiter into or out of QUEUED and
+ * GRANTED, but a giving thread moves it from one to the other meanwhile,
+ * so that store (ac__waitq_grant) and this load are atomic; relaxed, as
+ * the answer (pending or not, DONE or not) is the same on both sides of
+ * that store, and whatever follows takes the lock. */
+static inline uint32_t ac__waiter_state(const ac_waiter_t *w) {
+  return __atomic_load_n(&w->state, __ATOMIC_RELAXED);
+}
 /* Drop's look without the lock: anything to undo? */
 static inline bool ac__waiter_pending(const ac_waiter_t *w) {
-  return w->state == AC__WAIT_QUEUED || w->state == AC__WAIT_GRANTED;
+  uint32_t st = ac__waiter_state(w);
+  return st == AC__WAIT_QUEUED || st == AC__WAIT_GRANTED;
 }
 
 /* ==== handle.c: checked handles ====

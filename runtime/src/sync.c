@@ -129,7 +129,7 @@ ac_acquire_t ac_semaphore_acquire(ac_semaphore_t *s, size_t n) {
 ac_poll_t ac_acquire_poll(ac_acquire_t *self, ac_context_t *cx, int *out) {
   ac_waiter_t *w = &self->wait;
   int rc = 0;
-  if (AC_UNLIKELY(w->state == AC__WAIT_DONE)) {
+  if (AC_UNLIKELY(ac__waiter_state(w) == AC__WAIT_DONE)) {
     rc = -EINVAL; /* too many permits, or polled again after ready */
     goto ready;
   }
@@ -257,7 +257,7 @@ ac_notified_t ac_notified(ac_notify_t *n) {
 ac_poll_t ac_notified_poll(ac_notified_t *self, ac_context_t *cx, void *out) {
   (void)out;
   ac_waiter_t *w = &self->wait;
-  if (w->state == AC__WAIT_DONE)
+  if (ac__waiter_state(w) == AC__WAIT_DONE)
     return AC_POLL_READY;
   ac_notify_t *n = notify(self->notify, "notified");
   if (AC_UNLIKELY(!n)) { /* a void future: ready, the misuse reported */

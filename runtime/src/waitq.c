@@ -20,7 +20,8 @@ void ac__waitq_push(ac_list_node_t *q, ac_waiter_t *w, const ac_context_t *cx) {
 
 void ac__waitq_grant(ac_waiter_t *w) {
   ac__list_remove(&w->node);
-  w->state = AC__WAIT_GRANTED;
+  /* the owner may be looking without the lock (ac__waiter_state) */
+  __atomic_store_n(&w->state, AC__WAIT_GRANTED, __ATOMIC_RELAXED);
   ac_waker_wake(ac__waker_take(&w->waker));
 }
 

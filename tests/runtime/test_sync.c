@@ -4,6 +4,8 @@
  */
 #include "harness.h"
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 
 /* Locks, yields twice inside the critical section, unlocks; n times. */
 typedef struct locker {
@@ -191,4 +193,65 @@ Test(sync, permits_beyond_the_maximum_are_refused_not_truncated) {
   errno = 0;
   cr_assert_null(ac_semaphore_new(AC_SEMAPHORE_MAX + 1));
   cr_assert_eq(errno, EINVAL);
+}
+
+/* A waiter dropped on its thread while another thread grants it: drop's
+   first look (ac__waiter_pending) is without the lock and races the
+   grant's store, so both are atomic (a plain pair is a data race that
+   check-tsan reports here).  Whichever comes first, the permit ends up in
+   the semaphore again and the waker's clone is released. */
+static void *release_one(void *s) {
+  ac_semaphore_release(s, 1);
+  return NULL;
+}
+
+Test(sync, acquire_dropped_while_another_thread_grants_it) {
+  for (int i = 0; i < 500; i++) {
+    ac_semaphore_t *s = ac_semaphore_new(0);
+    t_wake_count_t wc = {0};
+    ac_waker_t w = t_counting_waker(&wc);
+    ac_context_t cx = {&w};
+    ac_acquire_t a = ac_semaphore_acquire(s, 1);
+    cr_assert_eq(ac_acquire_poll(&a, &cx, NULL), AC_POLL_PENDING);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, release_one, s), 0);
+    ac_acquire_drop(&a);
+    pthread_join(t, NULL);
+    cr_assert_eq(ac_semaphore_available(s), 1, "round %d", i);
+    cr_assert_eq(__atomic_load_n(&wc.refs, __ATOMIC_SEQ_CST), 0);
+    ac_semaphore_free(s);
+  }
+}
+
+/* The same for a bounded channel's sender: a slot freed on another
+   thread is granted to the waiting send while it is dropped, and a grant
+   it never saw goes back to the channel. */
+static void *recv_one(void *ch) {
+  int v = 0;
+  return (void *)(intptr_t)ac_mpsc_try_recv(ch, &v);
+}
+
+Test(sync, send_dropped_while_another_thread_grants_it) {
+  for (int i = 0; i < 500; i++) {
+    ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
+    int one = 1, two = 2, got = 0;
+    cr_assert_eq(ac_mpsc_try_send(ch, &one), 0);
+    t_wake_count_t wc = {0};
+    ac_waker_t w = t_counting_waker(&wc);
+    ac_context_t cx = {&w};
+    ac_mpsc_send_t snd = ac_mpsc_send(ch, &two);
+    cr_assert_eq(ac_mpsc_send_poll(&snd, &cx, NULL), AC_POLL_PENDING);
+    pthread_t t;
+    void *rc = NULL;
+    cr_assert_eq(pthread_create(&t, NULL, recv_one, ch), 0);
+    ac_mpsc_send_drop(&snd);
+    pthread_join(t, &rc);
+    cr_assert_eq((intptr_t)rc, 0);
+    cr_assert_eq(ac_mpsc_try_send(ch, &one), 0, "round %d: the slot", i);
+    cr_assert_eq(ac_mpsc_try_recv(ch, &got), 0);
+    cr_assert_eq(got, 1);
+    cr_assert_eq(__atomic_load_n(&wc.refs, __ATOMIC_SEQ_CST), 0);
+    ac_mpsc_sender_drop(ch);
+    ac_mpsc_receiver_drop(ch);
+  }
 }

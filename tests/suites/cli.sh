@@ -228,6 +228,20 @@ expect "a C main calls the library" 0 sh -c \
   "'$ACC' lib.ac && $CCS -std=c11 -Wall -Wextra -Werror $CFLAGS_RT -o quad quad_main.c lib.c $LIBS_RT && ./quad"
 [ "$(cat "$T/out")" = "0 20" ] && ok "it blocks on quad(5)" \
   || bad "it blocks on quad(5)" "$(cat "$T/out")"
+cat >ptrlib.ac <<'END'
+#include <ac.h>
+async long apply(async long (*f)(long),
+                 long x) { return await f(x); }
+END
+expect "--emit=header: async function pointer parameters" 0 \
+  "$ACC" --emit=header ptrlib.ac
+has "header: the pointer is plain in C, no blank where async was" ptrlib.h \
+  '^long apply__shim\(long \(\*f\)\(long\), long x\);'
+has "header: the .ac prototype on one line, in the comment" ptrlib.h \
+  '^/\* async long apply\(async long \(\*f\)\(long\), long x\) \*/$'
+if sed -n '/^#else/,/^#endif/p' ptrlib.h | grep -Eq '\( |[^ ]  +[^ /]'; then
+  bad "header: the C part reads as clean C" "$(sed -n '/^#else/,$p' ptrlib.h)"
+else ok "header: the C part reads as clean C"; fi
 cat >local.ac <<'END'
 struct local { int a; };
 async int uses_local(struct local l) { return l.a; }
@@ -296,8 +310,18 @@ expect "json: a combinator's branches, in polling order" 0 jq -e \
   '.functions[] | select(.name == "attempt") | .states[1] |
    .child == "combinator" and
    [.branches[] | [.callee, .child, .output, (.field | type)]] ==
-   [["run", "leaf", "long", "string"], ["ac_cancel_wait_t", "leaf", "void", "string"],
+   [["run", "pointer", "long", "string"], ["ac_cancel_wait_t", "leaf", "void", "string"],
     ["ac_sleep_t", "leaf", "void", "string"]]' jobs.json
+fp_ac="$ROOT/tests/diff/async_function_pointers_in_frame_structs_and_arrays.ac"
+expect "--emit=json on async function pointers" 0 \
+  "$ACC" -I "$ROOT/tests/diff" --emit=json "$fp_ac" -o fp.json
+expect "json: an await through an async function pointer is a \"pointer\"" 0 \
+  jq -e '[.functions[] | select(.name == "run_all") | .states[] |
+          select(.kind == "await") | [.callee, .child]] ==
+         [["ac_dyn_t", "pointer"]]' fp.json
+run "$ACC" -I "$ROOT/tests/diff" --emit=states "$fp_ac"
+has "states: it says what it is" "$T/out" \
+  'await ac_dyn_t at 45:9 -> long \(call through an async function pointer'
 expect "json: ac_within's deadline is its last branch" 0 jq -e \
   '.functions[] | select(.name == "main") | .states[2] |
    .callee == "ac_within" and [.branches[].callee] ==

@@ -122,4 +122,45 @@ elif [ -s core ]; then
 else
   bad "gdb wrote a core file"
 fi
+
+# Combinators: tests/gdb/combinators.ac stops with one task in an ac_first
+# (an async call against a sleep) and one in an ac_all (an async call two
+# levels deep, a call through an async function pointer, and a sleep that
+# is done); acc-bt and acc-tasks walk into each branch.
+cp "$ROOT/tests/gdb/combinators.ac" .
+# shellcheck disable=SC2086
+if ! "$ACC" cc -g -O0 $SAN combinators.ac -o combinators >build2.log 2>&1; then
+  bad "combinators.ac builds with -g" "$(tail -5 build2.log)"
+  summary gdb
+  exit 1
+fi
+AC_WORKERS=1 timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" \
+  -x "$ROOT/tests/gdb/combinators.gdb" ./combinators >out.txt 2>&1
+want "acc-bt: an ac_first await, with its position" comb-bt-first \
+  '^#0  race in AwaitingFirst, await ac_first\(v = wait_go\(10\), ac_sleep_ms\(600000\)\) at combinators\.ac:34:13  '
+want "acc-bt: its first branch, an async call, and where that waits" \
+  comb-bt-first '^    branch 0: v = wait_go\(10\) at combinators\.ac:34:28, waits in wait_go$'
+want "acc-bt: the branch's own chain, indented" comb-bt-first \
+  '^      #0  wait_go in AwaitingNotified, await ac_notified\(go\) at combinators\.ac:11:3 on ac_notified_t  '
+want "acc-bt: a hand-written branch" comb-bt-first \
+  '^    branch 1: ac_sleep_ms\(600000\) at combinators\.ac:34:45, on ac_sleep_t$'
+want "acc-bt: the levels above the combinator" comb-bt-first \
+  '^#1  outer in AwaitingRace, await race\(\) at combinators\.ac:38:40  '
+want "acc-bt: an ac_all branch two levels deep, innermost first" comb-bt-all \
+  '^      #1  deeper in AwaitingWaitGo, await wait_go\(x\) at combinators\.ac:15:43  '
+want "acc-bt: a branch through an async function pointer" comb-bt-all \
+  '^    branch 1: b = op\(2\) at combinator.\.ac:27:31, waits in wait_go$'
+want "acc-bt: an ac_all branch that completed is done" comb-bt-all \
+  '^    branch 2: c = nap\(0\) at combinators\.ac:27:42, done$'
+want "acc-tasks: the innermost await of each running branch" comb-tasks \
+  'outer +race: await ac_first\(.*\) at combinators\.ac:34:13 -> \[wait_go: await ac_notified\(go\) at combinators\.ac:11:3 \| ac_sleep_ms\(600000\) on ac_sleep_t\]$'
+want "acc-locals of a task: the frames of every branch" comb-locals \
+  '^#2 wait_go suspended, frame 0x[0-9a-f]+, state AwaitingNotified'
+if ! grep -q '^==== end' out.txt; then
+  bad "the combinators gdb session ran to its end" "$(tail -5 out.txt)"
+elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
+  bad "no Python errors in the combinators session"
+else
+  ok "the combinators gdb session ran to its end without Python errors"
+fi
 summary gdb

@@ -162,7 +162,7 @@ Test(tokmap, line_directives_are_undone_and_presumed_lines_kept) {
   cr_assert_eq(m->toks[kc].line, 104);
   const TokUnit *uc = &m->units[m->toks[kc].unit];
   cr_assert_eq(m->ac[uc->ac_begin], 'c');
-  cr_assert_eq(uc->ac_begin, strstr(m->ac, "int c;") + 4 - m->ac);
+  cr_assert_eq(uc->ac_begin, (size_t)(strstr(m->ac, "int c;") + 4 - m->ac));
   Loc loc = source_loc(src, at(src, "c;"));
   cr_assert_str_eq(loc.file, "other.ac");
   cr_assert_eq(loc.line, 104);
