@@ -62,16 +62,22 @@ class Field:
         self.line = int(v["line"])
 
 
+def _read_await(obj, v):
+    """The fields an await state and a combinator branch share: the awaited
+    text, its position and where its future lives."""
+    obj.expr = _str(v["expr"])
+    obj.callee = _str(v["callee"])
+    obj.line = int(v["line"])
+    obj.col = int(v["col"])
+    obj.child_kind = int(v["child_kind"])
+    obj.child_field = int(v["child_field"])
+    obj.child_addr = int(v["child"])
+
+
 class State:
     def __init__(self, v):
         self.name = _str(v["name"])
-        self.expr = _str(v["expr"])
-        self.callee = _str(v["callee"])
-        self.line = int(v["line"])
-        self.col = int(v["col"])
-        self.child_kind = int(v["child_kind"])
-        self.child_field = int(v["child_field"])
-        self.child_addr = int(v["child"])
+        _read_await(self, v)
         live = v["live"]
         self.live = [int(live[i]) for i in range(int(v["nlive"]))]
         # a combinator's branches (tables of version 2 on)
@@ -87,13 +93,7 @@ class Branch:
     """A branch of a combinator's await: where its future lives."""
 
     def __init__(self, v):
-        self.expr = _str(v["expr"])
-        self.callee = _str(v["callee"])
-        self.line = int(v["line"])
-        self.col = int(v["col"])
-        self.child_kind = int(v["child_kind"])
-        self.child_field = int(v["child_field"])
-        self.child_addr = int(v["child"])
+        _read_await(self, v)
 
 
 class Table:

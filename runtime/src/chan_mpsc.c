@@ -128,24 +128,6 @@ static int grow(ac_mpsc_t *ch) {
   return 0;
 }
 
-/* memcpy of a size known only at run time is a call through the PLT;
- * the common element sizes are copied inline (W3 copies an int a send). */
-static inline void copy_elem(void *dst, const void *src, size_t n) {
-  switch (n) {
-  case 4:
-    memcpy(dst, src, 4);
-    return;
-  case 8:
-    memcpy(dst, src, 8);
-    return;
-  case 16:
-    memcpy(dst, src, 16);
-    return;
-  default:
-    memcpy(dst, src, n);
-  }
-}
-
 /* head + k wrapped, for k <= bufcap: a compare, not a division. */
 static inline size_t slot_at(const ac_mpsc_t *ch, size_t k) {
   size_t i = ch->head + k;
@@ -154,7 +136,7 @@ static inline size_t slot_at(const ac_mpsc_t *ch, size_t k) {
 
 /* Under lock; room has been checked. */
 static void push(ac_mpsc_t *ch, const void *v) {
-  copy_elem(ch->buf + slot_at(ch, ch->len) * ch->elem, v, ch->elem);
+  ac__copy_small(ch->buf + slot_at(ch, ch->len) * ch->elem, v, ch->elem);
   ch->len++;
 }
 
@@ -165,7 +147,7 @@ static void push(ac_mpsc_t *ch, const void *v) {
 static void push_wake(ac_mpsc_t *ch, const void *v) {
   if (ch->rx_parked) {
     ch->rx_parked = false;
-    copy_elem(ch->rx_dst, v, ch->elem);
+    ac__copy_small(ch->rx_dst, v, ch->elem);
     __atomic_store_n(&ch->rx_given, 1, __ATOMIC_RELEASE);
   } else {
     push(ch, v);
@@ -277,13 +259,13 @@ static int take(ac_mpsc_t *ch, void *dst) {
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     if (dst)
-      copy_elem(dst, ch->rx_dst, ch->elem);
+      ac__copy_small(dst, ch->rx_dst, ch->elem);
     return 0;
   }
   if (ch->len == 0)
     return ch->senders ? AC_EAGAIN : AC_EPIPE;
   if (dst)
-    copy_elem(dst, ch->buf + ch->head * ch->elem, ch->elem);
+    ac__copy_small(dst, ch->buf + ch->head * ch->elem, ch->elem);
   ch->head = slot_at(ch, 1);
   ch->len--;
   if (ch->cap)

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AC_INTERNAL __attribute__((visibility("hidden")))
 #define AC_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -70,6 +71,25 @@ static inline void ac__spin_unlock(ac__spin_t *l) {
 }
 
 /* ==== list.h-style intrusive list (circular, with a head node) ==== */
+
+/* memcpy of a size known only at run time is a call through the PLT; the
+ * common sizes (an int, a long or pointer, two of them) are copied inline.
+ * Spawn copies a frame, completion and join an output, channels an element. */
+static inline void ac__copy_small(void *dst, const void *src, size_t n) {
+  switch (n) {
+  case 4:
+    memcpy(dst, src, 4);
+    return;
+  case 8:
+    memcpy(dst, src, 8);
+    return;
+  case 16:
+    memcpy(dst, src, 16);
+    return;
+  default:
+    memcpy(dst, src, n);
+  }
+}
 
 static inline void ac__list_init(ac_list_node_t *h) { h->prev = h->next = h; }
 static inline bool ac__list_empty(const ac_list_node_t *h) {

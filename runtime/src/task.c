@@ -53,25 +53,6 @@
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 
-/* memcpy of a size known only at run time is a call; the sizes of most
- * outputs (int, long, a pointer) and of small frames are copied inline
- * (W1 copies a frame at spawn and an output at completion and at join). */
-static inline void copy(void *dst, const void *src, size_t n) {
-  switch (n) {
-  case 4:
-    memcpy(dst, src, 4);
-    return;
-  case 8:
-    memcpy(dst, src, 8);
-    return;
-  case 16:
-    memcpy(dst, src, 16);
-    return;
-  default:
-    memcpy(dst, src, n);
-  }
-}
-
 static bool big_output(const ac_future_vtable_t *vt) {
   return vt->out_size > AC__SMALL_OUT;
 }
@@ -117,7 +98,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   __atomic_store_n(&t->vtw, (uintptr_t)vt | bits, __ATOMIC_RELAXED);
   t->join_waker.vtable = NULL;
   t->join_waker.data = NULL;
-  copy(ac__task_future(t), fut, vt->size);
+  ac__copy_small(ac__task_future(t), fut, vt->size);
   if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
     /* No run queue could grow to take it: the spawn fails (the future is
      * still the caller's, never started) instead of aborting. */
@@ -191,7 +172,7 @@ void ac__task_ready(ac_task_t *t, const void *out) {
   void *fut = ac__task_future(t);
   vt->drop(fut);
   if (!big_output(vt))
-    copy(fut, out, vt->out_size);
+    ac__copy_small(fut, out, vt->out_size);
   complete(t, false);
 }
 
@@ -415,7 +396,7 @@ ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
   if (AC_LIKELY(W_GEN(w) == gen &&
                 (st & mask) == (AC__T_JOIN_INTEREST | AC__T_COMPLETE))) {
     if (out && ac__task_vt(t)->out_size)
-      copy(out, ac__task_output(t), ac__task_vt(t)->out_size);
+      ac__copy_small(out, ac__task_output(t), ac__task_vt(t)->out_size);
     uint64_t nw = (w - AC__T_REF_ONE) & ~(uint64_t)AC__T_JOIN_INTEREST;
     if (AC_UNLIKELY(!__atomic_compare_exchange_n(&t->word, &w, nw, false,
                                                  __ATOMIC_ACQ_REL,
