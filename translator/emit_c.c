@@ -54,8 +54,50 @@ static const char *storage(AsyncFunc *fn) {
   return fn->is_static ? "static " : "";
 }
 
+/* f__init is inline for a file's own functions: the await that starts a
+   child then stores its parameters in place instead of calling out (an
+   optimizing compiler that keeps polls out of line would keep this call
+   too, docs/benchmarks.md W5). */
+static const char *init_storage(AsyncFunc *fn) {
+  return fn->is_static ? "static inline " : "";
+}
+
 static const char *out_param(AsyncFunc *fn) {
   return fn->is_void ? "void *ac__out" : declare(fn->ret_type, "*ac__out");
+}
+
+/* A file's own functions take their frame and output as void *, so their
+   vtable holds the poll and drop themselves, not a wrapper of each for
+   the C compiler to build (docs/lowering.md); the poll and drop convert
+   on entry.  A function other files call keeps the typed interface its
+   header declares, and wrappers. */
+static bool untyped(AsyncFunc *fn) {
+  return fn->is_static;
+}
+
+static const char *poll_sig(AsyncFunc *fn) {
+  if (untyped(fn))
+    return xformat("ac_poll_t %s__poll(void *ac__self, ac_context_t *ac__cx, "
+                   "void *%s)", fn->name, fn->is_void ? "ac__out" : "ac__res");
+  return xformat("ac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, "
+                 "%s)", fn->name, fn->name, out_param(fn));
+}
+
+static const char *drop_sig(AsyncFunc *fn) {
+  if (untyped(fn))
+    return xformat("void %s__drop(void *ac__self)", fn->name);
+  return xformat("void %s__drop(%s__frame *ac__F)", fn->name, fn->name);
+}
+
+/* The typed names of an untyped poll's or drop's parameters. */
+static void typed_params(Emit *E, AsyncFunc *fn, bool poll) {
+  if (!untyped(fn))
+    return;
+  out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", fn->name,
+      fn->name);
+  if (poll && !fn->is_void)
+    out(E, "  %s = (%s)ac__res;\n", declare(fn->ret_type, "*ac__out"),
+        declare(fn->ret_type, "*"));
 }
 
 /* ==== the frame struct ==== */
@@ -163,12 +205,11 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   const char *st = storage(g);
   const char *params = g->param_fwd_text;
   if (complete || !g->vm_sizes.len)
-    out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", st, g->name, g->name,
-        g->params.len ? ", " : "", g->params.len ? g->param_init_text : "");
-  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s);\n", st,
-      g->name, g->name, out_param(g));
-  out(E, "%s%svoid %s__drop(%s__frame *ac__F);\n", st, cold(g), g->name,
-      g->name);
+    out(E, "%svoid %s__init(%s__frame *ac__F%s%s);\n", init_storage(g),
+        g->name, g->name, g->params.len ? ", " : "",
+        g->params.len ? g->param_init_text : "");
+  out(E, "%s%s;\n", st, poll_sig(g));
+  out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -215,7 +256,7 @@ static const char *arg_names(AsyncFunc *fn) {
  *              ac__F->ac__state = 0; ac__F->a = a; ... }                     */
 static void init_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%svoid %s__init(%s__frame *ac__F%s%s) {\n  ac__F->ac__state = 0;\n",
-      storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
+      init_storage(fn), fn->name, fn->name, fn->params.len ? ", " : "",
       fn->params.len ? fn->param_init_text : "");
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
@@ -448,8 +489,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
   if (names)
     func_names(E, fn, true);
-  out(E, "%sac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, %s) {\n",
-      storage(fn), fn->name, fn->name, out_param(fn));
+  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  typed_params(E, fn, true);
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
@@ -508,13 +549,128 @@ static void indent_lines(Emit *E, const char *text, int col) {
   }
 }
 
+/*
+ * Sites whose drop is only `g__drop(&ac__F->child)` share one case of the
+ * drop when at least DROP_SHARE_MIN of them can: the child is found by
+ * the state in a table of offsets, and its drop is the one of the group
+ * (children that drop the same type) or, for frames of this file's static
+ * functions, whose drops all take void *, read from a table of drops by
+ * state.  A switch of a case and a call per await is what makes gcc slow
+ * on a function with thousands of awaits: its value numbering grows
+ * faster than the cases (docs/lowering.md, "The C compiler's time").
+ *   before:  case 1: step__drop(&ac__F->ac__g1.ac__c1); break;  ... x 2000
+ *   after:   static const uint32_t ac__at[] = {0, __builtin_offsetof(...)..};
+ *            case 1: case 2: ... step__drop((__typeof__(ac__F->ac__g1.ac__c1) *)
+ *                        ((char *)ac__F + ac__at[ac__F->ac__state])); break;
+ *   or:      static void (*const ac__drop[])(void *) = {0, c0__drop, ...};
+ *            case 1: case 2: ... ac__drop[ac__F->ac__state]((char *)ac__F +
+ *                        ac__at[ac__F->ac__state]); break;
+ */
+#define DROP_SHARE_MIN 8
+
+static bool plain_drop(Site *s) {
+  return (s->kind == CH_FRAME || s->kind == CH_LEAF || s->kind == CH_LOCAL) &&
+         !s->cleanup;
+}
+
+/* The child is a frame of a static function of this file: its drop takes
+   void *. */
+static bool untyped_child(Emit *E, Site *s) {
+  AsyncFunc *g = s->kind == CH_FRAME ? lower_func_named(E->p, s->callee) : NULL;
+  return g && untyped(g);
+}
+
+/* The sites of fn that share their drop, by the first site of each group:
+   shared[i] is that first site, or NULL for a site with a case of its own. */
+static Site **drop_groups(Emit *E, AsyncFunc *fn) {
+  Site **shared = xalloc((size_t)fn->sites.len * sizeof *shared);
+  Map firsts = {.strings = true}, counts = {.strings = true};
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < fn->sites.len; i++) {
+      Site *s = fn->sites.items[i];
+      if (!plain_drop(s))
+        continue;
+      const char *key = untyped_child(E, s)
+                            ? ""
+                            : xformat("%s %s", s->drop, s->child->type);
+      intptr_t n = (intptr_t)map_get(&counts, key);
+      if (pass == 0) {
+        if (!n)
+          map_put(&firsts, key, s);
+        map_put(&counts, key, (void *)(n + 1));
+      } else if (n >= DROP_SHARE_MIN) {
+        shared[i] = map_get(&firsts, key);
+      }
+    }
+  map_free(&firsts);
+  map_free(&counts);
+  return shared;
+}
+
+/* The offsets of the children that share a case and, if the frames of
+   static functions share one, their drops. */
+static void shared_drop_tables(Emit *E, AsyncFunc *fn, Site **shared) {
+  out(E, "  static const uint32_t ac__at[] = {0");
+  bool drops = false;
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (shared[i])
+      out(E, ",\n    __builtin_offsetof(%s__frame, %s)", fn->name,
+          s->child->name);
+    else
+      out(E, ", 0");
+    drops = drops || (shared[i] && untyped_child(E, s));
+  }
+  out(E, "};\n");
+  if (!drops)
+    return;
+  out(E, "  static void (*const ac__drop[])(void *) = {0");
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    bool via = shared[i] && untyped_child(E, s);
+    out(E, "%s%s", via ? ",\n    " : ", ", via ? s->drop : "0");
+  }
+  out(E, "};\n");
+}
+
+/* The case of the group whose first site is `first`. */
+static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
+                             Site *first) {
+  int n = 0;
+  for (int i = 0; i < fn->sites.len; i++) {
+    if (shared[i] != first)
+      continue;
+    const char *sep = n == 0 ? "  " : n % 8 == 0 ? "\n  " : " ";
+    out(E, "%scase %d:", sep, ((Site *)fn->sites.items[i])->state);
+    n++;
+  }
+  if (untyped_child(E, first))
+    out(E, "\n    ac__drop[ac__F->ac__state]((char *)ac__F + "
+        "ac__at[ac__F->ac__state]);\n    break;\n");
+  else
+    out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
+        "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
+        first->child->name);
+}
+
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%s%svoid %s__drop(%s__frame *ac__F) {\n", storage(fn), cold(fn),
-      fn->name, fn->name);
+  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
+  typed_params(E, fn, false);
   if (fn->sites.len) {
+    Site **shared = drop_groups(E, fn);
+    bool any = false;
+    for (int i = 0; i < fn->sites.len && !any; i++)
+      any = shared[i] != NULL;
+    if (any)
+      shared_drop_tables(E, fn, shared);
     out(E, "  switch (ac__F->ac__state) {\n");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
+      if (shared[i]) {
+        if (shared[i] == s)
+          shared_drop_case(E, fn, shared, s);
+        continue;
+      }
       if (s->kind == CH_COMBINATOR) {
         out(E, "  case %d:\n", s->state);
         emit_combinator_drop(s, E->out);
@@ -538,16 +694,19 @@ static void drop_fn(Emit *E, AsyncFunc *fn) {
 
 static void vtable(Emit *E, AsyncFunc *fn) {
   const char *n = fn->name;
-  out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
-      "void *ac__out) {\n"
-      "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
-      n, n, n);
-  out(E, "static void %s__vdrop(void *ac__self) "
-      "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
+  const char *v = untyped(fn) ? "" : "v";
+  if (!untyped(fn)) {
+    out(E, "static ac_poll_t %s__vpoll(void *ac__self, ac_context_t *ac__cx, "
+        "void *ac__out) {\n"
+        "  return %s__poll((%s__frame *)ac__self, ac__cx, ac__out);\n}\n",
+        n, n, n);
+    out(E, "static void %s__vdrop(void *ac__self) "
+        "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
+  }
   out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
-      "  %s__vpoll, %s__vdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
+      "  %s__%spoll, %s__%sdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, \"%s\"};\n", storage(fn), n,
-      fn->is_static ? " __attribute__((unused))" : "", n, n, n, n,
+      fn->is_static ? " __attribute__((unused))" : "", n, v, n, v, n, n,
       fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
 }
 

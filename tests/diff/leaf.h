@@ -131,7 +131,11 @@ static inline int test_leaf_step(struct test_leaf_core *c, const void *self,
   return 1;
 }
 
+/* The core is the first member of every leaf: a leaf in flight is dropped
+   where it was polled, or the drop found the wrong storage. */
 static inline void test_leaf_release(struct test_leaf_core *c) {
+  if (c->left >= 0 && c->pinned != (const void *)c)
+    test_leaf_die("dropped at another address than it was polled at", c);
   if (c->left >= 0)
     --*test_leaf_counter(0); /* dropped while in flight */
   c->left = -2;
