@@ -22,6 +22,7 @@
 #include "ir.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void c_string(Str *out, const char *s) {
@@ -66,15 +67,21 @@ static const char *state_member(AsyncFunc *fn) {
   return "ac__state";
 }
 
-static int field_index(AsyncFunc *fn, const Slot *slot) {
+/* Each slot's index in the fields table (the number of listed slots
+   before it), so that a state's live set and child cost one lookup each
+   rather than a walk over the frame: a function with thousands of awaits
+   has thousands of states and slots. */
+static void index_fields(AsyncFunc *fn, Map *index) {
   int k = 0;
   for (int i = 0; i < fn->slots.len; i++) {
     Slot *s = fn->slots.items[i];
-    if (s == slot)
-      return k;
+    map_put(index, s, (void *)(intptr_t)(k + 1));
     k += listed(s);
   }
-  return -1;
+}
+
+static int field_index(const Map *index, const Slot *slot) {
+  return (int)(intptr_t)map_get(index, slot) - 1;
 }
 
 static const char *field_kind(SlotKind k) {
@@ -120,31 +127,43 @@ static void fields(Program *p, AsyncFunc *fn, Str *out) {
   str_puts(out, "};\n");
 }
 
-static bool live_in(Slot *s, int state) {
-  if (state == 0)
-    return s->kind == SL_PARAM;
-  for (int i = 0; i < s->live.len; i++)
-    if ((intptr_t)s->live.items[i] == state)
-      return true;
-  return false;
+/* A state's live set in slot order, each field once. */
+static void add_live(Vec *set, int field) {
+  if (!set->len || (intptr_t)set->items[set->len - 1] != field)
+    vec_push(set, (void *)(intptr_t)field);
 }
 
-/* All states' live sets in one array; *starts gets each one's start. */
-static void live_sets(AsyncFunc *fn, Str *out, int *starts, int *counts) {
+/* All states' live sets in one array; *starts gets each one's start.
+   State 0 (the start) holds the parameters and the done state nothing;
+   each await's state gathers its fields from the slots' own lists of
+   states, so the cost follows the sizes of those lists rather than states
+   times slots. */
+static void live_sets(AsyncFunc *fn, const Map *index, Str *out, int *starts,
+                      int *counts) {
   int nstates = fn->sites.len + 2, at = 0;
+  Vec *sets = xalloc(sizeof(Vec) * (size_t)nstates);
+  for (int i = 0; i < fn->slots.len; i++) {
+    Slot *s = fn->slots.items[i];
+    if (!listed(s))
+      continue;
+    int f = field_index(index, s);
+    if (s->kind == SL_PARAM)
+      add_live(&sets[0], f);
+    for (int j = 0; j < s->live.len; j++) {
+      intptr_t k = (intptr_t)s->live.items[j];
+      if (k >= 1 && k <= fn->sites.len)
+        add_live(&sets[k], f);
+    }
+  }
   str_printf(out, "static const uint32_t %s__debug_live[] = {", fn->name);
   for (int k = 0; k < nstates; k++) {
     starts[k] = at;
-    counts[k] = 0;
-    for (int i = 0; k <= fn->sites.len && i < fn->slots.len; i++) {
-      Slot *s = fn->slots.items[i];
-      if (listed(s) && live_in(s, k)) {
-        str_printf(out, "%s%d", at ? ", " : "", field_index(fn, s));
-        at++;
-        counts[k]++;
-      }
-    }
+    counts[k] = sets[k].len;
+    for (int i = 0; i < sets[k].len; i++)
+      str_printf(out, "%s%d", at++ ? ", " : "", (int)(intptr_t)sets[k].items[i]);
+    free(sets[k].items);
   }
+  free(sets);
   str_printf(out, "%s};\n", at ? "" : "0");
 }
 
@@ -197,7 +216,7 @@ static const char *branch_text(Program *p, Site *c, int i) {
 
 /* The branches of every combinator await of fn, in one array; a state's
    entry points at its own. */
-static void branches(Program *p, AsyncFunc *fn, Str *out) {
+static void branches(Program *p, AsyncFunc *fn, const Map *index, Str *out) {
   int n = 0;
   for (int k = 0; k < fn->sites.len; k++)
     n += ((Site *)fn->sites.items[k])->kind == CH_COMBINATOR;
@@ -214,7 +233,7 @@ static void branches(Program *p, AsyncFunc *fn, Str *out) {
       str_puts(out, ", ");
       c_string(out, b->callee);
       str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
-                 child_kind(b), field_index(fn, b->child), child_table(p, b));
+                 child_kind(b), field_index(index, b->child), child_table(p, b));
     }
   }
   str_puts(out, "};\n");
@@ -224,8 +243,10 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
   int nstates = fn->sites.len + 2, nbranches = 0;
   int *starts = xalloc(sizeof(int) * (size_t)nstates);
   int *counts = xalloc(sizeof(int) * (size_t)nstates);
-  live_sets(fn, out, starts, counts);
-  branches(p, fn, out);
+  Map index = {0};
+  index_fields(fn, &index);
+  live_sets(fn, &index, out, starts, counts);
+  branches(p, fn, &index, out);
   str_printf(out, "static const ac_debug_state_t %s__debug_states[] = {\n",
              fn->name);
   for (int k = 0; k < nstates; k++) {
@@ -241,7 +262,7 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
         str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
       else
         str_printf(out, "%s, %d, %s", child_kind(s),
-                   field_index(fn, s->child), child_table(p, s));
+                   field_index(&index, s->child), child_table(p, s));
     }
     str_printf(out, ",\n   %s__debug_live + %d, %d", fn->name, starts[k],
                counts[k]);
@@ -250,7 +271,7 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       str_printf(out, ", %d, %s__debug_branches + %d, ", c->branches.len,
                  fn->name, nbranches);
       if (c->mask)
-        str_printf(out, "%d},\n", field_index(fn, c->mask));
+        str_printf(out, "%d},\n", field_index(&index, c->mask));
       else
         str_puts(out, "AC_DEBUG_NONE},\n");
       nbranches += c->branches.len;
@@ -259,6 +280,9 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
     }
   }
   str_puts(out, "};\n");
+  map_free(&index);
+  free(starts);
+  free(counts);
 }
 
 void emit_debug_prelude(Program *p, Str *out) {

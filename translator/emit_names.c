@@ -137,6 +137,29 @@ char *graph_node_text(Program *p, Node *e) {
 
 /* ==== frame fields ==== */
 
+/* Which await each slot of f is the value or the future of: the first
+   such site, looking at the sites, then the children (a combinator's
+   branches are in no state list), and at a site's value before its
+   future.  Made once per function, as a function with thousands of awaits
+   has thousands of such slots. */
+static const Map *field_sites(AsyncFunc *f) {
+  static Map made; /* AsyncFunc* -> Map of Slot* -> Site*, | 1 if a future */
+  Map *sites = map_get(&made, f);
+  if (sites)
+    return sites;
+  sites = xalloc(sizeof *sites);
+  for (int i = 0; i < f->sites.len + f->children.len; i++) {
+    Site *k = i < f->sites.len ? f->sites.items[i]
+                               : f->children.items[i - f->sites.len];
+    if (k->result && !map_get(sites, k->result))
+      map_put(sites, k->result, k);
+    if (k->child && !map_get(sites, k->child))
+      map_put(sites, k->child, (void *)((uintptr_t)k | 1));
+  }
+  map_put(&made, f, sites);
+  return sites;
+}
+
 /* What a field holds, in the user's words. */
 const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
   if (s->decl && s->decl->name)
@@ -144,17 +167,10 @@ const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s) {
   if (s->kind == SL_LITERAL)
     return xformat("compound literal at line %d",
                    source_loc(p->src, s->lit->begin).line);
-  /* the sites, then the children (a combinator's branches are in no
-     state list) */
-  for (int i = 0; i < fn->sites.len + fn->children.len; i++) {
-    Site *k = i < fn->sites.len ? fn->sites.items[i]
-                                : fn->children.items[i - fn->sites.len];
-    if (k->result == s)
-      return xformat("value of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-    if (k->child == s)
-      return xformat("future of await %s at %d:%d", k->callee, k->line,
-                     k->col);
-  }
-  return "spilled operand";
+  uintptr_t at = (uintptr_t)map_get(field_sites(fn), s);
+  Site *k = (Site *)(at & ~(uintptr_t)1);
+  if (!k)
+    return "spilled operand";
+  return xformat("%s of await %s at %d:%d", at & 1 ? "future" : "value",
+                 k->callee, k->line, k->col);
 }
