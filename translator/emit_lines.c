@@ -138,13 +138,15 @@ static bool holds_no_code(const char *p, size_t n, bool own_mark) {
   return i && i + 1 == n && p[i] == ':'; /* a label alone */
 }
 
-/* Whether the line leaves a block comment open, or ends spliced. */
-static void scan_continuation(Lines *L, const char *p, size_t n) {
+/* Walks one line past literals and comments, from inside a block comment
+   if *in_comment, and leaves *in_comment as the line ends; whether a //
+   comment starts on it. */
+static bool scan_line(const char *p, size_t n, bool *in_comment) {
   char quote = 0;
   for (size_t i = 0; i < n; i++) {
-    if (L->in_comment) {
+    if (*in_comment) {
       if (p[i] == '*' && i + 1 < n && p[i + 1] == '/')
-        L->in_comment = false, i++;
+        *in_comment = false, i++;
     } else if (quote) {
       if (p[i] == '\\')
         i++;
@@ -153,35 +155,24 @@ static void scan_continuation(Lines *L, const char *p, size_t n) {
     } else if (p[i] == '"' || p[i] == '\'') {
       quote = p[i];
     } else if (p[i] == '/' && i + 1 < n && p[i + 1] == '*') {
-      L->in_comment = true, i++;
+      *in_comment = true, i++;
     } else if (p[i] == '/' && i + 1 < n && p[i + 1] == '/') {
-      break;
-    }
-  }
-  L->spliced = n && p[n - 1] == '\\';
-}
-
-/* Whether [p, p + n) has a // comment outside literals. */
-static bool has_line_comment(const char *p, size_t n) {
-  char quote = 0;
-  for (size_t i = 0; i + 1 < n; i++) {
-    if (quote) {
-      if (p[i] == '\\')
-        i++;
-      else if (p[i] == quote)
-        quote = 0;
-    } else if (p[i] == '"' || p[i] == '\'') {
-      quote = p[i];
-    } else if (p[i] == '/' && p[i + 1] == '*') {
-      const char *e = memmem(p + i + 2, n - i - 2, "*/", 2);
-      if (!e)
-        return false;
-      i = (size_t)(e - p) + 1;
-    } else if (p[i] == '/' && p[i + 1] == '/') {
       return true;
     }
   }
   return false;
+}
+
+/* Whether the line leaves a block comment open, or ends spliced. */
+static void scan_continuation(Lines *L, const char *p, size_t n) {
+  scan_line(p, n, &L->in_comment);
+  L->spliced = n && p[n - 1] == '\\';
+}
+
+/* Whether [p, p + n) has a // comment outside literals and comments. */
+static bool has_line_comment(const char *p, size_t n) {
+  bool in_comment = false;
+  return scan_line(p, n, &in_comment);
 }
 
 /*

@@ -139,6 +139,12 @@ static bool ident_char(char c) {
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* White space inside a line, as both lexers skip it (a NUL too). */
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' ||
+         c == '\0';
+}
+
 /* The length of the punctuator at p (the longest match), at least 1. */
 static size_t punct_len(const char *p) {
   static const char *const three[] = {"...", "<<=", ">>=", NULL};
@@ -298,8 +304,7 @@ static void lex_ac(AcLex *x) {
     if (c == '\n') {
       bol = true;
       i++;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' ||
-               c == '\v' || c == '\0') {
+    } else if (is_blank(c)) {
       i++;
     } else if (skip_comment(x, i) != i) {
       i = skip_comment(x, i);
@@ -370,8 +375,7 @@ static void lex_buffer(TokMap *m, const Source *src) {
     if (c == '\n') {
       bol = true;
       i++;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' ||
-               c == '\v' || c == '\0') {
+    } else if (is_blank(c)) {
       i++;
     } else if (bol && c == '#') {
       size_t e = i;
