@@ -30,6 +30,7 @@ typedef struct Emit {
   IncludeMap *incs;   /* headers written out in place (emit_include.c) */
   bool prelude;       /* write_prelude done */
   int depth;          /* of headers written out */
+  LineWriter *lines;  /* takes the finished lines of out (emit_lines.c) */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -39,6 +40,14 @@ static void out(Emit *E, const char *fmt, ...) {
   va_start(ap, fmt);
   str_vprintf(E->out, fmt, ap);
   va_end(ap);
+}
+
+/* Hands the finished lines of the text to emit_lines, so the marked text
+   is never whole in memory beside the C it becomes (the output is tens of
+   times the input's size). */
+static void flush_lines(Emit *E) {
+  if (E->lines && E->out->len >= 1 << 16)
+    emit_lines_feed(E->lines, E->out);
 }
 
 /* A declaration of `name` with type `type`: plain when the spelling allows,
@@ -898,10 +907,11 @@ static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
     const char *nl = memchr(m->ac + i, '\n', to - i);
     size_t end = nl ? (size_t)(nl - m->ac) + 1 : to;
     bool expand = false;
+    char *text = bol && E->incs ? xstrndup(m->ac + i, end - i) : NULL;
     const char *child =
-        bol && E->incs ? include_child(E->incs, E->p->src->path, line,
-                                       xstrndup(m->ac + i, end - i), &expand)
-                       : NULL;
+        text ? include_child(E->incs, E->p->src->path, line, text, &expand)
+             : NULL;
+    free(text);
     if (expand) {
       write_header_out(E, child);
       out(E, "%s", tokmap_verbatim(0, line + 1));
@@ -911,6 +921,7 @@ static void copy_ac(Emit *E, const TokMap *m, size_t from, size_t to) {
       copy_edited(E, m, i, end);
     }
     i = end;
+    flush_lines(E);
   }
 }
 
@@ -1026,6 +1037,7 @@ static void splice(Emit *E) {
   Node *first_use = use >= 0 ? p->tu->args.items[use] : NULL;
   out(E, "%s", tokmap_verbatim(0, 1));
   for (int i = 0; i < items.len;) {
+    flush_lines(E);
     Item *first = items.items[i];
     int j = i + 1, u1 = first->u1;
     bool async = is_async_item(first->node);
@@ -1261,7 +1273,8 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
   place_rewrites(&E);
+  E.lines = emit_lines_start(source_map(p->src), out_name, no_line, final);
   splice(&E);
-  emit_lines(&text, source_map(p->src), out_name, no_line, final);
+  emit_lines_end(E.lines, &text);
   free(text.buf);
 }

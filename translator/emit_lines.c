@@ -292,15 +292,45 @@ static void mark_line(Lines *L, const char *p, const char *end) {
   }
 }
 
-void emit_lines(const Str *in, const TokMap *m, const char *out_name,
-                bool no_line, Str *out) {
-  Lines L = {.out = out, .m = m, .out_name = escaped(out_name),
-             .no_line = no_line, .mode = 's'};
-  const char *p = in->buf, *end = in->buf + in->len;
+LineWriter *emit_lines_start(const TokMap *m, const char *out_name,
+                             bool no_line, Str *out) {
+  Lines *L = xalloc(sizeof *L);
+  *L = (Lines){.out = out, .m = m, .out_name = escaped(out_name),
+               .no_line = no_line, .mode = 's'};
+  return L;
+}
+
+/* The lines of [p, end): whole ones, and with last, the unfinished one
+   at the end too.  Returns where the unwritten rest starts. */
+static const char *lines_of(Lines *L, const char *p, const char *end,
+                            bool last) {
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl && !last)
+      break;
     const char *e = nl ? nl : end;
-    mark_line(&L, p, e);
+    mark_line(L, p, e);
     p = nl ? nl + 1 : end;
   }
+  return p;
+}
+
+void emit_lines_feed(LineWriter *L, Str *in) {
+  const char *rest = lines_of(L, in->buf, in->buf + in->len, false);
+  size_t done = (size_t)(rest - in->buf);
+  if (!done)
+    return;
+  memmove(in->buf, rest, in->len - done);
+  in->len -= done;
+  in->buf[in->len] = '\0';
+}
+
+void emit_lines_end(LineWriter *L, const Str *in) {
+  lines_of(L, in->buf, in->buf + in->len, true);
+  free(L);
+}
+
+void emit_lines(const Str *in, const TokMap *m, const char *out_name,
+                bool no_line, Str *out) {
+  emit_lines_end(emit_lines_start(m, out_name, no_line, out), in);
 }

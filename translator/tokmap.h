@@ -147,6 +147,15 @@ const char *tokmap_strip_marks(const char *text);
    call for (none with no_line); scaffolding points at out_name. */
 void emit_lines(const Str *in, const TokMap *m, const char *out_name,
                 bool no_line, Str *out);
+/* The same a piece at a time, so the marked text need not be whole at
+   once: feed writes the finished lines of `in` and takes them out of it
+   (the unfinished last line stays), end writes the rest and frees the
+   writer. */
+typedef struct Lines LineWriter;
+LineWriter *emit_lines_start(const TokMap *m, const char *out_name,
+                             bool no_line, Str *out);
+void emit_lines_feed(LineWriter *L, Str *in);
+void emit_lines_end(LineWriter *L, const Str *in);
 /* The index of a presumed file name, added if new. */
 int tokmap_file_index(TokMap *m, const char *name);
 
