@@ -82,9 +82,15 @@ static void user_futures(Program *p, Vec *types) {
   }
 }
 
+void emit_registry_prepare(Program *p) {
+  if (!p->user_futures_found)
+    user_futures(p, &p->user_futures);
+  p->user_futures_found = true;
+}
+
 void emit_future_registry(Program *p, Str *out) {
-  Vec user = {0};
-  user_futures(p, &user);
+  emit_registry_prepare(p);
+  Vec user = p->user_futures;
   if (!p->funcs.len && !p->externs.len && !user.len)
     return;
   for (int i = 0; i < p->funcs.len; i++) {

@@ -245,6 +245,9 @@ struct Program {
                             no size (vm_params.c) */
   bool main_current_thread; /* #pragma acc main(current_thread) */
   Vec cmd_defines;       /* "NAME[=VALUE]" of each -D (prelude_includes.c) */
+  Vec user_futures;      /* type, vtable, ...: the hand-written futures the
+                            registry names (emit_registry.c) */
+  bool user_futures_found;
 };
 
 /* ==== asyncptr.c ==== */
@@ -357,6 +360,9 @@ void emit_header(Program *p, const char *path, Str *out);
 
 /* The vtables of this file's futures by type, for ac.h's ac_spawn. */
 void emit_future_registry(Program *p, Str *out);
+/* Asks the oracle what the registry needs of it, so that the output can
+   be written once the oracle is closed. */
+void emit_registry_prepare(Program *p);
 /* The first item of the .ac file itself that names an async function (a
    plain function that spawns one, say), or -1: the registry and the
    declarations acc writes must come before it. */

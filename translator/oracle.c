@@ -812,7 +812,16 @@ void oracle_close(Oracle *o) {
   free(o->exprs.slots);
   free(o->decls.slots);
   free(o->tops);
+  for (size_t i = 0; i < o->funcs.cap; i++)
+    if (o->funcs.keys[i]) {
+      FuncEntry *f = o->funcs.vals[i];
+      free(f->name);
+      free(f);
+    }
   map_free(&o->funcs);
+  map_free(&o->async_names);
+  free(o->erased);
+  o->erased = NULL;
   o->tu = NULL;
   o->index = NULL;
   o->exprs = o->decls = (Table){0};

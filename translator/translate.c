@@ -231,8 +231,13 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   if (!opt->syntax_only && opt->emit == EMIT_C)
     frame_paths(p);
+  /* The output is written from the IR: libclang's translation unit and
+     the oracle's indexes go before it, as they are a large part of the
+     memory at its peak. */
+  emit_registry_prepare(p);
+  oracle_close(o);
+  p->oracle = NULL;
   if (!opt->syntax_only)
     emit_view(p, opt, out);
-  oracle_close(o);
   return diag_error_count() ? 1 : 0;
 }
