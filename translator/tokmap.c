@@ -33,10 +33,10 @@
 /* ==== the .ac file, lexed raw ==== */
 
 typedef struct Raw {
-  size_t begin, end;    /* physical byte range in the .ac */
+  uint32_t begin, end;  /* physical byte range in the .ac */
   int line, col;        /* physical, 1-based, of begin */
   const char *text;     /* the spelling, line splices removed */
-  size_t len;
+  uint32_t len;
   bool ident;           /* an identifier (a macro's name, maybe) */
   bool after_directive; /* a directive line lies between it and the last */
 } Raw;
@@ -625,9 +625,11 @@ static void place_tokens(TokMap *m, const AcLex *x, const Source *src,
     if (!d[i].expanded)
       continue;
     t->scratch = !strcmp(d[i].sfile, "<scratch space>");
+    size_t spell_end = 0;
     if (t->unit >= 0 && !t->scratch)
       t->spell = arg_spelling(m, x, &m->units[t->unit], &d[i], t, src->text,
-                              &t->spell_end);
+                              &spell_end);
+    t->spell_end = spell_end;
     t->from_def = !t->scratch && t->spell == TOKMAP_NONE;
     if (t->spell != TOKMAP_NONE)
       t->col = d[i].scol;

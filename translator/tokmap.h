@@ -9,15 +9,17 @@
 #include "acc.h"
 #include "preprocess.h"
 
-#define TOKMAP_NONE ((size_t)-1)
+/* Offsets in the map are 32-bit, as a map of a large file is mostly its
+   records (acc_translate refuses inputs of 4 GiB or more). */
+#define TOKMAP_NONE ((size_t)UINT32_MAX)
 
 /* One token of the buffer. */
 typedef struct MapTok {
-  size_t begin, end;  /* its bytes in the buffer */
+  uint32_t begin, end; /* its bytes in the buffer */
   int unit;           /* the unit it belongs to; -1: a header's, or unmatched */
-  size_t spell;       /* a token from a macro argument: the .ac offset of
+  uint32_t spell;     /* a token from a macro argument: the .ac offset of
                          its spelling there; TOKMAP_NONE otherwise */
-  size_t spell_end;   /* and the end of that spelling */
+  uint32_t spell_end; /* and the end of that spelling */
   int line, col;      /* presumed line; physical column of where it is
                          written (the invocation for a macro's own tokens) */
   int file;           /* presumed file (index in TokMap.files) */
@@ -28,12 +30,12 @@ typedef struct MapTok {
 
 /* A token written directly in the .ac, or a whole macro invocation. */
 typedef struct TokUnit {
-  size_t ac_begin, ac_end; /* its bytes in the .ac file */
+  uint32_t ac_begin, ac_end; /* its bytes in the .ac file */
   int first, last;         /* its tokens in the buffer (inclusive) */
   int raw_first, raw_last; /* its raw tokens in the .ac (inclusive) */
-  bool is_macro;
   int delta;               /* presumed line minus physical line */
   int file;                /* presumed file */
+  bool is_macro;
 } TokUnit;
 
 /* A directive line of the .ac file. */

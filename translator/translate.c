@@ -188,6 +188,12 @@ int acc_translate(const Options *opt, Str *out) {
   Source *src = cpp_run(opt);
   if (!src)
     return 1;
+  if (src->len >= UINT32_MAX || src->ac_len >= UINT32_MAX) {
+    /* the token map's offsets are 32-bit (tokmap.h) */
+    fprintf(stderr, "%s:1:1: error: '%s' is too large: acc translates "
+            "files under 4 GiB, preprocessed\n", opt->input, opt->input);
+    return 1;
+  }
   diag_init(src);
   Node *tu = parse_translation_unit(src);
   if (!tu || diag_error_count())
