@@ -42,7 +42,8 @@ typedef struct Lines {
   int afile, aline;     /* the file and line of the next line written */
   bool in_comment;      /* a block comment is open */
   bool spliced;         /* the last line ended with a backslash */
-  bool line_comment;    /* the last line ends in a // comment */
+  bool line_comment;    /* the last line has a // comment (if it did not
+                           start inside a block comment) */
   bool joinable;        /* the last line written is code of a user line
                            that a next line of the same line may join */
   int jfile, jline;     /* that line's file and line */
@@ -144,6 +145,9 @@ static bool holds_no_code(const char *p, size_t n, bool own_mark) {
 static bool scan_line(const char *p, size_t n, bool *in_comment) {
   char quote = 0;
   for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (c != '/' && c != '*' && c != '"' && c != '\'' && c != '\\')
+      continue; /* most bytes: none of the states cares */
     if (*in_comment) {
       if (p[i] == '*' && i + 1 < n && p[i + 1] == '/')
         *in_comment = false, i++;
@@ -163,16 +167,11 @@ static bool scan_line(const char *p, size_t n, bool *in_comment) {
   return false;
 }
 
-/* Whether the line leaves a block comment open, or ends spliced. */
+/* Whether the line leaves a block comment open, has a // comment, or
+   ends spliced. */
 static void scan_continuation(Lines *L, const char *p, size_t n) {
-  scan_line(p, n, &L->in_comment);
+  L->line_comment = scan_line(p, n, &L->in_comment);
   L->spliced = n && p[n - 1] == '\\';
-}
-
-/* Whether [p, p + n) has a // comment outside literals and comments. */
-static bool has_line_comment(const char *p, size_t n) {
-  bool in_comment = false;
-  return scan_line(p, n, &in_comment);
 }
 
 /*
@@ -199,7 +198,6 @@ static bool join_line(Lines *L, const char *p, size_t n) {
   str_add(L->out, " ", 1);
   str_add(L->out, p, n);
   str_add(L->out, "\n", 1);
-  L->line_comment = has_line_comment(p, n);
   L->joinable = !L->line_comment && !L->spliced && !L->in_comment;
   return true;
 }
@@ -236,7 +234,7 @@ static void write_line(Lines *L, const char *p, size_t n, bool own_mark) {
   }
   put_line(L, p, n);
   L->joinable = L->mode == 'u' && !L->spliced && !L->in_comment &&
-                !has_line_comment(p, n);
+                !L->line_comment;
   L->jfile = file;
   L->jline = line;
 }
