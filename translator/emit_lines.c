@@ -47,6 +47,8 @@ typedef struct Lines {
   bool joinable;        /* the last line written is code of a user line
                            that a next line of the same line may join */
   int jfile, jline;     /* that line's file and line */
+  const char **names;   /* the presumed files' names, escaped (file_name) */
+  int nnames;
 } Lines;
 
 static const char *escaped(const char *path) {
@@ -66,13 +68,26 @@ static void put_line(Lines *L, const char *p, size_t n) {
   L->aline++;
 }
 
+/* The presumed file's name, escaped once. */
+static const char *file_name(Lines *L, int file) {
+  if (file >= L->nnames) {
+    int n = L->m->files.len;
+    L->names = xrealloc(L->names, sizeof *L->names * (size_t)n);
+    for (int i = L->nnames; i < n; i++)
+      L->names[i] = NULL;
+    L->nnames = n;
+  }
+  if (!L->names[file])
+    L->names[file] = escaped(L->m->files.items[file]);
+  return L->names[file];
+}
+
 static void directive(Lines *L, int file, int line) {
   if (L->no_line)
     return;
   const char *name = file == OUT_FILE ? L->out_name
-                     : file < L->m->files.len
-                         ? escaped(L->m->files.items[file])
-                         : L->out_name;
+                     : file < L->m->files.len ? file_name(L, file)
+                                              : L->out_name;
   str_printf(L->out, "#line %d \"%s\"\n", line, name);
   L->out_line++;
   L->known = true;
@@ -114,6 +129,16 @@ static bool is_mark(char c) {
   return c == TOKMAP_MARK || c == '\x03' || c == '\x04';
 }
 
+/* The first mark in [p, end), or end. */
+static const char *next_mark(const char *p, const char *end) {
+  const char *mk = end;
+  for (const char *c = "\x01\x03\x04"; *c; c++) {
+    const char *at = memchr(p, *c, (size_t)(mk - p));
+    mk = at ? at : mk;
+  }
+  return mk;
+}
+
 /* A line that generates no code: blank, a comment, `{`, a label, or a
    directive; or a `}` of the translator's own (one with no mark of its
    own closes a block that holds no locals: the user's `}` comes with the
@@ -143,6 +168,9 @@ static bool holds_no_code(const char *p, size_t n, bool own_mark) {
    if *in_comment, and leaves *in_comment as the line ends; whether a //
    comment starts on it. */
 static bool scan_line(const char *p, size_t n, bool *in_comment) {
+  if (!*in_comment && !memchr(p, '/', n) && !memchr(p, '"', n) &&
+      !memchr(p, '\'', n))
+    return false; /* most generated lines: nothing to follow */
   char quote = 0;
   for (size_t i = 0; i < n; i++) {
     char c = p[i];
@@ -263,9 +291,7 @@ static void mark_line(Lines *L, const char *p, const char *end) {
       }
       q++;
     }
-    const char *mk = p;
-    while (mk < end && !is_mark(*mk))
-      mk++;
+    const char *mk = next_mark(p, end);
     if (mk == end) {
       write_line(L, p, (size_t)(end - p), own_mark);
       return;
@@ -325,6 +351,7 @@ void emit_lines_feed(LineWriter *L, Str *in) {
 
 void emit_lines_end(LineWriter *L, const Str *in) {
   lines_of(L, in->buf, in->buf + in->len, true);
+  free(L->names);
   free(L);
 }
 

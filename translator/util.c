@@ -85,8 +85,8 @@ static unsigned long long magnitude(long long v) {
 }
 
 /*
- * The conversions the output is made of (%s %.*s %c %d %ld %lld %u %llu
- * %zu %%), formatted here: vsnprintf costs a few hundred instructions a
+ * The conversions the output is made of (%s %.*s %*s %c %d %ld %lld %u
+ * %llu %zu %%), formatted here: vsnprintf costs a few hundred instructions a
  * call before its first byte, and a translation makes millions of calls.
  * False, with s as it was, for any other conversion or a NULL string
  * (glibc spells those), which vsnprintf then formats.
@@ -108,6 +108,21 @@ static bool fast_vprintf(Str *s, const char *fmt, va_list ap) {
       if (!a)
         goto slow;
       str_add(s, a, prec < 0 ? strlen(a) : strnlen(a, (size_t)prec));
+    } else if (q[0] == '*' && q[1] == 's') { /* indentation: "%*s", n, "" */
+      long long width = va_arg(ap, int);
+      const char *a = va_arg(ap, const char *);
+      if (!a)
+        goto slow;
+      size_t n = strlen(a);
+      size_t pad = (size_t)(width < 0 ? -width : width);
+      pad = pad > n ? pad - n : 0;
+      if (width < 0)
+        str_add(s, a, n);
+      for (; pad; pad--)
+        str_add(s, " ", 1);
+      if (width >= 0)
+        str_add(s, a, n);
+      q++;
     } else if (*q == 'c') {
       char c = (char)va_arg(ap, int);
       str_add(s, &c, 1);

@@ -34,6 +34,8 @@ Test(str_format, common_conversions_match_snprintf) {
   EXPECT_AS_SNPRINTF("[%.*s] [%.*s] [%.*s]", 3, "abcdef", 0, "abc", -1,
                      "all of it");
   EXPECT_AS_SNPRINTF("%.*s|", 10, "short");
+  EXPECT_AS_SNPRINTF("[%*s] [%*s] [%*s] [%*s]", 4, "", 6, "ab", -5, "cd", 1,
+                     "longer");
   EXPECT_AS_SNPRINTF("no conversion at all");
   EXPECT_AS_SNPRINTF("%s", "");
 }
