@@ -51,6 +51,9 @@ typedef struct LocalInfo {
   bool is_array;
   size_t lo;           /* its first reference */
   bool any_read;
+  size_t last_read;    /* the largest end of a read (0: none) */
+  Node *last_consumer; /* that read's consumer */
+  size_t last_other;   /* the largest end of a read with another consumer */
   Vec widen;           /* Node*: loops that touch it, declared outside */
   Vec *awaits;         /* Node*: every await of its function */
   Vec *loops;          /* Node*: its function's loops and gotos back */
@@ -350,6 +353,15 @@ static void interval(Walk *w, LocalInfo *li) {
     if (r->lo < li->lo)
       li->lo = r->lo;
     li->any_read |= r->read;
+    if (r->read && r->hi > li->last_read) {
+      li->last_read = r->hi;
+      li->last_consumer = r->consumer;
+    }
+  }
+  for (int i = 0; i < li->refs.len; i++) {
+    Ref *r = li->refs.items[i];
+    if (r->read && r->consumer != li->last_consumer && r->hi > li->last_other)
+      li->last_other = r->hi;
   }
   for (int i = 0; i < w->loops.len; i++) {
     size_t lo, hi;
@@ -376,6 +388,15 @@ static Ref *read_after(LocalInfo *li, Node *await) {
       best = r;
   }
   return li->lo < await->op_off ? best : NULL;
+}
+
+/* Whether read_after finds one, without the walk over every reference
+   (a local read at each of thousands of awaits made that quadratic): the
+   read ending last after the await counts unless the await consumes it,
+   and then the last of those another await or none consumes does. */
+static bool read_after_exists(const LocalInfo *li, const Node *await) {
+  size_t last = li->last_consumer != await ? li->last_read : li->last_other;
+  return li->lo < await->op_off && last > await->op_off;
 }
 
 static Node *loop_around(LocalInfo *li, Node *await) {
@@ -441,7 +462,8 @@ bool live_local_at(Decl *d, Node *await) {
     return false;
   if (li->pinned)
     return true;
-  return li->any_read && (read_after(li, await) || loop_around(li, await));
+  return li->any_read &&
+         (read_after_exists(li, await) || loop_around(li, await));
 }
 
 bool live_local_in_frame(Decl *d) {
