@@ -160,7 +160,8 @@ static void live_sets(AsyncFunc *fn, const Map *index, Str *out, int *starts,
     starts[k] = at;
     counts[k] = sets[k].len;
     for (int i = 0; i < sets[k].len; i++)
-      str_printf(out, "%s%d", at++ ? ", " : "", (int)(intptr_t)sets[k].items[i]);
+      str_printf(out, "%s%d", at++ ? ", " : "",
+                 (int)(intptr_t)sets[k].items[i]);
     free(sets[k].items);
   }
   free(sets);
@@ -233,7 +234,8 @@ static void branches(Program *p, AsyncFunc *fn, const Map *index, Str *out) {
       str_puts(out, ", ");
       c_string(out, b->callee);
       str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
-                 child_kind(b), field_index(index, b->child), child_table(p, b));
+                 child_kind(b), field_index(index, b->child),
+                 child_table(p, b));
     }
   }
   str_puts(out, "};\n");
