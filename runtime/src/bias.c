@@ -7,6 +7,7 @@
 
 #include <linux/membarrier.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +30,14 @@ static const bool under_tsan = false;
 /* Below this many revocations the ratio is not looked at. */
 #define REVOKE_FREE 64
 
+__attribute__((noreturn, cold)) static void abort_no_barrier(void) {
+  static const char msg[] = "acrt: membarrier failed after objects were "
+                            "biased: a revocation cannot be made safe\n";
+  ssize_t rc = write(2, msg, sizeof msg - 1);
+  (void)rc;
+  abort();
+}
+
 static bool membarrier_ready(void) {
   uint32_t st = __atomic_load_n(&mb_state, __ATOMIC_ACQUIRE);
   if (AC_LIKELY(st != 0))
@@ -41,6 +50,17 @@ static bool membarrier_ready(void) {
                     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
   __atomic_store_n(&mb_state, ok ? 1 : 2, __ATOMIC_RELEASE);
   return ok;
+}
+
+/* A full barrier on every running thread of the process.  Registration
+ * was done before any bias was handed out; should the kernel refuse the
+ * barrier anyway (a child of fork whose registration did not follow),
+ * register again and retry: the revocation must not go on without it. */
+static void barrier_all(void) {
+  while (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+                0) != 0)
+      abort_no_barrier();
 }
 
 /* May this thread own an object it is the first to lock?  Workers only:
@@ -94,7 +114,7 @@ __attribute__((noinline, cold)) static void revoke_bias(ac__bias_t *b) {
   b->last = 0;
   if (b->need < REBIAS_MAX)
     b->need *= 2;
-  syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  barrier_all();
   unsigned spins = 0;
   while (__atomic_load_n(&b->busy, __ATOMIC_ACQUIRE)) {
     if (spins < 128) { /* the owner may be preempted mid-operation */
