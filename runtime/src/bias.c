@@ -128,6 +128,10 @@ __attribute__((noinline, cold)) static void revoke_bias(ac__bias_t *b) {
 
 void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l) {
   ac__spin_lock(l);
+  ac__bias_locked(b);
+}
+
+void ac__bias_locked(ac__bias_t *b) {
   uint64_t o = __atomic_load_n(&b->owner, __ATOMIC_RELAXED);
   if (AC_LIKELY(o == AC__BIAS_NONE))
     return;

@@ -111,6 +111,9 @@ static inline uint64_t ac__tls_tid(void) { return ac__tid; }
 
 AC_INTERNAL void ac__bias_init(ac__bias_t *b);
 AC_INTERNAL void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l);
+/* With the lock held, for an object that is not unbiased: claims a fresh
+ * one, or revokes another thread's bias. */
+AC_INTERNAL void ac__bias_locked(ac__bias_t *b);
 AC_INTERNAL void ac__bias_rebias(ac__bias_t *b);
 
 /* Enters an operation on the object: true for its owner, which holds no
@@ -127,8 +130,15 @@ ac__bias_lock(ac__bias_t *b, ac__spin_t *l) {
     if (AC_LIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) == me))
       return true;
     __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
-  } else if (AC_LIKELY(o == AC__BIAS_NONE)) { /* changes only under l */
+  } else if (AC_LIKELY(o == AC__BIAS_NONE)) {
     ac__spin_lock(l);
+    /* The owner changes only under l, but the look above was before it:
+     * a run of another thread's holds may have biased it meanwhile. */
+    if (AC_UNLIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) !=
+                    AC__BIAS_NONE)) {
+      ac__bias_locked(b);
+      return false;
+    }
     uintptr_t self = (uintptr_t)&ac__tid;
     if (AC_LIKELY(b->last == self)) {
       if (AC_UNLIKELY(++b->streak >= b->need))
