@@ -535,6 +535,8 @@ typedef struct ac__worker {
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
+  uintptr_t parked;  /* multi-thread: the last task that went pending
+                        here, still RUNNING (sched.c, "parked slot") */
   uint32_t priv;     /* entries in batch and yq (owner only) */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
