@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 /* A future that runs fn(arg) on its first poll, on the runtime's worker. */
 typedef struct body {
@@ -174,4 +175,62 @@ Test(chan_bias, operations_racing_a_revocation_lose_nothing) {
     cr_assert_eq(ac_mpsc_receiver_drop(rc.ch), 0);
   }
   t_close_clean(rt);
+}
+
+/* The lock-taking side of a rebias, step by step on a bare ac__bias_t:
+ * thread B finds the object unbiased and waits for the lock; meanwhile A,
+ * holding it, reaches its run of holds and biases the object to itself,
+ * gives the lock back and enters an operation on the owner's path.  B,
+ * once it has the lock, must see the new owner and wait for A's
+ * operation (revoke the bias) rather than run beside it; before B looked
+ * again under the lock, it ran its operation at once. */
+typedef struct rebias_race {
+  ac__bias_t b;
+  ac__spin_t l;
+  int about_to_lock, entered; /* atomic: B's progress */
+} rebias_race_t;
+
+static void *rebias_b(void *arg) {
+  rebias_race_t *r = arg;
+  __atomic_store_n(&r->about_to_lock, 1, __ATOMIC_SEQ_CST);
+  bool own = ac__bias_lock(&r->b, &r->l);
+  __atomic_store_n(&r->entered, 1, __ATOMIC_SEQ_CST);
+  ac__bias_unlock(&r->b, &r->l, own);
+  return own ? (void *)1 : NULL; /* B is no owner */
+}
+
+Test(chan_bias, a_rebias_while_another_thread_waits_for_the_lock) {
+  if (!ac__bias_possible())
+    return; /* nothing is ever biased here (TSan, no membarrier) */
+  rebias_race_t r = {0};
+  ac__bias_init(&r.b);
+  /* Unbiased, as after a revocation: B's first look sees NONE. */
+  ac__spin_lock(&r.l);
+  ac__bias_locked(&r.b); /* fresh, and this thread is no worker: NONE */
+  ac__spin_unlock(&r.l);
+  cr_assert_not(ac__bias_mine(&r.b));
+  ac__worker_t fake; /* the rebias is for workers' threads */
+  ac__worker_t *saved = ac__tls.worker;
+  ac__tls.worker = &fake;
+  ac__spin_lock(&r.l); /* A holds the lock ... */
+  pthread_t th;
+  pthread_create(&th, NULL, rebias_b, &r);
+  while (!__atomic_load_n(&r.about_to_lock, __ATOMIC_SEQ_CST))
+    sched_yield();
+  usleep(20000); /* ... B has looked (NONE) and spins on the lock */
+  ac__bias_rebias(&r.b); /* A's run of holds was long enough */
+  cr_assert(ac__bias_mine(&r.b));
+  ac__spin_unlock(&r.l);
+  bool own = ac__bias_lock(&r.b, &r.l); /* A's next operation */
+  cr_assert(own, "A owns the object and takes no lock");
+  usleep(50000); /* B has the lock by now */
+  int early = __atomic_load_n(&r.entered, __ATOMIC_SEQ_CST);
+  ac__bias_unlock(&r.b, &r.l, own);
+  void *res;
+  pthread_join(th, &res);
+  ac__tls.worker = saved;
+  cr_assert_eq(early, 0, "B ran its operation beside the owner's");
+  cr_assert_eq(t_load(&r.entered), 1);
+  cr_assert_null(res);
+  cr_assert_not(ac__bias_mine(&r.b), "B revoked the bias");
 }
