@@ -209,6 +209,21 @@ extern const ac_future_vtable_t ac_join_vtable;
 
 /* ==== yield ==== */
 
+/* Private to the runtime and its inline leaves.  While the runtime polls a
+ * task on this thread, `self` is the waker it put in the context and
+ * `woken` is raised by a wake of that same task (the task is then polled
+ * again or requeued after the poll, docs/runtime.md §2); outside a task's
+ * poll `self` is NULL.  A leaf that wakes its own task raises the flag
+ * directly: no call, so the generated poll around it needs no stack
+ * frame.  Initial-exec: one thread-pointer-relative access, also from
+ * code in shared objects. */
+typedef struct ac__poll_tls {
+  const ac_waker_t *self;
+  unsigned char woken;
+} ac__poll_tls_t;
+extern __thread ac__poll_tls_t ac__poll_tls
+    __attribute__((tls_model("initial-exec")));
+
 typedef struct ac_yield {
   /* private */
   int yielded;
@@ -224,7 +239,12 @@ static inline ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx,
   if (self->yielded)
     return AC_POLL_READY;
   self->yielded = 1;
-  ac_waker_wake_by_ref(cx->waker); /* first poll: wake ourselves, pending */
+  /* First poll: wake ourselves, pending.  Polled by the runtime with its
+   * own context (or a combinator passing it on), the wake is the flag. */
+  if (cx->waker == ac__poll_tls.self)
+    ac__poll_tls.woken = 1;
+  else
+    ac_waker_wake_by_ref(cx->waker);
   return AC_POLL_PENDING;
 }
 static inline void ac_yield_drop(ac_yield_t *self) { (void)self; }
