@@ -252,18 +252,17 @@ extern const ac_future_vtable_t ac_yield_vtable;
 
 /* ==== time ==== */
 
-/* A sleep: its timer entry lives inside it, so sleeping allocates nothing.
- * Dropped before it fires, it removes its entry.  It is never early: it
- * completes once the monotonic clock has moved the whole duration since
- * its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX) never
- * completes (and an ac_timeout of UINT64_MAX ms never times out). */
+/* A sleep: its timer entry lives inside it, so sleeping in a task
+ * allocates nothing.  Dropped before it fires, it removes its entry.  It is
+ * never early: it completes once the monotonic clock has moved the whole
+ * duration since its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX)
+ * never completes (and an ac_timeout of UINT64_MAX ms never times out). */
 typedef struct ac_sleep {
-  /* private */
-  uint64_t deadline;     /* ms until the first poll; then ns (timer.c) */
-  struct ac__timers *timers; /* the heap holding the entry */
-  ac_waker_t waker;
+  /* private (timer.c) */
+  uint64_t deadline;     /* ms until the first poll; then ns */
+  uintptr_t word;        /* the state, and the task to wake or a boxed waker */
   uint32_t heap_idx;     /* 1-based slot in the heap, 0 when not in it */
-  uint32_t state;        /* AC__SLEEP_* in timer.c */
+  uint32_t timers_id;    /* which runtime's heap */
 } ac_sleep_t;
 ac_sleep_t ac_sleep_ms(uint64_t ms);
 /* Sleeps until the runtime clock reads deadline_ms (ac_runtime_now_ms). */

@@ -405,8 +405,12 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 }
 /* A queue that grew past this many entries gives its ring back once it
  * is empty (W4: the ring that held 1M new tasks was 8 B of every task's
- * resident memory after they had all run). */
+ * resident memory after they had all run), and the pages its head has
+ * passed, AC__RUNQ_RELEASE entries at a time, as it drains (they held 8 B
+ * of each of a million sleepers while the timer heap already held their
+ * next 8 B). */
 #define AC__RUNQ_SHRINK_AT (1u << 16)
+#define AC__RUNQ_RELEASE (1u << 13)
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
@@ -414,7 +418,8 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
+  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
+      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
@@ -695,6 +700,7 @@ typedef struct ac__timers {
   uint64_t paused_now; /* atomic, ns; valid when paused */
   uint32_t paused;     /* atomic */
   uint64_t start_ns;   /* the epoch of the clock */
+  uint32_t id;         /* what a registered sleep names it by (timer.c) */
 } ac__timers_t;
 
 typedef struct ac__driver {
@@ -726,8 +732,12 @@ AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
 AC_INTERNAL void ac__timers_pause(ac__timers_t *t);
 AC_INTERNAL void ac__timers_advance(ac__timers_t *t, uint64_t ms);
-/* Fires what is due; returns the ns until the next deadline, or -1. */
-AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
+/* Fires what is due, at most about `max` (0: all; timer.c); returns the
+ * ns until the next deadline, 0 if more may be due, or -1. */
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired, int max);
+/* Timers fired per look of a busy worker (a batch), and per driver turn. */
+#define AC__FIRE_BUSY 64
+#define AC__FIRE_TURN 1024
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 /* ==== reactor_epoll.c ==== */

@@ -357,7 +357,7 @@ static void maintain(ac__worker_t *w) {
     if (__atomic_load_n(&d->nfds, __ATOMIC_RELAXED))
       ac__driver_turn(d, 0);
     else if (ac__timers_count(&d->timers))
-      ac__timers_fire(&d->timers, NULL);
+      ac__timers_fire(&d->timers, NULL, AC__FIRE_BUSY);
   } else {
     ac__multi_maintain(w);
   }
@@ -433,11 +433,11 @@ static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
 
 /* The end of an inline run whose poll returned pending without waking its
  * task: a local task goes idle with a plain store (a wake queues it again);
- * vtw is as it was, since only this thread writes a local task's bits and
- * a wake of the running task only raised the woken flag.  True if it must
- * run again (woken meanwhile from elsewhere). */
-static inline __attribute__((always_inline)) bool
-run_pending(ac_task_t *t, uintptr_t vtw) {
+ * vtw is as before the poll, since only this thread writes a local task's
+ * bits and a wake of the running task only raised the woken flag.  True if
+ * it must run again (woken meanwhile from elsewhere). */
+static inline __attribute__((always_inline)) bool run_pending(ac_task_t *t) {
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if ((vtw & AC__VT_LOCAL) &&
       AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
                   AC__T_CANCELLED))) {
@@ -510,15 +510,17 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
                     (vtw & AC__VT_SLOW))) {
       again = ac__task_run(t);
     } else {
-      ac_poll_t r;
       waker.data = t;
       ac__tls.running = t;
-      do {
-        AC__WOKEN = 0;
-        r = ((const ac_future_vtable_t *)(vtw & ~(uintptr_t)AC__VT_BITS))
-                ->poll(t + 1, &cx, out.bytes);
-      } while (r == AC_POLL_PENDING && AC__WOKEN && lone(w, locked));
+      ac_poll_t r;
+    poll:
+      AC__WOKEN = 0;
+      /* The vtable from t again (vtw is only needed on the rare paths):
+       * nothing but w and t stays live across the poll. */
+      r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        if (lone(w, locked)) /* alone here: poll it again at once */
+          goto poll;
         again = true;
       } else {
         ac__tls.running = NULL;
@@ -526,7 +528,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
           ac__task_ready(t, out.bytes);
           again = false;
         } else {
-          again = run_pending(t, vtw);
+          again = run_pending(t);
         }
       }
     }
