@@ -474,9 +474,8 @@ static uintptr_t pop_inject(ac__sched_t *s) {
  *
  * Each turn is task.c's ac__task_run with the common cases inline: a task
  * that yields (requeued here: no wake path, no atomic operation) and one
- * that waits.  The rest (woken while queued, aborted, hooks on, a big
- * output, an aligned future, hooks on: AC__VT_SLOW) takes the general
- * path.  One
+ * that waits.  The rest (woken while queued, aborted, and AC__VT_SLOW: a
+ * big output, an aligned future, hooks on) takes the general path.  One
  * waker and context serve every task: only the waker's task changes.
  * After a yield `running` keeps naming the task until the next poll sets
  * it (only the requeue comes between, which wakes nobody); every other
