@@ -3,15 +3,18 @@
  *
  * The entry of a sleep is the sleep itself (ac_sleep_t, inline in the
  * frame that awaits it); the heap holds pointers to entries, and each entry
- * keeps its heap slot, so insert and cancel are O(log n) and a sleep costs
- * no allocation.  Users speak ms; inside, deadlines are ns of the
+ * keeps its heap slot, so insert and cancel are O(log n) and a sleep in a
+ * task costs no allocation (24 bytes: the deadline, the slot, a word for
+ * its state and waker, its heap's id; see below).  Users speak ms; inside, deadlines are ns of the
  * monotonic clock, so a sleep is never early: it fires once the clock has
  * passed start + the whole duration (a ms clock that rounds down fired
  * 40% of sleeps up to 1 ms early).  Arithmetic on deadlines saturates: a
  * sleep of UINT64_MAX ms never fires instead of wrapping into the past.  A
  * test can pause the clock and move it by hand.  One mutex guards the heap
- * and every registered entry's waker; `state` is also read without it, to
- * let a fired sleep complete without taking the lock.
+ * and every registered entry's word; its state bits are also read without
+ * it, to let a fired sleep complete without taking the lock.  Due entries
+ * fire a batch at a time (ac__timers_fire's bound), so a burst does not
+ * queue every woken task at once.
  *
  * The heap is an array that grows; when it cannot, the entry goes to a
  * few spare slots kept in ac__timers_t (fired by the same code), and only
