@@ -145,65 +145,6 @@ static void pool_put(ac__slab_chunk_t *c, bool warm) {
   ac__spin_unlock(&pool.lock);
 }
 
-/* ==== new chunks: from huge-page arenas once a process has many ====
- *
- * A task slab is touched page by page as it is carved: a million tasks
- * fault 20,000 4 KiB pages in, about a third of W1's time in a fresh
- * process.  Once a process has made ARENA_AFTER chunks the plain way
- * (a program that spawns in bulk), new chunks come from 2 MiB-aligned
- * arenas marked MADV_HUGEPAGE, where the kernel (transparent huge pages
- * in "madvise" or "always" mode) maps 2 MiB at the first touch: one
- * fault per 8 chunks.  Small programs never get there and keep their
- * resident memory small.  Arenas, like chunks, are never unmapped (slots
- * are type-stable); a decommitted chunk only loses its huge page. */
-#define HUGE (2u << 20)
-#define ARENA_AFTER 8u
-static struct {
-  char *next, *end;      /* the current arena's uncarved chunks */
-  uint32_t plain;        /* chunks made the plain way */
-} arena;
-
-/* Under pool.lock.  NULL if no arena could be mapped (the caller falls
- * back to the plain way). */
-static void *arena_chunk(void) {
-  if (arena.next == arena.end) {
-    char *p = mmap(NULL, 2 * (size_t)HUGE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-      return NULL;
-    char *a = (char *)align_up((uintptr_t)p, HUGE);
-    if (a > p)
-      munmap(p, (size_t)(a - p));
-    if (a + HUGE < p + 2 * (size_t)HUGE)
-      munmap(a + HUGE, (size_t)(p + 2 * (size_t)HUGE - (a + HUGE)));
-    (void)madvise(a, HUGE, MADV_HUGEPAGE);
-    arena.next = a;
-    arena.end = a + HUGE;
-  }
-  void *c = arena.next;
-  arena.next += AC__SLAB_CHUNK;
-  return c;
-}
-
-/* Handles keep their tag in an address's top 16 bits: a chunk above them
- * cannot be used (an arena's is left alone; such addresses only come with
- * 5-level page tables, and only when asked for). */
-static void *chunk_memory(void) {
-  ac__spin_lock(&pool.lock);
-  void *c = arena.plain >= ARENA_AFTER ? arena_chunk() : NULL;
-  if (!c)
-    arena.plain++;
-  ac__spin_unlock(&pool.lock);
-  if (c)
-    return (uintptr_t)c >> 48 ? NULL : c;
-  c = aligned_alloc(AC__SLAB_CHUNK, AC__SLAB_CHUNK);
-  if (c && (uintptr_t)c >> 48) {
-    free(c);
-    return NULL;
-  }
-  return c;
-}
-
 /* A chunk of class cls from the pool, or a new one.  The caller sets the
  * owner fields. */
 static ac__slab_chunk_t *chunk_get(uint32_t cls) {
@@ -218,9 +159,13 @@ static ac__slab_chunk_t *chunk_get(uint32_t cls) {
   ac__spin_unlock(&pool.lock);
   if (c)
     return c;
-  c = chunk_memory();
+  c = aligned_alloc(AC__SLAB_CHUNK, AC__SLAB_CHUNK);
   if (!c)
     return NULL;
+  if ((uintptr_t)c >> 48) { /* handles keep their tag in those bits */
+    free(c);
+    return NULL;
+  }
   c->cls = cls;
   c->slot = (cls + 1) * AC__SLAB_GRAIN;
   c->nslots = (AC__SLAB_CHUNK - CHUNK_HDR) / c->slot;
