@@ -70,6 +70,104 @@ static inline void ac__spin_unlock(ac__spin_t *l) {
   __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* ==== bias.c: a lock that its one user does not take ====
+ *
+ * An object that one thread uses all along (a channel between two tasks
+ * of a current-thread runtime, or of one worker) need not pay for its
+ * spinlock: the first worker thread that takes the lock of a fresh object
+ * becomes its owner, and from then on works on it with plain stores, a
+ * `busy` flag raised around each operation instead of the lock.  Another
+ * thread that takes the lock finds an owner and revokes the bias for good:
+ * it clears the owner, forces a full barrier on every thread of the
+ * process (membarrier's private expedited command), and waits for `busy`
+ * to fall; from then on everyone takes the lock.  The barrier is what
+ * makes the owner's store to busy and its load of the owner an ordered
+ * pair without a fence on the owner's side: either the owner sees the
+ * revocation, or the revoker sees it busy and waits.
+ *
+ * Without membarrier (an old kernel, a sandbox), under TSan (which does
+ * not know that barrier and would report the owner's plain accesses), and
+ * once revocations outnumber a quarter of the biases handed out (objects
+ * that mostly cross threads, where each revocation costs a system call),
+ * no object is biased: the lock alone, as before.
+ */
+typedef struct ac__bias {
+  uint64_t owner;  /* AC__BIAS_FRESH, AC__BIAS_NONE, or a thread's ac__tid */
+  uint32_t busy;   /* the owner is inside an operation; only it writes */
+  /* Unbiased, under the lock: a run of `streak` lock holds in a row by
+   * the thread at `last` (its ac__tid's address) biases the object to it
+   * again once it reaches `need`, which doubles at every revocation.  A
+   * multi-thread runtime's tasks settle on one worker after a steal. */
+  uint32_t streak, need;
+  uintptr_t last;
+} ac__bias_t;
+#define AC__BIAS_FRESH UINT64_MAX       /* nobody has taken the lock yet */
+#define AC__BIAS_NONE (UINT64_MAX - 1)  /* everyone takes the lock */
+
+/* This thread's id for biases: 0 until it first owns an object, then
+ * unique in the process for good (never reused, unlike a TLS address). */
+AC_INTERNAL extern __thread uint64_t ac__tid;
+static inline uint64_t ac__tls_tid(void) { return ac__tid; }
+
+AC_INTERNAL void ac__bias_init(ac__bias_t *b);
+AC_INTERNAL void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l);
+/* With the lock held, for an object that is not unbiased: claims a fresh
+ * one, or revokes another thread's bias. */
+AC_INTERNAL void ac__bias_locked(ac__bias_t *b);
+AC_INTERNAL void ac__bias_rebias(ac__bias_t *b);
+
+/* Enters an operation on the object: true for its owner, which holds no
+ * lock; false with l held.  Leave with ac__bias_unlock(b, l, the same). */
+static inline __attribute__((always_inline)) bool
+ac__bias_lock(ac__bias_t *b, ac__spin_t *l) {
+  uint64_t me = ac__tls_tid();
+  /* Only the owner may write busy: a first look filters the others. */
+  uint64_t o = __atomic_load_n(&b->owner, __ATOMIC_RELAXED);
+  if (AC_LIKELY(o == me)) {
+    __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+    /* The store before the load: the revoker's membarrier is the fence. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (AC_LIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) == me))
+      return true;
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+  } else if (AC_LIKELY(o == AC__BIAS_NONE)) {
+    ac__spin_lock(l);
+    /* The owner changes only under l, but the look above was before it:
+     * a run of another thread's holds may have biased it meanwhile. */
+    if (AC_UNLIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) !=
+                    AC__BIAS_NONE)) {
+      ac__bias_locked(b);
+      return false;
+    }
+    uintptr_t self = (uintptr_t)&ac__tid;
+    if (AC_LIKELY(b->last == self)) {
+      if (AC_UNLIKELY(++b->streak >= b->need))
+        ac__bias_rebias(b);
+    } else {
+      b->last = self;
+      b->streak = 0;
+    }
+    return false;
+  }
+  ac__bias_lock_slow(b, l);
+  return false;
+}
+static inline __attribute__((always_inline)) void
+ac__bias_unlock(ac__bias_t *b, ac__spin_t *l, bool owned) {
+  if (AC_LIKELY(owned))
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+  else
+    ac__spin_unlock(l);
+}
+/* For tests: the object is biased to the calling thread; objects can be
+ * biased at all in this process (and build). */
+static inline bool ac__bias_mine(const ac__bias_t *b) {
+  return __atomic_load_n(&b->owner, __ATOMIC_RELAXED) == ac__tls_tid();
+}
+AC_INTERNAL bool ac__bias_possible(void);
+/* chan_mpsc.c, for tests: the channel is biased to the calling thread. */
+AC_INTERNAL bool ac__mpsc_biased_here(ac_mpsc_t *h);
+
 /* ==== list.h-style intrusive list (circular, with a head node) ==== */
 
 /* memcpy of a size known only at run time is a call through the PLT; the
@@ -295,9 +393,11 @@ _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
  * it would race with them.  Every access is a relaxed atomic, which is a
  * plain load or store. */
 enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 7 };
-/* Bit 2, set once at spawn: the future is not at the header's end or its
- * output is too big for the stack buffer; sched.c's inline run takes the
- * general path then (one test instead of two loads and compares). */
+/* Bit 2, set once at spawn: the future is not at the header's end, its
+ * output is too big for the stack buffer, or a hook (trace.c) is on;
+ * sched.c's inline run takes the general path then (one test instead of
+ * loads and compares).  The hooks are read from the environment when the
+ * first runtime is made, before any task exists, and never change. */
 enum { AC__VT_SLOW = 4 };
 _Static_assert(_Alignof(ac_future_vtable_t) > AC__VT_BITS,
                "a vtable's address has room for the AC__VT_ bits");
@@ -403,8 +503,12 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 }
 /* A queue that grew past this many entries gives its ring back once it
  * is empty (W4: the ring that held 1M new tasks was 8 B of every task's
- * resident memory after they had all run). */
+ * resident memory after they had all run), and the pages its head has
+ * passed, AC__RUNQ_RELEASE entries at a time, as it drains (they held 8 B
+ * of each of a million sleepers while the timer heap already held their
+ * next 8 B). */
 #define AC__RUNQ_SHRINK_AT (1u << 16)
+#define AC__RUNQ_RELEASE (1u << 13)
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
@@ -412,7 +516,8 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
+  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
+      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
@@ -420,6 +525,8 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
 static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
   uintptr_t h = q->buf[q->head++ & q->mask];
   q->buf[q->tail++ & q->mask] = e;
+  if (!h) /* entries are tasks: tells the caller's `h ? h : ...` */
+    __builtin_unreachable();
   return h;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
@@ -437,6 +544,8 @@ typedef struct ac__worker {
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
+  uintptr_t parked;  /* multi-thread: the last task that went pending
+                        here, still RUNNING (sched.c, "parked slot") */
   uint32_t priv;     /* entries in batch and yq (owner only) */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;
@@ -537,12 +646,14 @@ typedef struct ac__tls {
   ac__sched_t *sched;     /* current runtime */
   ac__worker_t *worker;   /* the worker this thread is, or NULL */
   ac_task_t *running;     /* task being polled on this thread */
-  bool rewake;            /* `running` woke itself during its poll */
   bool notify;            /* wake an idle worker once out of locks */
   uint32_t defer;         /* ac__obj_lock depth: unparks wait */
   struct ac__sched *unpark; /* the runtime to unpark at the last unlock */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
+/* `running` woke itself during its poll: ac.h's ac__poll_tls.woken, which
+ * the inline yield leaf raises itself. */
+#define AC__WOKEN (ac__poll_tls.woken)
 
 static inline void ac__obj_lock(ac__spin_t *l) {
   ac__spin_lock(l);
@@ -650,14 +761,15 @@ static inline bool ac__worker_tick_repoll(ac__worker_t *w) {
 }
 
 /* A task that woke itself may be polled again at once if nothing else is
- * runnable here; the tick still paces the inject and driver checks.  On
- * the yield path, hence inline. */
+ * runnable here; the tick still paces the inject and driver checks (a
+ * remote wake waits for the next look at the inject queue, at most
+ * AC__CHECK_INTERVAL polls, as behind a busy local queue).  On the yield
+ * path, hence inline. */
 static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
   return !ac__runq_len(&w->q) && !w->next && !w->priv &&
-         !ac__runq_len(&w->sched->inject) &&
          ac__worker_tick_repoll(w);
 }
 
@@ -688,6 +800,7 @@ typedef struct ac__timers {
   uint64_t paused_now; /* atomic, ns; valid when paused */
   uint32_t paused;     /* atomic */
   uint64_t start_ns;   /* the epoch of the clock */
+  uint32_t id;         /* what a registered sleep names it by (timer.c) */
 } ac__timers_t;
 
 typedef struct ac__driver {
@@ -719,8 +832,12 @@ AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
 AC_INTERNAL void ac__timers_pause(ac__timers_t *t);
 AC_INTERNAL void ac__timers_advance(ac__timers_t *t, uint64_t ms);
-/* Fires what is due; returns the ns until the next deadline, or -1. */
-AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
+/* Fires what is due, at most about `max` (0: all; timer.c); returns the
+ * ns until the next deadline, 0 if more may be due, or -1. */
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired, int max);
+/* Timers fired per look of a busy worker (a batch), and per driver turn. */
+#define AC__FIRE_BUSY 64
+#define AC__FIRE_TURN 1024
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 /* ==== reactor_epoll.c ==== */

@@ -9,6 +9,8 @@
  * requeues it after the poll, so a yield costs no atomic operation.
  * A local task (internal.h) woken on its runtime's thread is queued with
  * plain stores; from elsewhere it gets AC__T_REMOTE and an inject entry.
+ * A multi-thread task in this worker's parked slot (sched.c) is RUNNING
+ * with a reference already: it is queued with plain stores too.
  */
 #include "internal.h"
 
@@ -65,12 +67,18 @@ wake_local(ac_task_t *t, uintptr_t vtw, bool by_value) {
 void ac__task_wake_by_ref(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
-    ac__tls.rewake = true;
+    AC__WOKEN = 1;
     return;
   }
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {
     wake_local(t, vtw, false);
+    return;
+  }
+  ac__worker_t *w = ac__tls.worker;
+  if (w && w->parked == (uintptr_t)data) { /* RUNNING and a reference */
+    w->parked = 0;
+    ac__sched_schedule_inline(w->sched, t);
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
@@ -92,13 +100,20 @@ void ac__task_wake_by_ref(void *data) {
 static void task_wake(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
-    ac__tls.rewake = true;
+    AC__WOKEN = 1;
     ac__task_unref(t);
     return;
   }
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {
     wake_local(t, vtw, true);
+    return;
+  }
+  ac__worker_t *w = ac__tls.worker;
+  if (w && w->parked == (uintptr_t)data) { /* RUNNING and a reference */
+    w->parked = 0;
+    ac__sched_schedule_inline(w->sched, t);
+    ac__task_unref(t); /* ours; the slot's goes with the entry */
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
