@@ -485,6 +485,23 @@ static void func_names(Emit *E, AsyncFunc *fn, bool define) {
       out(E, "#undef %s\n", words[w]);
 }
 
+/* The locals that hold the parameters the body never changes (Slot.cached),
+   read at the poll's entry; on a recursion cycle, where only ac__F may
+   stay live across the child's poll, macros that read the frame instead. */
+static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+  for (int i = 0; i < fn->params.len; i++) {
+    Slot *s = fn->params.items[i];
+    if (!s->cached)
+      continue;
+    if (!fn->on_cycle && start)
+      out(E, "__typeof__(ac__F->%s) %s __attribute__((unused)) = ac__F->%s;\n",
+          s->name, s->ref, s->name);
+    else if (fn->on_cycle)
+      out(E, start ? "#define %s (ac__F->%s)\n" : "#undef %s\n", s->ref,
+          s->name);
+  }
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
   if (names)
@@ -497,6 +514,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   for (int i = 0; i < fn->params.len; i++)
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
+  cached_params(E, fn, true);
   /* On a recursion cycle (recurse.c, recursion_slots), the context and
      the out pointer are read from the frame where the body uses them, by
      volatile loads, so the C compiler keeps neither in a register or a
@@ -534,6 +552,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");
+  cached_params(E, fn, false);
   if (names)
     func_names(E, fn, false);
 }

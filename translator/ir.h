@@ -69,6 +69,10 @@ struct Slot {
   const char *ref;      /* how the body names it, if not ac__F->name */
   bool by_memcpy;       /* SL_PARAM: f__init stores it with memcpy, as `=`
                            cannot (a type with const parts) */
+  bool cached;          /* SL_PARAM: never changed by the body, so the poll
+                           reads it once, at its entry, into ac__p_NAME
+                           (its ref): the C compiler then needs no alias
+                           walk for each later read */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */

@@ -665,6 +665,18 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
 }
 
+/* A scalar parameter the body never changes is read from the frame once
+   per poll, into a local the body names instead (emit_c.c declares it):
+   a load of the field after each await would have the C compiler check it
+   against every call before it (docs/lowering.md §4). */
+static void cache_param(Lower *L, Slot *s, Decl *d) {
+  if (s->ref || !live_param_read_only(d) ||
+      !oracle_decl_is_plain_scalar(L->o, d->name_off))
+    return;
+  s->cached = true;
+  s->ref = xformat("ac__p_%s", s->name);
+}
+
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
   Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "ac__state", "uint32_t");
@@ -690,6 +702,7 @@ static void lower_params(Lower *L) {
     if (oracle_decl_is_vm(L->o, d->name_off))
       vm_param(L, s, d);
     s->by_memcpy = !lower_assignable(s->type);
+    cache_param(L, s, d);
   }
 }
 
