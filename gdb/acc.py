@@ -416,8 +416,11 @@ def runtime_tasks():
 
 
 def running_futures(reg):
-    """{future address: thread number} of tasks being polled now: the
-    outermost acc poll frame on each thread's stack is its task's future."""
+    """{future address: (thread number, where)} of tasks being polled now:
+    the outermost acc poll frame on each thread's stack is its task's
+    future; `where` is the innermost one's function and line, as acc-bt's
+    first level shows it (a running task is past the await its frame's
+    state word still names)."""
     out = {}
     selected = gdb.selected_thread()
     try:
@@ -432,13 +435,20 @@ def running_futures(reg):
             except gdb.error:
                 continue
             if frames and frames[-1][2]:
-                out[frames[-1][2]] = th.num
+                out[frames[-1][2]] = (th.num, running_text(frames[0]))
     finally:
         if selected is not None:
             selected.switch()
         if frame is not None and frame.is_valid():
             frame.select()
     return out
+
+
+def running_text(poll_frame):
+    frame, table, _ = poll_frame
+    sal = frame.find_sal()
+    line = sal.line if sal and sal.line else table.line
+    return "%s: running at %s:%d" % (table.name, table.file, line)
 
 
 # ac_task_t.vtw: the vtable, and in its low bits AC__VT_LOCAL (a
@@ -689,7 +699,8 @@ class AccBt(gdb.Command):
 class AccTasks(gdb.Command):
     """Every task of every runtime: its address (what acc-bt takes), state
     (running, ready, waiting, finished), top-level async function and the
-    await it is suspended at, innermost first."""
+    await it is suspended at, innermost first (for a running task, the
+    line it runs at)."""
 
     def __init__(self):
         super().__init__("acc-tasks", gdb.COMMAND_DATA)
@@ -710,7 +721,8 @@ class AccTasks(gdb.Command):
             state = task_state(task, running)
             where = innermost(reg, task) if state != "finished" else "-"
             if state == "running":
-                state += " (thread %d)" % running[task_future(task)]
+                thread, where = running[task_future(task)]
+                state += " (thread %d)" % thread
             print("%-3d %#-18x %-18s %-14s %s" %
                   (n, int(task), state, task_name(task), where))
 

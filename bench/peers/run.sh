@@ -15,8 +15,9 @@
 #
 # A peer whose toolchain is missing (Debian's cargo and librust-tokio-dev,
 # libuv1-dev, g++) is left out with a note; `make bench-peers` installs them
-# first (mk/deps.sh peers).  A run that does not end in check=ok stops the
-# script with status 1.
+# first (mk/deps.sh peers).  A contender whose run fails twice is left out
+# of that workload and named under the tables; the script then ends with
+# status 1.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -189,11 +190,13 @@ value() {
 
 # runone ID NAME CMD...: one run; appends "NAME VALUE..." to $out/ID.runs.
 # A run whose check fails is run once more (on a loaded machine W4's
-# sleepers can wake before the last one is spawned); a second failure stops
-# the script.
+# sleepers can wake before the last one is spawned); after a second failure
+# the contender sits out the workload's remaining rounds and is named in
+# $out/failed: the tables still print, and the script ends with status 1.
 runone() {
   id=$1 name=$2
   shift 2
+  grep -qx "$id $name" "$out/failed" && return
   for try in 1 2; do
     res=$("$@" 2>"$out/stderr" | grep -E '^(W[0-9]|[0-9.]+ ns/call)' | tail -n 1)
     case $res in
@@ -203,7 +206,7 @@ runone() {
     esac
     note "$id $name failed (try $try): $* -> ${res:-no result} $(head -c 300 "$out/stderr")"
   done
-  exit 1
+  echo "$id $name" >> "$out/failed"
 }
 
 # reads ID NAME CMD...: read(2)-family calls of the W6 server per round
@@ -223,6 +226,7 @@ reads() {
     "$out/strace.txt" >> "$out/W6.reads"
 }
 
+: > "$out/failed"
 for id in $only; do
   : > "$out/$id.runs"
   contenders "$id" > "$out/$id.who"
@@ -298,12 +302,21 @@ for id in $only; do
       if (id == "W5") { cur = acc["acc"]; mul = "" }
       else if (id == "W6" || id == "W1" || id == "W2a" || id == "W2b" || id == "W3" || id == "W4") {
         cur = acc["acc-current"]; mul = acc["acc-multi"] }
+      if (cur == "") cur = "failed"
+      if (mul == "" && id != "W5") mul = "failed"
       r = ""
-      if (best != "" && best > 0) {
+      if (best != "" && best > 0 && cur != "failed") {
         r = sprintf("%.2f", cur / best)
-        if (mul != "") r = r sprintf(" / %.2f", mul / best)
+        if (mul != "") r = r (mul == "failed" ? " / -" : sprintf(" / %.2f", mul / best))
       }
-      extra = id == "W5" && plain > 0 ? sprintf(" (plain C %.2f: acc %.2fx)", plain, cur / plain) : ""
+      extra = id == "W5" && plain > 0 && cur != "failed" ? sprintf(" (plain C %.2f: acc %.2fx)", plain, cur / plain) : ""
       printf "| %s | %s %s | %s | %s | %s%s |\n", id, who == "" ? "-" : who, best, cur,
              mul == "" ? "-" : mul, r == "" ? "-" : r, extra }'
 done
+
+if [ -s "$out/failed" ]; then
+  echo
+  echo "failed twice in a round, left out of the medians above:"
+  sed 's/^/  /' "$out/failed"
+  exit 1
+fi

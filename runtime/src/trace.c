@@ -91,24 +91,49 @@ static uint32_t state_index(const ac_debug_func_t *fn, const char *frame) {
   return w < fn->nstates - 1 ? w : fn->nstates - 1;
 }
 
-/* Follows the child frames down from a task's future. */
+/* The frame a state's child future lives at, and its table; NULL when
+ * the child is not a frame acc wrote (a hand-written future, a combinator's
+ * await, a state with no child).  A call through an async function
+ * pointer (an ac_dyn_t) names its callee only at run time, by vtable. */
+static const char *child_of(const ac_debug_func_t *fn,
+                            const ac_debug_state_t *st, const char *frame,
+                            const ac_debug_func_t **child_fn) {
+  if (st->child_field == AC_DEBUG_NONE || st->child_field >= fn->nfields)
+    return NULL;
+  const char *at = frame + fn->fields[st->child_field].offset;
+  const char *child = NULL;
+  *child_fn = st->child;
+  switch (st->child_kind) {
+  case AC_DEBUG_CHILD_INLINE:
+    child = at;
+    break;
+  case AC_DEBUG_CHILD_HEAP:
+  case AC_DEBUG_CHILD_PLACE:
+    memcpy(&child, at, sizeof child);
+    break;
+  case AC_DEBUG_CHILD_DYN: {
+    const ac_dyn_t *d = (const ac_dyn_t *)(const void *)at;
+    *child_fn = d->vt ? ac_debug_find(d->vt) : NULL;
+    child = d->fut;
+    break;
+  }
+  default:
+    return NULL;
+  }
+  return *child_fn ? child : NULL;
+}
+
+/* Follows the child frames down from a task's future.  A combinator's
+ * await is where the walk ends: the task waits in all its branches. */
 static Key innermost(const ac_debug_func_t *fn, const char *frame) {
   Key k = {fn, state_index(fn, frame)};
   for (int depth = 0; depth < 64; depth++) {
-    const ac_debug_state_t *st = &k.fn->states[k.state];
-    if (!st->child || st->child_field == AC_DEBUG_NONE ||
-        st->child_field >= k.fn->nfields)
-      break;
-    const char *child = frame + k.fn->fields[st->child_field].offset;
-    if (st->child_kind == AC_DEBUG_CHILD_HEAP ||
-        st->child_kind == AC_DEBUG_CHILD_PLACE)
-      memcpy(&child, child, sizeof child);
-    else if (st->child_kind != AC_DEBUG_CHILD_INLINE)
-      break;
+    const ac_debug_func_t *cf = NULL;
+    const char *child = child_of(k.fn, &k.fn->states[k.state], frame, &cf);
     if (!child)
       break;
     frame = child;
-    k.fn = st->child;
+    k.fn = cf;
     k.state = state_index(k.fn, frame);
   }
   return k;

@@ -61,6 +61,25 @@ else
   bad "bench-peers prints the summary table, one row per workload" "$n rows: $(tail -n 10 "$T/peers")"
 fi
 
+# A contender that fails both tries sits out and is named; the table still
+# prints and the status says so.  The smoke run's binaries are reused with
+# acc's multi-thread W3 program replaced by one that fails.
+mkdir -p "$T/b/bench"
+cp -r "$BUILD/bench/peers" "$T/b/bench/" 2>/dev/null
+printf '#!/bin/sh\necho "W3 check=FAIL"\nexit 1\n' > "$T/b/bench/peers/w3_pingpong-multi"
+chmod +x "$T/b/bench/peers/w3_pingpong-multi"
+PEERS_SIZE=smoke PEERS_SKIP_BUILD=1 PEERS_ONLY="W2a W3" BUILD=$T/b \
+  sh "$ROOT/bench/peers/run.sh" 2 >"$T/peers-f" 2>"$T/peers-f.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '^| W3 | .* | failed | ' "$T/peers-f" &&
+   grep -q '^| W2a |' "$T/peers-f" && grep -qx '  W3 acc-multi' "$T/peers-f" &&
+   [ "$(grep -c 'W3 acc-multi failed' "$T/peers-f.err")" -eq 2 ]; then
+  ok "bench-peers prints its tables when a contender fails, names it and exits 1"
+else
+  bad "bench-peers prints its tables when a contender fails, names it and exits 1" \
+    "exit $rc: $(tail -n 8 "$T/peers-f") $(tail -c 300 "$T/peers-f.err")"
+fi
+
 # ---- bench-translate ----
 TRANSLATE_SIZE=smoke BUILD=$BUILD ACC=${ACC:-$BUILD/acc} \
   sh "$ROOT/bench/translate/run.sh" 1 >"$T/tr" 2>"$T/tr.err"

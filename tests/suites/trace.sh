@@ -3,15 +3,16 @@
 # time running and time pending, and per task its totals; `acc trace FILE`
 # prints the slowest awaits with their .ac positions.  Without AC_TRACE
 # nothing is written.  Programs: tests/trace/fetch.ac (sleeps of known
-# lengths) and samples/pipeline.ac.
+# lengths), tests/trace/dyn.ac (the same through an async function
+# pointer) and samples/pipeline.ac.
 . "$ROOT/tests/lib.sh"
 set -u
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-cp "$ROOT/tests/trace/fetch.ac" "$ROOT/samples/pipeline.ac" .
-for p in fetch pipeline; do
+cp "$ROOT/tests/trace/fetch.ac" "$ROOT/tests/trace/dyn.ac" "$ROOT/samples/pipeline.ac" .
+for p in fetch dyn pipeline; do
   # shellcheck disable=SC2086
   "$ACC" cc -O2 $SAN $p.ac -o $p >build.log 2>&1 ||
     { bad "$p builds" "$(tail -3 build.log)"; summary trace; exit 1; }
@@ -64,6 +65,16 @@ grep -Eq '^  work +1 +1 +[0-9]+ ' report.txt &&
 [ $? -eq 1 ] && grep -q "is not a trace written by AC_TRACE" err.txt &&
   ok "acc trace of another file: an error" ||
   bad "acc trace of another file: an error" "$(cat err.txt)"
+
+AC_TRACE=dyn.trace ./dyn >out.txt 2>&1
+if [ "$(cat out.txt)" = 60 ] &&
+   grep -qP '^await\tdyn\.ac\t8\t3\tslow\tAwaitingSleep\tac_sleep_ms\(ms\)\t3\t[0-9]+\t3\t' dyn.trace &&
+   ! grep -qP '\tAwaitingFp\t' dyn.trace; then
+  ok "through an async function pointer: the waits go to the callee's sleep"
+else
+  bad "through an async function pointer: the waits go to the callee's sleep" \
+    "$(cat out.txt dyn.trace)"
+fi
 
 AC_WORKERS=2 AC_TRACE=pipeline.trace ./pipeline >out.txt 2>&1 &&
   grep -q '^received 3000 numbers' out.txt &&

@@ -20,6 +20,18 @@
 # and so on are not run: use them for commands that name files the reader
 # has and the tree does not (server.ac).
 #
+# A block fenced as `c from: COMMAND` shows an excerpt of what COMMAND
+# prints (the generated C of a sample):
+#
+#   ```c from: acc samples/hello.ac -o -
+#   static void hello__drop(void *ac__self) {
+#   ...
+#   ```
+#
+# It is checked as a console example of that command whose expected output
+# is the block between two `...` lines: the block's lines must appear in
+# the output in order, with the same `...`/`…` rules.
+#
 # The commands of one file run in order, in one scratch folder laid out
 # like the top of the tree: samples/ copied (commands may write there),
 # build/, mk/ and runtime/ linked to the real ones, `acc` on the PATH (the
@@ -51,6 +63,20 @@ sub examples {
     my $l = $lines[$i];
     if (!$in) {
       $in = 1 if $l =~ /^```console\s*$/;
+      if ($l =~ /^```c from: (.*\S)\s*$/) {
+        $cur = [$i + 1, $1, ['...']];
+        push @ex, $cur;
+        $in = 2;
+      }
+      next;
+    }
+    if ($in == 2) {
+      if ($l =~ /^```\s*$/) {
+        push @{$cur->[2]}, '...';
+        ($in, $cur) = (0, undef);
+      } else {
+        push @{$cur->[2]}, $l;
+      }
       next;
     }
     if ($l =~ /^```\s*$/) {
