@@ -180,6 +180,9 @@ struct Decl {
   bool is_vla;          /* declarator has an array whose size is not an
                            integer constant expression (parser's judgement;
                            the oracle confirms) */
+  bool spec_vm;         /* a parameter whose specifiers hold its variably
+                           modified part (`typeof(int[n]) *a`; lowering's
+                           judgement, from the oracle) */
   Vec params;           /* DK_FUNC: Decl* parameters of its declarator */
   bool is_variadic;     /* DK_FUNC: ends with `...` */
   bool is_kr;           /* DK_FUNC: declared with a K&R identifier list */

@@ -601,11 +601,19 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   return fn;
 }
 
+static bool blank(const char *t, size_t i, size_t end) {
+  for (; i < end; i++)
+    if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n')
+      return false;
+  return true;
+}
+
 /* Text [from, to) of a parameter's declarator with each array size
    replaced by a frame field that f__init keeps where C computes it, once
    at the call (`[m]` -> `[ac__F->ac__t1]`; f__init's parameter
    `[(ac__F->ac__t1 = (m))]`, vm_params.c). */
-static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
+static const char *vm_param_sizes(Lower *L, size_t from, size_t to,
+                                  bool in_spec) {
   const char *t = L->src->text;
   Str s = {0};
   for (size_t i = from; i < to;) {
@@ -620,6 +628,11 @@ static const char *vm_param_sizes(Lower *L, size_t from, size_t to) {
       depth += (t[k] == '[') - (t[k] == ']');
       if (!depth)
         break;
+    }
+    if (in_spec && blank(t, j + 1, k)) { /* `typeof(int[]) *`: no size */
+      str_puts(&s, lower_src_locals(L, j, k < to ? k + 1 : to));
+      i = k + 1;
+      continue;
     }
     Slot *size = lower_new_slot(L, L->fn->frame, SL_TEMP,
                                 xformat("ac__t%d", ++L->ntemp), "size_t");
@@ -659,9 +672,11 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->type = "void *";
   s->vm_typedef = xformat(
       "typedef %s %s%s%s __attribute__((unused));",
-      lower_type_words(lower_src_locals(L, d->spec->begin, d->spec->end)),
-      vm_param_sizes(L, d->begin, d->name_off), inner,
-      vm_param_sizes(L, after, d->end));
+      lower_type_words(d->spec_vm
+          ? vm_param_sizes(L, d->spec->begin, d->spec->end, true)
+          : lower_src_locals(L, d->spec->begin, d->spec->end)),
+      vm_param_sizes(L, d->begin, d->name_off, false), inner,
+      vm_param_sizes(L, after, d->end, false));
   s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
 }
 
@@ -679,6 +694,7 @@ static void cache_param(Lower *L, Slot *s, Decl *d) {
 
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
+  bool spec_vm = false;
   Slot *st = lower_new_slot(L, fn->frame, SL_STATE, "ac__state", "uint32_t");
   (void)st;
   for (int i = 0; i < fn->decl->params.len; i++) {
@@ -699,11 +715,20 @@ static void lower_params(Lower *L) {
     vec_push(&fn->params, s);
     vec_push(&L->slot_of, d);
     vec_push(&L->slot_of, s);
-    if (oracle_decl_is_vm(L->o, d->name_off))
+    if (oracle_decl_is_vm(L->o, d->name_off)) {
+      /* Its sizes are in its specifiers when they hold a bracket
+         (`typeof(int[n]) *a`): nothing at file scope is sized at run
+         time, so the specifiers are variably modified only through one. */
+      d->spec_vm = memchr(L->src->text + d->spec->begin, '[',
+                          d->spec->end - d->spec->begin) != NULL;
+      spec_vm |= d->spec_vm;
       vm_param(L, s, d);
+    }
     s->by_memcpy = !lower_assignable(s->type);
     cache_param(L, s, d);
   }
+  if (spec_vm) /* the parser could not tell: write it again knowing */
+    fn->param_fwd_text = vm_params_forward(L->src, fn->decl);
 }
 
 static void lower_func(Program *p, AsyncFunc *fn) {

@@ -33,6 +33,13 @@ static size_t bracket_end(const char *t, size_t i, size_t end) {
   return end;
 }
 
+static bool is_blank_range(const char *t, size_t i, size_t end) {
+  for (; i < end; i++)
+    if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n')
+      return false;
+  return true;
+}
+
 /* The size of f__init's frame field that captures the bracket whose
    contents start at `at`, or NULL. */
 static const VmSize *captured(const AsyncFunc *fn, size_t at) {
@@ -44,16 +51,10 @@ static const VmSize *captured(const AsyncFunc *fn, size_t at) {
   return NULL;
 }
 
-/* One parameter's text, its sizes captured (fn set) or not evaluated. */
-static void param(Source *src, const AsyncFunc *fn, const Decl *p, Str *s) {
-  const char *t = src->text;
-  size_t end = p->end > p->spec->end ? p->end : p->spec->end;
-  if (!p->is_vla || p->begin < p->spec->end) {
-    str_puts(s, rewrite_text(t, p->spec->begin, end));
-    return;
-  }
-  size_t i = p->begin;
-  str_puts(s, rewrite_text(t, p->spec->begin, i));
+/* Text [i, end) with each array size captured (fn set) or not evaluated.
+   In specifiers, an empty `[]` is no size and stays. */
+static void sizes(Str *s, const char *t, const AsyncFunc *fn, size_t i,
+                  size_t end, bool in_spec) {
   while (i < end) {
     size_t j = i;
     while (j < end && t[j] != '[')
@@ -63,15 +64,33 @@ static void param(Source *src, const AsyncFunc *fn, const Decl *p, Str *s) {
       break;
     size_t k = bracket_end(t, j, end);
     const VmSize *v = fn ? captured(fn, j + 1) : NULL;
-    if (!fn)
-      str_puts(s, "[ac__vm_size]");
-    else if (v)
+    if (v)
       str_printf(s, "[(ac__F->%s = (%s))]", v->field,
                  rewrite_text(t, j + 1, k));
+    else if (!fn && !(in_spec && is_blank_range(t, j + 1, k)))
+      str_puts(s, "[ac__vm_size]");
     else
       str_puts(s, rewrite_text(t, j, k < end ? k + 1 : end));
     i = k < end ? k + 1 : end;
   }
+}
+
+/* One parameter's text, its sizes captured (fn set) or not evaluated. */
+static void param(Source *src, const AsyncFunc *fn, const Decl *p, Str *s) {
+  const char *t = src->text;
+  size_t end = p->end > p->spec->end ? p->end : p->spec->end;
+  if ((!p->is_vla && !p->spec_vm) || p->begin < p->spec->end) {
+    str_puts(s, rewrite_text(t, p->spec->begin, end));
+    return;
+  }
+  if (p->spec_vm)
+    sizes(s, t, fn, p->spec->begin, p->begin, true);
+  else
+    str_puts(s, rewrite_text(t, p->spec->begin, p->begin));
+  if (p->is_vla)
+    sizes(s, t, fn, p->begin, end, false);
+  else
+    str_puts(s, rewrite_text(t, p->begin, end));
 }
 
 static const char *params(Source *src, const AsyncFunc *fn, const Decl *f) {
