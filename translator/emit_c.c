@@ -216,6 +216,14 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
 
 /* On a recursion cycle, f__new and f__drop stay out of line: inlined into
    the poll, their registers would be saved in every level's C frame. */
+/* A static function without an await has nothing to drop but its state:
+   its f__drop is a name for the file's one ac__drop_done, not a function
+   of its own for the C compiler to build (each costs it about as much as
+   a small function's whole body). */
+static bool shared_drop(AsyncFunc *g) {
+  return g->is_static && !g->sites.len;
+}
+
 static const char *cold(AsyncFunc *g) {
   return g->on_cycle ? "__attribute__((noinline)) " : "";
 }
@@ -240,7 +248,10 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   out(E, "%s%s;\n", st, poll_sig(g));
   if (g->by_value)
     out(E, "%s%s;\n", st, body_sig(g));
-  out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
+  if (shared_drop(g))
+    out(E, "#define %s__drop ac__drop_done\n", g->name);
+  else
+    out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -838,7 +849,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   init_fn(E, fn);
   ctor_fns(E, fn, fwd);
   poll_fn(E, fn);
-  drop_fn(E, fn);
+  if (!shared_drop(fn))
+    drop_fn(E, fn);
   vtable(E, fn);
   if (!fn->is_main)
     emit_shim(E->p, fn, E->out);
@@ -1041,6 +1053,9 @@ static void write_prelude(Emit *E, size_t at) {
       "ac__polled_after_completion(const char *f) {\n"
       "  fprintf(stderr, \"acc: a future of '%%s' was polled after it "
       "completed or was dropped\\n\", f);\n  abort();\n}\n");
+  /* the drop of every static async function without an await */
+  out(E, "static __attribute__((unused)) void ac__drop_done(void *ac__self) "
+      "{\n  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);

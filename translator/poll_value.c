@@ -12,8 +12,11 @@
  * hand-written drivers), wraps it.  Only for a function an await of this
  * file runs inline (the others would pay for the wrapper alone), not on a
  * recursion cycle (its poll keeps only the frame pointer live across the
- * child's, recurse.c), and not with a combinator's await in its body
- * (emit_combinator.c writes the generic poll's returns).
+ * child's, recurse.c), not with a combinator's await in its body
+ * (emit_combinator.c writes the generic poll's returns), and not without
+ * an await: such a leaf's body costs the C compiler about what the wrapper
+ * would, a function each (docs/lowering.md §4), and it is one level of a
+ * chain.
  *
  * Reads AsyncFunc.is_static, ret_scalar, on_cycle and the sites; fills
  * AsyncFunc.by_value.  Runs after recurse.c.
@@ -22,7 +25,7 @@
 
 static bool returns_by_value(AsyncFunc *f) {
   if (!f->is_static || f->is_void || f->is_main || !f->ret_scalar ||
-      f->on_cycle)
+      f->on_cycle || !f->sites.len)
     return false;
   for (int i = 0; i < f->sites.len; i++)
     if (((Site *)f->sites.items[i])->kind == CH_COMBINATOR)
