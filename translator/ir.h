@@ -186,6 +186,10 @@ struct AsyncFunc {
   bool is_main;          /* async int main: a real main() is emitted */
   bool main_argv;        /* main takes (int argc, char **argv) */
   bool on_cycle;         /* on an async recursion cycle (recurse.c) */
+  bool ret_scalar;       /* the result is a number, a pointer or an
+                            enumeration, not volatile (the lowering) */
+  bool by_value;         /* the body is f__run, which returns the result;
+                            f__poll wraps it (poll_value.c) */
   bool needs_new;        /* f__new is used (boxed by some caller) */
   Vec early;             /* AsyncFunc* defined later whose frames must be
                             emitted before this one's (recurse.c) */
@@ -282,6 +286,12 @@ Program *lower_program(Source *src, struct Oracle *o, Node *tu);
    the first one it defines under a name, or NULL (lower_ir.c). */
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 AsyncFunc *lower_func_named(Program *p, const char *name);
+
+/* ==== poll_value.c ==== */
+
+/* Marks AsyncFunc.by_value: the functions whose body returns the result
+   (after recurse_mark). */
+void poll_value_mark(Program *p);
 
 /* ==== frame_paths.c ==== */
 

@@ -583,6 +583,8 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->name = def->decl->name;
   fn->ret_type = lower_result_type(p, def->decl);
   fn->is_void = !strcmp(fn->ret_type, "void");
+  fn->ret_scalar = !fn->is_void &&
+                   oracle_result_is_plain_scalar(p->oracle, def->decl->name_off);
   fn->is_static = def->spec->storage == SC_STATIC;
   fn->is_main = !strcmp(fn->name, "main");
   fn->line = source_loc(p->src, def->begin).line;
