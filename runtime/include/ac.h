@@ -209,6 +209,21 @@ extern const ac_future_vtable_t ac_join_vtable;
 
 /* ==== yield ==== */
 
+/* Private to the runtime and its inline leaves.  While the runtime polls a
+ * task on this thread, `self` is the waker it put in the context and
+ * `woken` is raised by a wake of that same task (the task is then polled
+ * again or requeued after the poll, docs/runtime.md §2); outside a task's
+ * poll `self` is NULL.  A leaf that wakes its own task raises the flag
+ * directly: no call, so the generated poll around it needs no stack
+ * frame.  Initial-exec: one thread-pointer-relative access, also from
+ * code in shared objects. */
+typedef struct ac__poll_tls {
+  const ac_waker_t *self;
+  unsigned char woken;
+} ac__poll_tls_t;
+extern __thread ac__poll_tls_t ac__poll_tls
+    __attribute__((tls_model("initial-exec")));
+
 typedef struct ac_yield {
   /* private */
   int yielded;
@@ -224,7 +239,12 @@ static inline ac_poll_t ac_yield_poll(ac_yield_t *self, ac_context_t *cx,
   if (self->yielded)
     return AC_POLL_READY;
   self->yielded = 1;
-  ac_waker_wake_by_ref(cx->waker); /* first poll: wake ourselves, pending */
+  /* First poll: wake ourselves, pending.  Polled by the runtime with its
+   * own context (or a combinator passing it on), the wake is the flag. */
+  if (cx->waker == ac__poll_tls.self)
+    ac__poll_tls.woken = 1;
+  else
+    ac_waker_wake_by_ref(cx->waker);
   return AC_POLL_PENDING;
 }
 static inline void ac_yield_drop(ac_yield_t *self) { (void)self; }
@@ -232,18 +252,17 @@ extern const ac_future_vtable_t ac_yield_vtable;
 
 /* ==== time ==== */
 
-/* A sleep: its timer entry lives inside it, so sleeping allocates nothing.
- * Dropped before it fires, it removes its entry.  It is never early: it
- * completes once the monotonic clock has moved the whole duration since
- * its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX) never
- * completes (and an ac_timeout of UINT64_MAX ms never times out). */
+/* A sleep: its timer entry lives inside it, so sleeping in a task
+ * allocates nothing.  Dropped before it fires, it removes its entry.  It is
+ * never early: it completes once the monotonic clock has moved the whole
+ * duration since its first poll.  Durations saturate: ac_sleep_ms(UINT64_MAX)
+ * never completes (and an ac_timeout of UINT64_MAX ms never times out). */
 typedef struct ac_sleep {
-  /* private */
-  uint64_t deadline;     /* ms until the first poll; then ns (timer.c) */
-  struct ac__timers *timers; /* the heap holding the entry */
-  ac_waker_t waker;
+  /* private (timer.c) */
+  uint64_t deadline;     /* ms until the first poll; then ns */
+  uintptr_t word;        /* the state, and the task to wake or a boxed waker */
   uint32_t heap_idx;     /* 1-based slot in the heap, 0 when not in it */
-  uint32_t state;        /* AC__SLEEP_* in timer.c */
+  uint32_t timers_id;    /* which runtime's heap */
 } ac_sleep_t;
 ac_sleep_t ac_sleep_ms(uint64_t ms);
 /* Sleeps until the runtime clock reads deadline_ms (ac_runtime_now_ms). */

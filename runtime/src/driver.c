@@ -35,7 +35,7 @@ void ac__driver_destroy(ac__driver_t *d) {
 void ac__driver_turn(ac__driver_t *d, int timeout_ms) {
   ac__reactor_free_closed(d);
   int fired = 0;
-  int64_t next = ac__timers_fire(&d->timers, &fired);
+  int64_t next = ac__timers_fire(&d->timers, &fired, AC__FIRE_TURN);
   /* What just fired queued tasks that the caller's look for work could not
    * see: do not block now (valgrind's slow clock found this hang). */
   int64_t wait = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
@@ -55,7 +55,7 @@ void ac__driver_turn(ac__driver_t *d, int timeout_ms) {
   }
   ac__reactor_wait(d, wait);
   __atomic_store_n(&d->wait_deadline, UINT64_MAX, __ATOMIC_RELAXED);
-  ac__timers_fire(&d->timers, NULL);
+  ac__timers_fire(&d->timers, NULL, AC__FIRE_TURN);
 }
 
 void ac__driver_unpark(ac__driver_t *d) {

@@ -109,7 +109,7 @@ void ac__multi_maintain(ac__worker_t *w) {
   ac__driver_t *d = s->driver;
   if (!__atomic_load_n(&d->nfds, __ATOMIC_RELAXED)) {
     if (ac__timers_count(&d->timers))
-      ac__timers_fire(&d->timers, NULL);
+      ac__timers_fire(&d->timers, NULL, AC__FIRE_BUSY);
     return;
   }
   pthread_mutex_lock(&s->idle_lock);

@@ -295,9 +295,11 @@ _Static_assert(sizeof(struct ac_task) == 32, "the task header is 32 bytes");
  * it would race with them.  Every access is a relaxed atomic, which is a
  * plain load or store. */
 enum { AC__VT_LOCAL = 1, AC__VT_QUEUED = 2, AC__VT_BITS = 7 };
-/* Bit 2, set once at spawn: the future is not at the header's end or its
- * output is too big for the stack buffer; sched.c's inline run takes the
- * general path then (one test instead of two loads and compares). */
+/* Bit 2, set once at spawn: the future is not at the header's end, its
+ * output is too big for the stack buffer, or a hook (trace.c) is on;
+ * sched.c's inline run takes the general path then (one test instead of
+ * loads and compares).  The hooks are read from the environment when the
+ * first runtime is made, before any task exists, and never change. */
 enum { AC__VT_SLOW = 4 };
 _Static_assert(_Alignof(ac_future_vtable_t) > AC__VT_BITS,
                "a vtable's address has room for the AC__VT_ bits");
@@ -403,8 +405,12 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 }
 /* A queue that grew past this many entries gives its ring back once it
  * is empty (W4: the ring that held 1M new tasks was 8 B of every task's
- * resident memory after they had all run). */
+ * resident memory after they had all run), and the pages its head has
+ * passed, AC__RUNQ_RELEASE entries at a time, as it drains (they held 8 B
+ * of each of a million sleepers while the timer heap already held their
+ * next 8 B). */
 #define AC__RUNQ_SHRINK_AT (1u << 16)
+#define AC__RUNQ_RELEASE (1u << 13)
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
@@ -412,7 +418,8 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) && q->head == q->tail)
+  if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
+      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
@@ -420,6 +427,8 @@ static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
 static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
   uintptr_t h = q->buf[q->head++ & q->mask];
   q->buf[q->tail++ & q->mask] = e;
+  if (!h) /* entries are tasks: tells the caller's `h ? h : ...` */
+    __builtin_unreachable();
   return h;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
@@ -537,12 +546,14 @@ typedef struct ac__tls {
   ac__sched_t *sched;     /* current runtime */
   ac__worker_t *worker;   /* the worker this thread is, or NULL */
   ac_task_t *running;     /* task being polled on this thread */
-  bool rewake;            /* `running` woke itself during its poll */
   bool notify;            /* wake an idle worker once out of locks */
   uint32_t defer;         /* ac__obj_lock depth: unparks wait */
   struct ac__sched *unpark; /* the runtime to unpark at the last unlock */
 } ac__tls_t;
 AC_INTERNAL extern __thread ac__tls_t ac__tls;
+/* `running` woke itself during its poll: ac.h's ac__poll_tls.woken, which
+ * the inline yield leaf raises itself. */
+#define AC__WOKEN (ac__poll_tls.woken)
 
 static inline void ac__obj_lock(ac__spin_t *l) {
   ac__spin_lock(l);
@@ -650,14 +661,15 @@ static inline bool ac__worker_tick_repoll(ac__worker_t *w) {
 }
 
 /* A task that woke itself may be polled again at once if nothing else is
- * runnable here; the tick still paces the inject and driver checks.  On
- * the yield path, hence inline. */
+ * runnable here; the tick still paces the inject and driver checks (a
+ * remote wake waits for the next look at the inject queue, at most
+ * AC__CHECK_INTERVAL polls, as behind a busy local queue).  On the yield
+ * path, hence inline. */
 static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
   return !ac__runq_len(&w->q) && !w->next && !w->priv &&
-         !ac__runq_len(&w->sched->inject) &&
          ac__worker_tick_repoll(w);
 }
 
@@ -688,6 +700,7 @@ typedef struct ac__timers {
   uint64_t paused_now; /* atomic, ns; valid when paused */
   uint32_t paused;     /* atomic */
   uint64_t start_ns;   /* the epoch of the clock */
+  uint32_t id;         /* what a registered sleep names it by (timer.c) */
 } ac__timers_t;
 
 typedef struct ac__driver {
@@ -719,8 +732,12 @@ AC_INTERNAL void ac__timers_destroy(ac__timers_t *t);
 AC_INTERNAL uint64_t ac__timers_now(ac__timers_t *t);
 AC_INTERNAL void ac__timers_pause(ac__timers_t *t);
 AC_INTERNAL void ac__timers_advance(ac__timers_t *t, uint64_t ms);
-/* Fires what is due; returns the ns until the next deadline, or -1. */
-AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired);
+/* Fires what is due, at most about `max` (0: all; timer.c); returns the
+ * ns until the next deadline, 0 if more may be due, or -1. */
+AC_INTERNAL int64_t ac__timers_fire(ac__timers_t *t, int *fired, int max);
+/* Timers fired per look of a busy worker (a batch), and per driver turn. */
+#define AC__FIRE_BUSY 64
+#define AC__FIRE_TURN 1024
 AC_INTERNAL size_t ac__timers_count(ac__timers_t *t);
 
 /* ==== reactor_epoll.c ==== */

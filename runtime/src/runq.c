@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define INITIAL_CAP 256
 
@@ -42,8 +43,19 @@ int ac__runq_grow(ac__runq_t *q) {
   return 0;
 }
 
-/* Empty and large: back to the initial ring (kept if malloc fails). */
+/* A large ring after a pop: empty, back to the initial ring (kept if
+ * malloc fails); else, at a multiple of AC__RUNQ_RELEASE, the block of
+ * entries the head just passed goes back to the kernel (a mapped ring,
+ * bigmem.c: page-aligned, and so is the block), unless the tail has
+ * wrapped into it. */
 void ac__runq_shrink(ac__runq_t *q) {
+  if (q->head != q->tail) {
+    uint32_t cap = q->mask + 1;
+    if (q->tail - q->head <= cap - AC__RUNQ_RELEASE)
+      (void)madvise(q->buf + ((q->head - AC__RUNQ_RELEASE) & q->mask),
+                    AC__RUNQ_RELEASE * sizeof *q->buf, MADV_DONTNEED);
+    return;
+  }
   uintptr_t *nb = malloc(INITIAL_CAP * sizeof *nb);
   if (!nb)
     return;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 __thread ac__tls_t ac__tls;
+__thread ac__poll_tls_t ac__poll_tls;
 
 int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
   memset(s, 0, sizeof *s);
@@ -356,7 +357,7 @@ static void maintain(ac__worker_t *w) {
     if (__atomic_load_n(&d->nfds, __ATOMIC_RELAXED))
       ac__driver_turn(d, 0);
     else if (ac__timers_count(&d->timers))
-      ac__timers_fire(&d->timers, NULL);
+      ac__timers_fire(&d->timers, NULL, AC__FIRE_BUSY);
   } else {
     ac__multi_maintain(w);
   }
@@ -421,53 +422,25 @@ local_next(ac__worker_t *w, const bool locked) {
 }
 
 /* Nothing else is runnable here, and the tick does not ask for a look
- * around: a task that woke itself may be polled again at once. */
+ * around: a task that woke itself may be polled again at once.  What the
+ * inject queue holds waits for that look (at most AC__CHECK_INTERVAL
+ * polls), as it does behind a busy local queue. */
 static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
                                                        const bool locked) {
   return !ac__runq_len(&w->q) && !w->next && !(locked && w->priv) &&
-         !ac__runq_len(&w->sched->inject) && ac__worker_tick_repoll(w);
+         ac__worker_tick_repoll(w);
 }
 
-/* task.c's ac__task_run with the common cases inline: a task that yields
- * (requeued by the caller: no wake path, no atomic operation) and one that
- * waits.  The rest (woken while queued, aborted, hooks on, a big output or
- * an aligned future: AC__VT_SLOW) takes the general path.  The caller's
- * waker and context are reused: only the waker's task changes. */
-static inline __attribute__((always_inline)) bool
-run_task(ac__worker_t *w, ac_task_t *t, ac_waker_t *waker, ac_context_t *cx,
-         const bool locked) {
-  uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+/* The end of an inline run whose poll returned pending without waking its
+ * task: a local task goes idle with a plain store (a wake queues it again);
+ * vtw is as before the poll, since only this thread writes a local task's
+ * bits and a wake of the running task only raised the woken flag.  True if
+ * it must run again (woken meanwhile from elsewhere). */
+static inline __attribute__((always_inline)) bool run_pending(ac_task_t *t) {
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
-  if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) | ac__hooks |
-                  (vtw & AC__VT_SLOW)))
-    return ac__task_run(t);
-  const ac_future_vtable_t *vt =
-      (const ac_future_vtable_t *)(vtw & ~(uintptr_t)AC__VT_BITS);
-  union {
-    max_align_t align;
-    char bytes[AC__SMALL_OUT];
-  } out;
-  void *fut = t + 1;
-  ac_poll_t r;
-  waker->data = t;
-  ac__tls.running = t;
-  do {
-    ac__tls.rewake = false;
-    r = vt->poll(fut, cx, out.bytes);
-  } while (r == AC_POLL_PENDING && ac__tls.rewake && lone(w, locked));
-  ac__tls.running = NULL;
-  if (r == AC_POLL_READY) {
-    ac__task_ready(t, out.bytes);
-    return false;
-  }
-  if (ac__tls.rewake)
-    return true;
-  /* vtw is as it was: only this thread writes a local task's bits, and
-   * a wake of the running task only raised rewake. */
   if ((vtw & AC__VT_LOCAL) &&
       AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
                   AC__T_CANCELLED))) {
-    /* idle: a wake queues it again */
     __atomic_store_n(&t->vtw, vtw & ~(uintptr_t)AC__VT_QUEUED,
                      __ATOMIC_RELAXED);
     return false;
@@ -497,12 +470,28 @@ static uintptr_t pop_inject(ac__sched_t *s) {
 
 /* The run loop, compiled twice: `locked` is a constant in each copy, so
  * the current-thread executor's loop has none of the stealable queue's
- * tests (the notify of an idle worker, the batch, the locks). */
+ * tests (the notify of an idle worker, the batch, the locks).
+ *
+ * Each turn is task.c's ac__task_run with the common cases inline: a task
+ * that yields (requeued here: no wake path, no atomic operation) and one
+ * that waits.  The rest (woken while queued, aborted, and AC__VT_SLOW: a
+ * big output, an aligned future, hooks on) takes the general path.  One
+ * waker and context serve every task: only the waker's task changes.
+ * After a yield `running` keeps naming the task until the next poll sets
+ * it (only the requeue comes between, which wakes nobody); every other
+ * way out of a poll clears it first. */
 static inline __attribute__((always_inline)) bool
 run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
   ac__sched_t *s = w->sched;
   ac_waker_t waker = {&ac__task_waker_vtable, NULL};
   ac_context_t cx = {&waker};
+  union {
+    max_align_t align;
+    char bytes[AC__SMALL_OUT];
+  } out;
+  /* A leaf polled with this context wakes its task with AC__WOKEN (ac.h);
+   * contexts of this loop are the only ones whose waker is here. */
+  ac__poll_tls.self = &waker;
   for (;;) {
     /* Work left queued here while this poll runs: if a worker is idle,
      * wake it first, since the poll may take long (or block). */
@@ -512,10 +501,37 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
       ac__tls.notify = true;
       ac__sched_flush_notify(s);
     }
-    uintptr_t n = 0;
-    if (run_task(w, (ac_task_t *)e, &waker, &cx, locked)) /* it keeps
-                                                      RUNNING and the entry */
-      n = requeue(w, e, locked);
+    ac_task_t *t = (ac_task_t *)e;
+    uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+    uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+    bool again; /* it keeps RUNNING and the entry */
+    if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) |
+                    (vtw & AC__VT_SLOW))) {
+      again = ac__task_run(t);
+    } else {
+      waker.data = t;
+      ac__tls.running = t;
+      ac_poll_t r;
+    poll:
+      AC__WOKEN = 0;
+      /* The vtable from t again (vtw is only needed on the rare paths):
+       * nothing but w and t stays live across the poll. */
+      r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
+      if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        if (lone(w, locked)) /* alone here: poll it again at once */
+          goto poll;
+        again = true;
+      } else {
+        ac__tls.running = NULL;
+        if (r == AC_POLL_READY) {
+          ac__task_ready(t, out.bytes);
+          again = false;
+        } else {
+          again = run_pending(t);
+        }
+      }
+    }
+    uintptr_t n = again ? requeue(w, e, locked) : 0;
     if (locked) /* only a stealable queue's pushes ask for a notify */
       ac__sched_flush_notify(s);
     /* Next from here, until the tick asks for a look around: then the
@@ -524,11 +540,14 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
       if (n)
         w->next = n;
       w->tick = 1;
-      return true;
+      break;
     }
     if (!(e = n ? n : local_next(w, locked)))
-      return true;
+      break;
   }
+  ac__tls.running = NULL;
+  ac__poll_tls.self = NULL;
+  return true;
 }
 
 bool ac__sched_run(ac__worker_t *w) {

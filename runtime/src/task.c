@@ -82,7 +82,8 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
    * Atomic: a stale handle may read the word meanwhile (the generation
    * beside it is the slab's). */
   uint32_t st = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
-  uintptr_t bits = big_output(vt) || ac__fut_off(vt) != sizeof(ac_task_t)
+  uintptr_t bits = big_output(vt) || ac__fut_off(vt) != sizeof(ac_task_t) ||
+                           ac__hooks
                        ? AC__VT_SLOW
                        : 0;
   if (s->flavor == AC_RT_CURRENT_THREAD) {
@@ -157,10 +158,10 @@ static inline __attribute__((always_inline)) ac_poll_t
 poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
   const ac_future_vtable_t *vt = ac__task_vt(t);
   for (;;) {
-    ac__tls.rewake = false;
+    AC__WOKEN = 0;
     ac_poll_t r = hooked ? ac__hook_poll(t, fut, cx, out)
                          : vt->poll(fut, cx, out);
-    if (r == AC_POLL_READY || !ac__tls.rewake || !ac__sched_may_repoll(t))
+    if (r == AC_POLL_READY || !AC__WOKEN || !ac__sched_may_repoll(t))
       return r;
   }
 }
@@ -222,17 +223,21 @@ bool ac__task_run(ac_task_t *t) {
   void *out = big_output(vt) ? ac__task_output(t) : small.bytes;
   ac_waker_t waker = {&ac__task_waker_vtable, t};
   ac_context_t cx = {&waker};
+  /* The run loop calling us has its own waker there (sched.c). */
+  const ac_waker_t *outer = ac__poll_tls.self;
+  ac__poll_tls.self = &waker;
   ac__tls.running = t;
   /* The hooks (trace.c) are tested once per run, not once per repoll of a
      yielding task: each call below is its own copy of the loop. */
   ac_poll_t r = AC_UNLIKELY(ac__hooks) ? poll_loop(t, fut, &cx, out, true)
                                        : poll_loop(t, fut, &cx, out, false);
   ac__tls.running = NULL;
+  ac__poll_tls.self = outer;
   if (r == AC_POLL_READY) {
     ac__task_ready(t, out);
     return false;
   }
-  if (ac__tls.rewake)
+  if (AC__WOKEN)
     return true; /* it woke itself (yield): the state word is untouched */
   return ac__task_pending(t);
 }

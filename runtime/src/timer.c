@@ -3,15 +3,18 @@
  *
  * The entry of a sleep is the sleep itself (ac_sleep_t, inline in the
  * frame that awaits it); the heap holds pointers to entries, and each entry
- * keeps its heap slot, so insert and cancel are O(log n) and a sleep costs
- * no allocation.  Users speak ms; inside, deadlines are ns of the
+ * keeps its heap slot, so insert and cancel are O(log n) and a sleep in a
+ * task costs no allocation (24 bytes: the deadline, the slot, a word for
+ * its state and waker, its heap's id; see below).  Users speak ms; inside, deadlines are ns of the
  * monotonic clock, so a sleep is never early: it fires once the clock has
  * passed start + the whole duration (a ms clock that rounds down fired
  * 40% of sleeps up to 1 ms early).  Arithmetic on deadlines saturates: a
  * sleep of UINT64_MAX ms never fires instead of wrapping into the past.  A
  * test can pause the clock and move it by hand.  One mutex guards the heap
- * and every registered entry's waker; `state` is also read without it, to
- * let a fired sleep complete without taking the lock.
+ * and every registered entry's word; its state bits are also read without
+ * it, to let a fired sleep complete without taking the lock.  Due entries
+ * fire a batch at a time (ac__timers_fire's bound), so a burst does not
+ * queue every woken task at once.
  *
  * The heap is an array that grows; when it cannot, the entry goes to a
  * few spare slots kept in ac__timers_t (fired by the same code), and only
@@ -57,16 +60,26 @@ static uint64_t mono_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static uint32_t reg_add(ac__timers_t *t);
+static void reg_remove(uint32_t id);
+
 int ac__timers_init(ac__timers_t *t) {
   t->heap = NULL;
   t->len = t->cap = 0;
   t->paused = 0;
   t->paused_now = 0;
   t->start_ns = mono_ns();
-  return pthread_mutex_init(&t->lock, NULL) ? -ENOMEM : 0;
+  if (pthread_mutex_init(&t->lock, NULL))
+    return -ENOMEM;
+  if (!(t->id = reg_add(t))) {
+    pthread_mutex_destroy(&t->lock);
+    return -ENOMEM;
+  }
+  return 0;
 }
 
 void ac__timers_destroy(ac__timers_t *t) {
+  reg_remove(t->id);
   ac__big_free(t->heap, t->cap * sizeof *t->heap);
   pthread_mutex_destroy(&t->lock);
 }
@@ -88,12 +101,141 @@ void ac__timers_advance(ac__timers_t *t, uint64_t ms) {
                                       sat_add(now, ms_to_ns(ms)), true,
                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
     ;
-  ac__timers_fire(t, NULL);
+  ac__timers_fire(t, NULL, 0);
 }
 
 size_t ac__timers_count(ac__timers_t *t) {
   return __atomic_load_n(&t->len, __ATOMIC_RELAXED) +
          __atomic_load_n(&t->nspare, __ATOMIC_RELAXED);
+}
+
+/* ==== a registered sleep's heap: the registry ====
+ *
+ * A sleep names its runtime's heap by a 32-bit id instead of a pointer
+ * (with its state and waker in one word, below, that keeps ac_sleep_t at
+ * 24 bytes: W4's sleeping task, header and frame, fits 64).  Ids are
+ * handed out at ac__timers_init and taken back at destroy, when no sleep
+ * is registered any more; the table grows in blocks that stay, so a
+ * lookup takes no lock.
+ */
+#define REG_BLOCK 256u
+#define REG_BLOCKS 256u /* ids 1 .. 65,535: runtimes alive at once */
+static struct {
+  ac__spin_t lock;
+  ac__timers_t **block[REG_BLOCKS]; /* atomic: published once */
+  uint32_t next;                    /* ids below were handed out */
+  uint32_t hint;                    /* no id below it is free */
+} reg = {{0}, {NULL}, 1, 1};
+
+static ac__timers_t **reg_slot(uint32_t id) {
+  ac__timers_t **b =
+      __atomic_load_n(&reg.block[id / REG_BLOCK], __ATOMIC_ACQUIRE);
+  return &b[id % REG_BLOCK];
+}
+
+static ac__timers_t *timers_by_id(uint32_t id) {
+  return __atomic_load_n(reg_slot(id), __ATOMIC_ACQUIRE);
+}
+
+/* An id for t, or 0 if none is left (or no memory for a block). */
+static uint32_t reg_add(ac__timers_t *t) {
+  ac__spin_lock(&reg.lock);
+  uint32_t id = reg.hint;
+  while (id < reg.next && timers_by_id(id))
+    id++;
+  if (id == reg.next) {
+    if (id == REG_BLOCK * REG_BLOCKS) {
+      ac__spin_unlock(&reg.lock);
+      return 0;
+    }
+    if (!reg.block[id / REG_BLOCK]) {
+      ac__timers_t **b = calloc(REG_BLOCK, sizeof *b);
+      if (!b) {
+        ac__spin_unlock(&reg.lock);
+        return 0;
+      }
+      __atomic_store_n(&reg.block[id / REG_BLOCK], b, __ATOMIC_RELEASE);
+    }
+    reg.next++;
+  }
+  __atomic_store_n(reg_slot(id), t, __ATOMIC_RELEASE);
+  reg.hint = id + 1;
+  ac__spin_unlock(&reg.lock);
+  return id;
+}
+
+static void reg_remove(uint32_t id) {
+  ac__spin_lock(&reg.lock);
+  __atomic_store_n(reg_slot(id), NULL, __ATOMIC_RELEASE);
+  if (id < reg.hint)
+    reg.hint = id;
+  ac__spin_unlock(&reg.lock);
+}
+
+/* ==== a sleep's state and waker: one word ====
+ *
+ * Bits 1-3 hold the state (SLEEP_*), read without the lock; the rest is
+ * the waker.  A task waker's clone is the task (its data, 16-aligned):
+ * the word is that pointer.  Any other waker (a hand-made context, a
+ * combinator's own) is boxed on the heap, bit 0 set: nearly every sleep
+ * is polled by its task, and only the others pay a malloc.  While the
+ * sleep is registered the word changes only under its heap's lock;
+ * before, only its owner writes it.
+ */
+#define BOXED ((uintptr_t)1)
+#define ST_SHIFT 1
+#define ST_MASK ((uintptr_t)0xe)
+#define PTR_MASK (~(uintptr_t)0xf)
+
+static uint32_t state_of(uintptr_t w) {
+  return (uint32_t)((w & ST_MASK) >> ST_SHIFT);
+}
+static uint32_t sleep_state(const ac_sleep_t *s) {
+  return state_of(__atomic_load_n(&s->word, __ATOMIC_ACQUIRE));
+}
+static void word_set(ac_sleep_t *s, uintptr_t w) {
+  __atomic_store_n(&s->word, w, __ATOMIC_RELEASE);
+}
+static uintptr_t st_bits(uint32_t st) { return (uintptr_t)st << ST_SHIFT; }
+
+/* A clone of cx's waker as a word (no state bits); 0 without memory. */
+static uintptr_t waker_word(const ac_context_t *cx) {
+  const ac_waker_t *w = cx->waker;
+  if (w->vtable == &ac__task_waker_vtable &&
+      !((uintptr_t)w->data & ~PTR_MASK))
+    return (uintptr_t)ac_waker_clone(w).data;
+  ac_waker_t *b = malloc(sizeof *b);
+  if (!b)
+    return 0;
+  *b = ac_waker_clone(w);
+  return (uintptr_t)b | BOXED;
+}
+
+static bool word_wakes(uintptr_t word, const ac_waker_t *w) {
+  if (word & BOXED)
+    return ac_waker_will_wake((ac_waker_t *)(word & PTR_MASK), w);
+  return w->vtable == &ac__task_waker_vtable &&
+         w->data == (void *)(word & PTR_MASK);
+}
+
+/* The waker a word holds ({NULL} if none), its box freed. */
+static ac_waker_t word_waker(uintptr_t word) {
+  void *p = (void *)(word & PTR_MASK);
+  if (!p)
+    return (ac_waker_t){NULL, NULL};
+  if (!(word & BOXED))
+    return (ac_waker_t){&ac__task_waker_vtable, p};
+  ac_waker_t w = *(ac_waker_t *)p;
+  free(p);
+  return w;
+}
+
+/* Under the heap's lock: the sleep is DONE, and its waker (a reference
+ * the caller now owns) comes out. */
+static ac_waker_t take_done(ac_sleep_t *s) {
+  uintptr_t w = s->word;
+  word_set(s, st_bits(SLEEP_DONE));
+  return word_waker(w);
 }
 
 /* ==== the heap (1-based slots in heap_idx, 0-based array) ==== */
@@ -197,8 +339,7 @@ static uint64_t spare_fire(ac__timers_t *t, uint64_t now, ac_waker_t *wake,
     ac_sleep_t *e = t->spare[i];
     if (due(e->deadline, now)) {
       spare_remove(t, e);
-      wake[(*n)++] = ac__waker_take(&e->waker);
-      __atomic_store_n(&e->state, SLEEP_DONE, __ATOMIC_RELEASE);
+      wake[(*n)++] = take_done(e);
       continue;
     }
     if (e->deadline < next)
@@ -208,16 +349,21 @@ static uint64_t spare_fire(ac__timers_t *t, uint64_t now, ac_waker_t *wake,
   return next;
 }
 
-/* Fires every due entry, waking outside the lock in batches; *fired (may
- * be NULL) counts them.  Returns the ns until the next deadline, or -1. */
-int64_t ac__timers_fire(ac__timers_t *t, int *fired) {
+/* Fires due entries, waking outside the lock in batches of BATCH, at
+ * least `max` of them if that many are due (0: all); *fired (may be NULL)
+ * counts them.  Returns the ns until the next deadline, 0 if more may be
+ * due now, or -1.  The bound keeps a burst of due timers from queueing
+ * every woken task at once: a million sleepers waking together put a
+ * million entries on the run queue while the heap still held theirs (W4's
+ * peak), where now the run loop runs each batch before the next fires. */
+int64_t ac__timers_fire(ac__timers_t *t, int *fired, int max) {
   enum { BATCH = 64 };
   ac_waker_t wake[BATCH];
   /* No timers: no lock, no clock read.  A timer added meanwhile unparks
    * the driver (ac__driver_timer_added). */
   if (!ac__timers_count(t))
     return -1;
-  for (;;) {
+  for (int total = 0;;) {
     int n = 0;
     uint64_t next = UINT64_MAX;
     pthread_mutex_lock(&t->lock);
@@ -232,14 +378,16 @@ int64_t ac__timers_fire(ac__timers_t *t, int *fired) {
         break;
       }
       heap_remove(t, e);
-      wake[n++] = ac__waker_take(&e->waker);
-      __atomic_store_n(&e->state, SLEEP_DONE, __ATOMIC_RELEASE);
+      wake[n++] = take_done(e);
     }
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < n; i++)
       ac_waker_wake(wake[i]);
     if (fired)
       *fired += n;
+    total += n;
+    if (n == BATCH && max > 0 && total >= max)
+      return 0;
     if (n < BATCH) {
       /* UINT64_MAX: a sleep that never fires waits like no timer */
       if (next == UINT64_MAX)
@@ -252,12 +400,14 @@ int64_t ac__timers_fire(ac__timers_t *t, int *fired) {
 
 /* ==== the sleep future ==== */
 
+_Static_assert(sizeof(ac_sleep_t) == 24, "a sleep is 24 bytes (W4)");
+
 ac_sleep_t ac_sleep_ms(uint64_t ms) {
-  return (ac_sleep_t){ms, NULL, {NULL, NULL}, 0, SLEEP_NEW};
+  return (ac_sleep_t){ms, st_bits(SLEEP_NEW), 0, 0};
 }
 
 ac_sleep_t ac_sleep_until(uint64_t deadline_ms) {
-  return (ac_sleep_t){deadline_ms, NULL, {NULL, NULL}, 0, SLEEP_NEW_ABS};
+  return (ac_sleep_t){deadline_ms, st_bits(SLEEP_NEW_ABS), 0, 0};
 }
 
 /* Under lock: the entry could not join the heap.  A spare slot, or
@@ -270,7 +420,17 @@ static bool spare_push(ac__timers_t *t, ac_sleep_t *s) {
   return true;
 }
 
-static ac_poll_t sleep_register(ac_sleep_t *s, ac_context_t *cx) {
+/* Out of memory (a heap slot, a spare slot, a waker's box): try again in a
+ * while, without spinning a core (the deadline stays where it was). */
+static ac_poll_t retry_later(ac_context_t *cx) {
+  struct timespec pause = {0, 1000000};
+  nanosleep(&pause, NULL);
+  ac_waker_wake_by_ref(cx->waker);
+  return AC_POLL_PENDING;
+}
+
+static ac_poll_t sleep_register(ac_sleep_t *s, ac_context_t *cx,
+                                uint32_t st) {
   ac__sched_t *sched = ac__tls.sched;
   if (!sched) /* no runtime to wait in: behave as an expired sleep */
     return AC_POLL_READY;
@@ -280,33 +440,32 @@ static ac_poll_t sleep_register(ac_sleep_t *s, ac_context_t *cx) {
   uint64_t now = ac__timers_now(t);
   /* Absolute and in ns before anything can fail: a retry must not add
    * the duration again. */
-  if (s->state == SLEEP_NEW)
+  if (st == SLEEP_NEW)
     s->deadline = sat_add(now, ms_to_ns(s->deadline));
-  else if (s->state == SLEEP_NEW_ABS)
+  else if (st == SLEEP_NEW_ABS)
     s->deadline = ms_to_ns(s->deadline);
-  s->state = SLEEP_UNQUEUED;
+  word_set(s, st_bits(SLEEP_UNQUEUED));
   if (due(s->deadline, now)) {
     pthread_mutex_unlock(&t->lock);
-    s->state = SLEEP_DONE;
+    word_set(s, st_bits(SLEEP_DONE));
     return AC_POLL_READY;
   }
-  s->timers = t;
-  s->waker = ac_waker_clone(cx->waker);
-  uint32_t st = SLEEP_REGISTERED;
+  uintptr_t w = waker_word(cx);
+  if (AC_UNLIKELY(!w)) {
+    pthread_mutex_unlock(&t->lock);
+    return retry_later(cx);
+  }
+  s->timers_id = t->id;
+  st = SLEEP_REGISTERED;
   if (AC_UNLIKELY(heap_push(t, s) != 0)) {
     st = SLEEP_SPARE;
     if (!spare_push(t, s)) {
-      ac_waker_drop(ac__waker_take(&s->waker));
       pthread_mutex_unlock(&t->lock);
-      /* Out of memory and of spare slots: try again in a while, without
-       * spinning a core (the deadline stays where it was). */
-      struct timespec pause = {0, 1000000};
-      nanosleep(&pause, NULL);
-      ac_waker_wake_by_ref(cx->waker);
-      return AC_POLL_PENDING;
+      ac_waker_drop(word_waker(w));
+      return retry_later(cx);
     }
   }
-  __atomic_store_n(&s->state, st, __ATOMIC_RELEASE);
+  word_set(s, w | st_bits(st));
   bool first = st == SLEEP_SPARE || t->heap[0] == s;
   uint64_t deadline = s->deadline;
   pthread_mutex_unlock(&t->lock);
@@ -317,34 +476,52 @@ static ac_poll_t sleep_register(ac_sleep_t *s, ac_context_t *cx) {
 
 ac_poll_t ac_sleep_poll(ac_sleep_t *s, ac_context_t *cx, void *out) {
   (void)out;
-  uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+  uint32_t st = sleep_state(s);
   if (st == SLEEP_DONE)
     return AC_POLL_READY;
   if (st != SLEEP_REGISTERED && st != SLEEP_SPARE)
-    return sleep_register(s, cx);
-  pthread_mutex_lock(&s->timers->lock);
-  bool done = s->state == SLEEP_DONE;
-  if (!done)
-    ac__waker_store(&s->waker, cx);
-  pthread_mutex_unlock(&s->timers->lock);
-  return done ? AC_POLL_READY : AC_POLL_PENDING;
+    return sleep_register(s, cx, st);
+  /* Registered: its heap's runtime is alive (a runtime drops every task,
+   * and so every sleep, before its heap goes). */
+  ac__timers_t *t = timers_by_id(s->timers_id);
+  pthread_mutex_lock(&t->lock);
+  uintptr_t w = s->word;
+  if (state_of(w) == SLEEP_DONE) {
+    pthread_mutex_unlock(&t->lock);
+    return AC_POLL_READY;
+  }
+  if (word_wakes(w, cx->waker)) {
+    pthread_mutex_unlock(&t->lock);
+    return AC_POLL_PENDING;
+  }
+  /* Polled with another waker now: a clone of it replaces the old. */
+  uintptr_t nw = waker_word(cx);
+  if (AC_UNLIKELY(!nw)) {
+    pthread_mutex_unlock(&t->lock);
+    return retry_later(cx);
+  }
+  word_set(s, nw | (w & ST_MASK));
+  pthread_mutex_unlock(&t->lock);
+  ac_waker_drop(word_waker(w));
+  return AC_POLL_PENDING;
 }
 
 void ac_sleep_drop(ac_sleep_t *s) {
-  uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+  uint32_t st = sleep_state(s);
   if (st != SLEEP_REGISTERED && st != SLEEP_SPARE)
     return;
+  ac__timers_t *t = timers_by_id(s->timers_id);
   ac_waker_t w = {NULL, NULL};
-  pthread_mutex_lock(&s->timers->lock);
-  if (s->state == SLEEP_REGISTERED || s->state == SLEEP_SPARE) {
-    if (s->state == SLEEP_REGISTERED)
-      heap_remove(s->timers, s);
+  pthread_mutex_lock(&t->lock);
+  st = state_of(s->word);
+  if (st == SLEEP_REGISTERED || st == SLEEP_SPARE) {
+    if (st == SLEEP_REGISTERED)
+      heap_remove(t, s);
     else
-      spare_remove(s->timers, s);
-    w = ac__waker_take(&s->waker);
-    __atomic_store_n(&s->state, SLEEP_DONE, __ATOMIC_RELAXED);
+      spare_remove(t, s);
+    w = take_done(s);
   }
-  pthread_mutex_unlock(&s->timers->lock);
+  pthread_mutex_unlock(&t->lock);
   if (w.vtable)
     ac_waker_drop(w);
 }

@@ -65,7 +65,7 @@ wake_local(ac_task_t *t, uintptr_t vtw, bool by_value) {
 void ac__task_wake_by_ref(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
-    ac__tls.rewake = true;
+    AC__WOKEN = 1;
     return;
   }
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
@@ -92,7 +92,7 @@ void ac__task_wake_by_ref(void *data) {
 static void task_wake(void *data) {
   ac_task_t *t = data;
   if (t == ac__tls.running) {
-    ac__tls.rewake = true;
+    AC__WOKEN = 1;
     ac__task_unref(t);
     return;
   }
