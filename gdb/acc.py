@@ -23,7 +23,7 @@ DONE = 0xFFFFFFFF
 KIND = {1: "param", 2: "local", 3: "temp", 4: "child", 5: "literal"}
 CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE, CHILD_DYN = 1, 2, 3, 4, 5
 # ac_task_t.state bits (runtime/src/internal.h)
-T_RUNNING, T_COMPLETE, T_CANCELLED = 1, 4, 8
+T_RUNNING, T_NOTIFIED, T_COMPLETE, T_CANCELLED = 1, 2, 4, 8
 # A task handle (ac_task_t *) is its slot's address with the slot's
 # generation in the bits an address does not use (runtime/src/handle.c).
 HANDLE_ADDR = 0x0000FFFFFFFFFFF0
@@ -415,6 +415,25 @@ def runtime_tasks():
     return out
 
 
+def parked_tasks():
+    """Addresses of the tasks in a multi-thread worker's parked slot
+    (runtime/src/sched.c): RUNNING in their state word, yet waiting."""
+    out = set()
+    try:
+        rt = gdb.parse_and_eval("ac__debug_runtimes")
+    except gdb.error:
+        return out
+    while int(rt):
+        sched = rt.dereference()["sched"]
+        workers = sched["workers"]
+        for i in range(int(sched["nworkers"]) if int(workers) else 0):
+            p = int(workers[i]["parked"])
+            if p:
+                out.add(p)
+        rt = rt.dereference()["debug_next"]
+    return out
+
+
 def running_futures(reg):
     """{future address: (thread number, where)} of tasks being polled now:
     the outermost acc poll frame on each thread's stack is its task's
@@ -472,7 +491,7 @@ def task_future(task):
     return int(task) + max(align, header)
 
 
-def task_state(task, running):
+def task_state(task, running, parked=frozenset()):
     st = _u32(int(task))  # the state word comes first
     if st & T_COMPLETE:
         return "finished"
@@ -481,6 +500,8 @@ def task_state(task, running):
     if task_future(task) in running:
         return "running"
     vtw = int(task.dereference()["vtw"])
+    if int(task) in parked and not st & T_NOTIFIED:
+        return "waiting"
     if st & T_RUNNING or (vtw & VT_LOCAL and vtw & VT_QUEUED):
         return "ready"
     return "waiting"
@@ -710,6 +731,7 @@ class AccTasks(gdb.Command):
             reg = registry()
             tasks = runtime_tasks()
             running = running_futures(reg)
+            parked = parked_tasks()
         except AccError as e:
             raise gdb.GdbError(str(e))
         if not tasks:
@@ -718,7 +740,7 @@ class AccTasks(gdb.Command):
         print("%-3s %-18s %-18s %-14s %s" %
               ("#", "task", "state", "function", "innermost await"))
         for n, (_, task) in enumerate(tasks, 1):
-            state = task_state(task, running)
+            state = task_state(task, running, parked)
             where = innermost(reg, task) if state != "finished" else "-"
             if state == "running":
                 thread, where = running[task_future(task)]

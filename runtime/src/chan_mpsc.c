@@ -24,6 +24,9 @@
  * buffer (one spare slot is kept for that), so nothing is lost and order
  * holds.  Senders waiting on a full channel get no handoff: a send
  * dropped after it was woken must still not have sent.
+ *
+ * "Under lock" below means inside lock()/unlock(): the spinlock, or for
+ * the thread the channel is biased to, a busy flag (bias.c).
  */
 #include "internal.h"
 
@@ -36,6 +39,7 @@
 struct ac_mpsc {
   ac__obj_t hdr;
   ac__spin_t lock;
+  ac__bias_t bias;         /* the lock is not taken by its owner thread */
   size_t elem, cap;        /* cap 0: unbounded */
   size_t head, len, bufcap;
   size_t reserved;         /* slots granted to woken senders */
@@ -73,8 +77,30 @@ ac_mpsc_t *ac_mpsc_new(size_t elem_size, size_t cap) {
     return NULL;
   }
   ch->senders = 1;
+  ac__bias_init(&ch->bias);
   ac__list_init(&ch->waiters);
   return ac__handle_make(ch);
+}
+
+/* The channel's lock, which its owner thread does not take (internal.h,
+ * "bias.c"): true for the owner.  Every operation enters this way. */
+static inline bool lock(ac_mpsc_t *ch) {
+  return ac__bias_lock(&ch->bias, &ch->lock);
+}
+static inline void unlock(ac_mpsc_t *ch, bool own) {
+  ac__bias_unlock(&ch->bias, &ch->lock, own);
+}
+/* The same for the calls plain threads make: unparks wait for the unlock
+ * (ac__obj_lock). */
+static inline bool obj_lock(ac_mpsc_t *ch) {
+  bool own = lock(ch);
+  ac__tls.defer++;
+  return own;
+}
+static inline void obj_unlock(ac_mpsc_t *ch, bool own) {
+  unlock(ch, own);
+  if (--ac__tls.defer == 0 && AC_UNLIKELY(ac__tls.unpark != NULL))
+    ac__sched_flush_unpark();
 }
 
 static void destroy(ac_mpsc_t *ch) {
@@ -173,11 +199,11 @@ int ac_mpsc_sender_clone(ac_mpsc_t *h) {
   ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_clone");
   if (!ch)
     return -EBADF;
-  ac__obj_lock(&ch->lock);
+  bool own = obj_lock(ch);
   uint32_t n = ch->senders;
   if (n && n < UINT32_MAX)
     ch->senders++;
-  ac__obj_unlock(&ch->lock);
+  obj_unlock(ch, own);
   return !n ? no_sender("ac_mpsc_sender_clone")
          : n == UINT32_MAX ? -EOVERFLOW
                            : 0;
@@ -187,16 +213,16 @@ int ac_mpsc_sender_drop(ac_mpsc_t *h) {
   ac_mpsc_t *ch = chan(h, "ac_mpsc_sender_drop");
   if (!ch)
     return -EBADF;
-  ac__obj_lock(&ch->lock);
+  bool own = obj_lock(ch);
   if (!ch->senders) {
-    ac__obj_unlock(&ch->lock);
+    obj_unlock(ch, own);
     return ac__misuse(-EINVAL, "ac_mpsc_sender_drop: more senders dropped "
                                "than were made (a sender dropped twice?)");
   }
   bool last = --ch->senders == 0;
   ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
   bool free_it = last && ch->rx_closed;
-  ac__obj_unlock(&ch->lock);
+  obj_unlock(ch, own);
   if (w.vtable)
     ac_waker_wake(w);
   if (free_it)
@@ -208,9 +234,9 @@ int ac_mpsc_receiver_drop(ac_mpsc_t *h) {
   ac_mpsc_t *ch = chan(h, "ac_mpsc_receiver_drop");
   if (!ch)
     return -EBADF;
-  ac__obj_lock(&ch->lock);
+  bool own = obj_lock(ch);
   if (ch->rx_closed) {
-    ac__obj_unlock(&ch->lock);
+    obj_unlock(ch, own);
     return no_receiver("ac_mpsc_receiver_drop");
   }
   ch->rx_closed = true;
@@ -224,7 +250,7 @@ int ac_mpsc_receiver_drop(ac_mpsc_t *h) {
     ac__waitq_grant(w);
   }
   bool free_it = ch->senders == 0;
-  ac__obj_unlock(&ch->lock);
+  obj_unlock(ch, own);
   if (free_it)
     destroy(ch);
   return 0;
@@ -235,7 +261,7 @@ int ac_mpsc_try_send(ac_mpsc_t *h, const void *value) {
   if (!ch)
     return -EBADF;
   int rc = 0;
-  ac__obj_lock(&ch->lock);
+  bool own = obj_lock(ch);
   if (AC_UNLIKELY(!ch->senders))
     rc = -EINVAL;
   else if (ch->rx_closed)
@@ -247,7 +273,7 @@ int ac_mpsc_try_send(ac_mpsc_t *h, const void *value) {
     rc = -ENOMEM;
   if (rc == 0)
     push_wake(ch, value);
-  ac__obj_unlock(&ch->lock);
+  obj_unlock(ch, own);
   return rc == -EINVAL ? no_sender("ac_mpsc_try_send") : rc;
 }
 
@@ -277,10 +303,10 @@ int ac_mpsc_try_recv(ac_mpsc_t *h, void *dst) {
   ac_mpsc_t *ch = chan(h, "ac_mpsc_try_recv");
   if (!ch)
     return -EBADF;
-  ac__obj_lock(&ch->lock);
+  bool own = obj_lock(ch);
   bool closed = ch->rx_closed;
   int rc = closed ? -EINVAL : take(ch, dst);
-  ac__obj_unlock(&ch->lock);
+  obj_unlock(ch, own);
   return closed ? no_receiver("ac_mpsc_try_recv") : rc;
 }
 
@@ -297,12 +323,12 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
       *out = -EBADF;
     return AC_POLL_READY;
   }
-  ac__spin_lock(&ch->lock);
+  bool own = lock(ch);
   if (AC_UNLIKELY(!ch->senders) && wt->state == AC__WAIT_IDLE) {
     rc = -EINVAL;
   } else if (wt->state != AC__WAIT_IDLE) {
     if (!ac__waiter_poll(wt, cx)) {
-      ac__spin_unlock(&ch->lock);
+      unlock(ch, own);
       return AC_POLL_PENDING;
     }
     ch->reserved--; /* our slot: fill it, or give it on */
@@ -321,11 +347,11 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
       push_wake(ch, self->value);
   } else {
     ac__waitq_push(&ch->waiters, wt, cx);
-    ac__spin_unlock(&ch->lock);
+    unlock(ch, own);
     return AC_POLL_PENDING;
   }
   wt->state = AC__WAIT_DONE;
-  ac__spin_unlock(&ch->lock);
+  unlock(ch, own);
   if (rc == -EINVAL)
     no_sender("send");
   if (out)
@@ -340,12 +366,12 @@ void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
   if (!ch) /* freed under a waiting send: reported by whoever freed it */
     return;
-  ac__spin_lock(&ch->lock);
+  bool own = lock(ch);
   if (ac__waiter_cancel(wt) == AC__WAIT_GRANTED) {
     ch->reserved--; /* pass the promised slot on */
     grant(ch);
   }
-  ac__spin_unlock(&ch->lock);
+  unlock(ch, own);
 }
 
 const ac_future_vtable_t ac_mpsc_send_vtable = {
@@ -370,9 +396,9 @@ recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
     rc = -EBADF;
     goto ready;
   }
-  ac__spin_lock(&ch->lock);
+  bool own = lock(ch);
   if (AC_UNLIKELY(ch->rx_closed)) {
-    ac__spin_unlock(&ch->lock);
+    unlock(ch, own);
     rc = no_receiver("recv");
     goto ready;
   }
@@ -387,10 +413,10 @@ recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
     ac__waker_store(&ch->rx_waker, cx);
     ch->rx_parked = self->dst != NULL; /* no dst: nowhere to hand to */
     ch->rx_dst = self->dst;
-    ac__spin_unlock(&ch->lock);
+    unlock(ch, own);
     return AC_POLL_PENDING;
   }
-  ac__spin_unlock(&ch->lock);
+  unlock(ch, own);
 ready:
   self->ch = NULL; /* nothing left for drop to do */
   if (out)
@@ -431,14 +457,14 @@ void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   self->ch = NULL;
   if (!ch)
     return;
-  ac__spin_lock(&ch->lock);
+  bool own = lock(ch);
   ch->rx_parked = false;
   if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
     __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
     put_back(ch, self->dst);
   }
   ac_waker_t w = ac__waker_take(&ch->rx_waker);
-  ac__spin_unlock(&ch->lock);
+  unlock(ch, own);
   ac__waker_drop_opt(w);
 }
 
@@ -446,3 +472,8 @@ const ac_future_vtable_t ac_mpsc_recv_vtable = {
     (ac_poll_t(*)(void *, ac_context_t *, void *))ac_mpsc_recv_poll,
     (void (*)(void *))ac_mpsc_recv_drop, sizeof(ac_mpsc_recv_t),
     _Alignof(ac_mpsc_recv_t), sizeof(int), "ac_mpsc_recv"};
+
+bool ac__mpsc_biased_here(ac_mpsc_t *h) {
+  ac_mpsc_t *ch = ac__obj_get(h, AC__K_MPSC);
+  return ch && ac__bias_mine(&ch->bias);
+}

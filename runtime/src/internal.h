@@ -70,6 +70,104 @@ static inline void ac__spin_unlock(ac__spin_t *l) {
   __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* ==== bias.c: a lock that its one user does not take ====
+ *
+ * An object that one thread uses all along (a channel between two tasks
+ * of a current-thread runtime, or of one worker) need not pay for its
+ * spinlock: the first worker thread that takes the lock of a fresh object
+ * becomes its owner, and from then on works on it with plain stores, a
+ * `busy` flag raised around each operation instead of the lock.  Another
+ * thread that takes the lock finds an owner and revokes the bias for good:
+ * it clears the owner, forces a full barrier on every thread of the
+ * process (membarrier's private expedited command), and waits for `busy`
+ * to fall; from then on everyone takes the lock.  The barrier is what
+ * makes the owner's store to busy and its load of the owner an ordered
+ * pair without a fence on the owner's side: either the owner sees the
+ * revocation, or the revoker sees it busy and waits.
+ *
+ * Without membarrier (an old kernel, a sandbox), under TSan (which does
+ * not know that barrier and would report the owner's plain accesses), and
+ * once revocations outnumber a quarter of the biases handed out (objects
+ * that mostly cross threads, where each revocation costs a system call),
+ * no object is biased: the lock alone, as before.
+ */
+typedef struct ac__bias {
+  uint64_t owner;  /* AC__BIAS_FRESH, AC__BIAS_NONE, or a thread's ac__tid */
+  uint32_t busy;   /* the owner is inside an operation; only it writes */
+  /* Unbiased, under the lock: a run of `streak` lock holds in a row by
+   * the thread at `last` (its ac__tid's address) biases the object to it
+   * again once it reaches `need`, which doubles at every revocation.  A
+   * multi-thread runtime's tasks settle on one worker after a steal. */
+  uint32_t streak, need;
+  uintptr_t last;
+} ac__bias_t;
+#define AC__BIAS_FRESH UINT64_MAX       /* nobody has taken the lock yet */
+#define AC__BIAS_NONE (UINT64_MAX - 1)  /* everyone takes the lock */
+
+/* This thread's id for biases: 0 until it first owns an object, then
+ * unique in the process for good (never reused, unlike a TLS address). */
+AC_INTERNAL extern __thread uint64_t ac__tid;
+static inline uint64_t ac__tls_tid(void) { return ac__tid; }
+
+AC_INTERNAL void ac__bias_init(ac__bias_t *b);
+AC_INTERNAL void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l);
+/* With the lock held, for an object that is not unbiased: claims a fresh
+ * one, or revokes another thread's bias. */
+AC_INTERNAL void ac__bias_locked(ac__bias_t *b);
+AC_INTERNAL void ac__bias_rebias(ac__bias_t *b);
+
+/* Enters an operation on the object: true for its owner, which holds no
+ * lock; false with l held.  Leave with ac__bias_unlock(b, l, the same). */
+static inline __attribute__((always_inline)) bool
+ac__bias_lock(ac__bias_t *b, ac__spin_t *l) {
+  uint64_t me = ac__tls_tid();
+  /* Only the owner may write busy: a first look filters the others. */
+  uint64_t o = __atomic_load_n(&b->owner, __ATOMIC_RELAXED);
+  if (AC_LIKELY(o == me)) {
+    __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+    /* The store before the load: the revoker's membarrier is the fence. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (AC_LIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) == me))
+      return true;
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+  } else if (AC_LIKELY(o == AC__BIAS_NONE)) {
+    ac__spin_lock(l);
+    /* The owner changes only under l, but the look above was before it:
+     * a run of another thread's holds may have biased it meanwhile. */
+    if (AC_UNLIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) !=
+                    AC__BIAS_NONE)) {
+      ac__bias_locked(b);
+      return false;
+    }
+    uintptr_t self = (uintptr_t)&ac__tid;
+    if (AC_LIKELY(b->last == self)) {
+      if (AC_UNLIKELY(++b->streak >= b->need))
+        ac__bias_rebias(b);
+    } else {
+      b->last = self;
+      b->streak = 0;
+    }
+    return false;
+  }
+  ac__bias_lock_slow(b, l);
+  return false;
+}
+static inline __attribute__((always_inline)) void
+ac__bias_unlock(ac__bias_t *b, ac__spin_t *l, bool owned) {
+  if (AC_LIKELY(owned))
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+  else
+    ac__spin_unlock(l);
+}
+/* For tests: the object is biased to the calling thread; objects can be
+ * biased at all in this process (and build). */
+static inline bool ac__bias_mine(const ac__bias_t *b) {
+  return __atomic_load_n(&b->owner, __ATOMIC_RELAXED) == ac__tls_tid();
+}
+AC_INTERNAL bool ac__bias_possible(void);
+/* chan_mpsc.c, for tests: the channel is biased to the calling thread. */
+AC_INTERNAL bool ac__mpsc_biased_here(ac_mpsc_t *h);
+
 /* ==== list.h-style intrusive list (circular, with a head node) ==== */
 
 /* memcpy of a size known only at run time is a call through the PLT; the
@@ -446,6 +544,8 @@ typedef struct ac__worker {
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
+  uintptr_t parked;  /* multi-thread: the last task that went pending
+                        here, still RUNNING (sched.c, "parked slot") */
   uint32_t priv;     /* entries in batch and yq (owner only) */
   uint32_t streak;   /* runs in a row taken from `next` */
   uint32_t index;

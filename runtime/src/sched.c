@@ -431,18 +431,63 @@ static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
          ac__worker_tick_repoll(w);
 }
 
+/* ==== the parked slot (multi-thread workers) ====
+ *
+ * A task that goes pending gives up RUNNING with a compare-and-swap, and
+ * the wake that follows takes it back with another: four per W3 round
+ * trip, though both tasks stay on one worker.  So the last task that went
+ * pending on a worker stays RUNNING in the worker's `parked` slot, with
+ * its entry's reference: a wake from this worker (the common case: the
+ * task that runs next answers it) takes it out and queues it with plain
+ * stores (waker.c).  A wake from elsewhere finds it RUNNING and only sets
+ * NOTIFIED, as for a task being polled; an abort only sets CANCELLED.  The
+ * worker looks at both when it releases the slot (ac__task_pending: it
+ * requeues a notified task, drops a cancelled one), which it does when
+ * the next task parks, every AC__CHECK_INTERVAL polls, before it goes
+ * idle, and at shutdown.  So such a wake waits at most that long, or for
+ * a poll that blocks its worker, like the run-next slot. */
+
+/* Gives up the parked task: requeued if it was woken or aborted
+ * meanwhile and must run (true from ac__task_pending). */
+static __attribute__((noinline)) void release_parked(ac__worker_t *w,
+                                                     uintptr_t e) {
+  if (ac__task_pending((ac_task_t *)e))
+    push_or_die(w, e);
+}
+static inline __attribute__((always_inline)) void park_task(ac__worker_t *w,
+                                                           uintptr_t e) {
+  uintptr_t prev = w->parked;
+  w->parked = e;
+  if (prev)
+    release_parked(w, prev);
+}
+/* The slot is emptied (idle, tick, shutdown): the task, if any, that
+ * must run now, else 0. */
+static uintptr_t unpark_slot(ac__worker_t *w) {
+  uintptr_t e = w->parked;
+  w->parked = 0;
+  return e && ac__task_pending((ac_task_t *)e) ? e : 0;
+}
+
 /* The end of an inline run whose poll returned pending without waking its
  * task: a local task goes idle with a plain store (a wake queues it again);
  * vtw is as before the poll, since only this thread writes a local task's
- * bits and a wake of the running task only raised the woken flag.  True if
- * it must run again (woken meanwhile from elsewhere). */
-static inline __attribute__((always_inline)) bool run_pending(ac_task_t *t) {
+ * bits and a wake of the running task only raised the woken flag.  A
+ * multi-thread task goes to the parked slot (above).  True if it must run
+ * again (woken meanwhile from elsewhere). */
+static inline __attribute__((always_inline)) bool
+run_pending(ac__worker_t *w, ac_task_t *t) {
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
-  if ((vtw & AC__VT_LOCAL) &&
-      AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
-                  AC__T_CANCELLED))) {
-    __atomic_store_n(&t->vtw, vtw & ~(uintptr_t)AC__VT_QUEUED,
-                     __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    if (AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
+                    AC__T_CANCELLED))) {
+      __atomic_store_n(&t->vtw, vtw & ~(uintptr_t)AC__VT_QUEUED,
+                       __ATOMIC_RELAXED);
+      return false;
+    }
+  } else if (AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
+                         (AC__T_NOTIFIED | AC__T_CANCELLED)))) {
+    park_task(w, (uintptr_t)t); /* woken or aborted meanwhile: not here */
     return false;
   }
   return ac__task_pending(t);
@@ -527,7 +572,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
           ac__task_ready(t, out.bytes);
           again = false;
         } else {
-          again = run_pending(t);
+          again = run_pending(w, t);
         }
       }
     }
@@ -556,6 +601,8 @@ bool ac__sched_run(ac__worker_t *w) {
   if (AC_UNLIKELY(ac__worker_tick(w))) {
     maintain(w);
     ac__sched_flush_notify(s);
+    if (w->parked && (e = unpark_slot(w)) != 0)
+      push_or_die(w, e); /* notified meanwhile: behind what is queued */
     e = pop_inject(s);
   }
   if (!e)
@@ -564,6 +611,8 @@ bool ac__sched_run(ac__worker_t *w) {
     e = pop_inject(s);
   if (!e && s->nworkers > 1)
     e = steal(w);
+  if (!e && w->parked)
+    e = unpark_slot(w); /* about to go idle: no task may wait here */
   if (!e)
     return false;
   return s->locked_queues ? run_loop(w, e, true) : run_loop(w, e, false);
@@ -596,6 +645,10 @@ void ac__sched_drain(ac__sched_t *s) {
     s->workers[i].next = 0;
     if (e)
       release_entry(e);
+    if ((e = s->workers[i].parked) != 0) {
+      s->workers[i].parked = 0;
+      release_entry(e);
+    }
     ac__worker_t *w = &s->workers[i];
     while (w->blen > w->bhead)
       release_entry(w->batch[w->bhead++]);

@@ -10,8 +10,8 @@
  * The state word (ac_task_t.state), changed only by atomic CAS/RMW; the
  * slot's generation (slab.c) sits beside it, and handle operations read
  * and CAS the two as one 64-bit word (ac_task_t.word):
- *   RUNNING        the task is owned by a run queue entry or by the worker
- *                  polling it.  The waker that finds a task idle sets it and
+ *   RUNNING        the task is owned by a run queue entry, by the worker
+ *                  polling it, or by a worker's parked slot (sched.c).  The waker that finds a task idle sets it and
  *                  queues the task, so taking a task off a queue to poll it
  *                  costs no atomic operation.
  *   NOTIFIED       woken while RUNNING: poll it once more when this poll ends

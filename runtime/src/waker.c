@@ -9,6 +9,8 @@
  * requeues it after the poll, so a yield costs no atomic operation.
  * A local task (internal.h) woken on its runtime's thread is queued with
  * plain stores; from elsewhere it gets AC__T_REMOTE and an inject entry.
+ * A multi-thread task in this worker's parked slot (sched.c) is RUNNING
+ * with a reference already: it is queued with plain stores too.
  */
 #include "internal.h"
 
@@ -73,6 +75,12 @@ void ac__task_wake_by_ref(void *data) {
     wake_local(t, vtw, false);
     return;
   }
+  ac__worker_t *w = ac__tls.worker;
+  if (w && w->parked == (uintptr_t)data) { /* RUNNING and a reference */
+    w->parked = 0;
+    ac__sched_schedule_inline(w->sched, t);
+    return;
+  }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
     if (st & (AC__T_COMPLETE | AC__T_NOTIFIED))
@@ -99,6 +107,13 @@ static void task_wake(void *data) {
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {
     wake_local(t, vtw, true);
+    return;
+  }
+  ac__worker_t *w = ac__tls.worker;
+  if (w && w->parked == (uintptr_t)data) { /* RUNNING and a reference */
+    w->parked = 0;
+    ac__sched_schedule_inline(w->sched, t);
+    ac__task_unref(t); /* ours; the slot's goes with the entry */
     return;
   }
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
