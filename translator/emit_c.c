@@ -84,6 +84,15 @@ static bool untyped(AsyncFunc *fn) {
   return fn->is_static;
 }
 
+/* The function that holds the body: f__poll, or f__run for a function
+   that returns its result by value (poll_value.c). */
+static const char *body_sig(AsyncFunc *fn) {
+  if (fn->by_value)
+    return declare(fn->ret_type, xformat("%s__run(void *ac__self, "
+                                         "ac_context_t *ac__cx)", fn->name));
+  return NULL;
+}
+
 static const char *poll_sig(AsyncFunc *fn) {
   if (untyped(fn))
     return xformat("ac_poll_t %s__poll(void *ac__self, ac_context_t *ac__cx, "
@@ -104,12 +113,32 @@ static void typed_params(Emit *E, AsyncFunc *fn, bool poll) {
     return;
   out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", fn->name,
       fn->name);
-  if (poll && !fn->is_void)
+  if (poll && fn->by_value)
+    out(E, "  %s = 0;\n  %s = &ac__v;\n", declare(fn->ret_type, "ac__v"),
+        declare(fn->ret_type, "*const ac__out"));
+  else if (poll && !fn->is_void)
     out(E, "  %s = (%s)ac__res;\n", declare(fn->ret_type, "*ac__out"),
         declare(fn->ret_type, "*"));
 }
 
-/* ==== the frame struct ==== */
+/* What the body returns: the poll's status, or f__run's value (ac__v, a
+   0 while pending: the frame's state word tells). */
+static const char *body_return(AsyncFunc *fn, bool ready) {
+  if (fn->by_value)
+    return "ac__v";
+  return ready ? "AC_POLL_READY" : "AC_POLL_PENDING";
+}
+
+/* f__poll of a function whose body is f__run. */
+static void value_poll_fn(Emit *E, AsyncFunc *fn) {
+  const char *n = fn->name;
+  out(E, "%s {\n  %s = %s__run(ac__self, ac__cx);\n"
+      "  if (((%s__frame *)ac__self)->ac__state != " DONE_STATE ")\n"
+      "    return AC_POLL_PENDING;\n"
+      "  *(%s)ac__res = ac__v;\n  return AC_POLL_READY;\n}\n",
+      xformat("%s%s", storage(fn), poll_sig(fn)),
+      declare(fn->ret_type, "ac__v"), n, n, declare(fn->ret_type, "*"));
+}
 
 static void slot_decl(Emit *E, Slot *s, int depth) {
   out(E, "%*s", depth * 2, "");
@@ -196,6 +225,14 @@ static void frame_struct(Emit *E, AsyncFunc *fn) {
 
 /* On a recursion cycle, f__new and f__drop stay out of line: inlined into
    the poll, their registers would be saved in every level's C frame. */
+/* A static function without an await has nothing to drop but its state:
+   its f__drop is a name for the file's one ac__drop_done, not a function
+   of its own for the C compiler to build (each costs it about as much as
+   a small function's whole body). */
+static bool shared_drop(AsyncFunc *g) {
+  return g->is_static && !g->sites.len;
+}
+
 static const char *cold(AsyncFunc *g) {
   return g->on_cycle ? "__attribute__((noinline)) " : "";
 }
@@ -218,7 +255,12 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
         g->name, g->name, g->params.len ? ", " : "",
         g->params.len ? g->param_init_text : "");
   out(E, "%s%s;\n", st, poll_sig(g));
-  out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
+  if (g->by_value)
+    out(E, "%s%s;\n", st, body_sig(g));
+  if (shared_drop(g))
+    out(E, "#define %s__drop ac__drop_done\n", g->name);
+  else
+    out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -335,9 +377,17 @@ static void await_seq(Emit *E, Site *s) {
           : "";
   out(E, "%s%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", check,
       s->init ? " " : "", s->state);
-  out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
-      "return AC_POLL_PENDING;\n", s->state, s->poll, emit_child_ref(s),
-      s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
+  AsyncFunc *g = s->kind == CH_FRAME ? s->child->frame : NULL;
+  if (g && g->by_value) /* its value in a register, its state says ready */
+    out(E, "ac__s%d: %s%s__run(%s, ac__cx); if (ac__F->%s.ac__state != "
+        DONE_STATE ") return %s;\n", s->state,
+        s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
+        g->name, emit_child_ref(s), s->child->name, body_return(E->fn, false));
+  else
+    out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
+        "return %s;\n", s->state, s->poll, emit_child_ref(s),
+        s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0",
+        body_return(E->fn, false));
   if (s->kind == CH_LEAF)
     out(E, "%s(&ac__F->%s);\n", s->done ? s->done : s->drop, s->child->name);
   else if (emit_owns_heap(s))
@@ -494,11 +544,44 @@ static void func_names(Emit *E, AsyncFunc *fn, bool define) {
       out(E, "#undef %s\n", words[w]);
 }
 
+/* The locals that hold the parameters the body never changes (Slot.cached),
+   read at the poll's entry; on a recursion cycle, where only ac__F may
+   stay live across the child's poll, macros that read the frame instead. */
+static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+  for (int i = 0; i < fn->params.len; i++) {
+    Slot *s = fn->params.items[i];
+    if (!s->cached)
+      continue;
+    if (!fn->on_cycle && start)
+      out(E, "__typeof__(ac__F->%s) %s __attribute__((unused)) = ac__F->%s;\n",
+          s->name, s->ref, s->name);
+    else if (fn->on_cycle)
+      out(E, start ? "#define %s (ac__F->%s)\n" : "#undef %s\n", s->ref,
+          s->name);
+  }
+}
+
+/* A step of the body; in f__run, its returns of the result (lower_copy.c)
+   return the value.  Only generated code names ac__F, so the text found is
+   no user's. */
+static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
+  static const char ready[] = "ac__F->ac__state = " DONE_STATE
+                              "; return AC_POLL_READY;";
+  if (!fn->by_value) {
+    out(E, "%s", text);
+    return;
+  }
+  for (const char *p; (p = strstr(text, ready)); text = p + sizeof ready - 1)
+    out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
+        (int)(p - text), text);
+  out(E, "%s", text);
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
   if (names)
     func_names(E, fn, true);
-  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  out(E, "%s%s {\n", storage(fn), fn->by_value ? body_sig(fn) : poll_sig(fn));
   typed_params(E, fn, true);
   Str *saved = E->out, body = {0};
   E->out = &body;
@@ -506,6 +589,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   for (int i = 0; i < fn->params.len; i++)
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
+  cached_params(E, fn, true);
   /* On a recursion cycle (recurse.c, recursion_slots), the context and
      the out pointer are read from the frame where the body uses them, by
      volatile loads, so the C compiler keeps neither in a register or a
@@ -531,7 +615,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   for (int i = 0; i < fn->steps.len; i++) {
     Step *st = fn->steps.items[i];
     if (st->kind == ST_TEXT)
-      out(E, "%s", st->text);
+      body_text(E, fn, st->text);
     else if (st->kind == ST_LINE)
       out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
                          ? "\n" : "", tokmap_mark(st->file, st->line));
@@ -543,8 +627,11 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");
+  cached_params(E, fn, false);
   if (names)
     func_names(E, fn, false);
+  if (fn->by_value)
+    value_poll_fn(E, fn);
 }
 
 /* ==== drop and vtable ==== */
@@ -771,7 +858,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   init_fn(E, fn);
   ctor_fns(E, fn, fwd);
   poll_fn(E, fn);
-  drop_fn(E, fn);
+  if (!shared_drop(fn))
+    drop_fn(E, fn);
   vtable(E, fn);
   if (!fn->is_main)
     emit_shim(E->p, fn, E->out);
@@ -976,6 +1064,9 @@ static void write_prelude(Emit *E, size_t at) {
       "ac__polled_after_completion(const char *f) {\n"
       "  fprintf(stderr, \"acc: a future of '%%s' was polled after it "
       "completed or was dropped\\n\", f);\n  abort();\n}\n");
+  /* the drop of every static async function without an await */
+  out(E, "static __attribute__((unused)) void ac__drop_done(void *ac__self) "
+      "{\n  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);

@@ -321,9 +321,11 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
   c_string(out, p->src->path);
   str_puts(out, ", ");
   c_string(out, xformat("%s__frame", fn->name));
+  /* the function whose C frames run the body (poll_value.c) */
   str_printf(out, ",\n  %s__debug_states, %s__debug_fields, &%s__vtable,\n"
-             "  (void (*)(void))%s__poll};\n",
-             fn->name, fn->name, fn->name, fn->name);
+             "  (void (*)(void))%s__%s};\n",
+             fn->name, fn->name, fn->name, fn->name,
+             fn->by_value ? "run" : "poll");
 }
 
 bool emit_debug_is_last(Program *p, AsyncFunc *fn) {

@@ -69,6 +69,10 @@ struct Slot {
   const char *ref;      /* how the body names it, if not ac__F->name */
   bool by_memcpy;       /* SL_PARAM: f__init stores it with memcpy, as `=`
                            cannot (a type with const parts) */
+  bool cached;          /* SL_PARAM: never changed by the body, so the poll
+                           reads it once, at its entry, into ac__p_NAME
+                           (its ref): the C compiler then needs no alias
+                           walk for each later read */
   int born;             /* SL_TEMP, SL_LITERAL: number of await sites
                            before it */
   Vec live;             /* states (intptr_t, 1-based) it is live in (live.c) */
@@ -182,6 +186,10 @@ struct AsyncFunc {
   bool is_main;          /* async int main: a real main() is emitted */
   bool main_argv;        /* main takes (int argc, char **argv) */
   bool on_cycle;         /* on an async recursion cycle (recurse.c) */
+  bool ret_scalar;       /* the result is a number, a pointer or an
+                            enumeration, not volatile (the lowering) */
+  bool by_value;         /* the body is f__run, which returns the result;
+                            f__poll wraps it (poll_value.c) */
   bool needs_new;        /* f__new is used (boxed by some caller) */
   Vec early;             /* AsyncFunc* defined later whose frames must be
                             emitted before this one's (recurse.c) */
@@ -281,6 +289,12 @@ Program *lower_program(Source *src, struct Oracle *o, Node *tu);
    the first one it defines under a name, or NULL (lower_ir.c). */
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 AsyncFunc *lower_func_named(Program *p, const char *name);
+
+/* ==== poll_value.c ==== */
+
+/* Marks AsyncFunc.by_value: the functions whose body returns the result
+   (after recurse_mark). */
+void poll_value_mark(Program *p);
 
 /* ==== frame_paths.c ==== */
 

@@ -27,6 +27,14 @@
  *     label's address (computed goto).
  *
  * x is live at A when its interval contains A's position strictly.
+ *
+ * The same walk answers, for each parameter, whether the body may change
+ * it (live_param_read_only): an assignment, ++/--, its address taken, a
+ * mention in an asm statement or the va_list argument of va_arg, va_copy,
+ * va_start or va_end.  Text that is no node (the operand of a typeof, a
+ * declarator's array size, a cast's type name) is read as tokens: every
+ * name the parser resolved to the parameter is checked for an operator
+ * that writes it, through any parentheses around it.
  */
 #include "live_locals.h"
 
@@ -72,6 +80,8 @@ typedef struct Walk {
 } Walk;
 
 static Map all;        /* Decl* -> LocalInfo*, every function analysed */
+static Map changed;    /* Decl* of a parameter the body may change -> itself */
+static Map analysed;   /* Decl* of a parameter of an analysed function */
 
 static LocalInfo *info_of(Decl *d) { return map_get(&all, d); }
 
@@ -123,6 +133,8 @@ static void walk(Walk *w, Node *n, Node *E, Role role);
 
 /* A reference of x; E is the enclosing full expression that awaits. */
 static void ident(Walk *w, Node *n, Node *E, Role role) {
+  if (n->decl && n->decl->is_param && role != R_READ && role != R_INDEXED)
+    map_put(&changed, n->decl, n->decl);
   LocalInfo *li = local(w, n->decl);
   if (!li)
     return;
@@ -236,6 +248,11 @@ static void statement_kids(Walk *w, Node *n) {
     return;
   case ND_ASM: /* its operands are text: a local it names is used there */
     w->computed_goto |= text_has(w, n->begin, n->end, "goto");
+    for (int i = 0; i < w->fn->decl->params.len; i++) {
+      Decl *p = w->fn->decl->params.items[i];
+      if (p->name && text_has(w, n->begin, n->end, p->name))
+        map_put(&changed, p, p); /* maybe an output operand */
+    }
     for (int i = 0; i < w->locals.len; i++) {
       LocalInfo *li = w->locals.items[i];
       if (text_has(w, n->begin, n->end, li->d->name))
@@ -295,6 +312,9 @@ static void walk(Walk *w, Node *n, Node *E, Role role) {
     return;
   case ND_ADDR:
     walk(w, n->lhs, E, R_ADDR);
+    return;
+  case ND_VA_ARG: /* reads and advances its va_list */
+    walk(w, n->lhs, E, R_RW);
     return;
   case ND_MEMBER: /* part of x: a write of a member keeps the rest */
     walk(w, n->lhs, E, role == R_ADDR ? R_ADDR : role == R_READ ? R_READ
@@ -434,9 +454,121 @@ static bool alive_before_decl(LocalInfo *li, Node *await) {
   return false;
 }
 
+/* ==== parameters the body may change, by their tokens ==== */
+
+static const char *skip_space_back(const char *lo, const char *p) {
+  while (p > lo && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n'))
+    p--;
+  return p;
+}
+
+static const char *skip_space(const char *p, const char *hi) {
+  while (p < hi && (*p == ' ' || *p == '\t' || *p == '\n'))
+    p++;
+  return p;
+}
+
+/* Whether the operator at p writes what is before it: = but not ==, an
+   compound assignment, ++ or --. */
+static bool writes_before(const char *p, const char *hi) {
+  static const char *const ops[] = {"<<=", ">>=", "+=", "-=", "*=", "/=",
+                                    "%=", "&=", "|=", "^=", "++", "--"};
+  if (p < hi && *p == '=')
+    return p + 1 >= hi || p[1] != '=';
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+    size_t n = strlen(ops[i]);
+    if (p + n <= hi && !strncmp(p, ops[i], n))
+      return true;
+  }
+  return false;
+}
+
+/* A keyword after which parentheses group an expression. */
+static bool is_grouping_keyword(const char *b, const char *e) {
+  static const char *const kw[] = {"return", "sizeof", "else", "do", "case",
+                                   "_Alignof", "__alignof__", "__extension__"};
+  for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+    if ((size_t)(e - b) == strlen(kw[i]) && !strncmp(b, kw[i], (size_t)(e - b)))
+      return true;
+  return false;
+}
+
+/* Whether the name at [b, e) of [lo, hi) may be changed there: written by
+   the operator after it, its address taken or ++/-- before it, or the
+   first argument of a __builtin_va_* call; parentheses around it (not a
+   call's) are looked through. */
+static bool token_changes(const char *lo, const char *hi, const char *b,
+                          const char *e) {
+  for (;;) {
+    const char *pb = skip_space_back(lo, b), *ne = skip_space(e, hi);
+    if (pb > lo && pb[-1] == '(' && ne < hi && *ne == ')') {
+      const char *before = skip_space_back(lo, pb - 1);
+      const char *w = before;
+      while (w > lo && is_ident_char(w[-1]))
+        w--;
+      if ((w < before && !is_grouping_keyword(w, before)) ||
+          (before > lo && (before[-1] == ')' || before[-1] == ']')))
+        return !strncmp(w, "__builtin_va_", 13); /* a call's parentheses */
+      b = pb - 1, e = ne + 1;
+      continue;
+    }
+    if (writes_before(ne, hi))
+      return true;
+    if (pb > lo && (pb[-1] == '+' || pb[-1] == '-') && pb - 1 > lo &&
+        pb[-2] == pb[-1])
+      return true;
+    if (pb > lo && pb[-1] == '&' && (pb - 1 == lo || pb[-2] != '&'))
+      return true;
+    if (pb > lo && (pb[-1] == '(' || pb[-1] == ',')) {
+      const char *before = skip_space_back(lo, pb - 1);
+      const char *w = before;
+      while (w > lo && is_ident_char(w[-1]))
+        w--;
+      return pb[-1] == '(' && !strncmp(w, "__builtin_va_", 13);
+    }
+    return false;
+  }
+}
+
+/* Every identifier of the body the parser resolved to one of fn's
+   parameters, checked by token_changes: this covers text that is no node
+   (typeof operands, array sizes in declarators, cast types). */
+static void params_by_tokens(Walk *w) {
+  Vec *params = &w->fn->decl->params;
+  const char *lo = w->src->text + w->fn->body->begin;
+  const char *hi = w->src->text + w->fn->body->end;
+  for (const char *p = lo; p < hi;) {
+    if (*p == '"' || *p == '\'') { /* a literal: to its closing quote */
+      char q = *p++;
+      while (p < hi && *p != q)
+        p += *p == '\\' ? 2 : 1;
+      p++;
+      continue;
+    }
+    if (!is_ident_char(*p)) {
+      p++;
+      continue;
+    }
+    const char *b = p;
+    while (p < hi && is_ident_char(*p))
+      p++;
+    if (*b >= '0' && *b <= '9')
+      continue; /* a number's letters */
+    Decl *d = ast_name_at((size_t)(b - w->src->text));
+    if (!d || !d->is_param || map_get(&changed, d))
+      continue;
+    for (int i = 0; i < params->len; i++)
+      if (params->items[i] == d && token_changes(lo, hi, b, p))
+        map_put(&changed, d, d);
+  }
+}
+
 void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
   Walk w = {.src = src, .o = o, .fn = fn_def};
   walk(&w, fn_def->body, NULL, R_READ);
+  params_by_tokens(&w);
+  for (int i = 0; i < fn_def->decl->params.len; i++)
+    map_put(&analysed, fn_def->decl->params.items[i], fn_def);
   Vec *awaits = xalloc(sizeof *awaits), *loops = xalloc(sizeof *loops);
   *awaits = w.awaits;
   *loops = w.loops;
@@ -504,4 +636,8 @@ const char *live_local_why(Source *src, Decl *d, Node *await) {
                    a.col);
   }
   return "not live";
+}
+
+bool live_param_read_only(Decl *d) {
+  return map_get(&analysed, d) && !map_get(&changed, d);
 }

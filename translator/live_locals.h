@@ -21,4 +21,9 @@ bool live_local_in_frame(Decl *d);
    after the await at 6:3", "its address is taken (line 5)", ... */
 const char *live_local_why(Source *src, Decl *d, Node *await);
 
+/* Whether parameter d of an analysed function keeps the value it was
+   passed: the body never assigns it, takes its address, names it in an
+   asm statement or hands it to va_arg and the like. */
+bool live_param_read_only(Decl *d);
+
 #endif /* LIVE_LOCALS_H */

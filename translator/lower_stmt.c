@@ -583,6 +583,8 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   fn->name = def->decl->name;
   fn->ret_type = lower_result_type(p, def->decl);
   fn->is_void = !strcmp(fn->ret_type, "void");
+  fn->ret_scalar = !fn->is_void &&
+                   oracle_result_is_plain_scalar(p->oracle, def->decl->name_off);
   fn->is_static = def->spec->storage == SC_STATIC;
   fn->is_main = !strcmp(fn->name, "main");
   fn->line = source_loc(p->src, def->begin).line;
@@ -680,6 +682,18 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
   s->ref = xformat("(*(%s *)&ac__F->%s)", name, s->name);
 }
 
+/* A scalar parameter the body never changes is read from the frame once
+   per poll, into a local the body names instead (emit_c.c declares it):
+   a load of the field after each await would have the C compiler check it
+   against every call before it (docs/lowering.md §4). */
+static void cache_param(Lower *L, Slot *s, Decl *d) {
+  if (s->ref || !live_param_read_only(d) ||
+      !oracle_decl_is_plain_scalar(L->o, d->name_off))
+    return;
+  s->cached = true;
+  s->ref = xformat("ac__p_%s", s->name);
+}
+
 static void lower_params(Lower *L) {
   AsyncFunc *fn = L->fn;
   bool spec_vm = false;
@@ -713,6 +727,7 @@ static void lower_params(Lower *L) {
       vm_param(L, s, d);
     }
     s->by_memcpy = !lower_assignable(s->type);
+    cache_param(L, s, d);
   }
   if (spec_vm) /* the parser could not tell: write it again knowing */
     fn->param_fwd_text = vm_params_forward(L->src, fn->decl);

@@ -1010,6 +1010,34 @@ bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off) {
   return t.kind == CXType_Pointer && is_vm(t);
 }
 
+/* A number, a pointer or an enumeration, neither volatile nor _Atomic: a
+   value a plain load copies whole and `= 0` initializes. */
+static bool plain_scalar(CXType t) {
+  t = clang_getCanonicalType(t);
+  if (clang_isVolatileQualifiedType(t))
+    return false;
+  if (t.kind >= CXType_FirstBuiltin && t.kind <= CXType_LastBuiltin)
+    return t.kind != CXType_Void;
+  return t.kind == CXType_Pointer || t.kind == CXType_Enum ||
+         t.kind == CXType_Complex;
+}
+
+bool oracle_decl_is_plain_scalar(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
+  Slot *s = table_find(&o->decls, name_off + 1);
+  return s && s->key && plain_scalar(clang_getCursorType(s->cursor));
+}
+
+bool oracle_result_is_plain_scalar(Oracle *o, size_t name_off) {
+  walk_tops_at(o, name_off);
+  Slot *s = table_find(&o->decls, name_off + 1);
+  if (!s || !s->key)
+    return false;
+  CXType t = clang_getCursorResultType(s->cursor);
+  return plain_scalar(t) &&
+         !clang_isConstQualifiedType(clang_getCanonicalType(t));
+}
+
 static FuncEntry *find_func(Oracle *o, const char *name) {
   return map_get(&o->funcs, name);
 }

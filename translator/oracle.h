@@ -100,6 +100,13 @@ bool oracle_decl_is_vm(Oracle *o, size_t name_off);
    of fixed size whose type is sized at run time. */
 bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off);
 
+/* True if that declaration's type is a number, a pointer or an
+   enumeration, neither volatile nor _Atomic. */
+bool oracle_decl_is_plain_scalar(Oracle *o, size_t name_off);
+/* The same, and not const, for the result type of the function declared
+   there. */
+bool oracle_result_is_plain_scalar(Oracle *o, size_t name_off);
+
 /*
  * For a hand-written future type spelled `type` (e.g. "ac_sleep_t"): the
  * names of its poll and drop functions and the spelling of its output type

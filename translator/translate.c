@@ -230,6 +230,7 @@ int acc_translate(const Options *opt, Str *out) {
   if (diag_error_count())
     return 1;
   recurse_mark(p);
+  poll_value_mark(p);
   live_analyze(p);
   transitions_analyze(p);
   budget_check(p, opt->max_frame, opt->max_frame_flag);

@@ -745,7 +745,8 @@ struct ac_debug_func {
   const ac_debug_state_t *states;
   const ac_debug_field_t *fields;
   const ac_future_vtable_t *vtable;
-  void (*poll)(void);   /* its poll function: frames of it in a backtrace */
+  void (*poll)(void);   /* the function that runs its body (f__poll, or
+                           f__run): frames of it in a backtrace */
 };
 
 /* The tables of one translated file, registered by it at start-up. */

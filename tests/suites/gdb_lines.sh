@@ -3,10 +3,11 @@
 # tests/gdb/dbg.ac built with `acc cc -g -O0`, once with gcc and once with
 # clang, then under gdb in batch mode:
 # - `break dbg.ac:N` on every statement line of fetch() (the lines marked
-#   `// stmt`) resolves to fetch__poll at that line and nowhere else, and
+#   `// stmt`) resolves to fetch__run (fetch returns a long, so its body
+#   returns it: docs/lowering.md §4) at that line and nowhere else, and
 #   the run stops at each of them, there;
 # - from a breakpoint in the innermost of three nested awaits, `bt` shows
-#   each async level's poll function at dbg.ac and the line of its await;
+#   each async level's body function at dbg.ac and the line of its await;
 # - no line of dbg.ac past its end is in the line table, and no temporary
 #   path of `acc cc` is in the debug information;
 # - a plain function of the .ac is at its .ac line.
@@ -55,29 +56,29 @@ for cc in $ccs; do
     locs=$(grep -E "(in|at) [^ ]+ at [^ ]*$src:$n\$" "stmts-$cc.out" |
            grep -cE "breakpoint|^[0-9]+\.[0-9]+ ")
     elsewhere=$(grep -E "^[0-9]+(\.[0-9]+)? .* in .* at " "stmts-$cc.out" |
-                grep -E "$src:$n\$" | grep -vc " in fetch__poll at ")
-    hits=$(grep -cE "^#0  .*fetch__poll \(.*\) at [^ ]*$src:$n\$" \
+                grep -E "$src:$n\$" | grep -vc " in fetch__run at ")
+    hits=$(grep -cE "^#0  .*fetch__run \(.*\) at [^ ]*$src:$n\$" \
            "stmts-$cc.out")
     if [ "$locs" -ge 1 ] && [ "$elsewhere" -eq 0 ] && [ "$hits" -ge 1 ]; then
-      ok "$cc: break $src:$n stops in fetch__poll at line $n"
+      ok "$cc: break $src:$n stops in fetch__run at line $n"
     else
       bad "$cc: break $src:$n" \
-          "$locs location(s) at it, $elsewhere outside fetch__poll, $hits stop(s) there"
+          "$locs location(s) at it, $elsewhere outside fetch__run, $hits stop(s) there"
     fi
   done
-  wrong=$(grep -E "^#0 " "stmts-$cc.out" | grep -vcE "fetch__poll .* at [^ ]*$src:")
+  wrong=$(grep -E "^#0 " "stmts-$cc.out" | grep -vcE "fetch__run .* at [^ ]*$src:")
   if [ "$wrong" -eq 0 ]; then
-    ok "$cc: every stop is in fetch__poll at a line of $src"
+    ok "$cc: every stop is in fetch__run at a line of $src"
   else
-    bad "$cc: every stop is in fetch__poll" \
-        "$(grep -E '^#0 ' "stmts-$cc.out" | grep -vE "fetch__poll" | head -n 2)"
+    bad "$cc: every stop is in fetch__run" \
+        "$(grep -E '^#0 ' "stmts-$cc.out" | grep -vE "fetch__run" | head -n 2)"
   fi
 
   # The backtrace from the innermost await.
   printf 'break %s:%s\nrun\nbt\n' "$src" "$deep" > bt.gdb
   gdb -q -batch -x bt.gdb "./dbg-$cc" > "bt-$cc.out" 2>&1
-  f0=$(grep -cE "^#0  .*leaf_sum__poll \(.*\) at [^ ]*$src:$deep\$" "bt-$cc.out")
-  f1=$(grep -cE "^#1  .* in fetch__poll \(.*\) at [^ ]*$src:$await_leaf\$" "bt-$cc.out")
+  f0=$(grep -cE "^#0  .*leaf_sum__run \(.*\) at [^ ]*$src:$deep\$" "bt-$cc.out")
+  f1=$(grep -cE "^#1  .* in fetch__run \(.*\) at [^ ]*$src:$await_leaf\$" "bt-$cc.out")
   f2=$(grep -cE "^#2  .* in main__poll \(.*\) at [^ ]*$src:$await_fetch\$" "bt-$cc.out")
   if [ "$f0$f1$f2" = 111 ]; then
     ok "$cc: bt shows leaf_sum ($src:$deep), fetch ($src:$await_leaf), main ($src:$await_fetch)"

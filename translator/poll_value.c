@@ -1,0 +1,48 @@
+/*
+ * poll_value.c: which async functions return their result by value.
+ *
+ * A poll hands its result over through memory (`*ac__out = v`, read back
+ * by the caller), so in a chain of awaits every level's value makes a
+ * store and a load, one after the other (docs/lowering.md §4).  A static
+ * function whose result is a number, a pointer or an enumeration gets its
+ * body as `T f__run(void *self, ac_context_t *cx)` instead, which returns
+ * the value in a register (a meaningless 0 while pending: its frame's
+ * state word says which), and an await of it in this file calls f__run;
+ * f__poll, the one of the future ABI (the vtable, spawn, combinators,
+ * hand-written drivers), wraps it.  Only for a function an await of this
+ * file runs inline (the others would pay for the wrapper alone), not on a
+ * recursion cycle (its poll keeps only the frame pointer live across the
+ * child's, recurse.c), not with a combinator's await in its body
+ * (emit_combinator.c writes the generic poll's returns), and not without
+ * an await: such a leaf's body costs the C compiler about what the wrapper
+ * would, a function each (docs/lowering.md §4), and it is one level of a
+ * chain.
+ *
+ * Reads AsyncFunc.is_static, ret_scalar, on_cycle and the sites; fills
+ * AsyncFunc.by_value.  Runs after recurse.c.
+ */
+#include "ir.h"
+
+static bool returns_by_value(AsyncFunc *f) {
+  if (!f->is_static || f->is_void || f->is_main || !f->ret_scalar ||
+      f->on_cycle || !f->sites.len)
+    return false;
+  for (int i = 0; i < f->sites.len; i++)
+    if (((Site *)f->sites.items[i])->kind == CH_COMBINATOR)
+      return false;
+  return true;
+}
+
+/* Only a function some await of this file runs inline gains from it:
+   the others would pay for the wrapper alone. */
+void poll_value_mark(Program *p) {
+  for (int i = 0; i < p->funcs.len; i++) {
+    AsyncFunc *f = p->funcs.items[i];
+    for (int j = 0; j < f->children.len; j++) {
+      Site *s = f->children.items[j];
+      AsyncFunc *g = s->kind == CH_FRAME ? s->child->frame : NULL;
+      if (g && !s->parent && !g->by_value)
+        g->by_value = returns_by_value(g);
+    }
+  }
+}
