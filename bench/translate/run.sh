@@ -6,7 +6,8 @@
 #   sh bench/translate/run.sh [RUNS]       RUNS per measure, default 3
 #   env: BUILD, ACC, CC; TRANSLATE_SIZE=smoke (tiny inputs: the harness
 #        check of tests/suites/bench_smoke.sh); TRANSLATE_ONLY="funcs plain"
-#        (some shapes); TRANSLATE_TIMEOUT (s per command, default 900)
+#        (some shapes); TRANSLATE_CASES="funcs:1000 awaits:10000" (exactly
+#        these inputs); TRANSLATE_TIMEOUT (s per command, default 900)
 #
 # Inputs come from bench/translate/gen.c (its comment shows each shape):
 # funcs N (1,000 to 64,000 async functions), plain KB (plain C with one
@@ -36,6 +37,7 @@ else
   cases="funcs:1000 funcs:2000 funcs:4000 funcs:8000 funcs:16000 funcs:32000
 funcs:64000 plain:1024 plain:10240 plain:51200 callees:4000 awaits:10000"
 fi
+[ -n "${TRANSLATE_CASES:-}" ] && cases=$TRANSLATE_CASES
 only=${TRANSLATE_ONLY:-funcs plain callees awaits}
 
 $CC -std=gnu11 -O2 -Wall -Wextra -o "$out/gen" "$here/gen.c" &&
