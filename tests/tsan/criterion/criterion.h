@@ -68,6 +68,7 @@ void cr_redirect_stderr(void);
 #define cr_expect_eq(a, b, ...) cr_expect((a) == (b), __VA_ARGS__)
 #define cr_expect_lt(a, b, ...) cr_expect((a) < (b), __VA_ARGS__)
 #define cr_expect_leq(a, b, ...) cr_expect((a) <= (b), __VA_ARGS__)
+#define cr_expect_str_eq(a, b, ...) cr_expect(strcmp((a), (b)) == 0, __VA_ARGS__)
 #define cr_assert_stderr_eq_str(s, ...) cr_assert(t__stderr_is(s), __VA_ARGS__)
 
 #endif
