@@ -898,12 +898,10 @@ bool oracle_expr_is_void(Oracle *o, size_t begin, size_t end) {
 }
 
 const char *oracle_result_canonical(Oracle *o, size_t name_off) {
-  walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  if (!s || !s->key)
+  CXCursor c;
+  if (!oracle_cx_decl(o, name_off, &c))
     return NULL;
-  return type_spelling(
-      clang_getCanonicalType(clang_getCursorResultType(s->cursor)));
+  return type_spelling(clang_getCanonicalType(clang_getCursorResultType(c)));
 }
 
 size_t oracle_member_decl(Oracle *o, size_t begin, size_t end) {
@@ -996,17 +994,15 @@ bool oracle_expr_is_async_fn(Oracle *o, size_t begin, size_t end) {
 }
 
 bool oracle_decl_is_vm(Oracle *o, size_t name_off) {
-  walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  return s && s->key && is_vm(clang_getCursorType(s->cursor));
+  CXCursor c;
+  return oracle_cx_decl(o, name_off, &c) && is_vm(clang_getCursorType(c));
 }
 
 bool oracle_decl_is_vm_pointer(Oracle *o, size_t name_off) {
-  walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  if (!s || !s->key)
+  CXCursor c;
+  if (!oracle_cx_decl(o, name_off, &c))
     return false;
-  CXType t = clang_getCanonicalType(clang_getCursorType(s->cursor));
+  CXType t = clang_getCanonicalType(clang_getCursorType(c));
   return t.kind == CXType_Pointer && is_vm(t);
 }
 
@@ -1023,17 +1019,16 @@ static bool plain_scalar(CXType t) {
 }
 
 bool oracle_decl_is_plain_scalar(Oracle *o, size_t name_off) {
-  walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  return s && s->key && plain_scalar(clang_getCursorType(s->cursor));
+  CXCursor c;
+  return oracle_cx_decl(o, name_off, &c) &&
+         plain_scalar(clang_getCursorType(c));
 }
 
 bool oracle_result_is_plain_scalar(Oracle *o, size_t name_off) {
-  walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  if (!s || !s->key)
+  CXCursor c;
+  if (!oracle_cx_decl(o, name_off, &c))
     return false;
-  CXType t = clang_getCursorResultType(s->cursor);
+  CXType t = clang_getCursorResultType(c);
   return plain_scalar(t) &&
          !clang_isConstQualifiedType(clang_getCanonicalType(t));
 }
