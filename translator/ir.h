@@ -221,6 +221,12 @@ typedef struct VmSize {
 } VmSize;
 
 /* ==== vm_params.c: parameter lists whose sizes run once, in f__init ==== */
+/* The `]` that closes the bracket opening at t[i] (or end), and whether a
+   bracket's contents [i, end) are no size (`[]`, only blanks): lowering
+   picks the sizes f__init keeps by these, and the parameter lists find
+   them again by the same. */
+size_t vm_bracket_end(const char *t, size_t i, size_t end);
+bool vm_no_size(const char *t, size_t i, size_t end);
 /* f__init's parameters, each kept size captured where C evaluates it. */
 const char *vm_params_init(Source *src, const AsyncFunc *fn);
 /* The parameters of a function that passes them on to f__init (f,

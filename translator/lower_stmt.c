@@ -603,13 +603,6 @@ static AsyncFunc *new_func(Program *p, Node *def) {
   return fn;
 }
 
-static bool blank(const char *t, size_t i, size_t end) {
-  for (; i < end; i++)
-    if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n')
-      return false;
-  return true;
-}
-
 /* Text [from, to) of a parameter's declarator with each array size
    replaced by a frame field that f__init keeps where C computes it, once
    at the call (`[m]` -> `[ac__F->ac__t1]`; f__init's parameter
@@ -625,13 +618,8 @@ static const char *vm_param_sizes(Lower *L, size_t from, size_t to,
     str_puts(&s, lower_src_locals(L, i, j));
     if (j >= to)
       break;
-    size_t k = j + 1;
-    for (int depth = 1; k < to; k++) {
-      depth += (t[k] == '[') - (t[k] == ']');
-      if (!depth)
-        break;
-    }
-    if (in_spec && blank(t, j + 1, k)) { /* `typeof(int[]) *`: no size */
+    size_t k = vm_bracket_end(t, j, to);
+    if (in_spec && vm_no_size(t, j + 1, k)) { /* `typeof(int[]) *`: no size */
       str_puts(&s, lower_src_locals(L, j, k < to ? k + 1 : to));
       i = k + 1;
       continue;
@@ -664,11 +652,8 @@ static void vm_param(Lower *L, Slot *s, Decl *d) {
     i++;
   const char *inner = name;
   if (i < d->end && t[i] == '[') { /* its array is a pointer */
-    int depth = 0;
-    do
-      depth += (t[i] == '[') - (t[i] == ']');
-    while (++i < d->end && depth > 0);
-    after = i;
+    size_t k = vm_bracket_end(t, i, d->end);
+    after = k < d->end ? k + 1 : d->end;
     inner = xformat("(*%s)", name);
   }
   s->type = "void *";

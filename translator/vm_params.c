@@ -22,8 +22,7 @@
 
 #include <string.h>
 
-/* The end of the bracket that opens at t[i] (the index of its `]`). */
-static size_t bracket_end(const char *t, size_t i, size_t end) {
+size_t vm_bracket_end(const char *t, size_t i, size_t end) {
   int depth = 0;
   for (; i < end; i++) {
     depth += (t[i] == '[') - (t[i] == ']');
@@ -33,7 +32,7 @@ static size_t bracket_end(const char *t, size_t i, size_t end) {
   return end;
 }
 
-static bool is_blank_range(const char *t, size_t i, size_t end) {
+bool vm_no_size(const char *t, size_t i, size_t end) {
   for (; i < end; i++)
     if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n')
       return false;
@@ -62,12 +61,12 @@ static void sizes(Str *s, const char *t, const AsyncFunc *fn, size_t i,
     str_puts(s, rewrite_text(t, i, j));
     if (j >= end)
       break;
-    size_t k = bracket_end(t, j, end);
+    size_t k = vm_bracket_end(t, j, end);
     const VmSize *v = fn ? captured(fn, j + 1) : NULL;
     if (v)
       str_printf(s, "[(ac__F->%s = (%s))]", v->field,
                  rewrite_text(t, j + 1, k));
-    else if (!fn && !(in_spec && is_blank_range(t, j + 1, k)))
+    else if (!fn && !(in_spec && vm_no_size(t, j + 1, k)))
       str_puts(s, "[ac__vm_size]");
     else
       str_puts(s, rewrite_text(t, j, k < end ? k + 1 : end));
