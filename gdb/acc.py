@@ -463,11 +463,16 @@ def running_futures(reg):
     return out
 
 
+def running_line(frame, table):
+    """The .ac line a poll frame runs at (its function's, if gdb has none)."""
+    sal = frame.find_sal()
+    return sal.line if sal and sal.line else table.line
+
+
 def running_text(poll_frame):
     frame, table, _ = poll_frame
-    sal = frame.find_sal()
-    line = sal.line if sal and sal.line else table.line
-    return "%s: running at %s:%d" % (table.name, table.file, line)
+    return "%s: running at %s:%d" % (table.name, table.file,
+                                     running_line(frame, table))
 
 
 # ac_task_t.vtw: the vtable, and in its low bits AC__VT_LOCAL (a
@@ -697,12 +702,12 @@ class AccBt(gdb.Command):
             raise AccError("no async function on this thread's stack: give "
                            "a task or a frame (acc-tasks lists them)")
         for n, (frame, table, addr) in enumerate(frames):
-            sal = frame.find_sal()
             if n == 0:
-                line = sal.line if sal and sal.line else table.line
                 print("#%d  %s running at %s:%d  (frame %#x)" %
-                      (n, table.name, table.file, line, addr))
+                      (n, table.name, table.file, running_line(frame, table),
+                       addr))
                 continue
+            sal = frame.find_sal()
             idx = table.state_index(_u32(addr + table.state_offset))
             st = table.states[idx] if idx is not None else None
             if st is None or st.expr is None:
