@@ -61,6 +61,10 @@ typedef struct Lower {
                         stand for expressions of their types */
   Vec hoist_named;   /* Decl*: the locals such a type named, still to be
                         marked used in the body (lower_stmt.c) */
+  bool in_hot;       /* lowering a loop that may become hot (lower_hot.c) */
+  int in_hot_children; /* the children that loop's awaits start from */
+  int hot_decls;     /* the body declares only automatic objects: 1 yes,
+                        -1 no, 0 not known yet (lower_hot.c) */
 } Lower;
 
 /* ==== lower_ir.c: building the IR ==== */
@@ -256,5 +260,13 @@ bool lower_child(Lower *L, Site *s, Node *e);
 /* Lowers one statement of the body (also those of a statement expression
    whose body awaits, which run in place in the enclosing statement). */
 void lower_stmt(Lower *L, Node *s);
+
+/* ==== lower_hot.c: loops f__poll holds a copy of ==== */
+
+/* Around the lowering of a loop that awaits: whether it may be hot (then
+   h is started), and, after it, keeps it in AsyncFunc.hot with the
+   ST_HOT_EXIT step after it if its awaits fit. */
+bool lower_hot_begin(Lower *L, Node *loop, HotLoop *h);
+void lower_hot_end(Lower *L, HotLoop *h);
 
 #endif /* LOWER_H */
