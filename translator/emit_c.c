@@ -79,9 +79,10 @@ static const char *out_param(AsyncFunc *fn) {
    vtable holds the poll and drop themselves, not a wrapper of each for
    the C compiler to build (docs/lowering.md); the poll and drop convert
    on entry.  A function other files call keeps the typed interface its
-   header declares, and wrappers. */
+   header declares, and wrappers; `async int main`, which no other file
+   calls (no header declares it), needs none. */
 static bool untyped(AsyncFunc *fn) {
-  return fn->is_static;
+  return fn->is_static || fn->is_main;
 }
 
 /* The function that holds the body: f__poll, or f__run for a function
@@ -612,10 +613,6 @@ static int hot_loops(AsyncFunc *fn) {
   return n;
 }
 
-bool emit_hot_split(AsyncFunc *fn) {
-  return hot_loops(fn) > 0;
-}
-
 /* The state f__poll passes to f__poll_cold when its copy of hot loop k
    ends: a number no state has. */
 static int hot_exit(AsyncFunc *fn, int k) {
@@ -637,60 +634,47 @@ static void steps_text(Emit *E, AsyncFunc *fn, int from, int to, int nhot) {
   }
 }
 
-/* The body of f__poll, or of f__hotK when several loops are hot: the
-   jump into the copy of the hot loop (of [from, to)) the state is in, else
-   to f__poll_cold. */
-static void hot_body(Emit *E, AsyncFunc *fn, int from, int to) {
+/* The body of f__hotK (k > 0), or, with k = 0, of f__poll: the jump into
+   the copy of hot loop k when the state is one of its awaits, else to
+   f__hotJ for another hot loop's (f__poll), else to f__poll_cold. */
+static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
   cached_params(E, fn, true);
   out(E, "switch (ac__F->ac__state) {\n");
-  for (int k = from; k < to; k++) {
-    HotLoop *h = fn->hot.items[k];
-    for (int i = h->site_first; i < h->site_last; i++)
-      out(E, "case %d:\n  goto ac__s%d;\n", i + 1, i + 1);
+  HotLoop *h = fn->hot.items[k];
+  for (int i = h->site_first; i < h->site_last; i++)
+    out(E, "case %d:\n  goto ac__s%d;\n", i + 1, i + 1);
+  for (int j = k ? nhot : 1; j < nhot; j++) {
+    HotLoop *o = fn->hot.items[j];
+    for (int i = o->site_first; i < o->site_last; i++)
+      out(E, "case %d:\n", i + 1);
+    out(E, "  return %s__hot%d(ac__F, ac__cx, ac__out);\n", fn->name, j);
   }
   out(E, "default:\n  return %s__poll_cold(ac__F, ac__cx, ac__out, "
       "ac__F->ac__state);\n}\n", fn->name);
-  for (int k = from; k < to; k++) {
-    HotLoop *h = fn->hot.items[k];
-    steps_text(E, fn, h->first, h->last, 0);
-    out(E, "%creturn %s__poll_cold(ac__F, ac__cx, ac__out, %d);\n",
-        TOKMAP_SCAFFOLD, fn->name, hot_exit(fn, k));
-  }
+  steps_text(E, fn, h->first, h->last, 0);
+  out(E, "%creturn %s__poll_cold(ac__F, ac__cx, ac__out, %d);\n",
+      TOKMAP_SCAFFOLD, fn->name, hot_exit(fn, k));
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
 }
 
-/* f__poll of a function with hot loops.  One loop: f__poll holds it.
-   More: each has a function of its own, so that a loop whose futures call
-   out does not make the others save registers, and f__poll only picks
-   one (its calls are jumps). */
+/* f__poll of a function with hot loops holds the first; each other has a
+   function of its own (f__poll's calls of them are jumps), so that a loop
+   whose futures call out does not make the first save registers. */
 static void hot_poll_fn(Emit *E, AsyncFunc *fn, int nhot) {
-  if (nhot > 1)
-    for (int k = 0; k < nhot; k++) {
-      out(E, "static __attribute__((noinline)) ac_poll_t %s__hot%d(%s__frame "
-          "*ac__F, ac_context_t *ac__cx, %s) {\n", fn->name, k, fn->name,
-          out_param(fn));
-      hot_body(E, fn, k, k + 1);
-    }
+  for (int k = 1; k < nhot; k++) {
+    out(E, "static __attribute__((noinline)) ac_poll_t %s__hot%d(%s__frame "
+        "*ac__F, ac_context_t *ac__cx, %s) {\n", fn->name, k, fn->name,
+        out_param(fn));
+    hot_body(E, fn, k, nhot);
+  }
   out(E, "%s%s {\n", storage(fn), poll_sig(fn));
   typed_params(E, fn, true);
-  if (nhot == 1) {
-    hot_body(E, fn, 0, 1);
-    return;
-  }
-  out(E, "  switch (ac__F->ac__state) {\n");
-  for (int k = 0; k < nhot; k++) {
-    HotLoop *h = fn->hot.items[k];
-    for (int i = h->site_first; i < h->site_last; i++)
-      out(E, "  case %d:\n", i + 1);
-    out(E, "    return %s__hot%d(ac__F, ac__cx, ac__out);\n", fn->name, k);
-  }
-  out(E, "  default:\n    return %s__poll_cold(ac__F, ac__cx, ac__out, "
-      "ac__F->ac__state);\n  }\n}\n", fn->name);
+  hot_body(E, fn, 0, nhot);
 }
 
 /* The body: f__poll, f__run, or, for a function with hot loops,

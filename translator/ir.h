@@ -313,13 +313,6 @@ Program *lower_program(Source *src, struct Oracle *o, Node *tu);
 AsyncFunc *lower_func_of(Program *p, Decl *d);
 AsyncFunc *lower_func_named(Program *p, const char *name);
 
-/* ==== emit_c.c: hot loops ==== */
-
-/* Whether fn's poll is split into f__poll (its hot loops) and
-   f__poll_cold (the whole body); the loops it copies are those ending
-   before the first preprocessor directive of the body. */
-bool emit_hot_split(AsyncFunc *fn);
-
 /* ==== poll_value.c ==== */
 
 /* Marks AsyncFunc.by_value: the functions whose body returns the result

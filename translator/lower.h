@@ -6,7 +6,8 @@
  * lower_ir.c builds the IR, lower_names.c copies text with names renamed,
  * lower_types.c gives declarations their types; lower_attr.c,
  * lower_lit.c and lower_cleanup.c the attributes, compound literals and
- * cleanups; lower_copy.c copies await-free code; and lower_expr.c and
+ * cleanups; lower_copy.c copies await-free code; lower_hot.c picks the
+ * loops f__poll holds a copy of; and lower_expr.c and
  * lower_stmt.c, which call each other (a statement expression holds
  * statements), lower what awaits.
  *
@@ -242,6 +243,14 @@ void lower_combinator_add(Lower *L, Site *c, Site *b);
 void lower_combinator_deadline(Lower *L, Site *c, Group *g, const char *ms);
 const char *lower_combinator_close(Lower *L, Site *c, Group *g);
 
+/* ==== lower_hot.c: loops f__poll holds a copy of ==== */
+
+/* Around the lowering of a loop that awaits: whether it may be hot (then
+   h is started), and, after it, keeps it in AsyncFunc.hot with the
+   ST_HOT_EXIT step after it if its awaits fit. */
+bool lower_hot_begin(Lower *L, Node *loop, HotLoop *h);
+void lower_hot_end(Lower *L, HotLoop *h);
+
 /* ==== lower_expr.c ==== */
 
 /* Lowers an expression; the steps it needs are emitted first, and the text
@@ -260,13 +269,5 @@ bool lower_child(Lower *L, Site *s, Node *e);
 /* Lowers one statement of the body (also those of a statement expression
    whose body awaits, which run in place in the enclosing statement). */
 void lower_stmt(Lower *L, Node *s);
-
-/* ==== lower_hot.c: loops f__poll holds a copy of ==== */
-
-/* Around the lowering of a loop that awaits: whether it may be hot (then
-   h is started), and, after it, keeps it in AsyncFunc.hot with the
-   ST_HOT_EXIT step after it if its awaits fit. */
-bool lower_hot_begin(Lower *L, Node *loop, HotLoop *h);
-void lower_hot_end(Lower *L, HotLoop *h);
 
 #endif /* LOWER_H */
