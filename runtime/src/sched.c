@@ -51,6 +51,7 @@ fail:
 }
 
 void ac__sched_destroy(ac__sched_t *s) {
+  ac__joinw_destroy(&s->joinw); /* empty by now (task.c, rule 3) */
   for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
     ac__runq_free(&s->workers[i].q);
   ac__slab_destroy(s);

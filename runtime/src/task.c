@@ -1,7 +1,7 @@
 /*
  * task.c: a spawned future and its one allocation.
  *
- * Layout: [ac_task_t header, 32 bytes][future][big output slot?], in a
+ * Layout: [ac_task_t header, 16 bytes][future][big output slot?], in a
  * slot of the runtime's slab (slab.c), which also tells a task its runtime.  While the
  * future runs, its storage is the future; once it is ready the output is
  * stored over it (the future has been dropped by then), as tokio's task
@@ -19,7 +19,8 @@
  *   COMPLETE       the future is gone (ready or cancelled); never unset.
  *   CANCELLED      abort() was called; whoever polls next drops the future.
  *   JOIN_INTEREST  the join handle still exists.
- *   JOIN_WAKER     join_waker holds the awaiting joiner's waker.
+ *   JOIN_WAKER     the runtime's join-waiter table (join_wait.c) holds
+ *                  the waker of the join awaiting this task.
  *   JOIN_CLAIMED   a join future waits on the handle (see "join handle").
  *   NO_OUTPUT      set with COMPLETE when the future was dropped unfinished.
  *   bits 8..31     reference count.
@@ -35,10 +36,15 @@
  *     allocation.
  *  2. Only the holder of RUNNING touches the future.  RUNNING is handed
  *     over with the queue entry that carries the task.
- *  3. join_waker belongs to the joiner while JOIN_WAKER is clear, and is read
- *     only by the completer while it is set.  The joiner sets the bit with a
- *     CAS that fails once COMPLETE is set, so exactly one side sees the
- *     other.  A waker left in the slot is dropped when the task is freed.
+ *  3. Only the join that claimed the handle adds or replaces the task's
+ *     entry in the join-waiter table, and then sets JOIN_WAKER with a CAS
+ *     that fails once COMPLETE is set (the join then takes its entry back
+ *     itself).  The completer clears JOIN_WAKER in the CAS that sets
+ *     COMPLETE and, if it was set, takes the entry and wakes it; a join
+ *     released while JOIN_WAKER is set takes its entry before it gives
+ *     its reference up.  Both hold a reference while they look, so the
+ *     key (the task's address) cannot be reused by another task then, and
+ *     no entry outlives its task.
  *  4. The output is written before COMPLETE is set (release) and read only
  *     after COMPLETE is seen (acquire), by the join handle.
  */
@@ -97,8 +103,6 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   }
   __atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
   __atomic_store_n(&t->vtw, (uintptr_t)vt | bits, __ATOMIC_RELAXED);
-  t->join_waker.vtable = NULL;
-  t->join_waker.data = NULL;
   ac__copy_small(ac__task_future(t), fut, vt->size);
   if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
     /* No run queue could grow to take it: the spawn fails (the future is
@@ -111,11 +115,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   return t;
 }
 
-static void dealloc(ac_task_t *t) {
-  if (t->join_waker.vtable)
-    ac_waker_drop(t->join_waker);
-  ac__slab_free(t);
-}
+static void dealloc(ac_task_t *t) { ac__slab_free(t); }
 
 static void unref_n(ac_task_t *t, uint32_t n) {
   uint32_t prev = __atomic_fetch_sub(&t->state, n * AC__T_REF_ONE,
@@ -135,13 +135,16 @@ static void complete(ac_task_t *t, bool no_output) {
   ac__slab_count_finished(ac__task_sched(t));
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
-    nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED)) | AC__T_COMPLETE;
+    nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED | AC__T_JOIN_WAKER)) |
+         AC__T_COMPLETE;
     if (no_output)
       nw |= NO_OUTPUT;
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if ((st & AC__T_JOIN_INTEREST) && (st & AC__T_JOIN_WAKER))
-    ac_waker_wake_by_ref(&t->join_waker);
+  ac_waker_t w;
+  if (AC_UNLIKELY(st & AC__T_JOIN_WAKER) &&
+      ac__joinw_take(&ac__task_sched(t)->joinw, t, &w))
+    ac_waker_wake(w); /* rule 3; the runtime's reference is still ours */
   unref_n(t, ac__task_local(t) ? 1 : 2);
 }
 
@@ -312,6 +315,13 @@ static int stale(const char *op) {
 static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
                           const char *op) {
   uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED), nw;
+  if (claimed && live(w, gen) && (W_STATE(w) & AC__T_JOIN_WAKER)) {
+    /* A waiting join goes: its entry first, while our reference keeps
+     * the task (rule 3).  The completer may take it meanwhile. */
+    ac_waker_t old;
+    if (ac__joinw_take(&ac__task_sched(t)->joinw, t, &old))
+      ac_waker_drop(old);
+  }
   do {
     if (!live(w, gen))
       return stale(op);
@@ -319,7 +329,8 @@ static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
       return ac__misuse(-EINVAL, "a task handle awaited by a join was "
                                  "joined again or detached");
     nw = w - AC__T_REF_ONE;
-    nw &= ~(uint64_t)(AC__T_JOIN_INTEREST | AC__T_JOIN_CLAIMED);
+    nw &= ~(uint64_t)(AC__T_JOIN_INTEREST | AC__T_JOIN_CLAIMED |
+                      AC__T_JOIN_WAKER);
   } while (!__atomic_compare_exchange_n(&t->word, &w, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (AC__T_REFS(W_STATE(w)) == 1)
@@ -436,23 +447,26 @@ static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
   /* Claimed: the handle's reference keeps the task (and its generation)
    * until this join releases it; the state word alone will do. */
   uint32_t st = W_STATE(w);
+  ac__joinw_t *jw = &ac__task_sched(t)->joinw;
   if (st & AC__T_JOIN_WAKER) {
-    if (ac_waker_will_wake(&t->join_waker, cx->waker))
+    /* Waiting already (rule 3): the entry wakes cx's waker from now on,
+     * unless the completer took it, which it does after COMPLETE. */
+    if (ac__joinw_refresh(jw, t, cx->waker))
       return AC_POLL_PENDING;
-    /* Take the slot back (rule 3) to replace the waker. */
-    do {
-      if (st & AC__T_COMPLETE)
-        return join_ready(j, t, gen, st, out);
-    } while (!__atomic_compare_exchange_n(&t->state, &st,
-                                          st & ~AC__T_JOIN_WAKER, true,
-                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+    return join_ready(j, t, gen, st, out);
   }
-  if (t->join_waker.vtable)
-    ac_waker_drop(t->join_waker);
-  t->join_waker = ac_waker_clone(cx->waker);
+  if (AC_UNLIKELY(ac__joinw_put(jw, t, cx->waker) != 0)) {
+    ac_waker_wake_by_ref(cx->waker); /* no memory for the entry: look */
+    return AC_POLL_PENDING;          /* again at the next poll */
+  }
   do {
-    if (st & AC__T_COMPLETE)
+    if (st & AC__T_COMPLETE) { /* finished meanwhile: the entry is ours */
+      ac_waker_t old;
+      if (ac__joinw_take(jw, t, &old))
+        ac_waker_drop(old);
       return join_ready(j, t, gen, st, out);
+    }
   } while (!__atomic_compare_exchange_n(&t->state, &st,
                                         st | AC__T_JOIN_WAKER, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
