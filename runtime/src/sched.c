@@ -551,6 +551,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
     uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
     uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
     bool again; /* it keeps RUNNING and the entry */
+    uintptr_t n = 0;
     if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) |
                     (vtw & AC__VT_SLOW))) {
       again = ac__task_run(t);
@@ -564,6 +565,13 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
        * nothing but w and t stays live across the poll. */
       r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        if (!locked && AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
+          /* A yield on a queue nobody steals from, others waiting: what
+           * lone() and requeue() would find, in one look (W2b). */
+          w->streak = 0;
+          n = ac__runq_rotate(&w->q, e);
+          goto ran;
+        }
         if (lone(w, locked)) /* alone here: poll it again at once */
           goto poll;
         again = true;
@@ -577,7 +585,8 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
         }
       }
     }
-    uintptr_t n = again ? requeue(w, e, locked) : 0;
+    n = again ? requeue(w, e, locked) : 0;
+  ran:
     if (locked) /* only a stealable queue's pushes ask for a notify */
       ac__sched_flush_notify(s);
     /* Next from here, until the tick asks for a look around: then the
