@@ -850,26 +850,33 @@ AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 
 /* The reactor's per-fd state; io.c waits on it. */
 /* READ_CLOSED and WRITE_CLOSED are sticky: after a hang-up or an error
- * no edge follows, so io.c's drained() never clears readiness then. */
-enum {
-  AC__READABLE = 1,
-  AC__WRITABLE = 2,
-  AC__READ_CLOSED = 4,
-  AC__WRITE_CLOSED = 8
-};
+ * no edge follows, so io.c never takes that direction for drained then. */
+enum { AC__READ_CLOSED = 1, AC__WRITE_CLOSED = 2 };
+/* One direction of an fd (0 in: read, accept, readable; 1 out).  `tick`
+ * counts that direction's readiness events (the reactor bumps it under
+ * the lock, release); the direction's future stores in `seen` the tick at
+ * which it found the fd not ready (EAGAIN, or a short read or write that
+ * drained it).  So the direction is ready exactly while tick != seen, and
+ * finding it drained is one plain store (io.c says why that is safe). */
+typedef struct ac__fd_dir {
+  uint64_t tick;    /* atomic: written under the lock */
+  uint64_t seen;    /* atomic: written by the direction's future */
+  ac_waker_t waker; /* written under the lock; kept after a wake */
+} ac__fd_dir_t;
 struct ac_fd {
   ac__obj_t hdr;    /* a checked object (handle.c) */
   int fd;
   bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
-  uint32_t ready;   /* AC__READABLE | AC__WRITABLE | ..._CLOSED, under lock */
-  uint32_t tick;    /* bumped on every readiness event, under lock */
+  bool short_drains; /* stream socket or pipe: see io.c */
+  uint32_t closed;  /* atomic: AC__READ_CLOSED | AC__WRITE_CLOSED */
   ac__spin_t lock;
-  bool short_drains; /* stream socket or pipe: see io.c's drained() */
-  ac_waker_t reader, writer;
+  ac__fd_dir_t dir[2];
   ac__driver_t *driver;
   struct ac_fd *next_free;
   struct ac_fd *reg_prev, *reg_next; /* the driver's open fds, free_lock */
 };
+/* io.c: empties a waker slot (under the fd's lock), returns what it held. */
+AC_INTERNAL ac_waker_t ac__fd_slot_take(ac_waker_t *slot);
 
 /* ==== entry.c ==== */
 

@@ -35,16 +35,13 @@ ac_io_t ac_connect(ac_fd_t *f, const void *addr, uint32_t addrlen) {
 ac_io_t ac_readable(ac_fd_t *f) { return mk(f, AC__IO_READABLE, NULL, 0); }
 ac_io_t ac_writable(ac_fd_t *f) { return mk(f, AC__IO_WRITABLE, NULL, 0); }
 
-static uint32_t interest(const ac_io_t *io) {
-  switch (io->op) {
-  case AC__IO_READ:
-  case AC__IO_ACCEPT:
-  case AC__IO_READABLE:
-    return AC__READABLE;
-  default:
-    return AC__WRITABLE;
-  }
-}
+/* The direction an operation waits on: 0 (in) for read, accept and
+ * readable, 1 (out) for write, connect and writable. */
+_Static_assert((AC__IO_READ & 1) == 0 && (AC__IO_ACCEPT & 1) == 0 &&
+                   (AC__IO_READABLE & 1) == 0 && (AC__IO_WRITE & 1) == 1 &&
+                   (AC__IO_CONNECT & 1) == 1 && (AC__IO_WRITABLE & 1) == 1,
+               "ac_io_op_t: the low bit is the direction");
+static unsigned direction(const ac_io_t *io) { return io->op & 1; }
 
 /* write() to a pipe whose reader is gone raises SIGPIPE, which kills a
  * process that did not ignore it (sockets have MSG_NOSIGNAL).  The write
@@ -70,20 +67,16 @@ static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
   return r;
 }
 
-/* One attempt: the result, or -EAGAIN to wait. */
-static long attempt(ac_io_t *io, ac_fd_t *f) {
+/* One attempt of the operations that are not a read or a socket's write:
+ * the result, or -EAGAIN to wait. */
+static __attribute__((noinline)) long attempt_other(ac_io_t *io,
+                                                    ac_fd_t *f) {
   int fd = f->fd;
   long r;
   do {
     switch (io->op) {
-    case AC__IO_READ:
-      r = read(fd, io->buf, io->len);
-      break;
     case AC__IO_WRITE:
-      if (f->is_socket)
-        r = send(fd, io->buf, io->len, MSG_NOSIGNAL);
-      else
-        r = write_nosigpipe(fd, io->buf, io->len);
+      r = write_nosigpipe(fd, io->buf, io->len);
       break;
     case AC__IO_ACCEPT:
       r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -104,32 +97,114 @@ static long attempt(ac_io_t *io, ac_fd_t *f) {
           return 0;
       }
       break;
-    default: /* readiness: the bit itself is the answer */
+    default: /* readiness: the edge itself is the answer */
       return 0;
     }
   } while (r < 0 && errno == EINTR);
   return r < 0 ? -errno : r;
 }
 
-/* A short read or write on a stream socket or a pipe (f->short_drains)
- * proves the kernel buffer empty (full) at that moment, as EAGAIN would:
- * readiness is cleared now, so the next operation waits for the edge
- * instead of spending a system call on EAGAIN.  Data that arrives after the
- * call raises a new edge; one dispatched since we looked moved the tick,
- * and then the bit stays.  Not once the other end hung up (or after 0, end
- * of file): no edge follows that, and the next read must see it at once. */
-static void drained(ac_fd_t *f, uint32_t want, uint32_t tick) {
-  uint32_t closed = want == AC__READABLE ? AC__READ_CLOSED : AC__WRITE_CLOSED;
-  ac__spin_lock(&f->lock);
-  if (f->tick == tick && !(f->ready & closed))
-    __atomic_store_n(&f->ready, f->ready & ~want, __ATOMIC_RELAXED);
-  ac__spin_unlock(&f->lock);
+/* One attempt: the result, or -EAGAIN to wait.  Reads and socket writes,
+ * what servers do all day, inline; the rest out of line. */
+static inline long attempt(ac_io_t *io, ac_fd_t *f) {
+  for (;;) {
+    ssize_t r;
+    if (AC_LIKELY(io->op == AC__IO_READ))
+      r = read(f->fd, io->buf, io->len);
+    else if (AC_LIKELY(io->op == AC__IO_WRITE && f->is_socket))
+      r = send(f->fd, io->buf, io->len, MSG_NOSIGNAL);
+    else
+      return attempt_other(io, f);
+    if (AC_LIKELY(r >= 0))
+      return r;
+    if (errno != EINTR)
+      return -errno;
+  }
 }
 
-/* ready and tick are written under the fd lock (tick last, with release)
- * and read here without it: the common case, an operation that succeeds,
- * takes no lock.  If an event lands after our look, tick has moved when
- * we lock to wait, and we try again instead of losing it. */
+/* The fd's waker slots are written under its lock and read without it
+ * by the future that waits (wait_edge); relaxed atomics, plain moves. */
+static bool slot_holds(const ac_waker_t *slot, const ac_waker_t *w) {
+  return __atomic_load_n(&slot->vtable, __ATOMIC_RELAXED) == w->vtable &&
+         __atomic_load_n(&slot->data, __ATOMIC_RELAXED) == w->data;
+}
+static void slot_put(ac_waker_t *slot, ac_waker_t w) {
+  __atomic_store_n(&slot->vtable, w.vtable, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot->data, w.data, __ATOMIC_RELAXED);
+}
+ac_waker_t ac__fd_slot_take(ac_waker_t *slot) {
+  ac_waker_t w = *slot;
+  slot_put(slot, (ac_waker_t){NULL, NULL});
+  return w;
+}
+
+/* The direction's mark: the tick at which it was found not ready.  It is
+ * ready while the tick has moved past it, and at once after a hang-up. */
+static inline bool dir_ready(const ac_fd_t *f, const ac__fd_dir_t *d,
+                             unsigned dir, uint64_t tick) {
+  return __atomic_load_n(&d->seen, __ATOMIC_RELAXED) != tick ||
+         (__atomic_load_n(&f->closed, __ATOMIC_RELAXED) &
+          (dir ? AC__WRITE_CLOSED : AC__READ_CLOSED));
+}
+
+/* The operation ended with r.  A short read or write on a stream socket or
+ * a pipe (f->short_drains) proves the kernel buffer empty (full) at that
+ * moment, as EAGAIN would: the direction is marked not ready at the tick
+ * we looked at, and the next operation waits for the edge instead of
+ * spending a system call on EAGAIN.  Data that arrives after the call
+ * raises a new edge, and one dispatched since we looked moved the tick
+ * past the mark.  Not once the other end hung up (or after 0, end of
+ * file): no edge follows that, and the next read must see it at once. */
+static inline ac_poll_t finish(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d,
+                               uint64_t tick, long r, long *out) {
+  io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
+  if (r > 0 && (size_t)r < io->len && f->short_drains &&
+      !(__atomic_load_n(&f->closed, __ATOMIC_RELAXED) &
+        (direction(io) ? AC__WRITE_CLOSED : AC__READ_CLOSED)))
+    __atomic_store_n(&d->seen, tick, __ATOMIC_RELAXED);
+  if (out)
+    *out = r;
+  return AC_POLL_READY;
+}
+
+/* Not ready at `tick`, and the slot holds no waker of ours: under the
+ * lock, if an event came since we looked, try again; else mark the tick
+ * and store the waker, which every later event finds. */
+static __attribute__((noinline)) ac_poll_t
+wait_locked(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
+            uint64_t tick, long *out) {
+  unsigned dir = direction(io);
+  for (;;) {
+    ac__spin_lock(&f->lock);
+    uint64_t now = __atomic_load_n(&d->tick, __ATOMIC_RELAXED);
+    if (now == tick)
+      break;
+    ac__spin_unlock(&f->lock);
+    tick = now;
+    if (dir_ready(f, d, dir, tick)) {
+      long r = attempt(io, f);
+      if (r != -EAGAIN && r != -EWOULDBLOCK)
+        return finish(io, f, d, tick, r, out);
+    }
+  }
+  __atomic_store_n(&d->seen, tick, __ATOMIC_RELAXED);
+  ac_waker_t old = d->waker;
+  slot_put(&d->waker, ac_waker_clone(cx->waker));
+  io->started |= WAITING;
+  ac__spin_unlock(&f->lock);
+  ac__waker_drop_opt(old); /* another task's, replaced */
+  return AC_POLL_PENDING;
+}
+
+/* The common cases take no lock: an operation that succeeds, and a wait
+ * whose waker is already in the slot.  The reactor wakes wakers by
+ * reference and keeps them, so from a task's second wait on the same
+ * direction its waker is there; it was there all through this poll (only
+ * the waiting future stores its own waker), so any event dispatched after
+ * our look at the tick woke it, and the task is polled again.  Marking the
+ * tick is then one plain store: a stale tick never equals the new one.
+ * The tick is loaded with acquire, so the closed bits the reactor set
+ * before bumping it are seen with it. */
 ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
   ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
   if (AC_UNLIKELY(!f)) {
@@ -139,35 +214,19 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
                                 "or its runtime was freed)");
     return AC_POLL_READY;
   }
-  uint32_t want = interest(io);
-  ac_waker_t *slot = want == AC__READABLE ? &f->reader : &f->writer;
-  uint32_t tick = __atomic_load_n(&f->tick, __ATOMIC_ACQUIRE);
-  uint32_t ready = __atomic_load_n(&f->ready, __ATOMIC_ACQUIRE);
-  for (;;) {
-    if (ready & want) {
-      long r = attempt(io, f);
-      if (r != -EAGAIN && r != -EWOULDBLOCK) {
-        io->started &= ~WAITING; /* our waker may stay in the fd: see dispatch */
-        if (r > 0 && (size_t)r < io->len && f->short_drains)
-          drained(f, want, tick);
-        if (out)
-          *out = r;
-        return AC_POLL_READY;
-      }
-    }
-    ac__spin_lock(&f->lock);
-    if (f->tick != tick) { /* an event came since we looked: retry */
-      tick = f->tick;
-      ready = f->ready;
-      ac__spin_unlock(&f->lock);
-      continue;
-    }
-    __atomic_store_n(&f->ready, f->ready & ~want, __ATOMIC_RELAXED);
-    ac__waker_store(slot, cx);
-    io->started |= WAITING;
-    ac__spin_unlock(&f->lock);
-    return AC_POLL_PENDING;
+  unsigned dir = direction(io);
+  ac__fd_dir_t *d = &f->dir[dir];
+  uint64_t tick = __atomic_load_n(&d->tick, __ATOMIC_ACQUIRE);
+  if (dir_ready(f, d, dir, tick)) {
+    long r = attempt(io, f);
+    if (AC_LIKELY(r != -EAGAIN && r != -EWOULDBLOCK))
+      return finish(io, f, d, tick, r, out);
   }
+  if (AC_UNLIKELY(!slot_holds(&d->waker, cx->waker)))
+    return wait_locked(io, f, d, cx, tick, out);
+  __atomic_store_n(&d->seen, tick, __ATOMIC_RELAXED);
+  io->started |= WAITING;
+  return AC_POLL_PENDING;
 }
 
 /* A future dropped while waiting (cancelled) takes its waker back, so the
@@ -179,12 +238,10 @@ void ac_io_drop(ac_io_t *io) {
   ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
   if (!f) /* closed under it: close took the wakers */
     return;
-  ac_waker_t *slot = interest(io) == AC__READABLE ? &f->reader : &f->writer;
   ac__spin_lock(&f->lock);
-  ac_waker_t w = ac__waker_take(slot);
+  ac_waker_t w = ac__fd_slot_take(&f->dir[direction(io)].waker);
   ac__spin_unlock(&f->lock);
-  if (w.vtable)
-    ac_waker_drop(w);
+  ac__waker_drop_opt(w);
 }
 
 const ac_future_vtable_t ac_io_vtable = {
