@@ -13,27 +13,7 @@
 #include <unistd.h>
 
 /* io->started: bit 0..1 the connect progress, WAITING a waker stored. */
-#define WAITING 4u
-
-static ac_io_t mk(ac_fd_t *f, ac_io_op_t op, void *buf, size_t len) {
-  return (ac_io_t){f, buf, len, NULL, 0, op, 0};
-}
-
-ac_io_t ac_read(ac_fd_t *f, void *buf, size_t len) {
-  return mk(f, AC__IO_READ, buf, len);
-}
-ac_io_t ac_write(ac_fd_t *f, const void *buf, size_t len) {
-  return mk(f, AC__IO_WRITE, (void *)buf, len);
-}
-ac_io_t ac_accept(ac_fd_t *l) { return mk(l, AC__IO_ACCEPT, NULL, 0); }
-ac_io_t ac_connect(ac_fd_t *f, const void *addr, uint32_t addrlen) {
-  ac_io_t io = mk(f, AC__IO_CONNECT, NULL, 0);
-  io.addr = addr;
-  io.addrlen = addrlen;
-  return io;
-}
-ac_io_t ac_readable(ac_fd_t *f) { return mk(f, AC__IO_READABLE, NULL, 0); }
-ac_io_t ac_writable(ac_fd_t *f) { return mk(f, AC__IO_WRITABLE, NULL, 0); }
+#define WAITING AC__IO_WAITING
 
 /* The direction an operation waits on: 0 (in) for read, accept and
  * readable, 1 (out) for write, connect and writable. */
@@ -231,9 +211,7 @@ ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
 
 /* A future dropped while waiting (cancelled) takes its waker back, so the
  * fd does not keep its task alive (one reader, one writer per fd). */
-void ac_io_drop(ac_io_t *io) {
-  if (!(io->started & WAITING))
-    return;
+void ac__io_drop_waiting(ac_io_t *io) {
   io->started &= ~WAITING;
   ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
   if (!f) /* closed under it: close took the wakers */
@@ -244,7 +222,9 @@ void ac_io_drop(ac_io_t *io) {
   ac__waker_drop_opt(w);
 }
 
+static void io_drop(void *self) { ac_io_drop(self); }
+
 const ac_future_vtable_t ac_io_vtable = {
     (ac_poll_t(*)(void *, ac_context_t *, void *))ac_io_poll,
-    (void (*)(void *))ac_io_drop, sizeof(ac_io_t), _Alignof(ac_io_t),
+    io_drop, sizeof(ac_io_t), _Alignof(ac_io_t),
     sizeof(long), "ac_io"};
