@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* io->started: bit 0..1 the connect progress, WAITING a waker stored. */
@@ -84,15 +85,45 @@ static __attribute__((noinline)) long attempt_other(ac_io_t *io,
   return r < 0 ? -errno : r;
 }
 
+/* glibc's read() and send() are cancellation points: in a process with
+ * more than one thread, each call raises and clears the thread's
+ * asynchronous-cancel flag with two atomic read-modify-writes (four an
+ * echo, on the multi-thread executor).  A non-blocking call has nothing
+ * to wait in, so nothing to cancel: the two hot calls go to the kernel
+ * through syscall(), which is no cancellation point.  Sanitized builds
+ * keep the wrappers, where ASan checks the buffer and TSan sees the
+ * synchronization an fd carries between threads. */
+#if defined(AC__TSAN) || defined(__SANITIZE_ADDRESS__)
+#define AC__IO_WRAPPERS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AC__IO_WRAPPERS 1
+#endif
+#endif
+static inline ssize_t sys_read(int fd, void *buf, size_t len) {
+#ifdef AC__IO_WRAPPERS
+  return read(fd, buf, len);
+#else
+  return syscall(SYS_read, fd, buf, len);
+#endif
+}
+static inline ssize_t sys_send(int fd, const void *buf, size_t len) {
+#ifdef AC__IO_WRAPPERS
+  return send(fd, buf, len, MSG_NOSIGNAL);
+#else
+  return syscall(SYS_sendto, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
+#endif
+}
+
 /* One attempt: the result, or -EAGAIN to wait.  Reads and socket writes,
  * what servers do all day, inline; the rest out of line. */
 static inline long attempt(ac_io_t *io, ac_fd_t *f) {
   for (;;) {
     ssize_t r;
     if (AC_LIKELY(io->op == AC__IO_READ))
-      r = read(f->fd, io->buf, io->len);
+      r = sys_read(f->fd, io->buf, io->len);
     else if (AC_LIKELY(io->op == AC__IO_WRITE && f->is_socket))
-      r = send(f->fd, io->buf, io->len, MSG_NOSIGNAL);
+      r = sys_send(f->fd, io->buf, io->len);
     else
       return attempt_other(io, f);
     if (AC_LIKELY(r >= 0))
