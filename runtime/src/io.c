@@ -90,9 +90,9 @@ static __attribute__((noinline)) long attempt_other(ac_io_t *io,
  * asynchronous-cancel flag with two atomic read-modify-writes (four an
  * echo, on the multi-thread executor).  A non-blocking call has nothing
  * to wait in, so nothing to cancel: the two hot calls go to the kernel
- * through syscall(), which is no cancellation point.  Sanitized builds
- * keep the wrappers, where ASan checks the buffer and TSan sees the
- * synchronization an fd carries between threads. */
+ * directly, and come back as the result or -errno, what attempt() wants.
+ * Sanitized builds keep the wrappers, where ASan checks the buffer and
+ * TSan sees the synchronization an fd carries between threads. */
 #if defined(AC__TSAN) || defined(__SANITIZE_ADDRESS__)
 #define AC__IO_WRAPPERS 1
 #elif defined(__has_feature)
@@ -100,39 +100,62 @@ static __attribute__((noinline)) long attempt_other(ac_io_t *io,
 #define AC__IO_WRAPPERS 1
 #endif
 #endif
-static inline ssize_t sys_read(int fd, void *buf, size_t len) {
-#ifdef AC__IO_WRAPPERS
-  return read(fd, buf, len);
-#else
-  return syscall(SYS_read, fd, buf, len);
-#endif
+#if defined(AC__IO_WRAPPERS)
+static inline long sys_read(int fd, void *buf, size_t len) {
+  ssize_t r = read(fd, buf, len);
+  return r < 0 ? -errno : r;
 }
-static inline ssize_t sys_send(int fd, const void *buf, size_t len) {
-#ifdef AC__IO_WRAPPERS
-  return send(fd, buf, len, MSG_NOSIGNAL);
-#else
-  return syscall(SYS_sendto, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
-#endif
+static inline long sys_send(int fd, const void *buf, size_t len) {
+  ssize_t r = send(fd, buf, len, MSG_NOSIGNAL);
+  return r < 0 ? -errno : r;
 }
+#elif defined(__x86_64__)
+static inline long sys_read(int fd, void *buf, size_t len) {
+  long r;
+  __asm__ volatile("syscall"
+                   : "=a"(r)
+                   : "a"((long)SYS_read), "D"((long)fd), "S"(buf), "d"(len)
+                   : "rcx", "r11", "memory");
+  return r;
+}
+static inline long sys_send(int fd, const void *buf, size_t len) {
+  long r;
+  register long flags __asm__("r10") = MSG_NOSIGNAL;
+  register long addr __asm__("r8") = 0;
+  register long alen __asm__("r9") = 0;
+  __asm__ volatile("syscall"
+                   : "=a"(r)
+                   : "a"((long)SYS_sendto), "D"((long)fd), "S"(buf), "d"(len),
+                     "r"(flags), "r"(addr), "r"(alen)
+                   : "rcx", "r11", "memory");
+  return r;
+}
+#else
+static inline long sys_read(int fd, void *buf, size_t len) {
+  long r = syscall(SYS_read, fd, buf, len);
+  return r < 0 ? -errno : r;
+}
+static inline long sys_send(int fd, const void *buf, size_t len) {
+  long r = syscall(SYS_sendto, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
+  return r < 0 ? -errno : r;
+}
+#endif
 
 /* One attempt: the result, or -EAGAIN to wait.  Reads and socket writes,
  * what servers do all day, inline; the rest out of line. */
 static inline long attempt(ac_io_t *io, ac_fd_t *f) {
   for (;;) {
-    ssize_t r;
+    long r;
     if (AC_LIKELY(io->op == AC__IO_READ))
       r = sys_read(f->fd, io->buf, io->len);
     else if (AC_LIKELY(io->op == AC__IO_WRITE && f->is_socket))
       r = sys_send(f->fd, io->buf, io->len);
     else
       return attempt_other(io, f);
-    if (AC_LIKELY(r >= 0))
+    if (AC_LIKELY(r != -EINTR))
       return r;
-    if (errno != EINTR)
-      return -errno;
   }
 }
-
 /* The fd's waker slots are written under its lock and read without it
  * by the future that waits (wait_edge); relaxed atomics, plain moves. */
 static bool slot_holds(const ac_waker_t *slot, const ac_waker_t *w) {
