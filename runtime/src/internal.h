@@ -110,6 +110,8 @@ AC_INTERNAL extern __thread uint64_t ac__tid;
 static inline uint64_t ac__tls_tid(void) { return ac__tid; }
 
 AC_INTERNAL void ac__bias_init(ac__bias_t *b);
+/* After init: the object is never biased (the lock alone). */
+AC_INTERNAL void ac__bias_never(ac__bias_t *b);
 AC_INTERNAL void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l);
 /* With the lock held, for an object that is not unbiased: claims a fresh
  * one, or revokes another thread's bias. */
@@ -869,7 +871,8 @@ struct ac_fd {
   bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
   bool short_drains; /* stream socket or pipe: see io.c */
   uint32_t closed;  /* atomic: AC__READ_CLOSED | AC__WRITE_CLOSED */
-  ac__spin_t lock;
+  ac__spin_t lock;  /* taken through the bias: ac__fd_lock */
+  ac__bias_t bias;
   ac__fd_dir_t dir[2];
   ac__driver_t *driver;
   struct ac_fd *next_free;
@@ -877,6 +880,16 @@ struct ac_fd {
 };
 /* io.c: empties a waker slot (under the fd's lock), returns what it held. */
 AC_INTERNAL ac_waker_t ac__fd_slot_take(ac_waker_t *slot);
+/* The fd's lock, biased (bias.c) to the thread of a current-thread
+ * runtime, which then takes it with plain stores; true if so.  Leave with
+ * ac__fd_unlock(f, the same). */
+static inline __attribute__((always_inline)) bool ac__fd_lock(ac_fd_t *f) {
+  return ac__bias_lock(&f->bias, &f->lock);
+}
+static inline __attribute__((always_inline)) void ac__fd_unlock(ac_fd_t *f,
+                                                                 bool own) {
+  ac__bias_unlock(&f->bias, &f->lock, own);
+}
 
 /* ==== entry.c ==== */
 

@@ -208,12 +208,13 @@ static __attribute__((noinline)) ac_poll_t
 wait_locked(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
             uint64_t tick, long *out) {
   unsigned dir = direction(io);
+  bool own;
   for (;;) {
-    ac__spin_lock(&f->lock);
+    own = ac__fd_lock(f);
     uint64_t now = __atomic_load_n(&d->tick, __ATOMIC_RELAXED);
     if (now == tick)
       break;
-    ac__spin_unlock(&f->lock);
+    ac__fd_unlock(f, own);
     tick = now;
     if (dir_ready(f, d, dir, tick)) {
       long r = attempt(io, f);
@@ -225,7 +226,7 @@ wait_locked(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
   ac_waker_t old = d->waker;
   slot_put(&d->waker, ac_waker_clone(cx->waker));
   io->started |= WAITING;
-  ac__spin_unlock(&f->lock);
+  ac__fd_unlock(f, own);
   ac__waker_drop_opt(old); /* another task's, replaced */
   return AC_POLL_PENDING;
 }
@@ -270,9 +271,9 @@ void ac__io_drop_waiting(ac_io_t *io) {
   ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
   if (!f) /* closed under it: close took the wakers */
     return;
-  ac__spin_lock(&f->lock);
+  bool own = ac__fd_lock(f);
   ac_waker_t w = ac__fd_slot_take(&f->dir[direction(io)].waker);
-  ac__spin_unlock(&f->lock);
+  ac__fd_unlock(f, own);
   ac__waker_drop_opt(w);
 }
 

@@ -59,10 +59,10 @@ static void unlist(ac__driver_t *d, ac_fd_t *f) {
 }
 
 static void drop_wakers(ac_fd_t *f) {
-  ac__spin_lock(&f->lock);
+  bool own = ac__fd_lock(f);
   ac_waker_t r = ac__fd_slot_take(&f->dir[0].waker);
   ac_waker_t w = ac__fd_slot_take(&f->dir[1].waker);
-  ac__spin_unlock(&f->lock);
+  ac__fd_unlock(f, own);
   ac__waker_drop_opt(r);
   ac__waker_drop_opt(w);
 }
@@ -106,14 +106,14 @@ static void dispatch(ac_fd_t *f, uint32_t events) {
    * waker there, clones nothing and takes no lock.  A waker is given back
    * when its future is dropped while waiting, replaced by another task's,
    * or at close. */
-  ac__spin_lock(&f->lock);
+  bool own = ac__fd_lock(f);
   if (AC_UNLIKELY(closed))
     __atomic_store_n(&f->closed, f->closed | closed, __ATOMIC_RELAXED);
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
     dispatch_dir(&f->dir[0]);
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
     dispatch_dir(&f->dir[1]);
-  ac__spin_unlock(&f->lock);
+  ac__fd_unlock(f, own);
 }
 
 /* epoll_pwait2 takes the timeout in ns, so a timer is neither early nor a
@@ -209,6 +209,13 @@ int ac_fd_open(int fd, ac_fd_t **out) {
   f->short_drains = short_io_drains(fd);
   /* Both directions ready (tick != seen): try first, wait on EAGAIN. */
   f->dir[0].tick = f->dir[1].tick = 1;
+  /* On a current-thread runtime one thread dispatches the fd's events and
+   * polls its futures: the first of them to take the lock owns it.  On a
+   * multi-thread one the driver moves between workers, and each move
+   * would cost a revocation (a membarrier): no bias there. */
+  ac__bias_init(&f->bias);
+  if (s->flavor != AC_RT_CURRENT_THREAD)
+    ac__bias_never(&f->bias);
   f->driver = s->driver;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
                                      EPOLLET,

@@ -136,12 +136,12 @@ Test(io_wait, another_tasks_waker_replaces_the_one_in_the_fd) {
 
 typedef struct racer {
   int wfd;
-  int n;
+  int n, from; /* writes bytes from .. n - 1 */
 } racer_t;
 
 static void *write_bytes(void *arg) {
   racer_t *r = arg;
-  for (int i = 0; i < r->n; i++) {
+  for (int i = r->from; i < r->n; i++) {
     char c = (char)i;
     while (write(r->wfd, &c, 1) != 1)
       ;
@@ -208,7 +208,7 @@ Test(io_wait, bytes_written_one_at_a_time_all_arrive) {
     cr_assert_eq(pipe(p), 0);
     ac_fd_t *f;
     cr_assert_eq(ac_fd_open(p[0], &f), 0);
-    racer_t r = {p[1], 3000};
+    racer_t r = {p[1], 3000, 0};
     pthread_t th;
     pthread_create(&th, NULL, write_bytes, &r);
     reads_out_t o = {0, 0, 0};
@@ -277,4 +277,129 @@ Test(io_wait, an_io_poll_is_no_cancellation_point) {
   close(p[0]);
   close(p[1]);
 #endif
+}
+
+/* ---- the fd's biased lock (internal.h "bias.c") ----
+ * Under TSan no object is biased: the checks of the bias itself are
+ * skipped there (ac__bias_possible() is false), the rest still run. */
+
+/* A future that waits once for a pipe's byte on the runtime's thread and
+ * tells whether the fd's lock is biased to that thread afterwards. */
+typedef struct bias_probe {
+  ac_fd_t *f;
+  bool reading, *mine;
+  ac_io_t io;
+  char buf[4];
+} bias_probe_t;
+static ac_poll_t bias_probe_poll(void *self, ac_context_t *cx, void *out) {
+  bias_probe_t *b = self;
+  (void)out;
+  if (!b->reading)
+    b->io = ac_read(b->f, b->buf, sizeof b->buf);
+  b->reading = true;
+  long r;
+  if (ac_io_poll(&b->io, cx, &r) == AC_POLL_PENDING)
+    return AC_POLL_PENDING;
+  ac_io_drop(&b->io);
+  *b->mine = ac__bias_mine(&fd_obj(b->f)->bias);
+  return AC_POLL_READY;
+}
+static void bias_probe_drop(void *self) { (void)self; }
+static const ac_future_vtable_t bias_probe_vtable = {
+    bias_probe_poll, bias_probe_drop, sizeof(bias_probe_t),
+    _Alignof(bias_probe_t), 0, "bias_probe"};
+
+static void *write_one_later(void *arg) {
+  usleep(20000);
+  ssize_t n = write(*(int *)arg, "z", 1);
+  (void)n;
+  return NULL;
+}
+
+/* On a current-thread runtime the thread that waits on an fd and
+ * dispatches its events takes its lock with plain stores; on a
+ * multi-thread one the driver moves between workers, and the fd is never
+ * biased. */
+Test(io_wait, an_fd_is_biased_to_a_current_thread_runtime_only) {
+  T_FLAVORS(fl) {
+    ac_runtime_t *rt = ac_runtime_new(fl, 2);
+    ac_runtime_enter(rt);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    ac_fd_t *f;
+    cr_assert_eq(ac_fd_open(p[0], &f), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, write_one_later, &p[1]);
+    bool mine = false;
+    bias_probe_t b = {.f = f, .mine = &mine};
+    cr_assert_eq(ac_runtime_block_on(rt, &bias_probe_vtable, &b, NULL), 0);
+    pthread_join(th, NULL);
+    bool want = fl == AC_RT_CURRENT_THREAD && ac__bias_possible();
+    cr_assert_eq(mine, want, "flavor %d: biased %d", fl, mine);
+    cr_assert_eq(ac_fd_close(f, 1), 0);
+    close(p[1]);
+    ac_runtime_exit();
+    t_close_clean(rt);
+  }
+}
+
+typedef struct intruder {
+  ac_fd_t *f;
+  int rounds, stop; /* atomic */
+} intruder_t;
+
+/* Another thread that takes the fd's lock over and over: the drop of a
+ * writable future that waits (its waker slot is empty: the pipe's read
+ * end never waits to write, so the state is set by hand). */
+static void *drop_waiting_writers(void *arg) {
+  intruder_t *in = arg;
+  while (!t_load(&in->stop)) {
+    ac_io_t io = ac_writable(in->f);
+    io.started |= AC__IO_WAITING;
+    ac_io_drop(&io);
+    t_inc(&in->rounds);
+  }
+  return NULL;
+}
+
+/* A thread that is not the owner takes the lock while the owner reads
+ * and dispatches: it revokes the bias first, and no event or byte is
+ * lost on the way. */
+Test(io_wait, a_lock_taken_by_another_thread_revokes_the_bias) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_CURRENT_THREAD, 1);
+  ac_runtime_enter(rt);
+  int p[2];
+  cr_assert_eq(pipe(p), 0);
+  ac_fd_t *f;
+  cr_assert_eq(ac_fd_open(p[0], &f), 0);
+  /* The first 100 bytes: the fd is biased to this thread. */
+  racer_t r = {p[1], 100, 0};
+  reads_out_t o = {0, 0, 0};
+  reads_t s = {.f = f, .n = 100, .o = &o};
+  pthread_t wr;
+  pthread_create(&wr, NULL, write_bytes, &r);
+  cr_assert_eq(ac_runtime_block_on(rt, &reads_vtable, &s, NULL), 0);
+  pthread_join(wr, NULL);
+  cr_assert_eq(ac__bias_mine(&fd_obj(f)->bias), ac__bias_possible());
+  /* Another thread takes the lock: the bias is revoked. */
+  intruder_t in = {f, 0, 0};
+  pthread_t th;
+  pthread_create(&th, NULL, drop_waiting_writers, &in);
+  while (t_load(&in.rounds) == 0)
+    sched_yield();
+  cr_assert_not(ac__bias_mine(&fd_obj(f)->bias));
+  /* The rest while it goes on taking the lock. */
+  r = (racer_t){p[1], 3000, 100};
+  s.n = r.n;
+  pthread_create(&wr, NULL, write_bytes, &r);
+  cr_assert_eq(ac_runtime_block_on(rt, &reads_vtable, &s, NULL), 0);
+  pthread_join(wr, NULL);
+  t_inc(&in.stop);
+  pthread_join(th, NULL);
+  cr_assert_eq(o.got, r.n);
+  cr_assert_eq(o.bad, 0, "a byte lost or out of order");
+  cr_assert_eq(ac_fd_close(f, 1), 0);
+  close(p[1]);
+  ac_runtime_exit();
+  t_close_clean(rt);
 }
