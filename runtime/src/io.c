@@ -90,7 +90,7 @@ static __attribute__((noinline)) long attempt_other(ac_io_t *io,
  * asynchronous-cancel flag with two atomic read-modify-writes (four an
  * echo, on the multi-thread executor).  A non-blocking call has nothing
  * to wait in, so nothing to cancel: the two hot calls go to the kernel
- * directly, and come back as the result or -errno, what attempt() wants.
+ * directly, and come back as the result or -errno, what the poll wants.
  * Sanitized builds keep the wrappers, where ASan checks the buffer and
  * TSan sees the synchronization an fd carries between threads. */
 #if defined(AC__TSAN) || defined(__SANITIZE_ADDRESS__)
@@ -141,21 +141,6 @@ static inline long sys_send(int fd, const void *buf, size_t len) {
 }
 #endif
 
-/* One attempt: the result, or -EAGAIN to wait.  Reads and socket writes,
- * what servers do all day, inline; the rest out of line. */
-static inline long attempt(ac_io_t *io, ac_fd_t *f) {
-  for (;;) {
-    long r;
-    if (AC_LIKELY(io->op == AC__IO_READ))
-      r = sys_read(f->fd, io->buf, io->len);
-    else if (AC_LIKELY(io->op == AC__IO_WRITE && f->is_socket))
-      r = sys_send(f->fd, io->buf, io->len);
-    else
-      return attempt_other(io, f);
-    if (AC_LIKELY(r != -EINTR))
-      return r;
-  }
-}
 /* The fd's waker slots are written under its lock and read without it
  * by the future that waits (wait_edge); relaxed atomics, plain moves. */
 static bool slot_holds(const ac_waker_t *slot, const ac_waker_t *w) {
@@ -202,25 +187,15 @@ static inline ac_poll_t finish(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d,
 }
 
 /* Not ready at `tick`, and the slot holds no waker of ours: under the
- * lock, if an event came since we looked, try again; else mark the tick
- * and store the waker, which every later event finds. */
+ * lock, if an event came since we looked, poll again from the start;
+ * else mark the tick and store the waker, which every later event finds. */
 static __attribute__((noinline)) ac_poll_t
 wait_locked(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
             uint64_t tick, long *out) {
-  unsigned dir = direction(io);
-  bool own;
-  for (;;) {
-    own = ac__fd_lock(f);
-    uint64_t now = __atomic_load_n(&d->tick, __ATOMIC_RELAXED);
-    if (now == tick)
-      break;
+  bool own = ac__fd_lock(f);
+  if (__atomic_load_n(&d->tick, __ATOMIC_RELAXED) != tick) {
     ac__fd_unlock(f, own);
-    tick = now;
-    if (dir_ready(f, d, dir, tick)) {
-      long r = attempt(io, f);
-      if (r != -EAGAIN && r != -EWOULDBLOCK)
-        return finish(io, f, d, tick, r, out);
-    }
+    return ac_io_poll(io, cx, out);
   }
   __atomic_store_n(&d->seen, tick, __ATOMIC_RELAXED);
   ac_waker_t old = d->waker;
@@ -231,37 +206,71 @@ wait_locked(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
   return AC_POLL_PENDING;
 }
 
-/* The common cases take no lock: an operation that succeeds, and a wait
- * whose waker is already in the slot.  The reactor wakes wakers by
- * reference and keeps them, so from a task's second wait on the same
- * direction its waker is there; it was there all through this poll (only
- * the waiting future stores its own waker), so any event dispatched after
- * our look at the tick woke it, and the task is polled again.  Marking the
- * tick is then one plain store: a stale tick never equals the new one.
- * The tick is loaded with acquire, so the closed bits the reactor set
- * before bumping it are seen with it. */
-ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
-  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
-  if (AC_UNLIKELY(!f)) {
-    io->started &= ~WAITING;
-    if (out)
-      *out = ac__misuse(-EBADF, "I/O on an ac_fd that is not open (closed, "
-                                "or its runtime was freed)");
-    return AC_POLL_READY;
-  }
-  unsigned dir = direction(io);
-  ac__fd_dir_t *d = &f->dir[dir];
-  uint64_t tick = __atomic_load_n(&d->tick, __ATOMIC_ACQUIRE);
-  if (dir_ready(f, d, dir, tick)) {
-    long r = attempt(io, f);
-    if (AC_LIKELY(r != -EAGAIN && r != -EWOULDBLOCK))
-      return finish(io, f, d, tick, r, out);
-  }
+/* Not ready at `tick`: wait for the next edge.  The reactor wakes wakers
+ * by reference and keeps them, so from a task's second wait on the same
+ * direction its waker is in the slot; it was there all through this poll
+ * (only the waiting future stores its own waker), so any event dispatched
+ * after our look at the tick woke it, and the task is polled again: no
+ * lock, and marking the tick is one plain store (a stale tick never
+ * equals the new one). */
+static inline ac_poll_t wait_edge(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d,
+                                  ac_context_t *cx, uint64_t tick,
+                                  long *out) {
   if (AC_UNLIKELY(!slot_holds(&d->waker, cx->waker)))
     return wait_locked(io, f, d, cx, tick, out);
   __atomic_store_n(&d->seen, tick, __ATOMIC_RELAXED);
   io->started |= WAITING;
   return AC_POLL_PENDING;
+}
+
+static __attribute__((noinline, cold)) ac_poll_t poll_closed(ac_io_t *io,
+                                                             long *out) {
+  io->started &= ~WAITING;
+  if (out)
+    *out = ac__misuse(-EBADF, "I/O on an ac_fd that is not open (closed, "
+                              "or its runtime was freed)");
+  return AC_POLL_READY;
+}
+
+/* Accept, connect, readiness, and writes to what is not a socket. */
+static __attribute__((noinline)) ac_poll_t
+poll_other(ac_io_t *io, ac_fd_t *f, ac__fd_dir_t *d, ac_context_t *cx,
+           uint64_t tick, long *out) {
+  long r = attempt_other(io, f);
+  if (r != -EAGAIN && r != -EWOULDBLOCK)
+    return finish(io, f, d, tick, r, out);
+  return wait_edge(io, f, d, cx, tick, out);
+}
+
+/* The common cases (a read or a socket's write that succeeds, a wait
+ * whose waker is in the fd) take no lock and call nothing but the
+ * kernel; the rest are tail calls, so the fast path keeps no frame.  The
+ * tick is loaded with acquire, so the closed bits the reactor set before
+ * bumping it are seen with it. */
+ac_poll_t ac_io_poll(ac_io_t *io, ac_context_t *cx, long *out) {
+  ac_fd_t *f = ac__obj_get(io->fd, AC__K_FD);
+  if (AC_UNLIKELY(!f))
+    return poll_closed(io, out);
+  unsigned dir = direction(io);
+  ac__fd_dir_t *d = &f->dir[dir];
+  uint64_t tick = __atomic_load_n(&d->tick, __ATOMIC_ACQUIRE);
+  if (dir_ready(f, d, dir, tick)) {
+    long r;
+    if (AC_LIKELY(io->op == AC__IO_READ)) {
+      do
+        r = sys_read(f->fd, io->buf, io->len);
+      while (AC_UNLIKELY(r == -EINTR));
+    } else if (AC_LIKELY(io->op == AC__IO_WRITE && f->is_socket)) {
+      do
+        r = sys_send(f->fd, io->buf, io->len);
+      while (AC_UNLIKELY(r == -EINTR));
+    } else {
+      return poll_other(io, f, d, cx, tick, out);
+    }
+    if (AC_LIKELY(r != -EAGAIN && r != -EWOULDBLOCK))
+      return finish(io, f, d, tick, r, out);
+  }
+  return wait_edge(io, f, d, cx, tick, out);
 }
 
 /* A future dropped while waiting (cancelled) takes its waker back, so the
