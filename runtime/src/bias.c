@@ -96,18 +96,11 @@ void ac__bias_init(ac__bias_t *b) {
   b->last = 0;
 }
 
-/* An object that is never biased: the lock alone. */
-#define NEVER UINT32_MAX
-void ac__bias_never(ac__bias_t *b) {
-  __atomic_store_n(&b->owner, AC__BIAS_NONE, __ATOMIC_RELAXED);
-  b->need = NEVER;
-}
-
 /* Under the lock, unbiased: this thread's run of lock holds is long
  * enough.  Nobody works without the lock, so no barrier is needed. */
 void ac__bias_rebias(ac__bias_t *b) {
   b->streak = 0;
-  if (b->need != NEVER && may_claim())
+  if (may_claim())
     __atomic_store_n(&b->owner, ac__tid, __ATOMIC_RELAXED);
 }
 

@@ -110,8 +110,6 @@ AC_INTERNAL extern __thread uint64_t ac__tid;
 static inline uint64_t ac__tls_tid(void) { return ac__tid; }
 
 AC_INTERNAL void ac__bias_init(ac__bias_t *b);
-/* After init: the object is never biased (the lock alone). */
-AC_INTERNAL void ac__bias_never(ac__bias_t *b);
 AC_INTERNAL void ac__bias_lock_slow(ac__bias_t *b, ac__spin_t *l);
 /* With the lock held, for an object that is not unbiased: claims a fresh
  * one, or revokes another thread's bias. */
@@ -870,6 +868,7 @@ struct ac_fd {
   int fd;
   bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
   bool short_drains; /* stream socket or pipe: see io.c */
+  bool one_thread;  /* of a current-thread runtime: the lock is biased */
   uint32_t closed;  /* atomic: AC__READ_CLOSED | AC__WRITE_CLOSED */
   ac__spin_t lock;  /* taken through the bias: ac__fd_lock */
   ac__bias_t bias;
@@ -884,7 +883,10 @@ AC_INTERNAL ac_waker_t ac__fd_slot_take(ac_waker_t *slot);
  * runtime, which then takes it with plain stores; true if so.  Leave with
  * ac__fd_unlock(f, the same). */
 static inline __attribute__((always_inline)) bool ac__fd_lock(ac_fd_t *f) {
-  return ac__bias_lock(&f->bias, &f->lock);
+  if (f->one_thread)
+    return ac__bias_lock(&f->bias, &f->lock);
+  ac__spin_lock(&f->lock);
+  return false;
 }
 static inline __attribute__((always_inline)) void ac__fd_unlock(ac_fd_t *f,
                                                                  bool own) {

@@ -212,10 +212,9 @@ int ac_fd_open(int fd, ac_fd_t **out) {
   /* On a current-thread runtime one thread dispatches the fd's events and
    * polls its futures: the first of them to take the lock owns it.  On a
    * multi-thread one the driver moves between workers, and each move
-   * would cost a revocation (a membarrier): no bias there. */
+   * would cost a revocation (a membarrier): the lock alone there. */
   ac__bias_init(&f->bias);
-  if (s->flavor != AC_RT_CURRENT_THREAD)
-    ac__bias_never(&f->bias);
+  f->one_thread = s->flavor == AC_RT_CURRENT_THREAD;
   f->driver = s->driver;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
                                      EPOLLET,
