@@ -38,6 +38,13 @@
 #define AC__TSAN 1
 #endif
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#define AC__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AC__ASAN 1
+#endif
+#endif
 static inline void ac__fence(void) {
 #ifdef AC__TSAN
   static int dummy;

@@ -93,14 +93,7 @@ static __attribute__((noinline)) long attempt_other(ac_io_t *io,
  * directly, and come back as the result or -errno, what the poll wants.
  * Sanitized builds keep the wrappers, where ASan checks the buffer and
  * TSan sees the synchronization an fd carries between threads. */
-#if defined(AC__TSAN) || defined(__SANITIZE_ADDRESS__)
-#define AC__IO_WRAPPERS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AC__IO_WRAPPERS 1
-#endif
-#endif
-#if defined(AC__IO_WRAPPERS)
+#if defined(AC__TSAN) || defined(AC__ASAN)
 static inline long sys_read(int fd, void *buf, size_t len) {
   ssize_t r = read(fd, buf, len);
   return r < 0 ? -errno : r;
