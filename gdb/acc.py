@@ -349,6 +349,19 @@ def innermost_text(reg, links):
 # ==== poll frames on the C stack ====
 
 
+def split_poll_table(reg, fn, frame):
+    """The table of f when fn is f__poll_cold or f__hotK: the parts of a
+    poll whose hot loops f__poll copies (docs/lowering.md, "Hot loops")."""
+    m = re.match(r"(.*)__(poll_cold|hot[0-9]+)$", fn.name or "")
+    if not m:
+        return None
+    try:
+        sym = gdb.lookup_symbol(m.group(1) + "__poll", frame.block())[0]
+    except (gdb.error, RuntimeError):
+        return None
+    return reg.by_poll.get(int(sym.value().address)) if sym else None
+
+
 def poll_frames(reg, frame):
     """[(gdb frame, table, frame address)] of acc poll functions from
     `frame` outwards (innermost first)."""
@@ -357,6 +370,8 @@ def poll_frames(reg, frame):
         fn = frame.function()
         if fn is not None:
             t = reg.by_poll.get(int(fn.value().address))
+            if t is None:
+                t = split_poll_table(reg, fn, frame)
             if t is not None:
                 out.append((frame, t, frame_arg(frame)))
         frame = frame.older()

@@ -79,9 +79,10 @@ static const char *out_param(AsyncFunc *fn) {
    vtable holds the poll and drop themselves, not a wrapper of each for
    the C compiler to build (docs/lowering.md); the poll and drop convert
    on entry.  A function other files call keeps the typed interface its
-   header declares, and wrappers. */
+   header declares, and wrappers; `async int main`, which no other file
+   calls (no header declares it), needs none. */
 static bool untyped(AsyncFunc *fn) {
-  return fn->is_static;
+  return fn->is_static || fn->is_main;
 }
 
 /* The function that holds the body: f__poll, or f__run for a function
@@ -577,12 +578,120 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   out(E, "%s", text);
 }
 
+/* ==== hot loops (lower_hot.c) ==== */
+
+/* The step of the body's first preprocessor directive (steps.len if none):
+   f__poll, written before f__poll_cold, sees the macros of the body's
+   start, so it copies only loops that end before any directive. */
+static int first_directive(AsyncFunc *fn) {
+  for (int i = 0; i < fn->steps.len; i++) {
+    Step *st = fn->steps.items[i];
+    if (st->kind != ST_TEXT)
+      continue;
+    for (const char *p = st->text; p; p = strchr(p, '\n')) {
+      p += *p == '\n';
+      p += strspn(p, " \t");
+      if (*p == '#')
+        return i;
+    }
+  }
+  return fn->steps.len;
+}
+
+/* How many of fn's hot loops f__poll copies: none where the body is not
+   f__poll's own (f__run), where the context lives in the frame (a
+   recursion cycle) or where parameters need typedefs of their own. */
+static int hot_loops(AsyncFunc *fn) {
+  if (!fn->hot.len || fn->by_value || fn->on_cycle)
+    return 0;
+  for (int i = 0; i < fn->params.len; i++)
+    if (((Slot *)fn->params.items[i])->vm_typedef)
+      return 0;
+  int stop = first_directive(fn), n = 0;
+  while (n < fn->hot.len && ((HotLoop *)fn->hot.items[n])->last <= stop)
+    n++;
+  return n;
+}
+
+/* The state f__poll passes to f__poll_cold when its copy of hot loop k
+   ends: a number no state has. */
+static int hot_exit(AsyncFunc *fn, int k) {
+  return fn->sites.len + 1 + k;
+}
+
+static void steps_text(Emit *E, AsyncFunc *fn, int from, int to, int nhot) {
+  for (int i = from; i < to; i++) {
+    Step *st = fn->steps.items[i];
+    if (st->kind == ST_TEXT)
+      body_text(E, fn, st->text);
+    else if (st->kind == ST_LINE)
+      out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
+                         ? "\n" : "", tokmap_mark(st->file, st->line));
+    else if (st->kind == ST_AWAIT)
+      await_seq(E, st->site);
+    else if (st->line < nhot)
+      out(E, "ac__x%d:;\n", st->line);
+  }
+}
+
+/* The body of f__hotK (k > 0), or, with k = 0, of f__poll: the jump into
+   the copy of hot loop k when the state is one of its awaits, else to
+   f__hotJ for another hot loop's (f__poll), else to f__poll_cold. */
+static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
+  Str *saved = E->out, body = {0};
+  E->out = &body;
+  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
+  cached_params(E, fn, true);
+  out(E, "switch (ac__F->ac__state) {\n");
+  HotLoop *h = fn->hot.items[k];
+  for (int i = h->site_first; i < h->site_last; i++)
+    out(E, "case %d:\n  goto ac__s%d;\n", i + 1, i + 1);
+  for (int j = k ? nhot : 1; j < nhot; j++) {
+    HotLoop *o = fn->hot.items[j];
+    for (int i = o->site_first; i < o->site_last; i++)
+      out(E, "case %d:\n", i + 1);
+    out(E, "  return %s__hot%d(ac__F, ac__cx, ac__out);\n", fn->name, j);
+  }
+  out(E, "default:\n  return %s__poll_cold(ac__F, ac__cx, ac__out, "
+      "ac__F->ac__state);\n}\n", fn->name);
+  steps_text(E, fn, h->first, h->last, 0);
+  out(E, "%creturn %s__poll_cold(ac__F, ac__cx, ac__out, %d);\n",
+      TOKMAP_SCAFFOLD, fn->name, hot_exit(fn, k));
+  E->out = saved;
+  indent(E, str_cstr(&body));
+  out(E, "%c}\n", TOKMAP_SCAFFOLD);
+}
+
+/* f__poll of a function with hot loops holds the first; each other has a
+   function of its own (f__poll's calls of them are jumps), so that a loop
+   whose futures call out does not make the first save registers. */
+static void hot_poll_fn(Emit *E, AsyncFunc *fn, int nhot) {
+  for (int k = 1; k < nhot; k++) {
+    out(E, "static __attribute__((noinline)) ac_poll_t %s__hot%d(%s__frame "
+        "*ac__F, ac_context_t *ac__cx, %s) {\n", fn->name, k, fn->name,
+        out_param(fn));
+    hot_body(E, fn, k, nhot);
+  }
+  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  typed_params(E, fn, true);
+  hot_body(E, fn, 0, nhot);
+}
+
+/* The body: f__poll, f__run, or, for a function with hot loops,
+   f__poll_cold, which f__poll calls with the state to resume at. */
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
+  int nhot = hot_loops(fn);
   if (names)
     func_names(E, fn, true);
-  out(E, "%s%s {\n", storage(fn), fn->by_value ? body_sig(fn) : poll_sig(fn));
-  typed_params(E, fn, true);
+  if (nhot)
+    out(E, "static __attribute__((noinline)) ac_poll_t %s__poll_cold(%s__frame "
+        "*ac__F, ac_context_t *ac__cx, %s, uint32_t ac__at) {\n", fn->name,
+        fn->name, out_param(fn));
+  else
+    out(E, "%s%s {\n", storage(fn), fn->by_value ? body_sig(fn) : poll_sig(fn));
+  if (!nhot)
+    typed_params(E, fn, true);
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
@@ -600,34 +709,31 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
         fn->is_void ? "" : "ac__F->ac__out = ac__out;\n#define ac__out "
         "(*(__typeof__(ac__out) volatile *)&ac__F->ac__out)\n");
   if (fn->sites.len) {
-    out(E, "switch (ac__F->ac__state) {\ncase 0:\n  break;\n");
+    out(E, "switch (%s) {\ncase 0:\n  break;\n",
+        nhot ? "ac__at" : "ac__F->ac__state");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
       out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
           s->line);
     }
+    for (int k = 0; k < nhot; k++)
+      out(E, "case %d:\n  goto ac__x%d;\n", hot_exit(fn, k), k);
     out(E, "default:\n  ac__polled_after_completion(\"%s\");\n}\n",
         fn->name);
   } else {
     out(E, "if (ac__F->ac__state != 0)\n  ac__polled_after_completion(\"%s\");\n",
         fn->name);
   }
-  for (int i = 0; i < fn->steps.len; i++) {
-    Step *st = fn->steps.items[i];
-    if (st->kind == ST_TEXT)
-      body_text(E, fn, st->text);
-    else if (st->kind == ST_LINE)
-      out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
-                         ? "\n" : "", tokmap_mark(st->file, st->line));
-    else
-      await_seq(E, st->site);
-  }
+  steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
   indent(E, str_cstr(&body));
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");
   cached_params(E, fn, false);
+  if (nhot) {
+    hot_poll_fn(E, fn, nhot);
+  }
   if (names)
     func_names(E, fn, false);
   if (fn->by_value)

@@ -159,6 +159,9 @@ typedef enum StepKind {
   ST_TEXT,   /* C text, already rewritten to ac__F-> */
   ST_LINE,   /* a #line for the .ac line `line` (dropped by --no-line) */
   ST_AWAIT,  /* the await sequence of `site`: init, state, label, poll */
+  ST_HOT_EXIT, /* the end of the hot loop `line` (an index of
+                  AsyncFunc.hot): where f__poll_cold takes over when that
+                  loop ends in f__poll (emit_c.c) */
 } StepKind;
 
 struct Step {
@@ -167,6 +170,19 @@ struct Step {
   int line, file;  /* ST_LINE: presumed line, file index (tokmap.h) */
   Site *site;
 };
+
+/*
+ * A loop whose awaits are all on hand-written futures and which calls
+ * nothing else (lower_hot.c): f__poll holds a copy of it, so that resuming
+ * at one of its awaits runs the loop in a function with no other code, which
+ * the C compiler compiles without saving registers or reloading the frame
+ * for the rest of the body.  Everything else runs in f__poll_cold, which
+ * f__poll tail-calls (docs/lowering.md §4, "Hot loops").
+ */
+typedef struct HotLoop {
+  int first, last;      /* its steps, [first, last) of AsyncFunc.steps */
+  int site_first, site_last; /* its await sites, [first, last) of sites */
+} HotLoop;
 
 /* ==== functions and the program ==== */
 
@@ -202,6 +218,7 @@ struct AsyncFunc {
                             place (recurse.c and the emitters walk these) */
   Vec slots;             /* Slot*, every field of the frame */
   Vec steps;             /* Step*: the poll body */
+  Vec hot;               /* HotLoop*: the loops f__poll holds a copy of */
   Vec *next;             /* per state 0..n+1 (n = sites.len, n + 1 is
                             Done): the states (intptr_t, ascending) that can
                             follow it without another await (transitions.c) */

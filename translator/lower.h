@@ -6,7 +6,8 @@
  * lower_ir.c builds the IR, lower_names.c copies text with names renamed,
  * lower_types.c gives declarations their types; lower_attr.c,
  * lower_lit.c and lower_cleanup.c the attributes, compound literals and
- * cleanups; lower_copy.c copies await-free code; and lower_expr.c and
+ * cleanups; lower_copy.c copies await-free code; lower_hot.c picks the
+ * loops f__poll holds a copy of; and lower_expr.c and
  * lower_stmt.c, which call each other (a statement expression holds
  * statements), lower what awaits.
  *
@@ -61,6 +62,10 @@ typedef struct Lower {
                         stand for expressions of their types */
   Vec hoist_named;   /* Decl*: the locals such a type named, still to be
                         marked used in the body (lower_stmt.c) */
+  bool in_hot;       /* lowering a loop that may become hot (lower_hot.c) */
+  int in_hot_children; /* the children that loop's awaits start from */
+  int hot_decls;     /* the body declares only automatic objects: 1 yes,
+                        -1 no, 0 not known yet (lower_hot.c) */
 } Lower;
 
 /* ==== lower_ir.c: building the IR ==== */
@@ -237,6 +242,14 @@ Site *lower_combinator_branch(Lower *L, Site *c, Node *arg, Group *g);
 void lower_combinator_add(Lower *L, Site *c, Site *b);
 void lower_combinator_deadline(Lower *L, Site *c, Group *g, const char *ms);
 const char *lower_combinator_close(Lower *L, Site *c, Group *g);
+
+/* ==== lower_hot.c: loops f__poll holds a copy of ==== */
+
+/* Around the lowering of a loop that awaits: whether it may be hot (then
+   h is started), and, after it, keeps it in AsyncFunc.hot with the
+   ST_HOT_EXIT step after it if its awaits fit. */
+bool lower_hot_begin(Lower *L, Node *loop, HotLoop *h);
+void lower_hot_end(Lower *L, HotLoop *h);
 
 /* ==== lower_expr.c ==== */
 

@@ -566,11 +566,16 @@ void lower_stmt(Lower *L, Node *s) {
   L->expr = NULL;
   bool wrap = s->kind != ND_BLOCK && s->kind != ND_DECL_STMT &&
               s->kind != ND_CASE && s->kind != ND_DEFAULT;
+  HotLoop hot;
+  bool loop = s->kind == ND_FOR || s->kind == ND_WHILE || s->kind == ND_DO;
+  bool maybe_hot = loop && lower_hot_begin(L, s, &hot);
   if (wrap)
     lower_emit(L, "{\n");
   stmt_await(L, s);
   if (wrap)
     lower_emit(L, "}\n");
+  if (maybe_hot)
+    lower_hot_end(L, &hot);
   L->expr = NULL;
 }
 

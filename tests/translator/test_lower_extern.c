@@ -54,6 +54,16 @@ Test(lower, await_of_a_function_defined_in_another_translation_unit) {
                "exit status is 42 %% 7");
   cr_assert(strstr(lr_read(app), "AC_RT_CURRENT_THREAD"),
             "#pragma acc main(current_thread) was not honoured");
+  /* no other file calls main's poll: the vtable holds it and its drop,
+     without the wrappers an exported function's typed ones need */
+  const char *m = lr_read(app);
+  cr_assert(strstr(m, "ac_poll_t main__poll(void *ac__self, ac_context_t "
+                      "*ac__cx, void *ac__res) {"), "%s", m);
+  cr_assert(strstr(m, "main__vtable = {\n  main__poll, main__drop,"), "%s", m);
+  cr_assert(!strstr(m, "main__vpoll"), "%s", m);
+  const char *l = lr_read(lib);
+  cr_assert(strstr(l, "remote_twice__vtable = {\n  remote_twice__vpoll, "
+                      "remote_twice__vdrop,"), "%s", l);
 }
 
 /* A future of another file's function held in a local and only awaited is
