@@ -103,6 +103,7 @@ class Table:
         v = ptr.dereference()
         self.addr = int(ptr)
         self.name = _str(v["name"])
+        self.name_addr = int(v["name"])
         self.file = _str(v["file"])
         self.line = int(v["line"])
         self.frame_type = _str(v["frame_type"])
@@ -125,6 +126,33 @@ class Table:
         return "%s:%d:%d" % (self.file, st.line, st.col)
 
 
+class VtableTables:
+    """The table of a vtable address: by the vtable's name pointer."""
+
+    def __init__(self, tables):
+        self.by_name = {t.name_addr: t for t in tables if t.name_addr}
+        self.by_addr = {t.vtable: t for t in tables if t.vtable}
+        self.known = {}
+
+    def get(self, vt):
+        if not vt:
+            return None
+        if vt not in self.known:
+            t = self.by_addr.get(vt)
+            if t is None:
+                try:
+                    vtp = gdb.lookup_type("ac_future_vtable_t").pointer()
+                    name = int(gdb.Value(vt).cast(vtp).dereference()["name"])
+                    t = self.by_name.get(name)
+                except (gdb.error, gdb.MemoryError):
+                    t = None
+            self.known[vt] = t
+        return self.known[vt]
+
+    def __contains__(self, vt):
+        return self.get(vt) is not None
+
+
 class Registry:
     """Every table the program registered (ac_debug_register)."""
 
@@ -138,7 +166,9 @@ class Registry:
             unit = u["next"]
         self.by_addr = {t.addr: t for t in self.tables}
         self.by_poll = {t.poll: t for t in self.tables}
-        self.by_vtable = {t.vtable: t for t in self.tables}
+        # a vtable acc wrote shares its name pointer with the table
+        # (ac_debug_find); older tables point at their vtable
+        self.by_vtable = VtableTables(self.tables)
         self.by_type = {t.frame_type: t for t in self.tables}
 
     def child(self, st):

@@ -905,11 +905,15 @@ static void vtable(Emit *E, AsyncFunc *fn) {
     out(E, "static void %s__vdrop(void *ac__self) "
         "{ %s__drop((%s__frame *)ac__self); }\n", n, n, n);
   }
+  bool table = emit_debug_has_table(E->p, fn);
+  if (table)
+    emit_debug_name(E->p, fn, E->out);
   out(E, "%sconst ac_future_vtable_t %s__vtable%s = {\n"
       "  %s__%spoll, %s__%sdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
-      "  %s, \"%s\"};\n", storage(fn), n,
+      "  %s, %s};\n", storage(fn), n,
       fn->is_static ? " __attribute__((unused))" : "", n, v, n, v, n, n,
-      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type), n);
+      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type),
+      table ? xformat("%s__name", n) : xformat("\"%s\"", n));
 }
 
 /* async int main: the real main builds the runtime and blocks on it. */

@@ -316,16 +316,25 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
              fn->is_static ? "static " : "", fn->name, fn->sites.len + 2,
              nfields, fn->name, state_member(fn), fn->name, fn->name,
              fn->line);
-  c_string(out, fn->name);
-  str_puts(out, ", ");
+  str_printf(out, "%s__name, ", fn->name);
   c_string(out, p->src->path);
   str_puts(out, ", ");
   c_string(out, xformat("%s__frame", fn->name));
-  /* the function whose C frames run the body (poll_value.c) */
-  str_printf(out, ",\n  %s__debug_states, %s__debug_fields, &%s__vtable,\n"
+  /* no vtable: the vtable's name is the table's (emit_debug_name), and a
+     reference here would keep the vtable, its poll and its drop in the
+     object however the file uses them; the function whose C frames run
+     the body (poll_value.c) */
+  str_printf(out, ",\n  %s__debug_states, %s__debug_fields, 0,\n"
              "  (void (*)(void))%s__%s};\n",
-             fn->name, fn->name, fn->name, fn->name,
-             fn->by_value ? "run" : "poll");
+             fn->name, fn->name, fn->name, fn->by_value ? "run" : "poll");
+}
+
+void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {
+  str_printf(out, "static const char %s__name[] = ", fn->name);
+  c_string(out, xformat("%s", fn->name));
+  str_puts(out, " \"\\0\" ");
+  c_string(out, p->src->path);
+  str_puts(out, ";\n");
 }
 
 bool emit_debug_is_last(Program *p, AsyncFunc *fn) {

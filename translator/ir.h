@@ -414,6 +414,10 @@ void emit_boxed_future(Program *p, ExternAsync *x, Str *out);
 void emit_debug_prelude(Program *p, Str *out);
 /* fn's table, after its vtable. */
 void emit_debug_table(Program *p, AsyncFunc *fn, Str *out);
+/* f__name, before the vtable of a function with a table: the name its
+   vtable and its table share, the link from one to the other (ac.h,
+   ac_debug_find); the file's path after a NUL keeps it unique. */
+void emit_debug_name(Program *p, AsyncFunc *fn, Str *out);
 /* The registration of the file's tables, after the last of them. */
 void emit_debug_unit(Program *p, Str *out);
 /* Whether fn gets a table (it is defined in the .ac file itself), and

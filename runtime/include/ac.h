@@ -772,6 +772,10 @@ struct ac_debug_func {
   const char *frame_type; /* the C type of its frame */
   const ac_debug_state_t *states;
   const ac_debug_field_t *fields;
+  /* NULL in the tables acc writes: the vtable's `name` is the table's
+   * own `name` pointer (f__name), which ac_debug_find and gdb match, so
+   * that the table keeps no vtable (nor its poll and drop) in a program
+   * that never uses it (docs/lowering.md §4). */
   const ac_future_vtable_t *vtable;
   void (*poll)(void);   /* the function that runs its body (f__poll, or
                            f__run): frames of it in a backtrace */
@@ -784,7 +788,8 @@ typedef struct ac_debug_unit {
   struct ac_debug_unit *next; /* private */
 } ac_debug_unit_t;
 void ac_debug_register(ac_debug_unit_t *unit);
-/* The table of the async function whose vtable is vt, or NULL. */
+/* The table of the async function whose vtable is vt (by vt->name), or
+ * NULL. */
 const ac_debug_func_t *ac_debug_find(const ac_future_vtable_t *vt);
 
 /* ==== blocking pool: ac_spawn_blocking ==== */

@@ -37,7 +37,8 @@ const ac_debug_func_t *ac_debug_find(const ac_future_vtable_t *vt) {
   for (ac_debug_unit_t *u = __atomic_load_n(&ac__debug_units, __ATOMIC_ACQUIRE);
        u; u = u->next)
     for (size_t i = 0; i < u->nfuncs; i++)
-      if (u->funcs[i]->vtable == vt)
+      if (u->funcs[i]->vtable == vt ||
+          (vt->name && u->funcs[i]->name == vt->name))
         return u->funcs[i];
   return NULL;
 }

@@ -30,15 +30,20 @@ void ac__runq_free(ac__runq_t *q) {
 
 int ac__runq_grow(ac__runq_t *q) {
   uint32_t cap = q->mask + 1, len = q->tail - q->head;
-  uintptr_t *nb = ac__big_alloc(2 * (size_t)cap * sizeof *nb);
+  uint32_t at = q->head & q->mask;
+  /* The entries keep their places in a ring twice as large, and those
+   * that had wrapped to its start move behind the old end: a mapped
+   * ring grows by mremap, without copying or touching again the pages
+   * it had (a burst of spawns, W1: 256 entries to a million). */
+  uintptr_t *nb = ac__big_realloc(q->buf, cap * sizeof *nb,
+                                  2 * (size_t)cap * sizeof *nb);
   if (!nb)
     return -1;
-  for (uint32_t i = 0; i < len; i++)
-    nb[i] = q->buf[(q->head + i) & q->mask];
-  ac__big_free(q->buf, cap * sizeof *q->buf);
+  if (at + len > cap)
+    memcpy(nb + cap, nb, (size_t)(at + len - cap) * sizeof *nb);
   q->buf = nb;
-  q->head = 0;
-  q->tail = len;
+  q->head = at;
+  q->tail = at + len;
   q->mask = 2 * cap - 1;
   return 0;
 }

@@ -26,7 +26,9 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
   s->flavor = flavor;
   s->nworkers = n;
   s->locked_queues = n > 1;
-  s->workers = calloc(n, sizeof *s->workers);
+  s->workers = aligned_alloc(_Alignof(ac__worker_t), n * sizeof *s->workers);
+  if (s->workers)
+    memset(s->workers, 0, n * sizeof *s->workers);
   if (!s->workers || ac__slab_init(s) != 0 || ac__runq_init(&s->inject) != 0)
     goto fail;
   for (uint32_t i = 0; i < n; i++) {
@@ -51,6 +53,7 @@ fail:
 }
 
 void ac__sched_destroy(ac__sched_t *s) {
+  ac__joinw_destroy(&s->joinw); /* empty by now (task.c, rule 3) */
   for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
     ac__runq_free(&s->workers[i].q);
   ac__slab_destroy(s);
@@ -264,14 +267,40 @@ static bool runq_room(ac__runq_t *q, uint32_t n) {
   return true;
 }
 
+/* A whole batch moves between the ring and a worker's private arrays
+ * with one fixed-size copy when the ring does not wrap there (the common
+ * case of W2b multi-thread: eight yields, one lock hold, two copies),
+ * else entry by entry. */
+static inline void ring_put(ac__runq_t *q, const uintptr_t *src, uint32_t n) {
+  uint32_t at = q->tail & q->mask;
+  if (n == AC__BATCH && at + AC__BATCH <= q->mask + 1)
+    memcpy(&q->buf[at], src, AC__BATCH * sizeof *src);
+  else
+    for (uint32_t i = 0; i < n; i++)
+      q->buf[(q->tail + i) & q->mask] = src[i];
+  q->tail += n;
+}
+static inline void ring_take(ac__runq_t *q, uintptr_t *dst, uint32_t n) {
+  uint32_t at = q->head & q->mask;
+  if (n == AC__BATCH && at + AC__BATCH <= q->mask + 1)
+    memcpy(dst, &q->buf[at], AC__BATCH * sizeof *dst);
+  else
+    for (uint32_t i = 0; i < n; i++)
+      dst[i] = q->buf[(q->head + i) & q->mask];
+  q->head += n;
+}
+
 /* Under q's lock, room made: the batch goes back to q's head, yq to its
  * tail, and e (if any) behind them. */
 static void priv_return_locked(ac__worker_t *w, uintptr_t e) {
   ac__runq_t *q = &w->q;
   while (w->blen > w->bhead)
     q->buf[--q->head & q->mask] = w->batch[--w->blen];
-  for (uint32_t i = 0; i < w->ylen; i++)
-    q->buf[q->tail++ & q->mask] = w->yq[i];
+  if (e && w->ylen < AC__BATCH) { /* behind yq: one copy for both */
+    w->yq[w->ylen++] = e;
+    e = 0;
+  }
+  ring_put(q, w->yq, w->ylen);
   if (e)
     q->buf[q->tail++ & q->mask] = e;
   w->bhead = w->blen = w->ylen = w->priv = 0;
@@ -296,9 +325,8 @@ static __attribute__((noinline)) uintptr_t refill(ac__worker_t *w, uintptr_t e,
   uint32_t n = q->tail - q->head;
   if (n > max)
     n = max;
-  uintptr_t first = n ? q->buf[q->head++ & q->mask] : 0;
-  for (uint32_t i = 1; i < n; i++)
-    w->batch[i] = q->buf[q->head++ & q->mask];
+  ring_take(q, w->batch, n); /* the first runs now, batch[1..n) after */
+  uintptr_t first = n ? w->batch[0] : 0;
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
   ac__spin_unlock(&q->lock);
   w->bhead = 1;
@@ -378,7 +406,9 @@ requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
   w->streak = 0; /* the queue's head: taking it is fair */
   if (!locked)
     return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
-  if (AC_LIKELY(w->bhead < w->blen) && AC_LIKELY(!ac__sched_idle(w->sched))) {
+  /* No look at the idle count here: the loop's top looks before every
+   * poll and gives the private entries back if a worker is idle. */
+  if (AC_LIKELY(w->bhead < w->blen)) {
     w->yq[w->ylen++] = e; /* one out of the batch, one in: priv holds */
     return w->batch[w->bhead++];
   }
@@ -550,6 +580,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
     uint32_t st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
     uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
     bool again; /* it keeps RUNNING and the entry */
+    uintptr_t n = 0;
     if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) |
                     (vtw & AC__VT_SLOW))) {
       again = ac__task_run(t);
@@ -563,6 +594,13 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
        * nothing but w and t stays live across the poll. */
       r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        if (!locked && AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
+          /* A yield on a queue nobody steals from, others waiting: what
+           * lone() and requeue() would find, in one look (W2b). */
+          w->streak = 0;
+          n = ac__runq_rotate(&w->q, e);
+          goto ran;
+        }
         if (lone(w, locked)) /* alone here: poll it again at once */
           goto poll;
         again = true;
@@ -576,7 +614,8 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
         }
       }
     }
-    uintptr_t n = again ? requeue(w, e, locked) : 0;
+    n = again ? requeue(w, e, locked) : 0;
+  ran:
     if (locked) /* only a stealable queue's pushes ask for a notify */
       ac__sched_flush_notify(s);
     /* Next from here, until the tick asks for a look around: then the

@@ -1,7 +1,7 @@
 /*
  * task.c: a spawned future and its one allocation.
  *
- * Layout: [ac_task_t header, 32 bytes][future][big output slot?], in a
+ * Layout: [ac_task_t header, 16 bytes][future][big output slot?], in a
  * slot of the runtime's slab (slab.c), which also tells a task its runtime.  While the
  * future runs, its storage is the future; once it is ready the output is
  * stored over it (the future has been dropped by then), as tokio's task
@@ -19,7 +19,8 @@
  *   COMPLETE       the future is gone (ready or cancelled); never unset.
  *   CANCELLED      abort() was called; whoever polls next drops the future.
  *   JOIN_INTEREST  the join handle still exists.
- *   JOIN_WAKER     join_waker holds the awaiting joiner's waker.
+ *   JOIN_WAKER     the runtime's join-waiter table (join_wait.c) holds
+ *                  the waker of the join awaiting this task.
  *   JOIN_CLAIMED   a join future waits on the handle (see "join handle").
  *   NO_OUTPUT      set with COMPLETE when the future was dropped unfinished.
  *   bits 8..31     reference count.
@@ -35,10 +36,15 @@
  *     allocation.
  *  2. Only the holder of RUNNING touches the future.  RUNNING is handed
  *     over with the queue entry that carries the task.
- *  3. join_waker belongs to the joiner while JOIN_WAKER is clear, and is read
- *     only by the completer while it is set.  The joiner sets the bit with a
- *     CAS that fails once COMPLETE is set, so exactly one side sees the
- *     other.  A waker left in the slot is dropped when the task is freed.
+ *  3. Only the join that claimed the handle adds or replaces the task's
+ *     entry in the join-waiter table, and then sets JOIN_WAKER with a CAS
+ *     that fails once COMPLETE is set (the join then takes its entry back
+ *     itself).  The completer clears JOIN_WAKER in the CAS that sets
+ *     COMPLETE and, if it was set, takes the entry and wakes it; a join
+ *     released while JOIN_WAKER is set takes its entry before it gives
+ *     its reference up.  Both hold a reference while they look, so the
+ *     key (the task's address) cannot be reused by another task then, and
+ *     no entry outlives its task.
  *  4. The output is written before COMPLETE is set (release) and read only
  *     after COMPLETE is seen (acquire), by the join handle.
  */
@@ -61,11 +67,12 @@ void *ac__task_future(ac_task_t *t) {
   return (char *)t + ac__fut_off(ac__task_vt(t));
 }
 
-void *ac__task_output(ac_task_t *t) {
-  char *fut = ac__task_future(t);
-  const ac_future_vtable_t *vt = ac__task_vt(t);
+static inline void *task_output(ac_task_t *t, const ac_future_vtable_t *vt) {
+  char *fut = (char *)t + ac__fut_off(vt);
   return big_output(vt) ? fut + align_up(vt->size, 16) : fut;
 }
+
+void *ac__task_output(ac_task_t *t) { return task_output(t, ac__task_vt(t)); }
 
 size_t ac_task_header_size(void) { return sizeof(ac_task_t); }
 
@@ -86,9 +93,11 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
                            ac__hooks
                        ? AC__VT_SLOW
                        : 0;
+  ac__worker_t *w = ac__tls.worker;
+  bool home = w && w->sched == s;
   if (s->flavor == AC_RT_CURRENT_THREAD) {
     bits |= AC__VT_LOCAL;
-    if (ac__tls.worker && ac__tls.worker->sched == s) {
+    if (home) {
       st = 2 * AC__T_REF_ONE | AC__T_JOIN_INTEREST;
       bits |= AC__VT_QUEUED;
     } else {
@@ -97,9 +106,18 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   }
   __atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
   __atomic_store_n(&t->vtw, (uintptr_t)vt | bits, __ATOMIC_RELAXED);
-  t->join_waker.vtable = NULL;
-  t->join_waker.data = NULL;
-  ac__copy_small(ac__task_future(t), fut, vt->size);
+  ac__copy_small((char *)t + ac__fut_off(vt), fut, vt->size);
+  if (home && !s->locked_queues) {
+    /* A worker whose queue nobody steals from spawns (W1): what
+     * sched.c's enqueue does then, without its calls: the free run-next
+     * slot if a task is running, else the queue (no lock, no notify). */
+    if (!w->next && ac__tls.running) {
+      w->next = (uintptr_t)t;
+      return t;
+    }
+    if (AC_LIKELY(ac__runq_push(&w->q, (uintptr_t)t) == 0))
+      return t;
+  }
   if (AC_UNLIKELY(ac__sched_spawn(s, t) != 0)) {
     /* No run queue could grow to take it: the spawn fails (the future is
      * still the caller's, never started) instead of aborting. */
@@ -111,11 +129,7 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   return t;
 }
 
-static void dealloc(ac_task_t *t) {
-  if (t->join_waker.vtable)
-    ac_waker_drop(t->join_waker);
-  ac__slab_free(t);
-}
+static void dealloc(ac_task_t *t) { ac__slab_free(t); }
 
 static void unref_n(ac_task_t *t, uint32_t n) {
   uint32_t prev = __atomic_fetch_sub(&t->state, n * AC__T_REF_ONE,
@@ -132,17 +146,30 @@ void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
  * wake the joiner, release the runtime's and the caller's references (a
  * local task's caller, its queue entry, holds none). */
 static void complete(ac_task_t *t, bool no_output) {
-  ac__slab_count_finished(ac__task_sched(t));
+  ac__sched_t *s = ac__task_sched(t);
+  ac__slab_count_finished(s);
+  uint32_t n = ac__task_local(t) ? 1 : 2; /* the references we give up */
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
-    nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED)) | AC__T_COMPLETE;
+    nw = (st & ~(AC__T_RUNNING | AC__T_NOTIFIED | AC__T_JOIN_WAKER)) |
+         AC__T_COMPLETE;
     if (no_output)
       nw |= NO_OUTPUT;
+    /* Without a join to wake, the references go in the same step: one
+     * atomic operation per completion, not two (W1). */
+    if (AC_LIKELY(!(st & AC__T_JOIN_WAKER)))
+      nw -= n * AC__T_REF_ONE;
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if ((st & AC__T_JOIN_INTEREST) && (st & AC__T_JOIN_WAKER))
-    ac_waker_wake_by_ref(&t->join_waker);
-  unref_n(t, ac__task_local(t) ? 1 : 2);
+  if (AC_LIKELY(!(st & AC__T_JOIN_WAKER))) {
+    if (AC__T_REFS(nw) == 0)
+      dealloc(t);
+    return;
+  }
+  ac_waker_t w;
+  if (ac__joinw_take(&s->joinw, t, &w))
+    ac_waker_wake(w); /* rule 3; the runtime's reference is still ours */
+  unref_n(t, n);
 }
 
 static void cancel(ac_task_t *t) {
@@ -309,9 +336,17 @@ static int stale(const char *op) {
  * handle still names the task: 0, or -EBADF.  `claimed`: the caller is
  * the join future that claimed the handle (others must not release a
  * claimed one). */
-static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
-                          const char *op) {
+__attribute__((noinline)) static int release_handle(ac_task_t *t, uint32_t gen,
+                                                    bool claimed,
+                                                    const char *op) {
   uint64_t w = __atomic_load_n(&t->word, __ATOMIC_RELAXED), nw;
+  if (claimed && live(w, gen) && (W_STATE(w) & AC__T_JOIN_WAKER)) {
+    /* A waiting join goes: its entry first, while our reference keeps
+     * the task (rule 3).  The completer may take it meanwhile. */
+    ac_waker_t old;
+    if (ac__joinw_take(&ac__task_sched(t)->joinw, t, &old))
+      ac_waker_drop(old);
+  }
   do {
     if (!live(w, gen))
       return stale(op);
@@ -319,7 +354,8 @@ static int release_handle(ac_task_t *t, uint32_t gen, bool claimed,
       return ac__misuse(-EINVAL, "a task handle awaited by a join was "
                                  "joined again or detached");
     nw = w - AC__T_REF_ONE;
-    nw &= ~(uint64_t)(AC__T_JOIN_INTEREST | AC__T_JOIN_CLAIMED);
+    nw &= ~(uint64_t)(AC__T_JOIN_INTEREST | AC__T_JOIN_CLAIMED |
+                      AC__T_JOIN_WAKER);
   } while (!__atomic_compare_exchange_n(&t->word, &w, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   if (AC__T_REFS(W_STATE(w)) == 1)
@@ -400,8 +436,9 @@ ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
       AC__T_JOIN_INTEREST | AC__T_COMPLETE | AC__T_JOIN_CLAIMED;
   if (AC_LIKELY(W_GEN(w) == gen &&
                 (st & mask) == (AC__T_JOIN_INTEREST | AC__T_COMPLETE))) {
-    if (out && ac__task_vt(t)->out_size)
-      ac__copy_small(out, ac__task_output(t), ac__task_vt(t)->out_size);
+    const ac_future_vtable_t *vt = ac__task_vt(t);
+    if (out && vt->out_size)
+      ac__copy_small(out, task_output(t, vt), vt->out_size);
     uint64_t nw = (w - AC__T_REF_ONE) & ~(uint64_t)AC__T_JOIN_INTEREST;
     if (AC_UNLIKELY(!__atomic_compare_exchange_n(&t->word, &w, nw, false,
                                                  __ATOMIC_ACQ_REL,
@@ -410,15 +447,17 @@ ac_poll_t ac_join_poll(ac_join_t *j, ac_context_t *cx, void *out) {
       int rc = release_handle(t, gen, false, "join");
       return rc ? join_fail(j, rc) : join_done(j, st);
     }
-    if (AC__T_REFS(st) == 1)
+    join_done(j, st);
+    if (AC__T_REFS(st) == 1) /* last: nothing of j or st is live after */
       dealloc(t);
-    return join_done(j, st);
+    return AC_POLL_READY;
   }
   return join_wait(j, cx, out, t, gen, w);
 }
 
-static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
-                           ac_task_t *t, uint32_t gen, uint64_t w) {
+__attribute__((noinline)) static ac_poll_t
+join_wait(ac_join_t *j, ac_context_t *cx, void *out, ac_task_t *t,
+          uint32_t gen, uint64_t w) {
   if (AC_UNLIKELY(!live(w, gen)))
     return join_fail(j, stale("join"));
   if (AC_UNLIKELY((W_STATE(w) & AC__T_JOIN_CLAIMED) &&
@@ -436,23 +475,26 @@ static ac_poll_t join_wait(ac_join_t *j, ac_context_t *cx, void *out,
   /* Claimed: the handle's reference keeps the task (and its generation)
    * until this join releases it; the state word alone will do. */
   uint32_t st = W_STATE(w);
+  ac__joinw_t *jw = &ac__task_sched(t)->joinw;
   if (st & AC__T_JOIN_WAKER) {
-    if (ac_waker_will_wake(&t->join_waker, cx->waker))
+    /* Waiting already (rule 3): the entry wakes cx's waker from now on,
+     * unless the completer took it, which it does after COMPLETE. */
+    if (ac__joinw_refresh(jw, t, cx->waker))
       return AC_POLL_PENDING;
-    /* Take the slot back (rule 3) to replace the waker. */
-    do {
-      if (st & AC__T_COMPLETE)
-        return join_ready(j, t, gen, st, out);
-    } while (!__atomic_compare_exchange_n(&t->state, &st,
-                                          st & ~AC__T_JOIN_WAKER, true,
-                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+    return join_ready(j, t, gen, st, out);
   }
-  if (t->join_waker.vtable)
-    ac_waker_drop(t->join_waker);
-  t->join_waker = ac_waker_clone(cx->waker);
+  if (AC_UNLIKELY(ac__joinw_put(jw, t, cx->waker) != 0)) {
+    ac_waker_wake_by_ref(cx->waker); /* no memory for the entry: look */
+    return AC_POLL_PENDING;          /* again at the next poll */
+  }
   do {
-    if (st & AC__T_COMPLETE)
+    if (st & AC__T_COMPLETE) { /* finished meanwhile: the entry is ours */
+      ac_waker_t old;
+      if (ac__joinw_take(jw, t, &old))
+        ac_waker_drop(old);
       return join_ready(j, t, gen, st, out);
+    }
   } while (!__atomic_compare_exchange_n(&t->state, &st,
                                         st | AC__T_JOIN_WAKER, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));

@@ -240,3 +240,72 @@ Test(yield, a_task_yielding_alone_lets_a_remote_spawn_run) {
     t_close_clean(rt);
   }
 }
+
+/* Yielders on a current-thread runtime take turns in queue order: each
+ * yield sends its task behind the others (one rotation of the ring, done
+ * inline by the run loop) and the head runs next.  Each logs its id at
+ * every poll; three of them yielding four times log 0 1 2 0 1 2 ...
+ * (spawned from the block_on task: the first goes to the run-next slot,
+ * the others to the queue, so 0 runs first). */
+enum { RR_TASKS = 3, RR_YIELDS = 4 };
+typedef struct rr_log {
+  int ids[RR_TASKS * (RR_YIELDS + 1)];
+  int n;
+} rr_log_t;
+typedef struct rr_yielder {
+  int id, left;
+  rr_log_t *log;
+} rr_yielder_t;
+static ac_poll_t rr_yielder_poll(void *self, ac_context_t *cx, void *out) {
+  rr_yielder_t *y = self;
+  y->log->ids[y->log->n++] = y->id;
+  if (y->left-- == 0)
+    return AC_POLL_READY;
+  ac_yield_t yl = ac_yield_now();
+  (void)ac_yield_poll(&yl, cx, out);
+  return AC_POLL_PENDING;
+}
+static void rr_yielder_drop(void *self) { (void)self; }
+static const ac_future_vtable_t rr_yielder_vtable = {
+    rr_yielder_poll, rr_yielder_drop, sizeof(rr_yielder_t),
+    _Alignof(rr_yielder_t), 0, "rr_yielder"};
+
+typedef struct rr_main {
+  int state, i;
+  rr_log_t *log;
+  ac_join_t joins[RR_TASKS];
+} rr_main_t;
+static ac_poll_t rr_main_poll(void *self, ac_context_t *cx, void *out) {
+  rr_main_t *m = self;
+  (void)out;
+  if (m->state == 0) {
+    for (int i = 0; i < RR_TASKS; i++) {
+      rr_yielder_t y = {i, RR_YIELDS, m->log};
+      m->joins[i] = ac_task_join(ac_spawn_raw(&rr_yielder_vtable, &y));
+    }
+    m->state = 1;
+  }
+  for (; m->i < RR_TASKS; m->i++) {
+    if (ac_join_poll(&m->joins[m->i], cx, NULL) == AC_POLL_PENDING)
+      return AC_POLL_PENDING;
+    ac_join_drop(&m->joins[m->i]);
+  }
+  return AC_POLL_READY;
+}
+static void rr_main_drop(void *self) { (void)self; }
+static const ac_future_vtable_t rr_main_vtable = {
+    rr_main_poll, rr_main_drop, sizeof(rr_main_t), _Alignof(rr_main_t), 0,
+    "rr_main"};
+
+Test(yield, yielders_take_turns_in_queue_order) {
+  rr_log_t log;
+  memset(&log, 0, sizeof log);
+  rr_main_t m;
+  memset(&m, 0, sizeof m);
+  m.log = &log;
+  cr_assert_eq(t_run(AC_RT_CURRENT_THREAD, &rr_main_vtable, &m, NULL), 0);
+  cr_assert_eq(log.n, RR_TASKS * (RR_YIELDS + 1));
+  for (int k = 0; k < log.n; k++)
+    cr_assert_eq(log.ids[k], k % RR_TASKS, "poll %d ran task %d", k,
+                 log.ids[k]);
+}

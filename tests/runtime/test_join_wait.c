@@ -1,0 +1,236 @@
+/*
+ * test_join_wait.c: joins that wait leave their wakers in the runtime's
+ * join-waiter table (join_wait.c), not in the task header: each is woken
+ * once, a replaced or dropped waker is released at once, and no entry
+ * outlives its task (a reused slot starts without one).
+ */
+#include "harness.h"
+
+#include "../../runtime/src/internal.h"
+
+static size_t waiting_joins(ac_runtime_t *rt) {
+  return ac__joinw_len(&((struct ac_runtime *)rt)->sched.joinw);
+}
+
+/* Runs the runtime for about ms milliseconds. */
+static void run_for(ac_runtime_t *rt, int ms) {
+  t_sleeper_t s = t_sleeper((uint64_t)ms, 0, NULL);
+  cr_assert_eq(ac_runtime_block_on(rt, &t_sleeper_vtable, &s, NULL), 0);
+}
+
+Test(join_wait, a_waiting_join_is_woken_once_and_its_entry_goes) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    t_sleeper_t sl = t_sleeper(20, 7, NULL);
+    ac_join_t j = ac_task_join(ac_runtime_spawn(rt, &t_sleeper_vtable, &sl));
+    t_wake_count_t a = {0, 0};
+    ac_waker_t wa = t_counting_waker(&a);
+    ac_context_t cx = {&wa};
+    int v = -1;
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_PENDING);
+    cr_assert_eq(t_load(&a.refs), 1); /* the table's clone */
+    cr_assert_eq(waiting_joins(rt), 1);
+    /* Polled again with the same waker: no second entry, no clone. */
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_PENDING);
+    cr_assert_eq(t_load(&a.refs), 1);
+    run_for(rt, 60);
+    cr_assert_eq(t_load(&a.wakes), 1);
+    cr_assert_eq(t_load(&a.refs), 0); /* woken by value: the clone went */
+    cr_assert_eq(waiting_joins(rt), 0);
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_READY);
+    cr_assert_eq(ac_join_status(&j), 0);
+    cr_assert_eq(v, 7);
+    t_close_clean(rt);
+  }
+}
+
+Test(join_wait, a_join_polled_with_another_waker_wakes_only_that_one) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    t_sleeper_t sl = t_sleeper(20, 3, NULL);
+    ac_join_t j = ac_task_join(ac_runtime_spawn(rt, &t_sleeper_vtable, &sl));
+    t_wake_count_t a = {0, 0}, b = {0, 0};
+    ac_waker_t wa = t_counting_waker(&a), wb = t_counting_waker(&b);
+    ac_context_t ca = {&wa}, cb = {&wb};
+    int v = -1;
+    cr_assert_eq(ac_join_poll(&j, &ca, &v), AC_POLL_PENDING);
+    cr_assert_eq(ac_join_poll(&j, &cb, &v), AC_POLL_PENDING);
+    cr_assert_eq(t_load(&a.refs), 0, "the replaced waker is released");
+    cr_assert_eq(t_load(&b.refs), 1);
+    cr_assert_eq(waiting_joins(rt), 1);
+    run_for(rt, 60);
+    cr_assert_eq(t_load(&a.wakes), 0);
+    cr_assert_eq(t_load(&b.wakes), 1);
+    cr_assert_eq(ac_join_poll(&j, &cb, &v), AC_POLL_READY);
+    cr_assert_eq(v, 3);
+    cr_assert_eq(t_load(&b.refs), 0);
+    t_close_clean(rt);
+  }
+}
+
+Test(join_wait, a_join_dropped_while_waiting_releases_its_waker) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    int drops = 0;
+    t_sleeper_t sl = t_sleeper(20, 3, &drops);
+    ac_join_t j = ac_task_join(ac_runtime_spawn(rt, &t_sleeper_vtable, &sl));
+    t_wake_count_t a = {0, 0};
+    ac_waker_t wa = t_counting_waker(&a);
+    ac_context_t cx = {&wa};
+    int v;
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_PENDING);
+    cr_assert_eq(t_load(&a.refs), 1);
+    ac_join_drop(&j); /* the task runs on, detached */
+    cr_assert_eq(t_load(&a.refs), 0);
+    cr_assert_eq(waiting_joins(rt), 0);
+    run_for(rt, 60);
+    cr_assert_eq(t_load(&a.wakes), 0);
+    cr_assert_eq(t_load(&drops), 1);
+    t_close_clean(rt);
+  }
+}
+
+Test(join_wait, an_abort_wakes_the_waiting_join_with_ecanceled) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    t_forever_t fe = {NULL};
+    ac_task_t *t = ac_runtime_spawn(rt, &t_forever_vtable, &fe);
+    ac_join_t j = ac_task_join(t);
+    t_wake_count_t a = {0, 0};
+    ac_waker_t wa = t_counting_waker(&a);
+    ac_context_t cx = {&wa};
+    int v = 5;
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_PENDING);
+    cr_assert_eq(ac_task_abort(t), 0);
+    run_for(rt, 20);
+    cr_assert_eq(t_load(&a.wakes), 1);
+    cr_assert_eq(waiting_joins(rt), 0);
+    cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_READY);
+    cr_assert_eq(ac_join_status(&j), AC_ECANCELED);
+    t_close_clean(rt);
+  }
+}
+
+/* A task's slot is reused by the next spawn: had an entry outlived its
+ * task, the next task's completion would wake a stale waker, or its join
+ * would find the entry and not register its own. */
+Test(join_wait, a_reused_slot_starts_without_a_join_waker) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    t_wake_count_t c[40];
+    for (int i = 0; i < 40; i++) {
+      c[i] = (t_wake_count_t){0, 0};
+      t_sleeper_t sl = t_sleeper(1, i, NULL);
+      ac_join_t j =
+          ac_task_join(ac_runtime_spawn(rt, &t_sleeper_vtable, &sl));
+      ac_waker_t w = t_counting_waker(&c[i]);
+      ac_context_t cx = {&w};
+      int v = -1;
+      cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_PENDING);
+      run_for(rt, 5);
+      cr_assert_eq(t_load(&c[i].wakes), 1, "task %d", i);
+      cr_assert_eq(ac_join_poll(&j, &cx, &v), AC_POLL_READY);
+      cr_assert_eq(v, i);
+    }
+    for (int i = 0; i < 40; i++) {
+      cr_assert_eq(t_load(&c[i].wakes), 1, "task %d woken again", i);
+      cr_assert_eq(t_load(&c[i].refs), 0);
+    }
+    t_close_clean(rt);
+  }
+}
+
+/* joiner: awaits the join of one task and outputs its int. */
+typedef struct joiner {
+  ac_join_t join;
+  size_t *max_waiting;
+  ac_runtime_t *rt;
+} joiner_t;
+
+static ac_poll_t joiner_poll(void *self, ac_context_t *cx, void *out) {
+  joiner_t *jn = self;
+  ac_poll_t r = ac_join_poll(&jn->join, cx, out);
+  if (r == AC_POLL_PENDING) {
+    size_t n = waiting_joins(jn->rt), m;
+    while ((m = __atomic_load_n(jn->max_waiting, __ATOMIC_RELAXED)) < n &&
+           !__atomic_compare_exchange_n(jn->max_waiting, &m, n, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+      ;
+  } else {
+    cr_assert_eq(ac_join_status(&jn->join), 0);
+  }
+  return r;
+}
+static void joiner_drop(void *self) { ac_join_drop(&((joiner_t *)self)->join); }
+static const ac_future_vtable_t joiner_vtable = {
+    joiner_poll, joiner_drop, sizeof(joiner_t), _Alignof(joiner_t),
+    sizeof(int), "joiner"};
+
+/* Many joins wait at once: the table grows past its first size, every
+ * join gets its own task's output, and it empties (and shrinks) again. */
+Test(join_wait, a_thousand_joins_wait_at_once) {
+  enum { N = 1000 };
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    size_t max_waiting = 0;
+    static ac_task_t *joiners[N];
+    for (int i = 0; i < N; i++) {
+      t_sleeper_t sl = t_sleeper(30, i, NULL);
+      joiner_t jn = {ac_task_join(ac_runtime_spawn(rt, &t_sleeper_vtable, &sl)),
+                     &max_waiting, rt};
+      joiners[i] = ac_runtime_spawn(rt, &joiner_vtable, &jn);
+      cr_assert_not_null(joiners[i]);
+    }
+    run_for(rt, 10);
+    long sum = 0;
+    for (int i = 0; i < N; i++) {
+      ac_join_t j = ac_task_join(joiners[i]);
+      t_await_t a = {&ac_join_vtable, &j};
+      int out[16] = {-1}; /* t_await's output is up to 64 bytes */
+      cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, out), 0);
+      cr_assert_eq(out[0], i);
+      sum += out[0];
+    }
+    cr_assert_eq(sum, (long)N * (N - 1) / 2);
+    cr_assert_geq(__atomic_load_n(&max_waiting, __ATOMIC_RELAXED), N / 2);
+    cr_assert_eq(waiting_joins(rt), 0);
+    struct ac_runtime *r = (struct ac_runtime *)rt;
+    cr_assert_leq(r->sched.joinw.mask + 1, 64, "the table shrank again");
+    t_close_clean(rt);
+  }
+}
+
+/* Joins racing their tasks' completion on two workers (for TSan above
+ * all): each joiner is spawned right after its task, which yields 0-3
+ * times, so some joins find the task finished and some register while it
+ * runs on the other worker (the completer takes the entry).  The window
+ * where a join adds its entry just as the task completes (its CAS fails
+ * and it takes the entry back) is a few instructions wide and is not
+ * forced here.  Every output arrives once, and no entry is left. */
+Test(join_wait, joins_racing_their_tasks_lose_nothing) {
+  enum { N = 2000 };
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    size_t max_waiting = 0;
+    static ac_task_t *joiners[N];
+    for (int i = 0; i < N; i++) {
+      t_counter_t c = t_counter(i % 4, i, NULL, NULL);
+      joiner_t jn = {ac_task_join(ac_runtime_spawn(rt, &t_counter_vtable, &c)),
+                     &max_waiting, rt};
+      joiners[i] = ac_runtime_spawn(rt, &joiner_vtable, &jn);
+      cr_assert_not_null(joiners[i]);
+    }
+    long sum = 0;
+    for (int i = 0; i < N; i++) {
+      ac_join_t j = ac_task_join(joiners[i]);
+      t_await_t a = {&ac_join_vtable, &j};
+      int out[16] = {-1};
+      cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, out), 0);
+      cr_assert_eq(out[0], i);
+      sum += out[0];
+    }
+    cr_assert_eq(sum, (long)N * (N - 1) / 2);
+    cr_assert_eq(waiting_joins(rt), 0);
+    t_close_clean(rt);
+  }
+}

@@ -1,0 +1,48 @@
+/* A debug table does not point at its function's vtable: the vtable's
+   name is the table's own name pointer (f__name), which ac_debug_find
+   matches.  So the table keeps no vtable, and through it no poll or drop,
+   in the object: a function returning by value that is only awaited in
+   place has no f__poll wrapper once compiled (emit_debug.c, ac.h,
+   docs/lowering.md §4 "The C compiler's time"). */
+#include "lower_run.h"
+
+static const char src[] =
+    "static async long leaf(long x) { return await tick(x) + 1; }\n"
+    "static async long spawned(long x) { return await tick(x) * 2; }\n"
+    "async int test_main(void) { return (int)await leaf(3); }\n"
+    "#ifndef __ACC__\n"
+    "#include <assert.h>\n"
+    "int lr_find(void);\n"
+    "int lr_find(void) {\n"
+    "  const ac_debug_func_t *t = ac_debug_find(&spawned__vtable);\n"
+    "  return t == &spawned__debug && t->vtable == 0 &&\n"
+    "         spawned__vtable.name == spawned__debug.name &&\n"
+    "         ac_debug_find(&ac_yield_vtable) == 0;\n"
+    "}\n"
+    "#endif\n";
+
+Test(debug_name, a_table_keeps_no_vtable_alive) {
+  const char *dir = lr_dir();
+  const char *c = xformat("%s/debug_name.c", dir);
+  lr_write(c, lr_translate("debug_name", src, EMIT_C));
+  const char *o = xformat("%s/debug_name.o", dir);
+  cr_assert_eq(system(xformat("cc -std=c11 -O1 -Wall -Wextra -Werror -I%s "
+                              "-c -o %s %s", ACC_RUNTIME_INCLUDE, o, c)), 0);
+  char *syms = lr_shell(xformat("nm %s", o));
+  cr_assert(strstr(syms, " leaf__run\n"), "%s", syms);
+  cr_assert(!strstr(syms, " leaf__poll\n"), "%s", syms);
+  cr_assert(!strstr(syms, " leaf__vtable\n"), "%s", syms);
+  /* the table finds its function from a vtable in use */
+  const char *bin = xformat("%s/debug_name", dir);
+  const char *main_c = xformat("%s/debug_name_main.c", dir);
+  lr_write(main_c, "int lr_find(void);\n"
+                   "int main(void) { return !lr_find(); }\n");
+  const char *o2 = xformat("%s/debug_name_renamed.o", dir);
+  const char *san = getenv("SAN") ? getenv("SAN") : ""; /* libacrt's */
+  cr_assert_eq(system(xformat("cc -std=c11 %s -I%s -Dmain=lr_driver_main -c "
+                              "-o %s %s", san, ACC_RUNTIME_INCLUDE, o2, c)), 0);
+  cr_assert_eq(system(xformat("cc -std=c11 %s -o %s %s %s %s/libacrt.a "
+                              "-lpthread", san, bin, o2, main_c,
+                              ACC_RUNTIME_LIB)), 0);
+  cr_assert_eq(system(bin), 0, "ac_debug_find did not find the table");
+}
