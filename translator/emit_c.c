@@ -360,6 +360,16 @@ static const char *mark_at(Emit *E, size_t off) {
  *     g__init(&ac__F->ac__c1, ac__F->x_2); ac__F->ac__state = 1;
  *   ac__s1: if (g__poll(&ac__F->ac__c1, ac__cx, &ac__F->ac__t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
  */
+/* An await of a function of this file without an await of its own: its
+   first poll runs its body to the end, so the frame never stops at this
+   site, and the site needs no resumption label nor a case in the entry
+   switch (each is a join of the body's flow for the C compiler: on one
+   function with 10,000 such awaits most of gcc's value numbering). */
+static bool never_pending(Site *s) {
+  AsyncFunc *g = s->kind == CH_FRAME ? s->child->frame : NULL;
+  return g && !g->sites.len && !g->on_cycle;
+}
+
 static void await_seq(Emit *E, Site *s) {
   out(E, "%s/* state %d %s: await %s, line %d */\n",
       mark_at(E, s->await->begin), s->state,
@@ -385,8 +395,9 @@ static void await_seq(Emit *E, Site *s) {
         s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
         g->name, emit_child_ref(s), s->child->name, body_return(E->fn, false));
   else
-    out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
-        "return %s;\n", s->state, s->poll, emit_child_ref(s),
+    out(E, "%sif (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
+        "return %s;\n", never_pending(s) ? "" : xformat("ac__s%d: ",
+        s->state), s->poll, emit_child_ref(s),
         s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0",
         body_return(E->fn, false));
   if (s->kind == CH_LEAF)
@@ -713,8 +724,9 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
         nhot ? "ac__at" : "ac__F->ac__state");
     for (int i = 0; i < fn->sites.len; i++) {
       Site *s = fn->sites.items[i];
-      out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state, s->state,
-          s->line);
+      if (!never_pending(s))
+        out(E, "case %d:\n  goto ac__s%d; /* line %d */\n", s->state,
+            s->state, s->line);
     }
     for (int k = 0; k < nhot; k++)
       out(E, "case %d:\n  goto ac__x%d;\n", hot_exit(fn, k), k);

@@ -145,7 +145,8 @@ void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
 /* The future is gone (dropped after ready, or cancelled): publish COMPLETE,
  * wake the joiner, release the runtime's and the caller's references (a
  * local task's caller, its queue entry, holds none). */
-static void complete(ac_task_t *t, bool no_output) {
+static inline __attribute__((always_inline)) void complete(ac_task_t *t,
+                                                         bool no_output) {
   ac__sched_t *s = ac__task_sched(t);
   ac__slab_count_finished(s);
   uint32_t n = ac__task_local(t) ? 1 : 2; /* the references we give up */
