@@ -576,18 +576,46 @@ typedef struct ac_io {
   const void *addr;
   uint32_t addrlen;
   uint32_t op;     /* ac_io_op_t */
-  uint32_t started; /* connect issued */
+  uint32_t started; /* connect issued; AC__IO_WAITING: a waker stored */
 } ac_io_t;
-ac_io_t ac_read(ac_fd_t *f, void *buf, size_t len);
-ac_io_t ac_write(ac_fd_t *f, const void *buf, size_t len);
+#define AC__IO_WAITING 4u
+/* The constructors and the drop of a future that is not waiting (every
+ * finished one) are inline: a generated poll builds the future in its
+ * frame, and drops it after each await, without a call. */
+static inline ac_io_t ac__io(ac_fd_t *f, uint32_t op, void *buf, size_t len) {
+  ac_io_t io = {f, buf, len, 0, 0, op, 0};
+  return io;
+}
+static inline ac_io_t ac_read(ac_fd_t *f, void *buf, size_t len) {
+  return ac__io(f, AC__IO_READ, buf, len);
+}
+static inline ac_io_t ac_write(ac_fd_t *f, const void *buf, size_t len) {
+  return ac__io(f, AC__IO_WRITE, (void *)buf, len);
+}
 /* out: the accepted fd (non-blocking, close-on-exec, not registered). */
-ac_io_t ac_accept(ac_fd_t *listener);
+static inline ac_io_t ac_accept(ac_fd_t *listener) {
+  return ac__io(listener, AC__IO_ACCEPT, 0, 0);
+}
 /* addr: a struct sockaddr of addrlen bytes, read at the first poll. */
-ac_io_t ac_connect(ac_fd_t *f, const void *addr, uint32_t addrlen);
-ac_io_t ac_readable(ac_fd_t *f);
-ac_io_t ac_writable(ac_fd_t *f);
+static inline ac_io_t ac_connect(ac_fd_t *f, const void *addr,
+                                 uint32_t addrlen) {
+  ac_io_t io = ac__io(f, AC__IO_CONNECT, 0, 0);
+  io.addr = addr;
+  io.addrlen = addrlen;
+  return io;
+}
+static inline ac_io_t ac_readable(ac_fd_t *f) {
+  return ac__io(f, AC__IO_READABLE, 0, 0);
+}
+static inline ac_io_t ac_writable(ac_fd_t *f) {
+  return ac__io(f, AC__IO_WRITABLE, 0, 0);
+}
 ac_poll_t ac_io_poll(ac_io_t *self, ac_context_t *cx, long *out);
-void ac_io_drop(ac_io_t *self);
+void ac__io_drop_waiting(ac_io_t *self);
+static inline void ac_io_drop(ac_io_t *self) {
+  if (self->started & AC__IO_WAITING)
+    ac__io_drop_waiting(self);
+}
 extern const ac_future_vtable_t ac_io_vtable;
 
 /* ==== cleanup helpers, for __attribute__((cleanup(...))) ====

@@ -38,6 +38,13 @@
 #define AC__TSAN 1
 #endif
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#define AC__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AC__ASAN 1
+#endif
+#endif
 static inline void ac__fence(void) {
 #ifdef AC__TSAN
   static int dummy;
@@ -880,26 +887,48 @@ AC_INTERNAL void ac__reactor_free_closed(ac__driver_t *d);
 
 /* The reactor's per-fd state; io.c waits on it. */
 /* READ_CLOSED and WRITE_CLOSED are sticky: after a hang-up or an error
- * no edge follows, so io.c's drained() never clears readiness then. */
-enum {
-  AC__READABLE = 1,
-  AC__WRITABLE = 2,
-  AC__READ_CLOSED = 4,
-  AC__WRITE_CLOSED = 8
-};
+ * no edge follows, so io.c never takes that direction for drained then. */
+enum { AC__READ_CLOSED = 1, AC__WRITE_CLOSED = 2 };
+/* One direction of an fd (0 in: read, accept, readable; 1 out).  `tick`
+ * counts that direction's readiness events (the reactor bumps it under
+ * the lock, release); the direction's future stores in `seen` the tick at
+ * which it found the fd not ready (EAGAIN, or a short read or write that
+ * drained it).  So the direction is ready exactly while tick != seen, and
+ * finding it drained is one plain store (io.c says why that is safe). */
+typedef struct ac__fd_dir {
+  uint64_t tick;    /* atomic: written under the lock */
+  uint64_t seen;    /* atomic: written by the direction's future */
+  ac_waker_t waker; /* written under the lock; kept after a wake */
+} ac__fd_dir_t;
 struct ac_fd {
   ac__obj_t hdr;    /* a checked object (handle.c) */
   int fd;
   bool is_socket;   /* writes use send(MSG_NOSIGNAL); others mask SIGPIPE */
-  uint32_t ready;   /* AC__READABLE | AC__WRITABLE | ..._CLOSED, under lock */
-  uint32_t tick;    /* bumped on every readiness event, under lock */
-  ac__spin_t lock;
-  bool short_drains; /* stream socket or pipe: see io.c's drained() */
-  ac_waker_t reader, writer;
+  bool short_drains; /* stream socket or pipe: see io.c */
+  bool one_thread;  /* of a current-thread runtime: the lock is biased */
+  uint32_t closed;  /* atomic: AC__READ_CLOSED | AC__WRITE_CLOSED */
+  ac__spin_t lock;  /* taken through the bias: ac__fd_lock */
+  ac__bias_t bias;
+  ac__fd_dir_t dir[2];
   ac__driver_t *driver;
   struct ac_fd *next_free;
   struct ac_fd *reg_prev, *reg_next; /* the driver's open fds, free_lock */
 };
+/* io.c: empties a waker slot (under the fd's lock), returns what it held. */
+AC_INTERNAL ac_waker_t ac__fd_slot_take(ac_waker_t *slot);
+/* The fd's lock, biased (bias.c) to the thread of a current-thread
+ * runtime, which then takes it with plain stores; true if so.  Leave with
+ * ac__fd_unlock(f, the same). */
+static inline __attribute__((always_inline)) bool ac__fd_lock(ac_fd_t *f) {
+  if (f->one_thread)
+    return ac__bias_lock(&f->bias, &f->lock);
+  ac__spin_lock(&f->lock);
+  return false;
+}
+static inline __attribute__((always_inline)) void ac__fd_unlock(ac_fd_t *f,
+                                                                 bool own) {
+  ac__bias_unlock(&f->bias, &f->lock, own);
+}
 
 /* ==== entry.c ==== */
 

@@ -1,9 +1,10 @@
 /*
  * reactor_epoll.c: the only user of epoll.  Each registered fd is added once,
  * edge-triggered for read and write, with its ac_fd as the event data.
- * Readiness is remembered in ac_fd.ready and cleared only by io.c after an
- * EAGAIN seen at the same `tick`, so an edge that arrives between a failed
- * read and the waker being stored is never lost.
+ * Each direction of an fd counts its readiness events in a `tick`; io.c
+ * marks the tick at which it found the direction not ready, so an edge
+ * that arrives between a failed read and the waker being stored moves the
+ * tick past the mark and is never lost.
  *
  * A closed ac_fd may still sit in the batch epoll_wait returned, so close
  * only queues it; the driver frees queued ones at the start of its next
@@ -58,9 +59,10 @@ static void unlist(ac__driver_t *d, ac_fd_t *f) {
 }
 
 static void drop_wakers(ac_fd_t *f) {
-  ac__spin_lock(&f->lock);
-  ac_waker_t r = ac__waker_take(&f->reader), w = ac__waker_take(&f->writer);
-  ac__spin_unlock(&f->lock);
+  bool own = ac__fd_lock(f);
+  ac_waker_t r = ac__fd_slot_take(&f->dir[0].waker);
+  ac_waker_t w = ac__fd_slot_take(&f->dir[1].waker);
+  ac__fd_unlock(f, own);
   ac__waker_drop_opt(r);
   ac__waker_drop_opt(w);
 }
@@ -85,28 +87,33 @@ void ac__reactor_destroy(ac__driver_t *d) {
   close(d->epfd);
 }
 
+/* A direction's event: the tick moves (release, after the closed bits),
+ * and its waker, if any, is woken by reference and kept. */
+static void dispatch_dir(ac__fd_dir_t *d) {
+  __atomic_store_n(&d->tick, d->tick + 1, __ATOMIC_RELEASE);
+  if (d->waker.vtable)
+    ac_waker_wake_by_ref(&d->waker);
+}
+
 static void dispatch(ac_fd_t *f, uint32_t events) {
-  uint32_t bits = 0;
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-    bits |= AC__READABLE;
-  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-    bits |= AC__WRITABLE;
+  uint32_t closed = 0;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-    bits |= AC__READ_CLOSED;
+    closed |= AC__READ_CLOSED;
   if (events & (EPOLLHUP | EPOLLERR))
-    bits |= AC__WRITE_CLOSED;
+    closed |= AC__WRITE_CLOSED;
   /* The wakers stay in the fd (woken by reference, under the lock so they
    * cannot be dropped meanwhile): the next wait of the same task finds its
-   * waker there and clones nothing.  A waker is given back when its future
-   * is dropped while waiting, replaced by another task's, or at close. */
-  ac__spin_lock(&f->lock);
-  __atomic_store_n(&f->ready, f->ready | bits, __ATOMIC_RELAXED);
-  __atomic_store_n(&f->tick, f->tick + 1, __ATOMIC_RELEASE);
-  if ((bits & AC__READABLE) && f->reader.vtable)
-    ac_waker_wake_by_ref(&f->reader);
-  if ((bits & AC__WRITABLE) && f->writer.vtable)
-    ac_waker_wake_by_ref(&f->writer);
-  ac__spin_unlock(&f->lock);
+   * waker there, clones nothing and takes no lock.  A waker is given back
+   * when its future is dropped while waiting, replaced by another task's,
+   * or at close. */
+  bool own = ac__fd_lock(f);
+  if (AC_UNLIKELY(closed))
+    __atomic_store_n(&f->closed, f->closed | closed, __ATOMIC_RELAXED);
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    dispatch_dir(&f->dir[0]);
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+    dispatch_dir(&f->dir[1]);
+  ac__fd_unlock(f, own);
 }
 
 /* epoll_pwait2 takes the timeout in ns, so a timer is neither early nor a
@@ -200,7 +207,14 @@ int ac_fd_open(int fd, ac_fd_t **out) {
   struct stat sb;
   f->is_socket = fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode);
   f->short_drains = short_io_drains(fd);
-  f->ready = AC__READABLE | AC__WRITABLE; /* try first, wait on EAGAIN */
+  /* Both directions ready (tick != seen): try first, wait on EAGAIN. */
+  f->dir[0].tick = f->dir[1].tick = 1;
+  /* On a current-thread runtime one thread dispatches the fd's events and
+   * polls its futures: the first of them to take the lock owns it.  On a
+   * multi-thread one the driver moves between workers, and each move
+   * would cost a revocation (a membarrier): the lock alone there. */
+  ac__bias_init(&f->bias);
+  f->one_thread = s->flavor == AC_RT_CURRENT_THREAD;
   f->driver = s->driver;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
                                      EPOLLET,

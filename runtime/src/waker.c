@@ -57,7 +57,13 @@ wake_local(ac_task_t *t, uintptr_t vtw, bool by_value) {
     __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
     if (AC_LIKELY(!w->next && ac__tls.running))
       w->next = (uintptr_t)t;
-    else
+    /* Else (woken by no task: the reactor's dispatch, a timer; or the
+     * slot is taken) the tail of the worker's ring, as enqueue would put
+     * it: a current-thread worker's ring, which nobody steals from, needs
+     * no lock and no notify, and enqueue's frame and checks were 50
+     * instructions of every W6 echo.  A ring that cannot grow goes the
+     * long way (to the inject queue). */
+    else if (AC_UNLIKELY(ac__runq_push(&w->q, (uintptr_t)t) != 0))
       ac__sched_schedule(w->sched, t);
   }
   if (by_value)

@@ -4,7 +4,8 @@
 #
 #   run.sh full    what `make check-stress` runs: 1M tasks, the mpsc matrix
 #                  (~10M messages on each executor), 100k timers, plain-
-#                  thread senders; each run prints its figures
+#                  thread senders, TCP echo of 64 x 4 MB in pieces of
+#                  every size; each run prints its figures
 #   run.sh smoke   the same programs with small counts (the stress_smoke
 #                  suite of `make test`)
 #
@@ -38,16 +39,19 @@ run() {
   fi
 }
 
-for p in tasks mpsc timers thread_send; do build $p; done
+for p in tasks mpsc timers thread_send echo; do build $p; done
 
 if [ "$mode" = full ]; then
   ntasks=1000000 per_run=320000 ntimers=100000 nsend=200000 nstep=20000
+  nconns=64 nbytes=4000000
 else
   ntasks=20000 per_run=4000 ntimers=2000 nsend=20000 nstep=500
+  nconns=16 nbytes=200000
 fi
 # Sanitized builds are slower and bigger per task: fewer of everything.
 if [ -n "$sanitized" ] && [ "$mode" = full ]; then
   ntasks=100000 per_run=40000 ntimers=20000 nsend=20000 nstep=2000
+  nconns=32 nbytes=1000000
 fi
 
 for fl in current multi; do
@@ -63,5 +67,6 @@ for fl in current multi; do
   run timers $fl $ntimers
   run thread_send $fl 2 $nsend
   run thread_send $fl 1 $nstep lockstep
+  run echo $fl $nconns $nbytes
 done
 summary stress
