@@ -361,10 +361,12 @@ static const char *mark_at(Emit *E, size_t off) {
  *   ac__s1: if (g__poll(&ac__F->ac__c1, ac__cx, &ac__F->ac__t1) == AC_POLL_PENDING) return AC_POLL_PENDING;
  */
 /* An await of a function of this file without an await of its own: its
-   first poll runs its body to the end, so the frame never stops at this
-   site, and the site needs no resumption label nor a case in the entry
-   switch (each is a join of the body's flow for the C compiler: on one
-   function with 10,000 such awaits most of gcc's value numbering). */
+   first poll runs its body to the end and answers ready, so the frame
+   never stops at this site, and the site needs no resumption label, no
+   case in the entry switch and no test of the poll's answer (each label
+   is a join of the body's flow for the C compiler, each test a return
+   path: on one function with 10,000 such awaits most of gcc's value
+   numbering). */
 static bool never_pending(Site *s) {
   AsyncFunc *g = s->kind == CH_FRAME ? s->child->frame : NULL;
   return g && !g->sites.len && !g->on_cycle;
@@ -394,10 +396,12 @@ static void await_seq(Emit *E, Site *s) {
         DONE_STATE ") return %s;\n", s->state,
         s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
         g->name, emit_child_ref(s), s->child->name, body_return(E->fn, false));
+  else if (never_pending(s)) /* ready at its first poll: no test either */
+    out(E, "(void)%s(%s, ac__cx, %s);\n", s->poll, emit_child_ref(s),
+        s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
   else
-    out(E, "%sif (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
-        "return %s;\n", never_pending(s) ? "" : xformat("ac__s%d: ",
-        s->state), s->poll, emit_child_ref(s),
+    out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
+        "return %s;\n", s->state, s->poll, emit_child_ref(s),
         s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0",
         body_return(E->fn, false));
   if (s->kind == CH_LEAF)
