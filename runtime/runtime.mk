@@ -17,17 +17,13 @@ RT_SRCS     := $(wildcard runtime/src/*.c)
 RT_OBJS     := $(RT_SRCS:%.c=$(BUILD)/%.o)
 RT_PIC_OBJS := $(RT_SRCS:%.c=$(BUILD)/pic/%.o)
 RT_LIBS     := -lpthread
-# Jumps kept off 32-byte boundaries where the toolchain can (x86-64: gas's
-# -mbranches-within-32B-boundaries, clang's driver flag of the same name).
-# Intel's microcode for the JCC erratum (Skylake and its successors) keeps a
-# jump that crosses or ends on such a boundary out of the decoded-uop cache;
-# where the run loop's jumps happen to fall there, a yield cost 40% more for
-# the same instructions (docs/runtime.md §11).  The first flag the compiler
-# takes, or none.
-comma       := ,
-RT_ALIGN    := $(firstword $(foreach f,-Wa$(comma)-mbranches-within-32B-boundaries \
-                 -mbranches-within-32B-boundaries,$(shell printf 'int x;\n' | \
-                 $(CC) $(f) -x c -c -o /dev/null - 2>/dev/null && echo '$(f)')))
+# Jumps kept off 32-byte boundaries where the compiler can (x86-64; the
+# flag comes from mk/jump_align.sh, which the runtime_build suite asks
+# too).  Intel's microcode for the JCC erratum (Skylake and its
+# successors) keeps a jump that crosses or ends on such a boundary out of
+# the decoded-uop cache; where the run loop's jumps happen to fall there,
+# a yield cost 40% more for the same instructions (docs/runtime.md §11).
+RT_ALIGN    := $(shell CC='$(CC)' sh mk/jump_align.sh)
 
 libacrt: $(LIBACRT) $(LIBACRT_SO)
 

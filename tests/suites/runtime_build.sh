@@ -10,11 +10,7 @@
 set -u
 
 lib="$BUILD/libacrt.a"
-flag=
-for f in -Wa,-mbranches-within-32B-boundaries -mbranches-within-32B-boundaries; do
-  printf 'int x;\n' | ${CC:-cc} $f -x c -c -o /dev/null - 2>/dev/null &&
-    { flag=$f; break; }
-done
+flag=$(sh "$ROOT/mk/jump_align.sh")
 if [ -z "$flag" ]; then
   ok "the compiler cannot align jumps: nothing to check"
 elif ! command -v objdump >/dev/null; then
