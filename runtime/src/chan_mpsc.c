@@ -398,7 +398,8 @@ void ac__mpsc_send_drop_pending(ac_mpsc_send_t *self) {
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
   ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
-  if (AC_LIKELY(ch) && AC_LIKELY(self->wait.state == AC__WAIT_IDLE) &&
+  if (AC_LIKELY(ch) && AC_LIKELY(ac__waiter_state(&self->wait) ==
+                                  AC__WAIT_IDLE) &&
       ac__bias_enter_owned(&ch->bias)) {
     ac_mpsc_recv_t *f = ch->rx_fut;
     if (AC_LIKELY(f && !ch->reserved)) {
