@@ -475,7 +475,7 @@ static bool is_async_call(const Node *e) {
 }
 
 static FuncEntry *find_func(Oracle *o, const char *name);
-static char *type_spelling(CXType t);
+static const char *type_spelling(CXType t);
 
 /*
  * The type of an await's operand in an erasure that may not type-check
@@ -856,10 +856,20 @@ static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
   return table_get(&o->exprs, range_key(begin, end), c);
 }
 
-static char *type_spelling(CXType t) {
+/* A type's spelling, one copy of each: the lowering asks for the type of
+   every name and operand it moves, and a large file has millions, of a
+   few hundred types. */
+static const char *type_spelling(CXType t) {
+  static Map spellings = {.strings = true};
   CXString s = clang_getTypeSpelling(t);
   char *r = drop_mark(clang_getCString(s));
   clang_disposeString(s);
+  const char *known = map_get(&spellings, r);
+  if (known) {
+    free(r);
+    return known;
+  }
+  map_put(&spellings, r, r);
   return r;
 }
 
@@ -889,7 +899,7 @@ const char *oracle_expr_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
   if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
-  char *spelled = type_spelling(clang_getCursorType(c));
+  const char *spelled = type_spelling(clang_getCursorType(c));
   /* An unnamed struct has no spelling usable in C: name it by typeof. */
   if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
     return xformat("__typeof__(%.*s)", (int)(end - begin), o->erased + begin);
@@ -900,7 +910,8 @@ const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
   if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
-  char *spelled = type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
+  const char *spelled =
+      type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
   if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
     return NULL;
   return spelled;
