@@ -54,11 +54,11 @@ check() {
 check plain 2048 125
 check funcs 4000 400
 
-# The copy of the user's text (tokcopy.c) runs for every statement of
-# every async body, the poll's body is indented line by line (emit_c.c),
-# the oracle spells the type of every name the lowering moves: what they
-# allocate for themselves must not outlive them (the spellings are kept
-# once each).
+# What runs for every statement of every async body must not leave what
+# it allocates for itself behind: the copy of the user's text
+# (tokcopy.c), the poll's body indented line by line (emit_c.c), the
+# oracle's spelling of the type of every name the lowering moves and the
+# lowering's spelling of that name in the frame (one copy of each kept).
 # Each block valgrind finds lost is named by the first frame that is not
 # the allocator or util.c's strings.
 cat >"$T/copies.ac" <<'AC'
@@ -80,7 +80,8 @@ if command -v valgrind >/dev/null; then
       fn = $0; sub(/.*: /, "", fn); sub(/:[0-9]+\)$/, ")", fn)
       print fn; want = 0 }' "$T/vg" | sort | uniq -c)
   for f in 'ask (tokcopy.c)' 'add_repl (tokcopy.c)' 'out (emit_c.c)' \
-           'leading_marks (emit_c.c)' 'drop_mark (oracle.c)'; do
+           'leading_marks (emit_c.c)' 'drop_mark (oracle.c)' \
+           'name_subst (lower_names.c)' 'slot_text (lower_names.c)'; do
     if ! grep -q 'ERROR SUMMARY' "$T/vg"; then
       bad "no block lost from $f" "valgrind did not run: $(head -3 "$T/vg")"
     elif echo "$lost" | grep -qF "$f"; then
