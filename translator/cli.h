@@ -26,6 +26,11 @@ char *cli_temp_beside(const char *path);
    drop closes (fd >= 0) and removes it. */
 int cli_temp_open(const char *path, char **tmp);
 int cli_temp_commit(int fd, char *tmp, const char *path);
+/* Puts a finished, closed temporary in place of `path`: renamed over it
+   (over the file a symbolic link leads to), or copied into a FIFO, a
+   device or a name under /dev or /proc.  0, or -1 after a message; the
+   temporary is gone either way. */
+int cli_temp_place(char *tmp, const char *path);
 void cli_temp_drop(int fd, char *tmp);
 /* Removes `path` (a file or an empty folder) if SIGINT, SIGTERM or SIGHUP
    ends the process; cli_keep cancels that.  `path` must stay allocated. */

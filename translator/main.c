@@ -395,13 +395,7 @@ int main(int argc, char **argv) {
     drop_temp(deps);
     return 1;
   }
-  if (deps && rename(deps, opt.dep_file)) {
-    fprintf(stderr, "acc: error: cannot write '%s': %s\n", opt.dep_file,
-            strerror(errno));
-    drop_temp(deps);
+  if (deps && cli_temp_place(deps, opt.dep_file))
     return 1;
-  }
-  if (deps)
-    cli_keep(deps);
   return 0;
 }

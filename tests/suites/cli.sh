@@ -202,6 +202,54 @@ expect "the same file translates without the limit" 0 "$ACC" many.ac -o many.c
 [ "$(wc -c <many.c)" -gt 65536 ] && ok "its output is over the limit" ||
   bad "its output is over the limit" "$(wc -c <many.c) bytes"
 
+# An output that is not a plain file is written into, never replaced: a
+# link keeps pointing where it did, a FIFO stays a FIFO and gets the text,
+# a device stays a device (as root, `-o /dev/null` once replaced the
+# machine's /dev/null with a file).  Their temporaries go to $TMPDIR.
+"$ACC" hello.ac -o ref.c 2>/dev/null
+sed '/^#line/d' ref.c >ref.nolines
+mkdir -p tmpd special
+lines_of() { sed '/^#line/d' "$1" | cmp -s - ref.nolines; }
+mkfifo special/fifo
+# The reader gives up after a while: with the FIFO replaced it waits forever.
+timeout 30 cat special/fifo >special/from_fifo &
+reader=$!
+run env TMPDIR="$T/tmpd" "$ACC" hello.ac -o special/fifo
+wait $reader
+[ "$rc" = 0 ] && [ -p special/fifo ] && lines_of special/from_fifo &&
+  ok "-o FIFO: the FIFO stays and its reader gets the C" ||
+  bad "-o FIFO: the FIFO stays and its reader gets the C" \
+    "rc=$rc $(ls -l special) $(cat "$T/err")"
+echo old >special/real.c
+ln -s real.c special/link.c
+ln -s made.d special/dangling.d
+run env TMPDIR="$T/tmpd" "$ACC" hello.ac -o special/link.c -MD -MF special/dangling.d
+[ "$rc" = 0 ] && [ -L special/link.c ] && lines_of special/real.c &&
+  ok "-o LINK: the link stays, the file it names gets the C" ||
+  bad "-o LINK: the link stays, the file it names gets the C" \
+    "rc=$rc $(ls -l special) $(cat "$T/err")"
+[ -L special/dangling.d ] && grep -q 'hello\.ac' special/made.d &&
+  ok "-MF to a dangling link: the link stays, its name is made" ||
+  bad "-MF to a dangling link: the link stays, its name is made" "$(ls -l special)"
+# /proc/self/fd/1 rather than /dev/stdout: the code that replaced the link
+# would have replaced the machine's /dev/stdout; /proc refuses it.
+run sh -c 'env TMPDIR="$1/tmpd" "$0" hello.ac -o /proc/self/fd/1 | cat >special/piped' \
+  "$ACC" "$T"
+[ "$rc" = 0 ] && lines_of special/piped &&
+  ok "-o /proc/self/fd/1 writes into the pipe" ||
+  bad "-o /proc/self/fd/1 writes into the pipe" "rc=$rc $(cat "$T/err")"
+if mknod special/null c 1 3 2>/dev/null; then
+  run env TMPDIR="$T/tmpd" "$ACC" hello.ac -o special/null
+  [ "$rc" = 0 ] && [ -c special/null ] &&
+    ok "-o a device: the device stays" ||
+    bad "-o a device: the device stays" "rc=$rc $(ls -l special/null)"
+fi
+[ -z "$(ls -A tmpd)" ] && ok "writing into a special file leaves no temporary" ||
+  bad "writing into a special file leaves no temporary" "$(ls -A tmpd)"
+if ls -A special | grep -q '^\.'; then
+  bad "no temporary beside a special output" "$(ls -a special)"
+else ok "no temporary beside a special output"; fi
+
 # ==== the views
 
 expect "--emit=states" 0 "$ACC" --emit=states hello.ac
