@@ -4,6 +4,7 @@
  * in count and in time (a few seconds at most under TSan).
  */
 #include "harness.h"
+#include "internal.h" /* a worker's idle count: parked_peers */
 
 #include <errno.h>
 #include <pthread.h>
@@ -341,6 +342,35 @@ static ac_poll_t spawn_then_block_poll(void *self, ac_context_t *cx,
   return AC_POLL_READY;
 }
 static void spawn_then_block_drop(void *self) { (void)self; }
+
+/* The same spawner, started only once every other worker is parked: then
+ * nothing but the spawn's own wake of an idle worker (sched.c, enqueue)
+ * can start the spawned tasks before the poll ends.  In the test above the
+ * others are often still on their way to sleep after the runtime started,
+ * find the tasks in their last look, and so pass without that wake. */
+static ac_runtime_t *parked_rt;
+
+static bool others_parked(void) {
+  ac__sched_t *s = &parked_rt->sched;
+  return __atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == s->nworkers - 1 &&
+         !__atomic_load_n(&s->waking, __ATOMIC_SEQ_CST);
+}
+
+static ac_poll_t spawn_when_parked_poll(void *self, ac_context_t *cx,
+                                        void *out) {
+  spawn_then_block_t *f = self;
+  if (f->state == 0) {
+    /* Up to 2 s for the others to park: they have nothing to do. */
+    for (int i = 0; i < 2000 && !others_parked(); i++)
+      usleep(1000);
+    usleep(20000); /* and to be asleep, not only counted idle */
+    cr_assert(others_parked(), "the other workers never parked");
+  }
+  return spawn_then_block_poll(self, cx, out);
+}
+static const ac_future_vtable_t spawn_when_parked_vtable = {
+    spawn_when_parked_poll, spawn_then_block_drop, sizeof(spawn_then_block_t),
+    _Alignof(spawn_then_block_t), 0, "spawn_when_parked"};
 static const ac_future_vtable_t spawn_then_block_vtable = {
     spawn_then_block_poll, spawn_then_block_drop, sizeof(spawn_then_block_t),
     _Alignof(spawn_then_block_t), 0, "spawn_then_block"};
@@ -359,6 +389,26 @@ Test(multi, spawned_tasks_start_while_their_spawner_blocks) {
                "%d of %d spawned tasks waited for the blocked poll to end",
                late, SPAWNED);
   t_close_clean(rt);
+}
+
+Test(multi, a_spawn_wakes_a_parked_worker_while_its_spawner_blocks) {
+  for (int workers = 2; workers <= 4; workers += 2) {
+    ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, workers);
+    parked_rt = rt;
+    spawn_then_block_t f = {0};
+    memset(started, 0, sizeof started);
+    cr_assert_eq(
+        ac_runtime_block_on(rt, &spawn_when_parked_vtable, &f, NULL), 0);
+    int late = 0;
+    for (int i = 0; i < SPAWNED; i++)
+      if (started[i] == 0 || started[i] > unblocked_at - 0.1)
+        late++;
+    cr_assert_eq(late, 0,
+                 "%d workers: %d of %d spawned tasks waited for the blocked "
+                 "poll to end",
+                 workers, late, SPAWNED);
+    t_close_clean(rt);
+  }
 }
 
 /* One wake in flight (exec_multi.c): a notify that found the driver's
