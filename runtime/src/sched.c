@@ -149,6 +149,14 @@ push_or_die(ac__worker_t *w, uintptr_t e) {
     no_queue_room();
 }
 
+/* A task that yielded, or was woken here outside any poll, goes to own's
+ * tail (sched.c, "the yield ring"); if own cannot grow, where any other
+ * push goes. */
+static inline void own_push(ac__worker_t *w, uintptr_t e) {
+  if (AC_UNLIKELY(ac__runq_push(&w->own, e) != 0))
+    push_or_die(w, e);
+}
+
 static void own_spill(ac__worker_t *w) {
   uintptr_t e;
   while ((e = ac__runq_pop(&w->own)) != 0)
@@ -186,6 +194,14 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
     w->next = (uintptr_t)t;
     return 0;
   }
+  /* Woken outside any poll (the reactor's dispatch, timers this worker
+   * fires): the worker runs its loop next, whose top publishes own and
+   * wakes an idle worker before any poll, so own serves as well as q,
+   * without q's lock on the way in and out (W6 multi-thread). */
+  if (s->locked_queues && !spawn && !ac__tls.running) {
+    own_push(w, (uintptr_t)t);
+    return 0;
+  }
   uint32_t before = ac__runq_len(&w->q);
   if (push_local(w, (uintptr_t)t) != 0) {
     if (spawn)
@@ -209,13 +225,22 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   return 0;
 }
 
-/* The common wake first, without enqueue's frame: one woken by the task
- * being polled on this worker goes to the free run-next slot. */
+/* The common wakes first, without enqueue's frame: one woken by the task
+ * being polled on this worker goes to the free run-next slot; on a
+ * multi-thread worker, one woken outside any poll (the reactor's
+ * dispatch) goes to its own ring (as enqueue would put it). */
 void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
-  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running)) {
-    w->next = (uintptr_t)t;
-    return;
+  if (AC_LIKELY(w && w->sched == s)) {
+    if (ac__tls.running) {
+      if (AC_LIKELY(!w->next)) {
+        w->next = (uintptr_t)t;
+        return;
+      }
+    } else if (s->locked_queues &&
+               AC_LIKELY(ac__runq_push(&w->own, (uintptr_t)t) == 0)) {
+      return;
+    }
   }
   enqueue(s, t, false);
 }
@@ -303,13 +328,6 @@ static __attribute__((noinline)) void reclaim(ac__worker_t *w) {
   }
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
   ac__spin_unlock(&q->lock);
-}
-
-/* A task that yielded goes to own's tail (or, if own cannot grow, where
- * any other push goes). */
-static inline void own_push(ac__worker_t *w, uintptr_t e) {
-  if (AC_UNLIKELY(ac__runq_push(&w->own, e) != 0))
-    push_or_die(w, e);
 }
 
 static inline __attribute__((always_inline)) uintptr_t

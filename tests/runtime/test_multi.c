@@ -411,6 +411,64 @@ Test(multi, a_spawn_wakes_a_parked_worker_while_its_spawner_blocks) {
   }
 }
 
+/* A task woken on a multi-thread worker outside any poll (a timer it
+ * fires, the reactor's dispatch) goes to that worker's own ring, which
+ * nobody steals from (sched.c): an idle worker must still get a share.
+ * Eight sleepers due together, each blocking its worker for 100 ms once
+ * woken: with only the firing worker to run them they take 800 ms, on
+ * one thread. */
+enum { SLOW_WOKEN = 8 };
+typedef struct slow_after_sleep {
+  ac_sleep_t sleep;
+  pthread_t *ran_on;
+  int state;
+} slow_after_sleep_t;
+
+static ac_poll_t slow_after_sleep_poll(void *self, ac_context_t *cx,
+                                       void *out) {
+  slow_after_sleep_t *f = self;
+  (void)out;
+  if (f->state == 0) {
+    if (ac_sleep_poll(&f->sleep, cx, NULL) == AC_POLL_PENDING)
+      return AC_POLL_PENDING;
+    f->state = 1;
+  }
+  *f->ran_on = pthread_self();
+  usleep(100000); /* blocks its worker, as a blocking call would */
+  return AC_POLL_READY;
+}
+static void slow_after_sleep_drop(void *self) {
+  ac_sleep_drop(&((slow_after_sleep_t *)self)->sleep);
+}
+static const ac_future_vtable_t slow_after_sleep_vtable = {
+    slow_after_sleep_poll, slow_after_sleep_drop, sizeof(slow_after_sleep_t),
+    _Alignof(slow_after_sleep_t), 0, "slow_after_sleep"};
+
+Test(multi, tasks_woken_by_timers_spread_to_an_idle_worker) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  pthread_t ran_on[SLOW_WOKEN];
+  ac_task_t *t[SLOW_WOKEN];
+  uint64_t due = ac_runtime_now_ms(rt) + 50;
+  for (int i = 0; i < SLOW_WOKEN; i++) {
+    slow_after_sleep_t f = {ac_sleep_until(due), &ran_on[i], 0};
+    t[i] = ac_runtime_spawn(rt, &slow_after_sleep_vtable, &f);
+    cr_assert_not_null(t[i]);
+  }
+  for (int i = 0; i < SLOW_WOKEN; i++) {
+    ac_join_t j = ac_task_join(t[i]);
+    t_await_t a = {&ac_join_vtable, &j};
+    char buf[64];
+    cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, buf), 0);
+  }
+  int others = 0;
+  for (int i = 1; i < SLOW_WOKEN; i++)
+    others += !pthread_equal(ran_on[i], ran_on[0]);
+  cr_assert(others > 0 && others < SLOW_WOKEN,
+            "all %d woken tasks ran on one worker while the other idled",
+            SLOW_WOKEN);
+  t_close_clean(rt);
+}
+
 /* One wake in flight (exec_multi.c): a notify that found the driver's
  * owner on its way to sleep used to leave `waking` set when another worker
  * took the task first; the owner then slept in the driver, the other on
