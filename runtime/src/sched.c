@@ -429,17 +429,6 @@ local_next(ac__worker_t *w, const bool locked) {
   return e;
 }
 
-/* Nothing else is runnable here, and the tick does not ask for a look
- * around: a task that woke itself may be polled again at once.  What the
- * inject queue holds waits for that look (at most AC__CHECK_INTERVAL
- * polls), as it does behind a busy local queue. */
-static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
-                                                       const bool locked) {
-  return !ac__runq_len(&w->q) && !w->next &&
-         !(locked && ac__runq_len(&w->own)) &&
-         ac__worker_tick_repoll(w);
-}
-
 /* ==== the parked slot (multi-thread workers) ====
  *
  * A task that goes pending gives up RUNNING with a compare-and-swap, and
@@ -574,18 +563,23 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
        * nothing but w and t stays live across the poll. */
       r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
-        /* A yield, others waiting behind it on a queue nobody steals
-         * from (the current-thread queue, or own with q empty): what
-         * lone() and requeue() would find, in one look (W2b). */
+        /* A yield, nothing in the run-next slot nor (multi-thread) in q:
+         * with others waiting behind it on the queue nobody steals from
+         * (the current-thread queue, or own), one rotation of it (W2b);
+         * alone on this worker, it is polled again at once unless the
+         * tick asks for a look around (W2a).  What requeue() would do, in
+         * one look. */
         ac__runq_t *rq = locked ? &w->own : &w->q;
-        if (AC_LIKELY(!w->next && ac__runq_len(rq)) &&
+        if (AC_LIKELY(!w->next) &&
             (!locked || AC_LIKELY(!ac__runq_len(&w->q)))) {
-          w->streak = 0;
-          n = ac__runq_rotate(rq, e);
-          goto ran;
+          if (AC_LIKELY(ac__runq_len(rq))) {
+            w->streak = 0;
+            n = ac__runq_rotate(rq, e);
+            goto ran;
+          }
+          if (ac__worker_tick_repoll(w))
+            goto poll;
         }
-        if (lone(w, locked)) /* alone here: poll it again at once */
-          goto poll;
         again = true;
       } else {
         ac__tls.running = NULL;
