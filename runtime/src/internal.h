@@ -593,18 +593,21 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 /* ==== sched.c: the scheduler both executors share ==== */
 
 typedef struct ac__worker {
+  /* The first cache line holds what every poll of a current-thread
+   * worker touches (q, next, tick, streak); own is in the second. */
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
-  ac__runq_t own;    /* multi-thread: tasks that yielded here; only this
-                        worker touches it, nobody steals from it (sched.c,
-                        "the yield ring") */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
   uintptr_t parked;  /* multi-thread: the last task that went pending
                         here, still RUNNING (sched.c, "parked slot") */
-  uint32_t streak;   /* runs in a row taken from `next` */
-  uint32_t index;
   uint32_t tick;     /* polls left until the next inject and driver check */
+  uint32_t streak;   /* runs in a row taken from `next` */
+  ac__runq_t own;    /* multi-thread: tasks that yielded here, or were
+                        woken here outside a poll; only this worker
+                        touches it, nobody steals from it (sched.c, "the
+                        yield ring") */
+  uint32_t index;
   uint32_t rng;      /* victim choice for stealing */
   pthread_t thread;
   /* A cache line of its own: each worker writes its rings on every

@@ -37,7 +37,10 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
     w->index = i;
     w->rng = 0x9e3779b9u * (i + 1);
     w->tick = AC__CHECK_INTERVAL;
-    if (ac__runq_init(&w->q) != 0 || ac__runq_init(&w->own) != 0)
+    /* own only where queues are stolen from (n > 1); else it stays
+     * empty, without a ring. */
+    if (ac__runq_init(&w->q) != 0 ||
+        (s->locked_queues && ac__runq_init(&w->own) != 0))
       goto fail;
   }
   pthread_mutex_init(&s->idle_lock, NULL);
@@ -563,18 +566,25 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
        * nothing but w and t stays live across the poll. */
       r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
-        /* A yield, nothing in the run-next slot nor (multi-thread) in q:
-         * with others waiting behind it on the queue nobody steals from
-         * (the current-thread queue, or own), one rotation of it (W2b);
-         * alone on this worker, it is polled again at once unless the
-         * tick asks for a look around (W2a).  What requeue() would do, in
-         * one look. */
-        ac__runq_t *rq = locked ? &w->own : &w->q;
-        if (AC_LIKELY(!w->next) &&
-            (!locked || AC_LIKELY(!ac__runq_len(&w->q)))) {
-          if (AC_LIKELY(ac__runq_len(rq))) {
+        /* A yield with nothing in the run-next slot: with others waiting
+         * behind it on the queue nobody steals from (the current-thread
+         * queue; own, with q empty, on a stealable one), one rotation of
+         * it (W2b); alone on this worker, it is polled again at once
+         * unless the tick asks for a look around (W2a).  What requeue()
+         * would do, in one look; each executor's copy keeps the layout
+         * that ran its W2a and W2b fastest. */
+        if (!locked) {
+          if (AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
             w->streak = 0;
-            n = ac__runq_rotate(rq, e);
+            n = ac__runq_rotate(&w->q, e);
+            goto ran;
+          }
+          if (!w->next && ac__worker_tick_repoll(w)) /* q is empty */
+            goto poll;
+        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q))) {
+          if (ac__runq_len(&w->own)) {
+            w->streak = 0;
+            n = ac__runq_rotate(&w->own, e);
             goto ran;
           }
           if (ac__worker_tick_repoll(w))
