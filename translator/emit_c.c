@@ -509,6 +509,7 @@ static void indent(Emit *E, const char *text) {
     p = leading_marks(p, end, &marks);
     if (marks.len)
       str_add(E->out, marks.buf, marks.len);
+    free(marks.buf);
     if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
@@ -674,6 +675,7 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
       TOKMAP_SCAFFOLD, fn->name, hot_exit(fn, k));
   E->out = saved;
   indent(E, str_cstr(&body));
+  free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
 }
 
@@ -743,6 +745,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
   indent(E, str_cstr(&body));
+  free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");
@@ -1506,7 +1509,8 @@ static void write_header_out(Emit *E, const char *child) {
   out(E, "%c", TOKMAP_SCAFFOLD);
 }
 
-void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
+int emit_c(Program *p, const char *out_name, bool no_line, int fd,
+           Str *final) {
   Str text = {0};
   Emit E = {.p = p, .out = &text, .no_line = no_line};
   /* headers that define async functions, or declare them where the C
@@ -1527,8 +1531,10 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
   place_rewrites(&E);
-  E.lines = emit_lines_start(source_map(p->src), out_name, no_line, final);
+  E.lines = emit_lines_start(source_map(p->src), out_name, no_line, fd,
+                             final);
   splice(&E);
-  emit_lines_end(E.lines, &text);
+  int err = emit_lines_end(E.lines, &text);
   free(text.buf);
+  return err;
 }

@@ -105,7 +105,9 @@ static const char *output_name(const Options *opt) {
   return xformat("%s.c", opt->input);
 }
 
-static void emit_view(Program *p, const Options *opt, Str *out) {
+/* 1 when the output could not be written (a message is out). */
+static int emit_view(Program *p, const Options *opt, Str *out) {
+  int err = 0;
   EmitKind kind = opt->emit;
   bool no_line = opt->no_line;
   switch (kind) {
@@ -114,7 +116,11 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
                                                             : NULL, out);
     break;
   case EMIT_C:
-    emit_c(p, output_name(opt), no_line, out);
+    err = emit_c(p, output_name(opt), no_line,
+                 opt->stream ? opt->stream_fd : -1, out);
+    if (err)
+      fprintf(stderr, "acc: error: cannot write '%s': %s\n", opt->output,
+              strerror(err));
     break;
   case EMIT_LAYOUT:
     layout_program(p);
@@ -132,6 +138,7 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
     emit_states(p, out);
     break;
   }
+  return err != 0;
 }
 
 /*
@@ -195,6 +202,10 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   }
   diag_init(src);
+  /* The token map before the parse: the preprocessor's token origins and
+     the raw tokens of the .ac that build it are freed before the AST
+     exists (plain C: about 30 bytes an input byte less at the peak). */
+  source_map(src);
   Node *tu = parse_translation_unit(src);
   if (!tu || diag_error_count())
     return 1;
@@ -244,7 +255,7 @@ int acc_translate(const Options *opt, Str *out) {
   emit_registry_prepare(p);
   oracle_close(o);
   p->oracle = NULL;
-  if (!opt->syntax_only)
-    emit_view(p, opt, out);
+  if (!opt->syntax_only && emit_view(p, opt, out))
+    return 1;
   return diag_error_count() ? 1 : 0;
 }

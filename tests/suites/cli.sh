@@ -180,6 +180,28 @@ if ls -a | grep -q '^\.old\.c\.\|^\.broken'; then
   bad "no temporary files left behind" "$(ls -a)"
 else ok "no temporary files left behind"; fi
 
+# The C goes to a temporary beside the output as it is made: a write that
+# fails midway (the file size limit, its signal ignored: write() says
+# EFBIG) leaves the old output and no temporary.
+i=0
+while [ $i -lt 300 ]; do
+  printf 'async int f%d(int x) { return x + %d; }\n' $i $i
+  i=$((i + 1))
+done >many.ac
+printf 'async int main(void) { return await f0(0); }\n' >>many.ac
+run sh -c 'trap "" XFSZ; ulimit -f 64; exec "$0" many.ac -o old.c' "$ACC"
+[ "$rc" = 1 ] && grep -q "cannot write 'old.c'" "$T/err" &&
+  [ "$(cat old.c)" = "old contents" ] &&
+  ok "a write failing midway: exit 1, the old output kept" ||
+  bad "a write failing midway: exit 1, the old output kept" \
+    "rc=$rc $(cat "$T/err") $(wc -c <old.c)"
+if ls -a | grep -q '^\.old\.c\.'; then
+  bad "a write failing midway leaves no temporary" "$(ls -a)"
+else ok "a write failing midway leaves no temporary"; fi
+expect "the same file translates without the limit" 0 "$ACC" many.ac -o many.c
+[ "$(wc -c <many.c)" -gt 65536 ] && ok "its output is over the limit" ||
+  bad "its output is over the limit" "$(wc -c <many.c) bytes"
+
 # ==== the views
 
 expect "--emit=states" 0 "$ACC" --emit=states hello.ac
@@ -409,18 +431,24 @@ unset TMPDIR CC
 # ==== make install, pkg-config, acc.mk
 
 P="$T/prefix"
+# The ABI version the library's SONAME carries (runtime/runtime.mk).
+abi=$(sed -n 's/^RT_ABI *:= *//p' "$ROOT/runtime/runtime.mk")
+case $abi in
+  ''|*[!0-9]*) bad "runtime/runtime.mk names the ABI version" "RT_ABI '$abi'" ;;
+  *) ok "runtime/runtime.mk names the ABI version" ;;
+esac
 run make -C "$ROOT" BUILD="$BUILD" install PREFIX="$P"
 if [ "$rc" -eq 0 ]; then ok "make install PREFIX"
 else bad "make install PREFIX" "$(tail -5 "$T/err")"; fi
 missing=""
-for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so lib/libacrt.so.0 \
+for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so "lib/libacrt.so.$abi" \
   lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1; do
   [ -f "$P/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "install: every file in place" \
   || bad "install: every file in place" "missing$missing"
 run readelf -d "$P/lib/libacrt.so"
-has "libacrt.so has a SONAME" "$T/out" 'SONAME.*\[libacrt\.so\.0\]'
+has "libacrt.so has a SONAME" "$T/out" "SONAME.*\\[libacrt\\.so\\.$abi\\]"
 pcver=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --modversion acrt)
 accver=$("$P/bin/acc" --version | sed 's/^acc //')
 [ -n "$pcver" ] && [ -f "$P/lib/libacrt.so.$pcver" ] && [ "$pcver" = "$accver" ] \
@@ -507,7 +535,7 @@ has "relocatable: --cflags --libs name the moved prefix" "$T/out" \
   "^-I$R/include -L$R/lib -Wl,-rpath,$R/lib -lacrt"
 run readelf -d reloc/hello
 has "relocatable: the program needs libacrt by its SONAME" "$T/out" \
-  'NEEDED.*\[libacrt\.so\.0\]'
+  "NEEDED.*\\[libacrt\\.so\\.$abi\\]"
 
 # ==== samples/Makefile
 
