@@ -259,9 +259,13 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   if (g->by_value)
     out(E, "%s%s;\n", st, body_sig(g));
   if (shared_drop(g))
-    out(E, "#define %s__drop ac__drop_done\n", g->name);
+    out(E, "#define %s__drop ac__drop_done\n#define %s__plan ac__plan_done\n",
+        g->name, g->name);
   else
     out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
+  if (g->is_static && !shared_drop(g))
+    out(E, "static const ac__drop_plan %s__plan __attribute__((unused));\n",
+        g->name);
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -780,9 +784,9 @@ static void indent_lines(Emit *E, const char *text, int col) {
  *   after:   static const uint32_t ac__at[] = {0, __builtin_offsetof(...)..};
  *            case 1: case 2: ... step__drop((__typeof__(ac__F->ac__g1.ac__c1) *)
  *                        ((char *)ac__F + ac__at[ac__F->ac__state])); break;
- *   or:      static void (*const ac__drop[])(void *) = {0, c0__drop, ...};
- *            case 1: case 2: ... ac__drop[ac__F->ac__state]((char *)ac__F +
- *                        ac__at[ac__F->ac__state]); break;
+ *   or:      static const ac__drop_plan *const ac__plan[] = {0, &c0__plan..};
+ *            case 1: case 2: ... ac__drop_by((char *)ac__F +
+ *                ac__at[ac__F->ac__state], ac__plan[ac__F->ac__state]); break;
  */
 #define DROP_SHARE_MIN 8
 
@@ -796,6 +800,10 @@ static bool plain_drop(Site *s) {
 static bool untyped_child(Emit *E, Site *s) {
   AsyncFunc *g = s->kind == CH_FRAME ? lower_func_named(E->p, s->callee) : NULL;
   return g && untyped(g);
+}
+
+static const char *child_name(Emit *E, Site *s) {
+  return lower_func_named(E->p, s->callee)->name;
 }
 
 /* The sites of fn that share their drop, by the first site of each group:
@@ -842,11 +850,13 @@ static void shared_drop_tables(Emit *E, AsyncFunc *fn, Site **shared) {
   out(E, "};\n");
   if (!drops)
     return;
-  out(E, "  static void (*const ac__drop[])(void *) = {0");
+  out(E, "  static const ac__drop_plan *const ac__plan[] = {0");
   for (int i = 0; i < fn->sites.len; i++) {
     Site *s = fn->sites.items[i];
     bool via = shared[i] && untyped_child(E, s);
-    out(E, "%s%s", via ? ",\n    " : ", ", via ? s->drop : "0");
+    out(E, "%s%s", via ? ",\n    &" : ", ", via ? child_name(E, s) : "0");
+    if (via)
+      out(E, "__plan");
   }
   out(E, "};\n");
 }
@@ -863,8 +873,8 @@ static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
     n++;
   }
   if (untyped_child(E, first))
-    out(E, "\n    ac__drop[ac__F->ac__state]((char *)ac__F + "
-        "ac__at[ac__F->ac__state]);\n    break;\n");
+    out(E, "\n    ac__drop_by((char *)ac__F + ac__at[ac__F->ac__state], "
+        "ac__plan[ac__F->ac__state]);\n    break;\n");
   else
     out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
         "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
@@ -887,19 +897,32 @@ static bool table_drop(Emit *E, AsyncFunc *fn) {
   return true;
 }
 
+/* The plan of a table drop: the child of each state and the child's own
+   plan, so that a parent's drop reaches its children's tables without a
+   function of theirs; f__drop, for the vtable and other callers, runs it.
+   A static function's drop that is no table is its plan's function. */
+static void drop_plan(Emit *E, AsyncFunc *fn) {
+  out(E, "static const ac__drop_entry %s__drops[] = {", fn->name);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    out(E, "%s\n  {__builtin_offsetof(%s__frame, %s), &%s__plan}",
+        i ? "," : "", fn->name, s->child->name, child_name(E, s));
+  }
+  out(E, "};\nstatic const ac__drop_plan %s__plan __attribute__((unused)) = "
+      "{0, %d, %s__drops};\n", fn->name, fn->sites.len, fn->name);
+}
+
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
   if (table_drop(E, fn)) {
-    out(E, "  static const ac__drop_entry ac__e[] = {");
-    for (int i = 0; i < fn->sites.len; i++) {
-      Site *s = fn->sites.items[i];
-      out(E, "%s\n    {__builtin_offsetof(%s__frame, %s), %s}", i ? "," : "",
-          fn->name, s->child->name, s->drop);
-    }
-    out(E, "};\n  ac__drop_by(%s, ac__e, %d);\n}\n",
-        untyped(fn) ? "ac__self" : "ac__F", fn->sites.len);
+    drop_plan(E, fn);
+    out(E, "%s%s%s {\n  ac__drop_by(%s, &%s__plan);\n}\n", storage(fn),
+        cold(fn), drop_sig(fn), untyped(fn) ? "ac__self" : "ac__F", fn->name);
     return;
   }
+  if (fn->is_static)
+    out(E, "static const ac__drop_plan %s__plan __attribute__((unused)) = "
+        "{%s__drop, 0, 0};\n", fn->name, fn->name);
+  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
   typed_params(E, fn, false);
   if (fn->sites.len) {
     Site **shared = drop_groups(E, fn);
@@ -1220,16 +1243,28 @@ static void write_prelude(Emit *E, size_t at) {
   /* the drop of every static async function without an await */
   out(E, "static __attribute__((unused)) void ac__drop_done(void *ac__self) "
       "{\n  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
-  /* the drop of a function whose children are all frames of this file's
-     static functions (table_drop): the child of the state, by a table */
-  out(E, "typedef struct ac__drop_entry {\n  uint32_t off;\n"
-      "  void (*drop)(void *);\n} ac__drop_entry;\n"
+  /* How a static function's frame is dropped, as data (table_drop): by
+     its own function, or by a table of the child of each state and the
+     child's plan, which the file's one ac__drop_by walks down; the
+     drops of frames that are tables are then no functions for the C
+     compiler to build, unless a vtable names them. */
+  out(E, "typedef struct ac__drop_entry ac__drop_entry;\n"
+      "typedef struct ac__drop_plan {\n  void (*drop)(void *);\n"
+      "  uint32_t n;\n  const ac__drop_entry *e;\n} ac__drop_plan;\n"
+      "struct ac__drop_entry {\n  uint32_t off;\n"
+      "  const ac__drop_plan *plan;\n};\n"
+      "static const ac__drop_plan ac__plan_done __attribute__((unused)) = "
+      "{0, 0, 0};\n"
       "static __attribute__((noinline, unused)) void\n"
-      "ac__drop_by(void *ac__self, const ac__drop_entry *ac__e, uint32_t ac__n) "
-      "{\n  uint32_t ac__s = *(uint32_t *)ac__self;\n"
-      "  if (ac__s - 1 < ac__n)\n"
-      "    ac__e[ac__s - 1].drop((char *)ac__self + ac__e[ac__s - 1].off);\n"
-      "  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
+      "ac__drop_by(void *ac__self, const ac__drop_plan *ac__p) {\n"
+      "  for (;;) {\n    uint32_t ac__s;\n"
+      "    if (ac__p->drop) {\n      ac__p->drop(ac__self);\n"
+      "      return;\n    }\n"
+      "    ac__s = *(uint32_t *)ac__self;\n"
+      "    *(uint32_t *)ac__self = " DONE_STATE ";\n"
+      "    if (ac__s - 1 >= ac__p->n)\n      return;\n"
+      "    ac__self = (char *)ac__self + ac__p->e[ac__s - 1].off;\n"
+      "    ac__p = ac__p->e[ac__s - 1].plan;\n  }\n}\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);
