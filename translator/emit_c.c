@@ -31,6 +31,7 @@ typedef struct Emit {
   bool prelude;       /* write_prelude done */
   int depth;          /* of headers written out */
   LineWriter *lines;  /* takes the finished lines of out (emit_lines.c) */
+  bool now;           /* writing f__now: the body returns the value */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -92,6 +93,12 @@ static const char *body_sig(AsyncFunc *fn) {
     return declare(fn->ret_type, xformat("%s__run(void *ac__self, "
                                          "ac_context_t *ac__cx)", fn->name));
   return NULL;
+}
+
+static const char *now_sig(AsyncFunc *g) {
+  return declare(g->is_void ? "void" : g->ret_type,
+                 xformat("%s__now(%s)", g->name,
+                         g->params.len ? g->param_fwd_text : "void"));
 }
 
 static const char *poll_sig(AsyncFunc *fn) {
@@ -258,6 +265,8 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   out(E, "%s%s;\n", st, poll_sig(g));
   if (g->by_value)
     out(E, "%s%s;\n", st, body_sig(g));
+  if (g->now)
+    out(E, "static %s;\n", now_sig(g));
   if (shared_drop(g))
     out(E, "#define %s__drop ac__drop_done\n#define %s__plan ac__plan_done\n",
         g->name, g->name);
@@ -382,6 +391,13 @@ static void await_seq(Emit *E, Site *s) {
       graph_state_name(E->fn, s->state), s->callee, s->line);
   if (s->kind == CH_COMBINATOR) {
     emit_combinator_await(s, E->out);
+    return;
+  }
+  /* the erasure's call: the child's frame is f__now's (poll_value.c) */
+  if (never_pending(s) && s->args && s->child->frame->now) {
+    out(E, "ac__F->ac__state = %d; %s%s__now(%s);\n", s->state,
+        s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
+        s->child->frame->name, s->args);
     return;
   }
   /* A heap frame (recursion, another file's function) may not come:
@@ -587,13 +603,14 @@ static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
-  if (!fn->by_value) {
+  if (!fn->by_value && !E->now) {
     out(E, "%s", text);
     return;
   }
+  const char *ret = E->now && fn->is_void ? "return;" : "return ac__v;";
   for (const char *p; (p = strstr(text, ready)); text = p + sizeof ready - 1)
-    out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
-        (int)(p - text), text);
+    out(E, "%.*sac__F->ac__state = " DONE_STATE "; %s", (int)(p - text), text,
+        ret);
   out(E, "%s", text);
 }
 
@@ -698,8 +715,57 @@ static void hot_poll_fn(Emit *E, AsyncFunc *fn, int nhot) {
 
 /* The body: f__poll, f__run, or, for a function with hot loops,
    f__poll_cold, which f__poll calls with the state to resume at. */
+/* f__now, which holds the body, and the f__poll that runs it
+   (AsyncFunc.now, poll_value.c). */
+static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
+  const char *n = fn->name;
+  if (names)
+    func_names(E, fn, true);
+  out(E, "static %s {\n  %s__frame ac__f;\n  %s__frame *const ac__F = "
+      "&ac__f;\n  ac_context_t *const ac__cx = 0;\n", now_sig(fn), n, n);
+  if (fn->is_void)
+    out(E, "  void *const ac__out = 0;\n");
+  else
+    out(E, "  %s = 0;\n  %s = &ac__v;\n", declare(fn->ret_type, "ac__v"),
+        declare(fn->ret_type, "*const ac__out"));
+  out(E, "  %s__init(ac__F%s%s);\n", n, fn->params.len ? ", " : "",
+      arg_names(fn));
+  Str *saved = E->out, body = {0};
+  E->out = &body;
+  E->now = true;
+  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
+  cached_params(E, fn, true);
+  steps_text(E, fn, 0, fn->steps.len, 0);
+  E->now = false;
+  E->out = saved;
+  indent(E, str_cstr(&body));
+  out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  if (names)
+    func_names(E, fn, false);
+  Str args = {0};
+  for (int i = 0; i < fn->params.len; i++)
+    str_printf(&args, "%sac__F->%s", i ? ", " : "",
+               ((Slot *)fn->params.items[i])->name);
+  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  if (untyped(fn))
+    out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", n, n);
+  out(E, "  (void)ac__cx;\n%s  if (ac__F->ac__state != 0)\n"
+      "    ac__polled_after_completion(\"%s\");\n  ",
+      fn->is_void ? "  (void)ac__out;\n" : "", n);
+  if (!fn->is_void && untyped(fn))
+    out(E, "*(%s)ac__res = ", declare(fn->ret_type, "*"));
+  else if (!fn->is_void)
+    out(E, "*ac__out = ");
+  out(E, "%s__now(%s);\n  ac__F->ac__state = " DONE_STATE ";\n"
+      "  return AC_POLL_READY;\n}\n", n, str_cstr(&args));
+}
+
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
+  if (fn->now) {
+    now_fns(E, fn, names);
+    return;
+  }
   int nhot = hot_loops(fn);
   if (names)
     func_names(E, fn, true);

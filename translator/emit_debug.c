@@ -326,7 +326,8 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
      the body (poll_value.c) */
   str_printf(out, ",\n  %s__debug_states, %s__debug_fields, 0,\n"
              "  (void (*)(void))%s__%s};\n",
-             fn->name, fn->name, fn->name, fn->by_value ? "run" : "poll");
+             fn->name, fn->name, fn->name,
+             fn->by_value ? "run" : fn->now ? "now" : "poll");
 }
 
 void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {
