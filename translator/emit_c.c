@@ -600,6 +600,28 @@ static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
 /* A step of the body; in f__run, its returns of the result (lower_copy.c)
    return the value.  Only generated code names ac__F, so the text found is
    no user's. */
+/* A step of f__now's body: a return of the result is `ac__v = (v);
+   return ac__v;`, with no store to a frame that dies with the call. */
+static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
+  static const char ready[] = "ac__F->ac__state = " DONE_STATE
+                              "; return AC_POLL_READY;";
+  static const char result[] = "*ac__out = ";
+  const char *ret = fn->is_void ? "return;" : "return ac__v;";
+  while (*text) {
+    const char *r = strstr(text, ready), *o = strstr(text, result);
+    if (!r && !o)
+      break;
+    if (o && (!r || o < r)) {
+      out(E, "%.*sac__v = ", (int)(o - text), text);
+      text = o + sizeof result - 1;
+    } else {
+      out(E, "%.*s%s", (int)(r - text), text, ret);
+      text = r + sizeof ready - 1;
+    }
+  }
+  out(E, "%s", text);
+}
+
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
@@ -607,10 +629,13 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
     out(E, "%s", text);
     return;
   }
-  const char *ret = E->now && fn->is_void ? "return;" : "return ac__v;";
+  if (E->now) { /* f__now: the frame is its own, dead once it returns */
+    now_text(E, fn, text);
+    return;
+  }
   for (const char *p; (p = strstr(text, ready)); text = p + sizeof ready - 1)
-    out(E, "%.*sac__F->ac__state = " DONE_STATE "; %s", (int)(p - text), text,
-        ret);
+    out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
+        (int)(p - text), text);
   out(E, "%s", text);
 }
 
@@ -721,24 +746,54 @@ static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
   const char *n = fn->name;
   if (names)
     func_names(E, fn, true);
-  out(E, "static %s {\n  %s__frame ac__f;\n  %s__frame *const ac__F = "
-      "&ac__f;\n  ac_context_t *const ac__cx = 0;\n", now_sig(fn), n, n);
-  if (fn->is_void)
-    out(E, "  void *const ac__out = 0;\n");
-  else
-    out(E, "  %s = 0;\n  %s = &ac__v;\n", declare(fn->ret_type, "ac__v"),
-        declare(fn->ret_type, "*const ac__out"));
-  out(E, "  %s__init(ac__F%s%s);\n", n, fn->params.len ? ", " : "",
-      arg_names(fn));
   Str *saved = E->out, body = {0};
   E->out = &body;
   E->now = true;
-  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
-  cached_params(E, fn, true);
   steps_text(E, fn, 0, fn->steps.len, 0);
   E->now = false;
   E->out = saved;
-  indent(E, str_cstr(&body));
+  const char *text = str_cstr(&body);
+  /* Where the body names no field (its parameters are read once, nothing
+     else is kept), the frame is only for a debugger: initialized where it
+     is declared, which an optimizing compiler drops whole. */
+  bool frame = strstr(text, "ac__F") || strstr(text, "ac__cx") ||
+               strstr(text, "ac__out");
+  out(E, "static %s {\n", now_sig(fn));
+  if (!fn->is_void)
+    out(E, "  %s = 0;\n", declare(fn->ret_type, "ac__v"));
+  if (frame) {
+    out(E, "  %s__frame ac__f;\n  %s__frame *const ac__F = &ac__f;\n"
+        "  ac_context_t *const ac__cx = 0;\n", n, n);
+    if (fn->is_void)
+      out(E, "  void *const ac__out = 0;\n");
+    else
+      out(E, "  %s = &ac__v;\n", declare(fn->ret_type, "*const ac__out"));
+    out(E, "  %s__init(ac__F%s%s);\n", n, fn->params.len ? ", " : "",
+        arg_names(fn));
+  } else {
+    out(E, "  %s__frame ac__f = {", n);
+    for (int i = 0; i < fn->params.len; i++) {
+      Slot *p = fn->params.items[i];
+      out(E, "%s.%s = %s", i ? ", " : "", p->name, p->decl->name);
+    }
+    out(E, "%s};\n  (void)ac__f;\n", fn->params.len ? "" : "0");
+  }
+  Str *outer = E->out, pre = {0};
+  E->out = &pre;
+  out(E, "%c", TOKMAP_SCAFFOLD);
+  if (frame) {
+    out(E, "(void)ac__cx;\n(void)ac__out;\n");
+    cached_params(E, fn, true);
+  } else {
+    for (int i = 0; i < fn->params.len; i++) {
+      Slot *p = fn->params.items[i];
+      if (p->cached)
+        out(E, "__typeof__(%s) %s __attribute__((unused)) = %s;\n",
+            p->decl->name, p->ref, p->decl->name);
+    }
+  }
+  E->out = outer;
+  indent(E, xformat("%s%s", str_cstr(&pre), text));
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (names)
     func_names(E, fn, false);

@@ -25,7 +25,9 @@
  * f__now as the erasure calls f: the child's frame in the parent is not
  * written, no call takes its address, and the result comes back in a
  * register (gcc -O1 on one function with 10,000 such awaits: 9.4 -> 5.6
- * s).  The await still stores its state, so a debugger stopped in the
+ * s).  Where the body names no field of the frame (its parameters are
+ * only read), f__now's frame is only initialized, for a debugger, and
+ * the compiler drops it.  The await still stores its state, so a debugger stopped in the
  * child finds the parent waiting on it; the debug table names f__now,
  * and gdb/acc.py reads the frame of a C frame of f__now from its ac__f.
  * Not for a variadic function or one with parameters of variably

@@ -36,6 +36,12 @@ Test(now, a_function_without_awaits_runs_in_f_now) {
   char *c = lr_translate("now", src, EMIT_C);
   cr_assert(strstr(c, "static long count__now(long v) {\n"), "%s", c);
   cr_assert(strstr(c, "static void note__now(const char *s) {\n"), "%s", c);
+  /* count changes its parameter: the body runs on f__now's own frame */
+  cr_assert(strstr(c, "  count__frame *const ac__F = &ac__f;\n"), "%s", c);
+  /* note only reads it: no frame but one for a debugger, which a
+     compiler drops */
+  cr_assert(strstr(c, "  note__frame ac__f = {.s = s};\n  (void)ac__f;\n"),
+            "%s", c);
   const char *poll = strstr(c, "\nac_poll_t test_main__poll(");
   cr_assert(poll, "%s", c);
   cr_assert(strstr(poll, "ac__F->ac__state = 1; ac__F->"), "%s", poll);
@@ -63,6 +69,7 @@ Test(now, a_function_only_awaited_has_no_poll_in_the_object) {
                               "-c -o %s %s", ACC_RUNTIME_INCLUDE, o, cf)), 0);
   char *syms = lr_shell(xformat("nm %s", o));
   cr_assert(strstr(syms, " add__now\n"), "%s", syms);
+  cr_assert(!strstr(lr_read(cf), "add__frame *const ac__F = &ac__f"));
   cr_assert(!strstr(syms, " add__poll\n"), "%s", syms);
   cr_assert_str_eq(lr_run("now_nm_run", two), "=3\n");
 }
