@@ -88,6 +88,19 @@ static bool may_claim(void) {
 
 bool ac__bias_possible(void) { return !under_tsan && membarrier_ready(); }
 
+/* Registration is cheap in a process of one thread (well under a
+ * microsecond here) and slow in one of several: the kernel waits for every
+ * CPU to pass a scheduling point (15 ms on a loaded 2-core machine).  Made
+ * lazily, it came at the first bias, under the object's spinlock, while the
+ * other workers spun on that lock: W3 multi-thread spent 4-5 ms of CPU and
+ * 10-15 ms of its first 25 round trips there.  So a runtime registers when
+ * it is made, before its workers start. */
+void ac__bias_setup(void) { (void)membarrier_ready(); }
+
+bool ac__bias_settled(void) {
+  return __atomic_load_n(&mb_state, __ATOMIC_ACQUIRE) != 0;
+}
+
 void ac__bias_init(ac__bias_t *b) {
   __atomic_store_n(&b->owner, AC__BIAS_FRESH, __ATOMIC_RELAXED);
   __atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);

@@ -30,6 +30,7 @@ ac_runtime_t *ac_runtime_new(ac_rt_flavor_t flavor, int workers) {
                : workers > 0                  ? (uint32_t)workers
                                               : default_workers();
   ac__hooks_init();
+  ac__bias_setup(); /* before the workers start: bias.c */
   ac_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;

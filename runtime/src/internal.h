@@ -172,6 +172,11 @@ static inline bool ac__bias_mine(const ac__bias_t *b) {
   return __atomic_load_n(&b->owner, __ATOMIC_RELAXED) == ac__tls_tid();
 }
 AC_INTERNAL bool ac__bias_possible(void);
+/* ac_runtime_new, before any worker starts: registers for membarrier
+ * while it is cheap, not later under an object's lock (bias.c). */
+AC_INTERNAL void ac__bias_setup(void);
+/* For tests: registration was tried (without trying it). */
+AC_INTERNAL bool ac__bias_settled(void);
 /* chan_mpsc.c, for tests: the channel is biased to the calling thread. */
 AC_INTERNAL bool ac__mpsc_biased_here(ac_mpsc_t *h);
 

@@ -72,6 +72,19 @@ Test(chan_bias, a_channel_used_by_one_worker_is_biased_to_it) {
   }
 }
 
+/* Registering for membarrier takes the kernel a wait for every CPU once the
+ * process has threads (15 ms on a loaded machine); made at the first bias,
+ * under the channel's lock, it kept the other workers spinning on that
+ * lock.  A runtime registers before its workers start.  (Each test runs in
+ * a process of its own, so nothing registered before this one.) */
+Test(chan_bias, a_runtime_registers_for_the_barrier_before_its_workers_start) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    cr_assert(ac__bias_settled(), "flavor %d: not registered when made", f);
+    t_close_clean(rt);
+  }
+}
+
 static void *plain_send_recv(void *arg) {
   ac_mpsc_t *ch = arg;
   int v = 7, r = -1;

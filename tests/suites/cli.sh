@@ -447,6 +447,10 @@ run pc/hello
 [ "$(cat "$T/out")" = "Hello, async world!" ] && ok "pkg-config build runs" \
   || bad "pkg-config build runs" "$(cat "$T/out" "$T/err")"
 
+# The user's make below must not inherit this run's make flags: under
+# `make -s test` acc.mk rightly stops echoing acc's command, which the
+# header-edit check reads.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p mk && cp "$IN/mk/"* mk/
 MKARGS="ACC=$P/bin/acc ACCMK=$P/share/acc/acc.mk"
 export CC="$CCS"
@@ -461,6 +465,12 @@ touch mk/greeting.h
 expect "acc.mk: a header edit makes it out of date" 1 make -q -C mk $MKARGS
 run make -C mk $MKARGS
 has "acc.mk: a header edit reruns acc" "$T/out" 'acc .*-MD -MF greet\.ac\.d'
+sleep 1
+touch mk/greeting.h
+run make -s -C mk $MKARGS
+if [ "$rc" -eq 0 ] && ! grep -q 'MF greet' "$T/out" && [ mk/greet.c -nt mk/greeting.h ]; then
+  ok "acc.mk: make -s retranslates without echoing acc"
+else bad "acc.mk: make -s retranslates without echoing acc" "$(cat "$T/out" "$T/err")"; fi
 
 # Every kind of preprocessor flag through acc.mk (tests/cli/mkflags).
 cp -r "$IN/mkflags" mkflags
