@@ -460,7 +460,13 @@ static inline ac_mpsc_send_t ac_mpsc_send(ac_mpsc_t *ch, const void *value) {
   return s;
 }
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx, int *out);
-void ac_mpsc_send_drop(ac_mpsc_send_t *self);
+void ac__mpsc_send_drop_pending(ac_mpsc_send_t *self);
+/* Inline: only a send still waiting for room (its waiter queued, 1, or
+ * granted a slot, 2) has anything to undo; every completed send is DONE. */
+static inline void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
+  if (__atomic_load_n(&self->wait.state, __ATOMIC_RELAXED) - 1u < 2u)
+    ac__mpsc_send_drop_pending(self);
+}
 extern const ac_future_vtable_t ac_mpsc_send_vtable;
 
 /* out: int, 0 with the value in dst, or AC_EPIPE once closed and empty.
@@ -472,13 +478,20 @@ typedef struct ac_mpsc_recv {
   /* private */
   ac_mpsc_t *ch;
   void *dst;
+  uint32_t given; /* atomic: a sender copied a value to dst */
 } ac_mpsc_recv_t;
 static inline ac_mpsc_recv_t ac_mpsc_recv(ac_mpsc_t *ch, void *dst) {
-  ac_mpsc_recv_t r = {ch, dst};
+  ac_mpsc_recv_t r = {ch, dst, 0};
   return r;
 }
 ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx, int *out);
-void ac_mpsc_recv_drop(ac_mpsc_recv_t *self);
+void ac__mpsc_recv_drop_pending(ac_mpsc_recv_t *self);
+/* Inline: a recv that completed cleared ch; only a pending one has a
+ * waker or an unseen value to take back. */
+static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
+  if (self->ch)
+    ac__mpsc_recv_drop_pending(self);
+}
 extern const ac_future_vtable_t ac_mpsc_recv_vtable;
 
 /* ==== sync: semaphore, mutex, notify ==== */

@@ -15,14 +15,17 @@
  * receiver dropped twice, more senders dropped than were made) and sends
  * or receives through an end already dropped.
  *
- * Direct handoff: a receiver that found the channel empty parks its
- * destination here; the next sender copies its value straight there and
- * raises rx_given, and the receiver's next poll sees the flag without
- * taking the lock (W3: two lock round trips less per message).  A value
- * handed over is no longer in the channel, as in Go's channels.  A recv
- * future dropped before seeing its value puts it back at the head of the
- * buffer (one spare slot is kept for that), so nothing is lost and order
- * holds.  Senders waiting on a full channel get no handoff: a send
+ * Direct handoff: a recv future that found the channel empty parks
+ * itself here; the next sender copies its value straight into the
+ * future's destination and raises the future's own `given` flag, and the
+ * future's next poll sees the flag without a handle check or the lock
+ * (W3: two lock round trips less per message).  The channel remembers the
+ * future in rx_handed until it has seen the value (try_recv, or another
+ * recv future, takes that value first), and the future clears rx_handed
+ * when it sees it.  A value handed over is no longer in the channel, as
+ * in Go's channels.  A recv future dropped before seeing its value puts
+ * it back at the head of the buffer (one spare slot is kept for that), so
+ * nothing is lost and order holds.  Senders waiting on a full channel get no handoff: a send
  * dropped after it was woken must still not have sent.
  *
  * "Under lock" below means inside lock()/unlock(): the spinlock, or for
@@ -45,10 +48,9 @@ struct ac_mpsc {
   size_t reserved;         /* slots granted to woken senders */
   char *buf;
   uint32_t senders;
-  uint32_t rx_given;       /* atomic: a value was copied to rx_dst */
-  bool rx_parked;          /* the receiver waits with rx_dst */
-  void *rx_dst;
   bool rx_closed;
+  ac_mpsc_recv_t *rx_fut;    /* parked: the next sender hands to it */
+  ac_mpsc_recv_t *rx_handed; /* atomic: handed a value it has not seen */
   ac_waker_t rx_waker;
   ac_list_node_t waiters;  /* blocked senders, FIFO */
 };
@@ -171,10 +173,12 @@ static void push(ac_mpsc_t *ch, const void *v) {
  * the receiver's next wait finds it there and clones nothing, which saves
  * two atomic operations per message.  receiver_drop releases it. */
 static void push_wake(ac_mpsc_t *ch, const void *v) {
-  if (ch->rx_parked) {
-    ch->rx_parked = false;
-    ac__copy_small(ch->rx_dst, v, ch->elem);
-    __atomic_store_n(&ch->rx_given, 1, __ATOMIC_RELEASE);
+  ac_mpsc_recv_t *f = ch->rx_fut;
+  if (f) {
+    ch->rx_fut = NULL;
+    ac__copy_small(f->dst, v, ch->elem);
+    __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
+    __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE); /* the value first */
   } else {
     push(ch, v);
   }
@@ -220,6 +224,8 @@ int ac_mpsc_sender_drop(ac_mpsc_t *h) {
                                "than were made (a sender dropped twice?)");
   }
   bool last = --ch->senders == 0;
+  if (last)
+    ch->rx_fut = NULL; /* nothing more to hand it: send's fast path */
   ac_waker_t w = last ? ac__waker_take(&ch->rx_waker) : (ac_waker_t){0};
   bool free_it = last && ch->rx_closed;
   obj_unlock(ch, own);
@@ -240,8 +246,14 @@ int ac_mpsc_receiver_drop(ac_mpsc_t *h) {
     return no_receiver("ac_mpsc_receiver_drop");
   }
   ch->rx_closed = true;
-  ch->rx_parked = false;
-  __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
+  ch->rx_fut = NULL;
+  /* A future still holding an unseen value (alive: it clears rx_handed
+   * when it sees the value or is dropped) will not see it. */
+  ac_mpsc_recv_t *f = __atomic_load_n(&ch->rx_handed, __ATOMIC_RELAXED);
+  if (f) {
+    __atomic_store_n(&f->given, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
+  }
   ch->len = 0;
   ac__waker_drop_opt(ac__waker_take(&ch->rx_waker));
   ac_waiter_t *w;
@@ -281,11 +293,13 @@ int ac_mpsc_try_send(ac_mpsc_t *h, const void *value) {
  * A value handed to a parked recv future comes first (try_recv while one
  * waits: the oldest value is the one in its destination). */
 static int take(ac_mpsc_t *ch, void *dst) {
-  ch->rx_parked = false;
-  if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
-    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
-    if (dst)
-      ac__copy_small(dst, ch->rx_dst, ch->elem);
+  ch->rx_fut = NULL;
+  ac_mpsc_recv_t *f = __atomic_load_n(&ch->rx_handed, __ATOMIC_RELAXED);
+  if (f) { /* alive: see receiver_drop */
+    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
+    __atomic_store_n(&f->given, 0, __ATOMIC_RELAXED);
+    if (dst && dst != f->dst)
+      ac__copy_small(dst, f->dst, ch->elem);
     return 0;
   }
   if (ch->len == 0)
@@ -312,8 +326,11 @@ int ac_mpsc_try_recv(ac_mpsc_t *h, void *dst) {
 
 /* ==== send future ==== */
 
-ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
-                            int *out) {
+_Static_assert(AC__WAIT_QUEUED == 1 && AC__WAIT_GRANTED == 2,
+               "ac_mpsc_send_drop in ac.h tests these two states");
+
+__attribute__((noinline)) static ac_poll_t
+send_slow(ac_mpsc_send_t *self, ac_context_t *cx, int *out) {
   ac_mpsc_t *ch = chan(self->ch, "send");
   ac_waiter_t *wt = &self->wait;
   int rc = 0;
@@ -359,10 +376,8 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
   return AC_POLL_READY;
 }
 
-void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
+void ac__mpsc_send_drop_pending(ac_mpsc_send_t *self) {
   ac_waiter_t *wt = &self->wait;
-  if (!ac__waiter_pending(wt))
-    return;
   ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
   if (!ch) /* freed under a waiting send: reported by whoever freed it */
     return;
@@ -372,6 +387,36 @@ void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
     grant(ch);
   }
   unlock(ch, own);
+}
+
+/* The common case on the thread the channel is biased to: a first poll
+ * that finds the receiver parked.  Parked means open (receiver_drop and
+ * the last sender_drop unpark it) and empty; with no slot promised to a
+ * waiting sender (reserved == 0: a bounded channel grants every slot it
+ * can, so waiting senders mean reserved == cap) nobody is overtaken.
+ * Everything else, and every other thread, takes send_slow. */
+ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
+                            int *out) {
+  ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
+  if (AC_LIKELY(ch) && AC_LIKELY(ac__waiter_state(&self->wait) ==
+                                  AC__WAIT_IDLE) &&
+      ac__bias_enter_owned(&ch->bias)) {
+    ac_mpsc_recv_t *f = ch->rx_fut;
+    if (AC_LIKELY(f && !ch->reserved)) {
+      ch->rx_fut = NULL;
+      ac__copy_small(f->dst, self->value, ch->elem);
+      __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
+      __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE);
+      self->wait.state = AC__WAIT_DONE;
+      if (out)
+        *out = 0;
+      ac_waker_wake_by_ref(&ch->rx_waker); /* parked: it is there */
+      ac__bias_leave_owned(&ch->bias);
+      return AC_POLL_READY;
+    }
+    ac__bias_leave_owned(&ch->bias);
+  }
+  return send_slow(self, cx, out);
 }
 
 const ac_future_vtable_t ac_mpsc_send_vtable = {
@@ -385,7 +430,9 @@ const ac_future_vtable_t ac_mpsc_send_vtable = {
  * parking, misuse.  Out of line, so the handoff path below needs no
  * saved registers. */
 __attribute__((noinline)) static ac_poll_t
-recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
+recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out) {
+  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? ac__obj_get(self->ch, AC__K_MPSC)
+                                      : NULL;
   int rc = 0;
   if (AC_UNLIKELY(!ch)) {
     if (!self->ch)
@@ -402,17 +449,15 @@ recv_slow(ac_mpsc_recv_t *self, ac_context_t *cx, int *out, ac_mpsc_t *ch) {
     rc = no_receiver("recv");
     goto ready;
   }
-  /* Empty and nothing handed over (the flag was clear when the caller
-   * looked, and only changes under the lock while we are parked): park
-   * without take(). */
+  /* Empty and nothing handed over (to us since the caller looked, on
+   * another thread, or to another recv future): park without take(). */
   rc = AC_LIKELY(!ch->len && ch->senders &&
-                 !__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED))
+                 !__atomic_load_n(&ch->rx_handed, __ATOMIC_RELAXED))
            ? AC_EAGAIN
            : take(ch, self->dst);
   if (rc == AC_EAGAIN) {
     ac__waker_store(&ch->rx_waker, cx);
-    ch->rx_parked = self->dst != NULL; /* no dst: nowhere to hand to */
-    ch->rx_dst = self->dst;
+    ch->rx_fut = self->dst ? self : NULL; /* no dst: nowhere to hand to */
     unlock(ch, own);
     return AC_POLL_PENDING;
   }
@@ -426,18 +471,34 @@ ready:
 
 ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
                             int *out) {
-  ac_mpsc_t *ch = AC_LIKELY(self->ch) ? ac__obj_get(self->ch, AC__K_MPSC)
-                                      : NULL;
-  /* Handed over while parked: the value is in dst already.  Senders set
-   * the flag only while we are parked, so clearing it needs no lock. */
-  if (AC_LIKELY(ch) && __atomic_load_n(&ch->rx_given, __ATOMIC_ACQUIRE)) {
-    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
+  /* Handed over while parked: the value is in dst already.  No handle
+   * check: the channel is alive while it names us in rx_handed (a
+   * receiver_drop or a take() by someone else clears our flag with it),
+   * and no sender writes rx_handed again before we park again, so
+   * clearing it needs no lock. */
+  if (AC_LIKELY(__atomic_load_n(&self->given, __ATOMIC_ACQUIRE))) {
+    ac_mpsc_t *ch = ac__handle_addr(self->ch);
+    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
     self->ch = NULL; /* nothing left for drop to do */
     if (out)
       *out = 0;
     return AC_POLL_READY;
   }
-  return recv_slow(self, cx, out, ch);
+  /* On the thread the channel is biased to, an open, empty channel whose
+   * stored waker is already ours: park, with no call and no lock. */
+  ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
+  if (AC_LIKELY(ch) && ac__bias_enter_owned(&ch->bias)) {
+    if (AC_LIKELY(!ch->len && ch->senders && !ch->rx_closed && self->dst &&
+                  !__atomic_load_n(&ch->rx_handed, __ATOMIC_RELAXED) &&
+                  ac_waker_will_wake(&ch->rx_waker, cx->waker))) {
+      ch->rx_fut = self;
+      ac__bias_leave_owned(&ch->bias);
+      return AC_POLL_PENDING;
+    }
+    ac__bias_leave_owned(&ch->bias);
+  }
+  return recv_slow(self, cx, out);
 }
 
 /* Under lock: a value handed to a recv future dropped before it saw it
@@ -452,15 +513,17 @@ static void put_back(ac_mpsc_t *ch, const void *v) {
 
 /* Takes back a stored waker, so the channel does not keep the task, and
  * a value handed over that the future never saw. */
-void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
-  ac_mpsc_t *ch = self->ch ? ac__obj_get(self->ch, AC__K_MPSC) : NULL;
+void ac__mpsc_recv_drop_pending(ac_mpsc_recv_t *self) {
+  ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
   self->ch = NULL;
   if (!ch)
     return;
   bool own = lock(ch);
-  ch->rx_parked = false;
-  if (__atomic_load_n(&ch->rx_given, __ATOMIC_RELAXED)) {
-    __atomic_store_n(&ch->rx_given, 0, __ATOMIC_RELAXED);
+  if (ch->rx_fut == self)
+    ch->rx_fut = NULL;
+  if (__atomic_load_n(&ch->rx_handed, __ATOMIC_RELAXED) == self) {
+    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
     put_back(ch, self->dst);
   }
   ac_waker_t w = ac__waker_take(&ch->rx_waker);

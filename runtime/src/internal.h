@@ -159,6 +159,25 @@ ac__bias_lock(ac__bias_t *b, ac__spin_t *l) {
   ac__bias_lock_slow(b, l);
   return false;
 }
+/* The owner's half of ac__bias_lock alone, for a fast path that falls
+ * back to the full lock: true if entered (leave with
+ * ac__bias_leave_owned), false with nothing held. */
+static inline __attribute__((always_inline)) bool
+ac__bias_enter_owned(ac__bias_t *b) {
+  uint64_t me = ac__tls_tid();
+  if (AC_LIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) == me)) {
+    __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (AC_LIKELY(__atomic_load_n(&b->owner, __ATOMIC_RELAXED) == me))
+      return true;
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+  }
+  return false;
+}
+static inline __attribute__((always_inline)) void
+ac__bias_leave_owned(ac__bias_t *b) {
+  __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+}
 static inline __attribute__((always_inline)) void
 ac__bias_unlock(ac__bias_t *b, ac__spin_t *l, bool owned) {
   if (AC_LIKELY(owned))
