@@ -597,9 +597,6 @@ static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
   }
 }
 
-/* A step of the body; in f__run, its returns of the result (lower_copy.c)
-   return the value.  Only generated code names ac__F, so the text found is
-   no user's. */
 /* A step of f__now's body: a return of the result is `ac__v = (v);
    return ac__v;`, with no store to a frame that dies with the call. */
 static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
@@ -622,15 +619,18 @@ static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
   out(E, "%s", text);
 }
 
+/* A step of the body; in f__run, its returns of the result (lower_copy.c)
+   return the value.  Only generated code names ac__F, so the text found is
+   no user's. */
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
-  if (!fn->by_value && !E->now) {
-    out(E, "%s", text);
-    return;
-  }
   if (E->now) { /* f__now: the frame is its own, dead once it returns */
     now_text(E, fn, text);
+    return;
+  }
+  if (!fn->by_value) {
+    out(E, "%s", text);
     return;
   }
   for (const char *p; (p = strstr(text, ready)); text = p + sizeof ready - 1)
@@ -738,8 +738,6 @@ static void hot_poll_fn(Emit *E, AsyncFunc *fn, int nhot) {
   hot_body(E, fn, 0, nhot);
 }
 
-/* The body: f__poll, f__run, or, for a function with hot loops,
-   f__poll_cold, which f__poll calls with the state to resume at. */
 /* f__now, which holds the body, and the f__poll that runs it
    (AsyncFunc.now, poll_value.c). */
 static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
@@ -815,6 +813,8 @@ static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
       "  return AC_POLL_READY;\n}\n", n, str_cstr(&args));
 }
 
+/* The body: f__poll, f__run, or, for a function with hot loops,
+   f__poll_cold, which f__poll calls with the state to resume at. */
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
   if (fn->now) {
