@@ -19,6 +19,14 @@ int cli_write_atomic(const char *path, const char *data, size_t len);
 /* The same for a file another program writes: a fresh temporary name
    beside `path`, for mkstemp (`dir/.base.XXXXXX`). */
 char *cli_temp_beside(const char *path);
+/* The same for a file written a piece at a time: open creates the
+   temporary beside `path` (with open()'s mode, removed on a signal) and
+   returns its descriptor, or -1 after a message; commit closes it and
+   renames it over `path` (0, or -1 after a message, the temporary gone);
+   drop closes (fd >= 0) and removes it. */
+int cli_temp_open(const char *path, char **tmp);
+int cli_temp_commit(int fd, char *tmp, const char *path);
+void cli_temp_drop(int fd, char *tmp);
 /* Removes `path` (a file or an empty folder) if SIGINT, SIGTERM or SIGHUP
    ends the process; cli_keep cancels that.  `path` must stay allocated. */
 void cli_remove_on_signal(const char *path);

@@ -1662,7 +1662,8 @@ static void write_header_out(Emit *E, const char *child) {
   out(E, "%c", TOKMAP_SCAFFOLD);
 }
 
-void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
+int emit_c(Program *p, const char *out_name, bool no_line, int fd,
+           Str *final) {
   Str text = {0};
   Emit E = {.p = p, .out = &text, .no_line = no_line};
   /* headers that define async functions, or declare them where the C
@@ -1683,8 +1684,10 @@ void emit_c(Program *p, const char *out_name, bool no_line, Str *final) {
   }
   E.incs = include_map(p->src, &async_files, p->src->path);
   place_rewrites(&E);
-  E.lines = emit_lines_start(source_map(p->src), out_name, no_line, final);
+  E.lines = emit_lines_start(source_map(p->src), out_name, no_line, fd,
+                             final);
   splice(&E);
-  emit_lines_end(E.lines, &text);
+  int err = emit_lines_end(E.lines, &text);
   free(text.buf);
+  return err;
 }

@@ -23,14 +23,19 @@
  */
 #include "tokmap.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OUT_FILE (-1) /* the output file itself, for scaffolding */
 #define JOIN_WIDTH 200 /* joined lines stay shorter than this */
+#define FLUSH_AT (1 << 16) /* written text held before it goes to the file */
 
 typedef struct Lines {
   Str *out;
+  int fd;               /* >= 0: finished lines go to this file */
+  int err;              /* the errno of a failed write, 0 if none */
   const TokMap *m;
   const char *out_name; /* the output file, escaped */
   bool no_line;
@@ -317,11 +322,42 @@ static void mark_line(Lines *L, const char *p, const char *end) {
 }
 
 LineWriter *emit_lines_start(const TokMap *m, const char *out_name,
-                             bool no_line, Str *out) {
+                             bool no_line, int fd, Str *out) {
   Lines *L = xalloc(sizeof *L);
-  *L = (Lines){.out = out, .m = m, .out_name = escaped(out_name),
+  *L = (Lines){.out = out, .fd = fd, .m = m, .out_name = escaped(out_name),
                .no_line = no_line, .mode = 's'};
   return L;
+}
+
+/* Writes [0, n) of the output to the file and takes it out of the text.
+   After a failed write nothing more is written: the caller removes the
+   file. */
+static void write_out(Lines *L, size_t n) {
+  if (!n)
+    return;
+  for (size_t done = 0; done < n && !L->err;) {
+    ssize_t w = write(L->fd, L->out->buf + done, n - done);
+    if (w < 0 && errno != EINTR)
+      L->err = errno;
+    else if (w > 0)
+      done += (size_t)w;
+  }
+  memmove(L->out->buf, L->out->buf + n, L->out->len - n);
+  L->out->len -= n;
+  if (L->out->buf)
+    L->out->buf[L->out->len] = '\0';
+}
+
+/* The output is tens of times the input's size: with a file, what is
+   written goes there once a few pages are ready, all but the last line,
+   which a next line of the same .ac line may still join (join_line). */
+static void flush_out(Lines *L) {
+  if (L->fd < 0 || L->out->len < FLUSH_AT)
+    return;
+  size_t last = L->out->len - 1; /* the newline that ends the last line */
+  while (last > 0 && L->out->buf[last - 1] != '\n')
+    last--;
+  write_out(L, last);
 }
 
 /* The lines of [p, end): whole ones, and with last, the unfinished one
@@ -334,6 +370,7 @@ static const char *lines_of(Lines *L, const char *p, const char *end,
       break;
     const char *e = nl ? nl : end;
     mark_line(L, p, e);
+    flush_out(L);
     p = nl ? nl + 1 : end;
   }
   return p;
@@ -349,13 +386,17 @@ void emit_lines_feed(LineWriter *L, Str *in) {
   in->buf[in->len] = '\0';
 }
 
-void emit_lines_end(LineWriter *L, const Str *in) {
+int emit_lines_end(LineWriter *L, const Str *in) {
   lines_of(L, in->buf, in->buf + in->len, true);
+  if (L->fd >= 0)
+    write_out(L, L->out->len);
+  int err = L->err;
   free(L->names);
   free(L);
+  return err;
 }
 
 void emit_lines(const Str *in, const TokMap *m, const char *out_name,
                 bool no_line, Str *out) {
-  emit_lines_end(emit_lines_start(m, out_name, no_line, out), in);
+  emit_lines_end(emit_lines_start(m, out_name, no_line, -1, out), in);
 }

@@ -358,8 +358,10 @@ void budget_check(Program *p, size_t max_frame, const char *flag);
 /* ==== emit_c.c ==== */
 
 /* The translated C: the .ac text with each async function replaced;
-   generated scaffolding is mapped to out_name's own lines. */
-void emit_c(Program *p, const char *out_name, bool no_line, Str *out);
+   generated scaffolding is mapped to out_name's own lines.  It goes to
+   the file fd as it is made when fd >= 0, else into *out.  0, or the
+   errno of a failed write. */
+int emit_c(Program *p, const char *out_name, bool no_line, int fd, Str *out);
 
 /* ==== prelude_includes.c ==== */
 

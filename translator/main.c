@@ -367,13 +367,31 @@ int main(int argc, char **argv) {
   /* Dependencies are written here, after a successful run, not by cpp. */
   Options pass = opt;
   pass.dep = false;
+  /* The C output is written into a temporary beside its file as it is
+     made (it is tens of times the input: never whole in memory), and
+     renamed over the file only once everything succeeded, so the file
+     is never partial or stale. */
+  char *tmp = NULL;
+  if (opt.emit == EMIT_C && opt.output && strcmp(opt.output, "-")) {
+    pass.stream = true;
+    pass.stream_fd = cli_temp_open(opt.output, &tmp);
+    if (pass.stream_fd < 0)
+      return 1;
+  }
   Str out = {0};
-  if (acc_translate(&pass, &out) != 0)
+  if (acc_translate(&pass, &out) != 0) {
+    if (tmp)
+      cli_temp_drop(pass.stream_fd, tmp);
     return 1;
+  }
   char *deps = opt.dep ? make_deps(&opt) : NULL;
-  if (opt.dep && !deps)
+  if (opt.dep && !deps) {
+    if (tmp)
+      cli_temp_drop(pass.stream_fd, tmp);
     return 1;
-  if (opt.output && write_output(opt.output, &out)) {
+  }
+  if (tmp ? cli_temp_commit(pass.stream_fd, tmp, opt.output)
+          : opt.output && write_output(opt.output, &out)) {
     drop_temp(deps);
     return 1;
   }

@@ -34,6 +34,9 @@ typedef struct Options {
   bool werror_blocking;   /* -Werror=blocking or -Werror */
   size_t max_frame;       /* --max-frame=N; 0: no limit */
   const char *max_frame_flag; /* the option as given, for the message */
+  bool stream;            /* --emit=c's output goes to stream_fd as it is
+                             made (main.c: a temporary beside -o's file) */
+  int stream_fd;
 } Options;
 
 /* ==== cpp.c ==== */
@@ -50,7 +53,8 @@ Source *cpp_run(const Options *opt);
 /* ==== translate.c ==== */
 
 /* Runs every pass on opt->input.  Returns 0 and the requested output in
-   *out, or 1 after reporting errors (out is then meaningless). */
+   *out (or, with opt->stream, in the file), or 1 after reporting errors
+   (out and the file are then meaningless). */
 int acc_translate(const Options *opt, Str *out);
 
 #endif /* OPTIONS_H */

@@ -94,28 +94,55 @@ char *cli_temp_beside(const char *path) {
   return xformat("%.*s.%s.XXXXXX", (int)(slash - path + 1), path, slash + 1);
 }
 
-int cli_write_atomic(const char *path, const char *data, size_t len) {
-  char *tmp = cli_temp_beside(path);
-  int fd = mkstemp(tmp);
+int cli_temp_open(const char *path, char **tmp) {
+  *tmp = cli_temp_beside(path);
+  int fd = mkstemp(*tmp);
   if (fd < 0) {
     fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
             strerror(errno));
     return -1;
   }
-  cli_remove_on_signal(tmp);
+  cli_remove_on_signal(*tmp);
   /* mkstemp makes the file 0600; give it the mode open() would have. */
   mode_t mask = umask(0);
   umask(mask);
-  int err = fchmod(fd, 0666 & ~mask) || cli_write_all(fd, data, len);
-  err = close(fd) || err;
-  if (err || rename(tmp, path)) {
+  if (fchmod(fd, 0666 & ~mask)) {
     fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
             strerror(errno));
-    unlink(tmp);
-    cli_keep(tmp);
+    cli_temp_drop(fd, *tmp);
+    return -1;
+  }
+  return fd;
+}
+
+void cli_temp_drop(int fd, char *tmp) {
+  if (fd >= 0)
+    close(fd);
+  unlink(tmp);
+  cli_keep(tmp);
+}
+
+int cli_temp_commit(int fd, char *tmp, const char *path) {
+  if (close(fd) || rename(tmp, path)) {
+    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
+            strerror(errno));
+    cli_temp_drop(-1, tmp);
     return -1;
   }
   cli_keep(tmp);
   return 0;
 }
 
+int cli_write_atomic(const char *path, const char *data, size_t len) {
+  char *tmp;
+  int fd = cli_temp_open(path, &tmp);
+  if (fd < 0)
+    return -1;
+  if (cli_write_all(fd, data, len)) {
+    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path,
+            strerror(errno));
+    cli_temp_drop(fd, tmp);
+    return -1;
+  }
+  return cli_temp_commit(fd, tmp, path);
+}

@@ -152,12 +152,15 @@ void emit_lines(const Str *in, const TokMap *m, const char *out_name,
 /* The same a piece at a time, so the marked text need not be whole at
    once: feed writes the finished lines of `in` and takes them out of it
    (the unfinished last line stays), end writes the rest and frees the
-   writer. */
+   writer.  With fd >= 0 the C goes to that file as it is made (out holds
+   only the last lines meanwhile, and nothing after end), so the output is
+   never whole in memory either; end returns 0, or the errno of a failed
+   write. */
 typedef struct Lines LineWriter;
 LineWriter *emit_lines_start(const TokMap *m, const char *out_name,
-                             bool no_line, Str *out);
+                             bool no_line, int fd, Str *out);
 void emit_lines_feed(LineWriter *L, Str *in);
-void emit_lines_end(LineWriter *L, const Str *in);
+int emit_lines_end(LineWriter *L, const Str *in);
 /* The index of a presumed file name, added if new. */
 int tokmap_file_index(TokMap *m, const char *name);
 

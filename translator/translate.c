@@ -105,7 +105,9 @@ static const char *output_name(const Options *opt) {
   return xformat("%s.c", opt->input);
 }
 
-static void emit_view(Program *p, const Options *opt, Str *out) {
+/* 1 when the output could not be written (a message is out). */
+static int emit_view(Program *p, const Options *opt, Str *out) {
+  int err = 0;
   EmitKind kind = opt->emit;
   bool no_line = opt->no_line;
   switch (kind) {
@@ -114,7 +116,11 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
                                                             : NULL, out);
     break;
   case EMIT_C:
-    emit_c(p, output_name(opt), no_line, out);
+    err = emit_c(p, output_name(opt), no_line,
+                 opt->stream ? opt->stream_fd : -1, out);
+    if (err)
+      fprintf(stderr, "acc: error: cannot write '%s': %s\n", opt->output,
+              strerror(err));
     break;
   case EMIT_LAYOUT:
     layout_program(p);
@@ -132,6 +138,7 @@ static void emit_view(Program *p, const Options *opt, Str *out) {
     emit_states(p, out);
     break;
   }
+  return err != 0;
 }
 
 /*
@@ -244,7 +251,7 @@ int acc_translate(const Options *opt, Str *out) {
   emit_registry_prepare(p);
   oracle_close(o);
   p->oracle = NULL;
-  if (!opt->syntax_only)
-    emit_view(p, opt, out);
+  if (!opt->syntax_only && emit_view(p, opt, out))
+    return 1;
   return diag_error_count() ? 1 : 0;
 }

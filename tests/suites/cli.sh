@@ -180,6 +180,28 @@ if ls -a | grep -q '^\.old\.c\.\|^\.broken'; then
   bad "no temporary files left behind" "$(ls -a)"
 else ok "no temporary files left behind"; fi
 
+# The C goes to a temporary beside the output as it is made: a write that
+# fails midway (the file size limit, its signal ignored: write() says
+# EFBIG) leaves the old output and no temporary.
+i=0
+while [ $i -lt 300 ]; do
+  printf 'async int f%d(int x) { return x + %d; }\n' $i $i
+  i=$((i + 1))
+done >many.ac
+printf 'async int main(void) { return await f0(0); }\n' >>many.ac
+run sh -c 'trap "" XFSZ; ulimit -f 64; exec "$0" many.ac -o old.c' "$ACC"
+[ "$rc" = 1 ] && grep -q "cannot write 'old.c'" "$T/err" &&
+  [ "$(cat old.c)" = "old contents" ] &&
+  ok "a write failing midway: exit 1, the old output kept" ||
+  bad "a write failing midway: exit 1, the old output kept" \
+    "rc=$rc $(cat "$T/err") $(wc -c <old.c)"
+if ls -a | grep -q '^\.old\.c\.'; then
+  bad "a write failing midway leaves no temporary" "$(ls -a)"
+else ok "a write failing midway leaves no temporary"; fi
+expect "the same file translates without the limit" 0 "$ACC" many.ac -o many.c
+[ "$(wc -c <many.c)" -gt 65536 ] && ok "its output is over the limit" ||
+  bad "its output is over the limit" "$(wc -c <many.c) bytes"
+
 # ==== the views
 
 expect "--emit=states" 0 "$ACC" --emit=states hello.ac
