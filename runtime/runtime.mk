@@ -2,12 +2,14 @@
 # a shared library.
 #
 # The shared library is named as Debian's are: the file carries the full
-# version (libacrt.so.0.1.0), its SONAME the ABI version (libacrt.so.0, what
+# version (libacrt.so.0.2.0), its SONAME the ABI version (libacrt.so.1, what
 # programs record and the loader looks for), and libacrt.so is the link-time
 # name.  RT_ABI changes when ac.h changes in a way that breaks programs
-# built against the old one (a struct users embed, a function's signature).
+# built against the old one (a struct users embed, a function's signature,
+# an inline function's view of a runtime struct, an exported symbol gone).
+# 1: the futures' structs and inline polls and drops of issue 15 (0.2.0).
 
-RT_ABI      := 0
+RT_ABI      := 1
 LIBACRT     := $(BUILD)/libacrt.a
 LIBACRT_SONAME := libacrt.so.$(RT_ABI)
 LIBACRT_REAL   := libacrt.so.$(ACC_VERSION)

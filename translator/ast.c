@@ -188,8 +188,24 @@ Vec *ast_list_join(Vec *a, Vec *b) {
   return a;
 }
 
+/* Nodes live as long as the translation and are never freed one by one:
+   they come from blocks of a thousand, without malloc's header on
+   each (a large file has millions). */
+static Node *node_alloc(void) {
+  enum { PER_BLOCK = 1024 };
+  static Vec blocks; /* all of them stay reachable */
+  static Node *block;
+  static int used = PER_BLOCK;
+  if (used == PER_BLOCK) {
+    block = xalloc(sizeof *block * PER_BLOCK);
+    vec_push(&blocks, block);
+    used = 0;
+  }
+  return &block[used++];
+}
+
 Node *ast_new(NodeKind kind, size_t begin, size_t end) {
-  Node *n = xalloc(sizeof *n);
+  Node *n = node_alloc();
   n->kind = kind;
   n->begin = begin;
   n->end = end;
@@ -550,7 +566,7 @@ static void dump_decls(FILE *out, const Node *n, int depth) {
 void ast_dump(FILE *out, const Node *n, int depth) {
   if (!n)
     return;
-  fprintf(out, "%*s%s [%zu,%zu)", 2 * depth, "", ast_kind_name(n->kind),
+  fprintf(out, "%*s%s [%u,%u)", 2 * depth, "", ast_kind_name(n->kind),
           n->begin, n->end);
   if (n->op)
     fprintf(out, " %s", n->op);

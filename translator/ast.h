@@ -101,11 +101,20 @@ typedef enum NodeKind {
   ND_TRANSLATION_UNIT, /* args = external declarations in order */
 } NodeKind;
 
+/* Offsets are 32-bit (acc_translate refuses buffers of 4 GiB or more):
+   a large file is mostly its nodes, and the nodes mostly pointers and
+   offsets. */
 struct Node {
   NodeKind kind;
-  size_t begin, end; /* byte range in Source.text, exactly its tokens */
-  size_t op_off;     /* offset of the operator or keyword, for carets */
-  const char *op;    /* ND_BINARY/ND_ASSIGN: the operator as spelled */
+  uint32_t begin, end; /* byte range in Source.text, exactly its tokens */
+  uint32_t op_off;     /* offset of the operator or keyword, for carets */
+  uint32_t type_begin, type_end;   /* the type-name range: casts, sizeof,
+                                      _Alignof, compound literals, va_arg,
+                                      offsetof, generic assocs */
+  uint32_t type2_begin, type2_end; /* the second type of types_compatible */
+  uint32_t name_off;   /* offset of the name token (`name` below) */
+  bool has_await;      /* this subtree contains an ND_AWAIT (set by ast.c) */
+  const char *op;      /* ND_BINARY/ND_ASSIGN: the operator as spelled */
 
   Node *lhs, *rhs;                 /* operands (see each kind above) */
   Node *cond, *then, *els;         /* ND_IF, ND_COND, loops' cond */
@@ -113,13 +122,7 @@ struct Node {
   Vec args;                        /* call arguments, block items, cases,
                                       init items, generic assocs, TU items */
 
-  size_t type_begin, type_end;     /* the type-name range: casts, sizeof,
-                                      _Alignof, compound literals, va_arg,
-                                      offsetof, generic assocs */
-  size_t type2_begin, type2_end;   /* the second type of types_compatible */
-
   const char *name;   /* identifier, member, label name */
-  size_t name_off;    /* offset of that name token */
 
   Decl *decl;         /* ND_IDENT: resolved declaration; ND_FUNC_DEF: the
                          function */
@@ -129,7 +132,6 @@ struct Node {
   Node *target;       /* ND_GOTO -> ND_LABEL; ND_BREAK/ND_CONTINUE -> loop
                          or switch; ND_CASE/ND_DEFAULT -> ND_SWITCH */
   Node *func;         /* the enclosing ND_FUNC_DEF (statements, exprs) */
-  bool has_await;     /* this subtree contains an ND_AWAIT (set by ast.c) */
 };
 
 typedef enum DeclKind {

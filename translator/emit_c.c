@@ -529,6 +529,7 @@ static void indent(Emit *E, const char *text) {
     p = leading_marks(p, end, &marks);
     if (marks.len)
       str_add(E->out, marks.buf, marks.len);
+    free(marks.buf);
     if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
@@ -720,6 +721,7 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
       TOKMAP_SCAFFOLD, fn->name, hot_exit(fn, k));
   E->out = saved;
   indent(E, str_cstr(&body));
+  free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
 }
 
@@ -868,6 +870,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
   indent(E, str_cstr(&body));
+  free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
     out(E, "#undef ac__cx\n#undef ac__out\n");

@@ -10,6 +10,7 @@
 #include "lower.h"
 #include "tokmap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A hoisted typedef's new name, or NULL. */
@@ -20,13 +21,36 @@ static const char *renamed(Lower *L, Decl *d) {
   return NULL;
 }
 
+/* (ac__F->name) of a slot, made once for all its uses (a large file
+   has millions), again only if the slot's name or reference changed. */
+typedef struct SlotText {
+  const char *name, *ref; /* what it was made from */
+  const char *text;
+} SlotText;
+
+static const char *slot_text(Slot *s) {
+  static Map made; /* Slot* -> SlotText* */
+  SlotText *t = map_get(&made, s);
+  if (!t) {
+    t = xalloc(sizeof *t);
+    map_put(&made, s, t);
+  }
+  if (!t->text || t->name != s->name || t->ref != s->ref) {
+    const char *ref = lower_slot_ref(s);
+    *t = (SlotText){s->name, s->ref, xformat("(%s)", ref)};
+    if (ref != s->ref) /* made for the asking */
+      free((char *)ref);
+  }
+  return t->text;
+}
+
 /* What the name of d becomes in the generated code: a frame local
    (ac__F->name), parenthesised so that the text around it keeps its
    meaning (`sizeof x`, a macro's `-a`), if `locals`; a hoisted typedef its
    new name; NULL to keep it. */
 static const char *name_subst(Lower *L, Decl *d, bool locals) {
   Slot *s = locals ? lower_slot_of(L, d) : NULL;
-  return s ? xformat("(%s)", lower_slot_ref(s)) : renamed(L, d);
+  return s ? slot_text(s) : renamed(L, d);
 }
 
 static bool is_tag_keyword(const char *p, size_t n) {

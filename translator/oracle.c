@@ -43,12 +43,17 @@
 
 typedef struct Slot {
   uint64_t key;   /* 0 = empty */
-  CXCursor cursor;
+  uint32_t at;    /* its cursor in Table.cursors */
 } Slot;
 
+/* The cursors themselves (32 bytes each) are kept in order of insertion,
+   so that the free slots of the hash table cost 16 bytes, not 40: a large
+   file has millions of expressions. */
 typedef struct Table {
   Slot *slots;
   size_t cap, used;
+  CXCursor *cursors;
+  size_t capcursors;
 } Table;
 
 /* Text the leaf-await rewrite puts in place of [at, at + del). */
@@ -94,7 +99,7 @@ typedef struct FuncEntry {
 
 /* ---- a small open-addressing table keyed by offsets ---- */
 
-static Slot *table_find(Table *t, uint64_t key) {
+static Slot *table_find(const Table *t, uint64_t key) {
   if (!t->cap)
     return NULL;
   size_t mask = t->cap - 1;
@@ -117,15 +122,35 @@ static void table_grow(Table *t) {
   free(old.slots);
 }
 
-static Slot *table_insert(Table *t, uint64_t key) {
-  if ((t->used + 1) * 2 > t->cap)
+/* Puts c under key, over the cursor there if any. */
+static void table_put(Table *t, uint64_t key, CXCursor c) {
+  if ((t->used + 1) * 4 > t->cap * 3)
     table_grow(t);
   Slot *s = table_find(t, key);
   if (!s->key) {
+    if (t->used == t->capcursors) {
+      t->capcursors = t->capcursors ? t->capcursors * 2 : 1024;
+      t->cursors = xrealloc(t->cursors, t->capcursors * sizeof(CXCursor));
+    }
     s->key = key;
-    t->used++;
+    s->at = (uint32_t)t->used++;
   }
-  return s;
+  t->cursors[s->at] = c;
+}
+
+/* The cursor under key, if any. */
+static bool table_get(const Table *t, uint64_t key, CXCursor *c) {
+  const Slot *s = table_find(t, key);
+  if (!s || !s->key)
+    return false;
+  *c = t->cursors[s->at];
+  return true;
+}
+
+static void table_free(Table *t) {
+  free(t->slots);
+  free(t->cursors);
+  *t = (Table){0};
 }
 
 static uint64_t range_key(size_t begin, size_t end) {
@@ -171,14 +196,12 @@ static void index_expr(Oracle *o, CXCursor c) {
   CXSourceRange r = clang_getCursorExtent(c);
   size_t begin = offset_at(o, clang_getRangeStart(r), false);
   size_t end = offset_at(o, clang_getRangeEnd(r), true);
-  Slot *s = table_find(&o->exprs, range_key(begin, end));
+  CXCursor old;
   bool unexposed = clang_getCursorKind(c) == CXCursor_UnexposedExpr;
-  if (s && s->key) {
-    if (unexposed ||
-        clang_getCursorKind(s->cursor) != CXCursor_UnexposedExpr)
-      return;
-  }
-  table_insert(&o->exprs, range_key(begin, end))->cursor = c;
+  if (table_get(&o->exprs, range_key(begin, end), &old) &&
+      (unexposed || clang_getCursorKind(old) != CXCursor_UnexposedExpr))
+    return;
+  table_put(&o->exprs, range_key(begin, end), c);
 }
 
 static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
@@ -189,9 +212,8 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
     index_expr(o, c);
   else if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl ||
            k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl)
-    table_insert(&o->decls,
-                 offset_at(o, clang_getCursorLocation(c), false) + 1)
-        ->cursor = c;
+    table_put(&o->decls, offset_at(o, clang_getCursorLocation(c), false) + 1,
+              c);
   return CXChildVisit_Recurse;
 }
 
@@ -417,9 +439,8 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
             o->src->path);
     return false;
   }
-  free(o->exprs.slots);
-  free(o->decls.slots);
-  o->exprs = o->decls = (Table){0};
+  table_free(&o->exprs);
+  table_free(&o->decls);
   map_free(&o->funcs);
   o->funcs.strings = true;
   o->ntops = 0;
@@ -454,7 +475,7 @@ static bool is_async_call(const Node *e) {
 }
 
 static FuncEntry *find_func(Oracle *o, const char *name);
-static char *type_spelling(CXType t);
+static const char *type_spelling(CXType t);
 
 /*
  * The type of an await's operand in an erasure that may not type-check
@@ -471,9 +492,9 @@ static const char *operand_type(Oracle *o, const Node *e) {
   }
   if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR) {
     walk_tops_at(o, e->decl->name_off);
-    Slot *s = table_find(&o->decls, e->decl->name_off + 1);
-    if (s && s->key)
-      return type_spelling(clang_getCursorType(s->cursor));
+    CXCursor c;
+    if (table_get(&o->decls, e->decl->name_off + 1, &c))
+      return type_spelling(clang_getCursorType(c));
   }
   return oracle_expr_type(o, e->begin, e->end);
 }
@@ -809,8 +830,8 @@ void oracle_close(Oracle *o) {
     clang_disposeTranslationUnit(o->tu);
   if (o->index)
     clang_disposeIndex(o->index);
-  free(o->exprs.slots);
-  free(o->decls.slots);
+  table_free(&o->exprs);
+  table_free(&o->decls);
   free(o->tops);
   for (size_t i = 0; i < o->funcs.cap; i++)
     if (o->funcs.keys[i]) {
@@ -824,7 +845,6 @@ void oracle_close(Oracle *o) {
   o->erased = NULL;
   o->tu = NULL;
   o->index = NULL;
-  o->exprs = o->decls = (Table){0};
   o->tops = NULL;
   o->ntops = o->captops = 0;
 }
@@ -833,17 +853,23 @@ void oracle_close(Oracle *o) {
 
 static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {
   walk_tops_at(o, begin);
-  Slot *s = table_find(&o->exprs, range_key(begin, end));
-  if (!s || !s->key)
-    return false;
-  *c = s->cursor;
-  return true;
+  return table_get(&o->exprs, range_key(begin, end), c);
 }
 
-static char *type_spelling(CXType t) {
+/* A type's spelling, one copy of each: the lowering asks for the type of
+   every name and operand it moves, and a large file has millions, of a
+   few hundred types. */
+static const char *type_spelling(CXType t) {
+  static Map spellings = {.strings = true};
   CXString s = clang_getTypeSpelling(t);
   char *r = drop_mark(clang_getCString(s));
   clang_disposeString(s);
+  const char *known = map_get(&spellings, r);
+  if (known) {
+    free(r);
+    return known;
+  }
+  map_put(&spellings, r, r);
   return r;
 }
 
@@ -873,7 +899,7 @@ const char *oracle_expr_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
   if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
-  char *spelled = type_spelling(clang_getCursorType(c));
+  const char *spelled = type_spelling(clang_getCursorType(c));
   /* An unnamed struct has no spelling usable in C: name it by typeof. */
   if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
     return xformat("__typeof__(%.*s)", (int)(end - begin), o->erased + begin);
@@ -884,7 +910,8 @@ const char *oracle_expr_canonical_type(Oracle *o, size_t begin, size_t end) {
   CXCursor c;
   if (!expr_cursor_await(o, begin, end, &c))
     return NULL;
-  char *spelled = type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
+  const char *spelled =
+      type_spelling(clang_getCanonicalType(clang_getCursorType(c)));
   if (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous"))
     return NULL;
   return spelled;
@@ -937,11 +964,7 @@ bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 
 bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
   walk_tops_at(o, name_off);
-  Slot *s = table_find(&o->decls, name_off + 1);
-  if (!s || !s->key)
-    return false;
-  *c = s->cursor;
-  return true;
+  return table_get(&o->decls, name_off + 1, c);
 }
 
 bool oracle_cx_func(Oracle *o, const char *name, CXCursor *c) {

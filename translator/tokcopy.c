@@ -335,6 +335,7 @@ static void put_invocation(Copy *c, int ui, Vec *repls) {
     put_ac(c, ui, pos, r->b);
     put_repl(c, r->text);
     pos = r->e;
+    free(r);
     repls->items[best] = repls->items[--repls->len];
   }
   put_ac(c, ui, pos, u->ac_end);
@@ -416,11 +417,10 @@ static void put_defined(Copy *c, int ui, const Vec *names) {
 
 /* Unit u, which lies wholly inside the range: in the user's spelling when
    the substitutions allow it; returns false to have it written expanded. */
-static bool put_unit(Copy *c, int ui) {
+static bool put_unit_with(Copy *c, int ui, Vec *repls, Vec *names) {
   const TokUnit *u = &c->m->units[ui];
-  Vec repls = {0}, names = {0};
-  if (u->is_macro && !arg_replacements(c, u, &repls) &&
-      !defined_renames(c, u, &names))
+  if (u->is_macro && !arg_replacements(c, u, repls) &&
+      !defined_renames(c, u, names))
     return false;
   if (!u->is_macro && c->consumed[u->first - c->i0]) {
     c->last_unit = ui; /* a gap after it starts at its end */
@@ -440,12 +440,22 @@ static bool put_unit(Copy *c, int ui) {
     put_repl(c, s);
   else if (!u->is_macro)
     put_ac(c, ui, u->ac_begin, u->ac_end);
-  else if (names.len)
-    put_defined(c, ui, &names);
+  else if (names->len)
+    put_defined(c, ui, names);
   else
-    put_invocation(c, ui, &repls);
+    put_invocation(c, ui, repls);
   c->last_unit = ui;
   return true;
+}
+
+static bool put_unit(Copy *c, int ui) {
+  Vec repls = {0}, names = {0};
+  bool done = put_unit_with(c, ui, &repls, &names);
+  for (int i = 0; i < repls.len; i++)
+    free(repls.items[i]);
+  free(repls.items);
+  free(names.items);
+  return done;
 }
 
 /* The replacement of every token of the range, from the callback. */
@@ -496,4 +506,6 @@ void tokmap_copy(const TokMap *m, const Source *src, size_t begin,
   }
   if (c.i1 > c.i0 && m->toks[c.i1 - 1].end < end)
     put(&c, " ", 1);
+  free(c.subst); /* the texts are the callback's */
+  free(c.consumed);
 }

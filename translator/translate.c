@@ -202,6 +202,10 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   }
   diag_init(src);
+  /* The token map before the parse: the preprocessor's token origins and
+     the raw tokens of the .ac that build it are freed before the AST
+     exists (plain C: about 30 bytes an input byte less at the peak). */
+  source_map(src);
   Node *tu = parse_translation_unit(src);
   if (!tu || diag_error_count())
     return 1;

@@ -431,18 +431,24 @@ unset TMPDIR CC
 # ==== make install, pkg-config, acc.mk
 
 P="$T/prefix"
+# The ABI version the library's SONAME carries (runtime/runtime.mk).
+abi=$(sed -n 's/^RT_ABI *:= *//p' "$ROOT/runtime/runtime.mk")
+case $abi in
+  ''|*[!0-9]*) bad "runtime/runtime.mk names the ABI version" "RT_ABI '$abi'" ;;
+  *) ok "runtime/runtime.mk names the ABI version" ;;
+esac
 run make -C "$ROOT" BUILD="$BUILD" install PREFIX="$P"
 if [ "$rc" -eq 0 ]; then ok "make install PREFIX"
 else bad "make install PREFIX" "$(tail -5 "$T/err")"; fi
 missing=""
-for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so lib/libacrt.so.0 \
+for f in bin/acc include/ac.h lib/libacrt.a lib/libacrt.so "lib/libacrt.so.$abi" \
   lib/pkgconfig/acrt.pc share/acc/acc.mk share/man/man1/acc.1; do
   [ -f "$P/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "install: every file in place" \
   || bad "install: every file in place" "missing$missing"
 run readelf -d "$P/lib/libacrt.so"
-has "libacrt.so has a SONAME" "$T/out" 'SONAME.*\[libacrt\.so\.0\]'
+has "libacrt.so has a SONAME" "$T/out" "SONAME.*\\[libacrt\\.so\\.$abi\\]"
 pcver=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --modversion acrt)
 accver=$("$P/bin/acc" --version | sed 's/^acc //')
 [ -n "$pcver" ] && [ -f "$P/lib/libacrt.so.$pcver" ] && [ "$pcver" = "$accver" ] \
@@ -529,7 +535,7 @@ has "relocatable: --cflags --libs name the moved prefix" "$T/out" \
   "^-I$R/include -L$R/lib -Wl,-rpath,$R/lib -lacrt"
 run readelf -d reloc/hello
 has "relocatable: the program needs libacrt by its SONAME" "$T/out" \
-  'NEEDED.*\[libacrt\.so\.0\]'
+  "NEEDED.*\\[libacrt\\.so\\.$abi\\]"
 
 # ==== samples/Makefile
 

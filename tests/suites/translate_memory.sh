@@ -1,0 +1,92 @@
+#!/bin/sh
+# A ceiling on acc's memory per input byte, on generated inputs
+# (bench/translate/gen.c): its peak RSS (bench/translate/rusage.c) less
+# that of a one-line file, per byte of the .ac.  The bounds are well
+# above what acc takes now and below what it took before the token map
+# was built before the parse and the nodes were made smaller (plain C:
+# about 150 bytes a byte before, 110 after; `funcs`: about 340 before,
+# 290 after); docs/benchmarks.md, "Translation", has the figures.  And
+# no leak, under valgrind, from what runs for every statement of every
+# async body.  Skipped under sanitizers and valgrind, which change the
+# memory.
+. "$ROOT/tests/lib.sh"
+set -u
+
+BUILD=${BUILD:-$ROOT/build}
+ACC=${ACC:-$BUILD/acc}
+if [ -n "${SAN:-}" ] || [ "${ACC_TEST_VALGRIND:-0}" = 1 ]; then
+  echo "translate_memory: skipped under a sanitizer or valgrind"
+  summary translate_memory
+  exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cc -std=gnu11 -O2 -o "$T/gen" "$ROOT/bench/translate/gen.c" &&
+  cc -std=gnu11 -O2 -o "$T/rusage" "$ROOT/bench/translate/rusage.c" ||
+  { bad "gen and rusage build"; summary translate_memory; exit 1; }
+
+# rss_kb FILE.ac: acc's peak RSS in KB translating it (empty on failure).
+rss_kb() {
+  "$T/rusage" "$ACC" "$1" -o "$T/out.c" 2>"$T/err" >/dev/null &&
+    sed -nE 's/^rusage:.*maxrss_kb=([0-9]+).*/\1/p' "$T/err" | tail -n 1
+}
+
+printf 'async int main(void) { return 0; }\n' >"$T/tiny.ac"
+base=$(rss_kb "$T/tiny.ac")
+[ -n "$base" ] && ok "a one-line file translates ($base KB)" ||
+  bad "a one-line file translates" "$(cat "$T/err")"
+
+# check SHAPE N MAX: bytes of RSS over the base per input byte <= MAX.
+check() {
+  "$T/gen" "$1" "$2" >"$T/in.ac"
+  size=$(wc -c <"$T/in.ac")
+  kb=$(rss_kb "$T/in.ac")
+  if [ -z "$kb" ] || [ -z "$base" ]; then
+    bad "$1 $2 translates" "$(head -c 300 "$T/err")"
+    return
+  fi
+  per=$(( (kb - base) * 1024 / size ))
+  [ "$per" -le "$3" ] &&
+    ok "$1 $2 ($size bytes): $per bytes of memory a byte, at most $3" ||
+    bad "$1 $2 ($size bytes): $per bytes of memory a byte, at most $3"
+}
+
+check plain 2048 125
+check funcs 4000 400
+
+# What runs for every statement of every async body must not leave what
+# it allocates for itself behind: the copy of the user's text
+# (tokcopy.c), the poll's body indented line by line (emit_c.c), the
+# oracle's spelling of the type of every name the lowering moves and the
+# lowering's spelling of that name in the frame (one copy of each kept).
+# Each block valgrind finds lost is named by the first frame that is not
+# the allocator or util.c's strings.
+cat >"$T/copies.ac" <<'AC'
+#include <ac.h>
+#define TWICE(x) ((x) * 2)
+static async int leaf(int x) { return x + 1; }
+async int main(void) {
+  int v = await leaf(TWICE(3));
+  int w = TWICE(v) + await leaf(v);
+  return v + w - 19;
+}
+AC
+if command -v valgrind >/dev/null; then
+  valgrind --leak-check=full --show-leak-kinds=definite "$ACC" \
+    "$T/copies.ac" -o "$T/copies.c" 2>"$T/vg" >/dev/null
+  lost=$(awk '/definitely lost in/ { want = 1; next }
+    want && /by 0x[0-9A-F]+: / {
+      if ($0 ~ /\(util\.c:/) next
+      fn = $0; sub(/.*: /, "", fn); sub(/:[0-9]+\)$/, ")", fn)
+      print fn; want = 0 }' "$T/vg" | sort | uniq -c)
+  for f in 'ask (tokcopy.c)' 'add_repl (tokcopy.c)' 'out (emit_c.c)' \
+           'leading_marks (emit_c.c)' 'drop_mark (oracle.c)' \
+           'name_subst (lower_names.c)' 'slot_text (lower_names.c)'; do
+    if ! grep -q 'ERROR SUMMARY' "$T/vg"; then
+      bad "no block lost from $f" "valgrind did not run: $(head -3 "$T/vg")"
+    elif echo "$lost" | grep -qF "$f"; then
+      bad "no block lost from $f" "$(echo "$lost" | grep -F "$f")"
+    else ok "no block lost from $f"; fi
+  done
+fi
+summary translate_memory
