@@ -793,7 +793,10 @@ static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
     }
   }
   E->out = outer;
-  indent(E, xformat("%s%s", str_cstr(&pre), text));
+  str_puts(&pre, text);
+  free(body.buf);
+  indent(E, str_cstr(&pre));
+  free(pre.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (names)
     func_names(E, fn, false);
@@ -813,6 +816,7 @@ static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
     out(E, "*ac__out = ");
   out(E, "%s__now(%s);\n  ac__F->ac__state = " DONE_STATE ";\n"
       "  return AC_POLL_READY;\n}\n", n, str_cstr(&args));
+  free(args.buf);
 }
 
 /* The body: f__poll, f__run, or, for a function with hot loops,
