@@ -403,9 +403,21 @@ def poll_frames(reg, frame):
             if t is None:
                 t = split_poll_table(reg, fn, frame)
             if t is not None:
-                out.append((frame, t, frame_arg(frame)))
+                out.append((frame, t, frame_addr(frame, fn)))
         frame = frame.older()
     return out
+
+
+def frame_addr(frame, fn):
+    """The acc frame a poll function's C frame runs: its first argument,
+    or for f__now (a function without an await, docs/lowering.md §4) the
+    frame on its own C stack, its local ac__f."""
+    if (fn.name or "").endswith("__now"):
+        try:
+            return int(frame.read_var("ac__f").address)
+        except (gdb.error, ValueError, RuntimeError):
+            return None
+    return frame_arg(frame)
 
 
 def frame_arg(frame):

@@ -26,6 +26,10 @@ RT_LIBS     := -lpthread
 # the decoded-uop cache; where the run loop's jumps happen to fall there,
 # a yield cost 40% more for the same instructions (docs/runtime.md §11).
 RT_ALIGN    := $(shell CC='$(CC)' sh mk/jump_align.sh)
+# The run loop's two copies (sched.c) start on a cache line: with the same
+# instructions, where the loop happened to fall moved W2a and W2b by 4-15%
+# between builds (docs/benchmarks.md, "the yield ring").
+$(BUILD)/runtime/src/sched.o $(BUILD)/pic/runtime/src/sched.o: RT_ALIGN += -falign-loops=64
 
 libacrt: $(LIBACRT) $(LIBACRT_SO)
 

@@ -31,6 +31,7 @@ typedef struct Emit {
   bool prelude;       /* write_prelude done */
   int depth;          /* of headers written out */
   LineWriter *lines;  /* takes the finished lines of out (emit_lines.c) */
+  bool now;           /* writing f__now: the body returns the value */
 } Emit;
 
 static void out(Emit *E, const char *fmt, ...)
@@ -92,6 +93,12 @@ static const char *body_sig(AsyncFunc *fn) {
     return declare(fn->ret_type, xformat("%s__run(void *ac__self, "
                                          "ac_context_t *ac__cx)", fn->name));
   return NULL;
+}
+
+static const char *now_sig(AsyncFunc *g) {
+  return declare(g->is_void ? "void" : g->ret_type,
+                 xformat("%s__now(%s)", g->name,
+                         g->params.len ? g->param_fwd_text : "void"));
 }
 
 static const char *poll_sig(AsyncFunc *fn) {
@@ -258,10 +265,16 @@ static void prototypes(Emit *E, AsyncFunc *g, bool complete) {
   out(E, "%s%s;\n", st, poll_sig(g));
   if (g->by_value)
     out(E, "%s%s;\n", st, body_sig(g));
+  if (g->now)
+    out(E, "static %s;\n", now_sig(g));
   if (shared_drop(g))
-    out(E, "#define %s__drop ac__drop_done\n", g->name);
+    out(E, "#define %s__drop ac__drop_done\n#define %s__plan ac__plan_done\n",
+        g->name, g->name);
   else
     out(E, "%s%s%s;\n", st, cold(g), drop_sig(g));
+  if (g->is_static && !shared_drop(g))
+    out(E, "static const ac__drop_plan %s__plan __attribute__((unused));\n",
+        g->name);
   if (g->needs_new || !g->is_static)
     out(E, "%s%s%s__frame *%s__new(%s);\n", new_storage(g), cold(g),
         g->name, g->name, params);
@@ -378,6 +391,13 @@ static void await_seq(Emit *E, Site *s) {
       graph_state_name(E->fn, s->state), s->callee, s->line);
   if (s->kind == CH_COMBINATOR) {
     emit_combinator_await(s, E->out);
+    return;
+  }
+  /* the erasure's call: the child's frame is f__now's (poll_value.c) */
+  if (never_pending(s) && s->args && s->child->frame->now) {
+    out(E, "ac__F->ac__state = %d; %s%s__now(%s);\n", s->state,
+        s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
+        s->child->frame->name, s->args);
     return;
   }
   /* A heap frame (recursion, another file's function) may not come:
@@ -578,12 +598,38 @@ static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
   }
 }
 
+/* A step of f__now's body: a return of the result is `ac__v = (v);
+   return ac__v;`, with no store to a frame that dies with the call. */
+static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
+  static const char ready[] = "ac__F->ac__state = " DONE_STATE
+                              "; return AC_POLL_READY;";
+  static const char result[] = "*ac__out = ";
+  const char *ret = fn->is_void ? "return;" : "return ac__v;";
+  while (*text) {
+    const char *r = strstr(text, ready), *o = strstr(text, result);
+    if (!r && !o)
+      break;
+    if (o && (!r || o < r)) {
+      out(E, "%.*sac__v = ", (int)(o - text), text);
+      text = o + sizeof result - 1;
+    } else {
+      out(E, "%.*s%s", (int)(r - text), text, ret);
+      text = r + sizeof ready - 1;
+    }
+  }
+  out(E, "%s", text);
+}
+
 /* A step of the body; in f__run, its returns of the result (lower_copy.c)
    return the value.  Only generated code names ac__F, so the text found is
    no user's. */
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
+  if (E->now) { /* f__now: the frame is its own, dead once it returns */
+    now_text(E, fn, text);
+    return;
+  }
   if (!fn->by_value) {
     out(E, "%s", text);
     return;
@@ -694,10 +740,93 @@ static void hot_poll_fn(Emit *E, AsyncFunc *fn, int nhot) {
   hot_body(E, fn, 0, nhot);
 }
 
+/* f__now, which holds the body, and the f__poll that runs it
+   (AsyncFunc.now, poll_value.c). */
+static void now_fns(Emit *E, AsyncFunc *fn, bool names) {
+  const char *n = fn->name;
+  if (names)
+    func_names(E, fn, true);
+  Str *saved = E->out, body = {0};
+  E->out = &body;
+  E->now = true;
+  steps_text(E, fn, 0, fn->steps.len, 0);
+  E->now = false;
+  E->out = saved;
+  const char *text = str_cstr(&body);
+  /* Where the body names no field (its parameters are read once, nothing
+     else is kept), the frame is only for a debugger: initialized where it
+     is declared, which an optimizing compiler drops whole. */
+  bool frame = strstr(text, "ac__F") || strstr(text, "ac__cx") ||
+               strstr(text, "ac__out");
+  out(E, "static %s {\n", now_sig(fn));
+  if (!fn->is_void)
+    out(E, "  %s = 0;\n", declare(fn->ret_type, "ac__v"));
+  if (frame) {
+    out(E, "  %s__frame ac__f;\n  %s__frame *const ac__F = &ac__f;\n"
+        "  ac_context_t *const ac__cx = 0;\n", n, n);
+    if (fn->is_void)
+      out(E, "  void *const ac__out = 0;\n");
+    else
+      out(E, "  %s = &ac__v;\n", declare(fn->ret_type, "*const ac__out"));
+    out(E, "  %s__init(ac__F%s%s);\n", n, fn->params.len ? ", " : "",
+        arg_names(fn));
+  } else {
+    out(E, "  %s__frame ac__f = {", n);
+    for (int i = 0; i < fn->params.len; i++) {
+      Slot *p = fn->params.items[i];
+      out(E, "%s.%s = %s", i ? ", " : "", p->name, p->decl->name);
+    }
+    out(E, "%s};\n  (void)ac__f;\n", fn->params.len ? "" : "0");
+  }
+  Str *outer = E->out, pre = {0};
+  E->out = &pre;
+  out(E, "%c", TOKMAP_SCAFFOLD);
+  if (frame) {
+    out(E, "(void)ac__cx;\n(void)ac__out;\n");
+    cached_params(E, fn, true);
+  } else {
+    for (int i = 0; i < fn->params.len; i++) {
+      Slot *p = fn->params.items[i];
+      if (p->cached)
+        out(E, "__typeof__(%s) %s __attribute__((unused)) = %s;\n",
+            p->decl->name, p->ref, p->decl->name);
+    }
+  }
+  E->out = outer;
+  str_puts(&pre, text);
+  free(body.buf);
+  indent(E, str_cstr(&pre));
+  free(pre.buf);
+  out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  if (names)
+    func_names(E, fn, false);
+  Str args = {0};
+  for (int i = 0; i < fn->params.len; i++)
+    str_printf(&args, "%sac__F->%s", i ? ", " : "",
+               ((Slot *)fn->params.items[i])->name);
+  out(E, "%s%s {\n", storage(fn), poll_sig(fn));
+  if (untyped(fn))
+    out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", n, n);
+  out(E, "  (void)ac__cx;\n%s  if (ac__F->ac__state != 0)\n"
+      "    ac__polled_after_completion(\"%s\");\n  ",
+      fn->is_void ? "  (void)ac__out;\n" : "", n);
+  if (!fn->is_void && untyped(fn))
+    out(E, "*(%s)ac__res = ", declare(fn->ret_type, "*"));
+  else if (!fn->is_void)
+    out(E, "*ac__out = ");
+  out(E, "%s__now(%s);\n  ac__F->ac__state = " DONE_STATE ";\n"
+      "  return AC_POLL_READY;\n}\n", n, str_cstr(&args));
+  free(args.buf);
+}
+
 /* The body: f__poll, f__run, or, for a function with hot loops,
    f__poll_cold, which f__poll calls with the state to resume at. */
 static void poll_fn(Emit *E, AsyncFunc *fn) {
   bool names = names_function(E, fn);
+  if (fn->now) {
+    now_fns(E, fn, names);
+    return;
+  }
   int nhot = hot_loops(fn);
   if (names)
     func_names(E, fn, true);
@@ -783,9 +912,9 @@ static void indent_lines(Emit *E, const char *text, int col) {
  *   after:   static const uint32_t ac__at[] = {0, __builtin_offsetof(...)..};
  *            case 1: case 2: ... step__drop((__typeof__(ac__F->ac__g1.ac__c1) *)
  *                        ((char *)ac__F + ac__at[ac__F->ac__state])); break;
- *   or:      static void (*const ac__drop[])(void *) = {0, c0__drop, ...};
- *            case 1: case 2: ... ac__drop[ac__F->ac__state]((char *)ac__F +
- *                        ac__at[ac__F->ac__state]); break;
+ *   or:      static const ac__drop_plan *const ac__plan[] = {0, &c0__plan..};
+ *            case 1: case 2: ... ac__drop_by((char *)ac__F +
+ *                ac__at[ac__F->ac__state], ac__plan[ac__F->ac__state]); break;
  */
 #define DROP_SHARE_MIN 8
 
@@ -799,6 +928,10 @@ static bool plain_drop(Site *s) {
 static bool untyped_child(Emit *E, Site *s) {
   AsyncFunc *g = s->kind == CH_FRAME ? lower_func_named(E->p, s->callee) : NULL;
   return g && untyped(g);
+}
+
+static const char *child_name(Emit *E, Site *s) {
+  return lower_func_named(E->p, s->callee)->name;
 }
 
 /* The sites of fn that share their drop, by the first site of each group:
@@ -845,11 +978,13 @@ static void shared_drop_tables(Emit *E, AsyncFunc *fn, Site **shared) {
   out(E, "};\n");
   if (!drops)
     return;
-  out(E, "  static void (*const ac__drop[])(void *) = {0");
+  out(E, "  static const ac__drop_plan *const ac__plan[] = {0");
   for (int i = 0; i < fn->sites.len; i++) {
     Site *s = fn->sites.items[i];
     bool via = shared[i] && untyped_child(E, s);
-    out(E, "%s%s", via ? ",\n    " : ", ", via ? s->drop : "0");
+    out(E, "%s%s", via ? ",\n    &" : ", ", via ? child_name(E, s) : "0");
+    if (via)
+      out(E, "__plan");
   }
   out(E, "};\n");
 }
@@ -866,8 +1001,8 @@ static void shared_drop_case(Emit *E, AsyncFunc *fn, Site **shared,
     n++;
   }
   if (untyped_child(E, first))
-    out(E, "\n    ac__drop[ac__F->ac__state]((char *)ac__F + "
-        "ac__at[ac__F->ac__state]);\n    break;\n");
+    out(E, "\n    ac__drop_by((char *)ac__F + ac__at[ac__F->ac__state], "
+        "ac__plan[ac__F->ac__state]);\n    break;\n");
   else
     out(E, "\n    %s((__typeof__(ac__F->%s) *)((char *)ac__F + "
         "ac__at[ac__F->ac__state]));\n    break;\n", first->drop,
@@ -890,19 +1025,32 @@ static bool table_drop(Emit *E, AsyncFunc *fn) {
   return true;
 }
 
+/* The plan of a table drop: the child of each state and the child's own
+   plan, so that a parent's drop reaches its children's tables without a
+   function of theirs; f__drop, for the vtable and other callers, runs it.
+   A static function's drop that is no table is its plan's function. */
+static void drop_plan(Emit *E, AsyncFunc *fn) {
+  out(E, "static const ac__drop_entry %s__drops[] = {", fn->name);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    out(E, "%s\n  {__builtin_offsetof(%s__frame, %s), &%s__plan}",
+        i ? "," : "", fn->name, s->child->name, child_name(E, s));
+  }
+  out(E, "};\nstatic const ac__drop_plan %s__plan __attribute__((unused)) = "
+      "{0, %d, %s__drops};\n", fn->name, fn->sites.len, fn->name);
+}
+
 static void drop_fn(Emit *E, AsyncFunc *fn) {
-  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
   if (table_drop(E, fn)) {
-    out(E, "  static const ac__drop_entry ac__e[] = {");
-    for (int i = 0; i < fn->sites.len; i++) {
-      Site *s = fn->sites.items[i];
-      out(E, "%s\n    {__builtin_offsetof(%s__frame, %s), %s}", i ? "," : "",
-          fn->name, s->child->name, s->drop);
-    }
-    out(E, "};\n  ac__drop_by(%s, ac__e, %d);\n}\n",
-        untyped(fn) ? "ac__self" : "ac__F", fn->sites.len);
+    drop_plan(E, fn);
+    out(E, "%s%s%s {\n  ac__drop_by(%s, &%s__plan);\n}\n", storage(fn),
+        cold(fn), drop_sig(fn), untyped(fn) ? "ac__self" : "ac__F", fn->name);
     return;
   }
+  if (fn->is_static)
+    out(E, "static const ac__drop_plan %s__plan __attribute__((unused)) = "
+        "{%s__drop, 0, 0};\n", fn->name, fn->name);
+  out(E, "%s%s%s {\n", storage(fn), cold(fn), drop_sig(fn));
   typed_params(E, fn, false);
   if (fn->sites.len) {
     Site **shared = drop_groups(E, fn);
@@ -1223,16 +1371,28 @@ static void write_prelude(Emit *E, size_t at) {
   /* the drop of every static async function without an await */
   out(E, "static __attribute__((unused)) void ac__drop_done(void *ac__self) "
       "{\n  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
-  /* the drop of a function whose children are all frames of this file's
-     static functions (table_drop): the child of the state, by a table */
-  out(E, "typedef struct ac__drop_entry {\n  uint32_t off;\n"
-      "  void (*drop)(void *);\n} ac__drop_entry;\n"
+  /* How a static function's frame is dropped, as data (table_drop): by
+     its own function, or by a table of the child of each state and the
+     child's plan, which the file's one ac__drop_by walks down; the
+     drops of frames that are tables are then no functions for the C
+     compiler to build, unless a vtable names them. */
+  out(E, "typedef struct ac__drop_entry ac__drop_entry;\n"
+      "typedef struct ac__drop_plan {\n  void (*drop)(void *);\n"
+      "  uint32_t n;\n  const ac__drop_entry *e;\n} ac__drop_plan;\n"
+      "struct ac__drop_entry {\n  uint32_t off;\n"
+      "  const ac__drop_plan *plan;\n};\n"
+      "static const ac__drop_plan ac__plan_done __attribute__((unused)) = "
+      "{0, 0, 0};\n"
       "static __attribute__((noinline, unused)) void\n"
-      "ac__drop_by(void *ac__self, const ac__drop_entry *ac__e, uint32_t ac__n) "
-      "{\n  uint32_t ac__s = *(uint32_t *)ac__self;\n"
-      "  if (ac__s - 1 < ac__n)\n"
-      "    ac__e[ac__s - 1].drop((char *)ac__self + ac__e[ac__s - 1].off);\n"
-      "  *(uint32_t *)ac__self = " DONE_STATE ";\n}\n");
+      "ac__drop_by(void *ac__self, const ac__drop_plan *ac__p) {\n"
+      "  for (;;) {\n    uint32_t ac__s;\n"
+      "    if (ac__p->drop) {\n      ac__p->drop(ac__self);\n"
+      "      return;\n    }\n"
+      "    ac__s = *(uint32_t *)ac__self;\n"
+      "    *(uint32_t *)ac__self = " DONE_STATE ";\n"
+      "    if (ac__s - 1 >= ac__p->n)\n      return;\n"
+      "    ac__self = (char *)ac__self + ac__p->e[ac__s - 1].off;\n"
+      "    ac__p = ac__p->e[ac__s - 1].plan;\n  }\n}\n");
   emit_future_registry(E->p, E->out);
   for (int i = 0; i < E->p->externs.len; i++)
     extern_decl(E, E->p->externs.items[i]);

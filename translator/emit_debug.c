@@ -116,10 +116,8 @@ static void fields(Program *p, AsyncFunc *fn, Str *out) {
     c_string(out, s->name);
     str_puts(out, ", ");
     c_string(out, s->type ? s->type : "");
-    str_printf(out, ",\n   (uint32_t)__builtin_offsetof(%s__frame, %s), "
-               "(uint32_t)sizeof(((%s__frame *)0)->%s), %s, %d},\n",
-               fn->name, s->name, fn->name, s->name, field_kind(s->kind),
-               field_line(p, s));
+    str_printf(out, ", ac__DF(%s__frame, %s), %s, %d},\n", fn->name, s->name,
+               field_kind(s->kind), field_line(p, s));
     n++;
   }
   if (!n) /* no empty initializer in C11 */
@@ -288,6 +286,10 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
 }
 
 void emit_debug_prelude(Program *p, Str *out) {
+  /* a field's offset and size: the tables of a function with thousands of
+     awaits list as many fields, and this is most of their text */
+  str_puts(out, "#define ac__DF(T, m) __builtin_offsetof(T, m), "
+                "sizeof(((T *)0)->m)\n");
   for (int i = 0; i < p->funcs.len; i++) {
     AsyncFunc *fn = p->funcs.items[i];
     if (emit_debug_has_table(p, fn))
@@ -326,7 +328,8 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
      the body (poll_value.c) */
   str_printf(out, ",\n  %s__debug_states, %s__debug_fields, 0,\n"
              "  (void (*)(void))%s__%s};\n",
-             fn->name, fn->name, fn->name, fn->by_value ? "run" : "poll");
+             fn->name, fn->name, fn->name,
+             fn->by_value ? "run" : fn->now ? "now" : "poll");
 }
 
 void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {

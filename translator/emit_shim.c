@@ -32,7 +32,7 @@ static const char *ret_decl(const char *type, const char *name) {
 
 static const char *shim_head(const char *name, const char *ret,
                              const char *params, bool is_static) {
-  return xformat("%s%s(%s)", is_static ? "static " : "",
+  return xformat("%s%s(%s)", is_static ? "static inline " : "",
                  ret_decl(ret, xformat("%s__shim", name)), params);
 }
 

@@ -206,6 +206,9 @@ struct AsyncFunc {
                             enumeration, not volatile (the lowering) */
   bool by_value;         /* the body is f__run, which returns the result;
                             f__poll wraps it (poll_value.c) */
+  bool now;              /* no await: the body is f__now(params), which an
+                            await of the file calls directly; f__poll
+                            calls it (poll_value.c) */
   bool needs_new;        /* f__new is used (boxed by some caller) */
   Vec early;             /* AsyncFunc* defined later whose frames must be
                             emitted before this one's (recurse.c) */
@@ -315,8 +318,8 @@ AsyncFunc *lower_func_named(Program *p, const char *name);
 
 /* ==== poll_value.c ==== */
 
-/* Marks AsyncFunc.by_value: the functions whose body returns the result
-   (after recurse_mark). */
+/* Marks AsyncFunc.by_value and AsyncFunc.now: the functions whose body
+   returns the result (after recurse_mark). */
 void poll_value_mark(Program *p);
 
 /* ==== frame_paths.c ==== */

@@ -790,8 +790,9 @@ struct ac_debug_func {
    * that the table keeps no vtable (nor its poll and drop) in a program
    * that never uses it (docs/lowering.md §4). */
   const ac_future_vtable_t *vtable;
-  void (*poll)(void);   /* the function that runs its body (f__poll, or
-                           f__run): frames of it in a backtrace */
+  void (*poll)(void);   /* the function that runs its body (f__poll,
+                           f__run or f__now): frames of it in a
+                           backtrace */
 };
 
 /* The tables of one translated file, registered by it at start-up. */

@@ -592,29 +592,26 @@ static inline uint32_t ac__runq_len(const ac__runq_t *q) {
 
 /* ==== sched.c: the scheduler both executors share ==== */
 
-/* Yields on a stealable queue go through the owner's private batch
- * (sched.c): this many entries taken off q under one lock hold. */
-#define AC__BATCH 8
-
 typedef struct ac__worker {
+  /* The first cache line holds what every poll of a current-thread
+   * worker touches (q, next, tick, streak); own is in the second. */
   struct ac__sched *sched;
   ac__runq_t q;      /* locked only if other workers can steal */
   uintptr_t next;    /* runs next (owner only): woken by the running task,
                         or taken off q with a requeue */
   uintptr_t parked;  /* multi-thread: the last task that went pending
                         here, still RUNNING (sched.c, "parked slot") */
-  uint32_t priv;     /* entries in batch and yq (owner only) */
-  uint32_t streak;   /* runs in a row taken from `next` */
-  uint32_t index;
   uint32_t tick;     /* polls left until the next inject and driver check */
+  uint32_t streak;   /* runs in a row taken from `next` */
+  ac__runq_t own;    /* multi-thread: tasks that yielded here, or were
+                        woken here outside a poll; only this worker
+                        touches it, nobody steals from it (sched.c, "the
+                        yield ring") */
+  uint32_t index;
   uint32_t rng;      /* victim choice for stealing */
-  uint32_t bhead, blen; /* batch[bhead..blen): the head of q, taken out */
-  uint32_t ylen;     /* yq[0..ylen): yielded since, bound for q's tail */
   pthread_t thread;
-  uintptr_t batch[AC__BATCH];
-  uintptr_t yq[AC__BATCH];
-  /* A cache line of its own: each worker writes its queue and yq on
-   * every yield, and two workers sharing a line made W2b's yields on the
+  /* A cache line of its own: each worker writes its rings on every
+   * yield, and two workers sharing a line made W2b's yields on the
    * multi-thread executor half again as slow as on one worker. */
 } __attribute__((aligned(64))) ac__worker_t;
 
@@ -830,7 +827,7 @@ static inline bool ac__sched_may_repoll(ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   if (!w || w->sched != ac__task_sched(t))
     return false;
-  return !ac__runq_len(&w->q) && !w->next && !w->priv &&
+  return !ac__runq_len(&w->q) && !w->next && !ac__runq_len(&w->own) &&
          ac__worker_tick_repoll(w);
 }
 

@@ -37,7 +37,10 @@ int ac__sched_init(ac__sched_t *s, ac_rt_flavor_t flavor, uint32_t n) {
     w->index = i;
     w->rng = 0x9e3779b9u * (i + 1);
     w->tick = AC__CHECK_INTERVAL;
-    if (ac__runq_init(&w->q) != 0)
+    /* own only where queues are stolen from (n > 1); else it stays
+     * empty, without a ring. */
+    if (ac__runq_init(&w->q) != 0 ||
+        (s->locked_queues && ac__runq_init(&w->own) != 0))
       goto fail;
   }
   pthread_mutex_init(&s->idle_lock, NULL);
@@ -54,8 +57,10 @@ fail:
 
 void ac__sched_destroy(ac__sched_t *s) {
   ac__joinw_destroy(&s->joinw); /* empty by now (task.c, rule 3) */
-  for (uint32_t i = 0; s->workers && i < s->nworkers; i++)
+  for (uint32_t i = 0; s->workers && i < s->nworkers; i++) {
     ac__runq_free(&s->workers[i].q);
+    ac__runq_free(&s->workers[i].own);
+  }
   ac__slab_destroy(s);
   ac__runq_free(&s->inject);
   free(s->workers);
@@ -147,17 +152,19 @@ push_or_die(ac__worker_t *w, uintptr_t e) {
     no_queue_room();
 }
 
-static void priv_spill(ac__worker_t *w, uintptr_t e) {
-  ac__sched_t *s = w->sched;
-  while (w->blen > w->bhead)
-    if (push_inject(s, w->batch[w->bhead++]) != 0)
+/* A task that yielded, or was woken here outside any poll, goes to own's
+ * tail (sched.c, "the yield ring"); if own cannot grow, where any other
+ * push goes. */
+static inline void own_push(ac__worker_t *w, uintptr_t e) {
+  if (AC_UNLIKELY(ac__runq_push(&w->own, e) != 0))
+    push_or_die(w, e);
+}
+
+static void own_spill(ac__worker_t *w) {
+  uintptr_t e;
+  while ((e = ac__runq_pop(&w->own)) != 0)
+    if (push_inject(w->sched, e) != 0)
       no_queue_room();
-  for (uint32_t i = 0; i < w->ylen; i++)
-    if (push_inject(s, w->yq[i]) != 0)
-      no_queue_room();
-  if (e && push_inject(s, e) != 0)
-    no_queue_room();
-  w->bhead = w->blen = w->ylen = w->priv = 0;
 }
 
 void ac__sched_flush_unpark(void) {
@@ -190,6 +197,14 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
     w->next = (uintptr_t)t;
     return 0;
   }
+  /* Woken outside any poll (the reactor's dispatch, timers this worker
+   * fires): the worker runs its loop next, whose top publishes own and
+   * wakes an idle worker before any poll, so own serves as well as q,
+   * without q's lock on the way in and out (W6 multi-thread). */
+  if (s->locked_queues && !spawn && !ac__tls.running) {
+    own_push(w, (uintptr_t)t);
+    return 0;
+  }
   uint32_t before = ac__runq_len(&w->q);
   if (push_local(w, (uintptr_t)t) != 0) {
     if (spawn)
@@ -213,13 +228,22 @@ static int enqueue(ac__sched_t *s, ac_task_t *t, bool spawn) {
   return 0;
 }
 
-/* The common wake first, without enqueue's frame: one woken by the task
- * being polled on this worker goes to the free run-next slot. */
+/* The common wakes first, without enqueue's frame: one woken by the task
+ * being polled on this worker goes to the free run-next slot; on a
+ * multi-thread worker, one woken outside any poll (the reactor's
+ * dispatch) goes to its own ring (as enqueue would put it). */
 void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
-  if (AC_LIKELY(w && w->sched == s && !w->next && ac__tls.running)) {
-    w->next = (uintptr_t)t;
-    return;
+  if (AC_LIKELY(w && w->sched == s)) {
+    if (ac__tls.running) {
+      if (AC_LIKELY(!w->next)) {
+        w->next = (uintptr_t)t;
+        return;
+      }
+    } else if (s->locked_queues &&
+               AC_LIKELY(ac__runq_push(&w->own, (uintptr_t)t) == 0)) {
+      return;
+    }
   }
   enqueue(s, t, false);
 }
@@ -246,17 +270,27 @@ static uintptr_t pop_locked(ac__runq_t *q) {
   return e;
 }
 
-/* ==== the private batch of a stealable queue ====
+/* ==== the yield ring of a stealable queue ====
  *
- * A yield's requeue on a stealable queue took the queue's lock every time
- * (W2b multi-thread: 11 ns a yield, 6 on the current-thread queue).  So
- * the yield path takes up to AC__BATCH entries off q's head under one lock
- * hold into `batch`, which runs first, and gathers the tasks that yield
- * meanwhile in `yq`, which joins q's tail at the next hold: q's order, one
- * lock hold per AC__BATCH yields.  Entries there cannot be stolen, so they
- * go back to q (the batch to its head) whenever a worker is idle: at the
- * next yield, and before a poll (which may take long or block).  Only the
- * yield path fills the batch; other pops take one entry, as before.
+ * A yield's requeue on a stealable queue took the queue's lock (W2b
+ * multi-thread: 11 ns a yield, 6 on the current-thread queue; a batch of
+ * 8 entries per lock hold still left 7 ns and 105 instructions against
+ * 75).  So on the multi-thread executor a task that yields goes to the
+ * worker's own ring, `own`, which only its worker touches and nobody
+ * steals from: plain loads and stores, the current-thread queue's
+ * rotation.  The worker takes the run-next slot, then q (wakes, spawns,
+ * steals: the stealable queue), then own; so a yield defers its task
+ * behind what was woken or spawned meanwhile, as tokio's yield_now does.
+ * own's entries join q's tail (`publish`) whenever a worker is idle
+ * (before every poll, as for q: then that worker is woken to steal them).
+ * So that yielders do not wait for ever behind a stream of wakes, q's
+ * entries go behind them (`reclaim`: own is the back of this worker's
+ * queue) at each look around (every AC__CHECK_INTERVAL polls) when both
+ * hold entries and no worker is idle or on its way to steal; a task sent
+ * to the back from the run-next slot goes there too.  The price: if a
+ * worker goes idle while a poll runs long or blocks, what own holds waits
+ * for that poll to end (tokio's deferred tasks wait for their worker in
+ * the same way, and so did the 15 entries of the yield batch before).
  */
 
 /* Room for n more entries in q, under its lock; false if it cannot grow. */
@@ -267,84 +301,34 @@ static bool runq_room(ac__runq_t *q, uint32_t n) {
   return true;
 }
 
-/* A whole batch moves between the ring and a worker's private arrays
- * with one fixed-size copy when the ring does not wrap there (the common
- * case of W2b multi-thread: eight yields, one lock hold, two copies),
- * else entry by entry. */
-static inline void ring_put(ac__runq_t *q, const uintptr_t *src, uint32_t n) {
-  uint32_t at = q->tail & q->mask;
-  if (n == AC__BATCH && at + AC__BATCH <= q->mask + 1)
-    memcpy(&q->buf[at], src, AC__BATCH * sizeof *src);
-  else
-    for (uint32_t i = 0; i < n; i++)
-      q->buf[(q->tail + i) & q->mask] = src[i];
-  q->tail += n;
-}
-static inline void ring_take(ac__runq_t *q, uintptr_t *dst, uint32_t n) {
-  uint32_t at = q->head & q->mask;
-  if (n == AC__BATCH && at + AC__BATCH <= q->mask + 1)
-    memcpy(dst, &q->buf[at], AC__BATCH * sizeof *dst);
-  else
-    for (uint32_t i = 0; i < n; i++)
-      dst[i] = q->buf[(q->head + i) & q->mask];
-  q->head += n;
-}
-
-/* Under q's lock, room made: the batch goes back to q's head, yq to its
- * tail, and e (if any) behind them. */
-static void priv_return_locked(ac__worker_t *w, uintptr_t e) {
-  ac__runq_t *q = &w->q;
-  while (w->blen > w->bhead)
-    q->buf[--q->head & q->mask] = w->batch[--w->blen];
-  if (e && w->ylen < AC__BATCH) { /* behind yq: one copy for both */
-    w->yq[w->ylen++] = e;
-    e = 0;
-  }
-  ring_put(q, w->yq, w->ylen);
-  if (e)
-    q->buf[q->tail++ & q->mask] = e;
-  w->bhead = w->blen = w->ylen = w->priv = 0;
-}
-
-/* q could not grow: every private entry (and e) goes to the inject queue. */
-__attribute__((cold)) static void priv_spill(ac__worker_t *w, uintptr_t e);
-
-/* The private entries (and e) go back to q; then up to max entries come
- * off its head, the first returned, the rest into the batch.  0 if q is
- * empty (or everything was spilled). */
-static __attribute__((noinline)) uintptr_t refill(ac__worker_t *w, uintptr_t e,
-                                                 uint32_t max) {
-  ac__runq_t *q = &w->q;
+/* own's entries join q's tail, in their order, under one lock hold. */
+static __attribute__((noinline)) void publish(ac__worker_t *w) {
+  ac__runq_t *q = &w->q, *o = &w->own;
   ac__spin_lock(&q->lock);
-  if (!runq_room(q, w->priv + (e != 0))) {
+  if (!runq_room(q, ac__runq_len(o))) {
     ac__spin_unlock(&q->lock);
-    priv_spill(w, e);
-    return 0;
-  }
-  priv_return_locked(w, e);
-  uint32_t n = q->tail - q->head;
-  if (n > max)
-    n = max;
-  ring_take(q, w->batch, n); /* the first runs now, batch[1..n) after */
-  uintptr_t first = n ? w->batch[0] : 0;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
-  ac__spin_unlock(&q->lock);
-  w->bhead = 1;
-  w->blen = n ? n : 1;
-  w->priv = w->blen - w->bhead;
-  return first;
-}
-
-/* A worker is idle: what this one holds privately becomes stealable. */
-static void priv_give_back(ac__worker_t *w) {
-  ac__runq_t *q = &w->q;
-  ac__spin_lock(&q->lock);
-  if (!runq_room(q, w->priv)) {
-    ac__spin_unlock(&q->lock);
-    priv_spill(w, 0);
+    own_spill(w);
     return;
   }
-  priv_return_locked(w, 0);
+  uintptr_t e;
+  while ((e = ac__runq_pop(o)) != 0)
+    q->buf[q->tail++ & q->mask] = e;
+  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__spin_unlock(&q->lock);
+}
+
+/* Fairness (above): q's entries go behind own's, under one lock hold;
+ * those own cannot grow to take stay in q. */
+static __attribute__((noinline)) void reclaim(ac__worker_t *w) {
+  ac__runq_t *q = &w->q;
+  ac__spin_lock(&q->lock);
+  uintptr_t e;
+  while (q->head != q->tail) {
+    e = q->buf[q->head & q->mask];
+    if (ac__runq_push(&w->own, e) != 0)
+      break;
+    q->head++;
+  }
   __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
   ac__spin_unlock(&q->lock);
 }
@@ -353,13 +337,8 @@ static inline __attribute__((always_inline)) uintptr_t
 pop_local(ac__worker_t *w, const bool locked) {
   if (!locked)
     return ac__runq_pop(&w->q);
-  if (w->bhead < w->blen) {
-    w->priv--;
-    return w->batch[w->bhead++];
-  }
-  if (w->ylen)
-    return refill(w, 0, 1);
-  return pop_locked(&w->q);
+  uintptr_t e = pop_locked(&w->q);
+  return e ? e : ac__runq_pop(&w->own);
 }
 
 static uintptr_t steal(ac__worker_t *w) {
@@ -393,29 +372,30 @@ static void maintain(ac__worker_t *w) {
 
 /* A task that must run again (it yielded) goes to the back of the queue
  * and the head comes out in the same step, which is what the caller runs
- * next: one ring rotation (on a stealable queue, one lock hold), no length
- * change, no growth.  Returns 0 if something else runs next (the run-next
- * slot was filled during the poll: e is pushed behind). */
+ * next: one ring rotation, no length change, no growth.  On a stealable
+ * queue the task goes to own (above), and q's head comes out first if q
+ * holds any.  Returns 0 if something else runs next (the run-next slot was
+ * filled during the poll: e is pushed behind). */
 static inline __attribute__((always_inline)) uintptr_t
 requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
+  ac__runq_t *q = &w->q;
   if (w->next) {
-    push_or_die(w, e);
+    if (locked)
+      own_push(w, e);
+    else
+      push_or_die(w, e);
     return 0;
   }
-  ac__runq_t *q = &w->q;
   w->streak = 0; /* the queue's head: taking it is fair */
   if (!locked)
     return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
   /* No look at the idle count here: the loop's top looks before every
-   * poll and gives the private entries back if a worker is idle. */
-  if (AC_LIKELY(w->bhead < w->blen)) {
-    w->yq[w->ylen++] = e; /* one out of the batch, one in: priv holds */
-    return w->batch[w->bhead++];
-  }
-  if (!w->priv && !ac__runq_len(q))
-    return e; /* alone here: no lock */
-  uintptr_t n = refill(w, e, ac__sched_idle(w->sched) ? 1 : AC__BATCH);
-  return n ? n : e;
+   * poll and publishes own if a worker is idle. */
+  if (AC_LIKELY(!ac__runq_len(q)))
+    return ac__runq_len(&w->own) ? ac__runq_rotate(&w->own, e) : e;
+  own_push(w, e);
+  uintptr_t n = pop_locked(q);
+  return n ? n : ac__runq_pop(&w->own); /* q stolen meanwhile */
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
@@ -424,16 +404,17 @@ requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
 __attribute__((noinline, cold)) static uintptr_t next_to_back(ac__worker_t *w,
                                                               uintptr_t e) {
   w->streak = 0;
-  if (w->priv) /* yielders wait there: they go first */
-    priv_give_back(w);
-  push_or_die(w, e);
+  if (w->sched->locked_queues && ac__runq_len(&w->own))
+    own_push(w, e); /* the back of this worker's queue */
+  else
+    push_or_die(w, e);
   return 0;
 }
 static inline uintptr_t take_next(ac__worker_t *w) {
   uintptr_t e = w->next;
   w->next = 0;
   if (AC_LIKELY(++w->streak <= NEXT_MAX ||
-                (!ac__runq_len(&w->q) && !w->priv)))
+                (!ac__runq_len(&w->q) && !ac__runq_len(&w->own))))
     return e;
   return next_to_back(w, e);
 }
@@ -449,16 +430,6 @@ local_next(ac__worker_t *w, const bool locked) {
   if (!e)
     e = pop_local(w, locked);
   return e;
-}
-
-/* Nothing else is runnable here, and the tick does not ask for a look
- * around: a task that woke itself may be polled again at once.  What the
- * inject queue holds waits for that look (at most AC__CHECK_INTERVAL
- * polls), as it does behind a busy local queue. */
-static inline __attribute__((always_inline)) bool lone(ac__worker_t *w,
-                                                       const bool locked) {
-  return !ac__runq_len(&w->q) && !w->next && !(locked && w->priv) &&
-         ac__worker_tick_repoll(w);
 }
 
 /* ==== the parked slot (multi-thread workers) ====
@@ -545,7 +516,7 @@ static uintptr_t pop_inject(ac__sched_t *s) {
 
 /* The run loop, compiled twice: `locked` is a constant in each copy, so
  * the current-thread executor's loop has none of the stealable queue's
- * tests (the notify of an idle worker, the batch, the locks).
+ * tests (the notify of an idle worker, own, the locks).
  *
  * Each turn is task.c's ac__task_run with the common cases inline: a task
  * that yields (requeued here: no wake path, no atomic operation) and one
@@ -570,9 +541,10 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
   for (;;) {
     /* Work left queued here while this poll runs: if a worker is idle,
      * wake it first, since the poll may take long (or block). */
-    if (locked && (ac__runq_len(&w->q) || w->priv) && ac__sched_idle(s)) {
-      if (w->priv)
-        priv_give_back(w);
+    if (locked && ac__sched_idle(s) &&
+        (ac__runq_len(&w->q) || ac__runq_len(&w->own))) {
+      if (ac__runq_len(&w->own))
+        publish(w);
       ac__tls.notify = true;
       ac__sched_flush_notify(s);
     }
@@ -594,15 +566,30 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
        * nothing but w and t stays live across the poll. */
       r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
-        if (!locked && AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
-          /* A yield on a queue nobody steals from, others waiting: what
-           * lone() and requeue() would find, in one look (W2b). */
-          w->streak = 0;
-          n = ac__runq_rotate(&w->q, e);
-          goto ran;
+        /* A yield with nothing in the run-next slot: with others waiting
+         * behind it on the queue nobody steals from (the current-thread
+         * queue; own, with q empty, on a stealable one), one rotation of
+         * it (W2b); alone on this worker, it is polled again at once
+         * unless the tick asks for a look around (W2a).  What requeue()
+         * would do, in one look; each executor's copy keeps the layout
+         * that ran its W2a and W2b fastest. */
+        if (!locked) {
+          if (AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
+            w->streak = 0;
+            n = ac__runq_rotate(&w->q, e);
+            goto ran;
+          }
+          if (!w->next && ac__worker_tick_repoll(w)) /* q is empty */
+            goto poll;
+        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q))) {
+          if (ac__runq_len(&w->own)) {
+            w->streak = 0;
+            n = ac__runq_rotate(&w->own, e);
+            goto ran;
+          }
+          if (ac__worker_tick_repoll(w))
+            goto poll;
         }
-        if (lone(w, locked)) /* alone here: poll it again at once */
-          goto poll;
         again = true;
       } else {
         ac__tls.running = NULL;
@@ -640,6 +627,11 @@ bool ac__sched_run(ac__worker_t *w) {
   if (AC_UNLIKELY(ac__worker_tick(w))) {
     maintain(w);
     ac__sched_flush_notify(s);
+    /* Yielders wait behind wakes and spawns (q) for this long at most. */
+    if (ac__runq_len(&w->own) && ac__runq_len(&w->q) &&
+        !__atomic_load_n(&s->nidle, __ATOMIC_RELAXED) &&
+        !__atomic_load_n(&s->waking, __ATOMIC_RELAXED))
+      reclaim(w);
     if (w->parked && (e = unpark_slot(w)) != 0)
       push_or_die(w, e); /* notified meanwhile: behind what is queued */
     e = pop_inject(s);
@@ -689,11 +681,8 @@ void ac__sched_drain(ac__sched_t *s) {
       release_entry(e);
     }
     ac__worker_t *w = &s->workers[i];
-    while (w->blen > w->bhead)
-      release_entry(w->batch[w->bhead++]);
-    for (uint32_t j = 0; j < w->ylen; j++)
-      release_entry(w->yq[j]);
-    w->bhead = w->blen = w->ylen = w->priv = 0;
+    while ((e = ac__runq_pop(&w->own)) != 0)
+      release_entry(e);
     drain_queue(&w->q);
   }
   drain_queue(&s->inject);

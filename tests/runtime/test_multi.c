@@ -4,6 +4,7 @@
  * in count and in time (a few seconds at most under TSan).
  */
 #include "harness.h"
+#include "internal.h" /* a worker's idle count: parked_peers */
 
 #include <errno.h>
 #include <pthread.h>
@@ -341,6 +342,35 @@ static ac_poll_t spawn_then_block_poll(void *self, ac_context_t *cx,
   return AC_POLL_READY;
 }
 static void spawn_then_block_drop(void *self) { (void)self; }
+
+/* The same spawner, started only once every other worker is parked: then
+ * nothing but the spawn's own wake of an idle worker (sched.c, enqueue)
+ * can start the spawned tasks before the poll ends.  In the test above the
+ * others are often still on their way to sleep after the runtime started,
+ * find the tasks in their last look, and so pass without that wake. */
+static ac_runtime_t *parked_rt;
+
+static bool others_parked(void) {
+  ac__sched_t *s = &parked_rt->sched;
+  return __atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) == s->nworkers - 1 &&
+         !__atomic_load_n(&s->waking, __ATOMIC_SEQ_CST);
+}
+
+static ac_poll_t spawn_when_parked_poll(void *self, ac_context_t *cx,
+                                        void *out) {
+  spawn_then_block_t *f = self;
+  if (f->state == 0) {
+    /* Up to 2 s for the others to park: they have nothing to do. */
+    for (int i = 0; i < 2000 && !others_parked(); i++)
+      usleep(1000);
+    usleep(20000); /* and to be asleep, not only counted idle */
+    cr_assert(others_parked(), "the other workers never parked");
+  }
+  return spawn_then_block_poll(self, cx, out);
+}
+static const ac_future_vtable_t spawn_when_parked_vtable = {
+    spawn_when_parked_poll, spawn_then_block_drop, sizeof(spawn_then_block_t),
+    _Alignof(spawn_then_block_t), 0, "spawn_when_parked"};
 static const ac_future_vtable_t spawn_then_block_vtable = {
     spawn_then_block_poll, spawn_then_block_drop, sizeof(spawn_then_block_t),
     _Alignof(spawn_then_block_t), 0, "spawn_then_block"};
@@ -358,6 +388,84 @@ Test(multi, spawned_tasks_start_while_their_spawner_blocks) {
   cr_assert_eq(late, 0,
                "%d of %d spawned tasks waited for the blocked poll to end",
                late, SPAWNED);
+  t_close_clean(rt);
+}
+
+Test(multi, a_spawn_wakes_a_parked_worker_while_its_spawner_blocks) {
+  for (int workers = 2; workers <= 4; workers += 2) {
+    ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, workers);
+    parked_rt = rt;
+    spawn_then_block_t f = {0};
+    memset(started, 0, sizeof started);
+    cr_assert_eq(
+        ac_runtime_block_on(rt, &spawn_when_parked_vtable, &f, NULL), 0);
+    int late = 0;
+    for (int i = 0; i < SPAWNED; i++)
+      if (started[i] == 0 || started[i] > unblocked_at - 0.1)
+        late++;
+    cr_assert_eq(late, 0,
+                 "%d workers: %d of %d spawned tasks waited for the blocked "
+                 "poll to end",
+                 workers, late, SPAWNED);
+    t_close_clean(rt);
+  }
+}
+
+/* A task woken on a multi-thread worker outside any poll (a timer it
+ * fires, the reactor's dispatch) goes to that worker's own ring, which
+ * nobody steals from (sched.c): an idle worker must still get a share.
+ * Eight sleepers due together, each blocking its worker for 100 ms once
+ * woken: with only the firing worker to run them they take 800 ms, on
+ * one thread. */
+enum { SLOW_WOKEN = 8 };
+typedef struct slow_after_sleep {
+  ac_sleep_t sleep;
+  pthread_t *ran_on;
+  int state;
+} slow_after_sleep_t;
+
+static ac_poll_t slow_after_sleep_poll(void *self, ac_context_t *cx,
+                                       void *out) {
+  slow_after_sleep_t *f = self;
+  (void)out;
+  if (f->state == 0) {
+    if (ac_sleep_poll(&f->sleep, cx, NULL) == AC_POLL_PENDING)
+      return AC_POLL_PENDING;
+    f->state = 1;
+  }
+  *f->ran_on = pthread_self();
+  usleep(100000); /* blocks its worker, as a blocking call would */
+  return AC_POLL_READY;
+}
+static void slow_after_sleep_drop(void *self) {
+  ac_sleep_drop(&((slow_after_sleep_t *)self)->sleep);
+}
+static const ac_future_vtable_t slow_after_sleep_vtable = {
+    slow_after_sleep_poll, slow_after_sleep_drop, sizeof(slow_after_sleep_t),
+    _Alignof(slow_after_sleep_t), 0, "slow_after_sleep"};
+
+Test(multi, tasks_woken_by_timers_spread_to_an_idle_worker) {
+  ac_runtime_t *rt = ac_runtime_new(AC_RT_MULTI_THREAD, 2);
+  pthread_t ran_on[SLOW_WOKEN];
+  ac_task_t *t[SLOW_WOKEN];
+  uint64_t due = ac_runtime_now_ms(rt) + 50;
+  for (int i = 0; i < SLOW_WOKEN; i++) {
+    slow_after_sleep_t f = {ac_sleep_until(due), &ran_on[i], 0};
+    t[i] = ac_runtime_spawn(rt, &slow_after_sleep_vtable, &f);
+    cr_assert_not_null(t[i]);
+  }
+  for (int i = 0; i < SLOW_WOKEN; i++) {
+    ac_join_t j = ac_task_join(t[i]);
+    t_await_t a = {&ac_join_vtable, &j};
+    char buf[64];
+    cr_assert_eq(ac_runtime_block_on(rt, &t_await_vtable, &a, buf), 0);
+  }
+  int others = 0;
+  for (int i = 1; i < SLOW_WOKEN; i++)
+    others += !pthread_equal(ran_on[i], ran_on[0]);
+  cr_assert(others > 0 && others < SLOW_WOKEN,
+            "all %d woken tasks ran on one worker while the other idled",
+            SLOW_WOKEN);
   t_close_clean(rt);
 }
 

@@ -163,4 +163,34 @@ elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
 else
   ok "the combinators gdb session ran to its end without Python errors"
 fi
+
+# A function without an await runs in f__now, on a frame of its own C
+# stack, called from its awaits as the erasure calls it (docs/lowering.md
+# §4): tests/gdb/dbg.ac stopped inside `one`, which fetch awaits.
+cp "$ROOT/tests/gdb/dbg.ac" .
+one=$(grep -n 'static async long one' dbg.ac | cut -d: -f1)
+await_one=$(grep -n '// stmt awaits leaf_sum$' dbg.ac | cut -d: -f1)
+# shellcheck disable=SC2086
+if ! "$ACC" cc -g -O0 $SAN dbg.ac -o dbg >build3.log 2>&1; then
+  bad "dbg.ac builds with -g" "$(tail -5 build3.log)"
+  summary gdb
+  exit 1
+fi
+printf 'break dbg.ac:%s\nrun\necho ==== now-bt\\n\nacc-bt\necho ==== now-locals\\n\nacc-locals\necho ==== end\\n\nkill\n' \
+  "$one" > now.gdb
+timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -x now.gdb ./dbg \
+  >out.txt 2>&1
+want "acc-bt in a function without an await: it runs at its line" now-bt \
+  "^#0  one running at dbg\\.ac:$one  \\(frame 0x[0-9a-f]+\\)\$"
+want "acc-bt in a function without an await: its caller awaits it" now-bt \
+  "^#1  fetch in AwaitingOne, await one\\(n\\) at dbg\\.ac:$await_one:[0-9]+  "
+want "acc-locals in a function without an await: its parameter" now-locals \
+  '^\* x += 3  \(param, long\)$'
+if ! grep -q '^==== end' out.txt; then
+  bad "the dbg.ac gdb session ran to its end" "$(tail -5 out.txt)"
+elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
+  bad "no Python errors in the dbg.ac session"
+else
+  ok "the dbg.ac gdb session ran to its end without Python errors"
+fi
 summary gdb

@@ -46,3 +46,57 @@ Test(debug_name, a_table_keeps_no_vtable_alive) {
                               ACC_RUNTIME_LIB)), 0);
   cr_assert_eq(system(bin), 0, "ac_debug_find did not find the table");
 }
+
+/* A field's offset and size are written through the file's one macro
+   ac__DF (most of a table's text on a function with many awaits), and are
+   the ones the compiler gives the frame: members inside the frame's
+   groups (a union of scopes, a full expression's struct) included. */
+static const char fields_src[] =
+    "static async long step(long x) { return await tick(x); }\n"
+    "static async long many(long x) {\n"
+    "  long s = x;\n"
+    "  { char buf[24]; buf[0] = 1; s += await step(buf[0]); }\n"
+    "  { short k = 3; s += k * await step(s) + await step(k); }\n"
+    "  return s;\n"
+    "}\n"
+    "async int test_main(void) { return (int)await many(1); }\n"
+    "#ifndef __ACC__\n"
+    "int lr_check(void);\n"
+    "int lr_check(void) {\n"
+    "  const ac_debug_func_t *t = &many__debug;\n"
+    "  int bad = t->nfields < 5;\n"
+    "  for (uint32_t i = 0; i < t->nfields; i++) {\n"
+    "    const ac_debug_field_t *f = &t->fields[i];\n"
+    "#define LR_IS(m) (!__builtin_strcmp(f->cname, #m) && \\\n"
+    "    (f->offset != __builtin_offsetof(many__frame, m) || \\\n"
+    "     f->size != sizeof(((many__frame *)0)->m)))\n"
+    "    bad += LR_IS(x) || LR_IS(s) || LR_IS(ac__c1) || LR_IS(ac__c2) ||\n"
+    "           LR_IS(ac__c3) || LR_IS(ac__t1) || LR_IS(ac__t3);\n"
+    "    bad += f->size == 0;\n"
+    "  }\n"
+    "  return bad;\n"
+    "}\n"
+    "#endif\n";
+
+Test(debug_name, field_offsets_and_sizes_are_the_compilers) {
+  const char *dir = lr_dir();
+  char *text = lr_translate("debug_fields", fields_src, EMIT_C);
+  cr_assert(strstr(text, "#define ac__DF(T, m) __builtin_offsetof(T, m), "
+                         "sizeof(((T *)0)->m)\n"), "%s", text);
+  cr_assert(strstr(text, ", ac__DF(many__frame, s), AC_DEBUG_LOCAL, "),
+            "%s", text);
+  const char *c = xformat("%s/debug_fields.c", dir);
+  lr_write(c, text);
+  const char *main_c = xformat("%s/debug_fields_main.c", dir);
+  lr_write(main_c, "int lr_check(void);\n"
+                   "int main(void) { return lr_check(); }\n");
+  const char *o = xformat("%s/debug_fields.o", dir);
+  const char *bin = xformat("%s/debug_fields", dir);
+  const char *san = getenv("SAN") ? getenv("SAN") : "";
+  cr_assert_eq(system(xformat("cc -std=c11 -Wall -Wextra -Werror %s -I%s "
+                              "-Dmain=lr_driver_main -c -o %s %s", san,
+                              ACC_RUNTIME_INCLUDE, o, c)), 0);
+  cr_assert_eq(system(xformat("cc -std=c11 %s -o %s %s %s", san, bin, o,
+                              main_c)), 0);
+  cr_assert_eq(system(bin), 0, "a field's offset or size is not the frame's");
+}
