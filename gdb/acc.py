@@ -414,7 +414,11 @@ def frame_addr(frame, fn):
     frame on its own C stack, its local ac__f."""
     if (fn.name or "").endswith("__now"):
         try:
-            return int(frame.read_var("ac__f").address)
+            addr = int(frame.read_var("ac__f").address)
+            # Stopped in the prologue, the local may not have its place yet
+            # (under ASan it lives on a fake stack made there).
+            gdb.selected_inferior().read_memory(addr, 1)
+            return addr
         except (gdb.error, ValueError, RuntimeError):
             return None
     return frame_arg(frame)
@@ -689,6 +693,10 @@ class AccLocals(gdb.Command):
                 raise AccError("the selected frame is not inside an async "
                                "function's poll")
             frame, table, addr = frames[0]
+            if not addr:
+                print("%s's frame is not set up yet (stopped in its "
+                      "prologue): step once" % table.name)
+                return
             sal = frame.find_sal()
             # An outer level of the task polls its child at its await; the
             # innermost one runs the user's code.
@@ -760,9 +768,10 @@ class AccBt(gdb.Command):
                            "a task or a frame (acc-tasks lists them)")
         for n, (frame, table, addr) in enumerate(frames):
             if n == 0:
-                print("#%d  %s running at %s:%d  (frame %#x)" %
+                where = "frame %#x" % addr if addr else "frame not set up yet"
+                print("#%d  %s running at %s:%d  (%s)" %
                       (n, table.name, table.file, running_line(frame, table),
-                       addr))
+                       where))
                 continue
             sal = frame.find_sal()
             idx = table.state_index(_u32(addr + table.state_offset))

@@ -180,12 +180,21 @@ printf 'break dbg.ac:%s\nrun\necho ==== now-bt\\n\nacc-bt\necho ==== now-locals\
   "$one" > now.gdb
 timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -x now.gdb ./dbg \
   >out.txt 2>&1
+# Under ASan the frame lives on a fake stack that the function's prologue
+# makes, and the breakpoint on its one line stops before it.
+now_frame='frame 0x[0-9a-f]+'
+[ -n "$SAN" ] && now_frame='frame not set up yet'
 want "acc-bt in a function without an await: it runs at its line" now-bt \
-  "^#0  one running at dbg\\.ac:$one  \\(frame 0x[0-9a-f]+\\)\$"
+  "^#0  one running at dbg\\.ac:$one  \\($now_frame\\)\$"
 want "acc-bt in a function without an await: its caller awaits it" now-bt \
   "^#1  fetch in AwaitingOne, await one\\(n\\) at dbg\\.ac:$await_one:[0-9]+  "
-want "acc-locals in a function without an await: its parameter" now-locals \
-  '^\* x += 3  \(param, long\)$'
+if [ -n "$SAN" ]; then
+  want "acc-locals in a function without an await: not set up yet under $SAN" \
+    now-locals "frame is not set up yet"
+else
+  want "acc-locals in a function without an await: its parameter" now-locals \
+    '^\* x += 3  \(param, long\)$'
+fi
 if ! grep -q '^==== end' out.txt; then
   bad "the dbg.ac gdb session ran to its end" "$(tail -5 out.txt)"
 elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
