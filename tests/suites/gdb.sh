@@ -40,6 +40,17 @@ want() {
     bad "$1" "no /$3/ in: $(part "$2" | head -c 600)"
   fi
 }
+# session_ended SESSION SHORT: out.txt's gdb session reached its last
+# command ("==== end") and printed no Python error on the way.
+session_ended() {
+  if ! grep -q '^==== end' out.txt; then
+    bad "$1 ran to its end" "$(tail -5 out.txt)"
+  elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
+    bad "no Python errors in $2"
+  else
+    ok "$1 ran to its end without Python errors"
+  fi
+}
 # value PART NAME: the value acc-locals printed for NAME.
 value() {
   part "$1" | sed -nE "s/^[* ] $2 += (-?[0-9]+) .*/\\1/p" | head -n 1
@@ -101,13 +112,7 @@ want "acc-locals of a stored task: a parameter's value" task-locals \
   '^\* ch +=  ?0x[0-9a-f]+  \(param, ac_mpsc_t \*\)$'
 want "acc-bt of a frame address and its function" bt-frame \
   '^#0  consume in AwaitingMpscRecv, await ac_mpsc_recv\(ch, &v\) at pipeline\.ac:30:10 on ac_mpsc_recv_t'
-if ! grep -q '^==== end' out.txt; then
-  bad "the gdb session ran to its end" "$(tail -5 out.txt)"
-elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
-  bad "no Python errors in the session"
-else
-  ok "the gdb session ran to its end without Python errors"
-fi
+session_ended "the gdb session" "the session"
 
 # A core file: the same walk without a live process (not under the
 # sanitizers, whose shadow memory would make the core file huge).
@@ -156,13 +161,7 @@ want "acc-tasks: the innermost await of each running branch" comb-tasks \
   'outer +race: await ac_first\(.*\) at combinators\.ac:34:13 -> \[wait_go: await ac_notified\(go\) at combinators\.ac:11:3 \| ac_sleep_ms\(600000\) on ac_sleep_t\]$'
 want "acc-locals of a task: the frames of every branch" comb-locals \
   '^#2 wait_go suspended, frame 0x[0-9a-f]+, state AwaitingNotified'
-if ! grep -q '^==== end' out.txt; then
-  bad "the combinators gdb session ran to its end" "$(tail -5 out.txt)"
-elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
-  bad "no Python errors in the combinators session"
-else
-  ok "the combinators gdb session ran to its end without Python errors"
-fi
+session_ended "the combinators gdb session" "the combinators session"
 
 # A function without an await runs in f__now, on a frame of its own C
 # stack, called from its awaits as the erasure calls it (docs/lowering.md
@@ -195,11 +194,5 @@ else
   want "acc-locals in a function without an await: its parameter" now-locals \
     '^\* x += 3  \(param, long\)$'
 fi
-if ! grep -q '^==== end' out.txt; then
-  bad "the dbg.ac gdb session ran to its end" "$(tail -5 out.txt)"
-elif grep -E 'Python Exception|Error occurred in Python' out.txt; then
-  bad "no Python errors in the dbg.ac session"
-else
-  ok "the dbg.ac gdb session ran to its end without Python errors"
-fi
+session_ended "the dbg.ac gdb session" "the dbg.ac session"
 summary gdb
