@@ -16,10 +16,8 @@
    part.  Returns 0, or -1 after a message on stderr (nothing is left). */
 int cli_write_atomic(const char *path, const char *data, size_t len);
 
-/* The same for a file another program writes: a fresh temporary name
-   beside `path`, for mkstemp (`dir/.base.XXXXXX`). */
-char *cli_temp_beside(const char *path);
-/* The same for a file written a piece at a time: open creates the
+/* The same for a file written a piece at a time, or by another program
+   (opened and closed at once, then named to it): open creates the
    temporary beside `path` (with open()'s mode, removed on a signal) and
    returns its descriptor, or -1 after a message; commit closes it and
    renames it over `path` (0, or -1 after a message, the temporary gone);

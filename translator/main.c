@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -299,17 +298,10 @@ static void drop_temp(char *tmp) {
  * temporary, or NULL after a message.
  */
 static char *make_deps(const Options *opt) {
-  char *tmp = cli_temp_beside(opt->dep_file);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    fprintf(stderr, "acc: error: cannot write '%s': %s\n", opt->dep_file,
-            strerror(errno));
+  char *tmp;
+  int fd = cli_temp_open(opt->dep_file, &tmp);
+  if (fd < 0)
     return NULL;
-  }
-  cli_remove_on_signal(tmp);
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
   close(fd);
   /* cpp_run's command line, with -M instead of -E's output. */
   const char *deps[] = {"-M", "-MP", "-MT", opt->dep_target, "-MF", tmp, NULL};

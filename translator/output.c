@@ -180,7 +180,7 @@ static char *temp_name_beside(const char *path) {
 
 /* A temporary name beside `path`: `dir/.base.XXXXXX` (beside the file a
    link leads to; in $TMPDIR for a target written into). */
-char *cli_temp_beside(const char *path) {
+static char *cli_temp_beside(const char *path) {
   if (written_into(path)) {
     const char *dir = getenv("TMPDIR");
     return xformat("%s/.acc-out.XXXXXX", dir && *dir ? dir : "/tmp");
