@@ -38,6 +38,19 @@ typedef struct t_wake_count {
 } t_wake_count_t;
 ac_waker_t t_counting_waker(t_wake_count_t *c);
 
+/* A context for polling by hand whose waker counts into wc. */
+typedef struct t_rig {
+  t_wake_count_t wc;
+  ac_waker_t w;
+  ac_context_t cx;
+} t_rig_t;
+
+static inline void t_rig_init(t_rig_t *r) {
+  r->wc = (t_wake_count_t){0};
+  r->w = t_counting_waker(&r->wc);
+  r->cx = (ac_context_t){&r->w};
+}
+
 /* counter: wakes itself and returns pending `yields` times, then outputs
  * `value` (int).  Counts its polls and drops. */
 typedef struct t_counter {

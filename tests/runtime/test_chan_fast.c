@@ -15,18 +15,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-typedef struct rig {
-  t_wake_count_t wc;
-  ac_waker_t w;
-  ac_context_t cx;
-} rig_t;
-
-static void rig_init(rig_t *r) {
-  r->wc = (t_wake_count_t){0};
-  r->w = t_counting_waker(&r->wc);
-  r->cx = (ac_context_t){&r->w};
-}
-
 /* A new channel; in a worker it is made ours by a first operation. */
 static ac_mpsc_t *chan_new(size_t cap, bool in_worker) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), cap);
@@ -37,7 +25,7 @@ static ac_mpsc_t *chan_new(size_t cap, bool in_worker) {
   return ch;
 }
 
-static ac_poll_t send_poll(ac_mpsc_send_t *s, rig_t *r, int *rc) {
+static ac_poll_t send_poll(ac_mpsc_send_t *s, t_rig_t *r, int *rc) {
   return ac_mpsc_send_poll(s, &r->cx, rc);
 }
 
@@ -47,8 +35,8 @@ static ac_poll_t send_poll(ac_mpsc_send_t *s, rig_t *r, int *rc) {
  * per value, no waker clone left behind. */
 static void handoff_in_order(bool in_worker) {
   ac_mpsc_t *ch = chan_new(1, in_worker);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   for (int i = 0; i < 50; i++) {
     int v = -1, rc = -1, x = i;
     ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
@@ -76,8 +64,8 @@ static void handoff_in_order(bool in_worker) {
  * (a misuse) is refused and hands nothing; the receiver sees AC_EPIPE. */
 static void no_handoff_after_the_last_sender(bool in_worker) {
   ac_mpsc_t *ch = chan_new(1, in_worker);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1, x = 5;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -99,9 +87,9 @@ static void no_handoff_after_the_last_sender(bool in_worker) {
  * send wakes it, not the first. */
 static void repoll_with_another_waker(bool in_worker) {
   ac_mpsc_t *ch = chan_new(1, in_worker);
-  rig_t a, b;
-  rig_init(&a);
-  rig_init(&b);
+  t_rig_t a, b;
+  t_rig_init(&a);
+  t_rig_init(&b);
   int v = -1, rc = -1, x = 9;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &a.cx, &rc), AC_POLL_PENDING);
@@ -126,8 +114,8 @@ static void granted_sender_first(bool in_worker) {
   ac_mpsc_t *ch = chan_new(1, in_worker);
   cr_assert_eq(ac_mpsc_sender_clone(ch), 0);
   cr_assert_eq(ac_mpsc_sender_clone(ch), 0);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int one = 1, two = 2, three = 3, v = -1, rc2 = -1, rc3 = -1, rc = -1;
   cr_assert_eq(ac_mpsc_try_send(ch, &one), 0); /* full */
   ac_mpsc_send_t s2 = ac_mpsc_send(ch, &two);
@@ -161,8 +149,8 @@ static void granted_sender_first(bool in_worker) {
  * the value after it. */
 static void second_recv_takes_the_handed_value(bool in_worker) {
   ac_mpsc_t *ch = chan_new(0, in_worker);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int va = -1, vb = -1, rc = -1, x = 1, y = 2;
   ac_mpsc_recv_t a = ac_mpsc_recv(ch, &va);
   cr_assert_eq(ac_mpsc_recv_poll(&a, &r.cx, &rc), AC_POLL_PENDING);
@@ -192,8 +180,8 @@ static void second_recv_takes_the_handed_value(bool in_worker) {
 static void receiver_dropped_under_a_handed_value(bool in_worker) {
   setenv("AC_MISUSE", "quiet", 1);
   ac_mpsc_t *ch = chan_new(1, in_worker);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1, x = 4;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);

@@ -8,19 +8,7 @@
 #include <pthread.h>
 #include <sched.h>
 
-typedef struct rig {
-  t_wake_count_t wc;
-  ac_waker_t w;
-  ac_context_t cx;
-} rig_t;
-
-static void rig_init(rig_t *r) {
-  r->wc = (t_wake_count_t){0};
-  r->w = t_counting_waker(&r->wc);
-  r->cx = (ac_context_t){&r->w};
-}
-
-static int send_now(ac_mpsc_t *ch, int v, rig_t *r) {
+static int send_now(ac_mpsc_t *ch, int v, t_rig_t *r) {
   ac_mpsc_send_t s = ac_mpsc_send(ch, &v);
   int rc = -1;
   cr_assert_eq(ac_mpsc_send_poll(&s, &r->cx, &rc), AC_POLL_READY);
@@ -30,8 +18,8 @@ static int send_now(ac_mpsc_t *ch, int v, rig_t *r) {
 
 Test(chan_handoff, parked_receiver_gets_values_in_order) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 2);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -56,8 +44,8 @@ Test(chan_handoff, parked_receiver_gets_values_in_order) {
 
 Test(chan_handoff, dropped_receiver_puts_the_value_back_first) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -78,8 +66,8 @@ Test(chan_handoff, dropped_receiver_puts_the_value_back_first) {
 
 Test(chan_handoff, try_recv_takes_the_handed_value_first) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 0);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1, got = -1;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -97,8 +85,8 @@ Test(chan_handoff, try_recv_takes_the_handed_value_first) {
 
 Test(chan_handoff, close_while_parked_reports_epipe) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -114,8 +102,8 @@ Test(chan_handoff, close_while_parked_reports_epipe) {
 
 Test(chan_handoff, value_handed_over_before_close_is_received) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int v = -1, rc = -1;
   ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
   cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
@@ -136,8 +124,8 @@ Test(chan_handoff, value_handed_over_before_close_is_received) {
  * it was woken, it has not sent (the slot passes on). */
 Test(chan_handoff, parked_sender_dropped_after_wake_has_not_sent) {
   ac_mpsc_t *ch = ac_mpsc_new(sizeof(int), 1);
-  rig_t r;
-  rig_init(&r);
+  t_rig_t r;
+  t_rig_init(&r);
   int one = 1, two = 2, rc = -1, got = -1;
   cr_assert_eq(ac_mpsc_try_send(ch, &one), 0);
   ac_mpsc_send_t s = ac_mpsc_send(ch, &two);
