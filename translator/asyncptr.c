@@ -25,6 +25,7 @@
 #include <string.h>
 
 static Vec rewrites_; /* Rewrite*, sorted by offset once collected */
+static Map valued_;   /* first Decl -> itself: async functions used as values */
 
 static void add(size_t off, size_t len, const char *text) {
   Rewrite *r = xalloc(sizeof *r);
@@ -49,8 +50,10 @@ static void add_values(void) {
   for (int i = 0; i < names->len; i++) {
     Node *n = names->items[i];
     Decl *d = n->decl;
-    if (d->is_async && !is_main(d) && !map_get(&callees, n))
+    if (d->is_async && !is_main(d) && !map_get(&callees, n)) {
       add(n->name_off, strlen(n->name), xformat("%s__shim", n->name));
+      map_put(&valued_, d->first ? d->first : d, d);
+    }
   }
   map_free(&callees);
 }
@@ -62,6 +65,7 @@ static int by_offset(const void *a, const void *b) {
 
 void asyncptr_collect(Node *tu) {
   rewrites_ = (Vec){0};
+  map_free(&valued_);
   const Vec *specs = ast_async_specs();
   for (int i = 0; i < specs->len; i++) {
     DeclSpec *s = specs->items[i];
@@ -89,6 +93,10 @@ const Rewrite *rewrite_at(size_t off) {
 }
 
 const Vec *rewrites(void) { return &rewrites_; }
+
+bool asyncptr_is_value(const Decl *d) {
+  return d && map_get(&valued_, d->first ? d->first : d);
+}
 
 char *rewrite_text(const char *text, size_t begin, size_t end) {
   Str s = {0};

@@ -1157,7 +1157,8 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   /* the functions that pass the parameters on to f__init evaluate no size
      of them (vm_params.c) */
   const char *fwd = fn->param_fwd_text;
-  if (!fn->is_main)
+  bool shim = !fn->is_main && emit_needs_shim(fn->decl, fn->is_static);
+  if (shim)
     emit_shim_proto(fn->name, fn->ret_type, fwd, fn->is_static, E->out);
   init_fn(E, fn);
   ctor_fns(E, fn, fwd);
@@ -1165,7 +1166,7 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   if (!shared_drop(fn))
     drop_fn(E, fn);
   vtable(E, fn);
-  if (!fn->is_main)
+  if (shim)
     emit_shim(E->p, fn, E->out);
   if (emit_debug_has_table(E->p, fn))
     emit_debug_table(E->p, fn, E->out);
@@ -1200,7 +1201,8 @@ static void gen_proto(Emit *E, Node *n) {
     out(E, "typedef struct %s__frame %s__frame;\n%s%s__frame %s(%s);\n",
         fn->name, fn->name, fn->is_static ? "static inline " : "", fn->name,
         fn->name, params);
-    emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
+    if (emit_needs_shim(fn->decl, fn->is_static))
+      emit_shim_proto(fn->name, fn->ret_type, params, fn->is_static, E->out);
   }
 }
 

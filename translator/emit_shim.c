@@ -25,6 +25,14 @@
 
 #include <string.h>
 
+/* A static function whose name is never used as a value has no pointer to
+   it, so nothing calls its shim: it gets none (each one was a function
+   definition for the C compiler to read, on every async function of a
+   file; docs/lowering.md, "The C compiler's time"). */
+bool emit_needs_shim(const Decl *d, bool is_static) {
+  return !is_static || asyncptr_is_value(d);
+}
+
 static const char *ret_decl(const char *type, const char *name) {
   return strpbrk(type, "([") ? xformat("__typeof__(%s) %s", type, name)
                              : xformat("%s %s", type, name);

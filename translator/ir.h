@@ -298,6 +298,9 @@ typedef struct Rewrite {
 void asyncptr_collect(Node *tu);
 const Rewrite *rewrite_at(size_t off); /* the one starting at off, or NULL */
 const Vec *rewrites(void);             /* all, by offset */
+/* Whether the async function d is used as a value somewhere in the file
+   (so something points to its shim). */
+bool asyncptr_is_value(const Decl *d);
 /* [begin, end) of the buffer `text` with the rewrites in it applied. */
 char *rewrite_text(const char *text, size_t begin, size_t end);
 
@@ -391,6 +394,8 @@ void emit_combinator_drop(Site *s, Str *out);
 void emit_shim_proto(const char *name, const char *ret, const char *params,
                      bool is_static, Str *out);
 void emit_shim(Program *p, AsyncFunc *fn, Str *out);
+/* Whether f (declared by d) needs a shim: exported, or used as a value. */
+bool emit_needs_shim(const Decl *d, bool is_static);
 
 /* ==== emit_header.c ==== */
 
