@@ -514,6 +514,31 @@ static uintptr_t pop_inject(ac__sched_t *s) {
   }
 }
 
+/* A task that yielded alone on its worker is polled again at once while
+ * nothing else is runnable there, until the tick asks for a look around
+ * (W2a); returns the last poll's result.  Out of the run loop: a loop of
+ * its own there made gcc keep the poll's arguments in stack slots on
+ * every poll of the outer loop (W2b). */
+typedef struct {
+  ac_poll_t r;   /* the last poll's result */
+  uint32_t tick; /* the countdown after them */
+} repolled_t;
+static __attribute__((noinline)) repolled_t
+repoll(ac__worker_t *w, ac_task_t *t,
+       ac_poll_t (*poll)(void *, ac_context_t *, void *), ac_context_t *cx,
+       void *out, uint32_t tick, const bool locked) {
+  ac_poll_t r = AC_POLL_PENDING;
+  while (!w->next && !ac__runq_len(&w->q) &&
+         (!locked || !ac__runq_len(&w->own)) && AC_LIKELY(tick > 1)) {
+    tick--;
+    AC__WOKEN = 0;
+    r = poll(t + 1, cx, out);
+    if (r != AC_POLL_PENDING || !AC__WOKEN)
+      break;
+  }
+  return (repolled_t){r, tick};
+}
+
 /* The run loop, compiled twice: `locked` is a constant in each copy, so
  * the current-thread executor's loop has none of the stealable queue's
  * tests (the notify of an idle worker, own, the locks).
@@ -535,6 +560,10 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
     max_align_t align;
     char bytes[AC__SMALL_OUT];
   } out;
+  /* The countdown of ac__worker_tick, in a register while the loop runs:
+   * nothing a poll calls reads it; it goes back to w before the general
+   * path (whose repoll counts it) and when the loop ends. */
+  uint32_t tick = w->tick;
   /* A leaf polled with this context wakes its task with AC__WOKEN (ac.h);
    * contexts of this loop are the only ones whose waker is here. */
   ac__poll_tls.self = &waker;
@@ -553,45 +582,48 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
     uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
     bool again; /* it keeps RUNNING and the entry */
     uintptr_t n = 0;
-    if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) |
-                    (vtw & AC__VT_SLOW))) {
+    if (AC_UNLIKELY(st & (AC__T_NOTIFIED | AC__T_CANCELLED)) ||
+        AC_UNLIKELY(vtw & AC__VT_SLOW)) {
+      w->tick = tick;
       again = ac__task_run(t);
+      tick = w->tick;
     } else {
+      /* vtw's one load serves the test above and the call. */
+      ac_poll_t (*poll)(void *, ac_context_t *, void *) =
+          ((const ac_future_vtable_t *)(vtw & ~(uintptr_t)AC__VT_BITS))->poll;
       waker.data = t;
       ac__tls.running = t;
-      ac_poll_t r;
-    poll:
       AC__WOKEN = 0;
-      /* The vtable from t again (vtw is only needed on the rare paths):
-       * nothing but w and t stays live across the poll. */
-      r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
+      ac_poll_t r = poll(t + 1, &cx, out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
         /* A yield with nothing in the run-next slot: with others waiting
          * behind it on the queue nobody steals from (the current-thread
          * queue; own, with q empty, on a stealable one), one rotation of
-         * it (W2b); alone on this worker, it is polled again at once
-         * unless the tick asks for a look around (W2a).  What requeue()
-         * would do, in one look; each executor's copy keeps the layout
-         * that ran its W2a and W2b fastest. */
+         * it (W2b).  What requeue() would do, in one look. */
         if (!locked) {
           if (AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
             w->streak = 0;
             n = ac__runq_rotate(&w->q, e);
             goto ran;
           }
-          if (!w->next && ac__worker_tick_repoll(w)) /* q is empty */
-            goto poll;
-        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q))) {
-          if (ac__runq_len(&w->own)) {
-            w->streak = 0;
-            n = ac__runq_rotate(&w->own, e);
-            goto ran;
-          }
-          if (ac__worker_tick_repoll(w))
-            goto poll;
+        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q)) &&
+                   ac__runq_len(&w->own)) {
+          w->streak = 0;
+          n = ac__runq_rotate(&w->own, e);
+          goto ran;
         }
-        again = true;
+        /* Alone on this worker: polled again at once (W2a). */
+        repolled_t rp = repoll(w, t, poll, &cx, out.bytes, tick, locked);
+        r = rp.r;
+        tick = rp.tick;
+      }
+      if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        again = true; /* yielded, with others runnable or the tick due */
       } else {
+        /* t as a value gcc cannot tie to the one before the poll: else
+         * it kept &t->vtw, computed for the test above, in a stack slot
+         * for run_pending (a store on every poll). */
+        __asm__("" : "+r"(t));
         ac__tls.running = NULL;
         if (r == AC_POLL_READY) {
           ac__task_ready(t, out.bytes);
@@ -607,15 +639,16 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
       ac__sched_flush_notify(s);
     /* Next from here, until the tick asks for a look around: then the
      * next call starts with it (and with n, the queue's head). */
-    if (AC_UNLIKELY(ac__worker_tick(w))) {
+    if (AC_UNLIKELY(--tick == 0)) {
       if (n)
         w->next = n;
-      w->tick = 1;
+      tick = 1;
       break;
     }
     if (!(e = n ? n : local_next(w, locked)))
       break;
   }
+  w->tick = tick;
   ac__tls.running = NULL;
   ac__poll_tls.self = NULL;
   return true;
