@@ -628,7 +628,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
             goto ran;
           }
         } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q)) &&
-                   (len = ac__runq_len(&w->own)) != 0) {
+                   AC_LIKELY((len = ac__runq_len(&w->own)) != 0)) {
           n = ac__runq_rotate(&w->own, e, len);
           goto ran;
         }
