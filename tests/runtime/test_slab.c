@@ -451,9 +451,9 @@ Test(slab, a_class_that_filled_a_chunk_gets_the_next_one_resident_at_once) {
     ac_runtime_t *rt = ac_runtime_new(f, 2);
     cr_assert_eq(ac_runtime_block_on(rt, &grow_vtable, &size, &g), 0);
     t_close_clean(rt);
-    cr_assert_lt(g.first, AC__SLAB_CHUNK / 4096 / 2,
+    cr_assert_lt(g.first, (int)(AC__SLAB_CHUNK / 4096 / 2),
                  "flavor %d: %d pages of a first chunk resident", f, g.first);
-    cr_assert_eq(g.second, AC__SLAB_CHUNK / 4096,
+    cr_assert_eq(g.second, (int)(AC__SLAB_CHUNK / 4096),
                  "flavor %d: %d pages of a second chunk resident", f,
                  g.second);
   }
