@@ -418,21 +418,29 @@ static ac_poll_t grow_poll(void *self, ac_context_t *cx, void *out) {
   static ac_future_vtable_t vt;
   vt = sized_vt(size, 8, 1);
   grow_t *g = out;
+  g->first = g->second = -1;
   void *f = sized_make(size, 3);
   ac_task_t *t = ac_spawn_raw(&vt, f);
+  cr_assert_not_null(t);
   const ac__slab_chunk_t *c1 = ac__slab_chunk_of(ac__handle_addr(t));
   g->first = resident_pages(c1);
-  ac_task_detach(t);
-  for (uint32_t i = 1; i <= c1->nslots; i++) {
-    t = ac_spawn_raw(&vt, f);
+  /* Handles kept until the end: a task that finished on another worker
+   * and was detached would give its slot back for the next spawn. */
+  ac_task_t **h = calloc(c1->nslots + 1, sizeof *h);
+  h[0] = t;
+  uint32_t n = 1;
+  while (n <= c1->nslots) {
+    t = h[n++] = ac_spawn_raw(&vt, f);
+    cr_assert_not_null(t);
     const ac__slab_chunk_t *c = ac__slab_chunk_of(ac__handle_addr(t));
     if (c != c1) {
       g->second = resident_pages(c);
-      ac_task_detach(t);
       break;
     }
-    ac_task_detach(t);
   }
+  for (uint32_t i = 0; i < n; i++)
+    ac_task_detach(h[i]);
+  free(h);
   free(f);
   return AC_POLL_READY;
 }
