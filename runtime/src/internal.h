@@ -793,6 +793,38 @@ static inline bool ac__task_home(const ac_task_t *t) {
   return w && w->sched == ac__task_sched(t);
 }
 
+/* A wake by reference, inline, for the one case a channel's send makes
+ * over and over: a task waker whose task waits on this worker (a local
+ * task of this current-thread runtime that is not queued, or the task in
+ * this worker's parked slot), woken from another task's poll with the
+ * run-next slot free.  It goes to the slot with plain stores, as
+ * ac__task_wake_by_ref (waker.c) would put it, without the indirect call
+ * and the frames around it.  False, with nothing done, in every other
+ * case: the caller then wakes the general way.  That includes the running
+ * task's own wake: a local task being polled is QUEUED, and a task being
+ * polled is never in the parked slot. */
+static inline __attribute__((always_inline)) bool
+ac__wake_to_next(const ac_waker_t *wk) {
+  ac__worker_t *w = ac__tls.worker;
+  ac_task_t *t = (ac_task_t *)wk->data;
+  if (wk->vtable != &ac__task_waker_vtable || !ac__tls.running || !w ||
+      w->next)
+    return false;
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    if ((vtw & AC__VT_QUEUED) || w->sched != ac__task_sched(t) ||
+        (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE))
+      return false;
+    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+  } else if (w->parked == (uintptr_t)t) { /* RUNNING, with a reference */
+    w->parked = 0;
+  } else {
+    return false;
+  }
+  w->next = (uintptr_t)t;
+  return true;
+}
+
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */
 #define AC__CHECK_INTERVAL 61
 
