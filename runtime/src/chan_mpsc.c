@@ -427,19 +427,15 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
       self->wait.state = AC__WAIT_DONE;
       if (out)
         *out = 0;
-      switch (ch->elem) {
-      case 4:
+      size_t n = ch->elem; /* tested in this order: int, long, pair */
+      if (AC_LIKELY(n == 4))
         memcpy(f->dst, self->value, 4);
-        break;
-      case 8:
+      else if (n == 8)
         memcpy(f->dst, self->value, 8);
-        break;
-      case 16:
+      else if (n == 16)
         memcpy(f->dst, self->value, 16);
-        break;
-      default:
+      else
         return send_copy_wake_leave(ch, f, self->value);
-      }
       __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
       __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE); /* the value first */
       if (AC_UNLIKELY(!ac__wake_to_next(&ch->rx_waker)))

@@ -352,12 +352,20 @@ static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
   return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
 }
+/* gen << 32 of a handle, in three shifts (a rotate, and two that keep the
+ * low 20 bits and put them in place), not the seven of the two steps. */
+static inline uint64_t ac__handle_gen_hi(const void *h) {
+  uintptr_t v = (uintptr_t)h;
+  uint64_t r = v << 16 | v >> 48;
+  _Static_assert(AC__GEN_BITS == 20, "the shifts keep 20 bits");
+  return r << 44 >> 12;
+}
 /* The object a handle names if it is alive and of that kind, else NULL. */
 static inline void *ac__obj_get(const void *h, uint32_t kind) {
   ac__obj_t *o = ac__handle_addr(h);
   if (AC_UNLIKELY(!o))
     return NULL;
-  uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
+  uint64_t want = ac__handle_gen_hi(h) | kind;
   return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
                                                                         : NULL;
 }
