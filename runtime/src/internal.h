@@ -352,12 +352,20 @@ static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
   return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
 }
+/* gen << 32 of a handle, in three shifts (a rotate, and two that keep the
+ * low 20 bits and put them in place), not the seven of the two steps. */
+static inline uint64_t ac__handle_gen_hi(const void *h) {
+  uintptr_t v = (uintptr_t)h;
+  uint64_t r = v << 16 | v >> 48;
+  _Static_assert(AC__GEN_BITS == 20, "the shifts keep 20 bits");
+  return r << 44 >> 12;
+}
 /* The object a handle names if it is alive and of that kind, else NULL. */
 static inline void *ac__obj_get(const void *h, uint32_t kind) {
   ac__obj_t *o = ac__handle_addr(h);
   if (AC_UNLIKELY(!o))
     return NULL;
-  uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
+  uint64_t want = ac__handle_gen_hi(h) | kind;
   return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
                                                                         : NULL;
 }
@@ -536,12 +544,15 @@ AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
 /* ==== runq.c ==== */
 
 /* A growable ring of task pointers (as uintptr_t).  An entry owns its task:
- * the task's RUNNING bit and one reference. */
+ * the task's RUNNING bit and one reference.  The head and the length, no
+ * tail: the length is what other threads read, and a yield's rotation
+ * leaves it as it is (one index to move, not two). */
 typedef struct ac__runq {
   ac__spin_t lock;     /* taken only when other threads may touch it */
-  uint32_t head, tail; /* free-running; len = tail - head */
+  uint32_t head;       /* free-running */
+  uint32_t len;        /* written atomically (under the lock where other
+                          threads push or steal); read by anyone */
   uint32_t mask;       /* capacity - 1 */
-  uint32_t len;        /* atomic copy of tail - head for other threads */
   uintptr_t *buf;
 } ac__runq_t;
 
@@ -550,12 +561,17 @@ AC_INTERNAL void ac__runq_free(ac__runq_t *q);
 AC_INTERNAL int ac__runq_grow(ac__runq_t *q);
 AC_INTERNAL uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src);
 
+static inline void ac__runq_set_len(ac__runq_t *q, uint32_t n) {
+  __atomic_store_n(&q->len, n, __ATOMIC_RELAXED);
+}
+
 /* Push and pop are on every poll's path, hence inline. */
 static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
-  if (AC_UNLIKELY(q->tail - q->head > q->mask) && ac__runq_grow(q) != 0)
+  uint32_t n = q->len;
+  if (AC_UNLIKELY(n > q->mask) && ac__runq_grow(q) != 0)
     return -1;
-  q->buf[q->tail++ & q->mask] = e;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  q->buf[(q->head + n) & q->mask] = e;
+  ac__runq_set_len(q, n + 1);
   return 0;
 }
 /* A queue that grew past this many entries gives its ring back once it
@@ -569,22 +585,27 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
-  if (q->head == q->tail)
+  uint32_t n = q->len;
+  if (n == 0)
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__runq_set_len(q, n - 1);
   if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
-      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
+      (n == 1 || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
-/* Pushes e and pops the head in one step (q not empty): a yield's requeue. */
-static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
-  uintptr_t h = q->buf[q->head++ & q->mask];
-  q->buf[q->tail++ & q->mask] = e;
-  if (!h) /* entries are tasks: tells the caller's `h ? h : ...` */
+/* Pushes e and pops the head in one step (n = q's length, not 0): a
+ * yield's requeue; the length stays. */
+static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e,
+                                        uint32_t n) {
+  uint32_t h = q->head, m = q->mask;
+  uintptr_t x = q->buf[h & m];
+  q->buf[(h + n) & m] = e;
+  q->head = h + 1;
+  if (!x) /* entries are tasks: tells the caller's `x ? x : ...` */
     __builtin_unreachable();
-  return h;
+  return x;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
@@ -791,6 +812,38 @@ static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
 static inline bool ac__task_home(const ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == ac__task_sched(t);
+}
+
+/* A wake by reference, inline, for the one case a channel's send makes
+ * over and over: a task waker whose task waits on this worker (a local
+ * task of this current-thread runtime that is not queued, or the task in
+ * this worker's parked slot), woken from another task's poll with the
+ * run-next slot free.  It goes to the slot with plain stores, as
+ * ac__task_wake_by_ref (waker.c) would put it, without the indirect call
+ * and the frames around it.  False, with nothing done, in every other
+ * case: the caller then wakes the general way.  That includes the running
+ * task's own wake: a local task being polled is QUEUED, and a task being
+ * polled is never in the parked slot. */
+static inline __attribute__((always_inline)) bool
+ac__wake_to_next(const ac_waker_t *wk) {
+  ac__worker_t *w = ac__tls.worker;
+  ac_task_t *t = (ac_task_t *)wk->data;
+  if (wk->vtable != &ac__task_waker_vtable || !ac__tls.running || !w ||
+      w->next)
+    return false;
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    if ((vtw & AC__VT_QUEUED) || w->sched != ac__task_sched(t) ||
+        (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE))
+      return false;
+    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+  } else if (w->parked == (uintptr_t)t) { /* RUNNING, with a reference */
+    w->parked = 0;
+  } else {
+    return false;
+  }
+  w->next = (uintptr_t)t;
+  return true;
 }
 
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */
