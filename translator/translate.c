@@ -43,7 +43,8 @@ static bool keyword_in_ac(const TokMap *m, size_t off, size_t *b, size_t *e) {
     return false;
   const MapTok *t = &m->toks[k];
   const TokUnit *u = &m->units[t->unit];
-  *b = u->is_macro ? t->spell : u->ac_begin;
+  size_t spell_end;
+  *b = u->is_macro ? tokmap_spell(m, k, &spell_end) : u->ac_begin;
   if (*b == TOKMAP_NONE)
     return false;
   *e = u->is_macro ? *b + 5 : u->ac_end;
