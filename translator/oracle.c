@@ -113,7 +113,7 @@ static Slot *table_find(const Table *t, uint64_t key) {
 
 static void table_grow(Table *t) {
   Table old = *t;
-  t->cap = old.cap ? old.cap * 2 : 1024;
+  t->cap = old.cap ? old.cap * 2 : 64;
   t->slots = xalloc(t->cap * sizeof(Slot));
   t->used = 0;
   for (size_t i = 0; i < old.cap; i++)
@@ -877,10 +877,11 @@ void oracle_close(Oracle *o) {
   o->ntops = o->captops = 0;
 }
 
-/* Empties t, keeping its room when it is small (the lowering empties it
-   after every function). */
+/* Empties t, keeping its room when it was mostly used (the lowering
+   empties it after every function, and clearing a large table for a
+   small function cost more than the function's walk). */
 static void table_clear(Table *t) {
-  if (t->cap > 4096) {
+  if (t->cap > 4 * t->used + 64) {
     table_free(t);
     return;
   }

@@ -721,7 +721,23 @@ TokMap *tokmap_build_origins(const Source *src, const char *ac,
   return m;
 }
 
+/* The answer for off when it is the token of the last question or the
+   one after it (the first token ending after off is the only one whose
+   end is past off and whose predecessor's is not): the lowering and the
+   output ask about each function's tokens in order, and a search of a
+   large map misses the cache at most of its steps. */
+static int near_last(const TokMap *m, size_t off, int last) {
+  for (int k = last; k >= 0 && k < m->ntoks && k <= last + 1; k++)
+    if (m->toks[k].end > off && (k == 0 || m->toks[k - 1].end <= off))
+      return k;
+  return -1;
+}
+
 int tokmap_find(const TokMap *m, size_t off) {
+  static int last; /* a hint only: the test above is the answer's own */
+  int k = near_last(m, off, last);
+  if (k >= 0)
+    return last = k;
   int lo = 0, hi = m->ntoks;
   while (lo < hi) { /* the first token ending after off */
     int mid = (lo + hi) / 2;
@@ -730,6 +746,8 @@ int tokmap_find(const TokMap *m, size_t off) {
     else
       hi = mid;
   }
+  if (lo < m->ntoks)
+    last = lo;
   return lo < m->ntoks ? lo : -1;
 }
 
