@@ -389,11 +389,31 @@ void ac__mpsc_send_drop_pending(ac_mpsc_send_t *self) {
   unlock(ch, own);
 }
 
+/* The ends of send's fast path below, out of line so that the path itself
+ * makes no call and saves no register: a value of a size copied with
+ * memcpy, and a wake that ac__wake_to_next cannot make.  On the owner's
+ * thread, inside the bias: the receiver's waker cannot be dropped
+ * meanwhile. */
+__attribute__((noinline)) static ac_poll_t send_wake_leave(ac_mpsc_t *ch) {
+  ac_waker_wake_by_ref(&ch->rx_waker); /* parked: it is there */
+  ac__bias_leave_owned(&ch->bias);
+  return AC_POLL_READY;
+}
+__attribute__((noinline)) static ac_poll_t
+send_copy_wake_leave(ac_mpsc_t *ch, ac_mpsc_recv_t *f, const void *v) {
+  memcpy(f->dst, v, ch->elem);
+  __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
+  __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE);
+  return send_wake_leave(ch);
+}
+
 /* The common case on the thread the channel is biased to: a first poll
  * that finds the receiver parked.  Parked means open (receiver_drop and
  * the last sender_drop unpark it) and empty; with no slot promised to a
  * waiting sender (reserved == 0: a bounded channel grants every slot it
  * can, so waiting senders mean reserved == cap) nobody is overtaken.
+ * The value goes into the recv future's destination, and its task to this
+ * worker's run-next slot if it waits here (ac__wake_to_next).
  * Everything else, and every other thread, takes send_slow. */
 ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
                             int *out) {
@@ -404,13 +424,22 @@ ac_poll_t ac_mpsc_send_poll(ac_mpsc_send_t *self, ac_context_t *cx,
     ac_mpsc_recv_t *f = ch->rx_fut;
     if (AC_LIKELY(f && !ch->reserved)) {
       ch->rx_fut = NULL;
-      ac__copy_small(f->dst, self->value, ch->elem);
-      __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
-      __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE);
       self->wait.state = AC__WAIT_DONE;
       if (out)
         *out = 0;
-      ac_waker_wake_by_ref(&ch->rx_waker); /* parked: it is there */
+      size_t n = ch->elem; /* tested in this order: int, long, pair */
+      if (AC_LIKELY(n == 4))
+        memcpy(f->dst, self->value, 4);
+      else if (n == 8)
+        memcpy(f->dst, self->value, 8);
+      else if (n == 16)
+        memcpy(f->dst, self->value, 16);
+      else
+        return send_copy_wake_leave(ch, f, self->value);
+      __atomic_store_n(&ch->rx_handed, f, __ATOMIC_RELAXED);
+      __atomic_store_n(&f->given, 1, __ATOMIC_RELEASE); /* the value first */
+      if (AC_UNLIKELY(!ac__wake_to_next(&ch->rx_waker)))
+        return send_wake_leave(ch);
       ac__bias_leave_owned(&ch->bias);
       return AC_POLL_READY;
     }

@@ -352,12 +352,20 @@ static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
   return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
 }
+/* gen << 32 of a handle, in three shifts (a rotate, and two that keep the
+ * low 20 bits and put them in place), not the seven of the two steps. */
+static inline uint64_t ac__handle_gen_hi(const void *h) {
+  uintptr_t v = (uintptr_t)h;
+  uint64_t r = v << 16 | v >> 48;
+  _Static_assert(AC__GEN_BITS == 20, "the shifts keep 20 bits");
+  return r << 44 >> 12;
+}
 /* The object a handle names if it is alive and of that kind, else NULL. */
 static inline void *ac__obj_get(const void *h, uint32_t kind) {
   ac__obj_t *o = ac__handle_addr(h);
   if (AC_UNLIKELY(!o))
     return NULL;
-  uint64_t want = (uint64_t)ac__handle_gen(h) << 32 | kind;
+  uint64_t want = ac__handle_gen_hi(h) | kind;
   return AC_LIKELY(__atomic_load_n(&o->word, __ATOMIC_ACQUIRE) == want) ? o
                                                                         : NULL;
 }
@@ -791,6 +799,38 @@ static inline struct ac__sched *ac__task_sched(const ac_task_t *t) {
 static inline bool ac__task_home(const ac_task_t *t) {
   ac__worker_t *w = ac__tls.worker;
   return w && w->sched == ac__task_sched(t);
+}
+
+/* A wake by reference, inline, for the one case a channel's send makes
+ * over and over: a task waker whose task waits on this worker (a local
+ * task of this current-thread runtime that is not queued, or the task in
+ * this worker's parked slot), woken from another task's poll with the
+ * run-next slot free.  It goes to the slot with plain stores, as
+ * ac__task_wake_by_ref (waker.c) would put it, without the indirect call
+ * and the frames around it.  False, with nothing done, in every other
+ * case: the caller then wakes the general way.  That includes the running
+ * task's own wake: a local task being polled is QUEUED, and a task being
+ * polled is never in the parked slot. */
+static inline __attribute__((always_inline)) bool
+ac__wake_to_next(const ac_waker_t *wk) {
+  ac__worker_t *w = ac__tls.worker;
+  ac_task_t *t = (ac_task_t *)wk->data;
+  if (wk->vtable != &ac__task_waker_vtable || !ac__tls.running || !w ||
+      w->next)
+    return false;
+  uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
+  if (vtw & AC__VT_LOCAL) {
+    if ((vtw & AC__VT_QUEUED) || w->sched != ac__task_sched(t) ||
+        (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE))
+      return false;
+    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+  } else if (w->parked == (uintptr_t)t) { /* RUNNING, with a reference */
+    w->parked = 0;
+  } else {
+    return false;
+  }
+  w->next = (uintptr_t)t;
+  return true;
 }
 
 /* Polls between looks at the inject queue and the driver (tokio uses 61). */

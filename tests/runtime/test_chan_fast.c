@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A new channel; in a worker it is made ours by a first operation. */
 static ac_mpsc_t *chan_new(size_t cap, bool in_worker) {
@@ -196,6 +197,41 @@ static void receiver_dropped_under_a_handed_value(bool in_worker) {
   cr_assert_eq(r.wc.refs, 0);
 }
 
+/* Values of every size are handed to a parked recv whole: the sizes the
+ * fast path copies inline (4, 8, 16) and the rest, which it copies out of
+ * line, each between guard bytes that must stay untouched. */
+static void every_size_handed_over_whole(bool in_worker) {
+  static const size_t sizes[] = {1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 24, 40};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    size_t n = sizes[k];
+    ac_mpsc_t *ch = ac_mpsc_new(n, 1);
+    t_rig_t r;
+    t_rig_init(&r);
+    unsigned char src[48], dst[48 + 2];
+    for (size_t i = 0; i < n; i++)
+      src[i] = (unsigned char)(0x40 + 3 * i + n);
+    memset(dst, 0xee, sizeof dst);
+    int rc = -1;
+    ac_mpsc_recv_t rx = ac_mpsc_recv(ch, dst + 1);
+    cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
+    cr_assert_eq(ac__mpsc_biased_here(ch), in_worker && ac__bias_possible());
+    ac_mpsc_send_t s = ac_mpsc_send(ch, src);
+    cr_assert_eq(send_poll(&s, &r, &rc), AC_POLL_READY);
+    cr_assert_eq(rc, 0);
+    ac_mpsc_send_drop(&s);
+    cr_assert_eq(r.wc.wakes, 1, "size %zu", n);
+    cr_assert_eq(ac_mpsc_recv_poll(&rx, &r.cx, &rc), AC_POLL_READY);
+    cr_assert_eq(rc, 0);
+    ac_mpsc_recv_drop(&rx);
+    cr_assert_eq(memcmp(dst + 1, src, n), 0, "size %zu: not the value", n);
+    cr_assert_eq(dst[0], 0xee, "size %zu: wrote before dst", n);
+    cr_assert_eq(dst[n + 1], 0xee, "size %zu: wrote past the value", n);
+    cr_assert_eq(ac_mpsc_receiver_drop(ch), 0);
+    cr_assert_eq(ac_mpsc_sender_drop(ch), 0);
+    cr_assert_eq(r.wc.refs, 0);
+  }
+}
+
 /* ==== running them on both paths ==== */
 
 typedef struct body {
@@ -233,6 +269,9 @@ Test(chan_fast, a_granted_sender_is_not_overtaken_by_a_newcomer) {
 }
 Test(chan_fast, a_second_recv_takes_the_value_handed_to_the_first) {
   both_paths(second_recv_takes_the_handed_value);
+}
+Test(chan_fast, a_value_of_any_size_is_handed_over_whole) {
+  both_paths(every_size_handed_over_whole);
 }
 Test(chan_fast, a_handed_value_is_not_seen_after_the_receiver_left) {
   both_paths(receiver_dropped_under_a_handed_value);

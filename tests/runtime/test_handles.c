@@ -7,6 +7,7 @@
  * once, in misuse_message_names_the_misuse).
  */
 #include "harness.h"
+#include "internal.h"
 
 #include <criterion/redirect.h>
 
@@ -222,6 +223,26 @@ Test(handles, every_old_handle_of_a_busy_slot_stays_stale) {
   for (int i = 0; i < N; i++)
     cr_assert_eq(ac_task_is_finished(old[i]), -EBADF);
   t_close_clean(rt);
+}
+
+/* A check compares the object's word with the handle's generation moved
+ * up by 32 bits, which it computes in one go (ac__handle_gen_hi): the
+ * same bits as the generation read out and shifted, for every one of the
+ * 20 bits and either end of the address. */
+Test(handles, a_check_reads_every_bit_of_the_generation) {
+  static const uintptr_t addrs[] = {0x10, 0x7ffffffffff0, 0x5555aaaa5550};
+  for (size_t a = 0; a < sizeof addrs / sizeof addrs[0]; a++)
+    for (uint32_t g = 0; g < AC__GEN_LIMIT; g = g * 3 + 1) {
+      uint32_t gens[] = {g, AC__GEN_LIMIT - 1 - g, 1u << (g % 20)};
+      for (int k = 0; k < 3; k++) {
+        uint32_t gen = gens[k];
+        void *h = (void *)(addrs[a] | (uintptr_t)(gen & 0xffffu) << 48 |
+                           (uintptr_t)(gen >> 16));
+        cr_assert_eq(ac__handle_gen(h), gen, "gen %#x", gen);
+        cr_assert_eq(ac__handle_gen_hi(h), (uint64_t)gen << 32,
+                     "gen %#x at %#lx", gen, (unsigned long)addrs[a]);
+      }
+    }
 }
 
 /* ==== channels ==== */
