@@ -89,6 +89,8 @@ struct Oracle {
   Map async_names; /* name offset + 1 -> Node*: async definitions */
   Top *tops;     /* the .ac file's top-level cursors, in source order */
   int ntops, captops;
+  Vec walked;    /* (intptr_t) index of each top walked since the tables
+                    were last emptied */
   int errors;    /* libclang's errors on the erasure */
 };
 
@@ -302,6 +304,7 @@ static void walk_tops_at(Oracle *o, size_t off) {
     if (t->walked || t->end < off)
       continue;
     t->walked = true;
+    vec_push(&o->walked, (void *)(intptr_t)i);
     visit_body(t->cursor, clang_getNullCursor(), o);
     clang_visitChildren(t->cursor, visit_body, o);
   }
@@ -473,6 +476,7 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
   map_free(&o->funcs);
   o->funcs.strings = true;
   o->ntops = 0;
+  o->walked.len = 0;
   clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
   return true;
 }
@@ -861,6 +865,8 @@ void oracle_close(Oracle *o) {
   table_free(&o->exprs);
   table_free(&o->decls);
   free(o->tops);
+  free(o->walked.items);
+  o->walked = (Vec){0};
   for (size_t i = 0; i < o->funcs.cap; i++)
     if (o->funcs.keys[i]) {
       FuncEntry *f = o->funcs.vals[i];
@@ -893,8 +899,11 @@ static void table_clear(Table *t) {
 void oracle_forget_bodies(Oracle *o) {
   table_clear(&o->exprs);
   table_clear(&o->decls);
-  for (int i = 0; i < o->ntops; i++)
-    o->tops[i].walked = false;
+  /* only the tops walked since: the lowering empties the tables after
+     each function, and resetting every top made that quadratic */
+  for (int i = 0; i < o->walked.len; i++)
+    o->tops[(intptr_t)o->walked.items[i]].walked = false;
+  o->walked.len = 0;
 }
 
 /* ---- queries ---- */
