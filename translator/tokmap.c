@@ -147,22 +147,28 @@ static bool is_blank(char c) {
 
 /* The length of the punctuator at p (the longest match), at least 1. */
 static size_t punct_len(const char *p) {
-  static const char *const three[] = {"...", "<<=", ">>=", NULL};
-  static const char *const two[] = {"->", "++", "--", "<<", ">>", "<=", ">=",
-                                    "==", "!=", "&&", "||", "*=", "/=", "%=",
-                                    "+=", "-=", "&=", "^=", "|=", "##", "<:",
-                                    ":>", "<%", "%>", "%:", NULL};
-  if (!strchr("-+<>=!&|*/%^#.:", *p) || !*p || !p[1])
+  char a = p[0], b = a ? p[1] : 0;
+  if (!b || !strchr("-+<>=!&|*/%^#.:", a))
     return 1; /* no longer punctuator starts with it */
-  if (!strncmp(p, "%:%:", 4))
+  char c = p[2];
+  if (a == '%' && b == ':' && c == '%' && p[3] == ':')
     return 4;
-  for (int i = 0; three[i]; i++)
-    if (!strncmp(p, three[i], 3))
-      return 3;
-  for (int i = 0; two[i]; i++)
-    if (!strncmp(p, two[i], 2))
-      return 2;
-  return 1;
+  if ((a == '.' && b == '.' && c == '.') ||
+      ((a == '<' || a == '>') && b == a && c == '='))
+    return 3;
+  switch (a) { /* the two-character punctuators, digraphs included */
+  case '-': return b == '>' || b == '-' || b == '=' ? 2 : 1;
+  case '+': return b == '+' || b == '=' ? 2 : 1;
+  case '<': return b == '<' || b == '=' || b == ':' || b == '%' ? 2 : 1;
+  case '>': return b == '>' || b == '=' ? 2 : 1;
+  case '&': return b == '&' || b == '=' ? 2 : 1;
+  case '|': return b == '|' || b == '=' ? 2 : 1;
+  case '%': return b == '=' || b == '>' || b == ':' ? 2 : 1;
+  case '#': return b == '#' ? 2 : 1;
+  case ':': return b == '>' ? 2 : 1;
+  case '.': return 1;
+  default: return b == '=' ? 2 : 1; /* = ! * / ^ */
+  }
 }
 
 /* The end of a pp-token starting at t[i] (not white space or a comment),
