@@ -312,14 +312,15 @@ static inline bool ac__waiter_pending(const ac_waiter_t *w) {
 /* ==== handle.c: checked handles ====
  *
  * A handle is the address of its object's slot (type-stable memory,
- * slab.c) with the slot's generation in the 16 bits above the address and
- * the 4 below it (slots are 16-aligned, addresses below 2^48).  A checked
+ * slab.c) with the slot's generation in the 17 bits above the address and
+ * the 3 below it (slots are 8-aligned, addresses below 2^47: a user
+ * address on x86-64 unless mmap is asked for more).  A checked
  * object starts with ac__obj_t: its kind, 0 once freed, and the
  * generation; a handle is good if both match.
  */
 #define AC__GEN_BITS 20
 #define AC__GEN_LIMIT (1u << AC__GEN_BITS)
-#define AC__H_ADDR ((uintptr_t)0x0000fffffffffff0u)
+#define AC__H_ADDR ((uintptr_t)0x00007ffffffffff8u)
 
 typedef union ac__obj {
   uint64_t word; /* kind | gen << 32, read at once by a check */
@@ -340,23 +341,23 @@ enum {
 
 static inline void *ac__handle_make(const void *slot) {
   uint32_t g = __atomic_load_n((const uint32_t *)slot + 1, __ATOMIC_RELAXED);
-  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0xffffu) << 48 |
-                  (uintptr_t)(g >> 16));
+  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0x1ffffu) << 47 |
+                  (uintptr_t)(g >> 17));
 }
 static inline void *ac__handle_addr(const void *h) {
   return (void *)((uintptr_t)h & AC__H_ADDR);
 }
-/* Rotated left by 16, the handle has the generation in its low 20 bits
+/* Rotated left by 17, the handle has the generation in its low 20 bits
  * (one rotate and one and: this is on every poll of a channel future). */
 static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
-  return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
+  return (uint32_t)((v << 17 | v >> 47) & (AC__GEN_LIMIT - 1));
 }
 /* gen << 32 of a handle, in three shifts (a rotate, and two that keep the
  * low 20 bits and put them in place), not the seven of the two steps. */
 static inline uint64_t ac__handle_gen_hi(const void *h) {
   uintptr_t v = (uintptr_t)h;
-  uint64_t r = v << 16 | v >> 48;
+  uint64_t r = v << 17 | v >> 47;
   _Static_assert(AC__GEN_BITS == 20, "the shifts keep 20 bits");
   return r << 44 >> 12;
 }
@@ -544,12 +545,15 @@ AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
 /* ==== runq.c ==== */
 
 /* A growable ring of task pointers (as uintptr_t).  An entry owns its task:
- * the task's RUNNING bit and one reference. */
+ * the task's RUNNING bit and one reference.  The head and the length, no
+ * tail: the length is what other threads read, and a yield's rotation
+ * leaves it as it is (one index to move, not two). */
 typedef struct ac__runq {
   ac__spin_t lock;     /* taken only when other threads may touch it */
-  uint32_t head, tail; /* free-running; len = tail - head */
+  uint32_t head;       /* free-running */
+  uint32_t len;        /* written atomically (under the lock where other
+                          threads push or steal); read by anyone */
   uint32_t mask;       /* capacity - 1 */
-  uint32_t len;        /* atomic copy of tail - head for other threads */
   uintptr_t *buf;
 } ac__runq_t;
 
@@ -558,12 +562,17 @@ AC_INTERNAL void ac__runq_free(ac__runq_t *q);
 AC_INTERNAL int ac__runq_grow(ac__runq_t *q);
 AC_INTERNAL uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src);
 
+static inline void ac__runq_set_len(ac__runq_t *q, uint32_t n) {
+  __atomic_store_n(&q->len, n, __ATOMIC_RELAXED);
+}
+
 /* Push and pop are on every poll's path, hence inline. */
 static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
-  if (AC_UNLIKELY(q->tail - q->head > q->mask) && ac__runq_grow(q) != 0)
+  uint32_t n = q->len;
+  if (AC_UNLIKELY(n > q->mask) && ac__runq_grow(q) != 0)
     return -1;
-  q->buf[q->tail++ & q->mask] = e;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  q->buf[(q->head + n) & q->mask] = e;
+  ac__runq_set_len(q, n + 1);
   return 0;
 }
 /* A queue that grew past this many entries gives its ring back once it
@@ -577,22 +586,27 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
-  if (q->head == q->tail)
+  uint32_t n = q->len;
+  if (n == 0)
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__runq_set_len(q, n - 1);
   if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
-      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
+      (n == 1 || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
-/* Pushes e and pops the head in one step (q not empty): a yield's requeue. */
-static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
-  uintptr_t h = q->buf[q->head++ & q->mask];
-  q->buf[q->tail++ & q->mask] = e;
-  if (!h) /* entries are tasks: tells the caller's `h ? h : ...` */
+/* Pushes e and pops the head in one step (n = q's length, not 0): a
+ * yield's requeue; the length stays. */
+static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e,
+                                        uint32_t n) {
+  uint32_t h = q->head, m = q->mask;
+  uintptr_t x = q->buf[h & m];
+  q->buf[(h + n) & m] = e;
+  q->head = h + 1;
+  if (!x) /* entries are tasks: tells the caller's `x ? x : ...` */
     __builtin_unreachable();
-  return h;
+  return x;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
@@ -627,9 +641,10 @@ typedef struct ac__worker {
 
 #define AC__SLAB_CHUNK (256u << 10) /* size and alignment of a chunk */
 #define AC__SLAB_HDR 128u           /* the first slot's offset in a chunk */
-#define AC__SLAB_GRAIN 16u          /* size classes: 16, 32, ... */
-#define AC__SLAB_NCLASS 64u
-#define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
+/* Size classes: 16, 24 (for alignments up to 8), then 32, 48, ... 1024:
+ * class k >= 2 holds 16 k bytes (slab.c). */
+#define AC__SLAB_NCLASS 65u
+#define AC__SLAB_MAX 1024u
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
 
 typedef struct ac__slab_chunk {
