@@ -498,8 +498,13 @@ ready:
   return AC_POLL_READY;
 }
 
-ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
-                            int *out) {
+_Static_assert(offsetof(struct ac_mpsc, rx_handed) == AC__MPSC_HANDED_AT,
+               "ac.h's inline recv poll clears rx_handed at that offset");
+
+/* (The name in brackets: ac.h's macro of the same name is the inline
+ * completion in front of this.) */
+ac_poll_t(ac_mpsc_recv_poll)(ac_mpsc_recv_t *self, ac_context_t *cx,
+                             int *out) {
   /* Handed over while parked: the value is in dst already.  No handle
    * check: the channel is alive while it names us in rx_handed (a
    * receiver_drop or a take() by someone else clears our flag with it),

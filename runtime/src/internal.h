@@ -319,7 +319,7 @@ static inline bool ac__waiter_pending(const ac_waiter_t *w) {
  */
 #define AC__GEN_BITS 20
 #define AC__GEN_LIMIT (1u << AC__GEN_BITS)
-#define AC__H_ADDR ((uintptr_t)0x0000fffffffffff0u)
+/* AC__H_ADDR, the address bits, is in ac.h (its inline recv poll). */
 
 typedef union ac__obj {
   uint64_t word; /* kind | gen << 32, read at once by a check */
