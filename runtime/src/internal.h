@@ -544,12 +544,15 @@ AC_INTERNAL void *ac__big_realloc(void *p, size_t old, size_t n);
 /* ==== runq.c ==== */
 
 /* A growable ring of task pointers (as uintptr_t).  An entry owns its task:
- * the task's RUNNING bit and one reference. */
+ * the task's RUNNING bit and one reference.  The head and the length, no
+ * tail: the length is what other threads read, and a yield's rotation
+ * leaves it as it is (one index to move, not two). */
 typedef struct ac__runq {
   ac__spin_t lock;     /* taken only when other threads may touch it */
-  uint32_t head, tail; /* free-running; len = tail - head */
+  uint32_t head;       /* free-running */
+  uint32_t len;        /* written atomically (under the lock where other
+                          threads push or steal); read by anyone */
   uint32_t mask;       /* capacity - 1 */
-  uint32_t len;        /* atomic copy of tail - head for other threads */
   uintptr_t *buf;
 } ac__runq_t;
 
@@ -558,12 +561,17 @@ AC_INTERNAL void ac__runq_free(ac__runq_t *q);
 AC_INTERNAL int ac__runq_grow(ac__runq_t *q);
 AC_INTERNAL uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src);
 
+static inline void ac__runq_set_len(ac__runq_t *q, uint32_t n) {
+  __atomic_store_n(&q->len, n, __ATOMIC_RELAXED);
+}
+
 /* Push and pop are on every poll's path, hence inline. */
 static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
-  if (AC_UNLIKELY(q->tail - q->head > q->mask) && ac__runq_grow(q) != 0)
+  uint32_t n = q->len;
+  if (AC_UNLIKELY(n > q->mask) && ac__runq_grow(q) != 0)
     return -1;
-  q->buf[q->tail++ & q->mask] = e;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  q->buf[(q->head + n) & q->mask] = e;
+  ac__runq_set_len(q, n + 1);
   return 0;
 }
 /* A queue that grew past this many entries gives its ring back once it
@@ -577,22 +585,27 @@ static inline int ac__runq_push(ac__runq_t *q, uintptr_t e) {
 AC_INTERNAL void ac__runq_shrink(ac__runq_t *q);
 
 static inline uintptr_t ac__runq_pop(ac__runq_t *q) {
-  if (q->head == q->tail)
+  uint32_t n = q->len;
+  if (n == 0)
     return 0;
   uintptr_t e = q->buf[q->head++ & q->mask];
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__runq_set_len(q, n - 1);
   if (AC_UNLIKELY(q->mask >= AC__RUNQ_SHRINK_AT) &&
-      (q->head == q->tail || !(q->head & (AC__RUNQ_RELEASE - 1))))
+      (n == 1 || !(q->head & (AC__RUNQ_RELEASE - 1))))
     ac__runq_shrink(q);
   return e;
 }
-/* Pushes e and pops the head in one step (q not empty): a yield's requeue. */
-static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e) {
-  uintptr_t h = q->buf[q->head++ & q->mask];
-  q->buf[q->tail++ & q->mask] = e;
-  if (!h) /* entries are tasks: tells the caller's `h ? h : ...` */
+/* Pushes e and pops the head in one step (n = q's length, not 0): a
+ * yield's requeue; the length stays. */
+static inline uintptr_t ac__runq_rotate(ac__runq_t *q, uintptr_t e,
+                                        uint32_t n) {
+  uint32_t h = q->head, m = q->mask;
+  uintptr_t x = q->buf[h & m];
+  q->buf[(h + n) & m] = e;
+  q->head = h + 1;
+  if (!x) /* entries are tasks: tells the caller's `x ? x : ...` */
     __builtin_unreachable();
-  return h;
+  return x;
 }
 static inline uint32_t ac__runq_len(const ac__runq_t *q) {
   return __atomic_load_n(&q->len, __ATOMIC_RELAXED);

@@ -12,6 +12,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels: EINVAL */
+#endif
+
 #define INITIAL_CAP 256
 
 int ac__runq_init(ac__runq_t *q) {
@@ -29,7 +33,7 @@ void ac__runq_free(ac__runq_t *q) {
 }
 
 int ac__runq_grow(ac__runq_t *q) {
-  uint32_t cap = q->mask + 1, len = q->tail - q->head;
+  uint32_t cap = q->mask + 1, len = q->len;
   uint32_t at = q->head & q->mask;
   /* The entries keep their places in a ring twice as large, and those
    * that had wrapped to its start move behind the old end: a mapped
@@ -39,11 +43,15 @@ int ac__runq_grow(ac__runq_t *q) {
                                   2 * (size_t)cap * sizeof *nb);
   if (!nb)
     return -1;
+  /* A mapped ring's new half is faulted in at once (one system call, not
+   * a fault per 4 KiB as the queue fills it: 2,000 of W1's); a ring
+   * cycles through all of its slots anyway. */
+  if (2 * (size_t)cap * sizeof *nb >= AC__BIG_MIN)
+    (void)madvise(nb + cap, (size_t)cap * sizeof *nb, MADV_POPULATE_WRITE);
   if (at + len > cap)
     memcpy(nb + cap, nb, (size_t)(at + len - cap) * sizeof *nb);
   q->buf = nb;
   q->head = at;
-  q->tail = at + len;
   q->mask = 2 * cap - 1;
   return 0;
 }
@@ -54,9 +62,9 @@ int ac__runq_grow(ac__runq_t *q) {
  * bigmem.c: page-aligned, and so is the block), unless the tail has
  * wrapped into it. */
 void ac__runq_shrink(ac__runq_t *q) {
-  if (q->head != q->tail) {
+  if (q->len != 0) {
     uint32_t cap = q->mask + 1;
-    if (q->tail - q->head <= cap - AC__RUNQ_RELEASE)
+    if (q->len <= cap - AC__RUNQ_RELEASE)
       (void)madvise(q->buf + ((q->head - AC__RUNQ_RELEASE) & q->mask),
                     AC__RUNQ_RELEASE * sizeof *q->buf, MADV_DONTNEED);
     return;
@@ -66,7 +74,7 @@ void ac__runq_shrink(ac__runq_t *q) {
     return;
   ac__big_free(q->buf, (q->mask + 1) * sizeof *q->buf);
   q->buf = nb;
-  q->head = q->tail = 0;
+  q->head = 0; /* len is 0 */
   q->mask = INITIAL_CAP - 1;
 }
 
@@ -83,7 +91,7 @@ uintptr_t ac__runq_steal(ac__runq_t *dst, ac__runq_t *src) {
    * push to it here): a steal never needs memory. */
   uint32_t room = dst->mask + 1 - ac__runq_len(dst) + 1;
   ac__spin_lock(&src->lock);
-  uint32_t n = (src->tail - src->head + 1) / 2;
+  uint32_t n = (src->len + 1) / 2;
   if (n > STEAL_MAX)
     n = STEAL_MAX;
   if (n > room)

@@ -295,7 +295,7 @@ static uintptr_t pop_locked(ac__runq_t *q) {
 
 /* Room for n more entries in q, under its lock; false if it cannot grow. */
 static bool runq_room(ac__runq_t *q, uint32_t n) {
-  while (q->mask + 1 - (q->tail - q->head) < n)
+  while (q->mask + 1 - q->len < n)
     if (ac__runq_grow(q) != 0)
       return false;
   return true;
@@ -311,9 +311,10 @@ static __attribute__((noinline)) void publish(ac__worker_t *w) {
     return;
   }
   uintptr_t e;
+  uint32_t n = q->len;
   while ((e = ac__runq_pop(o)) != 0)
-    q->buf[q->tail++ & q->mask] = e;
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+    q->buf[(q->head + n++) & q->mask] = e;
+  ac__runq_set_len(q, n);
   ac__spin_unlock(&q->lock);
 }
 
@@ -322,14 +323,14 @@ static __attribute__((noinline)) void publish(ac__worker_t *w) {
 static __attribute__((noinline)) void reclaim(ac__worker_t *w) {
   ac__runq_t *q = &w->q;
   ac__spin_lock(&q->lock);
-  uintptr_t e;
-  while (q->head != q->tail) {
-    e = q->buf[q->head & q->mask];
-    if (ac__runq_push(&w->own, e) != 0)
+  uint32_t n = q->len;
+  while (n != 0) {
+    if (ac__runq_push(&w->own, q->buf[q->head & q->mask]) != 0)
       break;
     q->head++;
+    n--;
   }
-  __atomic_store_n(&q->len, q->tail - q->head, __ATOMIC_RELAXED);
+  ac__runq_set_len(q, n);
   ac__spin_unlock(&q->lock);
 }
 
@@ -387,12 +388,15 @@ requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
     return 0;
   }
   w->streak = 0; /* the queue's head: taking it is fair */
+  uint32_t len;
   if (!locked)
-    return ac__runq_len(q) ? ac__runq_rotate(q, e) : e;
+    return (len = ac__runq_len(q)) != 0 ? ac__runq_rotate(q, e, len) : e;
   /* No look at the idle count here: the loop's top looks before every
    * poll and publishes own if a worker is idle. */
   if (AC_LIKELY(!ac__runq_len(q)))
-    return ac__runq_len(&w->own) ? ac__runq_rotate(&w->own, e) : e;
+    return (len = ac__runq_len(&w->own)) != 0
+               ? ac__runq_rotate(&w->own, e, len)
+               : e;
   own_push(w, e);
   uintptr_t n = pop_locked(q);
   return n ? n : ac__runq_pop(&w->own); /* q stolen meanwhile */
@@ -514,6 +518,49 @@ static uintptr_t pop_inject(ac__sched_t *s) {
   }
 }
 
+/* A task that yielded alone on its worker is polled again at once while
+ * nothing else is runnable there, until the tick asks for a look around
+ * (W2a); returns the last poll's result.  Out of the run loop: a loop of
+ * its own there made gcc keep the poll's arguments in stack slots on
+ * every poll of the outer loop (W2b). */
+/* What the run loop polls with: one waker and context serve every task
+ * (only the waker's task changes), and a buffer takes the output.  After
+ * a poll the loop finds them through ac__poll_tls.self, not through a
+ * pointer of its own: gcc kept such a pointer in a register across the
+ * call and copied it into the argument registers on every poll. */
+typedef struct loop_ctx {
+  ac_waker_t waker; /* first: ac__poll_tls.self points here */
+  ac_context_t cx;
+  union {
+    max_align_t align;
+    char bytes[AC__SMALL_OUT];
+  } out;
+} loop_ctx_t;
+static inline loop_ctx_t *loop_ctx(void) {
+  return (loop_ctx_t *)ac__poll_tls.self;
+}
+
+typedef struct {
+  ac_poll_t r;   /* the last poll's result */
+  uint32_t tick; /* the countdown after them */
+} repolled_t;
+static __attribute__((noinline)) repolled_t
+repoll(ac__worker_t *w, ac_task_t *t, uint32_t tick, const bool locked) {
+  ac_poll_t (*poll)(void *, ac_context_t *, void *) = ac__task_vt(t)->poll;
+  ac_context_t *cx = &loop_ctx()->cx;
+  void *out = loop_ctx()->out.bytes;
+  ac_poll_t r = AC_POLL_PENDING;
+  while (!w->next && !ac__runq_len(&w->q) &&
+         (!locked || !ac__runq_len(&w->own)) && AC_LIKELY(tick > 1)) {
+    tick--;
+    AC__WOKEN = 0;
+    r = poll(t + 1, cx, out);
+    if (r != AC_POLL_PENDING || !AC__WOKEN)
+      break;
+  }
+  return (repolled_t){r, tick};
+}
+
 /* The run loop, compiled twice: `locked` is a constant in each copy, so
  * the current-thread executor's loop has none of the stealable queue's
  * tests (the notify of an idle worker, own, the locks).
@@ -529,15 +576,16 @@ static uintptr_t pop_inject(ac__sched_t *s) {
 static inline __attribute__((always_inline)) bool
 run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
   ac__sched_t *s = w->sched;
-  ac_waker_t waker = {&ac__task_waker_vtable, NULL};
-  ac_context_t cx = {&waker};
-  union {
-    max_align_t align;
-    char bytes[AC__SMALL_OUT];
-  } out;
+  loop_ctx_t lp; /* the output buffer is written by a ready poll only */
+  lp.waker = (ac_waker_t){&ac__task_waker_vtable, NULL};
+  lp.cx.waker = &lp.waker;
+  /* The countdown of ac__worker_tick, in a register while the loop runs:
+   * nothing a poll calls reads it; it goes back to w before the general
+   * path (whose repoll counts it) and when the loop ends. */
+  uint32_t tick = w->tick;
   /* A leaf polled with this context wakes its task with AC__WOKEN (ac.h);
    * contexts of this loop are the only ones whose waker is here. */
-  ac__poll_tls.self = &waker;
+  ac__poll_tls.self = &lp.waker;
   for (;;) {
     /* Work left queued here while this poll runs: if a worker is idle,
      * wake it first, since the poll may take long (or block). */
@@ -553,48 +601,52 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
     uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
     bool again; /* it keeps RUNNING and the entry */
     uintptr_t n = 0;
-    if (AC_UNLIKELY((st & (AC__T_NOTIFIED | AC__T_CANCELLED)) |
-                    (vtw & AC__VT_SLOW))) {
+    if (AC_UNLIKELY(st & (AC__T_NOTIFIED | AC__T_CANCELLED)) ||
+        AC_UNLIKELY(vtw & AC__VT_SLOW)) {
+      w->tick = tick;
       again = ac__task_run(t);
+      tick = w->tick;
     } else {
-      waker.data = t;
+      /* vtw's one load serves the test above and the call. */
+      ac_poll_t (*poll)(void *, ac_context_t *, void *) =
+          ((const ac_future_vtable_t *)(vtw & ~(uintptr_t)AC__VT_BITS))->poll;
+      lp.waker.data = t;
       ac__tls.running = t;
-      ac_poll_t r;
-    poll:
       AC__WOKEN = 0;
-      /* The vtable from t again (vtw is only needed on the rare paths):
-       * nothing but w and t stays live across the poll. */
-      r = ac__task_vt(t)->poll(t + 1, &cx, out.bytes);
+      ac_poll_t r = poll(t + 1, &lp.cx, lp.out.bytes);
       if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
         /* A yield with nothing in the run-next slot: with others waiting
          * behind it on the queue nobody steals from (the current-thread
          * queue; own, with q empty, on a stealable one), one rotation of
-         * it (W2b); alone on this worker, it is polled again at once
-         * unless the tick asks for a look around (W2a).  What requeue()
-         * would do, in one look; each executor's copy keeps the layout
-         * that ran its W2a and W2b fastest. */
+         * it (W2b).  What requeue() would do, in one look, but for the
+         * reset of the run-next streak: left as it is, it only sends a
+         * later run-next task to the back sooner (a store a yield). */
+        uint32_t len;
         if (!locked) {
-          if (AC_LIKELY(!w->next && ac__runq_len(&w->q))) {
-            w->streak = 0;
-            n = ac__runq_rotate(&w->q, e);
+          if (AC_LIKELY(!w->next && (len = ac__runq_len(&w->q)) != 0)) {
+            n = ac__runq_rotate(&w->q, e, len);
             goto ran;
           }
-          if (!w->next && ac__worker_tick_repoll(w)) /* q is empty */
-            goto poll;
-        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q))) {
-          if (ac__runq_len(&w->own)) {
-            w->streak = 0;
-            n = ac__runq_rotate(&w->own, e);
-            goto ran;
-          }
-          if (ac__worker_tick_repoll(w))
-            goto poll;
+        } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q)) &&
+                   AC_LIKELY((len = ac__runq_len(&w->own)) != 0)) {
+          n = ac__runq_rotate(&w->own, e, len);
+          goto ran;
         }
-        again = true;
+        /* Alone on this worker: polled again at once (W2a). */
+        repolled_t rp = repoll(w, t, tick, locked);
+        r = rp.r;
+        tick = rp.tick;
+      }
+      if (AC_LIKELY(r == AC_POLL_PENDING && AC__WOKEN)) {
+        again = true; /* yielded, with others runnable or the tick due */
       } else {
+        /* t as a value gcc cannot tie to the one before the poll: else
+         * it kept &t->vtw, computed for the test above, in a stack slot
+         * for run_pending (a store on every poll). */
+        __asm__("" : "+r"(t));
         ac__tls.running = NULL;
         if (r == AC_POLL_READY) {
-          ac__task_ready(t, out.bytes);
+          ac__task_ready(t, loop_ctx()->out.bytes);
           again = false;
         } else {
           again = run_pending(w, t);
@@ -607,15 +659,16 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
       ac__sched_flush_notify(s);
     /* Next from here, until the tick asks for a look around: then the
      * next call starts with it (and with n, the queue's head). */
-    if (AC_UNLIKELY(ac__worker_tick(w))) {
+    if (AC_UNLIKELY(--tick == 0)) {
       if (n)
         w->next = n;
-      w->tick = 1;
+      tick = 1;
       break;
     }
     if (!(e = n ? n : local_next(w, locked)))
       break;
   }
+  w->tick = tick;
   ac__tls.running = NULL;
   ac__poll_tls.self = NULL;
   return true;

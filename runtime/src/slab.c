@@ -216,6 +216,19 @@ static ac__slab_chunk_t *new_chunk(ac__sched_t *s, ac__slab_heap_t *h,
   return c;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+/* A chunk taken while its class is growing (a burst of spawns, W1: a
+ * million tasks) is faulted in with one system call instead of a page
+ * fault per 4 KiB as its slots are carved (1.4 us a page here, 1.05
+ * populated).  Not the first chunk of a class: a program with a few
+ * tasks of many sizes would hold 256 KiB for each.  An older kernel's
+ * EINVAL leaves the faults to the carving. */
+static void populate(ac__slab_chunk_t *c) {
+  (void)madvise((char *)c + PAGE, c->len - PAGE, MADV_POPULATE_WRITE);
+}
+
 static void *carve(ac__slab_chunk_t *c) {
   void *p = (char *)c + CHUNK_HDR + (size_t)c->carved * c->slot;
   UNPOISON(p, FREE_KEEP);
@@ -264,8 +277,11 @@ static void *class_pop(ac__sched_t *s, ac__slab_heap_t *h, uint32_t cls) {
         return p;
       continue;
     }
+    bool burst = c != NULL; /* the class filled a chunk already */
     if (!(c = new_chunk(s, h, cls)))
       return NULL;
+    if (burst)
+      populate(c);
     k->cur = c;
   }
 }

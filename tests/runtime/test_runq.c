@@ -7,6 +7,9 @@
 
 #include "../../runtime/src/internal.h"
 
+#include <stdlib.h>
+#include <sys/mman.h>
+
 /* Pushes and pops n entries with the head at every offset of a small
  * ring, so each growth meets a different wrap; entries come out in the
  * order they went in. */
@@ -45,5 +48,29 @@ Test(runq, a_mapped_ring_grows_while_wrapped) {
   cr_assert_geq((size_t)(q.mask + 1) * sizeof(uintptr_t), (size_t)AC__BIG_MIN);
   while (next_out < next_in)
     cr_assert_eq(ac__runq_pop(&q), next_out++);
+  ac__runq_free(&q);
+}
+
+/* A mapped ring that doubles has its new half resident at once (one
+ * madvise, not a page fault per 4 KiB as pushes fill it: W1's million
+ * spawns), before any entry is pushed there. */
+Test(runq, a_mapped_ring_that_grows_has_its_new_half_resident) {
+  ac__runq_t q;
+  cr_assert_eq(ac__runq_init(&q), 0);
+  uintptr_t n = 1;
+  while ((size_t)(q.mask + 1) * sizeof(uintptr_t) < 2 * (size_t)AC__BIG_MIN)
+    cr_assert_eq(ac__runq_push(&q, n++), 0);
+  /* Just grown: entries fill the first half and one slot of the second. */
+  size_t half = (size_t)(q.mask + 1) / 2 * sizeof(uintptr_t);
+  cr_assert_eq(q.len, q.mask / 2 + 2);
+  size_t pages = half / 4096;
+  unsigned char *vec = malloc(pages);
+  cr_assert_eq(mincore((char *)q.buf + half, half, vec), 0);
+  size_t in = 0;
+  for (size_t i = 0; i < pages; i++)
+    in += vec[i] & 1;
+  free(vec);
+  cr_assert_eq(in, pages, "%zu of the new half's %zu pages resident", in,
+               pages);
   ac__runq_free(&q);
 }
