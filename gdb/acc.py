@@ -26,7 +26,7 @@ CHILD_INLINE, CHILD_HEAP, CHILD_LEAF, CHILD_PLACE, CHILD_DYN = 1, 2, 3, 4, 5
 T_RUNNING, T_NOTIFIED, T_COMPLETE, T_CANCELLED = 1, 2, 4, 8
 # A task handle (ac_task_t *) is its slot's address with the slot's
 # generation in the bits an address does not use (runtime/src/handle.c).
-HANDLE_ADDR = 0x0000FFFFFFFFFFF0
+HANDLE_ADDR = 0x00007FFFFFFFFFF8  # AC__H_ADDR
 
 
 class AccError(Exception):

@@ -64,9 +64,10 @@ typedef enum NodeKind {
   ND_GENERIC,       /* _Generic(lhs, args...): args are ND_GENERIC_ASSOC */
   ND_GENERIC_ASSOC, /* type range (none for default): lhs */
   ND_VA_ARG,        /* __builtin_va_arg(lhs, type) */
-  ND_OFFSETOF,      /* __builtin_offsetof(type, designator): designator
-                       range in type2_begin/type2_end */
-  ND_TYPES_COMPAT,  /* __builtin_types_compatible_p(type, type) */
+  ND_OFFSETOF,      /* __builtin_offsetof(type, designator): the type's
+                       range (the designator is copied as written) */
+  ND_TYPES_COMPAT,  /* __builtin_types_compatible_p(type, type): the first
+                       type's range (both are copied as written) */
   ND_LABEL_ADDR,    /* &&name (GNU) */
   ND_INIT_LIST,     /* { args... }: args are ND_INIT_ITEM */
   ND_INIT_ITEM,     /* designator range (may be empty) = lhs (expr or ND_INIT_LIST);
@@ -111,7 +112,6 @@ struct Node {
   uint32_t type_begin, type_end;   /* the type-name range: casts, sizeof,
                                       _Alignof, compound literals, va_arg,
                                       offsetof, generic assocs */
-  uint32_t type2_begin, type2_end; /* the second type of types_compatible */
   uint32_t name_off;   /* offset of the name token (`name` below) */
   bool has_await;      /* this subtree contains an ND_AWAIT (set by ast.c) */
   const char *op;      /* ND_BINARY/ND_ASSIGN: the operator as spelled */

@@ -91,9 +91,21 @@ static void cand_build(Cand *c, AsyncFunc *fn) {
   }
 }
 
+/* The lists too: they are made for every function, and kept they were
+   the largest part of what this pass left at the peak. */
+static void lists_free(Map *m) {
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->keys[i]) {
+      Vec *v = m->vals[i];
+      free(v->items);
+      free(v);
+    }
+  map_free(m);
+}
+
 static void cand_free(Cand *c) {
-  map_free(&c->in_group);
-  map_free(&c->own);
+  lists_free(&c->in_group);
+  lists_free(&c->own);
 }
 
 static void slot_live(Cand *c, AsyncFunc *fn, Slot *s) {

@@ -849,6 +849,13 @@ void oracle_close(Oracle *o) {
   o->ntops = o->captops = 0;
 }
 
+void oracle_forget_bodies(Oracle *o) {
+  table_free(&o->exprs);
+  table_free(&o->decls);
+  for (int i = 0; i < o->ntops; i++)
+    o->tops[i].walked = false;
+}
+
 /* ---- queries ---- */
 
 static bool expr_cursor(Oracle *o, size_t begin, size_t end, CXCursor *c) {

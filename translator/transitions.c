@@ -62,11 +62,13 @@ typedef struct Flow {
   Vec label_sets;   /* Set* */
   bool changed;     /* a label's set grew during this walk */
   Ctx *ctx;
+  Vec made;         /* SetBody*: every set of the walk, freed after it */
 } Flow;
 
 static Set set_new(Flow *fl) {
-  (void)fl;
-  return (Set){xalloc(sizeof(SetBody))};
+  SetBody *b = xalloc(sizeof(SetBody));
+  vec_push(&fl->made, b);
+  return (Set){b};
 }
 
 static Set set_one(Flow *fl, int state) {
@@ -363,6 +365,17 @@ static void func_edges(AsyncFunc *f) {
   map_free(&fl.edge);
   map_free(&fl.state_of);
   map_free(&fl.label_of);
+  /* the sets: a few for every statement and await, of every function */
+  for (int i = 0; i < fl.made.len; i++) {
+    SetBody *b = fl.made.items[i];
+    free(b->v);
+    free(b);
+  }
+  free(fl.made.items);
+  for (int i = 0; i < fl.label_sets.len; i++)
+    free(fl.label_sets.items[i]);
+  free(fl.labels.items);
+  free(fl.label_sets.items);
   f->next = fl.succ;
 }
 

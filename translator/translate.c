@@ -231,6 +231,7 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
+  oracle_forget_bodies(o);
   p->clang_args = args;
   for (int i = 0; i < opt->cpp_args.len; i++) {
     const char *a = opt->cpp_args.items[i];

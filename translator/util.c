@@ -41,13 +41,21 @@ char *xstrndup(const char *s, size_t n) {
 
 char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
 
+/* The string is allocated to its length: a translation keeps millions of
+   these names and texts, and a Str starts at 64 bytes and doubles (about
+   half of what they took was room never used). */
 char *xformat(const char *fmt, ...) {
-  Str s = {0};
+  static Str made; /* reused: formatting into it allocates nothing */
+  made.len = 0;
   va_list ap;
   va_start(ap, fmt);
-  str_vprintf(&s, fmt, ap);
+  str_vprintf(&made, fmt, ap);
   va_end(ap);
-  return (char *)str_cstr(&s);
+  char *p = malloc(made.len + 1);
+  if (!p)
+    out_of_memory();
+  memcpy(p, str_cstr(&made), made.len + 1);
+  return p;
 }
 
 static void reserve(Str *s, size_t extra) {

@@ -495,7 +495,7 @@ static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
 /* Private, for the inline poll below: the address bits of a handle
  * (handle.c), and where a channel names the recv future it handed a value
  * to (chan_mpsc.c asserts it). */
-#define AC__H_ADDR ((uintptr_t)0x0000fffffffffff0u)
+#define AC__H_ADDR ((uintptr_t)0x00007ffffffffff8u)
 #define AC__MPSC_HANDED_AT 120
 /* Inline: a recv that parked and was handed its value (the value is in
  * dst already) completes here, without a call: it clears the channel's

@@ -4,8 +4,8 @@
  * The pointers the runtime hands out (ac_task_t *, ac_mpsc_t *,
  * ac_oneshot_t *, ac_fd_t *, ac_semaphore_t *, ac_notify_t *) are not the
  * objects' addresses but handles: the address of the object's slot with
- * the slot's generation in the bits an address does not use (16 above,
- * 4 below; ac__handle_make in internal.h).  Slots live in type-stable
+ * the slot's generation in the bits an address does not use (17 above,
+ * 3 below; ac__handle_make in internal.h).  Slots live in type-stable
  * memory (slab.c): a handle used after its object was freed, even after
  * its runtime was freed, reads a slot that still exists and whose
  * generation moved on, and the call reports the misuse instead of

@@ -312,14 +312,16 @@ static inline bool ac__waiter_pending(const ac_waiter_t *w) {
 /* ==== handle.c: checked handles ====
  *
  * A handle is the address of its object's slot (type-stable memory,
- * slab.c) with the slot's generation in the 16 bits above the address and
- * the 4 below it (slots are 16-aligned, addresses below 2^48).  A checked
+ * slab.c) with the slot's generation in the 17 bits above the address and
+ * the 3 below it (slots are 8-aligned, addresses below 2^47: a user
+ * address on x86-64 unless mmap is asked for more).  A checked
  * object starts with ac__obj_t: its kind, 0 once freed, and the
  * generation; a handle is good if both match.
  */
 #define AC__GEN_BITS 20
 #define AC__GEN_LIMIT (1u << AC__GEN_BITS)
-/* AC__H_ADDR, the address bits, is in ac.h (its inline recv poll). */
+/* AC__H_ADDR, the address bits (0x00007ffffffffff8), is in ac.h: its
+ * inline recv poll finds the channel with it. */
 
 typedef union ac__obj {
   uint64_t word; /* kind | gen << 32, read at once by a check */
@@ -340,23 +342,23 @@ enum {
 
 static inline void *ac__handle_make(const void *slot) {
   uint32_t g = __atomic_load_n((const uint32_t *)slot + 1, __ATOMIC_RELAXED);
-  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0xffffu) << 48 |
-                  (uintptr_t)(g >> 16));
+  return (void *)((uintptr_t)slot | (uintptr_t)(g & 0x1ffffu) << 47 |
+                  (uintptr_t)(g >> 17));
 }
 static inline void *ac__handle_addr(const void *h) {
   return (void *)((uintptr_t)h & AC__H_ADDR);
 }
-/* Rotated left by 16, the handle has the generation in its low 20 bits
+/* Rotated left by 17, the handle has the generation in its low 20 bits
  * (one rotate and one and: this is on every poll of a channel future). */
 static inline uint32_t ac__handle_gen(const void *h) {
   uintptr_t v = (uintptr_t)h;
-  return (uint32_t)((v << 16 | v >> 48) & (AC__GEN_LIMIT - 1));
+  return (uint32_t)((v << 17 | v >> 47) & (AC__GEN_LIMIT - 1));
 }
 /* gen << 32 of a handle, in three shifts (a rotate, and two that keep the
  * low 20 bits and put them in place), not the seven of the two steps. */
 static inline uint64_t ac__handle_gen_hi(const void *h) {
   uintptr_t v = (uintptr_t)h;
-  uint64_t r = v << 16 | v >> 48;
+  uint64_t r = v << 17 | v >> 47;
   _Static_assert(AC__GEN_BITS == 20, "the shifts keep 20 bits");
   return r << 44 >> 12;
 }
@@ -640,9 +642,10 @@ typedef struct ac__worker {
 
 #define AC__SLAB_CHUNK (256u << 10) /* size and alignment of a chunk */
 #define AC__SLAB_HDR 128u           /* the first slot's offset in a chunk */
-#define AC__SLAB_GRAIN 16u          /* size classes: 16, 32, ... */
-#define AC__SLAB_NCLASS 64u
-#define AC__SLAB_MAX (AC__SLAB_GRAIN * AC__SLAB_NCLASS)
+/* Size classes: 16, 24 (for alignments up to 8), then 32, 48, ... 1024:
+ * class k >= 2 holds 16 k bytes (slab.c). */
+#define AC__SLAB_NCLASS 65u
+#define AC__SLAB_MAX 1024u
 #define AC__SLAB_LARGE UINT32_MAX   /* cls of a chunk holding one big task */
 
 typedef struct ac__slab_chunk {

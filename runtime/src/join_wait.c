@@ -24,9 +24,9 @@
 #define MIN_CAP 16u
 
 static uint32_t home_of(const ac__joinw_t *jw, const ac_task_t *t) {
-  /* Tasks are 16-aligned: the low bits say nothing; a multiplicative
+  /* Tasks are 8-aligned: the low bits say nothing; a multiplicative
    * hash spreads the rest over the table. */
-  uint64_t h = ((uintptr_t)t >> 4) * 0x9e3779b97f4a7c15u;
+  uint64_t h = ((uintptr_t)t >> 3) * 0x9e3779b97f4a7c15u;
   return (uint32_t)(h >> 32) & jw->mask;
 }
 

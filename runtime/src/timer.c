@@ -175,8 +175,9 @@ static void reg_remove(uint32_t id) {
 /* ==== a sleep's state and waker: one word ====
  *
  * Bits 1-3 hold the state (SLEEP_*), read without the lock; the rest is
- * the waker.  A task waker's clone is the task (its data, 16-aligned):
- * the word is that pointer.  Any other waker (a hand-made context, a
+ * the waker.  A task waker's clone is the task (its data, 16-aligned
+ * unless the task is in the 24-byte class, which holds no sleep): the
+ * word is that pointer.  Any other waker (a hand-made context, a
  * combinator's own) is boxed on the heap, bit 0 set: nearly every sleep
  * is polled by its task, and only the others pay a malloc.  While the
  * sleep is registered the word changes only under its heap's lock;

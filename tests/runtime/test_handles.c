@@ -20,9 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../runtime/src/internal.h"
+
 static void quiet(void) { setenv("AC_MISUSE", "quiet", 1); }
 
-#define ADDR(h) ((uintptr_t)(h) & (uintptr_t)0x0000fffffffffff0u)
+#define ADDR(h) ((uintptr_t)(h) & AC__H_ADDR)
 
 /* A task that joins, through a typed join, the handle in *h, and outputs
  * the value with the join's status: what `int v = await ac_join_int(h)`
@@ -236,8 +238,9 @@ Test(handles, a_check_reads_every_bit_of_the_generation) {
       uint32_t gens[] = {g, AC__GEN_LIMIT - 1 - g, 1u << (g % 20)};
       for (int k = 0; k < 3; k++) {
         uint32_t gen = gens[k];
-        void *h = (void *)(addrs[a] | (uintptr_t)(gen & 0xffffu) << 48 |
-                           (uintptr_t)(gen >> 16));
+        _Alignas(16) uint32_t slot[4] = {1, gen, 0, 0};
+        void *h = (void *)(((uintptr_t)ac__handle_make(slot) & ~AC__H_ADDR) |
+                           addrs[a]);
         cr_assert_eq(ac__handle_gen(h), gen, "gen %#x", gen);
         cr_assert_eq(ac__handle_gen_hi(h), (uint64_t)gen << 32,
                      "gen %#x at %#lx", gen, (unsigned long)addrs[a]);
@@ -437,4 +440,78 @@ Test(handles, misuse_aborts_with_ac_misuse_abort) {
   cr_assert_eq(waitpid(pid, &st, 0), pid);
   cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
             "status %#x: the second drop aborts", st);
+}
+
+/* ==== 8-aligned slots ==== */
+
+/* A future of 8 bytes: its task (16-byte header) fits the 24-byte size
+ * class, whose slots are 8-aligned (slab.c). */
+typedef struct tiny {
+  int state, value;
+} tiny_t;
+static ac_poll_t tiny_poll(void *self, ac_context_t *cx, void *out) {
+  (void)cx;
+  *(int *)out = ((tiny_t *)self)->value;
+  return AC_POLL_READY;
+}
+static void tiny_drop(void *self) { (void)self; }
+static const ac_future_vtable_t tiny_vtable = {
+    tiny_poll, tiny_drop, sizeof(tiny_t), _Alignof(tiny_t), sizeof(int),
+    "tiny"};
+
+/* A handle keeps all 20 bits of the generation and the whole address
+ * for a slot that is 8- but not 16-aligned, up to the top of the user
+ * address space. */
+Test(handles, an_8_aligned_slot_keeps_every_generation_in_its_handle) {
+  static const uintptr_t addrs[] = {0x1008, 0x7ffffffffff8u, 0x5555aaaa5558u,
+                                    0x100010};
+  for (size_t i = 0; i < sizeof addrs / sizeof *addrs; i++)
+    for (uint32_t g = 1; g < AC__GEN_LIMIT; g += g < 300 ? 1 : 997) {
+      _Alignas(16) uint32_t slot[4] = {1, g, 0, 0};
+      uintptr_t h = (uintptr_t)ac__handle_make(slot);
+      uintptr_t fake = (h & ~AC__H_ADDR) | addrs[i];
+      cr_assert_eq((uintptr_t)ac__handle_addr((void *)fake), addrs[i],
+                   "address %#lx, generation %u", (unsigned long)addrs[i], g);
+      cr_assert_eq(ac__handle_gen((void *)fake), g, "address %#lx",
+                   (unsigned long)addrs[i]);
+      cr_assert_eq(ac__handle_gen_hi((void *)fake), (uint64_t)g << 32,
+                   "address %#lx", (unsigned long)addrs[i]);
+    }
+}
+
+/* Tasks of 24 bytes sit 24 bytes apart, and a handle of one whose slot
+ * went to another task is stale. */
+Test(handles, a_24_byte_tasks_old_handle_is_stale_once_its_slot_is_reused) {
+  quiet();
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    tiny_t t1 = {0, 11}, t2 = {0, 22};
+    ac_task_t *a = ac_runtime_spawn(rt, &tiny_vtable, &t1);
+    ac_task_t *n1 = ac_runtime_spawn(rt, &tiny_vtable, &t2);
+    ac_task_t *n2 = ac_runtime_spawn(rt, &tiny_vtable, &t2);
+    cr_assert_eq(ADDR(n2) - ADDR(n1), (uintptr_t)24, "flavor %d: %lu bytes apart", f,
+                 (unsigned long)(ADDR(n2) - ADDR(n1)));
+    cr_assert_eq(join_on(rt, n1).value, 22);
+    cr_assert_eq(join_on(rt, n2).value, 22);
+    joined_t r = join_on(rt, a);
+    cr_assert_eq(r.value, 11);
+    ac_task_t *others[256], *b = NULL;
+    int nothers = 0;
+    while (nothers < 256) {
+      ac_task_t *x = ac_runtime_spawn(rt, &tiny_vtable, &t2);
+      if (ADDR(x) == ADDR(a)) {
+        b = x;
+        break;
+      }
+      others[nothers++] = x;
+    }
+    cr_assert_not_null(b, "a's slot was reused");
+    r = join_on(rt, a);
+    cr_assert_eq(r.status, -EBADF);
+    cr_assert_eq(ac_task_is_finished(a), -EBADF);
+    cr_assert_eq(join_on(rt, b).value, 22);
+    for (int i = 0; i < nothers; i++)
+      cr_assert_eq(join_on(rt, others[i]).value, 22);
+    t_close_clean(rt);
+  }
 }

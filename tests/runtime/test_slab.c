@@ -129,8 +129,8 @@ static ac_poll_t reuse_poll(void *self, ac_context_t *cx, void *out) {
     ac_join_drop(&r->join);
     r->second = ac_spawn_raw(&t_counter_vtable, &c);
     /* The same slot (handles differ: they carry its generation). */
-    *(int *)out = ((uintptr_t)r->second & 0x0000fffffffffff0u) ==
-                      ((uintptr_t)r->first & 0x0000fffffffffff0u) &&
+    *(int *)out = ((uintptr_t)r->second & AC__H_ADDR) ==
+                      ((uintptr_t)r->first & AC__H_ADDR) &&
                   r->second != r->first;
     ac_task_detach(r->second);
     r->state = 2;
