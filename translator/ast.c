@@ -168,8 +168,8 @@ Span span_join(const Span *rhs, int n) {
 
 const char *ast_source_text(void) { return src->text; }
 
-static char *spelling(Span at) {
-  return xstrndup(src->text + at.begin, at.end - at.begin);
+static const char *spelling(Span at) {
+  return intern(src->text + at.begin, at.end - at.begin);
 }
 
 Vec *ast_list(Vec *list, void *item) {
@@ -232,7 +232,14 @@ static Node *finish(Node *n) {
   return n;
 }
 
-static Vec vec_of(Vec *v) { return v ? *v : (Vec){0}; }
+/* The items of a list the grammar built (ast_list): the node takes them,
+   and the list's own header goes (every call, block and initializer has
+   one). */
+static Vec vec_of(Vec *v) {
+  Vec items = v ? *v : (Vec){0};
+  free(v);
+  return items;
+}
 
 /* ---- expressions ---- */
 

@@ -11,6 +11,7 @@
 #include "futures.h"
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int next_id = 1;
@@ -305,6 +306,7 @@ Decl *ast_param(DeclSpec *spec, Declarator *dt, Span at) {
   d->is_local = d->is_param = true;
   d->is_vla = dt && dt->is_vla;
   scope_declare(d);
+  free(dt); /* the declarator is the grammar's: the Decl has what it needs */
   return d;
 }
 
@@ -384,6 +386,7 @@ Decl *ast_declare(Parser *p, Declarator *dt) {
     ast_add_async_func(d);
   if (d->is_async && d->first == d)
     declare_frame_name(d);
+  free(dt); /* as in ast_param: every declared name had one */
   return d;
 }
 
@@ -415,6 +418,7 @@ Node *ast_declaration(Parser *p, Span at, DeclSpec *spec, Vec *decls) {
   n->spec = spec;
   if (decls)
     n->decls = *decls;
+  free(decls); /* the list's header: the node has its items */
   for (int i = 0; i < n->decls.len; i++) {
     Decl *d = n->decls.items[i];
     if (d->init && d->init->has_await)

@@ -783,6 +783,7 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   for (int i = 0; i < p->funcs.len; i++) {
     live_locals_analyze(src, o, ((AsyncFunc *)p->funcs.items[i])->def);
     lower_func(p, p->funcs.items[i]);
+    oracle_forget_bodies(o); /* its body's index: see oracle.h */
   }
   p->main_current_thread = find_pragma(src->text);
   return p;

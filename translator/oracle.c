@@ -71,8 +71,10 @@ typedef struct Edit {
 typedef struct Top {
   size_t begin, end;  /* its extent, in original offsets */
   size_t max_end;     /* the largest end of it and the tops before it */
+  size_t at;          /* its location (a declaration's name) */
   CXCursor cursor;
   bool walked;
+  bool is_decl;       /* a kind the decls table holds (visit_body) */
 } Top;
 
 struct Oracle {
@@ -87,6 +89,8 @@ struct Oracle {
   Map async_names; /* name offset + 1 -> Node*: async definitions */
   Top *tops;     /* the .ac file's top-level cursors, in source order */
   int ntops, captops;
+  Vec walked;    /* (intptr_t) index of each top walked since the tables
+                    were last emptied */
   int errors;    /* libclang's errors on the erasure */
 };
 
@@ -111,7 +115,7 @@ static Slot *table_find(const Table *t, uint64_t key) {
 
 static void table_grow(Table *t) {
   Table old = *t;
-  t->cap = old.cap ? old.cap * 2 : 1024;
+  t->cap = old.cap ? old.cap * 2 : 64;
   t->slots = xalloc(t->cap * sizeof(Slot));
   t->used = 0;
   for (size_t i = 0; i < old.cap; i++)
@@ -204,14 +208,18 @@ static void index_expr(Oracle *o, CXCursor c) {
   table_put(&o->exprs, range_key(begin, end), c);
 }
 
+static bool is_decl_kind(enum CXCursorKind k) {
+  return k == CXCursor_VarDecl || k == CXCursor_ParmDecl ||
+         k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl;
+}
+
 static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent,
                                           CXClientData data) {
   Oracle *o = data;
   enum CXCursorKind k = clang_getCursorKind(c);
   if (clang_isExpression(k))
     index_expr(o, c);
-  else if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl ||
-           k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl)
+  else if (is_decl_kind(k))
     table_put(&o->decls, offset_at(o, clang_getCursorLocation(c), false) + 1,
               c);
   return CXChildVisit_Recurse;
@@ -262,6 +270,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
     Top *t = &o->tops[o->ntops++];
     *t = (Top){.begin = offset_at(o, clang_getRangeStart(r), false),
                .end = offset_at(o, clang_getRangeEnd(r), true),
+               .at = offset_at(o, clang_getCursorLocation(c), false),
+               .is_decl = is_decl_kind(clang_getCursorKind(c)),
                .cursor = c};
     t->max_end = t->end;
     if (o->ntops > 1 && t[-1].max_end > t->max_end)
@@ -271,11 +281,9 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
   return CXChildVisit_Continue;
 }
 
-/* Walks the top-level declarations whose extent holds offset `off` (a
-   struct defined in a declaration shares its extent with the declaration's
-   variables, so there can be several), if not walked yet. */
-static void walk_tops_at(Oracle *o, size_t off) {
-  int lo = 0, hi = o->ntops; /* the first top beginning after off */
+/* The index of the first top beginning after off. */
+static int tops_after(const Oracle *o, size_t off) {
+  int lo = 0, hi = o->ntops;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
     if (o->tops[mid].begin <= off)
@@ -283,14 +291,38 @@ static void walk_tops_at(Oracle *o, size_t off) {
     else
       hi = mid;
   }
+  return lo;
+}
+
+/* Walks the top-level declarations whose extent holds offset `off` (a
+   struct defined in a declaration shares its extent with the declaration's
+   variables, so there can be several), if not walked yet. */
+static void walk_tops_at(Oracle *o, size_t off) {
+  int lo = tops_after(o, off);
   for (int i = lo - 1; i >= 0 && o->tops[i].max_end >= off; i--) {
     Top *t = &o->tops[i];
     if (t->walked || t->end < off)
       continue;
     t->walked = true;
+    vec_push(&o->walked, (void *)(intptr_t)i);
     visit_body(t->cursor, clang_getNullCursor(), o);
     clang_visitChildren(t->cursor, visit_body, o);
   }
+}
+
+/* The declaration whose name is at name_off.  A top-level one is its
+   top's own cursor, found without walking the body: the lowering asks for
+   the type of every async function before it lowers any, and walking them
+   all then kept every body's index alive at once. */
+static bool decl_cursor(Oracle *o, size_t name_off, CXCursor *c) {
+  for (int i = tops_after(o, name_off) - 1;
+       i >= 0 && o->tops[i].max_end >= name_off; i--)
+    if (o->tops[i].is_decl && o->tops[i].at == name_off) {
+      *c = o->tops[i].cursor;
+      return true;
+    }
+  walk_tops_at(o, name_off);
+  return table_get(&o->decls, name_off + 1, c);
 }
 
 /* ---- opening: parse and report errors ---- */
@@ -444,6 +476,7 @@ static bool parse_text(Oracle *o, const char *text, size_t len,
   map_free(&o->funcs);
   o->funcs.strings = true;
   o->ntops = 0;
+  o->walked.len = 0;
   clang_visitChildren(clang_getTranslationUnitCursor(o->tu), visit_top, o);
   return true;
 }
@@ -491,9 +524,8 @@ static const char *operand_type(Oracle *o, const Node *e) {
       return type_spelling(clang_getCursorResultType(f->cursor));
   }
   if (e->kind == ND_IDENT && e->decl && e->decl->kind == DK_VAR) {
-    walk_tops_at(o, e->decl->name_off);
     CXCursor c;
-    if (table_get(&o->decls, e->decl->name_off + 1, &c))
+    if (decl_cursor(o, e->decl->name_off, &c))
       return type_spelling(clang_getCursorType(c));
   }
   return oracle_expr_type(o, e->begin, e->end);
@@ -833,6 +865,8 @@ void oracle_close(Oracle *o) {
   table_free(&o->exprs);
   table_free(&o->decls);
   free(o->tops);
+  free(o->walked.items);
+  o->walked = (Vec){0};
   for (size_t i = 0; i < o->funcs.cap; i++)
     if (o->funcs.keys[i]) {
       FuncEntry *f = o->funcs.vals[i];
@@ -849,11 +883,27 @@ void oracle_close(Oracle *o) {
   o->ntops = o->captops = 0;
 }
 
+/* Empties t, keeping its room when it was mostly used (the lowering
+   empties it after every function, and clearing a large table for a
+   small function cost more than the function's walk). */
+static void table_clear(Table *t) {
+  if (t->cap > 4 * t->used + 64) {
+    table_free(t);
+    return;
+  }
+  if (t->used)
+    memset(t->slots, 0, t->cap * sizeof(Slot));
+  t->used = 0;
+}
+
 void oracle_forget_bodies(Oracle *o) {
-  table_free(&o->exprs);
-  table_free(&o->decls);
-  for (int i = 0; i < o->ntops; i++)
-    o->tops[i].walked = false;
+  table_clear(&o->exprs);
+  table_clear(&o->decls);
+  /* only the tops walked since: the lowering empties the tables after
+     each function, and resetting every top made that quadratic */
+  for (int i = 0; i < o->walked.len; i++)
+    o->tops[(intptr_t)o->walked.items[i]].walked = false;
+  o->walked.len = 0;
 }
 
 /* ---- queries ---- */
@@ -970,8 +1020,7 @@ bool oracle_cx_expr(Oracle *o, size_t begin, size_t end, CXCursor *c) {
 }
 
 bool oracle_cx_decl(Oracle *o, size_t name_off, CXCursor *c) {
-  walk_tops_at(o, name_off);
-  return table_get(&o->decls, name_off + 1, c);
+  return decl_cursor(o, name_off, c);
 }
 
 bool oracle_cx_func(Oracle *o, const char *name, CXCursor *c) {

@@ -28,10 +28,11 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs);
    still returns the oracle: acc's own rules are checked too). */
 bool oracle_has_errors(const Oracle *o);
 void oracle_close(Oracle *o);
-/* Frees the indexes of the bodies walked so far (every expression and
-   local of each async body, for the queries by range): the lowering has
-   asked its questions, and they are a large part of the memory at the
-   peak.  A later question walks its body again. */
+/* Empties the indexes of the bodies walked so far (every expression and
+   local of an async body, for the queries by range): the lowering calls
+   it after each function, so that one body's index is alive at a time
+   rather than all of them at its peak.  A later question walks its body
+   again. */
 void oracle_forget_bodies(Oracle *o);
 /* The major version of the libclang acc runs with (14 for "clang version
    14.0.6"). */

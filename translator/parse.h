@@ -85,6 +85,9 @@ void ast_begin(Source *src); /* the buffer operators are read from */
 void ast_decl_begin(void);   /* ast_decl.c's state, for a new parse */
 const char *ast_source_text(void);
 
+/* The one copy of the n bytes at s (intern.c): names and operators. */
+const char *intern(const char *s, size_t n);
+
 Vec *ast_list(Vec *list, void *item);
 Vec *ast_list_join(Vec *a, Vec *b); /* a then b (either may be NULL) */
 

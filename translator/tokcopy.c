@@ -247,17 +247,20 @@ static bool blank_between(const TokMap *m, size_t b, size_t e) {
 /* The .ac range the arguments' tokens [k, j] are written in, if they are
    written there one after the other. */
 static bool spelled_run(const Copy *c, int k, int j, size_t *b, size_t *e) {
+  size_t prev_end = 0;
   for (int q = k; q <= j; q++) {
-    const MapTok *t = &c->m->toks[q];
-    if (t->spell == TOKMAP_NONE)
+    size_t end, spell = tokmap_spell(c->m, q, &end);
+    if (spell == TOKMAP_NONE)
       return false;
-    if (q > k && !blank_between(c->m, c->m->toks[q - 1].spell_end, t->spell))
+    if (q > k && !blank_between(c->m, prev_end, spell))
       return false;
-    if (q > k && t->spell < c->m->toks[q - 1].spell_end)
+    if (q > k && spell < prev_end)
       return false;
+    prev_end = end;
   }
-  *b = c->m->toks[k].spell;
-  *e = c->m->toks[j].spell_end;
+  size_t unused;
+  *b = tokmap_spell(c->m, k, &unused);
+  tokmap_spell(c->m, j, e);
   return true;
 }
 
@@ -309,13 +312,13 @@ static bool arg_replacements(Copy *c, const TokUnit *u, Vec *repls) {
   if (scratch)
     return false;
   for (int k = u->first; k <= u->last; k++) { /* an argument used twice */
-    const MapTok *t = &c->m->toks[k];
+    size_t end, spell = tokmap_spell(c->m, k, &end);
     if (c->subst[k - c->i0] || c->consumed[k - c->i0] ||
-        t->spell == TOKMAP_NONE)
+        spell == TOKMAP_NONE)
       continue;
     for (int i = 0; i < repls->len; i++) {
       Repl *r = repls->items[i];
-      if (t->spell >= r->b && t->spell < r->e)
+      if (spell >= r->b && spell < r->e)
         return false;
     }
   }

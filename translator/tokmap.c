@@ -147,22 +147,28 @@ static bool is_blank(char c) {
 
 /* The length of the punctuator at p (the longest match), at least 1. */
 static size_t punct_len(const char *p) {
-  static const char *const three[] = {"...", "<<=", ">>=", NULL};
-  static const char *const two[] = {"->", "++", "--", "<<", ">>", "<=", ">=",
-                                    "==", "!=", "&&", "||", "*=", "/=", "%=",
-                                    "+=", "-=", "&=", "^=", "|=", "##", "<:",
-                                    ":>", "<%", "%>", "%:", NULL};
-  if (!strchr("-+<>=!&|*/%^#.:", *p) || !*p || !p[1])
+  char a = p[0], b = a ? p[1] : 0;
+  if (!b || !strchr("-+<>=!&|*/%^#.:", a))
     return 1; /* no longer punctuator starts with it */
-  if (!strncmp(p, "%:%:", 4))
+  char c = p[2];
+  if (a == '%' && b == ':' && c == '%' && p[3] == ':')
     return 4;
-  for (int i = 0; three[i]; i++)
-    if (!strncmp(p, three[i], 3))
-      return 3;
-  for (int i = 0; two[i]; i++)
-    if (!strncmp(p, two[i], 2))
-      return 2;
-  return 1;
+  if ((a == '.' && b == '.' && c == '.') ||
+      ((a == '<' || a == '>') && b == a && c == '='))
+    return 3;
+  switch (a) { /* the two-character punctuators, digraphs included */
+  case '-': return b == '>' || b == '-' || b == '=' ? 2 : 1;
+  case '+': return b == '+' || b == '=' ? 2 : 1;
+  case '<': return b == '<' || b == '=' || b == ':' || b == '%' ? 2 : 1;
+  case '>': return b == '>' || b == '=' ? 2 : 1;
+  case '&': return b == '&' || b == '=' ? 2 : 1;
+  case '|': return b == '|' || b == '=' ? 2 : 1;
+  case '%': return b == '=' || b == '>' || b == ':' ? 2 : 1;
+  case '#': return b == '#' ? 2 : 1;
+  case ':': return b == '>' ? 2 : 1;
+  case '.': return 1;
+  default: return b == '=' ? 2 : 1; /* = ! * / ^ */
+  }
 }
 
 /* The end of a pp-token starting at t[i] (not white space or a comment),
@@ -359,7 +365,6 @@ static void add_tok(TokMap *m, size_t b, size_t e, bool main) {
   t->begin = b;
   t->end = e;
   t->unit = -1;
-  t->spell = TOKMAP_NONE;
   t->main = main;
 }
 
@@ -529,6 +534,8 @@ static TokUnit *new_unit(TokMap *m) {
   if (m->nunits == m->capunits) {
     m->capunits = m->capunits ? 2 * m->capunits : 1024;
     m->units = xrealloc(m->units, (size_t)m->capunits * sizeof *m->units);
+    m->unit_raw = xrealloc(m->unit_raw,
+                           (size_t)m->capunits * sizeof *m->unit_raw);
   }
   TokUnit *u = &m->units[m->nunits++];
   memset(u, 0, sizeof *u);
@@ -548,14 +555,15 @@ static int group_end(const TokMap *m, const DumpTok *d, int i, int n) {
 
 /* Where an argument's token of unit u is written: the raw token inside
    the invocation at its spelling location (its end in *end). */
-static size_t arg_spelling(const TokMap *m, const AcLex *x, const TokUnit *u,
+static size_t arg_spelling(const TokMap *m, const AcLex *x, int ui,
                            const DumpTok *d, const MapTok *t,
                            const char *text, size_t *end) {
+  const TokUnit *u = &m->units[ui];
   if (strcmp(d->sfile, m->files.items[u->file]))
     return TOKMAP_NONE;
   int line = d->sline - u->delta;
   size_t n = t->end - t->begin;
-  for (int k = u->raw_first + 1; k <= u->raw_last; k++) {
+  for (int k = m->unit_raw[ui][0] + 1; k <= m->unit_raw[ui][1]; k++) {
     const Raw *r = &x->raw[k];
     if (r->line == line && r->col == d->scol && r->len == n &&
         !memcmp(r->text, text + t->begin, n)) {
@@ -585,7 +593,7 @@ static void match_unit(Matcher *mt, const Source *src, const DumpTok *d,
   u->ac_end = r->end;
   u->first = i;
   u->last = j - 1;
-  u->raw_first = u->raw_last = k;
+  m->unit_raw[m->nunits - 1][0] = m->unit_raw[m->nunits - 1][1] = k;
   u->is_macro = macro;
   u->delta = delta;
   u->file = tokmap_file_index(m, d[i].file);
@@ -602,11 +610,11 @@ static void extend_macros(TokMap *m, const AcLex *x) {
     TokUnit *u = &m->units[i];
     if (!u->is_macro)
       continue;
-    int stop = i + 1 < m->nunits ? m->units[i + 1].raw_first : x->nraw;
-    int k = u->raw_first;
+    int stop = i + 1 < m->nunits ? m->unit_raw[i + 1][0] : x->nraw;
+    int k = m->unit_raw[i][0];
     while (k + 1 < stop && !x->raw[k + 1].after_directive)
       k++;
-    u->raw_last = k;
+    m->unit_raw[i][1] = k;
     u->ac_end = x->raw[k].end;
   }
 }
@@ -625,14 +633,19 @@ static void place_tokens(TokMap *m, const AcLex *x, const Source *src,
     if (!d[i].expanded)
       continue;
     t->scratch = !strcmp(d[i].sfile, "<scratch space>");
-    size_t spell_end = 0;
+    size_t spell_end = 0, spell = TOKMAP_NONE;
     if (t->unit >= 0 && !t->scratch)
-      t->spell = arg_spelling(m, x, &m->units[t->unit], &d[i], t, src->text,
-                              &spell_end);
-    t->spell_end = spell_end;
-    t->from_def = !t->scratch && t->spell == TOKMAP_NONE;
-    if (t->spell != TOKMAP_NONE)
-      t->col = d[i].scol;
+      spell = arg_spelling(m, x, t->unit, &d[i], t, src->text, &spell_end);
+    t->from_def = !t->scratch && spell == TOKMAP_NONE;
+    if (spell == TOKMAP_NONE)
+      continue;
+    t->col = d[i].scol;
+    if (m->nspells == m->capspells) {
+      m->capspells = m->capspells ? 2 * m->capspells : 256;
+      m->spells = xrealloc(m->spells, (size_t)m->capspells * sizeof *m->spells);
+    }
+    m->spells[m->nspells++] =
+        (TokSpell){i, (uint32_t)spell, (uint32_t)spell_end};
   }
 }
 
@@ -678,8 +691,13 @@ static void map_tokens(TokMap *m, const Source *src, const DumpTok *d,
     m->toks = xrealloc(m->toks, sizeof *m->toks * (size_t)m->ntoks);
   if (m->nunits)
     m->units = xrealloc(m->units, sizeof *m->units * (size_t)m->nunits);
+  if (m->nspells)
+    m->spells = xrealloc(m->spells, sizeof *m->spells * (size_t)m->nspells);
   m->captoks = m->ntoks;
   m->capunits = m->nunits;
+  m->capspells = m->nspells;
+  free(m->unit_raw);
+  m->unit_raw = NULL;
 }
 
 TokMap *tokmap_build(const Source *src, const char *ac, size_t ac_len,
@@ -709,7 +727,23 @@ TokMap *tokmap_build_origins(const Source *src, const char *ac,
   return m;
 }
 
+/* The answer for off when it is the token of the last question or the
+   one after it (the first token ending after off is the only one whose
+   end is past off and whose predecessor's is not): the lowering and the
+   output ask about each function's tokens in order, and a search of a
+   large map misses the cache at most of its steps. */
+static int near_last(const TokMap *m, size_t off, int last) {
+  for (int k = last; k >= 0 && k < m->ntoks && k <= last + 1; k++)
+    if (m->toks[k].end > off && (k == 0 || m->toks[k - 1].end <= off))
+      return k;
+  return -1;
+}
+
 int tokmap_find(const TokMap *m, size_t off) {
+  static int last; /* a hint only: the test above is the answer's own */
+  int k = near_last(m, off, last);
+  if (k >= 0)
+    return last = k;
   int lo = 0, hi = m->ntoks;
   while (lo < hi) { /* the first token ending after off */
     int mid = (lo + hi) / 2;
@@ -718,7 +752,26 @@ int tokmap_find(const TokMap *m, size_t off) {
     else
       hi = mid;
   }
+  if (lo < m->ntoks)
+    last = lo;
   return lo < m->ntoks ? lo : -1;
+}
+
+size_t tokmap_spell(const TokMap *m, int k, size_t *end) {
+  int lo = 0, hi = m->nspells;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (m->spells[mid].tok < k)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == m->nspells || m->spells[lo].tok != k) {
+    *end = 0;
+    return TOKMAP_NONE;
+  }
+  *end = m->spells[lo].end;
+  return m->spells[lo].begin;
 }
 
 bool tokmap_units(const TokMap *m, size_t begin, size_t end, int *u0,

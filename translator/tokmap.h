@@ -13,29 +13,32 @@
    records (acc_translate refuses inputs of 4 GiB or more). */
 #define TOKMAP_NONE ((size_t)UINT32_MAX)
 
-/* One token of the buffer. */
+/* One token of the buffer: 24 bytes, as a large file has millions (the
+   spelling of a macro argument's token is in TokMap.spells). */
 typedef struct MapTok {
   uint32_t begin, end; /* its bytes in the buffer */
   int unit;           /* the unit it belongs to; -1: a header's, or unmatched */
-  uint32_t spell;     /* a token from a macro argument: the .ac offset of
-                         its spelling there; TOKMAP_NONE otherwise */
-  uint32_t spell_end; /* and the end of that spelling */
   int line, col;      /* presumed line; physical column of where it is
                          written (the invocation for a macro's own tokens) */
-  int file;           /* presumed file (index in TokMap.files) */
-  bool main;          /* expanded in the main file, not in a header */
-  bool scratch;       /* spelled by clang (#, ##, __LINE__) */
-  bool from_def;      /* spelled in a macro definition */
+  unsigned file : 29; /* presumed file (index in TokMap.files) */
+  unsigned main : 1;  /* expanded in the main file, not in a header */
+  unsigned scratch : 1;  /* spelled by clang (#, ##, __LINE__) */
+  unsigned from_def : 1; /* spelled in a macro definition */
 } MapTok;
+
+/* Where a token from a macro argument is spelled in the .ac. */
+typedef struct TokSpell {
+  int tok;                   /* its index in TokMap.toks */
+  uint32_t begin, end;       /* its spelling in the .ac file */
+} TokSpell;
 
 /* A token written directly in the .ac, or a whole macro invocation. */
 typedef struct TokUnit {
   uint32_t ac_begin, ac_end; /* its bytes in the .ac file */
   int first, last;         /* its tokens in the buffer (inclusive) */
-  int raw_first, raw_last; /* its raw tokens in the .ac (inclusive) */
   int delta;               /* presumed line minus physical line */
-  int file;                /* presumed file */
-  bool is_macro;
+  unsigned file : 31;      /* presumed file */
+  unsigned is_macro : 1;
 } TokUnit;
 
 /* A directive line of the .ac file. */
@@ -57,6 +60,10 @@ typedef struct TokMap {
   int ntoks, captoks;
   TokUnit *units;
   int nunits, capunits;
+  int (*unit_raw)[2];      /* while the map is built: each unit's first and
+                              last raw tokens of the .ac (inclusive) */
+  TokSpell *spells;        /* the tokens macro arguments spell, in order */
+  int nspells, capspells;
   AcDirective *dirs;
   int ndirs;
   Vec files;               /* char*: presumed file names; 0 is the .ac */
@@ -77,6 +84,10 @@ TokMap *tokmap_build_origins(const Source *src, const char *ac,
 /* The index of the token that starts at or contains buffer offset off;
    -1 when off is past the last token. */
 int tokmap_find(const TokMap *m, size_t off);
+
+/* Where token k is spelled in the .ac when a macro argument writes it
+   (the end in *end), TOKMAP_NONE otherwise. */
+size_t tokmap_spell(const TokMap *m, int k, size_t *end);
 
 /* What a copy writes for the token at [begin, end): `text` in place of the
    tokens from it up to buffer offset `upto` (end itself for one token), or

@@ -43,7 +43,8 @@ static bool keyword_in_ac(const TokMap *m, size_t off, size_t *b, size_t *e) {
     return false;
   const MapTok *t = &m->toks[k];
   const TokUnit *u = &m->units[t->unit];
-  *b = u->is_macro ? t->spell : u->ac_begin;
+  size_t spell_end;
+  *b = u->is_macro ? tokmap_spell(m, k, &spell_end) : u->ac_begin;
   if (*b == TOKMAP_NONE)
     return false;
   *e = u->is_macro ? *b + 5 : u->ac_end;
@@ -231,7 +232,6 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   asyncptr_collect(tu);
   Program *p = lower_program(src, o, tu);
-  oracle_forget_bodies(o);
   p->clang_args = args;
   for (int i = 0; i < opt->cpp_args.len; i++) {
     const char *a = opt->cpp_args.items[i];
@@ -241,6 +241,12 @@ int acc_translate(const Options *opt, Str *out) {
   p->nclang_args = nargs;
   if (diag_error_count())
     return 1;
+  /* The output is made from the IR: libclang's translation unit and the
+     oracle's indexes go once the future registry has asked its questions,
+     before the analyses and the output add to the memory at its peak. */
+  emit_registry_prepare(p);
+  oracle_close(o);
+  p->oracle = NULL;
   recurse_mark(p);
   poll_value_mark(p);
   live_analyze(p);
@@ -250,12 +256,6 @@ int acc_translate(const Options *opt, Str *out) {
     return 1;
   if (!opt->syntax_only && opt->emit == EMIT_C)
     frame_paths(p);
-  /* The output is written from the IR: libclang's translation unit and
-     the oracle's indexes go before it, as they are a large part of the
-     memory at its peak. */
-  emit_registry_prepare(p);
-  oracle_close(o);
-  p->oracle = NULL;
   if (!opt->syntax_only && emit_view(p, opt, out))
     return 1;
   return diag_error_count() ? 1 : 0;
