@@ -492,6 +492,34 @@ static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   if (self->ch)
     ac__mpsc_recv_drop_pending(self);
 }
+/* Private, for the inline poll below: the address bits of a handle
+ * (handle.c), and where a channel names the recv future it handed a value
+ * to (chan_mpsc.c asserts it). */
+#define AC__H_ADDR ((uintptr_t)0x00007ffffffffff8u)
+#define AC__MPSC_HANDED_AT 120
+/* Inline: a recv that parked and was handed its value (the value is in
+ * dst already) completes here, without a call: it clears the channel's
+ * name for it and its own flag, as ac_mpsc_recv_poll does, and a frame
+ * then knows that the drop after it has nothing to do.  Everything else
+ * calls ac_mpsc_recv_poll.  The macro keeps the function's name for the
+ * call (a frame calls T_poll) and its address for the vtable. */
+static inline ac_poll_t ac__mpsc_recv_poll_inline(ac_mpsc_recv_t *self,
+                                                  ac_context_t *cx,
+                                                  int *out) {
+  if (__atomic_load_n(&self->given, __ATOMIC_ACQUIRE)) {
+    char *ch = (char *)((uintptr_t)self->ch & AC__H_ADDR);
+    __atomic_store_n((void **)(void *)(ch + AC__MPSC_HANDED_AT), (void *)0,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
+    self->ch = NULL;
+    if (out)
+      *out = 0;
+    return AC_POLL_READY;
+  }
+  return (ac_mpsc_recv_poll)(self, cx, out);
+}
+#define ac_mpsc_recv_poll(self, cx, out)                                       \
+  ac__mpsc_recv_poll_inline(self, cx, out)
 extern const ac_future_vtable_t ac_mpsc_recv_vtable;
 
 /* ==== sync: semaphore, mutex, notify ==== */

@@ -498,24 +498,17 @@ ready:
   return AC_POLL_READY;
 }
 
-ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
-                            int *out) {
-  /* Handed over while parked: the value is in dst already.  No handle
-   * check: the channel is alive while it names us in rx_handed (a
-   * receiver_drop or a take() by someone else clears our flag with it),
-   * and no sender writes rx_handed again before we park again, so
-   * clearing it needs no lock. */
-  if (AC_LIKELY(__atomic_load_n(&self->given, __ATOMIC_ACQUIRE))) {
-    ac_mpsc_t *ch = ac__handle_addr(self->ch);
-    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
-    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
-    self->ch = NULL; /* nothing left for drop to do */
-    if (out)
-      *out = 0;
-    return AC_POLL_READY;
-  }
+_Static_assert(offsetof(struct ac_mpsc, rx_handed) == AC__MPSC_HANDED_AT,
+               "ac.h's inline recv poll clears rx_handed at that offset");
+
+/* (The name in brackets: ac.h's macro of the same name is the inline
+ * completion in front of this.) */
+ac_poll_t(ac_mpsc_recv_poll)(ac_mpsc_recv_t *self, ac_context_t *cx,
+                             int *out) {
   /* On the thread the channel is biased to, an open, empty channel whose
-   * stored waker is already ours: park, with no call and no lock. */
+   * stored waker is already ours: park, with no call and no lock.  First,
+   * as a frame's poll only calls here when ac.h's inline completion found
+   * no value handed over (one handed over since shows in rx_handed). */
   ac_mpsc_t *ch = ac__obj_get(self->ch, AC__K_MPSC);
   if (AC_LIKELY(ch) && ac__bias_enter_owned(&ch->bias)) {
     if (AC_LIKELY(!ch->len && ch->senders && !ch->rx_closed && self->dst &&
@@ -526,6 +519,20 @@ ac_poll_t ac_mpsc_recv_poll(ac_mpsc_recv_t *self, ac_context_t *cx,
       return AC_POLL_PENDING;
     }
     ac__bias_leave_owned(&ch->bias);
+  }
+  /* Handed over while parked: the value is in dst already.  No handle
+   * check needed: the channel is alive while it names us in rx_handed (a
+   * receiver_drop or a take() by someone else clears our flag with it),
+   * and no sender writes rx_handed again before we park again, so
+   * clearing it needs no lock. */
+  if (AC_LIKELY(__atomic_load_n(&self->given, __ATOMIC_ACQUIRE))) {
+    ch = ac__handle_addr(self->ch);
+    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
+    self->ch = NULL; /* nothing left for drop to do */
+    if (out)
+      *out = 0;
+    return AC_POLL_READY;
   }
   return recv_slow(self, cx, out);
 }

@@ -320,7 +320,8 @@ static inline bool ac__waiter_pending(const ac_waiter_t *w) {
  */
 #define AC__GEN_BITS 20
 #define AC__GEN_LIMIT (1u << AC__GEN_BITS)
-#define AC__H_ADDR ((uintptr_t)0x00007ffffffffff8u)
+/* AC__H_ADDR, the address bits (0x00007ffffffffff8), is in ac.h: its
+ * inline recv poll finds the channel with it. */
 
 typedef union ac__obj {
   uint64_t word; /* kind | gen << 32, read at once by a check */

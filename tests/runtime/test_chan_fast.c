@@ -232,6 +232,34 @@ static void every_size_handed_over_whole(bool in_worker) {
   }
 }
 
+/* Polled through its vtable (a spawned recv, a program built against an
+ * earlier ac.h: the exported function, not ac.h's inline completion), a
+ * recv that was handed its value completes with it, though on the
+ * owner's thread that function tries to park first. */
+static void handed_value_seen_through_the_vtable(bool in_worker) {
+  ac_mpsc_t *ch = chan_new(1, in_worker);
+  t_rig_t r;
+  t_rig_init(&r);
+  for (int i = 0; i < 3; i++) {
+    int v = -1, rc = -1, x = 70 + i;
+    ac_mpsc_recv_t rx = ac_mpsc_recv(ch, &v);
+    cr_assert_eq(ac_mpsc_recv_vtable.poll(&rx, &r.cx, &rc), AC_POLL_PENDING);
+    ac_mpsc_send_t s = ac_mpsc_send(ch, &x);
+    cr_assert_eq(send_poll(&s, &r, &rc), AC_POLL_READY);
+    ac_mpsc_send_drop(&s);
+    cr_assert_eq(ac_mpsc_recv_vtable.poll(&rx, &r.cx, &rc), AC_POLL_READY,
+                 "parked again with its value handed over");
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(v, 70 + i);
+    ac_mpsc_recv_vtable.drop(&rx);
+  }
+  int v;
+  cr_assert_eq(ac_mpsc_try_recv(ch, &v), AC_EAGAIN, "nothing left over");
+  cr_assert_eq(ac_mpsc_receiver_drop(ch), 0);
+  cr_assert_eq(ac_mpsc_sender_drop(ch), 0);
+  cr_assert_eq(r.wc.refs, 0);
+}
+
 /* ==== running them on both paths ==== */
 
 typedef struct body {
@@ -272,6 +300,9 @@ Test(chan_fast, a_second_recv_takes_the_value_handed_to_the_first) {
 }
 Test(chan_fast, a_value_of_any_size_is_handed_over_whole) {
   both_paths(every_size_handed_over_whole);
+}
+Test(chan_fast, a_recv_polled_through_its_vtable_sees_its_handed_value) {
+  both_paths(handed_value_seen_through_the_vtable);
 }
 Test(chan_fast, a_handed_value_is_not_seen_after_the_receiver_left) {
   both_paths(receiver_dropped_under_a_handed_value);
