@@ -2,12 +2,16 @@
 # a shared library.
 #
 # The shared library is named as Debian's are: the file carries the full
-# version (libacrt.so.0.2.0), its SONAME the ABI version (libacrt.so.1, what
+# version (libacrt.so.0.3.0), its SONAME the ABI version (libacrt.so.1, what
 # programs record and the loader looks for), and libacrt.so is the link-time
 # name.  RT_ABI changes when ac.h changes in a way that breaks programs
 # built against the old one (a struct users embed, a function's signature,
 # an inline function's view of a runtime struct, an exported symbol gone).
 # 1: the futures' structs and inline polls and drops of issue 15 (0.2.0).
+# 0.3.0 keeps ABI 1 for programs built before and adds what new programs
+# need (ac.h's inline recv completion reads the channel's layout and the
+# handle's address bits): the name ac__mpsc_recv_poll_030, so that a new
+# program refuses to load on an older libacrt.so.1 instead of misreading.
 
 RT_ABI      := 1
 LIBACRT     := $(BUILD)/libacrt.a

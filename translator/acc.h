@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ACC_VERSION "0.2.0"
+#define ACC_VERSION "0.3.0"
 
 #define unreachable() \
   acc_unreachable(__FILE__, __LINE__)

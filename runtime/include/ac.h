@@ -497,11 +497,17 @@ static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
  * to (chan_mpsc.c asserts it). */
 #define AC__H_ADDR ((uintptr_t)0x00007ffffffffff8u)
 #define AC__MPSC_HANDED_AT 120
+/* ac_mpsc_recv_poll under a second name, the one the inline code below
+ * calls: it exists from libacrt 0.3.0, the first to keep the layout that
+ * code reads, so a program built against this ac.h fails to load on an
+ * older libacrt.so.1 (undefined symbol) instead of misreading channels. */
+ac_poll_t ac__mpsc_recv_poll_030(ac_mpsc_recv_t *self, ac_context_t *cx,
+                                 int *out);
 /* Inline: a recv that parked and was handed its value (the value is in
  * dst already) completes here, without a call: it clears the channel's
  * name for it and its own flag, as ac_mpsc_recv_poll does, and a frame
  * then knows that the drop after it has nothing to do.  Everything else
- * calls ac_mpsc_recv_poll.  The macro keeps the function's name for the
+ * calls the exported poll (by its second name).  The macro keeps the function's name for the
  * call (a frame calls T_poll) and its address for the vtable. */
 static inline ac_poll_t ac__mpsc_recv_poll_inline(ac_mpsc_recv_t *self,
                                                   ac_context_t *cx,
@@ -516,7 +522,7 @@ static inline ac_poll_t ac__mpsc_recv_poll_inline(ac_mpsc_recv_t *self,
       *out = 0;
     return AC_POLL_READY;
   }
-  return (ac_mpsc_recv_poll)(self, cx, out);
+  return ac__mpsc_recv_poll_030(self, cx, out);
 }
 #define ac_mpsc_recv_poll(self, cx, out)                                       \
   ac__mpsc_recv_poll_inline(self, cx, out)

@@ -537,6 +537,11 @@ ac_poll_t(ac_mpsc_recv_poll)(ac_mpsc_recv_t *self, ac_context_t *cx,
   return recv_slow(self, cx, out);
 }
 
+/* The name ac.h's inline recv completion calls (ac.h says why). */
+ac_poll_t ac__mpsc_recv_poll_030(ac_mpsc_recv_t *self, ac_context_t *cx,
+                                 int *out)
+    __attribute__((alias("ac_mpsc_recv_poll")));
+
 /* Under lock: a value handed to a recv future dropped before it saw it
  * goes back to the head of the buffer (the spare slot makes room). */
 static void put_back(ac_mpsc_t *ch, const void *v) {

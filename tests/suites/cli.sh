@@ -584,6 +584,18 @@ has "relocatable: --cflags --libs name the moved prefix" "$T/out" \
 run readelf -d reloc/hello
 has "relocatable: the program needs libacrt by its SONAME" "$T/out" \
   "NEEDED.*\\[libacrt\\.so\\.$abi\\]"
+# A program whose channel recv completes in ac.h's inline code (which
+# reads the channel's layout) needs the name only libacrt 0.3.0 and later
+# export, so an older libacrt.so.1 refuses to load it (runtime/include/ac.h).
+cp "$ROOT/samples/pipeline.ac" reloc/
+expect "relocatable: moved acc cc builds a channel program" 0 \
+  env CC="$CCS" "$R/bin/acc" cc -o reloc/pipeline reloc/pipeline.ac
+run readelf -W --dyn-syms reloc/pipeline
+has "a channel program needs the recv poll of the layout it was built for" \
+  "$T/out" "UND ac__mpsc_recv_poll_030"
+run readelf -W --dyn-syms "$R/lib/libacrt.so.$abi"
+has "libacrt exports the recv poll of the layout ac.h reads" "$T/out" \
+  "FUNC .* ac__mpsc_recv_poll_030"
 
 # ==== samples/Makefile
 
