@@ -12,10 +12,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels: EINVAL */
-#endif
-
 #define INITIAL_CAP 256
 
 int ac__runq_init(ac__runq_t *q) {
@@ -43,11 +39,9 @@ int ac__runq_grow(ac__runq_t *q) {
                                   2 * (size_t)cap * sizeof *nb);
   if (!nb)
     return -1;
-  /* A mapped ring's new half is faulted in at once (one system call, not
-   * a fault per 4 KiB as the queue fills it: 2,000 of W1's); a ring
-   * cycles through all of its slots anyway. */
-  if (2 * (size_t)cap * sizeof *nb >= AC__BIG_MIN)
-    (void)madvise(nb + cap, (size_t)cap * sizeof *nb, MADV_POPULATE_WRITE);
+  /* The new half is not faulted in ahead: a burst that stops just past
+   * the old size (W4 on two workers: a million spawns, a ring of 2^20)
+   * would hold 4 MB it never uses at the peak. */
   if (at + len > cap)
     memcpy(nb + cap, nb, (size_t)(at + len - cap) * sizeof *nb);
   q->buf = nb;

@@ -51,10 +51,10 @@ Test(runq, a_mapped_ring_grows_while_wrapped) {
   ac__runq_free(&q);
 }
 
-/* A mapped ring that doubles has its new half resident at once (one
- * madvise, not a page fault per 4 KiB as pushes fill it: W1's million
- * spawns), before any entry is pushed there. */
-Test(runq, a_mapped_ring_that_grows_has_its_new_half_resident) {
+/* A mapped ring that doubles touches its new half only as pushes fill it:
+ * a burst that stops just past the old size (W4's million spawns on two
+ * workers) must not hold the whole half resident at its peak. */
+Test(runq, a_grown_ring_holds_only_the_pages_its_entries_fill) {
   ac__runq_t q;
   cr_assert_eq(ac__runq_init(&q), 0);
   uintptr_t n = 1;
@@ -70,7 +70,7 @@ Test(runq, a_mapped_ring_that_grows_has_its_new_half_resident) {
   for (size_t i = 0; i < pages; i++)
     in += vec[i] & 1;
   free(vec);
-  cr_assert_eq(in, pages, "%zu of the new half's %zu pages resident", in,
-               pages);
+  cr_assert_leq(in, 1, "%zu of the new half's %zu pages resident", in,
+                pages);
   ac__runq_free(&q);
 }
