@@ -503,25 +503,36 @@ static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
  * older libacrt.so.1 (undefined symbol) instead of misreading channels. */
 ac_poll_t ac__mpsc_recv_poll_030(ac_mpsc_recv_t *self, ac_context_t *cx,
                                  int *out);
-/* Inline: a recv that parked and was handed its value (the value is in
- * dst already) completes here, without a call: it clears the channel's
- * name for it and its own flag, as ac_mpsc_recv_poll does, and a frame
- * then knows that the drop after it has nothing to do.  Everything else
- * calls the exported poll (by its second name).  The macro keeps the function's name for the
- * call (a frame calls T_poll) and its address for the vtable. */
+/* A recv that parked and was handed its value (the value is in dst
+ * already) completes: it clears the channel's name for it and its own
+ * flag, and gives 1.  No handle check: the channel is alive while it names
+ * the future in rx_handed (a receiver_drop or a take() by someone else
+ * clears the flag with it), and no sender writes rx_handed again before
+ * the future parks again, so clearing it needs no lock.  Shared by the
+ * inline poll below and the exported one (chan_mpsc.c). */
+static inline int ac__mpsc_recv_take_handed(ac_mpsc_recv_t *self,
+                                            int *out) {
+  if (!__atomic_load_n(&self->given, __ATOMIC_ACQUIRE))
+    return 0;
+  char *ch = (char *)((uintptr_t)self->ch & AC__H_ADDR);
+  __atomic_store_n((void **)(void *)(ch + AC__MPSC_HANDED_AT), (void *)0,
+                   __ATOMIC_RELAXED);
+  __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
+  self->ch = NULL; /* nothing left for drop to do */
+  if (out)
+    *out = 0;
+  return 1;
+}
+/* Inline: a recv handed its value completes here, without a call, and a
+ * frame then knows that the drop after it has nothing to do.  Everything
+ * else calls the exported poll (by its second name).  The macro keeps the
+ * function's name for the call (a frame calls T_poll) and its address for
+ * the vtable. */
 static inline ac_poll_t ac__mpsc_recv_poll_inline(ac_mpsc_recv_t *self,
                                                   ac_context_t *cx,
                                                   int *out) {
-  if (__atomic_load_n(&self->given, __ATOMIC_ACQUIRE)) {
-    char *ch = (char *)((uintptr_t)self->ch & AC__H_ADDR);
-    __atomic_store_n((void **)(void *)(ch + AC__MPSC_HANDED_AT), (void *)0,
-                     __ATOMIC_RELAXED);
-    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
-    self->ch = NULL;
-    if (out)
-      *out = 0;
+  if (ac__mpsc_recv_take_handed(self, out))
     return AC_POLL_READY;
-  }
   return ac__mpsc_recv_poll_030(self, cx, out);
 }
 #define ac_mpsc_recv_poll(self, cx, out)                                       \

@@ -520,20 +520,9 @@ ac_poll_t(ac_mpsc_recv_poll)(ac_mpsc_recv_t *self, ac_context_t *cx,
     }
     ac__bias_leave_owned(&ch->bias);
   }
-  /* Handed over while parked: the value is in dst already.  No handle
-   * check needed: the channel is alive while it names us in rx_handed (a
-   * receiver_drop or a take() by someone else clears our flag with it),
-   * and no sender writes rx_handed again before we park again, so
-   * clearing it needs no lock. */
-  if (AC_LIKELY(__atomic_load_n(&self->given, __ATOMIC_ACQUIRE))) {
-    ch = ac__handle_addr(self->ch);
-    __atomic_store_n(&ch->rx_handed, NULL, __ATOMIC_RELAXED);
-    __atomic_store_n(&self->given, 0, __ATOMIC_RELAXED);
-    self->ch = NULL; /* nothing left for drop to do */
-    if (out)
-      *out = 0;
+  /* Handed over while parked (ac.h). */
+  if (AC_LIKELY(ac__mpsc_recv_take_handed(self, out)))
     return AC_POLL_READY;
-  }
   return recv_slow(self, cx, out);
 }
 

@@ -817,6 +817,18 @@ static inline bool ac__task_home(const ac_task_t *t) {
   return w && w->sched == ac__task_sched(t);
 }
 
+/* A local task's wake on its own runtime's thread takes its QUEUED bit
+ * (plain stores: only this thread touches it), unless it is queued or
+ * complete already: true if the caller now queues it.  The rule of
+ * waker.c's wake_local and of ac__wake_to_next below. */
+static inline bool ac__task_claim_local(ac_task_t *t, uintptr_t vtw) {
+  if ((vtw & AC__VT_QUEUED) ||
+      (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE))
+    return false;
+  __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+  return true;
+}
+
 /* A wake by reference, inline, for the one case a channel's send makes
  * over and over: a task waker whose task waits on this worker (a local
  * task of this current-thread runtime that is not queued, or the task in
@@ -836,10 +848,8 @@ ac__wake_to_next(const ac_waker_t *wk) {
     return false;
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {
-    if ((vtw & AC__VT_QUEUED) || w->sched != ac__task_sched(t) ||
-        (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE))
+    if (w->sched != ac__task_sched(t) || !ac__task_claim_local(t, vtw))
       return false;
-    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
   } else if (w->parked == (uintptr_t)t) { /* RUNNING, with a reference */
     w->parked = 0;
   } else {

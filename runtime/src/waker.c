@@ -52,9 +52,7 @@ wake_local(ac_task_t *t, uintptr_t vtw, bool by_value) {
     wake_remote(t, by_value);
     return;
   }
-  if (!(vtw & AC__VT_QUEUED) &&
-      !(__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_COMPLETE)) {
-    __atomic_store_n(&t->vtw, vtw | AC__VT_QUEUED, __ATOMIC_RELAXED);
+  if (ac__task_claim_local(t, vtw)) {
     if (AC_LIKELY(!w->next && ac__tls.running))
       w->next = (uintptr_t)t;
     /* Else (woken by no task: the reactor's dispatch, a timer; or the
