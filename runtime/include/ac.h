@@ -200,6 +200,12 @@ static inline ac_join_t ac_task_join(ac_task_t *t) {
 }
 ac_poll_t ac_join_poll(ac_join_t *self, ac_context_t *cx, void *out);
 void ac_join_drop(ac_join_t *self);
+/* A join that completed (the common drop: after its ready) holds no task
+ * any more: nothing to call for.  The typed joins below drop so. */
+static inline void ac__join_drop(ac_join_t *self) {
+  if (self->task)
+    ac_join_drop(self);
+}
 /* After ready: 0 if the output was written, AC_ECANCELED if aborted (the
  * output is zeroed), -EBADF or -EINVAL for a misused handle (NULL, joined
  * or detached already, another join waiting on it; the output is left
@@ -1289,7 +1295,7 @@ const ac_future_vtable_t *AC_VTABLE_OF();
       __builtin_memset(out, 0, sizeof *out); /* a misused handle */            \
     return r;                                                                  \
   }                                                                            \
-  static inline void NAME##_drop(NAME##_t *self) { ac_join_drop(&self->join); }
+  static inline void NAME##_drop(NAME##_t *self) { ac__join_drop(&self->join); }
 AC_JOIN_DEFINE(ac_join_int, int)
 AC_JOIN_DEFINE(ac_join_long, long)
 AC_JOIN_DEFINE(ac_join_ptr, void *)

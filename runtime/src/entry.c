@@ -115,21 +115,6 @@ int ac_runtime_block_on(ac_runtime_t *rt, const ac_future_vtable_t *vt,
   return ac_join_status(&j);
 }
 
-ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
-                            const void *fut) {
-  if (!rt || rt->is_shutdown || !vt) {
-    errno = EINVAL;
-    return NULL;
-  }
-  ac_task_t *t = ac__task_new(&rt->sched, vt, fut);
-  return t ? ac__task_handle(t) : NULL;
-}
-
-ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
-  ac__sched_t *s = ac__tls.sched;
-  return s ? ac_runtime_spawn(s->rt, vt, fut) : NULL;
-}
-
 void ac_runtime_shutdown(ac_runtime_t *rt) {
   if (rt->is_shutdown)
     return;

@@ -45,6 +45,16 @@
 #define AC__ASAN 1
 #endif
 #endif
+/* Under ASan, task memory no slot owns is poisoned (slab.c). */
+#ifdef AC__ASAN
+#include <sanitizer/asan_interface.h>
+#define AC__POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define AC__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define AC__POISON(p, n) ((void)(p), (void)(n))
+#define AC__UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static inline void ac__fence(void) {
 #ifdef AC__TSAN
   static int dummy;
@@ -633,6 +643,7 @@ typedef struct ac__worker {
   uint32_t index;
   uint32_t rng;      /* victim choice for stealing */
   pthread_t thread;
+  struct ac__slab_heap *heap; /* its task memory: &sched->heaps[index] */
   /* A cache line of its own: each worker writes its rings on every
    * yield, and two workers sharing a line made W2b's yields on the
    * multi-thread executor half again as slow as on one worker. */
@@ -678,6 +689,7 @@ typedef struct ac__slab_heap {
   ac__slab_chunk_t *chunks;
   bool shared;                 /* the non-worker heap: under lock */
   ac__spin_t lock;
+  ac__worker_t *owner;         /* the worker whose heap it is, or NULL */
   /* Counters, written by the owner (or under lock), read by stats. */
   size_t allocs, frees;
   size_t finished;             /* tasks finished on this heap's thread */
@@ -799,11 +811,92 @@ AC_INTERNAL void ac__obj_trim(void);
 static inline void ac__slab_count_finished(ac__sched_t *s) {
   ac__worker_t *w = ac__tls.worker;
   if (AC_LIKELY(w && w->sched == s)) {
-    ac__slab_heap_t *h = &s->heaps[w->index];
+    ac__slab_heap_t *h = w->heap;
     __atomic_store_n(&h->finished, h->finished + 1, __ATOMIC_RELAXED);
   } else {
     __atomic_fetch_add(&s->heaps[s->nworkers].finished, 1, __ATOMIC_RELAXED);
   }
+}
+
+/* ==== slab.c's two common cases, inline on the spawn and join paths ====
+ *
+ * A worker allocating from its own heap (the head of a free list, or the
+ * next slot of the chunk being carved) and freeing into it: slab.c says
+ * why the slots look as they do. */
+#define AC__SLAB_LINK_OFF 8     /* a free slot's link, after word 0 and gen */
+#define AC__SLAB_FREE_KEEP 16   /* bytes of a free slot in use */
+#define AC__SLAB_COLD_EVERY 1024u /* a slot rests every this many uses */
+
+/* Size classes: 16, 24 (for alignments up to 8), then 16 k for k >= 2. */
+static inline uint32_t ac__slab_class_of(size_t size, size_t align) {
+  if (size <= 16)
+    return 0;
+  if (size <= 24 && align <= 8)
+    return 1;
+  return (uint32_t)((size + 15) / 16);
+}
+static inline uint32_t ac__slab_slot_size(uint32_t cls) {
+  return cls == 1 ? 24 : cls ? 16 * cls : 16;
+}
+static inline void **ac__slab_link(void *slot) {
+  return (void **)(void *)((char *)slot + AC__SLAB_LINK_OFF);
+}
+/* Stale handles read the generation at any time: atomic accesses. */
+static inline uint32_t ac__slab_gen(const void *slot) {
+  return __atomic_load_n((const uint32_t *)slot + 1, __ATOMIC_RELAXED);
+}
+static inline void ac__slab_set_gen(void *slot, uint32_t g) {
+  __atomic_store_n((uint32_t *)slot + 1, g, __ATOMIC_RELAXED);
+}
+
+/* A slot of class cls (size bytes used) from h, a heap the calling thread
+ * owns; NULL where slab.c must look (an empty free list and a full chunk,
+ * frees from other threads waiting, a slot due for a rest or spent). */
+static inline __attribute__((always_inline)) void *
+ac__slab_take(ac__slab_heap_t *h, uint32_t cls, size_t size) {
+  ac__slab_class_t *k = &h->cls[cls];
+  void *p = k->free;
+  if (AC_LIKELY(p)) {
+    uint32_t g = ac__slab_gen(p) + 1;
+    if (AC_UNLIKELY(g >= AC__GEN_LIMIT || g % AC__SLAB_COLD_EVERY == 0))
+      return NULL;
+    k->free = *ac__slab_link(p);
+    ac__slab_set_gen(p, g);
+  } else {
+    ac__slab_chunk_t *c = k->cur;
+    if (AC_UNLIKELY(!c || c->carved == c->nslots ||
+                    __atomic_load_n(&k->remote, __ATOMIC_RELAXED)))
+      return NULL;
+    p = (char *)c + AC__SLAB_HDR + (size_t)c->carved * c->slot;
+    AC__UNPOISON(p, AC__SLAB_FREE_KEEP);
+    ac__slab_set_gen(p, c->gen_floor + 1);
+    __atomic_store_n(&c->carved, c->carved + 1, __ATOMIC_RELAXED);
+  }
+  __atomic_store_n(&h->allocs, h->allocs + 1, __ATOMIC_RELAXED);
+  AC__UNPOISON(p, size);
+  AC__POISON((char *)p + size, ac__slab_slot_size(cls) - size);
+  return p;
+}
+
+/* Frees p into its heap if the calling thread is the heap's worker:
+ * true, else false with nothing done (ac__slab_free's other cases).  No
+ * read of the slot: its generation is looked at when it is taken again
+ * (reading it back right after the task's last atomic cost the join of
+ * W1 a third of its time). */
+static inline __attribute__((always_inline)) bool ac__slab_free_here(void *p) {
+  ac__slab_chunk_t *c = ac__slab_chunk_of(p);
+  ac__slab_heap_t *h = c->heap; /* NULL: a large chunk */
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_UNLIKELY(!w || !h || h->owner != w))
+    return false;
+  AC__UNPOISON(p, AC__SLAB_FREE_KEEP);
+  AC__POISON((char *)p + AC__SLAB_FREE_KEEP, c->slot - AC__SLAB_FREE_KEEP);
+  __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED); /* marks it free */
+  ac__slab_class_t *k = &h->cls[c->cls];
+  *ac__slab_link(p) = k->free;
+  k->free = p;
+  __atomic_store_n(&h->frees, h->frees + 1, __ATOMIC_RELAXED);
+  return true;
 }
 
 /* A task's runtime, from the chunk its memory came from. */

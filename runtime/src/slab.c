@@ -59,20 +59,13 @@
  * rounding at the end of a slot.  Slab reuse would otherwise hide a use
  * after free of task memory.  The first words of a slot are never
  * poisoned once carved: stale handles read them. */
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#define POISON AC__POISON
+#define UNPOISON AC__UNPOISON
 
 #define CHUNK_HDR AC__SLAB_HDR
-#define LINK_OFF 8   /* the free-list link sits after word 0 and the gen */
-#define FREE_KEEP 16 /* bytes of a free slot in use */
+#define FREE_KEEP AC__SLAB_FREE_KEEP /* bytes of a free slot in use */
 #define PAGE 4096u
-#define COLD_EVERY 1024u
+#define COLD_EVERY AC__SLAB_COLD_EVERY
 #define TRIM_MIN 4096u   /* frees between two trims */
 #define LARGE_CACHE 8u   /* freed large chunks a runtime keeps committed */
 
@@ -81,31 +74,14 @@
  * a header and an 8-byte frame, W1's: a third less memory to touch than
  * in 32; the handles keep 3 generation bits below the address for it).
  * Classes of 16 k bytes are 16-aligned: chunk headers are 128 bytes. */
-static inline uint32_t class_of(size_t size, size_t align) {
-  if (size <= 16)
-    return 0;
-  if (size <= 24 && align <= 8)
-    return 1;
-  return (uint32_t)((size + 15) / 16);
-}
-static inline uint32_t slot_size(uint32_t cls) {
-  return cls == 1 ? 24 : cls ? 16 * cls : 16;
-}
+#define class_of ac__slab_class_of
+#define slot_size ac__slab_slot_size
+#define link_of ac__slab_link
+#define gen_load ac__slab_gen
+#define gen_store ac__slab_set_gen
 
 static uintptr_t align_up(uintptr_t n, uintptr_t a) {
   return (n + a - 1) & ~(a - 1);
-}
-
-static void **link_of(void *slot) {
-  return (void **)(void *)((char *)slot + LINK_OFF);
-}
-
-static uint32_t gen_load(void *slot) {
-  return __atomic_load_n((uint32_t *)slot + 1, __ATOMIC_RELAXED);
-}
-/* Stale handles read the generation at any time: atomic stores. */
-static void gen_store(void *slot, uint32_t g) {
-  __atomic_store_n((uint32_t *)slot + 1, g, __ATOMIC_RELAXED);
 }
 
 /* ==== the pool: chunks no heap uses, process-wide ==== */
@@ -192,12 +168,6 @@ static ac__slab_chunk_t *chunk_get(uint32_t cls) {
 }
 
 /* ==== heaps ==== */
-
-/* The heap of the calling thread: its worker's, or the shared one. */
-static ac__slab_heap_t *my_heap(ac__sched_t *s) {
-  ac__worker_t *w = ac__tls.worker;
-  return w && w->sched == s ? &s->heaps[w->index] : &s->heaps[s->nworkers];
-}
 
 /* Bytes held, written by one thread at a time, read by stats. */
 static void add_bytes(size_t *b, ssize_t n) {
@@ -438,7 +408,8 @@ static void *heap_alloc(ac__sched_t *s, ac__slab_heap_t *h, size_t size,
   return p;
 }
 
-/* The spawn path: a worker's own free list is popped here, inline. */
+/* A worker's own heap: ac__slab_take (internal.h), which task.c's spawn
+ * inlines too; the rest here. */
 _Static_assert(sizeof(ac_task_t) >= FREE_KEEP && sizeof(ac__obj_t) + 8 >= FREE_KEEP,
                "every slot is at least FREE_KEEP bytes");
 
@@ -448,31 +419,13 @@ void *ac__slab_alloc(ac__sched_t *s, size_t size, size_t align) {
   ac__worker_t *w = ac__tls.worker;
   if (AC_UNLIKELY(!w || w->sched != s))
     return heap_alloc(s, &s->heaps[s->nworkers], size, align);
-  ac__slab_heap_t *h = &s->heaps[w->index];
-  uint32_t cls = class_of(size, align);
-  ac__slab_class_t *k = &h->cls[cls];
-  void *p = k->free;
-  if (AC_LIKELY(p)) {
-    uint32_t g = gen_load(p) + 1;
-    if (AC_UNLIKELY(g >= AC__GEN_LIMIT || g % COLD_EVERY == 0))
-      return heap_alloc(s, h, size, align);
-    k->free = *link_of(p);
-    gen_store(p, g);
-  } else {
-    /* A burst of spawns carves (W1): inline too, after the remote list. */
-    ac__slab_chunk_t *c = k->cur;
-    if (AC_UNLIKELY(!c || c->carved == c->nslots ||
-                    __atomic_load_n(&k->remote, __ATOMIC_RELAXED)))
-      return heap_alloc(s, h, size, align);
-    p = carve(c);
-  }
-  __atomic_store_n(&h->allocs, h->allocs + 1, __ATOMIC_RELAXED);
-  UNPOISON(p, size);
-  POISON((char *)p + size, slot_size(cls) - size);
-  return p;
+  void *p = ac__slab_take(w->heap, class_of(size, align), size);
+  return AC_LIKELY(p) ? p : heap_alloc(s, w->heap, size, align);
 }
 
 void ac__slab_free(void *p) {
+  if (AC_LIKELY(ac__slab_free_here(p)))
+    return;
   ac__slab_chunk_t *c = ac__slab_chunk_of(p);
   if (c->cls == AC__SLAB_LARGE) {
     large_free(c);
@@ -483,15 +436,7 @@ void ac__slab_free(void *p) {
   POISON((char *)p + FREE_KEEP, c->slot - FREE_KEEP);
   __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED); /* marks it free */
   ac__slab_class_t *k = &h->cls[c->cls];
-  if (!h->shared && h == my_heap(c->sched)) {
-    /* No read of the slot here: its generation is looked at when it is
-     * taken again (reading it back right after the task's last atomic
-     * cost the join of W1 a third of its time). */
-    *link_of(p) = k->free;
-    k->free = p;
-    bump(h, &h->frees);
-    return;
-  }
+  /* Another thread's heap, or the shared one: its remote list. */
   void *head = __atomic_load_n(&k->remote, __ATOMIC_RELAXED);
   do
     *link_of(p) = head;
@@ -696,6 +641,10 @@ int ac__slab_init(ac__sched_t *s) {
   s->heaps = calloc(s->nworkers + 1, sizeof *s->heaps);
   if (!s->heaps)
     return -1;
+  for (uint32_t i = 0; i < s->nworkers; i++) {
+    s->heaps[i].owner = &s->workers[i];
+    s->workers[i].heap = &s->heaps[i];
+  }
   s->heaps[s->nworkers].shared = true;
   return 0;
 }

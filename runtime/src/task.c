@@ -76,25 +76,17 @@ void *ac__task_output(ac_task_t *t) { return task_output(t, ac__task_vt(t)); }
 
 size_t ac_task_header_size(void) { return sizeof(ac_task_t); }
 
-ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
-                        const void *fut) {
-  size_t body = big_output(vt) ? align_up(vt->size, 16) + vt->out_size
-                : vt->size > vt->out_size ? vt->size : vt->out_size;
-  size_t total = ac__fut_off(vt) + body;
-  ac_task_t *t = ac__slab_alloc(s, total, vt->align);
-  if (!t)
-    return NULL;
+/* Fills the new task t (its slot taken) and queues it; NULL (t freed,
+ * ENOMEM) if no run queue could take it.  `home`: the calling thread is
+ * w, a worker of s; `bits`: AC__VT_SLOW or 0. */
+static inline __attribute__((always_inline)) ac_task_t *
+task_start(ac__sched_t *s, ac__worker_t *w, bool home, ac_task_t *t,
+           const ac_future_vtable_t *vt, const void *fut, uintptr_t bits) {
   /* Three references: the runtime, the join handle, the run queue; a
    * local task queued by its own thread, the first two (internal.h).
    * Atomic: a stale handle may read the word meanwhile (the generation
    * beside it is the slab's). */
   uint32_t st = 3 * AC__T_REF_ONE | AC__T_RUNNING | AC__T_JOIN_INTEREST;
-  uintptr_t bits = big_output(vt) || ac__fut_off(vt) != sizeof(ac_task_t) ||
-                           ac__hooks
-                       ? AC__VT_SLOW
-                       : 0;
-  ac__worker_t *w = ac__tls.worker;
-  bool home = w && w->sched == s;
   if (s->flavor == AC_RT_CURRENT_THREAD) {
     bits |= AC__VT_LOCAL;
     if (home) {
@@ -129,7 +121,72 @@ ac_task_t *ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt,
   return t;
 }
 
-static void dealloc(ac_task_t *t) { ac__slab_free(t); }
+/* Every case: any thread, any future. */
+__attribute__((noinline)) ac_task_t *
+ac__task_new(ac__sched_t *s, const ac_future_vtable_t *vt, const void *fut) {
+  size_t body = big_output(vt) ? align_up(vt->size, 16) + vt->out_size
+                : vt->size > vt->out_size ? vt->size : vt->out_size;
+  size_t total = ac__fut_off(vt) + body;
+  ac_task_t *t = ac__slab_alloc(s, total, vt->align);
+  if (!t)
+    return NULL;
+  uintptr_t bits = big_output(vt) || ac__fut_off(vt) != sizeof(ac_task_t) ||
+                           ac__hooks
+                       ? AC__VT_SLOW
+                       : 0;
+  ac__worker_t *w = ac__tls.worker;
+  return task_start(s, w, w && w->sched == s, t, vt, fut, bits);
+}
+
+/* The spawn of a task on its runtime's worker thread (every spawn of a
+ * task's poll) of a future with the header's alignment, a small output
+ * and a slot in its heap's free list or chunk (W1): one function, no
+ * call but the queue's growth; NULL where ac__task_new must do it. */
+static inline __attribute__((always_inline)) ac_task_t *
+task_new_here(ac__sched_t *s, ac__worker_t *w, const ac_future_vtable_t *vt,
+              const void *fut) {
+  size_t size = vt->size, out = vt->out_size;
+  size_t body = size > out ? size : out;
+  if (AC_UNLIKELY(out > AC__SMALL_OUT || vt->align > sizeof(ac_task_t) ||
+                  body > AC__SLAB_MAX - sizeof(ac_task_t)))
+    return NULL;
+  size_t total = sizeof(ac_task_t) + body;
+  ac_task_t *t =
+      ac__slab_take(w->heap, ac__slab_class_of(total, vt->align), total);
+  if (AC_UNLIKELY(!t))
+    return NULL;
+  return task_start(s, w, true, t, vt, fut, ac__hooks ? AC__VT_SLOW : 0);
+}
+
+ac_task_t *ac_runtime_spawn(ac_runtime_t *rt, const ac_future_vtable_t *vt,
+                            const void *fut) {
+  if (!rt || rt->is_shutdown || !vt) {
+    errno = EINVAL;
+    return NULL;
+  }
+  ac_task_t *t = ac__task_new(&rt->sched, vt, fut);
+  return t ? ac__task_handle(t) : NULL;
+}
+
+ac_task_t *ac_spawn_raw(const ac_future_vtable_t *vt, const void *fut) {
+  ac__sched_t *s = ac__tls.sched;
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && vt && !s->rt->is_shutdown)) {
+    ac_task_t *t = task_new_here(s, w, vt, fut);
+    if (AC_LIKELY(t))
+      return ac__task_handle(t);
+    /* ENOMEM from the queue lands here too: the general path tries once
+     * more (a slot, the queues), and fails the same way. */
+  }
+  return s ? ac_runtime_spawn(s->rt, vt, fut) : NULL;
+}
+
+/* The last reference went: the slot goes back (inline when this thread
+ * owns its heap: the join of a task finished here, W1). */
+static inline void dealloc(ac_task_t *t) {
+  if (!ac__slab_free_here(t))
+    ac__slab_free(t);
+}
 
 static void unref_n(ac_task_t *t, uint32_t n) {
   uint32_t prev = __atomic_fetch_sub(&t->state, n * AC__T_REF_ONE,
@@ -142,13 +199,23 @@ void ac__task_unref(ac_task_t *t) { unref_n(t, 1); }
 
 void ac__task_unref_last(ac_task_t *t) { dealloc(t); }
 
+/* A completion that found a waiting join (rule 3): its entry is taken
+ * and woken, then the completer's n references go.  Out of line: the
+ * common completion then keeps fewer registers. */
+__attribute__((noinline)) static void complete_waiting(ac_task_t *t,
+                                                       uint32_t n) {
+  ac_waker_t w;
+  if (ac__joinw_take(&ac__task_sched(t)->joinw, t, &w))
+    ac_waker_wake(w); /* the runtime's reference is still ours */
+  unref_n(t, n);
+}
+
 /* The future is gone (dropped after ready, or cancelled): publish COMPLETE,
  * wake the joiner, release the runtime's and the caller's references (a
  * local task's caller, its queue entry, holds none). */
 static inline __attribute__((always_inline)) void complete(ac_task_t *t,
                                                          bool no_output) {
-  ac__sched_t *s = ac__task_sched(t);
-  ac__slab_count_finished(s);
+  ac__slab_count_finished(ac__task_sched(t));
   uint32_t n = ac__task_local(t) ? 1 : 2; /* the references we give up */
   uint32_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED), nw;
   do {
@@ -162,15 +229,10 @@ static inline __attribute__((always_inline)) void complete(ac_task_t *t,
       nw -= n * AC__T_REF_ONE;
   } while (!__atomic_compare_exchange_n(&t->state, &st, nw, true,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-  if (AC_LIKELY(!(st & AC__T_JOIN_WAKER))) {
-    if (AC__T_REFS(nw) == 0)
-      dealloc(t);
-    return;
-  }
-  ac_waker_t w;
-  if (ac__joinw_take(&s->joinw, t, &w))
-    ac_waker_wake(w); /* rule 3; the runtime's reference is still ours */
-  unref_n(t, n);
+  if (AC_UNLIKELY(st & AC__T_JOIN_WAKER))
+    complete_waiting(t, n);
+  else if (AC__T_REFS(nw) == 0)
+    dealloc(t);
 }
 
 static void cancel(ac_task_t *t) {
@@ -198,7 +260,7 @@ poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
  * in its own slot (a big one): drop it, store the output, complete. */
 void ac__task_ready(ac_task_t *t, const void *out) {
   const ac_future_vtable_t *vt = ac__task_vt(t);
-  void *fut = ac__task_future(t);
+  void *fut = (char *)t + ac__fut_off(vt); /* one load of the vtable word */
   vt->drop(fut);
   if (!big_output(vt))
     ac__copy_small(fut, out, vt->out_size);

@@ -104,6 +104,90 @@ Test(slab, many_sizes_and_alignments) {
   }
 }
 
+/* The same from inside a task: ac_spawn_raw on the task's worker takes
+ * the spawn's inline path (task.c) for a future aligned to at most 16 with
+ * an output of at most 64 bytes whose task fits the largest class, and the
+ * general one past each of those edges; both store every byte, align the
+ * future, and give the output back.  Shapes are {size, align, out}. */
+static const uint32_t shapes[][3] = {
+    {8, 4, 4},    {8, 8, 8},      {12, 4, 1},    {16, 16, 16},  {24, 8, 64},
+    {24, 8, 65},  {40, 8, 1},     {48, 32, 4},   {1008, 16, 8}, {1009, 8, 8},
+    {1008, 8, 64}, {1024, 16, 1}, {8, 1, 200},   {200, 8, 0},
+};
+enum { NSHAPES = sizeof shapes / sizeof *shapes };
+static ac_future_vtable_t shape_vts[NSHAPES];
+
+typedef struct shaper {
+  int state, i;
+  ac_task_t *h[NSHAPES];
+  ac_join_t join;
+  int wrong;
+} shaper_t;
+
+static ac_poll_t shaper_poll(void *self, ac_context_t *cx, void *out) {
+  shaper_t *s = self;
+  uint8_t got[256];
+  if (s->state == 0) {
+    for (int i = 0; i < NSHAPES; i++) {
+      void *fut = sized_make(shapes[i][0], (uint32_t)(shapes[i][1] << 16 | i));
+      s->h[i] = ac_spawn_raw(&shape_vts[i], fut);
+      free(fut);
+      if (!s->h[i])
+        s->wrong++;
+    }
+    s->state = 1;
+    s->join = ac_task_join(s->h[0]);
+  }
+  while (s->i < NSHAPES) {
+    memset(got, 0xee, sizeof got);
+    if (ac_join_poll(&s->join, cx, got) == AC_POLL_PENDING)
+      return AC_POLL_PENDING;
+    ac_join_drop(&s->join);
+    uint32_t n = shapes[s->i][2];
+    if (ac_join_status(&s->join) != 0 || (n && got[0] != (uint8_t)s->i) ||
+        got[n] != 0xee) /* n bytes written, no more */
+      s->wrong++;
+    if (++s->i < NSHAPES)
+      s->join = ac_task_join(s->h[s->i]);
+  }
+  s->state = 2;
+  *(int *)out = s->wrong;
+  return AC_POLL_READY;
+}
+static void shaper_drop(void *self) { (void)self; }
+static const ac_future_vtable_t shaper_vtable = {
+    shaper_poll, shaper_drop, sizeof(shaper_t), _Alignof(shaper_t),
+    sizeof(int), "shaper"};
+
+/* sized_poll writes its first byte: an empty output is polled with a
+ * byte to spare. */
+static ac_poll_t shape_poll(void *self, ac_context_t *cx, void *out) {
+  uint8_t spare[1];
+  size_t align = ((sized_t *)self)->seed >> 16;
+  if ((uintptr_t)self % align)
+    t_inc(&bad_polls);
+  int i = (int)(((sized_t *)self)->seed & 0xffff);
+  return sized_poll(self, cx, shapes[i][2] ? out : spare);
+}
+
+Test(slab, spawns_from_a_task_of_every_shape_return_their_outputs) {
+  for (int i = 0; i < NSHAPES; i++) {
+    shape_vts[i] = sized_vt(shapes[i][0], shapes[i][1], shapes[i][2]);
+    shape_vts[i].poll = shape_poll;
+  }
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 2);
+    bad_polls = sized_drops = 0;
+    shaper_t s = {0};
+    int wrong = -1;
+    cr_assert_eq(ac_runtime_block_on(rt, &shaper_vtable, &s, &wrong), 0);
+    cr_assert_eq(wrong, 0);
+    cr_assert_eq(t_load(&bad_polls), 0);
+    cr_assert_eq(t_load(&sized_drops), NSHAPES);
+    t_close_clean(rt);
+  }
+}
+
 /* ==== reuse ==== */
 
 /* Spawns a counter, joins it, spawns another of the same type: the second
