@@ -419,6 +419,10 @@ static void await_seq(Emit *E, Site *s) {
   else if (never_pending(s)) /* ready at its first poll: no test either */
     out(E, "(void)%s(%s, ac__cx, %s);\n", s->poll, emit_child_ref(s),
         s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
+  else if (site_resumes_ready(s)) /* a yield: ready once resumed */
+    out(E, "if (%s(%s, ac__cx, (void *)0) == AC_POLL_PENDING) return %s; "
+        "ac__s%d:;\n", s->poll, emit_child_ref(s), body_return(E->fn, false),
+        s->state);
   else
     out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
         "return %s;\n", s->state, s->poll, emit_child_ref(s),
@@ -582,20 +586,25 @@ static void func_names(Emit *E, AsyncFunc *fn, bool define) {
 }
 
 /* The locals that hold the parameters the body never changes (Slot.cached),
-   read at the poll's entry; on a recursion cycle, where only ac__F may
-   stay live across the child's poll, macros that read the frame instead. */
-static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+   read at the poll's entry; with `at_use` (on a recursion cycle, where
+   only ac__F may stay live across the child's poll, and in the copies of
+   hot loops), macros that read the frame instead. */
+static void params_as(Emit *E, AsyncFunc *fn, bool start, bool at_use) {
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
     if (!s->cached)
       continue;
-    if (!fn->on_cycle && start)
+    if (!at_use && start)
       out(E, "__typeof__(ac__F->%s) %s __attribute__((unused)) = ac__F->%s;\n",
           s->name, s->ref, s->name);
-    else if (fn->on_cycle)
+    else if (at_use)
       out(E, start ? "#define %s (ac__F->%s)\n" : "#undef %s\n", s->ref,
           s->name);
   }
+}
+
+static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+  params_as(E, fn, start, fn->on_cycle);
 }
 
 /* A step of f__now's body: a return of the result is `ac__v = (v);
@@ -703,7 +712,10 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
-  cached_params(E, fn, true);
+  /* Read where the copy uses them: a loop that calls out (a channel's
+     poll) would otherwise keep them in callee-saved registers, saved and
+     restored at every resumption, for one use per turn. */
+  params_as(E, fn, true, true);
   out(E, "switch (ac__F->ac__state) {\n");
   HotLoop *h = fn->hot.items[k];
   for (int i = h->site_first; i < h->site_last; i++)
@@ -723,6 +735,7 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
   indent(E, str_cstr(&body));
   free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  params_as(E, fn, false, true);
 }
 
 /* f__poll of a function with hot loops holds the first; each other has a
