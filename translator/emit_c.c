@@ -649,6 +649,78 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   out(E, "%s", text);
 }
 
+/* ==== results in C locals ==== */
+
+/* The result of an await that returns it (a child run by value or by
+   f__now) is stored by that assignment, not through a pointer, and read
+   before the frame suspends again: where the frame is not suspended at
+   another site while it lives, it needs no frame memory, and the poll
+   keeps it in a C local of that name (W5: one store per level).  Its
+   field stays, unwritten, so the layout and the debug tables are the
+   same. */
+static bool result_in_local(Site *s) {
+  Slot *r = s->result;
+  AsyncFunc *g = s->kind == CH_FRAME && !s->parent ? s->child->frame : NULL;
+  /* both return a number, a pointer or an enumeration (poll_value.c) */
+  if (!r || !g || !(g->by_value || (g->now && never_pending(s))) ||
+      strchr(r->name, '.'))
+    return false;
+  for (int i = 0; i < r->live.len; i++)
+    if ((intptr_t)r->live.items[i] != s->state)
+      return false;
+  return true;
+}
+
+static bool ident_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* `text` with every `field` that is not the start of a longer name
+   replaced by `name`; *hit is set if one was. */
+static char *replace_whole(const char *text, const char *field,
+                           const char *name, bool *hit) {
+  Str out = {0};
+  size_t n = strlen(field);
+  const char *p = text;
+  for (const char *q; (q = strstr(p, field)); p = q + n) {
+    str_add(&out, p, (size_t)(q - p));
+    bool whole = !ident_char(q[n]);
+    str_puts(&out, whole ? name : field);
+    *hit |= whole;
+  }
+  str_puts(&out, p);
+  return (char *)str_cstr(&out);
+}
+
+/* The locals of such results, declared at the body's start (a jump to a
+   resumption label may not cross a declaration in C, and the body's
+   scopes are the user's). */
+static void result_locals(Emit *E, AsyncFunc *fn) {
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (result_in_local(s))
+      out(E, "__typeof__(%s) %s __attribute__((unused));\n", s->result->type,
+          s->result->name);
+  }
+}
+
+/* `text` with each `ac__F->NAME` of such a result as `NAME`. */
+static char *results_as_locals(AsyncFunc *fn, const char *text) {
+  char *body = xstrdup(text);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (!result_in_local(s))
+      continue;
+    bool hit = false;
+    char *next = replace_whole(body, xformat("ac__F->%s", s->result->name),
+                               s->result->name, &hit);
+    free(body);
+    body = next;
+  }
+  return body;
+}
+
 /* ==== hot loops (lower_hot.c) ==== */
 
 /* The step of the body's first preprocessor directive (steps.len if none):
@@ -858,6 +930,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
   cached_params(E, fn, true);
+  result_locals(E, fn);
   /* On a recursion cycle (recurse.c, recursion_slots), the context and
      the out pointer are read from the frame where the body uses them, by
      volatile loads, so the C compiler keeps neither in a register or a
@@ -886,7 +959,9 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   }
   steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
-  indent(E, str_cstr(&body));
+  char *text = results_as_locals(fn, str_cstr(&body));
+  indent(E, text);
+  free(text);
   free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)
