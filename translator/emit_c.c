@@ -419,6 +419,10 @@ static void await_seq(Emit *E, Site *s) {
   else if (never_pending(s)) /* ready at its first poll: no test either */
     out(E, "(void)%s(%s, ac__cx, %s);\n", s->poll, emit_child_ref(s),
         s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
+  else if (site_resumes_ready(s)) /* a yield: ready once resumed */
+    out(E, "if (%s(%s, ac__cx, (void *)0) == AC_POLL_PENDING) return %s; "
+        "ac__s%d:;\n", s->poll, emit_child_ref(s), body_return(E->fn, false),
+        s->state);
   else
     out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
         "return %s;\n", s->state, s->poll, emit_child_ref(s),
@@ -582,20 +586,25 @@ static void func_names(Emit *E, AsyncFunc *fn, bool define) {
 }
 
 /* The locals that hold the parameters the body never changes (Slot.cached),
-   read at the poll's entry; on a recursion cycle, where only ac__F may
-   stay live across the child's poll, macros that read the frame instead. */
-static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+   read at the poll's entry; with `at_use` (on a recursion cycle, where
+   only ac__F may stay live across the child's poll, and in the copies of
+   hot loops), macros that read the frame instead. */
+static void params_as(Emit *E, AsyncFunc *fn, bool start, bool at_use) {
   for (int i = 0; i < fn->params.len; i++) {
     Slot *s = fn->params.items[i];
     if (!s->cached)
       continue;
-    if (!fn->on_cycle && start)
+    if (!at_use && start)
       out(E, "__typeof__(ac__F->%s) %s __attribute__((unused)) = ac__F->%s;\n",
           s->name, s->ref, s->name);
-    else if (fn->on_cycle)
+    else if (at_use)
       out(E, start ? "#define %s (ac__F->%s)\n" : "#undef %s\n", s->ref,
           s->name);
   }
+}
+
+static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
+  params_as(E, fn, start, fn->on_cycle);
 }
 
 /* A step of f__now's body: a return of the result is `ac__v = (v);
@@ -638,6 +647,78 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
     out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
         (int)(p - text), text);
   out(E, "%s", text);
+}
+
+/* ==== results in C locals ==== */
+
+/* The result of an await that returns it (a child run by value or by
+   f__now) is stored by that assignment, not through a pointer, and read
+   before the frame suspends again: where the frame is not suspended at
+   another site while it lives, it needs no frame memory, and the poll
+   keeps it in a C local of that name (W5: one store per level).  Its
+   field stays, unwritten, so the layout and the debug tables are the
+   same. */
+static bool result_in_local(Site *s) {
+  Slot *r = s->result;
+  AsyncFunc *g = s->kind == CH_FRAME && !s->parent ? s->child->frame : NULL;
+  /* both return a number, a pointer or an enumeration (poll_value.c) */
+  if (!r || !g || !(g->by_value || (g->now && never_pending(s))) ||
+      strchr(r->name, '.'))
+    return false;
+  for (int i = 0; i < r->live.len; i++)
+    if ((intptr_t)r->live.items[i] != s->state)
+      return false;
+  return true;
+}
+
+static bool ident_char(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* `text` with every `field` that is not the start of a longer name
+   replaced by `name`; *hit is set if one was. */
+static char *replace_whole(const char *text, const char *field,
+                           const char *name, bool *hit) {
+  Str out = {0};
+  size_t n = strlen(field);
+  const char *p = text;
+  for (const char *q; (q = strstr(p, field)); p = q + n) {
+    str_add(&out, p, (size_t)(q - p));
+    bool whole = !ident_char(q[n]);
+    str_puts(&out, whole ? name : field);
+    *hit |= whole;
+  }
+  str_puts(&out, p);
+  return (char *)str_cstr(&out);
+}
+
+/* The locals of such results, declared at the body's start (a jump to a
+   resumption label may not cross a declaration in C, and the body's
+   scopes are the user's). */
+static void result_locals(Emit *E, AsyncFunc *fn) {
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (result_in_local(s))
+      out(E, "__typeof__(%s) %s __attribute__((unused));\n", s->result->type,
+          s->result->name);
+  }
+}
+
+/* `text` with each `ac__F->NAME` of such a result as `NAME`. */
+static char *results_as_locals(AsyncFunc *fn, const char *text) {
+  char *body = xstrdup(text);
+  for (int i = 0; i < fn->sites.len; i++) {
+    Site *s = fn->sites.items[i];
+    if (!result_in_local(s))
+      continue;
+    bool hit = false;
+    char *next = replace_whole(body, xformat("ac__F->%s", s->result->name),
+                               s->result->name, &hit);
+    free(body);
+    body = next;
+  }
+  return body;
 }
 
 /* ==== hot loops (lower_hot.c) ==== */
@@ -703,7 +784,10 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
   Str *saved = E->out, body = {0};
   E->out = &body;
   out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
-  cached_params(E, fn, true);
+  /* Read where the copy uses them: a loop that calls out (a channel's
+     poll) would otherwise keep them in callee-saved registers, saved and
+     restored at every resumption, for one use per turn. */
+  params_as(E, fn, true, true);
   out(E, "switch (ac__F->ac__state) {\n");
   HotLoop *h = fn->hot.items[k];
   for (int i = h->site_first; i < h->site_last; i++)
@@ -723,6 +807,7 @@ static void hot_body(Emit *E, AsyncFunc *fn, int k, int nhot) {
   indent(E, str_cstr(&body));
   free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
+  params_as(E, fn, false, true);
 }
 
 /* f__poll of a function with hot loops holds the first; each other has a
@@ -845,6 +930,7 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
   cached_params(E, fn, true);
+  result_locals(E, fn);
   /* On a recursion cycle (recurse.c, recursion_slots), the context and
      the out pointer are read from the frame where the body uses them, by
      volatile loads, so the C compiler keeps neither in a register or a
@@ -873,7 +959,9 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   }
   steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
-  indent(E, str_cstr(&body));
+  char *text = results_as_locals(fn, str_cstr(&body));
+  indent(E, text);
+  free(text);
   free(body.buf);
   out(E, "%c}\n", TOKMAP_SCAFFOLD);
   if (fn->on_cycle)

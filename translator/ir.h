@@ -125,7 +125,8 @@ struct Site {
   const char *drop;     /* the drop function: g__drop, ac_sleep_drop */
   const char *done;     /* CH_LEAF: called after ready instead of drop, if
                            set (ac_dyn_done: a finished frame's drop does
-                           nothing, only its storage is released) */
+                           nothing, only its storage is released; a leaf's
+                           NAME_drop_ready, oracle_future_drop_ready) */
   const char *out_type; /* the output type; "void" for none */
   Slot *child;          /* the frame field of the child (CH_LOCAL: the
                            local's slot) */
@@ -151,6 +152,14 @@ struct Site {
    the callee's frame goes inline in it or on the heap, docs/language.md). */
 static inline bool site_is_dyn(const Site *s) {
   return s->kind == CH_LEAF && s->poll && !strcmp(s->poll, "ac_dyn_poll");
+}
+
+/* An await of ac_yield_now(): ac_yield_poll is pending at its first poll
+   and ready at every one after (ac.h), so the frame, which stops at this
+   site only after that first poll, resumes after it without polling the
+   yield again (docs/lowering.md §2). */
+static inline bool site_resumes_ready(const Site *s) {
+  return s->kind == CH_LEAF && s->poll && !strcmp(s->poll, "ac_yield_poll");
 }
 
 /* ==== the poll body ==== */

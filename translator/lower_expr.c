@@ -361,6 +361,7 @@ static bool site_value(Lower *L, Site *s, Node *e) {
   s->callee = type;
   s->poll = poll;
   s->drop = drop;
+  s->done = oracle_future_drop_ready(L->o, type);
   s->out_type = out;
   place_child(L, s, e, type);
   return true;

@@ -1146,3 +1146,23 @@ bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                     : type_spelling(out);
   return true;
 }
+
+/* A leaf whose drop has nothing left to do once it was ready says so
+   with `void T_drop_ready(T_t *)`, which the await calls instead: a drop
+   called after an out-of-line poll still tests the leaf's state, which
+   the C compiler cannot know (ac_mpsc_send_drop, W3). */
+const char *oracle_future_drop_ready(Oracle *o, const char *type) {
+  size_t n = strlen(type);
+  while (n && type[n - 1] == ' ')
+    n--;
+  if (n < 3 || strncmp(type + n - 2, "_t", 2))
+    return NULL;
+  const char *name = xformat("%.*s_drop_ready", (int)(n - 2), type);
+  FuncEntry *f = find_func(o, name);
+  if (!f)
+    return NULL;
+  CXType ft = clang_getCursorType(f->cursor);
+  return clang_getNumArgTypes(ft) == 1 &&
+                 clang_getResultType(ft).kind == CXType_Void
+             ? name : NULL;
+}

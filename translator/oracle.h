@@ -121,6 +121,11 @@ bool oracle_result_is_plain_scalar(Oracle *o, size_t name_off);
  */
 bool oracle_future_info(Oracle *o, const char *type, const char **poll,
                         const char **drop, const char **out_type);
+/* NAME_drop_ready of the future type `type` (NAME_t) when its header
+ * declares `void NAME_drop_ready(NAME_t *)`: what an await calls after
+ * the future was ready instead of NAME_drop (docs/runtime.md §1); NULL
+ * when it has none. */
+const char *oracle_future_drop_ready(Oracle *o, const char *type);
 
 /* ==== oracle_layout.c (owned by the lowering; see its header) ==== */
 

@@ -206,6 +206,8 @@ static inline void ac__join_drop(ac_join_t *self) {
   if (self->task)
     ac_join_drop(self);
 }
+/* After ready (docs/runtime.md §1): a completed join let the handle go. */
+static inline void ac_join_drop_ready(ac_join_t *self) { (void)self; }
 /* After ready: 0 if the output was written, AC_ECANCELED if aborted (the
  * output is zeroed), -EBADF or -EINVAL for a misused handle (NULL, joined
  * or detached already, another join waiting on it; the output is left
@@ -234,7 +236,10 @@ typedef struct ac_yield {
   /* private */
   int yielded;
 } ac_yield_t;
-/* Inline: a yield is a flag and a self-wake, cheaper than the calls. */
+/* Inline: a yield is a flag and a self-wake, cheaper than the calls.
+ * Pending at its first poll, ready at every poll after: acc's generated
+ * code relies on it and resumes after an await of ac_yield_now() without
+ * polling it again (docs/lowering.md §2). */
 static inline ac_yield_t ac_yield_now(void) {
   ac_yield_t y = {0};
   return y;
@@ -473,6 +478,10 @@ static inline void ac_mpsc_send_drop(ac_mpsc_send_t *self) {
   if (__atomic_load_n(&self->wait.state, __ATOMIC_RELAXED) - 1u < 2u)
     ac__mpsc_send_drop_pending(self);
 }
+/* After ready (docs/runtime.md §1): a completed send holds nothing. */
+static inline void ac_mpsc_send_drop_ready(ac_mpsc_send_t *self) {
+  (void)self;
+}
 extern const ac_future_vtable_t ac_mpsc_send_vtable;
 
 /* out: int, 0 with the value in dst, or AC_EPIPE once closed and empty.
@@ -497,6 +506,10 @@ void ac__mpsc_recv_drop_pending(ac_mpsc_recv_t *self);
 static inline void ac_mpsc_recv_drop(ac_mpsc_recv_t *self) {
   if (self->ch)
     ac__mpsc_recv_drop_pending(self);
+}
+/* After ready (docs/runtime.md §1): a completed recv holds nothing. */
+static inline void ac_mpsc_recv_drop_ready(ac_mpsc_recv_t *self) {
+  (void)self;
 }
 /* Private, for the inline poll below: the address bits of a handle
  * (handle.c), and where a channel names the recv future it handed a value
@@ -1295,7 +1308,10 @@ const ac_future_vtable_t *AC_VTABLE_OF();
       __builtin_memset(out, 0, sizeof *out); /* a misused handle */            \
     return r;                                                                  \
   }                                                                            \
-  static inline void NAME##_drop(NAME##_t *self) { ac__join_drop(&self->join); }
+  static inline void NAME##_drop(NAME##_t *self) {                             \
+    ac__join_drop(&self->join);                                                \
+  }                                                                            \
+  static inline void NAME##_drop_ready(NAME##_t *self) { (void)self; }
 AC_JOIN_DEFINE(ac_join_int, int)
 AC_JOIN_DEFINE(ac_join_long, long)
 AC_JOIN_DEFINE(ac_join_ptr, void *)

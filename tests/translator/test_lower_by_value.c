@@ -34,7 +34,7 @@ Test(by_value, a_chain_hands_its_values_back_in_registers) {
   cr_assert(runs_by_value(c, "name"));
   cr_assert(runs_by_value(c, "half"));
   /* mid awaits leaf by value; the ABI's poll is there for the rest */
-  cr_assert(strstr(c, "ac__F->ac__t1 = leaf__run(&ac__F->ac__c1, ac__cx); "
+  cr_assert(strstr(c, "ac__s1: ac__t1 = leaf__run(&ac__F->ac__c1, ac__cx); "
                       "if (ac__F->ac__c1.ac__state != AC_STATE_DONE) "
                       "return ac__v;"), "%s", c);
   cr_assert(strstr(c, "static ac_poll_t leaf__poll(void *ac__self, "

@@ -91,3 +91,38 @@ Test(hot, loops_that_call_or_cannot_be_copied_stay_cold) {
   cr_assert(!strstr(c, "__poll_cold"), "%s", c);
   cr_assert_str_eq(lr_run("hot_cold_run", cold_src), "=4\n");
 }
+
+/* A parameter the body never changes is read where the copy uses it, not
+   once at f__poll's entry: a copy whose awaits call out would keep it in
+   a callee-saved register, saved and restored at every resumption.
+   f__poll_cold still reads it once (docs/lowering.md §4). */
+static const char param_src[] =
+    "static async void sum(long n, long step, long *out) {\n"
+    "  long s = 0;\n"
+    "  for (long i = 0; i < n; i += step)\n"
+    "    s += await tick(i);\n"
+    "  *out = s + n;\n"
+    "}\n"
+    "async int test_main(void) {\n"
+    "  long r = 0;\n"
+    "  await sum(7, 2, &r);\n"
+    "  return (int)r;\n"
+    "}\n";
+
+Test(hot, a_copy_reads_parameters_where_it_uses_them) {
+  char *c = lr_translate("hot_param", param_src, EMIT_C);
+  const char *cold = strstr(c, "ac_poll_t sum__poll_cold(");
+  const char *hot = strstr(c, "\nstatic ac_poll_t sum__poll(void *ac__self, "
+                              "ac_context_t *ac__cx, void *ac__out) {");
+  cr_assert(cold && hot && cold < hot, "%s", c);
+  cr_assert(strstr(cold, "__typeof__(ac__F->n) ac__p_n __attribute__"
+                         "((unused)) = ac__F->n;"), "%s", cold);
+  cr_assert(strstr(hot, "#define ac__p_n (ac__F->n)\n#define ac__p_step "
+                        "(ac__F->step)\n  switch (ac__F->ac__state) {"),
+            "%s", hot);
+  cr_assert(strstr(hot, "\n}\n#undef ac__p_n\n#undef ac__p_step\n"), "%s",
+            hot);
+  cr_assert(!strstr(hot, "ac__p_n __attribute__"), "%s", hot);
+  cr_assert_str_eq(lr_run("hot_param_run", param_src),
+                   "=" /* 0+2+4+6 + 7 */ "19\n");
+}

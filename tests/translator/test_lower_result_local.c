@@ -1,0 +1,51 @@
+/* The result of an await of a function run by value (f__run) or by
+   f__now comes back by assignment, not through a pointer: where the frame
+   does not suspend at another site while it lives, the poll keeps it in a
+   C local instead of the frame (docs/lowering.md §4, W5: one store per
+   level of a chain); a result that lives across another await stays in
+   the frame. */
+#include "lower_run.h"
+
+static const char chain_src[] =
+    "static async long leaf(long x) { return x + 1; }\n"
+    "static async long mid(long x) {\n"
+    "  long y = await leaf(x) * 2;\n"
+    "  y += await tick(y);\n"
+    "  return y;\n"
+    "}\n"
+    "static async long top(long x) {\n"
+    "  return await mid(x) + await mid(x + 1);\n"
+    "}\n"
+    "async int test_main(void) {\n"
+    "  return (int)await top(3);\n"
+    "}\n";
+
+Test(result_local, a_result_read_before_the_next_await_is_a_local) {
+  char *c = lr_translate("result_local", chain_src, EMIT_C);
+  /* f__now's result, in mid */
+  const char *mid = strstr(c, "static long mid__run(void *ac__self, "
+                              "ac_context_t *ac__cx) {");
+  cr_assert(mid, "%s", c);
+  cr_assert(strstr(mid, "__typeof__(long) ac__t1 __attribute__((unused));"),
+            "%s", mid);
+  cr_assert(strstr(mid, "ac__t1 = leaf__now((ac__p_x));"), "%s", mid);
+  cr_assert(strstr(mid, "ac__F->y = ac__t1 * 2;"), "%s", mid);
+  /* the leaf's result goes through its pointer, in the frame */
+  cr_assert(strstr(mid, "tick_poll(&ac__F->ac__c2, ac__cx, &ac__F->ac__t2)"),
+            "%s", mid);
+  /* in top, the first mid's result lives across the second await: in the
+     frame; the second's is read at once: a local */
+  const char *top = strstr(c, "static long top__run(void *ac__self, "
+                              "ac_context_t *ac__cx) {");
+  cr_assert(top, "%s", c);
+  cr_assert(strstr(top, "ac__F->ac__t1 = mid__run(&ac__F->ac__c1, ac__cx);"),
+            "%s", top);
+  cr_assert(strstr(top, "ac__t2 = mid__run(&ac__F->ac__c2, ac__cx);"), "%s",
+            top);
+  cr_assert(!strstr(top, "ac__F->ac__t2"), "%s", top);
+  cr_assert(strstr(top, "(ac__F->ac__t1 + ac__t2)"), "%s", top);
+  cr_assert_str_eq(lr_run("result_local_run", chain_src),
+                   "=" /* mid(3) = 8 + 8, mid(4) = 10 + 10 */ "36\n");
+  cr_assert_str_eq(lr_run_with("result_local_drop", chain_src, "cc",
+                               "-DLR_DROP_AFTER=3"), "cancelled 1\n");
+}
