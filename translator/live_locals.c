@@ -83,6 +83,9 @@ typedef struct Walk {
 static Map all;        /* Decl* -> LocalInfo*, every function analysed */
 static Map changed;    /* Decl* of a parameter the body may change -> itself */
 static Map analysed;   /* Decl* of a parameter of an analysed function */
+static bool keep_reasons = true; /* live_locals_keep_reasons */
+
+void live_locals_keep_reasons(bool keep) { keep_reasons = keep; }
 
 static LocalInfo *info_of(Decl *d) { return map_get(&all, d); }
 
@@ -588,7 +591,14 @@ void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
       pin(&w, li, "the function takes a label's address (computed goto)",
           fn_def->begin);
     interval(&w, li);
+    if (!keep_reasons) { /* only live_local_why reads them again */
+      for (int j = 0; j < li->refs.len; j++)
+        free(li->refs.items[j]);
+      free(li->refs.items);
+      li->refs = (Vec){0};
+    }
   }
+  free(w.locals.items);
 }
 
 bool live_local_at(Decl *d, Node *await) {
