@@ -580,7 +580,8 @@ void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
     map_put(&analysed, fn_def->decl->params.items[i], fn_def);
   Vec *awaits = xalloc(sizeof *awaits), *loops = xalloc(sizeof *loops);
   *awaits = w.awaits;
-  qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_begin);
+  if (awaits->len > 1) /* no array at all for none */
+    qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_begin);
   *loops = w.loops;
   for (int i = 0; i < w.locals.len; i++) {
     LocalInfo *li = w.locals.items[i];
