@@ -627,9 +627,9 @@ void ast_scope_open(Parser *p, bool is_block) {
 }
 
 void ast_scope_close(Parser *p) {
-  scope_pop();
+  scope_free(scope_pop());
   if (p->marks.len)
-    p->marks.len--;
+    free(p->marks.items[--p->marks.len]);
 }
 
 /*

@@ -31,8 +31,23 @@ typedef struct Emit {
   bool prelude;       /* write_prelude done */
   int depth;          /* of headers written out */
   LineWriter *lines;  /* takes the finished lines of out (emit_lines.c) */
+  Str *text;          /* the output's own text: out is sometimes a part
+                         made aside (a poll's body), which never goes to
+                         emit_lines before its place in the text */
   bool now;           /* writing f__now: the body returns the value */
 } Emit;
+
+/* Hands the finished lines of the text to emit_lines, so the marked text
+   is never whole in memory beside the C it becomes (the output is tens of
+   times the input's size, and one function with thousands of awaits
+   writes megabytes).  emit_lines reads line by line, so where the text is
+   cut does not change what it writes; nothing here looks back into the
+   text but at its last byte, which a cut at a newline keeps the meaning
+   of (an empty text reads as one that ends a line). */
+static void flush_lines(Emit *E) {
+  if (E->lines && E->out == E->text && E->out->len >= 1 << 16)
+    emit_lines_feed(E->lines, E->out);
+}
 
 static void out(Emit *E, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -41,14 +56,7 @@ static void out(Emit *E, const char *fmt, ...) {
   va_start(ap, fmt);
   str_vprintf(E->out, fmt, ap);
   va_end(ap);
-}
-
-/* Hands the finished lines of the text to emit_lines, so the marked text
-   is never whole in memory beside the C it becomes (the output is tens of
-   times the input's size). */
-static void flush_lines(Emit *E) {
-  if (E->lines && E->out->len >= 1 << 16)
-    emit_lines_feed(E->lines, E->out);
+  flush_lines(E);
 }
 
 /* A declaration of `name` with type `type`: plain when the spelling allows,
@@ -1264,6 +1272,7 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
     main_fn(E, fn, params);
   if (packed)
     out(E, "#pragma pack(pop)\n");
+  emit_names_forget(fn);
 }
 
 /* An async prototype: a forward typedef and the constructor's prototype, or
@@ -1762,7 +1771,7 @@ static void write_header_out(Emit *E, const char *child) {
 int emit_c(Program *p, const char *out_name, bool no_line, int fd,
            Str *final) {
   Str text = {0};
-  Emit E = {.p = p, .out = &text, .no_line = no_line};
+  Emit E = {.p = p, .out = &text, .text = &text, .no_line = no_line};
   /* headers that define async functions, or declare them where the C
      compiler would read the declaration (not under an #if naming __ACC__,
      as docs/language.md shows), written out where they are included;

@@ -256,8 +256,9 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
     } else {
       Site *s = fn->sites.items[k - 1];
-      state_entry(out, name, graph_await_text(p, s), s->callee, s->line,
-                  s->col);
+      char *text = graph_await_text(p, s);
+      state_entry(out, name, text, s->callee, s->line, s->col);
+      free(text);
       if (s->kind == CH_COMBINATOR) /* several children: the branches */
         str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
       else

@@ -49,11 +49,15 @@ static char *camel(const char *callee) {
   return (char *)str_cstr(&out);
 }
 
+/* Made once per function, kept until emit_names_forget: */
+static Map names_made; /* AsyncFunc* -> its state names (char *[sites]) */
+static Map sites_made; /* AsyncFunc* -> Map of Slot* -> Site*, | 1 if a
+                          future */
+
 /* The names of f's await states, made once per function: a name shared
    by two sites gets the state number. */
 static const char **state_names(AsyncFunc *f) {
-  static Map made; /* AsyncFunc* -> const char *[sites] */
-  const char **names = map_get(&made, f);
+  const char **names = map_get(&names_made, f);
   if (names)
     return names;
   names = xalloc(sizeof(char *) * (size_t)(f->sites.len + 1));
@@ -68,8 +72,10 @@ static const char **state_names(AsyncFunc *f) {
                    ? xformat("Awaiting%s%d", base[i], i + 1)
                    : xformat("Awaiting%s", base[i]);
   map_free(&count);
+  for (int i = 0; i < f->sites.len; i++)
+    free(base[i]);
   free(base);
-  map_put(&made, f, names);
+  map_put(&names_made, f, names);
   return names;
 }
 
@@ -143,8 +149,7 @@ char *graph_node_text(Program *p, Node *e) {
    future.  Made once per function, as a function with thousands of awaits
    has thousands of such slots. */
 static const Map *field_sites(AsyncFunc *f) {
-  static Map made; /* AsyncFunc* -> Map of Slot* -> Site*, | 1 if a future */
-  Map *sites = map_get(&made, f);
+  Map *sites = map_get(&sites_made, f);
   if (sites)
     return sites;
   sites = xalloc(sizeof *sites);
@@ -156,8 +161,21 @@ static const Map *field_sites(AsyncFunc *f) {
     if (k->child && !map_get(sites, k->child))
       map_put(sites, k->child, (void *)((uintptr_t)k | 1));
   }
-  map_put(&made, f, sites);
+  map_put(&sites_made, f, sites);
   return sites;
+}
+
+void emit_names_forget(AsyncFunc *f) {
+  char **names = map_get(&names_made, f);
+  for (int i = 0; names && i < f->sites.len; i++)
+    free(names[i]);
+  free(names);
+  map_put(&names_made, f, NULL);
+  Map *sites = map_get(&sites_made, f);
+  if (sites)
+    map_free(sites);
+  free(sites);
+  map_put(&sites_made, f, NULL);
 }
 
 /* What a field holds, in the user's words. */

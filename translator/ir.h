@@ -468,5 +468,9 @@ char *graph_node_text(Program *p, Node *e);
 /* What a field holds in the user's words: a local's or parameter's source
    name, "value of await g at 14:7", "future of await g at 14:7", ... */
 const char *debug_field_name(Program *p, AsyncFunc *fn, Slot *s);
+/* Frees what the names of f's states and fields made once for f (a
+   function with thousands of awaits has thousands of each): emit_c calls
+   it once f's output is written.  A later question makes them again. */
+void emit_names_forget(AsyncFunc *f);
 
 #endif /* IR_H */

@@ -39,6 +39,7 @@
 #include "live_locals.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum Role { R_READ, R_WRITE, R_RW, R_ADDR, R_INDEXED } Role;
@@ -63,7 +64,7 @@ typedef struct LocalInfo {
   Node *last_consumer; /* that read's consumer */
   size_t last_other;   /* the largest end of a read with another consumer */
   Vec widen;           /* Node*: loops that touch it, declared outside */
-  Vec *awaits;         /* Node*: every await of its function */
+  Vec *awaits;         /* Node*: every await of its function, by begin */
   Vec *loops;          /* Node*: its function's loops and gotos back */
   bool computed_goto;
 } LocalInfo;
@@ -82,6 +83,9 @@ typedef struct Walk {
 static Map all;        /* Decl* -> LocalInfo*, every function analysed */
 static Map changed;    /* Decl* of a parameter the body may change -> itself */
 static Map analysed;   /* Decl* of a parameter of an analysed function */
+static bool keep_reasons = true; /* live_locals_keep_reasons */
+
+void live_locals_keep_reasons(bool keep) { keep_reasons = keep; }
 
 static LocalInfo *info_of(Decl *d) { return map_get(&all, d); }
 
@@ -563,6 +567,11 @@ static void params_by_tokens(Walk *w) {
   }
 }
 
+static int by_begin(const void *a, const void *b) {
+  const Node *x = *(Node *const *)a, *y = *(Node *const *)b;
+  return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
 void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
   Walk w = {.src = src, .o = o, .fn = fn_def};
   walk(&w, fn_def->body, NULL, R_READ);
@@ -571,6 +580,8 @@ void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
     map_put(&analysed, fn_def->decl->params.items[i], fn_def);
   Vec *awaits = xalloc(sizeof *awaits), *loops = xalloc(sizeof *loops);
   *awaits = w.awaits;
+  if (awaits->len > 1) /* no array at all for none */
+    qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_begin);
   *loops = w.loops;
   for (int i = 0; i < w.locals.len; i++) {
     LocalInfo *li = w.locals.items[i];
@@ -581,7 +592,14 @@ void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
       pin(&w, li, "the function takes a label's address (computed goto)",
           fn_def->begin);
     interval(&w, li);
+    if (!keep_reasons) { /* only live_local_why reads them again */
+      for (int j = 0; j < li->refs.len; j++)
+        free(li->refs.items[j]);
+      free(li->refs.items);
+      li->refs = (Vec){0};
+    }
   }
+  free(w.locals.items);
 }
 
 bool live_local_at(Decl *d, Node *await) {
@@ -598,13 +616,32 @@ bool live_local_at(Decl *d, Node *await) {
          (read_after_exists(li, await) || loop_around(li, await));
 }
 
+/* Only an await inside d's scope can find d live (in_scope, and
+   alive_before_decl, ask that first): the awaits that begin there, by a
+   binary search, rather than every await of the function for every
+   local (in a function with thousands of awaits and of blocks declaring
+   locals, most of the lowering's time). */
 bool live_local_in_frame(Decl *d) {
   LocalInfo *li = info_of(d);
   if (!li)
     return true;
-  for (int i = 0; i < li->awaits->len; i++)
-    if (live_local_at(d, li->awaits->items[i]))
+  Node *sc = d->scope;
+  const Vec *aw = li->awaits;
+  int lo = 0, hi = aw->len;
+  while (sc && lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (((Node *)aw->items[mid])->begin < sc->begin)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (int i = lo; i < aw->len; i++) {
+    Node *a = aw->items[i];
+    if (sc && a->begin >= sc->end)
+      break;
+    if (live_local_at(d, a))
       return true;
+  }
   return false;
 }
 

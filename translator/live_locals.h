@@ -10,6 +10,10 @@
 #include "ast.h"
 #include "oracle.h"
 
+/* Whether live_local_why will be asked (--emit=layout; the default): if
+   not, each local's references are freed once its interval is known (a
+   reference of every use of every local: megabytes for a large file). */
+void live_locals_keep_reasons(bool keep);
 /* Analyses the locals of one async function definition (before lowering). */
 void live_locals_analyze(Source *src, Oracle *o, Node *fn_def);
 /* Whether local d holds a value still needed across the await node. */

@@ -217,7 +217,13 @@ const char *lower_cleanup_live(Lower *L);
 
 /* Appends n's text to out with the substitutions (n has no await). */
 void lower_copy(Lower *L, Node *n, Str *out);
-const char *lower_copy_text(Lower *L, Node *n);
+/* The same as a new string, the caller's to free. */
+char *lower_copy_text(Lower *L, Node *n);
+/* lower_emit of before, n's copy and after, keeping no copy: most of
+   what the lowering copies is moved into a step at once, and for 8,000
+   functions the copies left behind were megabytes. */
+void lower_emit_copy(Lower *L, const char *before, Node *n,
+                     const char *after);
 /* The text of a node that is not copied as written (a return, a jump, a
    compound literal), or NULL; and the rewrites of n's descendants, in
    source order (NodeRewrite*). */

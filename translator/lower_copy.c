@@ -10,6 +10,7 @@
 #include "lower.h"
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -63,10 +64,11 @@ void lower_find_rewrites(Lower *L, Node *n, Vec *rw) {
     if (kid->begin < pos || kid->end > n->end)
       continue;
     const char *text = NULL;
-    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kid))
-      text = xformat("__attribute__((fallthrough)); %s",
-                     lower_copy_text(L, kid));
-    else
+    if (n->kind == ND_BLOCK && i > 0 && lower_falls_into(kids[i - 1], kid)) {
+      char *copy = lower_copy_text(L, kid);
+      text = xformat("__attribute__((fallthrough)); %s", copy);
+      free(copy);
+    } else
       text = lower_rewrite(L, kid);
     if (text) {
       NodeRewrite *r = xalloc(sizeof *r);
@@ -84,12 +86,19 @@ static void copy_node(Lower *L, Node *n, Str *out) {
   Vec rw = {0};
   lower_find_rewrites(L, n, &rw);
   lower_copy_range(L, n->begin, n->end, out, true, &rw);
+  for (int i = 0; i < rw.len; i++)
+    free(rw.items[i]);
+  free(rw.items);
 }
 
 /* The text of a node that is not copied as written, or NULL. */
 const char *lower_rewrite(Lower *L, Node *n) {
-  if (n->kind == ND_RETURN)
-    return lower_return_text(L, n->lhs ? lower_copy_text(L, n->lhs) : NULL);
+  if (n->kind == ND_RETURN) {
+    char *value = n->lhs ? lower_copy_text(L, n->lhs) : NULL;
+    const char *text = lower_return_text(L, value);
+    free(value);
+    return text;
+  }
   if (n->kind == ND_BREAK || n->kind == ND_CONTINUE || n->kind == ND_GOTO) {
     const char *cleanup = lower_cleanup_jump(L, n);
     const char *label = n->kind == ND_CONTINUE && n->target
@@ -118,10 +127,17 @@ void lower_copy(Lower *L, Node *n, Str *out) {
     copy_node(L, n, out);
 }
 
-const char *lower_copy_text(Lower *L, Node *n) {
+char *lower_copy_text(Lower *L, Node *n) {
   Str s = {0};
   lower_copy(L, n, &s);
-  return str_cstr(&s);
+  return (char *)str_cstr(&s);
+}
+
+void lower_emit_copy(Lower *L, const char *before, Node *n,
+                     const char *after) {
+  char *text = lower_copy_text(L, n);
+  lower_emit(L, "%s%s%s", before, text, after);
+  free(text);
 }
 
 /* Whether n holds a fallthrough attribute (`fallthrough))`, or with the

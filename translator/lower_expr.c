@@ -15,6 +15,7 @@
 #include "lower.h"
 #include "futures.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -188,12 +189,13 @@ static bool spillable(Lower *L, Node *e) {
  *   before:  g(h(), await f())
  *   after:   ac__F->ac__t1 = (h());  <await f() into ac__F->ac__t2>  g(ac__F->ac__t1, ac__F->ac__t2)
  */
-static const char *spill(Lower *L, Node *e) {
-  const char *text = lower_copy_text(L, e);
+static char *spill(Lower *L, Node *e) {
+  char *text = lower_copy_text(L, e);
   if (!spillable(L, e))
     return text;
   Slot *t = lower_new_temp(L, type_of(L, e));
   lower_store(L, t, text);
+  free(text);
   return xformat("ac__F->%s", t->name);
 }
 
@@ -225,10 +227,11 @@ static const char *lower_args(Lower *L, Node *call) {
   Str s = {0};
   for (int i = 0; i < call->args.len; i++) {
     Node *a = call->args.items[i];
-    const char *t = a->has_await            ? lower_expr(L, a)
-                    : i < last || L->spill_all ? spill(L, a)
-                                               : lower_copy_text(L, a);
-    str_printf(&s, "%s%s", i ? ", " : "", t);
+    char *own = a->has_await                ? NULL
+                : i < last || L->spill_all ? spill(L, a)
+                                           : lower_copy_text(L, a);
+    str_printf(&s, "%s%s", i ? ", " : "", own ? own : lower_expr(L, a));
+    free(own);
   }
   return str_cstr(&s);
 }
@@ -629,17 +632,21 @@ static const char *lower_assign(Lower *L, Node *e) {
   const char *lhs;
   if (!e->rhs->has_await) {
     lhs = lower_expr(L, e->lhs);
-    return xformat("(%s %s %s)", lhs, e->op, lower_copy_text(L, e->rhs));
+    char *rhs = lower_copy_text(L, e->rhs);
+    const char *text = xformat("(%s %s %s)", lhs, e->op, rhs);
+    free(rhs);
+    return text;
   }
   if (e->lhs->has_await || has_side_effects(e->lhs)) {
     lhs = lvalue_once(L, e->lhs);
-  } else {
-    lhs = lower_copy_text(L, e->lhs);
+    return xformat("(%s %s %s)", lhs, e->op, lower_expr(L, e->rhs));
   }
+  free(lower_copy_text(L, e->lhs)); /* copied before the await too */
   const char *rhs = lower_expr(L, e->rhs);
-  if (!e->lhs->has_await && !has_side_effects(e->lhs))
-    lhs = lower_copy_text(L, e->lhs);
-  return xformat("(%s %s %s)", lhs, e->op, rhs);
+  char *copy = lower_copy_text(L, e->lhs);
+  const char *text = xformat("(%s %s %s)", copy, e->op, rhs);
+  free(copy);
+  return text;
 }
 
 /*

@@ -23,6 +23,7 @@
 #include "lower.h"
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ==== declarations ==== */
@@ -244,8 +245,7 @@ static void frame_local_init(Lower *L, Decl *d, Slot *s, const char *type,
     else
       lower_emit(L, "%s__init(&ac__F->%s", init->lhs->name, s->name);
     for (int i = 0; i < init->args.len; i++)
-      lower_emit(L, "%s%s", i || !heap ? ", " : "",
-                 lower_copy_text(L, init->args.items[i]));
+      lower_emit_copy(L, i || !heap ? ", " : "", init->args.items[i], "");
     lower_emit(L, ");\n");
     return;
   }
@@ -297,7 +297,7 @@ static void decl_stmt(Lower *L, Node *s) {
   for (int i = 0; keep && sp->storage == SC_TYPEDEF && i < s->decls.len; i++)
     if (oracle_decl_is_vm(L->o, ((Decl *)s->decls.items[i])->name_off)) {
       if (!await_follows(L, s)) {
-        lower_emit(L, "%s\n", lower_copy_text(L, s));
+        lower_emit_copy(L, "", s, "\n");
         return;
       }
       for (int k = 0; k < s->decls.len; k++) {
@@ -334,7 +334,7 @@ static void decl_stmt(Lower *L, Node *s) {
       async_fn |= ((Decl *)s->decls.items[i])->kind == DK_FUNC &&
                   ((Decl *)s->decls.items[i])->is_async;
     if (!async_fn)
-      lower_emit(L, "%s\n", lower_copy_text(L, s));
+      lower_emit_copy(L, "", s, "\n");
     return;
   }
   for (int i = 0; i < sp->tags.len; i++) {
@@ -456,7 +456,7 @@ static const char *new_continue_label(Lower *L, Node *loop) {
 static void while_stmt(Lower *L, Node *s) {
   lower_reserve_literals(L, s);
   if (!s->cond->has_await) {
-    lower_emit(L, "while (%s)\n", lower_copy_text(L, s->cond));
+    lower_emit_copy(L, "while (", s->cond, ")\n");
     body_stmt(L, s->body);
     return;
   }
@@ -473,7 +473,7 @@ static void do_stmt(Lower *L, Node *s) {
   if (!s->cond->has_await) {
     lower_emit(L, "do\n");
     body_stmt(L, s->body);
-    lower_emit(L, "while (%s);\n", lower_copy_text(L, s->cond));
+    lower_emit_copy(L, "while (", s->cond, ");\n");
     return;
   }
   const char *label = new_continue_label(L, s);
@@ -503,9 +503,11 @@ static void for_stmt(Lower *L, Node *s) {
   bool reshape = (s->cond && s->cond->has_await) ||
                  (s->inc && s->inc->has_await);
   if (!reshape) {
-    lower_emit(L, "for (; %s; %s)\n",
-               s->cond ? lower_copy_text(L, s->cond) : "",
-               s->inc ? lower_copy_text(L, s->inc) : "");
+    char *cond = s->cond ? lower_copy_text(L, s->cond) : NULL;
+    char *inc = s->inc ? lower_copy_text(L, s->inc) : NULL;
+    lower_emit(L, "for (; %s; %s)\n", cond ? cond : "", inc ? inc : "");
+    free(cond);
+    free(inc);
     body_stmt(L, s->body);
   } else {
     const char *label = s->inc ? new_continue_label(L, s) : NULL;
@@ -558,7 +560,7 @@ static void stmt_await(Lower *L, Node *s) {
 void lower_stmt(Lower *L, Node *s) {
   lower_line(L, s->begin);
   if (!s->has_await && s->kind != ND_DECL_STMT && !lower_has_cleanup(L, s)) {
-    lower_emit(L, "%s\n", lower_copy_text(L, s));
+    lower_emit_copy(L, "", s, "\n");
     L->copied_from = s->begin;
     L->copied_to = s->end;
     return;
@@ -732,8 +734,12 @@ static void lower_func(Program *p, AsyncFunc *fn) {
   lower_find_cleanups(&L, fn->def->body);
   lower_stmt(&L, fn->def->body);
   lower_line(&L, fn->def->end - 1); /* falling off the end: the last `}` */
-  lower_emit(&L, "%s\n", lower_return_text(&L, fn->is_main ? "0" : NULL));
+  char *ret = (char *)lower_return_text(&L, fn->is_main ? "0" : NULL);
+  lower_emit(&L, "%s\n", ret);
+  free(ret);
   lower_flush(&L);
+  free(L.cur.buf);
+  free(L.slot_of.items);
 }
 
 static void find_externs(Program *p) {

@@ -834,6 +834,8 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
   size_t len0 = src->len;
   char *text0 = o->edits.len ? apply_edits(o, &len0) : o->erased;
   bool ok = parse_text(o, text0, len0, &argv);
+  if (text0 != o->erased) /* libclang parses a copy of it */
+    free(text0);
   bool names_done = false;
   for (int round = 0;
        ok && round < 4 &&
@@ -844,6 +846,7 @@ Oracle *oracle_open(const Source *src, const char *const *args, int nargs) {
     size_t len;
     char *text = apply_edits(o, &len);
     ok = parse_text(o, text, len, &argv);
+    free(text);
   }
   if (!ok) {
     oracle_close(o);

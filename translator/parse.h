@@ -224,6 +224,9 @@ bool kw_is_await(size_t begin, size_t end);
 void scope_init(void);              /* a fresh file scope */
 void scope_push(void);
 Scope *scope_pop(void);             /* returns the scope left */
+/* Frees a scope popped for good (a block's, a for statement's): a large
+   file opens hundreds of thousands. */
+void scope_free(Scope *s);
 void scope_reopen(Scope *s);        /* re-enter a prototype scope */
 int scope_depth(void);              /* 0 at file scope */
 /* Declares decl in the innermost scope; returns an earlier declaration of

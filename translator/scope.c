@@ -102,6 +102,13 @@ void scope_reopen(Scope *s) {
 
 int scope_depth(void) { return depth; }
 
+void scope_free(Scope *s) {
+  if (!s || !s->up || s == cur) /* the file scope stays */
+    return;
+  free(s->slots);
+  free(s);
+}
+
 Decl *scope_declare(Decl *decl) {
   if (!decl->name)
     return NULL;

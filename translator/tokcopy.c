@@ -53,7 +53,7 @@ static void put_repl(Copy *c, const char *text) {
 /* A line break, and the mark of the line that follows it. */
 static void newline(Copy *c, int file, int line) {
   put(c, "\n", 1);
-  str_puts(c->out, tokmap_mark(file, line));
+  tokmap_put_mark(c->out, file, line);
   c->file = file;
   c->line = line;
 }

@@ -800,6 +800,10 @@ const char *tokmap_mark(int file, int line) {
   return xformat("%c%d:%d%c", TOKMAP_MARK, file, line, TOKMAP_MARK_END);
 }
 
+void tokmap_put_mark(Str *out, int file, int line) {
+  str_printf(out, "%c%d:%d%c", TOKMAP_MARK, file, line, TOKMAP_MARK_END);
+}
+
 const char *tokmap_verbatim(int file, int line) {
   return xformat("%c%d:%d%c", TOKMAP_VERBATIM, file, line, TOKMAP_MARK_END);
 }

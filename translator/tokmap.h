@@ -146,6 +146,9 @@ void tokmap_presumed(const TokMap *m, int u, size_t ac_off, int *file,
 #define TOKMAP_MARK '\x01'
 #define TOKMAP_MARK_END '\x02'
 const char *tokmap_mark(int file, int line);
+/* The same, appended to out (no string of its own: a copy of the user's
+   text puts one after every line break). */
+void tokmap_put_mark(Str *out, int file, int line);
 /* The lines after "\x03" are generated code (emit_c's scaffolding); after
    "\x04FILE:LINE\x02" the .ac's own text, from LINE on. */
 #define TOKMAP_SCAFFOLD '\x03'

@@ -8,6 +8,7 @@
  */
 #include "ir.h"
 #include "lint.h"
+#include "live_locals.h"
 #include "sema.h"
 #include "options.h"
 #include "oracle.h"
@@ -231,6 +232,7 @@ int acc_translate(const Options *opt, Str *out) {
       diag_error_count())
     return 1;
   asyncptr_collect(tu);
+  live_locals_keep_reasons(opt->emit != EMIT_C);
   Program *p = lower_program(src, o, tu);
   p->clang_args = args;
   for (int i = 0; i < opt->cpp_args.len; i++) {
