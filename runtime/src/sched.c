@@ -647,7 +647,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
         } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q)) &&
                    AC_LIKELY((len = ac__runq_len(&w->own)) != 0)) {
           n = ac__runq_rotate(&w->own, e, len);
-          goto ran;
+          goto rotated;
         }
         /* Alone on this worker: polled again at once (W2a). */
         repolled_t rp = repoll(w, t, tick, locked);
@@ -674,6 +674,11 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
   ran:
     if (locked) /* only a stealable queue's pushes ask for a notify */
       ac__sched_flush_notify(s);
+    /* A yield that rotated own skips that: q was empty after its poll,
+     * so whatever the poll pushed there (and asked a notify for) has
+     * been stolen, and an idle worker is woken for own before the next
+     * poll (the top of the loop).  The flag waits for the next flush. */
+  rotated:
     /* Next from here, until the tick asks for a look around: then the
      * next call starts with it (and with n, the queue's head). */
     if (AC_UNLIKELY(--tick == 0)) {
