@@ -567,8 +567,12 @@ repoll(ac__worker_t *w, ac_task_t *t, uint32_t tick, const bool locked) {
   ac_context_t *cx = &loop_ctx()->cx;
   void *out = loop_ctx()->out.bytes;
   ac_poll_t r = AC_POLL_PENDING;
+  /* Not once aborted: a task that aborted itself (or was aborted from
+   * elsewhere) and yielded is dropped at its next run, not polled again. */
   while (!w->next && !ac__runq_len(&w->q) &&
-         (!locked || !ac__runq_len(&w->own)) && AC_LIKELY(tick > 1)) {
+         (!locked || !ac__runq_len(&w->own)) && AC_LIKELY(tick > 1) &&
+         AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
+                     AC__T_CANCELLED))) {
     tick--;
     AC__WOKEN = 0;
     r = poll(t + 1, cx, out);

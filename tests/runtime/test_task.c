@@ -318,3 +318,64 @@ Test(task, spawn_by_type_and_typed_join) {
     cr_assert_eq(v, 31);
   }
 }
+
+/* Aborts its own task once it has its handle, then yields: the abort is
+ * the task's next poll, so that poll must be a drop, however the yield is
+ * taken (the run loop's repoll of a lone task, or the general path's for
+ * a task with a big output).  Counts its polls after the abort. */
+typedef struct self_aborter {
+  ac_task_t *const *me;
+  int *after, *drops;
+  int aborted;
+  char pad[200]; /* the output's size, when it is big */
+} self_aborter_t;
+static ac_poll_t self_aborter_poll(void *self, ac_context_t *cx, void *out) {
+  self_aborter_t *a = self;
+  (void)out;
+  ac_task_t *me = __atomic_load_n(a->me, __ATOMIC_ACQUIRE);
+  if (a->aborted)
+    t_inc(a->after);
+  else if (me) {
+    cr_assert_eq(ac_task_abort(me), 0);
+    a->aborted = 1;
+  }
+  ac_waker_wake_by_ref(cx->waker);
+  return AC_POLL_PENDING;
+}
+static void self_aborter_drop(void *self) {
+  t_inc(((self_aborter_t *)self)->drops);
+}
+static const ac_future_vtable_t self_aborter_small_vtable = {
+    self_aborter_poll, self_aborter_drop, sizeof(self_aborter_t),
+    _Alignof(self_aborter_t), 0, "self_aborter"};
+static const ac_future_vtable_t self_aborter_big_vtable = {
+    self_aborter_poll, self_aborter_drop, sizeof(self_aborter_t),
+    _Alignof(self_aborter_t), 200, "self_aborter_big"};
+
+static void self_abort_on(ac_rt_flavor_t f, const ac_future_vtable_t *vt) {
+  ac_runtime_t *rt = ac_runtime_new(f, 2);
+  static ac_task_t *me;
+  int after = 0, drops = 0;
+  __atomic_store_n(&me, NULL, __ATOMIC_RELEASE);
+  self_aborter_t a = {.me = &me, .after = &after, .drops = &drops};
+  ac_task_t *h = ac_runtime_spawn(rt, vt, &a);
+  __atomic_store_n(&me, h, __ATOMIC_RELEASE);
+  for (int i = 0; i < 1000 && !ac_task_is_finished(h); i++) {
+    t_sleeper_t s = t_sleeper(1, 0, NULL);
+    cr_assert_eq(ac_runtime_block_on(rt, &t_sleeper_vtable, &s, NULL), 0);
+  }
+  cr_assert(ac_task_is_finished(h), "%s: the aborted task never finished",
+            vt->name);
+  cr_assert_eq(t_load(&after), 0, "%s (flavor %d): polled %d times after "
+               "aborting itself", vt->name, (int)f, t_load(&after));
+  cr_assert_eq(t_load(&drops), 1);
+  cr_assert_eq(ac_task_detach(h), 0);
+  t_close_clean(rt);
+}
+
+Test(task, a_task_that_aborts_itself_is_dropped_not_polled_again) {
+  T_FLAVORS(f) {
+    self_abort_on(f, &self_aborter_small_vtable);
+    self_abort_on(f, &self_aborter_big_vtable);
+  }
+}

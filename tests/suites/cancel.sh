@@ -67,8 +67,8 @@ grep -q '^acc test --cancel: ./leaky: 0 polls of task .nosuch.' report.txt &&
 "$ACC" test --cancel --timeout 3 ./stuck >report.txt 2>&1
 rc=$?
 [ $rc -eq 1 ] &&
-  grep -Eq '^drop at poll 1: holder in Start at stuck\.ac:9: ok$' report.txt &&
-  grep -Eq '^drop at poll 2: holder in AwaitingSleep at stuck\.ac:11: FAIL; HANG: no exit within the timeout$' report.txt &&
+  grep -Eq '^drop at poll 1: holder in Start at stuck\.ac:15: ok$' report.txt &&
+  grep -Eq '^drop at poll 2: holder in AwaitingSleep at stuck\.ac:17: FAIL; HANG: no exit within the timeout$' report.txt &&
   grep -q '^summary: 2 drops, 0 leaked, 1 hung, 0 crashed' report.txt &&
   ok "a drop that leaves another task waiting for ever: a hang, with where it was dropped" ||
   bad "a drop that leaves another task waiting for ever: a hang, with where it was dropped" \
