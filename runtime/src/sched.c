@@ -248,7 +248,24 @@ void ac__sched_schedule(ac__sched_t *s, ac_task_t *t) {
   enqueue(s, t, false);
 }
 
+/* A spawn on a worker of a stealable runtime (W1 on the multi-thread
+ * executor) takes enqueue's path for it without the call and the tests
+ * that cannot hold for a spawn there (the run-next slot, own): q, under
+ * its lock, and the notify (see enqueue).  It cost 76 instructions a spawn
+ * through enqueue. */
 int ac__sched_spawn(ac__sched_t *s, ac_task_t *t) {
+  ac__worker_t *w = ac__tls.worker;
+  if (AC_LIKELY(w && w->sched == s && s->locked_queues)) {
+    ac__spin_lock(&w->q.lock);
+    int rc = ac__runq_push(&w->q, (uintptr_t)t);
+    ac__spin_unlock(&w->q.lock);
+    if (AC_UNLIKELY(rc != 0))
+      return -ENOMEM; /* what enqueue answers for a spawn */
+    ac__tls.notify = true;
+    if (ac__sched_idle(s))
+      ac__sched_flush_notify(s);
+    return 0;
+  }
   return enqueue(s, t, true) == 0 ? 0 : -ENOMEM;
 }
 
@@ -634,7 +651,7 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
         } else if (AC_LIKELY(!w->next) && AC_LIKELY(!ac__runq_len(&w->q)) &&
                    AC_LIKELY((len = ac__runq_len(&w->own)) != 0)) {
           n = ac__runq_rotate(&w->own, e, len);
-          goto ran;
+          goto rotated;
         }
         /* Alone on this worker: polled again at once (W2a). */
         repolled_t rp = repoll(w, t, tick, locked);
@@ -661,6 +678,11 @@ run_loop(ac__worker_t *w, uintptr_t e, const bool locked) {
   ran:
     if (locked) /* only a stealable queue's pushes ask for a notify */
       ac__sched_flush_notify(s);
+    /* A yield that rotated own skips that: q was empty after its poll,
+     * so whatever the poll pushed there (and asked a notify for) has
+     * been stolen, and an idle worker is woken for own before the next
+     * poll (the top of the loop).  The flag waits for the next flush. */
+  rotated:
     /* Next from here, until the tick asks for a look around: then the
      * next call starts with it (and with n, the queue's head). */
     if (AC_UNLIKELY(--tick == 0)) {

@@ -74,3 +74,59 @@ Test(runq, a_grown_ring_holds_only_the_pages_its_entries_fill) {
                 pages);
   ac__runq_free(&q);
 }
+
+/* A steal moves its entries in blocks (runq.c): with the heads of both
+ * rings at every offset, so that each side's block meets the ring's end,
+ * the thief runs the oldest of src's first half and queues the rest of
+ * it behind its own entries, in order; src keeps its second half. */
+Test(runq, a_steal_moves_half_in_order_across_both_wraps) {
+  for (uint32_t skew = 0; skew < 256; skew += 5) {
+    ac__runq_t src, dst;
+    cr_assert_eq(ac__runq_init(&src), 0);
+    cr_assert_eq(ac__runq_init(&dst), 0);
+    for (uint32_t i = 0; i < skew; i++) { /* move both heads along */
+      cr_assert_eq(ac__runq_push(&src, 1), 0);
+      cr_assert_eq(ac__runq_pop(&src), 1);
+      cr_assert_eq(ac__runq_push(&dst, 1), 0);
+      cr_assert_eq(ac__runq_pop(&dst), 1);
+    }
+    uint32_t mine = 3 + skew % 11, theirs = 1 + skew % 150;
+    for (uint32_t i = 0; i < mine; i++)
+      cr_assert_eq(ac__runq_push(&dst, 10000 + i), 0);
+    for (uint32_t i = 0; i < theirs; i++)
+      cr_assert_eq(ac__runq_push(&src, 1 + i), 0);
+    uint32_t half = (theirs + 1) / 2;
+    cr_assert_eq(ac__runq_steal(&dst, &src), 1, "skew %u", skew);
+    cr_assert_eq(ac__runq_len(&src), theirs - half);
+    cr_assert_eq(ac__runq_len(&dst), mine + half - 1);
+    for (uint32_t i = 0; i < mine; i++)
+      cr_assert_eq(ac__runq_pop(&dst), 10000 + i, "skew %u", skew);
+    for (uint32_t i = 1; i < half; i++)
+      cr_assert_eq(ac__runq_pop(&dst), 1 + i, "skew %u", skew);
+    for (uint32_t i = half; i < theirs; i++)
+      cr_assert_eq(ac__runq_pop(&src), 1 + i, "skew %u", skew);
+    cr_assert_eq(ac__runq_pop(&dst), 0);
+    cr_assert_eq(ac__runq_pop(&src), 0);
+    ac__runq_free(&src);
+    ac__runq_free(&dst);
+  }
+}
+
+/* A steal never grows the thief's ring: it takes no more than fits. */
+Test(runq, a_steal_takes_only_what_fits_in_the_thiefs_ring) {
+  ac__runq_t src, dst;
+  cr_assert_eq(ac__runq_init(&src), 0);
+  cr_assert_eq(ac__runq_init(&dst), 0);
+  uint32_t cap = dst.mask + 1;
+  for (uint32_t i = 0; i < cap - 2; i++)
+    cr_assert_eq(ac__runq_push(&dst, 10000 + i), 0);
+  for (uint32_t i = 0; i < 100; i++)
+    cr_assert_eq(ac__runq_push(&src, 1 + i), 0);
+  cr_assert_eq(ac__runq_steal(&dst, &src), 1);
+  cr_assert_eq(dst.mask + 1, cap);
+  cr_assert_eq(ac__runq_len(&dst), cap);
+  cr_assert_eq(ac__runq_len(&src), 97u);
+  cr_assert_eq(ac__runq_pop(&src), 4);
+  ac__runq_free(&src);
+  ac__runq_free(&dst);
+}
