@@ -110,7 +110,10 @@ class Table:
         self.state_offset = int(v["state_offset"])
         self.size = int(v["size"])
         self.vtable = int(v["vtable"])
+        # 0 in the tables acc writes now: body_table finds a C frame's
+        # table by the frame function's name
         self.poll = int(v["poll"])
+        self._block = None
         self.fields = [Field(v["fields"][i]) for i in range(int(v["nfields"]))]
         self.states = [State(v["states"][i]) for i in range(int(v["nstates"]))]
 
@@ -124,6 +127,36 @@ class Table:
 
     def where(self, st):
         return "%s:%d:%d" % (self.file, st.line, st.col)
+
+    def block(self):
+        """The static block of the file that defines the table (where its
+        frame type is), or None."""
+        if self._block is None:
+            self._block = False
+            if self.poll:
+                try:
+                    self._block = gdb.block_for_pc(self.poll)
+                except RuntimeError:
+                    pass
+            else:
+                self._block = _table_block(self.name + "__debug", self.addr)
+        return self._block or None
+
+
+def _table_block(name, addr):
+    """The static block of the symbol `name` at addr: a static table's,
+    of which each file may have its own, or an exported one's."""
+    syms = list(gdb.lookup_static_symbols(name))
+    glob = gdb.lookup_global_symbol(name)
+    if glob is not None:
+        syms.append(glob)
+    for sym in syms:
+        try:
+            if int(sym.value().address) == addr and sym.symtab is not None:
+                return sym.symtab.static_block()
+        except (gdb.error, RuntimeError):
+            continue
+    return None
 
 
 class VtableTables:
@@ -165,7 +198,7 @@ class Registry:
                 self.tables.append(Table(u["funcs"][i]))
             unit = u["next"]
         self.by_addr = {t.addr: t for t in self.tables}
-        self.by_poll = {t.poll: t for t in self.tables}
+        self.by_poll = {t.poll: t for t in self.tables if t.poll}
         # a vtable acc wrote shares its name pointer with the table
         # (ac_debug_find); older tables point at their vtable
         self.by_vtable = VtableTables(self.tables)
@@ -204,8 +237,7 @@ def registry():
 def frame_value(table, addr):
     """The frame at addr as a gdb value of its C type, or None."""
     try:
-        block = gdb.block_for_pc(table.poll)
-        ftype = gdb.lookup_type(table.frame_type, block)
+        ftype = gdb.lookup_type(table.frame_type, table.block())
     except (gdb.error, RuntimeError):
         try:
             ftype = gdb.lookup_type(table.frame_type)
@@ -379,16 +411,50 @@ def innermost_text(reg, links):
 # ==== poll frames on the C stack ====
 
 
-def split_poll_table(reg, fn, frame):
-    """The table of f when fn is f__poll_cold or f__hotK: the parts of a
-    poll whose hot loops f__poll copies (docs/lowering.md, "Hot loops")."""
-    m = re.match(r"(.*)__(poll_cold|hot[0-9]+)$", fn.name or "")
+_BODY = re.compile(r"(.*)__(run|now|poll|poll_cold|hot[0-9]+)$")
+
+
+def _lookup(name, block):
+    try:
+        return gdb.lookup_symbol(name, block)[0]
+    except (gdb.error, RuntimeError):
+        return None
+
+
+def body_table(reg, fn, frame):
+    """The table of f when fn runs f's body: f__run (by value), f__now (no
+    await), else f__poll, with f__poll_cold and f__hotK, the parts of a
+    poll whose hot loops f__poll copies (docs/lowering.md, "Hot loops").
+    By name: the table does not take the function's address, which would
+    keep it out of line (emit_debug.c); f__debug is the one in the frame's
+    own file.  f__poll only wraps f__run or f__now where either exists."""
+    m = _BODY.match(fn.name or "")
     if not m:
         return None
     try:
-        sym = gdb.lookup_symbol(m.group(1) + "__poll", frame.block())[0]
-    except (gdb.error, RuntimeError):
+        block = frame.block()
+    except RuntimeError:
         return None
+    sym = _lookup(m.group(1) + "__debug", block)
+    try:
+        t = reg.by_addr.get(int(sym.value().address)) if sym else None
+    except gdb.error:
+        return None
+    if t is None or t.poll:
+        return None
+    if m.group(2) == "poll" and (_lookup(m.group(1) + "__run", block) or
+                                 _lookup(m.group(1) + "__now", block)):
+        return None
+    return t
+
+
+def split_poll_table(reg, fn, frame):
+    """An older table's (one that names its function): the table of f when
+    fn is f__poll_cold or f__hotK."""
+    m = re.match(r"(.*)__(poll_cold|hot[0-9]+)$", fn.name or "")
+    if not m:
+        return None
+    sym = _lookup(m.group(1) + "__poll", frame.block())
     return reg.by_poll.get(int(sym.value().address)) if sym else None
 
 
@@ -399,13 +465,21 @@ def poll_frames(reg, frame):
     while frame is not None:
         fn = frame.function()
         if fn is not None:
-            t = reg.by_poll.get(int(fn.value().address))
-            if t is None:
-                t = split_poll_table(reg, fn, frame)
+            t = body_table(reg, fn, frame)
+            if t is None and reg.by_poll:
+                t = _by_poll(reg, fn, frame)
             if t is not None:
                 out.append((frame, t, frame_addr(frame, fn)))
         frame = frame.older()
     return out
+
+
+def _by_poll(reg, fn, frame):
+    try:
+        t = reg.by_poll.get(int(fn.value().address))
+    except gdb.error:
+        return None
+    return t if t is not None else split_poll_table(reg, fn, frame)
 
 
 def frame_addr(frame, fn):
@@ -419,13 +493,16 @@ def frame_addr(frame, fn):
             # (under ASan it lives on a fake stack made there).
             gdb.selected_inferior().read_memory(addr, 1)
             return addr
-        except (gdb.error, ValueError, RuntimeError):
-            return None
+        except (gdb.error, ValueError, RuntimeError, TypeError):
+            return None  # TypeError: an optimized-out ac__f has no address
     return frame_arg(frame)
 
 
 def frame_arg(frame):
-    """The first argument of a poll function: its frame pointer."""
+    """The frame pointer a poll function's C frame runs: its argument
+    ac__self (f__poll, f__run) or ac__F (f__hotK, f__poll_cold), by name,
+    since an optimizing compiler may list the arguments in another order;
+    None where it is optimized out.  Else its first argument."""
     try:
         block = frame.block()
     except RuntimeError:
@@ -434,9 +511,13 @@ def frame_arg(frame):
         block = block.superblock
     if block is None:
         return None
-    for sym in block:
-        if sym.is_argument:
+    args = [sym for sym in block if sym.is_argument]
+    named = [sym for sym in args if sym.name in ("ac__self", "ac__F")]
+    for sym in named or args[:1]:
+        try:
             return int(frame.read_var(sym, block))
+        except (gdb.error, ValueError):
+            return None
     return None
 
 
@@ -774,6 +855,10 @@ class AccBt(gdb.Command):
                        where))
                 continue
             sal = frame.find_sal()
+            if not addr:  # optimized out: no state to read
+                print("#%d  %s at %s:%d  (frame optimized out)" %
+                      (n, table.name, table.file, sal.line if sal else 0))
+                continue
             idx = table.state_index(_u32(addr + table.state_offset))
             st = table.states[idx] if idx is not None else None
             if st is None or st.expr is None:

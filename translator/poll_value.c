@@ -28,8 +28,8 @@
  * s).  Where the body names no field of the frame (its parameters are
  * only read), f__now's frame is only initialized, for a debugger, and
  * the compiler drops it.  The await still stores its state, so a debugger stopped in the
- * child finds the parent waiting on it; the debug table names f__now,
- * and gdb/acc.py reads the frame of a C frame of f__now from its ac__f.
+ * child finds the parent waiting on it; gdb/acc.py finds f__now's table
+ * by its name and reads the frame of a C frame of f__now from its ac__f.
  * Not for a variadic function or one with parameters of variably
  * modified types (f__poll passes the frame's parameters on).
  *

@@ -854,9 +854,11 @@ struct ac_debug_func {
    * that the table keeps no vtable (nor its poll and drop) in a program
    * that never uses it (docs/lowering.md §4). */
   const ac_future_vtable_t *vtable;
-  void (*poll)(void);   /* the function that runs its body (f__poll,
-                           f__run or f__now): frames of it in a
-                           backtrace */
+  /* NULL in the tables acc writes: the function that runs the body
+   * (f__run, f__now, else f__poll) is found by its name, so that the
+   * table does not take its address and keep it out of line (gdb/acc.py,
+   * docs/lowering.md §4).  Older tables point at it. */
+  void (*poll)(void);
 };
 
 /* The tables of one translated file, registered by it at start-up. */

@@ -195,4 +195,22 @@ else
     '^\* x += 3  \(param, long\)$'
 fi
 session_ended "the dbg.ac gdb session" "the dbg.ac session"
+
+# Optimized: gcc -O1 inlines an f__run or f__now awaited once (the debug
+# table does not take its address, emit_debug.c) and may keep no copy of
+# a poll's frame pointer; acc-bt names the levels it finds, by name, and
+# says so where a frame pointer is gone.
+# shellcheck disable=SC2086
+if ! "$ACC" cc -g -O1 $SAN dbg.ac -o dbg1 >build4.log 2>&1; then
+  bad "dbg.ac builds with -g -O1" "$(tail -5 build4.log)"
+  summary gdb
+  exit 1
+fi
+timeout 120 gdb -nx -q -batch -ex "$("$ACC" --gdb-init)" -x now.gdb ./dbg1 \
+  >out.txt 2>&1
+want "acc-bt at -O1 in an inlined function without an await" now-bt \
+  "^#0  one running at dbg\\.ac:$one  "
+want "acc-bt at -O1: main awaits fetch" now-bt \
+  "^#[0-9]+  main in AwaitingFetch, await fetch\\(3\\) at dbg\\.ac:[0-9]+:[0-9]+  "
+session_ended "the dbg.ac -O1 gdb session" "the dbg.ac -O1 session"
 summary gdb

@@ -21,7 +21,7 @@ static const char src[] =
     "}\n"
     "#endif\n";
 
-Test(debug_name, a_table_keeps_no_vtable_alive) {
+Test(debug_name, a_table_keeps_no_vtable_nor_run_alive) {
   const char *dir = lr_dir();
   const char *c = xformat("%s/debug_name.c", dir);
   lr_write(c, lr_translate("debug_name", src, EMIT_C));
@@ -29,7 +29,9 @@ Test(debug_name, a_table_keeps_no_vtable_alive) {
   cr_assert_eq(system(xformat("cc -std=c11 -O1 -Wall -Wextra -Werror -I%s "
                               "-c -o %s %s", ACC_RUNTIME_INCLUDE, o, c)), 0);
   char *syms = lr_shell(xformat("nm %s", o));
-  cr_assert(strstr(syms, " leaf__run\n"), "%s", syms);
+  /* nor its f__run: awaited once, gcc inlines it (a table that took its
+     address kept a copy out of line, emit_debug.c) */
+  cr_assert(!strstr(syms, " leaf__run\n"), "%s", syms);
   cr_assert(!strstr(syms, " leaf__poll\n"), "%s", syms);
   cr_assert(!strstr(syms, " leaf__vtable\n"), "%s", syms);
   /* the table finds its function from a vtable in use */

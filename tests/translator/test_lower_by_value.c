@@ -40,8 +40,8 @@ Test(by_value, a_chain_hands_its_values_back_in_registers) {
   cr_assert(strstr(c, "static ac_poll_t leaf__poll(void *ac__self, "
                       "ac_context_t *ac__cx, void *ac__res) {\n"
                       "  long ac__v = leaf__run(ac__self, ac__cx);"));
-  /* the debug tables point gdb at the function that runs the body */
-  cr_assert(strstr(c, "(void (*)(void))leaf__run};"));
+  /* the debug tables do not take its address (gdb finds it by name) */
+  cr_assert(!strstr(c, "(void (*)(void))leaf__run"), "%s", c);
   /* test_main is not static: other files may call its typed poll */
   cr_assert(!runs_by_value(c, "test_main"));
   cr_assert_str_eq(lr_run("by_value_chain_run", chain_src),

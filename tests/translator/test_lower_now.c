@@ -55,9 +55,10 @@ Test(now, a_function_without_awaits_runs_in_f_now) {
                    "cancelled 1\n");
 }
 
-/* Awaited only, its poll is no function in the object: the debug table
-   names f__now, which runs the body. */
-Test(now, a_function_only_awaited_has_no_poll_in_the_object) {
+/* Awaited only, its poll is no function in the object, nor f__now once
+   the one await inlines it: the debug table does not take f__now's
+   address, which kept it out of line (gdb finds it by name). */
+Test(now, a_function_only_awaited_has_no_poll_nor_now_in_the_object) {
   static const char two[] =
       "static async long add(long a, long b) { return a + b; }\n"
       "async int test_main(void) { return (int)await add(1, 2); }\n";
@@ -68,7 +69,7 @@ Test(now, a_function_only_awaited_has_no_poll_in_the_object) {
   cr_assert_eq(system(xformat("cc -std=c11 -O1 -Wall -Wextra -Werror -I%s "
                               "-c -o %s %s", ACC_RUNTIME_INCLUDE, o, cf)), 0);
   char *syms = lr_shell(xformat("nm %s", o));
-  cr_assert(strstr(syms, " add__now\n"), "%s", syms);
+  cr_assert(!strstr(syms, " add__now\n"), "%s", syms);
   cr_assert(!strstr(lr_read(cf), "add__frame *const ac__F = &ac__f"));
   cr_assert(!strstr(syms, " add__poll\n"), "%s", syms);
   cr_assert_str_eq(lr_run("now_nm_run", two), "=3\n");
