@@ -494,6 +494,11 @@ enum {
   AC__T_REMOTE = AC__T_RUNNING,
 };
 #define AC__T_REFS(s) ((s) >> 8)
+/* Aborted (ac_task_abort): its next poll must be its drop.  A plain look,
+ * for the thread running it: repolls and the end of a poll test it. */
+static inline bool ac__task_aborted(const ac_task_t *t) {
+  return __atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_CANCELLED;
+}
 
 /* Out sizes up to this many bytes are returned through a stack buffer and
  * stored over the dead future. */

@@ -501,8 +501,7 @@ static inline __attribute__((always_inline)) bool
 run_pending(ac__worker_t *w, ac_task_t *t) {
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {
-    if (AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
-                    AC__T_CANCELLED))) {
+    if (AC_LIKELY(!ac__task_aborted(t))) {
       __atomic_store_n(&t->vtw, vtw & ~(uintptr_t)AC__VT_QUEUED,
                        __ATOMIC_RELAXED);
       return false;
@@ -571,8 +570,7 @@ repoll(ac__worker_t *w, ac_task_t *t, uint32_t tick, const bool locked) {
    * elsewhere) and yielded is dropped at its next run, not polled again. */
   while (!w->next && !ac__runq_len(&w->q) &&
          (!locked || !ac__runq_len(&w->own)) && AC_LIKELY(tick > 1) &&
-         AC_LIKELY(!(__atomic_load_n(&t->state, __ATOMIC_RELAXED) &
-                     AC__T_CANCELLED))) {
+         AC_LIKELY(!ac__task_aborted(t))) {
     tick--;
     AC__WOKEN = 0;
     r = poll(t + 1, cx, out);

@@ -252,7 +252,7 @@ poll_loop(ac_task_t *t, void *fut, ac_context_t *cx, void *out, bool hooked) {
     ac_poll_t r = hooked ? ac__hook_poll(t, fut, cx, out)
                          : vt->poll(fut, cx, out);
     if (r == AC_POLL_READY || !AC__WOKEN || !ac__sched_may_repoll(t) ||
-        (__atomic_load_n(&t->state, __ATOMIC_RELAXED) & AC__T_CANCELLED))
+        ac__task_aborted(t))
       return r; /* an aborted task's next poll is its drop (run again) */
   }
 }
