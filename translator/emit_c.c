@@ -130,8 +130,7 @@ static void typed_params(Emit *E, AsyncFunc *fn, bool poll) {
   out(E, "  %s__frame *const ac__F = (%s__frame *)ac__self;\n", fn->name,
       fn->name);
   if (poll && fn->by_value)
-    out(E, "  %s = 0;\n  %s = &ac__v;\n", declare(fn->ret_type, "ac__v"),
-        declare(fn->ret_type, "*const ac__out"));
+    out(E, "  %s = 0;\n", declare(fn->ret_type, "ac__v"));
   else if (poll && !fn->is_void)
     out(E, "  %s = (%s)ac__res;\n", declare(fn->ret_type, "*ac__out"),
         declare(fn->ret_type, "*"));
@@ -638,11 +637,13 @@ static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
 }
 
 /* A step of the body; in f__run, its returns of the result (lower_copy.c)
-   return the value.  Only generated code names ac__F, so the text found is
-   no user's. */
+   store it in ac__v, not through a pointer to it, and return it.  Only
+   generated code names ac__F and ac__out, so the text found is no
+   user's. */
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
+  static const char result[] = "*ac__out = ";
   if (E->now) { /* f__now: the frame is its own, dead once it returns */
     now_text(E, fn, text);
     return;
@@ -651,9 +652,19 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
     out(E, "%s", text);
     return;
   }
-  for (const char *p; (p = strstr(text, ready)); text = p + sizeof ready - 1)
-    out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
-        (int)(p - text), text);
+  while (*text) {
+    const char *r = strstr(text, ready), *o = strstr(text, result);
+    if (!r && !o)
+      break;
+    if (o && (!r || o < r)) {
+      out(E, "%.*sac__v = ", (int)(o - text), text);
+      text = o + sizeof result - 1;
+    } else {
+      out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
+          (int)(r - text), text);
+      text = r + sizeof ready - 1;
+    }
+  }
   out(E, "%s", text);
 }
 
@@ -663,15 +674,20 @@ static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
    f__now) is stored by that assignment, not through a pointer, and read
    before the frame suspends again: where the frame is not suspended at
    another site while it lives, it needs no frame memory, and the poll
-   keeps it in a C local of that name (W5: one store per level).  Its
-   field stays, unwritten, so the layout and the debug tables are the
-   same. */
+   keeps it in a C local of that name (W5: one store per level), or of
+   the field's own name where a large frame reaches it by a path
+   (frame_paths.c: ac__F->ac__g7.ac__t5 is the local ac__t5).  Its field
+   stays, unwritten, so the layout and the debug tables are the same. */
+static const char *result_local(Slot *r) {
+  return r->field ? r->field : r->name;
+}
+
 static bool result_in_local(Site *s) {
   Slot *r = s->result;
   AsyncFunc *g = s->kind == CH_FRAME && !s->parent ? s->child->frame : NULL;
   /* both return a number, a pointer or an enumeration (poll_value.c) */
   if (!r || !g || !(g->by_value || (g->now && never_pending(s))) ||
-      strchr(r->name, '.'))
+      strchr(result_local(r), '.'))
     return false;
   for (int i = 0; i < r->live.len; i++)
     if ((intptr_t)r->live.items[i] != s->state)
@@ -709,7 +725,7 @@ static void result_locals(Emit *E, AsyncFunc *fn) {
     Site *s = fn->sites.items[i];
     if (result_in_local(s))
       out(E, "__typeof__(%s) %s __attribute__((unused));\n", s->result->type,
-          s->result->name);
+          result_local(s->result));
   }
 }
 
@@ -722,7 +738,7 @@ static char *results_as_locals(AsyncFunc *fn, const char *text) {
       continue;
     bool hit = false;
     char *next = replace_whole(body, xformat("ac__F->%s", s->result->name),
-                               s->result->name, &hit);
+                               result_local(s->result), &hit);
     free(body);
     body = next;
   }
@@ -933,7 +949,8 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
     typed_params(E, fn, true);
   Str *saved = E->out, body = {0};
   E->out = &body;
-  out(E, "%c(void)ac__cx;\n(void)ac__out;\n", TOKMAP_SCAFFOLD);
+  out(E, "%c(void)ac__cx;\n%s", TOKMAP_SCAFFOLD,
+      fn->by_value ? "" : "(void)ac__out;\n");
   for (int i = 0; i < fn->params.len; i++)
     if (((Slot *)fn->params.items[i])->vm_typedef)
       out(E, "%s\n", ((Slot *)fn->params.items[i])->vm_typedef);
@@ -968,6 +985,11 @@ static void poll_fn(Emit *E, AsyncFunc *fn) {
   steps_text(E, fn, 0, fn->steps.len, nhot);
   E->out = saved;
   char *text = results_as_locals(fn, str_cstr(&body));
+  /* f__run's value is ac__v, which no pointer needs to reach (an address
+     taken makes it memory for the C compiler), unless a result that
+     cannot be assigned is copied in (lower_copy.c). */
+  if (fn->by_value && strstr(text, "ac__out"))
+    out(E, "  %s = &ac__v;\n", declare(fn->ret_type, "*const ac__out"));
   indent(E, text);
   free(text);
   free(body.buf);

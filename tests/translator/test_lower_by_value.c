@@ -48,6 +48,22 @@ Test(by_value, a_chain_hands_its_values_back_in_registers) {
                    "8 one 5.0\n=8\n");
 }
 
+/* f__run's returns assign its value to ac__v: no pointer takes ac__v's
+   address, which would make it memory for the C compiler (gcc -O1's time,
+   docs/benchmarks.md). */
+Test(by_value, the_value_is_assigned_not_stored_through_a_pointer) {
+  char *c = lr_translate("by_value_no_out", chain_src, EMIT_C);
+  char *mid = strstr(c, "static long mid__run(void *ac__self, "
+                        "ac_context_t *ac__cx) {");
+  cr_assert(mid && strstr(mid, "\n}\n"), "%s", c);
+  strstr(mid, "\n}\n")[1] = 0; /* the function alone */
+  cr_assert(!strstr(mid, "ac__out"), "%s", mid);
+  cr_assert(strstr(mid, "{ ac__v = (ac__t1 * 2); ac__F->ac__state = "
+                        "AC_STATE_DONE; return ac__v; }"), "%s", mid);
+  cr_assert_str_eq(lr_run("by_value_no_out_run", chain_src),
+                   "8 one 5.0\n=8\n");
+}
+
 /* Through the ABI's f__poll: a future in a local, a combinator's branch,
    a call through an async function pointer; and by value where an await
    runs it inline. */
