@@ -65,6 +65,7 @@ typedef struct LocalInfo {
   size_t last_other;   /* the largest end of a read with another consumer */
   Vec widen;           /* Node*: loops that touch it, declared outside */
   Vec *awaits;         /* Node*: every await of its function, by begin */
+  Vec *suspending;     /* Node*: those the frame may suspend at, by begin */
   Vec *loops;          /* Node*: its function's loops and gotos back */
   bool computed_goto;
 } LocalInfo;
@@ -572,7 +573,8 @@ static int by_begin(const void *a, const void *b) {
   return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
-void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
+void live_locals_analyze(Source *src, Oracle *o, Node *fn_def,
+                         LiveSuspends *suspends, void *arg) {
   Walk w = {.src = src, .o = o, .fn = fn_def};
   walk(&w, fn_def->body, NULL, R_READ);
   params_by_tokens(&w);
@@ -582,10 +584,20 @@ void live_locals_analyze(Source *src, Oracle *o, Node *fn_def) {
   *awaits = w.awaits;
   if (awaits->len > 1) /* no array at all for none */
     qsort(awaits->items, (size_t)awaits->len, sizeof(void *), by_begin);
+  Vec *suspending = awaits;
+  for (int i = 0; suspends && i < awaits->len; i++)
+    if (!suspends(awaits->items[i], arg)) {
+      suspending = xalloc(sizeof *suspending);
+      for (int j = 0; j < awaits->len; j++)
+        if (suspends(awaits->items[j], arg))
+          vec_push(suspending, awaits->items[j]);
+      break;
+    }
   *loops = w.loops;
   for (int i = 0; i < w.locals.len; i++) {
     LocalInfo *li = w.locals.items[i];
     li->awaits = awaits;
+    li->suspending = suspending;
     li->loops = loops;
     li->computed_goto = w.computed_goto;
     if (w.computed_goto)
@@ -620,13 +632,14 @@ bool live_local_at(Decl *d, Node *await) {
    alive_before_decl, ask that first): the awaits that begin there, by a
    binary search, rather than every await of the function for every
    local (in a function with thousands of awaits and of blocks declaring
-   locals, most of the lowering's time). */
+   locals, most of the lowering's time).  Only those the frame may
+   suspend at: across the others the poll runs on, with its C locals. */
 bool live_local_in_frame(Decl *d) {
   LocalInfo *li = info_of(d);
   if (!li)
     return true;
   Node *sc = d->scope;
-  const Vec *aw = li->awaits;
+  const Vec *aw = li->suspending;
   int lo = 0, hi = aw->len;
   while (sc && lo < hi) {
     int mid = (lo + hi) / 2;

@@ -14,12 +14,19 @@
    not, each local's references are freed once its interval is known (a
    reference of every use of every local: megabytes for a large file). */
 void live_locals_keep_reasons(bool keep);
-/* Analyses the locals of one async function definition (before lowering). */
-void live_locals_analyze(Source *src, Oracle *o, Node *fn_def);
+/* Whether the frame may suspend at an await (its child may answer
+   pending); the lowering knows which awaits cannot (lower_stmt.c). */
+typedef bool LiveSuspends(Node *await, void *arg);
+/* Analyses the locals of one async function definition (before lowering);
+   a local needs a frame field only across the awaits `suspends` (NULL:
+   every await) says the frame may stop at. */
+void live_locals_analyze(Source *src, Oracle *o, Node *fn_def,
+                         LiveSuspends *suspends, void *arg);
 /* Whether local d holds a value still needed across the await node. */
 bool live_local_at(Decl *d, Node *await);
-/* Whether d lives across any await of its function: then it needs a frame
-   field.  Locals not analysed answer true. */
+/* Whether d lives across any await of its function at which the frame may
+   suspend: then it needs a frame field (across one that cannot, the poll
+   goes on and its C locals with it).  Locals not analysed answer true. */
 bool live_local_in_frame(Decl *d);
 /* Why d is live at the await, in words: "set at line 4, used at line 9
    after the await at 6:3", "its address is taken (line 5)", ... */

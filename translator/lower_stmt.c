@@ -773,6 +773,18 @@ static bool find_pragma(const char *text) {
   return false;
 }
 
+/* Whether the frame may suspend at `await`: not at an await of a
+   function of this file without an await of its own, whose first poll runs
+   it to the end (emit_c.c, never_pending), defined before it, so that
+   recurse.c writes its frame inline and never boxes it. */
+static bool await_suspends(Node *await, void *arg) {
+  Node *e = await->lhs;
+  if (!e || !lower_is_async_call(e))
+    return true;
+  AsyncFunc *g = lower_func_of(arg, e->lhs->decl);
+  return !g || g->def->body->has_await || g->def->end > await->begin;
+}
+
 Program *lower_program(Source *src, Oracle *o, Node *tu) {
   Program *p = xalloc(sizeof *p);
   p->src = src;
@@ -787,7 +799,8 @@ Program *lower_program(Source *src, Oracle *o, Node *tu) {
   }
   find_externs(p);
   for (int i = 0; i < p->funcs.len; i++) {
-    live_locals_analyze(src, o, ((AsyncFunc *)p->funcs.items[i])->def);
+    live_locals_analyze(src, o, ((AsyncFunc *)p->funcs.items[i])->def,
+                        await_suspends, p);
     lower_func(p, p->funcs.items[i]);
     oracle_forget_bodies(o); /* its body's index: see oracle.h */
   }
