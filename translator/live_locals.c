@@ -658,6 +658,20 @@ bool live_local_in_frame(Decl *d) {
   return false;
 }
 
+bool live_suspends_after(Decl *d) {
+  LocalInfo *li = info_of(d);
+  if (!li)
+    return true;
+  const Vec *aw = li->suspending;
+  for (int i = 0; i < aw->len; i++) {
+    Node *a = aw->items[i];
+    if (a->begin > d->name_off && (!d->scope || (a->begin >= d->scope->begin &&
+                                                 a->end <= d->scope->end)))
+      return true;
+  }
+  return false;
+}
+
 const char *live_local_why(Source *src, Decl *d, Node *await) {
   LocalInfo *li = info_of(d);
   if (!li)

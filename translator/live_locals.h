@@ -28,6 +28,10 @@ bool live_local_at(Decl *d, Node *await);
    suspend: then it needs a frame field (across one that cannot, the poll
    goes on and its C locals with it).  Locals not analysed answer true. */
 bool live_local_in_frame(Decl *d);
+/* Whether an await the frame may suspend at follows d's declaration in
+   its scope (a resumption label there jumps into d's scope).  Locals not
+   analysed answer true. */
+bool live_suspends_after(Decl *d);
 /* Why d is live at the await, in words: "set at line 4, used at line 9
    after the await at 6:3", "its address is taken (line 5)", ... */
 const char *live_local_why(Source *src, Decl *d, Node *await);

@@ -269,15 +269,18 @@ static bool is_tag_declaration(Lower *L, Node *s) {
 /* A declaration none of whose locals lives across an await
    (live_locals.c) stays as written, a C local of the poll function: it
    needs no frame field.  Not when it defines a tag (a frame field of
-   that type elsewhere needs it hoisted), has a VLA (the resumption gotos
-   may not jump into its scope) or awaits in an initializer. */
-static bool stays_local(Node *s) {
+   that type elsewhere needs it hoisted), has a VLA or, followed in its
+   scope by an await the frame may suspend at, a local of another
+   variably modified type (the resumption gotos may not jump into its
+   scope), or awaits in an initializer. */
+static bool stays_local(Lower *L, Node *s) {
   if (s->spec->tags.len)
     return false;
   for (int i = 0; i < s->decls.len; i++) {
     Decl *d = s->decls.items[i];
     if (d->is_vla || (d->init && d->init->has_await) ||
-        live_local_in_frame(d))
+        live_local_in_frame(d) ||
+        (live_suspends_after(d) && oracle_decl_is_vm(L->o, d->name_off)))
       return false;
   }
   return true;
@@ -307,7 +310,7 @@ static void decl_stmt(Lower *L, Node *s) {
       }
       return;
     }
-  if (!keep && !lower_has_cleanup(L, s) && stays_local(s))
+  if (!keep && !lower_has_cleanup(L, s) && stays_local(L, s))
     keep = true; /* lives across no await: a C local of poll */
   if (keep && (sp->storage == SC_TYPEDEF || !s->decls.len)) {
     /* The file-scope copy serves the body too: a second definition here
