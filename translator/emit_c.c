@@ -504,8 +504,8 @@ static bool is_mark(char c) {
   return c == TOKMAP_MARK || c == TOKMAP_SCAFFOLD || c == TOKMAP_VERBATIM;
 }
 
-/* Past the line marks and blanks at the start of a line, which are copied
-   to `marks`. */
+/* Past the line marks and blanks at the start of a line; the marks are
+   copied to `marks` (the output itself: they stay first on the line). */
 static const char *leading_marks(const char *p, const char *end, Str *marks) {
   for (;;) {
     while (p < end && (*p == ' ' || *p == '\t'))
@@ -537,11 +537,7 @@ static void indent(Emit *E, const char *text) {
       p = eol ? eol + 1 : end;
       continue;
     }
-    Str marks = {0};
-    p = leading_marks(p, end, &marks);
-    if (marks.len)
-      str_add(E->out, marks.buf, marks.len);
-    free(marks.buf);
+    p = leading_marks(p, end, E->out);
     if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
@@ -566,7 +562,7 @@ static bool names_function(Emit *E, AsyncFunc *fn) {
                                       "__PRETTY_FUNCTION__", NULL};
   const char *t = E->p->src->text;
   for (size_t i = fn->def->body->begin; i < fn->def->body->end; i++)
-    for (int w = 0; words[w]; w++) {
+    for (int w = 0; words[w] && t[i] == '_'; w++) { /* all start with _ */
       size_t n = strlen(words[w]);
       if (!strncmp(t + i, words[w], n) && (i == 0 || !is_ident_char(t[i - 1])) &&
           !is_ident_char(t[i + n]))
