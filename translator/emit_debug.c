@@ -32,14 +32,19 @@ static void c_string(Str *out, const char *s) {
   }
   str_puts(out, "\"");
   for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    const unsigned char *run = c; /* plain characters go in one piece */
+    while (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\' &&
+           !(*c == '?' && c[1] == '?'))
+      c++;
+    str_add(out, (const char *)run, (size_t)(c - run));
+    if (!*c)
+      break;
     if (*c == '"' || *c == '\\')
       str_printf(out, "\\%c", *c);
     else if (*c < 0x20 || *c >= 0x7f)
       str_printf(out, "\\%03o", *c);
-    else if (*c == '?' && c[1] == '?') /* no trigraphs */
+    else /* ?? : no trigraphs */
       str_puts(out, "?\"\"");
-    else
-      str_add(out, (const char *)c, 1);
   }
   str_puts(out, "\"");
 }
