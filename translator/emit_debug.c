@@ -25,6 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* emit_debug_table's flush and its argument, while it writes. */
+static void (*flush_fn)(void *);
+static void *flush_arg;
+
+static void flush_now(void) {
+  if (flush_fn)
+    flush_fn(flush_arg);
+}
+
 static void c_string(Str *out, const char *s) {
   if (!s) {
     str_puts(out, "0");
@@ -123,6 +132,7 @@ static void fields(Program *p, AsyncFunc *fn, Str *out) {
     c_string(out, s->type ? s->type : "");
     str_printf(out, ", ac__DF(%s__frame, %s), %s, %d},\n", fn->name, s->name,
                field_kind(s->kind), field_line(p, s));
+    flush_now();
     n++;
   }
   if (!n) /* no empty initializer in C11 */
@@ -239,6 +249,7 @@ static void branches(Program *p, AsyncFunc *fn, const Map *index, Str *out) {
       str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
                  child_kind(b), field_index(index, b->child),
                  child_table(p, b));
+      flush_now();
     }
   }
   str_puts(out, "};\n");
@@ -284,6 +295,7 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
     } else {
       str_puts(out, ", 0, 0, AC_DEBUG_NONE},\n");
     }
+    flush_now();
   }
   str_puts(out, "};\n");
   map_free(&index);
@@ -310,7 +322,10 @@ void emit_debug_prelude(Program *p, Str *out) {
                ((ExternAsync *)p->externs.items[i])->name);
 }
 
-void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out,
+                      void (*flush)(void *), void *arg) {
+  flush_fn = flush;
+  flush_arg = arg;
   fields(p, fn, out);
   states(p, fn, out);
   int nfields = 0;
@@ -338,6 +353,7 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
      body_table) */
   str_printf(out, ",\n  %s__debug_states, %s__debug_fields, 0, 0};\n",
              fn->name, fn->name);
+  flush_fn = NULL;
 }
 
 void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {
