@@ -197,13 +197,13 @@ static const char *child_kind(Site *s) {
 }
 
 /* The table of the awaited async function, if acc writes one for it. */
-static const char *child_table(Program *p, Site *s) {
-  if (!s->callee_decl)
-    return "0";
-  if (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
-      is_extern(p, s->callee))
-    return xformat("&%s__debug", s->callee);
-  return "0";
+static void child_table(Program *p, Site *s, Str *out) {
+  if (s->callee_decl &&
+      (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
+       is_extern(p, s->callee)))
+    str_printf(out, "&%s__debug", s->callee);
+  else
+    str_puts(out, "0");
 }
 
 static void state_entry(Str *out, const char *name, const char *expr,
@@ -246,9 +246,10 @@ static void branches(Program *p, AsyncFunc *fn, const Map *index, Str *out) {
       c_string(out, branch_text(p, c, i));
       str_puts(out, ", ");
       c_string(out, b->callee);
-      str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
-                 child_kind(b), field_index(index, b->child),
-                 child_table(p, b));
+      str_printf(out, ", %d, %d, %s, %d, ", b->line, b->col, child_kind(b),
+                 field_index(index, b->child));
+      child_table(p, b, out);
+      str_puts(out, "},\n");
       flush_now();
     }
   }
@@ -277,9 +278,11 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       free(text);
       if (s->kind == CH_COMBINATOR) /* several children: the branches */
         str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
-      else
-        str_printf(out, "%s, %d, %s", child_kind(s),
-                   field_index(&index, s->child), child_table(p, s));
+      else {
+        str_printf(out, "%s, %d, ", child_kind(s),
+                   field_index(&index, s->child));
+        child_table(p, s, out);
+      }
     }
     str_printf(out, ",\n   %s__debug_live + %d, %d", fn->name, starts[k],
                counts[k]);
@@ -342,7 +345,9 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out,
   str_printf(out, "%s__name, ", fn->name);
   c_string(out, p->src->path);
   str_puts(out, ", ");
-  c_string(out, xformat("%s__frame", fn->name));
+  char *frame = xformat("%s__frame", fn->name);
+  c_string(out, frame);
+  free(frame);
   /* no vtable: the vtable's name is the table's (emit_debug_name), and a
      reference here would keep the vtable, its poll and its drop in the
      object however the file uses them.  No function either: taking the
@@ -358,7 +363,7 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out,
 
 void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {
   str_printf(out, "static const char %s__name[] = ", fn->name);
-  c_string(out, xformat("%s", fn->name));
+  c_string(out, fn->name);
   str_puts(out, " \"\\0\" ");
   c_string(out, p->src->path);
   str_puts(out, ";\n");
