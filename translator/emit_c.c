@@ -485,11 +485,21 @@ typedef struct Indent {
   bool spliced;    /* the last line ended with a backslash */
 } Indent;
 
+/* The bytes brace_delta looks at; the rest of a line is skipped. */
+static bool brace_byte(char c) {
+  return c == '{' || c == '}' || c == '"' || c == '\'' || c == '/' ||
+         c == '*' || c == '\\';
+}
+
 /* Brace depth change of one line, skipping literals and comments. */
 static int brace_delta(Indent *in, const char *p, const char *end) {
   int d = 0;
   char quote = 0;
   for (; p < end; p++) {
+    while (p < end && !brace_byte(*p)) /* most of a line: none of them */
+      p++;
+    if (p == end)
+      break;
     if (in->in_comment) {
       if (p[0] == '*' && p + 1 < end && p[1] == '/')
         in->in_comment = false, p++;
