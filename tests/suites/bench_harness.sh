@@ -54,6 +54,16 @@ if command -v strace >/dev/null 2>&1; then
     bad "bench-peers W6 counts the server's reads per round trip" "$(grep -A8 '^W6:' "$T/peers")"
   fi
 fi
+# A W6 run cut by its time limit (a slow loopback) stops sending, waits
+# for the echoes in flight and still counts: the servers see a clean end.
+P=$BUILD/bench/peers
+for srv in w6_echo-current w6_echo-multi echo_epoll; do
+  line=$(W6_SECONDS=0.3 W6_MIN_TRIPS=1 "$P/w6_load" 100000000 "$P/$srv" '{fd}' '{conns}' 2>&1)
+  case $line in
+    *"cut=time check=ok"*) ok "a W6 run cut at its time limit ends clean: $srv" ;;
+    *) bad "a W6 run cut at its time limit ends clean: $srv" "$line" ;;
+  esac
+done
 n=$(grep -cE '^\| W(1|2a|2b|3|4|5|6) \|' "$T/peers")
 if [ "$n" -eq 7 ]; then
   ok "bench-peers prints the summary table, one row per workload"
