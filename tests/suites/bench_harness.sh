@@ -110,5 +110,14 @@ for input in "funcs 32" "funcs 64" "plain 16" "callees 40" "awaits 50"; do
     bad "bench-translate row '$input' has every figure" "${line:-no row}"
   fi
 done
+# TRANSLATE_GCC=0: translation alone, the gcc columns left empty.
+line=$(TRANSLATE_SIZE=smoke TRANSLATE_CASES=funcs:32 TRANSLATE_GCC=0 \
+  BUILD=$BUILD ACC=${ACC:-$BUILD/acc} sh "$ROOT/bench/translate/run.sh" 1 2>&1 |
+  grep '^| funcs 32 |')
+if echo "$line" | awk -F'|' '$4 ~ /^ *[0-9.]+ *$/ && $11 $12 $13 ~ /^ *- *- *- *$/ { ok = 1 } END { exit !ok }'; then
+  ok "bench-translate with TRANSLATE_GCC=0 measures acc and clang only"
+else
+  bad "bench-translate with TRANSLATE_GCC=0 measures acc and clang only" "${line:-no row}"
+fi
 
 summary bench_harness
