@@ -807,13 +807,20 @@ def print_frame(table, addr, show_all, line, polling=False,
         print("%s running at %s:%d, frame %#x, resumed from %s" %
               (table.name, table.file, line or table.line, addr, state))
     live = set(table.states[idx].live) if idx is not None else set()
+    # Stopped at an await, a field not live there holds nothing of its own:
+    # its bytes may be shared with a field of another state (docs/lowering.md,
+    # frame layout).  A running level may have set it since it resumed.
+    at_await = (polling or suspended) and idx is not None
     fv = frame_value(table, addr)
     rows = []
     for i, f in enumerate(table.fields):
         if f.kind in ("temp", "child") and not show_all:
             continue
-        rows.append(("*" if i in live else " ", f.name, f.type, f.kind,
-                     fmt_value(field_value(table, addr, fv, f))))
+        if i in live or not at_await:
+            val = fmt_value(field_value(table, addr, fv, f))
+        else:
+            val = "<not live>"
+        rows.append(("*" if i in live else " ", f.name, f.type, f.kind, val))
     if not rows:
         print("  (no locals kept in the frame)")
     width = max([len(r[1]) for r in rows] + [4])

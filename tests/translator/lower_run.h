@@ -91,13 +91,22 @@ static void lr_write(const char *path, const char *text) {
   fclose(f);
 }
 
+static char *lr_dir_made;
+
+/* Each test runs in its own process with its own folder: gone at its exit,
+   so a suite run leaves nothing in /tmp. */
+static void lr_dir_remove(void) {
+  if (lr_dir_made && system(xformat("rm -rf '%s'", lr_dir_made)) != 0)
+    fprintf(stderr, "cannot remove %s\n", lr_dir_made);
+}
+
 static const char *lr_dir(void) {
-  static char *dir;
-  if (!dir) {
-    dir = xformat("/tmp/acc_lower_test_%d", (int)getpid());
-    mkdir(dir, 0700);
+  if (!lr_dir_made) {
+    lr_dir_made = xformat("/tmp/acc_lower_test_%d", (int)getpid());
+    mkdir(lr_dir_made, 0700);
+    atexit(lr_dir_remove);
   }
-  return dir;
+  return lr_dir_made;
 }
 
 /* The translation of prelude + body + driver, in the given view. */
@@ -123,10 +132,9 @@ static char *lr_shell(const char *cmd) {
   return (char *)str_cstr(&s);
 }
 
-/* Translates, compiles with `cc` (and extra flags) and runs; returns the
-   program's output. */
-static char *lr_run_with(const char *name, const char *body, const char *cc,
-                         const char *flags) {
+/* Translates and compiles with `cc` (and extra flags) into lr_dir()/name. */
+static void lr_build_with(const char *name, const char *body, const char *cc,
+                          const char *flags) {
   const char *c = xformat("%s/%s.c", lr_dir(), name);
   const char *bin = xformat("%s/%s", lr_dir(), name);
   const char *err = xformat("%s/%s.err", lr_dir(), name);
@@ -137,7 +145,13 @@ static char *lr_run_with(const char *name, const char *body, const char *cc,
                             ACC_RUNTIME_INCLUDE, bin, c, err);
   cr_assert_eq(system(cmd), 0, "%s does not compile:\n%s", name,
                lr_read(err));
-  return lr_shell(bin);
+}
+
+/* lr_build_with, then runs the program; returns its output. */
+static char *lr_run_with(const char *name, const char *body, const char *cc,
+                         const char *flags) {
+  lr_build_with(name, body, cc, flags);
+  return lr_shell(xformat("%s/%s", lr_dir(), name));
 }
 
 static inline char *lr_run(const char *name, const char *body) {

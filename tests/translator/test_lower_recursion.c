@@ -35,8 +35,8 @@ static const char recursion_src[] =
 Test(recursion, two_hundred_thousand_levels_fit_in_the_default_stack) {
   const char *san = getenv("SAN") ? getenv("SAN") : "";
   bool tsan = strstr(san, "thread") != NULL;
-  lr_run_with("recursion_depth", recursion_src, "cc",
-              tsan ? "-O2 -DLEVELS=20000" : "-O2 -DLEVELS=200000");
+  lr_build_with("recursion_depth", recursion_src, "cc",
+                tsan ? "-O2 -DLEVELS=20000" : "-O2 -DLEVELS=200000");
   const char *out = lr_shell(xformat("ulimit -s %d; %s/recursion_depth",
                                      *san ? 65536 : 8192, lr_dir()));
   if (*san) {
