@@ -49,6 +49,8 @@ static void flush_lines(Emit *E) {
     emit_lines_feed(E->lines, E->out);
 }
 
+static void flush_lines_of(void *E) { flush_lines(E); }
+
 static void out(Emit *E, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void out(Emit *E, const char *fmt, ...) {
@@ -59,13 +61,30 @@ static void out(Emit *E, const char *fmt, ...) {
   flush_lines(E);
 }
 
+/* The strings made for a piece of a function's output (a signature, a
+   declaration, an operand of an await's line), freed together once the
+   function's C is written (gen_func): a large file makes millions of
+   them (docs/internals.md, "What lives how long"). */
+static Vec scratch;
+
+static const char *tmp(const char *s) {
+  vec_push(&scratch, (void *)s);
+  return s;
+}
+
+static void tmp_free(void) {
+  for (int i = 0; i < scratch.len; i++)
+    free(scratch.items[i]);
+  scratch.len = 0;
+}
+
 /* A declaration of `name` with type `type`: plain when the spelling allows,
    through __typeof__ otherwise (function pointers, arrays). */
 static const char *declare(const char *type, const char *name) {
   if (strpbrk(type, "([") || strstr(type, "__typeof__"))
-    return xformat("__typeof__(%s) %s", type, name);
+    return tmp(xformat("__typeof__(%s) %s", type, name));
   size_t n = strlen(type);
-  return xformat("%s%s%s", type, type[n - 1] == '*' ? "" : " ", name);
+  return tmp(xformat("%s%s%s", type, type[n - 1] == '*' ? "" : " ", name));
 }
 
 static const char *storage(AsyncFunc *fn) {
@@ -98,29 +117,32 @@ static bool untyped(AsyncFunc *fn) {
    that returns its result by value (poll_value.c). */
 static const char *body_sig(AsyncFunc *fn) {
   if (fn->by_value)
-    return declare(fn->ret_type, xformat("%s__run(void *ac__self, "
-                                         "ac_context_t *ac__cx)", fn->name));
+    return declare(fn->ret_type, tmp(xformat("%s__run(void *ac__self, "
+                                             "ac_context_t *ac__cx)",
+                                             fn->name)));
   return NULL;
 }
 
 static const char *now_sig(AsyncFunc *g) {
   return declare(g->is_void ? "void" : g->ret_type,
-                 xformat("%s__now(%s)", g->name,
-                         g->params.len ? g->param_fwd_text : "void"));
+                 tmp(xformat("%s__now(%s)", g->name,
+                             g->params.len ? g->param_fwd_text : "void")));
 }
 
 static const char *poll_sig(AsyncFunc *fn) {
   if (untyped(fn))
-    return xformat("ac_poll_t %s__poll(void *ac__self, ac_context_t *ac__cx, "
-                   "void *%s)", fn->name, fn->is_void ? "ac__out" : "ac__res");
-  return xformat("ac_poll_t %s__poll(%s__frame *ac__F, ac_context_t *ac__cx, "
-                 "%s)", fn->name, fn->name, out_param(fn));
+    return tmp(xformat("ac_poll_t %s__poll(void *ac__self, "
+                       "ac_context_t *ac__cx, void *%s)", fn->name,
+                       fn->is_void ? "ac__out" : "ac__res"));
+  return tmp(xformat("ac_poll_t %s__poll(%s__frame *ac__F, "
+                     "ac_context_t *ac__cx, %s)", fn->name, fn->name,
+                     out_param(fn)));
 }
 
 static const char *drop_sig(AsyncFunc *fn) {
   if (untyped(fn))
-    return xformat("void %s__drop(void *ac__self)", fn->name);
-  return xformat("void %s__drop(%s__frame *ac__F)", fn->name, fn->name);
+    return tmp(xformat("void %s__drop(void *ac__self)", fn->name));
+  return tmp(xformat("void %s__drop(%s__frame *ac__F)", fn->name, fn->name));
 }
 
 /* The typed names of an untyped poll's or drop's parameters. */
@@ -151,7 +173,7 @@ static void value_poll_fn(Emit *E, AsyncFunc *fn) {
       "  if (((%s__frame *)ac__self)->ac__state != " DONE_STATE ")\n"
       "    return AC_POLL_PENDING;\n"
       "  *(%s)ac__res = ac__v;\n  return AC_POLL_READY;\n}\n",
-      xformat("%s%s", storage(fn), poll_sig(fn)),
+      tmp(xformat("%s%s", storage(fn), poll_sig(fn))),
       declare(fn->ret_type, "ac__v"), n, n, declare(fn->ret_type, "*"));
 }
 
@@ -320,7 +342,7 @@ static const char *arg_names(AsyncFunc *fn) {
   for (int i = 0; i < fn->params.len; i++)
     str_printf(&s, "%s%s", i ? ", " : "",
                ((Slot *)fn->params.items[i])->decl->name);
-  return str_cstr(&s);
+  return tmp(str_cstr(&s));
 }
 
 /*   before:  async int f(int a, const char *s) { ... }
@@ -371,7 +393,7 @@ static const char *mark_at(Emit *E, size_t off) {
   int k = tokmap_find(m, off);
   if (k < 0 || !m->toks[k].main || !m->toks[k].line)
     return "";
-  return tokmap_mark(m->toks[k].file, m->toks[k].line);
+  return tmp(tokmap_mark(m->toks[k].file, m->toks[k].line));
 }
 
 /*
@@ -403,7 +425,7 @@ static void await_seq(Emit *E, Site *s) {
   /* the erasure's call: the child's frame is f__now's (poll_value.c) */
   if (never_pending(s) && s->args && s->child->frame->now) {
     out(E, "ac__F->ac__state = %d; %s%s__now(%s);\n", s->state,
-        s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
+        s->result ? tmp(xformat("ac__F->%s = ", s->result->name)) : "(void)",
         s->child->frame->name, s->args);
     return;
   }
@@ -411,9 +433,9 @@ static void await_seq(Emit *E, Site *s) {
      stop with its name rather than poll through NULL. */
   const char *check =
       s->init && (s->kind == CH_BOXED || s->kind == CH_EXTERN)
-          ? xformat(" if (!ac__F->%s) { if (ac_frame_alloc_failed) "
-                    "ac_frame_alloc_failed(\"%s\"); __builtin_abort(); }",
-                    s->child->name, s->callee)
+          ? tmp(xformat(" if (!ac__F->%s) { if (ac_frame_alloc_failed) "
+                        "ac_frame_alloc_failed(\"%s\"); __builtin_abort(); }",
+                        s->child->name, s->callee))
           : "";
   out(E, "%s%s%sac__F->ac__state = %d;\n", s->init ? s->init : "", check,
       s->init ? " " : "", s->state);
@@ -421,11 +443,11 @@ static void await_seq(Emit *E, Site *s) {
   if (g && g->by_value) /* its value in a register, its state says ready */
     out(E, "ac__s%d: %s%s__run(%s, ac__cx); if (ac__F->%s.ac__state != "
         DONE_STATE ") return %s;\n", s->state,
-        s->result ? xformat("ac__F->%s = ", s->result->name) : "(void)",
+        s->result ? tmp(xformat("ac__F->%s = ", s->result->name)) : "(void)",
         g->name, emit_child_ref(s), s->child->name, body_return(E->fn, false));
   else if (never_pending(s)) /* ready at its first poll: no test either */
     out(E, "(void)%s(%s, ac__cx, %s);\n", s->poll, emit_child_ref(s),
-        s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0");
+        s->result ? tmp(xformat("&ac__F->%s", s->result->name)) : "(void *)0");
   else if (site_resumes_ready(s)) /* a yield: ready once resumed */
     out(E, "if (%s(%s, ac__cx, (void *)0) == AC_POLL_PENDING) return %s; "
         "ac__s%d:;\n", s->poll, emit_child_ref(s), body_return(E->fn, false),
@@ -433,7 +455,7 @@ static void await_seq(Emit *E, Site *s) {
   else
     out(E, "ac__s%d: if (%s(%s, ac__cx, %s) == AC_POLL_PENDING) "
         "return %s;\n", s->state, s->poll, emit_child_ref(s),
-        s->result ? xformat("&ac__F->%s", s->result->name) : "(void *)0",
+        s->result ? tmp(xformat("&ac__F->%s", s->result->name)) : "(void *)0",
         body_return(E->fn, false));
   if (s->kind == CH_LEAF)
     out(E, "%s(&ac__F->%s);\n", s->done ? s->done : s->drop, s->child->name);
@@ -462,11 +484,21 @@ typedef struct Indent {
   bool spliced;    /* the last line ended with a backslash */
 } Indent;
 
+/* The bytes brace_delta looks at; the rest of a line is skipped. */
+static bool brace_byte(char c) {
+  return c == '{' || c == '}' || c == '"' || c == '\'' || c == '/' ||
+         c == '*' || c == '\\';
+}
+
 /* Brace depth change of one line, skipping literals and comments. */
 static int brace_delta(Indent *in, const char *p, const char *end) {
   int d = 0;
   char quote = 0;
   for (; p < end; p++) {
+    while (p < end && !brace_byte(*p)) /* most of a line: none of them */
+      p++;
+    if (p == end)
+      break;
     if (in->in_comment) {
       if (p[0] == '*' && p + 1 < end && p[1] == '/')
         in->in_comment = false, p++;
@@ -503,8 +535,8 @@ static bool is_mark(char c) {
   return c == TOKMAP_MARK || c == TOKMAP_SCAFFOLD || c == TOKMAP_VERBATIM;
 }
 
-/* Past the line marks and blanks at the start of a line, which are copied
-   to `marks`. */
+/* Past the line marks and blanks at the start of a line; the marks are
+   copied to `marks` (the output itself: they stay first on the line). */
 static const char *leading_marks(const char *p, const char *end, Str *marks) {
   for (;;) {
     while (p < end && (*p == ' ' || *p == '\t'))
@@ -536,11 +568,7 @@ static void indent(Emit *E, const char *text) {
       p = eol ? eol + 1 : end;
       continue;
     }
-    Str marks = {0};
-    p = leading_marks(p, end, &marks);
-    if (marks.len)
-      str_add(E->out, marks.buf, marks.len);
-    free(marks.buf);
+    p = leading_marks(p, end, E->out);
     if (p == end) { /* a blank line: its marks go to the next */
       p = eol ? eol + 1 : end;
       continue;
@@ -565,7 +593,7 @@ static bool names_function(Emit *E, AsyncFunc *fn) {
                                       "__PRETTY_FUNCTION__", NULL};
   const char *t = E->p->src->text;
   for (size_t i = fn->def->body->begin; i < fn->def->body->end; i++)
-    for (int w = 0; words[w]; w++) {
+    for (int w = 0; words[w] && t[i] == '_'; w++) { /* all start with _ */
       size_t n = strlen(words[w]);
       if (!strncmp(t + i, words[w], n) && (i == 0 || !is_ident_char(t[i - 1])) &&
           !is_ident_char(t[i + n]))
@@ -737,7 +765,8 @@ static char *results_as_locals(AsyncFunc *fn, const char *text) {
     if (!result_in_local(s))
       continue;
     bool hit = false;
-    char *next = replace_whole(body, xformat("ac__F->%s", s->result->name),
+    char *next = replace_whole(body,
+                               tmp(xformat("ac__F->%s", s->result->name)),
                                result_local(s->result), &hit);
     free(body);
     body = next;
@@ -793,7 +822,7 @@ static void steps_text(Emit *E, AsyncFunc *fn, int from, int to, int nhot) {
       body_text(E, fn, st->text);
     else if (st->kind == ST_LINE)
       out(E, "%s%s", E->out->len && E->out->buf[E->out->len - 1] != '\n'
-                         ? "\n" : "", tokmap_mark(st->file, st->line));
+                         ? "\n" : "", tmp(tokmap_mark(st->file, st->line)));
     else if (st->kind == ST_AWAIT)
       await_seq(E, st->site);
     else if (st->line < nhot)
@@ -1224,8 +1253,8 @@ static void vtable(Emit *E, AsyncFunc *fn) {
       "  %s__%spoll, %s__%sdrop, sizeof(%s__frame), _Alignof(%s__frame),\n"
       "  %s, %s};\n", storage(fn), n,
       fn->is_static ? " __attribute__((unused))" : "", n, v, n, v, n, n,
-      fn->is_void ? "0" : xformat("sizeof(%s)", fn->ret_type),
-      table ? xformat("%s__name", n) : xformat("\"%s\"", n));
+      fn->is_void ? "0" : tmp(xformat("sizeof(%s)", fn->ret_type)),
+      tmp(table ? xformat("%s__name", n) : xformat("\"%s\"", n)));
 }
 
 /* async int main: the real main builds the runtime and blocks on it. */
@@ -1287,7 +1316,7 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   if (shim)
     emit_shim(E->p, fn, E->out);
   if (emit_debug_has_table(E->p, fn))
-    emit_debug_table(E->p, fn, E->out);
+    emit_debug_table(E->p, fn, E->out, flush_lines_of, E);
   if (emit_debug_is_last(E->p, fn))
     emit_debug_unit(E->p, E->out);
   if (fn->is_main)
@@ -1295,6 +1324,7 @@ static void gen_func(Emit *E, AsyncFunc *fn) {
   if (packed)
     out(E, "#pragma pack(pop)\n");
   emit_names_forget(fn);
+  tmp_free();
 }
 
 /* An async prototype: a forward typedef and the constructor's prototype, or

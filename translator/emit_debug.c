@@ -25,6 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* emit_debug_table's flush and its argument, while it writes. */
+static void (*flush_fn)(void *);
+static void *flush_arg;
+
+static void flush_now(void) {
+  if (flush_fn)
+    flush_fn(flush_arg);
+}
+
 static void c_string(Str *out, const char *s) {
   if (!s) {
     str_puts(out, "0");
@@ -32,14 +41,19 @@ static void c_string(Str *out, const char *s) {
   }
   str_puts(out, "\"");
   for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    const unsigned char *run = c; /* plain characters go in one piece */
+    while (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\' &&
+           !(*c == '?' && c[1] == '?'))
+      c++;
+    str_add(out, (const char *)run, (size_t)(c - run));
+    if (!*c)
+      break;
     if (*c == '"' || *c == '\\')
       str_printf(out, "\\%c", *c);
     else if (*c < 0x20 || *c >= 0x7f)
       str_printf(out, "\\%03o", *c);
-    else if (*c == '?' && c[1] == '?') /* no trigraphs */
+    else /* ?? : no trigraphs */
       str_puts(out, "?\"\"");
-    else
-      str_add(out, (const char *)c, 1);
   }
   str_puts(out, "\"");
 }
@@ -118,6 +132,7 @@ static void fields(Program *p, AsyncFunc *fn, Str *out) {
     c_string(out, s->type ? s->type : "");
     str_printf(out, ", ac__DF(%s__frame, %s), %s, %d},\n", fn->name, s->name,
                field_kind(s->kind), field_line(p, s));
+    flush_now();
     n++;
   }
   if (!n) /* no empty initializer in C11 */
@@ -182,13 +197,13 @@ static const char *child_kind(Site *s) {
 }
 
 /* The table of the awaited async function, if acc writes one for it. */
-static const char *child_table(Program *p, Site *s) {
-  if (!s->callee_decl)
-    return "0";
-  if (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
-      is_extern(p, s->callee))
-    return xformat("&%s__debug", s->callee);
-  return "0";
+static void child_table(Program *p, Site *s, Str *out) {
+  if (s->callee_decl &&
+      (emit_debug_has_table(p, lower_func_named(p, s->callee)) ||
+       is_extern(p, s->callee)))
+    str_printf(out, "&%s__debug", s->callee);
+  else
+    str_puts(out, "0");
 }
 
 static void state_entry(Str *out, const char *name, const char *expr,
@@ -231,9 +246,11 @@ static void branches(Program *p, AsyncFunc *fn, const Map *index, Str *out) {
       c_string(out, branch_text(p, c, i));
       str_puts(out, ", ");
       c_string(out, b->callee);
-      str_printf(out, ", %d, %d, %s, %d, %s},\n", b->line, b->col,
-                 child_kind(b), field_index(index, b->child),
-                 child_table(p, b));
+      str_printf(out, ", %d, %d, %s, %d, ", b->line, b->col, child_kind(b),
+                 field_index(index, b->child));
+      child_table(p, b, out);
+      str_puts(out, "},\n");
+      flush_now();
     }
   }
   str_puts(out, "};\n");
@@ -261,9 +278,11 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
       free(text);
       if (s->kind == CH_COMBINATOR) /* several children: the branches */
         str_puts(out, "AC_DEBUG_CHILD_NONE, AC_DEBUG_NONE, 0");
-      else
-        str_printf(out, "%s, %d, %s", child_kind(s),
-                   field_index(&index, s->child), child_table(p, s));
+      else {
+        str_printf(out, "%s, %d, ", child_kind(s),
+                   field_index(&index, s->child));
+        child_table(p, s, out);
+      }
     }
     str_printf(out, ",\n   %s__debug_live + %d, %d", fn->name, starts[k],
                counts[k]);
@@ -279,6 +298,7 @@ static void states(Program *p, AsyncFunc *fn, Str *out) {
     } else {
       str_puts(out, ", 0, 0, AC_DEBUG_NONE},\n");
     }
+    flush_now();
   }
   str_puts(out, "};\n");
   map_free(&index);
@@ -305,7 +325,10 @@ void emit_debug_prelude(Program *p, Str *out) {
                ((ExternAsync *)p->externs.items[i])->name);
 }
 
-void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out,
+                      void (*flush)(void *), void *arg) {
+  flush_fn = flush;
+  flush_arg = arg;
   fields(p, fn, out);
   states(p, fn, out);
   int nfields = 0;
@@ -322,7 +345,9 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
   str_printf(out, "%s__name, ", fn->name);
   c_string(out, p->src->path);
   str_puts(out, ", ");
-  c_string(out, xformat("%s__frame", fn->name));
+  char *frame = xformat("%s__frame", fn->name);
+  c_string(out, frame);
+  free(frame);
   /* no vtable: the vtable's name is the table's (emit_debug_name), and a
      reference here would keep the vtable, its poll and its drop in the
      object however the file uses them.  No function either: taking the
@@ -333,11 +358,12 @@ void emit_debug_table(Program *p, AsyncFunc *fn, Str *out) {
      body_table) */
   str_printf(out, ",\n  %s__debug_states, %s__debug_fields, 0, 0};\n",
              fn->name, fn->name);
+  flush_fn = NULL;
 }
 
 void emit_debug_name(Program *p, AsyncFunc *fn, Str *out) {
   str_printf(out, "static const char %s__name[] = ", fn->name);
-  c_string(out, xformat("%s", fn->name));
+  c_string(out, fn->name);
   str_puts(out, " \"\\0\" ");
   c_string(out, p->src->path);
   str_puts(out, ";\n");

@@ -292,6 +292,7 @@ static void mark_line(Lines *L, const char *p, const char *end) {
         str_add(&s, p, (size_t)(q - p));
         str_add(&s, q + n, (size_t)(end - q - n));
         mark_line(L, s.buf, s.buf + s.len);
+        free(s.buf);
         return;
       }
       q++;

@@ -138,7 +138,12 @@ char *graph_node_text(Program *p, Node *e) {
               &copy);
   if (!copy.len)
     str_add(&copy, p->src->text + e->begin, e->end - e->begin);
-  return one_line(tokmap_strip_marks(str_cstr(&copy)));
+  const char *plain = tokmap_strip_marks(str_cstr(&copy));
+  char *line = one_line(plain);
+  if (plain != copy.buf && *plain) /* a copy without the marks */
+    free((char *)plain);
+  free(copy.buf);
+  return line;
 }
 
 /* ==== frame fields ==== */

@@ -431,8 +431,11 @@ void emit_boxed_future(Program *p, ExternAsync *x, Str *out);
 
 /* Declarations of every table the file's tables point at (prelude). */
 void emit_debug_prelude(Program *p, Str *out);
-/* fn's table, after its vtable. */
-void emit_debug_table(Program *p, AsyncFunc *fn, Str *out);
+/* fn's table, after its vtable; flush(arg) after each of its entries
+   may take the finished lines out of `out` (a function with thousands of
+   awaits has a table of megabytes). */
+void emit_debug_table(Program *p, AsyncFunc *fn, Str *out,
+                      void (*flush)(void *), void *arg);
 /* f__name, before the vtable of a function with a table: the name its
    vtable and its table share, the link from one to the other (ac.h,
    ac_debug_find); the file's path after a NUL keeps it unique. */

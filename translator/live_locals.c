@@ -58,6 +58,7 @@ typedef struct LocalInfo {
   const char *pinned;  /* why the scope rule applies, or NULL */
   int pinned_line;
   bool is_array;
+  bool typed;          /* the oracle has said whether it is an array */
   size_t lo;           /* its first reference */
   bool any_read;
   size_t last_read;    /* the largest end of a read (0: none) */
@@ -143,9 +144,10 @@ static void ident(Walk *w, Node *n, Node *E, Role role) {
   LocalInfo *li = local(w, n->decl);
   if (!li)
     return;
-  if (!li->is_array && w->o) {
+  if (!li->typed && w->o) { /* every reference has the declared type */
     const char *t = oracle_expr_type(w->o, n->begin, n->end);
     li->is_array = t && strchr(t, '[');
+    li->typed = t != NULL;
   }
   if (role == R_ADDR)
     pin(w, li, "its address is taken", n->begin);

@@ -87,9 +87,22 @@ public:
   ~Origins() { free(list_); }
 
 private:
-  /* A presumed location, as SourceLocation::print writes it. */
+  /* A presumed location, as SourceLocation::print writes it.  The tokens
+     of one physical line share its presumed file and line (a #line
+     directive is a line of its own) and their columns are physical, so the
+     source manager is asked once a line (a few hundred instructions a
+     question, asked for every token). */
   void place(clang::SourceLocation loc, const char **file, int *line,
              int *col) {
+    std::pair<clang::FileID, unsigned> at = sm_.getDecomposedLoc(loc);
+    if (line_file_ && at.first == line_fid_ && at.second >= line_begin_ &&
+        at.second < line_end_) {
+      *file = line_file_;
+      *line = line_no_;
+      *col = static_cast<int>(at.second - line_begin_) + 1;
+      return;
+    }
+    line_file_ = nullptr;
     clang::PresumedLoc p = sm_.getPresumedLoc(loc);
     if (p.isInvalid()) {
       *file = "<invalid>";
@@ -99,6 +112,24 @@ private:
     *file = name(p.getFilename());
     *line = static_cast<int>(p.getLine());
     *col = static_cast<int>(p.getColumn());
+    remember_line(at, *file, *line, p.getColumn());
+  }
+  /* The physical line around `at`: from col - 1 bytes before it to the
+     next line break (clang's columns count from a \n or a \r). */
+  void remember_line(std::pair<clang::FileID, unsigned> at, const char *file,
+                     int line, unsigned col) {
+    bool invalid = false;
+    llvm::StringRef buf = sm_.getBufferData(at.first, &invalid);
+    if (invalid || col == 0 || col - 1 > at.second || at.second >= buf.size())
+      return;
+    size_t end = at.second;
+    while (end < buf.size() && buf[end] != '\n' && buf[end] != '\r')
+      end++;
+    line_fid_ = at.first;
+    line_begin_ = at.second - (col - 1);
+    line_end_ = static_cast<unsigned>(end);
+    line_file_ = file;
+    line_no_ = line;
   }
 
   /* Our copy of a file name of the source manager, which dies first; the
@@ -124,6 +155,10 @@ private:
   size_t n_ = 0, cap_ = 0;
   std::unordered_map<const char *, const char *> names_;
   const char *last_in_ = nullptr, *last_out_ = nullptr;
+  clang::FileID line_fid_;            /* the line of the last question */
+  unsigned line_begin_ = 0, line_end_ = 0;
+  const char *line_file_ = nullptr;   /* null: none remembered */
+  int line_no_ = 0;
   llvm::SmallString<64> scratch_;
 };
 

@@ -126,8 +126,12 @@ static bool fast_vprintf(Str *s, const char *fmt, va_list ap) {
       pad = pad > n ? pad - n : 0;
       if (width < 0)
         str_add(s, a, n);
-      for (; pad; pad--)
-        str_add(s, " ", 1);
+      if (pad) {
+        reserve(s, pad);
+        memset(s->buf + s->len, ' ', pad);
+        s->len += pad;
+        s->buf[s->len] = '\0';
+      }
       if (width >= 0)
         str_add(s, a, n);
       q++;

@@ -278,7 +278,7 @@ what() {
     W3) echo "ping-pong, 2 capacity-1 channels, $W3_N trips, CPU ns/trip" ;;
     W4) echo "$W4_N tasks asleep ${W4_MS} ms, peak RSS bytes/task" ;;
     W5) echo "10-level await chain, leaf ready, $W5_N calls, ns/chain" ;;
-    W6) echo "echo, 64 conns x 64 B, $W6_N trips: server user CPU ns/trip" ;;
+    W6) echo "echo, 64 conns x 64 B, $W6_N trips or 10 s: server user CPU ns/trip" ;;
   esac
 }
 

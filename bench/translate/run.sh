@@ -7,7 +7,9 @@
 #   env: BUILD, ACC, CC; TRANSLATE_SIZE=smoke (tiny inputs: the harness
 #        check of tests/suites/bench_smoke.sh); TRANSLATE_ONLY="funcs plain"
 #        (some shapes); TRANSLATE_CASES="funcs:1000 awaits:10000" (exactly
-#        these inputs); TRANSLATE_TIMEOUT (s per command, default 900)
+#        these inputs); TRANSLATE_TIMEOUT (s per command, default 900);
+#        TRANSLATE_GCC=0 (no gcc columns: translation alone, for the
+#        largest inputs, where gcc -O1 takes many minutes)
 #
 # Inputs come from bench/translate/gen.c (its comment shows each shape):
 # funcs N (1,000 to 64,000 async functions), plain KB (plain C with one
@@ -91,12 +93,14 @@ for c in $cases; do
   set -- $(measure clang -fsyntax-only $inc -x c "$f.sync.c")
   clang_s=$1 clang_kb=$2
   gen_s=- era_s=-
-  if [ -s "$f.c" ] && [ "$acc_s" != timeout ] && [ "$acc_s" != fail ]; then
-    set -- $(measure "$GCC" -O1 -w $inc -c "$f.c" -o "$f.o")
-    gen_s=$1
+  if [ "${TRANSLATE_GCC:-1}" != 0 ]; then
+    if [ -s "$f.c" ] && [ "$acc_s" != timeout ] && [ "$acc_s" != fail ]; then
+      set -- $(measure "$GCC" -O1 -w $inc -c "$f.c" -o "$f.o")
+      gen_s=$1
+    fi
+    set -- $(measure "$GCC" -O1 -w $inc -x c -c "$f.sync.c" -o "$f.sync.o")
+    era_s=$1
   fi
-  set -- $(measure "$GCC" -O1 -w $inc -x c -c "$f.sync.c" -o "$f.sync.o")
-  era_s=$1
   case $shape in
     plain) unit=$((bytes / 1024)) what=KB ;;
     funcs) unit=$n what=fn ;; callees) unit=$n what=callee ;; *) unit=$n what=await ;;

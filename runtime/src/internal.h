@@ -640,7 +640,7 @@ typedef struct ac__worker {
   uintptr_t parked;  /* multi-thread: the last task that went pending
                         here, still RUNNING (sched.c, "parked slot") */
   uint32_t tick;     /* polls left until the next inject and driver check */
-  uint32_t streak;   /* runs in a row taken from `next` */
+  uint32_t streak;   /* runs from `next` with work queued */
   ac__runq_t own;    /* multi-thread: tasks that yielded here, or were
                         woken here outside a poll; only this worker
                         touches it, nobody steals from it (sched.c, "the
@@ -941,8 +941,8 @@ static inline __attribute__((always_inline)) bool
 ac__wake_to_next(const ac_waker_t *wk) {
   ac__worker_t *w = ac__tls.worker;
   ac_task_t *t = (ac_task_t *)wk->data;
-  if (wk->vtable != &ac__task_waker_vtable || !ac__tls.running || !w ||
-      w->next)
+  /* running is set only by a worker's run loop: w is not NULL then */
+  if (wk->vtable != &ac__task_waker_vtable || !ac__tls.running || w->next)
     return false;
   uintptr_t vtw = __atomic_load_n(&t->vtw, __ATOMIC_RELAXED);
   if (vtw & AC__VT_LOCAL) {

@@ -420,7 +420,12 @@ requeue(ac__worker_t *w, uintptr_t e, const bool locked) {
 }
 
 /* Two tasks waking each other through the run-next slot would starve the
- * queue: after a few runs from the slot, it goes to the back instead. */
+ * queue: a run from the slot while tasks wait in the queue counts in a
+ * streak (reset when the queue's head is taken), and past a few the
+ * slot's task goes to the back instead.  A run with the queue empty
+ * keeps nobody waiting and is not counted: W3's ping-pong takes every
+ * run from the slot, and a streak counted over all of them had both
+ * queues looked at on every run anyway. */
 #define NEXT_MAX 3
 __attribute__((noinline, cold)) static uintptr_t next_to_back(ac__worker_t *w,
                                                               uintptr_t e) {
@@ -431,26 +436,23 @@ __attribute__((noinline, cold)) static uintptr_t next_to_back(ac__worker_t *w,
     push_or_die(w, e);
   return 0;
 }
-static inline uintptr_t take_next(ac__worker_t *w) {
-  uintptr_t e = w->next;
-  w->next = 0;
-  if (AC_LIKELY(++w->streak <= NEXT_MAX ||
-                (!ac__runq_len(&w->q) && !ac__runq_len(&w->own))))
-    return e;
-  return next_to_back(w, e);
-}
 
 /* This worker's next task: the run-next slot, then its own queue. */
 static inline __attribute__((always_inline)) uintptr_t
 local_next(ac__worker_t *w, const bool locked) {
-  uintptr_t e = 0;
-  if (w->next)
-    e = take_next(w);
-  else
-    w->streak = 0;
-  if (!e)
-    e = pop_local(w, locked);
-  return e;
+  uintptr_t e = w->next;
+  if (e) {
+    w->next = 0;
+    /* own holds entries only on a stealable queue (own_push) */
+    if (AC_LIKELY(!ac__runq_len(&w->q) &&
+                  (!locked || !ac__runq_len(&w->own))))
+      return e;
+    if (++w->streak <= NEXT_MAX)
+      return e;
+    next_to_back(w, e);
+  }
+  w->streak = 0;
+  return pop_local(w, locked);
 }
 
 /* ==== the parked slot (multi-thread workers) ====

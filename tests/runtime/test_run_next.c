@@ -144,3 +144,96 @@ Test(run_next, tasks_waking_each_other_do_not_starve_the_queue) {
     }
   }
 }
+
+/* The bound itself, on one worker: a pair bouncing through the slot with
+ * nothing queued, then a task queued behind it (main, woken by the pair's
+ * 10th run while the partner holds the slot).  From then on at most 3
+ * runs come from the slot before the queue's head (docs/runtime.md §4,
+ * "Run-next slot").  One thread polls everything here: no lock. */
+enum { QUEUED_AT = 10, NEXT_RUNS = 3, GIVE_UP = 1000 };
+typedef struct trio {
+  ac_waker_t slot[2], main;
+  long runs, queued_at, main_ran_at;
+  int stop;
+} trio_t;
+
+typedef struct trio_bouncer {
+  trio_t *t;
+  int id;
+} trio_bouncer_t;
+
+static ac_waker_t take(ac_waker_t *cell) {
+  ac_waker_t w = *cell;
+  *cell = (ac_waker_t){0};
+  return w;
+}
+
+static ac_poll_t trio_bouncer_poll(void *self, ac_context_t *cx, void *out) {
+  trio_bouncer_t *b = self;
+  trio_t *t = b->t;
+  (void)out;
+  if (t->stop || t->runs == GIVE_UP) /* main starved: fail, not hang */
+    return AC_POLL_READY;
+  t->runs++;
+  ac_waker_t old = take(&t->slot[b->id]);
+  if (old.vtable)
+    ac_waker_drop(old);
+  t->slot[b->id] = ac_waker_clone(cx->waker);
+  ac_waker_t other = take(&t->slot[1 - b->id]);
+  if (other.vtable)
+    ac_waker_wake(other); /* to the slot */
+  if (t->runs == QUEUED_AT) {
+    t->queued_at = t->runs;
+    ac_waker_wake(take(&t->main)); /* the slot is taken: the queue */
+  }
+  return AC_POLL_PENDING;
+}
+static const ac_future_vtable_t trio_bouncer_vtable = {
+    trio_bouncer_poll, bouncer_drop, sizeof(trio_bouncer_t),
+    _Alignof(trio_bouncer_t), 0, "trio_bouncer"};
+
+typedef struct trio_main {
+  int state;
+  trio_t *t;
+  ac_task_t *a, *b;
+} trio_main_t;
+
+static ac_poll_t trio_main_poll(void *self, ac_context_t *cx, void *out) {
+  trio_main_t *m = self;
+  trio_t *t = m->t;
+  (void)out;
+  if (m->state == 0) {
+    m->state = 1;
+    m->a = ac_spawn_raw(&trio_bouncer_vtable, &(trio_bouncer_t){t, 0});
+    m->b = ac_spawn_raw(&trio_bouncer_vtable, &(trio_bouncer_t){t, 1});
+    t->main = ac_waker_clone(cx->waker);
+    return AC_POLL_PENDING;
+  }
+  t->main_ran_at = t->runs;
+  t->stop = 1;
+  for (int k = 0; k < 2; k++) {
+    ac_waker_t w = take(&t->slot[k]);
+    if (w.vtable)
+      ac_waker_wake(w);
+  }
+  ac_task_detach(m->a);
+  ac_task_detach(m->b);
+  return AC_POLL_READY;
+}
+static const ac_future_vtable_t trio_main_vtable = {
+    trio_main_poll, bouncer_drop, sizeof(trio_main_t), _Alignof(trio_main_t),
+    0, "trio_main"};
+
+Test(run_next, a_task_queued_behind_a_pair_waits_for_at_most_three_runs) {
+  T_FLAVORS(f) {
+    ac_runtime_t *rt = ac_runtime_new(f, 1);
+    trio_t t = {0};
+    trio_main_t m = {.t = &t};
+    cr_assert_eq(ac_runtime_block_on(rt, &trio_main_vtable, &m, NULL), 0);
+    cr_assert_eq(t.queued_at, QUEUED_AT, "flavor %d: main was not woken", f);
+    cr_assert_leq(t.main_ran_at - t.queued_at, NEXT_RUNS,
+                  "flavor %d: main queued at run %ld ran after run %ld", f,
+                  t.queued_at, t.main_ran_at);
+    t_close_clean(rt);
+  }
+}

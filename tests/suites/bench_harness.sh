@@ -54,6 +54,16 @@ if command -v strace >/dev/null 2>&1; then
     bad "bench-peers W6 counts the server's reads per round trip" "$(grep -A8 '^W6:' "$T/peers")"
   fi
 fi
+# A W6 run cut by its time limit (a slow loopback) stops sending, waits
+# for the echoes in flight and still counts: the servers see a clean end.
+P=$BUILD/bench/peers
+for srv in w6_echo-current w6_echo-multi echo_epoll; do
+  line=$(W6_SECONDS=0.3 W6_MIN_TRIPS=1 "$P/w6_load" 100000000 "$P/$srv" '{fd}' '{conns}' 2>&1)
+  case $line in
+    *"cut=time check=ok"*) ok "a W6 run cut at its time limit ends clean: $srv" ;;
+    *) bad "a W6 run cut at its time limit ends clean: $srv" "$line" ;;
+  esac
+done
 n=$(grep -cE '^\| W(1|2a|2b|3|4|5|6) \|' "$T/peers")
 if [ "$n" -eq 7 ]; then
   ok "bench-peers prints the summary table, one row per workload"
@@ -100,5 +110,14 @@ for input in "funcs 32" "funcs 64" "plain 16" "callees 40" "awaits 50"; do
     bad "bench-translate row '$input' has every figure" "${line:-no row}"
   fi
 done
+# TRANSLATE_GCC=0: translation alone, the gcc columns left empty.
+line=$(TRANSLATE_SIZE=smoke TRANSLATE_CASES=funcs:32 TRANSLATE_GCC=0 \
+  BUILD=$BUILD ACC=${ACC:-$BUILD/acc} sh "$ROOT/bench/translate/run.sh" 1 2>&1 |
+  grep '^| funcs 32 |')
+if echo "$line" | awk -F'|' '$4 ~ /^ *[0-9.]+ *$/ && $11 $12 $13 ~ /^ *- *- *- *$/ { ok = 1 } END { exit !ok }'; then
+  ok "bench-translate with TRANSLATE_GCC=0 measures acc and clang only"
+else
+  bad "bench-translate with TRANSLATE_GCC=0 measures acc and clang only" "${line:-no row}"
+fi
 
 summary bench_harness
