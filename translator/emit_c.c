@@ -728,23 +728,28 @@ static bool ident_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-/* `text` with every `field` that is not the start of a longer name
-   replaced by `name`; *hit is set if one was. */
-static char *replace_whole(const char *text, const char *field,
-                           const char *name, bool *hit) {
-  Str out = {0};
-  size_t n = strlen(field);
-  const char *p = text;
-  for (const char *q; (q = strstr(p, field)); p = q + n) {
-    str_add(&out, p, (size_t)(q - p));
-    bool whole = !ident_char(q[n]);
-    str_puts(&out, whole ? name : field);
-    *hit |= whole;
+/* The result local that replaces `ac__F->` + the name at `p` (a run of
+   identifier characters and dots), or NULL: the longest key of `names`
+   that is the whole run or a part of it ending before a dot.  *len is
+   the length of the name matched. */
+static const char *result_name_at(const Map *names, const char *p,
+                                  size_t *len) {
+  size_t n = 0;
+  while (ident_char(p[n]) || p[n] == '.')
+    n++;
+  for (; n; n--) {
+    if (ident_char(p[n]) || (n && p[n - 1] == '.'))
+      continue;
+    char *key = xstrndup(p, n);
+    const char *local = map_get(names, key);
+    free(key);
+    if (local) {
+      *len = n;
+      return local;
+    }
   }
-  str_puts(&out, p);
-  return (char *)str_cstr(&out);
+  return NULL;
 }
-
 /* The locals of such results, declared at the body's start (a jump to a
    resumption label may not cross a declaration in C, and the body's
    scopes are the user's). */
@@ -757,21 +762,33 @@ static void result_locals(Emit *E, AsyncFunc *fn) {
   }
 }
 
-/* `text` with each `ac__F->NAME` of such a result as `NAME`. */
+/* `text` with each `ac__F->NAME` of such a result as `NAME`, in one pass
+   over the text (a pass per result made a function with 10,000 awaits
+   quadratic). */
 static char *results_as_locals(AsyncFunc *fn, const char *text) {
-  char *body = xstrdup(text);
+  Map names = {.strings = true};
   for (int i = 0; i < fn->sites.len; i++) {
     Site *s = fn->sites.items[i];
-    if (!result_in_local(s))
-      continue;
-    bool hit = false;
-    char *next = replace_whole(body,
-                               tmp(xformat("ac__F->%s", s->result->name)),
-                               result_local(s->result), &hit);
-    free(body);
-    body = next;
+    if (result_in_local(s) && !map_get(&names, s->result->name))
+      map_put(&names, s->result->name, (void *)result_local(s->result));
   }
-  return body;
+  Str out = {0};
+  const char *p = text;
+  static const char arrow[] = "ac__F->";
+  for (const char *q; names.len && (q = strstr(p, arrow));) {
+    size_t n;
+    const char *local = result_name_at(&names, q + sizeof arrow - 1, &n);
+    const char *after = q + sizeof arrow - 1 + (local ? n : 0);
+    str_add(&out, p, (size_t)(q - p));
+    if (local)
+      str_puts(&out, local);
+    else
+      str_add(&out, q, sizeof arrow - 1);
+    p = after;
+  }
+  str_puts(&out, p);
+  map_free(&names);
+  return (char *)str_cstr(&out);
 }
 
 /* ==== hot loops (lower_hot.c) ==== */
