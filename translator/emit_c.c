@@ -642,13 +642,13 @@ static void cached_params(Emit *E, AsyncFunc *fn, bool start) {
   params_as(E, fn, start, fn->on_cycle);
 }
 
-/* A step of f__now's body: a return of the result is `ac__v = (v);
-   return ac__v;`, with no store to a frame that dies with the call. */
-static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
+/* `text` with each store of the result through ac__out as `ac__v = ` and
+   each completion (state DONE, return READY) as `done`.  Only generated
+   code names ac__F and ac__out, so the text found is no user's. */
+static void returns_text(Emit *E, const char *text, const char *done) {
   static const char ready[] = "ac__F->ac__state = " DONE_STATE
                               "; return AC_POLL_READY;";
   static const char result[] = "*ac__out = ";
-  const char *ret = fn->is_void ? "return;" : "return ac__v;";
   while (*text) {
     const char *r = strstr(text, ready), *o = strstr(text, result);
     if (!r && !o)
@@ -657,43 +657,25 @@ static void now_text(Emit *E, AsyncFunc *fn, const char *text) {
       out(E, "%.*sac__v = ", (int)(o - text), text);
       text = o + sizeof result - 1;
     } else {
-      out(E, "%.*s%s", (int)(r - text), text, ret);
+      out(E, "%.*s%s", (int)(r - text), text, done);
       text = r + sizeof ready - 1;
     }
   }
   out(E, "%s", text);
 }
 
-/* A step of the body; in f__run, its returns of the result (lower_copy.c)
-   store it in ac__v, not through a pointer to it, and return it.  Only
-   generated code names ac__F and ac__out, so the text found is no
-   user's. */
+/* A step of the body.  In f__now a return of the result is `ac__v = (v);
+   return ac__v;`, with no store to a frame that dies with the call; in
+   f__run (lower_copy.c) the result goes to ac__v, not through a pointer
+   to it, and is returned. */
 static void body_text(Emit *E, AsyncFunc *fn, const char *text) {
-  static const char ready[] = "ac__F->ac__state = " DONE_STATE
-                              "; return AC_POLL_READY;";
-  static const char result[] = "*ac__out = ";
-  if (E->now) { /* f__now: the frame is its own, dead once it returns */
-    now_text(E, fn, text);
-    return;
-  }
-  if (!fn->by_value) {
+  if (E->now) /* f__now: the frame is its own, dead once it returns */
+    returns_text(E, text, fn->is_void ? "return;" : "return ac__v;");
+  else if (fn->by_value)
+    returns_text(E, text, "ac__F->ac__state = " DONE_STATE
+                          "; return ac__v;");
+  else
     out(E, "%s", text);
-    return;
-  }
-  while (*text) {
-    const char *r = strstr(text, ready), *o = strstr(text, result);
-    if (!r && !o)
-      break;
-    if (o && (!r || o < r)) {
-      out(E, "%.*sac__v = ", (int)(o - text), text);
-      text = o + sizeof result - 1;
-    } else {
-      out(E, "%.*sac__F->ac__state = " DONE_STATE "; return ac__v;",
-          (int)(r - text), text);
-      text = r + sizeof ready - 1;
-    }
-  }
-  out(E, "%s", text);
 }
 
 /* ==== results in C locals ==== */
